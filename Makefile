@@ -15,7 +15,17 @@ EMBEDDED_FLAGS := -target aarch64-none-none-elf -enable-experimental-feature Emb
 CORE_SRCS := $(shell find Sources/LichenCore -name '*.swift' | sort)
 AARCH64_SRCS := $(shell find Sources/LichenAArch64 -name '*.swift' | sort)
 
-.PHONY: core-embedded host-test
+KERNEL_SRCS := $(shell find kernel -name '*.swift' | sort)
+KERNEL_C := $(shell find kernel -name '*.c' | sort)
+KERNEL_ASM := $(shell find kernel -name '*.S' | sort)
+ARCH_INCLUDE := kernel/arch/aarch64/include
+CFLAGS := --target=aarch64-none-elf -O2 -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
+  -fno-omit-frame-pointer -Wall -I $(ARCH_INCLUDE)
+C_OBJS := $(patsubst kernel/%.c,$(B)/obj/%.o,$(KERNEL_C))
+ASM_OBJS := $(patsubst kernel/%.S,$(B)/obj/%.o,$(KERNEL_ASM))
+LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o
+
+.PHONY: kernel core-embedded host-test
 # The core libraries compiled in Embedded Swift for the kernel target (catches host-only Swift).
 core-embedded: $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o
 
@@ -30,3 +40,33 @@ $(B)/core/LichenAArch64.o: $(AARCH64_SRCS) $(B)/core/LichenCore.o
 
 host-test:
 	swift test
+
+# The kernel image: Swift kernel module + core libraries + C runtime + assembly, linked twice so the
+# second link embeds the symbol table of the first (for symbolized backtraces).
+kernel: $(B)/Image
+
+$(B)/obj/Kernel.o: $(KERNEL_SRCS) $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o $(ARCH_INCLUDE)/aarch64.h
+	@mkdir -p $(@D)
+	$(SWIFTC) $(EMBEDDED_FLAGS) -I $(ARCH_INCLUDE) -module-name Kernel $(KERNEL_SRCS) -c -o $@
+
+$(B)/obj/%.o: kernel/%.c $(ARCH_INCLUDE)/aarch64.h
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS) -c $< -o $@
+
+$(B)/obj/%.o: kernel/%.S
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS) -c $< -o $@
+
+$(B)/kernel.elf: $(LINK_OBJS) kernel/arch/aarch64/linker.ld tools/mksyms.py
+	@printf '.section .ksyms, "a"\n' > $(B)/ksyms-empty.S
+	$(CLANG) $(CFLAGS) -c $(B)/ksyms-empty.S -o $(B)/ksyms-empty.o
+	$(LLD) -T kernel/arch/aarch64/linker.ld --no-undefined -o $(B)/kernel-pass1.elf $(LINK_OBJS) $(B)/ksyms-empty.o
+	python3 tools/mksyms.py $(B)/kernel-pass1.elf $(B)/ksyms.S
+	$(CLANG) $(CFLAGS) -c $(B)/ksyms.S -o $(B)/ksyms.o
+	$(LLD) -T kernel/arch/aarch64/linker.ld --no-undefined -o $@ $(LINK_OBJS) $(B)/ksyms.o
+	@cmp -s <($(NM) -n $(B)/kernel-pass1.elf | grep ' [tT] ') <($(NM) -n $@ | grep ' [tT] ') \
+	  || { echo "symbol addresses moved between the two links"; exit 1; }
+
+$(B)/Image: $(B)/kernel.elf
+	$(OBJCOPY) -O binary $< $@
+	@echo "built $@: $$(stat -c %s $@) bytes"

@@ -1,0 +1,96 @@
+import LichenCore
+import LichenAArch64
+import AArch64Intrinsics
+
+/// What boot learned, kept for the rest of the kernel.
+struct BootInfo {
+    var machine: MachineDescription
+    var commandLine: KernelCommandLine
+    var entryLevel: UInt64
+    var entryTicks: UInt64
+    var deviceTree: PhysRange
+    var imageSize: UInt64
+    var usableRAM: UInt64 = 0
+}
+
+nonisolated(unsafe) var bootInfo: BootInfo? = nil
+
+/// Called by boot.S on the boot stack, MMU on with the boot tables: x0 = DTB, x1 = EL we were entered
+/// at, x2 = physical load address. Sets up memory and the console, then moves to a guarded stack.
+@_cdecl("lichen_boot")
+func lichenBoot(_ dtb: UInt64, _ entryLevel: UInt64, _ physicalBase: UInt64) -> Never {
+    let entryTicks = Clock.ticks
+    KernelLayout.imagePhysicalBase = PhysAddr(physicalBase)
+    KernelLog.clock = { Clock.uptime }
+    KernelLog.attachRing(VirtAddr(address_of_lichen_log_ring()).pointer.assumingMemoryBound(to: UInt8.self))
+
+    // The device tree, through the boot identity map (VA == PA until the final tables are on).
+    guard let dtbPointer = UnsafeRawPointer(bitPattern: UInt(dtb)), dtb & 7 == 0 else { earlyFailure("no device tree in x0") }
+    let machine: MachineDescription
+    let dtbSize: Int
+    do {
+        dtbSize = try DeviceTree.totalSize(ofBlobAt: UnsafeRawBufferPointer(start: dtbPointer, count: 40))
+        machine = try MachineDescription(DeviceTree(UnsafeRawBufferPointer(start: dtbPointer, count: dtbSize)))
+    } catch {
+        earlyFailure("the device tree is malformed")
+    }
+    if let conduit = machine.psci { Panic.power = PSCI(conduit: conduit) }
+    let commandLine = KernelCommandLine(machine.bootArguments)
+    if let level = commandLine.logLevel { KernelLog.consoleLevel = level }
+
+    // Free RAM: everything the device tree lists minus what is in use.
+    let dtbRange = PhysRange(start: PhysAddr(dtb).pageAlignedDown, end: (PhysAddr(dtb) + UInt64(dtbSize)).pageAlignedUp)
+    var usable = MemoryMap(machine.memory)
+    usable.remove(PhysRange(start: KernelLayout.imagePhysicalBase, size: KernelLayout.imageSize))
+    usable.remove(dtbRange)
+    if let initrd = machine.initrd { usable.remove(PhysRange(start: initrd.start.pageAlignedDown, end: initrd.end.pageAlignedUp)) }
+    for r in machine.reserved { usable.remove(r) }
+
+    do { try KernelAddressSpace.build(ram: machine.memory) } catch { earlyFailure("cannot build the kernel page tables") }
+    KernelAddressSpace.activate()
+
+    if let uart = machine.uart, let regs = try? KernelAddressSpace.mapDevice(uart.registers) {
+        KernelLog.console = PL011(registers: regs, interrupt: uart.interrupt)
+        KernelLog.replay()
+    }
+    guard let span = MemoryMap(machine.memory).span, PhysicalMemory.initialize(usable: usable, span: span) else {
+        Panic.halt("no usable memory for the frame allocator")
+    }
+    bootInfo = BootInfo(machine: machine, commandLine: commandLine, entryLevel: entryLevel, entryTicks: entryTicks,
+                        deviceTree: dtbRange, imageSize: KernelLayout.imageSize, usableRAM: usable.totalSize)
+    guard let stack = KernelStacks.allocate() else { Panic.halt("cannot allocate the boot CPU's kernel stack") }
+    lichen_switch_stack(stack.value, 0, lichenBootOnKernelStack)
+}
+
+/// Continues boot on the guarded kernel stack: interrupts and timer, then the kernel proper.
+@_cdecl("lichen_boot_on_kernel_stack")
+func lichenBootOnKernelStack(_ unused: UInt64) {
+    guard let info = bootInfo else { haltForever() }
+    let machine = info.machine
+    do {
+        switch machine.gic {
+        case .v2(let distributor, let cpuInterface)?:
+            Interrupts.controller = GICv2(distributor: try KernelAddressSpace.mapDevice(distributor),
+                                          cpuInterface: try KernelAddressSpace.mapDevice(cpuInterface))
+        case .v3(let distributor, let redistributors)?:
+            Interrupts.controller = GICv3(distributor: try KernelAddressSpace.mapDevice(distributor),
+                                          redistributors: try KernelAddressSpace.mapDevice(redistributors),
+                                          redistributorsSize: redistributors.size)
+        case nil:
+            Panic.halt("the device tree describes no supported interrupt controller")
+        }
+    } catch {
+        Panic.halt("cannot map the interrupt controller")
+    }
+    Interrupts.controller?.initializeCPU()
+    guard let timerIRQ = machine.timer?.virtual else { Panic.halt("the device tree describes no virtual timer interrupt") }
+    let timer = GenericTimer(interrupt: timerIRQ)
+    kernelMain(info, timer: timer)
+}
+
+/// Before the console exists: power off if we can (so tests end), else stop.
+func earlyFailure(_ reason: StaticString) -> Never {
+    KernelLog.log(.emergency, "early boot failure: " + string(reason))
+    Panic.power?.systemOff()
+    haltForever()
+}

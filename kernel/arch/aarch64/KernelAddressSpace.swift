@@ -1,0 +1,131 @@
+import LichenCore
+import LichenAArch64
+import AArch64Intrinsics
+
+/// Translation tables reached by the kernel: tables inside the image (the bootstrap pool) through the
+/// image mapping, every other table through the direct map.
+struct KernelTableMemory: TranslationTableMemory {
+    nonisolated(unsafe) static var poolUsed = 0
+
+    mutating func allocateTable() -> PhysAddr? {
+        let table: PhysAddr
+        if let frame = PhysicalMemory.allocate() {
+            table = frame
+        } else if PhysicalMemory.allocator == nil, KernelTableMemory.poolUsed < Int(BOOTSTRAP_TABLES) {
+            let va = VirtAddr(address_of_lichen_bootstrap_tables()) + UInt64(KernelTableMemory.poolUsed * pageSize)
+            KernelTableMemory.poolUsed += 1
+            table = KernelLayout.imagePhysical(va)
+        } else {
+            return nil
+        }
+        tablePointer(table).initialize(repeating: 0, count: 512)
+        return table
+    }
+
+    mutating func freeTable(_ table: PhysAddr) {
+        if !isInImage(table) { PhysicalMemory.free(table) }
+    }
+
+    func readEntry(table: PhysAddr, index: Int) -> UInt64 { tablePointer(table)[index] }
+
+    mutating func writeEntry(table: PhysAddr, index: Int, _ value: UInt64) {
+        tablePointer(table)[index] = value
+    }
+
+    mutating func breakBeforeMake(virtualAddress: UInt64) { tlb_flush_all() }
+
+    private func isInImage(_ p: PhysAddr) -> Bool {
+        p >= KernelLayout.imagePhysicalBase && p < KernelLayout.imagePhysicalBase + KernelLayout.imageSize
+    }
+
+    private func tablePointer(_ table: PhysAddr) -> UnsafeMutablePointer<UInt64> {
+        let va = isInImage(table)
+            ? VirtAddr(table.value - KernelLayout.imagePhysicalBase.value + KernelLayout.imageBase)
+            : KernelLayout.directMap(table)
+        return va.pointer.assumingMemoryBound(to: UInt64.self)
+    }
+}
+
+/// The kernel half of every address space: direct map, image with W^X, stacks, MMIO.
+enum KernelAddressSpace {
+    nonisolated(unsafe) static var table: TranslationTable<KernelTableMemory>? = nil
+    nonisolated(unsafe) private static var nextDeviceAddress = KernelLayout.mmioRegionBase
+
+    /// Builds the final kernel tables (while the boot tables are still live).
+    static func build(ram: [PhysRange]) throws(MappingError) {
+        var t = try TranslationTable<KernelTableMemory>.create(memory: KernelTableMemory())
+        for range in ram {
+            let start = range.start.pageAlignedUp, end = range.end.pageAlignedDown
+            guard end > start else { continue }
+            try t.map(virtual: KernelLayout.directMap(start), physical: start, size: end - start,
+                      attributes: .kernelData, allowBlocks: true)
+        }
+        try mapImage(&t, from: KernelLayout.textStart, to: KernelLayout.textEnd, .kernelCode)
+        try mapImage(&t, from: KernelLayout.textEnd, to: KernelLayout.rodataEnd, .kernelReadOnly)
+        try mapImage(&t, from: KernelLayout.rodataEnd, to: KernelLayout.imageEnd, .kernelData)
+        table = t
+    }
+
+    private static func mapImage(_ t: inout TranslationTable<KernelTableMemory>, from start: VirtAddr, to end: VirtAddr,
+                                 _ attributes: MemoryAttributes) throws(MappingError) {
+        guard end > start else { return }
+        try t.map(virtual: start, physical: KernelLayout.imagePhysical(start), size: end - start,
+                  attributes: attributes, allowBlocks: false)
+    }
+
+    /// Switches TTBR0 to the new tables (the boot identity map goes away; the image is at the same
+    /// address in both) and enforces W^X in hardware (SCTLR_EL1.WXN).
+    static func activate() {
+        guard let table else { return }
+        dsb_ishst()
+        write_ttbr0(table.root.value)
+        isb()
+        tlb_flush_all()
+        write_sctlr(read_sctlr() | SystemControl.wxn)
+        isb()
+        tlb_flush_all()
+    }
+
+    /// Maps device registers (page-granular, Device-nGnRE) into the MMIO window.
+    static func mapDevice(_ range: PhysRange) throws(MappingError) -> MMIORegion {
+        let start = range.start.pageAlignedDown
+        let size = (range.end.pageAlignedUp) - start
+        let va = VirtAddr(nextDeviceAddress)
+        try table!.map(virtual: va, physical: start, size: size, attributes: .kernelDevice, allowBlocks: false)
+        nextDeviceAddress += size + UInt64(pageSize)        // a hole between windows catches overruns
+        dsb_ishst()
+        isb()
+        return MMIORegion(base: va + range.start.pageOffset)
+    }
+
+    static func mapKernelMemory(virtual: VirtAddr, physical: PhysAddr, size: UInt64) throws(MappingError) {
+        try table!.map(virtual: virtual, physical: physical, size: size, attributes: .kernelData, allowBlocks: false)
+        dsb_ishst()
+        isb()
+    }
+}
+
+/// Kernel stacks: 16 KiB each, in 32 KiB slots whose lower half stays unmapped as a guard page area
+/// (vectors.S relies on this layout to detect overflow).
+enum KernelStacks {
+    nonisolated(unsafe) private static var slotsUsed = 0
+
+    /// A new stack; returns its top (initial SP).
+    static func allocate() -> VirtAddr? {
+        guard let frames = PhysicalMemory.allocate(order: 2) else { return nil }
+        let slot = VirtAddr(KernelLayout.stackRegionBase + UInt64(slotsUsed) * KernelLayout.stackSlotSize)
+        let bottom = slot + (KernelLayout.stackSlotSize - KernelLayout.stackSize)
+        do { try KernelAddressSpace.mapKernelMemory(virtual: bottom, physical: frames, size: KernelLayout.stackSize) }
+        catch { return nil }
+        slotsUsed += 1
+        return slot + KernelLayout.stackSlotSize
+    }
+
+    /// Whether `address` lies in a mapped (non-guard) part of some kernel stack.
+    static func isMapped(_ address: UInt64) -> Bool {
+        guard address >= KernelLayout.stackRegionBase else { return false }
+        let offset = address - KernelLayout.stackRegionBase
+        return offset / KernelLayout.stackSlotSize < UInt64(slotsUsed)
+            && offset % KernelLayout.stackSlotSize >= KernelLayout.stackSlotSize - KernelLayout.stackSize
+    }
+}

@@ -1,0 +1,157 @@
+// Exception vectors. Every entry saves a TrapFrame (see TrapFrame.swift, 288 bytes) and calls Swift.
+// Kernel stacks are 16 KiB in the upper half of a 32 KiB-aligned window whose lower half is an unmapped
+// guard, so a valid SP always has bit 14 set: an entry from EL1 whose SP has it clear has overflowed,
+// and switches to the overflow stack before touching memory again.
+
+#define FRAME 288
+
+.macro VENTRY label
+.balign 0x80
+    b       \label
+.endm
+
+.section .text.vectors, "ax"
+.balign 0x800
+.global exception_vectors
+exception_vectors:
+    VENTRY  el1t_unexpected             // current EL, SP_EL0: never used by the kernel
+    VENTRY  el1t_unexpected
+    VENTRY  el1t_unexpected
+    VENTRY  el1t_unexpected
+    VENTRY  el1h_sync                   // current EL, SP_EL1
+    VENTRY  el1h_irq
+    VENTRY  el1h_unexpected             // FIQ
+    VENTRY  el1h_unexpected             // SError
+    VENTRY  el0_sync                    // lower EL, AArch64
+    VENTRY  el0_irq
+    VENTRY  el0_unexpected
+    VENTRY  el0_unexpected
+    VENTRY  el0_unexpected              // lower EL, AArch32: not supported
+    VENTRY  el0_unexpected
+    VENTRY  el0_unexpected
+    VENTRY  el0_unexpected
+
+// Allocate the frame; from EL1, first check for stack overflow (x0 preserved, no memory touched).
+.macro ALLOC_FRAME el
+    sub     sp, sp, #FRAME
+.if \el == 1
+    add     sp, sp, x0                  // sp' = sp + x0
+    sub     x0, sp, x0                  // x0' = sp
+    tbz     x0, #14, stack_overflow
+    sub     x0, sp, x0                  // x0 restored
+    sub     sp, sp, x0                  // sp restored
+.endif
+.endm
+
+.macro SAVE_FRAME el
+    stp     x0, x1, [sp, #0]
+    stp     x2, x3, [sp, #16]
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    stp     x8, x9, [sp, #64]
+    stp     x10, x11, [sp, #80]
+    stp     x12, x13, [sp, #96]
+    stp     x14, x15, [sp, #112]
+    stp     x16, x17, [sp, #128]
+    stp     x18, x19, [sp, #144]
+    stp     x20, x21, [sp, #160]
+    stp     x22, x23, [sp, #176]
+    stp     x24, x25, [sp, #192]
+    stp     x26, x27, [sp, #208]
+    stp     x28, x29, [sp, #224]
+.if \el == 0
+    mrs     x21, sp_el0
+.else
+    add     x21, sp, #FRAME
+.endif
+    stp     x30, x21, [sp, #240]
+    mrs     x22, elr_el1
+    mrs     x23, spsr_el1
+    stp     x22, x23, [sp, #256]
+    mrs     x24, esr_el1
+    mrs     x25, far_el1
+    stp     x24, x25, [sp, #272]
+.if \el == 0
+    mov     x29, xzr                    // user frame pointers are not kernel frames: backtraces stop here
+.endif
+.endm
+
+.macro RESTORE_FRAME el
+    ldp     x22, x23, [sp, #256]
+    msr     elr_el1, x22
+    msr     spsr_el1, x23
+.if \el == 0
+    ldr     x21, [sp, #248]
+    msr     sp_el0, x21
+.endif
+    ldp     x0, x1, [sp, #0]
+    ldp     x2, x3, [sp, #16]
+    ldp     x4, x5, [sp, #32]
+    ldp     x6, x7, [sp, #48]
+    ldp     x8, x9, [sp, #64]
+    ldp     x10, x11, [sp, #80]
+    ldp     x12, x13, [sp, #96]
+    ldp     x14, x15, [sp, #112]
+    ldp     x16, x17, [sp, #128]
+    ldp     x18, x19, [sp, #144]
+    ldp     x20, x21, [sp, #160]
+    ldp     x22, x23, [sp, #176]
+    ldp     x24, x25, [sp, #192]
+    ldp     x26, x27, [sp, #208]
+    ldp     x28, x29, [sp, #224]
+    ldr     x30, [sp, #240]
+    add     sp, sp, #FRAME
+    eret
+.endm
+
+.macro HANDLER name, el, target
+\name:
+    ALLOC_FRAME \el
+    SAVE_FRAME \el
+    mov     x0, sp
+    bl      \target
+    RESTORE_FRAME \el
+.endm
+
+.macro UNEXPECTED name, el, kind
+\name:
+    ALLOC_FRAME \el
+    SAVE_FRAME \el
+    mov     x0, sp
+    mov     x1, #\kind
+    bl      lichen_unexpected_exception
+1:  wfi
+    b       1b
+.endm
+
+    HANDLER el1h_sync, 1, lichen_el1_sync
+    HANDLER el1h_irq, 1, lichen_irq
+    HANDLER el0_sync, 0, lichen_el0_sync
+    HANDLER el0_irq, 0, lichen_irq
+    UNEXPECTED el1t_unexpected, 1, 0
+    UNEXPECTED el1h_unexpected, 1, 1
+    UNEXPECTED el0_unexpected, 0, 2
+
+// The stack overflowed (x0 = faulting SP - FRAME, sp = that + original x0). Move to the overflow stack,
+// build a frame there and report; this never returns.
+stack_overflow:
+    msr     tpidrro_el0, x0             // faulting SP - FRAME
+    sub     x0, sp, x0                  // original x0
+    msr     tpidr_el0, x0
+    ldr     x0, =overflow_stack_top
+    mov     sp, x0
+    sub     sp, sp, #FRAME
+    mrs     x0, tpidr_el0
+    SAVE_FRAME 1
+    mrs     x0, tpidrro_el0
+    add     x0, x0, #FRAME
+    str     x0, [sp, #248]              // the overflowing SP
+    mov     x0, sp
+    bl      lichen_stack_overflow
+2:  wfi
+    b       2b
+
+.section .bss.overflow_stack, "aw", %nobits
+.balign 16
+    .space  8192
+overflow_stack_top:

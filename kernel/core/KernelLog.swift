@@ -1,0 +1,89 @@
+import LichenCore
+
+/// Linux log levels (printk): a message is shown on the console when its level is below `consoleLevel`.
+enum LogLevel: Int {
+    case emergency = 0, alert, critical, error, warning, notice, info, debug
+}
+
+/// The kernel log: timestamped lines to the console, and a ring buffer that keeps them (for messages
+/// written before the console exists, and later for dmesg).
+enum KernelLog {
+    nonisolated(unsafe) static var console: (any SerialPort)? = nil
+    nonisolated(unsafe) static var consoleLevel = 7
+    nonisolated(unsafe) static var clock: () -> UInt64 = { 0 }     // nanoseconds since the machine started
+
+    private static let ringSize = 64 * 1024
+    nonisolated(unsafe) private static var ringStorage: UnsafeMutablePointer<UInt8>? = nil
+    nonisolated(unsafe) private static var ringWritten = 0
+
+    /// Storage for the ring buffer, given once the heap exists.
+    static func attachRing(_ storage: UnsafeMutablePointer<UInt8>) { ringStorage = storage }
+
+    static func log(_ level: LogLevel, _ message: String) {
+        let line = Format.timestamp(nanoseconds: clock()) + " " + message + "\n"
+        CPU.withInterruptsDisabled {
+            for byte in line.utf8 { record(byte) }
+            if level.rawValue < consoleLevel { emit(line) }
+        }
+    }
+
+    static func info(_ message: String) { log(.info, message) }
+    static func notice(_ message: String) { log(.notice, message) }
+    static func warning(_ message: String) { log(.warning, message) }
+    static func error(_ message: String) { log(.error, message) }
+    static func debug(_ message: String) { log(.debug, message) }
+
+    /// Raw console output, no timestamp (panic reports, the boot monitor).
+    static func write(_ text: String) {
+        CPU.withInterruptsDisabled { emit(text) }
+    }
+
+    static func write(_ text: StaticString) {
+        text.withUTF8Buffer { buffer in
+            guard let console else { return }
+            for byte in buffer { put(byte, to: console) }
+        }
+    }
+
+    /// Replays the ring buffer to the console (messages logged before it existed).
+    static func replay() {
+        guard let storage = ringStorage, let console else { return }
+        for i in max(0, ringWritten - ringSize)..<ringWritten { put(storage[i % ringSize], to: console) }
+    }
+
+    private static func record(_ byte: UInt8) {
+        guard let storage = ringStorage else { return }
+        storage[ringWritten % ringSize] = byte
+        ringWritten += 1
+    }
+
+    private static func emit(_ text: String) {
+        guard let console else { return }
+        for byte in text.utf8 { put(byte, to: console) }
+    }
+
+    private static func put(_ byte: UInt8, to console: any SerialPort) {
+        if byte == UInt8(ascii: "\n") { console.write(UInt8(ascii: "\r")) }
+        console.write(byte)
+    }
+
+    static var ringCapacity: Int { ringSize }
+}
+
+/// Embedded Swift's print() ends up here.
+@_cdecl("putchar")
+func lichen_putchar(_ c: Int32) -> Int32 {
+    if let console = KernelLog.console {
+        if c == 10 { console.write(13) }
+        console.write(UInt8(truncatingIfNeeded: c))
+    }
+    return c
+}
+
+extension String {
+    /// Byte-wise equality. The kernel deals in bytes; Swift's Unicode-aware `==` would pull in the
+    /// normalization tables (the link fails if it is used, which is how we notice).
+    func equals(_ literal: StaticString) -> Bool {
+        literal.withUTF8Buffer { utf8.elementsEqual($0) }
+    }
+}

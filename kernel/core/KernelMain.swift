@@ -1,0 +1,55 @@
+import LichenCore
+
+let kernelVersion = "0.1.0"
+
+/// The architecture-independent kernel, entered once the boot CPU has memory, a console, an
+/// interrupt controller and a timer.
+func kernelMain(_ info: BootInfo, timer: GenericTimer) -> Never {
+    let machine = info.machine
+    ConsoleInput.prepare()
+    Interrupts.register(timer.interrupt) { TimerEvents.tick(timer) }
+    if let console = KernelLog.console, let irq = console.interrupt {
+        Interrupts.register(irq) { console.drainReceived { ConsoleInput.received($0) } }
+        console.enableReceiveInterrupt()
+    }
+    CPU.enableInterrupts()
+
+    let frames = PhysicalMemory.stats!
+    let ram = MemoryMap(machine.memory)
+    KernelLog.notice("Lichen " + kernelVersion + " (Embedded Swift) aarch64")
+    KernelLog.info("Machine: " + (machine.model.isEmpty ? "unknown" : machine.model) + ", entered at EL" + Format.decimal(info.entryLevel))
+    KernelLog.info("CPU: " + CPU.modelName + ", " + Format.decimal(UInt64(machine.cpuCount)) + " CPU(s) in the device tree")
+    for range in ram.ranges {
+        KernelLog.info("Memory: " + Format.bytes(range.size) + " at " + Format.hex(range.start.value, width: 8)
+                       + "-" + Format.hex(range.end.value - 1, width: 8))
+    }
+    KernelLog.info("Memory: " + Format.bytes(ram.totalSize) + " total, "
+                   + Format.decimal(UInt64(frames.freeFrames) * UInt64(pageSize) >> 10) + " KiB free, kernel image "
+                   + Format.decimal(info.imageSize >> 10) + " KiB")
+    KernelLog.info("Interrupts: " + string(Interrupts.controller!.name) + ", timer " + Format.decimal(timer.frequency)
+                   + " Hz (INTID " + Format.decimal(UInt64(timer.interrupt.value)) + ")")
+    if let uart = machine.uart {
+        KernelLog.info("Console: PL011 at " + Format.hex(uart.registers.start.value, width: 8)
+                       + (uart.interrupt.map { " (INTID " + Format.decimal(UInt64($0.value)) + ")" } ?? ""))
+    }
+    if let initrd = machine.initrd { KernelLog.info("initramfs: " + Format.bytes(initrd.size) + " at " + Format.hex(initrd.start.value, width: 8)) }
+    KernelLog.info("Command line: " + machine.bootArguments)
+    let now = Clock.uptime
+    KernelLog.notice("Boot took " + Format.milliseconds(nanoseconds: now) + " since power-on ("
+                     + Format.milliseconds(nanoseconds: now - Clock.nanoseconds(ticks: info.entryTicks)) + " in the kernel)")
+
+    if let test = info.commandLine.value(of: "lichen.test") { SelfTest.run(test, timer: timer) }
+    KernelLog.info("init=" + info.commandLine.initPath + ": user space is not implemented yet; starting the boot monitor")
+    BootMonitor.run(timer: timer)
+}
+
+/// One-shot timer events (a timer queue arrives with the async core).
+enum TimerEvents {
+    nonisolated(unsafe) static var count = 0
+    nonisolated(unsafe) static var periodTicks: UInt64 = 0
+
+    static func tick(_ timer: GenericTimer) {
+        count += 1
+        if periodTicks != 0 { timer.arm(deadline: timer.now + periodTicks) } else { timer.disarm() }
+    }
+}

@@ -1,0 +1,113 @@
+import LichenCore
+
+/// Kernel self-tests chosen with `lichen.test=<name>` on the command line; used by the qemu boot tests.
+/// Each prints its result and powers the machine off.
+enum SelfTest {
+    static func run(_ name: String, timer: GenericTimer) -> Never {
+        KernelLog.info("selftest " + name + ": start")
+        switch SelfTestName(name) {
+        case .panic:
+            deliberateFault()
+            fail(name, "the fault did not fault")
+        case .stackOverflow:
+            _ = recurseForever(0, nil)
+            fail(name, "the recursion returned")
+        case .trap:
+            deliberateTrap([1, 2, 3])
+            fail(name, "no trap")
+        case .timer:
+            let expected = 10
+            let start = Clock.uptime
+            TimerEvents.periodTicks = timer.frequency / 100       // 10 ms
+            timer.arm(deadline: timer.now + TimerEvents.periodTicks)
+            CPU.sleep(until: { TimerEvents.count >= expected })
+            TimerEvents.periodTicks = 0
+            KernelLog.info("selftest timer: " + Format.decimal(UInt64(TimerEvents.count)) + " interrupts in "
+                           + Format.milliseconds(nanoseconds: Clock.uptime - start))
+            pass(name)
+        case .uart:
+            KernelLog.info("selftest uart: waiting for a line")
+            var line: [UInt8] = []
+            while true {
+                let byte = ConsoleInput.next()
+                if byte == 10 || byte == 13 { break }
+                line.append(byte)
+            }
+            KernelLog.info("selftest uart: received \"" + String(decoding: line, as: UTF8.self) + "\" by interrupt")
+            pass(name)
+        case .heap:
+            heapRoundTrip()
+            pass(name)
+        case nil:
+            KernelLog.error("selftest " + name + ": unknown test")
+            shutdown()
+        }
+    }
+
+    static func pass(_ name: String) -> Never {
+        KernelLog.info("selftest " + name + ": PASS")
+        shutdown()
+    }
+
+    static func fail(_ name: String, _ why: String) -> Never {
+        KernelLog.error("selftest " + name + ": FAIL: " + why)
+        shutdown()
+    }
+
+    static func shutdown() -> Never {
+        KernelLog.notice("Powering off.")
+        guard let power = Panic.power else { haltForever() }
+        power.systemOff()
+    }
+
+    @inline(never)
+    static func deliberateFault() {
+        let pointer = UnsafeMutablePointer<UInt64>(bitPattern: 0x10)!
+        pointer.pointee = 0xdead
+    }
+
+    @inline(never)
+    static func deliberateTrap(_ values: [Int]) {
+        var index = values.count
+        withUnsafeMutablePointer(to: &index) { opaque($0) }
+        _ = values[index]                                // out of range: Swift traps
+    }
+
+    @inline(never)
+    static func recurseForever(_ depth: UInt64, _ previous: UnsafeMutablePointer<UInt64>?) -> UInt64 {
+        var local = depth &+ (previous?.pointee ?? 0)
+        let below = withUnsafeMutablePointer(to: &local) { recurseForever(depth + 1, $0) }
+        return below &+ local
+    }
+
+    @inline(never)
+    static func opaque(_ p: UnsafeMutablePointer<Int>) {}
+
+    /// Allocates and frees a few thousand objects and checks the heap returns to where it was.
+    static func heapRoundTrip() {
+        let before = Heap.stats
+        var arrays: [[UInt64]] = []
+        for i in 0..<2000 { arrays.append([UInt64](repeating: UInt64(i), count: i % 300 + 1)) }
+        for (i, a) in arrays.enumerated() where a.last != UInt64(i) { Panic.halt("selftest heap: data corrupted") }
+        let during = Heap.stats
+        arrays = []
+        let after = Heap.stats
+        KernelLog.info("selftest heap: live allocations " + Format.decimal(UInt64(before.liveAllocations)) + " -> "
+                       + Format.decimal(UInt64(during.liveAllocations)) + " -> " + Format.decimal(UInt64(after.liveAllocations))
+                       + ", bytes in use " + Format.decimal(UInt64(after.bytesInUse)))
+        if after.liveAllocations != before.liveAllocations { Panic.halt("selftest heap: leak") }
+    }
+}
+
+enum SelfTestName {
+    case panic, stackOverflow, trap, timer, uart, heap
+
+    init?(_ name: String) {
+        for candidate in [(SelfTestName.panic, "panic" as StaticString), (.stackOverflow, "stack-overflow"),
+                          (.trap, "trap"), (.timer, "timer"), (.uart, "uart"), (.heap, "heap")] where name.equals(candidate.1) {
+            self = candidate.0
+            return
+        }
+        return nil
+    }
+}

@@ -1,0 +1,80 @@
+// The little C library the Embedded Swift runtime and clang-generated code expect. Allocation goes to the
+// Swift kernel heap (KernelHeapGlue.swift); output goes to the kernel console.
+#include <stddef.h>
+#include <stdint.h>
+
+void *lichen_heap_allocate(size_t size, size_t alignment);
+void lichen_heap_free(void *p);
+void lichen_fill_random(void *buf, size_t n);
+void lichen_c_panic(const char *message) __attribute__((noreturn));
+
+void *memset(void *dst, int c, size_t n) {
+  unsigned char *d = dst;
+  uint64_t pattern = (unsigned char)c * 0x0101010101010101ull;
+  while (n && ((uintptr_t)d & 7)) { *d++ = (unsigned char)c; n--; }
+  for (; n >= 8; n -= 8, d += 8) *(uint64_t *)d = pattern;
+  while (n--) *d++ = (unsigned char)c;
+  return dst;
+}
+
+void *memcpy(void *restrict dst, const void *restrict src, size_t n) {
+  unsigned char *d = dst;
+  const unsigned char *s = src;
+  if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+    for (; n >= 8; n -= 8, d += 8, s += 8) *(uint64_t *)d = *(const uint64_t *)s;
+  }
+  while (n--) *d++ = *s++;
+  return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n) {
+  unsigned char *d = dst;
+  const unsigned char *s = src;
+  if (d == s || n == 0) return dst;
+  if (d < s || d >= s + n) return memcpy(dst, src, n);
+  d += n; s += n;
+  while (n--) *--d = *--s;
+  return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n) {
+  const unsigned char *x = a, *y = b;
+  for (; n; n--, x++, y++)
+    if (*x != *y) return *x - *y;
+  return 0;
+}
+
+size_t strlen(const char *s) {
+  size_t n = 0;
+  while (s[n]) n++;
+  return n;
+}
+
+int posix_memalign(void **out, size_t alignment, size_t size) {
+  void *p = lichen_heap_allocate(size, alignment);
+  if (!p) return 12;  // ENOMEM
+  *out = p;
+  return 0;
+}
+
+void *malloc(size_t size) { return lichen_heap_allocate(size, 16); }
+void free(void *p) { if (p) lichen_heap_free(p); }
+void *calloc(size_t count, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(count, size, &total)) return NULL;
+  void *p = malloc(total);
+  if (p) memset(p, 0, total);
+  return p;
+}
+
+void arc4random_buf(void *buf, size_t n) { lichen_fill_random(buf, n); }
+
+uintptr_t __stack_chk_guard = 0x595e9fbd94fda766ull;
+void __stack_chk_fail(void) { lichen_c_panic("stack protector: stack smashed"); }
+void abort(void) { lichen_c_panic("abort() called"); }
+
+// Static storage the kernel needs before it has a frame allocator. In .bss, so it costs no image bytes.
+#include "aarch64.h"
+_Alignas(4096) unsigned char lichen_bootstrap_heap[BOOTSTRAP_HEAP_SIZE];     // first heap pages
+_Alignas(4096) unsigned char lichen_bootstrap_tables[BOOTSTRAP_TABLES * 4096]; // first page-table pages
+unsigned char lichen_log_ring[LOG_RING_SIZE];                                // kernel log ring buffer
