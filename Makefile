@@ -25,7 +25,31 @@ C_OBJS := $(patsubst kernel/%.c,$(B)/obj/%.o,$(KERNEL_C))
 ASM_OBJS := $(patsubst kernel/%.S,$(B)/obj/%.o,$(KERNEL_ASM))
 LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o
 
-.PHONY: kernel core-embedded host-test
+.PHONY: all kernel run test core-embedded host-test boot-test deps clean
+all: kernel
+
+# Boot Lichen under qemu on the console (quit: type `poweroff`, or Ctrl-A X).
+QEMU_MEMORY ?= 512M
+QEMU_GIC ?= 2
+APPEND ?=
+run: kernel
+	@tools/ensure-deps.sh qemu
+	qemu-system-aarch64 -M virt,gic-version=$(QEMU_GIC) -cpu cortex-a72 -m $(QEMU_MEMORY) -nographic \
+	  -kernel $(B)/Image -append "$(APPEND)"
+
+# Every test: host unit tests, the Embedded build of the core, the kernel image, qemu boot tests.
+test: deps host-test core-embedded kernel boot-test
+	@echo "make test: all passed"
+
+deps:
+	@tools/ensure-deps.sh qemu
+
+boot-test: kernel
+	python3 tests/boot/test_boot.py $(B)/Image
+
+clean:
+	rm -rf $(B) .build
+
 # The core libraries compiled in Embedded Swift for the kernel target (catches host-only Swift).
 core-embedded: $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o
 

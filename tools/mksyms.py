@@ -14,7 +14,7 @@ def main():
     syms = []
     for line in nm.splitlines():
         parts = line.split()
-        if len(parts) != 3 or parts[1] not in "tT" or parts[2].startswith("$"):
+        if len(parts) != 3 or parts[1] not in "tT" or parts[2] in ("$x", "$d") or parts[2].startswith(("$x.", "$d.")):
             continue
         syms.append((int(parts[0], 16), parts[2]))
     mangled = [name for _, name in syms]

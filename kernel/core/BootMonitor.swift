@@ -26,7 +26,7 @@ enum BootMonitor {
                                 + Format.decimal(UInt64(Interrupts.unhandled)) + ", console bytes dropped "
                                 + Format.decimal(UInt64(ConsoleInput.dropped)) + "\n")
             } else if line.equals("log") {
-                KernelLog.replay()
+                KernelLog.replay(below: 8)
             } else if line.equals("panic") {
                 Panic.halt("requested from the boot monitor", framePointer: currentFramePointer())
             } else if line.equals("poweroff") {

@@ -22,6 +22,8 @@ enum KernelLog {
     static func log(_ level: LogLevel, _ message: String) {
         let line = Format.timestamp(nanoseconds: clock()) + " " + message + "\n"
         CPU.withInterruptsDisabled {
+            record(levelMark)
+            record(UInt8(ascii: "0") + UInt8(level.rawValue))
             for byte in line.utf8 { record(byte) }
             if level.rawValue < consoleLevel { emit(line) }
         }
@@ -45,10 +47,26 @@ enum KernelLog {
         }
     }
 
-    /// Replays the ring buffer to the console (messages logged before it existed).
-    static func replay() {
+    /// Each line in the ring starts with this byte and the level's digit, so replays can filter.
+    private static let levelMark: UInt8 = 1
+
+    /// Replays the ring buffer to the console (for messages logged before it existed), showing the
+    /// lines whose level is below `maxLevel`.
+    static func replay(below maxLevel: Int? = nil) {
         guard let storage = ringStorage, let console else { return }
-        for i in max(0, ringWritten - ringSize)..<ringWritten { put(storage[i % ringSize], to: console) }
+        let limit = maxLevel ?? consoleLevel
+        var show = false
+        var i = max(0, ringWritten - ringSize)
+        while i < ringWritten {
+            let byte = storage[i % ringSize]
+            if byte == levelMark, i + 1 < ringWritten {
+                show = Int(storage[(i + 1) % ringSize]) - Int(UInt8(ascii: "0")) < limit
+                i += 2
+                continue
+            }
+            if show { put(byte, to: console) }
+            i += 1
+        }
     }
 
     private static func record(_ byte: UInt8) {

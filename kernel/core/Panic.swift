@@ -17,12 +17,10 @@ enum Panic {
             report(frame)
             KernelLog.write("Backtrace:\n")
             printFrame(0, frame.elr)
-            var n = 1
-            Backtrace.walk(from: frame.framePointer) { printFrame(n, $0); n += 1 }
+            printBacktrace(from: frame.framePointer, firstNumber: 1)
         } else {
             KernelLog.write("Backtrace:\n")
-            var n = 0
-            Backtrace.walk(from: framePointer) { printFrame(n, $0); n += 1 }
+            printBacktrace(from: framePointer, firstNumber: 0)
         }
         KernelLog.write("Powering off.\n")
         powerOff()
@@ -46,9 +44,26 @@ enum Panic {
         }
     }
 
-    private static func printFrame(_ n: Int, _ address: UInt64) {
+    /// Prints the frames, folding runs of the same return address (deep recursion) into one line.
+    private static func printBacktrace(from fp: UInt64, firstNumber: Int) {
+        var n = firstNumber, previous: UInt64 = 0, repeats = 0
+        Backtrace.walk(from: fp) { address in
+            if address == previous { repeats += 1; return }
+            if repeats > 0 { KernelLog.write("      ... the same frame " + Format.decimal(UInt64(repeats)) + " more times\n") }
+            repeats = 0
+            previous = address
+            printFrame(n, address, isReturnAddress: true)
+            n += 1
+        }
+        if repeats > 0 { KernelLog.write("      ... the same frame " + Format.decimal(UInt64(repeats)) + " more times\n") }
+    }
+
+    /// A return address is symbolized as the call before it (after a call to a function that never
+    /// returns, the address may already belong to the next function).
+    private static func printFrame(_ n: Int, _ address: UInt64, isReturnAddress: Bool = false) {
+        let name = isReturnAddress ? Backtrace.symbolize(address - 4).map { $0 + " (call)" } : Backtrace.symbolize(address)
         KernelLog.write("  #" + Format.decimal(UInt64(n), width: 2, pad: UInt8(ascii: "0")) + " " + Format.hex(address)
-                        + "  " + (Backtrace.symbolize(address) ?? "?") + "\n")
+                        + "  " + (name ?? "?") + "\n")
     }
 
     private static func powerOff() -> Never {

@@ -34,6 +34,7 @@ func lichenBoot(_ dtb: UInt64, _ entryLevel: UInt64, _ physicalBase: UInt64) -> 
     } catch {
         earlyFailure("the device tree is malformed")
     }
+    KernelLog.debug("boot: device tree parsed (" + Format.decimal(UInt64(dtbSize)) + " bytes)")
     if let conduit = machine.psci { Panic.power = PSCI(conduit: conduit) }
     let commandLine = KernelCommandLine(machine.bootArguments)
     if let level = commandLine.logLevel { KernelLog.consoleLevel = level }
@@ -48,6 +49,7 @@ func lichenBoot(_ dtb: UInt64, _ entryLevel: UInt64, _ physicalBase: UInt64) -> 
 
     do { try KernelAddressSpace.build(ram: machine.memory) } catch { earlyFailure("cannot build the kernel page tables") }
     KernelAddressSpace.activate()
+    KernelLog.debug("boot: kernel page tables active")
 
     if let uart = machine.uart, let regs = try? KernelAddressSpace.mapDevice(uart.registers) {
         KernelLog.console = PL011(registers: regs, interrupt: uart.interrupt)
@@ -56,6 +58,7 @@ func lichenBoot(_ dtb: UInt64, _ entryLevel: UInt64, _ physicalBase: UInt64) -> 
     guard let span = MemoryMap(machine.memory).span, PhysicalMemory.initialize(usable: usable, span: span) else {
         Panic.halt("no usable memory for the frame allocator")
     }
+    KernelLog.debug("boot: frame allocator ready")
     bootInfo = BootInfo(machine: machine, commandLine: commandLine, entryLevel: entryLevel, entryTicks: entryTicks,
                         deviceTree: dtbRange, imageSize: KernelLayout.imageSize, usableRAM: usable.totalSize)
     guard let stack = KernelStacks.allocate() else { Panic.halt("cannot allocate the boot CPU's kernel stack") }

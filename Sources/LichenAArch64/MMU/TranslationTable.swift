@@ -1,0 +1,152 @@
+// One translation table tree (one TTBR's worth): map, unmap, protect, translate, destroy.
+// The caller picks the half: the kernel tree hangs off TTBR1 (VAs 0xffff_...), a process's
+// off TTBR0 (VAs below 2^48). Both index VA bits [47:12], so one implementation serves both.
+//
+// Operations either complete or throw with the tables unchanged. They do not touch the TLB
+// except through `breakBeforeMake`: after unmap/protect the caller invalidates the range.
+// Unmapping never frees intermediate tables (a walk cache may still hold them); `destroy`
+// frees the whole tree once the address space is dead and its TLB entries are gone.
+
+import LichenCore
+
+public struct TranslationTable<Memory: TranslationTableMemory> {
+    /// The level 0 table: what goes into TTBR0_EL1/TTBR1_EL1 (with the ASID in bits [63:48]).
+    public let root: PhysAddr
+    public var memory: Memory
+
+    /// Adopts an existing tree rooted at `root`.
+    public init(root: PhysAddr, memory: Memory) {
+        self.root = root
+        self.memory = memory
+    }
+
+    /// A tree with an empty root table.
+    public static func create(memory: Memory) throws(MappingError) -> Self {
+        var memory = memory
+        guard let root = memory.allocateTable() else { throw .outOfMemory }
+        return Self(root: root, memory: memory)
+    }
+
+    /// A successful walk.
+    public struct Translation: Hashable, Sendable {
+        public var physical: PhysAddr
+        public var attributes: MemoryAttributes
+        /// Level of the leaf: 1 (1 GiB block), 2 (2 MiB block) or 3 (4 KiB page).
+        public var level: Int
+        public var entry: PageTableEntry
+        public var mappingSize: UInt64 { TranslationGeometry.entrySize(level: level) }
+    }
+
+    /// Maps [virtual, virtual+size) to [physical, physical+size). With `allowBlocks`, uses
+    /// 1 GiB and 2 MiB blocks wherever both addresses are aligned and the range covers the block.
+    public mutating func map(virtual: VirtAddr, physical: PhysAddr, size: UInt64,
+                             attributes: MemoryAttributes, allowBlocks: Bool) throws(MappingError) {
+        try map(virtual.value, physical: physical, size: size, attributes: attributes, allowBlocks: allowBlocks)
+    }
+
+    public mutating func map(virtual: UserAddr, physical: PhysAddr, size: UInt64,
+                             attributes: MemoryAttributes, allowBlocks: Bool) throws(MappingError) {
+        try Self.checkUser(virtual)
+        try map(virtual.value, physical: physical, size: size, attributes: attributes, allowBlocks: allowBlocks)
+    }
+
+    /// Removes every mapping in [virtual, virtual+size); unmapped holes are fine. Blocks only
+    /// partly inside the range are split (which can need tables, hence `.outOfMemory`).
+    public mutating func unmap(virtual: VirtAddr, size: UInt64) throws(MappingError) {
+        try apply(.unmap, virtual.value, size: size)
+    }
+
+    public mutating func unmap(virtual: UserAddr, size: UInt64) throws(MappingError) {
+        try Self.checkUser(virtual)
+        try apply(.unmap, virtual.value, size: size)
+    }
+
+    /// Replaces the attributes of every mapping in [virtual, virtual+size), splitting blocks at
+    /// the edges. Every page must be mapped (`.notMapped` otherwise).
+    public mutating func protect(virtual: VirtAddr, size: UInt64, attributes: MemoryAttributes) throws(MappingError) {
+        try attributes.validate()
+        try apply(.protect(attributes), virtual.value, size: size)
+    }
+
+    public mutating func protect(virtual: UserAddr, size: UInt64, attributes: MemoryAttributes) throws(MappingError) {
+        try Self.checkUser(virtual)
+        try attributes.validate()
+        try apply(.protect(attributes), virtual.value, size: size)
+    }
+
+    /// Walks the tree like the hardware does.
+    public func translate(_ va: VirtAddr) -> Translation? { lookup(va.value) }
+
+    public func translate(_ va: UserAddr) -> Translation? {
+        va.value >> 48 == 0 ? lookup(va.value) : nil
+    }
+
+    /// Frees every table of the tree, the root included, and hands back the memory.
+    public consuming func destroy() -> Memory {
+        freeTree(root, level: 0)
+        return memory
+    }
+
+    // MARK: - Internals
+
+    private static func checkUser(_ va: UserAddr) throws(MappingError) {
+        guard va.value >> 48 == 0 else { throw .invalidAddress }
+    }
+
+    private mutating func map(_ va: UInt64, physical: PhysAddr, size: UInt64,
+                              attributes: MemoryAttributes, allowBlocks: Bool) throws(MappingError) {
+        try attributes.validate()
+        guard physical.isPageAligned else { throw .misaligned }
+        let (end, overflow) = physical.value.addingReportingOverflow(size)
+        guard !overflow, end <= TranslationGeometry.physicalAddressLimit else { throw .invalidAddress }
+        let operation = RangeOperation.map(physicalOffset: physical.value &- va, attributes: attributes,
+                                           allowBlocks: allowBlocks)
+        try apply(operation, va, size: size)
+    }
+
+    /// Checks the range, counts and reserves the tables the operation needs, then commits.
+    private mutating func apply(_ operation: RangeOperation, _ va: UInt64, size: UInt64) throws(MappingError) {
+        guard size > 0, va & (TranslationGeometry.pageSize - 1) == 0,
+              size & (TranslationGeometry.pageSize - 1) == 0 else { throw .misaligned }
+        guard TranslationGeometry.isCanonicalRange(va, size: size) else { throw .invalidAddress }
+        let last = va + (size - 1)
+        var reserve = TableReserve()
+        let needed = try walk(.real(root), level: 0, first: va, last: last, operation, commit: false, &reserve)
+        try reserve.fill(needed, from: &memory)
+        do {
+            _ = try walk(.real(root), level: 0, first: va, last: last, operation, commit: true, &reserve)
+        } catch {
+            fatalError("translation table changed between check and commit")
+        }
+        reserve.release(to: &memory)
+    }
+
+    private func lookup(_ va: UInt64) -> Translation? {
+        guard TranslationGeometry.isCanonical(va) else { return nil }
+        var table = root
+        for level in 0..<TranslationGeometry.levels {
+            let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: TranslationGeometry.index(of: va, level: level)))
+            switch entry.kind(level: level) {
+            case .invalid:
+                return nil
+            case .table:
+                table = entry.outputAddress
+            case .block, .page:
+                let offset = va & (TranslationGeometry.entrySize(level: level) - 1)
+                return Translation(physical: entry.outputAddress + offset, attributes: entry.attributes,
+                                   level: level, entry: entry)
+            }
+        }
+        return nil
+    }
+
+    private mutating func freeTree(_ table: PhysAddr, level: Int) {
+        if level < TranslationGeometry.levels - 1 {
+            for index in 0..<TranslationGeometry.entriesPerTable {
+                let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: index))
+                if entry.kind(level: level) == .table { freeTree(entry.outputAddress, level: level + 1) }
+            }
+        }
+        memory.freeTable(table)
+    }
+}

@@ -1,0 +1,55 @@
+// Where translation tables live. The kernel implements this over its direct map and frame
+// allocator; tests implement it over ordinary host memory. Tables are 4 KiB, 4 KiB aligned.
+
+import LichenCore
+
+public protocol TranslationTableMemory {
+    /// A zeroed 4 KiB table, or nil when memory is exhausted.
+    mutating func allocateTable() -> PhysAddr?
+    mutating func freeTable(_ table: PhysAddr)
+    func readEntry(table: PhysAddr, index: Int) -> UInt64
+    mutating func writeEntry(table: PhysAddr, index: Int, _ value: UInt64)
+    /// Called when a live block descriptor has just been replaced by an invalid entry and before
+    /// the replacement (a table of smaller mappings, or a new memory type) is written: the
+    /// break-before-make rule requires the old entry to be gone from every TLB first. The kernel
+    /// does `DSB ISHST; TLBI VAAE1IS, va >> 12; DSB ISH; ISB` here. Defaults to nothing.
+    mutating func breakBeforeMake(virtualAddress: UInt64)
+}
+
+extension TranslationTableMemory {
+    public mutating func breakBeforeMake(virtualAddress: UInt64) {}
+}
+
+/// Tables allocated up front for one operation, so that running out of memory is discovered
+/// before anything is written. Unused tables are chained through their entry 0 (bit 0 marks a
+/// link) and go back to memory on `release`.
+struct TableReserve {
+    private var head: PhysAddr?
+
+    init() {}
+
+    /// Allocates `count` tables, or none (throwing) if memory runs out.
+    mutating func fill<M: TranslationTableMemory>(_ count: Int, from memory: inout M) throws(MappingError) {
+        for _ in 0..<count {
+            guard let table = memory.allocateTable() else {
+                release(to: &memory)
+                throw .outOfMemory
+            }
+            memory.writeEntry(table: table, index: 0, head.map { $0.value | 1 } ?? 0)
+            head = table
+        }
+    }
+
+    /// A zeroed table. The caller reserved enough; running dry is a bug.
+    mutating func take<M: TranslationTableMemory>(from memory: inout M) -> PhysAddr {
+        guard let table = head else { fatalError("translation table reserve exhausted") }
+        let link = memory.readEntry(table: table, index: 0)
+        head = link & 1 != 0 ? PhysAddr(link & ~1) : nil
+        memory.writeEntry(table: table, index: 0, 0)
+        return table
+    }
+
+    mutating func release<M: TranslationTableMemory>(to memory: inout M) {
+        while head != nil { memory.freeTable(take(from: &memory)) }
+    }
+}

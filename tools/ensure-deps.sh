@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what building and testing Lichen needs on a Debian machine, when it is missing.
+# usage: tools/ensure-deps.sh [qemu] [dtc]
+set -euo pipefail
+need=()
+for what in "$@"; do
+  case "$what" in
+    qemu) command -v qemu-system-aarch64 >/dev/null || need+=(qemu-system-arm) ;;
+    dtc)  command -v dtc >/dev/null || need+=(device-tree-compiler) ;;
+    *) echo "ensure-deps: unknown dependency '$what'" >&2; exit 2 ;;
+  esac
+done
+[ ${#need[@]} -eq 0 ] && exit 0
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "ensure-deps: need root or sudo to install: ${need[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+echo "ensure-deps: installing ${need[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
