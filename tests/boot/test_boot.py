@@ -74,6 +74,12 @@ def test_boot_monitor():
     check("monitor: unknown command reported", "bogus: unknown command" in r.output)
     check("monitor: poweroff", "Powering off." in r.output and not r.timed_out and r.exit_code == 0)
 
+def test_psci_reset():
+    # -no-reboot turns the guest's PSCI SYSTEM_RESET into a qemu exit.
+    r = boot(IMAGE, timeout=TIMEOUT, memory="128M", input_script=[("lichen> ", "reboot\r")])
+    check("monitor: reboot ends qemu through PSCI SYSTEM_RESET", not r.timed_out and r.exit_code == 0
+          and "no PSCI" not in r.output, "exit=%s timed_out=%s" % (r.exit_code, r.timed_out))
+
 def test_loglevel_and_unknown_selftest():
     r = boot(IMAGE, timeout=TIMEOUT, memory="128M", append="loglevel=8 lichen.test=nosuch")
     check("loglevel=8 shows debug messages", "boot: frame allocator ready" in r.output, r.output[-2000:])
@@ -101,7 +107,7 @@ def test_no_fp_simd_in_kernel():
 def main():
     start = time.monotonic()
     for test in [test_image_format, test_no_fp_simd_in_kernel, test_configurations, test_panic_paths,
-                 test_heap_selftest, test_uart_receive_interrupt, test_boot_monitor, test_loglevel_and_unknown_selftest]:
+                 test_heap_selftest, test_uart_receive_interrupt, test_boot_monitor, test_psci_reset, test_loglevel_and_unknown_selftest]:
         test()
     for name, total, kernel in boot_times:
         print("  boot time %-18s %8.3f ms since power-on, %8.3f ms in the kernel" % (name, total, kernel))

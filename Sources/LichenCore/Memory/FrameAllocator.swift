@@ -44,10 +44,27 @@ public struct FrameAllocator {
         let lo = max(r.start.pageAlignedUp, span.start.pageAlignedUp)
         let hi = min(r.end.pageAlignedDown, span.end.pageAlignedDown)
         guard lo < hi else { return }
-        for i in index(lo)..<index(hi) where meta[i].state == .reserved {
-            stats.totalFrames += 1
-            release(i, order: 0)
+        // Hand over the largest naturally aligned all-reserved blocks at once: boot adds gigabytes,
+        // and freeing frame by frame would merge the same buddies over and over.
+        var i = index(lo)
+        let end = index(hi)
+        while i < end {
+            guard meta[i].state == .reserved else { i += 1; continue }
+            var order = 0
+            while order < Self.maxOrder, i & ((2 << order) - 1) == 0, i + (2 << order) <= end,
+                  allReserved(from: i + (1 << order), count: 1 << order) {
+                order += 1
+            }
+            for t in (i + 1)..<(i + (1 << order)) { meta[t].state = .tail }
+            stats.totalFrames += 1 << order
+            release(i, order: order)
+            i += 1 << order
         }
+    }
+
+    private func allReserved(from start: Int, count: Int) -> Bool {
+        for i in start..<(start + count) where meta[i].state != .reserved { return false }
+        return true
     }
 
     /// Withdraws the free frames touching `r` (rounded outward to pages), splitting their

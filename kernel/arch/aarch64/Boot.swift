@@ -23,6 +23,7 @@ func lichenBoot(_ dtb: UInt64, _ entryLevel: UInt64, _ physicalBase: UInt64) -> 
     KernelLayout.imagePhysicalBase = PhysAddr(physicalBase)
     KernelLog.clock = { Clock.uptime }
     KernelLog.attachRing(VirtAddr(address_of_lichen_log_ring()).pointer.assumingMemoryBound(to: UInt8.self))
+    KernelLog.debug("boot: entered the kernel")
 
     // The device tree, through the boot identity map (VA == PA until the final tables are on).
     guard let dtbPointer = UnsafeRawPointer(bitPattern: UInt(dtb)), dtb & 7 == 0 else { earlyFailure("no device tree in x0") }
@@ -30,7 +31,9 @@ func lichenBoot(_ dtb: UInt64, _ entryLevel: UInt64, _ physicalBase: UInt64) -> 
     let dtbSize: Int
     do {
         dtbSize = try DeviceTree.totalSize(ofBlobAt: UnsafeRawBufferPointer(start: dtbPointer, count: 40))
-        machine = try MachineDescription(DeviceTree(UnsafeRawBufferPointer(start: dtbPointer, count: dtbSize)))
+        let tree = try DeviceTree(UnsafeRawBufferPointer(start: dtbPointer, count: dtbSize))
+        KernelLog.debug("boot: device tree validated")
+        machine = try MachineDescription(tree)
     } catch {
         earlyFailure("the device tree is malformed")
     }
