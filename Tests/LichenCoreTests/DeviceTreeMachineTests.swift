@@ -26,6 +26,7 @@ import Testing
                                             virtual: InterruptID(27), hypervisor: InterruptID(26)))
         #expect(m.psci == .hvc)
         #expect(m.cpuCount == 2)
+        #expect(m.cpuIDs == [0, 1])
         #expect(m.cpuCompatible == "arm,cortex-a72")
     }
 

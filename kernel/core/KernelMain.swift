@@ -13,12 +13,14 @@ func kernelMain(_ info: BootInfo, timer: GenericTimer) -> Never {
         console.enableReceiveInterrupt()
     }
     CPU.enableInterrupts()
+    let cpusOnline = psciFirmware.map { SMP.startSecondaryCPUs(machine, psci: $0) } ?? 1
 
     let frames = PhysicalMemory.stats!
     let ram = MemoryMap(machine.memory)
     KernelLog.notice("Lichen " + kernelVersion + " (Embedded Swift) aarch64")
     KernelLog.info("Machine: " + (machine.model.isEmpty ? "unknown" : machine.model) + ", entered at EL" + Format.decimal(info.entryLevel))
-    KernelLog.info("CPU: " + CPU.modelName + ", " + Format.decimal(UInt64(machine.cpuCount)) + " CPU(s) in the device tree")
+    KernelLog.info("CPU: " + CPU.modelName + ", " + Format.decimal(UInt64(cpusOnline)) + " of "
+                   + Format.decimal(UInt64(machine.cpuCount)) + " CPU(s) online")
     for range in ram.ranges {
         KernelLog.info("Memory: " + Format.bytes(range.size) + " at " + Format.hex(range.start.value, width: 8)
                        + "-" + Format.hex(range.end.value - 1, width: 8))

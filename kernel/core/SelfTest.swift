@@ -38,6 +38,13 @@ enum SelfTest {
         case .heap:
             heapRoundTrip()
             pass(name)
+        case .smp:
+            let others = PerCPU.onlineCount - 1
+            let delivered = SMP.pingAll()
+            KernelLog.info("selftest smp: " + Format.decimal(UInt64(PerCPU.onlineCount)) + " CPUs online, wake IPIs taken by "
+                           + Format.decimal(UInt64(delivered)) + " of " + Format.decimal(UInt64(others)))
+            if delivered != others { fail(name, "IPIs lost") }
+            pass(name)
         case nil:
             KernelLog.error("selftest " + name + ": unknown test")
             shutdown()
@@ -100,11 +107,11 @@ enum SelfTest {
 }
 
 enum SelfTestName {
-    case panic, stackOverflow, trap, timer, uart, heap
+    case panic, stackOverflow, trap, timer, uart, heap, smp
 
     init?(_ name: String) {
         for candidate in [(SelfTestName.panic, "panic" as StaticString), (.stackOverflow, "stack-overflow"),
-                          (.trap, "trap"), (.timer, "timer"), (.uart, "uart"), (.heap, "heap")] where name.equals(candidate.1) {
+                          (.trap, "trap"), (.timer, "timer"), (.uart, "uart"), (.heap, "heap"), (.smp, "smp")] where name.equals(candidate.1) {
             self = candidate.0
             return
         }

@@ -4,7 +4,7 @@ import LichenCore
 final class GICv2: InterruptController {
     private enum Dist {
         static let control = 0x000, type = 0x004, setEnable = 0x100, clearEnable = 0x180
-        static let clearPending = 0x280, priority = 0x400, targets = 0x800, config = 0xc00
+        static let clearPending = 0x280, priority = 0x400, targets = 0x800, config = 0xc00, softwareInterrupt = 0xf00
     }
     private enum CPUIf { static let control = 0x00, priorityMask = 0x04, binaryPoint = 0x08, ack = 0x0c, eoi = 0x10 }
 
@@ -49,6 +49,8 @@ final class GICv2: InterruptController {
         distributor.write32(Dist.clearEnable + (n / 32) * 4, 1 << UInt32(n % 32))
     }
 
+    // For SGIs the EOI must carry the source CPU bits of the acknowledge value; qemu accepts the bare
+    // ID, and SGIs here are only wake-ups, so the source is not tracked.
     func acknowledge() -> InterruptID? {
         let id = cpuInterface.read32(CPUIf.ack) & 0x3ff
         return id >= 1020 ? nil : InterruptID(id)
@@ -56,5 +58,10 @@ final class GICv2: InterruptController {
 
     func endOfInterrupt(_ id: InterruptID) {
         cpuInterface.write32(CPUIf.eoi, id.value)
+    }
+
+    /// GICD_SGIR: target list filter 0 (use the list), CPU interface number = CPU index on qemu virt.
+    func sendSoftwareInterrupt(_ id: InterruptID, toCPU index: Int, hardwareID: UInt64) {
+        distributor.write32(Dist.softwareInterrupt, (1 << UInt32(16 + index)) | (id.value & 0xf))
     }
 }

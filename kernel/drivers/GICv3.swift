@@ -19,7 +19,9 @@ final class GICv3: InterruptController {
     private let distributor: MMIORegion
     private let redistributors: MMIORegion
     private let redistributorsSize: UInt64
-    private var sgiFrame: MMIORegion? = nil
+    /// Each CPU's SGI/PPI frame in its redistributor, by CPU index.
+    private var sgiFrames = [MMIORegion?](repeating: nil, count: PerCPU.maxCPUs)
+    private var sgiFrame: MMIORegion? { sgiFrames[PerCPU.currentIndex] }
     let lineCount: Int
 
     init(distributor: MMIORegion, redistributors: MMIORegion, redistributorsSize: UInt64) {
@@ -64,7 +66,7 @@ final class GICv3: InterruptController {
                 sgi.write32(Redist.clearEnable, 0xffff_ffff)
                 sgi.write32(Redist.group, 0xffff_ffff)
                 for i in stride(from: 0, to: 32, by: 4) { sgi.write32(Redist.priority + i, 0xa0a0_a0a0) }
-                sgiFrame = sgi
+                sgiFrames[PerCPU.currentIndex] = sgi
                 break
             }
             if type & (1 << 4) != 0 { break }                  // Last
@@ -97,6 +99,15 @@ final class GICv3: InterruptController {
 
     func endOfInterrupt(_ id: InterruptID) {
         write_icc_eoir1(UInt64(id.value))
+        isb()
+    }
+
+    /// ICC_SGI1R_EL1: INTID, Aff3.Aff2.Aff1 of the target and a bit for its Aff0 in the target list.
+    func sendSoftwareInterrupt(_ id: InterruptID, toCPU index: Int, hardwareID: UInt64) {
+        let aff0 = hardwareID & 0xf
+        let aff1 = (hardwareID >> 8) & 0xff, aff2 = (hardwareID >> 16) & 0xff, aff3 = (hardwareID >> 32) & 0xff
+        dsb_ishst()
+        write_icc_sgi1r((aff3 << 48) | (aff2 << 32) | (UInt64(id.value & 0xf) << 24) | (aff1 << 16) | (1 << aff0))
         isb()
     }
 }

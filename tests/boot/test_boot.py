@@ -43,6 +43,14 @@ def test_configurations():
         if "el2" in kwargs:
             check(name + ": dropped from EL2", "entered at EL2" in r.output)
 
+def test_smp():
+    for name, kwargs in [("smp4 gicv2 EL1", dict(gic=2)), ("smp4 gicv3 EL1", dict(gic=3)), ("smp4 gicv3 EL2", dict(gic=3, el2=True))]:
+        r = boot(IMAGE, timeout=TIMEOUT, append="lichen.test=smp", memory="256M", smp=4, **kwargs)
+        check(name + ": 4 of 4 CPUs online", "4 of 4 CPU(s) online" in r.output, r.output[-2000:])
+        check(name + ": wake IPIs reach every other CPU", "wake IPIs taken by 3 of 3" in r.output and "selftest smp: PASS" in r.output,
+              r.output[-2000:])
+        check(name + ": powers off", not r.timed_out and r.exit_code == 0)
+
 def test_panic_paths():
     cases = [
         ("panic", ["Kernel panic: Data abort (same EL) in kernel", "translation fault, level 0, write at 0x0000000000000010",
@@ -106,7 +114,7 @@ def test_no_fp_simd_in_kernel():
 
 def main():
     start = time.monotonic()
-    for test in [test_image_format, test_no_fp_simd_in_kernel, test_configurations, test_panic_paths,
+    for test in [test_image_format, test_no_fp_simd_in_kernel, test_configurations, test_smp, test_panic_paths,
                  test_heap_selftest, test_uart_receive_interrupt, test_boot_monitor, test_psci_reset, test_loglevel_and_unknown_selftest]:
         test()
     for name, total, kernel in boot_times:

@@ -50,6 +50,8 @@ public struct MachineDescription {
     public var rtc: DeviceRegion?
     public var cpuCount: Int
     public var cpuCompatible: String
+    /// Each CPU's hardware ID (its `reg`: MPIDR affinity bits), in device-tree order.
+    public var cpuIDs: [UInt64]
 
     public init(_ tree: DeviceTree) throws(DeviceTreeError) {
         let root = tree.root
@@ -95,10 +97,12 @@ public struct MachineDescription {
 
         cpuCount = 0
         cpuCompatible = ""
+        cpuIDs = []
         if let cpus = root.child(named: "cpus") {
             for cpu in cpus.children where cpu.isEnabled && cpu.property("device_type")?.isString("cpu") == true {
                 if cpuCount == 0 { cpuCompatible = try cpu.strings("compatible")?.first ?? "" }
                 cpuCount += 1
+                if let id = try cpu.reg().first { cpuIDs.append(id.start.value) }
             }
         }
     }

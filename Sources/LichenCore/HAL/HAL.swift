@@ -25,6 +25,9 @@ public protocol InterruptController: AnyObject {
     /// The pending interrupt with the highest priority, acknowledged; nil if spurious.
     func acknowledge() -> InterruptID?
     func endOfInterrupt(_ id: InterruptID)
+    /// Sends software-generated interrupt `id` (0-15) to one CPU, named by its index and its
+    /// hardware ID (MPIDR affinity); each controller uses the one it needs.
+    func sendSoftwareInterrupt(_ id: InterruptID, toCPU index: Int, hardwareID: UInt64)
 }
 
 /// A per-CPU one-shot timer over a free-running counter.

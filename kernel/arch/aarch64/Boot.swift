@@ -14,6 +14,8 @@ struct BootInfo {
 }
 
 nonisolated(unsafe) var bootInfo: BootInfo? = nil
+/// The firmware interface, when the device tree names one.
+nonisolated(unsafe) var psciFirmware: PSCI? = nil
 
 /// Called by boot.S on the boot stack, MMU on with the boot tables: x0 = DTB, x1 = EL we were entered
 /// at, x2 = physical load address. Sets up memory and the console, then moves to a guarded stack.
@@ -38,7 +40,10 @@ func lichenBoot(_ dtb: UInt64, _ entryLevel: UInt64, _ physicalBase: UInt64) -> 
         earlyFailure("the device tree is malformed")
     }
     KernelLog.debug("boot: device tree parsed (" + Format.decimal(UInt64(dtbSize)) + " bytes)")
-    if let conduit = machine.psci { Panic.power = PSCI(conduit: conduit) }
+    if let conduit = machine.psci {
+        psciFirmware = PSCI(conduit: conduit)
+        Panic.power = psciFirmware
+    }
     let commandLine = KernelCommandLine(machine.bootArguments)
     if let level = commandLine.logLevel { KernelLog.consoleLevel = level }
 

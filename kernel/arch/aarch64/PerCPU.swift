@@ -18,8 +18,3 @@ enum PerCPU {
         SMP.sendWakeIPI(to: index)
     }
 }
-
-/// Secondary-CPU bring-up and inter-processor interrupts (filled in with SMP support).
-enum SMP {
-    static func sendWakeIPI(to index: Int) {}
-}

@@ -33,6 +33,7 @@ _text:
 .section .text.boot, "ax"
 primary_entry:
     mov     x19, x0                     // x19 = DTB physical address
+    msr     tpidr_el1, xzr              // the boot CPU is CPU 0
     mrs     x20, CurrentEL
     lsr     x20, x20, #2                // x20 = exception level we were entered at
     cmp     x20, #2
@@ -85,7 +86,26 @@ primary_entry:
     subs    x4, x4, #1
     b.ne    3b
 
-    // Turn the MMU on.
+    bl      enable_mmu
+    ldr     x0, =high_entry
+    br      x0
+
+// x0 = a physical address: identity-map its gigabyte (only the first 512 GiB; enough for the boot map).
+idmap_gigabyte:
+    lsr     x2, x0, #39
+    cbnz    x2, 1f
+    adrp    x1, boot_idmap_l1
+    lsr     x2, x0, #30
+    and     x2, x2, #511
+    lsl     x3, x2, #30
+    ldr     x4, =BLOCK_NORMAL
+    orr     x3, x3, x4
+    str     x3, [x1, x2, lsl #3]
+1:  ret
+
+// Turns the MMU on with the boot tables (identity map + image map). Returns to the caller's identity-
+// mapped address. Clobbers x0-x2.
+enable_mmu:
     ldr     x0, =MAIR_VALUE
     msr     mair_el1, x0
     ldr     x0, =TCR_VALUE
@@ -106,21 +126,27 @@ primary_entry:
     ldr     x0, =SCTLR_MMU_ON
     msr     sctlr_el1, x0
     isb
-    ldr     x0, =high_entry
-    br      x0
+    ret
 
-// x0 = a physical address: identity-map its gigabyte (only the first 512 GiB; enough for the boot map).
-idmap_gigabyte:
-    lsr     x2, x0, #39
-    cbnz    x2, 1f
-    adrp    x1, boot_idmap_l1
-    lsr     x2, x0, #30
-    and     x2, x2, #511
-    lsl     x3, x2, #30
-    ldr     x4, =BLOCK_NORMAL
-    orr     x3, x3, x4
-    str     x3, [x1, x2, lsl #3]
-1:  ret
+// Secondary CPUs start here (PSCI CPU_ON), MMU off, x0 = physical address of their SecondaryBootArgs
+// {final TTBR0, stack top, CPU index} (SMP.swift). They turn the MMU on with the boot tables (which
+// identity-map this code), move to the link address, then switch to the kernel's final tables.
+.global secondary_entry
+secondary_entry:
+    mov     x19, x0
+    mrs     x20, CurrentEL
+    lsr     x20, x20, #2
+    cmp     x20, #2
+    b.ne    1f
+    bl      drop_to_el1
+1:  ldr     x1, =SCTLR_RES1
+    msr     sctlr_el1, x1
+    mov     x1, #(1 << 20)
+    msr     cpacr_el1, x1
+    isb
+    bl      enable_mmu
+    ldr     x0, =secondary_high
+    br      x0
 
 // Leave EL2 for EL1: AArch64 EL1, timers and GICv3 system registers usable from EL1, no FP traps.
 drop_to_el1:
@@ -171,6 +197,32 @@ high_entry:
     bl      lichen_boot
 3:  wfi
     b       3b
+
+secondary_high:
+    ldp     x0, x1, [x19]               // final TTBR0, stack top (args still reachable by identity map)
+    ldr     x2, [x19, #16]              // CPU index
+    msr     ttbr0_el1, x0
+    isb
+    tlbi    vmalle1
+    dsb     nsh
+    isb
+    mov     sp, x1
+    msr     tpidr_el1, x2
+    ldr     x3, =exception_vectors
+    msr     vbar_el1, x3
+    mrs     x3, sctlr_el1
+    orr     x3, x3, #(1 << 19)          // WXN, as on the boot CPU
+    msr     sctlr_el1, x3
+    isb
+    tlbi    vmalle1
+    dsb     nsh
+    isb
+    mov     x0, x2
+    mov     x29, xzr
+    mov     x30, xzr
+    bl      lichen_secondary_main
+2:  wfi
+    b       2b
 
 // lichen_switch_stack(top, arg, fn): continue on another stack; never returns.
 .global lichen_switch_stack

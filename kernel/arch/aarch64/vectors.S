@@ -138,8 +138,12 @@ stack_overflow:
     msr     tpidrro_el0, x0             // faulting SP - FRAME
     sub     x0, sp, x0                  // original x0
     msr     tpidr_el0, x0
-    ldr     x0, =overflow_stack_top
+    ldr     x0, =overflow_stacks        // this CPU's overflow stack: overflow_stacks + (index + 1) * 8 KiB
     mov     sp, x0
+    mrs     x0, tpidr_el1
+    add     x0, x0, #1
+    lsl     x0, x0, #13
+    add     sp, sp, x0
     sub     sp, sp, #FRAME
     mrs     x0, tpidr_el0
     SAVE_FRAME 1
@@ -153,5 +157,5 @@ stack_overflow:
 
 .section .bss.overflow_stack, "aw", %nobits
 .balign 16
-    .space  8192
-overflow_stack_top:
+overflow_stacks:
+    .space  8192 * 8                    // one per CPU (PerCPU.maxCPUs)

@@ -39,6 +39,7 @@ SYSREG_READ(icc_iar1, S3_0_C12_C12_0)
 SYSREG_WRITE(icc_eoir1, S3_0_C12_C12_1)
 SYSREG_RW(icc_ctlr, S3_0_C12_C12_4)
 SYSREG_RW(icc_bpr1, S3_0_C12_C12_3)
+SYSREG_WRITE(icc_sgi1r, S3_0_C12_C11_5)
 
 static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
 static inline void dsb_sy(void) { __asm__ volatile("dsb sy" ::: "memory"); }
@@ -52,6 +53,12 @@ static inline void tlb_flush_all(void) {
 }
 static inline uint64_t read_sp(void) { uint64_t v; __asm__ volatile("mov %0, sp" : "=r"(v)); return v; }
 static inline uint64_t read_fp(void) { return (uint64_t)__builtin_frame_address(0); }
+// Writes data cache lines back to the point of coherency (for CPUs that read it with the MMU off).
+static inline void clean_dcache_range(uint64_t va, uint64_t size) {
+  for (uint64_t a = va & ~63ull; a < va + size; a += 64) __asm__ volatile("dc cvac, %0" : : "r"(a) : "memory");
+  __asm__ volatile("dsb sy" ::: "memory");
+}
+static inline void send_event(void) { __asm__ volatile("sev" ::: "memory"); }
 static inline void brk_instruction(void) { __asm__ volatile("brk #0x4c"); }
 
 static inline uint32_t mmio_read32(uint64_t addr) {
@@ -84,7 +91,7 @@ static inline uint64_t smccc_smc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t
 
 // Symbols from the linker script, boot code and static storage (rt/libc.c), as addresses.
 extern char _text[], __text_end[], __rodata_end[], __data_end[], __bss_start[], __bss_end[], _end[];
-extern char __ksyms_start[], __ksyms_end[], boot_stack_top[], overflow_stack_top[];
+extern char __ksyms_start[], __ksyms_end[], boot_stack_top[], secondary_entry[];
 extern unsigned char lichen_bootstrap_heap[], lichen_bootstrap_tables[], lichen_log_ring[];
 #define SYMBOL_ADDRESS(name) static inline uint64_t address_of_##name(void) { return (uint64_t)name; }
 SYMBOL_ADDRESS(_text)
@@ -94,7 +101,7 @@ SYMBOL_ADDRESS(_end)
 SYMBOL_ADDRESS(__ksyms_start)
 SYMBOL_ADDRESS(__ksyms_end)
 SYMBOL_ADDRESS(boot_stack_top)
-SYMBOL_ADDRESS(overflow_stack_top)
+SYMBOL_ADDRESS(secondary_entry)
 SYMBOL_ADDRESS(lichen_bootstrap_heap)
 SYMBOL_ADDRESS(lichen_bootstrap_tables)
 SYMBOL_ADDRESS(lichen_log_ring)
