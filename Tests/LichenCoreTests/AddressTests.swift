@@ -16,6 +16,14 @@ import Testing
         #expect(FrameNumber(0x40003).address == PhysAddr(0x4000_3000))
         #expect(UserAddr(0x40_0123).page.userAddress == UserAddr(0x40_0000))
     }
+    @Test func userRanges() {
+        #expect(UserAddr(0x40_0000).rangeIsUser(count: 4096))
+        #expect(UserAddr(UserAddr.limit - 8).rangeIsUser(count: 8))
+        #expect(!UserAddr(UserAddr.limit - 8).rangeIsUser(count: 9))
+        #expect(!UserAddr(0x0000_ff80_0000_0000).rangeIsUser(count: 1))   // the kernel image
+        #expect(!UserAddr(UInt64.max - 1).rangeIsUser(count: 4))            // wraps
+        #expect(!UserAddr(0x1000).rangeIsUser(count: -1))
+    }
     @Test func ranges() {
         let r = PhysRange(start: PhysAddr(0x1000), size: 0x2000)
         #expect(r.end == PhysAddr(0x3000))

@@ -1,9 +1,10 @@
 import LichenCore
+import _Concurrency
 
 /// Kernel self-tests chosen with `lichen.test=<name>` on the command line; used by the qemu boot tests.
-/// Each prints its result and powers the machine off.
+/// Each prints its result and powers the machine off. They run in the first task, so they may await.
 enum SelfTest {
-    static func run(_ name: String, timer: GenericTimer) -> Never {
+    static func run(_ name: String, timer: GenericTimer) async -> Never {
         KernelLog.info("selftest " + name + ": start")
         switch SelfTestName(name) {
         case .panic:
@@ -16,13 +17,10 @@ enum SelfTest {
             deliberateTrap([1, 2, 3])
             fail(name, "no trap")
         case .timer:
-            let expected = 10
             let start = Clock.uptime
-            TimerEvents.periodTicks = timer.frequency / 100       // 10 ms
-            timer.arm(deadline: timer.now + TimerEvents.periodTicks)
-            CPU.sleep(until: { TimerEvents.count >= expected })
-            TimerEvents.periodTicks = 0
-            KernelLog.info("selftest timer: " + Format.decimal(UInt64(TimerEvents.count)) + " interrupts in "
+            let before = TimerQueue.interrupts
+            for _ in 0..<10 { await sleep(for: 10_000_000) }     // 10 x 10 ms, each woken by the timer
+            KernelLog.info("selftest timer: " + Format.decimal(UInt64(TimerQueue.interrupts - before)) + " interrupts in "
                            + Format.milliseconds(nanoseconds: Clock.uptime - start))
             pass(name)
         case .uart:
@@ -37,6 +35,18 @@ enum SelfTest {
             pass(name)
         case .heap:
             heapRoundTrip()
+            pass(name)
+        case .async:
+            await AsyncSelfTest.run()
+            pass(name)
+        case .asyncPanic:
+            await AsyncSelfTest.panicInNestedAsyncCall()
+            fail(name, "no panic")
+        case .asyncBench:
+            await AsyncBenchmark.run()
+            pass(name)
+        case .usermode:
+            if !UserModeSelfTest.run(timer: timer) { fail(name, "see above") }
             pass(name)
         case .smp:
             let others = PerCPU.onlineCount - 1
@@ -107,11 +117,12 @@ enum SelfTest {
 }
 
 enum SelfTestName {
-    case panic, stackOverflow, trap, timer, uart, heap, smp
+    case panic, stackOverflow, trap, timer, uart, heap, smp, usermode, async, asyncPanic, asyncBench
 
     init?(_ name: String) {
         for candidate in [(SelfTestName.panic, "panic" as StaticString), (.stackOverflow, "stack-overflow"),
-                          (.trap, "trap"), (.timer, "timer"), (.uart, "uart"), (.heap, "heap"), (.smp, "smp")] where name.equals(candidate.1) {
+                          (.trap, "trap"), (.timer, "timer"), (.uart, "uart"), (.heap, "heap"), (.smp, "smp"), (.usermode, "usermode"),
+                          (.async, "async"), (.asyncPanic, "async-panic"), (.asyncBench, "async-bench")] where name.equals(candidate.1) {
             self = candidate.0
             return
         }

@@ -90,7 +90,7 @@ public struct TranslationTable<Memory: TranslationTableMemory> {
     // MARK: - Internals
 
     private static func checkUser(_ va: UserAddr) throws(MappingError) {
-        guard va.value >> 48 == 0 else { throw .invalidAddress }
+        guard va.value < UserAddr.limit else { throw .invalidAddress }
     }
 
     private mutating func map(_ va: UInt64, physical: PhysAddr, size: UInt64,

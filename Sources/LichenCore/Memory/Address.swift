@@ -46,6 +46,15 @@ public struct VirtAddr: TypedAddress {
 public struct UserAddr: TypedAddress {
     public let value: UInt64
     @inline(__always) public init(_ value: UInt64) { self.value = value }
+    /// User space is [0, limit): the lower half of the 48-bit range; the kernel has the upper half.
+    public static let limit: UInt64 = 0x0000_8000_0000_0000
+    /// Whether [self, self+count) lies wholly in user space (the check every user access makes
+    /// first, since kernel memory is mapped in the same tables).
+    public func rangeIsUser(count: Int) -> Bool {
+        guard count >= 0 else { return false }
+        let (end, overflow) = value.addingReportingOverflow(UInt64(count))
+        return !overflow && end <= UserAddr.limit
+    }
     public var page: PageNumber { PageNumber(value >> UInt64(pageShift)) }
 }
 

@@ -5,14 +5,8 @@ import LichenCore
 @_cdecl("lichen_el1_sync")
 func lichenEL1Sync(_ raw: UnsafeMutableRawPointer) {
     let frame = TrapFrame(raw)
-    // No kernel fault is recoverable yet (user-copy fixups come with user space).
+    if ExceptionFixup.apply(frame) { return }
     Panic.halt(ExceptionReport.title(esr: frame.esr) + " in kernel", frame: frame)
-}
-
-@_cdecl("lichen_el0_sync")
-func lichenEL0Sync(_ raw: UnsafeMutableRawPointer) {
-    let frame = TrapFrame(raw)
-    Panic.halt(ExceptionReport.title(esr: frame.esr) + " from EL0, but there is no user space yet", frame: frame)
 }
 
 @_cdecl("lichen_irq")

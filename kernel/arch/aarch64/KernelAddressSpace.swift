@@ -63,7 +63,19 @@ enum KernelAddressSpace {
         try mapImage(&t, from: KernelLayout.textStart, to: KernelLayout.textEnd, .kernelCode)
         try mapImage(&t, from: KernelLayout.textEnd, to: KernelLayout.rodataEnd, .kernelReadOnly)
         try mapImage(&t, from: KernelLayout.rodataEnd, to: KernelLayout.imageEnd, .kernelData)
+        try populateKernelHalf(&t)
         table = t
+    }
+
+    /// Gives every kernel region its level-1 table now, so the root's entries 256-511 never change
+    /// afterwards and user address spaces can share them by copying (UserAddressSpace).
+    private static func populateKernelHalf(_ t: inout TranslationTable<KernelTableMemory>) throws(MappingError) {
+        for base in [KernelLayout.directMapBase, KernelLayout.stackRegionBase, KernelLayout.mmioRegionBase, KernelLayout.imageBase] {
+            let index = Int((base >> 39) & 511)
+            guard t.memory.readEntry(table: t.root, index: index) & 1 == 0 else { continue }
+            guard let l1 = t.memory.allocateTable() else { throw .outOfMemory }
+            t.memory.writeEntry(table: t.root, index: index, PageTableEntry.table(l1).rawValue)
+        }
     }
 
     private static func mapImage(_ t: inout TranslationTable<KernelTableMemory>, from start: VirtAddr, to end: VirtAddr,

@@ -41,7 +41,7 @@ primary_entry:
     bl      drop_to_el1
 1:  ldr     x1, =SCTLR_RES1
     msr     sctlr_el1, x1               // MMU and caches off, known state
-    mov     x1, #(1 << 20)              // CPACR_EL1.FPEN = 01: FP/SIMD traps at EL1 (kernel must not use it), not EL0
+    mov     x1, #(3 << 20)              // CPACR_EL1.FPEN = 11: FP/SIMD for user space (the kernel never uses it)
     msr     cpacr_el1, x1
     isb
 
@@ -141,7 +141,7 @@ secondary_entry:
     bl      drop_to_el1
 1:  ldr     x1, =SCTLR_RES1
     msr     sctlr_el1, x1
-    mov     x1, #(1 << 20)
+    mov     x1, #(3 << 20)
     msr     cpacr_el1, x1
     isb
     bl      enable_mmu

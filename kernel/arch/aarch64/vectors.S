@@ -126,11 +126,27 @@ exception_vectors:
 
     HANDLER el1h_sync, 1, lichen_el1_sync
     HANDLER el1h_irq, 1, lichen_irq
-    HANDLER el0_sync, 0, lichen_el0_sync
-    HANDLER el0_irq, 0, lichen_irq
     UNEXPECTED el1t_unexpected, 1, 0
     UNEXPECTED el1h_unexpected, 1, 1
-    UNEXPECTED el0_unexpected, 0, 2
+
+// Exceptions from EL0 end the lichen_run_user call that entered user mode (usermode.S).
+el0_sync:
+    ALLOC_FRAME 0
+    SAVE_FRAME 0
+    mov     x0, #0
+    b       lichen_user_exit
+el0_irq:
+    ALLOC_FRAME 0
+    SAVE_FRAME 0
+    mov     x0, sp
+    bl      lichen_irq
+    mov     x0, #1
+    b       lichen_user_exit
+el0_unexpected:
+    ALLOC_FRAME 0
+    SAVE_FRAME 0
+    mov     x0, #2
+    b       lichen_user_exit
 
 // The stack overflowed (x0 = faulting SP - FRAME, sp = that + original x0). Move to the overflow stack,
 // build a frame there and report; this never returns.

@@ -28,6 +28,8 @@ SYSREG_RW(ttbr0, ttbr0_el1)
 SYSREG_RW(ttbr1, ttbr1_el1)
 SYSREG_RW(vbar, vbar_el1)
 SYSREG_RW(tpidr_el1, tpidr_el1)
+SYSREG_RW(tpidr_el0, tpidr_el0)
+SYSREG_RW(tpidrro_el0, tpidrro_el0)
 SYSREG_READ(esr, esr_el1)
 SYSREG_READ(far, far_el1)
 SYSREG_READ(daif, daif)
@@ -48,6 +50,12 @@ static inline void dsb_ishst(void) { __asm__ volatile("dsb ishst" ::: "memory");
 static inline void wait_for_interrupt(void) { __asm__ volatile("wfi" ::: "memory"); }
 static inline void irq_enable(void) { __asm__ volatile("msr daifclr, #2" ::: "memory"); }
 static inline void irq_disable(void) { __asm__ volatile("msr daifset, #2" ::: "memory"); }
+static inline void tlb_flush_asid(uint64_t asid) {
+  __asm__ volatile("dsb ishst\n tlbi aside1is, %0\n dsb ish\n isb" : : "r"(asid << 48) : "memory");
+}
+static inline void tlb_flush_page(uint64_t va, uint64_t asid) {
+  __asm__ volatile("dsb ishst\n tlbi vae1is, %0\n dsb ish\n isb" : : "r"((asid << 48) | ((va >> 12) & 0xfffffffffffull)) : "memory");
+}
 static inline void tlb_flush_all(void) {
   __asm__ volatile("dsb ishst\n tlbi vmalle1is\n dsb ish\n isb" ::: "memory");
 }
@@ -57,6 +65,13 @@ static inline uint64_t read_fp(void) { return (uint64_t)__builtin_frame_address(
 static inline void clean_dcache_range(uint64_t va, uint64_t size) {
   for (uint64_t a = va & ~63ull; a < va + size; a += 64) __asm__ volatile("dc cvac, %0" : : "r"(a) : "memory");
   __asm__ volatile("dsb sy" ::: "memory");
+}
+// Makes instructions written through the data side visible to instruction fetch.
+static inline void sync_icache_range(uint64_t va, uint64_t size) {
+  for (uint64_t a = va & ~63ull; a < va + size; a += 64) __asm__ volatile("dc cvau, %0" : : "r"(a) : "memory");
+  __asm__ volatile("dsb ish" ::: "memory");
+  for (uint64_t a = va & ~63ull; a < va + size; a += 64) __asm__ volatile("ic ivau, %0" : : "r"(a) : "memory");
+  __asm__ volatile("dsb ish\n isb" ::: "memory");
 }
 static inline void send_event(void) { __asm__ volatile("sev" ::: "memory"); }
 static inline void brk_instruction(void) { __asm__ volatile("brk #0x4c"); }
@@ -109,4 +124,25 @@ SYMBOL_ADDRESS(lichen_log_ring)
 #define BOOTSTRAP_TABLES (64)
 #define LOG_RING_SIZE (64 * 1024)
 
+extern char __uaccess_start[], __uaccess_end[], lichen_user_copy_fault[];
+extern char __ustring_start[], __ustring_end[], lichen_user_string_fault[];
+SYMBOL_ADDRESS(__uaccess_start)
+SYMBOL_ADDRESS(__uaccess_end)
+SYMBOL_ADDRESS(lichen_user_copy_fault)
+SYMBOL_ADDRESS(__ustring_start)
+SYMBOL_ADDRESS(__ustring_end)
+SYMBOL_ADDRESS(lichen_user_string_fault)
+extern uint64_t lichen_run_user(void *context);
+extern uint64_t lichen_user_copy(void *dst, const void *src, uint64_t count);
+extern int64_t lichen_user_string_length(const void *src, uint64_t max);
+extern char user_program_hello[], user_program_hello_end[], user_program_peek[], user_program_peek_end[];
+extern char user_program_spin[], user_program_spin_end[];
+SYMBOL_ADDRESS(user_program_hello)
+SYMBOL_ADDRESS(user_program_hello_end)
+SYMBOL_ADDRESS(user_program_peek)
+SYMBOL_ADDRESS(user_program_peek_end)
+SYMBOL_ADDRESS(user_program_spin)
+SYMBOL_ADDRESS(user_program_spin_end)
+extern void lichen_fp_save(void *state);
+extern void lichen_fp_restore(const void *state);
 extern void lichen_switch_stack(uint64_t top, uint64_t arg, void (*fn)(uint64_t)) __attribute__((noreturn));

@@ -1,0 +1,110 @@
+// Running user code, the way an async kernel wants it: `lichen_run_user(context)` is an ordinary call
+// from a task. It saves the kernel's callee-saved registers, loads the user registers from the
+// UserContext (TrapFrame layout, 288 bytes) and erets to EL0. The next exception from EL0 (vectors.S)
+// saves the user registers, copies them into the same UserContext and returns from lichen_run_user
+// with the reason: 0 synchronous (syscall or fault, see ESR), 1 IRQ (already handled), 2 unexpected.
+
+#define FRAME 288
+#define SAVED 112                       // x19-x30 and the context pointer
+
+.section .text, "ax"
+.global lichen_run_user
+lichen_run_user:
+    msr     daifset, #0xf               // ELR/SPSR must not be clobbered by an IRQ before eret
+    sub     sp, sp, #SAVED
+    stp     x19, x20, [sp, #0]
+    stp     x21, x22, [sp, #16]
+    stp     x23, x24, [sp, #32]
+    stp     x25, x26, [sp, #48]
+    stp     x27, x28, [sp, #64]
+    stp     x29, x30, [sp, #80]
+    str     x0, [sp, #96]
+    ldp     x1, x2, [x0, #256]          // elr, spsr
+    msr     elr_el1, x1
+    msr     spsr_el1, x2
+    ldr     x1, [x0, #248]
+    msr     sp_el0, x1
+    ldp     x2, x3, [x0, #16]
+    ldp     x4, x5, [x0, #32]
+    ldp     x6, x7, [x0, #48]
+    ldp     x8, x9, [x0, #64]
+    ldp     x10, x11, [x0, #80]
+    ldp     x12, x13, [x0, #96]
+    ldp     x14, x15, [x0, #112]
+    ldp     x16, x17, [x0, #128]
+    ldp     x18, x19, [x0, #144]
+    ldp     x20, x21, [x0, #160]
+    ldp     x22, x23, [x0, #176]
+    ldp     x24, x25, [x0, #192]
+    ldp     x26, x27, [x0, #208]
+    ldp     x28, x29, [x0, #224]
+    ldr     x30, [x0, #240]
+    ldp     x0, x1, [x0, #0]
+    eret
+
+// From vectors.S, on the kernel stack: sp = the saved user frame, just below lichen_run_user's save
+// area; x0 = the reason.
+.global lichen_user_exit
+lichen_user_exit:
+    ldr     x1, [sp, #(FRAME + 96)]     // the UserContext
+    mov     x2, sp
+    mov     x3, #(FRAME / 16)
+1:  ldp     x4, x5, [x2], #16
+    stp     x4, x5, [x1], #16
+    subs    x3, x3, #1
+    b.ne    1b
+    add     sp, sp, #FRAME
+    ldp     x19, x20, [sp, #0]
+    ldp     x21, x22, [sp, #16]
+    ldp     x23, x24, [sp, #32]
+    ldp     x25, x26, [sp, #48]
+    ldp     x27, x28, [sp, #64]
+    ldp     x29, x30, [sp, #80]
+    add     sp, sp, #SAVED
+    ret
+
+// lichen_user_copy(dst, src, count) -> bytes not copied (0 on success). Either side may be a user
+// address (the caller has checked the range is user space). A fault on a user address inside this
+// function resumes at lichen_user_copy_fault (ExceptionFixup.swift), which reports how much was left.
+.section .text.uaccess, "ax"
+.global lichen_user_copy, lichen_user_copy_fault, __uaccess_start, __uaccess_end
+__uaccess_start:
+lichen_user_copy:
+    cmp     x2, #8
+    b.lo    2f
+1:  ldr     x3, [x1], #8
+    str     x3, [x0], #8
+    sub     x2, x2, #8
+    cmp     x2, #8
+    b.hs    1b
+2:  cbz     x2, 4f
+3:  ldrb    w3, [x1], #1
+    strb    w3, [x0], #1
+    subs    x2, x2, #1
+    b.ne    3b
+4:  mov     x0, #0
+    ret
+
+// lichen_user_string_length(src, max) -> length of the NUL-terminated user string at src (not
+// counting the NUL), max if none within max bytes, or -1 after a fault.
+.global lichen_user_string_length, lichen_user_string_fault, __ustring_start, __ustring_end
+__uaccess_end:
+__ustring_start:
+lichen_user_string_length:
+    mov     x2, #0
+5:  cmp     x2, x1
+    b.hs    6f
+    ldrb    w3, [x0, x2]
+    cbz     w3, 6f
+    add     x2, x2, #1
+    b       5b
+6:  mov     x0, x2
+    ret
+__ustring_end:
+
+lichen_user_copy_fault:
+    mov     x0, x2                      // bytes left
+    ret
+lichen_user_string_fault:
+    mov     x0, #-1
+    ret
