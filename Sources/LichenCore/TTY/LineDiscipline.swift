@@ -1,0 +1,207 @@
+// The Linux terminal line discipline (n_tty), sans-IO: bytes from the device go in through
+// `receive`, what to echo and which signals to raise come back as effects, and readers take
+// lines (canonical mode) or bytes (raw mode) out. The kernel's TTY driver wires it to a UART,
+// wait queues and process groups; the host tests drive it directly.
+
+public struct LineDiscipline: Sendable {
+    public enum Signal: Equatable, Sendable { case interrupt, quit, suspend }   // SIGINT, SIGQUIT, SIGTSTP
+
+    /// What one received byte caused.
+    public struct Effects: Equatable, Sendable {
+        /// Bytes to send back to the terminal (echo), already output-processed.
+        public var echo: [UInt8] = []
+        /// A signal for the foreground process group.
+        public var signal: Signal? = nil
+        /// Readers may now make progress (a line completed, raw bytes arrived, EOF).
+        public var readable = false
+        public init() {}
+    }
+
+    public enum ReadResult: Equatable, Sendable {
+        case data([UInt8])
+        /// ^D on an empty line: read returns 0.
+        case endOfFile
+        /// Nothing to return yet (the caller sleeps, or returns EAGAIN for O_NONBLOCK).
+        case wouldBlock
+    }
+
+    public var settings: TerminalSettings
+    /// The line being edited (canonical mode).
+    private var editing: [UInt8] = []
+    /// Completed input: whole lines in canonical mode (an EOF mark is a `nil`), bytes in raw mode.
+    private var ready: [UInt8?] = []
+    private var literalNext = false
+    /// Bytes kept at most, like Linux's 4 KiB N_TTY_BUF_SIZE: further input is dropped.
+    public static let capacity = 4096
+
+    public init(settings: TerminalSettings = .linuxDefault) { self.settings = settings }
+
+    /// Bytes a read could take now (FIONREAD). In canonical mode `ready` only ever holds whole lines.
+    public var availableCount: Int { ready.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+
+    /// Whether a read would return now (data or end of file) rather than block.
+    public var isReadable: Bool { !ready.isEmpty }
+
+    public mutating func receive(_ input: UInt8) -> Effects {
+        var effects = Effects()
+        var c = input
+        if settings.has(input: TerminalSettings.ISTRIP) { c &= 0x7f }
+        if literalNext {
+            literalNext = false
+            store(c, &effects)
+            return effects
+        }
+        if c == 13 {
+            if settings.has(input: TerminalSettings.IGNCR) { return effects }
+            if settings.has(input: TerminalSettings.ICRNL) { c = 10 }
+        } else if c == 10 && settings.has(input: TerminalSettings.INLCR) {
+            c = 13
+        }
+        if settings.has(local: TerminalSettings.ISIG), c != 0 {
+            let signal: Signal? = c == settings.character(TerminalSettings.VINTR) ? .interrupt
+                : c == settings.character(TerminalSettings.VQUIT) ? .quit
+                : c == settings.character(TerminalSettings.VSUSP) ? .suspend : nil
+            if let signal {
+                if !settings.has(local: TerminalSettings.NOFLSH) { editing = []; ready = [] }
+                echoControl(c, &effects)
+                effects.signal = signal
+                return effects
+            }
+        }
+        guard settings.isCanonical else {
+            store(c, &effects)
+            return effects
+        }
+        if settings.has(local: TerminalSettings.IEXTEN), c != 0, c == settings.character(TerminalSettings.VLNEXT) {
+            literalNext = true
+            return effects
+        }
+        if c != 0 && c == settings.character(TerminalSettings.VERASE) {
+            erase(1, &effects)
+        } else if c != 0 && c == settings.character(TerminalSettings.VWERASE) && settings.has(local: TerminalSettings.IEXTEN) {
+            erase(wordLength(), &effects)
+        } else if c != 0 && c == settings.character(TerminalSettings.VKILL) {
+            erase(editing.count, &effects)
+        } else if c != 0 && c == settings.character(TerminalSettings.VEOF) {
+            ready += editing.map { Optional($0) }
+            ready.append(nil)
+            editing = []
+            effects.readable = true
+        } else if c == 10 || isEndOfLine(c) {
+            if settings.has(local: TerminalSettings.ECHO) || (c == 10 && settings.has(local: TerminalSettings.ECHONL)) {
+                effects.echo += output(c)
+            }
+            guard ready.count + editing.count < LineDiscipline.capacity else { return effects }
+            ready += editing.map { Optional($0) }
+            ready.append(c)
+            editing = []
+            effects.readable = true
+        } else {
+            guard ready.count + editing.count < LineDiscipline.capacity - 1 else { return effects }   // room for the newline
+            editing.append(c)
+            echo(c, &effects)
+        }
+        return effects
+    }
+
+    /// Takes at most `count` bytes: in canonical mode never more than one line.
+    public mutating func read(_ count: Int) -> ReadResult {
+        guard count > 0 else { return .data([]) }
+        if settings.isCanonical {
+            guard !ready.isEmpty else { return .wouldBlock }
+            var out: [UInt8] = []
+            while out.count < count, let first = ready.first {
+                guard let byte = first else {
+                    if out.isEmpty { ready.removeFirst(); return .endOfFile }
+                    ready.removeFirst()                  // the EOF ends this read; no byte for it
+                    return .data(out)
+                }
+                ready.removeFirst()
+                out.append(byte)
+                if byte == 10 || isEndOfLine(byte) { break }
+            }
+            return .data(out)
+        }
+        guard !ready.isEmpty else { return .wouldBlock }
+        let n = min(count, ready.count)
+        let out = ready[..<n].compactMap { $0 }
+        ready.removeFirst(n)
+        return .data(out)
+    }
+
+    /// Output processing (OPOST): ONLCR turns "\n" into "\r\n", OCRNL "\r" into "\n".
+    public func output(_ bytes: [UInt8]) -> [UInt8] {
+        guard settings.has(output: TerminalSettings.OPOST) else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for b in bytes { out += output(b) }
+        return out
+    }
+
+    /// Switching from canonical to raw mode makes the half-edited line readable, as Linux does.
+    public mutating func update(_ newSettings: TerminalSettings) {
+        if settings.isCanonical && !newSettings.isCanonical {
+            ready = ready.filter { $0 != nil } + editing.map { Optional($0) }
+            editing = []
+        }
+        settings = newSettings
+    }
+
+    /// TCFLSH input, or a signal's flush.
+    public mutating func flushInput() { editing = []; ready = []; literalNext = false }
+
+    // MARK: - Helpers
+
+    private func isEndOfLine(_ c: UInt8) -> Bool {
+        c != 0 && (c == settings.character(TerminalSettings.VEOL) || c == settings.character(TerminalSettings.VEOL2))
+    }
+
+    private func output(_ c: UInt8) -> [UInt8] {
+        guard settings.has(output: TerminalSettings.OPOST) else { return [c] }
+        if c == 10 && settings.has(output: TerminalSettings.ONLCR) { return [13, 10] }
+        if c == 13 && settings.has(output: TerminalSettings.OCRNL) { return [10] }
+        return [c]
+    }
+
+    private mutating func store(_ c: UInt8, _ effects: inout Effects) {
+        guard ready.count < LineDiscipline.capacity else { return }
+        if settings.isCanonical { editing.append(c) } else { ready.append(c); effects.readable = true }
+        echo(c, &effects)
+    }
+
+    private func echo(_ c: UInt8, _ effects: inout Effects) {
+        guard settings.has(local: TerminalSettings.ECHO) else { return }
+        if c < 32 && c != 9 && c != 10 && settings.has(local: TerminalSettings.ECHOCTL) {
+            effects.echo += [94, c + 64]                  // ^X
+        } else if c == 127 && settings.has(local: TerminalSettings.ECHOCTL) {
+            effects.echo += [94, 63]                      // ^?
+        } else {
+            effects.echo += output(c)
+        }
+    }
+
+    private func echoControl(_ c: UInt8, _ effects: inout Effects) {
+        guard settings.has(local: TerminalSettings.ECHO) else { return }
+        echo(c, &effects)
+    }
+
+    /// Rubs out the last `count` characters of the line being edited (a control character echoed as
+    /// ^X takes two columns).
+    private mutating func erase(_ count: Int, _ effects: inout Effects) {
+        for _ in 0..<min(count, editing.count) {
+            let c = editing.removeLast()
+            guard settings.has(local: TerminalSettings.ECHO) && settings.has(local: TerminalSettings.ECHOE) else { continue }
+            let width = (c < 32 || c == 127) && settings.has(local: TerminalSettings.ECHOCTL) ? 2 : 1
+            for _ in 0..<width { effects.echo += [8, 32, 8] }
+        }
+    }
+
+    /// Characters the word-erase removes: trailing blanks, then the word before them.
+    private func wordLength() -> Int {
+        var n = 0
+        var i = editing.count - 1
+        while i >= 0 && (editing[i] == 32 || editing[i] == 9) { n += 1; i -= 1 }
+        while i >= 0 && editing[i] != 32 && editing[i] != 9 { n += 1; i -= 1 }
+        return n
+    }
+}
