@@ -1,0 +1,4 @@
+#!/bin/sh
+echo "hello from /init (pid $$)"
+/bin/busybox uname -sm
+/bin/busybox poweroff -f

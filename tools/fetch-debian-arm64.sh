@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Fetches Debian arm64 packages into build/debian (never committed) and unpacks them:
+#   busybox  -> build/debian/busybox/bin/busybox        (busybox-static:arm64)
+#   linux    -> build/debian/linux/vmlinuz               (linux-image-arm64: the reference kernel)
+# Adds the arm64 architecture to dpkg and runs apt-get update when needed (as root or with sudo).
+# usage: tools/fetch-debian-arm64.sh busybox|linux ...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=build/debian
+mkdir -p "$out"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+
+ensure_arm64() {
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    $sudo dpkg --add-architecture arm64
+    $sudo apt-get update -qq
+  fi
+  if ! apt-cache show busybox-static:arm64 >/dev/null 2>&1; then
+    $sudo apt-get update -qq
+  fi
+}
+
+download() {   # package -> path of the .deb
+  local pkg=$1
+  (cd "$out" && apt-get download -qq "$pkg" >/dev/null)
+  ls -t "$out"/"${pkg%%:*}"_*_arm64.deb | head -n 1
+}
+
+for what in "$@"; do
+  case "$what" in
+    busybox)
+      [ -x "$out/busybox/bin/busybox" ] && continue
+      ensure_arm64
+      deb=$(download busybox-static:arm64)
+      rm -rf "$out/busybox"; dpkg-deb -x "$deb" "$out/busybox"
+      echo "fetched $(basename "$deb")" ;;
+    linux)
+      [ -f "$out/linux/vmlinuz" ] && continue
+      ensure_arm64
+      image=$(apt-cache depends linux-image-arm64:arm64 | awk '/Depends: linux-image-/ {print $2; exit}')
+      deb=$(download "$image")
+      rm -rf "$out/linux-pkg"; dpkg-deb -x "$deb" "$out/linux-pkg"
+      mkdir -p "$out/linux"
+      cp "$(ls "$out"/linux-pkg/boot/vmlinuz-* | head -n 1)" "$out/linux/vmlinuz"
+      ls "$out"/linux-pkg/boot/ | sed -n 's/^vmlinuz-//p' > "$out/linux/version"
+      rm -rf "$out/linux-pkg"
+      echo "fetched Linux $(cat "$out/linux/version")" ;;
+    *) echo "fetch-debian-arm64: unknown '$what'" >&2; exit 2 ;;
+  esac
+done
