@@ -15,7 +15,12 @@ EMBEDDED_FLAGS := -target aarch64-none-none-elf -enable-experimental-feature Emb
 CORE_SRCS := $(shell find Sources/LichenCore -name '*.swift' | sort)
 AARCH64_SRCS := $(shell find Sources/LichenAArch64 -name '*.swift' | sort)
 
-KERNEL_SRCS := $(shell find kernel -name '*.swift' | sort)
+# Our `_Concurrency` module (kernel/concurrency/_Concurrency) is its own module, built before the core
+# libraries so that they can `import _Concurrency`; the rest of kernel/concurrency is part of Kernel.
+CONCURRENCY_SRCS := $(shell find kernel/concurrency/_Concurrency -name '*.swift' | sort)
+CONCURRENCY_INCLUDE := kernel/concurrency/include
+SWIFT_VERSION_REQUIRED := 6.3.1
+KERNEL_SRCS := $(shell find kernel -name '*.swift' -not -path 'kernel/concurrency/_Concurrency/*' | sort)
 KERNEL_C := $(shell find kernel -name '*.c' | sort)
 KERNEL_ASM := $(shell find kernel -name '*.S' | sort)
 ARCH_INCLUDE := kernel/arch/aarch64/include
@@ -23,9 +28,10 @@ CFLAGS := --target=aarch64-none-elf -O2 -ffreestanding -fno-builtin -nostdlib -m
   -fno-omit-frame-pointer -Wall -I $(ARCH_INCLUDE)
 C_OBJS := $(patsubst kernel/%.c,$(B)/obj/%.o,$(KERNEL_C))
 ASM_OBJS := $(patsubst kernel/%.S,$(B)/obj/%.o,$(KERNEL_ASM))
-LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o
+LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o \
+  $(B)/core/_Concurrency.o
 
-.PHONY: all kernel run test core-embedded host-test boot-test deps clean
+.PHONY: all kernel run test core-embedded host-test boot-test deps clean bench toolchain-check
 all: kernel
 
 # Boot Lichen under qemu on the console (quit: type `poweroff`, or Ctrl-A X).
@@ -38,7 +44,7 @@ run: kernel
 	  -kernel $(B)/Image -append "$(APPEND)"
 
 # Every test: host unit tests, the Embedded build of the core, the kernel image, qemu boot tests.
-test: deps host-test core-embedded kernel boot-test
+test: deps host-test core-embedded compile-fail-test kernel boot-test
 	@echo "make test: all passed"
 
 deps:
@@ -46,6 +52,12 @@ deps:
 
 boot-test: kernel
 	python3 tests/boot/test_boot.py $(B)/Image
+	python3 tests/boot/test_async.py $(B)/Image
+
+# Async runtime micro-benchmarks in qemu (not part of `make test`: timing on a shared host is noisy).
+bench: kernel
+	@tools/ensure-deps.sh qemu
+	python3 tools/bench_async.py $(B)/Image
 
 clean:
 	rm -rf $(B) .build
@@ -53,7 +65,19 @@ clean:
 # The core libraries compiled in Embedded Swift for the kernel target (catches host-only Swift).
 core-embedded: $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o
 
-$(B)/core/LichenCore.o: $(CORE_SRCS)
+# The async runtime's compiler contract (layouts, entry points) is checked against this exact release.
+toolchain-check:
+	@$(SWIFTC) --version 2>&1 | grep -q 'Swift version $(SWIFT_VERSION_REQUIRED) ' || { \
+	  echo "error: Lichen needs Swift $(SWIFT_VERSION_REQUIRED); $(SWIFTC) is: $$($(SWIFTC) --version 2>&1 | head -1)"; \
+	  echo "       the async runtime (kernel/concurrency) relies on its ABI; see docs/async.md"; exit 1; }
+
+$(B)/core/_Concurrency.o: $(CONCURRENCY_SRCS) | toolchain-check
+	@mkdir -p $(B)/core $(B)/modules
+	$(SWIFTC) $(EMBEDDED_FLAGS) -parse-stdlib -Xfrontend -disable-implicit-concurrency-module-import \
+	  -module-name _Concurrency -emit-module -emit-module-path $(B)/modules/_Concurrency.swiftmodule \
+	  $(CONCURRENCY_SRCS) -c -o $@
+
+$(B)/core/LichenCore.o: $(CORE_SRCS) $(B)/core/_Concurrency.o
 	@mkdir -p $(B)/core $(B)/modules
 	$(SWIFTC) $(EMBEDDED_FLAGS) -module-name LichenCore -emit-module \
 	  -emit-module-path $(B)/modules/LichenCore.swiftmodule $(CORE_SRCS) -c -o $@
@@ -65,13 +89,24 @@ $(B)/core/LichenAArch64.o: $(AARCH64_SRCS) $(B)/core/LichenCore.o
 host-test:
 	swift test
 
+# Proof of the compile-time guarantee: `await` inside SpinLock.withLock is rejected by swiftc (host,
+# and Embedded against our _Concurrency), the correct form compiles.
+.PHONY: compile-fail-test
+compile-fail-test: $(B)/core/LichenCore.o
+	SWIFTC=$(SWIFTC) tests/compile-fail/run.sh $(B)/modules
+
 # The kernel image: Swift kernel module + core libraries + C runtime + assembly, linked twice so the
 # second link embeds the symbol table of the first (for symbolized backtraces).
 kernel: $(B)/Image
 
-$(B)/obj/Kernel.o: $(KERNEL_SRCS) $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o $(ARCH_INCLUDE)/aarch64.h
+$(B)/obj/Kernel.o: $(KERNEL_SRCS) $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o $(ARCH_INCLUDE)/aarch64.h \
+  $(wildcard $(CONCURRENCY_INCLUDE)/*)
 	@mkdir -p $(@D)
-	$(SWIFTC) $(EMBEDDED_FLAGS) -I $(ARCH_INCLUDE) -module-name Kernel $(KERNEL_SRCS) -c -o $@
+	$(SWIFTC) $(EMBEDDED_FLAGS) -I $(ARCH_INCLUDE) -I $(CONCURRENCY_INCLUDE) -module-name Kernel $(KERNEL_SRCS) -c -o $@
+
+$(B)/obj/concurrency/%.o: kernel/concurrency/%.c $(ARCH_INCLUDE)/aarch64.h $(wildcard $(CONCURRENCY_INCLUDE)/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS) -I $(CONCURRENCY_INCLUDE) -c $< -o $@
 
 $(B)/obj/%.o: kernel/%.c $(ARCH_INCLUDE)/aarch64.h
 	@mkdir -p $(@D)

@@ -1,13 +1,14 @@
 import LichenCore
+import _Concurrency
 
 /// A tiny command loop on the console until user space exists: shows the kernel is alive, reads input
 /// by interrupt, and can power off.
 enum BootMonitor {
-    static func run(timer: GenericTimer) -> Never {
+    static func run(timer: GenericTimer) async -> Never {
         KernelLog.write("Type 'help' for commands.\n")
         while true {
             KernelLog.write("lichen> ")
-            let line = readLine()
+            let line = await readLine()
             if line.utf8.isEmpty { continue }
             if line.equals("help") {
                 KernelLog.write("help, mem, uptime, irqs, log, panic, poweroff, reboot\n")
@@ -40,10 +41,10 @@ enum BootMonitor {
         }
     }
 
-    private static func readLine() -> String {
+    private static func readLine() async -> String {
         var line: [UInt8] = []
         while true {
-            switch ConsoleInput.next() {
+            switch await ConsoleInput.next() {
             case 10, 13:
                 KernelLog.write("\n")
                 return String(decoding: line, as: UTF8.self)

@@ -1,5 +1,6 @@
 import LichenCore
 import AArch64Intrinsics
+import LichenAsyncRuntime
 
 /// Pages for the kernel heap: a static arena in .bss until the frame allocator exists (the device tree
 /// parser already needs the heap), frames through the direct map after.
@@ -28,17 +29,35 @@ struct KernelPageSource: HeapPageSource {
 
 enum Heap {
     nonisolated(unsafe) static var heap = KernelHeap(source: KernelPageSource())
-    static var stats: KernelHeapStats { heap.stats }
+    /// One lock for the whole heap (IRQ-saving): tasks on every CPU allocate.
+    nonisolated(unsafe) static var lock = LichenSpinLock()
+    static var stats: KernelHeapStats { locked { heap.stats } }
+
+    nonisolated(unsafe) private static var owner = -1
+
+    @inline(__always) static func locked<T>(_ body: () -> T) -> T {
+        let cpu = PerCPU.currentIndex
+        // Re-entered on the CPU that holds the lock: only a fault inside the heap, whose panic report
+        // allocates. Let it through rather than deadlock the panic.
+        if owner == cpu { return body() }
+        let daif = lichen_spin_lock_irqsave(&lock)
+        owner = cpu
+        defer {
+            owner = -1
+            lichen_spin_unlock_irqrestore(&lock, daif)
+        }
+        return body()
+    }
 }
 
 @_cdecl("lichen_heap_allocate")
 func lichenHeapAllocate(_ size: Int, _ alignment: Int) -> UnsafeMutableRawPointer? {
-    CPU.withInterruptsDisabled { Heap.heap.allocate(size: size, alignment: max(alignment, 16)) }
+    Heap.locked { Heap.heap.allocate(size: size, alignment: max(alignment, 16)) }
 }
 
 @_cdecl("lichen_heap_free")
 func lichenHeapFree(_ p: UnsafeMutableRawPointer) {
-    let failed: Bool = CPU.withInterruptsDisabled {
+    let failed: Bool = Heap.locked {
         do throws(MemoryError) { try Heap.heap.free(p); return false } catch { return true }
     }
     if failed { Panic.halt("kernel heap: invalid free of " + Format.hex(UInt64(UInt(bitPattern: p))) + " (double free?)",

@@ -1,4 +1,5 @@
 import LichenCore
+import _Concurrency
 
 let kernelVersion = "0.1.0"
 
@@ -7,7 +8,8 @@ let kernelVersion = "0.1.0"
 func kernelMain(_ info: BootInfo, timer: GenericTimer) -> Never {
     let machine = info.machine
     ConsoleInput.prepare()
-    Interrupts.register(timer.interrupt) { TimerEvents.tick(timer) }
+    TimerQueue.start(timer)
+    Interrupts.register(timer.interrupt) { TimerQueue.interrupt() }
     if let console = KernelLog.console, let irq = console.interrupt {
         Interrupts.register(irq) { console.drainReceived { ConsoleInput.received($0) } }
         console.enableReceiveInterrupt()
@@ -40,18 +42,16 @@ func kernelMain(_ info: BootInfo, timer: GenericTimer) -> Never {
     KernelLog.notice("Boot took " + Format.milliseconds(nanoseconds: now) + " since power-on ("
                      + Format.milliseconds(nanoseconds: now - Clock.nanoseconds(ticks: info.entryTicks)) + " in the kernel)")
 
-    if let test = info.commandLine.value(of: "lichen.test") { SelfTest.run(test, timer: timer) }
-    KernelLog.info("init=" + info.commandLine.initPath + ": user space is not implemented yet; starting the boot monitor")
-    BootMonitor.run(timer: timer)
-}
+    RealtimeClock.start(rtc: machine.rtc)
 
-/// One-shot timer events (a timer queue arrives with the async core).
-enum TimerEvents {
-    nonisolated(unsafe) static var count = 0
-    nonisolated(unsafe) static var periodTicks: UInt64 = 0
-
-    static func tick(_ timer: GenericTimer) {
-        count += 1
-        if periodTicks != 0 { timer.arm(deadline: timer.now + periodTicks) } else { timer.disarm() }
+    // From here on the kernel is async: the rest of boot is the first task, and every CPU becomes an
+    // executor (it never returns).
+    SMP.secondaryMain = { TimerQueue.startOnThisCPU(); Executor.run() }
+    for index in 1..<max(PerCPU.onlineCount, 1) { PerCPU.wake(index) }     // they wait in WFI for the hook
+    Task {
+        if let test = info.commandLine.value(of: "lichen.test") { await SelfTest.run(test, timer: timer) }
+        KernelLog.info("init=" + info.commandLine.initPath + ": user space is not implemented yet; starting the boot monitor")
+        await BootMonitor.run(timer: timer)
     }
+    Executor.run()
 }

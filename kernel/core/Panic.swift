@@ -22,6 +22,7 @@ enum Panic {
             KernelLog.write("Backtrace:\n")
             printBacktrace(from: framePointer, firstNumber: 0)
         }
+        AsyncBacktrace.print(x22: frame?.register(22), framePointer: frame?.framePointer ?? framePointer)
         KernelLog.write("Powering off.\n")
         powerOff()
     }

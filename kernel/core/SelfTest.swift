@@ -27,7 +27,7 @@ enum SelfTest {
             KernelLog.info("selftest uart: waiting for a line")
             var line: [UInt8] = []
             while true {
-                let byte = ConsoleInput.next()
+                let byte = await ConsoleInput.next()
                 if byte == 10 || byte == 13 { break }
                 line.append(byte)
             }

@@ -22,6 +22,7 @@ nonisolated(unsafe) var psciFirmware: PSCI? = nil
 @_cdecl("lichen_boot")
 func lichenBoot(_ dtb: UInt64, _ entryLevel: UInt64, _ physicalBase: UInt64) -> Never {
     let entryTicks = Clock.ticks
+    installSpinLockHooks()
     KernelLayout.imagePhysicalBase = PhysAddr(physicalBase)
     KernelLog.clock = { Clock.uptime }
     KernelLog.attachRing(VirtAddr(address_of_lichen_log_ring()).pointer.assumingMemoryBound(to: UInt8.self))
@@ -97,6 +98,17 @@ func lichenBootOnKernelStack(_ unused: UInt64) {
     guard let timerIRQ = machine.timer?.virtual else { Panic.halt("the device tree describes no virtual timer interrupt") }
     let timer = GenericTimer(interrupt: timerIRQ)
     kernelMain(info, timer: timer)
+}
+
+/// LichenCore's SpinLock masks IRQs on this CPU while held, and knows which CPU holds it.
+private func installSpinLockHooks() {
+    InterruptMasking.disable = {
+        let saved = read_daif()
+        irq_disable()
+        return saved
+    }
+    InterruptMasking.restore = { saved in if saved & (1 << 7) == 0 { irq_enable() } }
+    SpinLockDebug.currentCPU = { UInt32(truncatingIfNeeded: read_tpidr_el1()) }
 }
 
 /// Before the console exists: power off if we can (so tests end), else stop.

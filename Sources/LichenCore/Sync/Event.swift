@@ -1,0 +1,46 @@
+import _Concurrency
+
+/// State that tasks wait on with predicates: a condition variable with its state built in.
+/// `update` changes the state and wakes every waiter; each re-checks its own predicate under the
+/// lock and goes back to sleep if it is still false. Because predicates and updates use the same
+/// lock, a waiter can never miss an update that made its predicate true.
+public final class Event<State>: @unchecked Sendable {
+    private let queue = WaitQueue()
+    private var state: State  // guarded by queue.lock
+
+    public init(_ initialState: State) {
+        state = initialState
+    }
+
+    /// Sleeps until `predicate(state)` is true. The predicate runs under a spinlock: keep it short.
+    public func wait(until predicate: (State) -> Bool, timeout: WaitTimeout? = nil) async throws(WaitError) {
+        try await queue.wait(until: { predicate(state) }, timeout: timeout)
+    }
+
+    /// Sleeps until `take` returns a value and returns it. `take` runs under the lock and may
+    /// change the state, so checking and consuming are one step (e.g. take a token if one is left).
+    public func wait<R>(for take: (inout State) -> R?, timeout: WaitTimeout? = nil) async throws(WaitError) -> R {
+        var taken: R?
+        try await queue.wait(until: {
+            taken = take(&state)
+            return taken != nil
+        }, timeout: timeout)
+        return taken.unsafelyUnwrapped
+    }
+
+    /// Changes the state under the lock, then wakes all waiters to re-check their predicates.
+    @discardableResult
+    public func update<R>(_ body: (inout State) -> R) -> R {
+        let result = queue.locked { body(&state) }
+        queue.wakeAll()
+        return result
+    }
+
+    /// The current state (a snapshot).
+    public var value: State {
+        queue.locked { state }
+    }
+
+    /// Tasks waiting now (a snapshot).
+    public var waiterCount: Int { queue.waiterCount }
+}

@@ -1,0 +1,28 @@
+import LichenCore
+
+/// Nanoseconds since power-on, from the generic timer's counter (never goes back, same on every CPU).
+enum MonotonicClock {
+    static var now: UInt64 { Clock.uptime }
+}
+
+/// Wall-clock time: the PL031 RTC's seconds at boot plus monotonic time since. (The RTC counts whole
+/// seconds, so the wall clock is exact to within a second; settimeofday can refine it later.)
+enum RealtimeClock {
+    nonisolated(unsafe) private static var epochSecondsAtBoot: UInt64 = 0
+    nonisolated(unsafe) private static var uptimeAtBoot: UInt64 = 0
+    nonisolated(unsafe) private(set) static var available = false
+
+    /// Reads the RTC once (its data register, offset 0, holds seconds since 1970).
+    static func start(rtc: DeviceRegion?) {
+        guard let rtc, let registers = try? KernelAddressSpace.mapDevice(rtc.registers) else {
+            KernelLog.warning("clock: no PL031 RTC; the wall clock starts at the epoch")
+            return
+        }
+        epochSecondsAtBoot = UInt64(registers.read32(0))
+        uptimeAtBoot = MonotonicClock.now
+        available = true
+    }
+
+    /// Nanoseconds since 1970-01-01 UTC.
+    static var now: UInt64 { epochSecondsAtBoot * 1_000_000_000 &+ (MonotonicClock.now &- uptimeAtBoot) }
+}

@@ -1,0 +1,255 @@
+import LichenCore
+import LichenAsyncRuntime
+import Synchronization
+import _Concurrency
+
+/// How a sleep ended.
+enum SleepOutcome: Equatable {
+    case elapsed
+    /// The task was cancelled, or a timeout around the sleep expired.
+    case cancelled
+}
+
+/// One pending wake-up. Owned by the waiting task (allocated and freed in task context); the queue and
+/// the interrupt handler only link and unlink it.
+struct TimerEntry {
+    enum State: UInt32 { case idle, queued, firing, done, cancelled }
+    enum Action {
+        case resume(UnsafeContinuation<SleepOutcome, Never>)
+        case interrupt(task: UnsafeMutableRawPointer, scope: UnsafeMutableRawPointer)
+        /// Runs in the timer interrupt: must not allocate or block (WaitExpiry.expire()).
+        case call(@Sendable () -> Void)
+    }
+
+    var deadline: Deadline
+    var index = -1                      // position in the heap while queued
+    var state = State.idle.rawValue     // accessed atomically where another CPU may look
+    var action: Action?
+    let cpu: Int                        // whose queue (and comparator) it belongs to
+
+    static func make(_ deadline: Deadline) -> UnsafeMutablePointer<TimerEntry> {
+        let entry = UnsafeMutablePointer<TimerEntry>.allocate(capacity: 1)
+        entry.initialize(to: TimerEntry(deadline: deadline, action: nil, cpu: PerCPU.currentIndex))
+        return entry
+    }
+
+    static func free(_ entry: UnsafeMutablePointer<TimerEntry>) {
+        entry.deinitialize(count: 1)
+        entry.deallocate()
+    }
+}
+
+/// Per-CPU timer queues on the generic timer: a binary min-heap of entries by deadline, and the CPU's
+/// own comparator (CNTV) armed for the earliest. The interrupt handler only pops expired entries and
+/// resumes their tasks; it never allocates (the heap array grows in task context, on insert).
+enum TimerQueue {
+    private struct Queue {
+        var heap: UnsafeMutablePointer<UnsafeMutablePointer<TimerEntry>>? = nil
+        var count = 0
+        var capacity = 0
+    }
+
+    nonisolated(unsafe) private static var queues = UnsafeMutablePointer<Queue>.allocate(capacity: PerCPU.maxCPUs)
+    nonisolated(unsafe) private static var locks = UnsafeMutablePointer<LichenSpinLock>.allocate(capacity: PerCPU.maxCPUs)
+    nonisolated(unsafe) private static var timer: GenericTimer? = nil
+    private static let interruptCount = Atomic<Int>(0)
+    /// Timer interrupts taken, all CPUs.
+    static var interrupts: Int { interruptCount.load(ordering: .relaxed) }
+    /// When the handler last resumed a sleeping task (counter ticks; for the wake-up benchmark).
+    nonisolated(unsafe) private(set) static var lastResumeTicks: UInt64 = 0
+
+    static func start(_ generic: GenericTimer) {
+        queues.initialize(repeating: Queue(), count: PerCPU.maxCPUs)
+        locks.initialize(repeating: LichenSpinLock(), count: PerCPU.maxCPUs)
+        timer = generic
+        generic.disarm()
+    }
+
+    /// On a secondary CPU: its comparator's interrupt (a PPI, banked per CPU) must be enabled there.
+    static func startOnThisCPU() {
+        guard let timer else { return }
+        timer.disarm()
+        Interrupts.controller?.enable(timer.interrupt)
+    }
+
+    /// Queues `entry` on its CPU (the current one). False if it was cancelled before it got there.
+    static func insert(_ entry: UnsafeMutablePointer<TimerEntry>) -> Bool {
+        let cpu = entry.pointee.cpu
+        while true {
+            let daif = lichen_spin_lock_irqsave(locks + cpu)
+            if entry.pointee.state == TimerEntry.State.cancelled.rawValue {
+                lichen_spin_unlock_irqrestore(locks + cpu, daif)
+                return false
+            }
+            if queues[cpu].count < queues[cpu].capacity {
+                entry.pointee.state = TimerEntry.State.queued.rawValue
+                push(&queues[cpu], entry)
+                if entry.pointee.index == 0 { timer?.arm(deadline: entry.pointee.deadline.ticks) }
+                lichen_spin_unlock_irqrestore(locks + cpu, daif)
+                return true
+            }
+            let old = queues[cpu].capacity
+            lichen_spin_unlock_irqrestore(locks + cpu, daif)
+            grow(cpu, from: old)
+        }
+    }
+
+    /// Takes `entry` out before it fires. Returns its action if it was queued (the caller performs it),
+    /// nil if it already fired. An entry not queued yet is marked so that insert refuses it.
+    static func cancel(_ entry: UnsafeMutablePointer<TimerEntry>) -> TimerEntry.Action? {
+        let cpu = entry.pointee.cpu
+        let daif = lichen_spin_lock_irqsave(locks + cpu)
+        defer { lichen_spin_unlock_irqrestore(locks + cpu, daif) }
+        switch TimerEntry.State(rawValue: entry.pointee.state) {
+        case .queued:
+            remove(&queues[cpu], at: entry.pointee.index)
+            entry.pointee.state = TimerEntry.State.cancelled.rawValue
+            return entry.pointee.action
+        case .idle:
+            entry.pointee.state = TimerEntry.State.cancelled.rawValue
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// Cancels and, if the interrupt handler is performing the entry's action right now on another CPU,
+    /// waits for it to finish, so the caller may free the entry. True if the entry fired.
+    static func cancelAndWait(_ entry: UnsafeMutablePointer<TimerEntry>) -> Bool {
+        if cancel(entry) != nil { return false }
+        withUnsafeMutablePointer(to: &entry.pointee.state) { state in
+            while lichen_atomic_load32(state) == TimerEntry.State.firing.rawValue { lichen_cpu_relax() }
+        }
+        return entry.pointee.state == TimerEntry.State.done.rawValue
+    }
+
+    /// The timer interrupt handler (IRQs masked): wakes everything whose deadline has passed, then
+    /// re-arms the comparator for the next entry.
+    static func interrupt() {
+        _ = interruptCount.add(1, ordering: .relaxed)
+        guard let timer else { return }
+        let cpu = PerCPU.currentIndex
+        let now = timer.now
+        while true {
+            let daif = lichen_spin_lock_irqsave(locks + cpu)
+            guard queues[cpu].count > 0, queues[cpu].heap![0].pointee.deadline.ticks <= now else {
+                if queues[cpu].count > 0 { timer.arm(deadline: queues[cpu].heap![0].pointee.deadline.ticks) } else { timer.disarm() }
+                lichen_spin_unlock_irqrestore(locks + cpu, daif)
+                return
+            }
+            let entry = queues[cpu].heap![0]
+            remove(&queues[cpu], at: 0)
+            let action = entry.pointee.action
+            switch action {
+            case .resume(let continuation)?:
+                entry.pointee.state = TimerEntry.State.done.rawValue    // the woken task frees the entry
+                lichen_spin_unlock_irqrestore(locks + cpu, daif)
+                lastResumeTicks = Clock.ticks
+                continuation.resume(returning: .elapsed)
+            case .interrupt(let task, let scope)?:
+                entry.pointee.state = TimerEntry.State.firing.rawValue  // its owner waits in cancelAndWait
+                lichen_spin_unlock_irqrestore(locks + cpu, daif)
+                lichen_task_interrupt_scope(task, scope)
+                withUnsafeMutablePointer(to: &entry.pointee.state) { lichen_atomic_store32($0, TimerEntry.State.done.rawValue) }
+            case .call(let body)?:
+                entry.pointee.state = TimerEntry.State.firing.rawValue
+                lichen_spin_unlock_irqrestore(locks + cpu, daif)
+                body()
+                withUnsafeMutablePointer(to: &entry.pointee.state) { lichen_atomic_store32($0, TimerEntry.State.done.rawValue) }
+            case nil:
+                entry.pointee.state = TimerEntry.State.done.rawValue
+                lichen_spin_unlock_irqrestore(locks + cpu, daif)
+            }
+        }
+    }
+
+    /// Grows every CPU's heap to hold `capacity` entries now, so that later inserts do not allocate
+    /// (and leak checks see a stable heap).
+    static func reserve(_ capacity: Int) {
+        for cpu in 0..<PerCPU.maxCPUs {
+            while true {
+                let daif = lichen_spin_lock_irqsave(locks + cpu)
+                let current = queues[cpu].capacity
+                lichen_spin_unlock_irqrestore(locks + cpu, daif)
+                if current >= capacity { break }
+                grow(cpu, from: current)
+            }
+        }
+    }
+
+    /// Entries queued on the current CPU (for tests).
+    static var pending: Int {
+        let cpu = PerCPU.currentIndex
+        let daif = lichen_spin_lock_irqsave(locks + cpu)
+        defer { lichen_spin_unlock_irqrestore(locks + cpu, daif) }
+        return queues[cpu].count
+    }
+
+    // MARK: the heap (lock held)
+
+    private static func grow(_ cpu: Int, from old: Int) {
+        let capacity = max(64, old * 2)
+        let bigger = UnsafeMutablePointer<UnsafeMutablePointer<TimerEntry>>.allocate(capacity: capacity)
+        var unused: UnsafeMutablePointer<UnsafeMutablePointer<TimerEntry>>? = bigger
+        let daif = lichen_spin_lock_irqsave(locks + cpu)
+        if queues[cpu].capacity == old {
+            if let heap = queues[cpu].heap { bigger.moveInitialize(from: heap, count: queues[cpu].count) }
+            unused = queues[cpu].heap
+            queues[cpu].heap = bigger
+            queues[cpu].capacity = capacity
+        }
+        lichen_spin_unlock_irqrestore(locks + cpu, daif)
+        unused?.deallocate()
+    }
+
+    private static func push(_ q: inout Queue, _ entry: UnsafeMutablePointer<TimerEntry>) {
+        (q.heap! + q.count).initialize(to: entry)
+        entry.pointee.index = q.count
+        q.count += 1
+        siftUp(&q, q.count - 1)
+    }
+
+    private static func remove(_ q: inout Queue, at index: Int) {
+        let heap = q.heap!
+        heap[index].pointee.index = -1
+        q.count -= 1
+        if index == q.count { return }
+        heap[index] = heap[q.count]
+        heap[index].pointee.index = index
+        siftDown(&q, index)
+        siftUp(&q, index)
+    }
+
+    private static func siftUp(_ q: inout Queue, _ start: Int) {
+        let heap = q.heap!
+        var i = start
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard heap[i].pointee.deadline < heap[parent].pointee.deadline else { break }
+            swapAt(heap, i, parent)
+            i = parent
+        }
+    }
+
+    private static func siftDown(_ q: inout Queue, _ start: Int) {
+        let heap = q.heap!
+        var i = start
+        while true {
+            let left = 2 * i + 1, right = left + 1
+            var smallest = i
+            if left < q.count && heap[left].pointee.deadline < heap[smallest].pointee.deadline { smallest = left }
+            if right < q.count && heap[right].pointee.deadline < heap[smallest].pointee.deadline { smallest = right }
+            if smallest == i { return }
+            swapAt(heap, i, smallest)
+            i = smallest
+        }
+    }
+
+    private static func swapAt(_ heap: UnsafeMutablePointer<UnsafeMutablePointer<TimerEntry>>, _ a: Int, _ b: Int) {
+        let t = heap[a]
+        heap[a] = heap[b]
+        heap[b] = t
+        heap[a].pointee.index = a
+        heap[b].pointee.index = b
+    }
+}

@@ -1,0 +1,112 @@
+// The executor: one FIFO ready queue per CPU, linked through the tasks' SchedulerPrivate word so that
+// enqueuing (from an interrupt handler, too) never allocates. A CPU runs its own queue first, then
+// steals from the others; an enqueue wakes an idle CPU. Running a task = calling its ResumeTask with its
+// ResumeContext; it returns when the task suspends or completes. Tasks are never preempted.
+#include "task.h"
+
+CPURuntime lichen_cpu_runtime[LICHEN_ASYNC_MAX_CPUS];
+
+void lichen_cpu_wake(long index);   // Swift (Executor.swift): PerCPU.wake, an IPI once SMP is up
+
+static void push_locked(CPURuntime *cpu, LichenTask *task) {
+  task->schedulerNext = 0;
+  if (cpu->tail) cpu->tail->schedulerNext = task; else cpu->head = task;
+  cpu->tail = task;
+}
+
+static LichenTask *pop_locked(CPURuntime *cpu) {
+  LichenTask *task = cpu->head;
+  if (task) {
+    cpu->head = task->schedulerNext;
+    if (!cpu->head) cpu->tail = 0;
+  }
+  return task;
+}
+
+void lichen_executor_enqueue(LichenTask *task) {
+  unsigned self = current_cpu();
+  CPURuntime *cpu = &lichen_cpu_runtime[self];
+  uint64_t daif = lichen_spin_lock_irqsave(&cpu->lock);
+  push_locked(cpu, task);
+  lichen_spin_unlock_irqrestore(&cpu->lock, daif);
+  // Pairs with the fence in lichen_executor_set_idle: either the idle CPU sees this task before its
+  // WFI, or we see it idle and wake it.
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  for (unsigned i = 0; i < LICHEN_ASYNC_MAX_CPUS; i++) {
+    if (i != self && __atomic_load_n(&lichen_cpu_runtime[i].idle, __ATOMIC_RELAXED)) { lichen_cpu_wake(i); break; }
+  }
+}
+
+SWIFTCALL void swift_task_enqueueGlobal(LichenTask *task) { lichen_executor_enqueue(task); }
+
+static void run_job(CPURuntime *cpu, LichenTask *task) {
+  cpu->current = task;
+  cpu->jobsRun++;
+  task->resumeTask(task->resumeContext);   // the task may be running elsewhere or freed after this
+  cpu->current = 0;
+  while (cpu->deferred) {                  // tasks that yielded during that job
+    LichenTask *yielded = cpu->deferred;
+    cpu->deferred = yielded->schedulerNext;
+    swift_continuation_resume(yielded);
+  }
+}
+
+SWIFTCALL void swift_job_run(LichenTask *task, void *executorIdentity, void *executorImplementation) {
+  (void)executorIdentity; (void)executorImplementation;
+  run_job(this_cpu(), task);
+}
+
+static LichenTask *steal(unsigned self) {
+  for (unsigned n = 1; n < LICHEN_ASYNC_MAX_CPUS; n++) {
+    CPURuntime *victim = &lichen_cpu_runtime[(self + n) % LICHEN_ASYNC_MAX_CPUS];
+    if (!__atomic_load_n(&victim->head, __ATOMIC_RELAXED)) continue;   // (queues of offline CPUs stay empty)
+    uint64_t daif;
+    if (!lichen_spin_trylock_irqsave(&victim->lock, &daif)) continue;
+    LichenTask *task = pop_locked(victim);
+    lichen_spin_unlock_irqrestore(&victim->lock, daif);
+    if (task) { lichen_cpu_runtime[self].steals++; return task; }
+  }
+  return 0;
+}
+
+bool lichen_executor_run_next(void) {
+  unsigned self = current_cpu();
+  CPURuntime *cpu = &lichen_cpu_runtime[self];
+  uint64_t daif = lichen_spin_lock_irqsave(&cpu->lock);
+  LichenTask *task = pop_locked(cpu);
+  lichen_spin_unlock_irqrestore(&cpu->lock, daif);
+  if (!task) task = steal(self);
+  if (!task) return false;
+  run_job(cpu, task);
+  return true;
+}
+
+bool lichen_executor_has_work(void) {
+  for (unsigned i = 0; i < LICHEN_ASYNC_MAX_CPUS; i++)
+    if (__atomic_load_n(&lichen_cpu_runtime[i].head, __ATOMIC_ACQUIRE)) return true;
+  return false;
+}
+
+void lichen_executor_set_idle(bool idle) {
+  __atomic_store_n(&this_cpu()->idle, idle, __ATOMIC_RELAXED);
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void lichen_executor_cpu_online(void) {
+  if (current_cpu() >= LICHEN_ASYNC_MAX_CPUS) lichen_c_panic("executor: CPU index beyond LICHEN_ASYNC_MAX_CPUS");
+  this_cpu()->online = 1;
+}
+
+// Hop to another executor, then continue at resume(context). Every task runs on the generic executor,
+// which is wherever we are, so the hop is a tail call. Actors are not supported (no default-actor entry
+// points are provided, so declaring an actor fails at link time).
+SWIFTASYNC void swift_task_switch(ASYNC_CONTEXT AsyncContext *context, ResumeFunction *resume,
+                                  void *executorIdentity, void *executorImplementation) {
+  (void)executorImplementation;
+  if (executorIdentity) lichen_c_panic("swift_task_switch: only the generic executor exists");
+  CPU_STAT_ADD(switches, 1);
+  return resume(context);
+}
+
+typedef struct { void *identity; void *implementation; } SerialExecutorRef;
+SWIFTCALL SerialExecutorRef swift_task_getCurrentExecutor(void) { return (SerialExecutorRef){ 0, 0 }; }

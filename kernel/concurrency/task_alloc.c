@@ -1,0 +1,89 @@
+// The task-local allocator: async frames are allocated and freed in strict LIFO order per task, so a
+// bump pointer over a chain of slabs serves them. The compiler assumes it cannot fail.
+#include "task.h"
+
+#define SLAB_BYTES (4096 - sizeof(TaskSlab) - 16)   // a slab plus the heap's header fits a 4 KiB class
+
+SWIFTCALL void *swift_task_alloc(size_t size) {
+  LichenTask *task = current_task();
+  size = (size + 15) & ~(size_t)15;
+  if (!task) {   // async code outside a task (should not happen): plain heap, marked
+    TaskAllocation *a = malloc(sizeof(TaskAllocation) + size);
+    if (!a) lichen_c_panic("swift_task_alloc: out of memory");
+    a->previous = 0;
+    a->size = SIZE_MAX;
+    return a + 1;
+  }
+  size_t need = sizeof(TaskAllocation) + size;
+  if (task->top + need > task->slab->end) {
+    size_t capacity = need > SLAB_BYTES ? need : SLAB_BYTES;
+    TaskSlab *slab = task->spareSlab;
+    if (slab && (size_t)(slab->end - (char *)(slab + 1)) >= capacity) {
+      task->spareSlab = 0;
+      capacity = slab->end - (char *)(slab + 1);
+    } else {
+      slab = malloc(sizeof(TaskSlab) + capacity);
+      if (!slab) lichen_c_panic("swift_task_alloc: out of memory");
+      CPU_STAT_ADD(slabsLive, 1);
+    }
+    slab->previous = task->slab;
+    slab->savedTop = task->top;
+    slab->end = (char *)(slab + 1) + capacity;
+    task->slab = slab;
+    task->top = (char *)(slab + 1);
+  }
+  TaskAllocation *a = (TaskAllocation *)task->top;
+  a->previous = task->lastAllocation;
+  a->size = size;
+  task->lastAllocation = a;
+  task->top += need;
+  task->liveAllocations++;
+  CPU_STAT_ADD(taskAllocs, 1);
+  CPU_STAT_ADD(taskAllocLive, 1);
+  if (task->liveAllocations > lichen_async_counters.taskAllocMaxDepth)
+    lichen_async_counters.taskAllocMaxDepth = task->liveAllocations;   // a statistic: races are harmless
+  return a + 1;
+}
+
+SWIFTCALL void swift_task_dealloc(void *pointer) {
+  TaskAllocation *a = (TaskAllocation *)pointer - 1;
+  if (a->size == SIZE_MAX) { free(a); return; }
+  LichenTask *task = current_task();
+  if (!task || a != task->lastAllocation) lichen_c_panic("swift_task_dealloc: not the task's most recent allocation");
+  task->lastAllocation = a->previous;
+  task->top = (char *)a;
+  task->liveAllocations--;
+  CPU_STAT_ADD(taskAllocLive, -1);
+  TaskSlab *slab = task->slab;
+  if (task->top == (char *)(slab + 1) && slab != task->inlineSlab) {   // empty heap slab: unlink it
+    task->slab = slab->previous;
+    task->top = slab->savedTop;
+    if (task->spareSlab) { free(task->spareSlab); CPU_STAT_ADD(slabsLive, -1); }
+    task->spareSlab = slab;
+  }
+}
+
+// Frees everything allocated at or after `pointer` (used by async let and task groups).
+SWIFTCALL void swift_task_dealloc_through(void *pointer) {
+  TaskAllocation *target = (TaskAllocation *)pointer - 1;
+  LichenTask *task = current_task();
+  for (;;) {
+    TaskAllocation *last = task ? task->lastAllocation : 0;
+    if (!last) lichen_c_panic("swift_task_dealloc_through: allocation not found");
+    swift_task_dealloc(last + 1);
+    if (last == target) return;
+  }
+}
+
+// Frees the heap slabs of a finished task (the inline one goes with the task object).
+void lichen_task_free_slabs(LichenTask *task) {
+  while (task->slab && task->slab != task->inlineSlab) {
+    TaskSlab *slab = task->slab;
+    task->slab = slab->previous;
+    free(slab);
+    CPU_STAT_ADD(slabsLive, -1);
+  }
+  if (task->spareSlab) { free(task->spareSlab); CPU_STAT_ADD(slabsLive, -1); task->spareSlab = 0; }
+  task->top = task->slab ? (char *)(task->slab + 1) : 0;
+  task->lastAllocation = 0;
+}
