@@ -39,6 +39,9 @@ enum SelfTest {
         case .async:
             await AsyncSelfTest.run()
             pass(name)
+        case .syncStress:
+            if !(await SyncStressTest.run()) { fail(name, "see above") }
+            pass(name)
         case .asyncPanic:
             await AsyncSelfTest.panicInNestedAsyncCall()
             fail(name, "no panic")
@@ -117,12 +120,12 @@ enum SelfTest {
 }
 
 enum SelfTestName {
-    case panic, stackOverflow, trap, timer, uart, heap, smp, usermode, async, asyncPanic, asyncBench
+    case panic, stackOverflow, trap, timer, uart, heap, smp, usermode, async, asyncPanic, asyncBench, syncStress
 
     init?(_ name: String) {
         for candidate in [(SelfTestName.panic, "panic" as StaticString), (.stackOverflow, "stack-overflow"),
                           (.trap, "trap"), (.timer, "timer"), (.uart, "uart"), (.heap, "heap"), (.smp, "smp"), (.usermode, "usermode"),
-                          (.async, "async"), (.asyncPanic, "async-panic"), (.asyncBench, "async-bench")] where name.equals(candidate.1) {
+                          (.async, "async"), (.asyncPanic, "async-panic"), (.asyncBench, "async-bench"), (.syncStress, "sync-stress")] where name.equals(candidate.1) {
             self = candidate.0
             return
         }

@@ -22,3 +22,10 @@ public enum SpinLockDebug {
     /// spin forever with interrupts masked.
     nonisolated(unsafe) public static var currentCPU: @convention(c) () -> UInt32 = { SpinLockDebug.unknownCPU }
 }
+
+/// What a CPU does on each turn of a spin loop. The kernel installs Arm's `yield` hint: on real
+/// hardware it frees pipeline resources, and under qemu (or any hypervisor) it lets the host run the
+/// virtual CPU that holds the lock instead of spinning out a whole time slice.
+public enum SpinWait {
+    nonisolated(unsafe) public static var relax: @convention(c) () -> Void = {}
+}

@@ -28,7 +28,7 @@ struct RawSpinLock: ~Copyable {
             preconditionFailure("SpinLock: recursive acquisition (deadlock)")
         }
         let ticket = nextTicket.wrappingAdd(1, ordering: .relaxed).oldValue
-        while nowServing.load(ordering: .acquiring) != ticket {}
+        while nowServing.load(ordering: .acquiring) != ticket { SpinWait.relax() }
         owner.store(cpu &+ 1, ordering: .relaxed)  // unknownCPU + 1 wraps to 0: "unknown"
         return saved
     }

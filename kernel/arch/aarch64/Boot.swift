@@ -109,6 +109,7 @@ private func installSpinLockHooks() {
     }
     InterruptMasking.restore = { saved in if saved & (1 << 7) == 0 { irq_enable() } }
     SpinLockDebug.currentCPU = { UInt32(truncatingIfNeeded: read_tpidr_el1()) }
+    SpinWait.relax = { cpu_relax() }
 }
 
 /// Before the console exists: power off if we can (so tests end), else stop.

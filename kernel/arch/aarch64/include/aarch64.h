@@ -73,6 +73,7 @@ static inline void sync_icache_range(uint64_t va, uint64_t size) {
   for (uint64_t a = va & ~63ull; a < va + size; a += 64) __asm__ volatile("ic ivau, %0" : : "r"(a) : "memory");
   __asm__ volatile("dsb ish\n isb" ::: "memory");
 }
+static inline void cpu_relax(void) { __asm__ volatile("yield" ::: "memory"); }
 static inline void send_event(void) { __asm__ volatile("sev" ::: "memory"); }
 static inline void brk_instruction(void) { __asm__ volatile("brk #0x4c"); }
 
