@@ -52,6 +52,8 @@ enum TimerQueue {
     nonisolated(unsafe) private static var queues = UnsafeMutablePointer<Queue>.allocate(capacity: PerCPU.maxCPUs)
     nonisolated(unsafe) private static var locks = UnsafeMutablePointer<LichenSpinLock>.allocate(capacity: PerCPU.maxCPUs)
     nonisolated(unsafe) private static var timer: GenericTimer? = nil
+    /// Per CPU: when the running user thread's time slice ends (counter ticks; 0 = no slice).
+    nonisolated(unsafe) private static var sliceEnds = UnsafeMutablePointer<UInt64>.allocate(capacity: PerCPU.maxCPUs)
     private static let interruptCount = Atomic<Int>(0)
     /// Timer interrupts taken, all CPUs.
     static var interrupts: Int { interruptCount.load(ordering: .relaxed) }
@@ -60,6 +62,7 @@ enum TimerQueue {
 
     static func start(_ generic: GenericTimer) {
         queues.initialize(repeating: Queue(), count: PerCPU.maxCPUs)
+        sliceEnds.initialize(repeating: 0, count: PerCPU.maxCPUs)
         locks.initialize(repeating: LichenSpinLock(), count: PerCPU.maxCPUs)
         timer = generic
         generic.disarm()
@@ -84,7 +87,7 @@ enum TimerQueue {
             if queues[cpu].count < queues[cpu].capacity {
                 entry.pointee.state = TimerEntry.State.queued.rawValue
                 push(&queues[cpu], entry)
-                if entry.pointee.index == 0 { timer?.arm(deadline: entry.pointee.deadline.ticks) }
+                if entry.pointee.index == 0 { armComparator(cpu) }
                 lichen_spin_unlock_irqrestore(locks + cpu, daif)
                 return true
             }
@@ -133,7 +136,8 @@ enum TimerQueue {
         while true {
             let daif = lichen_spin_lock_irqsave(locks + cpu)
             guard queues[cpu].count > 0, queues[cpu].heap![0].pointee.deadline.ticks <= now else {
-                if queues[cpu].count > 0 { timer.arm(deadline: queues[cpu].heap![0].pointee.deadline.ticks) } else { timer.disarm() }
+                if sliceEnds[cpu] != 0 && sliceEnds[cpu] <= now { sliceEnds[cpu] = 0 }    // the slice is over
+                armComparator(cpu)
                 lichen_spin_unlock_irqrestore(locks + cpu, daif)
                 return
             }
@@ -161,6 +165,29 @@ enum TimerQueue {
                 lichen_spin_unlock_irqrestore(locks + cpu, daif)
             }
         }
+    }
+
+    /// Makes sure this CPU takes a timer interrupt within `nanoseconds`: user code that never traps gets
+    /// preempted at the end of its slice (the interrupt ends `UserMode.run` with `.interrupted`).
+    static func armTimeSlice(nanoseconds: UInt64) {
+        guard timer != nil else { return }
+        let cpu = PerCPU.currentIndex
+        let end = Deadline.after(nanoseconds: nanoseconds).ticks
+        let daif = lichen_spin_lock_irqsave(locks + cpu)
+        if sliceEnds[cpu] == 0 || sliceEnds[cpu] > end {
+            sliceEnds[cpu] = end
+            armComparator(cpu)
+        }
+        lichen_spin_unlock_irqrestore(locks + cpu, daif)
+    }
+
+    /// Arms this CPU's comparator for its earliest deadline: the queue's head or the time slice.
+    /// Called with the CPU's queue lock held.
+    private static func armComparator(_ cpu: Int) {
+        guard let timer else { return }
+        var next = queues[cpu].count > 0 ? queues[cpu].heap![0].pointee.deadline.ticks : UInt64.max
+        if sliceEnds[cpu] != 0 { next = min(next, sliceEnds[cpu]) }
+        if next == UInt64.max { timer.disarm() } else { timer.arm(deadline: next) }
     }
 
     /// Grows every CPU's heap to hold `capacity` entries now, so that later inserts do not allocate
