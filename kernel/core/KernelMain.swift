@@ -50,8 +50,31 @@ func kernelMain(_ info: BootInfo, timer: GenericTimer) -> Never {
     for index in 1..<max(PerCPU.onlineCount, 1) { PerCPU.wake(index) }     // they wait in WFI for the hook
     Task {
         if let test = info.commandLine.value(of: "lichen.test") { await SelfTest.run(test, timer: timer) }
-        KernelLog.info("init=" + info.commandLine.initPath + ": user space is not implemented yet; starting the boot monitor")
-        await BootMonitor.run(timer: timer)
+        if let initrd = machine.initrd {
+            await startUserSpace(info, initramfs: initrd)
+        } else {
+            KernelLog.info("no initramfs: starting the boot monitor")
+            await BootMonitor.run(timer: timer)
+        }
     }
     Executor.run()
+}
+
+/// Unpacks the initramfs into the root tmpfs and starts init (`init=`, default /init) as PID 1.
+func startUserSpace(_ info: BootInfo, initramfs: PhysRange) async {
+    let image = UnsafeRawBufferPointer(start: KernelLayout.directMap(initramfs.start).pointer, count: Int(initramfs.size))
+    do throws(Errno) {
+        let vfs = try await RootFilesystem.mount(initramfs: image)
+        let path = Array(info.commandLine.initPath.utf8)
+        let arguments = [path] + info.commandLine.initArguments.map { Array($0.utf8) }
+        ConsoleTTY.signalForeground = { group, signal in
+            let s: Signal = signal == .interrupt ? .SIGINT : signal == .quit ? .SIGQUIT : .SIGTSTP
+            Task { await ProcessSignals.sendDefault(s, toGroup: group) }
+        }
+        try await ProcessLifecycle.startInit(vfs: vfs, path: path, arguments: arguments)
+    } catch {
+        KernelLog.error("cannot start init " + info.commandLine.initPath + " (errno " + Format.decimal(UInt64(error.rawValue))
+                        + "): starting the boot monitor")
+        await BootMonitor.run(timer: GenericTimer(interrupt: InterruptID(27)))
+    }
 }

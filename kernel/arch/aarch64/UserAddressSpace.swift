@@ -77,6 +77,15 @@ final class UserAddressSpace {
         }
     }
 
+    func protect(_ address: UserAddr, size: UInt64, attributes: MemoryAttributes) throws(MappingError) {
+        try table.protect(virtual: address, size: size, attributes: attributes)
+        var page = address.pageAlignedDown.value
+        while page < address.value + size {
+            tlb_flush_page(page, asid)
+            page += UInt64(pageSize)
+        }
+    }
+
     func translate(_ address: UserAddr) -> PhysAddr? {
         table.translate(address).map { $0.physical + (address.value & ($0.mappingSize - 1)) }
     }

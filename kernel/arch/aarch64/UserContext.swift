@@ -21,6 +21,25 @@ final class UserContext {
         pstate = 0                                  // EL0t, all exceptions unmasked
     }
 
+    /// A copy for fork/clone: registers, TLS and FP/SIMD state.
+    func copy() -> UserContext {
+        let c = UserContext(entry: UserAddr(pc), stack: UserAddr(sp))
+        c.registers.update(from: registers, count: UserContext.registerWords)
+        c.fpState.copyMemory(from: fpState, byteCount: UserContext.fpStateBytes)
+        c.tls = tls
+        return c
+    }
+
+    /// execve: a fresh register state at `entry` with `stack`.
+    func reset(entry: UserAddr, stack: UserAddr) {
+        registers.update(repeating: 0, count: UserContext.registerWords)
+        fpState.initializeMemory(as: UInt8.self, repeating: 0, count: UserContext.fpStateBytes)
+        FPState.forget(self)
+        tls = 0
+        pc = entry.value
+        sp = stack.value
+    }
+
     deinit {
         FPState.forget(self)
         registers.deallocate()

@@ -1,0 +1,507 @@
+// A process's virtual memory map: its VMAs and the Linux rules of mmap, munmap, mprotect, mremap,
+// brk, stack growth and page-fault classification. Pure bookkeeping: it decides, the kernel then
+// edits page tables and frames to match what it returns (the pieces an operation unmapped, the pages
+// a mremap moved, how to fill a faulting page).
+//
+// The areas live in a sorted array of non-overlapping ranges, with binary search for lookups: a few
+// dozen areas is the common case (BusyBox has about ten). If processes grow to thousands of areas, a
+// balanced tree (Linux uses a maple tree) would replace `areas` behind the same operations.
+//
+// Policies, kept simple and close to Linux:
+// - mmap without MAP_FIXED honours a free, page-aligned hint, else takes the highest gap below
+//   `mmapBase` (top-down), else the highest gap anywhere; never below `minimumAddress`
+//   (vm.mmap_min_addr) and never in the guard gap below a stack.
+// - The stack is one `growsDown` area. A fault below it grows it down page by page, as long as the
+//   stack stays within `stackLimit` (RLIMIT_STACK) of its top and at least `stackGuardGap` (Linux's
+//   stack_guard_gap, 256 pages) above the area below. Other mappings keep out of that gap too.
+// - Adjacent areas with identical attributes merge (anonymous ones, and file ones that continue the
+//   same object at the next offset), so mmap/brk growth does not fragment the map.
+
+public struct VirtualMemoryMap<Backing: AnyObject> {
+    public typealias Area = VirtualMemoryArea<Backing>
+
+    /// The areas in increasing address order; they never overlap.
+    public private(set) var areas: [Area] = []
+    /// Top of the region where mmap places mappings (below the stack and its gap).
+    public var mmapBase: UserAddr
+    /// vm.mmap_min_addr: nothing is mapped below it (EPERM for MAP_FIXED there).
+    public var minimumAddress: UserAddr
+    /// TASK_SIZE: the end of user space.
+    public var limit: UserAddr
+    public var stackGuardGap: UInt64 = 256 * UInt64(pageSize)
+    /// RLIMIT_STACK (bytes): how far the stack may grow below its top.
+    public var stackLimit: UInt64 = 8 << 20
+    /// vm.max_map_count: mmap fails with ENOMEM beyond this many areas.
+    public var maximumAreaCount = 65530
+    /// The initial program break (end of the data segment, set at exec); brk never goes below it.
+    public private(set) var startBreak: UserAddr = UserAddr(0)
+    /// The current program break (not page-aligned: the heap area ends at its page-aligned value).
+    public private(set) var currentBreak: UserAddr = UserAddr(0)
+
+    public init(mmapBase: UserAddr, minimumAddress: UserAddr = UserAddr(0x8000),
+                limit: UserAddr = UserAddr(UserAddr.limit)) {
+        self.mmapBase = mmapBase
+        self.minimumAddress = minimumAddress
+        self.limit = limit
+    }
+
+    static var pageMask: UInt64 { UInt64(pageSize) - 1 }
+    static func pageAlignUp(_ length: UInt64) -> UInt64? {
+        let (v, o) = length.addingReportingOverflow(pageMask)
+        return o ? nil : v & ~pageMask
+    }
+
+    // MARK: Lookup
+
+    /// Index of the first area whose end is above `a` (the one containing `a`, or the next one).
+    func firstIndex(endingAbove a: UserAddr) -> Int {
+        var lo = 0, hi = areas.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if areas[mid].end > a { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
+    }
+
+    /// The area containing `a`.
+    public func area(containing a: UserAddr) -> Area? {
+        let i = firstIndex(endingAbove: a)
+        return i < areas.count && areas[i].start <= a ? areas[i] : nil
+    }
+
+    /// Whether no area overlaps [start, end).
+    public func isFree(_ start: UserAddr, _ end: UserAddr) -> Bool {
+        let i = firstIndex(endingAbove: start)
+        return i == areas.count || areas[i].start >= end
+    }
+
+    /// Where an area begins for placement purposes: a stack reserves its guard gap below it.
+    func gapStart(_ a: Area) -> UserAddr {
+        guard a.growsDown else { return a.start }
+        return a.start.value >= stackGuardGap ? a.start - stackGuardGap : UserAddr(0)
+    }
+
+    /// Whether [start, end) is free, with the stack guard gaps counted as taken.
+    func isFreeWithGaps(_ start: UserAddr, _ end: UserAddr) -> Bool {
+        guard start >= minimumAddress, end <= limit, start < end else { return false }
+        let i = firstIndex(endingAbove: start)
+        return i == areas.count || gapStart(areas[i]) >= end
+    }
+
+    /// The highest free range of `length` bytes ending at or below `ceiling`.
+    func topDownSearch(length: UInt64, ceiling: UserAddr) -> UserAddr? {
+        var i = areas.count
+        while i >= 0 {
+            let low = i > 0 ? max(areas[i - 1].end, minimumAddress) : minimumAddress
+            var high = i < areas.count ? gapStart(areas[i]) : limit
+            if high > ceiling { high = ceiling }
+            if high > low && high - low >= length { return high - length }
+            if i > 0 && areas[i - 1].end <= minimumAddress { break }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// A free, page-aligned range of `length` bytes (get_unmapped_area): the hint if it is free, else
+    /// top-down below mmapBase, else top-down anywhere. nil means ENOMEM.
+    public func findFreeRange(length: UInt64, hint: UserAddr = UserAddr(0)) -> UserAddr? {
+        guard length > 0, length <= limit.value else { return nil }
+        let h = hint.pageAlignedDown
+        if h.value != 0, h.value <= limit.value - length, isFreeWithGaps(h, h + length) { return h }
+        if let a = topDownSearch(length: length, ceiling: mmapBase) { return a }
+        return topDownSearch(length: length, ceiling: limit)
+    }
+
+    // MARK: Editing
+
+    /// Removes whatever lies in [start, end), splitting areas that straddle the edges; returns the
+    /// removed pieces in address order (the kernel unmaps their pages and drops their backings).
+    mutating func removeRange(_ start: UserAddr, _ end: UserAddr) -> [Area] {
+        var removed: [Area] = []
+        guard start < end else { return removed }
+        var i = firstIndex(endingAbove: start)
+        while i < areas.count && areas[i].start < end {
+            let a = areas[i]
+            removed.append(a.slice(from: start, to: end))
+            var replacement: [Area] = []
+            if a.start < start { replacement.append(a.slice(from: a.start, to: start)) }
+            if a.end > end { replacement.append(a.slice(from: end, to: a.end)) }
+            areas.replaceSubrange(i...i, with: replacement)
+            i += replacement.count
+            if a.end > end { break }
+        }
+        return removed
+    }
+
+    /// Inserts an area over a free range and merges it with compatible neighbours.
+    mutating func insert(_ area: Area) {
+        let i = firstIndex(endingAbove: area.start)
+        areas.insert(area, at: i)
+        merge(around: i)
+    }
+
+    /// Merges area `i` with its neighbours where compatible; returns the merged area's index.
+    @discardableResult
+    mutating func merge(around index: Int) -> Int {
+        var i = index
+        if i + 1 < areas.count && areas[i].canMerge(with: areas[i + 1]) {
+            areas[i].end = areas[i + 1].end
+            areas.remove(at: i + 1)
+        }
+        if i > 0 && areas[i - 1].canMerge(with: areas[i]) {
+            areas[i - 1].end = areas[i].end
+            areas.remove(at: i)
+            i -= 1
+        }
+        return i
+    }
+
+    /// Splits the area containing `a` (if any) so that an area boundary falls at `a`.
+    mutating func split(at a: UserAddr) {
+        let i = firstIndex(endingAbove: a)
+        guard i < areas.count, areas[i].start < a else { return }
+        let whole = areas[i]
+        areas.replaceSubrange(i...i, with: [whole.slice(from: whole.start, to: a), whole.slice(from: a, to: whole.end)])
+    }
+
+    /// Adds an area at exec time (code, data, stack), replacing anything there; no placement rules.
+    public mutating func add(_ area: Area) {
+        _ = removeRange(area.start, area.end)
+        insert(area)
+    }
+
+    // MARK: mmap / munmap
+
+    /// mmap: validates like Linux and adds the area. Returns its address and the pieces MAP_FIXED
+    /// replaced. Errors: EINVAL (zero length, unaligned fixed address or file offset), ENOMEM (no
+    /// room, too long, past the end of user space, too many areas), EPERM (below mmap_min_addr),
+    /// EEXIST (MAP_FIXED_NOREPLACE over a mapping), EOVERFLOW (offset + length wraps).
+    public mutating func map(length: UInt64, placement: MemoryPlacement, protection: MemoryProtection,
+                             maximumProtection: MemoryProtection = .all, sharing: MemorySharing = .private,
+                             backing: Backing? = nil, fileOffset: UInt64 = 0,
+                             kind: MemoryAreaKind = .mmap) throws(Errno) -> (address: UserAddr, replaced: [Area]) {
+        guard length > 0 else { throw .EINVAL }
+        guard let len = VirtualMemoryMap.pageAlignUp(length), len <= limit.value else { throw .ENOMEM }
+        if backing != nil {
+            guard fileOffset & VirtualMemoryMap.pageMask == 0 else { throw .EINVAL }
+            guard fileOffset <= UInt64.max - len else { throw .EOVERFLOW }
+        }
+        guard areas.count < maximumAreaCount else { throw .ENOMEM }
+        let address: UserAddr
+        var replaced: [Area] = []
+        switch placement {
+        case .fixed(let a), .fixedNoReplace(let a):
+            guard a.isPageAligned else { throw .EINVAL }
+            guard a.value <= limit.value - len else { throw .ENOMEM }
+            guard a >= minimumAddress else { throw .EPERM }
+            if case .fixedNoReplace = placement, !isFree(a, a + len) { throw .EEXIST }
+            replaced = removeRange(a, a + len)
+            address = a
+        case .anywhere(let hint):
+            guard let a = findFreeRange(length: len, hint: hint) else { throw .ENOMEM }
+            address = a
+        }
+        insert(Area(start: address, end: address + len, protection: protection,
+                    maximumProtection: maximumProtection, sharing: sharing, backing: backing,
+                    fileOffset: backing == nil ? 0 : fileOffset, kind: kind))
+        return (address, replaced)
+    }
+
+    /// munmap: removes [start, start+length) (rounded up to pages); unmapping nothing succeeds.
+    /// EINVAL for an unaligned start, a zero length, or a range past the end of user space.
+    public mutating func unmap(start: UserAddr, length: UInt64) throws(Errno) -> [Area] {
+        guard start.isPageAligned, start.value <= limit.value, length <= limit.value - start.value else { throw .EINVAL }
+        guard let len = VirtualMemoryMap.pageAlignUp(length), len > 0 else { throw .EINVAL }
+        return removeRange(start, start + len)
+    }
+
+    // MARK: mprotect
+
+    /// mprotect: sets the protection of [start, start+length), splitting areas at the edges and
+    /// merging afterwards. Like Linux it works through the areas in order and stops at the first
+    /// problem, keeping the changes made before it: ENOMEM at a hole (or if the range is not mapped
+    /// at all), EACCES where the protection exceeds what the area may have. EINVAL for an unaligned
+    /// start. Returns the ranges whose protection changed.
+    @discardableResult
+    public mutating func protect(start: UserAddr, length: UInt64, protection: MemoryProtection) throws(Errno) -> [UserRange] {
+        guard start.isPageAligned else { throw .EINVAL }
+        guard let len = VirtualMemoryMap.pageAlignUp(length) else { throw .ENOMEM }
+        if len == 0 { return [] }
+        let (endValue, overflow) = start.value.addingReportingOverflow(len)
+        guard !overflow else { throw .ENOMEM }
+        let end = UserAddr(endValue)
+        var changed: [UserRange] = []
+        var cursor = start
+        var i = firstIndex(endingAbove: start)
+        guard i < areas.count, areas[i].start <= start else { throw .ENOMEM }
+        var failure: Errno? = nil
+        while cursor < end {
+            guard i < areas.count, areas[i].start <= cursor else { failure = .ENOMEM; break }
+            guard areas[i].maximumProtection.isSuperset(of: protection) else { failure = .EACCES; break }
+            if areas[i].start < cursor { split(at: cursor); i += 1 }
+            if areas[i].end > end { split(at: end) }
+            let pieceEnd = areas[i].end
+            if areas[i].protection != protection {
+                areas[i].protection = protection
+                changed.append(UserRange(start: cursor, end: pieceEnd))
+            }
+            cursor = pieceEnd
+            i += 1
+        }
+        mergeAll()
+        if let failure { throw failure }
+        return changed
+    }
+
+    /// Merges every pair of compatible neighbours.
+    mutating func mergeAll() {
+        var i = 0
+        while i + 1 < areas.count {
+            if areas[i].canMerge(with: areas[i + 1]) {
+                areas[i].end = areas[i + 1].end
+                areas.remove(at: i + 1)
+            } else {
+                i += 1
+            }
+        }
+    }
+
+    // MARK: mremap
+
+    public struct RemapResult {
+        /// The mapping's (possibly new) address.
+        public var address: UserAddr
+        /// When the mapping moved: the old range whose pages (the first min(old, new) bytes) now
+        /// belong at `address`; the kernel moves their page-table entries.
+        public var movedFrom: UserRange?
+        /// Pieces unmapped (a shrunk tail, or what MREMAP_FIXED replaced).
+        public var released: [Area]
+    }
+
+    /// mremap: shrinks in place, grows in place when the pages after the mapping are free, or moves
+    /// it (MREMAP_MAYMOVE, or MREMAP_FIXED to `newAddress`). Errors as Linux: EINVAL (unknown flags,
+    /// FIXED without MAYMOVE, unaligned addresses, zero new size, old size zero (duplicating shared
+    /// mappings is not supported), overlapping fixed ranges; MREMAP_DONTUNMAP is not supported),
+    /// EFAULT (the old range is not inside one mapping), ENOMEM (no room to grow or move).
+    public mutating func remap(oldAddress: UserAddr, oldSize: UInt64, newSize: UInt64, flags: MemoryRemapFlags,
+                               newAddress: UserAddr = UserAddr(0)) throws(Errno) -> RemapResult {
+        guard flags.rawValue & ~UInt64(7) == 0, !flags.contains(.dontUnmap) else { throw .EINVAL }
+        if flags.contains(.fixed) && !flags.contains(.mayMove) { throw .EINVAL }
+        guard oldAddress.isPageAligned else { throw .EINVAL }
+        guard let oldLen = VirtualMemoryMap.pageAlignUp(oldSize), let newLen = VirtualMemoryMap.pageAlignUp(newSize),
+              newLen > 0, oldLen > 0 else { throw .EINVAL }
+        var released: [Area] = []
+        if flags.contains(.fixed) {
+            guard newAddress.isPageAligned, newLen <= limit.value, newAddress.value <= limit.value - newLen else { throw .EINVAL }
+            if UserRange(start: newAddress, end: newAddress + newLen).overlaps(UserRange(start: oldAddress, end: oldAddress + oldLen)) {
+                throw .EINVAL
+            }
+        }
+        guard oldAddress.value <= limit.value - oldLen else { throw .EFAULT }
+        guard let area = area(containing: oldAddress), oldAddress + oldLen <= area.end else { throw .EFAULT }
+        if flags.contains(.fixed) && newAddress < minimumAddress { throw .EPERM }
+
+        if flags.contains(.fixed) {
+            released += removeRange(newAddress, newAddress + newLen)
+            if oldLen > newLen { released += removeRange(oldAddress + newLen, oldAddress + oldLen) }
+            move(from: oldAddress, length: min(oldLen, newLen), to: newAddress, newLength: newLen)
+            return RemapResult(address: newAddress, movedFrom: UserRange(start: oldAddress, end: oldAddress + min(oldLen, newLen)),
+                               released: released)
+        }
+        if newLen <= oldLen {
+            released = removeRange(oldAddress + newLen, oldAddress + oldLen)
+            return RemapResult(address: oldAddress, movedFrom: nil, released: released)
+        }
+        // Grow in place: the old range must end the area and the pages after it must be free.
+        let oldEnd = oldAddress + oldLen
+        let growth = newLen - oldLen
+        if oldEnd == area.end, oldEnd.value <= limit.value - growth, isFreeWithGaps(oldEnd, oldEnd + growth) {
+            let i = firstIndex(endingAbove: oldAddress)
+            areas[i].end = oldEnd + growth
+            merge(around: i)
+            return RemapResult(address: oldAddress, movedFrom: nil, released: [])
+        }
+        guard flags.contains(.mayMove) else { throw .ENOMEM }
+        guard let target = findFreeRange(length: newLen) else { throw .ENOMEM }
+        move(from: oldAddress, length: oldLen, to: target, newLength: newLen)
+        return RemapResult(address: target, movedFrom: UserRange(start: oldAddress, end: oldEnd), released: [])
+    }
+
+    /// Moves [from, from+length) (inside one area) to a free range at `to`, `newLength` long.
+    mutating func move(from: UserAddr, length: UInt64, to: UserAddr, newLength: UInt64) {
+        let pieces = removeRange(from, from + length)
+        guard var moved = pieces.first else { return }
+        moved.start = to
+        moved.end = to + newLength
+        insert(moved)
+    }
+
+    // MARK: brk
+
+    /// Sets the initial break at exec (page-aligned up from the end of the data segment).
+    public mutating func setInitialBreak(_ a: UserAddr) {
+        startBreak = a
+        currentBreak = a
+    }
+
+    /// brk(2): moves the break and grows or shrinks the heap area to match. Like Linux it never fails
+    /// with an error: it returns the new break, or the unchanged one when the request is below the
+    /// initial break, past user space, or would run into another mapping (keeping a page between).
+    /// `released` are the heap pages a shrink gave back.
+    public mutating func setBreak(_ requested: UserAddr) -> (current: UserAddr, released: [Area]) {
+        guard requested >= startBreak, requested.value <= limit.value - UInt64(pageSize) else { return (currentBreak, []) }
+        let oldEnd = currentBreak.pageAlignedUp
+        let newEnd = requested.pageAlignedUp
+        if newEnd == oldEnd {
+            currentBreak = requested
+            return (currentBreak, [])
+        }
+        if newEnd < oldEnd {
+            let released = removeRange(newEnd, oldEnd)
+            currentBreak = requested
+            return (currentBreak, released)
+        }
+        // Growing: [oldEnd, newEnd + one page) must be free of areas and stack gaps.
+        guard isFreeWithGaps(oldEnd, newEnd + UInt64(pageSize)) else { return (currentBreak, []) }
+        let i = firstIndex(endingAbove: oldEnd - 1)
+        if oldEnd > startBreak.pageAlignedDown, i < areas.count, areas[i].end == oldEnd, areas[i].kind == .heap {
+            areas[i].end = newEnd
+            merge(around: i)
+        } else {
+            insert(Area(start: oldEnd, end: newEnd, protection: [.read, .write], kind: .heap))
+        }
+        currentBreak = requested
+        return (currentBreak, [])
+    }
+
+    // MARK: Page faults
+
+    /// How to fill a page.
+    public enum PageSource {
+        /// Zero-filled anonymous memory.
+        case zero
+        /// The page of the backing object at this byte offset.
+        case file(Backing, offset: UInt64)
+    }
+
+    public struct FaultMapping {
+        /// The faulting page.
+        public var page: UserAddr
+        /// The area's protection: the most the page-table entry may allow.
+        public var protection: MemoryProtection
+        public var source: PageSource
+        public var sharing: MemorySharing
+        /// A write to a private mapping: the process must get its own copy of the page (copy the file
+        /// page, or copy a page still shared with a fork parent/child), never write the original.
+        public var copyOnWrite: Bool
+        /// The fault grew the stack area down to this page.
+        public var grewStack: Bool
+    }
+
+    public enum FaultResolution {
+        /// Map the page as described.
+        case map(FaultMapping)
+        /// Send this signal (SIGSEGV with SEGV_MAPERR or SEGV_ACCERR) with si_addr = the address.
+        case signal(signo: Int32, code: Int32)
+    }
+
+    /// Classifies a user page fault at `address` for `access`, growing the stack first when the
+    /// address is in the growth range below it. Read access is allowed by any of r/w/x (arm64 cannot
+    /// map write-only or execute-only pages without read, and Linux accepts such reads); writes
+    /// need write, instruction fetches need execute.
+    public mutating func resolveFault(at address: UserAddr, access: MemoryAccess) -> FaultResolution {
+        let segvMapErr = FaultResolution.signal(signo: 11, code: 1)
+        guard address.value < limit.value else { return segvMapErr }
+        var i = firstIndex(endingAbove: address)
+        var grew = false
+        if i == areas.count { return segvMapErr }
+        if areas[i].start > address {
+            guard areas[i].growsDown, canGrowStack(index: i, to: address.pageAlignedDown) else { return segvMapErr }
+            areas[i].start = address.pageAlignedDown
+            grew = true
+            i = firstIndex(endingAbove: address)
+        }
+        let a = areas[i]
+        let allowed: Bool
+        switch access {
+        case .read: allowed = !a.protection.isEmpty
+        case .write: allowed = a.protection.contains(.write)
+        case .execute: allowed = a.protection.contains(.execute)
+        }
+        guard allowed else { return .signal(signo: 11, code: 2) }
+        let page = address.pageAlignedDown
+        let source: PageSource
+        if let backing = a.backing { source = .file(backing, offset: a.fileOffset(of: page)) } else { source = .zero }
+        return .map(FaultMapping(page: page, protection: a.protection, source: source, sharing: a.sharing,
+                                 copyOnWrite: access == .write && a.sharing == .private, grewStack: grew))
+    }
+
+    /// Whether the stack area `index` may grow down to `newStart`.
+    func canGrowStack(index: Int, to newStart: UserAddr) -> Bool {
+        let stack = areas[index]
+        guard newStart >= minimumAddress, stack.end - newStart <= stackLimit else { return false }
+        if index > 0 {
+            let below = areas[index - 1]
+            guard newStart >= below.end, newStart - below.end >= stackGuardGap else { return false }
+        }
+        return true
+    }
+
+    /// Total mapped bytes (VmSize).
+    public var totalSize: UInt64 {
+        var n: UInt64 = 0
+        for a in areas { n += a.length }
+        return n
+    }
+
+    /// Linux's mmap_base for the top-down layout: below the stack top by the stack's limit (at least
+    /// 128 MiB, at most 5/6 of user space) plus the guard gap, page-aligned (no randomization).
+    public static func defaultMmapBase(stackTop: UserAddr, stackLimit: UInt64, guardGap: UInt64 = 256 * UInt64(pageSize)) -> UserAddr {
+        let minGap: UInt64 = 128 << 20
+        let maxGap = stackTop.value / 6 * 5
+        let gap = min(max(stackLimit, minGap), maxGap) + guardGap
+        return UserAddr(stackTop.value > gap ? stackTop.value - gap : 0).pageAlignedDown
+    }
+
+    /// Adds the initial stack at exec: [top - size, top), read-write, growing down.
+    public mutating func addStack(top: UserAddr, size: UInt64) {
+        let length = VirtualMemoryMap.pageAlignUp(size) ?? UInt64(pageSize)
+        add(Area(start: top.pageAlignedDown - length, end: top.pageAlignedDown, protection: [.read, .write],
+                 kind: .stack, growsDown: true))
+    }
+
+    /// fork: the child's map is a copy (areas share their backings; private pages become
+    /// copy-on-write in both, which the kernel arranges in the page tables).
+    public func forked() -> VirtualMemoryMap { self }
+}
+
+/// Where mmap puts a mapping.
+public enum MemoryPlacement: Sendable {
+    /// No MAP_FIXED: the kernel chooses, trying the (page-aligned down) hint first.
+    case anywhere(hint: UserAddr)
+    /// MAP_FIXED: exactly there, replacing existing mappings.
+    case fixed(UserAddr)
+    /// MAP_FIXED_NOREPLACE: exactly there, EEXIST if anything is mapped there.
+    case fixedNoReplace(UserAddr)
+}
+
+/// mremap flags.
+public struct MemoryRemapFlags: OptionSet, Sendable {
+    public let rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    public static let mayMove = MemoryRemapFlags(rawValue: 1)      // MREMAP_MAYMOVE
+    public static let fixed = MemoryRemapFlags(rawValue: 2)        // MREMAP_FIXED
+    public static let dontUnmap = MemoryRemapFlags(rawValue: 4)    // MREMAP_DONTUNMAP
+}
+
+/// The access that faulted.
+public enum MemoryAccess: Sendable {
+    case read, write, execute
+}
+
+// The map is plain data: the kernel keeps it under the process's lock (a SpinLock or Mutex).
+extension VirtualMemoryMap: Sendable where Backing: Sendable {}
+extension VirtualMemoryMap.FaultMapping: Sendable where Backing: Sendable {}
+extension VirtualMemoryMap.PageSource: Sendable where Backing: Sendable {}
+extension VirtualMemoryMap.FaultResolution: Sendable where Backing: Sendable {}
+extension VirtualMemoryMap.RemapResult: Sendable where Backing: Sendable {}

@@ -1,0 +1,92 @@
+// Who is asking: the identity every permission check uses, and Linux's access rules.
+
+/// A task's user and group identities (Linux's struct cred). Permission checks use `fsuid`/`fsgid`
+/// (which follow the effective ids unless setfsuid changed them) and the supplementary groups;
+/// `access()` checks with the real ids (`forRealIDs`).
+public struct Credentials: Equatable, Sendable {
+    public var uid: UInt32
+    public var gid: UInt32
+    public var euid: UInt32
+    public var egid: UInt32
+    /// Saved set-user/group-ids (setresuid/setresgid).
+    public var suid: UInt32
+    public var sgid: UInt32
+    public var fsuid: UInt32
+    public var fsgid: UInt32
+    public var groups: [UInt32]
+
+    /// All ids equal to `uid`/`gid`.
+    public init(uid: UInt32, gid: UInt32, groups: [UInt32] = []) {
+        self.uid = uid
+        self.gid = gid
+        euid = uid
+        egid = gid
+        suid = uid
+        sgid = gid
+        fsuid = uid
+        fsgid = gid
+        self.groups = groups
+    }
+
+    public static let root = Credentials(uid: 0, gid: 0)
+
+    /// CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_CHOWN, CAP_MKNOD...: Lichen has no finer capabilities yet.
+    public var isSuperuser: Bool { fsuid == 0 }
+
+    /// Whether `gid` is the filesystem gid or a supplementary group.
+    public func isInGroup(_ gid: UInt32) -> Bool {
+        fsgid == gid || groups.contains(gid)
+    }
+
+    /// The credentials `access()`/`faccessat()` without AT_EACCESS check with: the real ids.
+    public var forRealIDs: Credentials {
+        var c = self
+        c.fsuid = uid
+        c.fsgid = gid
+        return c
+    }
+}
+
+/// What an access asks for (MAY_READ/MAY_WRITE/MAY_EXEC, same values as R_OK/W_OK/X_OK).
+public struct Access: OptionSet, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let execute = Access(rawValue: 1)
+    public static let write = Access(rawValue: 2)
+    public static let read = Access(rawValue: 4)
+}
+
+extension Credentials {
+    /// Linux's generic_permission: the owner class if fsuid owns the file, else the group class if
+    /// in its group, else others (no fall-through between classes). The superuser may read and
+    /// write anything, search any directory, but execute a file only if some execute bit is set.
+    public func permits(_ access: Access, mode: UInt32, uid owner: UInt32, gid group: UInt32) -> Bool {
+        if isSuperuser {
+            if !access.contains(.execute) { return true }
+            return FileType(mode: mode) == .directory || mode & 0o111 != 0
+        }
+        let bits: UInt32
+        if fsuid == owner {
+            bits = (mode >> 6) & 7
+        } else if isInGroup(group) {
+            bits = (mode >> 3) & 7
+        } else {
+            bits = mode & 7
+        }
+        return access.rawValue & ~bits == 0
+    }
+
+    public func permits(_ access: Access, _ metadata: InodeMetadata) -> Bool {
+        permits(access, mode: metadata.mode, uid: metadata.uid, gid: metadata.gid)
+    }
+
+    /// Throws EACCES unless `permits`.
+    public func check(_ access: Access, _ metadata: InodeMetadata) throws(Errno) {
+        if !permits(access, metadata) { throw .EACCES }
+    }
+
+    /// Whether these credentials own the file or may act as its owner (CAP_FOWNER).
+    public func ownsOrOverrides(_ metadata: InodeMetadata) -> Bool {
+        isSuperuser || fsuid == metadata.uid
+    }
+}

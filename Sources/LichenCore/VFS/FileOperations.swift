@@ -1,0 +1,36 @@
+import _Concurrency
+
+/// The operations of an open special file: device nodes (through the device registry), pipes
+/// and procfs files later. Linux's file_operations for files whose data is not an inode's.
+/// Every member has a default (read/write EINVAL, seek ESPIPE, ioctl ENOTTY).
+public protocol FileOperations: AnyObject, Sendable {
+    /// Called once when `file` is opened (may refuse it, e.g. ENXIO).
+    func open(_ file: OpenFile) async throws(Errno)
+    func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws(Errno) -> Int
+    func write(_ file: OpenFile, from buffer: UnsafeRawBufferPointer, at offset: Int64) async throws(Errno) -> Int
+    /// lseek: the new position, given the current one.
+    func seek(_ file: OpenFile, to offset: Int64, whence: Int32, current: Int64) throws(Errno) -> Int64
+    func ioctl(_ file: OpenFile, request: UInt32, argument: UInt64) async throws(Errno) -> Int64
+    /// Called when the last reference to the open file description goes away (from its deinit:
+    /// do not keep `file`).
+    func release(_ file: OpenFile)
+    /// Whether the file has a position: read/write get and advance it, pread/pwrite are allowed.
+    /// False (the default) for streams (ttys, pipes): called without it, pread/pwrite ESPIPE.
+    var usesPosition: Bool { get }
+}
+
+extension FileOperations {
+    public func open(_ file: OpenFile) async throws(Errno) {}
+    public func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
+        throw .EINVAL
+    }
+    public func write(_ file: OpenFile, from buffer: UnsafeRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
+        throw .EINVAL
+    }
+    public func seek(_ file: OpenFile, to offset: Int64, whence: Int32, current: Int64) throws(Errno) -> Int64 {
+        throw .ESPIPE
+    }
+    public func ioctl(_ file: OpenFile, request: UInt32, argument: UInt64) async throws(Errno) -> Int64 { throw .ENOTTY }
+    public func release(_ file: OpenFile) {}
+    public var usesPosition: Bool { false }
+}

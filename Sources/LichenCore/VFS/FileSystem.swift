@@ -1,0 +1,34 @@
+/// A mounted (or mountable) filesystem instance: Linux's super_block.
+public protocol FileSystem: AnyObject, Sendable {
+    var root: any Inode { get }
+    /// st_dev of its files.
+    var device: DeviceNumber { get }
+    /// The type name /proc/mounts shows ("tmpfs", "devtmpfs", "proc").
+    var typeName: [UInt8] { get }
+    var statistics: FileSystemStatistics { get }
+}
+
+/// What statfs reports.
+public struct FileSystemStatistics: Equatable, Sendable {
+    /// Filesystem magic (f_type), e.g. TMPFS_MAGIC 0x01021994.
+    public var magic: Int64
+    public var blockSize: Int64
+    public var totalBlocks: UInt64
+    public var freeBlocks: UInt64
+    public var availableBlocks: UInt64
+    public var totalInodes: UInt64
+    public var freeInodes: UInt64
+    public var maxNameLength: Int64
+
+    public init(magic: Int64, blockSize: Int64, totalBlocks: UInt64, freeBlocks: UInt64, availableBlocks: UInt64,
+                totalInodes: UInt64, freeInodes: UInt64, maxNameLength: Int64 = 255) {
+        self.magic = magic
+        self.blockSize = blockSize
+        self.totalBlocks = totalBlocks
+        self.freeBlocks = freeBlocks
+        self.availableBlocks = availableBlocks
+        self.totalInodes = totalInodes
+        self.freeInodes = freeInodes
+        self.maxNameLength = maxNameLength
+    }
+}

@@ -1,0 +1,89 @@
+import _Concurrency
+
+/// A file of some filesystem (Linux's struct inode with its inode_operations and the data side
+/// of its file_operations). Names are bytes, never containing '/' or NUL, never "." (the VFS
+/// handles it); ".." is looked up like a name and must return the parent directory (the
+/// filesystem root returns itself).
+///
+/// The VFS checks permissions before it calls an operation; the filesystem enforces the
+/// structural rules itself, atomically (EEXIST, ENOTEMPTY, EISDIR/ENOTDIR in rename, rename
+/// loops). Every operation has a default that fails the way Linux does for an inode that does
+/// not support it, so a filesystem implements only what applies.
+public protocol Inode: AnyObject, Sendable {
+    /// A snapshot of the attributes.
+    var metadata: InodeMetadata { get }
+
+    // Directories.
+    func lookup(_ name: [UInt8]) async throws(Errno) -> any Inode
+    /// Creates a regular file (`mode` holds the permission bits, already masked by the umask).
+    func create(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode
+    func mkdir(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode
+    /// A device node, FIFO or socket: `mode` includes the type bits.
+    func mknod(_ name: [UInt8], mode: UInt32, device: DeviceNumber, owner: InodeOwner) async throws(Errno) -> any Inode
+    func symlink(_ name: [UInt8], target: [UInt8], owner: InodeOwner) async throws(Errno) -> any Inode
+    /// A new name for `inode` (same filesystem, not a directory) in this directory.
+    func link(_ name: [UInt8], to inode: any Inode) async throws(Errno)
+    func unlink(_ name: [UInt8]) async throws(Errno)
+    func rmdir(_ name: [UInt8]) async throws(Errno)
+    /// Moves `name` to `newName` in `newDirectory` (EXDEV unless the same filesystem), replacing
+    /// a compatible target: a file replaces a file, a directory an empty directory.
+    func rename(_ name: [UInt8], to newDirectory: any Inode, as newName: [UInt8], flags: RenameFlags) async throws(Errno)
+    /// Calls `emit` for each entry from position `cookie` on ("." and ".." included) until it
+    /// returns false (the entry it refused is not consumed) or the directory ends.
+    func readdir(from cookie: Int64, _ emit: (DirectoryEntry) -> Bool) async throws(Errno)
+
+    // Symbolic links.
+    func readlink() async throws(Errno) -> [UInt8]
+
+    // All inodes.
+    func setattr(_ changes: AttributeChanges) async throws(Errno)
+
+    // Regular files.
+    /// Reads up to `buffer.count` bytes at `offset`; 0 at or past the end.
+    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int
+    /// Writes `buffer` at `offset`, or at the end of the file if `append` (decided atomically with
+    /// the write). Returns the count written and the offset just past it.
+    func write(at offset: Int64, from buffer: UnsafeRawBufferPointer, append: Bool) async throws(Errno) -> (count: Int, end: Int64)
+    /// SEEK_DATA (`hole` false) / SEEK_HOLE (`hole` true) from `offset`; ENXIO at or past the end.
+    func seekData(from offset: Int64, hole: Bool) async throws(Errno) -> Int64
+
+    /// File operations of a file whose contents the filesystem itself implements specially
+    /// (procfs files, later). Device nodes are not looked up here but in the device registry.
+    var fileOperations: (any FileOperations)? { get }
+}
+
+extension Inode {
+    public func lookup(_ name: [UInt8]) async throws(Errno) -> any Inode { throw .ENOTDIR }
+    public func create(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode { throw .ENOTDIR }
+    public func mkdir(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode { throw .ENOTDIR }
+    public func mknod(_ name: [UInt8], mode: UInt32, device: DeviceNumber, owner: InodeOwner) async throws(Errno) -> any Inode {
+        throw .ENOTDIR
+    }
+    public func symlink(_ name: [UInt8], target: [UInt8], owner: InodeOwner) async throws(Errno) -> any Inode { throw .ENOTDIR }
+    public func link(_ name: [UInt8], to inode: any Inode) async throws(Errno) { throw .ENOTDIR }
+    public func unlink(_ name: [UInt8]) async throws(Errno) { throw .ENOTDIR }
+    public func rmdir(_ name: [UInt8]) async throws(Errno) { throw .ENOTDIR }
+    public func rename(_ name: [UInt8], to newDirectory: any Inode, as newName: [UInt8], flags: RenameFlags) async throws(Errno) {
+        throw .ENOTDIR
+    }
+    public func readdir(from cookie: Int64, _ emit: (DirectoryEntry) -> Bool) async throws(Errno) { throw .ENOTDIR }
+    public func readlink() async throws(Errno) -> [UInt8] { throw .EINVAL }
+    public func setattr(_ changes: AttributeChanges) async throws(Errno) { throw .EPERM }
+    public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
+        throw metadata.isDirectory ? .EISDIR : .EINVAL
+    }
+    public func write(at offset: Int64, from buffer: UnsafeRawBufferPointer, append: Bool) async throws(Errno) -> (count: Int, end: Int64) {
+        throw metadata.isDirectory ? .EISDIR : .EINVAL
+    }
+    public func seekData(from offset: Int64, hole: Bool) async throws(Errno) -> Int64 {
+        let size = metadata.size
+        if offset < 0 || offset >= size { throw .ENXIO }
+        return hole ? size : offset
+    }
+    public var fileOperations: (any FileOperations)? { nil }
+
+    /// truncate: a setattr of the size alone.
+    public func truncate(to size: Int64) async throws(Errno) {
+        try await setattr(AttributeChanges(size: size))
+    }
+}

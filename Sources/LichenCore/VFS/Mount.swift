@@ -1,0 +1,94 @@
+/// A filesystem mounted somewhere (Linux's struct mount/vfsmount). The namespace's root mount
+/// has no parent.
+public final class Mount: Sendable {
+    public let fileSystem: any FileSystem
+    public let root: any Inode
+    /// The mount this one sits on, and the directory in it that it covers.
+    public let parent: Mount?
+    public let mountpoint: (any Inode)?
+
+    init(fileSystem: any FileSystem, parent: Mount?, mountpoint: (any Inode)?) {
+        self.fileSystem = fileSystem
+        root = fileSystem.root
+        self.parent = parent
+        self.mountpoint = mountpoint
+    }
+
+    /// Where this mount is attached, in its parent (nil for the root mount).
+    public var mountedOn: Location? {
+        guard let parent, let mountpoint else { return nil }
+        return Location(mount: parent, inode: mountpoint)
+    }
+}
+
+/// A place in the tree: an inode as reached through a mount (Linux's struct path). The same
+/// inode can be reached through several mounts (bind mounts later), and `..` of a mount's root
+/// leaves the mount, so both halves matter.
+public struct Location: Sendable {
+    public let mount: Mount
+    public let inode: any Inode
+
+    public init(mount: Mount, inode: any Inode) {
+        self.mount = mount
+        self.inode = inode
+    }
+
+    public static func == (a: Location, b: Location) -> Bool {
+        a.mount === b.mount && a.inode === b.inode
+    }
+
+    /// Whether this is the root of its mount.
+    public var isMountRoot: Bool { inode === mount.root }
+
+    public var metadata: InodeMetadata { inode.metadata }
+
+    public var status: FileStatus { FileStatus(inode.metadata, device: mount.fileSystem.device) }
+}
+
+/// Every mount of the namespace. Few entries, so a list under a spinlock.
+public final class MountTable: @unchecked Sendable {
+    private let lock = RawSpinLock()
+    private var mounts: [Mount] = []  // guarded by lock, in mount order
+
+    init() {}
+
+    func add(_ mount: Mount) {
+        lock.withLock { mounts.append(mount) }
+    }
+
+    /// The topmost mount on `location`, if it is a mountpoint.
+    public func mounted(on location: Location) -> Mount? {
+        lock.withLock {
+            for m in mounts.reversed() where m.parent === location.mount && m.mountpoint === location.inode {
+                return m
+            }
+            return nil
+        }
+    }
+
+    /// Follows mounts down: the root of whatever is mounted on `location` (repeatedly).
+    public func crossDown(_ location: Location) -> Location {
+        var location = location
+        while let m = mounted(on: location) {
+            location = Location(mount: m, inode: m.root)
+        }
+        return location
+    }
+
+    /// Whether any mount sits on `inode` as seen through `mount`.
+    public func isMountpoint(_ location: Location) -> Bool {
+        mounted(on: location) != nil
+    }
+
+    /// Removes `mount`: EINVAL if it is not mounted or is the root, EBUSY if others sit on it.
+    func remove(_ mount: Mount) throws(Errno) {
+        try lock.withLock { () throws(Errno) in
+            guard mount.parent != nil, let index = mounts.firstIndex(where: { $0 === mount }) else { throw .EINVAL }
+            if mounts.contains(where: { $0.parent === mount }) { throw .EBUSY }
+            mounts.remove(at: index)
+        }
+    }
+
+    /// Every mount, parents before children (for /proc/mounts).
+    public var all: [Mount] { lock.withLock { mounts } }
+}

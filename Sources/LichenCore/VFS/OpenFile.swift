@@ -1,0 +1,184 @@
+import _Concurrency
+
+/// An open file description (Linux's struct file): what open() creates and dup()/fork() share.
+/// It holds the position, the access mode and status flags (O_APPEND, O_NONBLOCK...), and the
+/// operations of a special file. Close-on-exec is per descriptor (`FileDescriptorTable`).
+///
+/// The position sits in an async mutex, held across a whole read, write, lseek or getdents
+/// (Linux's f_pos_lock), so tasks sharing a description never read the same bytes twice or
+/// write over each other; stream devices that ignore the position are called without it.
+public final class OpenFile: @unchecked Sendable {
+    public let location: Location
+    /// The special file's operations (device, later pipe or procfs file); nil for plain inodes.
+    public let operations: (any FileOperations)?
+    private let lock = RawSpinLock()
+    private var statusFlags: OpenFlags  // guarded by lock
+    private let position: Mutex<Int64>
+
+    public init(location: Location, flags: OpenFlags, operations: (any FileOperations)? = nil) {
+        self.location = location
+        self.operations = operations
+        statusFlags = flags.subtracting(OpenFlags.openOnly)
+        position = Mutex(0)
+    }
+
+    deinit {
+        operations?.release(self)
+    }
+
+    public var inode: any Inode { location.inode }
+
+    /// Access mode and status flags (F_GETFL).
+    public var flags: OpenFlags { lock.withLock { statusFlags } }
+
+    /// F_SETFL: changes only O_APPEND, O_NONBLOCK, FASYNC, O_DIRECT and O_NOATIME.
+    public func setStatusFlags(_ new: OpenFlags) {
+        lock.withLock {
+            statusFlags = statusFlags.subtracting(OpenFlags.settable).union(new.intersection(OpenFlags.settable))
+        }
+    }
+
+    public var isNonBlocking: Bool { flags.contains(.O_NONBLOCK) }
+
+    /// Opened with O_PATH: a handle on the location, no I/O (EBADF).
+    public var isPathOnly: Bool { flags.contains(.O_PATH) }
+
+    /// The current position (a snapshot).
+    public var offset: Int64 {
+        get async { await position.withLock { $0 } }
+    }
+
+    public var status: FileStatus { location.status }
+
+    // MARK: read and write
+
+    /// read(2): at the shared position, advancing it.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
+        guard flags.allowsRead && !isPathOnly else { throw .EBADF }
+        if let ops = operations, !ops.usesPosition {
+            return try await ops.read(self, into: buffer, at: 0)
+        }
+        return try await position.withLock { (pos: inout Int64) async throws(Errno) -> Int in
+            let n = try await self.readData(into: buffer, at: pos)
+            pos += Int64(n)
+            return n
+        }
+    }
+
+    /// pread64: at `offset`, leaving the position alone.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
+        guard flags.allowsRead && !isPathOnly else { throw .EBADF }
+        if let ops = operations, !ops.usesPosition { throw .ESPIPE }
+        guard offset >= 0 else { throw .EINVAL }
+        return try await readData(into: buffer, at: offset)
+    }
+
+    /// write(2): at the shared position (at the end with O_APPEND), advancing it.
+    public func write(from buffer: UnsafeRawBufferPointer) async throws(Errno) -> Int {
+        guard flags.allowsWrite else { throw .EBADF }
+        if let ops = operations, !ops.usesPosition {
+            return try await ops.write(self, from: buffer, at: 0)
+        }
+        return try await position.withLock { (pos: inout Int64) async throws(Errno) -> Int in
+            let (n, end) = try await self.writeData(from: buffer, at: pos)
+            pos = end
+            return n
+        }
+    }
+
+    /// pwrite64: at `offset` (at the end with O_APPEND, as on Linux), leaving the position alone.
+    public func write(from buffer: UnsafeRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
+        guard flags.allowsWrite else { throw .EBADF }
+        if let ops = operations, !ops.usesPosition { throw .ESPIPE }
+        guard offset >= 0 else { throw .EINVAL }
+        return try await writeData(from: buffer, at: offset).count
+    }
+
+    private func readData(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
+        if let ops = operations { return try await ops.read(self, into: buffer, at: offset) }
+        return try await inode.read(at: offset, into: buffer)
+    }
+
+    private func writeData(from buffer: UnsafeRawBufferPointer, at offset: Int64) async throws(Errno) -> (count: Int, end: Int64) {
+        if let ops = operations {
+            let n = try await ops.write(self, from: buffer, at: offset)
+            return (n, offset + Int64(n))
+        }
+        return try await inode.write(at: offset, from: buffer, append: flags.contains(.O_APPEND))
+    }
+
+    // MARK: positioning
+
+    /// lseek(2). Directories accept SEEK_SET and SEEK_CUR (positions are readdir cookies).
+    public func seek(_ offset: Int64, whence: Int32) async throws(Errno) -> Int64 {
+        if isPathOnly { throw .EBADF }
+        return try await position.withLock { (pos: inout Int64) async throws(Errno) -> Int64 in
+            let new = try await self.seekTarget(offset, whence: whence, current: pos)
+            pos = new
+            return new
+        }
+    }
+
+    private func seekTarget(_ offset: Int64, whence: Int32, current: Int64) async throws(Errno) -> Int64 {
+        if let ops = operations {
+            return try ops.seek(self, to: offset, whence: whence, current: current)
+        }
+        let metadata = inode.metadata
+        let base: Int64
+        switch whence {
+        case SeekWhence.SEEK_SET: base = 0
+        case SeekWhence.SEEK_CUR: base = current
+        case SeekWhence.SEEK_END where !metadata.isDirectory: base = metadata.size
+        case SeekWhence.SEEK_DATA where !metadata.isDirectory, SeekWhence.SEEK_HOLE where !metadata.isDirectory:
+            return try await inode.seekData(from: offset, hole: whence == SeekWhence.SEEK_HOLE)
+        default: throw .EINVAL
+        }
+        let (result, overflow) = base.addingReportingOverflow(offset)
+        if overflow || result < 0 { throw .EINVAL }
+        return result
+    }
+
+    // MARK: directories
+
+    /// getdents64: fills `buffer` with `linux_dirent64` records from the position on and
+    /// advances it; 0 at the end; EINVAL if not even the next record fits.
+    public func readDirectory(into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
+        if isPathOnly { throw .EBADF }
+        guard inode.metadata.isDirectory else { throw .ENOTDIR }
+        return try await position.withLock { (pos: inout Int64) async throws(Errno) -> Int in
+            var used = 0
+            var next = pos
+            var refused = false
+            try await self.inode.readdir(from: pos) { entry in
+                guard let length = LinuxDirent64.write(into: buffer, at: used, inode: entry.ino, nextOffset: entry.nextCookie,
+                                                       type: entry.type.rawValue, name: entry.name) else {
+                    refused = true
+                    return false
+                }
+                used += length
+                next = entry.nextCookie
+                return true
+            }
+            if used == 0 && refused { throw .EINVAL }
+            pos = next
+            return used
+        }
+    }
+
+    /// ioctl: the special file's, ENOTTY for plain files (EBADF with O_PATH).
+    public func ioctl(request: UInt32, argument: UInt64) async throws(Errno) -> Int64 {
+        if isPathOnly { throw .EBADF }
+        guard let operations else { throw .ENOTTY }
+        return try await operations.ioctl(self, request: request, argument: argument)
+    }
+
+    // MARK: attributes
+
+    /// ftruncate: EINVAL unless open for writing and a regular file.
+    public func truncate(to size: Int64) async throws(Errno) {
+        if isPathOnly { throw .EBADF }
+        guard flags.allowsWrite, inode.metadata.isRegular else { throw .EINVAL }
+        guard size >= 0 else { throw .EINVAL }
+        try await inode.setattr(AttributeChanges(size: size))
+    }
+}

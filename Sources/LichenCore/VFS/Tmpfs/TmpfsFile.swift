@@ -1,0 +1,114 @@
+import _Concurrency
+
+/// A tmpfs regular file. Readers copy page by page under the inode's spinlock; writers and
+/// truncates also hold the file's async mutex (Linux's i_rwsem), so an O_APPEND write finds
+/// the end and writes there as one step, and writes never interleave with each other.
+final class TmpfsFile: TmpfsInode, @unchecked Sendable {
+    private static let page = Int64(pageSize)
+    private static let sectorsPerPage = Int64(pageSize / 512)
+
+    private var pages = PageStore()  // guarded by lock
+    private let writers = Mutex<Void>(())
+
+    deinit {
+        superblock.charge(pages: -Int64(pages.count))
+    }
+
+    override func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
+        guard offset >= 0 else { throw .EINVAL }
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        var done = 0
+        while done < buffer.count {
+            let n = lock.withLock { () -> Int in
+                let position = offset + Int64(done)
+                guard position < meta.size else { return 0 }
+                let inPage = Int(position % TmpfsFile.page)
+                let n = Int(min(Int64(min(buffer.count - done, pageSize - inPage)), meta.size - position))
+                if let page = pages.find(position / TmpfsFile.page) {
+                    (base + done).copyMemory(from: page.bytes + inPage, byteCount: n)
+                } else {
+                    (base + done).initializeMemory(as: UInt8.self, repeating: 0, count: n)
+                }
+                return n
+            }
+            if n == 0 { break }
+            done += n
+        }
+        let time = now
+        lock.withLock { meta.atime = time }
+        return done
+    }
+
+    override func write(at offset: Int64, from buffer: UnsafeRawBufferPointer, append: Bool) async throws(Errno) -> (count: Int, end: Int64) {
+        guard offset >= 0 else { throw .EINVAL }
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return (0, offset) }
+        return try await writers.withLock { (_: inout Void) async throws(Errno) -> (count: Int, end: Int64) in
+            let start = append ? self.metadata.size : offset
+            if start.addingReportingOverflow(Int64(buffer.count)).overflow { throw .EFBIG }
+            var done = 0
+            while done < buffer.count {
+                let n = self.lock.withLock { () -> Int in
+                    let position = start + Int64(done)
+                    let inPage = Int(position % TmpfsFile.page)
+                    let n = min(buffer.count - done, pageSize - inPage)
+                    guard let page = self.pages.page(at: position / TmpfsFile.page,
+                                                     mayAllocate: { self.superblock.chargeNewPage() }) else { return 0 }
+                    (page.bytes + inPage).copyMemory(from: base + done, byteCount: n)
+                    let reached = position + Int64(n)
+                    if reached > self.meta.size { self.meta.size = reached }
+                    return n
+                }
+                if n == 0 { break }  // the filesystem is full: a short write
+                done += n
+            }
+            let time = self.now
+            self.lock.withLock {
+                self.meta.blocks = Int64(self.pages.count) * TmpfsFile.sectorsPerPage
+                if done > 0 { self.changedLocked(at: time, content: true) }
+            }
+            if done == 0 { throw .ENOSPC }
+            return (done, start + Int64(done))
+        }
+    }
+
+    override func resize(to size: Int64) async throws(Errno) {
+        guard size >= 0 else { throw .EINVAL }
+        try await writers.withLock { (_: inout Void) async throws(Errno) in
+            let time = self.now
+            let dropped = self.lock.withLock { () -> Int in
+                let old = self.meta.size
+                var dropped = 0
+                if size < old {
+                    // Pages wholly past the end go; the tail of the last one is zeroed so that
+                    // growing the file again reads zeros there.
+                    dropped = self.pages.removeAll(from: (size + TmpfsFile.page - 1) / TmpfsFile.page)
+                    let inPage = Int(size % TmpfsFile.page)
+                    if inPage != 0, let page = self.pages.find(size / TmpfsFile.page) {
+                        (page.bytes + inPage).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize - inPage)
+                    }
+                }
+                self.meta.size = size
+                self.meta.blocks = Int64(self.pages.count) * TmpfsFile.sectorsPerPage
+                if size != old { self.changedLocked(at: time, content: true) }
+                return dropped
+            }
+            self.superblock.charge(pages: -Int64(dropped))
+        }
+    }
+
+    override func seekData(from offset: Int64, hole: Bool) async throws(Errno) -> Int64 {
+        try lock.withLock { () throws(Errno) -> Int64 in
+            let size = meta.size
+            if offset < 0 || offset >= size { throw .ENXIO }
+            var index = offset / TmpfsFile.page
+            if !hole {
+                guard let first = pages.firstIndex(atOrAfter: index) else { throw .ENXIO }
+                let data = max(offset, first * TmpfsFile.page)
+                if data >= size { throw .ENXIO }
+                return data
+            }
+            while pages.find(index) != nil { index += 1 }
+            return min(max(offset, index * TmpfsFile.page), size)
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import _Concurrency
+
+// The system calls that create, link, remove and rename names.
+extension VFS {
+    /// mkdir/mkdirat (the umask applies; mode keeps the sticky bit).
+    @discardableResult
+    public func mkdir(_ path: [UInt8], mode: UInt32, at directory: Location? = nil,
+                      context: FSContext) async throws(Errno) -> Location {
+        let (parent, name) = try await prepareCreate(path, at: directory, isDirectory: true, context: context)
+        let (owner, m) = newOwner(in: parent, mode: mode & 0o1777 & ~context.umask, isDirectory: true, context.credentials)
+        return Location(mount: parent.mount, inode: try await parent.inode.mkdir(name, mode: m, owner: owner))
+    }
+
+    /// mknod/mknodat: a regular file (type 0 or S_IFREG), FIFO, socket, or (superuser only)
+    /// character or block device. EPERM for a directory, EINVAL for an unknown type.
+    @discardableResult
+    public func mknod(_ path: [UInt8], mode: UInt32, device: DeviceNumber = .none, at directory: Location? = nil,
+                      context: FSContext) async throws(Errno) -> Location {
+        var type = mode & FileMode.S_IFMT
+        switch type {
+        case 0, FileMode.S_IFREG: type = FileMode.S_IFREG
+        case FileMode.S_IFCHR, FileMode.S_IFBLK, FileMode.S_IFIFO, FileMode.S_IFSOCK: break
+        case FileMode.S_IFDIR: throw .EPERM
+        default: throw .EINVAL
+        }
+        let (parent, name) = try await prepareCreate(path, at: directory, isDirectory: false, context: context)
+        if (type == FileMode.S_IFCHR || type == FileMode.S_IFBLK) && !context.credentials.isSuperuser { throw .EPERM }
+        let (owner, permissions) = newOwner(in: parent, mode: mode & FileMode.permissionMask & ~context.umask,
+                                            isDirectory: false, context.credentials)
+        let inode: any Inode
+        if type == FileMode.S_IFREG {
+            inode = try await parent.inode.create(name, mode: permissions, owner: owner)
+        } else {
+            inode = try await parent.inode.mknod(name, mode: type | permissions, device: device, owner: owner)
+        }
+        return Location(mount: parent.mount, inode: inode)
+    }
+
+    /// symlink/symlinkat: `path` becomes a link to `target` (stored as given, mode 0777).
+    @discardableResult
+    public func symlink(_ target: [UInt8], at path: [UInt8], in directory: Location? = nil,
+                        context: FSContext) async throws(Errno) -> Location {
+        if target.isEmpty { throw .ENOENT }
+        if target.count >= PathLimits.pathMax { throw .ENAMETOOLONG }
+        let (parent, name) = try await prepareCreate(path, at: directory, isDirectory: false, context: context)
+        let (owner, _) = newOwner(in: parent, mode: 0o777, isDirectory: false, context.credentials)
+        return Location(mount: parent.mount, inode: try await parent.inode.symlink(name, target: target, owner: owner))
+    }
+
+    /// link/linkat: a new name `newPath` for the file `oldPath` names (followed if `followOld`,
+    /// AT_SYMLINK_FOLLOW). EXDEV across mounts, EPERM for a directory.
+    public func link(_ oldPath: [UInt8], to newPath: [UInt8], followOld: Bool = false,
+                     oldDirectory: Location? = nil, newDirectory: Location? = nil, context: FSContext) async throws(Errno) {
+        let old = try await resolve(oldPath, at: oldDirectory, followLast: followOld, context: context)
+        let (parent, name) = try await prepareCreate(newPath, at: newDirectory, isDirectory: false, context: context)
+        if parent.mount !== old.mount { throw .EXDEV }
+        if old.metadata.isDirectory { throw .EPERM }
+        try await parent.inode.link(name, to: old.inode)
+    }
+
+    /// unlink/unlinkat without AT_REMOVEDIR.
+    public func unlink(_ path: [UInt8], at directory: Location? = nil, context: FSContext) async throws(Errno) {
+        var r = resolver(context)
+        let (parent, last, trailingSlash) = try await r.resolveParent(path, from: directory ?? context.cwd)
+        guard case .name(let name) = last else { throw .EISDIR }
+        try context.credentials.check(.execute, parent.metadata)
+        let victim = try await parent.inode.lookup(name)
+        let metadata = victim.metadata
+        if trailingSlash { throw metadata.isDirectory ? .EISDIR : .ENOTDIR }
+        try mayDelete(from: parent, metadata, isDirectory: false, context.credentials)
+        if mounts.isMountpoint(Location(mount: parent.mount, inode: victim)) { throw .EBUSY }
+        try await parent.inode.unlink(name)
+    }
+
+    /// rmdir, or unlinkat with AT_REMOVEDIR.
+    public func rmdir(_ path: [UInt8], at directory: Location? = nil, context: FSContext) async throws(Errno) {
+        var r = resolver(context)
+        let (parent, last, _) = try await r.resolveParent(path, from: directory ?? context.cwd)
+        let name: [UInt8]
+        switch last {
+        case .name(let n): name = n
+        case .dot: throw .EINVAL
+        case .dotDot: throw .ENOTEMPTY
+        case .root: throw .EBUSY
+        }
+        try context.credentials.check(.execute, parent.metadata)
+        let victim = try await parent.inode.lookup(name)
+        try mayDelete(from: parent, victim.metadata, isDirectory: true, context.credentials)
+        let location = Location(mount: parent.mount, inode: victim)
+        if mounts.isMountpoint(location) || location == context.root { throw .EBUSY }
+        try await parent.inode.rmdir(name)
+    }
+
+    /// rename/renameat2 (flags: RENAME_NOREPLACE; RENAME_EXCHANGE is not supported: EINVAL).
+    public func rename(_ oldPath: [UInt8], to newPath: [UInt8], flags: RenameFlags = [],
+                       oldDirectory: Location? = nil, newDirectory: Location? = nil, context: FSContext) async throws(Errno) {
+        guard flags.subtracting(.noReplace).isEmpty else { throw .EINVAL }
+        let credentials = context.credentials
+        var r1 = resolver(context)
+        let (oldParent, oldLast, oldSlash) = try await r1.resolveParent(oldPath, from: oldDirectory ?? context.cwd)
+        var r2 = resolver(context)
+        let (newParent, newLast, newSlash) = try await r2.resolveParent(newPath, from: newDirectory ?? context.cwd)
+        if oldParent.mount !== newParent.mount { throw .EXDEV }
+        guard case .name(let oldName) = oldLast else { throw .EBUSY }
+        guard case .name(let newName) = newLast else { throw flags.contains(.noReplace) ? .EEXIST : .EBUSY }
+        try credentials.check(.execute, oldParent.metadata)
+        try credentials.check(.execute, newParent.metadata)
+        let source = try await oldParent.inode.lookup(oldName)
+        let sourceMetadata = source.metadata
+        let isDirectory = sourceMetadata.isDirectory
+        if !isDirectory && (oldSlash || newSlash) { throw .ENOTDIR }
+        let target = try await lookupIfPresent(newName, in: newParent)
+        if target != nil && flags.contains(.noReplace) { throw .EEXIST }
+        if oldParent.inode !== newParent.inode {
+            // Linux's lock_rename "trap": a directory cannot move below itself, and a target
+            // above the source is necessarily not empty.
+            if isDirectory, try await isAncestor(source, of: newParent) { throw .EINVAL }
+            if let target, target.metadata.isDirectory, try await isAncestor(target, of: oldParent) { throw .ENOTEMPTY }
+        }
+        if let target, target === source { return }  // two names of one file: nothing to do
+        try mayDelete(from: oldParent, sourceMetadata, isDirectory: isDirectory, credentials)
+        if let target {
+            try mayDelete(from: newParent, target.metadata, isDirectory: isDirectory, credentials)
+        } else {
+            try mayCreate(in: newParent, credentials)
+        }
+        // Moving a directory rewrites its "..": that needs write permission on it.
+        if isDirectory && oldParent.inode !== newParent.inode { try credentials.check(.write, sourceMetadata) }
+        if mounts.isMountpoint(Location(mount: oldParent.mount, inode: source)) { throw .EBUSY }
+        if let target, mounts.isMountpoint(Location(mount: newParent.mount, inode: target)) { throw .EBUSY }
+        try await oldParent.inode.rename(oldName, to: newParent.inode, as: newName, flags: flags)
+    }
+
+    /// Whether `inode` is `location` or one of its ancestors within its mount.
+    func isAncestor(_ inode: any Inode, of location: Location) async throws(Errno) -> Bool {
+        var current = location.inode
+        while true {
+            if current === inode { return true }
+            if current === location.mount.root { return false }
+            let up = try await current.lookup(dotDotName)
+            if up === current { return false }
+            current = up
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import _Concurrency
+
+extension VFS {
+    /// open/openat: resolves (and with O_CREAT creates) `path` from `directory` (the cwd if nil)
+    /// and opens it. `mode` is the permission of a created file, before the umask.
+    public func open(_ path: [UInt8], flags: OpenFlags, mode: UInt32 = 0, at directory: Location? = nil,
+                     context: FSContext) async throws(Errno) -> OpenFile {
+        var r = resolver(context)
+        let start = directory ?? context.cwd
+        if flags.contains(.O_PATH) {
+            // A handle on the location only (fstat, *at, fchdir): no permission on the file itself.
+            let location = try await r.resolve(path, from: start, followLast: !flags.contains(.O_NOFOLLOW))
+            if flags.contains(.O_DIRECTORY) && !location.metadata.isDirectory { throw .ENOTDIR }
+            return OpenFile(location: location, flags: flags.intersection([.O_PATH, .O_DIRECTORY, .O_NOFOLLOW]))
+        }
+        if flags.contains(.O_CREAT) {
+            let (location, created) = try await openCreating(try PathName(path), from: start, flags: flags,
+                                                              mode: mode, context: context, resolver: &r)
+            return try await open(location, flags: flags, created: created, context: context)
+        }
+        let location = try await r.resolve(path, from: start, followLast: !flags.contains(.O_NOFOLLOW))
+        return try await open(location, flags: flags, created: false, context: context)
+    }
+
+    /// The O_CREAT part of open: find the last component, following a symlink there (unless
+    /// O_NOFOLLOW or O_EXCL) even to a name that does not exist yet, or create a regular file.
+    private func openCreating(_ path: PathName, from start: Location, flags: OpenFlags, mode: UInt32,
+                              context: FSContext, resolver r: inout PathResolver) async throws(Errno) -> (Location, Bool) {
+        let (parent, last, trailingSlash) = try await r.resolveParent(path, from: start)
+        guard case .name(let name) = last else { throw .EISDIR }
+        try context.credentials.check(.execute, parent.metadata)
+        if let existing = try await lookupIfPresent(name, in: parent) {
+            if flags.contains(.O_EXCL) { throw .EEXIST }
+            let location = mounts.crossDown(Location(mount: parent.mount, inode: existing))
+            let metadata = location.metadata
+            if metadata.isSymbolicLink {
+                if trailingSlash {
+                    // "link/": whatever the link names must be an existing directory.
+                    let resolved = try await r.follow(location, in: parent)
+                    throw resolved.metadata.isDirectory ? .EISDIR : .ENOTDIR
+                }
+                if flags.contains(.O_NOFOLLOW) { throw .ELOOP }
+                let target = try await r.readTarget(location)
+                return try await openCreating(target, from: parent, flags: flags, mode: mode, context: context, resolver: &r)
+            }
+            if metadata.isDirectory { throw .EISDIR }
+            if trailingSlash { throw .ENOTDIR }
+            return (location, false)
+        }
+        if trailingSlash { throw .EISDIR }
+        try mayCreate(in: parent, context.credentials)
+        let (owner, fileMode) = newOwner(in: parent, mode: mode & FileMode.permissionMask & ~context.umask,
+                                         isDirectory: false, context.credentials)
+        do {
+            let inode = try await parent.inode.create(name, mode: fileMode, owner: owner)
+            return (Location(mount: parent.mount, inode: inode), true)
+        } catch {
+            // Someone created it between the lookup and the create: open theirs (or EEXIST).
+            if error == .EEXIST && !flags.contains(.O_EXCL) {
+                return try await openCreating(path, from: start, flags: flags, mode: mode, context: context, resolver: &r)
+            }
+            throw error
+        }
+    }
+
+    /// Opens a resolved location: type and permission checks, O_TRUNC, the special file's
+    /// operations. A file open() just created is not checked against its own mode.
+    public func open(_ location: Location, flags: OpenFlags, created: Bool = false,
+                     context: FSContext) async throws(Errno) -> OpenFile {
+        let metadata = location.metadata
+        if metadata.isSymbolicLink { throw .ELOOP }  // O_NOFOLLOW on a symlink
+        if flags.contains(.O_DIRECTORY) && !metadata.isDirectory { throw .ENOTDIR }
+        let truncate = flags.contains(.O_TRUNC)
+        if metadata.isDirectory && (flags.accessMode != .O_RDONLY || truncate) { throw .EISDIR }
+        if !created {
+            var access: Access = []
+            if flags.allowsRead { access.insert(.read) }
+            if flags.allowsWrite || truncate { access.insert(.write) }
+            try context.credentials.check(access, metadata)
+        }
+        let operations: (any FileOperations)?
+        switch metadata.type {
+        case .characterDevice:
+            guard let ops = devices.lookup(.character, metadata.rdev) else { throw .ENXIO }
+            operations = ops
+        case .blockDevice:
+            guard let ops = devices.lookup(.block, metadata.rdev) else { throw .ENXIO }
+            operations = ops
+        case .fifo, .socket, .unknown:
+            throw .ENXIO  // pipes and sockets come later
+        default:
+            operations = location.inode.fileOperations
+        }
+        if truncate && metadata.isRegular && !created {
+            // POSIX: O_TRUNC on an existing file updates mtime and ctime even if it was empty.
+            try await location.inode.setattr(AttributeChanges(size: 0, mtime: .now))
+        }
+        let file = OpenFile(location: location, flags: flags, operations: operations)
+        if let operations { try await operations.open(file) }
+        return file
+    }
+}

@@ -1,0 +1,50 @@
+import LichenCore
+import _Concurrency
+
+/// A process (thread group): memory, open files, filesystem context, signal dispositions. Its
+/// relatives, group and session live in `Processes.table` (LichenCore's ProcessTable).
+final class Process: @unchecked Sendable {
+    let pid: Int32
+    var memory: ProcessMemory
+    let files: SpinLock<FileDescriptorTable<OpenFile>>
+    var fs: FSContext
+    var name: [UInt8]
+    var signals = SignalActionTable()
+    var threads: [Thread] = []
+    /// Set once the process has exited (its threads stop at their next kernel entry).
+    var exiting = false
+    /// vfork: the parent sleeps until this child execs or exits.
+    let vforkDone = Event(false)
+
+    init(pid: Int32, memory: ProcessMemory, files: FileDescriptorTable<OpenFile>, fs: FSContext, name: [UInt8]) {
+        self.pid = pid
+        self.memory = memory
+        self.files = SpinLock(files)
+        self.fs = fs
+        self.name = name
+    }
+
+    func file(_ fd: Int32) throws(Errno) -> OpenFile {
+        try files.withLock { (table: inout FileDescriptorTable<OpenFile>) throws(Errno) -> OpenFile in try table.get(fd) }
+    }
+}
+
+/// Every process object, and the bookkeeping of how they relate.
+enum Processes {
+    nonisolated(unsafe) static var table = ProcessTable()
+    /// Live processes by pid. An array, not a Dictionary: Swift's hash tables size themselves with
+    /// floating point, which the kernel does not have (the link fails if one slips in).
+    nonisolated(unsafe) static var objects: [Process] = []
+    static let lock = SpinLock(())
+    /// Bumped whenever a child exits, stops or continues: wait4 sleepers re-check.
+    static let childChanges = Event<UInt64>(0)
+
+    static func withTable<R, E: Error>(_ body: (inout ProcessTable) throws(E) -> R) throws(E) -> R {
+        try lock.withLock { (_: inout Void) throws(E) -> R in try body(&table) }
+    }
+
+    static func process(_ pid: Int32) -> Process? { lock.withLock { _ in objects.first { $0.pid == pid } } }
+
+    static func add(_ process: Process) { lock.withLock { _ in objects.append(process) } }
+    static func remove(_ pid: Int32) { lock.withLock { _ in objects.removeAll { $0.pid == pid } } }
+}

@@ -1,0 +1,97 @@
+import LichenCore
+import _Concurrency
+
+/// Creating, replacing and ending processes: the first process, fork, execve, exit and wait.
+enum ProcessLifecycle {
+    static let defaultEnvironment: [[UInt8]] = [Array("HOME=/".utf8), Array("TERM=linux".utf8),
+                                                Array("PATH=/sbin:/usr/sbin:/bin:/usr/bin".utf8)]
+
+    /// PID 1: `path` from the root filesystem, stdin/stdout/stderr on /dev/console.
+    static func startInit(vfs: VFS, path: [UInt8], arguments: [[UInt8]]) async throws(Errno) {
+        let fsContext = vfs.context()
+        var files = FileDescriptorTable<OpenFile>()
+        let console = try await vfs.open(Array("/dev/console".utf8), flags: [.O_RDWR], context: fsContext)
+        for _ in 0..<3 { _ = try files.install(console) }
+        let pid = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.createInit(sessionLeader: true) }
+        let (image, finalPath, argv) = try await readProgram(path, arguments: arguments, vfs: vfs, context: fsContext)
+        let loaded = try image.withBytes { (b: UnsafeMutableRawBufferPointer) throws(Errno) -> ProgramLoader.Loaded in
+            try ProgramLoader.load(UnsafeRawBufferPointer(b), arguments: argv, environment: defaultEnvironment, executableName: finalPath)
+        }
+        let process = Process(pid: pid, memory: loaded.memory, files: files, fs: fsContext, name: baseName(finalPath))
+        Processes.add(process)
+        ConsoleTTY.shared.foregroundGroup = pid
+        ConsoleTTY.shared.session = pid
+        let thread = Thread(tid: pid, process: process, context: UserContext(entry: loaded.entry, stack: loaded.stackPointer))
+        process.threads = [thread]
+        thread.start()
+    }
+
+    /// Reads a program file, following `#!` interpreters (up to 4 levels, like Linux).
+    static func readProgram(_ path: [UInt8], arguments: [[UInt8]], vfs: VFS, context: FSContext,
+                            at directory: Location? = nil) async throws(Errno) -> (image: IOBuffer, path: [UInt8], arguments: [[UInt8]]) {
+        var path = path, arguments = arguments, directory = directory
+        for _ in 0..<5 {
+            let file = try await vfs.open(path, flags: [.O_RDONLY], at: directory, context: context)
+            let status = file.status
+            guard status.mode & FileMode.S_IFMT == FileMode.S_IFREG else { throw .EACCES }
+            guard status.mode & 0o111 != 0 else { throw .EACCES }
+            let image = IOBuffer(count: Int(status.size))
+            var done = 0
+            while done < image.count {
+                let n = try await image.withBytes(done..<image.count) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
+                    try await file.read(into: b)
+                }
+                if n == 0 { break }
+                done += n
+            }
+            let head = image.array(min(256, image.count))
+            guard head.count >= 2, head[0] == UInt8(ascii: "#"), head[1] == UInt8(ascii: "!") else { return (image, path, arguments) }
+            let script: ScriptInterpreter
+            do { script = try ScriptInterpreter(fileHead: head) } catch { throw .ENOEXEC }
+            arguments = script.arguments(scriptPath: path, originalArguments: arguments)
+            path = script.path
+            directory = nil
+        }
+        throw .ELOOP
+    }
+
+    static func baseName(_ path: [UInt8]) -> [UInt8] {
+        guard let slash = path.lastIndex(of: UInt8(ascii: "/")) else { return Array(path.prefix(15)) }
+        return Array(path[(slash + 1)...].prefix(15))
+    }
+
+    /// exit_group (and a fatal signal): every thread stops, files close, the parent is told.
+    static func exitGroup(_ thread: Thread, event: ChildEvent) async {
+        let process = thread.process
+        guard !process.exiting else { thread.finished = true; return }
+        process.exiting = true
+        for t in process.threads { t.finished = true }
+        _ = process.files.withLock { $0.closeAll() }
+        let actions = parentActions(of: process.pid)
+        let outcome = Processes.withTable { $0.exit(process.pid, event: event, parentActions: actions) }
+        Processes.remove(process.pid)
+        if process.pid == 1 {
+            KernelLog.notice("init exited (" + describe(event) + "): powering off")
+            SelfTest.shutdown()
+        }
+        if outcome?.autoReaped == true { _ = Processes.withTable { $0.reap(process.pid) } }
+        process.vforkDone.update { $0 = true }
+        Processes.childChanges.update { $0 += 1 }
+    }
+
+    private static func parentActions(of pid: Int32) -> SignalActionTable {
+        guard let parentPID = Processes.withTable({ $0.record(pid)?.parent }), let parent = Processes.process(parentPID) else {
+            return SignalActionTable()
+        }
+        return parent.signals
+    }
+
+    static func describe(_ event: ChildEvent) -> String {
+        switch event {
+        case .exited(let code): return "exit code " + Format.decimal(UInt64(UInt32(bitPattern: code)))
+        case .killed(let s, _): return "killed by " + signalName(s)
+        case .stopped(let s): return "stopped by " + signalName(s)
+        case .continued: return "continued"
+        }
+    }
+}

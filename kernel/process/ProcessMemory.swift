@@ -1,0 +1,112 @@
+import LichenCore
+import LichenAArch64
+import AArch64Intrinsics
+
+/// What a file-backed mapping refers to (the VFS's open file, once mmap of files arrives).
+final class MappedObject {}
+
+/// A process's memory: its VMAs (LichenCore's VirtualMemoryMap decides what a fault means) and the
+/// page tables and frames that realise them. Every mapped user frame belongs to exactly one address
+/// space (fork copies eagerly for now; copy-on-write sharing comes with frame reference counts).
+final class ProcessMemory {
+    let space: UserAddressSpace
+    var map: VirtualMemoryMap<MappedObject>
+    /// The mmap area grows down from here (below the stack).
+    static let mmapBase = UserAddr(0x0000_7fff_0000_0000)
+    static let stackTop = UserAddr(0x0000_7fff_ffff_f000)
+
+    init?() {
+        guard let space = UserAddressSpace() else { return nil }
+        self.space = space
+        map = VirtualMemoryMap(mmapBase: ProcessMemory.mmapBase)
+    }
+
+    deinit {
+        for area in map.areas { releaseFrames(area.start, area.end) }
+    }
+
+    static func attributes(_ p: MemoryProtection) -> LichenAArch64.MemoryAttributes {
+        // User W^X: a writable and executable mapping is mapped writable only (rare in static programs).
+        if p.contains(.write) { return .userData }
+        if p.contains(.execute) { return .userCode }
+        return .userReadOnly
+    }
+
+    /// The frame mapped at `page`, if any.
+    func frame(at page: UserAddr) -> PhysAddr? { space.translate(page.pageAlignedDown) }
+
+    /// Maps a zeroed frame at `page` with `protection`; returns it (or the one already there).
+    @discardableResult
+    func populate(_ page: UserAddr, protection: MemoryProtection) -> PhysAddr? {
+        if let existing = frame(at: page) { return existing }
+        guard let frame = PhysicalMemory.allocate() else { return nil }
+        let pointer = KernelLayout.directMap(frame).pointer
+        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
+        if protection.contains(.execute) { sync_icache_range(UInt64(UInt(bitPattern: pointer)), UInt64(pageSize)) }
+        do { try space.map(page, frame: frame, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection)) }
+        catch { PhysicalMemory.free(frame); return nil }
+        return frame
+    }
+
+    /// A user page fault. True if it was resolved (demand-zero, stack growth); false means SIGSEGV.
+    func handleFault(at address: UserAddr, write: Bool, instruction: Bool) -> (resolved: Bool, code: Int32) {
+        switch map.resolveFault(at: address, access: instruction ? .execute : write ? .write : .read) {
+        case .signal(_, let code):
+            return (false, code)
+        case .map(let mapping):
+            if let existing = frame(at: mapping.page) {
+                // Mapped but the access was refused by the entry: protections changed (mprotect).
+                _ = existing
+                do { try space.protect(mapping.page, size: UInt64(pageSize), attributes: ProcessMemory.attributes(mapping.protection)) }
+                catch { return (false, 2) }
+                return (true, 0)
+            }
+            return (populate(mapping.page, protection: mapping.protection) != nil, 1)
+        }
+    }
+
+    /// Frees the frames mapped in [start, end) and removes their entries.
+    func releaseFrames(_ start: UserAddr, _ end: UserAddr) {
+        var page = start
+        while page < end {
+            if let frame = frame(at: page) {
+                try? space.unmap(page, size: UInt64(pageSize))
+                PhysicalMemory.free(frame)
+            }
+            page = page + UInt64(pageSize)
+        }
+    }
+
+    /// Copies kernel bytes into user memory that is mapped (the loader, the initial stack).
+    func write(_ bytes: UnsafeRawBufferPointer, at address: UserAddr) {
+        var done = 0
+        while done < bytes.count {
+            let a = address + UInt64(done)
+            guard let frame = frame(at: a) else { return }
+            let n = min(bytes.count - done, pageSize - Int(a.pageOffset))
+            let target = KernelLayout.directMap(frame).pointer + Int(a.pageOffset)
+            target.copyMemory(from: bytes.baseAddress! + done, byteCount: n)
+            done += n
+        }
+    }
+
+    /// A copy for fork: same areas, every mapped page copied into a new frame.
+    func duplicate() -> ProcessMemory? {
+        guard let child = ProcessMemory() else { return nil }
+        child.map = map.forked()
+        for area in map.areas {
+            var page = area.start
+            while page < area.end {
+                if let source = frame(at: page) {
+                    guard let copy = child.populate(page, protection: area.protection) else { return nil }
+                    KernelLayout.directMap(copy).pointer.copyMemory(from: KernelLayout.directMap(source).pointer, byteCount: pageSize)
+                    if area.protection.contains(.execute) {
+                        sync_icache_range(KernelLayout.directMap(copy).value, UInt64(pageSize))
+                    }
+                }
+                page = page + UInt64(pageSize)
+            }
+        }
+        return child
+    }
+}

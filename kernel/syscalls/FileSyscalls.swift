@@ -1,0 +1,297 @@
+import LichenCore
+import _Concurrency
+
+/// File and filesystem syscalls over LichenCore's VFS.
+enum FileSyscalls {
+    static let AT_FDCWD: Int32 = -100
+    static let AT_SYMLINK_NOFOLLOW: UInt64 = 0x100, AT_REMOVEDIR: UInt64 = 0x200, AT_EMPTY_PATH: UInt64 = 0x1000
+    /// Bytes a single read/write moves through the kernel at most per step.
+    static let chunk = 64 * 1024
+
+    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
+        let p = a.process
+        switch number {
+        case 56: return try await openat(a)
+        case 57:                                                   // close
+            _ = try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> OpenFile in try t.close(a.fd(0)) }
+            return 0
+        case 63: return try await read(a, file: try p.file(a.fd(0)), buffer: a.address(1), count: a[2], offset: nil)
+        case 64: return try await write(a, file: try p.file(a.fd(0)), buffer: a.address(1), count: a[2], offset: nil)
+        case 67: return try await read(a, file: try p.file(a.fd(0)), buffer: a.address(1), count: a[2], offset: a.int(3))
+        case 68: return try await write(a, file: try p.file(a.fd(0)), buffer: a.address(1), count: a[2], offset: a.int(3))
+        case 65, 66:                                               // readv, writev
+            return try await vectored(a, write: number == 66)
+        case 62:                                                   // lseek
+            return result(try await p.file(a.fd(0)).seek(a.int(1), whence: a.int32(2)))
+        case 23:                                                   // dup
+            return result(try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in try t.dup(a.fd(0)) })
+        case 24:                                                   // dup3
+            return result(try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in
+                try t.dup3(a.fd(0), a.fd(1), flags: a.int32(2)).fd
+            })
+        case 25: return try fcntl(a)
+        case 29: return try await ioctl(a)
+        case 61:                                                   // getdents64
+            let file = try p.file(a.fd(0))
+            let count = Int(min(a[2], UInt64(chunk)))
+            return try await IOBuffer(count: count).withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> UInt64 in
+                let n = try await file.readDirectory(into: b)
+                try a.user.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), to: a.address(1))
+                return result(n)
+            }
+        case 79:                                                   // newfstatat
+            let status = try await statAt(a, fd: a.fd(0), path: a.address(1), flags: a[3])
+            try a.user.store(linuxStat(status), to: a.address(2))
+            return 0
+        case 80:                                                   // fstat
+            try a.user.store(linuxStat(try p.file(a.fd(0)).status), to: a.address(1))
+            return 0
+        case 48, 439:                                              // faccessat, faccessat2
+            let path = try a.user.string(at: a.address(1))
+            let mode = Access(rawValue: UInt32(a[2] & 7))
+            try await vfs().access(path, mode: mode, at: try directory(a, a.fd(0)), context: p.fs)
+            return 0
+        case 34:                                                   // mkdirat
+            _ = try await vfs().mkdir(try a.user.string(at: a.address(1)), mode: UInt32(a[2] & 0o7777),
+                                      at: try directory(a, a.fd(0)), context: p.fs)
+            return 0
+        case 33:                                                   // mknodat
+            _ = try await vfs().mknod(try a.user.string(at: a.address(1)), mode: UInt32(truncatingIfNeeded: a[2]),
+                                      device: DeviceNumber(encoded: a[3]), at: try directory(a, a.fd(0)), context: p.fs)
+            return 0
+        case 35:                                                   // unlinkat
+            let path = try a.user.string(at: a.address(1))
+            let dir = try directory(a, a.fd(0))
+            if a[2] & AT_REMOVEDIR != 0 { try await vfs().rmdir(path, at: dir, context: p.fs) }
+            else { try await vfs().unlink(path, at: dir, context: p.fs) }
+            return 0
+        case 38, 276:                                              // renameat, renameat2
+            let flags = number == 276 ? RenameFlags(rawValue: UInt32(truncatingIfNeeded: a[4])) : []
+            try await vfs().rename(try a.user.string(at: a.address(1)), to: try a.user.string(at: a.address(3)), flags: flags,
+                                   oldDirectory: try directory(a, a.fd(0)), newDirectory: try directory(a, a.fd(2)), context: p.fs)
+            return 0
+        case 37:                                                   // linkat
+            try await vfs().link(try a.user.string(at: a.address(1)), to: try a.user.string(at: a.address(3)),
+                                 followOld: a[4] & 0x400 != 0, oldDirectory: try directory(a, a.fd(0)),
+                                 newDirectory: try directory(a, a.fd(2)), context: p.fs)
+            return 0
+        case 36:                                                   // symlinkat
+            _ = try await vfs().symlink(try a.user.string(at: a.address(0)), at: try a.user.string(at: a.address(2)),
+                                        in: try directory(a, a.fd(1)), context: p.fs)
+            return 0
+        case 78:                                                   // readlinkat
+            let target = try await vfs().readlink(try a.user.string(at: a.address(1)), at: try directory(a, a.fd(0)), context: p.fs)
+            let n = min(target.count, Int(a[3]))
+            try a.user.store(bytes: Array(target[0..<n]), to: a.address(2))
+            return result(n)
+        case 17:                                                   // getcwd
+            var path = try await vfs().path(of: p.fs.cwd, context: p.fs)
+            path.append(0)
+            guard path.count <= Int(a[1]) else { throw .ERANGE }
+            try a.user.store(bytes: path, to: a.address(0))
+            return result(path.count)
+        case 49:                                                   // chdir
+            p.fs.cwd = try await vfs().chdir(try a.user.string(at: a.address(0)), context: p.fs)
+            return 0
+        case 50:                                                   // fchdir
+            let location = try p.file(a.fd(0)).location
+            try vfs().checkWorkingDirectory(location, context: p.fs)
+            p.fs.cwd = location
+            return 0
+        case 53:                                                   // fchmodat
+            try await vfs().chmod(try a.user.string(at: a.address(1)), mode: UInt32(a[2] & 0o7777),
+                                  at: try directory(a, a.fd(0)), context: p.fs)
+            return 0
+        case 52:                                                   // fchmod
+            try await vfs().chmod(try p.file(a.fd(0)).location, mode: UInt32(a[1] & 0o7777), context: p.fs)
+            return 0
+        case 54:                                                   // fchownat
+            try await vfs().chown(try a.user.string(at: a.address(1)), uid: owner(a[2]), gid: owner(a[3]),
+                                  at: try directory(a, a.fd(0)), followLast: a[4] & AT_SYMLINK_NOFOLLOW == 0, context: p.fs)
+            return 0
+        case 55:                                                   // fchown
+            try await vfs().chown(try p.file(a.fd(0)).location, uid: owner(a[1]), gid: owner(a[2]), context: p.fs)
+            return 0
+        case 45:                                                   // truncate
+            try await vfs().truncate(try a.user.string(at: a.address(0)), size: a.int(1), context: p.fs)
+            return 0
+        case 46:                                                   // ftruncate
+            try await p.file(a.fd(0)).truncate(to: a.int(1))
+            return 0
+        case 82, 83, 81: return 0                                  // fsync, fdatasync, sync: all in memory
+        case 88:                                                   // utimensat
+            try await utimensat(a)
+            return 0
+        default: return nil
+        }
+    }
+
+    static func vfs() throws(Errno) -> VFS {
+        guard let vfs = RootFilesystem.vfs else { throw .ENOENT }
+        return vfs
+    }
+
+    /// The directory a *at() call starts from: nil (the cwd) for AT_FDCWD.
+    static func directory(_ a: SyscallArguments, _ fd: Int32) throws(Errno) -> Location? {
+        guard fd != AT_FDCWD else { return nil }
+        return try a.process.file(fd).location
+    }
+
+    static func owner(_ raw: UInt64) -> UInt32? {
+        let v = UInt32(truncatingIfNeeded: raw)
+        return v == UInt32.max ? nil : v
+    }
+
+    static func openat(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let p = a.process
+        let path = try a.user.string(at: a.address(1))
+        let flags = OpenFlags(rawValue: UInt32(truncatingIfNeeded: a[2]))
+        let file = try await vfs().open(path, flags: flags, mode: UInt32(a[3] & 0o7777), at: try directory(a, a.fd(0)), context: p.fs)
+        return result(try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in
+            try t.install(file, closeOnExec: flags.contains(.O_CLOEXEC))
+        })
+    }
+
+    static func read(_ a: SyscallArguments, file: OpenFile, buffer: UserAddr, count: UInt64, offset: Int64?) async throws(Errno) -> UInt64 {
+        let n = Int(min(count, UInt64(Int32.max)))
+        guard buffer.rangeIsUser(count: n) else { throw .EFAULT }
+        var total = 0
+        repeat {
+            let want = min(chunk, n - total)
+            let position = total
+            let got = try await IOBuffer(count: want).withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
+                let got = offset == nil ? try await file.read(into: b) : try await file.read(into: b, at: offset! + Int64(position))
+                try a.user.write(UnsafeRawBufferPointer(rebasing: b[0..<got]), to: buffer + UInt64(position))
+                return got
+            }
+            total += got
+            if got < want { break }
+        } while total < n && file.operations == nil          // streams return what they have
+        return result(total)
+    }
+
+    static func write(_ a: SyscallArguments, file: OpenFile, buffer: UserAddr, count: UInt64, offset: Int64?) async throws(Errno) -> UInt64 {
+        let n = Int(min(count, UInt64(Int32.max)))
+        var total = 0
+        while total < n {
+            let step = min(chunk, n - total)
+            let position = total
+            let written = try await IOBuffer(count: step).withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
+                try a.user.read(b, from: buffer + UInt64(position))
+                let bytes = UnsafeRawBufferPointer(b)
+                return offset == nil ? try await file.write(from: bytes) : try await file.write(from: bytes, at: offset! + Int64(position))
+            }
+            total += written
+            if written < step { break }
+        }
+        return result(total)
+    }
+
+    static func vectored(_ a: SyscallArguments, write isWrite: Bool) async throws(Errno) -> UInt64 {
+        let file = try a.process.file(a.fd(0))
+        let count = Int(a[2])
+        guard count >= 0 && count <= LinuxIovec.UIO_MAXIOV else { throw .EINVAL }
+        var total: UInt64 = 0
+        for i in 0..<count {
+            let v = try a.user.load(LinuxIovec.self, from: a.address(1) + UInt64(i * 16))
+            guard v.iov_len > 0 else { continue }
+            let n = isWrite ? try await write(a, file: file, buffer: UserAddr(v.iov_base), count: v.iov_len, offset: nil)
+                            : try await read(a, file: file, buffer: UserAddr(v.iov_base), count: v.iov_len, offset: nil)
+            total += n
+            if n < v.iov_len { break }
+        }
+        return total
+    }
+
+    static func fcntl(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let p = a.process
+        let fd = a.fd(0)
+        switch a.int32(1) {
+        case 0, 1030:                                              // F_DUPFD, F_DUPFD_CLOEXEC
+            return result(try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in
+                try t.duplicate(fd, minimum: a.int32(2), closeOnExec: a.int32(1) == 1030)
+            })
+        case 1:                                                    // F_GETFD
+            return try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> UInt64 in try t.isCloseOnExec(fd) ? 1 : 0 }
+        case 2:                                                    // F_SETFD
+            try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) in try t.setCloseOnExec(fd, a[2] & 1 != 0) }
+            return 0
+        case 3:                                                    // F_GETFL
+            return UInt64(try p.file(fd).flags.rawValue)
+        case 4:                                                    // F_SETFL
+            try p.file(fd).setStatusFlags(OpenFlags(rawValue: UInt32(truncatingIfNeeded: a[2])))
+            return 0
+        case 5, 6, 7, 36, 37, 38: return 0                         // record locks: single user, always granted
+        default: throw .EINVAL
+        }
+    }
+
+    static func statAt(_ a: SyscallArguments, fd: Int32, path: UserAddr, flags: UInt64) async throws(Errno) -> FileStatus {
+        let name = try a.user.string(at: path)
+        if name.isEmpty {
+            guard flags & AT_EMPTY_PATH != 0 else { throw .ENOENT }
+            if fd == AT_FDCWD { return a.process.fs.cwd.status }
+            return try a.process.file(fd).status
+        }
+        return try await vfs().stat(name, at: try directory(a, fd), followLast: flags & AT_SYMLINK_NOFOLLOW == 0, context: a.process.fs)
+    }
+
+    static func linuxStat(_ s: FileStatus) -> LinuxStat {
+        LinuxStat(device: s.device.encoded, inode: s.ino, mode: s.mode, links: s.nlink, uid: s.uid, gid: s.gid,
+                  rdev: s.rdev.encoded, size: s.size, blockSize: s.blockSize, blocks: s.blocks,
+                  accessed: LinuxTimespec(tv_sec: s.atime.seconds, tv_nsec: s.atime.nanoseconds),
+                  modified: LinuxTimespec(tv_sec: s.mtime.seconds, tv_nsec: s.mtime.nanoseconds),
+                  changed: LinuxTimespec(tv_sec: s.ctime.seconds, tv_nsec: s.ctime.nanoseconds))
+    }
+
+    static func utimensat(_ a: SyscallArguments) async throws(Errno) {
+        var changes: (TimeChange?, TimeChange?) = (.now, .now)
+        if a[2] != 0 {
+            func decode(_ t: LinuxTimespec) -> TimeChange? {
+                if t.tv_nsec == (1 << 30) - 1 { return .now }       // UTIME_NOW
+                if t.tv_nsec == (1 << 30) - 2 { return nil }        // UTIME_OMIT
+                return .time(Timespec(seconds: t.tv_sec, nanoseconds: t.tv_nsec))
+            }
+            changes = (decode(try a.user.load(LinuxTimespec.self, from: a.address(2))),
+                       decode(try a.user.load(LinuxTimespec.self, from: a.address(2) + 16)))
+        }
+        if a[1] == 0 {
+            try await vfs().utimens(try a.process.file(a.fd(0)).location, atime: changes.0, mtime: changes.1, context: a.process.fs)
+        } else {
+            try await vfs().utimens(try a.user.string(at: a.address(1)), atime: changes.0, mtime: changes.1,
+                                    at: try directory(a, a.fd(0)), followLast: a[3] & AT_SYMLINK_NOFOLLOW == 0, context: a.process.fs)
+        }
+    }
+
+    // MARK: ioctl: terminal requests are decoded here (they copy structures to and from user space)
+
+    static func ioctl(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let file = try a.process.file(a.fd(0))
+        guard file.operations === ConsoleTTY.shared else {
+            return result(try await file.ioctl(request: UInt32(truncatingIfNeeded: a[1]), argument: a[2]))
+        }
+        let tty = ConsoleTTY.shared
+        switch a[1] {
+        case 0x5401:                                               // TCGETS
+            try a.user.store(tty.termios, to: a.address(2))
+        case 0x5402, 0x5403, 0x5404:                               // TCSETS, TCSETSW, TCSETSF
+            tty.setTermios(try a.user.load(LinuxTermios.self, from: a.address(2)), flushInput: a[1] == 0x5404)
+        case 0x5413:                                               // TIOCGWINSZ
+            try a.user.store(tty.windowSize, to: a.address(2))
+        case 0x5414:                                               // TIOCSWINSZ
+            tty.setWindowSize(try a.user.load(LinuxWinsize.self, from: a.address(2)))
+        case 0x540f:                                               // TIOCGPGRP
+            try a.user.store(tty.foregroundGroup, to: a.address(2))
+        case 0x5410:                                               // TIOCSPGRP
+            tty.foregroundGroup = try a.user.load(Int32.self, from: a.address(2))
+        case 0x5429:                                               // TIOCGSID
+            try a.user.store(tty.session, to: a.address(2))
+        case 0x540e, 0x5422: break                                 // TIOCSCTTY, TIOCNOTTY
+        case 0x541b:                                               // FIONREAD
+            try a.user.store(Int32(tty.bytesAvailable), to: a.address(2))
+        case 0x540b: break                                         // TCFLSH
+        default: throw .ENOTTY
+        }
+        return 0
+    }
+}

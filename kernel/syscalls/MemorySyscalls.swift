@@ -1,0 +1,100 @@
+import LichenCore
+
+/// brk, mmap (anonymous, and private file mappings read in), munmap, mprotect, madvise, mremap.
+enum MemorySyscalls {
+    static let MAP_SHARED: UInt64 = 0x01, MAP_PRIVATE: UInt64 = 0x02, MAP_FIXED: UInt64 = 0x10
+    static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_FIXED_NOREPLACE: UInt64 = 0x100000
+
+    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
+        let memory = a.process.memory
+        switch number {
+        case 214:                                                   // brk
+            let (current, released) = memory.map.setBreak(a.address(0))
+            for area in released { memory.releaseFrames(area.start, area.end) }
+            return current.value
+        case 222: return try await mmap(a)
+        case 215:                                                   // munmap
+            let released = try memory.map.unmap(start: a.address(0), length: a[1])
+            for area in released { memory.releaseFrames(area.start, area.end) }
+            return 0
+        case 226:                                                   // mprotect
+            guard let protection = MemoryProtection(linux: a[2]) else { throw .EINVAL }
+            let changed = try memory.map.protect(start: a.address(0), length: a[1], protection: protection)
+            for range in changed { reprotect(memory, range, protection) }
+            return 0
+        case 233: return 0                                          // madvise: advice only
+        case 216:                                                   // mremap
+            let r = try memory.map.remap(oldAddress: a.address(0), oldSize: a[1], newSize: a[2],
+                                         flags: MemoryRemapFlags(rawValue: a[3]), newAddress: a.address(4))
+            if let old = r.movedFrom { move(memory, from: old, to: r.address) }
+            for area in r.released { memory.releaseFrames(area.start, area.end) }
+            return r.address.value
+        default: return nil
+        }
+    }
+
+    static func mmap(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let memory = a.process.memory
+        let length = a[1], flags = a[3], offset = a[5]
+        guard let protection = MemoryProtection(linux: a[2]) else { throw .EINVAL }
+        let sharing = flags & 0x3
+        guard sharing == MAP_PRIVATE || sharing == MAP_SHARED else { throw .EINVAL }
+        let placement: MemoryPlacement
+        if flags & MAP_FIXED_NOREPLACE != 0 { placement = .fixedNoReplace(a.address(0)) }
+        else if flags & MAP_FIXED != 0 { placement = .fixed(a.address(0)) }
+        else { placement = .anywhere(hint: a.address(0)) }
+        var file: OpenFile? = nil
+        if flags & MAP_ANONYMOUS == 0 {
+            file = try a.process.file(a.fd(4))
+            guard sharing == MAP_PRIVATE || !protection.contains(.write) else { throw .ENODEV }  // shared writable files: later
+        }
+        let (address, replaced) = try memory.map.map(length: length, placement: placement, protection: protection,
+                                                     sharing: sharing == MAP_SHARED ? .shared : .private,
+                                                     fileOffset: 0, kind: .mmap)
+        for area in replaced { memory.releaseFrames(area.start, area.end) }
+        if let file {
+            // A private file mapping: the pages are read in now (files live in memory).
+            let size = Int((length + UInt64(pageSize) - 1) & ~UInt64(pageSize - 1))
+            var page = address
+            while page < address + UInt64(size) {
+                guard memory.populate(page, protection: protection) != nil else { throw .ENOMEM }
+                page = page + UInt64(pageSize)
+            }
+            let data = IOBuffer(count: Int(length))
+            try await data.withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) in
+                let n = try await file.read(into: b, at: Int64(bitPattern: offset))
+                memory.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), at: address)
+            }
+        }
+        return address.value
+    }
+
+    /// New protections for pages already present.
+    static func reprotect(_ memory: ProcessMemory, _ range: UserRange, _ protection: MemoryProtection) {
+        var page = range.start
+        while page < range.end {
+            if memory.frame(at: page) != nil {
+                if protection.isEmpty {
+                    memory.releaseFrames(page, page + UInt64(pageSize))
+                } else {
+                    try? memory.space.protect(page, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection))
+                }
+            }
+            page = page + UInt64(pageSize)
+        }
+    }
+
+    /// mremap moved an area: its present pages follow it (re-mapped, not copied).
+    static func move(_ memory: ProcessMemory, from old: UserRange, to newStart: UserAddr) {
+        var offset: UInt64 = 0
+        while offset < old.length {
+            let source = old.start + offset
+            if let frame = memory.frame(at: source), let area = memory.map.area(containing: newStart + offset) {
+                try? memory.space.unmap(source, size: UInt64(pageSize))
+                try? memory.space.map(newStart + offset, frame: frame, size: UInt64(pageSize),
+                                      attributes: ProcessMemory.attributes(area.protection))
+            }
+            offset += UInt64(pageSize)
+        }
+    }
+}

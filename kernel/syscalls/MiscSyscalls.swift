@@ -1,0 +1,191 @@
+import LichenCore
+import _Concurrency
+
+/// Time, system information, randomness, limits, signal masks and other small syscalls.
+enum MiscSyscalls {
+    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
+        switch number {
+        case 160: return try uname(a)
+        case 113:                                               // clock_gettime
+            try a.user.store(try timespec(clock: a.int32(0)), to: a.address(1))
+            return 0
+        case 114:                                               // clock_getres
+            _ = try timespec(clock: a.int32(0))
+            if a[1] != 0 { try a.user.store(LinuxTimespec(tv_sec: 0, tv_nsec: 1), to: a.address(1)) }
+            return 0
+        case 169:                                               // gettimeofday
+            if a[0] != 0 {
+                let ns = RealtimeClock.now
+                try a.user.store(LinuxTimeval(tv_sec: Int64(ns / 1_000_000_000), tv_usec: Int64(ns % 1_000_000_000 / 1000)),
+                                 to: a.address(0))
+            }
+            if a[1] != 0 { try a.user.store(LinuxTimezone(), to: a.address(1)) }
+            return 0
+        case 101:                                               // nanosleep
+            return try await sleep(a, request: a.address(0), remaining: a.address(1), absolute: false, clock: 1)
+        case 115:                                               // clock_nanosleep
+            return try await sleep(a, request: a.address(2), remaining: a.address(3), absolute: a[1] & 1 != 0, clock: a.int32(0))
+        case 278:                                               // getrandom
+            let count = Int(min(a[1], 1 << 20))
+            var bytes = [UInt8](repeating: 0, count: count)
+            bytes.withUnsafeMutableBytes { if count > 0 { lichenFillRandom($0.baseAddress!, count) } }
+            try a.user.store(bytes: bytes, to: a.address(0))
+            return result(count)
+        case 124:                                               // sched_yield
+            await Task.yield()
+            return 0
+        case 261: return try prlimit(a, resource: a.int32(1), new: a.address(2), old: a.address(3))   // prlimit64
+        case 163: return try prlimit(a, resource: a.int32(0), new: UserAddr(0), old: a.address(1))   // getrlimit
+        case 164: return 0                                      // setrlimit: accepted, not enforced yet
+        case 134: return try sigaction(a)                       // rt_sigaction
+        case 135: return try sigprocmask(a)                     // rt_sigprocmask
+        case 132:                                               // sigaltstack: report none
+            if a[1] != 0 { try a.user.store(bytes: [0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0] + [UInt8](repeating: 0, count: 8), to: a.address(1)) }
+            return 0
+        case 167:                                               // prctl
+            switch a[0] {
+            case 15:                                            // PR_SET_NAME
+                a.process.name = Array(try a.user.string(at: a.address(1), limit: 4096).prefix(15))
+                return 0
+            case 16:                                            // PR_GET_NAME
+                var name = a.process.name
+                while name.count < 16 { name.append(0) }
+                try a.user.store(bytes: name, to: a.address(1))
+                return 0
+            default: throw .EINVAL
+            }
+        case 166:                                               // umask
+            let old = a.process.fs.umask
+            a.process.fs.umask = UInt32(a[0] & 0o777)
+            return UInt64(old)
+        case 123:                                               // sched_getaffinity
+            let size = Int(a[1])
+            guard size >= 8 else { throw .EINVAL }
+            var mask = [UInt8](repeating: 0, count: 8)
+            for cpu in 0..<min(PerCPU.onlineCount, 64) { mask[cpu / 8] |= 1 << UInt8(cpu % 8) }
+            try a.user.store(bytes: mask, to: a.address(2))
+            return 8
+        case 179: return try sysinfo(a)
+        case 153:                                               // times
+            let ticks = Int64(MonotonicClock.now / 10_000_000)
+            if a[0] != 0 { try a.user.store(bytes: [UInt8](repeating: 0, count: 32), to: a.address(0)) }
+            return result(ticks)
+        case 142:                                               // reboot
+            // int arguments: only the low 32 bits of the registers count.
+            guard UInt32(truncatingIfNeeded: a[0]) == 0xfee1_dead,
+                  [672274793, 85072278, 369367448, 537993216].contains(UInt32(truncatingIfNeeded: a[1])) else { throw .EINVAL }
+            switch UInt32(truncatingIfNeeded: a[2]) {
+            case 0x4321_fedc, 0xcdef_0123:                      // POWER_OFF, HALT
+                KernelLog.notice("reboot: power down")
+                SelfTest.shutdown()
+            case 0x0123_4567, 0xa1b2_c3d4:                      // RESTART, RESTART2
+                KernelLog.notice("reboot: restarting system")
+                Panic.power?.systemReset()
+                throw .EINVAL
+            case 0x89ab_cdef, 0: return 0                       // CAD_ON, CAD_OFF
+            default: throw .EINVAL
+            }
+        case 165:                                               // getrusage
+            try a.user.store(bytes: [UInt8](repeating: 0, count: 144), to: a.address(1))
+            return 0
+        default: return nil
+        }
+    }
+
+    static func uname(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        var bytes: [UInt8] = []
+        for field in ["Linux", "lichen", "6.1.0-lichen", "#1 SMP Lichen " + kernelVersion, "aarch64", "(none)"] {
+            var f = Array(field.utf8.prefix(64))
+            while f.count < 65 { f.append(0) }
+            bytes += f
+        }
+        try a.user.store(bytes: bytes, to: a.address(0))
+        return 0
+    }
+
+    static func timespec(clock: Int32) throws(Errno) -> LinuxTimespec {
+        let ns: UInt64
+        switch clock {
+        case 0, 5: ns = RealtimeClock.now                 // CLOCK_REALTIME(_COARSE)
+        case 1, 4, 6, 7: ns = MonotonicClock.now          // MONOTONIC, _RAW, _COARSE, BOOTTIME
+        case 2, 3: ns = MonotonicClock.now                // process/thread CPU time: approximated
+        default: throw .EINVAL
+        }
+        return LinuxTimespec(tv_sec: Int64(ns / 1_000_000_000), tv_nsec: Int64(ns % 1_000_000_000))
+    }
+
+    static func sleep(_ a: SyscallArguments, request: UserAddr, remaining: UserAddr, absolute: Bool, clock: Int32) async throws(Errno) -> UInt64 {
+        let t = try a.user.load(LinuxTimespec.self, from: request)
+        guard t.tv_sec >= 0, t.tv_nsec >= 0, t.tv_nsec < 1_000_000_000 else { throw .EINVAL }
+        var ns = UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
+        if absolute {
+            let now = (clock == 0 ? RealtimeClock.now : MonotonicClock.now)
+            ns = ns > now ? ns - now : 0
+        }
+        let start = MonotonicClock.now
+        if await Kernel.sleep(for: ns) == .cancelled {
+            if !absolute && remaining.value != 0 {
+                let left = ns - min(ns, MonotonicClock.now - start)
+                try a.user.store(LinuxTimespec(tv_sec: Int64(left / 1_000_000_000), tv_nsec: Int64(left % 1_000_000_000)), to: remaining)
+            }
+            throw .EINTR
+        }
+        return 0
+    }
+
+    static func prlimit(_ a: SyscallArguments, resource: Int32, new: UserAddr, old: UserAddr) throws(Errno) -> UInt64 {
+        guard resource >= 0 && resource < 16 else { throw .EINVAL }
+        if old.value != 0 {
+            let infinity = UInt64.max
+            let limit: (UInt64, UInt64)
+            switch resource {
+            case 3: limit = (8 << 20, infinity)                   // RLIMIT_STACK
+            case 7: limit = (1024, 4096)                          // RLIMIT_NOFILE
+            case 6: limit = (4096, 4096)                          // RLIMIT_NPROC
+            default: limit = (infinity, infinity)
+            }
+            try a.user.store(limit.0, to: old)
+            try a.user.store(limit.1, to: old + 8)
+        }
+        return 0
+    }
+
+    static func sigaction(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        guard let signal = Signal(a.int32(0)), a[3] == 8 else { throw .EINVAL }
+        var new: SignalAction? = nil
+        if a[1] != 0 { new = SignalAction(linux: try a.user.load(LinuxSigaction.self, from: a.address(1))) }
+        let old = try a.process.signals.change(signal, to: new)
+        if a[2] != 0 { try a.user.store(old.linux, to: a.address(2)) }
+        return 0
+    }
+
+    static func sigprocmask(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        guard a[3] == 8 else { throw .EINVAL }
+        let thread = a.thread
+        let old = thread.signalMask
+        if a[1] != 0 {
+            let set = SignalSet(bits: try a.user.load(UInt64.self, from: a.address(1)))
+            switch a[0] {
+            case 0: thread.signalMask = old.union(set)                       // SIG_BLOCK
+            case 1: thread.signalMask = SignalSet(bits: old.bits & ~set.bits) // SIG_UNBLOCK
+            case 2: thread.signalMask = set                                  // SIG_SETMASK
+            default: throw .EINVAL
+            }
+            thread.signalMask = SignalSet(bits: thread.signalMask.bits & ~SignalSet.unblockable.bits)
+        }
+        if a[2] != 0 { try a.user.store(old.bits, to: a.address(2)) }
+        return 0
+    }
+
+    static func sysinfo(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        var info = LinuxSysinfo()
+        info.uptime = Int64(MonotonicClock.now / 1_000_000_000)
+        let frames = PhysicalMemory.stats
+        info.totalram = UInt64(frames?.totalFrames ?? 0) * UInt64(pageSize)
+        info.freeram = UInt64(frames?.freeFrames ?? 0) * UInt64(pageSize)
+        info.procs = UInt16(truncatingIfNeeded: Processes.withTable { $0.count })
+        info.mem_unit = 1
+        try a.user.store(info, to: a.address(0))
+        return 0
+    }
+}
