@@ -31,17 +31,24 @@ ASM_OBJS := $(patsubst kernel/%.S,$(B)/obj/%.o,$(KERNEL_ASM))
 LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o \
   $(B)/core/_Concurrency.o
 
-.PHONY: all kernel run test core-embedded host-test boot-test deps clean bench toolchain-check
+.PHONY: all kernel run initramfs test core-embedded host-test boot-test deps clean bench toolchain-check
 all: kernel
 
-# Boot Lichen under qemu on the console (quit: type `poweroff`, or Ctrl-A X).
+# Boot Lichen under qemu into BusyBox's shell on the console (quit: `poweroff -f`, or Ctrl-A X).
 QEMU_MEMORY ?= 512M
 QEMU_GIC ?= 2
+QEMU_SMP ?= 1
 APPEND ?=
-run: kernel
+run: kernel initramfs
 	@tools/ensure-deps.sh qemu
-	qemu-system-aarch64 -M virt,gic-version=$(QEMU_GIC) -cpu cortex-a72 -m $(QEMU_MEMORY) -nographic \
-	  -kernel $(B)/Image -append "$(APPEND)"
+	qemu-system-aarch64 -M virt,gic-version=$(QEMU_GIC) -cpu cortex-a72 -m $(QEMU_MEMORY) -smp $(QEMU_SMP) -nographic \
+	  -kernel $(B)/Image -initrd $(B)/initramfs.cpio.gz -append "$(APPEND)"
+
+# The initramfs `make run` boots: Debian's static arm64 BusyBox (fetched with apt-get) and initramfs/init.
+initramfs: $(B)/initramfs.cpio.gz
+$(B)/initramfs.cpio.gz: initramfs/lichen.spec initramfs/init initramfs/motd initramfs/busybox-applets.txt tools/mkinitramfs.py
+	@tools/fetch-debian-arm64.sh busybox
+	python3 tools/mkinitramfs.py initramfs/lichen.spec $@ --gzip
 
 # Every test: host unit tests, the Embedded build of the core, the kernel image, qemu boot tests.
 test: deps host-test core-embedded compile-fail-test kernel boot-test
@@ -53,6 +60,7 @@ deps:
 boot-test: kernel
 	python3 tests/boot/test_boot.py $(B)/Image
 	python3 tests/boot/test_async.py $(B)/Image
+	python3 tests/boot/test_userspace.py $(B)/Image
 
 # Async runtime micro-benchmarks in qemu (not part of `make test`: timing on a shared host is noisy).
 bench: kernel

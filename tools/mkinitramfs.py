@@ -7,6 +7,7 @@ Spec lines (paths inside the archive are absolute; '#' starts a comment):
     file  /bin/busybox build/debian/busybox/bin/busybox 755
     slink /bin/sh busybox 777
     nod   /dev/console 600 c 5 1
+    applets /bin/busybox initramfs/busybox-applets.txt   (a symlink to /bin/busybox for each listed path)
 Relative source paths are relative to the spec file's directory, except those starting with build/,
 which are relative to the repository root.
 
@@ -48,6 +49,20 @@ def build(spec_path):
             add(words[1], 0o100000 | int(words[3], 8), open(src, "rb").read())
         elif kind == "slink":
             add(words[1], 0o120000 | int(words[3] if len(words) > 3 else "777", 8), words[2].encode())
+        elif kind == "applets":
+            src = words[2]
+            src = os.path.join(root if src.startswith(("build/", "initramfs/")) else base, src)
+            made = set()
+            for applet in open(src).read().split():
+                parent = os.path.dirname(applet)
+                parts = parent.split("/") if parent else []
+                for i in range(1, len(parts) + 1):
+                    d = "/".join(parts[:i])
+                    if d not in made and d != "bin":
+                        add(d, 0o040000 | 0o755)
+                    made.add(d)
+                if "/" + applet != words[1]:
+                    add(applet, 0o120000 | 0o777, words[1].encode())
         elif kind == "nod":
             kind_bits = {"c": 0o020000, "b": 0o060000}[words[3]]
             add(words[1], kind_bits | int(words[2], 8), major=int(words[4]), minor=int(words[5]))

@@ -12,7 +12,7 @@ enum ProcessLifecycle {
         var files = FileDescriptorTable<OpenFile>()
         let console = try await vfs.open(Array("/dev/console".utf8), flags: [.O_RDWR], context: fsContext)
         for _ in 0..<3 { _ = try files.install(console) }
-        let pid = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.createInit(sessionLeader: true) }
+        let pid = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.createInit(sessionLeader: false) }
         let (image, finalPath, argv) = try await readProgram(path, arguments: arguments, vfs: vfs, context: fsContext)
         let loaded = try image.withBytes { (b: UnsafeMutableRawBufferPointer) throws(Errno) -> ProgramLoader.Loaded in
             try ProgramLoader.load(UnsafeRawBufferPointer(b), arguments: argv, environment: defaultEnvironment, executableName: finalPath)
