@@ -22,6 +22,39 @@ enum PhysicalMemory {
 
     static var stats: FrameAllocatorStats? { allocator?.stats }
 
+    // MARK: user page sharing (copy-on-write after fork)
+
+    /// How many address spaces map each frame of the span, for frames given to user space.
+    nonisolated(unsafe) private static var userReferences: UnsafeMutablePointer<UInt16>? = nil
+    nonisolated(unsafe) private static var spanBase = FrameNumber(0)
+    private static let referenceLock = SpinLock(())
+
+    private static func referenceIndex(_ frame: PhysAddr) -> Int { Int(frame.frame.value - spanBase.value) }
+
+    /// A frame newly mapped into one user address space.
+    static func setUserReferences(_ frame: PhysAddr, _ count: UInt16) {
+        referenceLock.withLock { _ in userReferences![referenceIndex(frame)] = count }
+    }
+
+    /// Another address space maps `frame` now (fork).
+    static func shareUserPage(_ frame: PhysAddr) {
+        referenceLock.withLock { _ in userReferences![referenceIndex(frame)] += 1 }
+    }
+
+    static func userReferences(_ frame: PhysAddr) -> Int {
+        referenceLock.withLock { _ in Int(userReferences![referenceIndex(frame)]) }
+    }
+
+    /// One address space stopped mapping `frame`; the last one frees it.
+    static func releaseUserPage(_ frame: PhysAddr) {
+        let last: Bool = referenceLock.withLock { _ in
+            let i = referenceIndex(frame)
+            if userReferences![i] > 0 { userReferences![i] -= 1 }
+            return userReferences![i] == 0
+        }
+        if last { free(frame) }
+    }
+
     /// Builds the allocator over `usable` RAM; its metadata (like Linux's struct page array) is carved
     /// out of that RAM first and reached through the direct map.
     static func initialize(usable: MemoryMap, span: PhysRange) -> Bool {
@@ -30,6 +63,11 @@ enum PhysicalMemory {
         let bytes = UInt64(count * MemoryLayout<FrameInfo>.stride)
         guard let metadataRange = free.take(size: (bytes + UInt64(pageSize) - 1) & ~UInt64(pageSize - 1)) else { return false }
         let metadata = KernelLayout.directMap(metadataRange.start).pointer.bindMemory(to: FrameInfo.self, capacity: count)
+        let referenceBytes = UInt64(count * 2 + pageSize - 1) & ~UInt64(pageSize - 1)
+        guard let referenceRange = free.take(size: referenceBytes) else { return false }
+        userReferences = KernelLayout.directMap(referenceRange.start).pointer.bindMemory(to: UInt16.self, capacity: count)
+        userReferences!.initialize(repeating: 0, count: count)
+        spanBase = span.start.alignedDown(to: UInt64(pageSize) << FrameAllocator.maxOrder).frame
         var frames = FrameAllocator(span: span, metadata: UnsafeMutableBufferPointer(start: metadata, count: count))
         for range in free.ranges { frames.addFreeRange(range) }
         allocator = frames

@@ -6,8 +6,9 @@ import AArch64Intrinsics
 final class MappedObject {}
 
 /// A process's memory: its VMAs (LichenCore's VirtualMemoryMap decides what a fault means) and the
-/// page tables and frames that realise them. Every mapped user frame belongs to exactly one address
-/// space (fork copies eagerly for now; copy-on-write sharing comes with frame reference counts).
+/// page tables and frames that realise them. fork shares every present page with the child
+/// (reference-counted frames); private writable pages are mapped read-only in both and copied on the
+/// first write (`handleFault`).
 final class ProcessMemory {
     let space: UserAddressSpace
     var map: VirtualMemoryMap<MappedObject>
@@ -45,6 +46,7 @@ final class ProcessMemory {
         if protection.contains(.execute) { sync_icache_range(UInt64(UInt(bitPattern: pointer)), UInt64(pageSize)) }
         do { try space.map(page, frame: frame, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection)) }
         catch { PhysicalMemory.free(frame); return nil }
+        PhysicalMemory.setUserReferences(frame, 1)
         return frame
     }
 
@@ -54,15 +56,34 @@ final class ProcessMemory {
         case .signal(_, let code):
             return (false, code)
         case .map(let mapping):
-            if let existing = frame(at: mapping.page) {
-                // Mapped but the access was refused by the entry: protections changed (mprotect).
-                _ = existing
-                do { try space.protect(mapping.page, size: UInt64(pageSize), attributes: ProcessMemory.attributes(mapping.protection)) }
-                catch { return (false, 2) }
-                return (true, 0)
+            guard let existing = frame(at: mapping.page) else {
+                return (populate(mapping.page, protection: mapping.protection) != nil, 1)
             }
-            return (populate(mapping.page, protection: mapping.protection) != nil, 1)
+            if mapping.copyOnWrite && PhysicalMemory.userReferences(existing) > 1 {
+                return (copyOnWrite(mapping.page, from: existing, protection: mapping.protection), 2)
+            }
+            // Ours alone (the other side of a fork copied or exited), or mprotect changed the area.
+            do { try space.protect(mapping.page, size: UInt64(pageSize), attributes: ProcessMemory.attributes(mapping.protection)) }
+            catch { return (false, 2) }
+            return (true, 0)
         }
+    }
+
+    /// A write to a page still shared since fork: this process gets its own copy.
+    private func copyOnWrite(_ page: UserAddr, from shared: PhysAddr, protection: MemoryProtection) -> Bool {
+        guard let copy = PhysicalMemory.allocate() else { return false }
+        KernelLayout.directMap(copy).pointer.copyMemory(from: KernelLayout.directMap(shared).pointer, byteCount: pageSize)
+        if protection.contains(.execute) { sync_icache_range(KernelLayout.directMap(copy).value, UInt64(pageSize)) }
+        do {
+            try space.unmap(page, size: UInt64(pageSize))
+            try space.map(page, frame: copy, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection))
+        } catch {
+            PhysicalMemory.free(copy)
+            return false
+        }
+        PhysicalMemory.setUserReferences(copy, 1)
+        PhysicalMemory.releaseUserPage(shared)
+        return true
     }
 
     /// Frees the frames mapped in [start, end) and removes their entries.
@@ -71,7 +92,7 @@ final class ProcessMemory {
         while page < end {
             if let frame = frame(at: page) {
                 try? space.unmap(page, size: UInt64(pageSize))
-                PhysicalMemory.free(frame)
+                PhysicalMemory.releaseUserPage(frame)
             }
             page = page + UInt64(pageSize)
         }
@@ -90,19 +111,23 @@ final class ProcessMemory {
         }
     }
 
-    /// A copy for fork: same areas, every mapped page copied into a new frame.
+    /// fork: the child gets the same areas and shares every present page. Private writable pages become
+    /// read-only on both sides until one writes (copy-on-write); shared mappings stay writable.
     func duplicate() -> ProcessMemory? {
         guard let child = ProcessMemory() else { return nil }
         child.map = map.forked()
         for area in map.areas {
+            let copyOnWrite = area.sharing == .private && area.protection.contains(.write)
+            var readOnly = area.protection
+            readOnly.remove(.write)
+            let attributes = ProcessMemory.attributes(copyOnWrite ? readOnly : area.protection)
             var page = area.start
             while page < area.end {
-                if let source = frame(at: page) {
-                    guard let copy = child.populate(page, protection: area.protection) else { return nil }
-                    KernelLayout.directMap(copy).pointer.copyMemory(from: KernelLayout.directMap(source).pointer, byteCount: pageSize)
-                    if area.protection.contains(.execute) {
-                        sync_icache_range(KernelLayout.directMap(copy).value, UInt64(pageSize))
-                    }
+                if let shared = frame(at: page) {
+                    do { try child.space.map(page, frame: shared, size: UInt64(pageSize), attributes: attributes) }
+                    catch { return nil }
+                    PhysicalMemory.shareUserPage(shared)
+                    if copyOnWrite { try? space.protect(page, size: UInt64(pageSize), attributes: attributes) }
                 }
                 page = page + UInt64(pageSize)
             }
