@@ -31,7 +31,7 @@ ASM_OBJS := $(patsubst kernel/%.S,$(B)/obj/%.o,$(KERNEL_ASM))
 LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o \
   $(B)/core/_Concurrency.o
 
-.PHONY: all kernel run initramfs test core-embedded host-test boot-test deps clean bench toolchain-check
+.PHONY: all kernel run initramfs fuzz fuzz-smoke test core-embedded host-test boot-test deps clean bench toolchain-check
 all: kernel
 
 # Boot Lichen under qemu into BusyBox's shell on the console (quit: `poweroff -f`, or Ctrl-A X).
@@ -50,8 +50,16 @@ $(B)/initramfs.cpio.gz: initramfs/lichen.spec initramfs/init initramfs/motd init
 	@tools/fetch-debian-arm64.sh busybox
 	python3 tools/mkinitramfs.py initramfs/lichen.spec $@ --gzip
 
+# Host-side fuzzing of LichenCore's parsers (libFuzzer + ASan): `make fuzz` runs each target for
+# FUZZ_SECONDS; `make test` runs a short smoke pass. Crashes land in fuzz/regressions/<target>/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	fuzz/run.sh $(FUZZ_SECONDS)
+fuzz-smoke:
+	fuzz/run.sh 3
+
 # Every test: host unit tests, the Embedded build of the core, the kernel image, qemu boot tests.
-test: deps host-test core-embedded compile-fail-test kernel boot-test
+test: deps host-test fuzz-smoke core-embedded compile-fail-test kernel boot-test
 	@echo "make test: all passed"
 
 deps:

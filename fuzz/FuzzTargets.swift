@@ -1,0 +1,53 @@
+// libFuzzer entry point for LichenCore's parsers of untrusted bytes (built with
+// `swiftc -sanitize=fuzzer,address` together with Sources/LichenCore by fuzz/run.sh). The target is
+// chosen with LICHEN_FUZZ_TARGET: fdt, elf, cpio, gzip, symbols, cmdline, script.
+import LichenCoreFuzzed
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script }
+
+let target: Target = {
+    guard let raw = getenv("LICHEN_FUZZ_TARGET"), let t = Target(rawValue: String(cString: raw)) else {
+        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script")
+    }
+    return t
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+    switch target {
+    case .fdt:
+        if let tree = try? DeviceTree(bytes) {
+            _ = try? MachineDescription(tree)
+            for node in tree.nodes { _ = node.nameString; for p in node.properties { _ = try? p.strings() } }
+        }
+    case .elf:
+        if let image = try? ElfImage(bytes) {
+            _ = try? InitialStack(top: UserAddr(0x7fff_f000), arguments: [[0x61]], environment: [], executableName: [0x61],
+                                  platform: nil, random: [UInt8](repeating: 0, count: 16),
+                                  auxiliary: .linux(programHeaders: image.programHeaderAddress ?? 0, programHeaderCount: image.programHeaderCount,
+                                                    entry: image.entry, hardwareCapabilities: 0, hardwareCapabilities2: 0))
+        }
+    case .cpio:
+        var reader = CpioReader(bytes)
+        while let entry = try? reader.next() { _ = reader[entry.name]; _ = reader[entry.data] }
+    case .gzip:
+        try? Initramfs.forEachEntry(bytes) { _, _ in }
+        var out: [UInt8] = []
+        _ = try? Gzip.decompress(bytes, at: 0, into: &out)
+    case .symbols:
+        if let table = SymbolTable(bytes) {
+            for i in 0..<min(table.count, 64) { _ = table.name(at: i) }
+            _ = table.lookup(0x1000)
+        }
+    case .cmdline:
+        let line = KernelCommandLine(String(decoding: bytes, as: UTF8.self))
+        _ = line.initPath; _ = line.logLevel; _ = line.initArguments
+    case .script:
+        _ = try? ScriptInterpreter(fileHead: bytes)
+    }
+    return 0
+}

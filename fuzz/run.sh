@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Host-side fuzzing of LichenCore's parsers with libFuzzer.
+#   fuzz/run.sh SECONDS [TARGET...]   (default: every target)
+# Builds build/fuzz/lichen-fuzz once, seeds each corpus (build/fuzz/corpus/<target>) with real inputs,
+# replays the committed regression inputs (fuzz/regressions/<target>/*), then fuzzes each target for
+# SECONDS. A crash is saved to fuzz/regressions/<target>/ (commit it with the fix) and fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}; shift || true
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script)
+out=build/fuzz
+mkdir -p "$out/module"
+bin="$out/lichen-fuzz"
+sources=$(find Sources/LichenCore -name '*.swift' | sort)
+if [ ! -x "$bin" ] || [ -n "$(find Sources/LichenCore fuzz -newer "$bin" -name '*.swift' | head -1)" ]; then
+  echo "fuzz: building $bin"
+  swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name LichenCoreFuzzed -emit-module \
+    -emit-module-path "$out/module/LichenCoreFuzzed.swiftmodule" -emit-library -static $sources \
+    -o "$out/libLichenCoreFuzzed.a" 2>&1 | grep -v "warning: Cannot export" || true
+  swiftc -sanitize=fuzzer,address -parse-as-library -O -I "$out/module" fuzz/FuzzTargets.swift \
+    "$out/libLichenCoreFuzzed.a" -o "$bin" 2>&1 | grep -v "warning: Cannot export" || true
+fi
+seed() {   # target -> corpus directory with a few real inputs
+  local dir="$out/corpus/$1"; mkdir -p "$dir"
+  case $1 in
+    fdt) [ -f "$dir/virt.dtb" ] || qemu-system-aarch64 -M virt,dumpdtb="$dir/virt.dtb" -cpu cortex-a72 -m 256M -display none 2>/dev/null || true ;;
+    elf) [ -f build/debian/busybox/bin/busybox ] && head -c 65536 build/debian/busybox/bin/busybox > "$dir/busybox-head" || true ;;
+    cpio) [ -f build/hello.cpio.gz ] && gzip -dc build/hello.cpio.gz | tail -c 4096 > "$dir/hello-tail.cpio" || true
+          printf '070701%0104d' 0 > "$dir/header" ;;
+    gzip) printf 'Welcome to Lichen\n%.0s' 1 2 3 4 5 6 7 8 | gzip -9n > "$dir/text.gz" ;;
+    cmdline) printf 'console=ttyAMA0 init="/bin/sh -x" loglevel=8 -- a b' > "$dir/line" ;;
+    script) printf '#!/bin/sh -e\necho\n' > "$dir/sh" ;;
+    symbols) [ -f build/ksyms.S ] && python3 - "$dir/ksyms" <<'PY' || true
+import re, sys
+data = bytes(int(b) for line in open("build/ksyms.S") if line.startswith(".byte") for b in line[6:].split(","))
+open(sys.argv[1], "wb").write(data[:65536])
+PY
+    ;;
+  esac
+  echo "$dir"
+}
+status=0
+for t in "${targets[@]}"; do
+  corpus=$(seed "$t")
+  regressions="fuzz/regressions/$t"; mkdir -p "$regressions"
+  if ls "$regressions"/* >/dev/null 2>&1; then
+    LICHEN_FUZZ_TARGET=$t "$bin" "$regressions"/* >/dev/null 2>&1 || { echo "fuzz $t: a regression input crashes again"; status=1; }
+  fi
+  if LICHEN_FUZZ_TARGET=$t "$bin" -max_total_time="$seconds" -max_len=65536 -artifact_prefix="$regressions/" \
+       -print_final_stats=1 "$corpus" > "$out/$t.log" 2>&1; then
+    echo "fuzz $t: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$out/$t.log" | awk '{print $2}') runs in ${seconds}s, no crash"
+  else
+    echo "fuzz $t: CRASH (input saved in $regressions/; log in $out/$t.log)"; tail -20 "$out/$t.log"; status=1
+  fi
+done
+exit $status
