@@ -53,8 +53,9 @@ $(B)/initramfs.cpio.gz: initramfs/lichen.spec initramfs/init initramfs/motd init
 # Host-side fuzzing of LichenCore's parsers (libFuzzer + ASan): `make fuzz` runs each target for
 # FUZZ_SECONDS; `make test` runs a short smoke pass. Crashes land in fuzz/regressions/<target>/.
 FUZZ_SECONDS ?= 60
-fuzz:
+fuzz: kernel
 	fuzz/run.sh $(FUZZ_SECONDS)
+	for seed in 11 12 13; do python3 tests/boot/test_sysfuzz.py $(B)/Image --seed $$seed --children 48 || exit 1; done
 fuzz-smoke:
 	fuzz/run.sh 3
 
@@ -69,6 +70,7 @@ boot-test: kernel
 	python3 tests/boot/test_boot.py $(B)/Image
 	python3 tests/boot/test_async.py $(B)/Image
 	python3 tests/boot/test_userspace.py $(B)/Image
+	python3 tests/boot/test_sysfuzz.py $(B)/Image
 
 # Async runtime micro-benchmarks in qemu (not part of `make test`: timing on a shared host is noisy).
 bench: kernel

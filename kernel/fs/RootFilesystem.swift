@@ -31,52 +31,82 @@ enum RootFilesystem {
         return vfs
     }
 
-    /// Unpacks the cpio archive(s) into the root, as Linux's populate_rootfs does.
+    /// Unpacks the cpio archive(s) into the root, as Linux's populate_rootfs does: plain archives and
+    /// gzip members (decompressed one at a time into a VirtualBuffer), zero padding between them.
     private static func unpack(_ image: UnsafeRawBufferPointer, into vfs: VFS, context: FSContext) async throws(Errno) {
-        var entries: [(entry: CpioEntry, name: [UInt8], data: [UInt8])] = []
-        do {
-            try Initramfs.forEachEntry(image) { entry, buffer in
-                entries.append((entry, Array(buffer[entry.name]), Array(buffer[entry.data])))
-            }
-        } catch {
-            KernelLog.error("initramfs: malformed archive, unpacked what came before the error")
-        }
+        var offset = 0
         var files = 0, bytes = 0
-        for (entry, rawName, data) in entries {
-            var name = rawName
+        while offset < image.count {
+            var reader = CpioReader(image, offset: offset)
+            let plainEnd = await create(&reader, from: image, into: vfs, context: context, files: &files, bytes: &bytes)
+            if reader.isAtEnd || plainEnd == nil { break }
+            offset = reader.offset
+            guard GzipHeader.isGzip(image, at: offset) else {
+                KernelLog.error("initramfs: unknown data at offset " + Format.decimal(UInt64(offset)) + " (only cpio and gzip are supported)")
+                break
+            }
+            // The output of one member is at most a few times the input; reserve generously (address space only).
+            let output = VirtualBuffer(capacity: max(64 << 20, image.count * 16))
+            var full = false
+            do {
+                offset = try Gzip.member(image, at: offset) { chunk in if !output.append(chunk) { full = true } }
+            } catch {
+                KernelLog.error("initramfs: corrupt gzip data")
+                break
+            }
+            if full { KernelLog.error("initramfs: out of memory while decompressing"); break }
+            var inner = CpioReader(output.bytes)
+            _ = await create(&inner, from: output.bytes, into: vfs, context: context, files: &files, bytes: &bytes)
+        }
+        KernelLog.info("initramfs: unpacked " + Format.decimal(UInt64(files)) + " files, " + Format.bytes(UInt64(bytes)))
+    }
+
+    /// Creates the entries `reader` yields (nil after a malformed archive).
+    private static func create(_ reader: inout CpioReader, from buffer: UnsafeRawBufferPointer, into vfs: VFS,
+                               context: FSContext, files: inout Int, bytes: inout Int) async -> Int? {
+        while true {
+            let next: CpioEntry?
+            do { next = try reader.next() } catch {
+                KernelLog.error("initramfs: malformed archive at offset " + Format.decimal(UInt64(reader.offset)))
+                return nil
+            }
+            guard let entry = next else { return reader.offset }
+            var name = Array(UnsafeRawBufferPointer(rebasing: buffer[entry.name]))
             while name.last == 0 { name.removeLast() }
             while name.first == UInt8(ascii: "/") { name.removeFirst() }
             guard !name.isEmpty, !(name.count == 1 && name[0] == UInt8(ascii: ".")) else { continue }
-            let path = [UInt8(ascii: "/")] + name
-            let mode = entry.mode & 0o7777
-            do {
-                switch entry.fileType {
-                case .directory?:
-                    do { _ = try await vfs.mkdir(path, mode: mode, context: context) } catch where error == .EEXIST {}
-                case .regular?:
-                    let file = try await vfs.open(path, flags: [.O_WRONLY, .O_CREAT, .O_TRUNC], mode: mode, context: context)
-                    if !data.isEmpty {
-                        _ = try await IOBuffer(data).withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
-                            try await file.write(from: UnsafeRawBufferPointer(b))
-                        }
-                    }
-                    files += 1
-                    bytes += data.count
-                case .symbolicLink?:
-                    _ = try await vfs.symlink(data, at: path, context: context)
-                case .characterDevice?, .blockDevice?, .fifo?, .socket?:
-                    let type = entry.mode & FileMode.S_IFMT
-                    _ = try await vfs.mknod(path, mode: type | mode,
-                                            device: DeviceNumber(major: entry.rdevMajor, minor: entry.rdevMinor), context: context)
-                case nil:
-                    KernelLog.warning("initramfs: skipping an entry of unknown type")
-                }
+            let data = UnsafeRawBufferPointer(rebasing: buffer[entry.data])
+            do throws(Errno) {
+                try await create(entry, path: [UInt8(ascii: "/")] + name, data: data, vfs: vfs, context: context)
+                if entry.fileType == .regular { files += 1; bytes += data.count }
             } catch {
                 KernelLog.warning("initramfs: cannot create /" + String(decoding: name, as: UTF8.self) + " (errno "
                                   + Format.decimal(UInt64(error.rawValue)) + ")")
             }
         }
-        KernelLog.info("initramfs: unpacked " + Format.decimal(UInt64(entries.count)) + " entries, "
-                       + Format.decimal(UInt64(files)) + " files, " + Format.bytes(UInt64(bytes)))
+    }
+
+    private static func create(_ entry: CpioEntry, path: [UInt8], data: UnsafeRawBufferPointer, vfs: VFS,
+                               context: FSContext) async throws(Errno) {
+        let mode = entry.mode & 0o7777
+        switch entry.fileType {
+        case .directory?:
+            do { _ = try await vfs.mkdir(path, mode: mode, context: context) } catch where error == .EEXIST {}
+        case .regular?:
+            let file = try await vfs.open(path, flags: [.O_WRONLY, .O_CREAT, .O_TRUNC], mode: mode, context: context)
+            var done = 0
+            while done < data.count {
+                let n = try await file.write(from: UnsafeRawBufferPointer(rebasing: data[done...]))
+                if n == 0 { throw .ENOSPC }
+                done += n
+            }
+        case .symbolicLink?:
+            _ = try await vfs.symlink(Array(data), at: path, context: context)
+        case .characterDevice?, .blockDevice?, .fifo?, .socket?:
+            _ = try await vfs.mknod(path, mode: (entry.mode & FileMode.S_IFMT) | mode,
+                                    device: DeviceNumber(major: entry.rdevMajor, minor: entry.rdevMinor), context: context)
+        case nil:
+            throw .EINVAL
+        }
     }
 }

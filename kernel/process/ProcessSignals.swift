@@ -14,6 +14,9 @@ enum ProcessSignals {
         if target.signals.isIgnored(signal) && !signal.isUncatchable { return }
         switch signal.defaultAction {
         case .terminate, .core:
+            if thread.currentSyscall != UInt64.max {
+                KernelLog.debug("signal: pid " + Format.decimal(UInt64(pid)) + " killed in syscall " + Format.decimal(thread.currentSyscall))
+            }
             await ProcessLifecycle.exitGroup(thread, event: .killed(signal, core: false))
             thread.interrupt()
         default:

@@ -11,6 +11,8 @@ final class Thread: @unchecked Sendable {
     var signalMask = SignalSet.empty
     /// Set when the thread must stop running user code (exit, exec replaced it, a fatal signal).
     var finished = false
+    /// The syscall being served, or UInt64.max (for diagnostics).
+    var currentSyscall = UInt64.max
 
     /// How long user code runs before the timer takes the CPU back for other tasks.
     static let timeSlice: UInt64 = 10_000_000
@@ -36,7 +38,9 @@ final class Thread: @unchecked Sendable {
             let exit = UserMode.run(context, in: process.memory.space)
             switch exit {
             case .syscall(let number):
+                currentSyscall = number
                 let result = await Syscalls.dispatch(self, number: number)
+                currentSyscall = UInt64.max
                 if finished || process.exiting { break }
                 if let result { context[register: 0] = result }
             case .pageFault(let address, let write, let instruction, _):

@@ -81,13 +81,13 @@ enum FileSyscalls {
             return 0
         case 78:                                                   // readlinkat
             let target = try await vfs().readlink(try a.user.string(at: a.address(1)), at: try directory(a, a.fd(0)), context: p.fs)
-            let n = min(target.count, Int(a[3]))
+            let n = min(target.count, a.count(3))
             try a.user.store(bytes: Array(target[0..<n]), to: a.address(2))
             return result(n)
         case 17:                                                   // getcwd
             var path = try await vfs().path(of: p.fs.cwd, context: p.fs)
             path.append(0)
-            guard path.count <= Int(a[1]) else { throw .ERANGE }
+            guard path.count <= a.count(1) else { throw .ERANGE }
             try a.user.store(bytes: path, to: a.address(0))
             return result(path.count)
         case 49:                                                   // chdir
@@ -189,8 +189,8 @@ enum FileSyscalls {
 
     static func vectored(_ a: SyscallArguments, write isWrite: Bool) async throws(Errno) -> UInt64 {
         let file = try a.process.file(a.fd(0))
-        let count = Int(a[2])
-        guard count >= 0 && count <= LinuxIovec.UIO_MAXIOV else { throw .EINVAL }
+        guard a[2] <= UInt64(LinuxIovec.UIO_MAXIOV) else { throw .EINVAL }
+        let count = a.count(2)
         var total: UInt64 = 0
         for i in 0..<count {
             let v = try a.user.load(LinuxIovec.self, from: a.address(1) + UInt64(i * 16))

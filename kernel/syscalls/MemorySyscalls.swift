@@ -60,6 +60,7 @@ enum MemorySyscalls {
                 guard memory.populate(page, protection: protection) != nil else { throw .ENOMEM }
                 page = page + UInt64(pageSize)
             }
+            guard length <= UInt64(Int32.max) else { throw .ENOMEM }
             let data = IOBuffer(count: Int(length))
             try await data.withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) in
                 let n = try await file.read(into: b, at: Int64(bitPattern: offset))

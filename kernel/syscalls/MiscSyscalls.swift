@@ -59,7 +59,7 @@ enum MiscSyscalls {
             a.process.fs.umask = UInt32(a[0] & 0o777)
             return UInt64(old)
         case 123:                                               // sched_getaffinity
-            let size = Int(a[1])
+            let size = a.count(1)
             guard size >= 8 else { throw .EINVAL }
             var mask = [UInt8](repeating: 0, count: 8)
             for cpu in 0..<min(PerCPU.onlineCount, 64) { mask[cpu / 8] |= 1 << UInt8(cpu % 8) }

@@ -12,6 +12,8 @@ struct SyscallArguments {
     func int32(_ i: Int) -> Int32 { Int32(truncatingIfNeeded: self[i]) }
     func fd(_ i: Int) -> Int32 { Int32(truncatingIfNeeded: self[i]) }
     func address(_ i: Int) -> UserAddr { UserAddr(self[i]) }
+    /// A size or count argument, clamped so that conversions never trap on hostile values.
+    func count(_ i: Int, limit: Int = Int(Int32.max)) -> Int { Int(min(self[i], UInt64(limit))) }
 }
 
 /// What a syscall handler did: set x0, or leave the registers alone (exit, a successful execve).

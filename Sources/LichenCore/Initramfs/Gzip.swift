@@ -90,7 +90,7 @@ public enum Gzip {
     }
 
     /// One member; returns the offset after its trailer.
-    static func member(_ input: UnsafeRawBufferPointer, at start: Int,
+    public static func member(_ input: UnsafeRawBufferPointer, at start: Int,
                        output: (UnsafeRawBufferPointer) -> Void) throws(InflateError) -> Int {
         let header = try GzipHeader(input, at: start)
         var crc = CRC32()

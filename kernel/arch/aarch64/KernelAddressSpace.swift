@@ -110,6 +110,11 @@ enum KernelAddressSpace {
         return MMIORegion(base: va + range.start.pageOffset)
     }
 
+    static func unmapKernelMemory(virtual: VirtAddr, size: UInt64) {
+        try? table!.unmap(virtual: virtual, size: size)
+        tlb_flush_all()
+    }
+
     static func mapKernelMemory(virtual: VirtAddr, physical: PhysAddr, size: UInt64) throws(MappingError) {
         try table!.map(virtual: virtual, physical: physical, size: size, attributes: .kernelData, allowBlocks: false)
         dsb_ishst()
