@@ -69,7 +69,7 @@ func startUserSpace(_ info: BootInfo, initramfs: PhysRange) async {
         let arguments = [path] + info.commandLine.initArguments.map { Array($0.utf8) }
         ConsoleTTY.signalForeground = { group, signal in
             let s: Signal = signal == .interrupt ? .SIGINT : signal == .quit ? .SIGQUIT : .SIGTSTP
-            Task { await ProcessSignals.sendDefault(s, toGroup: group) }
+            Task { ProcessSignals.send(s, toGroup: group) }
         }
         try await ProcessLifecycle.startInit(vfs: vfs, path: path, arguments: arguments)
     } catch {

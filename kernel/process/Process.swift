@@ -9,7 +9,11 @@ final class Process: @unchecked Sendable {
     let files: SpinLock<FileDescriptorTable<OpenFile>>
     var fs: FSContext
     var name: [UInt8]
-    var signals = SignalActionTable()
+    /// Dispositions, process-wide pending signals and every thread's mask and pending set, under one
+    /// lock (senders on other CPUs and the tty task touch them). Thread i's state is `threads[i]`.
+    let signals = SpinLock(SignalStates())
+    /// Bumped when a stopped process is continued (SIGCONT, SIGKILL): its threads re-check.
+    let continued = Event<UInt64>(0)
     var threads: [Thread] = []
     /// Set once the process has exited (its threads stop at their next kernel entry).
     var exiting = false

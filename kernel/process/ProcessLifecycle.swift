@@ -76,6 +76,7 @@ enum ProcessLifecycle {
         }
         if outcome?.autoReaped == true { _ = Processes.withTable { $0.reap(process.pid) } }
         process.vforkDone.update { $0 = true }
+        if let outcome { tellRelatives(outcome, pid: process.pid) }
         Processes.childChanges.update { $0 += 1 }
     }
 
@@ -83,7 +84,23 @@ enum ProcessLifecycle {
         guard let parentPID = Processes.withTable({ $0.record(pid)?.parent }), let parent = Processes.process(parentPID) else {
             return SignalActionTable()
         }
-        return parent.signals
+        return parent.signals.withLock { $0.process.actions }
+    }
+
+    /// SIGCHLD (or the exit signal) to the parent; init learns of zombies it inherited; orphaned
+    /// process groups with stopped members get SIGHUP then SIGCONT (POSIX).
+    private static func tellRelatives(_ outcome: ExitOutcome, pid: Int32) {
+        ProcessSignals.notifyParent(outcome.parent, child: pid, event: outcome.event, signal: outcome.signal)
+        for zombie in outcome.reparentedZombies {
+            if let event = Processes.withTable({ t -> ChildEvent? in
+                if case .zombie(let e) = t.record(zombie)?.state { return e } else { return nil } }) {
+                ProcessSignals.notifyParent(1, child: zombie, event: event)
+            }
+        }
+        for group in outcome.orphanedStoppedGroups {
+            ProcessSignals.send(.SIGHUP, toGroup: group)
+            ProcessSignals.send(.SIGCONT, toGroup: group)
+        }
     }
 
     static func describe(_ event: ChildEvent) -> String {

@@ -1,26 +1,72 @@
 import LichenCore
 import _Concurrency
 
-/// Signal sending with default actions (handlers and the signal frame arrive with signal delivery).
+/// A process's signal state: LichenCore's ProcessSignalState plus one ThreadSignalState per thread
+/// (index = position in `Process.threads`) and whether the process is stopped.
+struct SignalStates: Sendable {
+    var process = ProcessSignalState()
+    var threads = [ThreadSignalState()]
+    /// Set by the thread that takes a stop signal, cleared by SIGCONT/SIGKILL (under this lock, so a
+    /// SIGCONT racing with the stop is never lost).
+    var stopped = false
+}
+
+/// Sending signals (kill, tkill, the tty, SIGCHLD) and telling parents about their children.
+/// Delivery happens in the target thread on its way back to user mode (SignalDelivery.swift).
 enum ProcessSignals {
-    /// Applies `signal`'s default action to every process in `group` (^C from the terminal).
-    static func sendDefault(_ signal: Signal, toGroup group: Int32) async {
-        let members = Processes.withTable { $0.members(ofGroup: group) }
-        for pid in members { await sendDefault(signal, to: pid) }
+    /// Sends `info` to `process` (thread nil: any thread, as kill does). Wakes a thread sleeping in
+    /// an interruptible syscall, and does SIGCONT's and SIGKILL's work on a stopped process at once,
+    /// as Linux's prepare_signal does (a stopped process runs no code to do it itself).
+    static func send(_ info: LinuxSigInfo, to process: Process, thread: Int? = nil) {
+        guard let s = Signal(info.si_signo), !process.exiting else { return }
+        let isInit = process.pid == 1
+        let (outcome, wasStopped) = process.signals.withLock { st -> (SignalSendOutcome, Bool) in
+            let o = st.process.send(info, to: thread, threads: &st.threads, isInit: isInit)
+            let wasStopped = st.stopped
+            if (s == .SIGCONT || (s == .SIGKILL && o != .ignored)) { st.stopped = false }
+            return (o, wasStopped)
+        }
+        if wasStopped && (s == .SIGCONT || (s == .SIGKILL && outcome != .ignored)) {
+            process.continued.update { $0 += 1 }
+            if s == .SIGCONT, let parent = Processes.withTable({ $0.resume(process.pid) }) {
+                notifyParent(parent, child: process.pid, event: .continued)
+            }
+        }
+        if outcome == .queued { for t in process.threads { t.wakeForSignal() } }
     }
 
-    static func sendDefault(_ signal: Signal, to pid: Int32) async {
-        guard let target = Processes.process(pid), let thread = target.threads.first else { return }
-        if target.signals.isIgnored(signal) && !signal.isUncatchable { return }
-        switch signal.defaultAction {
-        case .terminate, .core:
-            if thread.currentSyscall != UInt64.max {
-                KernelLog.debug("signal: pid " + Format.decimal(UInt64(pid)) + " killed in syscall " + Format.decimal(thread.currentSyscall))
-            }
-            await ProcessLifecycle.exitGroup(thread, event: .killed(signal, core: false))
-            thread.interrupt()
-        default:
-            break
+    /// A fault in `thread` (force_sig_info: a blocked or ignored fault signal kills).
+    static func sendFault(_ info: LinuxSigInfo, to thread: Thread) {
+        thread.process.signals.withLock { st in
+            st.process.sendFault(info, to: thread.index, threads: &st.threads)
         }
+    }
+
+    /// kill(2) semantics for a list of pids (from ProcessTable.killTargets).
+    static func send(_ info: LinuxSigInfo, toPids pids: [Int32]) {
+        for pid in pids {
+            if let p = Processes.process(pid) { send(info, to: p) }
+        }
+    }
+
+    /// The tty's ^C, ^\ and ^Z: to every process of the foreground group.
+    static func send(_ signal: Signal, toGroup group: Int32) {
+        let members = Processes.withTable { $0.members(ofGroup: group) }
+        send(LinuxSigInfo.kill(signo: signal.number, code: LinuxSigInfo.SI_KERNEL, pid: 0, uid: 0), toPids: members)
+    }
+
+    /// A child exited, was killed, stopped or continued: SIGCHLD (or the child's exit signal) to the
+    /// parent if its disposition asks for one, and wait4 sleepers re-check.
+    static func notifyParent(_ parentPID: Int32, child: Int32, event: ChildEvent, signal: Signal? = .SIGCHLD) {
+        if let parent = Processes.process(parentPID), let signal {
+            var wanted = true
+            if case .stopped = event { wanted = parent.signals.withLock { $0.process.actions.notifiesChildStopContinue } }
+            if case .continued = event { wanted = parent.signals.withLock { $0.process.actions.notifiesChildStopContinue } }
+            if wanted {
+                send(LinuxSigInfo.child(code: event.siginfoCode, pid: child, uid: 0, status: event.siginfoStatus,
+                                        signo: signal.number), to: parent)
+            }
+        }
+        Processes.childChanges.update { $0 += 1 }
     }
 }

@@ -44,6 +44,7 @@ enum ProgramLoader {
             highest = max(highest, end.value)
         }
         memory.map.setInitialBreak(UserAddr(highest))
+        guard memory.installSignalTrampoline() else { throw .ENOMEM }
 
         // The stack: an 8 MiB growable area below the top, its first pages present.
         let top = ProcessMemory.stackTop

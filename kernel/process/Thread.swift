@@ -1,4 +1,5 @@
 import LichenCore
+import LichenAsyncRuntime
 import _Concurrency
 
 /// A user thread: a kernel task that runs its context in user mode and handles whatever brings it
@@ -8,11 +9,14 @@ final class Thread: @unchecked Sendable {
     let process: Process
     let context: UserContext
     var clearChildTID = UserAddr(0)
-    var signalMask = SignalSet.empty
+    /// This thread's slot in `process.signals.threads` (one thread per process for now).
+    var index: Int { 0 }
+    /// The syscall's first argument as it came in (Linux's orig_x0): a restarted syscall gets it back.
+    var originalX0: UInt64 = 0
+    /// The interrupt scope of the syscall in progress, which a signal fires to end its sleep.
+    let wake = SpinLock(SignalWake())
     /// Set when the thread must stop running user code (exit, exec replaced it, a fatal signal).
     var finished = false
-    /// The syscall being served, or UInt64.max (for diagnostics).
-    var currentSyscall = UInt64.max
 
     /// How long user code runs before the timer takes the CPU back for other tasks.
     static let timeSlice: UInt64 = 10_000_000
@@ -34,42 +38,93 @@ final class Thread: @unchecked Sendable {
 
     private func run() async {
         while !finished && !process.exiting {
+            await deliverSignals()
+            if finished || process.exiting { break }
             TimerQueue.armTimeSlice(nanoseconds: Thread.timeSlice)
             let exit = UserMode.run(context, in: process.memory.space)
             switch exit {
             case .syscall(let number):
-                currentSyscall = number
-                let result = await Syscalls.dispatch(self, number: number)
-                currentSyscall = UInt64.max
+                originalX0 = context[register: 0]
+                let (result, interrupted) = await interruptibleSyscall(number)
                 if finished || process.exiting { break }
                 if let result { context[register: 0] = result }
+                if interrupted, result == Errno.EINTR.syscallReturn { interruptedSyscall = InterruptedSyscall(restart: SyscallRestart.restartKind(number)) }
             case .pageFault(let address, let write, let instruction, _):
                 let (resolved, code) = process.memory.handleFault(at: address, write: write, instruction: instruction)
-                if !resolved { await fatalSignal(.SIGSEGV, code: code, address: address) }
+                if !resolved { fault(.SIGSEGV, code: code, address: address) }
             case .alignmentFault(let address):
-                await fatalSignal(.SIGBUS, code: 1, address: address)
+                fault(.SIGBUS, code: LinuxSigInfo.BUS_ADRALN, address: address)
             case .illegalInstruction:
-                await fatalSignal(.SIGILL, code: 1, address: UserAddr(context.pc))
+                fault(.SIGILL, code: LinuxSigInfo.ILL_ILLOPC, address: UserAddr(context.pc))
             case .breakpoint:
-                await fatalSignal(.SIGTRAP, code: 1, address: UserAddr(context.pc))
+                fault(.SIGTRAP, code: LinuxSigInfo.TRAP_BRKPT, address: UserAddr(context.pc))
             case .interrupted:
                 await Task.yield()
             case .unexpected(let esr):
                 KernelLog.warning("pid " + Format.decimal(UInt64(process.pid)) + ": unexpected exception, ESR "
                                   + Format.hex(esr, width: 8))
-                await fatalSignal(.SIGILL, code: 0, address: UserAddr(context.pc))
+                fault(.SIGILL, code: LinuxSigInfo.ILL_ILLOPC, address: UserAddr(context.pc))
             }
         }
         UserAddressSpace.deactivateCurrent()
     }
 
-    /// A synchronous fault the program did not handle (signal handlers arrive with signal delivery):
-    /// the process dies with the signal, the kernel lives on.
-    func fatalSignal(_ signal: Signal, code: Int32, address: UserAddr) async {
-        KernelLog.notice(String(decoding: process.name, as: UTF8.self) + "[" + Format.decimal(UInt64(process.pid)) + "]: "
-                         + signalName(signal) + " at " + Format.hex(address.value) + " pc " + Format.hex(context.pc))
-        await ProcessLifecycle.exitGroup(self, event: .killed(signal, core: signal.defaultAction == .core))
+    /// The syscall a signal just interrupted (it returned EINTR), until delivery decides on a restart.
+    var interruptedSyscall: InterruptedSyscall? = nil
+
+    /// Runs a syscall inside an interrupt scope that `wakeForSignal` fires: every cancellable wait
+    /// in it (the Sync primitives, sleeps) then ends, and the syscall returns EINTR. Returns whether
+    /// a signal interrupted it.
+    private func interruptibleSyscall(_ number: UInt64) async -> (UInt64?, Bool) {
+        let scope = lichen_task_push_interrupt_scope()!
+        wake.withLock { $0 = SignalWake(task: lichen_current_task(), scope: scope) }
+        wakeForSignal()                    // a signal that came before the scope existed
+        let result = await Syscalls.dispatch(self, number: number)
+        let interrupted = wake.withLock { w -> Bool in
+            let fired = w.fired
+            w = SignalWake()
+            return fired
+        }
+        lichen_task_pop_interrupt_scope(scope)
+        return (result, interrupted)
     }
+
+    /// Ends the thread's interruptible sleep if it has a signal to act on (or one it waits for in
+    /// rt_sigtimedwait). Called by senders on any CPU.
+    func wakeForSignal() {
+        wake.withLock { w in
+            guard let scope = w.scope, let task = w.task, !w.fired else { return }
+            let waiting = w.waitingFor
+            let due = process.signals.withLock { st -> Bool in
+                let t = st.threads[index]
+                if st.process.hasDeliverable(t) { return true }
+                return !t.pending.signals.union(st.process.shared.signals).intersection(waiting).isEmpty
+            }
+            guard due else { return }
+            w.fired = true
+            lichen_task_interrupt_scope(task, scope)
+        }
+    }
+
+    /// A synchronous fault: queued for this thread, delivered (or fatal) before it returns to user mode.
+    func fault(_ signal: Signal, code: Int32, address: UserAddr) {
+        ProcessSignals.sendFault(LinuxSigInfo.fault(signo: signal.number, code: code, address: address.value), to: self)
+    }
+}
+
+/// A syscall a signal interrupted; `restart` nil: it always fails with EINTR (rt_sigsuspend...).
+struct InterruptedSyscall {
+    let restart: SyscallRestartKind?
+}
+
+/// The interruptible sleep a thread is in, if any.
+struct SignalWake: @unchecked Sendable {
+    var task: UnsafeMutableRawPointer? = nil
+    var scope: UnsafeMutableRawPointer? = nil
+    /// Already fired (a scope is interrupted once).
+    var fired = false
+    /// rt_sigtimedwait's set: these wake the thread even while blocked.
+    var waitingFor = SignalSet.empty
 }
 
 /// "SIGSEGV" for log messages.

@@ -1,7 +1,7 @@
 import LichenCore
 import _Concurrency
 
-/// Time, system information, randomness, limits, signal masks and other small syscalls.
+/// Time, system information, randomness, limits and other small syscalls.
 enum MiscSyscalls {
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         switch number {
@@ -37,11 +37,6 @@ enum MiscSyscalls {
         case 261: return try prlimit(a, resource: a.int32(1), new: a.address(2), old: a.address(3))   // prlimit64
         case 163: return try prlimit(a, resource: a.int32(0), new: UserAddr(0), old: a.address(1))   // getrlimit
         case 164: return 0                                      // setrlimit: accepted, not enforced yet
-        case 134: return try sigaction(a)                       // rt_sigaction
-        case 135: return try sigprocmask(a)                     // rt_sigprocmask
-        case 132:                                               // sigaltstack: report none
-            if a[1] != 0 { try a.user.store(bytes: [0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0] + [UInt8](repeating: 0, count: 8), to: a.address(1)) }
-            return 0
         case 167:                                               // prctl
             switch a[0] {
             case 15:                                            // PR_SET_NAME
@@ -147,33 +142,6 @@ enum MiscSyscalls {
             try a.user.store(limit.0, to: old)
             try a.user.store(limit.1, to: old + 8)
         }
-        return 0
-    }
-
-    static func sigaction(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        guard let signal = Signal(a.int32(0)), a[3] == 8 else { throw .EINVAL }
-        var new: SignalAction? = nil
-        if a[1] != 0 { new = SignalAction(linux: try a.user.load(LinuxSigaction.self, from: a.address(1))) }
-        let old = try a.process.signals.change(signal, to: new)
-        if a[2] != 0 { try a.user.store(old.linux, to: a.address(2)) }
-        return 0
-    }
-
-    static func sigprocmask(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        guard a[3] == 8 else { throw .EINVAL }
-        let thread = a.thread
-        let old = thread.signalMask
-        if a[1] != 0 {
-            let set = SignalSet(bits: try a.user.load(UInt64.self, from: a.address(1)))
-            switch a[0] {
-            case 0: thread.signalMask = old.union(set)                       // SIG_BLOCK
-            case 1: thread.signalMask = SignalSet(bits: old.bits & ~set.bits) // SIG_UNBLOCK
-            case 2: thread.signalMask = set                                  // SIG_SETMASK
-            default: throw .EINVAL
-            }
-            thread.signalMask = SignalSet(bits: thread.signalMask.bits & ~SignalSet.unblockable.bits)
-        }
-        if a[2] != 0 { try a.user.store(old.bits, to: a.address(2)) }
         return 0
     }
 

@@ -41,7 +41,6 @@ enum ProcessSyscalls {
             return .value(result(try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.getsid(a.int32(0), caller: p.pid) }))
         case 157:                                      // setsid
             return .value(result(try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.setsid(caller: p.pid) }))
-        case 129: return .value(try await kill(a))
         default: return nil
         }
     }
@@ -62,13 +61,20 @@ enum ProcessSyscalls {
         }
         let files = parent.files.withLock { $0.forked() }
         let child = Process(pid: pid, memory: memory, files: files, fs: parent.fs, name: parent.name)
-        child.signals = parent.signals
+        // The child inherits dispositions, mask and alternate stack; nothing pending.
+        let inherited = parent.signals.withLock { st -> SignalStates in
+            var c = SignalStates()
+            c.process.actions = st.process.actions
+            c.threads[0].blocked = st.threads[a.thread.index].blocked
+            c.threads[0].altStack = st.threads[a.thread.index].altStack
+            return c
+        }
+        child.signals.withLock { $0 = inherited }
         let context = a.thread.context.copy()
         context[register: 0] = 0
         if a[1] != 0 { context.sp = a[1] }
         if flags & CLONE_SETTLS != 0 { context.tls = a[3] }
         let thread = Thread(tid: pid, process: child, context: context)
-        thread.signalMask = a.thread.signalMask
         if flags & CLONE_CHILD_CLEARTID != 0 { thread.clearChildTID = a.address(4) }
         if flags & CLONE_CHILD_SETTID != 0 { try? UserMemory(memory: memory).store(pid, to: a.address(4)) }
         if flags & CLONE_PARENT_SETTID != 0 { try a.user.store(pid, to: a.address(2)) }
@@ -94,7 +100,7 @@ enum ProcessSyscalls {
         // Past the point of no return.
         p.memory = loaded.memory
         _ = p.files.withLock { $0.closeOnExec() }
-        p.signals.resetForExec()
+        p.signals.withLock { st in st.process.exec(threads: &st.threads) }
         p.name = ProcessLifecycle.baseName(finalPath)
         Processes.withTable { $0.exec(p.pid) }
         a.thread.context.reset(entry: loaded.entry, stack: loaded.stackPointer)
@@ -123,16 +129,5 @@ enum ProcessSyscalls {
                 do { try await Processes.childChanges.wait(until: { $0 != generation }) } catch { throw .EINTR }
             }
         }
-    }
-
-    /// kill: default actions only, for now (handlers arrive with signal delivery).
-    static func kill(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
-        let targets = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> [Int32] in
-            try t.killTargets(pid: a.int32(0), caller: a.process.pid)
-        }
-        guard a.int32(1) != 0 else { return 0 }
-        guard let signal = Signal(a.int32(1)) else { throw .EINVAL }
-        for pid in targets { await ProcessSignals.sendDefault(signal, to: pid) }
-        return 0
     }
 }

@@ -36,6 +36,10 @@ enum Syscalls {
                 if case .value(let v) = outcome { return v }
                 return nil
             }
+            if let outcome = try await SignalSyscalls.handle(number, a) {
+                if case .value(let v) = outcome { return v }
+                return nil
+            }
             if let result = try await MemorySyscalls.handle(number, a) { return result }
             if let result = try await MiscSyscalls.handle(number, a) { return result }
             reportUnimplemented(number)

@@ -1,0 +1,152 @@
+import LichenCore
+import _Concurrency
+
+/// Signal delivery on the way back to user mode (Linux's do_signal): default actions, the
+/// rt_sigframe for handlers, syscall restart, and rt_sigreturn.
+enum SyscallRestart {
+    /// How a syscall that a signal interrupted continues (Linux's ERESTART* choice per syscall).
+    /// nil: it always fails with EINTR.
+    static func restartKind(_ number: UInt64) -> SyscallRestartKind? {
+        switch number {
+        case 133, 137: return nil                       // rt_sigsuspend, rt_sigtimedwait
+        case 101, 115: return .restartBlock             // nanosleep, clock_nanosleep
+        case 73, 72: return .restartNoHand              // ppoll, pselect6
+        default: return .restartSys                     // read, write, wait4, ...
+        }
+    }
+}
+
+extension Thread {
+    /// Acts on every deliverable signal: terminates, stops (until SIGCONT), or pushes a handler frame
+    /// (several handlers stack: the last pushed runs first, as on Linux).
+    func deliverSignals() async {
+        var restartPending = interruptedSyscall
+        interruptedSyscall = nil
+        while !finished && !process.exiting {
+            let orphaned = Processes.withTable { t -> Bool in
+                guard let group = t.record(process.pid)?.pgid else { return false }
+                return t.isOrphaned(group: group)
+            }
+            // pid 1 is immune to default actions, except for its own faults (Linux's force_sig_info
+            // clears SIGNAL_UNKILLABLE): an init that faults with no handler dies.
+            let isInit = process.pid == 1
+            let sp = context.sp
+            let (delivery, altStack) = process.signals.withLock { st -> (SignalDelivery, LinuxStack) in
+                let alt = st.threads[index].altStack.linux(currentSP: sp)
+                let faulted = !st.threads[index].pending.signals.intersection(.synchronous).isEmpty
+                let d = st.process.nextDelivery(thread: &st.threads[index], userSP: sp, isInit: isInit && !faulted,
+                                                orphanedProcessGroup: orphaned)
+                if case .none = d, let saved = st.threads[index].savedBlocked {
+                    st.threads[index].blocked = saved           // rt_sigsuspend's mask, when no handler ran
+                    st.threads[index].savedBlocked = nil
+                }
+                if case .stop = d { st.stopped = true }
+                return (d, alt)
+            }
+            switch delivery {
+            case .none:
+                if let r = restartPending { applyRestart(r, handlerFlags: nil) }
+                return
+            case .terminate(let s, let core, let info):
+                if SignalSet.synchronous.contains(s) && info.si_code > 0 {
+                    KernelLog.notice(String(decoding: process.name, as: UTF8.self) + "[" + Format.decimal(UInt64(process.pid))
+                                     + "]: " + signalName(s) + " at " + Format.hex(info.si_addr) + " pc " + Format.hex(context.pc))
+                }
+                await ProcessLifecycle.exitGroup(self, event: .killed(s, core: core))
+                return
+            case .stop(let s, _):
+                await stopProcess(s)
+            case .handler(let frame):
+                if let r = restartPending { applyRestart(r, handlerFlags: frame.flags) }
+                restartPending = nil
+                if !pushFrame(frame, altStack: altStack) {
+                    // No room for the frame (bad stack): like Linux's force_sigsegv, the process dies.
+                    await ProcessLifecycle.exitGroup(self, event: .killed(.SIGSEGV, core: true))
+                    return
+                }
+            }
+        }
+    }
+
+    /// Restart = re-execute the svc (pc back by 4) with the original x0; otherwise x0 stays -EINTR.
+    private func applyRestart(_ r: InterruptedSyscall, handlerFlags: SignalActionFlags?) {
+        guard let kind = r.restart, kind.shouldRestart(handlerFlags: handlerFlags) else { return }
+        context[register: 0] = originalX0
+        context.pc -= 4
+    }
+
+    /// Group stop: tell the parent, sleep until SIGCONT or SIGKILL clears `stopped`.
+    private func stopProcess(_ s: Signal) async {
+        if let parent = Processes.withTable({ $0.stop(process.pid, by: s) }) {
+            ProcessSignals.notifyParent(parent, child: process.pid, event: .stopped(s))
+        }
+        while true {
+            let generation = process.continued.value
+            if !process.signals.withLock({ $0.stopped }) { return }
+            do { try await process.continued.wait(until: { $0 != generation }) } catch { return }
+        }
+    }
+
+    /// Builds the rt_sigframe below the chosen stack top and points the registers at the handler.
+    private func pushFrame(_ f: SignalHandlerFrame, altStack: LinuxStack) -> Bool {
+        guard let (frameAddress, record) = LinuxRtSigframe.placement(below: f.stackTop) else { return false }
+        var regs = LinuxSigcontext().regs
+        withUnsafeMutableBytes(of: &regs) { $0.baseAddress!.copyMemory(from: context.registers, byteCount: 31 * 8) }
+        let fp = context.fpState
+        var fpsimd = LinuxFpsimdContext()              // saved layout: q0-q31, then fpcr, fpsr as 64-bit words
+        fpsimd.fpcr = UInt32(truncatingIfNeeded: fp.load(fromByteOffset: 512, as: UInt64.self))
+        fpsimd.fpsr = UInt32(truncatingIfNeeded: fp.load(fromByteOffset: 520, as: UInt64.self))
+        withUnsafeMutableBytes(of: &fpsimd.vregs) { $0.baseAddress!.copyMemory(from: fp, byteCount: 512) }
+        let isFault = SignalSet.synchronous.contains(f.signal) && f.info.si_code > 0
+        let frame = LinuxRtSigframe(info: f.info, savedMask: f.savedMask.bits, altStack: altStack, regs: regs,
+                                    sp: context.sp, pc: context.pc, pstate: context.pstate,
+                                    faultAddress: isFault ? f.info.si_addr : 0, fpsimd: fpsimd,
+                                    esr: isFault ? context.esr : nil)
+        let user = UserMemory(memory: process.memory)
+        do throws(Errno) {
+            try user.store(frame, to: UserAddr(frameAddress))
+            try user.store(context[register: 29], to: UserAddr(record))
+            try user.store(context[register: 30], to: UserAddr(record + 8))
+        } catch { return false }
+        let entry = LinuxRtSigframe.entryRegisters(signal: f.signal.number, siginfo: f.flags.contains(.siginfo),
+                                                  frame: frameAddress, record: record, handler: f.handler,
+                                                  restorer: f.flags.contains(.restorer) ? f.restorer
+                                                                                           : ProcessMemory.signalTrampoline.value)
+        context[register: 0] = entry.x0
+        if let x1 = entry.x1 { context[register: 1] = x1 }
+        if let x2 = entry.x2 { context[register: 2] = x2 }
+        context[register: 29] = entry.x29
+        context[register: 30] = entry.x30
+        context.sp = entry.sp
+        context.pc = entry.pc
+        return true
+    }
+
+    /// rt_sigreturn: the registers, FP/SIMD state, mask and alternate stack from the frame at sp.
+    /// A frame that is unreadable or asks for anything but EL0t (a privilege escalation attempt) is
+    /// fatal: SIGSEGV.
+    func signalReturn() async {
+        let user = UserMemory(memory: process.memory)
+        let address = context.sp
+        guard address & 15 == 0, let frame = try? user.load(LinuxRtSigframe.self, from: UserAddr(address)),
+              let pstate = frame.uc.uc_mcontext.pstateForReturn, let records = frame.uc.uc_mcontext.reserved.parse() else {
+            ProcessSignals.sendFault(LinuxSigInfo(signo: Signal.SIGSEGV.number, code: LinuxSigInfo.SI_KERNEL), to: self)
+            return
+        }
+        let mc = frame.uc.uc_mcontext
+        withUnsafeBytes(of: mc.regs) { context.registers.update(from: $0.bindMemory(to: UInt64.self).baseAddress!, count: 31) }
+        context.sp = mc.sp
+        context.pc = mc.pc
+        context.pstate = pstate
+        var fpsimd = records.fpsimd
+        withUnsafeBytes(of: &fpsimd.vregs) { context.fpState.copyMemory(from: $0.baseAddress!, byteCount: 512) }
+        context.fpState.storeBytes(of: UInt64(fpsimd.fpcr), toByteOffset: 512, as: UInt64.self)
+        context.fpState.storeBytes(of: UInt64(fpsimd.fpsr), toByteOffset: 520, as: UInt64.self)
+        FPState.forget(context)                 // the CPU's copy is stale: reload before user mode
+        let sp = mc.sp
+        process.signals.withLock { st in
+            st.threads[index].blocked = SignalSet(bits: frame.uc.uc_sigmask).blockable
+            try? st.threads[index].altStack.set(frame.uc.uc_stack, currentSP: sp)
+        }
+    }
+}
