@@ -7,7 +7,8 @@ for what in "$@"; do
   case "$what" in
     qemu) command -v qemu-system-aarch64 >/dev/null || need+=(qemu-system-arm) ;;
     dtc)  command -v dtc >/dev/null || need+=(device-tree-compiler) ;;
-    gcc)  command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;
+    gcc)  command -v aarch64-linux-gnu-gcc >/dev/null && [ -f /usr/aarch64-linux-gnu/lib/libc.a ] \
+            || need+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;   # static test programs
     *) echo "ensure-deps: unknown dependency '$what'" >&2; exit 2 ;;
   esac
 done

@@ -52,7 +52,10 @@ extension Thread {
                     KernelLog.notice(String(decoding: process.name, as: UTF8.self) + "[" + Format.decimal(UInt64(process.pid))
                                      + "]: " + signalName(s) + " at " + Format.hex(info.si_addr) + " pc " + Format.hex(context.pc))
                 }
-                await ProcessLifecycle.exitGroup(self, event: .killed(s, core: core))
+                // No core file is written, so no core bit (WCOREDUMP) either: what Linux reports with
+                // RLIMIT_CORE 0, its default for init.
+                _ = core
+                await ProcessLifecycle.exitGroup(self, event: .killed(s, core: false))
                 return
             case .stop(let s, _):
                 await stopProcess(s)
@@ -61,7 +64,7 @@ extension Thread {
                 restartPending = nil
                 if !pushFrame(frame, altStack: altStack) {
                     // No room for the frame (bad stack): like Linux's force_sigsegv, the process dies.
-                    await ProcessLifecycle.exitGroup(self, event: .killed(.SIGSEGV, core: true))
+                    await ProcessLifecycle.exitGroup(self, event: .killed(.SIGSEGV, core: false))
                     return
                 }
             }

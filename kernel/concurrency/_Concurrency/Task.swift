@@ -73,7 +73,10 @@ extension Task where Success == Never, Failure == Never {
     /// Lets the other ready tasks on this CPU run: the caller goes to the back of the ready queue.
     @_alwaysEmitIntoClient
     public static func yield() async {
-        await withUnsafeContinuation { (c: UnsafeContinuation<Void, Never>) in _deferResume(c.context) }
+        // The deferred resume stores no value, so the result must be read as nothing at all: through
+        // withUnsafeContinuation's Result<Void, Never> its tag byte was read uninitialized, and a
+        // stale 1 there (left by an earlier frame in the task allocator) trapped as `.failure`.
+        let _: () = await Builtin.withUnsafeContinuation { _deferResume($0) }
     }
 }
 
