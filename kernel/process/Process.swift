@@ -9,6 +9,9 @@ final class Process: @unchecked Sendable {
     let files: SpinLock<FileDescriptorTable<OpenFile>>
     var fs: FSContext
     var name: [UInt8]
+    /// argv of the last execve, each NUL-terminated (/proc/<pid>/cmdline), and the program's path.
+    var commandLine: [UInt8] = []
+    var executable: [UInt8] = []
     var signals = SignalActionTable()
     var threads: [Thread] = []
     /// Set once the process has exited (its threads stop at their next kernel entry).
@@ -21,6 +24,7 @@ final class Process: @unchecked Sendable {
         self.memory = memory
         self.files = SpinLock(files)
         self.fs = fs
+        self.fs.processID = pid                  // /proc/self
         self.name = name
     }
 

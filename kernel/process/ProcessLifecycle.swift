@@ -18,6 +18,8 @@ enum ProcessLifecycle {
             try ProgramLoader.load(UnsafeRawBufferPointer(b), arguments: argv, environment: defaultEnvironment, executableName: finalPath)
         }
         let process = Process(pid: pid, memory: loaded.memory, files: files, fs: fsContext, name: baseName(finalPath))
+        process.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
+        process.executable = finalPath
         Processes.add(process)
         ConsoleTTY.shared.foregroundGroup = pid
         ConsoleTTY.shared.session = pid

@@ -62,6 +62,8 @@ enum ProcessSyscalls {
         }
         let files = parent.files.withLock { $0.forked() }
         let child = Process(pid: pid, memory: memory, files: files, fs: parent.fs, name: parent.name)
+        child.commandLine = parent.commandLine
+        child.executable = parent.executable
         child.signals = parent.signals
         let context = a.thread.context.copy()
         context[register: 0] = 0
@@ -96,6 +98,8 @@ enum ProcessSyscalls {
         _ = p.files.withLock { $0.closeOnExec() }
         p.signals.resetForExec()
         p.name = ProcessLifecycle.baseName(finalPath)
+        p.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
+        p.executable = finalPath
         Processes.withTable { $0.exec(p.pid) }
         a.thread.context.reset(entry: loaded.entry, stack: loaded.stackPointer)
         a.thread.clearChildTID = UserAddr(0)
