@@ -53,6 +53,7 @@ deps:
 boot-test: kernel
 	python3 tests/boot/test_boot.py $(B)/Image
 	python3 tests/boot/test_async.py $(B)/Image
+	python3 tests/boot/test_pipes.py $(B)/Image
 
 # Async runtime micro-benchmarks in qemu (not part of `make test`: timing on a shared host is noisy).
 bench: kernel

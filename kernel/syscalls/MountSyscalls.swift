@@ -41,9 +41,10 @@ enum MountSyscalls {
         let fileSystem: any FileSystem
         if type == Array("proc".utf8) {
             fileSystem = ProcFileSystem(device: RootFilesystem.anonymousDevice())
-        } else if type == Array("tmpfs".utf8) || type == Array("sysfs".utf8) {
-            // sysfs: an empty tree until there is something to show.
+        } else if type == Array("tmpfs".utf8) {
             fileSystem = Tmpfs(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock, typeName: type)
+        } else if type == Array("sysfs".utf8) {
+            fileSystem = SysFileSystem()
         } else if type == Array("devtmpfs".utf8) {
             fileSystem = try await Devfs.make(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock)
         } else {
@@ -76,5 +77,19 @@ enum MountSyscalls {
         var out: [UInt8] = []
         for w in words { for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: w >> (UInt64(i) * 8))) } }
         return out
+    }
+}
+
+/// sysfs: an empty read-only-looking tree (a tmpfs) with sysfs's name and magic, until there is
+/// something to show.
+final class SysFileSystem: FileSystem, @unchecked Sendable {
+    private let tree = Tmpfs(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock, rootMode: 0o555,
+                             typeName: Array("sysfs".utf8))
+    var root: any Inode { tree.root }
+    var device: DeviceNumber { tree.device }
+    var typeName: [UInt8] { tree.typeName }
+    var statistics: FileSystemStatistics {
+        FileSystemStatistics(magic: 0x6265_6572, blockSize: 4096, totalBlocks: 0, freeBlocks: 0, availableBlocks: 0,
+                             totalInodes: 0, freeInodes: 0)             // SYSFS_MAGIC
     }
 }

@@ -97,7 +97,7 @@ enum ProcessSyscalls {
         p.memory = loaded.memory
         _ = p.files.withLock { $0.closeOnExec() }
         p.signals.resetForExec()
-        p.name = ProcessLifecycle.baseName(finalPath)
+        p.name = ProcessLifecycle.baseName(path)          // Linux: the file exec'd, even a #! script
         p.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
         p.executable = finalPath
         Processes.withTable { $0.exec(p.pid) }

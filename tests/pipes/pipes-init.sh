@@ -28,5 +28,17 @@ echo "== poll-timeout"; read -t 1 x < /dev/console; echo "read -t rc=$?"
 echo "== epipe"; (yes | head -1); echo "rc=$?"
 echo "== uptime"; cat /proc/uptime | grep -cE '^[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2}$'
 echo "== version"; cut -d' ' -f1,2 /proc/version
+echo "== files"; cd /tmp; mkdir -p d/e; echo hello > d/e/f; ln -s e/f d/l; cp -a d d2; mv d2 d3; find d3 | sort
+echo "== readlink"; readlink d3/l; cat d3/l
+echo "== tar-gzip"; tar cf t.tar d3 && tar tf t.tar | sort; gzip -c t.tar | gunzip -c | cmp - t.tar && echo same
+echo "== touch"; touch -d '2020-01-02 03:04:05' d3/e/f; stat -c '%y %s %F' d3/e/f
+echo "== dd"; dd if=/dev/zero bs=1k count=100 2>/dev/null | wc -c
+echo "== sha"; echo abc | sha256sum; echo abc | md5sum
+echo "== free"; free | head -1
+echo "== top"; top -n 1 -b | grep -c '^Mem:'
+echo "== uptime-cmd"; uptime | grep -c 'load average'
+echo "== sort-big"; seq 1 20000 | sort -r | head -1
+echo "== xargs"; seq 1 5 | xargs echo
+echo "== subshell"; (cd /proc && echo $(ls -d 1) $(cat self/comm))
 echo "== done"
 poweroff -f

@@ -73,7 +73,8 @@ enum ProcSystem {
             } else {
                 path = [0x2f]
             }
-            let options = type.utf8.elementsEqual("rootfs".utf8) ? "rw" : "rw,relatime"
+            let options = type.utf8.elementsEqual("rootfs".utf8) ? "rw"
+                : type.utf8.elementsEqual("tmpfs".utf8) ? "rw,relatime,inode64" : "rw,relatime"
             o.add(MountSyscalls.source(of: m) + " ")
             o += path
             o.add(" " + type + " " + options + " 0 0\n")
