@@ -123,4 +123,12 @@ final class ConsoleTTY: FileOperations, @unchecked Sendable {
     }
 
     var bytesAvailable: Int { discipline.value.availableCount }
+
+    // MARK: poll: readable when a line (or EOF) is ready; output never blocks
+
+    func poll(_ file: OpenFile) -> PollEvents {
+        discipline.value.isReadable ? [.readable, .writable] : .writable
+    }
+
+    func pollQueue(_ file: OpenFile) -> WaitQueue? { discipline.waitQueue }
 }

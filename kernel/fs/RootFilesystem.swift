@@ -21,6 +21,7 @@ enum RootFilesystem {
         let root = Tmpfs(device: anonymousDevice(), clock: clock, rootMode: 0o755, typeName: Array("rootfs".utf8))
         let vfs = VFS(root: root)
         self.vfs = vfs
+        PipeFileSystem.clock = clock
         try Devfs.registerMemoryDevices(in: vfs.devices, random: { lichenFillRandom($0.baseAddress!, $0.count) })
         try ConsoleTTY.register(in: vfs.devices)
         let context = vfs.context()

@@ -9,6 +9,9 @@ final class Process: @unchecked Sendable {
     let files: SpinLock<FileDescriptorTable<OpenFile>>
     var fs: FSContext
     var name: [UInt8]
+    /// argv of the last execve, each NUL-terminated (/proc/<pid>/cmdline), and the program's path.
+    var commandLine: [UInt8] = []
+    var executable: [UInt8] = []
     /// Dispositions, process-wide pending signals and every thread's mask and pending set, under one
     /// lock (senders on other CPUs and the tty task touch them). Thread i's state is `threads[i]`.
     let signals = SpinLock(SignalStates())
@@ -25,6 +28,7 @@ final class Process: @unchecked Sendable {
         self.memory = memory
         self.files = SpinLock(files)
         self.fs = fs
+        self.fs.processID = pid                  // /proc/self
         self.name = name
     }
 

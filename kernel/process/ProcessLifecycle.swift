@@ -17,7 +17,9 @@ enum ProcessLifecycle {
         let loaded = try image.withBytes { (b: UnsafeMutableRawBufferPointer) throws(Errno) -> ProgramLoader.Loaded in
             try ProgramLoader.load(UnsafeRawBufferPointer(b), arguments: argv, environment: defaultEnvironment, executableName: finalPath)
         }
-        let process = Process(pid: pid, memory: loaded.memory, files: files, fs: fsContext, name: baseName(finalPath))
+        let process = Process(pid: pid, memory: loaded.memory, files: files, fs: fsContext, name: baseName(path))
+        process.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
+        process.executable = finalPath
         Processes.add(process)
         ConsoleTTY.shared.foregroundGroup = pid
         ConsoleTTY.shared.session = pid

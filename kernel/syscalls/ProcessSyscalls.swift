@@ -61,6 +61,8 @@ enum ProcessSyscalls {
         }
         let files = parent.files.withLock { $0.forked() }
         let child = Process(pid: pid, memory: memory, files: files, fs: parent.fs, name: parent.name)
+        child.commandLine = parent.commandLine
+        child.executable = parent.executable
         // The child inherits dispositions, mask and alternate stack; nothing pending.
         let inherited = parent.signals.withLock { st -> SignalStates in
             var c = SignalStates()
@@ -101,7 +103,9 @@ enum ProcessSyscalls {
         p.memory = loaded.memory
         _ = p.files.withLock { $0.closeOnExec() }
         p.signals.withLock { st in st.process.exec(threads: &st.threads) }
-        p.name = ProcessLifecycle.baseName(finalPath)
+        p.name = ProcessLifecycle.baseName(path)          // Linux: the file exec'd, even a #! script
+        p.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
+        p.executable = finalPath
         Processes.withTable { $0.exec(p.pid) }
         a.thread.context.reset(entry: loaded.entry, stack: loaded.stackPointer)
         a.thread.clearChildTID = UserAddr(0)

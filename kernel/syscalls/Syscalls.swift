@@ -42,9 +42,14 @@ enum Syscalls {
             }
             if let result = try await MemorySyscalls.handle(number, a) { return result }
             if let result = try await MiscSyscalls.handle(number, a) { return result }
+            if let result = try await PipeSyscalls.handle(number, a) { return result }
+            if let result = try await PollSyscalls.handle(number, a) { return result }
+            if let result = try await MountSyscalls.handle(number, a) { return result }
+            if let result = try await CopySyscalls.handle(number, a) { return result }
             reportUnimplemented(number)
             throw .ENOSYS
         } catch {
+            if error == .EPIPE { await SignalHooks.brokenPipe(thread) }   // SIGPIPE (writes to pipes only, for now)
             if thread.finished { return nil }
             return error.syscallReturn
         }

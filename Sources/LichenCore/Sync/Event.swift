@@ -41,6 +41,9 @@ public final class Event<State>: @unchecked Sendable {
         queue.locked { state }
     }
 
+    /// The queue `update` wakes: for poll, which sleeps on several at once (`waitAny`).
+    public var waitQueue: WaitQueue { queue }
+
     /// Tasks waiting now (a snapshot).
     public var waiterCount: Int { queue.waiterCount }
 }

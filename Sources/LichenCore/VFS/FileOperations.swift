@@ -17,6 +17,10 @@ public protocol FileOperations: AnyObject, Sendable {
     /// Whether the file has a position: read/write get and advance it, pread/pwrite are allowed.
     /// False (the default) for streams (ttys, pipes): called without it, pread/pwrite ESPIPE.
     var usesPosition: Bool { get }
+    /// poll: the events the file is ready for now (without sleeping).
+    func poll(_ file: OpenFile) -> PollEvents
+    /// The queue woken whenever `poll` may have changed; nil if readiness never changes.
+    func pollQueue(_ file: OpenFile) -> WaitQueue?
 }
 
 extension FileOperations {
@@ -33,4 +37,20 @@ extension FileOperations {
     public func ioctl(_ file: OpenFile, request: UInt32, argument: UInt64) async throws(Errno) -> Int64 { throw .ENOTTY }
     public func release(_ file: OpenFile) {}
     public var usesPosition: Bool { false }
+    public func poll(_ file: OpenFile) -> PollEvents { [.readable, .writable] }
+    public func pollQueue(_ file: OpenFile) -> WaitQueue? { nil }
+}
+
+/// poll(2) event bits (Linux's POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL).
+public struct PollEvents: OptionSet, Sendable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    public static let readable = PollEvents(rawValue: 0x1)     // POLLIN
+    public static let priority = PollEvents(rawValue: 0x2)     // POLLPRI
+    public static let writable = PollEvents(rawValue: 0x4)     // POLLOUT
+    public static let error = PollEvents(rawValue: 0x8)        // POLLERR
+    public static let hangUp = PollEvents(rawValue: 0x10)      // POLLHUP
+    public static let invalid = PollEvents(rawValue: 0x20)     // POLLNVAL
+    /// Reported whether asked for or not.
+    public static let always: PollEvents = [.error, .hangUp, .invalid]
 }

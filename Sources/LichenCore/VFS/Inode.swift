@@ -34,6 +34,8 @@ public protocol Inode: AnyObject, Sendable {
 
     // Symbolic links.
     func readlink() async throws(Errno) -> [UInt8]
+    /// The target as `context`'s process sees it (/proc/self); the plain target by default.
+    func readlink(in context: FSContext) async throws(Errno) -> [UInt8]
 
     // All inodes.
     func setattr(_ changes: AttributeChanges) async throws(Errno)
@@ -50,6 +52,10 @@ public protocol Inode: AnyObject, Sendable {
     /// File operations of a file whose contents the filesystem itself implements specially
     /// (procfs files, later). Device nodes are not looked up here but in the device registry.
     var fileOperations: (any FileOperations)? { get }
+
+    /// A "magic link" (procfs's /proc/<pid>/fd/N, cwd, exe): following it lands on this location
+    /// directly instead of walking a path; nil (the default) for ordinary symlinks.
+    func jumpTarget(in context: FSContext) async throws(Errno) -> Location?
 }
 
 extension Inode {
@@ -68,6 +74,7 @@ extension Inode {
     }
     public func readdir(from cookie: Int64, _ emit: (DirectoryEntry) -> Bool) async throws(Errno) { throw .ENOTDIR }
     public func readlink() async throws(Errno) -> [UInt8] { throw .EINVAL }
+    public func readlink(in context: FSContext) async throws(Errno) -> [UInt8] { try await readlink() }
     public func setattr(_ changes: AttributeChanges) async throws(Errno) { throw .EPERM }
     public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
         throw metadata.isDirectory ? .EISDIR : .EINVAL
@@ -81,6 +88,7 @@ extension Inode {
         return hole ? size : offset
     }
     public var fileOperations: (any FileOperations)? { nil }
+    public func jumpTarget(in context: FSContext) async throws(Errno) -> Location? { nil }
 
     /// truncate: a setattr of the size alone.
     public func truncate(to size: Int64) async throws(Errno) {

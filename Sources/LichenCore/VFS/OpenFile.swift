@@ -172,6 +172,17 @@ public final class OpenFile: @unchecked Sendable {
         return try await operations.ioctl(self, request: request, argument: argument)
     }
 
+    // MARK: poll
+
+    /// Current readiness: plain files and directories are always readable and writable.
+    public var pollEvents: PollEvents {
+        guard let operations else { return [.readable, .writable] }
+        return operations.poll(self)
+    }
+
+    /// What poll sleeps on for this file (nil: its readiness never changes).
+    public var pollQueue: WaitQueue? { operations?.pollQueue(self) }
+
     // MARK: attributes
 
     /// ftruncate: EINVAL unless open for writing and a regular file.

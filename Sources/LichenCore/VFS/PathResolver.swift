@@ -8,6 +8,8 @@ public struct FSContext: Sendable {
     public var credentials: Credentials
     /// Applied by the VFS to the mode of everything created (mode & ~umask).
     public var umask: UInt32
+    /// The process walking (0 if none): what procfs's /proc/self names.
+    public var processID: Int32 = 0
 
     public init(root: Location, cwd: Location? = nil, credentials: Credentials = .root, umask: UInt32 = 0o022) {
         self.root = root
@@ -65,6 +67,11 @@ public struct PathResolver {
 
     /// Follows the symbolic link `link`, found in directory `directory`, to what it names.
     public mutating func follow(_ link: Location, in directory: Location) async throws(Errno) -> Location {
+        if let jump = try await link.inode.jumpTarget(in: context) {
+            linksFollowed += 1
+            if linksFollowed > PathLimits.maxSymlinks { throw .ELOOP }
+            return jump
+        }
         let target = try await readTarget(link)
         return try await walk(target, from: directory, followLast: true)
     }
@@ -73,7 +80,7 @@ public struct PathResolver {
     public mutating func readTarget(_ link: Location) async throws(Errno) -> PathName {
         linksFollowed += 1
         if linksFollowed > PathLimits.maxSymlinks { throw .ELOOP }
-        return try PathName(try await link.inode.readlink())
+        return try PathName(try await link.inode.readlink(in: context))
     }
 
     mutating func walk(_ path: PathName, from start: Location, followLast: Bool) async throws(Errno) -> Location {

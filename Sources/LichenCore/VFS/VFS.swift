@@ -40,8 +40,7 @@
 //   not hash tables: Embedded Swift's Dictionary pulls in floating point and a random seed.
 //   devfs (`Devfs`) is a tmpfs populated with the standard device nodes; null, zero, full,
 //   random and urandom are `FileOperations` registered in the device registry.
-// - Not yet: bind mounts, read-only mounts and mount flags, RENAME_EXCHANGE, O_TMPFILE, FIFOs
-//   (ENXIO until pipes exist), sockets, file locks, xattrs/ACLs, atime policies (atime is always
+// - Not yet: bind mounts, read-only mounts and mount flags, RENAME_EXCHANGE, O_TMPFILE, sockets, file locks, xattrs/ACLs, atime policies (atime is always
 //   updated, strictatime), clearing setuid/setgid on write, inode limits.
 
 import _Concurrency
@@ -50,6 +49,8 @@ import _Concurrency
 public final class VFS: Sendable {
     public let mounts = MountTable()
     public let devices = DeviceRegistry()
+    /// The pipes of the namespace's open FIFOs.
+    public let fifos = FifoTable()
     public let rootMount: Mount
 
     /// A namespace whose root is `fileSystem`.

@@ -18,7 +18,7 @@ extension VFS {
     public func readlink(_ path: [UInt8], at directory: Location? = nil, context: FSContext) async throws(Errno) -> [UInt8] {
         let location = try await resolve(path, at: directory, followLast: false, context: context)
         guard location.metadata.isSymbolicLink else { throw .EINVAL }
-        return try await location.inode.readlink()
+        return try await location.inode.readlink(in: context)
     }
 
     /// access/faccessat: `mode` empty is F_OK. Checks with the real ids unless `effectiveIDs`

@@ -86,8 +86,12 @@ extension VFS {
         case .blockDevice:
             guard let ops = devices.lookup(.block, metadata.rdev) else { throw .ENXIO }
             operations = ops
-        case .fifo, .socket, .unknown:
-            throw .ENXIO  // pipes and sockets come later
+        case .fifo:
+            // A pipe reopened through /proc/<pid>/fd is that pipe (Pipe.open counts the ends);
+            // a named FIFO gets its shared pipe with the ends counted (blocking rules in Pipe.open).
+            operations = location.inode.fileOperations ?? fifos.open(location.inode, mode: flags)
+        case .socket, .unknown:
+            throw .ENXIO  // sockets come later
         default:
             operations = location.inode.fileOperations
         }

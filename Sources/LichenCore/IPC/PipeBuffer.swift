@@ -1,0 +1,92 @@
+/// The state of a pipe or FIFO, without any waiting (the `Pipe` file operations sleep on it):
+/// a byte ring of Linux's default capacity and the count of open read and write ends.
+/// Semantics as Linux's pipe_read/pipe_write: a read returns what is there; a write of at most
+/// `atomicLimit` (PIPE_BUF) bytes goes in whole or not at all, a larger one may be split.
+public struct PipeBuffer: Sendable {
+    /// Linux's default pipe size: 16 pages.
+    public static let defaultCapacity = 65536
+    /// PIPE_BUF: writes up to this size are never interleaved with other writers' data.
+    public static let atomicLimit = 4096
+
+    public let capacity: Int
+    private var storage: [UInt8]
+    private var head = 0          // index of the oldest byte
+    public private(set) var count = 0
+    public var readers = 0
+    public var writers = 0
+    /// Bumped on every open of a read (write) end: a blocking FIFO open waits for the other side's
+    /// counter to move, so a writer that opens and closes at once still releases the reader.
+    public private(set) var readerOpens: UInt64 = 0
+    public private(set) var writerOpens: UInt64 = 0
+
+    public init(capacity: Int = PipeBuffer.defaultCapacity) {
+        self.capacity = capacity
+        storage = [UInt8](repeating: 0, count: capacity)
+    }
+
+    public var free: Int { capacity - count }
+
+    public enum ReadOutcome: Equatable, Sendable {
+        case data(Int)
+        case endOfFile
+        case wouldBlock
+    }
+
+    public enum WriteOutcome: Equatable, Sendable {
+        case wrote(Int)
+        case wouldBlock
+        case brokenPipe      // no reader: EPIPE (and SIGPIPE)
+    }
+
+    public mutating func openEnd(read: Bool, write: Bool) {
+        if read { readers += 1; readerOpens &+= 1 }
+        if write { writers += 1; writerOpens &+= 1 }
+    }
+
+    public mutating func closeEnd(read: Bool, write: Bool) {
+        if read { readers -= 1 }
+        if write { writers -= 1 }
+    }
+
+    /// Takes up to `buffer.count` bytes; end of file once empty with no writer left.
+    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) -> ReadOutcome {
+        if buffer.count == 0 { return .data(0) }
+        if count == 0 { return writers == 0 ? .endOfFile : .wouldBlock }
+        let n = min(count, buffer.count)
+        let first = min(n, capacity - head)
+        storage.withUnsafeBytes { s in
+            buffer.baseAddress!.copyMemory(from: s.baseAddress! + head, byteCount: first)
+            if n > first { (buffer.baseAddress! + first).copyMemory(from: s.baseAddress!, byteCount: n - first) }
+        }
+        head = (head + n) % capacity
+        count -= n
+        if count == 0 { head = 0 }
+        return .data(n)
+    }
+
+    /// Puts in what fits of `buffer` under the atomicity rule. `buffer` is what is left of the
+    /// caller's write; `atomic` is whether the whole write was at most PIPE_BUF bytes.
+    public mutating func write(from buffer: UnsafeRawBufferPointer, atomic: Bool) -> WriteOutcome {
+        if readers == 0 { return .brokenPipe }
+        if buffer.count == 0 { return .wrote(0) }
+        if atomic ? free < buffer.count : free == 0 { return .wouldBlock }
+        let n = min(free, buffer.count)
+        let tail = (head + count) % capacity
+        let first = min(n, capacity - tail)
+        storage.withUnsafeMutableBytes { s in
+            (s.baseAddress! + tail).copyMemory(from: buffer.baseAddress!, byteCount: first)
+            if n > first { s.baseAddress!.copyMemory(from: buffer.baseAddress! + first, byteCount: n - first) }
+        }
+        count += n
+        return .wrote(n)
+    }
+
+    // poll(2) readiness, as Linux's pipe_poll reports it to each end.
+    public var readable: Bool { count > 0 }
+    /// Room for an atomic write (Linux: a free slot, i.e. at least a page).
+    public var writable: Bool { free >= PipeBuffer.atomicLimit }
+    /// POLLHUP for the read end: every writer is gone.
+    public var hungUp: Bool { writers == 0 }
+    /// POLLERR for the write end: every reader is gone.
+    public var broken: Bool { readers == 0 }
+}

@@ -1,0 +1,124 @@
+import LichenCore
+import _Concurrency
+
+/// procfs: inodes made on demand from the kernel's live state. Nothing is stored: a directory's
+/// entries are generated at each lookup/readdir, a file's text at each read (the offset then
+/// slices a fresh rendering, like seq_file for small files), a link's target at each readlink.
+final class ProcFileSystem: FileSystem, @unchecked Sendable {
+    static let magic: Int64 = 0x9fa0                          // PROC_SUPER_MAGIC
+    let device: DeviceNumber
+    var typeName: [UInt8] { Array("proc".utf8) }
+    private(set) var root: any Inode = ProcFile(ino: 0, text: { [] })
+
+    init(device: DeviceNumber) {
+        self.device = device
+        root = ProcRoot.make()
+    }
+
+    var statistics: FileSystemStatistics {
+        FileSystemStatistics(magic: ProcFileSystem.magic, blockSize: 4096, totalBlocks: 0, freeBlocks: 0,
+                             availableBlocks: 0, totalInodes: 0, freeInodes: 0)
+    }
+}
+
+/// Boot time for procfs inode times (they are "created" when looked at on Linux; fixed is fine).
+private func procTime() -> Timespec { RootFilesystem.clock() }
+
+/// A directory's entries, given the directory (their parent), generated on each use.
+typealias ProcEntries = @Sendable (ProcDirectory) async -> [(name: [UInt8], inode: any Inode)]
+
+final class ProcDirectory: Inode, @unchecked Sendable {
+    let metadata: InodeMetadata
+    let parent: ProcDirectory?
+    let entries: ProcEntries
+
+    init(ino: UInt64, mode: UInt32 = 0o555, uid: UInt32 = 0, parent: ProcDirectory?, entries: @escaping ProcEntries) {
+        metadata = InodeMetadata(ino: ino, mode: FileMode.S_IFDIR | mode, uid: uid, gid: uid, nlink: 2, time: procTime())
+        self.parent = parent
+        self.entries = entries
+    }
+
+    func lookup(_ name: [UInt8]) async throws(Errno) -> any Inode {
+        if name == [0x2e, 0x2e] { return parent ?? self }
+        for e in await entries(self) where e.name == name { return e.inode }
+        throw .ENOENT
+    }
+
+    func readdir(from cookie: Int64, _ emit: (DirectoryEntry) -> Bool) async throws(Errno) {
+        var all: [(name: [UInt8], ino: UInt64, type: FileType)] = [([0x2e], metadata.ino, .directory),
+                                                                   ([0x2e, 0x2e], (parent ?? self).metadata.ino, .directory)]
+        for e in await entries(self) { all.append((e.name, e.inode.metadata.ino, e.inode.metadata.type)) }
+        var i = Int(max(cookie, 0))
+        while i < all.count {
+            guard emit(DirectoryEntry(ino: all[i].ino, type: all[i].type, name: all[i].name, nextCookie: Int64(i + 1))) else { return }
+            i += 1
+        }
+    }
+}
+
+final class ProcFile: Inode, @unchecked Sendable {
+    let metadata: InodeMetadata
+    let text: @Sendable () async -> [UInt8]
+
+    init(ino: UInt64, mode: UInt32 = 0o444, uid: UInt32 = 0, text: @escaping @Sendable () async -> [UInt8]) {
+        metadata = InodeMetadata(ino: ino, mode: FileMode.S_IFREG | mode, uid: uid, gid: uid, nlink: 1, time: procTime())
+        self.text = text
+    }
+
+    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
+        let bytes = await text()
+        guard offset >= 0, offset < Int64(bytes.count) else { return 0 }
+        let n = min(buffer.count, bytes.count - Int(offset))
+        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + Int(offset), byteCount: n) }
+        return n
+    }
+}
+
+final class ProcLink: Inode, @unchecked Sendable {
+    let metadata: InodeMetadata
+    let target: @Sendable () async throws(Errno) -> [UInt8]
+    /// For magic links (fd/N, cwd): the location itself, which following lands on.
+    let jump: (@Sendable () async throws(Errno) -> Location)?
+
+    init(ino: UInt64, uid: UInt32 = 0, jump: (@Sendable () async throws(Errno) -> Location)? = nil,
+         target: @escaping @Sendable () async throws(Errno) -> [UInt8]) {
+        self.jump = jump
+        metadata = InodeMetadata(ino: ino, mode: FileMode.S_IFLNK | 0o777, uid: uid, gid: uid, nlink: 1, time: procTime())
+        self.target = target
+    }
+
+    func readlink() async throws(Errno) -> [UInt8] { try await target() }
+
+    func jumpTarget(in context: FSContext) async throws(Errno) -> Location? {
+        guard let jump else { return nil }
+        return try await jump()
+    }
+}
+
+/// Text building for procfs files.
+extension Array where Element == UInt8 {
+    mutating func add(_ s: String) { append(contentsOf: s.utf8) }
+}
+
+func dec(_ v: UInt64) -> String { Format.decimal(v) }
+func dec(_ v: Int) -> String { v < 0 ? "-" + Format.decimal(UInt64(-v)) : Format.decimal(UInt64(v)) }
+func dec(_ v: Int32) -> String { dec(Int(v)) }
+
+/// `s` right-aligned in `width` columns.
+func padLeft(_ s: String, _ width: Int) -> String {
+    let n = s.utf8.count
+    return n >= width ? s : String(repeating: " ", count: width - n) + s
+}
+
+/// `s` left-aligned in `width` columns.
+func padRight(_ s: String, _ width: Int) -> String {
+    let n = s.utf8.count
+    return n >= width ? s : s + String(repeating: " ", count: width - n)
+}
+
+/// "12.34": hundredths from nanoseconds.
+func centiseconds(_ ns: UInt64) -> String {
+    let cs = ns / 10_000_000
+    let frac = cs % 100
+    return dec(cs / 100) + "." + (frac < 10 ? "0" : "") + dec(frac)
+}

@@ -1,0 +1,145 @@
+import LichenCore
+import _Concurrency
+
+/// /proc/<pid>: stat, status, cmdline, comm, maps, mounts, exe, cwd, root, fd/.
+enum ProcPid {
+    static func directory(_ pid: Int32, parent: ProcDirectory) -> ProcDirectory {
+        let base = UInt64(pid) << 16
+        return ProcDirectory(ino: base, parent: parent) { (me: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
+            func file(_ name: String, _ i: UInt64, _ text: @escaping @Sendable (Process) async -> [UInt8]) -> ([UInt8], any Inode) {
+                (Array(name.utf8), ProcFile(ino: base | i) { () async -> [UInt8] in
+                    guard let p = Processes.process(pid) else { return [] }
+                    return await text(p)
+                })
+            }
+            return [
+                file("cmdline", 1) { $0.commandLine },
+                file("comm", 2) { $0.name + [0x0a] },
+                (Array("cwd".utf8), ProcLink(ino: base | 3, jump: { () throws(Errno) -> Location in
+                    guard let p = Processes.process(pid) else { throw .ENOENT }
+                    return p.fs.cwd
+                }) { () async throws(Errno) -> [UInt8] in
+                    guard let p = Processes.process(pid) else { throw .ENOENT }
+                    return try await FileSyscalls.vfs().path(of: p.fs.cwd, context: p.fs)
+                }),
+                (Array("exe".utf8), ProcLink(ino: base | 4) { () throws(Errno) -> [UInt8] in
+                    guard let p = Processes.process(pid) else { throw .ENOENT }
+                    return p.executable
+                }),
+                (Array("fd".utf8), fdDirectory(pid, parent: me)),
+                file("maps", 6, maps),
+                file("mounts", 7) { _ in await ProcSystem.mounts() },
+                (Array("root".utf8), ProcLink(ino: base | 8) { () throws(Errno) -> [UInt8] in [0x2f] }),
+                file("stat", 9, stat),
+                file("status", 10, status),
+            ]
+        }
+    }
+
+    static func fdDirectory(_ pid: Int32, parent: ProcDirectory) -> ProcDirectory {
+        let base = UInt64(pid) << 16 | 0x8000
+        return ProcDirectory(ino: base, mode: 0o500, parent: parent) { (_: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
+            guard let p = Processes.process(pid) else { return [] }
+            var list: [(name: [UInt8], inode: any Inode)] = []
+            for fd in p.files.withLock({ $0.descriptors }) {
+                // Looked up again when read or followed: the descriptor may have changed meanwhile.
+                let file = { @Sendable () throws(Errno) -> OpenFile in
+                    guard let p = Processes.process(pid) else { throw .ENOENT }
+                    do throws(Errno) { return try p.file(fd) } catch { throw .ENOENT }
+                }
+                list.append((Array(dec(fd).utf8), ProcLink(ino: base | UInt64(fd & 0x7fff), jump: { () throws(Errno) -> Location in
+                    try file().location
+                }) { () async throws(Errno) -> [UInt8] in
+                    await fileName(try file(), context: p.fs)
+                }))
+            }
+            return list
+        }
+    }
+
+    /// What Linux's d_path shows for an open file: its path, or "pipe:[ino]".
+    static func fileName(_ file: OpenFile, context: FSContext) async -> [UInt8] {
+        if file.location.mount.fileSystem === PipeFileSystem.shared {
+            return Array(("pipe:[" + dec(file.status.ino) + "]").utf8)
+        }
+        do { return try await FileSyscalls.vfs().path(of: file.location, context: context) } catch { return Array("(deleted)".utf8) }
+    }
+
+    static func stateLetter(_ pid: Int32) -> (letter: String, name: String, ppid: Int32, pgid: Int32, sid: Int32) {
+        let record = Processes.withTable { $0.record(pid) }
+        guard let r = record else { return ("X", "X (dead)", 0, 0, 0) }
+        switch r.state {
+        case .zombie: return ("Z", "Z (zombie)", r.parent, r.pgid, r.sid)
+        case .stopped: return ("T", "T (stopped)", r.parent, r.pgid, r.sid)
+        case .running: return ("S", "S (sleeping)", r.parent, r.pgid, r.sid)   // blocked in a syscall while anyone reads this
+        }
+    }
+
+    static func vmSize(_ p: Process) -> UInt64 { p.memory.map.areas.reduce(0) { $0 + $1.length } }
+
+    /// Linux 6.1's 52 fields (fs/proc/array.c do_task_stat); times are not accounted yet (0).
+    @Sendable static func stat(_ p: Process) -> [UInt8] {
+        let s = stateLetter(p.pid)
+        let tty = s.sid == ConsoleTTY.shared.session ? 204 << 8 | 64 : 0     // ttyAMA0
+        let tpgid = tty != 0 ? Int(ConsoleTTY.shared.foregroundGroup) : -1
+        var fields: [String] = [dec(p.pid), "(" + String(decoding: p.name, as: UTF8.self) + ")", s.letter, dec(s.ppid), dec(s.pgid),
+                                dec(s.sid), dec(tty), dec(tpgid), "4194304"]
+        fields += ["0", "0", "0", "0", "0", "0", "0", "0", "20", "0", dec(max(p.threads.count, 1)), "0", "0"]  // minflt..starttime
+        let rssPages = p.memory.map.areas.count    // not tracked per page yet: a small stand-in
+        fields += [dec(vmSize(p)), dec(rssPages), "18446744073709551615"]
+        let code = p.memory.map.areas.first { $0.kind == .code }
+        fields += [dec(code?.start.value ?? 0), dec(code?.end.value ?? 0), "0", "0", "0"]
+        fields += ["0", "0", "0", "0", "0", "0", "0", "17", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
+        var out: [UInt8] = []
+        out.add(fields.joined(separator: " "))
+        out.add("\n")
+        return out
+    }
+
+    @Sendable static func status(_ p: Process) -> [UInt8] {
+        let s = stateLetter(p.pid)
+        let kb = vmSize(p) / 1024
+        var o: [UInt8] = []
+        o.add("Name:\t" + String(decoding: p.name, as: UTF8.self) + "\n")
+        o.add("Umask:\t0" + octal(p.fs.umask, 3) + "\n")
+        o.add("State:\t" + s.name + "\n")
+        o.add("Tgid:\t" + dec(p.pid) + "\nNgid:\t0\nPid:\t" + dec(p.pid) + "\nPPid:\t" + dec(s.ppid) + "\nTracerPid:\t0\n")
+        let c = p.fs.credentials
+        o.add("Uid:\t" + dec(UInt64(c.uid)) + "\t" + dec(UInt64(c.uid)) + "\t" + dec(UInt64(c.uid)) + "\t" + dec(UInt64(c.uid)) + "\n")
+        o.add("Gid:\t" + dec(UInt64(c.gid)) + "\t" + dec(UInt64(c.gid)) + "\t" + dec(UInt64(c.gid)) + "\t" + dec(UInt64(c.gid)) + "\n")
+        o.add("FDSize:\t64\nGroups:\t\nNStgid:\t" + dec(p.pid) + "\nNSpid:\t" + dec(p.pid) + "\nNSpgid:\t" + dec(s.pgid)
+              + "\nNSsid:\t" + dec(s.sid) + "\n")
+        o.add("VmPeak:\t" + padLeft(dec(kb), 8) + " kB\nVmSize:\t" + padLeft(dec(kb), 8) + " kB\n")
+        o.add("Threads:\t" + dec(max(p.threads.count, 1)) + "\n")
+        o.add("SigQ:\t0/7735\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n")
+        o.add("Cpus_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n")
+        return o
+    }
+
+    static func octal(_ v: UInt32, _ width: Int) -> String {
+        var digits: [UInt8] = []
+        var v = v
+        repeat { digits.insert(UInt8(ascii: "0") + UInt8(v & 7), at: 0); v >>= 3 } while v > 0
+        while digits.count < width { digits.insert(UInt8(ascii: "0"), at: 0) }
+        return String(decoding: digits, as: UTF8.self)
+    }
+
+    /// "start-end perms offset dev inode   path" per area (paths of file mappings are not kept yet).
+    @Sendable static func maps(_ p: Process) -> [UInt8] {
+        var o: [UInt8] = []
+        for area in p.memory.map.areas {
+            let prot = area.protection
+            var line = Format.hex(area.start.value, width: 8, prefix: false) + "-" + Format.hex(area.end.value, width: 8, prefix: false) + " "
+            line += (prot.contains(.read) ? "r" : "-") + (prot.contains(.write) ? "w" : "-") + (prot.contains(.execute) ? "x" : "-")
+            line += area.sharing == .shared ? "s" : "p"
+            line += " " + Format.hex(area.fileOffset, width: 8, prefix: false) + " 00:00 0"
+            switch area.kind {
+            case .heap: line = padRight(line, 73) + "[heap]"
+            case .stack: line = padRight(line, 73) + "[stack]"
+            default: break
+            }
+            o.add(line + "\n")
+        }
+        return o
+    }
+}

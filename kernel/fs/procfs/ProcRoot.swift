@@ -1,0 +1,43 @@
+import LichenCore
+import _Concurrency
+
+/// /proc's top level: a directory per live process, self, and the system-wide files.
+enum ProcRoot {
+    static func make() -> ProcDirectory {
+        ProcDirectory(ino: 1, parent: nil) { (me: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
+            var list: [(name: [UInt8], inode: any Inode)] = []
+            for pid in livePids() { list.append((Array(dec(pid).utf8), ProcPid.directory(pid, parent: me))) }
+            list.append((Array("self".utf8), ProcSelfLink(ino: 2)))
+            list.append((Array("mounts".utf8), ProcLink(ino: 3) { () throws(Errno) -> [UInt8] in Array("self/mounts".utf8) }))
+            for (i, f) in files.enumerated() {
+                list.append((Array(f.name.utf8), ProcFile(ino: UInt64(0x100 + i), text: f.text)))
+            }
+            return list
+        }
+    }
+
+    static func livePids() -> [Int32] {
+        Processes.lock.withLock { _ in Processes.objects.map { $0.pid } }.sorted()
+    }
+
+    static let files: [(name: String, text: @Sendable () async -> [UInt8])] = [
+        ("cpuinfo", ProcSystem.cpuinfo), ("filesystems", ProcSystem.filesystems), ("loadavg", ProcSystem.loadavg),
+        ("meminfo", ProcSystem.meminfo), ("stat", ProcSystem.stat), ("uptime", ProcSystem.uptime),
+        ("version", ProcSystem.version),
+    ]
+}
+
+/// /proc/self: names the directory of the process that looks (FSContext.processID).
+final class ProcSelfLink: Inode, @unchecked Sendable {
+    let metadata: InodeMetadata
+
+    init(ino: UInt64) {
+        metadata = InodeMetadata(ino: ino, mode: FileMode.S_IFLNK | 0o777, uid: 0, gid: 0, nlink: 1, time: RootFilesystem.clock())
+    }
+
+    func readlink() async throws(Errno) -> [UInt8] { throw .ENOENT }
+    func readlink(in context: FSContext) async throws(Errno) -> [UInt8] {
+        guard context.processID > 0 else { throw .ENOENT }
+        return Array(dec(context.processID).utf8)
+    }
+}

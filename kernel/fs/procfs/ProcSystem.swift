@@ -1,0 +1,84 @@
+import LichenCore
+import _Concurrency
+
+/// The system-wide /proc files, in Linux 6.1's layouts.
+enum ProcSystem {
+    @Sendable static func meminfo() -> [UInt8] {
+        let stats = PhysicalMemory.stats
+        let total = UInt64(stats?.totalFrames ?? 0) * 4, free = UInt64(stats?.freeFrames ?? 0) * 4
+        var o: [UInt8] = []
+        func line(_ name: String, _ kb: UInt64) { o.add(padRight(name + ":", 16) + padLeft(dec(kb), 8) + " kB\n") }
+        line("MemTotal", total); line("MemFree", free); line("MemAvailable", free)
+        for name in ["Buffers", "Cached", "SwapCached", "Active", "Inactive", "Active(anon)", "Inactive(anon)", "Active(file)",
+                     "Inactive(file)", "Unevictable", "Mlocked", "SwapTotal", "SwapFree", "Dirty", "Writeback", "AnonPages",
+                     "Mapped", "Shmem", "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "KernelStack", "PageTables",
+                     "NFS_Unstable", "Bounce", "WritebackTmp"] { line(name, 0) }
+        line("CommitLimit", total / 2); line("Committed_AS", total - free)
+        line("VmallocTotal", 135_288_315_904); line("VmallocUsed", 0); line("VmallocChunk", 0); line("Percpu", 0)
+        return o
+    }
+
+    @Sendable static func cpuinfo() -> [UInt8] {
+        var o: [UInt8] = []
+        o.add("processor\t: 0\nBogoMIPS\t: 125.00\nFeatures\t: fp asimd evtstrm crc32 cpuid\nCPU implementer\t: 0x41\n"
+              + "CPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd08\nCPU revision\t: 3\n\n")
+        return o
+    }
+
+    @Sendable static func uptime() -> [UInt8] {
+        let now = MonotonicClock.now
+        var o: [UInt8] = []
+        o.add(centiseconds(now) + " " + centiseconds(now) + "\n")    // idle time not accounted: as if all idle
+        return o
+    }
+
+    @Sendable static func loadavg() -> [UInt8] {
+        let pids = ProcRoot.livePids()
+        var o: [UInt8] = []
+        o.add("0.00 0.00 0.00 1/" + dec(pids.count) + " " + dec(pids.last ?? 0) + "\n")
+        return o
+    }
+
+    @Sendable static func version() -> [UInt8] {
+        var o: [UInt8] = []
+        o.add("Linux version 6.1.0-lichen (lichen@lichen) (Embedded Swift " + kernelVersion + ") #1 SMP Lichen " + kernelVersion + "\n")
+        return o
+    }
+
+    @Sendable static func stat() -> [UInt8] {
+        let ticks = MonotonicClock.now / 10_000_000          // USER_HZ 100
+        var o: [UInt8] = []
+        o.add("cpu  0 0 0 " + dec(ticks) + " 0 0 0 0 0 0\ncpu0 0 0 0 " + dec(ticks) + " 0 0 0 0 0 0\n")
+        o.add("intr 0\nctxt 0\nbtime " + dec(RealtimeClock.now / 1_000_000_000 - MonotonicClock.now / 1_000_000_000) + "\n")
+        o.add("processes " + dec(ProcRoot.livePids().count) + "\nprocs_running 1\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n")
+        return o
+    }
+
+    @Sendable static func filesystems() -> [UInt8] {
+        var o: [UInt8] = []
+        o.add("nodev\tsysfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tpipefs\nnodev\trootfs\n")
+        return o
+    }
+
+    /// /proc/mounts: "source mountpoint type options 0 0", parents first.
+    @Sendable static func mounts() async -> [UInt8] {
+        guard let vfs = RootFilesystem.vfs else { return [] }
+        var o: [UInt8] = []
+        let context = vfs.context()
+        for m in vfs.mounts.all {
+            let type = String(decoding: m.fileSystem.typeName, as: UTF8.self)
+            let path: [UInt8]
+            if let on = m.mountedOn {
+                do { path = try await vfs.path(of: on, context: context) } catch { continue }
+            } else {
+                path = [0x2f]
+            }
+            let options = type.utf8.elementsEqual("rootfs".utf8) ? "rw"
+                : type.utf8.elementsEqual("tmpfs".utf8) ? "rw,relatime,inode64" : "rw,relatime"
+            o.add(MountSyscalls.source(of: m) + " ")
+            o += path
+            o.add(" " + type + " " + options + " 0 0\n")
+        }
+        return o
+    }
+}

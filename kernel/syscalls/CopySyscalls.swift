@@ -1,0 +1,57 @@
+import LichenCore
+import _Concurrency
+
+/// sendfile and copy_file_range: a kernel-side read/write loop (no page sharing; files are in memory).
+enum CopySyscalls {
+    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
+        switch number {
+        case 71:                                                   // sendfile(out, in, *offset, count)
+            return try await copy(a, from: try a.process.file(a.fd(1)), at: a.address(2),
+                                  to: try a.process.file(a.fd(0)), at: UserAddr(0), count: a[3])
+        case 285:                                                  // copy_file_range(in, *off_in, out, *off_out, len, flags)
+            guard a[5] == 0 else { throw .EINVAL }
+            return try await copy(a, from: try a.process.file(a.fd(0)), at: a.address(1),
+                                  to: try a.process.file(a.fd(2)), at: a.address(3), count: a[4])
+        default: return nil
+        }
+    }
+
+    /// Copies up to `count` bytes; a non-NULL offset pointer is used and updated instead of the file position.
+    static func copy(_ a: SyscallArguments, from input: OpenFile, at inOffsetAddress: UserAddr,
+                     to output: OpenFile, at outOffsetAddress: UserAddr, count: UInt64) async throws(Errno) -> UInt64 {
+        guard input.flags.allowsRead, output.flags.allowsWrite else { throw .EBADF }
+        var inOffset: Int64? = inOffsetAddress.value == 0 ? nil : try a.user.load(Int64.self, from: inOffsetAddress)
+        var outOffset: Int64? = outOffsetAddress.value == 0 ? nil : try a.user.load(Int64.self, from: outOffsetAddress)
+        if let o = inOffset, o < 0 { throw .EINVAL }
+        let total = Int(min(count, 0x7fff_f000))
+        var done = 0
+        let buffer = IOBuffer(count: min(total, FileSyscalls.chunk))
+        while done < total {
+            let want = min(buffer.count, total - done)
+            let got = try await buffer.withBytes(0..<want) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
+                inOffset == nil ? try await input.read(into: b) : try await input.read(into: b, at: inOffset!)
+            }
+            if got == 0 { break }
+            var written = 0
+            do throws(Errno) {
+                while written < got {
+                    let n = try await buffer.withBytes(written..<got) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
+                        let bytes = UnsafeRawBufferPointer(b)
+                        return outOffset == nil ? try await output.write(from: bytes) : try await output.write(from: bytes, at: outOffset!)
+                    }
+                    if n == 0 { break }
+                    written += n
+                    if outOffset != nil { outOffset! += Int64(n) }
+                }
+            } catch {
+                if done == 0 && written == 0 { throw error }
+            }
+            if inOffset != nil { inOffset! += Int64(written) }
+            done += written
+            if written < got || got < want { break }
+        }
+        if let o = inOffset { try a.user.store(o, to: inOffsetAddress) }
+        if let o = outOffset { try a.user.store(o, to: outOffsetAddress) }
+        return result(done)
+    }
+}

@@ -1,0 +1,123 @@
+import LichenCore
+import _Concurrency
+
+/// ppoll and pselect6 over the files' readiness (`FileOperations.poll`) and wait queues
+/// (`pollQueue`), sleeping with `waitAny`. The signal-mask argument is accepted and ignored
+/// until signal delivery lands (TODO(signals): install it for the duration of the wait).
+enum PollSyscalls {
+    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
+        switch number {
+        case 73: return try await ppoll(a)
+        case 72: return try await pselect6(a)
+        default: return nil
+        }
+    }
+
+    /// nil: no timeout (block); a zero timeout: report without sleeping.
+    static func timeout(_ a: SyscallArguments, _ address: UserAddr) throws(Errno) -> UInt64? {
+        guard address.value != 0 else { return nil }
+        let t = try a.user.load(LinuxTimespec.self, from: address)
+        guard t.tv_sec >= 0, t.tv_nsec >= 0, t.tv_nsec < 1_000_000_000 else { throw .EINVAL }
+        return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
+    }
+
+    /// Sleeps until `ready()` or the timeout; false if it timed out. EINTR if interrupted.
+    static func sleep(_ files: [OpenFile], timeout ns: UInt64?, until ready: () -> Bool) async throws(Errno) -> Bool {
+        var queues: [WaitQueue] = []
+        for f in files { if let q = f.pollQueue, !queues.contains(where: { $0 === q }) { queues.append(q) } }
+        do {
+            try await waitAny(queues, until: ready, timeout: ns.map { WaitTimeout.after(nanoseconds: $0) })
+            return true
+        } catch {
+            if error == .timedOut { return false }
+            throw .EINTR
+        }
+    }
+
+    // MARK: ppoll
+
+    static func ppoll(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let count = Int(a[1])
+        guard count >= 0 && count <= 1024 else { throw .EINVAL }     // RLIMIT_NOFILE
+        let ns = try timeout(a, a.address(2))
+        var fds: [Int32] = [], wanted: [PollEvents] = [], files: [OpenFile?] = []
+        let raw = try a.user.bytes(at: a.address(0), count: count * 8)  // struct pollfd { int fd; short events, revents; }
+        for i in 0..<count {
+            let fd = Int32(bitPattern: UInt32(raw[i * 8]) | UInt32(raw[i * 8 + 1]) << 8 | UInt32(raw[i * 8 + 2]) << 16
+                           | UInt32(raw[i * 8 + 3]) << 24)
+            fds.append(fd)
+            wanted.append(PollEvents(rawValue: UInt16(raw[i * 8 + 4]) | UInt16(raw[i * 8 + 5]) << 8).union(.always))
+            files.append(fd < 0 ? nil : try? a.process.file(fd))
+        }
+        func revents(_ i: Int) -> PollEvents {
+            if fds[i] < 0 { return [] }
+            guard let f = files[i] else { return .invalid }
+            return f.pollEvents.intersection(wanted[i])
+        }
+        func anyReady() -> Bool { (0..<count).contains { !revents($0).isEmpty } }
+        if !anyReady() && ns != 0 {
+            _ = try await sleep(files.compactMap { $0 }, timeout: ns, until: anyReady)
+        }
+        var out = raw
+        var ready = 0
+        for i in 0..<count {
+            let r = revents(i).rawValue
+            if r != 0 { ready += 1 }
+            out[i * 8 + 6] = UInt8(r & 0xff)
+            out[i * 8 + 7] = UInt8(r >> 8)
+        }
+        if count > 0 { try a.user.store(bytes: out, to: a.address(0)) }
+        return result(ready)
+    }
+
+    // MARK: pselect6
+
+    static func pselect6(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let n = Int(a.int32(0))
+        guard n >= 0 && n <= 1024 else { throw .EINVAL }
+        let words = (n + 63) / 64
+        func load(_ i: Int) throws(Errno) -> [UInt64]? {
+            guard a[i] != 0 else { return nil }
+            var set: [UInt64] = []
+            for w in 0..<words { set.append(try a.user.load(UInt64.self, from: a.address(i) + UInt64(w * 8))) }
+            return set
+        }
+        let sets = [try load(1), try load(2), try load(3)]
+        let ns = try timeout(a, a.address(4))
+        // Linux's select masks: readable includes hang-up and error, writable includes error.
+        let masks: [PollEvents] = [[.readable, .hangUp, .error], [.writable, .error], [.priority]]
+        var fds: [Int32] = [], files: [OpenFile] = []
+        for fd in 0..<n {
+            let word = fd / 64, bit = UInt64(1) << UInt64(fd % 64)
+            guard sets.contains(where: { $0.map { $0[word] & bit != 0 } ?? false }) else { continue }
+            fds.append(Int32(fd))
+            files.append(try a.process.file(Int32(fd)))           // EBADF, as Linux
+        }
+        func result(into out: inout [[UInt64]]) -> Int {
+            var count = 0
+            for (i, fd) in fds.enumerated() {
+                let events = files[i].pollEvents
+                let word = Int(fd) / 64, bit = UInt64(1) << UInt64(fd % 64)
+                for s in 0..<3 {
+                    guard let set = sets[s], set[word] & bit != 0, !events.intersection(masks[s]).isEmpty else { continue }
+                    out[s][word] |= bit
+                    count += 1
+                }
+            }
+            return count
+        }
+        func anyReady() -> Bool {
+            var scratch = [[UInt64]](repeating: [UInt64](repeating: 0, count: words), count: 3)
+            return result(into: &scratch) > 0
+        }
+        if !anyReady() && ns != 0 {
+            _ = try await sleep(files, timeout: ns, until: anyReady)
+        }
+        var out = [[UInt64]](repeating: [UInt64](repeating: 0, count: words), count: 3)
+        let count = result(into: &out)
+        for s in 0..<3 where sets[s] != nil {
+            for w in 0..<words { try a.user.store(out[s][w], to: a.address(1 + s) + UInt64(w * 8)) }
+        }
+        return UInt64(count)
+    }
+}
