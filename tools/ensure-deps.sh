@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing Lichen needs on a Debian machine, when it is missing.
-# usage: tools/ensure-deps.sh [qemu] [dtc]
+# usage: tools/ensure-deps.sh [qemu] [dtc] [gcc]
 set -euo pipefail
 need=()
 for what in "$@"; do
   case "$what" in
     qemu) command -v qemu-system-aarch64 >/dev/null || need+=(qemu-system-arm) ;;
     dtc)  command -v dtc >/dev/null || need+=(device-tree-compiler) ;;
+    gcc)  command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu)
+          [ -e /usr/aarch64-linux-gnu/lib/libc.a ] || need+=(libc6-dev-arm64-cross) ;;
     *) echo "ensure-deps: unknown dependency '$what'" >&2; exit 2 ;;
   esac
 done

@@ -71,13 +71,13 @@ def kernel_image(kernel):
         return LICHEN, ""
     raise SystemExit("lichen_diff: unknown kernel '%s' (lichen or linux)" % kernel)
 
-def build_initramfs(script, files=(), spec_lines=(), base_spec=BASE_SPEC, out=None):
+def build_initramfs(script, files=(), spec_lines=(), base_spec=BASE_SPEC, out=None, compress=True):
     """Writes a gzip'd cpio: base spec entries (without its /init), spec_lines, files (guest, host,
     mode), /init (the marker wrapper) and /run.sh (script). Returns the path."""
     ensure("busybox")
     workdir = os.path.join(ROOT, "build/diff/initramfs")
     os.makedirs(workdir, exist_ok=True)
-    out = out or os.path.join(workdir, "run.cpio.gz")
+    out = out or os.path.join(workdir, "run.cpio.gz" if compress else "run.cpio")
     base_dir = os.path.dirname(os.path.abspath(base_spec))
     lines = []
     for line in open(base_spec):
@@ -99,7 +99,9 @@ def build_initramfs(script, files=(), spec_lines=(), base_spec=BASE_SPEC, out=No
     spec = os.path.join(workdir, "run.spec")
     with open(spec, "w") as f:
         f.write("\n".join(lines) + "\n")
-    data = gzip.compress(mkinitramfs.build(spec), mtime=0, compresslevel=6)
+    data = mkinitramfs.build(spec)
+    if compress:
+        data = gzip.compress(data, mtime=0, compresslevel=6)
     with open(out, "wb") as f:
         f.write(data)
     return out
