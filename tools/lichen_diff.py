@@ -121,10 +121,10 @@ def extract(output):
     return body[:end], int(status) if status.isdigit() else None
 
 def run(kernel, script=None, files=(), spec_lines=(), initrd=None, memory="256M", smp=1, timeout=120,
-        icount=False, append_extra="", watch=(), stop_after=None, idle_timeout=None):
+        icount=False, append_extra="", watch=(), stop_after=None, idle_timeout=None, compress=True):
     image, append = kernel_image(kernel)
     if initrd is None:
-        initrd = build_initramfs(script, files, spec_lines)
+        initrd = build_initramfs(script, files, spec_lines, compress=compress)
     append = (append + " " + append_extra).strip()
     extra = ["-icount", "shift=0,sleep=off"] if icount else []
     b = lichen_qemu.boot(image, timeout=timeout, memory=memory, smp=smp, append=append, initrd=initrd,
@@ -143,10 +143,11 @@ def main():
     p.add_argument("--icount", action="store_true", help="-icount shift=0,sleep=off")
     p.add_argument("--file", action="append", default=[], metavar="GUEST=HOST", help="extra file (mode 755)")
     p.add_argument("--console", action="store_true", help="print the whole console, not just the script output")
+    p.add_argument("--no-gzip", action="store_true", help="uncompressed initramfs")
     a = p.parse_args()
     files = [(g, h, "755") for g, h in (f.split("=", 1) for f in a.file)]
     script = open(a.script).read()
-    initrd = build_initramfs(script, files)
+    initrd = build_initramfs(script, files, compress=not a.no_gzip)
     status = 0
     for kernel in (["lichen", "linux"] if a.kernel == "both" else [a.kernel]):
         r = run(kernel, initrd=initrd, memory=a.memory, smp=a.smp, timeout=a.timeout, icount=a.icount)
