@@ -231,6 +231,8 @@ def main():
     t = time.monotonic()
     lichen = run_kernel("lichen", cases, a.memory, a.timeout, a.idle)
     lichen_seconds = time.monotonic() - t
+    with open(os.path.join(ROOT, "build/diff/lichen-output.json"), "w") as f:
+        json.dump({n: {"output": v[0], "status": v[1], "note": v[2]} for n, v in lichen.items()}, f, indent=1)
     rows, diffs = compare(cases, reference, lichen, ref_label)
     known = load_known()
     retry = [c for c in cases if c.name not in known and dict(rows)[c.name] == "FAIL"
