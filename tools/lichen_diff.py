@@ -22,6 +22,7 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import lichen_qemu, mkinitramfs
 
+INIT_MARK = "<<<LICHEN-INIT>>>"     # the first line of /init (boot-time measurements)
 BEGIN = "<<<LICHEN-RUN-BEGIN>>>"
 END = "<<<LICHEN-RUN-END status="
 LINUX_APPEND = "console=ttyAMA0 quiet mitigations=off nokaslr"
@@ -31,6 +32,7 @@ LICHEN = os.path.join(ROOT, "build/Image")
 BASE_SPEC = os.path.join(ROOT, "tests/initramfs/hello.spec")
 
 INIT = """#!/bin/sh
+echo "%s"
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/ LANG=C LC_ALL=C TZ=UTC0
 unset TERM
 cd /
@@ -41,7 +43,7 @@ echo "%s"
 /bin/sh /run.sh
 echo "%s$?>>>"
 /bin/busybox poweroff -f
-""" % (BEGIN, END)
+""" % (INIT_MARK, BEGIN, END)
 
 class RunResult:
     def __init__(self, kernel, boot, output, status):
@@ -128,7 +130,7 @@ def run(kernel, script=None, files=(), spec_lines=(), initrd=None, memory="256M"
     append = (append + " " + append_extra).strip()
     extra = ["-icount", "shift=0,sleep=off"] if icount else []
     b = lichen_qemu.boot(image, timeout=timeout, memory=memory, smp=smp, append=append, initrd=initrd,
-                         extra=extra, watch=(BEGIN,) + tuple(watch), stop_after=stop_after,
+                         extra=extra, watch=(INIT_MARK, BEGIN) + tuple(watch), stop_after=stop_after,
                          idle_timeout=idle_timeout)
     output, status = extract(b.output)
     return RunResult(kernel, b, output, status)

@@ -50,8 +50,8 @@ def boot_times(kernel, memory, smp, runs):
     first, total = [], []
     for _ in range(runs):
         r = lichen_diff.run(kernel, script="true\n", memory=memory, smp=smp, timeout=120)
-        if lichen_diff.BEGIN in r.boot.marks and not r.boot.timed_out:
-            first.append(r.boot.marks[lichen_diff.BEGIN])
+        if lichen_diff.INIT_MARK in r.boot.marks and not r.boot.timed_out:
+            first.append(r.boot.marks[lichen_diff.INIT_MARK])
             total.append(r.boot.seconds)
     if not first:
         return None, None
