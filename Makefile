@@ -31,7 +31,8 @@ ASM_OBJS := $(patsubst kernel/%.S,$(B)/obj/%.o,$(KERNEL_ASM))
 LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o \
   $(B)/core/_Concurrency.o
 
-.PHONY: all kernel run initramfs fuzz fuzz-smoke test core-embedded host-test boot-test deps clean bench toolchain-check
+.PHONY: all kernel run initramfs fuzz fuzz-smoke test core-embedded host-test boot-test deps clean bench toolchain-check \
+  diff diff-test diff-record conformance-test bench-user debian-deps
 all: kernel
 
 # Boot Lichen under qemu into BusyBox's shell on the console (quit: `poweroff -f`, or Ctrl-A X).
@@ -60,11 +61,11 @@ fuzz-smoke:
 	fuzz/run.sh 3
 
 # Every test: host unit tests, the Embedded build of the core, the kernel image, qemu boot tests.
-test: deps host-test fuzz-smoke core-embedded compile-fail-test kernel boot-test
+test: deps host-test fuzz-smoke core-embedded compile-fail-test kernel boot-test diff-test conformance-test
 	@echo "make test: all passed"
 
 deps:
-	@tools/ensure-deps.sh qemu
+	@tools/ensure-deps.sh qemu gcc
 
 boot-test: kernel
 	python3 tests/boot/test_boot.py $(B)/Image
@@ -78,6 +79,33 @@ boot-test: kernel
 bench: kernel
 	@tools/ensure-deps.sh qemu
 	python3 tools/bench_async.py $(B)/Image
+
+# Testing against Linux (README: "Testing against Linux"). Linux and BusyBox come from Debian's arm64
+# packages, fetched into build/debian by tools/fetch-debian-arm64.sh when missing.
+debian-deps:
+	@tools/fetch-debian-arm64.sh busybox linux
+
+# BusyBox applet suite on Lichen against the committed Linux recording (part of `make test`).
+diff-test: kernel debian-deps
+	python3 tests/diff/run.py
+
+# The same suite with Linux booted live next to Lichen.
+diff: kernel debian-deps
+	python3 tests/diff/run.py --live
+
+# Re-records tests/diff/expected-linux.json from Linux (after adding or changing cases).
+diff-record: debian-deps
+	python3 tests/diff/run.py --record
+
+# Syscall conformance programs under Linux (all must pass) and Lichen (part of `make test`).
+conformance-test: kernel debian-deps
+	@tools/ensure-deps.sh gcc
+	python3 tests/conformance/run.py
+
+# User-space micro-benchmarks and boot times, Lichen vs Linux (not part of `make test`).
+bench-user: kernel debian-deps
+	@tools/ensure-deps.sh gcc
+	python3 tests/bench/run.py
 
 clean:
 	rm -rf $(B) .build

@@ -13,8 +13,9 @@ As a command: tools/lichen_qemu.py [--memory 512M] [--gic 2|3] [--el2] [--smp N]
 import argparse, os, select, subprocess, sys, time
 
 class BootResult:
-    def __init__(self, output, exit_code, timed_out, seconds):
+    def __init__(self, output, exit_code, timed_out, seconds, marks=None):
         self.output, self.exit_code, self.timed_out, self.seconds = output, exit_code, timed_out, seconds
+        self.marks = marks or {}   # watched text -> seconds since qemu start when it first appeared
 
 def qemu_command(image, memory="512M", gic=2, el2=False, smp=1, append="", initrd=None, cpu="cortex-a72", extra=()):
     machine = "virt,gic-version=%d" % gic + (",virtualization=on" if el2 else "")
@@ -25,11 +26,15 @@ def qemu_command(image, memory="512M", gic=2, el2=False, smp=1, append="", initr
         cmd += ["-initrd", initrd]
     return cmd + list(extra)
 
-def boot(image, timeout=30, input_script=(), **kwargs):
+def boot(image, timeout=30, input_script=(), watch=(), stop_after=None, idle_timeout=None, **kwargs):
     """Runs qemu until it exits or `timeout` seconds pass.
 
     input_script: sequence of (wait_for_text, text_to_send): each text is sent once the output so
     far contains wait_for_text.
+    watch: texts whose first appearance time (seconds since qemu start) goes into result.marks.
+    stop_after: seconds qemu may keep running once every watched text has appeared (then it is
+    killed; not a timeout).
+    idle_timeout: seconds without any console output after which qemu is killed (counts as timed out).
     """
     cmd = qemu_command(image, **kwargs)
     start = time.monotonic()
@@ -37,9 +42,18 @@ def boot(image, timeout=30, input_script=(), **kwargs):
     output = b""
     pending = list(input_script)
     timed_out = False
+    marks = {}
+    last_output = start
+    watching = [w.encode() for w in watch]
     os.set_blocking(proc.stdout.fileno(), False)
     while True:
+        if watching and stop_after is not None and len(marks) == len(watching) \
+                and time.monotonic() - start > max(marks.values()) + stop_after:
+            proc.kill()
+            break
         remaining = timeout - (time.monotonic() - start)
+        if idle_timeout is not None and time.monotonic() - last_output > idle_timeout:
+            remaining = 0
         if remaining <= 0:
             timed_out = True
             proc.kill()
@@ -49,6 +63,11 @@ def boot(image, timeout=30, input_script=(), **kwargs):
             chunk = proc.stdout.read()
             if chunk:
                 output += chunk
+                last_output = time.monotonic()
+                now = last_output - start
+                for w in watching:
+                    if w.decode() not in marks and w in output:
+                        marks[w.decode()] = now
             elif proc.poll() is not None:
                 break
         elif proc.poll() is not None:
@@ -65,7 +84,7 @@ def boot(image, timeout=30, input_script=(), **kwargs):
                 pending = []
     proc.wait()
     text = output.decode("utf-8", "replace").replace("\r\n", "\n")
-    return BootResult(text, proc.returncode, timed_out, time.monotonic() - start)
+    return BootResult(text, proc.returncode, timed_out, time.monotonic() - start, marks)
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -1,0 +1,56 @@
+/* Conformance check harness: every check has a stable name (PROGRAM/NAME, used in known-failures.txt),
+ * failures print "FAIL PROGRAM/NAME: detail", the program ends with "PROGRAM: N passed, N failed".
+ * Bad pointers go through raw syscall() so that libc never touches them itself. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static const char *prog = "?";
+static int passed, failed;
+
+/* Unmapped low page, and an address in the upper half of the 48-bit user range (where Lichen's own
+ * kernel lives, so it must never be readable or writable from user space). */
+#define BADPTR ((void *)8)
+#define KERNPTR ((void *)0x0000ff8000000000ull)
+
+static void fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static void fail(const char *name, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    printf("FAIL %s/%s: ", prog, name);
+    vprintf(fmt, ap);
+    printf("\n");
+    va_end(ap);
+    failed++;
+}
+
+#define CHECK(name, cond) do { if (cond) passed++; else fail(name, "%s is false", #cond); } while (0)
+/* expr must not return -1 */
+#define CHECK_OK(name, expr) do { errno = 0; long _r = (long)(expr); \
+    if (_r != -1) passed++; else fail(name, "%s = -1, errno %d (%s)", #expr, errno, strerror(errno)); } while (0)
+/* expr must return -1 with errno == err */
+#define CHECK_ERR(name, expr, err) do { errno = 0; long _r = (long)(expr); int _e = errno; \
+    if (_r == -1 && _e == (err)) passed++; \
+    else fail(name, "%s = %ld errno %d (%s), expected -1 errno %d (%s)", #expr, _r, _e, strerror(_e), err, strerror(err)); } while (0)
+/* expr must equal want */
+#define CHECK_EQ(name, expr, want) do { errno = 0; long _r = (long)(expr); long _w = (long)(want); \
+    if (_r == _w) passed++; else fail(name, "%s = %ld (errno %d %s), expected %ld", #expr, _r, errno, strerror(errno), _w); } while (0)
+
+static void begin(const char *name) {
+    prog = name;
+    setvbuf(stdout, NULL, _IONBF, 0);
+}
+
+static int done(void) {
+    printf("%s: %d passed, %d failed\n", prog, passed, failed);
+    return failed != 0;
+}

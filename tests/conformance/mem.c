@@ -1,0 +1,97 @@
+/* brk, mmap, munmap, mprotect (faults checked in a child: a SIGSEGV kills the child, not the test). */
+#include "check.h"
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+static int child_faults(void (*fn)(void *), void *arg) {   /* 1 if fn(arg) dies with SIGSEGV */
+    pid_t p = fork();
+    if (p == 0) { fn(arg); _exit(0); }
+    int st = 0;
+    waitpid(p, &st, 0);
+    return WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV;
+}
+static void poke(void *p) { *(volatile char *)p = 1; }
+static void peek(void *p) { (void)*(volatile char *)p; }
+
+int main(void) {
+    begin("mem");
+    long page = sysconf(_SC_PAGESIZE);
+    CHECK_EQ("pagesize", page, 4096);
+    uintptr_t b0 = syscall(SYS_brk, 0);
+    CHECK("brk-query", b0 != 0);
+    CHECK_EQ("brk-grow", syscall(SYS_brk, b0 + 3 * page), b0 + 3 * page);
+    memset((void *)b0, 0x5a, 3 * page);
+    CHECK("brk-memory-usable", ((char *)b0)[3 * page - 1] == 0x5a);
+    CHECK_EQ("brk-shrink", syscall(SYS_brk, b0 + page), b0 + page);
+    CHECK_EQ("brk-regrow-zeroed", syscall(SYS_brk, b0 + 2 * page), b0 + 2 * page);
+    CHECK("brk-regrow-is-zero", ((char *)b0)[page + 10] == 0);
+    CHECK_EQ("brk-below-start-refused", syscall(SYS_brk, b0 - 1000 * page), b0 + 2 * page);
+    syscall(SYS_brk, b0);
+
+    char *m = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK("mmap-anon", m != MAP_FAILED);
+    CHECK("mmap-aligned", ((uintptr_t)m & (page - 1)) == 0);
+    CHECK("mmap-zeroed", m[0] == 0 && m[4 * page - 1] == 0);
+    m[5] = 7;
+    CHECK("mmap-writable", m[5] == 7);
+    CHECK_OK("mprotect-ro", mprotect(m, page, PROT_READ));
+    CHECK("mprotect-ro-readable", m[5] == 7);
+    CHECK("mprotect-ro-write-faults", child_faults(poke, m));
+    CHECK("mprotect-ro-other-page-ok", !child_faults(poke, m + page));
+    CHECK_OK("mprotect-none", mprotect(m + page, page, PROT_NONE));
+    CHECK("mprotect-none-read-faults", child_faults(peek, m + page));
+    CHECK_OK("mprotect-rw-again", mprotect(m, 2 * page, PROT_READ | PROT_WRITE));
+    CHECK("mprotect-rw-writable", !child_faults(poke, m));
+    CHECK_ERR("mprotect-unaligned", mprotect(m + 1, page, PROT_READ), EINVAL);
+    CHECK_ERR("mprotect-bad-prot", mprotect(m, page, 0x100), EINVAL);
+    CHECK_OK("munmap-middle", munmap(m + page, page));
+    CHECK("munmap-middle-faults", child_faults(peek, m + page));
+    CHECK("munmap-neighbours-live", m[5] == 7 && !child_faults(poke, m + 2 * page));
+    CHECK_OK("munmap-rest", munmap(m, 4 * page));
+    CHECK("munmap-faults", child_faults(peek, m));
+    CHECK_OK("munmap-unmapped-ok", munmap(m, page));
+    CHECK_ERR("munmap-unaligned", munmap(m + 1, page), EINVAL);
+    CHECK_ERR("munmap-zero-len", munmap(m, 0), EINVAL);
+    CHECK_ERR("mmap-zero-len", (long)mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), EINVAL);
+    CHECK_ERR("mmap-no-share-type", (long)mmap(NULL, page, PROT_READ, MAP_ANONYMOUS, -1, 0), EINVAL);
+    CHECK_ERR("mmap-fixed-unaligned", (long)mmap((void *)0x10000001, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), EINVAL);
+    CHECK_ERR("mmap-file-ebadf", (long)mmap(NULL, page, PROT_READ, MAP_PRIVATE, -1, 0), EBADF);
+    CHECK_ERR("mmap-enomem-huge", (long)mmap(NULL, 1ull << 50, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), ENOMEM);
+    char *fixed = mmap((void *)0x200000000ull, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    CHECK("mmap-fixed", fixed == (char *)0x200000000ull);
+    fixed[0] = 1;
+    char *again = mmap(fixed, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    CHECK("mmap-fixed-replaces-zeroed", again == fixed && fixed[0] == 0);
+    munmap(fixed, 2 * page);
+    char *hint = mmap((void *)0x300000000ull, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK("mmap-hint", hint != MAP_FAILED);
+    munmap(hint, page);
+
+    /* file mapping */
+    mkdir("/tmp/conf-mem", 0755);
+    int fd = open("/tmp/conf-mem/f", O_CREAT | O_RDWR | O_TRUNC, 0644);
+    write(fd, "mapped file", 11);
+    char *fm = mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 0);
+    CHECK("mmap-file", fm != MAP_FAILED && memcmp(fm, "mapped file", 11) == 0);
+    CHECK("mmap-file-tail-zero", fm != MAP_FAILED && fm[11] == 0 && fm[page - 1] == 0);
+    if (fm != MAP_FAILED) munmap(fm, page);
+    CHECK_ERR("mmap-file-unaligned-offset", (long)mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 5), EINVAL);
+    close(fd);
+    fd = open("/tmp/conf-mem/f", O_RDONLY);
+    CHECK_ERR("mmap-shared-write-on-rdonly", (long)mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), EACCES);
+    close(fd);
+
+    /* fork gives a private copy */
+    char *cow = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cow[0] = 'p';
+    pid_t p = fork();
+    if (p == 0) { cow[0] = 'c'; _exit(cow[0] == 'c' ? 0 : 1); }
+    int st;
+    waitpid(p, &st, 0);
+    CHECK("fork-cow-child-wrote", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK("fork-cow-parent-unchanged", cow[0] == 'p');
+    /* last: on failure the kernel may be left with a huge heap */
+    uintptr_t b1 = syscall(SYS_brk, 0);
+    CHECK_EQ("brk-huge-refused", syscall(SYS_brk, b1 + (1ull << 46)), b1);
+    return done();
+}

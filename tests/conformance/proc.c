@@ -1,0 +1,112 @@
+/* fork, vfork, wait4, execve (argv/envp, O_CLOEXEC, errors), exit status encoding, getppid. */
+#include "check.h"
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+extern char **environ;
+
+int main(int argc, char **argv) {
+    if (argc >= 2 && !strcmp(argv[1], "--exec-child")) {
+        /* argv[2]: fd that must be closed (CLOEXEC), argv[3]: fd that must be open; env CONF=1 */
+        int bad = fcntl(atoi(argv[2]), F_GETFD) != -1 || errno != EBADF;
+        bad |= fcntl(atoi(argv[3]), F_GETFD) == -1;
+        bad |= getenv("CONF") == NULL || strcmp(getenv("CONF"), "yes") != 0;
+        bad |= argc != 5 || strcmp(argv[4], "last arg") != 0;
+        _exit(bad ? 99 : 42);
+    }
+    begin("proc");
+    int st = 0;
+    pid_t me = getpid();
+    pid_t p = fork();
+    if (p == 0) _exit(getppid() == me ? 7 : 1);
+    CHECK("fork-returns-pid", p > 0);
+    CHECK_EQ("wait4-pid", wait4(p, &st, 0, NULL), p);
+    CHECK("wait4-exited", WIFEXITED(st));
+    CHECK_EQ("wait4-status-and-getppid", WEXITSTATUS(st), 7);
+    CHECK_ERR("wait4-echild", wait4(-1, &st, 0, NULL), ECHILD);
+    CHECK_ERR("wait4-echild-pid", wait4(p, &st, 0, NULL), ECHILD);
+    p = fork();
+    if (p == 0) { usleep(50000); _exit(3); }
+    CHECK_EQ("wait4-wnohang-running", wait4(p, &st, WNOHANG, NULL), 0);
+    CHECK_EQ("wait4-any", wait4(-1, &st, 0, NULL), p);
+    CHECK_EQ("wait4-any-status", WEXITSTATUS(st), 3);
+    p = fork();
+    if (p == 0) _exit(255);
+    struct rusage ru;
+    CHECK_EQ("wait4-rusage", wait4(p, &st, 0, &ru), p);
+    CHECK_EQ("exit-255", WEXITSTATUS(st), 255);
+    p = fork();
+    if (p == 0) _exit(256 + 5);
+    waitpid(p, &st, 0);
+    CHECK_EQ("exit-status-masked", WEXITSTATUS(st), 5);
+    p = fork();
+    if (p == 0) { volatile int *volatile bp = BADPTR; *bp = 1; _exit(0); }
+    waitpid(p, &st, 0);
+    CHECK("segv-kills-child", WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+    p = fork();
+    if (p == 0) _exit(0);
+    CHECK_ERR("wait4-efault-status", syscall(SYS_wait4, p, BADPTR, 0, NULL), EFAULT);
+    waitpid(p, &st, 0);
+    CHECK_ERR("wait4-bad-options", syscall(SYS_wait4, -1, &st, 0x12345678, NULL), EINVAL);
+    /* several children */
+    for (int i = 0; i < 5; i++) if (fork() == 0) _exit(10 + i);
+    int sum = 0, n = 0;
+    while (wait(&st) > 0) { sum += WEXITSTATUS(st); n++; }
+    CHECK_EQ("wait-five-children", n, 5);
+    CHECK_EQ("wait-five-statuses", sum, 10 + 11 + 12 + 13 + 14);
+    /* fork keeps fds and memory */
+    volatile int shared = 1;
+    p = fork();
+    if (p == 0) { shared = 2; _exit(shared); }
+    waitpid(p, &st, 0);
+    CHECK("fork-memory-private", shared == 1 && WEXITSTATUS(st) == 2);
+    /* vfork shares memory until exec/exit */
+    volatile int vshared = 1;
+    p = vfork();
+    if (p == 0) { vshared = 5; _exit(0); }
+    waitpid(p, &st, 0);
+    CHECK_EQ("vfork-shares-memory", vshared, 5);
+
+    /* execve */
+    int keep = open("/dev/null", O_RDONLY);
+    int gone = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    char a2[16], a3[16];
+    snprintf(a2, sizeof a2, "%d", gone);
+    snprintf(a3, sizeof a3, "%d", keep);
+    char *cargv[] = {argv[0], "--exec-child", a2, a3, "last arg", NULL};
+    char *cenv[] = {"CONF=yes", NULL};
+    p = fork();
+    if (p == 0) { execve(argv[0], cargv, cenv); _exit(98); }
+    waitpid(p, &st, 0);
+    CHECK_EQ("execve-argv-env-cloexec", WEXITSTATUS(st), 42);
+    p = vfork();
+    if (p == 0) { execve(argv[0], cargv, cenv); _exit(98); }
+    waitpid(p, &st, 0);
+    CHECK_EQ("vfork-execve", WEXITSTATUS(st), 42);
+    CHECK_ERR("execve-enoent", execve("/nosuch", cargv, cenv), ENOENT);
+    mkdir("/tmp/conf-proc", 0755);
+    int fd = open("/tmp/conf-proc/noexec", O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    write(fd, "\177ELF", 4);
+    close(fd);
+    CHECK_ERR("execve-eacces-mode", execve("/tmp/conf-proc/noexec", cargv, cenv), EACCES);
+    chmod("/tmp/conf-proc/noexec", 0755);
+    CHECK_ERR("execve-enoexec-truncated-elf", execve("/tmp/conf-proc/noexec", cargv, cenv), ENOEXEC);
+    CHECK_ERR("execve-eacces-dir", execve("/tmp", cargv, cenv), EACCES);
+    CHECK_ERR("execve-enotdir", execve("/tmp/conf-proc/noexec/x", cargv, cenv), ENOTDIR);
+    CHECK_ERR("execve-efault-path", syscall(SYS_execve, BADPTR, cargv, cenv), EFAULT);
+    CHECK_ERR("execve-efault-argv", syscall(SYS_execve, argv[0], BADPTR, cenv), EFAULT);
+    char *badargv[] = {argv[0], BADPTR, NULL};
+    CHECK_ERR("execve-efault-argv-entry", syscall(SYS_execve, argv[0], badargv, cenv), EFAULT);
+    CHECK_ERR("execve-efault-envp", syscall(SYS_execve, argv[0], cargv, KERNPTR), EFAULT);
+    /* #! script */
+    fd = open("/tmp/conf-proc/script", O_CREAT | O_WRONLY | O_TRUNC, 0755);
+    const char *s = "#!/bin/sh\nexit 9\n";
+    write(fd, s, strlen(s));
+    close(fd);
+    p = fork();
+    if (p == 0) { char *sa[] = {"script", NULL}; execve("/tmp/conf-proc/script", sa, environ); _exit(98); }
+    waitpid(p, &st, 0);
+    CHECK_EQ("execve-shebang", WEXITSTATUS(st), 9);
+    return done();
+}
