@@ -12,8 +12,9 @@ final class ConsoleTTY: FileOperations, @unchecked Sendable {
     private let state = SpinLock(TerminalState())
 
     struct TerminalState {
-        var foregroundGroup: Int32 = 1
-        var session: Int32 = 1
+        /// The foreground process group, and the session whose controlling terminal this is (0: none).
+        var foregroundGroup: Int32 = 0
+        var session: Int32 = 0
         var windowRows: UInt16 = 24
         var windowColumns: UInt16 = 80
     }
@@ -123,6 +124,24 @@ final class ConsoleTTY: FileOperations, @unchecked Sendable {
     }
 
     var bytesAvailable: Int { discipline.value.availableCount }
+
+    /// Makes this the controlling terminal of session `sid` (whose leader opened it or asked with
+    /// TIOCSCTTY), its process group `pgid` in the foreground. False if another session has it.
+    func acquire(session sid: Int32, group pgid: Int32, steal: Bool = false) -> Bool {
+        state.withLock { s in
+            guard s.session == 0 || s.session == sid || steal else { return false }
+            s.session = sid
+            s.foregroundGroup = pgid
+            return true
+        }
+    }
+
+    /// TIOCNOTTY by a session leader, or its exit: the session loses its terminal.
+    func release(session sid: Int32) {
+        state.withLock { s in
+            if s.session == sid { s.session = 0; s.foregroundGroup = 0 }
+        }
+    }
 
     // MARK: poll: readable when a line (or EOF) is ready; output never blocks
 

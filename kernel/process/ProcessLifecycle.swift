@@ -21,8 +21,6 @@ enum ProcessLifecycle {
         process.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
         process.executable = finalPath
         Processes.add(process)
-        ConsoleTTY.shared.foregroundGroup = pid
-        ConsoleTTY.shared.session = pid
         let thread = Thread(tid: pid, process: process, context: UserContext(entry: loaded.entry, stack: loaded.stackPointer))
         process.threads = [thread]
         thread.start()

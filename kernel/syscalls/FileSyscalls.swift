@@ -147,6 +147,12 @@ enum FileSyscalls {
         let path = try a.user.string(at: a.address(1))
         let flags = OpenFlags(rawValue: UInt32(truncatingIfNeeded: a[2]))
         let file = try await vfs().open(path, flags: flags, mode: UInt32(a[3] & 0o7777), at: try directory(a, a.fd(0)), context: p.fs)
+        if file.operations === ConsoleTTY.shared, !flags.contains(.O_NOCTTY), file.status.rdev == .ttyAMA0 {
+            // Linux: a session leader without a controlling terminal acquires the tty it opens
+            // (never /dev/console or /dev/tty).
+            let ids = Processes.withTable { t in (t.record(p.pid)?.sid ?? 0, t.record(p.pid)?.pgid ?? 0) }
+            if ids.0 == p.pid { _ = ConsoleTTY.shared.acquire(session: ids.0, group: ids.1) }
+        }
         return result(try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in
             try t.install(file, closeOnExec: flags.contains(.O_CLOEXEC))
         })
@@ -275,6 +281,8 @@ enum FileSyscalls {
             return result(try await file.ioctl(request: UInt32(truncatingIfNeeded: a[1]), argument: a[2]))
         }
         let tty = ConsoleTTY.shared
+        let ids = Processes.withTable { t in (t.record(a.process.pid)?.sid ?? 0, t.record(a.process.pid)?.pgid ?? 0) }
+        let isControlling = ids.0 != 0 && tty.session == ids.0
         switch a[1] {
         case 0x5401:                                               // TCGETS
             try a.user.store(tty.termios, to: a.address(2))
@@ -284,13 +292,24 @@ enum FileSyscalls {
             try a.user.store(tty.windowSize, to: a.address(2))
         case 0x5414:                                               // TIOCSWINSZ
             tty.setWindowSize(try a.user.load(LinuxWinsize.self, from: a.address(2)))
-        case 0x540f:                                               // TIOCGPGRP
+        case 0x540f:                                               // TIOCGPGRP: only on one's controlling terminal
+            guard isControlling else { throw .ENOTTY }
             try a.user.store(tty.foregroundGroup, to: a.address(2))
         case 0x5410:                                               // TIOCSPGRP
-            tty.foregroundGroup = try a.user.load(Int32.self, from: a.address(2))
+            guard isControlling else { throw .ENOTTY }
+            let group = try a.user.load(Int32.self, from: a.address(2))
+            guard group > 0 else { throw .EINVAL }
+            guard Processes.withTable({ t in t.members(ofGroup: group).contains { m in t.record(m)?.sid == ids.0 } }) else { throw .EPERM }
+            tty.foregroundGroup = group
         case 0x5429:                                               // TIOCGSID
+            guard isControlling else { throw .ENOTTY }
             try a.user.store(tty.session, to: a.address(2))
-        case 0x540e, 0x5422: break                                 // TIOCSCTTY, TIOCNOTTY
+        case 0x540e:                                               // TIOCSCTTY: a session leader takes the terminal
+            guard ids.0 == a.process.pid else { throw .EPERM }
+            guard tty.acquire(session: ids.0, group: ids.1, steal: a[2] == 1) else { throw .EPERM }
+        case 0x5422:                                               // TIOCNOTTY
+            guard isControlling else { throw .ENOTTY }
+            if ids.0 == a.process.pid { tty.release(session: ids.0) }
         case 0x541b:                                               // FIONREAD
             try a.user.store(Int32(tty.bytesAvailable), to: a.address(2))
         case 0x540b: break                                         // TCFLSH
