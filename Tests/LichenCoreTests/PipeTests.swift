@@ -91,3 +91,30 @@ import Testing
         #expect(r.pollEvents.contains(.readable))
     }
 }
+
+extension PipeTests {
+    /// PIPE_BUF atomicity under contention: 4 writers of 4096-byte records, each record one byte
+    /// value; whatever sizes the reader uses, the stream is whole records, never interleaved.
+    @Test func concurrentAtomicWritesNeverInterleave() async throws {
+        let (r, w) = Pipe.makeAnonymous()
+        let writers = (1...4).map { id in
+            Task { () async throws -> Void in
+                for _ in 0..<40 { _ = try await vfsWrite(w, [UInt8](repeating: UInt8(id), count: PipeBuffer.atomicLimit)) }
+            }
+        }
+        var stream: [UInt8] = []
+        let total = 4 * 40 * PipeBuffer.atomicLimit
+        var size = 1000
+        while stream.count < total {
+            stream += try await vfsRead(r, count: min(size, total - stream.count))
+            size = size % 7000 + 1337
+        }
+        for t in writers { try await t.value }
+        var whole = true
+        for record in stride(from: 0, to: total, by: PipeBuffer.atomicLimit) {
+            let first = stream[record]
+            if stream[record..<record + PipeBuffer.atomicLimit].contains(where: { $0 != first }) { whole = false }
+        }
+        #expect(whole)
+    }
+}

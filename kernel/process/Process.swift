@@ -9,9 +9,10 @@ final class Process: @unchecked Sendable {
     let files: SpinLock<FileDescriptorTable<OpenFile>>
     var fs: FSContext
     var name: [UInt8]
-    /// argv of the last execve, each NUL-terminated (/proc/<pid>/cmdline), and the program's path.
+    /// argv of the last execve, each NUL-terminated (/proc/<pid>/cmdline), and the program file (/proc/<pid>/exe).
     var commandLine: [UInt8] = []
-    var executable: [UInt8] = []
+    var executable: Location? = nil
+    var executableHint: (directory: Location, path: [UInt8])? = nil
     /// Dispositions, process-wide pending signals and every thread's mask and pending set, under one
     /// lock (senders on other CPUs and the tty task touch them). Thread i's state is `threads[i]`.
     let signals = SpinLock(SignalStates())

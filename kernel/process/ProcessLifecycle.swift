@@ -11,6 +11,7 @@ enum ProcessLifecycle {
         let fsContext = vfs.context()
         var files = FileDescriptorTable<OpenFile>()
         let console = try await vfs.open(Array("/dev/console".utf8), flags: [.O_RDWR], context: fsContext)
+        console.pathHint = (fsContext.root, Array("/dev/console".utf8))
         for _ in 0..<3 { _ = try files.install(console) }
         let pid = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.createInit(sessionLeader: false) }
         let (image, finalPath, argv) = try await readProgram(path, arguments: arguments, vfs: vfs, context: fsContext)
@@ -19,7 +20,8 @@ enum ProcessLifecycle {
         }
         let process = Process(pid: pid, memory: loaded.memory, files: files, fs: fsContext, name: baseName(path))
         process.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
-        process.executable = finalPath
+        process.executable = try? await vfs.resolve(finalPath, context: fsContext)
+        process.executableHint = (fsContext.root, finalPath)
         Processes.add(process)
         let thread = Thread(tid: pid, process: process, context: UserContext(entry: loaded.entry, stack: loaded.stackPointer))
         process.threads = [thread]

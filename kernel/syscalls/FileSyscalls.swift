@@ -146,7 +146,9 @@ enum FileSyscalls {
         let p = a.process
         let path = try a.user.string(at: a.address(1))
         let flags = OpenFlags(rawValue: UInt32(truncatingIfNeeded: a[2]))
-        let file = try await vfs().open(path, flags: flags, mode: UInt32(a[3] & 0o7777), at: try directory(a, a.fd(0)), context: p.fs)
+        let start = try directory(a, a.fd(0))
+        let file = try await vfs().open(path, flags: flags, mode: UInt32(a[3] & 0o7777), at: start, context: p.fs)
+        file.pathHint = (start ?? p.fs.cwd, path)                 // for /proc/<pid>/fd
         if file.operations === ConsoleTTY.shared, !flags.contains(.O_NOCTTY), file.status.rdev == .ttyAMA0 {
             // Linux: a session leader without a controlling terminal acquires the tty it opens
             // (never /dev/console or /dev/tty).

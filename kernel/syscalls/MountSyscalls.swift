@@ -42,7 +42,9 @@ enum MountSyscalls {
         if type == Array("proc".utf8) {
             fileSystem = ProcFileSystem(device: RootFilesystem.anonymousDevice())
         } else if type == Array("tmpfs".utf8) {
-            fileSystem = Tmpfs(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock, typeName: type)
+            // Linux's default size: half of RAM (df shows it; writes past it get ENOSPC).
+            fileSystem = Tmpfs(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock,
+                               sizeLimit: Int64(PhysicalMemory.stats?.totalFrames ?? 0) * Int64(pageSize) / 2, typeName: type)
         } else if type == Array("sysfs".utf8) {
             fileSystem = SysFileSystem()
         } else if type == Array("devtmpfs".utf8) {
@@ -73,7 +75,7 @@ enum MountSyscalls {
     static func linuxStatfs(_ s: FileSystemStatistics) -> [UInt8] {
         let words: [UInt64] = [UInt64(bitPattern: s.magic), UInt64(bitPattern: s.blockSize), s.totalBlocks, s.freeBlocks,
                                s.availableBlocks, s.totalInodes, s.freeInodes, 0, UInt64(bitPattern: s.maxNameLength),
-                               UInt64(bitPattern: s.blockSize), 0x20 /* ST_RELATIME */, 0, 0, 0, 0]
+                               UInt64(bitPattern: s.blockSize), 0x1020 /* ST_VALID | ST_RELATIME */, 0, 0, 0, 0]
         var out: [UInt8] = []
         for w in words { for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: w >> (UInt64(i) * 8))) } }
         return out

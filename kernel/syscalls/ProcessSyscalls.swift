@@ -63,6 +63,7 @@ enum ProcessSyscalls {
         let child = Process(pid: pid, memory: memory, files: files, fs: parent.fs, name: parent.name)
         child.commandLine = parent.commandLine
         child.executable = parent.executable
+        child.executableHint = parent.executableHint
         // The child inherits dispositions, mask and alternate stack; nothing pending.
         let inherited = parent.signals.withLock { st -> SignalStates in
             var c = SignalStates()
@@ -105,7 +106,8 @@ enum ProcessSyscalls {
         p.signals.withLock { st in st.process.exec(threads: &st.threads) }
         p.name = ProcessLifecycle.baseName(path)          // Linux: the file exec'd, even a #! script
         p.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
-        p.executable = finalPath
+        p.executable = try? await vfs.resolve(finalPath, context: p.fs)
+        p.executableHint = (p.fs.cwd, finalPath)
         Processes.withTable { $0.exec(p.pid) }
         a.thread.context.reset(entry: loaded.entry, stack: loaded.stackPointer)
         a.thread.clearChildTID = UserAddr(0)

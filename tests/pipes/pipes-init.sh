@@ -24,6 +24,7 @@ echo "== mount"; mount | grep -E '^(proc|sysfs|tmpfs) '
 echo "== df"; df /tmp | tail -1 | cut -d' ' -f1
 echo "== stat-f"; stat -f -c %T /proc /tmp /sys
 echo "== umount"; umount /sys && mount | grep -c sysfs
+echo "== poll-wake"; (sleep 1; echo late) | (read -t 5 x; echo "got $x rc=$?")
 echo "== poll-timeout"; read -t 1 x < /dev/console; echo "read -t rc=$?"
 echo "== epipe"; (yes | head -1); echo "rc=$?"
 echo "== uptime"; cat /proc/uptime | grep -cE '^[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2}$'
@@ -40,5 +41,7 @@ echo "== uptime-cmd"; uptime | grep -c 'load average'
 echo "== sort-big"; seq 1 20000 | sort -r | head -1
 echo "== xargs"; seq 1 5 | xargs echo
 echo "== subshell"; (cd /proc && echo $(ls -d 1) $(cat self/comm))
+echo "== exe-fd"; readlink /proc/self/exe; readlink /proc/$$/fd/0; cd /tmp; exec 5< d3/e/f; readlink /proc/$$/fd/5; exec 5<&-
+echo "== df-tmp"; df /tmp | tail -1 | tr -s ' ' | cut -d' ' -f1,3,6
 echo "== done"
 poweroff -f

@@ -14,6 +14,9 @@ public final class OpenFile: @unchecked Sendable {
     private let lock = RawSpinLock()
     private var statusFlags: OpenFlags  // guarded by lock
     private let position: Mutex<Int64>
+    /// How the file was named when opened (start directory, path): there are no dentries, so
+    /// /proc/<pid>/fd finds a file's path again from this. Set once, before the file is shared.
+    public var pathHint: (directory: Location, path: [UInt8])? = nil
 
     public init(location: Location, flags: OpenFlags, operations: (any FileOperations)? = nil) {
         self.location = location

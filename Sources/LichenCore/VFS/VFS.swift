@@ -40,6 +40,13 @@
 //   not hash tables: Embedded Swift's Dictionary pulls in floating point and a random seed.
 //   devfs (`Devfs`) is a tmpfs populated with the standard device nodes; null, zero, full,
 //   random and urandom are `FileOperations` registered in the device registry.
+// - Pipes (IPC/): `PipeBuffer` is the sans-IO state (64 KiB ring, PIPE_BUF atomicity, end counts);
+//   `Pipe` is the FileOperations of both ends, sleeping on one Event. Anonymous pipes live on
+//   pipefs (`PipeFileSystem`); a named FIFO's pipe comes from the namespace's `FifoTable` while it
+//   is open (Linux's open rules in `Pipe.open`). poll/select use `FileOperations.poll` (readiness
+//   now) and `pollQueue` (what to sleep on with `waitAny`); files without operations are always
+//   ready. `Inode.jumpTarget` gives procfs magic links (/proc/<pid>/fd/N) and
+//   `FSContext.processID` answers /proc/self; procfs itself lives in the kernel (kernel/fs/procfs).
 // - Not yet: bind mounts, read-only mounts and mount flags, RENAME_EXCHANGE, O_TMPFILE, sockets, file locks, xattrs/ACLs, atime policies (atime is always
 //   updated, strictatime), clearing setuid/setgid on write, inode limits.
 

@@ -36,7 +36,7 @@ extension VFS {
     }
 
     /// The name of `child` in `directory` (by inode number).
-    func name(of child: any Inode, in directory: any Inode) async throws(Errno) -> [UInt8] {
+    public func name(of child: any Inode, in directory: any Inode) async throws(Errno) -> [UInt8] {
         let ino = child.metadata.ino
         var found: [UInt8]?
         try await directory.readdir(from: 0) { entry in

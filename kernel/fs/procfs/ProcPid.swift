@@ -22,9 +22,12 @@ enum ProcPid {
                     guard let p = Processes.process(pid) else { throw .ENOENT }
                     return try await FileSyscalls.vfs().path(of: p.fs.cwd, context: p.fs)
                 }),
-                (Array("exe".utf8), ProcLink(ino: base | 4) { () throws(Errno) -> [UInt8] in
-                    guard let p = Processes.process(pid) else { throw .ENOENT }
-                    return p.executable
+                (Array("exe".utf8), ProcLink(ino: base | 4, jump: { () throws(Errno) -> Location in
+                    guard let p = Processes.process(pid), let exe = p.executable else { throw .ENOENT }
+                    return exe
+                }) { () async throws(Errno) -> [UInt8] in
+                    guard let p = Processes.process(pid), let exe = p.executable else { throw .ENOENT }
+                    return await path(of: exe, hint: p.executableHint, context: p.fs)
                 }),
                 (Array("fd".utf8), fdDirectory(pid, parent: me)),
                 file("maps", 6, maps),
@@ -62,7 +65,28 @@ enum ProcPid {
         if file.location.mount.fileSystem === PipeFileSystem.shared {
             return Array(("pipe:[" + dec(file.status.ino) + "]").utf8)
         }
-        do { return try await FileSyscalls.vfs().path(of: file.location, context: context) } catch { return Array("(deleted)".utf8) }
+        return await path(of: file.location, hint: file.pathHint, context: context)
+    }
+
+    /// Linux's d_path without dentries: directories climb "..", other files are found again by
+    /// inode number in the directory they were named in (so /bin/sh shows as /bin/busybox).
+    static func path(of location: Location, hint: (directory: Location, path: [UInt8])?, context: FSContext) async -> [UInt8] {
+        guard let vfs = RootFilesystem.vfs else { return [] }
+        if location.metadata.isDirectory {
+            do { return try await vfs.path(of: location, context: context) } catch { return Array("(unreachable)".utf8) }
+        }
+        guard let hint else { return Array("(unknown)".utf8) }
+        let slash = hint.path.lastIndex(of: 0x2f)
+        let parentPath: [UInt8] = slash == nil ? [0x2e] : slash == 0 ? [0x2f] : Array(hint.path[..<slash!])
+        do {
+            let parent = try await vfs.resolve(parentPath, at: hint.directory, context: context)
+            var result = try await vfs.path(of: parent, context: context)
+            let name = try await vfs.name(of: location.inode, in: parent.inode)
+            if result != [0x2f] { result.append(0x2f) }
+            return result + name
+        } catch {
+            return hint.path + Array(" (deleted)".utf8)
+        }
     }
 
     static func stateLetter(_ pid: Int32) -> (letter: String, name: String, ppid: Int32, pgid: Int32, sid: Int32) {
@@ -85,8 +109,8 @@ enum ProcPid {
         var fields: [String] = [dec(p.pid), "(" + String(decoding: p.name, as: UTF8.self) + ")", s.letter, dec(s.ppid), dec(s.pgid),
                                 dec(s.sid), dec(tty), dec(tpgid), "4194304"]
         fields += ["0", "0", "0", "0", "0", "0", "0", "0", "20", "0", dec(max(p.threads.count, 1)), "0", "0"]  // minflt..starttime
-        let rssPages = p.memory.map.areas.count    // not tracked per page yet: a small stand-in
-        fields += [dec(vmSize(p)), dec(rssPages), "18446744073709551615"]
+        // rss: resident pages are not counted yet (0).
+        fields += [dec(vmSize(p)), "0", "18446744073709551615"]
         let code = p.memory.map.areas.first { $0.kind == .code }
         fields += [dec(code?.start.value ?? 0), dec(code?.end.value ?? 0), "0", "0", "0"]
         fields += ["0", "0", "0", "0", "0", "0", "0", "17", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
