@@ -22,6 +22,13 @@ extension Thread {
     func deliverSignals() async {
         var restartPending = interruptedSyscall
         interruptedSyscall = nil
+        // The common case on every return to user mode: nothing pending, no temporary mask to
+        // restore. One lock, no process-table lookup.
+        let quiet = process.signals.withLock { st -> Bool in
+            let t = st.threads[index]
+            return t.pending.isEmpty && st.process.shared.isEmpty && t.savedBlocked == nil
+        }
+        if quiet && restartPending == nil { return }
         while !finished && !process.exiting {
             let orphaned = Processes.withTable { t -> Bool in
                 guard let group = t.record(process.pid)?.pgid else { return false }
