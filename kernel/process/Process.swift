@@ -18,7 +18,19 @@ final class Process: @unchecked Sendable {
     let signals = SpinLock(SignalStates())
     /// Bumped when a stopped process is continued (SIGCONT, SIGKILL): its threads re-check.
     let continued = Event<UInt64>(0)
-    var threads: [Thread] = []
+    /// The process's threads. Read as a snapshot, changed under a lock (senders on other CPUs read it).
+    var threads: [Thread] {
+        get { threadLock.withLock { _ in threadList } }
+        set { threadLock.withLock { _ in threadList = newValue } }
+    }
+    private var threadList: [Thread] = []
+    private let threadLock = SpinLock(())
+
+    /// A thread has finished: the process no longer keeps it (which breaks the process-thread
+    /// reference cycle, so an exited process and its memory are freed).
+    func remove(_ thread: Thread) {
+        threadLock.withLock { _ in threadList.removeAll { $0 === thread } }
+    }
     /// Set once the process has exited (its threads stop at their next kernel entry).
     var exiting = false
     /// vfork: the parent sleeps until this child execs or exits.

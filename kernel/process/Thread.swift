@@ -67,6 +67,8 @@ final class Thread: @unchecked Sendable {
             }
         }
         UserAddressSpace.deactivateCurrent()
+        process.remove(self)
+        task = nil
     }
 
     /// The syscall a signal just interrupted (it returned EINTR), until delivery decides on a restart.
