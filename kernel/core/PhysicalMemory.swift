@@ -17,7 +17,7 @@ enum PhysicalMemory {
         let failed: Bool = CPU.withInterruptsDisabled {
             do throws(MemoryError) { try allocator?.free(frame, order: order); return false } catch { return true }
         }
-        if failed { Panic.halt("frame allocator: bad free of " + Format.hex(frame.value)) }
+        if failed { Panic.halt("frame allocator: bad free of " + Format.hex(frame.value), framePointer: currentFramePointer()) }
     }
 
     static var stats: FrameAllocatorStats? { allocator?.stats }
