@@ -37,18 +37,18 @@ public struct LinuxStat: Hashable, Sendable {
         st_ctime = changed.tv_sec; st_ctime_nsec = UInt64(bitPattern: changed.tv_nsec)
     }
 
-    // st_mode file types and permission bits (linux/stat.h).
-    public static let S_IFMT: UInt32 = 0o170000
-    public static let S_IFSOCK: UInt32 = 0o140000
-    public static let S_IFLNK: UInt32 = 0o120000
-    public static let S_IFREG: UInt32 = 0o100000
-    public static let S_IFBLK: UInt32 = 0o060000
-    public static let S_IFDIR: UInt32 = 0o040000
-    public static let S_IFCHR: UInt32 = 0o020000
-    public static let S_IFIFO: UInt32 = 0o010000
-    public static let S_ISUID: UInt32 = 0o4000
-    public static let S_ISGID: UInt32 = 0o2000
-    public static let S_ISVTX: UInt32 = 0o1000
+    // st_mode file types and permission bits (linux/stat.h): the VFS's FileMode values, one source.
+    public static let S_IFMT = FileMode.S_IFMT
+    public static let S_IFSOCK = FileMode.S_IFSOCK
+    public static let S_IFLNK = FileMode.S_IFLNK
+    public static let S_IFREG = FileMode.S_IFREG
+    public static let S_IFBLK = FileMode.S_IFBLK
+    public static let S_IFDIR = FileMode.S_IFDIR
+    public static let S_IFCHR = FileMode.S_IFCHR
+    public static let S_IFIFO = FileMode.S_IFIFO
+    public static let S_ISUID = FileMode.S_ISUID
+    public static let S_ISGID = FileMode.S_ISGID
+    public static let S_ISVTX = FileMode.S_ISVTX
 
     /// The device number encoding of the user ABI (new_encode_dev): 12-bit major, 20-bit minor.
     public static func makeDevice(major: UInt32, minor: UInt32) -> UInt64 {
