@@ -4,7 +4,6 @@ import LichenCore
 /// map is known. Callable with IRQs on or off; single CPU for now (SMP locking comes with the async core).
 enum PhysicalMemory {
     nonisolated(unsafe) static var allocator: FrameAllocator? = nil
-    nonisolated(unsafe) static var totalRAM: UInt64 = 0
 
     static func allocate(order: Int = 0) -> PhysAddr? {
         CPU.withInterruptsDisabled {
@@ -14,6 +13,10 @@ enum PhysicalMemory {
     }
 
     static func free(_ frame: PhysAddr, order: Int = 0) {
+        // A frame user space still maps must not be freed (read without the lock: a sanity check).
+        if let counts = userReferences, order == 0, counts[referenceIndex(frame)] != 0 {
+            Panic.halt("frame allocator: free of a frame user space still maps: " + Format.hex(frame.value), framePointer: currentFramePointer())
+        }
         let failed: Bool = CPU.withInterruptsDisabled {
             do throws(MemoryError) { try allocator?.free(frame, order: order); return false } catch { return true }
         }
@@ -47,11 +50,13 @@ enum PhysicalMemory {
 
     /// One address space stopped mapping `frame`; the last one frees it.
     static func releaseUserPage(_ frame: PhysAddr) {
-        let last: Bool = referenceLock.withLock { _ in
+        let (last, underflow): (Bool, Bool) = referenceLock.withLock { _ in
             let i = referenceIndex(frame)
-            if userReferences![i] > 0 { userReferences![i] -= 1 }
-            return userReferences![i] == 0
+            guard userReferences![i] > 0 else { return (false, true) }
+            userReferences![i] -= 1
+            return (userReferences![i] == 0, false)
         }
+        if underflow { Panic.halt("user frame released more often than mapped: " + Format.hex(frame.value), framePointer: currentFramePointer()) }
         if last { free(frame) }
     }
 

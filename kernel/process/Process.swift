@@ -5,14 +5,53 @@ import _Concurrency
 /// relatives, group and session live in `Processes.table` (LichenCore's ProcessTable).
 final class Process: @unchecked Sendable {
     let pid: Int32
-    var memory: ProcessMemory
     let files: SpinLock<FileDescriptorTable<OpenFile>>
-    var fs: FSContext
-    var name: [UInt8]
+    /// What the process's own thread replaces (execve, chdir, prctl) while other CPUs read it (/proc,
+    /// signal senders). A class reference or array read without the lock could be freed under the
+    /// reader, so every access copies it out under the lock (which retains it).
+    private let state: SpinLock<MutableState>
+    private struct MutableState {
+        var memory: ProcessMemory
+        var fs: FSContext
+        var name: [UInt8]
+        var commandLine: [UInt8] = []
+        var executable: Location? = nil
+        var executableHint: (directory: Location, path: [UInt8])? = nil
+    }
+
+    var memory: ProcessMemory {
+        get { state.withLock { $0.memory } }
+        set {
+            // The old memory is released here, after the lock: its teardown frees pages.
+            let old = state.withLock { s -> ProcessMemory in
+                let o = s.memory
+                s.memory = newValue
+                return o
+            }
+            _ = old
+        }
+    }
+    var fs: FSContext {
+        get { state.withLock { $0.fs } }
+        set { let old = state.withLock { s -> FSContext in let o = s.fs; s.fs = newValue; return o }; _ = old }
+    }
+    var name: [UInt8] {
+        get { state.withLock { $0.name } }
+        set { state.withLock { $0.name = newValue } }
+    }
     /// argv of the last execve, each NUL-terminated (/proc/<pid>/cmdline), and the program file (/proc/<pid>/exe).
-    var commandLine: [UInt8] = []
-    var executable: Location? = nil
-    var executableHint: (directory: Location, path: [UInt8])? = nil
+    var commandLine: [UInt8] {
+        get { state.withLock { $0.commandLine } }
+        set { state.withLock { $0.commandLine = newValue } }
+    }
+    var executable: Location? {
+        get { state.withLock { $0.executable } }
+        set { let old = state.withLock { s -> Location? in let o = s.executable; s.executable = newValue; return o }; _ = old }
+    }
+    var executableHint: (directory: Location, path: [UInt8])? {
+        get { state.withLock { $0.executableHint } }
+        set { state.withLock { $0.executableHint = newValue } }
+    }
     /// Dispositions, process-wide pending signals and every thread's mask and pending set, under one
     /// lock (senders on other CPUs and the tty task touch them). Thread i's state is `threads[i]`.
     let signals = SpinLock(SignalStates())
@@ -38,11 +77,10 @@ final class Process: @unchecked Sendable {
 
     init(pid: Int32, memory: ProcessMemory, files: FileDescriptorTable<OpenFile>, fs: FSContext, name: [UInt8]) {
         self.pid = pid
-        self.memory = memory
+        var fs = fs
+        fs.processID = pid                       // /proc/self
+        self.state = SpinLock(MutableState(memory: memory, fs: fs, name: name))
         self.files = SpinLock(files)
-        self.fs = fs
-        self.fs.processID = pid                  // /proc/self
-        self.name = name
     }
 
     func file(_ fd: Int32) throws(Errno) -> OpenFile {

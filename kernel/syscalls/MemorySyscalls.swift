@@ -3,15 +3,23 @@ import LichenCore
 /// brk, mmap (anonymous, and private file mappings read in), munmap, mprotect, madvise, mremap.
 enum MemorySyscalls {
     static let MAP_SHARED: UInt64 = 0x01, MAP_PRIVATE: UInt64 = 0x02, MAP_FIXED: UInt64 = 0x10
-    static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_FIXED_NOREPLACE: UInt64 = 0x100000
+    static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_NORESERVE: UInt64 = 0x4000, MAP_FIXED_NOREPLACE: UInt64 = 0x100000
+
+    /// Linux's default overcommit policy (heuristic): one private writable request larger than all of
+    /// RAM (there is no swap) is refused outright; anything smaller is granted and paged in on demand.
+    static func exceedsCommitLimit(_ bytes: UInt64) -> Bool {
+        bytes > UInt64(PhysicalMemory.stats?.totalFrames ?? 0) * UInt64(pageSize)
+    }
 
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         let memory = a.process.memory
         switch number {
         case 214:                                                   // brk
-            let (current, released) = memory.map.setBreak(a.address(0))
+            let requested = a.address(0), current = memory.map.currentBreak
+            if requested > current, exceedsCommitLimit(requested.value - current.value) { return current.value }
+            let (newBreak, released) = memory.map.setBreak(requested)
             for area in released { memory.releaseFrames(area.start, area.end) }
-            return current.value
+            return newBreak.value
         case 222: return try await mmap(a)
         case 215:                                                   // munmap
             let released = try memory.map.unmap(start: a.address(0), length: a[1])
@@ -39,6 +47,7 @@ enum MemorySyscalls {
         guard let protection = MemoryProtection(linux: a[2]) else { throw .EINVAL }
         let sharing = flags & 0x3
         guard sharing == MAP_PRIVATE || sharing == MAP_SHARED else { throw .EINVAL }
+        if sharing == MAP_PRIVATE, protection.contains(.write), flags & MAP_NORESERVE == 0, exceedsCommitLimit(length) { throw .ENOMEM }
         let placement: MemoryPlacement
         if flags & MAP_FIXED_NOREPLACE != 0 { placement = .fixedNoReplace(a.address(0)) }
         else if flags & MAP_FIXED != 0 { placement = .fixed(a.address(0)) }
