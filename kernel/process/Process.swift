@@ -35,6 +35,14 @@ final class Process: @unchecked Sendable {
         get { state.withLock { $0.fs } }
         set { let old = state.withLock { s -> FSContext in let o = s.fs; s.fs = newValue; return o }; _ = old }
     }
+    /// Who the process is (its filesystem context carries the credentials every check uses).
+    var credentials: Credentials { state.withLock { $0.fs.credentials } }
+
+    /// Changes the credentials atomically against concurrent readers.
+    func changeCredentials<R, E: Error>(_ body: (inout Credentials) throws(E) -> R) throws(E) -> R {
+        try state.withLock { (s: inout MutableState) throws(E) -> R in try body(&s.fs.credentials) }
+    }
+
     var name: [UInt8] {
         get { state.withLock { $0.name } }
         set { state.withLock { $0.name = newValue } }
@@ -70,6 +78,8 @@ final class Process: @unchecked Sendable {
     func remove(_ thread: Thread) {
         threadLock.withLock { _ in threadList.removeAll { $0 === thread } }
     }
+    /// prctl's switches (no_new_privs, dumpable, parent-death signal...).
+    let control = SpinLock(ProcessControl())
     /// Set once the process has exited (its threads stop at their next kernel entry).
     var exiting = false
     /// vfork: the parent sleeps until this child execs or exits.
