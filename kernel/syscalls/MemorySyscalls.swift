@@ -55,6 +55,8 @@ enum MemorySyscalls {
         var file: OpenFile? = nil
         if flags & MAP_ANONYMOUS == 0 {
             file = try a.process.file(a.fd(4))
+            let mode = file!.flags
+            guard mode.allowsRead, sharing == MAP_PRIVATE || !protection.contains(.write) || mode.allowsWrite else { throw .EACCES }
             guard sharing == MAP_PRIVATE || !protection.contains(.write) else { throw .ENODEV }  // shared writable files: later
         }
         let (address, replaced) = try memory.map.map(length: length, placement: placement, protection: protection,

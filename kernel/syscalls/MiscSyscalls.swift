@@ -26,6 +26,8 @@ enum MiscSyscalls {
         case 115:                                               // clock_nanosleep
             return try await sleep(a, request: a.address(2), remaining: a.address(3), absolute: a[1] & 1 != 0, clock: a.int32(0))
         case 278:                                               // getrandom
+            // GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE; the last two exclude each other.
+            guard a[2] & ~7 == 0, a[2] & 6 != 6 else { throw .EINVAL }
             let count = Int(min(a[1], 1 << 20))
             var bytes = [UInt8](repeating: 0, count: count)
             bytes.withUnsafeMutableBytes { if count > 0 { lichenFillRandom($0.baseAddress!, count) } }
