@@ -1,5 +1,5 @@
 /* User-space micro-benchmarks: the same static binary runs on Lichen and on Linux.
- * usage: bench NAME [ITERATIONS]   prints "BENCH NAME NS_PER_OP ITERATIONS [NOTE]"
+ * usage: bench NAME [ITERATIONS|NNms] prints "BENCH NAME NS_PER_OP ITERATIONS [NOTE]"
  *                                  or "BENCHNA NAME REASON" when the case cannot run on this kernel
  *        bench --list               prints the names
  *        bench --noop               exits at once (the execve target)
@@ -167,28 +167,28 @@ static void b_thread(void) {
 }
 
 static struct {
-    const char *name; void (*fn)(void); int iterations; const char *open;
+    const char *name; void (*fn)(void); int iterations /* at most */; const char *open;
     void (*setup)(void), (*teardown)(void);
 } benches[] = {
-    {"getpid", b_getpid, 20000, ""},
-    {"clock_gettime-syscall", b_clock_syscall, 20000, ""},
-    {"clock_gettime-vDSO", b_clock_libc, 20000, "", s_clock_vdso},
-    {"clock_gettime-libc", b_clock_libc, 20000, "", s_clock_libc},
-    {"read-4K-/dev/zero", b_read_zero, 10000, "/dev/zero"},
-    {"write-4K-/dev/null", b_write_null, 10000, "/dev/null"},
-    {"open+close", b_open_close, 5000, ""},
-    {"stat", b_stat, 5000, ""},
-    {"fork+exit+wait", b_fork, 30, ""},
+    {"getpid", b_getpid, 1000000, ""},
+    {"clock_gettime-syscall", b_clock_syscall, 1000000, ""},
+    {"clock_gettime-vDSO", b_clock_libc, 10000000, "", s_clock_vdso},
+    {"clock_gettime-libc", b_clock_libc, 10000000, "", s_clock_libc},
+    {"read-4K-/dev/zero", b_read_zero, 200000, "/dev/zero"},
+    {"write-4K-/dev/null", b_write_null, 200000, "/dev/null"},
+    {"open+close", b_open_close, 100000, ""},
+    {"stat", b_stat, 100000, ""},
+    {"fork+exit+wait", b_fork, 100, ""},
     {"fork+execve+wait", b_fork_exec, 20, "", s_exec},
     {"vfork+execve+wait", b_vfork_exec, 20, "", s_exec},
-    {"pipe-ping-pong", b_pingpong, 5000, "", s_pingpong, t_pingpong},
-    {"pipe-bandwidth-64K", b_bandwidth, 1000, "", s_bandwidth, t_bandwidth},
-    {"mmap+munmap-64K", b_mmap, 5000, ""},
-    {"anon-page-fault", b_page_fault, 5000, ""},
-    {"brk-grow+shrink", b_brk, 5000, ""},
-    {"kill+signal-handler", b_signal, 10000, "", s_signal},
-    {"sched_yield", b_yield, 20000, ""},
-    {"pthread-create+join", b_thread, 500, ""},
+    {"pipe-ping-pong", b_pingpong, 100000, "", s_pingpong, t_pingpong},
+    {"pipe-bandwidth-64K", b_bandwidth, 10000, "", s_bandwidth, t_bandwidth},
+    {"mmap+munmap-64K", b_mmap, 100000, ""},
+    {"anon-page-fault", b_page_fault, 200000, ""},
+    {"brk-grow+shrink", b_brk, 100000, ""},
+    {"kill+signal-handler", b_signal, 100000, "", s_signal},
+    {"sched_yield", b_yield, 1000000, ""},
+    {"pthread-create+join", b_thread, 2000, ""},
 };
 #define N (int)(sizeof benches / sizeof benches[0])
 
@@ -240,10 +240,30 @@ int main(int argc, char **argv) {
         current = benches[i].name;
         signal(SIGALRM, on_alarm);
         arm_watchdog();
-        int iters = argc > 2 ? atoi(argv[2]) : benches[i].iterations;
+        /* ITERATIONS: exactly that many; "NNms" (or nothing: 100ms): as many as fit in about NN ms of
+         * guest time, at most the table's count (fork/exec cases: Lichen keeps exited processes) and
+         * at least 1; the warm-up (a tenth of the target, at least one call) gives the estimate */
+        const char *arg = argc > 2 ? argv[2] : "100ms";
+        int cap = benches[i].iterations, iters;
         if (benches[i].open[0] && (fd = open(benches[i].open, O_RDWR)) < 0) na("open %s: %s", benches[i].open, errno);
         if (benches[i].setup) benches[i].setup();
-        for (int w = 0; w < iters / 10 + 1; w++) benches[i].fn();   /* warm-up */
+        if (strstr(arg, "ms")) {
+            long long target = atoll(arg) * 1000000ll, spent;
+            int batch = 1, done = 0;
+            for (;;) {   /* doubling batches, so the clock read does not count per call */
+                long long w0 = now();
+                for (int k = 0; k < batch; k++) benches[i].fn();
+                spent = now() - w0;
+                done += batch;
+                if (spent >= target / 10 || done >= cap / 10) break;
+                batch *= 2;
+            }
+            long long want = spent > 0 ? target * batch / spent : cap;
+            iters = want > cap ? cap : want < 1 ? 1 : (int)want;
+        } else {
+            iters = atoi(arg);
+            for (int w = 0; w < iters / 10 + 1; w++) benches[i].fn();   /* warm-up */
+        }
         long long t0 = now();
         for (int k = 0; k < iters; k++) benches[i].fn();
         long long t1 = now();
