@@ -17,8 +17,8 @@ build/bench/table.txt): ns/op and the Lichen/Linux ratio (below 1.0: Lichen is f
 cannot run shows n/a (reason under the table); a case that crashes or hangs the guest shows crashed/hung
 and the run goes on in a fresh boot.
 
-usage: tests/bench/run.py [--memory 512M] [--smp 1] [--rounds 2] [--reps 3] [--target-ms 100]
-                          [--boots 5] [--only REGEX] [--no-icount] [--no-boot]
+usage: tests/bench/run.py [--memory 512M] [--smp 1] [--rounds 3] [--reps 3] [--target-ms 100]
+                          [--boots 7] [--only REGEX] [--no-icount] [--no-boot]
 """
 import argparse, datetime, os, re, statistics, subprocess, sys, time
 
@@ -120,10 +120,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--memory", default="512M")
     ap.add_argument("--smp", type=int, default=1)
-    ap.add_argument("--rounds", type=int, default=2, help="wall-clock boots per kernel (alternating)")
+    ap.add_argument("--rounds", type=int, default=3, help="wall-clock boots per kernel (alternating)")
     ap.add_argument("--reps", type=int, default=3, help="runs of each case per boot")
     ap.add_argument("--target-ms", type=int, default=100, help="guest time per run of a case")
-    ap.add_argument("--boots", type=int, default=5, help="boots per kernel and mode for the boot times")
+    ap.add_argument("--boots", type=int, default=7, help="boots per kernel and mode for the boot times")
     ap.add_argument("--only", help="regex: only these benchmarks")
     ap.add_argument("--no-icount", action="store_true")
     ap.add_argument("--no-boot", action="store_true")
