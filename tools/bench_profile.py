@@ -7,7 +7,7 @@ only the stretch of the trace from the first to the last call of the case's b_* 
 log is large (2000 getpid calls: ~100 MB, under build/bench). Lichen only (Debian's vmlinuz has no
 symbols here).
 
-usage: tools/bench_profile.py NAME [ITERATIONS] [--top 40] [--keep-log]
+usage: tools/bench_profile.py NAME [ITERATIONS] [--top 40] [--keep-log] [--build DIR]
 """
 import argparse, bisect, collections, os, re, subprocess, sys
 
@@ -34,6 +34,8 @@ def main():
     ap.add_argument("iterations", type=int, nargs="?", default=2000)
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--keep-log", action="store_true")
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"),
+                    help="directory with Image and kernel.elf (another checkout's build/ to compare)")
     a = ap.parse_args()
     import run as bench_run
     bench_run.build()
@@ -47,7 +49,8 @@ def main():
     lo, length = [(int(x[0], 16), int(x[1], 16)) for x in
                   (l.split() for l in subprocess.check_output([NM, "-S", exe], text=True).splitlines())
                   if len(x) == 4 and x[3] == fn.group(1)][0]
-    per, ops = profile(exe, a.name, a.iterations, (lo, lo + length), symbols(os.path.join(ROOT, "build/kernel.elf")),
+    lichen_diff.LICHEN = os.path.join(a.build, "Image")
+    per, ops = profile(exe, a.name, a.iterations, (lo, lo + length), symbols(os.path.join(a.build, "kernel.elf")),
                        a.keep_log)
     total = sum(per.values())
     user = per.get("(user space)", 0)
