@@ -77,8 +77,11 @@ def run_boot(kernel, exe, names, reps, target_ms, memory, smp, icount, cases):
             raise SystemExit("bench: %s did not start the benchmarks (%s)" % (kernel, r.describe()))
         bad = seq[last][1]
         what = "hung" if r.boot.timed_out else "crashed the kernel"
-        tail = [l for l in r.boot.output.splitlines() if l.strip()][-3:]
-        cases[bad].failures.append("%s (console: %s)" % (what, " | ".join(tail)[-300:]))
+        lines = [l.strip() for l in r.boot.output.splitlines() if l.strip()]
+        panic = [i for i, l in enumerate(lines) if l.startswith("Kernel panic")]
+        tail = [l for l in lines[panic[0]:panic[0] + 8] if l.startswith(("Kernel panic", "cause:", "pc ", "lr ", "#0"))] \
+            if panic else lines[-3:]
+        cases[bad].failures.append("%s (console: %s)" % (what, " | ".join(tail)[-400:]))
         print("    %s: %s %s; rebooting for the rest" % (kernel, bad, what), file=sys.stderr)
         seq = [(rep, n) for rep, n in seq[last + 1:] if n != bad]
 
