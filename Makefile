@@ -77,7 +77,7 @@ boot-test: kernel
 
 # Benchmarks (not part of `make test`: timing on a shared host is noisy; README "Performance").
 # `make bench` runs both: the user-space micro-benchmarks and boot times against Linux (bench-user),
-# then the in-kernel async runtime micro-benchmarks (bench-async). About 5 minutes on 2 idle cores.
+# then the in-kernel async runtime micro-benchmarks (bench-async). 2.5-4 minutes on a shared 2-core host.
 bench: bench-user bench-async
 
 bench-async: kernel
