@@ -37,7 +37,7 @@ enum ProcessLifecycle {
             let status = file.status
             guard status.mode & FileMode.S_IFMT == FileMode.S_IFREG else { throw .EACCES }
             guard context.credentials.permits(.execute, mode: status.mode, uid: status.uid, gid: status.gid) else { throw .EACCES }
-            let image = IOBuffer(count: Int(status.size))
+            let image = try IOBuffer(count: Int(status.size))
             var done = 0
             while done < image.count {
                 let n = try await image.withBytes(done..<image.count) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in

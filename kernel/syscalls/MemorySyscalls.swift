@@ -54,6 +54,7 @@ enum MemorySyscalls {
         else { placement = .anywhere(hint: a.address(0)) }
         var file: OpenFile? = nil
         if flags & MAP_ANONYMOUS == 0 {
+            guard offset & UInt64(pageSize - 1) == 0 else { throw .EINVAL }
             file = try a.process.file(a.fd(4))
             let mode = file!.flags
             guard mode.allowsRead, sharing == MAP_PRIVATE || !protection.contains(.write) || mode.allowsWrite else { throw .EACCES }
@@ -64,21 +65,36 @@ enum MemorySyscalls {
                                                      fileOffset: 0, kind: .mmap)
         for area in replaced { memory.releaseFrames(area.start, area.end) }
         if let file {
-            // A private file mapping: the pages are read in now (files live in memory).
-            let size = Int((length + UInt64(pageSize) - 1) & ~UInt64(pageSize - 1))
-            var page = address
-            while page < address + UInt64(size) {
-                guard memory.populate(page, protection: protection) != nil else { throw .ENOMEM }
-                page = page + UInt64(pageSize)
-            }
-            guard length <= UInt64(Int32.max) else { throw .ENOMEM }
-            let data = IOBuffer(count: Int(length))
-            try await data.withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) in
-                let n = try await file.read(into: b, at: Int64(bitPattern: offset))
-                memory.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), at: address)
+            do throws(Errno) { try await readIn(file, offset: offset, length: length, at: address, protection: protection, memory) }
+            catch {
+                for area in (try? memory.map.unmap(start: address, length: length)) ?? [] { memory.releaseFrames(area.start, area.end) }
+                throw error
             }
         }
         return address.value
+    }
+
+    /// A private file mapping's pages, read in now (files live in memory), one page at a time so
+    /// that a large mapping needs no large kernel buffer. Past the end of the file the pages stay zero.
+    static func readIn(_ file: OpenFile, offset: UInt64, length: UInt64, at address: UserAddr,
+                       protection: MemoryProtection, _ memory: ProcessMemory) async throws(Errno) {
+        let page = try IOBuffer(count: pageSize)
+        var done: UInt64 = 0
+        while done < length {
+            guard memory.populate(address + done, protection: protection) != nil else { throw .ENOMEM }
+            let n = try await page.withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
+                let n = try await file.read(into: b, at: Int64(bitPattern: offset &+ done))
+                memory.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), at: address + done)
+                return n
+            }
+            done += UInt64(pageSize)
+            if n < pageSize {                       // end of file: the rest only needs its zeroed pages
+                while done < length {
+                    guard memory.populate(address + done, protection: protection) != nil else { throw .ENOMEM }
+                    done += UInt64(pageSize)
+                }
+            }
+        }
     }
 
     /// New protections for pages already present.
