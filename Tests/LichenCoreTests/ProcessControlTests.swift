@@ -35,4 +35,12 @@ import Testing
         #expect(try c.apply(ProcessControl.PR_SET_NAME, 0, 0, 0, 0) == nil)
         #expect(try c.apply(1000, 0, 0, 0, 0) == nil)
     }
+
+    @Test func personality() {
+        var c = ProcessControl()
+        #expect(c.setPersonality(0xffff_ffff) == 0 && c.machine == "aarch64")
+        #expect(c.setPersonality(ProcessControl.PER_LINUX32) == 0)
+        #expect(c.machine == "armv8l" && c.forked.personality == ProcessControl.PER_LINUX32)
+        #expect(c.setPersonality(0) == ProcessControl.PER_LINUX32 && c.machine == "aarch64")
+    }
 }

@@ -86,6 +86,37 @@ enum KernelLog {
     }
 
     static var ringCapacity: Int { ringSize }
+
+    /// Where syslog(SYSLOG_ACTION_CLEAR) and the last consuming read left off (ring positions).
+    nonisolated(unsafe) private static var clearedAt = 0
+    nonisolated(unsafe) private static var readAt = 0
+
+    /// The kept log in syslog(2)'s format: each line as "<level>[timestamp] message\n", from the
+    /// oldest complete line (or the last clear) on.
+    static func syslogText(fromLastRead: Bool = false) -> [UInt8] {
+        CPU.withInterruptsDisabled {
+            guard let storage = ringStorage else { return [] }
+            var out: [UInt8] = []
+            var i = max(max(0, ringWritten - ringSize), fromLastRead ? readAt : clearedAt)
+            var atLine = false                        // only from the first complete line on
+            while i < ringWritten {
+                let byte = storage[i % ringSize]
+                if byte == levelMark, i + 1 < ringWritten {
+                    out += [UInt8(ascii: "<"), storage[(i + 1) % ringSize], UInt8(ascii: ">")]
+                    atLine = true
+                    i += 2
+                    continue
+                }
+                if atLine { out.append(byte) }
+                i += 1
+            }
+            return out
+        }
+    }
+
+    /// syslog's consuming read and clear.
+    static func markRead() { CPU.withInterruptsDisabled { readAt = ringWritten } }
+    static func clear() { CPU.withInterruptsDisabled { clearedAt = ringWritten; readAt = max(readAt, ringWritten) } }
 }
 
 /// Embedded Swift's print() ends up here.

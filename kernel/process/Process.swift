@@ -80,6 +80,8 @@ final class Process: @unchecked Sendable {
     }
     /// prctl's switches (no_new_privs, dumpable, parent-death signal...).
     let control = SpinLock(ProcessControl())
+    /// Nice value, I/O priority, CPU affinity, policy (recorded and inherited).
+    let scheduling = SpinLock(SchedulingAttributes())
     /// Set once the process has exited (its threads stop at their next kernel entry).
     var exiting = false
     /// vfork: the parent sleeps until this child execs or exits.

@@ -104,6 +104,11 @@ enum FileSyscalls {
         case 49:                                                   // chdir
             p.fs.cwd = try await vfs().chdir(try a.user.string(at: a.address(0)), context: p.fs)
             return 0
+        case 51:                                                   // chroot
+            let location = try await vfs().chdir(try a.user.string(at: a.address(0)), context: p.fs)
+            guard p.credentials.euid == 0 else { throw .EPERM }      // CAP_SYS_CHROOT
+            p.fs.root = location
+            return 0
         case 50:                                                   // fchdir
             let location = try p.file(a.fd(0)).location
             try vfs().checkWorkingDirectory(location, context: p.fs)
@@ -160,6 +165,11 @@ enum FileSyscalls {
         let start = try directory(a, a.fd(0))
         let file = try await vfs().open(path, flags: flags, mode: UInt32(a[3] & 0o7777), at: start, context: p.fs)
         file.pathHint = (start ?? p.fs.cwd, path)                 // for /proc/<pid>/fd
+        if file.status.rdev == .tty, file.operations === ConsoleTTY.shared {
+            // /dev/tty is the caller's controlling terminal: ENXIO without one (Linux's tty_open_current_tty).
+            let sid = Processes.withTable { $0.record(p.pid)?.sid ?? 0 }
+            guard sid != 0, ConsoleTTY.shared.session == sid else { throw .ENXIO }
+        }
         if file.operations === ConsoleTTY.shared, !flags.contains(.O_NOCTTY), file.status.rdev == .ttyAMA0 {
             // Linux: a session leader without a controlling terminal acquires the tty it opens
             // (never /dev/console or /dev/tty).

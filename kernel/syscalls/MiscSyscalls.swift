@@ -43,13 +43,6 @@ enum MiscSyscalls {
             let old = a.process.fs.umask
             a.process.fs.umask = UInt32(a[0] & 0o777)
             return UInt64(old)
-        case 123:                                               // sched_getaffinity
-            let size = a.count(1)
-            guard size >= 8 else { throw .EINVAL }
-            var mask = [UInt8](repeating: 0, count: 8)
-            for cpu in 0..<min(PerCPU.onlineCount, 64) { mask[cpu / 8] |= 1 << UInt8(cpu % 8) }
-            try a.user.store(bytes: mask, to: a.address(2))
-            return 8
         case 179: return try sysinfo(a)
         case 153:                                               // times
             let ticks = Int64(MonotonicClock.now / 10_000_000)
@@ -79,7 +72,8 @@ enum MiscSyscalls {
 
     static func uname(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         var bytes: [UInt8] = []
-        for field in ["Linux", "lichen", "6.1.0-lichen", "#1 SMP Lichen " + kernelVersion, "aarch64", "(none)"] {
+        let machine = a.process.control.withLock { $0.machine }
+        for field in ["Linux", "lichen", "6.1.0-lichen", "#1 SMP Lichen " + kernelVersion, machine, "(none)"] {
             var f = Array(field.utf8.prefix(64))
             while f.count < 65 { f.append(0) }
             bytes += f

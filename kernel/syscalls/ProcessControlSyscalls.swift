@@ -8,6 +8,9 @@ enum ProcessControlSyscalls {
         case 167: return try prctl(a)
         case 90: return try capget(a)
         case 91: return try capset(a)
+        case 97: return try unshare(a)
+        case 92:                                                     // personality
+            return UInt64(a.process.control.withLock { $0.setPersonality(UInt32(truncatingIfNeeded: a[0])) })
         default: return nil
         }
     }
@@ -37,6 +40,21 @@ enum ProcessControlSyscalls {
             return result
         }
     }
+
+    /// unshare: what a process already has to itself (files, fs context, SysV undo lists of a
+    /// single-threaded process) is accepted as is; namespaces are not supported (EINVAL, logged once).
+    static func unshare(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let ownAlready: UInt64 = 0x400 | 0x200 | 0x40000 | 0x800 | 0x100 | 0x10000   // FILES FS SYSVSEM SIGHAND VM THREAD
+        guard a[0] & ~ownAlready == 0 else {
+            if !reportedNamespaces {
+                reportedNamespaces = true
+                KernelLog.warning("unshare: namespaces are not supported (flags " + Format.hex(a[0]) + "): EINVAL")
+            }
+            throw .EINVAL
+        }
+        return 0
+    }
+    nonisolated(unsafe) private static var reportedNamespaces = false
 
     static let version3: UInt32 = 0x2008_0522, version1: UInt32 = 0x1998_0330, version2: UInt32 = 0x2007_1026
     /// Every capability up to CAP_LAST_CAP (40), as capget's two 32-bit words.

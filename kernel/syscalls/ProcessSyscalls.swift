@@ -63,6 +63,8 @@ enum ProcessSyscalls {
         child.commandLine = parent.commandLine
         let control = parent.control.withLock { $0.forked }
         child.control.withLock { $0 = control }
+        let scheduling = parent.scheduling.withLock { $0 }
+        child.scheduling.withLock { $0 = scheduling }
         child.executable = parent.executable
         child.executableHint = parent.executableHint
         // The child inherits dispositions, mask and alternate stack; nothing pending.

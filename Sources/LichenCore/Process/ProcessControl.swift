@@ -12,6 +12,20 @@ public struct ProcessControl: Equatable, Sendable {
     public var parentDeathSignal: Int32 = 0
     /// PR_SET_CHILD_SUBREAPER.
     public var childSubreaper = false
+    /// personality(2): PER_LINUX (0) or PER_LINUX32 (8) in the low byte, plus flags; inherited and
+    /// kept across execve.
+    public var personality: UInt32 = 0
+    public static let PER_LINUX32: UInt32 = 0x0008
+
+    /// personality(2): 0xffffffff only queries; returns the previous value.
+    public mutating func setPersonality(_ requested: UInt32) -> UInt32 {
+        let old = personality
+        if requested != 0xffff_ffff { personality = requested }
+        return old
+    }
+
+    /// uname's machine under this personality (linux32 on arm64 reports the 32-bit architecture).
+    public var machine: String { personality & 0xff == Self.PER_LINUX32 ? "armv8l" : "aarch64" }
 
     public init() {}
 

@@ -35,6 +35,10 @@ enum ProcPid {
                 (Array("root".utf8), ProcLink(ino: base | 8) { () throws(Errno) -> [UInt8] in [0x2f] }),
                 file("stat", 9, stat),
                 file("status", 10, status),
+                // Audit identity: never set on Lichen (no login records), as on a Linux booted without
+                // one; glibc's getlogin() reads it and then fails with ENXIO.
+                file("loginuid", 11) { _ in Array("4294967295".utf8) },
+                file("sessionid", 12) { _ in Array("4294967295".utf8) },
             ]
         }
     }

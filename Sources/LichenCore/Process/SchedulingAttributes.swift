@@ -1,0 +1,65 @@
+// What setpriority, ioprio_set, sched_setaffinity and sched_setscheduler record for a process.
+// Lichen's scheduler is a plain round robin: the values are kept, reported back and inherited, but
+// they do not change how CPU time is shared yet.
+
+public struct SchedulingAttributes: Equatable, Sendable {
+    /// The nice value, -20 (favoured) to 19.
+    public var nice: Int32 = 0
+    /// ioprio_set's value: class << 13 | data (0: none).
+    public var ioPriority: UInt32 = 0
+    /// CPUs the process may run on (bit n: CPU n).
+    public var affinity: UInt64 = .max
+    /// SCHED_OTHER (0), SCHED_FIFO (1), SCHED_RR (2), SCHED_BATCH (3), SCHED_IDLE (5).
+    public var policy: Int32 = 0
+    public var realtimePriority: Int32 = 0
+
+    public init() {}
+
+    /// setpriority's value for one target: clamped to [-20, 19]; only the superuser may lower it.
+    public mutating func setNice(_ requested: Int32, privileged: Bool) throws(Errno) {
+        let value = min(max(requested, -20), 19)
+        if value < nice && !privileged { throw .EACCES }
+        nice = value
+    }
+
+    /// getpriority's encoding (20 - nice, so always positive); the C library turns it back.
+    public var priorityValue: UInt64 { UInt64(20 - nice) }
+
+    public static let ioClassNone: UInt32 = 0, ioClassRealtime: UInt32 = 1, ioClassBestEffort: UInt32 = 2, ioClassIdle: UInt32 = 3
+
+    /// ioprio_set: class none/realtime/best-effort/idle with data 0-7 (Linux ignores the data of
+    /// none and idle); real time needs privilege.
+    public mutating func setIOPriority(_ value: UInt32, privileged: Bool) throws(Errno) {
+        let ioClass = value >> 13, data = value & 0x1fff
+        switch ioClass {
+        case Self.ioClassNone, Self.ioClassIdle: break
+        case Self.ioClassRealtime:
+            guard privileged else { throw .EPERM }
+            guard data < 8 else { throw .EINVAL }
+        case Self.ioClassBestEffort: guard data < 8 else { throw .EINVAL }
+        default: throw .EINVAL
+        }
+        ioPriority = value
+    }
+
+    /// sched_setaffinity: the mask limited to the online CPUs, which must leave at least one.
+    public mutating func setAffinity(_ mask: UInt64, onlineCPUs: Int) throws(Errno) {
+        let online: UInt64 = onlineCPUs >= 64 ? .max : (1 << UInt64(onlineCPUs)) - 1
+        guard mask & online != 0 else { throw .EINVAL }
+        affinity = mask & online
+    }
+
+    /// sched_setscheduler/sched_setparam: SCHED_OTHER, BATCH and IDLE take priority 0; FIFO and RR
+    /// 1-99 and privilege.
+    public mutating func setPolicy(_ policy: Int32, priority: Int32, privileged: Bool) throws(Errno) {
+        switch policy {
+        case 0, 3, 5: guard priority == 0 else { throw .EINVAL }
+        case 1, 2:
+            guard (1...99).contains(priority) else { throw .EINVAL }
+            guard privileged else { throw .EPERM }
+        default: throw .EINVAL
+        }
+        self.policy = policy
+        realtimePriority = priority
+    }
+}
