@@ -20,6 +20,25 @@ extension VFSTests {
             #expect(await vfsError { _ = try await fx.open("/missing", .O_RDONLY) } == .ENOENT)
         }
 
+        @Test func fallocateModes() async throws {
+            let fx = VFSFixture()
+            try await fx.writeFile("/f", "abcdef")
+            let w = try await fx.open("/f", .O_RDWR)
+            try await w.allocate(mode: 0, offset: 4, length: 8192)
+            #expect(try await fx.stat("/f").size == 8196)
+            try await w.allocate(mode: OpenFile.FALLOC_FL_KEEP_SIZE, offset: 0, length: 100_000)
+            #expect(try await fx.stat("/f").size == 8196)
+            try await w.allocate(mode: OpenFile.FALLOC_FL_KEEP_SIZE | OpenFile.FALLOC_FL_PUNCH_HOLE, offset: 1, length: 2)
+            #expect(try await vfsRead(w, count: 6, at: 0) == [UInt8(ascii: "a"), 0, 0] + vfsBytes("def"))
+            #expect(await vfsError { try await w.allocate(mode: OpenFile.FALLOC_FL_PUNCH_HOLE, offset: 0, length: 1) } == .EOPNOTSUPP)
+            #expect(await vfsError { try await w.allocate(mode: 0x10, offset: 0, length: 1) } == .EOPNOTSUPP)
+            #expect(await vfsError { try await w.allocate(mode: 0, offset: -1, length: 1) } == .EINVAL)
+            #expect(await vfsError { try await w.allocate(mode: 0, offset: 0, length: 0) } == .EINVAL)
+            #expect(await vfsError { try await w.allocate(mode: 0, offset: .max, length: 2) } == .EFBIG)
+            let r = try await fx.open("/f", .O_RDONLY)
+            #expect(await vfsError { try await r.allocate(mode: 0, offset: 0, length: 1) } == .EBADF)
+        }
+
         @Test func accessModesAndStatusFlags() async throws {
             let fx = VFSFixture()
             try await fx.writeFile("/f", "abc")

@@ -134,6 +134,9 @@ enum FileSyscalls {
         case 46:                                                   // ftruncate
             try await p.file(a.fd(0)).truncate(to: a.int(1))
             return 0
+        case 47:                                                   // fallocate
+            try await p.file(a.fd(0)).allocate(mode: UInt32(truncatingIfNeeded: a[1]), offset: a.int(2), length: a.int(3))
+            return 0
         case 82, 83, 81: return 0                                  // fsync, fdatasync, sync: all in memory
         case 88:                                                   // utimensat
             try await utimensat(a)
