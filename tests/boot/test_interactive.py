@@ -19,7 +19,8 @@ What was compared with Linux: `tests/boot/test_interactive.py --linux` runs the 
 initramfs, on Debian's Linux 6.1 (build/debian/linux/vmlinuz) first; every step passes there too, so
 the expectations (exit statuses, job-control messages, stty output, vi's results) are Linux's.
 
-usage: tests/boot/test_interactive.py [IMAGE] [--linux] [--only-linux] [--only=TEXT ...]  (steps whose name has TEXT)
+usage: tests/boot/test_interactive.py [IMAGE] [--linux] [--only-linux] [--only=TEXT ...] [--smp=N]
+  (--only: the steps whose name has TEXT; --smp: CPUs, default 1)
 """
 import hashlib, os, random, re, select, subprocess, sys, time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -32,6 +33,7 @@ LINUX = os.path.join(ROOT, "build", "debian", "linux", "vmlinuz")
 OUT = os.path.join(ROOT, "build", "interactive")
 PROMPT = "PROMPT> "
 DEADLINE = 600          # seconds for one kernel's whole run
+SMP = int(next((a[len("--smp="):] for a in sys.argv if a.startswith("--smp=")), "1"))
 results = []
 
 def check(name, condition, detail=""):
@@ -45,7 +47,7 @@ class StepFailed(Exception):
 class Console:
     """qemu with its serial port on our stdin/stdout pipes."""
     def __init__(self, image, append, cpio):
-        self.proc = subprocess.Popen(qemu_command(image, memory="512M", append=append, initrd=cpio),
+        self.proc = subprocess.Popen(qemu_command(image, memory="512M", append=append, initrd=cpio, smp=SMP),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         os.set_blocking(self.proc.stdout.fileno(), False)
         self.buffer = b""       # output not yet matched
