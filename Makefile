@@ -73,6 +73,7 @@ boot-test: kernel
 	python3 tests/boot/test_userspace.py $(B)/Image
 	@tools/ensure-deps.sh gcc && tools/fetch-debian-arm64.sh busybox && python3 tests/boot/test_signals.py $(B)/Image
 	python3 tests/boot/test_pipes.py $(B)/Image
+	@tools/fetch-debian-arm64.sh busybox && python3 tests/boot/test_interactive.py $(B)/Image
 	python3 tests/boot/test_sysfuzz.py $(B)/Image --seed 1 --children 16
 
 # Benchmarks (not part of `make test`: timing on a shared host is noisy; README "Performance").

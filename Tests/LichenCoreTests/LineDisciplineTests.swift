@@ -112,4 +112,30 @@ private func text(_ r: LineDiscipline.ReadResult) -> String? {
             Issue.record("expected a line")
         }
     }
+    @Test func rawReadsHonourMinimumAndPollFollowsVMIN() {
+        var ld = LineDiscipline()
+        var raw = ld.settings
+        raw.localFlags &= ~(TerminalSettings.ICANON | TerminalSettings.ECHO)
+        raw.controlCharacters[TerminalSettings.VMIN] = 3
+        ld.update(raw)
+        _ = feed(&ld, "ab")
+        #expect(!ld.isReadable)                               // VMIN 3, VTIME 0: poll wants 3 bytes
+        #expect(ld.read(10, minimum: 3) == .wouldBlock)
+        #expect(text(ld.read(10, minimum: 0)) == "ab")         // VMIN 0 takes what there is
+        #expect(text(ld.read(10, minimum: 0)) == "")
+        _ = feed(&ld, "cde")
+        #expect(ld.isReadable)
+        #expect(text(ld.read(2, minimum: 2)) == "cd")
+    }
+    @Test func fullOnlyWhileAReaderCanMakeRoom() {
+        var ld = LineDiscipline()
+        for _ in 0..<(LineDiscipline.capacity + 10) { _ = ld.receive(97) }
+        #expect(!ld.isFull)                                   // one long line: nobody can drain it
+        _ = ld.receive(10)
+        var lines = LineDiscipline()
+        for i in 0..<LineDiscipline.capacity { _ = lines.receive(i % 8 == 7 ? 10 : 97) }
+        #expect(lines.isFull)                                 // complete lines wait for a reader
+        _ = lines.read(100)
+        #expect(!lines.isFull)
+    }
 }

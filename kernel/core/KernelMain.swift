@@ -11,7 +11,7 @@ func kernelMain(_ info: BootInfo, timer: GenericTimer) -> Never {
     TimerQueue.start(timer)
     Interrupts.register(timer.interrupt) { TimerQueue.interrupt() }
     if let console = KernelLog.console, let irq = console.interrupt {
-        Interrupts.register(irq) { console.drainReceived { ConsoleInput.received($0) } }
+        Interrupts.register(irq) { ConsoleInput.interrupt(console) }
         console.enableReceiveInterrupt()
     }
     CPU.enableInterrupts()
@@ -68,7 +68,7 @@ func startUserSpace(_ info: BootInfo, initramfs: PhysRange) async {
         let path = Array(info.commandLine.initPath.utf8)
         let arguments = [path] + info.commandLine.initArguments.map { Array($0.utf8) }
         ConsoleTTY.signalForeground = { group, signal in
-            let s: Signal = signal == .interrupt ? .SIGINT : signal == .quit ? .SIGQUIT : .SIGTSTP
+            let s: Signal = signal == .interrupt ? .SIGINT : signal == .quit ? .SIGQUIT : signal == .suspend ? .SIGTSTP : .SIGWINCH
             Task { ProcessSignals.send(s, toGroup: group) }
         }
         try await ProcessLifecycle.startInit(vfs: vfs, path: path, arguments: arguments)

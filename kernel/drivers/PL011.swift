@@ -7,10 +7,16 @@ final class PL011: SerialPort {
         static let fifoLevel = 0x34, interruptMask = 0x38, interruptClear = 0x44
     }
     private enum Flag { static let rxEmpty: UInt32 = 1 << 4, txFull: UInt32 = 1 << 5 }
-    private enum Interrupt { static let receive: UInt32 = 1 << 4, receiveTimeout: UInt32 = 1 << 6 }
+    private enum Interrupt {
+        static let receive: UInt32 = 1 << 4, receiveTimeout: UInt32 = 1 << 6
+        static let errors: UInt32 = 0xf << 7                     // framing, parity, break, overrun
+    }
+    /// Error bits the data register returns next to each received byte.
+    private enum DataError { static let overrun: UInt32 = 1 << 11 }
 
     private let regs: MMIORegion
     let interrupt: InterruptID?
+    private(set) var overruns = 0
 
     /// Takes the UART as firmware (or qemu) left it: we keep its baud rate and only make sure it is on.
     init(registers: MMIORegion, interrupt: InterruptID?) {
@@ -30,15 +36,32 @@ final class PL011: SerialPort {
 
     func read() -> UInt8? {
         if regs.read32(Reg.flags) & Flag.rxEmpty != 0 { return nil }
-        return UInt8(truncatingIfNeeded: regs.read32(Reg.data))
+        let data = regs.read32(Reg.data)
+        if data & DataError.overrun != 0 { overruns += 1 }
+        return UInt8(truncatingIfNeeded: data)
     }
+
+    private static let receiveInterrupts = Interrupt.receive | Interrupt.receiveTimeout
 
     func enableReceiveInterrupt() {
-        regs.write32(Reg.interruptMask, Interrupt.receive | Interrupt.receiveTimeout)
+        regs.write32(Reg.interruptMask, PL011.receiveInterrupts)
     }
 
-    func drainReceived(_ deliver: (UInt8) -> Void) {
-        while let byte = read() { deliver(byte) }
-        regs.write32(Reg.interruptClear, Interrupt.receive | Interrupt.receiveTimeout)
+    /// RX and RX-timeout are never cleared through ICR: reading the FIFO clears them, and a write to
+    /// ICR racing a byte that arrives after the last read would clear the interrupt that byte raised
+    /// (qemu raises RX only when its FIFO goes from empty to one byte), so input would stall with
+    /// bytes in the FIFO. Linux's amba-pl011 leaves them alone for the same reason.
+    func drainReceived(_ deliver: (UInt8) -> Bool) {
+        while let byte = read() {
+            if !deliver(byte) {
+                regs.write32(Reg.interruptMask, 0)             // full: the rest waits in the FIFO
+                break
+            }
+        }
+        regs.write32(Reg.interruptClear, Interrupt.errors)
+    }
+
+    func resumeReceiving() {
+        regs.write32(Reg.interruptMask, PL011.receiveInterrupts)
     }
 }

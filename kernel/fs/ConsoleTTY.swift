@@ -15,8 +15,9 @@ final class ConsoleTTY: FileOperations, @unchecked Sendable {
         /// The foreground process group, and the session whose controlling terminal this is (0: none).
         var foregroundGroup: Int32 = 0
         var session: Int32 = 0
-        var windowRows: UInt16 = 24
-        var windowColumns: UInt16 = 80
+        /// 0x0 until someone sets it, as Linux gives a serial line (programs then ask the terminal).
+        var windowRows: UInt16 = 0
+        var windowColumns: UInt16 = 0
     }
 
     /// Called when ^C, ^\ or ^Z arrive: the process layer signals the foreground group.
@@ -31,14 +32,28 @@ final class ConsoleTTY: FileOperations, @unchecked Sendable {
 
     var usesPosition: Bool { false }
 
+    /// Runs received bytes through the line discipline. When it is full and a reader can make room,
+    /// waits for that instead of dropping input; ConsoleInput then fills up and holds the UART back.
     private func feedInput() async {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
         while true {
-            let byte = await ConsoleInput.next()
-            let effects = discipline.update { $0.receive(byte) }
-            if !effects.echo.isEmpty { emit(effects.echo) }
-            if let signal = effects.signal {
-                let group = state.withLock { $0.foregroundGroup }
-                ConsoleTTY.signalForeground(group, signal)
+            bytes.removeAll(keepingCapacity: true)
+            ConsoleInput.take(into: &bytes, max: 256)
+            if bytes.isEmpty {
+                await ConsoleInput.waitForInput()
+                continue
+            }
+            for byte in bytes {
+                if discipline.value.isFull {
+                    try? await discipline.wait(until: { !$0.isFull })
+                }
+                let effects = discipline.update { $0.receive(byte) }
+                if !effects.echo.isEmpty { emit(effects.echo) }
+                if let signal = effects.signal {
+                    let group = state.withLock { $0.foregroundGroup }
+                    ConsoleTTY.signalForeground(group, signal)
+                }
             }
         }
     }
@@ -50,19 +65,9 @@ final class ConsoleTTY: FileOperations, @unchecked Sendable {
 
     func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
         guard buffer.count > 0 else { return 0 }
-        let count = buffer.count
-        let take: (inout LineDiscipline) -> LineDiscipline.ReadResult? = { ld in
-            let r = ld.read(count)
-            if case .wouldBlock = r { return nil }
-            return r
-        }
-        let result: LineDiscipline.ReadResult
-        if file.isNonBlocking {
-            guard let r = discipline.update(take) else { throw .EAGAIN }
-            result = r
-        } else {
-            do { result = try await discipline.wait(for: take) } catch { throw .EINTR }
-        }
+        let result = try await readDiscipline(buffer.count, nonBlocking: file.isNonBlocking)
+        // A reader that took input may have made room the input task waits for.
+        discipline.waitQueue.wakeAll()
         switch result {
         case .data(let bytes):
             buffer.copyBytes(from: bytes)
@@ -70,6 +75,42 @@ final class ConsoleTTY: FileOperations, @unchecked Sendable {
         case .endOfFile, .wouldBlock:
             return 0
         }
+    }
+
+    /// Canonical mode: a line. Raw mode: VMIN and VTIME as in Linux's n_tty_read: MIN bytes (at most
+    /// the request); with TIME as well, at least one byte and then MIN or TIME tenths of a second
+    /// of silence, whichever comes first; TIME alone: one byte or the timeout (read returns 0).
+    private func readDiscipline(_ count: Int, nonBlocking: Bool) async throws(Errno) -> LineDiscipline.ReadResult {
+        let settings = discipline.value
+        let canonical = settings.settings.isCanonical
+        let vmin = canonical ? 1 : min(settings.minimumCount, count)
+        let vtime = canonical ? 0 : settings.readTimeout
+        func take(_ minimum: Int) -> (inout LineDiscipline) -> LineDiscipline.ReadResult? {
+            { ld in
+                let r = ld.read(count, minimum: minimum)
+                if case .wouldBlock = r { return nil }
+                return r
+            }
+        }
+        if nonBlocking || (vmin == 0 && vtime == 0) {
+            if let r = discipline.update(take(vmin == 0 && vtime == 0 ? 0 : 1)) { return r }
+            if vmin == 0 && vtime == 0 { return .data([]) }
+            throw .EAGAIN
+        }
+        do throws(WaitError) {
+            if vtime == 0 { return try await discipline.wait(for: take(vmin)) }
+            let interval = UInt64(vtime) * 100_000_000
+            if vmin > 0 {
+                // The timer runs once input has started (simplified: from the first byte, not per byte).
+                try await discipline.wait(until: { $0.availableCount > 0 })
+            }
+            do throws(WaitError) {
+                return try await discipline.wait(for: take(max(vmin, 1)), timeout: .after(nanoseconds: interval))
+            } catch {
+                guard error == .timedOut else { throw error }
+                return discipline.update(take(0)) ?? .data([])
+            }
+        } catch { throw .EINTR }
     }
 
     func write(_ file: OpenFile, from buffer: UnsafeRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
@@ -109,8 +150,19 @@ final class ConsoleTTY: FileOperations, @unchecked Sendable {
         return w
     }
 
+    /// TIOCSWINSZ: a change sends SIGWINCH to the foreground group (Linux's tty_do_resize).
     func setWindowSize(_ w: LinuxWinsize) {
-        state.withLock { $0.windowRows = w.ws_row; $0.windowColumns = w.ws_col }
+        let (changed, group) = state.withLock { s in
+            let changed = s.windowRows != w.ws_row || s.windowColumns != w.ws_col
+            s.windowRows = w.ws_row; s.windowColumns = w.ws_col
+            return (changed, s.foregroundGroup)
+        }
+        if changed && group > 0 { ConsoleTTY.signalForeground(group, .windowChange) }
+    }
+
+    /// TCFLSH with TCIFLUSH or TCIOFLUSH: drops typed-ahead input (output is never queued).
+    func flushInput() {
+        discipline.update { $0.flushInput() }
     }
 
     var foregroundGroup: Int32 {

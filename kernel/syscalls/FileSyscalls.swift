@@ -338,7 +338,9 @@ enum FileSyscalls {
             if ids.0 == a.process.pid { tty.release(session: ids.0) }
         case 0x541b:                                               // FIONREAD
             try a.user.store(Int32(tty.bytesAvailable), to: a.address(2))
-        case 0x540b: break                                         // TCFLSH
+        case 0x540b:                                               // TCFLSH: TCIFLUSH, TCOFLUSH, TCIOFLUSH
+            guard a[2] <= 2 else { throw .EINVAL }
+            if a[2] != 1 { tty.flushInput() }
         default: throw .ENOTTY
         }
         return 0

@@ -11,8 +11,15 @@ public protocol SerialPort: AnyObject {
     var interrupt: InterruptID? { get }
     /// Raises an interrupt whenever input arrives.
     func enableReceiveInterrupt()
-    /// Called from the interrupt handler: drains the receive FIFO and clears the interrupt.
-    func drainReceived(_ deliver: (UInt8) -> Void)
+    /// Called from the interrupt handler: hands received bytes to `deliver` until the FIFO is empty.
+    /// `deliver` keeps the byte and returns whether it has room for another; when it has not, the
+    /// receive interrupt is masked and further bytes wait in the FIFO (holding the sender back)
+    /// until `resumeReceiving`.
+    func drainReceived(_ deliver: (UInt8) -> Bool)
+    /// Unmasks the receive interrupt after `drainReceived` stopped for lack of room.
+    func resumeReceiving()
+    /// Receive overruns the hardware reported (bytes it lost because the FIFO was full).
+    var overruns: Int { get }
 }
 
 /// The interrupt controller (GICv2, GICv3, ...).

@@ -4,7 +4,8 @@
 // wait queues and process groups; the host tests drive it directly.
 
 public struct LineDiscipline: Sendable {
-    public enum Signal: Equatable, Sendable { case interrupt, quit, suspend }   // SIGINT, SIGQUIT, SIGTSTP
+    /// SIGINT, SIGQUIT, SIGTSTP; and SIGWINCH, which the driver raises when the window size changes.
+    public enum Signal: Equatable, Sendable { case interrupt, quit, suspend, windowChange }
 
     /// What one received byte caused.
     public struct Effects: Equatable, Sendable {
@@ -39,8 +40,12 @@ public struct LineDiscipline: Sendable {
     /// Bytes a read could take now (FIONREAD). In canonical mode `ready` only ever holds whole lines.
     public var availableCount: Int { ready.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
 
-    /// Whether a read would return now (data or end of file) rather than block.
-    public var isReadable: Bool { !ready.isEmpty }
+    /// Whether a read would return now (data or end of file) rather than block: poll's POLLIN. In raw
+    /// mode with VMIN > 0 and VTIME == 0 that takes VMIN bytes, as in Linux's n_tty_poll.
+    public var isReadable: Bool {
+        if settings.isCanonical || readTimeout != 0 || minimumCount == 0 { return !ready.isEmpty }
+        return ready.count >= minimumCount
+    }
 
     public mutating func receive(_ input: UInt8) -> Effects {
         var effects = Effects()
@@ -104,29 +109,46 @@ public struct LineDiscipline: Sendable {
         return effects
     }
 
-    /// Takes at most `count` bytes: in canonical mode never more than one line.
-    public mutating func read(_ count: Int) -> ReadResult {
+    /// Takes at most `count` bytes: in canonical mode never more than one line. In raw mode nothing
+    /// (`wouldBlock`) until `minimum` bytes are waiting; a `minimum` of 0 returns what there is, maybe
+    /// nothing (the driver derives it from VMIN and VTIME).
+    public mutating func read(_ count: Int, minimum: Int = 1) -> ReadResult {
         guard count > 0 else { return .data([]) }
         if settings.isCanonical {
             guard !ready.isEmpty else { return .wouldBlock }
+            // One line (or up to an EOF mark), removed from the queue in one step.
+            var n = 0
             var out: [UInt8] = []
-            while out.count < count, let first = ready.first {
-                guard let byte = first else {
+            while out.count < count && n < ready.count {
+                guard let byte = ready[n] else {
                     if out.isEmpty { ready.removeFirst(); return .endOfFile }
-                    ready.removeFirst()                  // the EOF ends this read; no byte for it
-                    return .data(out)
+                    n += 1                               // the EOF ends this read; no byte for it
+                    break
                 }
-                ready.removeFirst()
+                n += 1
                 out.append(byte)
                 if byte == 10 || isEndOfLine(byte) { break }
             }
+            ready.removeFirst(n)
             return .data(out)
         }
-        guard !ready.isEmpty else { return .wouldBlock }
+        guard ready.count >= minimum else { return .wouldBlock }
         let n = min(count, ready.count)
         let out = ready[..<n].compactMap { $0 }
         ready.removeFirst(n)
         return .data(out)
+    }
+
+    /// VMIN and VTIME (deciseconds), which only raw-mode reads obey.
+    public var minimumCount: Int { Int(settings.character(TerminalSettings.VMIN)) }
+    public var readTimeout: Int { Int(settings.character(TerminalSettings.VTIME)) }
+
+    /// No room for more input while a reader can still make room: the driver stops taking bytes
+    /// (and holds the sender back) instead of dropping them. A canonical line that fills the whole
+    /// buffer has no reader to wait for, so input then flows on and is dropped, except the newline
+    /// that ends the line (Linux's n_tty does the same).
+    public var isFull: Bool {
+        ready.count + editing.count >= LineDiscipline.capacity - 1 && !ready.isEmpty
     }
 
     /// Output processing (OPOST): ONLCR turns "\n" into "\r\n", OCRNL "\r" into "\n".
