@@ -1,0 +1,70 @@
+import LichenCore
+import _Concurrency
+
+/// /proc/sys: the kernel's tunables, read-only, with the values Lichen actually has (what sysctl
+/// and programs probing limits read). Writing them is not supported yet (the files are 0444).
+enum ProcSys {
+    typealias Entry = (name: String, text: @Sendable () -> [UInt8])
+
+    static func make(parent: ProcDirectory) -> ProcDirectory {
+        directory(ino: 0x400, parent: parent) { me in [
+            ("kernel", directory(ino: 0x410, parent: me, files: kernel, subdirectories: { k in
+                [("random", directory(ino: 0x430, parent: k, files: random))] })),
+            ("vm", directory(ino: 0x450, parent: me, files: vm)),
+            ("fs", directory(ino: 0x470, parent: me, files: fs)),
+        ] }
+    }
+
+    private static func line(_ s: String) -> @Sendable () -> [UInt8] { { Array((s + "\n").utf8) } }
+
+    static let kernel: [Entry] = [
+        ("ostype", line("Linux")), ("osrelease", line("6.1.0-lichen")), ("version", line("#1 SMP Lichen " + kernelVersion)),
+        ("hostname", line("lichen")), ("domainname", line("(none)")), ("pid_max", line("32768")),
+        ("threads-max", line("4096")), ("ngroups_max", line(dec(UInt64(Credentials.maxGroups)))),
+        ("cap_last_cap", line(dec(ProcessControl.lastCapability))), ("panic", line("0")),
+        ("printk", { Array((dec(UInt64(KernelLog.consoleLevel)) + "\t4\t1\t7\n").utf8) }),
+        ("dmesg_restrict", line("1")), ("randomize_va_space", line("0")),
+    ]
+    static let random: [Entry] = [
+        ("boot_id", { bootID }), ("uuid", { uuid() }), ("entropy_avail", line("256")), ("poolsize", line("256")),
+    ]
+    static let vm: [Entry] = [
+        ("overcommit_memory", line("0")), ("overcommit_ratio", line("50")), ("swappiness", line("60")),
+        ("max_map_count", line("65530")), ("page-cluster", line("3")),
+    ]
+    static let fs: [Entry] = [
+        ("file-max", line("9223372036854775807")), ("nr_open", line("1048576")), ("pipe-max-size", line("1048576")),
+    ]
+
+    /// A random version-4 UUID, as Linux formats it.
+    static func uuid() -> [UInt8] {
+        var b = [UInt8](repeating: 0, count: 16)
+        b.withUnsafeMutableBytes { lichenFillRandom($0.baseAddress!, 16) }
+        b[6] = b[6] & 0x0f | 0x40
+        b[8] = b[8] & 0x3f | 0x80
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for (i, byte) in b.enumerated() {
+            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+            out.append(hex[Int(byte >> 4)]); out.append(hex[Int(byte & 15)])
+        }
+        return out + [0x0a]
+    }
+    nonisolated(unsafe) static let bootID = uuid()
+
+    private static func directory(ino: UInt64, parent: ProcDirectory?, files: [Entry] = [],
+                                  subdirectories: @escaping @Sendable (ProcDirectory) -> [(String, ProcDirectory)] = { _ in [] }) -> ProcDirectory {
+        directory(ino: ino, parent: parent) { me in
+            var list: [(String, any Inode)] = subdirectories(me).map { ($0.0, $0.1) }
+            for (i, f) in files.enumerated() { list.append((f.name, ProcFile(ino: ino + 1 + UInt64(i), text: f.text))) }
+            return list
+        }
+    }
+
+    private static func directory(ino: UInt64, parent: ProcDirectory?,
+                                  _ entries: @escaping @Sendable (ProcDirectory) -> [(String, any Inode)]) -> ProcDirectory {
+        ProcDirectory(ino: ino, parent: parent) { (me: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
+            entries(me).map { (Array($0.0.utf8), $0.1) }
+        }
+    }
+}
