@@ -299,6 +299,7 @@ enum FileSyscalls {
 
     static func ioctl(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let file = try a.process.file(a.fd(0))
+        if file.operations === RTCDevice.shared { return try RTCDevice.ioctl(a) }
         guard file.operations === ConsoleTTY.shared else {
             if a[1] == 0x541b {                                    // FIONREAD (pipes): the count comes back as the value
                 try a.user.store(Int32(truncatingIfNeeded: try await file.ioctl(request: 0x541b, argument: 0)), to: a.address(2))
