@@ -7,15 +7,24 @@ final class Process: @unchecked Sendable {
     let pid: Int32
     var memory: ProcessMemory
     let files: SpinLock<FileDescriptorTable<OpenFile>>
-    var fs: FSContext
+    /// Root, cwd, umask: shared by the threads (CLONE_FS), which may run on other CPUs, so read as
+    /// a snapshot and replaced under a lock.
+    var fs: FSContext {
+        get { fsLock.withLock { $0 } }
+        set { fsLock.withLock { $0 = newValue } }
+    }
+    private let fsLock: SpinLock<FSContext>
     var name: [UInt8]
     /// argv of the last execve, each NUL-terminated (/proc/<pid>/cmdline), and the program file (/proc/<pid>/exe).
     var commandLine: [UInt8] = []
     var executable: Location? = nil
     var executableHint: (directory: Location, path: [UInt8])? = nil
-    /// Dispositions, process-wide pending signals and every thread's mask and pending set, under one
-    /// lock (senders on other CPUs and the tty task touch them). Thread i's state is `threads[i]`.
-    let signals = SpinLock(SignalStates())
+    /// Dispositions, process-wide pending signals, every thread's mask and pending set and the
+    /// thread group, under one lock (senders on other CPUs and the tty task touch them). A thread's
+    /// state is `threads[thread.index]`.
+    let signals: SpinLock<SignalStates>
+    /// Bumped when a thread of this process has ended (execve waits for the others to go).
+    let threadsChanged = Event<UInt64>(0)
     /// Bumped when a stopped process is continued (SIGCONT, SIGKILL): its threads re-check.
     let continued = Event<UInt64>(0)
     /// The process's threads. Read as a snapshot, changed under a lock (senders on other CPUs read it).
@@ -31,7 +40,14 @@ final class Process: @unchecked Sendable {
     func remove(_ thread: Thread) {
         threadLock.withLock { _ in threadList.removeAll { $0 === thread } }
     }
-    /// Set once the process has exited (its threads stop at their next kernel entry).
+    func add(_ thread: Thread) {
+        threadLock.withLock { _ in threadList.append(thread) }
+    }
+    func thread(_ tid: Int32) -> Thread? {
+        threadLock.withLock { _ in threadList.first { $0.tid == tid } }
+    }
+    /// Set once the process is exiting (exit_group, a fatal signal): its threads stop at their next
+    /// kernel entry; the last one to end reports the exit.
     var exiting = false
     /// vfork: the parent sleeps until this child execs or exits.
     let vforkDone = Event(false)
@@ -40,8 +56,10 @@ final class Process: @unchecked Sendable {
         self.pid = pid
         self.memory = memory
         self.files = SpinLock(files)
-        self.fs = fs
-        self.fs.processID = pid                  // /proc/self
+        var fs = fs
+        fs.processID = pid                       // /proc/self
+        fsLock = SpinLock(fs)
+        signals = SpinLock(SignalStates(pid: pid))
         self.name = name
     }
 
@@ -65,6 +83,14 @@ enum Processes {
     }
 
     static func process(_ pid: Int32) -> Process? { lock.withLock { _ in objects.first { $0.pid == pid } } }
+
+    /// The live thread `tid` of any process (tkill, tgkill, get_robust_list).
+    static func thread(_ tid: Int32) -> Thread? {
+        for p in lock.withLock({ _ in objects }) {
+            if let t = p.thread(tid) { return t }
+        }
+        return nil
+    }
 
     static func add(_ process: Process) { lock.withLock { _ in objects.append(process) } }
     static func remove(_ pid: Int32) { lock.withLock { _ in objects.removeAll { $0.pid == pid } } }

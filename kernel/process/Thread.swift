@@ -5,12 +5,18 @@ import _Concurrency
 /// A user thread: a kernel task that runs its context in user mode and handles whatever brings it
 /// back (syscalls, faults, interrupts). Blocking in a syscall is an `await`: the CPU runs other tasks.
 final class Thread: @unchecked Sendable {
-    let tid: Int32
+    /// Changes only when execve from a non-leader thread makes it the leader (it takes the pid).
+    var tid: Int32
     let process: Process
     let context: UserContext
+    /// CLONE_CHILD_CLEARTID / set_tid_address: zeroed and futex-woken when the thread ends (pthread_join).
     var clearChildTID = UserAddr(0)
-    /// This thread's slot in `process.signals.threads` (one thread per process for now).
-    var index: Int { 0 }
+    /// set_robust_list: the robust futex list head, walked when the thread ends.
+    var robustList = UserAddr(0)
+    /// exit(2)'s status (the process reports the leader's when no group exit decided one).
+    var exitCode: Int32 = 0
+    /// This thread's slot in `process.signals.threads`.
+    let index: Int
     /// The syscall's first argument as it came in (Linux's orig_x0): a restarted syscall gets it back.
     var originalX0: UInt64 = 0
     /// The interrupt scope of the syscall in progress, which a signal fires to end its sleep.
@@ -21,10 +27,11 @@ final class Thread: @unchecked Sendable {
     /// How long user code runs before the timer takes the CPU back for other tasks.
     static let timeSlice: UInt64 = 10_000_000
 
-    init(tid: Int32, process: Process, context: UserContext) {
+    init(tid: Int32, process: Process, context: UserContext, index: Int = 0) {
         self.tid = tid
         self.process = process
         self.context = context
+        self.index = index
     }
 
     private var task: Task<Void, Never>? = nil
@@ -66,10 +73,13 @@ final class Thread: @unchecked Sendable {
                 fault(.SIGILL, code: LinuxSigInfo.ILL_ILLOPC, address: UserAddr(context.pc))
             }
         }
+        let last = await ProcessLifecycle.threadExit(self)
         UserAddressSpace.deactivateCurrent()
-        // Not yet: `process.remove(self)` would free exited processes (it breaks the process-thread
-        // reference cycle), but the teardown it enables intermittently frees a frame twice (found by
-        // the syscall fuzzer and the conformance suite). Until that is fixed, exited processes leak.
+        // The last thread: not yet `process.remove(self)`, which would free exited processes (it
+        // breaks the process-thread reference cycle), but the teardown it enables intermittently
+        // frees a frame twice (found by the syscall fuzzer and the conformance suite). Until that is
+        // fixed, exited processes leak. Other threads leave the list (the process lives on).
+        if !last { process.remove(self) }
     }
 
     /// The syscall a signal just interrupted (it returned EINTR), until delivery decides on a restart.
@@ -100,10 +110,20 @@ final class Thread: @unchecked Sendable {
             let waiting = w.waitingFor
             let due = process.signals.withLock { st -> Bool in
                 let t = st.threads[index]
-                if st.process.hasDeliverable(t) { return true }
+                if st.process.hasDeliverable(t) || st.stopped { return true }
                 return !t.pending.signals.union(st.process.shared.signals).intersection(waiting).isEmpty
             }
             guard due else { return }
+            w.fired = true
+            lichen_task_interrupt_scope(task, scope)
+        }
+    }
+
+    /// Ends the thread's interruptible sleep whatever its signals (a group stop, exec killing it):
+    /// the syscall returns EINTR and is restarted or not as for a signal without a handler.
+    func kick() {
+        wake.withLock { w in
+            guard let scope = w.scope, let task = w.task, !w.fired else { return }
             w.fired = true
             lichen_task_interrupt_scope(task, scope)
         }

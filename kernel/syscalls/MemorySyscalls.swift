@@ -8,27 +8,37 @@ enum MemorySyscalls {
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         let memory = a.process.memory
         switch number {
+        // Each change runs under the memory's lock: other threads of the process fault and map
+        // on other CPUs meanwhile.
         case 214:                                                   // brk
-            let (current, released) = memory.map.setBreak(a.address(0))
-            for area in released { memory.releaseFrames(area.start, area.end) }
-            return current.value
+            return memory.locked {
+                let (current, released) = memory.map.setBreak(a.address(0))
+                for area in released { memory.releaseFrames(area.start, area.end) }
+                return current.value
+            }
         case 222: return try await mmap(a)
         case 215:                                                   // munmap
-            let released = try memory.map.unmap(start: a.address(0), length: a[1])
-            for area in released { memory.releaseFrames(area.start, area.end) }
+            try memory.locked { () throws(Errno) in
+                let released = try memory.map.unmap(start: a.address(0), length: a[1])
+                for area in released { memory.releaseFrames(area.start, area.end) }
+            }
             return 0
         case 226:                                                   // mprotect
             guard let protection = MemoryProtection(linux: a[2]) else { throw .EINVAL }
-            let changed = try memory.map.protect(start: a.address(0), length: a[1], protection: protection)
-            for range in changed { reprotect(memory, range, protection) }
+            try memory.locked { () throws(Errno) in
+                let changed = try memory.map.protect(start: a.address(0), length: a[1], protection: protection)
+                for range in changed { reprotect(memory, range, protection) }
+            }
             return 0
         case 233: return 0                                          // madvise: advice only
         case 216:                                                   // mremap
-            let r = try memory.map.remap(oldAddress: a.address(0), oldSize: a[1], newSize: a[2],
-                                         flags: MemoryRemapFlags(rawValue: a[3]), newAddress: a.address(4))
-            if let old = r.movedFrom { move(memory, from: old, to: r.address) }
-            for area in r.released { memory.releaseFrames(area.start, area.end) }
-            return r.address.value
+            return try memory.locked { () throws(Errno) -> UInt64 in
+                let r = try memory.map.remap(oldAddress: a.address(0), oldSize: a[1], newSize: a[2],
+                                             flags: MemoryRemapFlags(rawValue: a[3]), newAddress: a.address(4))
+                if let old = r.movedFrom { move(memory, from: old, to: r.address) }
+                for area in r.released { memory.releaseFrames(area.start, area.end) }
+                return r.address.value
+            }
         default: return nil
         }
     }
@@ -48,23 +58,28 @@ enum MemorySyscalls {
             file = try a.process.file(a.fd(4))
             guard sharing == MAP_PRIVATE || !protection.contains(.write) else { throw .ENODEV }  // shared writable files: later
         }
-        let (address, replaced) = try memory.map.map(length: length, placement: placement, protection: protection,
-                                                     sharing: sharing == MAP_SHARED ? .shared : .private,
-                                                     fileOffset: 0, kind: .mmap)
-        for area in replaced { memory.releaseFrames(area.start, area.end) }
+        let address = try memory.locked { () throws(Errno) -> UserAddr in
+            let (address, replaced) = try memory.map.map(length: length, placement: placement, protection: protection,
+                                                         sharing: sharing == MAP_SHARED ? .shared : .private,
+                                                         fileOffset: 0, kind: .mmap)
+            for area in replaced { memory.releaseFrames(area.start, area.end) }
+            return address
+        }
         if let file {
             // A private file mapping: the pages are read in now (files live in memory).
             let size = Int((length + UInt64(pageSize) - 1) & ~UInt64(pageSize - 1))
-            var page = address
-            while page < address + UInt64(size) {
-                guard memory.populate(page, protection: protection) != nil else { throw .ENOMEM }
-                page = page + UInt64(pageSize)
+            try memory.locked { () throws(Errno) in
+                var page = address
+                while page < address + UInt64(size) {
+                    guard memory.populate(page, protection: protection) != nil else { throw .ENOMEM }
+                    page = page + UInt64(pageSize)
+                }
             }
             guard length <= UInt64(Int32.max) else { throw .ENOMEM }
             let data = IOBuffer(count: Int(length))
             try await data.withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) in
                 let n = try await file.read(into: b, at: Int64(bitPattern: offset))
-                memory.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), at: address)
+                memory.locked { memory.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), at: address) }
             }
         }
         return address.value

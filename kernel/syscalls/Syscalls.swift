@@ -41,6 +41,7 @@ enum Syscalls {
                 return nil
             }
             if let result = try await MemorySyscalls.handle(number, a) { return result }
+            if let result = try await FutexSyscalls.handle(number, a) { return result }
             if let result = try await MiscSyscalls.handle(number, a) { return result }
             if let result = try await PipeSyscalls.handle(number, a) { return result }
             if let result = try await PollSyscalls.handle(number, a) { return result }

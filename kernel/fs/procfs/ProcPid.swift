@@ -99,7 +99,7 @@ enum ProcPid {
         }
     }
 
-    static func vmSize(_ p: Process) -> UInt64 { p.memory.map.areas.reduce(0) { $0 + $1.length } }
+    static func vmSize(_ p: Process) -> UInt64 { p.memory.areas.reduce(0) { $0 + $1.length } }
 
     /// Linux 6.1's 52 fields (fs/proc/array.c do_task_stat); times are not accounted yet (0).
     @Sendable static func stat(_ p: Process) -> [UInt8] {
@@ -111,7 +111,7 @@ enum ProcPid {
         fields += ["0", "0", "0", "0", "0", "0", "0", "0", "20", "0", dec(max(p.threads.count, 1)), "0", "0"]  // minflt..starttime
         // rss: resident pages are not counted yet (0).
         fields += [dec(vmSize(p)), "0", "18446744073709551615"]
-        let code = p.memory.map.areas.first { $0.kind == .code }
+        let code = p.memory.areas.first { $0.kind == .code }
         fields += [dec(code?.start.value ?? 0), dec(code?.end.value ?? 0), "0", "0", "0"]
         fields += ["0", "0", "0", "0", "0", "0", "0", "17", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
         var out: [UInt8] = []
@@ -151,7 +151,7 @@ enum ProcPid {
     /// "start-end perms offset dev inode   path" per area (paths of file mappings are not kept yet).
     @Sendable static func maps(_ p: Process) -> [UInt8] {
         var o: [UInt8] = []
-        for area in p.memory.map.areas {
+        for area in p.memory.areas {
             let prot = area.protection
             var line = Format.hex(area.start.value, width: 8, prefix: false) + "-" + Format.hex(area.end.value, width: 8, prefix: false) + " "
             line += (prot.contains(.read) ? "r" : "-") + (prot.contains(.write) ? "w" : "-") + (prot.contains(.execute) ? "x" : "-")

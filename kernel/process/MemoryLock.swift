@@ -1,0 +1,23 @@
+import LichenAsyncRuntime
+
+/// ProcessMemory's lock: the C test-and-test-and-set spinlock (IRQ-saving), not the ticket
+/// `SpinLock`. Page faults of several threads contend for it; with a ticket lock the next holder is
+/// fixed, and under qemu with more virtual CPUs than host cores that CPU is often not running, so
+/// every fault waited for the host scheduler (4 threads on -smp 4 took minutes). Here whichever
+/// waiting CPU runs takes it. Never held across an await (the closure is synchronous).
+final class MemoryLock {
+    private let word: UnsafeMutablePointer<LichenSpinLock>
+
+    init() {
+        word = .allocate(capacity: 1)
+        word.initialize(to: LichenSpinLock())
+    }
+
+    deinit { word.deallocate() }
+
+    func withLock<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        let daif = lichen_spin_lock_irqsave(word)
+        defer { lichen_spin_unlock_irqrestore(word, daif) }
+        return try body()
+    }
+}
