@@ -52,9 +52,12 @@ enum ProcessSignals {
         }
         guard outcome == .queued else { return }
         // A thread's own signal wakes it; a process's wakes one thread that does not block it
-        // (every thread for SIGKILL, which ends them all).
+        // (every thread for SIGKILL, which ends them all), and threads waiting for it in
+        // rt_sigtimedwait (they take blocked signals).
         let target = thread ?? process.signals.withLock { st in st.process.target(for: s, slots: st.group.slots, threads: st.threads) }
-        for t in process.threads where s == .SIGKILL || t.index == target { t.wakeForSignal() }
+        for t in process.threads where s == .SIGKILL || t.index == target || (thread == nil && t.waits(for: s)) {
+            t.wakeForSignal()
+        }
     }
 
     /// A fault in `thread` (force_sig_info: a blocked or ignored fault signal kills).

@@ -119,6 +119,9 @@ final class Thread: @unchecked Sendable {
         }
     }
 
+    /// Whether the thread sleeps in rt_sigtimedwait for `s`.
+    func waits(for s: Signal) -> Bool { wake.withLock { $0.waitingFor.contains(s) } }
+
     /// Ends the thread's interruptible sleep whatever its signals (a group stop, exec killing it):
     /// the syscall returns EINTR and is restarted or not as for a signal without a handler.
     func kick() {

@@ -55,6 +55,11 @@ static void b_page_fault(void) {   /* one op = one page touched for the first ti
 static void b_brk(void) { uintptr_t b = syscall(SYS_brk, 0); syscall(SYS_brk, b + 4096); syscall(SYS_brk, b); }
 static void b_yield(void) { sched_yield(); }
 
+/* Threads: one op = pthread_create + pthread_join of a thread that returns at once. */
+#include <pthread.h>
+static void *thread_noop(void *arg) { return arg; }
+static void b_thread_create_join(void) { pthread_t t; pthread_create(&t, NULL, thread_noop, NULL); pthread_join(t, NULL); }
+
 static struct { const char *name; void (*fn)(void); int iterations; const char *setup; } benches[] = {
     {"getpid", b_getpid, 20000, ""},
     {"clock_gettime-syscall", b_clock_syscall, 20000, ""},
@@ -70,6 +75,7 @@ static struct { const char *name; void (*fn)(void); int iterations; const char *
     {"anon-page-fault", b_page_fault, 5000, ""},
     {"brk-grow+shrink", b_brk, 5000, ""},
     {"sched_yield", b_yield, 20000, ""},
+    {"pthread_create+join", b_thread_create_join, 2000, ""},
 };
 #define N (int)(sizeof benches / sizeof benches[0])
 

@@ -35,7 +35,31 @@ enum ProcPid {
                 (Array("root".utf8), ProcLink(ino: base | 8) { () throws(Errno) -> [UInt8] in [0x2f] }),
                 file("stat", 9, stat),
                 file("status", 10, status),
+                (Array("task".utf8), taskDirectory(pid, parent: me)),
             ]
+        }
+    }
+
+    /// /proc/<pid>/task: a directory per live thread, named by tid, with comm, stat and status
+    /// (the process's: per-thread times and states are not kept).
+    static func taskDirectory(_ pid: Int32, parent: ProcDirectory) -> ProcDirectory {
+        ProcDirectory(ino: UInt64(pid) << 16 | 0x4000, parent: parent) { (me: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
+            guard let p = Processes.process(pid) else { return [] }
+            let tids = p.signals.withLock { $0.group.members.map { $0.tid } }
+            return tids.map { tid in (Array(dec(tid).utf8), threadDirectory(pid, tid: tid, parent: me)) }
+        }
+    }
+
+    static func threadDirectory(_ pid: Int32, tid: Int32, parent: ProcDirectory) -> ProcDirectory {
+        let base = UInt64(tid) << 16 | 0x4000     // tids and pids share one id space: no clash
+        return ProcDirectory(ino: base | 1, parent: parent) { (_: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
+            func file(_ name: String, _ i: UInt64, _ text: @escaping @Sendable (Process) async -> [UInt8]) -> ([UInt8], any Inode) {
+                (Array(name.utf8), ProcFile(ino: base | i) { () async -> [UInt8] in
+                    guard let p = Processes.process(pid) else { return [] }
+                    return await text(p)
+                })
+            }
+            return [file("comm", 2) { $0.name + [0x0a] }, file("stat", 3, stat), file("status", 4, status)]
         }
     }
 
