@@ -10,7 +10,14 @@ final class FutexWaiter: @unchecked Sendable {
 /// The kernel side of futexes: one wait table for the machine (LichenCore's FutexTable under a
 /// spinlock), keys from user addresses, and the sleeping, waking and atomic user-word updates.
 enum Futexes {
-    static let table = SpinLock(FutexTable<FutexWaiter>())
+    /// Contended by every lock and unlock of a process's threads: the unfair lock (see UnfairSpinLock).
+    private static let lock = UnfairSpinLock()
+    nonisolated(unsafe) private static var waiters = FutexTable<FutexWaiter>()
+
+    /// The wait table, under its lock.
+    static func table<R, E: Error>(_ body: (inout FutexTable<FutexWaiter>) throws(E) -> R) throws(E) -> R {
+        try lock.withLock { () throws(E) -> R in try body(&waiters) }
+    }
 
     /// The key of the word at `address` (get_futex_key): EINVAL if misaligned, EFAULT outside user
     /// space; a shared futex in a MAP_SHARED mapping is keyed by its frame (fault it in: EFAULT if
@@ -34,21 +41,21 @@ enum Futexes {
                      memory: ProcessMemory, private isPrivate: Bool) async throws(Errno) {
         let key = try key(address, memory: memory, private: isPrivate)
         let waiter = FutexWaiter()
-        table.withLock { $0.enqueue(waiter, key: key, bitset: bitset) }
+        table { $0.enqueue(waiter, key: key, bitset: bitset) }
         let value: UInt32
         do throws(Errno) { value = try UserMemory(memory: memory).load(UInt32.self, from: address) } catch {
-            _ = table.withLock { $0.remove(waiter) }
+            _ = table { $0.remove(waiter) }
             throw error
         }
         guard value == expected else {
-            _ = table.withLock { $0.remove(waiter) }
+            _ = table { $0.remove(waiter) }
             throw .EAGAIN
         }
         do throws(WaitError) {
             try await waiter.woken.wait(until: { $0 }, timeout: deadline.map { WaitTimeout.at($0) })
         } catch {
             // A wake that dequeued us first wins: its wake-up must not be lost.
-            guard table.withLock({ $0.remove(waiter) }) else { return }
+            guard table({ $0.remove(waiter) }) else { return }
             throw error == .timedOut ? .ETIMEDOUT : .EINTR
         }
     }
@@ -58,7 +65,7 @@ enum Futexes {
     static func wake(_ address: UserAddr, memory: ProcessMemory, private isPrivate: Bool, count: Int,
                      bitset: UInt32 = FutexOperation.matchAny) throws(Errno) -> Int {
         let key = try key(address, memory: memory, private: isPrivate)
-        return wake(table.withLock { $0.wake(key, count: count, bitset: bitset) })
+        return wake(table { $0.wake(key, count: count, bitset: bitset) })
     }
 
     private static func wake(_ waiters: [FutexWaiter]) -> Int {
@@ -75,7 +82,7 @@ enum Futexes {
         let k2 = try key(to, memory: memory, private: isPrivate)
         let user = UserMemory(memory: memory)
         if expected != nil { _ = try user.load(UInt32.self, from: from) }      // fault it in outside the lock
-        let r = try table.withLock { (t: inout FutexTable<FutexWaiter>) throws(Errno) -> (woken: [FutexWaiter], requeued: Int) in
+        let r = try table { (t: inout FutexTable<FutexWaiter>) throws(Errno) -> (woken: [FutexWaiter], requeued: Int) in
             if let expected { guard try user.load(UInt32.self, from: from) == expected else { throw .EAGAIN } }
             return t.requeue(from: k1, to: k2, wake: count, requeue: requeue)
         }
@@ -90,8 +97,8 @@ enum Futexes {
         let k1 = try key(address, memory: memory, private: isPrivate)
         let k2 = try key(to, memory: memory, private: isPrivate)
         let old = try update(to, memory: memory) { op.apply(to: $0) }
-        var woken = wake(table.withLock { $0.wake(k1, count: count) })
-        if op.compare(old) == true { woken += wake(table.withLock { $0.wake(k2, count: count2) }) }
+        var woken = wake(table { $0.wake(k1, count: count) })
+        if op.compare(old) == true { woken += wake(table { $0.wake(k2, count: count2) }) }
         return woken
     }
 

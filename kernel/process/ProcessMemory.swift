@@ -15,7 +15,7 @@ final class ProcessMemory {
     var map: VirtualMemoryMap<MappedObject>
     /// The VMAs, page tables and frame references change under this lock: the threads of a process
     /// fault, map and unmap on several CPUs at once. Never held across an await.
-    private let lock = MemoryLock()
+    private let lock = UnfairSpinLock()
 
     func locked<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
         try lock.withLock(body)

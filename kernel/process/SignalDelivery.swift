@@ -6,10 +6,13 @@ import _Concurrency
 enum SyscallRestart {
     /// How a syscall that a signal interrupted continues (Linux's ERESTART* choice per syscall).
     /// nil: it always fails with EINTR.
-    static func restartKind(_ number: UInt64) -> SyscallRestartKind? {
+    static func restartKind(_ number: UInt64, _ context: UserContext) -> SyscallRestartKind? {
         switch number {
         case 133, 137: return nil                       // rt_sigsuspend, rt_sigtimedwait
         case 101, 115: return .restartBlock             // nanosleep, clock_nanosleep
+        case 98:                                        // futex: a wait with a timeout is a restart block
+            let command = context[register: 1] & 0x7f
+            return (command == 0 || command == 9) && context[register: 3] != 0 ? .restartBlock : .restartSys
         case 73, 72: return .restartNoHand              // ppoll, pselect6
         default: return .restartSys                     // read, write, wait4, ...
         }

@@ -55,7 +55,7 @@ final class Thread: @unchecked Sendable {
                 let (result, interrupted) = await interruptibleSyscall(number)
                 if finished || process.exiting { break }
                 if let result { context[register: 0] = result }
-                if interrupted, result == Errno.EINTR.syscallReturn { interruptedSyscall = InterruptedSyscall(restart: SyscallRestart.restartKind(number)) }
+                if interrupted, result == Errno.EINTR.syscallReturn { interruptedSyscall = InterruptedSyscall(restart: SyscallRestart.restartKind(number, context)) }
             case .pageFault(let address, let write, let instruction, _):
                 let (resolved, code) = process.memory.handleFault(at: address, write: write, instruction: instruction)
                 if !resolved { fault(.SIGSEGV, code: code, address: address) }

@@ -324,6 +324,26 @@ static void thread_signals(void) {
     pthread_join(t, NULL);
     CHECK("futex-wait-eintr", intr_result == -1 && intr_errno == EINTR);
 
+    /* SA_RESTART: a wait with a timeout still fails with EINTR; one without is restarted */
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, NULL);
+    fword = 0; spinner_tid = 0; intr_result = 1;
+    pthread_create(&t, NULL, interrupted_waiter, NULL);
+    while (!spinner_tid) ms_sleep(1);
+    for (int i = 0; i < 200 && intr_result == 1; i++) { ms_sleep(5); syscall(SYS_tgkill, getpid(), spinner_tid, SIGUSR1); }
+    pthread_join(t, NULL);
+    CHECK("futex-wait-timeout-sa-restart-eintr", intr_result == -1 && intr_errno == EINTR);
+    fword = 0; waiter_result = 1; spinner_tid = 0; handler_hits = 0;
+    pthread_create(&t, NULL, futex_waiter, (void *)(long)FUTEX_WAIT_PRIVATE);
+    long woke = 0;
+    for (int i = 0; i < 500 && woke == 0; i++) {
+        ms_sleep(2);
+        if (handler_hits < 3) pthread_kill(t, SIGUSR1);
+        else woke = futex(&fword, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    }
+    pthread_join(t, NULL);
+    CHECK("futex-wait-sa-restart-restarted", woke == 1 && waiter_result == 0);
+
     signal(SIGUSR1, SIG_DFL);
     signal(SIGUSR2, SIG_DFL);
 }
