@@ -32,7 +32,7 @@ LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)
   $(B)/core/_Concurrency.o
 
 .PHONY: all kernel run initramfs fuzz fuzz-smoke test core-embedded host-test boot-test deps clean bench toolchain-check \
-  diff diff-test diff-record conformance-test bench-user debian-deps
+  diff diff-test diff-record conformance-test bench-user bench-async debian-deps
 all: kernel
 
 # Boot Lichen under qemu into BusyBox's shell on the console (quit: `poweroff -f`, or Ctrl-A X).
@@ -73,9 +73,14 @@ boot-test: kernel
 	python3 tests/boot/test_userspace.py $(B)/Image
 	@tools/ensure-deps.sh gcc && tools/fetch-debian-arm64.sh busybox && python3 tests/boot/test_signals.py $(B)/Image
 	python3 tests/boot/test_pipes.py $(B)/Image
+	python3 tests/boot/test_sysfuzz.py $(B)/Image --seed 1 --children 16
 
-# Async runtime micro-benchmarks in qemu (not part of `make test`: timing on a shared host is noisy).
-bench: kernel
+# Benchmarks (not part of `make test`: timing on a shared host is noisy; README "Performance").
+# `make bench` runs both: the user-space micro-benchmarks and boot times against Linux (bench-user),
+# then the in-kernel async runtime micro-benchmarks (bench-async). 2.5-4 minutes on a shared 2-core host.
+bench: bench-user bench-async
+
+bench-async: kernel
 	@tools/ensure-deps.sh qemu
 	python3 tools/bench_async.py $(B)/Image
 
@@ -101,10 +106,11 @@ conformance-test: kernel debian-deps
 	@tools/ensure-deps.sh gcc
 	python3 tests/conformance/run.py
 
-# User-space micro-benchmarks and boot times, Lichen vs Linux (not part of `make test`).
+# User-space micro-benchmarks and boot times, Lichen vs Linux, wall clock and -icount (tests/bench/run.py;
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--only fork --rounds 1").
 bench-user: kernel debian-deps
 	@tools/ensure-deps.sh gcc
-	python3 tests/bench/run.py
+	python3 tests/bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(B) .build

@@ -205,3 +205,27 @@ import LichenCore
         #expect(memory.badAccesses == 0)
     }
 }
+
+@Suite struct TranslationTableFirstMappingTests {
+    @Test func findsScatteredPagesInOrderAndSkipsEmptyTables() throws {
+        var t = try makeTable()
+        let pages: [UInt64] = [0x40_0000, 0x40_1000, 0x7f_ffff_f000, 0x8000_0000_0000 - 0x1000, 0x1234_5678_9000]
+        for (i, va) in pages.enumerated() {
+            try t.map(virtual: UserAddr(va), physical: PhysAddr(0x4000_0000 + UInt64(i) * 0x1000), size: 0x1000,
+                      attributes: .userData, allowBlocks: false)
+        }
+        var found: [UInt64] = []
+        var cursor = UserAddr(0)
+        while let (va, tr) = t.firstMapping(from: cursor, through: UserAddr(0xffff_ffff_ffff)) {
+            found.append(va.value)
+            #expect(tr.physical == PhysAddr(0x4000_0000 + UInt64(pages.firstIndex(of: va.value)!) * 0x1000))
+            cursor = va + 0x1000
+        }
+        #expect(found == pages.sorted())
+        // Bounds are inclusive of `through` and the start is rounded down to its page.
+        #expect(t.firstMapping(from: UserAddr(0x40_0fff), through: UserAddr(0x40_0fff))?.address == UserAddr(0x40_0000))
+        #expect(t.firstMapping(from: UserAddr(0x40_2000), through: UserAddr(0x7f_ffff_efff)) == nil)
+        #expect(t.firstMapping(from: UserAddr(0x40_2000), through: UserAddr(0x7f_ffff_f000))?.address == UserAddr(0x7f_ffff_f000))
+        #expect(t.firstMapping(from: UserAddr(0x2000), through: UserAddr(0x1000)) == nil)
+    }
+}

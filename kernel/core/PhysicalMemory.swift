@@ -6,7 +6,6 @@ import LichenAsyncRuntime
 /// unmap on several CPUs at once): every use is under `allocatorLock`.
 enum PhysicalMemory {
     nonisolated(unsafe) static var allocator: FrameAllocator? = nil
-    nonisolated(unsafe) static var totalRAM: UInt64 = 0
     /// A C spinlock, not a SpinLock object: the heap takes frames from here under its own lock, so
     /// this lock must not allocate when first used.
     nonisolated(unsafe) private static var allocatorLock = LichenSpinLock()
@@ -25,6 +24,10 @@ enum PhysicalMemory {
     }
 
     static func free(_ frame: PhysAddr, order: Int = 0) {
+        // A frame user space still maps must not be freed (read without the lock: a sanity check).
+        if let counts = userReferences, order == 0, counts[referenceIndex(frame)] != 0 {
+            Panic.halt("frame allocator: free of a frame user space still maps: " + Format.hex(frame.value), framePointer: currentFramePointer())
+        }
         let failed: Bool = locked {
             do throws(MemoryError) { try allocator?.free(frame, order: order); return false } catch { return true }
         }
@@ -58,11 +61,13 @@ enum PhysicalMemory {
 
     /// One address space stopped mapping `frame`; the last one frees it.
     static func releaseUserPage(_ frame: PhysAddr) {
-        let last: Bool = referenceLock.withLock { _ in
+        let (last, underflow): (Bool, Bool) = referenceLock.withLock { _ in
             let i = referenceIndex(frame)
-            if userReferences![i] > 0 { userReferences![i] -= 1 }
-            return userReferences![i] == 0
+            guard userReferences![i] > 0 else { return (false, true) }
+            userReferences![i] -= 1
+            return (userReferences![i] == 0, false)
         }
+        if underflow { Panic.halt("user frame released more often than mapped: " + Format.hex(frame.value), framePointer: currentFramePointer()) }
         if last { free(frame) }
     }
 

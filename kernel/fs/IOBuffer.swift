@@ -1,3 +1,5 @@
+import LichenCore
+
 /// A kernel byte buffer with a stable address, for I/O that awaits while the buffer is in use (an
 /// Array's storage may only be borrowed inside a synchronous closure). The bytes are only reachable
 /// inside `withBytes`, which keeps the buffer alive for the whole call: a raw pointer taken out and
@@ -6,18 +8,20 @@ final class IOBuffer {
     private let storage: UnsafeMutableRawBufferPointer
     let count: Int
 
-    init(count: Int) {
-        storage = .allocate(byteCount: max(count, 1), alignment: 16)
+    /// ENOMEM when the heap cannot supply `count` bytes (sizes often come from user space).
+    init(count: Int) throws(Errno) {
+        guard count >= 0, let memory = lichenHeapAllocate(max(count, 1), 16) else { throw .ENOMEM }
+        storage = UnsafeMutableRawBufferPointer(start: memory, count: max(count, 1))
         storage.initializeMemory(as: UInt8.self, repeating: 0)
         self.count = count
     }
 
-    convenience init(_ array: [UInt8]) {
-        self.init(count: array.count)
+    convenience init(_ array: [UInt8]) throws(Errno) {
+        try self.init(count: array.count)
         if !array.isEmpty { storage.copyBytes(from: array) }
     }
 
-    deinit { storage.deallocate() }
+    deinit { lichenHeapFree(storage.baseAddress!) }
 
     /// Runs `body` on bytes [range) (all of them by default).
     func withBytes<R, E: Error>(_ range: Range<Int>? = nil,

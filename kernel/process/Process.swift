@@ -5,20 +5,61 @@ import _Concurrency
 /// relatives, group and session live in `Processes.table` (LichenCore's ProcessTable).
 final class Process: @unchecked Sendable {
     let pid: Int32
-    var memory: ProcessMemory
     let files: SpinLock<FileDescriptorTable<OpenFile>>
-    /// Root, cwd, umask: shared by the threads (CLONE_FS), which may run on other CPUs, so read as
-    /// a snapshot and replaced under a lock.
-    var fs: FSContext {
-        get { fsLock.withLock { $0 } }
-        set { fsLock.withLock { $0 = newValue } }
+    /// What the process's own thread replaces (execve, chdir, prctl) while other CPUs read it (/proc,
+    /// signal senders). A class reference or array read without the lock could be freed under the
+    /// reader, so every access copies it out under the lock (which retains it).
+    private let state: SpinLock<MutableState>
+    private struct MutableState {
+        var memory: ProcessMemory
+        var fs: FSContext
+        var name: [UInt8]
+        var commandLine: [UInt8] = []
+        var executable: Location? = nil
+        var executableHint: (directory: Location, path: [UInt8])? = nil
     }
-    private let fsLock: SpinLock<FSContext>
-    var name: [UInt8]
+
+    var memory: ProcessMemory {
+        get { state.withLock { $0.memory } }
+        set {
+            // The old memory is released here, after the lock: its teardown frees pages.
+            let old = state.withLock { s -> ProcessMemory in
+                let o = s.memory
+                s.memory = newValue
+                return o
+            }
+            _ = old
+        }
+    }
+    var fs: FSContext {
+        get { state.withLock { $0.fs } }
+        set { let old = state.withLock { s -> FSContext in let o = s.fs; s.fs = newValue; return o }; _ = old }
+    }
+    /// Who the process is (its filesystem context carries the credentials every check uses).
+    var credentials: Credentials { state.withLock { $0.fs.credentials } }
+
+    /// Changes the credentials atomically against concurrent readers.
+    func changeCredentials<R, E: Error>(_ body: (inout Credentials) throws(E) -> R) throws(E) -> R {
+        try state.withLock { (s: inout MutableState) throws(E) -> R in try body(&s.fs.credentials) }
+    }
+
+    var name: [UInt8] {
+        get { state.withLock { $0.name } }
+        set { state.withLock { $0.name = newValue } }
+    }
     /// argv of the last execve, each NUL-terminated (/proc/<pid>/cmdline), and the program file (/proc/<pid>/exe).
-    var commandLine: [UInt8] = []
-    var executable: Location? = nil
-    var executableHint: (directory: Location, path: [UInt8])? = nil
+    var commandLine: [UInt8] {
+        get { state.withLock { $0.commandLine } }
+        set { state.withLock { $0.commandLine = newValue } }
+    }
+    var executable: Location? {
+        get { state.withLock { $0.executable } }
+        set { let old = state.withLock { s -> Location? in let o = s.executable; s.executable = newValue; return o }; _ = old }
+    }
+    var executableHint: (directory: Location, path: [UInt8])? {
+        get { state.withLock { $0.executableHint } }
+        set { state.withLock { $0.executableHint = newValue } }
+    }
     /// Dispositions, process-wide pending signals, every thread's mask and pending set and the
     /// thread group, under one lock (senders on other CPUs and the tty task touch them). A thread's
     /// state is `threads[thread.index]`.
@@ -46,6 +87,8 @@ final class Process: @unchecked Sendable {
     func thread(_ tid: Int32) -> Thread? {
         threadLock.withLock { _ in threadList.first { $0.tid == tid } }
     }
+    /// prctl's switches (no_new_privs, dumpable, parent-death signal...).
+    let control = SpinLock(ProcessControl())
     /// Set once the process is exiting (exit_group, a fatal signal): its threads stop at their next
     /// kernel entry; the last one to end reports the exit.
     var exiting = false
@@ -54,13 +97,11 @@ final class Process: @unchecked Sendable {
 
     init(pid: Int32, memory: ProcessMemory, files: FileDescriptorTable<OpenFile>, fs: FSContext, name: [UInt8]) {
         self.pid = pid
-        self.memory = memory
-        self.files = SpinLock(files)
         var fs = fs
         fs.processID = pid                       // /proc/self
-        fsLock = SpinLock(fs)
+        self.state = SpinLock(MutableState(memory: memory, fs: fs, name: name))
+        self.files = SpinLock(files)
         signals = SpinLock(SignalStates(pid: pid))
-        self.name = name
     }
 
     func file(_ fd: Int32) throws(Errno) -> OpenFile {

@@ -14,7 +14,7 @@ enum ProcessLifecycle {
         console.pathHint = (fsContext.root, Array("/dev/console".utf8))
         for _ in 0..<3 { _ = try files.install(console) }
         let pid = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.createInit(sessionLeader: false) }
-        let (image, finalPath, argv) = try await readProgram(path, arguments: arguments, vfs: vfs, context: fsContext)
+        let (image, finalPath, argv, _) = try await readProgram(path, arguments: arguments, vfs: vfs, context: fsContext)
         let loaded = try image.withBytes { (b: UnsafeMutableRawBufferPointer) throws(Errno) -> ProgramLoader.Loaded in
             try ProgramLoader.load(UnsafeRawBufferPointer(b), arguments: argv, environment: defaultEnvironment, executableName: finalPath)
         }
@@ -30,14 +30,14 @@ enum ProcessLifecycle {
 
     /// Reads a program file, following `#!` interpreters (up to 4 levels, like Linux).
     static func readProgram(_ path: [UInt8], arguments: [[UInt8]], vfs: VFS, context: FSContext,
-                            at directory: Location? = nil) async throws(Errno) -> (image: IOBuffer, path: [UInt8], arguments: [[UInt8]]) {
+                            at directory: Location? = nil) async throws(Errno) -> (image: IOBuffer, path: [UInt8], arguments: [[UInt8]], status: FileStatus) {
         var path = path, arguments = arguments, directory = directory
         for _ in 0..<5 {
             let file = try await vfs.open(path, flags: [.O_RDONLY], at: directory, context: context)
             let status = file.status
             guard status.mode & FileMode.S_IFMT == FileMode.S_IFREG else { throw .EACCES }
-            guard status.mode & 0o111 != 0 else { throw .EACCES }
-            let image = IOBuffer(count: Int(status.size))
+            guard context.credentials.permits(.execute, mode: status.mode, uid: status.uid, gid: status.gid) else { throw .EACCES }
+            let image = try IOBuffer(count: Int(status.size))
             var done = 0
             while done < image.count {
                 let n = try await image.withBytes(done..<image.count) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
@@ -47,7 +47,7 @@ enum ProcessLifecycle {
                 done += n
             }
             let head = image.array(min(256, image.count))
-            guard head.count >= 2, head[0] == UInt8(ascii: "#"), head[1] == UInt8(ascii: "!") else { return (image, path, arguments) }
+            guard head.count >= 2, head[0] == UInt8(ascii: "#"), head[1] == UInt8(ascii: "!") else { return (image, path, arguments, status) }
             let script: ScriptInterpreter
             do { script = try ScriptInterpreter(fileHead: head) } catch { throw .ENOEXEC }
             arguments = script.arguments(scriptPath: path, originalArguments: arguments)
@@ -123,6 +123,7 @@ enum ProcessLifecycle {
         process.exiting = true
         _ = process.files.withLock { $0.closeAll() }
         let actions = parentActions(of: process.pid)
+        let children = Processes.withTable { $0.liveChildren(of: process.pid) }
         let outcome = Processes.withTable { $0.exit(process.pid, event: event, parentActions: actions) }
         Processes.remove(process.pid)
         if process.pid == 1 {
@@ -132,6 +133,11 @@ enum ProcessLifecycle {
         if outcome?.autoReaped == true { _ = Processes.withTable { $0.reap(process.pid) } }
         process.vforkDone.update { $0 = true }
         if let outcome { tellRelatives(outcome, pid: process.pid) }
+        for pid in children {                                  // prctl(PR_SET_PDEATHSIG)
+            guard let child = Processes.process(pid) else { continue }
+            let signo = child.control.withLock { $0.parentDeathSignal }
+            if signo != 0 { ProcessSignals.send(LinuxSigInfo.kill(signo: signo, code: LinuxSigInfo.SI_USER, pid: process.pid, uid: 0), to: child) }
+        }
         Processes.childChanges.update { $0 += 1 }
     }
 

@@ -15,7 +15,7 @@ enum ProgramLoader {
     static let positionIndependentBase: UInt64 = 0x0000_5555_5555_0000
 
     static func load(_ file: UnsafeRawBufferPointer, arguments: [[UInt8]], environment: [[UInt8]],
-                     executableName: [UInt8]) throws(Errno) -> Loaded {
+                     executableName: [UInt8], credentials: Credentials = .root, secure: Bool = false) throws(Errno) -> Loaded {
         let image: ElfImage
         do { image = try ElfImage(file) } catch { throw .ENOEXEC }
         guard image.interpreter == nil else { throw .ENOEXEC }          // dynamic programs: later
@@ -55,7 +55,8 @@ enum ProgramLoader {
         let phdr = (image.programHeaderAddress ?? 0) + (image.programHeaderAddress == nil ? 0 : bias)
         let auxiliary = AuxiliaryVector.linux(programHeaders: phdr, programHeaderCount: image.programHeaderCount,
                                               entry: image.entry + bias, hardwareCapabilities: hardwareCapabilities,
-                                              hardwareCapabilities2: 0)
+                                              hardwareCapabilities2: 0, uid: credentials.uid, euid: credentials.euid,
+                                              gid: credentials.gid, egid: credentials.egid, secure: secure)
         let stack: InitialStack
         do {
             stack = try InitialStack(top: top, arguments: arguments, environment: environment, executableName: executableName,

@@ -34,14 +34,20 @@ final class Thread: @unchecked Sendable {
         self.index = index
     }
 
-    private var task: Task<Void, Never>? = nil
+    /// The task running the thread; nil once it has finished. Under a lock: other CPUs interrupt it
+    /// while the thread itself drops it, and a reference read without the lock could be freed under them.
+    private let task = SpinLock<Task<Void, Never>?>(nil)
 
     func start() {
-        task = Task { await self.run() }
+        let started = Task { await self.run() }
+        task.withLock { $0 = started }
     }
 
     /// Ends any sleep the thread is in (it sees `finished` or a pending signal when it wakes).
-    func interrupt() { task?.cancel() }
+    func interrupt() {
+        let running = task.withLock { $0 }
+        running?.cancel()
+    }
 
     private func run() async {
         while !finished && !process.exiting {
@@ -73,13 +79,13 @@ final class Thread: @unchecked Sendable {
                 fault(.SIGILL, code: LinuxSigInfo.ILL_ILLOPC, address: UserAddr(context.pc))
             }
         }
-        let last = await ProcessLifecycle.threadExit(self)
+        _ = await ProcessLifecycle.threadExit(self)
         UserAddressSpace.deactivateCurrent()
-        // The last thread: not yet `process.remove(self)`, which would free exited processes (it
-        // breaks the process-thread reference cycle), but the teardown it enables intermittently
-        // frees a frame twice (found by the syscall fuzzer and the conformance suite). Until that is
-        // fixed, exited processes leak. Other threads leave the list (the process lives on).
-        if !last { process.remove(self) }
+        // Drop the references that keep the thread (and through it the process) alive: an exited
+        // process, its memory and its files are freed once its parent has reaped it.
+        let handle = task.withLock { t -> Task<Void, Never>? in let h = t; t = nil; return h }
+        _ = handle
+        process.remove(self)
     }
 
     /// The syscall a signal just interrupted (it returned EINTR), until delivery decides on a restart.

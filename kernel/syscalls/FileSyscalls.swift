@@ -5,6 +5,7 @@ import _Concurrency
 enum FileSyscalls {
     static let AT_FDCWD: Int32 = -100
     static let AT_SYMLINK_NOFOLLOW: UInt64 = 0x100, AT_REMOVEDIR: UInt64 = 0x200, AT_EMPTY_PATH: UInt64 = 0x1000
+    static let AT_NO_AUTOMOUNT: UInt64 = 0x800, AT_STATX_SYNC_TYPE: UInt64 = 0x6000, STATX__RESERVED: UInt64 = 0x8000_0000
     /// Bytes a single read/write moves through the kernel at most per step.
     static let chunk = 64 * 1024
 
@@ -40,8 +41,16 @@ enum FileSyscalls {
                 return result(n)
             }
         case 79:                                                   // newfstatat
+            guard a[3] & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH) == 0 else { throw .EINVAL }
             let status = try await statAt(a, fd: a.fd(0), path: a.address(1), flags: a[3])
             try a.user.store(linuxStat(status), to: a.address(2))
+            return 0
+        case 291:                                                  // statx
+            let flags = a[2]
+            guard flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE) == 0,
+                  flags & AT_STATX_SYNC_TYPE != AT_STATX_SYNC_TYPE, a[3] & STATX__RESERVED == 0 else { throw .EINVAL }
+            let status = try await statAt(a, fd: a.fd(0), path: a.address(1), flags: flags)
+            try a.user.store(LinuxStatx(linuxStat(status)), to: a.address(4))
             return 0
         case 80:                                                   // fstat
             try a.user.store(linuxStat(try p.file(a.fd(0)).status), to: a.address(1))
@@ -61,6 +70,7 @@ enum FileSyscalls {
             return 0
         case 35:                                                   // unlinkat
             let path = try a.user.string(at: a.address(1))
+            guard a[2] & ~AT_REMOVEDIR == 0 else { throw .EINVAL }
             let dir = try directory(a, a.fd(0))
             if a[2] & AT_REMOVEDIR != 0 { try await vfs().rmdir(path, at: dir, context: p.fs) }
             else { try await vfs().unlink(path, at: dir, context: p.fs) }
@@ -80,6 +90,7 @@ enum FileSyscalls {
                                         in: try directory(a, a.fd(1)), context: p.fs)
             return 0
         case 78:                                                   // readlinkat
+            guard a.int32(3) > 0 else { throw .EINVAL }            // bufsiz is an int
             let target = try await vfs().readlink(try a.user.string(at: a.address(1)), at: try directory(a, a.fd(0)), context: p.fs)
             let n = min(target.count, a.count(3))
             try a.user.store(bytes: Array(target[0..<n]), to: a.address(2))

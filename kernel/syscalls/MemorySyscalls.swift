@@ -3,7 +3,13 @@ import LichenCore
 /// brk, mmap (anonymous, and private file mappings read in), munmap, mprotect, madvise, mremap.
 enum MemorySyscalls {
     static let MAP_SHARED: UInt64 = 0x01, MAP_PRIVATE: UInt64 = 0x02, MAP_FIXED: UInt64 = 0x10
-    static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_FIXED_NOREPLACE: UInt64 = 0x100000
+    static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_NORESERVE: UInt64 = 0x4000, MAP_FIXED_NOREPLACE: UInt64 = 0x100000
+
+    /// Linux's default overcommit policy (heuristic): one private writable request larger than all of
+    /// RAM (there is no swap) is refused outright; anything smaller is granted and paged in on demand.
+    static func exceedsCommitLimit(_ bytes: UInt64) -> Bool {
+        bytes > UInt64(PhysicalMemory.stats?.totalFrames ?? 0) * UInt64(pageSize)
+    }
 
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         let memory = a.process.memory
@@ -12,9 +18,11 @@ enum MemorySyscalls {
         // on other CPUs meanwhile.
         case 214:                                                   // brk
             return memory.locked {
-                let (current, released) = memory.map.setBreak(a.address(0))
+                let requested = a.address(0), current = memory.map.currentBreak
+                if requested > current, exceedsCommitLimit(requested.value - current.value) { return current.value }
+                let (newBreak, released) = memory.map.setBreak(requested)
                 for area in released { memory.releaseFrames(area.start, area.end) }
-                return current.value
+                return newBreak.value
             }
         case 222: return try await mmap(a)
         case 215:                                                   // munmap
@@ -49,13 +57,17 @@ enum MemorySyscalls {
         guard let protection = MemoryProtection(linux: a[2]) else { throw .EINVAL }
         let sharing = flags & 0x3
         guard sharing == MAP_PRIVATE || sharing == MAP_SHARED else { throw .EINVAL }
+        if sharing == MAP_PRIVATE, protection.contains(.write), flags & MAP_NORESERVE == 0, exceedsCommitLimit(length) { throw .ENOMEM }
         let placement: MemoryPlacement
         if flags & MAP_FIXED_NOREPLACE != 0 { placement = .fixedNoReplace(a.address(0)) }
         else if flags & MAP_FIXED != 0 { placement = .fixed(a.address(0)) }
         else { placement = .anywhere(hint: a.address(0)) }
         var file: OpenFile? = nil
         if flags & MAP_ANONYMOUS == 0 {
+            guard offset & UInt64(pageSize - 1) == 0 else { throw .EINVAL }
             file = try a.process.file(a.fd(4))
+            let mode = file!.flags
+            guard mode.allowsRead, sharing == MAP_PRIVATE || !protection.contains(.write) || mode.allowsWrite else { throw .EACCES }
             guard sharing == MAP_PRIVATE || !protection.contains(.write) else { throw .ENODEV }  // shared writable files: later
         }
         let address = try memory.locked { () throws(Errno) -> UserAddr in
@@ -66,23 +78,38 @@ enum MemorySyscalls {
             return address
         }
         if let file {
-            // A private file mapping: the pages are read in now (files live in memory).
-            let size = Int((length + UInt64(pageSize) - 1) & ~UInt64(pageSize - 1))
-            try memory.locked { () throws(Errno) in
-                var page = address
-                while page < address + UInt64(size) {
-                    guard memory.populate(page, protection: protection) != nil else { throw .ENOMEM }
-                    page = page + UInt64(pageSize)
+            do throws(Errno) { try await readIn(file, offset: offset, length: length, at: address, protection: protection, memory) }
+            catch {
+                memory.locked {
+                    for area in (try? memory.map.unmap(start: address, length: length)) ?? [] { memory.releaseFrames(area.start, area.end) }
                 }
-            }
-            guard length <= UInt64(Int32.max) else { throw .ENOMEM }
-            let data = IOBuffer(count: Int(length))
-            try await data.withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) in
-                let n = try await file.read(into: b, at: Int64(bitPattern: offset))
-                memory.locked { memory.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), at: address) }
+                throw error
             }
         }
         return address.value
+    }
+
+    /// A private file mapping's pages, read in now (files live in memory), one page at a time so
+    /// that a large mapping needs no large kernel buffer. Past the end of the file the pages stay zero.
+    static func readIn(_ file: OpenFile, offset: UInt64, length: UInt64, at address: UserAddr,
+                       protection: MemoryProtection, _ memory: ProcessMemory) async throws(Errno) {
+        let page = try IOBuffer(count: pageSize)
+        var done: UInt64 = 0
+        while done < length {
+            guard memory.locked({ memory.populate(address + done, protection: protection) }) != nil else { throw .ENOMEM }
+            let n = try await page.withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
+                let n = try await file.read(into: b, at: Int64(bitPattern: offset &+ done))
+                memory.locked { memory.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), at: address + done) }
+                return n
+            }
+            done += UInt64(pageSize)
+            if n < pageSize {                       // end of file: the rest only needs its zeroed pages
+                while done < length {
+                    guard memory.locked({ memory.populate(address + done, protection: protection) }) != nil else { throw .ENOMEM }
+                    done += UInt64(pageSize)
+                }
+            }
+        }
     }
 
     /// New protections for pages already present.

@@ -26,6 +26,8 @@ enum MiscSyscalls {
         case 115:                                               // clock_nanosleep
             return try await sleep(a, request: a.address(2), remaining: a.address(3), absolute: a[1] & 1 != 0, clock: a.int32(0))
         case 278:                                               // getrandom
+            // GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE; the last two exclude each other.
+            guard a[2] & ~7 == 0, a[2] & 6 != 6 else { throw .EINVAL }
             let count = Int(min(a[1], 1 << 20))
             var bytes = [UInt8](repeating: 0, count: count)
             bytes.withUnsafeMutableBytes { if count > 0 { lichenFillRandom($0.baseAddress!, count) } }
@@ -37,18 +39,6 @@ enum MiscSyscalls {
         case 261: return try prlimit(a, resource: a.int32(1), new: a.address(2), old: a.address(3))   // prlimit64
         case 163: return try prlimit(a, resource: a.int32(0), new: UserAddr(0), old: a.address(1))   // getrlimit
         case 164: return 0                                      // setrlimit: accepted, not enforced yet
-        case 167:                                               // prctl
-            switch a[0] {
-            case 15:                                            // PR_SET_NAME
-                a.process.name = Array(try a.user.string(at: a.address(1), limit: 4096).prefix(15))
-                return 0
-            case 16:                                            // PR_GET_NAME
-                var name = a.process.name
-                while name.count < 16 { name.append(0) }
-                try a.user.store(bytes: name, to: a.address(1))
-                return 0
-            default: throw .EINVAL
-            }
         case 166:                                               // umask
             let old = a.process.fs.umask
             a.process.fs.umask = UInt32(a[0] & 0o777)

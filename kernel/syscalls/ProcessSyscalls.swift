@@ -21,7 +21,6 @@ enum ProcessSyscalls {
         case 173:                                      // getppid
             return .value(result(Processes.withTable { $0.record(p.pid)?.parent } ?? 0))
         case 178: return .value(result(a.thread.tid))  // gettid
-        case 174, 175, 176, 177: return .value(0)      // getuid, geteuid, getgid, getegid: root
         case 96:                                       // set_tid_address
             a.thread.clearChildTID = a.address(0)
             return .value(result(a.thread.tid))
@@ -77,6 +76,8 @@ enum ProcessSyscalls {
         let files = parent.files.withLock { $0.forked() }
         let child = Process(pid: pid, memory: memory, files: files, fs: parent.fs, name: parent.name)
         child.commandLine = parent.commandLine
+        let control = parent.control.withLock { $0.forked }
+        child.control.withLock { $0 = control }
         child.executable = parent.executable
         child.executableHint = parent.executableHint
         // The child inherits dispositions, mask and alternate stack; nothing pending.
@@ -139,9 +140,15 @@ enum ProcessSyscalls {
         let arguments = try a.user.stringArray(at: a.address(1))
         let environment = try a.user.stringArray(at: a.address(2))
         guard let vfs = RootFilesystem.vfs else { throw .ENOENT }
-        let (image, finalPath, argv) = try await ProcessLifecycle.readProgram(path, arguments: arguments, vfs: vfs, context: p.fs)
+        let (image, finalPath, argv, status) = try await ProcessLifecycle.readProgram(path, arguments: arguments, vfs: vfs, context: p.fs)
+        let old = p.credentials
+        var credentials = old
+        let noNewPrivileges = p.control.withLock { $0.noNewPrivileges }
+        credentials.exec(fileMode: noNewPrivileges ? status.mode & ~0o6000 : status.mode, owner: status.uid, group: status.gid)
+        let secure = credentials.euid != old.uid || credentials.egid != old.gid    // AT_SECURE: set-id program
         let loaded = try image.withBytes { (b: UnsafeMutableRawBufferPointer) throws(Errno) -> ProgramLoader.Loaded in
-            try ProgramLoader.load(UnsafeRawBufferPointer(b), arguments: argv, environment: environment, executableName: finalPath)
+            try ProgramLoader.load(UnsafeRawBufferPointer(b), arguments: argv, environment: environment, executableName: finalPath,
+                                   credentials: credentials, secure: secure)
         }
         // The other threads end first; the caller takes the pid (de_thread).
         try await ProcessLifecycle.becomeSoleThread(a.thread)
@@ -149,6 +156,8 @@ enum ProcessSyscalls {
         a.thread.robustList = UserAddr(0)
         // Past the point of no return.
         p.memory = loaded.memory
+        p.changeCredentials { $0 = credentials }
+        if secure { p.control.withLock { $0.dumpable = 0 } }
         _ = p.files.withLock { $0.closeOnExec() }
         p.signals.withLock { st in st.process.exec(threads: &st.threads) }
         p.name = ProcessLifecycle.baseName(path)          // Linux: the file exec'd, even a #! script

@@ -30,10 +30,19 @@ enum SignalSyscalls {
             try t.killTargets(pid: a.int32(0), caller: a.process.pid)
         }
         let signo = a.int32(1)
+        guard signo == 0 || Signal(signo) != nil else { throw .EINVAL }
+        let allowed = targets.filter { pid in Processes.process(pid).map { mayKill(a.process, $0, signo) } ?? false }
+        guard allowed.count > 0 || targets.isEmpty else { throw .EPERM }
         guard signo != 0 else { return 0 }                          // existence and permission check only
-        guard Signal(signo) != nil else { throw .EINVAL }
-        ProcessSignals.send(LinuxSigInfo.kill(signo: signo, pid: a.process.pid, uid: 0), toPids: targets)
+        ProcessSignals.send(LinuxSigInfo.kill(signo: signo, pid: a.process.pid, uid: a.process.credentials.uid), toPids: allowed)
         return 0
+    }
+
+    /// Linux's kill_ok_by_cred, plus SIGCONT within the sender's session.
+    static func mayKill(_ sender: Process, _ target: Process, _ signo: Int32) -> Bool {
+        if sender.credentials.maySignal(target.credentials) { return true }
+        guard signo == Signal.SIGCONT.number else { return false }
+        return Processes.withTable { t in t.record(sender.pid)?.sid == t.record(target.pid)?.sid }
     }
 
     /// tkill/tgkill: one thread, by tid (tgkill also checks its process).
@@ -42,8 +51,9 @@ enum SignalSyscalls {
         guard signo == 0 || Signal(signo) != nil else { throw .EINVAL }
         guard let thread = Processes.thread(tid), !thread.finished, group == nil || group == thread.process.pid else { throw .ESRCH }
         let target = thread.process
+        guard mayKill(a.process, target, signo) else { throw .EPERM }
         guard signo != 0 else { return 0 }
-        ProcessSignals.send(LinuxSigInfo.kill(signo: signo, code: LinuxSigInfo.SI_TKILL, pid: a.process.pid, uid: 0),
+        ProcessSignals.send(LinuxSigInfo.kill(signo: signo, code: LinuxSigInfo.SI_TKILL, pid: a.process.pid, uid: a.process.credentials.uid),
                             to: target, thread: thread.index)
         return 0
     }

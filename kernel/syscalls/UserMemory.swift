@@ -32,7 +32,7 @@ struct UserMemory {
     }
 
     func bytes(at address: UserAddr, count: Int) throws(Errno) -> [UInt8] {
-        let buffer = IOBuffer(count: count)
+        let buffer = try IOBuffer(count: count)
         try buffer.withBytes { (b: UnsafeMutableRawBufferPointer) throws(Errno) in try read(b, from: address) }
         return buffer.array(count)
     }

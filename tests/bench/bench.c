@@ -1,24 +1,39 @@
 /* User-space micro-benchmarks: the same static binary runs on Lichen and on Linux.
- * usage: bench NAME [ITERATIONS]   prints "BENCH NAME NS_PER_OP ITERATIONS"
+ * usage: bench NAME [ITERATIONS|NNms] prints "BENCH NAME NS_PER_OP ITERATIONS [NOTE]"
+ *                                  or "BENCHNA NAME REASON" when the case cannot run on this kernel
  *        bench --list               prints the names
- *        bench --noop               exits at once (the execve target) */
+ *        bench --noop               exits at once (the execve target)
+ *        bench --hang               blocks in read(2) under the watchdog (checks the watchdog)
+ * Every case runs under a watchdog (alarm, WATCHDOG_S seconds): a case that hangs prints
+ * "BENCHNA NAME watchdog: ..." and exits instead of stalling the whole run. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#ifndef WATCHDOG_S
+#define WATCHDOG_S 30
+#endif
+
 static char *self;
+static const char *current = "?";
 static char buf[65536];
 static int fd;
+static char note[160];
 
 static long long now(void) {
     struct timespec t;
@@ -26,9 +41,25 @@ static long long now(void) {
     return t.tv_sec * 1000000000ll + t.tv_nsec;
 }
 
+static void disarm_watchdog(void);
+static void na(const char *fmt, const char *what, int err) {
+    printf("BENCHNA %s ", current);
+    printf(fmt, what, strerror(err));
+    printf("\n");
+    fflush(stdout);
+    disarm_watchdog();
+    exit(3);
+}
+
 static void b_getpid(void) { syscall(SYS_getpid); }
 static void b_clock_syscall(void) { struct timespec t; syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t); }
 static void b_clock_libc(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); }
+static void s_clock_libc(void) {
+    snprintf(note, sizeof note, getauxval(AT_SYSINFO_EHDR) ? "path=vDSO" : "path=syscall(no-vDSO)");
+}
+static void s_clock_vdso(void) {   /* the vDSO path only: not applicable without one */
+    if (!getauxval(AT_SYSINFO_EHDR)) { printf("BENCHNA %s no vDSO (no AT_SYSINFO_EHDR in auxv)\n", current); disarm_watchdog(); exit(3); }
+}
 static void b_read_zero(void) { read(fd, buf, 4096); }
 static void b_write_null(void) { write(fd, buf, 4096); }
 static void b_open_close(void) { close(open("/tmp/bench-file", O_RDONLY)); }
@@ -46,6 +77,61 @@ static void b_vfork_exec(void) {
     if (p == 0) { execve(self, argv, envp); _exit(127); }
     waitpid(p, NULL, 0);
 }
+static void s_exec(void) {   /* fail clearly if the execve target does not run */
+    char *argv[] = {self, "--noop", NULL}, *envp[] = {NULL};
+    int st = -1;
+    pid_t p = fork();
+    if (p < 0) na("%s: %s", "fork", errno);
+    if (p == 0) { execve(self, argv, envp); _exit(127); }
+    waitpid(p, &st, 0);
+    if (st != 0) { printf("BENCHNA %s execve child status %#x\n", current, st); disarm_watchdog(); exit(3); }
+}
+
+/* pipe ping-pong: one op = one byte to a child and one byte back (two pipe writes, two reads,
+ * two context switches on -smp 1) */
+static int ping[2], pong[2];
+static pid_t peer;
+static void s_pingpong(void) {
+    if (pipe(ping) || pipe(pong)) na("%s: %s", "pipe", errno);
+    peer = fork();
+    if (peer < 0) na("%s: %s", "fork", errno);
+    if (peer == 0) {
+        char c;
+        close(ping[1]); close(pong[0]);
+        while (read(ping[0], &c, 1) == 1)
+            if (write(pong[1], &c, 1) != 1) break;
+        _exit(0);
+    }
+    close(ping[0]); close(pong[1]);
+}
+static void b_pingpong(void) {
+    char c = 'x';
+    if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1) na("%s: %s", "ping-pong", errno);
+}
+static void t_pingpong(void) { close(ping[1]); close(pong[0]); waitpid(peer, NULL, 0); }
+
+/* pipe bandwidth: a child writes 64 KiB chunks; one op = 64 KiB read by the parent */
+static int bw[2];
+static void s_bandwidth(void) {
+    if (pipe(bw)) na("%s: %s", "pipe", errno);
+    peer = fork();
+    if (peer < 0) na("%s: %s", "fork", errno);
+    if (peer == 0) {
+        close(bw[0]);
+        for (;;) if (write(bw[1], buf, sizeof buf) < 0) _exit(0);
+    }
+    close(bw[1]);
+}
+static void b_bandwidth(void) {
+    size_t got = 0;
+    while (got < sizeof buf) {
+        ssize_t n = read(bw[0], buf, sizeof buf - got);
+        if (n <= 0) na("%s: %s", "pipe read", n < 0 ? errno : EPIPE);
+        got += n;
+    }
+}
+static void t_bandwidth(void) { close(bw[0]); kill(peer, SIGKILL); waitpid(peer, NULL, 0); }
+
 static void b_mmap(void) { void *m = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0); munmap(m, 65536); }
 static void b_page_fault(void) {   /* one op = one page touched for the first time */
     static char *m; static int i;
@@ -53,47 +139,137 @@ static void b_page_fault(void) {   /* one op = one page touched for the first ti
     m[i++ * 4096] = 1;
 }
 static void b_brk(void) { uintptr_t b = syscall(SYS_brk, 0); syscall(SYS_brk, b + 4096); syscall(SYS_brk, b); }
+
+/* kill + signal handler: one op = kill(self) -> handler runs -> sigreturn */
+static volatile sig_atomic_t caught;
+static void on_usr1(int s) { (void)s; caught++; }
+static void s_signal(void) {
+    struct sigaction sa = {0};
+    sa.sa_handler = on_usr1;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGUSR1, &sa, NULL)) na("%s: %s", "sigaction", errno);
+}
+static void b_signal(void) {
+    int before = caught;
+    kill(getpid(), SIGUSR1);
+    if (caught == before) { printf("BENCHNA %s handler did not run before kill returned\n", current); disarm_watchdog(); exit(3); }
+}
 static void b_yield(void) { sched_yield(); }
 
-/* Threads: one op = pthread_create + pthread_join of a thread that returns at once. */
-#include <pthread.h>
-static void *thread_noop(void *arg) { return arg; }
-static void b_thread_create_join(void) { pthread_t t; pthread_create(&t, NULL, thread_noop, NULL); pthread_join(t, NULL); }
+/* thread create + join: glibc pthread (clone with CLONE_THREAD|CLONE_VM|..., futex join) */
+static void *thread_fn(void *a) { return a; }
+static void b_thread(void) {
+    pthread_t t;
+    int e = pthread_create(&t, NULL, thread_fn, NULL);
+    if (e) na("%s: %s", "pthread_create", e);
+    e = pthread_join(t, NULL);
+    if (e) na("%s: %s", "pthread_join", e);
+}
 
-static struct { const char *name; void (*fn)(void); int iterations; const char *setup; } benches[] = {
-    {"getpid", b_getpid, 20000, ""},
-    {"clock_gettime-syscall", b_clock_syscall, 20000, ""},
-    {"clock_gettime-libc(vDSO)", b_clock_libc, 20000, ""},
-    {"read-4K-/dev/zero", b_read_zero, 10000, "/dev/zero"},
-    {"write-4K-/dev/null", b_write_null, 10000, "/dev/null"},
-    {"open+close", b_open_close, 5000, ""},
-    {"stat", b_stat, 5000, ""},
-    {"fork+exit+wait", b_fork, 30, ""},
-    {"fork+execve+wait", b_fork_exec, 20, ""},
-    {"vfork+execve+wait", b_vfork_exec, 20, ""},
-    {"mmap+munmap-64K", b_mmap, 5000, ""},
-    {"anon-page-fault", b_page_fault, 5000, ""},
-    {"brk-grow+shrink", b_brk, 5000, ""},
-    {"sched_yield", b_yield, 20000, ""},
-    {"pthread_create+join", b_thread_create_join, 2000, ""},
+static struct {
+    const char *name; void (*fn)(void); int iterations /* at most */; const char *open;
+    void (*setup)(void), (*teardown)(void);
+} benches[] = {
+    {"getpid", b_getpid, 1000000, ""},
+    {"clock_gettime-syscall", b_clock_syscall, 1000000, ""},
+    {"clock_gettime-vDSO", b_clock_libc, 10000000, "", s_clock_vdso},
+    {"clock_gettime-libc", b_clock_libc, 10000000, "", s_clock_libc},
+    {"read-4K-/dev/zero", b_read_zero, 200000, "/dev/zero"},
+    {"write-4K-/dev/null", b_write_null, 200000, "/dev/null"},
+    {"open+close", b_open_close, 100000, ""},
+    {"stat", b_stat, 100000, ""},
+    {"fork+exit+wait", b_fork, 100, ""},
+    {"fork+execve+wait", b_fork_exec, 20, "", s_exec},
+    {"vfork+execve+wait", b_vfork_exec, 20, "", s_exec},
+    {"pipe-ping-pong", b_pingpong, 100000, "", s_pingpong, t_pingpong},
+    {"pipe-bandwidth-64K", b_bandwidth, 10000, "", s_bandwidth, t_bandwidth},
+    {"mmap+munmap-64K", b_mmap, 100000, ""},
+    {"anon-page-fault", b_page_fault, 200000, ""},
+    {"brk-grow+shrink", b_brk, 100000, ""},
+    {"kill+signal-handler", b_signal, 100000, "", s_signal},
+    {"sched_yield", b_yield, 1000000, ""},
+    {"pthread-create+join", b_thread, 2000, ""},
 };
 #define N (int)(sizeof benches / sizeof benches[0])
+
+static pid_t watchdog;
+/* alarm(WATCHDOG_S); where setitimer is missing (Lichen today) a child process sleeps and sends
+ * SIGALRM instead */
+static void arm_watchdog(void) {
+    struct itimerval it = {{0, 0}, {WATCHDOG_S, 0}};
+    if (syscall(SYS_setitimer, ITIMER_REAL, &it, NULL) == 0) return;
+    pid_t parent = getpid();
+    watchdog = fork();
+    if (watchdog == 0) {
+        struct timespec t = {WATCHDOG_S, 0};
+        while (nanosleep(&t, &t) && errno == EINTR) {}
+        kill(parent, SIGALRM);
+        _exit(0);
+    }
+}
+static void disarm_watchdog(void) {
+    if (watchdog > 0) { kill(watchdog, SIGKILL); waitpid(watchdog, NULL, 0); watchdog = 0; }
+    else alarm(0);
+}
+
+static void on_alarm(int s) {
+    (void)s;
+    char msg[200];
+    int n = snprintf(msg, sizeof msg, "BENCHNA %s watchdog: no result after %d s\n", current, WATCHDOG_S);
+    write(1, msg, n);
+    _exit(4);
+}
 
 int main(int argc, char **argv) {
     self = argv[0];
     if (argc < 2) { fprintf(stderr, "usage: bench NAME [ITERATIONS] | --list | --noop\n"); return 2; }
     if (!strcmp(argv[1], "--noop")) return 0;
     if (!strcmp(argv[1], "--list")) { for (int i = 0; i < N; i++) printf("%s\n", benches[i].name); return 0; }
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (!strcmp(argv[1], "--hang")) {
+        int p[2];
+        current = "--hang";
+        signal(SIGALRM, on_alarm);
+        arm_watchdog();
+        if (pipe(p) == 0) read(p[0], buf, 1);
+        return 1;
+    }
     close(open("/tmp/bench-file", O_CREAT | O_WRONLY, 0644));
     for (int i = 0; i < N; i++) {
         if (strcmp(argv[1], benches[i].name)) continue;
-        int iters = argc > 2 ? atoi(argv[2]) : benches[i].iterations;
-        if (benches[i].setup[0]) fd = open(benches[i].setup, O_RDWR);
-        for (int w = 0; w < iters / 10 + 1; w++) benches[i].fn();   /* warm-up */
+        current = benches[i].name;
+        signal(SIGALRM, on_alarm);
+        arm_watchdog();
+        /* ITERATIONS: exactly that many; "NNms" (or nothing: 100ms): as many as fit in about NN ms of
+         * guest time, at most the table's count (fork/exec cases: Lichen keeps exited processes) and
+         * at least 1; the warm-up (a tenth of the target, at least one call) gives the estimate */
+        const char *arg = argc > 2 ? argv[2] : "100ms";
+        int cap = benches[i].iterations, iters;
+        if (benches[i].open[0] && (fd = open(benches[i].open, O_RDWR)) < 0) na("open %s: %s", benches[i].open, errno);
+        if (benches[i].setup) benches[i].setup();
+        if (strstr(arg, "ms")) {
+            long long target = atoll(arg) * 1000000ll, spent;
+            int batch = 1, done = 0;
+            for (;;) {   /* doubling batches, so the clock read does not count per call */
+                long long w0 = now();
+                for (int k = 0; k < batch; k++) benches[i].fn();
+                spent = now() - w0;
+                done += batch;
+                if (spent >= target / 10 || done >= cap / 10) break;
+                batch *= 2;
+            }
+            long long want = spent > 0 ? target * batch / spent : cap;
+            iters = want > cap ? cap : want < 1 ? 1 : (int)want;
+        } else {
+            iters = atoi(arg);
+            for (int w = 0; w < iters / 10 + 1; w++) benches[i].fn();   /* warm-up */
+        }
         long long t0 = now();
         for (int k = 0; k < iters; k++) benches[i].fn();
         long long t1 = now();
-        printf("BENCH %s %.1f %d\n", benches[i].name, (double)(t1 - t0) / iters, iters);
+        if (benches[i].teardown) benches[i].teardown();
+        disarm_watchdog();
+        printf("BENCH %s %.1f %d%s%s\n", benches[i].name, (double)(t1 - t0) / iters, iters, note[0] ? " " : "", note);
         return 0;
     }
     fprintf(stderr, "bench: unknown benchmark %s\n", argv[1]);

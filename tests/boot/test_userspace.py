@@ -49,6 +49,10 @@ def test_busybox_commands():
         ("rm -r", "rm -r /tmp/a && ls /tmp/a 2>&1", "ls: /tmp/a: No such file or directory"),
         ("subshell cd", "(cd /tmp && pwd); pwd", "/tmp\n/"),
         ("for loop", "for i in 1 2 3; do printf $i; done; echo", "123"),
+        # Memory exhaustion (a tmpfs file larger than RAM, then execve with nothing left) must fail
+        # the calls (ENOSPC/ENOMEM), not the kernel; the memory comes back with the file.
+        ("out of memory", "dd if=/dev/zero of=/tmp/big bs=1M count=400 2>/dev/null; /bin/busybox true 2>/dev/null;"
+                          " rm -f /tmp/big; /bin/busybox echo recovered", "recovered"),
     ]
     work = os.path.join(BUILD, "userspace-test")
     os.makedirs(work, exist_ok=True)

@@ -94,6 +94,24 @@ int main(void) {
     closedir(dir);
     CHECK_EQ("readdir-count", count, 5);
     close(d);
+    /* statx: the same facts as stat, and its argument checks. */
+    struct statx sx;
+    CHECK_OK("statx", statx(AT_FDCWD, "f", 0, STATX_BASIC_STATS, &sx));
+    CHECK_OK("statx-stat", stat("f", &st));
+    CHECK("statx-basic-mask", (sx.stx_mask & STATX_BASIC_STATS) == STATX_BASIC_STATS);
+    CHECK("statx-matches-stat", sx.stx_ino == st.st_ino && sx.stx_size == (uint64_t)st.st_size &&
+          sx.stx_mode == st.st_mode && sx.stx_nlink == st.st_nlink && sx.stx_mtime.tv_sec == st.st_mtim.tv_sec);
+    CHECK("statx-dev", makedev(sx.stx_dev_major, sx.stx_dev_minor) == st.st_dev);
+    CHECK_OK("statx-empty-path", statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx));
+    CHECK("statx-empty-path-ino", sx.stx_ino == st.st_ino);
+    CHECK_ERR("statx-empty-path-needs-flag", statx(fd, "", 0, STATX_BASIC_STATS, &sx), ENOENT);
+    CHECK_ERR("statx-bad-flags", statx(AT_FDCWD, "f", 0x40000000, STATX_BASIC_STATS, &sx), EINVAL);
+    CHECK_ERR("statx-both-sync-types", statx(AT_FDCWD, "f", AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &sx), EINVAL);
+    CHECK_ERR("statx-reserved-mask", statx(AT_FDCWD, "f", 0, 0x80000000u, &sx), EINVAL);
+    CHECK_ERR("statx-enoent", statx(AT_FDCWD, "nonexistent", 0, STATX_BASIC_STATS, &sx), ENOENT);
+    CHECK_ERR("statx-efault-buf", syscall(SYS_statx, AT_FDCWD, "f", 0, STATX_BASIC_STATS, BADPTR), EFAULT);
+    CHECK_ERR("statx-efault-path", syscall(SYS_statx, AT_FDCWD, BADPTR, 0, STATX_BASIC_STATS, &sx), EFAULT);
+    CHECK_ERR("statx-ebadf", statx(-7, "f", 0, STATX_BASIC_STATS, &sx), EBADF);
     close(dfd);
     close(fd);
     return done();

@@ -81,6 +81,15 @@ public struct TranslationTable<Memory: TranslationTableMemory> {
         va.value >> 48 == 0 ? lookup(va.value) : nil
     }
 
+    /// The lowest mapped address in [first, last] (first rounded down to a page) and its translation,
+    /// skipping absent tables whole: tearing down a huge, sparsely touched area costs what is mapped.
+    public func firstMapping(from first: UserAddr, through last: UserAddr) -> (address: UserAddr, translation: Translation)? {
+        guard first <= last, last.value >> 48 == 0 else { return nil }
+        guard let va = firstMapped(root, level: 0, from: first.value & ~(TranslationGeometry.pageSize - 1),
+                                   through: last.value) else { return nil }
+        return lookup(va).map { (UserAddr(va), $0) }
+    }
+
     /// Frees every table of the tree, the root included, and hands back the memory.
     public consuming func destroy() -> Memory {
         freeTree(root, level: 0)
@@ -136,6 +145,28 @@ public struct TranslationTable<Memory: TranslationTableMemory> {
                 return Translation(physical: entry.outputAddress + offset, attributes: entry.attributes,
                                    level: level, entry: entry)
             }
+        }
+        return nil
+    }
+
+    private func firstMapped(_ table: PhysAddr, level: Int, from first: UInt64, through last: UInt64) -> UInt64? {
+        let size = TranslationGeometry.entrySize(level: level)
+        var va = first
+        while va <= last {
+            let entryStart = va & ~(size - 1)
+            let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: TranslationGeometry.index(of: va, level: level)))
+            switch entry.kind(level: level) {
+            case .invalid: break
+            case .table:
+                if let found = firstMapped(entry.outputAddress, level: level + 1, from: va, through: min(last, entryStart + (size - 1))) {
+                    return found
+                }
+            case .block, .page: return va
+            }
+            let (next, overflow) = entryStart.addingReportingOverflow(size)
+            // The last entry of this table ends the search here (the caller moves to its next entry).
+            if overflow || TranslationGeometry.index(of: next, level: level) == 0 { return nil }
+            va = next
         }
         return nil
     }

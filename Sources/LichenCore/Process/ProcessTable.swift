@@ -204,6 +204,16 @@ public struct ProcessTable: Sendable {
         return result
     }
 
+    /// Live children of `pid` (not zombies): what prctl(PR_SET_PDEATHSIG) signals when it exits.
+    public func liveChildren(of pid: Int32) -> [Int32] {
+        var result: [Int32] = []
+        for r in records where r.parent == pid {
+            if case .zombie = r.state { continue }
+            result.append(r.pid)
+        }
+        return result
+    }
+
     public func members(ofSession sid: Int32) -> [Int32] {
         var result: [Int32] = []
         for r in records where r.sid == sid { result.append(r.pid) }

@@ -89,6 +89,11 @@ final class UserAddressSpace {
         }
     }
 
+    /// The lowest mapped page in [first, last] and its frame.
+    func firstMapping(from first: UserAddr, through last: UserAddr) -> (UserAddr, PhysAddr)? {
+        table.firstMapping(from: first, through: last).map { ($0.address, $0.translation.physical) }
+    }
+
     func translate(_ address: UserAddr) -> PhysAddr? {
         table.translate(address).map { $0.physical + (address.value & ($0.mappingSize - 1)) }
     }

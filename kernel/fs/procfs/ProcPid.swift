@@ -153,9 +153,9 @@ enum ProcPid {
         o.add("State:\t" + s.name + "\n")
         o.add("Tgid:\t" + dec(p.pid) + "\nNgid:\t0\nPid:\t" + dec(p.pid) + "\nPPid:\t" + dec(s.ppid) + "\nTracerPid:\t0\n")
         let c = p.fs.credentials
-        o.add("Uid:\t" + dec(UInt64(c.uid)) + "\t" + dec(UInt64(c.uid)) + "\t" + dec(UInt64(c.uid)) + "\t" + dec(UInt64(c.uid)) + "\n")
-        o.add("Gid:\t" + dec(UInt64(c.gid)) + "\t" + dec(UInt64(c.gid)) + "\t" + dec(UInt64(c.gid)) + "\t" + dec(UInt64(c.gid)) + "\n")
-        o.add("FDSize:\t64\nGroups:\t\nNStgid:\t" + dec(p.pid) + "\nNSpid:\t" + dec(p.pid) + "\nNSpgid:\t" + dec(s.pgid)
+        o.add("Uid:\t" + dec(UInt64(c.uid)) + "\t" + dec(UInt64(c.euid)) + "\t" + dec(UInt64(c.suid)) + "\t" + dec(UInt64(c.fsuid)) + "\n")
+        o.add("Gid:\t" + dec(UInt64(c.gid)) + "\t" + dec(UInt64(c.egid)) + "\t" + dec(UInt64(c.sgid)) + "\t" + dec(UInt64(c.fsgid)) + "\n")
+        o.add("FDSize:\t64\nGroups:\t" + c.groups.map { dec(UInt64($0)) + " " }.joined() + "\nNStgid:\t" + dec(p.pid) + "\nNSpid:\t" + dec(p.pid) + "\nNSpgid:\t" + dec(s.pgid)
               + "\nNSsid:\t" + dec(s.sid) + "\n")
         o.add("VmPeak:\t" + padLeft(dec(kb), 8) + " kB\nVmSize:\t" + padLeft(dec(kb), 8) + " kB\n")
         o.add("Threads:\t" + dec(max(p.threads.count, 1)) + "\n")
