@@ -1,12 +1,23 @@
 import LichenCore
+import LichenAsyncRuntime
 
 /// The kernel's physical frame allocator (a buddy allocator from LichenCore), set up once the memory
-/// map is known. Callable with IRQs on or off; single CPU for now (SMP locking comes with the async core).
+/// map is known. Callable with IRQs on or off, from any CPU (the threads of one process fault and
+/// unmap on several CPUs at once): every use is under `allocatorLock`.
 enum PhysicalMemory {
     nonisolated(unsafe) static var allocator: FrameAllocator? = nil
+    /// A C spinlock, not a SpinLock object: the heap takes frames from here under its own lock, so
+    /// this lock must not allocate when first used.
+    nonisolated(unsafe) private static var allocatorLock = LichenSpinLock()
+
+    private static func locked<T>(_ body: () -> T) -> T {
+        let daif = lichen_spin_lock_irqsave(&allocatorLock)
+        defer { lichen_spin_unlock_irqrestore(&allocatorLock, daif) }
+        return body()
+    }
 
     static func allocate(order: Int = 0) -> PhysAddr? {
-        CPU.withInterruptsDisabled {
+        locked {
             guard allocator != nil else { return nil }
             do throws(MemoryError) { return try allocator!.allocate(order: order) } catch { return nil }
         }
@@ -17,13 +28,13 @@ enum PhysicalMemory {
         if let counts = userReferences, order == 0, counts[referenceIndex(frame)] != 0 {
             Panic.halt("frame allocator: free of a frame user space still maps: " + Format.hex(frame.value), framePointer: currentFramePointer())
         }
-        let failed: Bool = CPU.withInterruptsDisabled {
+        let failed: Bool = locked {
             do throws(MemoryError) { try allocator?.free(frame, order: order); return false } catch { return true }
         }
         if failed { Panic.halt("frame allocator: bad free of " + Format.hex(frame.value), framePointer: currentFramePointer()) }
     }
 
-    static var stats: FrameAllocatorStats? { allocator?.stats }
+    static var stats: FrameAllocatorStats? { locked { allocator?.stats } }
 
     // MARK: user page sharing (copy-on-write after fork)
 

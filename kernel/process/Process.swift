@@ -60,9 +60,12 @@ final class Process: @unchecked Sendable {
         get { state.withLock { $0.executableHint } }
         set { state.withLock { $0.executableHint = newValue } }
     }
-    /// Dispositions, process-wide pending signals and every thread's mask and pending set, under one
-    /// lock (senders on other CPUs and the tty task touch them). Thread i's state is `threads[i]`.
-    let signals = SpinLock(SignalStates())
+    /// Dispositions, process-wide pending signals, every thread's mask and pending set and the
+    /// thread group, under one lock (senders on other CPUs and the tty task touch them). A thread's
+    /// state is `threads[thread.index]`.
+    let signals: SpinLock<SignalStates>
+    /// Bumped when a thread of this process has ended (execve waits for the others to go).
+    let threadsChanged = Event<UInt64>(0)
     /// Bumped when a stopped process is continued (SIGCONT, SIGKILL): its threads re-check.
     let continued = Event<UInt64>(0)
     /// The process's threads. Read as a snapshot, changed under a lock (senders on other CPUs read it).
@@ -78,11 +81,18 @@ final class Process: @unchecked Sendable {
     func remove(_ thread: Thread) {
         threadLock.withLock { _ in threadList.removeAll { $0 === thread } }
     }
+    func add(_ thread: Thread) {
+        threadLock.withLock { _ in threadList.append(thread) }
+    }
+    func thread(_ tid: Int32) -> Thread? {
+        threadLock.withLock { _ in threadList.first { $0.tid == tid } }
+    }
     /// prctl's switches (no_new_privs, dumpable, parent-death signal...).
     let control = SpinLock(ProcessControl())
     /// Nice value, I/O priority, CPU affinity, policy (recorded and inherited).
     let scheduling = SpinLock(SchedulingAttributes())
-    /// Set once the process has exited (its threads stop at their next kernel entry).
+    /// Set once the process is exiting (exit_group, a fatal signal): its threads stop at their next
+    /// kernel entry; the last one to end reports the exit.
     var exiting = false
     /// vfork: the parent sleeps until this child execs or exits.
     let vforkDone = Event(false)
@@ -93,6 +103,7 @@ final class Process: @unchecked Sendable {
         fs.processID = pid                       // /proc/self
         self.state = SpinLock(MutableState(memory: memory, fs: fs, name: name))
         self.files = SpinLock(files)
+        signals = SpinLock(SignalStates(pid: pid))
     }
 
     func file(_ fd: Int32) throws(Errno) -> OpenFile {
@@ -115,6 +126,14 @@ enum Processes {
     }
 
     static func process(_ pid: Int32) -> Process? { lock.withLock { _ in objects.first { $0.pid == pid } } }
+
+    /// The live thread `tid` of any process (tkill, tgkill, get_robust_list).
+    static func thread(_ tid: Int32) -> Thread? {
+        for p in lock.withLock({ _ in objects }) {
+            if let t = p.thread(tid) { return t }
+        }
+        return nil
+    }
 
     static func add(_ process: Process) { lock.withLock { _ in objects.append(process) } }
     static func remove(_ pid: Int32) { lock.withLock { _ in objects.removeAll { $0.pid == pid } } }

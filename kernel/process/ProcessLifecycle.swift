@@ -62,12 +62,65 @@ enum ProcessLifecycle {
         return Array(path[(slash + 1)...].prefix(15))
     }
 
-    /// exit_group (and a fatal signal): every thread stops, files close, the parent is told.
+    /// exit_group (and a fatal signal): every thread of the process stops at its next kernel entry
+    /// (sleeping ones are woken); the last to end reports the exit (`threadExit`).
     static func exitGroup(_ thread: Thread, event: ChildEvent) async {
         let process = thread.process
-        guard !process.exiting else { thread.finished = true; return }
+        thread.finished = true
+        guard process.signals.withLock({ $0.group.requestExit(event) }) else { return }
         process.exiting = true
-        for t in process.threads { t.finished = true }
+        for t in process.threads where t !== thread {
+            t.finished = true
+            t.interrupt()
+        }
+    }
+
+    /// The end of a thread (Thread.run's last step): its robust futexes are released, its
+    /// clear_child_tid word is zeroed and woken (pthread_join), its id is freed; the last thread
+    /// ends the process. Returns whether it was the last.
+    static func threadExit(_ thread: Thread) async -> Bool {
+        let process = thread.process
+        Futexes.releaseRobustList(of: thread)
+        let others = process.signals.withLock { $0.group.count } > 1
+        if others && thread.clearChildTID.value != 0 {
+            // Like Linux's mm_release: only while the memory is still in use by another thread.
+            if (try? UserMemory(memory: process.memory).store(Int32(0), to: thread.clearChildTID)) != nil {
+                _ = try? Futexes.wake(thread.clearChildTID, memory: process.memory, private: false, count: 1)
+            }
+        }
+        let tid = thread.tid
+        let ending = process.signals.withLock { $0.leave(tid: tid, slot: thread.index, code: thread.exitCode) }
+        if tid != process.pid { Processes.withTable { $0.releaseThreadID(tid) } }
+        process.threadsChanged.update { $0 += 1 }
+        guard let ending else { return false }
+        await processExit(process, event: ending)
+        return true
+    }
+
+    /// execve from a multi-threaded process (Linux's de_thread): every other thread ends, then the
+    /// caller takes the pid if it was not the leader. EINTR if the process is killed meanwhile.
+    static func becomeSoleThread(_ thread: Thread) async throws(Errno) {
+        let process = thread.process
+        for t in process.threads where t !== thread {
+            t.finished = true
+            t.interrupt()
+        }
+        while true {
+            let generation = process.threadsChanged.value
+            if process.signals.withLock({ $0.group.count }) == 1 { break }
+            do { try await process.threadsChanged.wait(until: { $0 != generation }) } catch { throw .EINTR }
+        }
+        if thread.finished || process.exiting { throw .EINTR }
+        guard thread.tid != process.pid else { return }
+        let old = thread.tid
+        process.signals.withLock { $0.group.becomeLeader(old) }
+        Processes.withTable { $0.releaseThreadID(old) }
+        thread.tid = process.pid
+    }
+
+    /// The whole process is gone: files close, the parent is told (wait4 can report it now).
+    private static func processExit(_ process: Process, event: ChildEvent) async {
+        process.exiting = true
         _ = process.files.withLock { $0.closeAll() }
         let actions = parentActions(of: process.pid)
         let children = Processes.withTable { $0.liveChildren(of: process.pid) }

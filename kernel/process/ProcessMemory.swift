@@ -11,7 +11,18 @@ final class MappedObject {}
 /// first write (`handleFault`).
 final class ProcessMemory {
     let space: UserAddressSpace
+    /// Changed only under `lock` once the process runs.
     var map: VirtualMemoryMap<MappedObject>
+    /// The VMAs, page tables and frame references change under this lock: the threads of a process
+    /// fault, map and unmap on several CPUs at once. Never held across an await.
+    private let lock = UnfairSpinLock()
+
+    func locked<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        try lock.withLock(body)
+    }
+
+    /// A snapshot of the VMAs (procfs).
+    var areas: [VirtualMemoryArea<MappedObject>] { locked { map.areas } }
     /// The mmap area grows down from here (below the stack).
     static let mmapBase = UserAddr(0x0000_7fff_0000_0000)
     static let stackTop = UserAddr(0x0000_7fff_ffff_f000)
@@ -67,6 +78,10 @@ final class ProcessMemory {
 
     /// A user page fault. True if it was resolved (demand-zero, stack growth); false means SIGSEGV.
     func handleFault(at address: UserAddr, write: Bool, instruction: Bool) -> (resolved: Bool, code: Int32) {
+        locked { resolveFault(at: address, write: write, instruction: instruction) }
+    }
+
+    private func resolveFault(at address: UserAddr, write: Bool, instruction: Bool) -> (resolved: Bool, code: Int32) {
         switch map.resolveFault(at: address, access: instruction ? .execute : write ? .write : .read) {
         case .signal(_, let code):
             return (false, code)
@@ -131,6 +146,10 @@ final class ProcessMemory {
     /// read-only on both sides until one writes (copy-on-write); shared mappings stay writable.
     func duplicate() -> ProcessMemory? {
         guard let child = ProcessMemory() else { return nil }
+        return locked { duplicate(into: child) }
+    }
+
+    private func duplicate(into child: ProcessMemory) -> ProcessMemory? {
         child.map = map.forked()
         for area in map.areas {
             let copyOnWrite = area.sharing == .private && area.protection.contains(.write)

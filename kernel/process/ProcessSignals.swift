@@ -2,13 +2,31 @@ import LichenCore
 import _Concurrency
 
 /// A process's signal state: LichenCore's ProcessSignalState plus one ThreadSignalState per thread
-/// (index = position in `Process.threads`) and whether the process is stopped.
+/// slot (`Thread.index`), the thread group, and whether the process is stopped.
 struct SignalStates: Sendable {
     var process = ProcessSignalState()
     var threads = [ThreadSignalState()]
+    var group: ThreadGroup
     /// Set by the thread that takes a stop signal, cleared by SIGCONT/SIGKILL (under this lock, so a
-    /// SIGCONT racing with the stop is never lost).
+    /// SIGCONT racing with the stop is never lost). Every thread of a stopped process sleeps.
     var stopped = false
+
+    init(pid: Int32) { group = ThreadGroup(pid: pid) }
+
+    /// A new thread (clone): a slot with `blocked` as its mask, nothing pending, no alternate stack.
+    mutating func join(tid: Int32, blocked: SignalSet) -> Int {
+        let slot = group.join(tid: tid)
+        if slot == threads.count { threads.append(ThreadSignalState()) } else { threads[slot] = ThreadSignalState() }
+        threads[slot].blocked = blocked
+        return slot
+    }
+
+    /// Thread `tid` in `slot` ends: its own pending signals go with it. Returns how the process
+    /// ends if it was the last thread.
+    mutating func leave(tid: Int32, slot: Int, code: Int32) -> ChildEvent? {
+        if slot < threads.count { threads[slot] = ThreadSignalState() }
+        return group.leave(tid: tid, code: code)
+    }
 }
 
 /// Sending signals (kill, tkill, the tty, SIGCHLD) and telling parents about their children.
@@ -32,7 +50,14 @@ enum ProcessSignals {
                 notifyParent(parent, child: process.pid, event: .continued)
             }
         }
-        if outcome == .queued { for t in process.threads { t.wakeForSignal() } }
+        guard outcome == .queued else { return }
+        // A thread's own signal wakes it; a process's wakes one thread that does not block it
+        // (every thread for SIGKILL, which ends them all), and threads waiting for it in
+        // rt_sigtimedwait (they take blocked signals).
+        let target = thread ?? process.signals.withLock { st in st.process.target(for: s, slots: st.group.slots, threads: st.threads) }
+        for t in process.threads where s == .SIGKILL || t.index == target || (thread == nil && t.waits(for: s)) {
+            t.wakeForSignal()
+        }
     }
 
     /// A fault in `thread` (force_sig_info: a blocked or ignored fault signal kills).

@@ -6,10 +6,13 @@ import _Concurrency
 enum SyscallRestart {
     /// How a syscall that a signal interrupted continues (Linux's ERESTART* choice per syscall).
     /// nil: it always fails with EINTR.
-    static func restartKind(_ number: UInt64) -> SyscallRestartKind? {
+    static func restartKind(_ number: UInt64, _ context: UserContext) -> SyscallRestartKind? {
         switch number {
         case 133, 137: return nil                       // rt_sigsuspend, rt_sigtimedwait
         case 101, 115: return .restartBlock             // nanosleep, clock_nanosleep
+        case 98:                                        // futex: a wait with a timeout is a restart block
+            let command = context[register: 1] & 0x7f
+            return (command == 0 || command == 9) && context[register: 3] != 0 ? .restartBlock : .restartSys
         case 73, 72: return .restartNoHand              // ppoll, pselect6
         default: return .restartSys                     // read, write, wait4, ...
         }
@@ -26,10 +29,14 @@ extension Thread {
         // restore. One lock, no process-table lookup.
         let quiet = process.signals.withLock { st -> Bool in
             let t = st.threads[index]
-            return t.pending.isEmpty && st.process.shared.isEmpty && t.savedBlocked == nil
+            return !st.process.hasDeliverable(t) && t.savedBlocked == nil && !st.stopped
         }
         if quiet && restartPending == nil { return }
         while !finished && !process.exiting {
+            // Another thread took a stop signal: this one stops too (a group stop), until SIGCONT.
+            if process.signals.withLock({ $0.stopped }) {
+                if await waitWhileStopped() { continue } else { return }
+            }
             let orphaned = Processes.withTable { t -> Bool in
                 guard let group = t.record(process.pid)?.pgid else { return false }
                 return t.isOrphaned(group: group)
@@ -85,15 +92,22 @@ extension Thread {
         context.pc -= 4
     }
 
-    /// Group stop: tell the parent, sleep until SIGCONT or SIGKILL clears `stopped`.
+    /// Group stop: tell the parent, stop the other threads (their syscalls end and restart after
+    /// the continue), sleep until SIGCONT or SIGKILL clears `stopped`.
     private func stopProcess(_ s: Signal) async {
         if let parent = Processes.withTable({ $0.stop(process.pid, by: s) }) {
             ProcessSignals.notifyParent(parent, child: process.pid, event: .stopped(s))
         }
+        for t in process.threads where t !== self { t.kick() }
+        _ = await waitWhileStopped()
+    }
+
+    /// Sleeps while the process is stopped; false if the thread was interrupted (it is ending).
+    private func waitWhileStopped() async -> Bool {
         while true {
             let generation = process.continued.value
-            if !process.signals.withLock({ $0.stopped }) { return }
-            do { try await process.continued.wait(until: { $0 != generation }) } catch { return }
+            if !process.signals.withLock({ $0.stopped }) { return true }
+            do { try await process.continued.wait(until: { $0 != generation }) } catch { return false }
         }
     }
 

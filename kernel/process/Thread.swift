@@ -5,12 +5,18 @@ import _Concurrency
 /// A user thread: a kernel task that runs its context in user mode and handles whatever brings it
 /// back (syscalls, faults, interrupts). Blocking in a syscall is an `await`: the CPU runs other tasks.
 final class Thread: @unchecked Sendable {
-    let tid: Int32
+    /// Changes only when execve from a non-leader thread makes it the leader (it takes the pid).
+    var tid: Int32
     let process: Process
     let context: UserContext
+    /// CLONE_CHILD_CLEARTID / set_tid_address: zeroed and futex-woken when the thread ends (pthread_join).
     var clearChildTID = UserAddr(0)
-    /// This thread's slot in `process.signals.threads` (one thread per process for now).
-    var index: Int { 0 }
+    /// set_robust_list: the robust futex list head, walked when the thread ends.
+    var robustList = UserAddr(0)
+    /// exit(2)'s status (the process reports the leader's when no group exit decided one).
+    var exitCode: Int32 = 0
+    /// This thread's slot in `process.signals.threads`.
+    let index: Int
     /// The syscall's first argument as it came in (Linux's orig_x0): a restarted syscall gets it back.
     var originalX0: UInt64 = 0
     /// The interrupt scope of the syscall in progress, which a signal fires to end its sleep.
@@ -21,10 +27,11 @@ final class Thread: @unchecked Sendable {
     /// How long user code runs before the timer takes the CPU back for other tasks.
     static let timeSlice: UInt64 = 10_000_000
 
-    init(tid: Int32, process: Process, context: UserContext) {
+    init(tid: Int32, process: Process, context: UserContext, index: Int = 0) {
         self.tid = tid
         self.process = process
         self.context = context
+        self.index = index
     }
 
     /// The task running the thread; nil once it has finished. Under a lock: other CPUs interrupt it
@@ -54,7 +61,7 @@ final class Thread: @unchecked Sendable {
                 let (result, interrupted) = await interruptibleSyscall(number)
                 if finished || process.exiting { break }
                 if let result { context[register: 0] = result }
-                if interrupted, result == Errno.EINTR.syscallReturn { interruptedSyscall = InterruptedSyscall(restart: SyscallRestart.restartKind(number)) }
+                if interrupted, result == Errno.EINTR.syscallReturn { interruptedSyscall = InterruptedSyscall(restart: SyscallRestart.restartKind(number, context)) }
             case .pageFault(let address, let write, let instruction, _):
                 let (resolved, code) = process.memory.handleFault(at: address, write: write, instruction: instruction)
                 if !resolved { fault(.SIGSEGV, code: code, address: address) }
@@ -72,6 +79,7 @@ final class Thread: @unchecked Sendable {
                 fault(.SIGILL, code: LinuxSigInfo.ILL_ILLOPC, address: UserAddr(context.pc))
             }
         }
+        _ = await ProcessLifecycle.threadExit(self)
         UserAddressSpace.deactivateCurrent()
         // Drop the references that keep the thread (and through it the process) alive: an exited
         // process, its memory and its files are freed once its parent has reaped it.
@@ -108,10 +116,23 @@ final class Thread: @unchecked Sendable {
             let waiting = w.waitingFor
             let due = process.signals.withLock { st -> Bool in
                 let t = st.threads[index]
-                if st.process.hasDeliverable(t) { return true }
+                if st.process.hasDeliverable(t) || st.stopped { return true }
                 return !t.pending.signals.union(st.process.shared.signals).intersection(waiting).isEmpty
             }
             guard due else { return }
+            w.fired = true
+            lichen_task_interrupt_scope(task, scope)
+        }
+    }
+
+    /// Whether the thread sleeps in rt_sigtimedwait for `s`.
+    func waits(for s: Signal) -> Bool { wake.withLock { $0.waitingFor.contains(s) } }
+
+    /// Ends the thread's interruptible sleep whatever its signals (a group stop, exec killing it):
+    /// the syscall returns EINTR and is restarted or not as for a signal without a handler.
+    func kick() {
+        wake.withLock { w in
+            guard let scope = w.scope, let task = w.task, !w.fired else { return }
             w.fired = true
             lichen_task_interrupt_scope(task, scope)
         }

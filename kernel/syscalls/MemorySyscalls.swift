@@ -14,29 +14,39 @@ enum MemorySyscalls {
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         let memory = a.process.memory
         switch number {
+        // Each change runs under the memory's lock: other threads of the process fault and map
+        // on other CPUs meanwhile.
         case 214:                                                   // brk
-            let requested = a.address(0), current = memory.map.currentBreak
-            if requested > current, exceedsCommitLimit(requested.value - current.value) { return current.value }
-            let (newBreak, released) = memory.map.setBreak(requested)
-            for area in released { memory.releaseFrames(area.start, area.end) }
-            return newBreak.value
+            return memory.locked {
+                let requested = a.address(0), current = memory.map.currentBreak
+                if requested > current, exceedsCommitLimit(requested.value - current.value) { return current.value }
+                let (newBreak, released) = memory.map.setBreak(requested)
+                for area in released { memory.releaseFrames(area.start, area.end) }
+                return newBreak.value
+            }
         case 222: return try await mmap(a)
         case 215:                                                   // munmap
-            let released = try memory.map.unmap(start: a.address(0), length: a[1])
-            for area in released { memory.releaseFrames(area.start, area.end) }
+            try memory.locked { () throws(Errno) in
+                let released = try memory.map.unmap(start: a.address(0), length: a[1])
+                for area in released { memory.releaseFrames(area.start, area.end) }
+            }
             return 0
         case 226:                                                   // mprotect
             guard let protection = MemoryProtection(linux: a[2]) else { throw .EINVAL }
-            let changed = try memory.map.protect(start: a.address(0), length: a[1], protection: protection)
-            for range in changed { reprotect(memory, range, protection) }
+            try memory.locked { () throws(Errno) in
+                let changed = try memory.map.protect(start: a.address(0), length: a[1], protection: protection)
+                for range in changed { reprotect(memory, range, protection) }
+            }
             return 0
         case 233: return 0                                          // madvise: advice only
         case 216:                                                   // mremap
-            let r = try memory.map.remap(oldAddress: a.address(0), oldSize: a[1], newSize: a[2],
-                                         flags: MemoryRemapFlags(rawValue: a[3]), newAddress: a.address(4))
-            if let old = r.movedFrom { move(memory, from: old, to: r.address) }
-            for area in r.released { memory.releaseFrames(area.start, area.end) }
-            return r.address.value
+            return try memory.locked { () throws(Errno) -> UInt64 in
+                let r = try memory.map.remap(oldAddress: a.address(0), oldSize: a[1], newSize: a[2],
+                                             flags: MemoryRemapFlags(rawValue: a[3]), newAddress: a.address(4))
+                if let old = r.movedFrom { move(memory, from: old, to: r.address) }
+                for area in r.released { memory.releaseFrames(area.start, area.end) }
+                return r.address.value
+            }
         default: return nil
         }
     }
@@ -60,14 +70,19 @@ enum MemorySyscalls {
             guard mode.allowsRead, sharing == MAP_PRIVATE || !protection.contains(.write) || mode.allowsWrite else { throw .EACCES }
             guard sharing == MAP_PRIVATE || !protection.contains(.write) else { throw .ENODEV }  // shared writable files: later
         }
-        let (address, replaced) = try memory.map.map(length: length, placement: placement, protection: protection,
-                                                     sharing: sharing == MAP_SHARED ? .shared : .private,
-                                                     fileOffset: 0, kind: .mmap)
-        for area in replaced { memory.releaseFrames(area.start, area.end) }
+        let address = try memory.locked { () throws(Errno) -> UserAddr in
+            let (address, replaced) = try memory.map.map(length: length, placement: placement, protection: protection,
+                                                         sharing: sharing == MAP_SHARED ? .shared : .private,
+                                                         fileOffset: 0, kind: .mmap)
+            for area in replaced { memory.releaseFrames(area.start, area.end) }
+            return address
+        }
         if let file {
             do throws(Errno) { try await readIn(file, offset: offset, length: length, at: address, protection: protection, memory) }
             catch {
-                for area in (try? memory.map.unmap(start: address, length: length)) ?? [] { memory.releaseFrames(area.start, area.end) }
+                memory.locked {
+                    for area in (try? memory.map.unmap(start: address, length: length)) ?? [] { memory.releaseFrames(area.start, area.end) }
+                }
                 throw error
             }
         }
@@ -81,16 +96,16 @@ enum MemorySyscalls {
         let page = try IOBuffer(count: pageSize)
         var done: UInt64 = 0
         while done < length {
-            guard memory.populate(address + done, protection: protection) != nil else { throw .ENOMEM }
+            guard memory.locked({ memory.populate(address + done, protection: protection) }) != nil else { throw .ENOMEM }
             let n = try await page.withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
                 let n = try await file.read(into: b, at: Int64(bitPattern: offset &+ done))
-                memory.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), at: address + done)
+                memory.locked { memory.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), at: address + done) }
                 return n
             }
             done += UInt64(pageSize)
             if n < pageSize {                       // end of file: the rest only needs its zeroed pages
                 while done < length {
-                    guard memory.populate(address + done, protection: protection) != nil else { throw .ENOMEM }
+                    guard memory.locked({ memory.populate(address + done, protection: protection) }) != nil else { throw .ENOMEM }
                     done += UInt64(pageSize)
                 }
             }

@@ -3,11 +3,6 @@ import _Concurrency
 
 /// Process and thread syscalls: identity, fork/vfork (clone), execve, exit, wait, groups, sessions.
 enum ProcessSyscalls {
-    static let CLONE_VM: UInt64 = 0x100, CLONE_FS: UInt64 = 0x200, CLONE_FILES: UInt64 = 0x400
-    static let CLONE_SIGHAND: UInt64 = 0x800, CLONE_VFORK: UInt64 = 0x4000, CLONE_THREAD: UInt64 = 0x10000
-    static let CLONE_SETTLS: UInt64 = 0x80000, CLONE_PARENT_SETTID: UInt64 = 0x100000
-    static let CLONE_CHILD_CLEARTID: UInt64 = 0x200000, CLONE_CHILD_SETTID: UInt64 = 0x1000000
-
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> SyscallOutcome? {
         try await handleProcess(number, a)
     }
@@ -15,7 +10,11 @@ enum ProcessSyscalls {
     private static func handleProcess(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> SyscallOutcome? {
         let p = a.process
         switch number {
-        case 93, 94:                                   // exit, exit_group (one thread per process for now)
+        case 93:                                       // exit: this thread only
+            a.thread.exitCode = a.int32(0) & 0xff
+            a.thread.finished = true
+            return .noReturnValue
+        case 94:                                       // exit_group: every thread
             await ProcessLifecycle.exitGroup(a.thread, event: .exited(code: a.int32(0) & 0xff))
             return .noReturnValue
         case 172: return .value(result(p.pid))         // getpid
@@ -25,8 +24,10 @@ enum ProcessSyscalls {
         case 96:                                       // set_tid_address
             a.thread.clearChildTID = a.address(0)
             return .value(result(a.thread.tid))
-        case 99: return .value(0)                      // set_robust_list: kept by glibc, only used at thread exit
-        case 220: return .value(try await clone(a))
+        case 220:                                      // clone
+            return .value(try await clone(a, try CloneRequest.clone(flags: a[0], stack: a[1], parentTID: a[2], tls: a[3], childTID: a[4])))
+        case 435:                                      // clone3
+            return .value(try await clone(a, try clone3Request(a)))
         case 221:
             try await execve(a)
             return .noReturnValue
@@ -44,16 +45,30 @@ enum ProcessSyscalls {
         }
     }
 
-    /// fork, vfork (CLONE_VM|CLONE_VFORK: run as a fork whose parent waits) and clone without threads.
-    static func clone(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
-        let flags = a[0]
-        guard flags & CLONE_THREAD == 0 else { throw .ENOSYS }      // threads come with CLONE_THREAD support
-        let parent = a.process
-        let exitSignal = Signal(Int32(flags & 0xff))
-        let pid = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in
-            try t.fork(parent: parent.pid, exitSignal: exitSignal)
+    /// struct clone_args: at least version 0 (64 bytes); a larger struct must be zero past what
+    /// Lichen knows (E2BIG), and at most a page.
+    static func clone3Request(_ a: SyscallArguments) throws(Errno) -> CloneRequest {
+        let size = a.count(1)
+        guard size >= LinuxCloneArgs.minimumSize else { throw .EINVAL }
+        guard size <= pageSize else { throw .E2BIG }
+        let known = MemoryLayout<LinuxCloneArgs>.size
+        if size > known {                              // set_tid, cgroup...: not supported, must be zero
+            let extra = try a.user.bytes(at: a.address(0) + UInt64(known), count: size - known)
+            guard extra.allSatisfy({ $0 == 0 }) else { throw .E2BIG }
         }
-        guard let memory = parent.memory.duplicate() else {
+        return try CloneRequest.clone3(try a.user.load(LinuxCloneArgs.self, from: a.address(0)))
+    }
+
+    /// clone/clone3: a thread of the caller's process (CLONE_THREAD), or a new process: fork, vfork
+    /// (CLONE_VM|CLONE_VFORK: the child shares the parent's memory, which sleeps until it execs or exits).
+    static func clone(_ a: SyscallArguments, _ request: CloneRequest) async throws(Errno) -> UInt64 {
+        if request.isThread { return result(try cloneThread(a, request)) }
+        let parent = a.process
+        let pid = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in
+            try t.fork(parent: parent.pid, exitSignal: request.exitSignal)
+        }
+        // CLONE_VM: one memory for both (vfork, posix_spawn); otherwise copy-on-write.
+        guard let memory = request.flags.contains(.vm) ? parent.memory : parent.memory.duplicate() else {
             _ = Processes.withTable { $0.exit(pid, event: .exited(code: 0), parentActions: SignalActionTable()) }
             _ = Processes.withTable { $0.reap(pid) }
             throw .ENOMEM
@@ -68,29 +83,57 @@ enum ProcessSyscalls {
         child.executable = parent.executable
         child.executableHint = parent.executableHint
         // The child inherits dispositions, mask and alternate stack; nothing pending.
-        let inherited = parent.signals.withLock { st -> SignalStates in
-            var c = SignalStates()
-            c.process.actions = st.process.actions
-            c.threads[0].blocked = st.threads[a.thread.index].blocked
-            c.threads[0].altStack = st.threads[a.thread.index].altStack
-            return c
+        let index = a.thread.index
+        let inherited = parent.signals.withLock { st -> (SignalActionTable, SignalSet, SignalAltStack) in
+            (st.process.actions, st.threads[index].blocked, st.threads[index].altStack)
         }
-        child.signals.withLock { $0 = inherited }
-        let context = a.thread.context.copy()
-        context[register: 0] = 0
-        if a[1] != 0 { context.sp = a[1] }
-        if flags & CLONE_SETTLS != 0 { context.tls = a[3] }
-        let thread = Thread(tid: pid, process: child, context: context)
-        if flags & CLONE_CHILD_CLEARTID != 0 { thread.clearChildTID = a.address(4) }
-        if flags & CLONE_CHILD_SETTID != 0 { try? UserMemory(memory: memory).store(pid, to: a.address(4)) }
-        if flags & CLONE_PARENT_SETTID != 0 { try a.user.store(pid, to: a.address(2)) }
+        child.signals.withLock { st in
+            st.process.actions = inherited.0
+            st.threads[0].blocked = inherited.1
+            st.threads[0].altStack = inherited.2
+        }
+        let thread = Thread(tid: pid, process: child, context: childContext(a, request), index: 0)
+        setTIDs(thread, request, parent: a)
         child.threads = [thread]
         Processes.add(child)
         thread.start()
-        if flags & CLONE_VFORK != 0 {
+        if request.flags.contains(.vfork) {
             do { try await child.vforkDone.wait(until: { $0 }) } catch {}
         }
         return result(pid)
+    }
+
+    /// A new thread in the caller's process: same memory, files, fs context and handlers; its own
+    /// tid, stack, TLS, mask (the caller's) and no alternate stack.
+    static func cloneThread(_ a: SyscallArguments, _ request: CloneRequest) throws(Errno) -> Int32 {
+        let p = a.process
+        guard !p.exiting, !a.thread.finished else { throw .EAGAIN }
+        let tid = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.allocateThreadID() }
+        let creator = a.thread.index
+        let slot = p.signals.withLock { st in st.join(tid: tid, blocked: st.threads[creator].blocked) }
+        let thread = Thread(tid: tid, process: p, context: childContext(a, request), index: slot)
+        setTIDs(thread, request, parent: a)
+        p.add(thread)
+        thread.start()
+        return tid
+    }
+
+    /// The child's registers: the caller's, with x0 = 0, the new stack and TLS if given.
+    private static func childContext(_ a: SyscallArguments, _ request: CloneRequest) -> UserContext {
+        let context = a.thread.context.copy()
+        context[register: 0] = 0
+        if request.stack != 0 { context.sp = request.stack }
+        if request.flags.contains(.settls) { context.tls = request.tls }
+        return context
+    }
+
+    /// CLONE_PARENT_SETTID, CLONE_CHILD_SETTID (in the child's memory), CLONE_CHILD_CLEARTID; done
+    /// before the child runs. Like Linux, a bad address does not fail the clone.
+    private static func setTIDs(_ thread: Thread, _ request: CloneRequest, parent a: SyscallArguments) {
+        let tid = thread.tid
+        if request.flags.contains(.childCleartid) { thread.clearChildTID = UserAddr(request.childTID) }
+        if request.flags.contains(.childSettid) { try? UserMemory(memory: thread.process.memory).store(tid, to: UserAddr(request.childTID)) }
+        if request.flags.contains(.parentSettid) { try? a.user.store(tid, to: UserAddr(request.parentTID)) }
     }
 
     static func execve(_ a: SyscallArguments) async throws(Errno) {
@@ -109,6 +152,10 @@ enum ProcessSyscalls {
             try ProgramLoader.load(UnsafeRawBufferPointer(b), arguments: argv, environment: environment, executableName: finalPath,
                                    credentials: credentials, secure: secure)
         }
+        // The other threads end first; the caller takes the pid (de_thread).
+        try await ProcessLifecycle.becomeSoleThread(a.thread)
+        Futexes.releaseRobustList(of: a.thread)
+        a.thread.robustList = UserAddr(0)
         // Past the point of no return.
         p.memory = loaded.memory
         p.changeCredentials { $0 = credentials }

@@ -45,12 +45,12 @@ enum SignalSyscalls {
         return Processes.withTable { t in t.record(sender.pid)?.sid == t.record(target.pid)?.sid }
     }
 
-    /// tkill/tgkill: one thread (a tid is its process's pid while processes have one thread).
+    /// tkill/tgkill: one thread, by tid (tgkill also checks its process).
     static func threadKill(_ a: SyscallArguments, group: Int32?, tid: Int32, signal signo: Int32) throws(Errno) -> UInt64 {
         guard tid > 0, group.map({ $0 > 0 }) ?? true else { throw .EINVAL }
         guard signo == 0 || Signal(signo) != nil else { throw .EINVAL }
-        guard let target = Processes.process(tid), let thread = target.threads.first(where: { $0.tid == tid }),
-              group == nil || group == target.pid else { throw .ESRCH }
+        guard let thread = Processes.thread(tid), !thread.finished, group == nil || group == thread.process.pid else { throw .ESRCH }
+        let target = thread.process
         guard mayKill(a.process, target, signo) else { throw .EPERM }
         guard signo != 0 else { return 0 }
         ProcessSignals.send(LinuxSigInfo.kill(signo: signo, code: LinuxSigInfo.SI_TKILL, pid: a.process.pid, uid: a.process.credentials.uid),

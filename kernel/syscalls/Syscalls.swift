@@ -41,6 +41,7 @@ enum Syscalls {
                 return nil
             }
             if let result = try await MemorySyscalls.handle(number, a) { return result }
+            if let result = try await FutexSyscalls.handle(number, a) { return result }
             if let result = try await IdentitySyscalls.handle(number, a) { return result }
             if let result = try await ProcessControlSyscalls.handle(number, a) { return result }
             if let result = try await SchedulingSyscalls.handle(number, a) { return result }

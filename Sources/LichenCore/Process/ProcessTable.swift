@@ -251,6 +251,15 @@ public struct ProcessTable: Sendable {
         return pid
     }
 
+    /// A new thread's id (threads and processes share the id space). EAGAIN when none is free.
+    public mutating func allocateThreadID() throws(Errno) -> Int32 { try ids.allocate() }
+
+    /// A thread other than the leader ended: its id is free (the leader's is the pid, freed on reap).
+    public mutating func releaseThreadID(_ tid: Int32) {
+        guard index(of: tid) == nil else { return }
+        ids.release(tid)
+    }
+
     /// execve succeeded.
     public mutating func exec(_ pid: Int32) {
         if let i = index(of: pid) { records[i].didExec = true }

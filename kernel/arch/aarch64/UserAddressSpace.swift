@@ -33,8 +33,11 @@ final class UserAddressSpace {
         tlb_flush_asid(asid)
     }
 
+    /// Processes are created on several CPUs at once: two must never get the same ASID.
+    private static let asidLock = SpinLock(())
+
     private static func allocateASID() -> UInt64 {
-        CPU.withInterruptsDisabled {
+        asidLock.withLock { _ in
             if nextASID > 0xffff {                      // wrapped: start over with a clean TLB
                 nextASID = 1
                 tlb_flush_all()

@@ -39,7 +39,31 @@ enum ProcPid {
                 // one; glibc's getlogin() reads it and then fails with ENXIO.
                 file("loginuid", 11) { _ in Array("4294967295".utf8) },
                 file("sessionid", 12) { _ in Array("4294967295".utf8) },
+                (Array("task".utf8), taskDirectory(pid, parent: me)),
             ]
+        }
+    }
+
+    /// /proc/<pid>/task: a directory per live thread, named by tid, with comm, stat and status
+    /// (the process's: per-thread times and states are not kept).
+    static func taskDirectory(_ pid: Int32, parent: ProcDirectory) -> ProcDirectory {
+        ProcDirectory(ino: UInt64(pid) << 16 | 0x4000, parent: parent) { (me: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
+            guard let p = Processes.process(pid) else { return [] }
+            let tids = p.signals.withLock { $0.group.members.map { $0.tid } }
+            return tids.map { tid in (Array(dec(tid).utf8), threadDirectory(pid, tid: tid, parent: me)) }
+        }
+    }
+
+    static func threadDirectory(_ pid: Int32, tid: Int32, parent: ProcDirectory) -> ProcDirectory {
+        let base = UInt64(tid) << 16 | 0x4000     // tids and pids share one id space: no clash
+        return ProcDirectory(ino: base | 1, parent: parent) { (_: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
+            func file(_ name: String, _ i: UInt64, _ text: @escaping @Sendable (Process) async -> [UInt8]) -> ([UInt8], any Inode) {
+                (Array(name.utf8), ProcFile(ino: base | i) { () async -> [UInt8] in
+                    guard let p = Processes.process(pid) else { return [] }
+                    return await text(p)
+                })
+            }
+            return [file("comm", 2) { $0.name + [0x0a] }, file("stat", 3, stat), file("status", 4, status)]
         }
     }
 
@@ -103,7 +127,7 @@ enum ProcPid {
         }
     }
 
-    static func vmSize(_ p: Process) -> UInt64 { p.memory.map.areas.reduce(0) { $0 + $1.length } }
+    static func vmSize(_ p: Process) -> UInt64 { p.memory.areas.reduce(0) { $0 + $1.length } }
 
     /// Linux 6.1's 52 fields (fs/proc/array.c do_task_stat); times are not accounted yet (0).
     @Sendable static func stat(_ p: Process) -> [UInt8] {
@@ -115,7 +139,7 @@ enum ProcPid {
         fields += ["0", "0", "0", "0", "0", "0", "0", "0", "20", "0", dec(max(p.threads.count, 1)), "0", "0"]  // minflt..starttime
         // rss: resident pages are not counted yet (0).
         fields += [dec(vmSize(p)), "0", "18446744073709551615"]
-        let code = p.memory.map.areas.first { $0.kind == .code }
+        let code = p.memory.areas.first { $0.kind == .code }
         fields += [dec(code?.start.value ?? 0), dec(code?.end.value ?? 0), "0", "0", "0"]
         fields += ["0", "0", "0", "0", "0", "0", "0", "17", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
         var out: [UInt8] = []
@@ -155,7 +179,7 @@ enum ProcPid {
     /// "start-end perms offset dev inode   path" per area (paths of file mappings are not kept yet).
     @Sendable static func maps(_ p: Process) -> [UInt8] {
         var o: [UInt8] = []
-        for area in p.memory.map.areas {
+        for area in p.memory.areas {
             let prot = area.protection
             var line = Format.hex(area.start.value, width: 8, prefix: false) + "-" + Format.hex(area.end.value, width: 8, prefix: false) + " "
             line += (prot.contains(.read) ? "r" : "-") + (prot.contains(.write) ? "w" : "-") + (prot.contains(.execute) ? "x" : "-")

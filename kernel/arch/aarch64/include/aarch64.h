@@ -73,6 +73,12 @@ static inline void sync_icache_range(uint64_t va, uint64_t size) {
   for (uint64_t a = va & ~63ull; a < va + size; a += 64) __asm__ volatile("ic ivau, %0" : : "r"(a) : "memory");
   __asm__ volatile("dsb ish\n isb" ::: "memory");
 }
+// Compare-and-swap of a 32-bit word; returns the old value. For futex words in user memory, reached
+// through the direct map: FUTEX_WAKE_OP and robust lists must be atomic against user code on other CPUs.
+static inline uint32_t atomic_cas32(uint64_t addr, uint32_t expected, uint32_t desired) {
+  __atomic_compare_exchange_n((volatile uint32_t *)addr, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+  return expected;
+}
 static inline void cpu_relax(void) { __asm__ volatile("yield" ::: "memory"); }
 static inline void send_event(void) { __asm__ volatile("sev" ::: "memory"); }
 static inline void brk_instruction(void) { __asm__ volatile("brk #0x4c"); }

@@ -1,0 +1,77 @@
+import LichenCore
+import _Concurrency
+
+/// futex (WAIT, WAKE, their BITSET forms, REQUEUE, CMP_REQUEUE, WAKE_OP), set_robust_list and
+/// get_robust_list. The waiting and waking are in kernel/process/Futex.swift.
+enum FutexSyscalls {
+    nonisolated(unsafe) private static var reported = [Bool](repeating: false, count: 16)
+
+    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
+        switch number {
+        case 98: return try await futex(a)
+        case 99:                                                    // set_robust_list
+            guard a[1] == RobustList.headSize else { throw .EINVAL }
+            a.thread.robustList = a.address(0)
+            return 0
+        case 100:                                                   // get_robust_list
+            let pid = a.int32(0)
+            guard let thread = pid == 0 ? a.thread : Processes.thread(pid) else { throw .ESRCH }
+            try a.user.store(RobustList.headSize, to: a.address(2))
+            try a.user.store(thread.robustList.value, to: a.address(1))
+            return 0
+        default: return nil
+        }
+    }
+
+    static func futex(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let op = FutexOperation(a.int32(1))
+        let memory = a.process.memory
+        let address = a.address(0)
+        guard op.clockFlagAllowed else { throw .ENOSYS }
+        switch op.command {
+        case FutexOperation.FUTEX_WAIT, FutexOperation.FUTEX_WAIT_BITSET:
+            let bitset = op.command == FutexOperation.FUTEX_WAIT ? FutexOperation.matchAny : UInt32(truncatingIfNeeded: a[5])
+            guard bitset != 0 else { throw .EINVAL }
+            let deadline = a[3] == 0 ? nil : try deadline(try a.user.load(LinuxTimespec.self, from: a.address(3)), op)
+            try await Futexes.wait(address, expected: UInt32(truncatingIfNeeded: a[2]), bitset: bitset, deadline: deadline,
+                                   memory: memory, private: op.isPrivate)
+            return 0
+        case FutexOperation.FUTEX_WAKE, FutexOperation.FUTEX_WAKE_BITSET:
+            let bitset = op.command == FutexOperation.FUTEX_WAKE ? FutexOperation.matchAny : UInt32(truncatingIfNeeded: a[5])
+            guard bitset != 0 else { throw .EINVAL }
+            return result(try Futexes.wake(address, memory: memory, private: op.isPrivate, count: Int(a.int32(2)), bitset: bitset))
+        case FutexOperation.FUTEX_REQUEUE, FutexOperation.FUTEX_CMP_REQUEUE:
+            // val2 (the number to requeue) travels in the timeout argument.
+            let expected = op.command == FutexOperation.FUTEX_CMP_REQUEUE ? UInt32(truncatingIfNeeded: a[5]) : nil
+            return result(try Futexes.requeue(address, to: a.address(4), memory: memory, private: op.isPrivate,
+                                              wake: Int(a.int32(2)), requeue: Int(a.int32(3)), expected: expected))
+        case FutexOperation.FUTEX_WAKE_OP:
+            return result(try Futexes.wakeOp(address, to: a.address(4), memory: memory, private: op.isPrivate,
+                                             count: Int(a.int32(2)), count2: Int(a.int32(3)),
+                                             op: FutexWakeOp(UInt32(truncatingIfNeeded: a[5]))))
+        default:
+            reportUnimplemented(op.command)
+            throw .ENOSYS
+        }
+    }
+
+    /// WAIT's timeout is relative (CLOCK_MONOTONIC); WAIT_BITSET's is absolute, on CLOCK_REALTIME
+    /// with FUTEX_CLOCK_REALTIME, else CLOCK_MONOTONIC. EINVAL for an invalid timespec.
+    static func deadline(_ t: LinuxTimespec, _ op: FutexOperation) throws(Errno) -> Deadline {
+        guard t.tv_sec >= 0, t.tv_nsec >= 0, t.tv_nsec < 1_000_000_000 else { throw .EINVAL }
+        let (whole, overflow) = UInt64(t.tv_sec).multipliedReportingOverflow(by: 1_000_000_000)
+        let ns = overflow ? UInt64.max : whole.addingReportingOverflow(UInt64(t.tv_nsec)).partialValue
+        guard op.absoluteTimeout else { return .after(nanoseconds: ns) }
+        guard op.realtime else { return .uptime(nanoseconds: ns) }
+        let monotonic = MonotonicClock.now
+        let offset = RealtimeClock.now &- monotonic               // realtime = monotonic + offset
+        return .uptime(nanoseconds: ns > offset ? ns - offset : 0)
+    }
+
+    private static func reportUnimplemented(_ command: Int32) {
+        let i = Int(command & 15)
+        guard !reported[i] else { return }
+        reported[i] = true
+        KernelLog.warning("futex operation " + Format.decimal(UInt64(UInt32(bitPattern: command))) + " is not implemented: ENOSYS")
+    }
+}
