@@ -256,7 +256,7 @@ def build(selected=None, jobs=2):
 
 # ------------------------------------------------------------------------------------------------ run
 
-def make_initramfs(src, tests, runnable, linked, timeout, name):
+def make_initramfs(src, tests, runnable, linked, timeout, name, timeouts=None):
     """An initramfs with the group binaries, one symlink per test, the .sh tests, the runner."""
     runner = os.path.join(OUT, "ptsrun")
     rsrc = os.path.join(HERE, "runner.c")
@@ -287,12 +287,15 @@ def make_initramfs(src, tests, runnable, linked, timeout, name):
             files.append((path, os.path.join(src, rel), "755"))
         else:
             path = "%s/conformance/interfaces/%s.test" % (GUEST_ROOT, t)
-        lines.append("%s %s" % (t, path))
+        lines.append("%s %s %d" % (t, path, (timeouts or {}).get(t, timeout)))
     listfile = os.path.join(OUT, name + ".list")
     with open(listfile, "w") as f:
         f.write("\n".join(lines) + "\n")
     files.append(("/pts.list", listfile, "644"))
-    script = "cd %s && /bin/ptsrun %d /pts.list\n" % (GUEST_ROOT, timeout)
+    # shm_open and sem_open need a tmpfs on /dev/shm (as on any Linux system)
+    script = ("/bin/busybox mkdir -p /dev/shm && /bin/busybox mount -t tmpfs -o mode=1777 shm /dev/shm "
+              "|| echo 'posix: no tmpfs on /dev/shm'\n"
+              "cd %s && /bin/ptsrun %d /pts.list\n") % (GUEST_ROOT, timeout)
     return lichen_diff.build_initramfs(script, files, spec, out=os.path.join(OUT, name + ".cpio.gz"))
 
 def parse(output):
@@ -312,41 +315,91 @@ def parse(output):
             current = None if not line.startswith("|") else current
     return res, started
 
-def run_kernel(kernel, src, tests, runnable, linked, a):
-    """Runs `runnable` on one kernel, booting again after a crash or hang. Returns
+class Progress:
+    """Prints a line every `every` finished tests (console chunks arrive as they come)."""
+    def __init__(self, kernel, total, done, every):
+        self.kernel, self.total, self.done, self.every, self.buf, self.t0 = kernel, total, done, every, b"", time.monotonic()
+        self.fails = 0
+    def __call__(self, chunk):
+        if not self.every:
+            return
+        self.buf += chunk
+        *lines, self.buf = self.buf.split(b"\n")
+        for line in lines:
+            if line.startswith(b"@@@RESULT "):
+                self.done += 1
+                self.fails += line.split()[2] != b"0"
+                if self.done % self.every == 0:
+                    log("  %s: %d/%d tests, %d not PASS in this boot, %.0f s" % (
+                        self.kernel, self.done, self.total, self.fails, time.monotonic() - self.t0))
+
+def test_timeouts(a, reference):
+    """Per-test timeouts from a Linux run: 3x Linux's time + 5 s, at least --min-timeout, at most
+    --test-timeout (a test that never ends on Lichen costs seconds, not half a minute)."""
+    if not reference:
+        return None
+    out = {}
+    for t, r in reference.items():
+        if r.get("ms") is not None and r["result"] != "HUNG":
+            out[t] = max(a.min_timeout, min(a.test_timeout, int(3 * r["ms"] / 1000) + 5))
+    return out
+
+def run_kernel(kernel, src, tests, runnable, linked, a, timeouts=None):
+    """Runs `runnable` on one kernel, at most --batch tests per boot, booting again after a crash or
+    hang. A test during which the guest died is run again first thing in a fresh boot: if it dies
+    again it is CRASHED, else its result counts with a note (the guest died after the earlier tests:
+    a kernel bug that needs a long run, such as running out of memory). Returns
     {tid: {"result", "code", "ms", "extra", "output"}}."""
-    results, remaining, boots = {}, list(runnable), 0
-    consoles = []
+    results, remaining, boots, retried = {}, list(runnable), 0, set()
+    consoles, deaths = [], []
     t0 = time.monotonic()
     while remaining:
         boots += 1
-        initrd = make_initramfs(src, tests, remaining, linked, a.test_timeout, "run-" + kernel)
+        batch = remaining[:a.batch] if a.batch else remaining
+        initrd = make_initramfs(src, tests, batch, linked, a.test_timeout, "run-" + kernel, timeouts)
+        progress = Progress(kernel, len(runnable), len(results), a.progress)
         r = lichen_diff.run(kernel, initrd=initrd, memory=a.memory, smp=a.smp, timeout=a.boot_timeout,
-                            idle_timeout=a.test_timeout + 60)
+                            idle_timeout=a.test_timeout + 60, on_output=progress)
+        consoles.append(r.boot.output)
         got, started = parse(r.boot.output)
         for t, (code, ms, extra, out) in got.items():
             results[t] = {"result": result_name(code), "code": code, "ms": ms, "extra": extra, "output": out}
-        left = [t for t in remaining if t not in got]
+            if t in retried:
+                results[t]["extra"] = (extra + " (the guest died during this test after %d earlier tests; "
+                                       "alone in a fresh boot it ran)" % retried_after[t]).strip()
+        left = [t for t in batch if t not in got]
         done = "@@@DONE" in r.boot.output
+        rest = remaining[len(batch):]
         if left and not done:
             victim = started if started in left else left[0]
-            tail = r.boot.output[-1200:]
+            tail = r.boot.output[-1500:]
             why = "guest hung (no output for %d s)" % (a.test_timeout + 60) if r.boot.timed_out else "guest stopped"
-            results[victim] = {"result": "CRASHED", "code": None, "ms": None, "extra": why,
-                               "output": [l for l in tail.split("\n") if l.strip()][-8:]}
-            log("%s: %s: %s (boot %d); console tail:\n%s" % (kernel, victim, why, boots, tail))
-            consoles.append(r.boot.output)
+            panic = re.search(r"^(Kernel panic.*|  cause: .*)$", r.boot.output, re.M)
+            if panic:
+                why += ": " + " / ".join(l.strip() for l in re.findall(r"^(?:Kernel panic.*|  cause: .*|  lr .*)$", r.boot.output, re.M)[:3])
+            deaths.append("%s after %d tests in boot %d: %s" % (victim, len(got), boots, why))
+            log("%s: the guest died in %s after %d tests (boot %d): %s" % (kernel, victim, len(got), boots, why))
             left.remove(victim)
+            if victim in retried or len(got) == 0:
+                results[victim] = {"result": "CRASHED", "code": None, "ms": None, "extra": why,
+                                   "output": [l for l in tail.split("\n") if l.strip()][-8:]}
+            else:
+                retried.add(victim)
+                retried_after[victim] = len(got)
+                left.insert(0, victim)
         elif left:
             for t in left:
                 results[t] = {"result": "CRASHED", "code": None, "ms": None, "extra": "not run", "output": []}
             left = []
-        remaining = left
-        consoles.append(r.boot.output)
+        remaining = left + rest
     with open(os.path.join(OUT, "console-%s.txt" % kernel), "w") as f:
         f.write("\n\n===== next boot =====\n\n".join(consoles))
     log("%s: %d tests in %d boot(s), %.0f s" % (kernel, len(runnable), boots, time.monotonic() - t0))
+    for d in deaths:
+        log("  guest died: " + d)
     return results
+
+retried_after = {}
 
 # --------------------------------------------------------------------------------------------- report
 
@@ -434,15 +487,18 @@ def main():
     ap.add_argument("--subset", action="store_true", help="the make-test subset (tests/posix/subset.txt) against known-failures.txt")
     ap.add_argument("--areas", help="comma-separated interface directories (default: all)")
     ap.add_argument("--tests", help="comma-separated test ids AREA/N-M")
-    ap.add_argument("--memory", default="512M")
+    ap.add_argument("--memory", default="1G")
+    ap.add_argument("--batch", type=int, default=250, help="at most N tests per boot (0: no limit)")
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--test-timeout", type=int, default=None, help="seconds per test (alarm in the runner)")
+    ap.add_argument("--min-timeout", type=int, default=10, help="per-test timeout floor when Linux times are known")
     ap.add_argument("--boot-timeout", type=float, default=3600)
     ap.add_argument("--jobs", type=int, default=2, help="parallel compiles")
+    ap.add_argument("--progress", type=int, default=100, help="a progress line every N tests (0: none)")
     ap.add_argument("--build-only", action="store_true")
     a = ap.parse_args()
     a.kernel = a.kernel or ("lichen" if a.subset else "both")
-    a.test_timeout = a.test_timeout or (10 if a.subset else 30)
+    a.test_timeout = a.test_timeout or (10 if a.subset else 60)
     os.makedirs(OUT, exist_ok=True)
     selected = None
     subset = read_list(os.path.join(HERE, "subset.txt")) if a.subset else None
@@ -458,10 +514,20 @@ def main():
     if a.build_only:
         return
     kernels = {}
+    reference = os.path.join(OUT, "results-linux.json")
     for k in (["linux", "lichen"] if a.kernel == "both" else [a.kernel]):
-        kernels[k] = run_kernel(k, src, tests, runnable, linked, a)
-        with open(os.path.join(OUT, "results-%s.json" % k), "w") as f:
-            json.dump(kernels[k], f, indent=0, sort_keys=True)
+        timeouts = None
+        if k == "lichen":
+            ref = kernels.get("linux") or (json.load(open(reference)) if os.path.exists(reference) else None)
+            if a.subset:
+                ref = None
+            timeouts = test_timeouts(a, ref)
+        kernels[k] = run_kernel(k, src, tests, runnable, linked, a, timeouts)
+        path = os.path.join(OUT, "results-%s.json" % k)     # merged with earlier (partial) runs
+        merged = json.load(open(path)) if os.path.exists(path) and not a.subset else {}
+        merged.update(kernels[k])
+        with open(path if not a.subset else os.path.join(OUT, "subset-results-%s.json" % k), "w") as f:
+            json.dump(merged, f, indent=0, sort_keys=True)
     text = report(tests, status, messages, kernels, runnable)
     with open(os.path.join(OUT, "report.txt" if not a.subset else "subset-report.txt"), "w") as f:
         f.write(text)
