@@ -56,7 +56,13 @@ def prepare():
     return src, tree, version
 
 def initramfs(src, tree, applets, timeout):
-    spec = ["dir /bb 755", "slink /bin/echo busybox 777", "dir /tmp 1777", "dir /etc 755"]
+    # Every applet installed as on a BusyBox system (/bin/gzip, /bin/date, ...): the testsuite runs
+    # on a host that has these commands (tar execs gzip, `which` needs a default PATH, ...).
+    links = os.path.join(OUT, "applets.txt")
+    with open(links, "w") as f:
+        f.write("\n".join(l for l in open(os.path.join(ROOT, "initramfs/busybox-applets.txt")).read().split()
+                          if l != "bin/sh") + "\n")
+    spec = ["dir /bb 755", "dir /etc 755", "applets /bin/busybox %s" % links]
     files = [("/bb/busybox", lichen_diff.BUSYBOX, "755"),
              ("/bb/.config", os.path.join(src, "debian/config/pkg/static"), "644")]
     for dirpath, dirnames, filenames in os.walk(tree):
@@ -114,10 +120,14 @@ def parse(output):
     return announced, res, applet, done
 
 def run_kernel(kernel, src, tree, a):
-    results, consoles, order = {}, [], None
+    """Runs the applets' tests, booting again when the guest dies: the applet it died in runs again
+    first thing in a fresh boot (its results then count, with a note); if the guest dies in it again,
+    its missing tests count as one CRASHED entry and the run goes on with the next applet."""
+    results, consoles, order, deaths = {}, [], None, []
     remaining = a.applets.split(",") if a.applets else []
+    retried = set()
     t0, boots = time.monotonic(), 0
-    while True:
+    while boots < a.max_boots:
         boots += 1
         initrd = initramfs(src, tree, remaining, a.applet_timeout)
         r = lichen_diff.run(kernel, initrd=initrd, memory=a.memory, smp=a.smp, timeout=a.boot_timeout,
@@ -133,15 +143,28 @@ def run_kernel(kernel, src, tree, a):
         if done:
             break
         why = "guest hung (no output for %d s)" % (a.applet_timeout + 60) if r.boot.timed_out else "guest stopped"
-        log("%s: applet %s: %s (boot %d); console tail:\n%s" % (kernel, last, why, boots, r.boot.output[-1500:]))
-        results.setdefault(last, {})["(boot ended: %s)" % why] = ["CRASHED", r.boot.output[-1500:].split("\n")[-10:]]
-        remaining = announced[announced.index(last) + 1:] if last in announced else []
+        cause = re.findall(r"^(?:Kernel panic.*|  cause: .*)$", r.boot.output, re.M)
+        if cause:
+            why += ": " + " / ".join(c.strip() for c in cause[:2])
+        ran = len(announced) if last not in announced else announced.index(last)
+        deaths.append("in %s after %d applets (boot %d): %s" % (last, ran, boots, why))
+        log("%s: the guest died in applet %s after %d applets (boot %d): %s" % (kernel, last, ran, boots, why))
+        if last not in announced:
+            break
+        if last in retried or ran == 0:
+            results.setdefault(last, {})["(boot ended: %s)" % why] = ["CRASHED", r.boot.output[-1500:].split("\n")[-10:]]
+            remaining = announced[announced.index(last) + 1:]
+        else:
+            retried.add(last)
+            remaining = announced[announced.index(last):]
         if not remaining:
             break
     with open(os.path.join(OUT, "console-%s.txt" % kernel), "w") as f:
         f.write("\n\n===== next boot =====\n\n".join(consoles))
     log("%s: %d applets in %d boot(s), %.0f s" % (kernel, len(results), boots, time.monotonic() - t0))
-    return order or [], results
+    for d in deaths:
+        log("  guest died " + d)
+    return order or [], results, deaths
 
 def summarize(res):
     c = {k: 0 for k in KINDS}
@@ -186,6 +209,11 @@ def report(version, runs):
             for d in v[1][:12]:
                 lines.append("      " + d[:160])
         lines.append("")
+    for k in ks:
+        if runs[k][2]:
+            lines.append("%s: the guest died %d times:" % (k, len(runs[k][2])))
+            lines += ["  " + d for d in runs[k][2]]
+            lines.append("")
     if len(ks) == 2:
         a, b = ks
         diff = [(ap, n) for ap in applets for n, v in runs[a][1].get(ap, {}).items()
@@ -198,7 +226,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernel", default="both", choices=["both", "lichen", "linux"])
     ap.add_argument("--applets", help="comma-separated applets (default: every applet the binary has)")
-    ap.add_argument("--memory", default="512M")
+    ap.add_argument("--memory", default="2G")
+    ap.add_argument("--max-boots", type=int, default=40)
     ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--applet-timeout", type=int, default=180)
     ap.add_argument("--boot-timeout", type=float, default=3600)

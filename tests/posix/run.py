@@ -481,6 +481,36 @@ def read_list(path):
                 items[name] = reason.strip()
     return items
 
+def write_subset(per_area, max_ms):
+    """Writes tests/posix/subset.txt from the last full runs: tests that PASS on Linux within max_ms
+    (twice, when build/posix/results-linux-2.json exists) and did not crash Lichen, at most
+    per_area per interface directory; and tests/posix/known-failures.txt: the subset's Lichen failures."""
+    runs = [json.load(open(os.path.join(OUT, f))) for f in ("results-linux.json", "results-linux-2.json")
+            if os.path.exists(os.path.join(OUT, f))]
+    lichen = json.load(open(os.path.join(OUT, "results-lichen.json")))
+    by_area = {}
+    for t in sorted(runs[0], key=lambda t: (t.split("/")[0], [int(x) for x in re.findall(r"\d+", t.split("/")[1])])):
+        if all(r.get(t, {}).get("result") == "PASS" and (r[t]["ms"] or 0) <= max_ms for r in runs) \
+                and t in lichen and lichen[t]["result"] != "CRASHED" and "guest died" not in lichen[t]["extra"]:
+            by_area.setdefault(t.split("/")[0], []).append(t)
+    chosen = [t for area in sorted(by_area) for t in by_area[area][:per_area]]
+    with open(os.path.join(HERE, "subset.txt"), "w") as f:
+        f.write("# The Open POSIX Test Suite tests `make test` runs (tests/posix/run.py --subset): PASS on Linux\n"
+                "# in qemu within %d ms, at most %d per interface directory. Regenerate with --write-subset\n"
+                "# after full runs (`make posix`).\n" % (max_ms, per_area))
+        f.write("\n".join(chosen) + "\n")
+    known = [t for t in chosen if lichen[t]["result"] != "PASS"]
+    with open(os.path.join(HERE, "known-failures.txt"), "w") as f:
+        f.write("# Subset tests (subset.txt) that do not PASS on Lichen today: TEST  result: first output line.\n"
+                "# `make test` fails on an unlisted failure and on a listed test that passes (delete its line):\n"
+                "# this list only shrinks.\n")
+        for t in known:
+            r = lichen[t]
+            first = next((l for l in r["output"] if l.strip()), "").strip()
+            f.write("%-40s %s%s%s\n" % (t, r["result"], (" [%s]" % r["extra"]) if r["extra"] else "",
+                                        (": " + first[:120]) if first else ""))
+    log("posix: wrote %d tests to tests/posix/subset.txt, %d known Lichen failures" % (len(chosen), len(known)))
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernel", default=None, choices=["both", "lichen", "linux"])
@@ -496,7 +526,11 @@ def main():
     ap.add_argument("--jobs", type=int, default=2, help="parallel compiles")
     ap.add_argument("--progress", type=int, default=100, help="a progress line every N tests (0: none)")
     ap.add_argument("--build-only", action="store_true")
+    ap.add_argument("--write-subset", type=int, metavar="PER_AREA", help="write subset.txt and known-failures.txt from the last full runs")
+    ap.add_argument("--subset-max-ms", type=int, default=300)
     a = ap.parse_args()
+    if a.write_subset:
+        return write_subset(a.write_subset, a.subset_max_ms)
     a.kernel = a.kernel or ("lichen" if a.subset else "both")
     a.test_timeout = a.test_timeout or (10 if a.subset else 60)
     os.makedirs(OUT, exist_ok=True)
