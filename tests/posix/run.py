@@ -526,6 +526,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=2, help="parallel compiles")
     ap.add_argument("--progress", type=int, default=100, help="a progress line every N tests (0: none)")
     ap.add_argument("--build-only", action="store_true")
+    ap.add_argument("--report-only", action="store_true", help="the side-by-side report from the saved results")
     ap.add_argument("--write-subset", type=int, metavar="PER_AREA", help="write subset.txt and known-failures.txt from the last full runs")
     ap.add_argument("--subset-max-ms", type=int, default=300)
     a = ap.parse_args()
@@ -547,6 +548,14 @@ def main():
     runnable = [t for t in tests if status[t] in ("PASS", "sh")]
     if a.build_only:
         return
+    if a.report_only:     # side by side from the saved results of earlier runs (results-KERNEL.json)
+        kernels = {k: json.load(open(os.path.join(OUT, "results-%s.json" % k))) for k in ("linux", "lichen")
+                   if os.path.exists(os.path.join(OUT, "results-%s.json" % k))}
+        text = report(tests, status, messages, kernels, runnable)
+        with open(os.path.join(OUT, "report.txt"), "w") as f:
+            f.write(text)
+        sys.stdout.write(text.split("\nper area:")[0] + "\n")
+        return log("full report: build/posix/report.txt")
     kernels = {}
     reference = os.path.join(OUT, "results-linux.json")
     for k in (["linux", "lichen"] if a.kernel == "both" else [a.kernel]):

@@ -3,9 +3,9 @@
  *   ptsrun TIMEOUT LISTFILE
  *
  * LISTFILE has one test a line: "NAME PATH [TIMEOUT]". Each test runs in a forked child (its own
- * process group, the runner's cwd, stdin /dev/null, stdout+stderr to /tmp/ptsout); the parent waits with
- * alarm(): a test still running after its timeout gets SIGKILL (with its process group) and counts as
- * HUNG. One line per test on stdout:
+ * process group, the runner's cwd, stdin /dev/null, stdout+stderr to /tmp/ptsout); the parent polls
+ * waitpid(WNOHANG) with short nanosleeps (no alarm(): Lichen has no setitimer yet): a test still
+ * running after its timeout gets SIGKILL (with its process group) and counts as HUNG. One line per test on stdout:
  *   @@@START NAME
  *   @@@RESULT NAME CODE MS [signal N|timeout]
  * then, when CODE is not 0, up to 6 lines of the test's output prefixed with "| ". CODE is the exit
@@ -25,8 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t alarmed;
-static void on_alarm(int sig) { (void)sig; alarmed = 1; }
 
 static long now_ms(void) {
     struct timespec t;
@@ -64,10 +62,6 @@ int main(int argc, char **argv) {
     if (!list) { perror(argv[2]); return 2; }
     setvbuf(stdout, NULL, _IOLBF, 0);
     prctl(PR_SET_CHILD_SUBREAPER, 1);   /* may be unsupported: then strays go to init */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_alarm;           /* no SA_RESTART: waitpid returns EINTR */
-    sigaction(SIGALRM, &sa, NULL);
     char line[512];
     while (fgets(line, sizeof line, list)) {
         char name[256], path[256];
@@ -75,7 +69,6 @@ int main(int argc, char **argv) {
         if (sscanf(line, "%255s %255s %d", name, path, &timeout) < 2) continue;
         printf("@@@START %s\n", name);
         long start = now_ms();
-        alarmed = 0;
         pid_t pid = fork();
         if (pid < 0) { printf("@@@RESULT %s 126 0 fork-failed errno=%d\n", name, errno); continue; }
         if (pid == 0) {
@@ -83,7 +76,6 @@ int main(int argc, char **argv) {
             sigset_t none;
             sigemptyset(&none);
             sigprocmask(SIG_SETMASK, &none, NULL);
-            signal(SIGALRM, SIG_DFL);
             int in = open("/dev/null", O_RDONLY);
             int out = open("/tmp/ptsout", O_WRONLY | O_CREAT | O_TRUNC, 0644);
             if (in < 0 || out < 0) _exit(126);
@@ -99,20 +91,27 @@ int main(int argc, char **argv) {
             _exit(127);
         }
         setpgid(pid, pid);
-        alarm(timeout);
-        int status = 0;
+        /* Poll with nanosleep rather than alarm(): a kernel without setitimer (Lichen today) must
+         * not turn one hanging test into a hung run. */
+        int status = 0, hung = 0;
         pid_t got;
-        int hung = 0;
-        while ((got = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
-            if (alarmed) {
+        long nap_us = 1000;
+        while ((got = waitpid(pid, &status, WNOHANG)) == 0) {
+            long elapsed = now_ms() - start;
+            if (!hung && elapsed > timeout * 1000L) {
                 hung = 1;
                 kill(-pid, SIGKILL);
                 kill(pid, SIGKILL);
-                alarmed = 0;
-                alarm(5);
+            } else if (hung && elapsed > (timeout + 10) * 1000L) {
+                got = -1;
+                errno = ETIMEDOUT;   /* SIGKILL did not end it */
+                break;
             }
+            struct timespec nap = { 0, nap_us * 1000 };
+            nanosleep(&nap, NULL);
+            if (nap_us < 20000) nap_us *= 2;
         }
-        alarm(0);
+        if (got < 0 && errno == EINTR) got = waitpid(pid, &status, 0);
         long ms = now_ms() - start;
         kill(-pid, SIGKILL);   /* leftovers of the test's process group */
         reap_strays();
