@@ -124,12 +124,16 @@ def run_kernel(kernel, src, tree, a):
     first thing in a fresh boot (its results then count, with a note); if the guest dies in it again,
     its missing tests count as one CRASHED entry and the run goes on with the next applet."""
     results, consoles, order, deaths = {}, [], None, []
-    remaining = a.applets.split(",") if a.applets else []
+    # runtest's own list: "busybox" and every applet the binary has (its names, as in busybox-applets.txt)
+    everything = ["busybox"] + sorted(set(os.path.basename(l) for l in
+                                          open(os.path.join(ROOT, "initramfs/busybox-applets.txt")).read().split()))
+    remaining = a.applets.split(",") if a.applets else everything
     retried = set()
     t0, boots = time.monotonic(), 0
     while boots < a.max_boots:
         boots += 1
-        initrd = initramfs(src, tree, remaining, a.applet_timeout)
+        batch = remaining[:a.batch] if a.batch else remaining
+        initrd = initramfs(src, tree, batch, a.applet_timeout)
         r = lichen_diff.run(kernel, initrd=initrd, memory=a.memory, smp=a.smp, timeout=a.boot_timeout,
                             idle_timeout=a.applet_timeout + 60)
         consoles.append(r.boot.output)
@@ -137,11 +141,13 @@ def run_kernel(kernel, src, tree, a):
         if announced is None:
             log("%s: the testsuite did not start; console tail:\n%s" % (kernel, r.boot.output[-2000:]))
             break
-        if order is None:
-            order = announced
+        order = (order or []) + [x for x in announced if x not in (order or [])]
         results.update(res)
         if done:
-            break
+            remaining = remaining[len(batch):]
+            if not remaining:
+                break
+            continue
         why = "guest hung (no output for %d s)" % (a.applet_timeout + 60) if r.boot.timed_out else "guest stopped"
         cause = re.findall(r"^(?:Kernel panic.*|  cause: .*)$", r.boot.output, re.M)
         if cause:
@@ -151,12 +157,13 @@ def run_kernel(kernel, src, tree, a):
         log("%s: the guest died in applet %s after %d applets (boot %d): %s" % (kernel, last, ran, boots, why))
         if last not in announced:
             break
+        rest = remaining[len(batch):]
         if last in retried or ran == 0:
             results.setdefault(last, {})["(boot ended: %s)" % why] = ["CRASHED", r.boot.output[-1500:].split("\n")[-10:]]
-            remaining = announced[announced.index(last) + 1:]
+            remaining = announced[announced.index(last) + 1:] + rest
         else:
             retried.add(last)
-            remaining = announced[announced.index(last):]
+            remaining = announced[announced.index(last):] + rest
         if not remaining:
             break
     with open(os.path.join(OUT, "console-%s.txt" % kernel), "w") as f:
@@ -227,7 +234,10 @@ def main():
     ap.add_argument("--kernel", default="both", choices=["both", "lichen", "linux"])
     ap.add_argument("--applets", help="comma-separated applets (default: every applet the binary has)")
     ap.add_argument("--memory", default="2G")
-    ap.add_argument("--max-boots", type=int, default=40)
+    ap.add_argument("--report-only", action="store_true", help="the side-by-side report from the saved results")
+    ap.add_argument("--max-boots", type=int, default=100)
+    ap.add_argument("--batch", type=int, default=15, help="applets per boot (0: all in one boot); Lichen does "
+                    "not free exited processes yet, so a long boot runs out of memory")
     ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--applet-timeout", type=int, default=180)
     ap.add_argument("--boot-timeout", type=float, default=3600)
@@ -235,10 +245,18 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     src, tree, version = prepare()
     runs = {}
-    for k in (["linux", "lichen"] if a.kernel == "both" else [a.kernel]):
+    if a.report_only:     # side by side from the saved results of earlier runs
+        for k in ("linux", "lichen"):
+            path = os.path.join(OUT, "results-%s.json" % k)
+            if os.path.exists(path):
+                dpath = os.path.join(OUT, "deaths-%s.json" % k)
+                runs[k] = ([], json.load(open(path)), json.load(open(dpath)) if os.path.exists(dpath) else [])
+    for k in (["linux", "lichen"] if a.kernel == "both" else [a.kernel]) if not a.report_only else []:
         runs[k] = run_kernel(k, src, tree, a)
         with open(os.path.join(OUT, "results-%s.json" % k), "w") as f:
             json.dump(runs[k][1], f, indent=0, sort_keys=True)
+        with open(os.path.join(OUT, "deaths-%s.json" % k), "w") as f:
+            json.dump(runs[k][2], f)
     text = report(version, runs)
     with open(os.path.join(OUT, "report.txt"), "w") as f:
         f.write(text)
