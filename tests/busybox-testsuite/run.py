@@ -158,7 +158,7 @@ def run_kernel(kernel, src, tree, a):
         if last not in announced:
             break
         rest = remaining[len(batch):]
-        if last in retried or ran == 0:
+        if last in retried:
             results.setdefault(last, {})["(boot ended: %s)" % why] = ["CRASHED", r.boot.output[-1500:].split("\n")[-10:]]
             remaining = announced[announced.index(last) + 1:] + rest
         else:

@@ -383,7 +383,7 @@ def run_kernel(kernel, src, tests, runnable, linked, a, timeouts=None):
             deaths.append("%s after %d tests in boot %d: %s" % (victim, len(got), boots, why))
             log("%s: the guest died in %s after %d tests (boot %d): %s" % (kernel, victim, len(got), boots, why))
             left.remove(victim)
-            if victim in retried or len(got) == 0:
+            if victim in retried:
                 results[victim] = {"result": "CRASHED", "code": None, "ms": None, "extra": why,
                                    "output": [l for l in tail.split("\n") if l.strip()][-8:]}
             else:
