@@ -32,7 +32,8 @@ LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)
   $(B)/core/_Concurrency.o
 
 .PHONY: all kernel run initramfs fuzz fuzz-smoke test core-embedded host-test boot-test deps clean bench toolchain-check \
-  diff diff-test diff-record conformance-test bench-user bench-async debian-deps
+  diff diff-test diff-record conformance-test bench-user bench-async debian-deps \
+  posix posix-test busybox-testsuite
 all: kernel
 
 # Boot Lichen under qemu into BusyBox's shell on the console (quit: `poweroff -f`, or Ctrl-A X).
@@ -61,7 +62,7 @@ fuzz-smoke:
 	fuzz/run.sh 3
 
 # Every test: host unit tests, the Embedded build of the core, the kernel image, qemu boot tests.
-test: deps host-test fuzz-smoke core-embedded compile-fail-test kernel boot-test diff-test conformance-test
+test: deps host-test fuzz-smoke core-embedded compile-fail-test kernel boot-test diff-test conformance-test posix-test
 	@echo "make test: all passed"
 
 deps:
@@ -106,6 +107,22 @@ diff-record: debian-deps
 conformance-test: kernel debian-deps
 	@tools/ensure-deps.sh gcc
 	python3 tests/conformance/run.py
+
+# External suites (README: "Testing against Linux"), built from Debian's source packages (apt-get source,
+# cached in build/debian-src). posix-test (part of `make test`): a subset of the Open POSIX Test Suite on
+# Lichen against tests/posix/known-failures.txt; posix: the whole suite on Linux and Lichen, side by side.
+posix-test: kernel debian-deps
+	@tools/ensure-deps.sh gcc dpkg-dev
+	python3 tests/posix/run.py --subset
+
+posix: kernel debian-deps
+	@tools/ensure-deps.sh gcc dpkg-dev
+	nice python3 tests/posix/run.py
+
+# BusyBox's own testsuite/ in the guest with Debian's busybox-static, on Linux and Lichen, side by side.
+busybox-testsuite: kernel debian-deps
+	@tools/ensure-deps.sh dpkg-dev
+	nice python3 tests/busybox-testsuite/run.py
 
 # User-space micro-benchmarks and boot times, Lichen vs Linux, wall clock and -icount (tests/bench/run.py;
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--only fork --rounds 1").

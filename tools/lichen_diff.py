@@ -123,7 +123,8 @@ def extract(output):
     return body[:end], int(status) if status.isdigit() else None
 
 def run(kernel, script=None, files=(), spec_lines=(), initrd=None, memory="256M", smp=1, timeout=120,
-        icount=False, append_extra="", watch=(), stop_after=None, idle_timeout=None, compress=True):
+        icount=False, append_extra="", watch=(), stop_after=None, idle_timeout=None, compress=True,
+        on_output=None):
     image, append = kernel_image(kernel)
     if initrd is None:
         initrd = build_initramfs(script, files, spec_lines, compress=compress)
@@ -131,7 +132,7 @@ def run(kernel, script=None, files=(), spec_lines=(), initrd=None, memory="256M"
     extra = ["-icount", "shift=0,sleep=off"] if icount else []
     b = lichen_qemu.boot(image, timeout=timeout, memory=memory, smp=smp, append=append, initrd=initrd,
                          extra=extra, watch=(INIT_MARK, BEGIN) + tuple(watch), stop_after=stop_after,
-                         idle_timeout=idle_timeout)
+                         idle_timeout=idle_timeout, on_output=on_output)
     output, status = extract(b.output)
     return RunResult(kernel, b, output, status)
 

@@ -26,7 +26,7 @@ def qemu_command(image, memory="512M", gic=2, el2=False, smp=1, append="", initr
         cmd += ["-initrd", initrd]
     return cmd + list(extra)
 
-def boot(image, timeout=30, input_script=(), watch=(), stop_after=None, idle_timeout=None, **kwargs):
+def boot(image, timeout=30, input_script=(), watch=(), stop_after=None, idle_timeout=None, on_output=None, **kwargs):
     """Runs qemu until it exits or `timeout` seconds pass.
 
     input_script: sequence of (wait_for_text, text_to_send): each text is sent once the output so
@@ -35,6 +35,7 @@ def boot(image, timeout=30, input_script=(), watch=(), stop_after=None, idle_tim
     stop_after: seconds qemu may keep running once every watched text has appeared (then it is
     killed; not a timeout).
     idle_timeout: seconds without any console output after which qemu is killed (counts as timed out).
+    on_output: called with each chunk of console output (bytes) as it arrives (progress reports).
     """
     cmd = qemu_command(image, **kwargs)
     start = time.monotonic()
@@ -63,6 +64,8 @@ def boot(image, timeout=30, input_script=(), watch=(), stop_after=None, idle_tim
             chunk = proc.stdout.read()
             if chunk:
                 output += chunk
+                if on_output:
+                    on_output(chunk)
                 last_output = time.monotonic()
                 now = last_output - start
                 for w in watching:
