@@ -137,7 +137,11 @@ enum FileSyscalls {
         case 47:                                                   // fallocate
             try await p.file(a.fd(0)).allocate(mode: UInt32(truncatingIfNeeded: a[1]), offset: a.int(2), length: a.int(3))
             return 0
-        case 82, 83, 81: return 0                                  // fsync, fdatasync, sync: all in memory
+        case 82, 83:                                               // fsync, fdatasync: files live in memory
+            let file = try p.file(a.fd(0))
+            guard file.operations == nil else { throw .EINVAL }     // pipes, ttys, devices cannot sync
+            return 0
+        case 81: return 0                                          // sync
         case 88:                                                   // utimensat
             try await utimensat(a)
             return 0
@@ -188,27 +192,30 @@ enum FileSyscalls {
         let n = Int(min(count, UInt64(Int32.max)))
         guard buffer.rangeIsUser(count: n) else { throw .EFAULT }
         var total = 0
+        let staging = try IOBuffer(count: min(chunk, max(n, 1)))      // one bounce buffer for the whole call
         repeat {
             let want = min(chunk, n - total)
             let position = total
-            let got = try await IOBuffer(count: want).withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
+            let got = try await staging.withBytes(0..<want) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
                 let got = offset == nil ? try await file.read(into: b) : try await file.read(into: b, at: offset! + Int64(position))
                 try a.user.write(UnsafeRawBufferPointer(rebasing: b[0..<got]), to: buffer + UInt64(position))
                 return got
             }
             total += got
             if got < want { break }
-        } while total < n && file.operations == nil          // streams return what they have
+            // Streams return what they have, except those always ready (/dev/zero): they fill the request.
+        } while total < n && (file.operations == nil || file.pollQueue == nil)
         return result(total)
     }
 
     static func write(_ a: SyscallArguments, file: OpenFile, buffer: UserAddr, count: UInt64, offset: Int64?) async throws(Errno) -> UInt64 {
         let n = Int(min(count, UInt64(Int32.max)))
         var total = 0
+        let staging = try IOBuffer(count: min(chunk, max(n, 1)))
         while total < n {
             let step = min(chunk, n - total)
             let position = total
-            let written = try await IOBuffer(count: step).withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
+            let written = try await staging.withBytes(0..<step) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
                 try a.user.read(b, from: buffer + UInt64(position))
                 let bytes = UnsafeRawBufferPointer(b)
                 return offset == nil ? try await file.write(from: bytes) : try await file.write(from: bytes, at: offset! + Int64(position))
