@@ -82,6 +82,8 @@ final class Process: @unchecked Sendable {
     let control = SpinLock(ProcessControl())
     /// Set once the process has exited (its threads stop at their next kernel entry).
     var exiting = false
+    /// CPU times of ended threads and reaped children, itimers, POSIX timers (ProcessTime.swift).
+    let time = ProcessTime()
     /// vfork: the parent sleeps until this child execs or exits.
     let vforkDone = Event(false)
 

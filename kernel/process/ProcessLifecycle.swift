@@ -71,6 +71,7 @@ enum ProcessLifecycle {
         _ = process.files.withLock { $0.closeAll() }
         let actions = parentActions(of: process.pid)
         let children = Processes.withTable { $0.liveChildren(of: process.pid) }
+        CPUAccounting.processExiting(process, thread: thread)
         let outcome = Processes.withTable { $0.exit(process.pid, event: event, parentActions: actions) }
         Processes.remove(process.pid)
         if process.pid == 1 {
