@@ -10,6 +10,16 @@ extension ProcessTime {
 
     /// Linux shows a due timer that has not fired yet as 1 µs from expiry.
     static let dueMinimum: UInt64 = 1000
+    /// A timer task sleeps at least this long between firings: kernel tasks are not preempted, so a
+    /// 1 µs period must not turn into a loop that never suspends (missed periods become overruns).
+    static let minimumPeriod: UInt64 = 100_000
+
+    /// When a timer task wakes for `expiry`: one counter tick after it (so the nanosecond clock read
+    /// then is past it), and never sooner than `minimumPeriod` from now.
+    static func wakeUp(for expiry: UInt64) -> Deadline {
+        let soonest = MonotonicClock.now &+ minimumPeriod
+        return Deadline(ticks: Deadline.ticks(nanoseconds: max(expiry, soonest)) &+ 1)
+    }
 
     /// The process's CPU clocks now: (user, user + system).
     private func cpuNow(_ thread: Thread) -> (user: UInt64, total: UInt64) {
@@ -75,8 +85,7 @@ extension ProcessTime {
         while true {
             guard let expiry = process.time.state.withLock({ s -> UInt64? in
                 s.realGeneration == generation && s.real.isArmed ? s.real.expiry : nil }) else { return }
-            // One counter tick late rather than early: the nanosecond clock read then is past the expiry.
-            if await Kernel.sleep(until: Deadline(ticks: Deadline.ticks(nanoseconds: expiry) &+ 1)) == .cancelled { return }
+            if await Kernel.sleep(until: wakeUp(for: expiry)) == .cancelled { return }
             let now = MonotonicClock.now
             let fired = process.time.state.withLock { s -> Bool in
                 s.realGeneration == generation && s.real.expire(now: now) > 0

@@ -108,7 +108,7 @@ extension ProcessTime {
                 guard let t = s.posix.first(where: { $0.id == id }), t.generation == generation, t.timer.isArmed else { return nil }
                 return t.timer.expiry
             }) else { return }
-            if await Kernel.sleep(until: Deadline(ticks: Deadline.ticks(nanoseconds: expiry) &+ 1)) == .cancelled { return }
+            if await Kernel.sleep(until: ProcessTime.wakeUp(for: expiry)) == .cancelled { return }
             let now = MonotonicClock.now
             let fired = process.time.state.withLock { s -> PosixTimer? in
                 guard let i = s.posix.firstIndex(where: { $0.id == id }), s.posix[i].generation == generation else { return nil }
