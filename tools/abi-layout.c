@@ -94,6 +94,13 @@ void layouts(void) {
 	S(LinuxItimerval, struct itimerval);
 	F(LinuxItimerval, struct itimerval, it_interval); F(LinuxItimerval, struct itimerval, it_value);
 
+	S(LinuxItimerspec, struct itimerspec);
+	F(LinuxItimerspec, struct itimerspec, it_interval); F(LinuxItimerspec, struct itimerspec, it_value);
+
+	S(LinuxSigevent, struct sigevent);
+	F(LinuxSigevent, struct sigevent, sigev_value); F(LinuxSigevent, struct sigevent, sigev_signo);
+	F(LinuxSigevent, struct sigevent, sigev_notify);
+
 	S(LinuxTermios, struct termios);
 	F(LinuxTermios, struct termios, c_iflag); F(LinuxTermios, struct termios, c_oflag);
 	F(LinuxTermios, struct termios, c_cflag); F(LinuxTermios, struct termios, c_lflag);

@@ -59,6 +59,19 @@ import Testing
         #expect(MemoryLayout<LinuxItimerval>.offset(of: \LinuxItimerval.it_interval) == 0)
         #expect(MemoryLayout<LinuxItimerval>.offset(of: \LinuxItimerval.it_value) == 16)
     }
+    @Test("struct itimerspec") func layout_struct_itimerspec() {
+        #expect(MemoryLayout<LinuxItimerspec>.size == 32)
+        #expect(MemoryLayout<LinuxItimerspec>.alignment == 8)
+        #expect(MemoryLayout<LinuxItimerspec>.offset(of: \LinuxItimerspec.it_interval) == 0)
+        #expect(MemoryLayout<LinuxItimerspec>.offset(of: \LinuxItimerspec.it_value) == 16)
+    }
+    @Test("struct sigevent") func layout_struct_sigevent() {
+        #expect(MemoryLayout<LinuxSigevent>.size == 64)
+        #expect(MemoryLayout<LinuxSigevent>.alignment == 8)
+        #expect(MemoryLayout<LinuxSigevent>.offset(of: \LinuxSigevent.sigev_value) == 0)
+        #expect(MemoryLayout<LinuxSigevent>.offset(of: \LinuxSigevent.sigev_signo) == 8)
+        #expect(MemoryLayout<LinuxSigevent>.offset(of: \LinuxSigevent.sigev_notify) == 12)
+    }
     @Test("struct termios") func layout_struct_termios() {
         #expect(MemoryLayout<LinuxTermios>.size == 36)
         #expect(MemoryLayout<LinuxTermios>.alignment == 4)

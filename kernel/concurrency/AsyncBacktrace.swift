@@ -43,8 +43,11 @@ enum AsyncBacktrace {
         var fp = framePointer
         var depth = 0
         while found == nil, depth < Backtrace.maxDepth, fp != 0, fp & 0xf == 0, Backtrace.isKernelStack(fp) {
-            let saved = UnsafePointer<UInt64>(bitPattern: UInt(fp - 8))!.pointee
-            if isContext(task, saved) { found = saved }
+            // fp - 8 may be in the guard page when the fault was a stack overflow at a frame's bottom.
+            if Backtrace.isKernelStack(fp - 8) {
+                let saved = UnsafePointer<UInt64>(bitPattern: UInt(fp - 8))!.pointee
+                if isContext(task, saved) { found = saved }
+            }
             let next = UnsafePointer<UInt64>(bitPattern: UInt(fp))!.pointee
             guard next > fp else { break }
             fp = next

@@ -42,7 +42,20 @@ SWIFTCALL void swift_task_enqueueGlobal(LichenTask *task) { lichen_executor_enqu
 static void run_job(CPURuntime *cpu, LichenTask *task) {
   cpu->current = task;
   cpu->jobsRun++;
-  task->resumeTask(task->resumeContext);   // the task may be running elsewhere or freed after this
+  if (task->accounted) {
+    // A user thread: count how long it runs (its CPU time). Retained, because once it suspends it
+    // may be resumed, finish and be freed on another CPU before this CPU adds to it.
+    swift_retain(task);
+    uint64_t start = counter_ticks();
+    cpu->jobStart = start;
+    task->resumeTask(task->resumeContext);
+    __atomic_fetch_add(&task->cpuTicks, counter_ticks() - start, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&task->jobs, 1, __ATOMIC_RELAXED);
+    cpu->current = 0;
+    swift_release(task);
+  } else {
+    task->resumeTask(task->resumeContext);   // the task may be running elsewhere or freed after this
+  }
   cpu->current = 0;
   while (cpu->deferred) {                  // tasks that yielded during that job
     LichenTask *yielded = cpu->deferred;
@@ -110,3 +123,18 @@ SWIFTASYNC void swift_task_switch(ASYNC_CONTEXT AsyncContext *context, ResumeFun
 
 typedef struct { void *identity; void *implementation; } SerialExecutorRef;
 SWIFTCALL SerialExecutorRef swift_task_getCurrentExecutor(void) { return (SerialExecutorRef){ 0, 0 }; }
+
+// CPU time of user threads' tasks: run_job adds each job's length; the running task reads its own
+// total including the job in progress (tasks are never preempted, so the CPU cannot change under it).
+void lichen_current_task_account(void) {
+  CPURuntime *cpu = this_cpu();
+  cpu->jobStart = counter_ticks();         // this job is counted from here (run_job did not time it)
+  cpu->current->accounted = 1;
+}
+
+uint64_t lichen_current_task_cpu_ticks(void) {
+  CPURuntime *cpu = this_cpu();
+  return __atomic_load_n(&cpu->current->cpuTicks, __ATOMIC_RELAXED) + counter_ticks() - cpu->jobStart;
+}
+
+uint64_t lichen_current_task_jobs(void) { return __atomic_load_n(&this_cpu()->current->jobs, __ATOMIC_RELAXED); }

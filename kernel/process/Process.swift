@@ -94,6 +94,8 @@ final class Process: @unchecked Sendable {
     /// Set once the process is exiting (exit_group, a fatal signal): its threads stop at their next
     /// kernel entry; the last one to end reports the exit.
     var exiting = false
+    /// CPU times of ended threads and reaped children, itimers, POSIX timers (ProcessTime.swift).
+    let time = ProcessTime()
     /// vfork: the parent sleeps until this child execs or exits.
     let vforkDone = Event(false)
 

@@ -93,7 +93,7 @@ enum ProcessLifecycle {
         if tid != process.pid { Processes.withTable { $0.releaseThreadID(tid) } }
         process.threadsChanged.update { $0 += 1 }
         guard let ending else { return false }
-        await processExit(process, event: ending)
+        await processExit(process, event: ending, lastThread: thread)
         return true
     }
 
@@ -119,11 +119,12 @@ enum ProcessLifecycle {
     }
 
     /// The whole process is gone: files close, the parent is told (wait4 can report it now).
-    private static func processExit(_ process: Process, event: ChildEvent) async {
+    private static func processExit(_ process: Process, event: ChildEvent, lastThread thread: Thread) async {
         process.exiting = true
         _ = process.files.withLock { $0.closeAll() }
         let actions = parentActions(of: process.pid)
         let children = Processes.withTable { $0.liveChildren(of: process.pid) }
+        CPUAccounting.processExiting(process, thread: thread)
         let outcome = Processes.withTable { $0.exit(process.pid, event: event, parentActions: actions) }
         Processes.remove(process.pid)
         if process.pid == 1 {

@@ -23,6 +23,8 @@ final class Thread: @unchecked Sendable {
     let wake = SpinLock(SignalWake())
     /// Set when the thread must stop running user code (exit, exec replaced it, a fatal signal).
     var finished = false
+    /// User and system time (ThreadCPUTime.swift).
+    var cpu = ThreadCPUTime()
 
     /// How long user code runs before the timer takes the CPU back for other tasks.
     static let timeSlice: UInt64 = 10_000_000
@@ -50,11 +52,14 @@ final class Thread: @unchecked Sendable {
     }
 
     private func run() async {
+        cpu.start()
         while !finished && !process.exiting {
             await deliverSignals()
             if finished || process.exiting { break }
             TimerQueue.armTimeSlice(nanoseconds: Thread.timeSlice)
+            cpu.leaveKernel()
             let exit = UserMode.run(context, in: process.memory.space)
+            CPUAccounting.enteredKernel(self)
             switch exit {
             case .syscall(let number):
                 originalX0 = context[register: 0]
@@ -64,6 +69,7 @@ final class Thread: @unchecked Sendable {
                 if interrupted, result == Errno.EINTR.syscallReturn { interruptedSyscall = InterruptedSyscall(restart: SyscallRestart.restartKind(number, context)) }
             case .pageFault(let address, let write, let instruction, _):
                 let (resolved, code) = process.memory.handleFault(at: address, write: write, instruction: instruction)
+                cpu.minorFaults &+= 1
                 if !resolved { fault(.SIGSEGV, code: code, address: address) }
             case .alignmentFault(let address):
                 fault(.SIGBUS, code: LinuxSigInfo.BUS_ADRALN, address: address)
@@ -72,6 +78,7 @@ final class Thread: @unchecked Sendable {
             case .breakpoint:
                 fault(.SIGTRAP, code: LinuxSigInfo.TRAP_BRKPT, address: UserAddr(context.pc))
             case .interrupted:
+                cpu.preemptions &+= 1
                 await Task.yield()
             case .unexpected(let esr):
                 KernelLog.warning("pid " + Format.decimal(UInt64(process.pid)) + ": unexpected exception, ESR "
@@ -85,6 +92,7 @@ final class Thread: @unchecked Sendable {
         // process, its memory and its files are freed once its parent has reaped it.
         let handle = task.withLock { t -> Task<Void, Never>? in let h = t; t = nil; return h }
         _ = handle
+        process.time.threadEnded(self)
         process.remove(self)
     }
 

@@ -1,30 +1,11 @@
 import LichenCore
 import _Concurrency
 
-/// Time, system information, randomness, limits and other small syscalls.
+/// System information, randomness, limits and other small syscalls (time: TimeSyscalls).
 enum MiscSyscalls {
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         switch number {
         case 160: return try uname(a)
-        case 113:                                               // clock_gettime
-            try a.user.store(try timespec(clock: a.int32(0)), to: a.address(1))
-            return 0
-        case 114:                                               // clock_getres
-            _ = try timespec(clock: a.int32(0))
-            if a[1] != 0 { try a.user.store(LinuxTimespec(tv_sec: 0, tv_nsec: 1), to: a.address(1)) }
-            return 0
-        case 169:                                               // gettimeofday
-            if a[0] != 0 {
-                let ns = RealtimeClock.now
-                try a.user.store(LinuxTimeval(tv_sec: Int64(ns / 1_000_000_000), tv_usec: Int64(ns % 1_000_000_000 / 1000)),
-                                 to: a.address(0))
-            }
-            if a[1] != 0 { try a.user.store(LinuxTimezone(), to: a.address(1)) }
-            return 0
-        case 101:                                               // nanosleep
-            return try await sleep(a, request: a.address(0), remaining: a.address(1), absolute: false, clock: 1)
-        case 115:                                               // clock_nanosleep
-            return try await sleep(a, request: a.address(2), remaining: a.address(3), absolute: a[1] & 1 != 0, clock: a.int32(0))
         case 278:                                               // getrandom
             // GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE; the last two exclude each other.
             guard a[2] & ~7 == 0, a[2] & 6 != 6 else { throw .EINVAL }
@@ -44,10 +25,6 @@ enum MiscSyscalls {
             a.process.fs.umask = UInt32(a[0] & 0o777)
             return UInt64(old)
         case 179: return try sysinfo(a)
-        case 153:                                               // times
-            let ticks = Int64(MonotonicClock.now / 10_000_000)
-            if a[0] != 0 { try a.user.store(bytes: [UInt8](repeating: 0, count: 32), to: a.address(0)) }
-            return result(ticks)
         case 142:                                               // reboot
             // int arguments: only the low 32 bits of the registers count.
             guard UInt32(truncatingIfNeeded: a[0]) == 0xfee1_dead,
@@ -63,9 +40,6 @@ enum MiscSyscalls {
             case 0x89ab_cdef, 0: return 0                       // CAD_ON, CAD_OFF
             default: throw .EINVAL
             }
-        case 165:                                               // getrusage
-            try a.user.store(bytes: [UInt8](repeating: 0, count: 144), to: a.address(1))
-            return 0
         default: return nil
         }
     }
@@ -79,36 +53,6 @@ enum MiscSyscalls {
             bytes += f
         }
         try a.user.store(bytes: bytes, to: a.address(0))
-        return 0
-    }
-
-    static func timespec(clock: Int32) throws(Errno) -> LinuxTimespec {
-        let ns: UInt64
-        switch clock {
-        case 0, 5: ns = RealtimeClock.now                 // CLOCK_REALTIME(_COARSE)
-        case 1, 4, 6, 7: ns = MonotonicClock.now          // MONOTONIC, _RAW, _COARSE, BOOTTIME
-        case 2, 3: ns = MonotonicClock.now                // process/thread CPU time: approximated
-        default: throw .EINVAL
-        }
-        return LinuxTimespec(tv_sec: Int64(ns / 1_000_000_000), tv_nsec: Int64(ns % 1_000_000_000))
-    }
-
-    static func sleep(_ a: SyscallArguments, request: UserAddr, remaining: UserAddr, absolute: Bool, clock: Int32) async throws(Errno) -> UInt64 {
-        let t = try a.user.load(LinuxTimespec.self, from: request)
-        guard t.tv_sec >= 0, t.tv_nsec >= 0, t.tv_nsec < 1_000_000_000 else { throw .EINVAL }
-        var ns = UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
-        if absolute {
-            let now = (clock == 0 ? RealtimeClock.now : MonotonicClock.now)
-            ns = ns > now ? ns - now : 0
-        }
-        let start = MonotonicClock.now
-        if await Kernel.sleep(for: ns) == .cancelled {
-            if !absolute && remaining.value != 0 {
-                let left = ns - min(ns, MonotonicClock.now - start)
-                try a.user.store(LinuxTimespec(tv_sec: Int64(left / 1_000_000_000), tv_nsec: Int64(left % 1_000_000_000)), to: remaining)
-            }
-            throw .EINTR
-        }
         return 0
     }
 

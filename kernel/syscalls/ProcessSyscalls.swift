@@ -161,6 +161,7 @@ enum ProcessSyscalls {
         p.changeCredentials { $0 = credentials }
         if secure { p.control.withLock { $0.dumpable = 0 } }
         _ = p.files.withLock { $0.closeOnExec() }
+        p.time.deleteAllTimers()
         p.signals.withLock { st in st.process.exec(threads: &st.threads) }
         p.name = ProcessLifecycle.baseName(path)          // Linux: the file exec'd, even a #! script
         p.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
@@ -185,7 +186,8 @@ enum ProcessSyscalls {
             switch outcome {
             case .reported(let report):
                 if a[1] != 0 { try a.user.store(report.status, to: a.address(1)) }
-                if a[3] != 0 { try a.user.store(bytes: [UInt8](repeating: 0, count: 144), to: a.address(3)) }   // rusage
+                if report.reaped { p.time.addChild(report.usage) }
+                if a[3] != 0 { try a.user.store(CPUAccounting.waitUsage(report).rusage, to: a.address(3)) }
                 return result(report.pid)
             case .nothingYet:
                 return 0

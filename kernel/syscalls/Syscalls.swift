@@ -46,6 +46,7 @@ enum Syscalls {
             if let result = try await ProcessControlSyscalls.handle(number, a) { return result }
             if let result = try await SchedulingSyscalls.handle(number, a) { return result }
             if let result = try await SyslogSyscall.handle(number, a) { return result }
+            if let result = try await TimeSyscalls.handle(number, a) { return result }
             if let result = try await MiscSyscalls.handle(number, a) { return result }
             if let result = try await PipeSyscalls.handle(number, a) { return result }
             if let result = try await PollSyscalls.handle(number, a) { return result }

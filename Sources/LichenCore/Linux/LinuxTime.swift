@@ -70,3 +70,30 @@ public struct LinuxTms: Hashable, Sendable {
     /// USER_HZ: the unit of clock_t in the user ABI (AT_CLKTCK).
     public static let userHz: Int64 = 100
 }
+
+/// `struct itimerspec`: 32 bytes (timer_settime/timer_gettime).
+public struct LinuxItimerspec: Hashable, Sendable {
+    public var it_interval: LinuxTimespec
+    public var it_value: LinuxTimespec
+    public init(it_interval: LinuxTimespec = LinuxTimespec(), it_value: LinuxTimespec = LinuxTimespec()) {
+        self.it_interval = it_interval; self.it_value = it_value
+    }
+}
+
+/// `struct sigevent` (timer_create): 64 bytes; the value, signal, notification, then a union whose
+/// first int is the target thread of SIGEV_THREAD_ID.
+public struct LinuxSigevent: Hashable, Sendable {
+    public var sigev_value: UInt64 = 0
+    public var sigev_signo: Int32 = 0
+    public var sigev_notify: Int32 = 0
+    public var sigev_notify_thread_id: Int32 = 0
+    public var __pad0: Int32 = 0
+    public var __pad: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+    public init() {}
+    public static func == (a: LinuxSigevent, b: LinuxSigevent) -> Bool {
+        a.sigev_value == b.sigev_value && a.sigev_signo == b.sigev_signo && a.sigev_notify == b.sigev_notify
+            && a.sigev_notify_thread_id == b.sigev_notify_thread_id
+    }
+    public func hash(into h: inout Hasher) { h.combine(sigev_value); h.combine(sigev_signo); h.combine(sigev_notify) }
+    public static let SIGEV_SIGNAL: Int32 = 0, SIGEV_NONE: Int32 = 1, SIGEV_THREAD: Int32 = 2, SIGEV_THREAD_ID: Int32 = 4
+}

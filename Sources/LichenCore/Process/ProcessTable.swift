@@ -64,6 +64,8 @@ public struct ProcessRecord: Sendable {
     public internal(set) var unreportedContinue = false
     /// execve has run since fork (setpgid on it by the parent then fails with EACCES).
     public internal(set) var didExec = false
+    /// A zombie's resource usage (its own plus its reaped children's), for the parent's wait.
+    public internal(set) var usage = ResourceUsage()
 
     public var isZombie: Bool { if case .zombie = state { return true } else { return false } }
     public var isStopped: Bool { if case .stopped = state { return true } else { return false } }
@@ -145,6 +147,8 @@ public struct WaitReport: Hashable, Sendable {
     public var event: ChildEvent
     /// The child was removed from the table (its pid is free again).
     public var reaped: Bool
+    /// The child's usage when it was reaped (zero for stops and continues).
+    public var usage = ResourceUsage()
     public var status: Int32 { event.waitStatus }
 }
 
@@ -409,6 +413,11 @@ public struct ProcessTable: Sendable {
                            reparented: reparented, reparentedZombies: zombies, orphanedStoppedGroups: orphaned)
     }
 
+    /// Records what an exiting process used (call before `exit`): its parent's wait gets it.
+    public mutating func setUsage(_ pid: Int32, _ usage: ResourceUsage) {
+        if let i = index(of: pid) { records[i].usage = usage }
+    }
+
     /// Removes a zombie (reaped by wait, or auto-reaped) and frees its pid. false if it is not a zombie.
     @discardableResult
     public mutating func reap(_ pid: Int32) -> Bool {
@@ -451,7 +460,7 @@ public struct ProcessTable: Sendable {
             if case .zombie(let event) = r.state {
                 guard options.contains(.exited) else { continue }
                 if !keep { remove(child) }
-                return .reported(WaitReport(pid: child, event: event, reaped: !keep))
+                return .reported(WaitReport(pid: child, event: event, reaped: !keep, usage: r.usage))
             }
             if let s = r.unreportedStop, options.contains(.stopped) {
                 if !keep { records[index(of: child)!].unreportedStop = nil }

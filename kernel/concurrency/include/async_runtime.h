@@ -62,6 +62,11 @@ bool lichen_task_owns_address(void *task, uint64_t address);
 // The runtime's task-completion funclet: the ResumeParent of every task's outermost frame.
 uint64_t lichen_task_complete_address(void);
 
+// ---- CPU time of user threads (executor.c): counter ticks the current task ran, jobs it finished ----
+void lichen_current_task_account(void);
+uint64_t lichen_current_task_cpu_ticks(void);
+uint64_t lichen_current_task_jobs(void);
+
 // ---- timeouts (cancellation.c): interrupt the waits inside a scope without cancelling the task ----
 void *lichen_task_push_interrupt_scope(void);
 void lichen_task_pop_interrupt_scope(void *scope);

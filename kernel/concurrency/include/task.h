@@ -70,6 +70,10 @@ struct LichenTask {
                                            // boundary does not malloc and free on every call
   AsyncContext *initialContext;
   size_t objectSize;
+  // CPU-time accounting, for tasks that run user threads (lichen_current_task_account).
+  uint32_t accounted;
+  uint64_t cpuTicks;                       // counter ticks of its finished jobs (atomic adds)
+  uint64_t jobs;                           // finished jobs: each one after the first followed a switch
 };
 
 _Static_assert(offsetof(LichenTask, refcount) == 8, "HeapObject.refCounts");
@@ -88,6 +92,7 @@ typedef struct {
   LichenTask *head, *tail;     // ready queue (FIFO)
   LichenTask *current;         // the task this CPU is running
   LichenTask *deferred;        // yielded tasks, resumed once the current job has suspended
+  uint64_t jobStart;           // counter at the start of the current job of an accounted task
   uint64_t jobsRun, steals;
   // Counters only task context changes (never an interrupt handler): per CPU, plain increments.
   uint64_t tasksCreated, tasksCompleted, tasksDestroyed, taskAllocs, taskAllocLive, slabsLive, switches;
@@ -100,6 +105,11 @@ static inline unsigned current_cpu(void) {
   __asm__ volatile("mrs %0, tpidr_el1" : "=r"(v));
   return (unsigned)v;
 }
+static inline uint64_t counter_ticks(void) {
+  uint64_t v;
+  __asm__ volatile("mrs %0, cntvct_el0" : "=r"(v));
+  return v;
+}
 static inline CPURuntime *this_cpu(void) { return &lichen_cpu_runtime[current_cpu()]; }
 static inline LichenTask *current_task(void) { return this_cpu()->current; }
 
@@ -111,3 +121,4 @@ extern LichenAsyncStats lichen_async_counters;
 void lichen_executor_enqueue(LichenTask *task);
 void lichen_task_free_slabs(LichenTask *task);
 SWIFTCALL void swift_continuation_resume(LichenTask *task);
+void *swift_retain(void *object);

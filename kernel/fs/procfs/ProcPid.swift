@@ -129,14 +129,15 @@ enum ProcPid {
 
     static func vmSize(_ p: Process) -> UInt64 { p.memory.areas.reduce(0) { $0 + $1.length } }
 
-    /// Linux 6.1's 52 fields (fs/proc/array.c do_task_stat); times are not accounted yet (0).
+    /// Linux 6.1's 52 fields (fs/proc/array.c do_task_stat).
     @Sendable static func stat(_ p: Process) -> [UInt8] {
         let s = stateLetter(p.pid)
         let tty = s.sid == ConsoleTTY.shared.session ? 204 << 8 | 64 : 0     // ttyAMA0
         let tpgid = tty != 0 ? Int(ConsoleTTY.shared.foregroundGroup) : -1
         var fields: [String] = [dec(p.pid), "(" + String(decoding: p.name, as: UTF8.self) + ")", s.letter, dec(s.ppid), dec(s.pgid),
                                 dec(s.sid), dec(tty), dec(tpgid), "4194304"]
-        fields += ["0", "0", "0", "0", "0", "0", "0", "0", "20", "0", dec(max(p.threads.count, 1)), "0", "0"]  // minflt..starttime
+        fields += CPUAccounting.statFields(p)                                                 // minflt..cstime
+        fields += ["20", "0", dec(max(p.threads.count, 1)), "0", "0"]                        // priority..starttime
         // rss: resident pages are not counted yet (0).
         fields += [dec(vmSize(p)), "0", "18446744073709551615"]
         let code = p.memory.areas.first { $0.kind == .code }
