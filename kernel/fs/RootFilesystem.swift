@@ -18,7 +18,11 @@ enum RootFilesystem {
     }
 
     static func mount(initramfs: UnsafeRawBufferPointer?) async throws(Errno) -> VFS {
-        let root = Tmpfs(device: anonymousDevice(), clock: clock, rootMode: 0o755, typeName: Array("rootfs".utf8))
+        TmpfsPageMemory.allocate = { PhysicalMemory.allocate().map { KernelLayout.directMap($0).pointer } }
+        TmpfsPageMemory.release = { PhysicalMemory.free(PhysAddr(UInt64(UInt(bitPattern: $0)) - KernelLayout.directMapBase)) }
+        // Like Linux's tmpfs rootfs: at most half of RAM (writes past it get ENOSPC, not an exhausted kernel).
+        let root = Tmpfs(device: anonymousDevice(), clock: clock, rootMode: 0o755,
+                         sizeLimit: Int64(PhysicalMemory.stats?.totalFrames ?? 0) * Int64(pageSize) / 2, typeName: Array("rootfs".utf8))
         let vfs = VFS(root: root)
         self.vfs = vfs
         PipeFileSystem.clock = clock

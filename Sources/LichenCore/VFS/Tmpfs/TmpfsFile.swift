@@ -52,7 +52,8 @@ final class TmpfsFile: TmpfsInode, @unchecked Sendable {
                     let inPage = Int(position % TmpfsFile.page)
                     let n = min(buffer.count - done, pageSize - inPage)
                     guard let page = self.pages.page(at: position / TmpfsFile.page,
-                                                     mayAllocate: { self.superblock.chargeNewPage() }) else { return 0 }
+                                                     mayAllocate: { self.superblock.chargeNewPage() },
+                                                     undo: { self.superblock.charge(pages: -1) }) else { return 0 }
                     (page.bytes + inPage).copyMemory(from: base + done, byteCount: n)
                     let reached = position + Int64(n)
                     if reached > self.meta.size { self.meta.size = reached }

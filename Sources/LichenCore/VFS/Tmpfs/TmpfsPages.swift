@@ -1,16 +1,27 @@
 // A tmpfs file's data: 4 KiB pages by page index, sparse (a missing page is a hole of zeros).
 
+/// Where tmpfs pages come from: the heap by default (host tests); the kernel installs whole frames
+/// (a heap allocation of exactly one page takes two, its header needing room) that may run out.
+public enum TmpfsPageMemory {
+    nonisolated(unsafe) public static var allocate: () -> UnsafeMutableRawPointer? = {
+        UnsafeMutableRawPointer.allocate(byteCount: pageSize, alignment: 16)
+    }
+    nonisolated(unsafe) public static var release: (UnsafeMutableRawPointer) -> Void = { $0.deallocate() }
+}
+
 /// One page of file data, zero-filled when allocated.
 final class TmpfsPage {
     let bytes: UnsafeMutableRawPointer
 
-    init() {
-        bytes = UnsafeMutableRawPointer.allocate(byteCount: pageSize, alignment: 16)
+    /// nil when memory is exhausted (the write comes up short: ENOSPC).
+    init?() {
+        guard let bytes = TmpfsPageMemory.allocate() else { return nil }
+        self.bytes = bytes
         bytes.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
     }
 
     deinit {
-        bytes.deallocate()
+        TmpfsPageMemory.release(bytes)
     }
 }
 
@@ -26,26 +37,25 @@ struct PageStore {
         return found ? pages[i] : nil
     }
 
-    /// The page at `index`, allocated if missing and `mayAllocate()` agrees (nil if not).
-    mutating func page(at index: Int64, mayAllocate: () -> Bool) -> TmpfsPage? {
+    /// The page at `index`, allocated if missing and `mayAllocate()` agrees (nil if not, or if
+    /// memory is exhausted: then `undo()` takes the charge back).
+    mutating func page(at index: Int64, mayAllocate: () -> Bool, undo: () -> Void) -> TmpfsPage? {
         if let last = indices.last, last < index {
-            return mayAllocate() ? appendPage(index) : nil
+            guard mayAllocate() else { return nil }
+            guard let page = TmpfsPage() else { undo(); return nil }
+            indices.append(index)
+            pages.append(page)
+            return page
         }
         let (i, found) = search(index)
         if found { return pages[i] }
         guard mayAllocate() else { return nil }
-        let page = TmpfsPage()
+        guard let page = TmpfsPage() else { undo(); return nil }
         indices.insert(index, at: i)
         pages.insert(page, at: i)
         return page
     }
 
-    private mutating func appendPage(_ index: Int64) -> TmpfsPage {
-        let page = TmpfsPage()
-        indices.append(index)
-        pages.append(page)
-        return page
-    }
 
     /// The first allocated page index >= `index`.
     func firstIndex(atOrAfter index: Int64) -> Int64? {
