@@ -36,6 +36,9 @@ enum PhysicalMemory {
 
     static var stats: FrameAllocatorStats? { locked { allocator?.stats } }
 
+    /// All RAM the allocator manages, in bytes.
+    static var totalBytes: UInt64 { UInt64(stats?.totalFrames ?? 0) * UInt64(pageSize) }
+
     // MARK: user page sharing (copy-on-write after fork)
 
     /// How many address spaces map each frame of the span, for frames given to user space.

@@ -17,12 +17,15 @@ enum RootFilesystem {
         return DeviceNumber(major: 0, minor: nextDevice)
     }
 
+    /// Linux's default tmpfs size, the rootfs included: half of RAM (df shows it; writes past it get
+    /// ENOSPC rather than exhausting the kernel).
+    static var tmpfsDefaultSize: Int64 { Int64(PhysicalMemory.totalBytes / 2) }
+
     static func mount(initramfs: UnsafeRawBufferPointer?) async throws(Errno) -> VFS {
         TmpfsPageMemory.allocate = { PhysicalMemory.allocate().map { KernelLayout.directMap($0).pointer } }
         TmpfsPageMemory.release = { PhysicalMemory.free(PhysAddr(UInt64(UInt(bitPattern: $0)) - KernelLayout.directMapBase)) }
-        // Like Linux's tmpfs rootfs: at most half of RAM (writes past it get ENOSPC, not an exhausted kernel).
-        let root = Tmpfs(device: anonymousDevice(), clock: clock, rootMode: 0o755,
-                         sizeLimit: Int64(PhysicalMemory.stats?.totalFrames ?? 0) * Int64(pageSize) / 2, typeName: Array("rootfs".utf8))
+        let root = Tmpfs(device: anonymousDevice(), clock: clock, rootMode: 0o755, sizeLimit: tmpfsDefaultSize,
+                         typeName: Array("rootfs".utf8))
         let vfs = VFS(root: root)
         self.vfs = vfs
         PipeFileSystem.clock = clock

@@ -7,9 +7,7 @@ enum MemorySyscalls {
 
     /// Linux's default overcommit policy (heuristic): one private writable request larger than all of
     /// RAM (there is no swap) is refused outright; anything smaller is granted and paged in on demand.
-    static func exceedsCommitLimit(_ bytes: UInt64) -> Bool {
-        bytes > UInt64(PhysicalMemory.stats?.totalFrames ?? 0) * UInt64(pageSize)
-    }
+    static func exceedsCommitLimit(_ bytes: UInt64) -> Bool { bytes > PhysicalMemory.totalBytes }
 
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         let memory = a.process.memory

@@ -42,9 +42,8 @@ enum MountSyscalls {
         if type == Array("proc".utf8) {
             fileSystem = ProcFileSystem(device: RootFilesystem.anonymousDevice())
         } else if type == Array("tmpfs".utf8) {
-            // Linux's default size: half of RAM (df shows it; writes past it get ENOSPC).
             fileSystem = Tmpfs(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock,
-                               sizeLimit: Int64(PhysicalMemory.stats?.totalFrames ?? 0) * Int64(pageSize) / 2, typeName: type)
+                               sizeLimit: RootFilesystem.tmpfsDefaultSize, typeName: type)
         } else if type == Array("sysfs".utf8) {
             fileSystem = SysFileSystem()
         } else if type == Array("devtmpfs".utf8) {

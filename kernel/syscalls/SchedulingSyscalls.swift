@@ -26,7 +26,7 @@ enum SchedulingSyscalls {
             let size = a.count(1)
             guard size >= 8, size % 8 == 0 else { throw .EINVAL }
             let target = try process(a.int32(0), a)
-            let online: UInt64 = PerCPU.onlineCount >= 64 ? .max : (1 << UInt64(PerCPU.onlineCount)) - 1
+            let online = SchedulingAttributes.cpuMask(PerCPU.onlineCount)
             try a.user.store(target.scheduling.withLock { $0.affinity } & online, to: a.address(2))
             return 8
         case 119, 118:                                               // sched_setscheduler, sched_setparam

@@ -42,16 +42,17 @@ enum Syscalls {
             }
             if let result = try await MemorySyscalls.handle(number, a) { return result }
             if let result = try await FutexSyscalls.handle(number, a) { return result }
-            if let result = try await IdentitySyscalls.handle(number, a) { return result }
-            if let result = try await ProcessControlSyscalls.handle(number, a) { return result }
-            if let result = try await SchedulingSyscalls.handle(number, a) { return result }
-            if let result = try await SyslogSyscall.handle(number, a) { return result }
             if let result = try await TimeSyscalls.handle(number, a) { return result }
             if let result = try await MiscSyscalls.handle(number, a) { return result }
             if let result = try await PipeSyscalls.handle(number, a) { return result }
             if let result = try await PollSyscalls.handle(number, a) { return result }
             if let result = try await MountSyscalls.handle(number, a) { return result }
             if let result = try await CopySyscalls.handle(number, a) { return result }
+            // Rare calls last: each family tried costs every later syscall an async call.
+            if let result = try await IdentitySyscalls.handle(number, a) { return result }
+            if let result = try await ProcessControlSyscalls.handle(number, a) { return result }
+            if let result = try await SchedulingSyscalls.handle(number, a) { return result }
+            if let result = try await SyslogSyscall.handle(number, a) { return result }
             reportUnimplemented(number)
             throw .ENOSYS
         } catch {

@@ -10,93 +10,43 @@ extension Credentials {
 
     private var mayChangeIDs: Bool { euid == 0 }
 
-    /// setuid: privileged callers set all four ids; others may only set the effective id to the
-    /// real or saved one.
-    public mutating func setUID(_ id: UInt32) throws(Errno) {
-        guard id != Self.unchanged else { throw .EINVAL }
-        if mayChangeIDs {
-            uid = id; euid = id; suid = id; fsuid = id
-        } else if id == uid || id == suid {
-            euid = id; fsuid = id
-        } else {
-            throw .EPERM
-        }
+    /// The user ids and the group ids follow the same rules (CAP_SETUID and CAP_SETGID alike).
+    var userIDs: IDSet {
+        get { IDSet(real: uid, effective: euid, saved: suid, filesystem: fsuid) }
+        set { uid = newValue.real; euid = newValue.effective; suid = newValue.saved; fsuid = newValue.filesystem }
+    }
+    var groupIDs: IDSet {
+        get { IDSet(real: gid, effective: egid, saved: sgid, filesystem: fsgid) }
+        set { gid = newValue.real; egid = newValue.effective; sgid = newValue.saved; fsgid = newValue.filesystem }
     }
 
-    public mutating func setGID(_ id: UInt32) throws(Errno) {
-        guard id != Self.unchanged else { throw .EINVAL }
-        if mayChangeIDs {
-            gid = id; egid = id; sgid = id; fsgid = id
-        } else if id == gid || id == sgid {
-            egid = id; fsgid = id
-        } else {
-            throw .EPERM
-        }
-    }
+    /// setuid: privileged callers set all four ids; others may only set the effective id to the
+    /// real or saved one.
+    public mutating func setUID(_ id: UInt32) throws(Errno) { try userIDs.set(id, privileged: mayChangeIDs) }
+    public mutating func setGID(_ id: UInt32) throws(Errno) { try groupIDs.set(id, privileged: mayChangeIDs) }
 
     /// setreuid: the real id may become the effective one, the effective id the real or saved one;
     /// the saved id follows the new effective id when the real id is set or the effective id moves
     /// away from the real one.
     public mutating func setREUID(real: UInt32, effective: UInt32) throws(Errno) {
-        let newReal = real == Self.unchanged ? uid : real
-        let newEffective = effective == Self.unchanged ? euid : effective
-        if !mayChangeIDs {
-            if real != Self.unchanged && real != uid && real != euid { throw .EPERM }
-            if effective != Self.unchanged && effective != uid && effective != euid && effective != suid { throw .EPERM }
-        }
-        if real != Self.unchanged || (effective != Self.unchanged && newEffective != uid) { suid = newEffective }
-        uid = newReal; euid = newEffective; fsuid = newEffective
+        try userIDs.setRealEffective(real, effective, privileged: mayChangeIDs)
     }
-
     public mutating func setREGID(real: UInt32, effective: UInt32) throws(Errno) {
-        let newReal = real == Self.unchanged ? gid : real
-        let newEffective = effective == Self.unchanged ? egid : effective
-        if !mayChangeIDs {
-            if real != Self.unchanged && real != gid && real != egid { throw .EPERM }
-            if effective != Self.unchanged && effective != gid && effective != egid && effective != sgid { throw .EPERM }
-        }
-        if real != Self.unchanged || (effective != Self.unchanged && newEffective != gid) { sgid = newEffective }
-        gid = newReal; egid = newEffective; fsgid = newEffective
+        try groupIDs.setRealEffective(real, effective, privileged: mayChangeIDs)
     }
 
     /// setresuid: unprivileged callers may set each id to any of the current three.
     public mutating func setRESUID(real: UInt32, effective: UInt32, saved: UInt32) throws(Errno) {
-        if !mayChangeIDs {
-            for id in [real, effective, saved] where id != Self.unchanged && id != uid && id != euid && id != suid {
-                throw .EPERM
-            }
-        }
-        if real != Self.unchanged { uid = real }
-        if effective != Self.unchanged { euid = effective }
-        if saved != Self.unchanged { suid = saved }
-        fsuid = euid
+        try userIDs.setAll(real, effective, saved, privileged: mayChangeIDs)
     }
-
     public mutating func setRESGID(real: UInt32, effective: UInt32, saved: UInt32) throws(Errno) {
-        if !mayChangeIDs {
-            for id in [real, effective, saved] where id != Self.unchanged && id != gid && id != egid && id != sgid {
-                throw .EPERM
-            }
-        }
-        if real != Self.unchanged { gid = real }
-        if effective != Self.unchanged { egid = effective }
-        if saved != Self.unchanged { sgid = saved }
-        fsgid = egid
+        try groupIDs.setAll(real, effective, saved, privileged: mayChangeIDs)
     }
 
     /// setfsuid: always returns the previous fsuid; changes it only to one of the caller's ids
     /// (or anything, when privileged). There is no error return.
-    public mutating func setFSUID(_ id: UInt32) -> UInt32 {
-        let old = fsuid
-        if id != Self.unchanged && (mayChangeIDs || id == uid || id == euid || id == suid || id == fsuid) { fsuid = id }
-        return old
-    }
-
-    public mutating func setFSGID(_ id: UInt32) -> UInt32 {
-        let old = fsgid
-        if id != Self.unchanged && (mayChangeIDs || id == gid || id == egid || id == sgid || id == fsgid) { fsgid = id }
-        return old
-    }
+    public mutating func setFSUID(_ id: UInt32) -> UInt32 { userIDs.setFilesystem(id, privileged: mayChangeIDs) }
+    public mutating func setFSGID(_ id: UInt32) -> UInt32 { groupIDs.setFilesystem(id, privileged: mayChangeIDs) }
 
     /// setgroups: privileged only; at most NGROUPS_MAX entries.
     public mutating func setGroups(_ list: [UInt32]) throws(Errno) {
@@ -118,5 +68,52 @@ extension Credentials {
     /// target's real or saved uid.
     public func maySignal(_ target: Credentials) -> Bool {
         euid == 0 || uid == target.uid || uid == target.suid || euid == target.uid || euid == target.suid
+    }
+}
+
+/// One kind of id (user or group): real, effective, saved and filesystem, and Linux's rules for
+/// changing them. `privileged`: the caller holds CAP_SETUID/CAP_SETGID.
+struct IDSet {
+    var real, effective, saved, filesystem: UInt32
+
+    private static let unchanged = Credentials.unchanged
+    private func isCurrent(_ id: UInt32) -> Bool { id == real || id == effective || id == saved }
+
+    mutating func set(_ id: UInt32, privileged: Bool) throws(Errno) {
+        guard id != Self.unchanged else { throw .EINVAL }
+        if privileged {
+            real = id; effective = id; saved = id; filesystem = id
+        } else if id == real || id == saved {
+            effective = id; filesystem = id
+        } else {
+            throw .EPERM
+        }
+    }
+
+    mutating func setRealEffective(_ newReal: UInt32, _ newEffective: UInt32, privileged: Bool) throws(Errno) {
+        let r = newReal == Self.unchanged ? real : newReal
+        let e = newEffective == Self.unchanged ? effective : newEffective
+        if !privileged {
+            if newReal != Self.unchanged && newReal != real && newReal != effective { throw .EPERM }
+            if newEffective != Self.unchanged && !isCurrent(newEffective) { throw .EPERM }
+        }
+        if newReal != Self.unchanged || (newEffective != Self.unchanged && e != real) { saved = e }
+        real = r; effective = e; filesystem = e
+    }
+
+    mutating func setAll(_ newReal: UInt32, _ newEffective: UInt32, _ newSaved: UInt32, privileged: Bool) throws(Errno) {
+        if !privileged {
+            for id in [newReal, newEffective, newSaved] where id != Self.unchanged && !isCurrent(id) { throw .EPERM }
+        }
+        if newReal != Self.unchanged { real = newReal }
+        if newEffective != Self.unchanged { effective = newEffective }
+        if newSaved != Self.unchanged { saved = newSaved }
+        filesystem = effective
+    }
+
+    mutating func setFilesystem(_ id: UInt32, privileged: Bool) -> UInt32 {
+        let old = filesystem
+        if id != Self.unchanged && (privileged || isCurrent(id) || id == filesystem) { filesystem = id }
+        return old
     }
 }

@@ -44,10 +44,13 @@ public struct SchedulingAttributes: Equatable, Sendable {
 
     /// sched_setaffinity: the mask limited to the online CPUs, which must leave at least one.
     public mutating func setAffinity(_ mask: UInt64, onlineCPUs: Int) throws(Errno) {
-        let online: UInt64 = onlineCPUs >= 64 ? .max : (1 << UInt64(onlineCPUs)) - 1
+        let online = Self.cpuMask(onlineCPUs)
         guard mask & online != 0 else { throw .EINVAL }
         affinity = mask & online
     }
+
+    /// CPUs 0..<count as an affinity mask.
+    public static func cpuMask(_ count: Int) -> UInt64 { count >= 64 ? .max : (1 << UInt64(count)) - 1 }
 
     /// sched_setscheduler/sched_setparam: SCHED_OTHER, BATCH and IDLE take priority 0; FIFO and RR
     /// 1-99 and privilege.
