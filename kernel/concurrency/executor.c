@@ -1,33 +1,50 @@
-// The executor: one FIFO ready queue per CPU, linked through the tasks' SchedulerPrivate word so that
-// enqueuing (from an interrupt handler, too) never allocates. A CPU runs its own queue first, then
-// steals from the others; an enqueue wakes an idle CPU. Running a task = calling its ResumeTask with its
-// ResumeContext; it returns when the task suspends or completes. Tasks are never preempted.
+// The executor: two FIFO ready queues per CPU, linked through the tasks' SchedulerPrivate word so that
+// enqueuing (from an interrupt handler, too) never allocates. Woken and new tasks go to the first,
+// tasks that yielded (sched_yield, a user thread whose time slice ended) to the second, which runs
+// when the first is empty, or every `wokenBurst` jobs: a task that sleeps and wakes (a shell, a reader
+// of a pipe) runs within about one time slice however many programs spin. A CPU runs its own queues
+// first, then steals from the others; an enqueue wakes an idle CPU. Running a task = calling its
+// ResumeTask with its ResumeContext; it returns when the task suspends or completes. Tasks are never
+// preempted.
 #include "task.h"
 
 CPURuntime lichen_cpu_runtime[LICHEN_ASYNC_MAX_CPUS];
 
 void lichen_cpu_wake(long index);   // Swift (Executor.swift): PerCPU.wake, an IPI once SMP is up
 
-static void push_locked(CPURuntime *cpu, LichenTask *task) {
+enum { wokenBurst = 4 };
+
+static void push(LichenTask **head, LichenTask **tail, LichenTask *task) {
   task->schedulerNext = 0;
-  if (cpu->tail) cpu->tail->schedulerNext = task; else cpu->head = task;
-  cpu->tail = task;
+  if (*tail) (*tail)->schedulerNext = task; else *head = task;
+  *tail = task;
+}
+
+static LichenTask *pop(LichenTask **head, LichenTask **tail) {
+  LichenTask *task = *head;
+  if (task) {
+    *head = task->schedulerNext;
+    if (!*head) *tail = 0;
+  }
+  return task;
 }
 
 static LichenTask *pop_locked(CPURuntime *cpu) {
-  LichenTask *task = cpu->head;
-  if (task) {
-    cpu->head = task->schedulerNext;
-    if (!cpu->head) cpu->tail = 0;
+  bool yieldedFirst = cpu->yieldedHead && (!cpu->head || cpu->wokenStreak >= wokenBurst);
+  if (yieldedFirst) {
+    cpu->wokenStreak = 0;
+    return pop(&cpu->yieldedHead, &cpu->yieldedTail);
   }
-  return task;
+  if (cpu->yieldedHead) cpu->wokenStreak++;
+  return pop(&cpu->head, &cpu->tail);
 }
 
 void lichen_executor_enqueue(LichenTask *task) {
   unsigned self = current_cpu();
   CPURuntime *cpu = &lichen_cpu_runtime[self];
   uint64_t daif = lichen_spin_lock_irqsave(&cpu->lock);
-  push_locked(cpu, task);
+  if (cpu->enqueueYielded) push(&cpu->yieldedHead, &cpu->yieldedTail, task);
+  else push(&cpu->head, &cpu->tail, task);
   lichen_spin_unlock_irqrestore(&cpu->lock, daif);
   // Pairs with the fence in lichen_executor_set_idle: either the idle CPU sees this task before its
   // WFI, or we see it idle and wake it.
@@ -60,7 +77,12 @@ static void run_job(CPURuntime *cpu, LichenTask *task) {
   while (cpu->deferred) {                  // tasks that yielded during that job
     LichenTask *yielded = cpu->deferred;
     cpu->deferred = yielded->schedulerNext;
+    uint64_t daif;                         // IRQs masked: a task an interrupt handler wakes is no yielder
+    __asm__ volatile("mrs %0, daif\n msr daifset, #2" : "=r"(daif) : : "memory");
+    cpu->enqueueYielded = 1;
     swift_continuation_resume(yielded);
+    cpu->enqueueYielded = 0;
+    __asm__ volatile("msr daif, %0" : : "r"(daif) : "memory");
   }
 }
 
@@ -72,7 +94,8 @@ SWIFTCALL void swift_job_run(LichenTask *task, void *executorIdentity, void *exe
 static LichenTask *steal(unsigned self) {
   for (unsigned n = 1; n < LICHEN_ASYNC_MAX_CPUS; n++) {
     CPURuntime *victim = &lichen_cpu_runtime[(self + n) % LICHEN_ASYNC_MAX_CPUS];
-    if (!__atomic_load_n(&victim->head, __ATOMIC_RELAXED)) continue;   // (queues of offline CPUs stay empty)
+    if (!__atomic_load_n(&victim->head, __ATOMIC_RELAXED) && !__atomic_load_n(&victim->yieldedHead, __ATOMIC_RELAXED))
+      continue;                                                         // (queues of offline CPUs stay empty)
     uint64_t daif;
     if (!lichen_spin_trylock_irqsave(&victim->lock, &daif)) continue;
     LichenTask *task = pop_locked(victim);
@@ -96,7 +119,8 @@ bool lichen_executor_run_next(void) {
 
 bool lichen_executor_has_work(void) {
   for (unsigned i = 0; i < LICHEN_ASYNC_MAX_CPUS; i++)
-    if (__atomic_load_n(&lichen_cpu_runtime[i].head, __ATOMIC_ACQUIRE)) return true;
+    if (__atomic_load_n(&lichen_cpu_runtime[i].head, __ATOMIC_ACQUIRE)
+        || __atomic_load_n(&lichen_cpu_runtime[i].yieldedHead, __ATOMIC_ACQUIRE)) return true;
   return false;
 }
 

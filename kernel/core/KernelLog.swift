@@ -1,4 +1,5 @@
 import LichenCore
+import LichenAsyncRuntime
 
 /// Linux log levels (printk): a message is shown on the console when its level is below `consoleLevel`.
 enum LogLevel: Int {
@@ -34,6 +35,30 @@ enum KernelLog {
     static func warning(_ message: String) { log(.warning, message) }
     static func error(_ message: String) { log(.error, message) }
     static func debug(_ message: String) { log(.debug, message) }
+
+    /// Messages user space can cause at will (a crashing program's report): at most 10 every 5 s,
+    /// like Linux's printk_ratelimit, so a fork bomb of crashing programs cannot flood the console.
+    static func noticeRateLimited(_ message: @autoclosure () -> String) {
+        let now = clock()
+        let (show, suppressed): (Bool, Int) = {
+            let daif = lichen_spin_lock_irqsave(&rateLock)
+            defer { lichen_spin_unlock_irqrestore(&rateLock, daif) }
+            if now &- rateWindowStart > 5_000_000_000 {
+                let dropped = rateSuppressed
+                rateWindowStart = now; rateShown = 0; rateSuppressed = 0
+                if dropped > 0 { return (true, dropped) }
+            }
+            guard rateShown < 10 else { rateSuppressed += 1; return (false, 0) }
+            rateShown += 1
+            return (true, 0)
+        }()
+        if suppressed > 0 { notice(Format.decimal(UInt64(suppressed)) + " messages suppressed") }
+        if show { notice(message()) }
+    }
+    nonisolated(unsafe) private static var rateLock = LichenSpinLock()
+    nonisolated(unsafe) private static var rateWindowStart: UInt64 = 0
+    nonisolated(unsafe) private static var rateShown = 0
+    nonisolated(unsafe) private static var rateSuppressed = 0
 
     /// Raw console output, no timestamp (panic reports, the boot monitor).
     static func write(_ text: String) {

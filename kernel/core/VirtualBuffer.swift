@@ -38,7 +38,7 @@ final class VirtualBuffer {
     func append(_ data: UnsafeRawBufferPointer) -> Bool {
         guard count + data.count <= capacity else { return false }
         while frames.count * pageSize < count + data.count {
-            guard let frame = PhysicalMemory.allocate() else { return false }
+            guard let frame = PhysicalMemory.allocateForUser() else { return false }
             do {
                 try KernelAddressSpace.mapKernelMemory(virtual: base + UInt64(frames.count * pageSize), physical: frame,
                                                        size: UInt64(pageSize))

@@ -22,7 +22,7 @@ enum RootFilesystem {
     static var tmpfsDefaultSize: Int64 { Int64(PhysicalMemory.totalBytes / 2) }
 
     static func mount(initramfs: UnsafeRawBufferPointer?) async throws(Errno) -> VFS {
-        TmpfsPageMemory.allocate = { PhysicalMemory.allocate().map { KernelLayout.directMap($0).pointer } }
+        TmpfsPageMemory.allocate = { PhysicalMemory.allocateForUser().map { KernelLayout.directMap($0).pointer } }
         TmpfsPageMemory.release = { PhysicalMemory.free(PhysAddr(UInt64(UInt(bitPattern: $0)) - KernelLayout.directMapBase)) }
         let root = Tmpfs(device: anonymousDevice(), clock: clock, rootMode: 0o755, sizeLimit: tmpfsDefaultSize,
                          typeName: Array("rootfs".utf8))

@@ -39,8 +39,18 @@ final class Process: @unchecked Sendable {
     var credentials: Credentials { state.withLock { $0.fs.credentials } }
 
     /// Changes the credentials atomically against concurrent readers.
+    /// A change of the real user id moves the process's threads to the new user's count (RLIMIT_NPROC).
     func changeCredentials<R, E: Error>(_ body: (inout Credentials) throws(E) -> R) throws(E) -> R {
-        try state.withLock { (s: inout MutableState) throws(E) -> R in try body(&s.fs.credentials) }
+        let (r, old, new) = try state.withLock { (s: inout MutableState) throws(E) -> (R, UInt32, UInt32) in
+            let old = s.fs.credentials.uid
+            let r = try body(&s.fs.credentials)
+            return (r, old, s.fs.credentials.uid)
+        }
+        if old != new {
+            let threads = signals.withLock { $0.group.count }
+            Processes.lock.withLock { _ in Processes.tasksByUser.move(threads, from: old, to: new) }
+        }
+        return r
     }
 
     var name: [UInt8] {
@@ -91,6 +101,8 @@ final class Process: @unchecked Sendable {
     let control = SpinLock(ProcessControl())
     /// Nice value, I/O priority, CPU affinity, policy (recorded and inherited).
     let scheduling = SpinLock(SchedulingAttributes())
+    /// getrlimit/setrlimit (inherited; init's come from `ResourceLimits.initial`).
+    let limits = SpinLock(ResourceLimits.initial(totalFrames: PhysicalMemory.stats?.totalFrames ?? 0))
     /// Set once the process is exiting (exit_group, a fatal signal): its threads stop at their next
     /// kernel entry; the last one to end reports the exit.
     var exiting = false
@@ -120,6 +132,8 @@ enum Processes {
     /// floating point, which the kernel does not have (the link fails if one slips in).
     nonisolated(unsafe) static var objects: [Process] = []
     static let lock = SpinLock(())
+    /// Threads per real user id (RLIMIT_NPROC), under `lock`.
+    nonisolated(unsafe) static var tasksByUser = TaskCountsByUser()
     /// Bumped whenever a child exits, stops or continues: wait4 sleepers re-check.
     static let childChanges = Event<UInt64>(0)
 

@@ -13,7 +13,12 @@ enum ProcessLifecycle {
         let console = try await vfs.open(Array("/dev/console".utf8), flags: [.O_RDWR], context: fsContext)
         console.pathHint = (fsContext.root, Array("/dev/console".utf8))
         for _ in 0..<3 { _ = try files.install(console) }
-        let pid = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.createInit(sessionLeader: false) }
+        let threadsMax = ResourceLimits.threadsMax(totalFrames: PhysicalMemory.stats?.totalFrames ?? 0)
+        let pid = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in
+            t.threadsMax = threadsMax
+            return try t.createInit(sessionLeader: false)
+        }
+        _ = Processes.lock.withLock { _ in Processes.tasksByUser.charge(0) }
         let (image, finalPath, argv, _) = try await readProgram(path, arguments: arguments, vfs: vfs, context: fsContext)
         let loaded = try image.withBytes { (b: UnsafeMutableRawBufferPointer) throws(Errno) -> ProgramLoader.Loaded in
             try ProgramLoader.load(UnsafeRawBufferPointer(b), arguments: argv, environment: defaultEnvironment, executableName: finalPath)
@@ -88,6 +93,7 @@ enum ProcessLifecycle {
                 _ = try? Futexes.wake(thread.clearChildTID, memory: process.memory, private: false, count: 1)
             }
         }
+        ResourceLimitSyscalls.releaseTask(process.credentials.uid)
         let tid = thread.tid
         let ending = process.signals.withLock { $0.leave(tid: tid, slot: thread.index, code: thread.exitCode) }
         if tid != process.pid { Processes.withTable { $0.releaseThreadID(tid) } }

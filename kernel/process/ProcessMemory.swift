@@ -66,7 +66,7 @@ final class ProcessMemory {
     @discardableResult
     func populate(_ page: UserAddr, protection: MemoryProtection) -> PhysAddr? {
         if let existing = frame(at: page) { return existing }
-        guard let frame = PhysicalMemory.allocate() else { return nil }
+        guard let frame = PhysicalMemory.allocateForUser() else { return nil }
         let pointer = KernelLayout.directMap(frame).pointer
         pointer.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
         if protection.contains(.execute) { sync_icache_range(UInt64(UInt(bitPattern: pointer)), UInt64(pageSize)) }
@@ -101,7 +101,7 @@ final class ProcessMemory {
 
     /// A write to a page still shared since fork: this process gets its own copy.
     private func copyOnWrite(_ page: UserAddr, from shared: PhysAddr, protection: MemoryProtection) -> Bool {
-        guard let copy = PhysicalMemory.allocate() else { return false }
+        guard let copy = PhysicalMemory.allocateForUser() else { return false }
         KernelLayout.directMap(copy).pointer.copyMemory(from: KernelLayout.directMap(shared).pointer, byteCount: pageSize)
         if protection.contains(.execute) { sync_icache_range(KernelLayout.directMap(copy).value, UInt64(pageSize)) }
         do {

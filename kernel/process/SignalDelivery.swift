@@ -63,7 +63,7 @@ extension Thread {
                 return
             case .terminate(let s, let core, let info):
                 if SignalSet.synchronous.contains(s) && info.si_code > 0 {
-                    KernelLog.notice(String(decoding: process.name, as: UTF8.self) + "[" + Format.decimal(UInt64(process.pid))
+                    KernelLog.noticeRateLimited(String(decoding: process.name, as: UTF8.self) + "[" + Format.decimal(UInt64(process.pid))
                                      + "]: " + signalName(s) + " at " + Format.hex(info.si_addr) + " pc " + Format.hex(context.pc))
                 }
                 // No core file is written, so no core bit (WCOREDUMP) either: what Linux reports with

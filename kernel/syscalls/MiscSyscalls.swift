@@ -17,9 +17,10 @@ enum MiscSyscalls {
         case 124:                                               // sched_yield
             await Task.yield()
             return 0
-        case 261: return try prlimit(a, resource: a.int32(1), new: a.address(2), old: a.address(3))   // prlimit64
-        case 163: return try prlimit(a, resource: a.int32(0), new: UserAddr(0), old: a.address(1))   // getrlimit
-        case 164: return 0                                      // setrlimit: accepted, not enforced yet
+        case 261:                                               // prlimit64
+            return try ResourceLimitSyscalls.prlimit(a, pid: a.int32(0), resource: a.int32(1), new: a.address(2), old: a.address(3))
+        case 163: return try ResourceLimitSyscalls.prlimit(a, pid: 0, resource: a.int32(0), new: UserAddr(0), old: a.address(1))   // getrlimit
+        case 164: return try ResourceLimitSyscalls.prlimit(a, pid: 0, resource: a.int32(0), new: a.address(1), old: UserAddr(0))   // setrlimit
         case 166:                                               // umask
             let old = a.process.fs.umask
             a.process.fs.umask = UInt32(a[0] & 0o777)
@@ -53,23 +54,6 @@ enum MiscSyscalls {
             bytes += f
         }
         try a.user.store(bytes: bytes, to: a.address(0))
-        return 0
-    }
-
-    static func prlimit(_ a: SyscallArguments, resource: Int32, new: UserAddr, old: UserAddr) throws(Errno) -> UInt64 {
-        guard resource >= 0 && resource < 16 else { throw .EINVAL }
-        if old.value != 0 {
-            let infinity = UInt64.max
-            let limit: (UInt64, UInt64)
-            switch resource {
-            case 3: limit = (8 << 20, infinity)                   // RLIMIT_STACK
-            case 7: limit = (1024, 4096)                          // RLIMIT_NOFILE
-            case 6: limit = (4096, 4096)                          // RLIMIT_NPROC
-            default: limit = (infinity, infinity)
-            }
-            try a.user.store(limit.0, to: old)
-            try a.user.store(limit.1, to: old + 8)
-        }
         return 0
     }
 

@@ -62,7 +62,16 @@ enum ProcessSyscalls {
     /// clone/clone3: a thread of the caller's process (CLONE_THREAD), or a new process: fork, vfork
     /// (CLONE_VM|CLONE_VFORK: the child shares the parent's memory, which sleeps until it execs or exits).
     static func clone(_ a: SyscallArguments, _ request: CloneRequest) async throws(Errno) -> UInt64 {
-        if request.isThread { return result(try cloneThread(a, request)) }
+        let uid = try ResourceLimitSyscalls.admitNewTask(a.process)
+        do throws(Errno) {
+            return request.isThread ? result(try cloneThread(a, request)) : try await cloneProcess(a, request)
+        } catch {
+            ResourceLimitSyscalls.releaseTask(uid)
+            throw error
+        }
+    }
+
+    private static func cloneProcess(_ a: SyscallArguments, _ request: CloneRequest) async throws(Errno) -> UInt64 {
         let parent = a.process
         let pid = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in
             try t.fork(parent: parent.pid, exitSignal: request.exitSignal)
@@ -80,6 +89,8 @@ enum ProcessSyscalls {
         child.control.withLock { $0 = control }
         let scheduling = parent.scheduling.withLock { $0 }
         child.scheduling.withLock { $0 = scheduling }
+        let limits = parent.limits.withLock { $0 }
+        child.limits.withLock { $0 = limits }
         child.executable = parent.executable
         child.executableHint = parent.executableHint
         // The child inherits dispositions, mask and alternate stack; nothing pending.

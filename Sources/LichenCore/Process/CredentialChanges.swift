@@ -69,6 +69,16 @@ extension Credentials {
     public func maySignal(_ target: Credentials) -> Bool {
         euid == 0 || uid == target.uid || uid == target.suid || euid == target.uid || euid == target.suid
     }
+
+    /// CAP_SYS_RESOURCE: raising hard resource limits, going past RLIMIT_NPROC.
+    public var mayExceedLimits: Bool { euid == 0 }
+
+    /// prlimit on another process (Linux's check_prlimit_permission): the superuser, or a caller
+    /// whose real ids are all of the target's real, effective and saved ids.
+    public func mayChangeLimits(of target: Credentials) -> Bool {
+        mayExceedLimits || (uid == target.uid && uid == target.euid && uid == target.suid
+                            && gid == target.gid && gid == target.egid && gid == target.sgid)
+    }
 }
 
 /// One kind of id (user or group): real, effective, saved and filesystem, and Linux's rules for

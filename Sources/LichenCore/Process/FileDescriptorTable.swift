@@ -16,8 +16,8 @@ public struct FileDescriptorTable<File: AnyObject> {
     /// RLIMIT_NOFILE's soft limit: descriptors are below it. Linux's default is 1024.
     public private(set) var limit: Int32
     /// The kernel's ceiling for any limit (fs.nr_open).
-    public static var maximumLimit: Int32 { 1 << 20 }
-    public static var defaultLimit: Int32 { 1024 }
+    public static var maximumLimit: Int32 { Int32(ResourceLimits.openFilesCeiling) }
+    public static var defaultLimit: Int32 { Int32(ResourceLimits.defaultOpenFiles) }
 
     public init(limit: Int32 = FileDescriptorTable.defaultLimit) {
         self.limit = max(0, min(limit, FileDescriptorTable.maximumLimit))

@@ -183,6 +183,9 @@ public struct ProcessTable: Sendable {
     public private(set) var records: [ProcessRecord] = []
     public var ids: PidAllocator
     public static let initPid: Int32 = 1
+    /// kernel.threads-max: fork and clone fail with EAGAIN once this many ids (threads, processes and
+    /// zombies not yet reaped) are in use, whoever asks (ResourceLimits.threadsMax).
+    public var threadsMax = Int.max
 
     public init(pidMax: Int32 = PidAllocator.defaultPidMax) { ids = PidAllocator(pidMax: pidMax) }
 
@@ -245,9 +248,10 @@ public struct ProcessTable: Sendable {
     }
 
     /// fork/clone of a new process: same group and session as the parent. ESRCH if the parent is
-    /// unknown (or a zombie), EAGAIN when no pid is free.
+    /// unknown (or a zombie), EAGAIN when no pid is free or threads-max is reached.
     public mutating func fork(parent: Int32, exitSignal: Signal? = .SIGCHLD) throws(Errno) -> Int32 {
         guard let pi = index(of: parent), !records[pi].isZombie else { throw .ESRCH }
+        guard ids.count < threadsMax else { throw .EAGAIN }
         let pid = try ids.allocate()
         let p = records[pi]
         insert(ProcessRecord(pid: pid, parent: parent, pgid: p.pgid, sid: p.sid, exitSignal: exitSignal))
@@ -255,8 +259,12 @@ public struct ProcessTable: Sendable {
         return pid
     }
 
-    /// A new thread's id (threads and processes share the id space). EAGAIN when none is free.
-    public mutating func allocateThreadID() throws(Errno) -> Int32 { try ids.allocate() }
+    /// A new thread's id (threads and processes share the id space). EAGAIN when none is free or
+    /// threads-max is reached.
+    public mutating func allocateThreadID() throws(Errno) -> Int32 {
+        guard ids.count < threadsMax else { throw .EAGAIN }
+        return try ids.allocate()
+    }
 
     /// A thread other than the leader ended: its id is free (the leader's is the pid, freed on reap).
     public mutating func releaseThreadID(_ tid: Int32) {

@@ -28,8 +28,10 @@ public struct ThreadGroup: Sendable {
 
     /// A new thread: it gets the lowest slot no live thread uses.
     public mutating func join(tid: Int32) -> Int {
-        var slot = 0
-        while members.contains(where: { $0.slot == slot }) { slot += 1 }
+        // One pass (a thread bomb makes thousands): n members leave a free slot among 0...n.
+        var used = [Bool](repeating: false, count: members.count + 1)
+        for m in members where m.slot < used.count { used[m.slot] = true }
+        let slot = used.firstIndex(of: false)!
         members.append(Member(tid: tid, slot: slot))
         return slot
     }

@@ -6,10 +6,12 @@ import AArch64Intrinsics
 /// image mapping, every other table through the direct map.
 struct KernelTableMemory: TranslationTableMemory {
     nonisolated(unsafe) static var poolUsed = 0
+    /// The tables of a user address space come out of user space's share of memory (never the reserve).
+    var forUser = false
 
     mutating func allocateTable() -> PhysAddr? {
         let table: PhysAddr
-        if let frame = PhysicalMemory.allocate() {
+        if let frame = forUser ? PhysicalMemory.allocateForUser() : PhysicalMemory.allocate() {
             table = frame
         } else if PhysicalMemory.allocator == nil, KernelTableMemory.poolUsed < Int(BOOTSTRAP_TABLES) {
             let va = VirtAddr(address_of_lichen_bootstrap_tables()) + UInt64(KernelTableMemory.poolUsed * pageSize)

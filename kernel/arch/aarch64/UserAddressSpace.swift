@@ -19,7 +19,7 @@ final class UserAddressSpace {
 
     init?() {
         guard let kernel = KernelAddressSpace.table,
-              let created = try? TranslationTable<KernelTableMemory>.create(memory: KernelTableMemory()) else { return nil }
+              let created = try? TranslationTable<KernelTableMemory>.create(memory: KernelTableMemory(forUser: true)) else { return nil }
         table = created
         for index in 256..<512 {
             table.memory.writeEntry(table: table.root, index: index, kernel.memory.readEntry(table: kernel.root, index: index))

@@ -21,7 +21,7 @@ extension UserAddressSpace {
     /// Maps a fresh zeroed page at `address` and copies `contents` into it (code pages get their
     /// instruction cache synchronised). Returns the frame, which the caller owns.
     func mapPage(at address: UserAddr, contents: UnsafeRawBufferPointer, attributes: LichenAArch64.MemoryAttributes) -> PhysAddr? {
-        guard let frame = PhysicalMemory.allocate() else { return nil }
+        guard let frame = PhysicalMemory.allocateForUser() else { return nil }
         let page = KernelLayout.directMap(frame).pointer
         page.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
         if let base = contents.baseAddress { page.copyMemory(from: base, byteCount: min(contents.count, pageSize)) }

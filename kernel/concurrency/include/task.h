@@ -89,7 +89,10 @@ typedef struct {
   LichenSpinLock lock;
   uint32_t idle;               // in WFI, waiting for work (enqueuers wake it)
   uint32_t online;             // runs an executor
-  LichenTask *head, *tail;     // ready queue (FIFO)
+  LichenTask *head, *tail;     // ready queue (FIFO): tasks woken up, new tasks
+  LichenTask *yieldedHead, *yieldedTail;   // tasks that yielded (Task.yield, user time slice ended)
+  uint32_t wokenStreak;        // jobs taken from `head` in a row while yielded tasks waited
+  uint32_t enqueueYielded;     // set while run_job resumes yielded tasks: they go to the yielded queue
   LichenTask *current;         // the task this CPU is running
   LichenTask *deferred;        // yielded tasks, resumed once the current job has suspended
   uint64_t jobStart;           // counter at the start of the current job of an accounted task

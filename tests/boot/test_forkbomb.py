@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Fork bombs in qemu: tests/forkbomb/forkbomb.c (static) forks, or creates threads, without limit as
+an unprivileged user (RLIMIT_NPROC), as root (threads-max), as root with each process dirtying memory
+until it runs out, and in one process (threads).
+Lichen must refuse with EAGAIN or ENOMEM, never panic or hang, kill every bomb process, and the shell
+must work afterwards.
+
+usage: tests/boot/test_forkbomb.py [IMAGE] [--seconds N] [--memory M]
+"""
+import argparse, os, re, subprocess, sys
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
+from lichen_qemu import boot
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("image", nargs="?", default=os.path.join(ROOT, "build", "Image"))
+    p.add_argument("--seconds", type=int, default=4, help="how long each bomb runs")
+    p.add_argument("--memory", default="256M")
+    p.add_argument("--smp", type=int, default=2)
+    a = p.parse_args()
+    build = os.path.join(os.path.dirname(a.image), "forkbomb")
+    os.makedirs(build, exist_ok=True)
+    subprocess.check_call([os.path.join(ROOT, "tools", "ensure-deps.sh"), "gcc"])
+    subprocess.check_call([os.path.join(ROOT, "tools", "fetch-debian-arm64.sh"), "busybox"])
+    subprocess.check_call(["aarch64-linux-gnu-gcc", "-static", "-O2", "-pthread", "-o", os.path.join(build, "forkbomb"),
+                           os.path.join(ROOT, "tests", "forkbomb", "forkbomb.c")])
+    with open(os.path.join(build, "init"), "w") as f:
+        f.write(open(os.path.join(ROOT, "tests", "forkbomb", "init")).read().replace("${SECONDS_EACH:-4}", str(a.seconds)))
+    with open(os.path.join(build, "forkbomb.spec"), "w") as f:
+        f.write("dir /bin 755\ndir /dev 755\ndir /proc 755\ndir /tmp 1777\nnod /dev/console 600 c 5 1\n"
+                "file /bin/busybox %s/build/debian/busybox/bin/busybox 755\n"
+                "applets /bin/busybox %s/initramfs/busybox-applets.txt\n"
+                "file /bin/forkbomb forkbomb 755\nfile /init init 755\n" % (ROOT, ROOT))
+    initrd = os.path.join(build, "forkbomb.cpio.gz")
+    subprocess.check_call([sys.executable, os.path.join(ROOT, "tools", "mkinitramfs.py"), os.path.join(build, "forkbomb.spec"),
+                           initrd, "--gzip"])
+    r = boot(a.image, timeout=60 + 30 * a.seconds, initrd=initrd, memory=a.memory, smp=a.smp)
+    out = r.output.replace("\r", "")
+    checks = []
+    for mode in ("user", "root", "memory", "threads"):
+        m = re.search(r"forkbomb %s: created (\d+), failures:(.*)" % mode, out)
+        failures = m.group(2).split() if m else []
+        checks.append(("%s: the bomb ran and was refused (%s)" % (mode, m.group(0) if m else "no report"),
+                       m is not None and int(m.group(1)) > 50 and failures and set(failures) <= {"EAGAIN", "ENOMEM"}))
+        checks.append(("%s: every bomb process was killed" % mode, "forkbomb %s: all gone" % mode in out))
+    if "user" in out:
+        m = re.search(r"forkbomb user: created (\d+)", out)
+        # RLIMIT_NPROC (threads-max / 2) counts uid 1000's tasks: the bomb cannot pass it.
+        checks.append(("user: RLIMIT_NPROC held", m is not None and int(m.group(1)) < 1024))
+    checks += [
+        ("no kernel panic", "Kernel panic" not in out),
+        ("the shell works afterwards", "shell alive: 42" in out),
+        ("clean power-off, no hang", not r.timed_out and r.exit_code == 0),
+    ]
+    for line in out.splitlines():
+        if line.startswith("forkbomb") or line.startswith("tasks left"):
+            print("  " + line)
+    failed = 0
+    for name, ok in checks:
+        print(("PASS " if ok else "FAIL ") + "forkbomb: " + name)
+        failed += not ok
+    if failed:
+        print(out[-4000:])
+    print("%d passed, %d failed" % (len(checks) - failed, failed))
+    sys.exit(1 if failed else 0)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+// Forks (and creates threads) without limit, then kills the lot: the kernel must refuse with EAGAIN
+// (RLIMIT_NPROC, threads-max) or ENOMEM, never fall over. Runs unchanged on Linux.
+//
+// usage: forkbomb MODE SECONDS   MODE: user (uid 1000, RLIMIT_NPROC), root (threads-max),
+//                                      memory (root, each process dirties 2 MiB: memory runs out),
+//                                      threads (one process, pthread_create until it fails)
+// Prints "forkbomb MODE: created N, failures: EAGAIN..." and "forkbomb MODE: all gone".
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int report_fd;
+
+static void report(char what, int err) {
+    char b[2] = { what, (char)err };
+    (void)!write(report_fd, b, 2);              // non-blocking: a full pipe drops reports
+}
+
+static void bomb(int dirty) {
+    int told = 0;
+    for (;;) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            told = 0;
+            report('+', 0);
+            if (dirty) {
+                char *p = malloc(2 << 20);
+                if (p) memset(p, 1, 2 << 20);
+            }
+            continue;
+        }
+        if (pid < 0) {
+            if (!told) { report('E', errno); told = 1; }
+            usleep(20000);
+        }
+    }
+}
+
+static void *idle_thread(void *arg) { (void)arg; for (;;) pause(); return NULL; }
+
+static void thread_bomb(void) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    int told = 0;
+    for (;;) {
+        pthread_t t;
+        int e = pthread_create(&t, &attr, idle_thread, NULL);
+        if (e == 0) report('+', 0);
+        else { if (!told) { report('E', e); told = 1; } usleep(20000); }
+    }
+}
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) { fprintf(stderr, "usage: forkbomb user|root|threads SECONDS\n"); return 2; }
+    const char *mode = argv[1];
+    double seconds = atof(argv[2]);
+    int fds[2];
+    if (pipe2(fds, O_NONBLOCK) != 0) { perror("pipe2"); return 1; }
+    fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
+    pid_t leader = fork();
+    if (leader < 0) { perror("fork"); return 1; }
+    if (leader == 0) {
+        setpgid(0, 0);
+        close(fds[0]);
+        report_fd = fds[1];
+        if (strcmp(mode, "user") == 0 && setresuid(1000, 1000, 1000) != 0) { report('E', errno); _exit(1); }
+        if (strcmp(mode, "threads") == 0) thread_bomb();
+        bomb(strcmp(mode, "memory") == 0);
+    }
+    setpgid(leader, leader);
+    close(fds[1]);
+    long created = 0;
+    int seen[256] = {0};
+    double end = now() + seconds;
+    char buf[4096];
+    while (now() < end) {
+        ssize_t n = read(fds[0], buf, sizeof buf);
+        if (n > 0) {
+            for (ssize_t i = 0; i + 1 < n; i += 2) {
+                if (buf[i] == '+') created++;
+                else seen[(unsigned char)buf[i + 1]] = 1;
+            }
+        } else usleep(10000);
+    }
+    printf("forkbomb %s: created %ld, failures:", mode, created);
+    for (int e = 1; e < 256; e++) if (seen[e]) printf(" %s", strerrorname_np(e) ? strerrorname_np(e) : "?");
+    printf("\n");
+    fflush(stdout);
+    // Kill the group until nothing is left (forks racing with the kill make new members).
+    double deadline = now() + 60;
+    int gone = 0;
+    while (now() < deadline) {
+        if (kill(-leader, SIGKILL) != 0 && errno == ESRCH) { gone = 1; break; }
+        while (waitpid(-1, NULL, WNOHANG) > 0) {}
+        usleep(50000);
+    }
+    while (waitpid(-1, NULL, WNOHANG) > 0) {}
+    printf("forkbomb %s: %s\n", mode, gone ? "all gone" : "still alive after 60 s");
+    return gone ? 0 : 1;
+}
