@@ -56,7 +56,7 @@ final class ProcessMemory {
         // User W^X: a writable and executable mapping is mapped writable only (rare in static programs).
         if p.contains(.write) { return .userData }
         if p.contains(.execute) { return .userCode }
-        return .userReadOnly
+        return p.isEmpty ? .userNoAccess : .userReadOnly
     }
 
     /// The frame mapped at `page`, if any.

@@ -110,18 +110,18 @@ enum MemorySyscalls {
         }
     }
 
-    /// New protections for pages already present.
+    /// New protections for pages already present (PROT_NONE keeps them, inaccessible). A private page
+    /// still shared since fork stays read-only: its first write must copy it (`handleFault`).
     static func reprotect(_ memory: ProcessMemory, _ range: UserRange, _ protection: MemoryProtection) {
-        var page = range.start
-        while page < range.end {
-            if memory.frame(at: page) != nil {
-                if protection.isEmpty {
-                    memory.releaseFrames(page, page + UInt64(pageSize))
-                } else {
-                    try? memory.space.protect(page, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection))
-                }
-            }
-            page = page + UInt64(pageSize)
+        let shared = memory.map.area(containing: range.start)?.sharing == .shared
+        var readOnly = protection
+        readOnly.remove(.write)
+        var cursor = range.start
+        while let (page, frame) = memory.space.firstMapping(from: cursor, through: range.end - 1) {
+            let copyOnWrite = !shared && protection.contains(.write) && PhysicalMemory.userReferences(frame) > 1
+            try? memory.space.protect(page, size: UInt64(pageSize), attributes: ProcessMemory.attributes(copyOnWrite ? readOnly : protection))
+            cursor = page + UInt64(pageSize)
+            if cursor >= range.end { break }
         }
     }
 

@@ -90,6 +90,26 @@ int main(void) {
     waitpid(p, &st, 0);
     CHECK("fork-cow-child-wrote", WIFEXITED(st) && WEXITSTATUS(st) == 0);
     CHECK("fork-cow-parent-unchanged", cow[0] == 'p');
+
+    /* PROT_NONE keeps the contents; the kernel cannot read through it either; mprotect to writable
+     * after fork must not make the page shared with the other process writable */
+    char *keep = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    strcpy(keep, "kept");
+    CHECK_OK("mprotect-none-2", mprotect(keep, page, PROT_NONE));
+    CHECK_ERR("mprotect-none-write-efault", syscall(SYS_write, 1, keep, 4), EFAULT);
+    CHECK_OK("mprotect-none-back", mprotect(keep, page, PROT_READ | PROT_WRITE));
+    CHECK("mprotect-none-contents-kept", strcmp(keep, "kept") == 0);
+    CHECK_OK("mprotect-ro-before-fork", mprotect(keep, page, PROT_READ));
+    p = fork();
+    if (p == 0) {
+        if (mprotect(keep, page, PROT_READ | PROT_WRITE) != 0) _exit(2);
+        keep[0] = 'K';
+        _exit(keep[0] == 'K' ? 0 : 1);
+    }
+    waitpid(p, &st, 0);
+    CHECK("mprotect-after-fork-child-wrote", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK("mprotect-after-fork-parent-unchanged", keep[0] == 'k');
+    munmap(keep, 2 * page);
     /* last: on failure the kernel may be left with a huge heap */
     uintptr_t b1 = syscall(SYS_brk, 0);
     CHECK_EQ("brk-huge-refused", syscall(SYS_brk, b1 + (1ull << 46)), b1);

@@ -1,4 +1,5 @@
-/* fork, vfork, wait4, execve (argv/envp, O_CLOEXEC, errors), exit status encoding, getppid. */
+/* fork, vfork, wait4, execve (argv/envp, O_CLOEXEC, errors), exit status encoding, getppid,
+ * resource limits (getrlimit, setrlimit, prlimit64: RLIMIT_NOFILE and RLIMIT_NPROC enforced). */
 #include "check.h"
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -108,5 +109,47 @@ int main(int argc, char **argv) {
     if (p == 0) { char *sa[] = {"script", NULL}; execve("/tmp/conf-proc/script", sa, environ); _exit(98); }
     waitpid(p, &st, 0);
     CHECK_EQ("execve-shebang", WEXITSTATUS(st), 9);
+
+    struct rlimit rl, old;
+    CHECK_OK("getrlimit-nofile", getrlimit(RLIMIT_NOFILE, &rl));
+    CHECK("getrlimit-nofile-default", rl.rlim_cur == 1024 && rl.rlim_max >= rl.rlim_cur);
+    CHECK_OK("getrlimit-core", getrlimit(RLIMIT_CORE, &rl));
+    CHECK_ERR("getrlimit-bad-resource", syscall(SYS_getrlimit, 99, &rl), EINVAL);
+    CHECK_ERR("getrlimit-efault", syscall(SYS_getrlimit, RLIMIT_NOFILE, BADPTR), EFAULT);
+    CHECK_ERR("setrlimit-efault", syscall(SYS_setrlimit, RLIMIT_NOFILE, BADPTR), EFAULT);
+    CHECK_ERR("prlimit-no-such-pid", syscall(SYS_prlimit64, 999999, RLIMIT_NOFILE, NULL, &rl), ESRCH);
+    rl.rlim_cur = 20; rl.rlim_max = 10;
+    CHECK_ERR("setrlimit-soft-above-hard", setrlimit(RLIMIT_NOFILE, &rl), EINVAL);
+    p = fork();
+    if (p == 0) {
+        /* RLIMIT_NOFILE: no descriptor at or above the soft limit */
+        struct rlimit l = {8, 64};
+        if (setrlimit(RLIMIT_NOFILE, &l) != 0) _exit(1);
+        for (int i = 0; i < 8; i++) dup(0);
+        if (dup(0) != -1 || errno != EMFILE) _exit(2);
+        if (dup2(0, 8) != -1 || errno != EBADF) _exit(3);
+        if (fcntl(0, F_DUPFD, 8) != -1 || errno != EINVAL) _exit(4);
+        /* an unprivileged process may lower its hard limit but not raise it again */
+        if (setresuid(1000, 1000, 1000) != 0) _exit(5);
+        l.rlim_max = 32;
+        if (setrlimit(RLIMIT_NOFILE, &l) != 0) _exit(6);
+        l.rlim_max = 33;
+        if (setrlimit(RLIMIT_NOFILE, &l) != -1 || errno != EPERM) _exit(7);
+        /* RLIMIT_NPROC counts the user's tasks: with a limit of 1, fork fails */
+        struct rlimit n = {1, 1};
+        if (setrlimit(RLIMIT_NPROC, &n) != 0) _exit(8);
+        pid_t c = fork();
+        if (c == 0) _exit(0);
+        if (c != -1 || errno != EAGAIN) _exit(9);
+        _exit(0);
+    }
+    waitpid(p, &st, 0);
+    CHECK_EQ("rlimit-enforced-in-child", WIFEXITED(st) ? WEXITSTATUS(st) : 100 + WTERMSIG(st), 0);
+    CHECK_OK("prlimit-self-read", syscall(SYS_prlimit64, 0, RLIMIT_STACK, NULL, &old));
+    rl.rlim_cur = 4 << 20; rl.rlim_max = old.rlim_max;
+    CHECK_OK("prlimit-self-set", syscall(SYS_prlimit64, getpid(), RLIMIT_STACK, &rl, &old));
+    CHECK_OK("prlimit-self-reread", syscall(SYS_prlimit64, 0, RLIMIT_STACK, NULL, &rl));
+    CHECK("prlimit-self-set-took", rl.rlim_cur == 4 << 20);
+    CHECK_OK("prlimit-restore", setrlimit(RLIMIT_STACK, &old));
     return done();
 }

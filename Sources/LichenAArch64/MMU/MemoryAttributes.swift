@@ -66,6 +66,9 @@ public struct MemoryAttributes: Hashable, Sendable {
     public static let userData = MemoryAttributes(writable: true, user: true)
     public static let userCode = MemoryAttributes(user: true, userExecutable: true)
     public static let userReadOnly = MemoryAttributes(user: true)
+    /// A user page kept while its area is PROT_NONE: no EL0 access, tagged with the ASID like any user
+    /// page. The kernel touches user addresses only with unprivileged loads and stores, which fault too.
+    public static let userNoAccess = MemoryAttributes(global: false)
 
     /// Refuses W^X violations and combinations the kernel never wants.
     public func validate() throws(MappingError) {

@@ -100,8 +100,9 @@ final class UserAddressSpace {
 }
 
 /// Copies between kernel memory and a user address space. Every user range is checked to lie in user
-/// space first (kernel memory is mapped in the same tables); a fault on a user page is caught by the
-/// exception fixup and reported as an error carrying the address (later: resolved by demand paging).
+/// space first (kernel memory is mapped in the same tables), and is accessed with EL0's permissions
+/// (usermode.S); a fault on a user page is caught by the exception fixup and reported as an error
+/// carrying the address (UserMemory resolves demand paging and copy-on-write, then retries).
 enum UserAccess {
     enum Failure: Error { case fault(UserAddr) }
 
@@ -110,7 +111,7 @@ enum UserAccess {
         guard source.rangeIsUser(count: destination.count) else { throw .fault(source) }
         guard let base = destination.baseAddress, destination.count > 0 else { return }
         space.activate()
-        let left = lichen_user_copy(base, UnsafeRawPointer(bitPattern: UInt(source.value)), UInt64(destination.count))
+        let left = lichen_user_copy_in(base, UnsafeRawPointer(bitPattern: UInt(source.value)), UInt64(destination.count))
         if left != 0 { throw .fault(ExceptionFixup.lastFault) }
     }
 
@@ -119,7 +120,7 @@ enum UserAccess {
         guard destination.rangeIsUser(count: source.count) else { throw .fault(destination) }
         guard let base = source.baseAddress, source.count > 0 else { return }
         space.activate()
-        let left = lichen_user_copy(UnsafeMutableRawPointer(bitPattern: UInt(destination.value)), base, UInt64(source.count))
+        let left = lichen_user_copy_out(UnsafeMutableRawPointer(bitPattern: UInt(destination.value)), base, UInt64(source.count))
         if left != 0 { throw .fault(ExceptionFixup.lastFault) }
     }
 

@@ -63,23 +63,45 @@ lichen_user_exit:
     add     sp, sp, #SAVED
     ret
 
-// lichen_user_copy(dst, src, count) -> bytes not copied (0 on success). Either side may be a user
-// address (the caller has checked the range is user space). A fault on a user address inside this
-// function resumes at lichen_user_copy_fault (ExceptionFixup.swift), which reports how much was left.
+// lichen_user_copy_in(dst, src, count) / lichen_user_copy_out(dst, src, count) -> bytes not copied
+// (0 on success). The user side (src for in, dst for out; the caller has checked the range is user
+// space) is accessed only with the unprivileged LDTR/STTR, so the MMU checks it as EL0 would: a page
+// user code may not touch (a PROT_NONE page, a kernel page) faults here too. A fault on the user side
+// resumes at lichen_user_copy_fault (ExceptionFixup.swift), which reports how much was left.
 .section .text.uaccess, "ax"
-.global lichen_user_copy, lichen_user_copy_fault, __uaccess_start, __uaccess_end
+.global lichen_user_copy_in, lichen_user_copy_out, lichen_user_copy_fault, __uaccess_start, __uaccess_end
 __uaccess_start:
-lichen_user_copy:
+lichen_user_copy_in:
     cmp     x2, #8
     b.lo    2f
-1:  ldr     x3, [x1], #8
+1:  ldtr    x3, [x1]
+    add     x1, x1, #8
     str     x3, [x0], #8
     sub     x2, x2, #8
     cmp     x2, #8
     b.hs    1b
 2:  cbz     x2, 4f
-3:  ldrb    w3, [x1], #1
+3:  ldtrb   w3, [x1]
+    add     x1, x1, #1
     strb    w3, [x0], #1
+    subs    x2, x2, #1
+    b.ne    3b
+4:  mov     x0, #0
+    ret
+
+lichen_user_copy_out:
+    cmp     x2, #8
+    b.lo    2f
+1:  ldr     x3, [x1], #8
+    sttr    x3, [x0]
+    add     x0, x0, #8
+    sub     x2, x2, #8
+    cmp     x2, #8
+    b.hs    1b
+2:  cbz     x2, 4f
+3:  ldrb    w3, [x1], #1
+    sttrb   w3, [x0]
+    add     x0, x0, #1
     subs    x2, x2, #1
     b.ne    3b
 4:  mov     x0, #0
@@ -94,7 +116,8 @@ lichen_user_string_length:
     mov     x2, #0
 5:  cmp     x2, x1
     b.hs    6f
-    ldrb    w3, [x0, x2]
+    add     x4, x0, x2
+    ldtrb   w3, [x4]                    // unprivileged, like the copies
     cbz     w3, 6f
     add     x2, x2, #1
     b       5b

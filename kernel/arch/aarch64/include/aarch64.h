@@ -140,7 +140,8 @@ SYMBOL_ADDRESS(__ustring_start)
 SYMBOL_ADDRESS(__ustring_end)
 SYMBOL_ADDRESS(lichen_user_string_fault)
 extern uint64_t lichen_run_user(void *context);
-extern uint64_t lichen_user_copy(void *dst, const void *src, uint64_t count);
+extern uint64_t lichen_user_copy_in(void *dst, const void *src, uint64_t count);
+extern uint64_t lichen_user_copy_out(void *dst, const void *src, uint64_t count);
 extern int64_t lichen_user_string_length(const void *src, uint64_t max);
 extern char user_program_hello[], user_program_hello_end[], user_program_peek[], user_program_peek_end[];
 extern char user_program_spin[], user_program_spin_end[];
