@@ -8,6 +8,22 @@ extension VFSTests {
             try await fx.vfs.symlink(vfsBytes(target), at: vfsBytes(path), context: fx.context)
         }
 
+        @Test func containingDirectoryFollowsLinksInTheLastComponent() async throws {
+            let fx = VFSFixture()
+            try await fx.mkdir("/bin")
+            try await fx.mkdir("/w")
+            try await fx.writeFile("/bin/busybox", "elf")
+            try await symlink(fx, "busybox", "/bin/sh")
+            try await symlink(fx, "../bin/sh", "/w/sh")
+            var r = fx.vfs.resolver(fx.context)
+            let found = try await r.containingDirectory(vfsBytes("/w/sh"), from: fx.vfs.root)
+            #expect(found?.name == vfsBytes("busybox"))
+            if let found { #expect(try await fx.vfs.path(of: found.directory, context: fx.context) == vfsBytes("/bin")) }
+            let plain = try await r.containingDirectory(vfsBytes("/bin/busybox"), from: fx.vfs.root)
+            #expect(plain?.name == vfsBytes("busybox"))
+            #expect(try await r.containingDirectory(vfsBytes("/bin/.."), from: fx.vfs.root) == nil)
+        }
+
         @Test func symlinksAbsoluteRelativeAndChained() async throws {
             let fx = VFSFixture()
             try await fx.mkdir("/a")

@@ -26,7 +26,7 @@ enum ProcessLifecycle {
         let process = Process(pid: pid, memory: loaded.memory, files: files, fs: fsContext, name: baseName(path))
         process.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
         process.executable = try? await vfs.resolve(finalPath, context: fsContext)
-        process.executableHint = (fsContext.root, finalPath)
+        process.executableHint = await executableHint(finalPath, vfs: vfs, context: fsContext)
         Processes.add(process)
         let thread = Thread(tid: pid, process: process, context: UserContext(entry: loaded.entry, stack: loaded.stackPointer))
         process.threads = [thread]
@@ -60,6 +60,14 @@ enum ProcessLifecycle {
             directory = nil
         }
         throw .ELOOP
+    }
+
+    /// Where /proc/<pid>/exe finds the program: the directory that really holds it (links in the
+    /// last component followed, so `./sh` shows as `/bin/busybox`) and its name there.
+    static func executableHint(_ path: [UInt8], vfs: VFS, context: FSContext) async -> (directory: Location, path: [UInt8]) {
+        var resolver = vfs.resolver(context)
+        if let found = try? await resolver.containingDirectory(path, from: context.cwd) { return (found.directory, found.name) }
+        return (context.cwd, path)
     }
 
     static func baseName(_ path: [UInt8]) -> [UInt8] {

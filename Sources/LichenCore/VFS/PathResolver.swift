@@ -65,6 +65,20 @@ public struct PathResolver {
         return (current, last, path.trailingSlash)
     }
 
+    /// The directory holding the file `path` names, once symbolic links in its last component are
+    /// followed, and the file's name there: how /proc/<pid>/exe finds a program run through a link
+    /// (`./sh` -> `/bin/busybox`). Nil for paths that end in `.`, `..` or a /proc jump link.
+    public mutating func containingDirectory(_ path: [UInt8], from start: Location) async throws(Errno) -> (directory: Location, name: [UInt8])? {
+        var (parent, last, _) = try await resolveParent(path, from: start)
+        while case .name(let name) = last {
+            let entry = try await step(parent, name, follow: false)
+            guard entry.metadata.isSymbolicLink else { return (parent, name) }
+            if try await entry.inode.jumpTarget(in: context) != nil { return nil }
+            (parent, last, _) = try await resolveParent(try await readTarget(entry), from: parent)
+        }
+        return nil
+    }
+
     /// Follows the symbolic link `link`, found in directory `directory`, to what it names.
     public mutating func follow(_ link: Location, in directory: Location) async throws(Errno) -> Location {
         if let jump = try await link.inode.jumpTarget(in: context) {
