@@ -139,7 +139,8 @@ enum ProcessLifecycle {
         let actions = parentActions(of: process.pid)
         let children = Processes.withTable { $0.liveChildren(of: process.pid) }
         CPUAccounting.processExiting(process, thread: thread)
-        let outcome = Processes.withTable { $0.exit(process.pid, event: event, parentActions: actions) }
+        let uid = process.credentials.uid
+        let outcome = Processes.withTable { $0.exit(process.pid, event: event, parentActions: actions, uid: uid) }
         Processes.remove(process.pid)
         if process.pid == 1 {
             KernelLog.notice("init exited (" + describe(event) + "): powering off")
@@ -147,7 +148,7 @@ enum ProcessLifecycle {
         }
         if outcome?.autoReaped == true { _ = Processes.withTable { $0.reap(process.pid) } }
         process.vforkDone.update { $0 = true }
-        if let outcome { tellRelatives(outcome, pid: process.pid) }
+        if let outcome { tellRelatives(outcome, pid: process.pid, uid: uid) }
         for pid in children {                                  // prctl(PR_SET_PDEATHSIG)
             guard let child = Processes.process(pid) else { continue }
             let signo = child.control.withLock { $0.parentDeathSignal }
@@ -165,12 +166,13 @@ enum ProcessLifecycle {
 
     /// SIGCHLD (or the exit signal) to the parent; init learns of zombies it inherited; orphaned
     /// process groups with stopped members get SIGHUP then SIGCONT (POSIX).
-    private static func tellRelatives(_ outcome: ExitOutcome, pid: Int32) {
-        ProcessSignals.notifyParent(outcome.parent, child: pid, event: outcome.event, signal: outcome.signal)
+    private static func tellRelatives(_ outcome: ExitOutcome, pid: Int32, uid: UInt32) {
+        ProcessSignals.notifyParent(outcome.parent, child: pid, uid: uid, event: outcome.event, signal: outcome.signal)
         for zombie in outcome.reparentedZombies {
-            if let event = Processes.withTable({ t -> ChildEvent? in
-                if case .zombie(let e) = t.record(zombie)?.state { return e } else { return nil } }) {
-                ProcessSignals.notifyParent(1, child: zombie, event: event)
+            if let (event, uid) = Processes.withTable({ t -> (ChildEvent, UInt32)? in
+                guard let r = t.record(zombie), case .zombie(let e) = r.state else { return nil }
+                return (e, r.uid) }) {
+                ProcessSignals.notifyParent(1, child: zombie, uid: uid, event: event)
             }
         }
         for group in outcome.orphanedStoppedGroups {

@@ -47,7 +47,7 @@ enum ProcessSignals {
         if wasStopped && (s == .SIGCONT || (s == .SIGKILL && outcome != .ignored)) {
             process.continued.update { $0 += 1 }
             if s == .SIGCONT, let parent = Processes.withTable({ $0.resume(process.pid) }) {
-                notifyParent(parent, child: process.pid, event: .continued)
+                notifyParent(parent, child: process.pid, uid: process.credentials.uid, event: .continued)
             }
         }
         guard outcome == .queued else { return }
@@ -82,13 +82,13 @@ enum ProcessSignals {
 
     /// A child exited, was killed, stopped or continued: SIGCHLD (or the child's exit signal) to the
     /// parent if its disposition asks for one, and wait4 sleepers re-check.
-    static func notifyParent(_ parentPID: Int32, child: Int32, event: ChildEvent, signal: Signal? = .SIGCHLD) {
+    static func notifyParent(_ parentPID: Int32, child: Int32, uid: UInt32, event: ChildEvent, signal: Signal? = .SIGCHLD) {
         if let parent = Processes.process(parentPID), let signal {
             var wanted = true
             if case .stopped = event { wanted = parent.signals.withLock { $0.process.actions.notifiesChildStopContinue } }
             if case .continued = event { wanted = parent.signals.withLock { $0.process.actions.notifiesChildStopContinue } }
             if wanted {
-                send(LinuxSigInfo.child(code: event.siginfoCode, pid: child, uid: 0, status: event.siginfoStatus,
+                send(LinuxSigInfo.child(code: event.siginfoCode, pid: child, uid: uid, status: event.siginfoStatus,
                                         signo: signal.number), to: parent)
             }
         }

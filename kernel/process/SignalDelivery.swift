@@ -96,7 +96,7 @@ extension Thread {
     /// the continue), sleep until SIGCONT or SIGKILL clears `stopped`.
     private func stopProcess(_ s: Signal) async {
         if let parent = Processes.withTable({ $0.stop(process.pid, by: s) }) {
-            ProcessSignals.notifyParent(parent, child: process.pid, event: .stopped(s))
+            ProcessSignals.notifyParent(parent, child: process.pid, uid: process.credentials.uid, event: .stopped(s))
         }
         for t in process.threads where t !== self { t.kick() }
         _ = await waitWhileStopped()

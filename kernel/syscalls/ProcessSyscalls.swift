@@ -32,6 +32,7 @@ enum ProcessSyscalls {
             try await execve(a)
             return .noReturnValue
         case 260: return .value(try await wait4(a))
+        case 95: return .value(try await waitid(a))
         case 154:                                      // setpgid
             try Processes.withTable { (t: inout ProcessTable) throws(Errno) in try t.setpgid(caller: p.pid, pid: a.int32(0), pgid: a.int32(1)) }
             return .value(0)
@@ -189,6 +190,43 @@ enum ProcessSyscalls {
         let callerGroup = Processes.withTable { $0.record(p.pid)?.pgid } ?? p.pid
         let selector = try WaitSelector.wait4(pid: a.int32(0), callerGroup: callerGroup)
         let options = try WaitOptions.wait4(a.int32(2))
+        guard let report = try await waitForChild(p, selector, options) else { return 0 }
+        if a[1] != 0 { try a.user.store(report.status, to: a.address(1)) }
+        if a[3] != 0 { try a.user.store(CPUAccounting.waitUsage(report).rusage, to: a.address(3)) }
+        return result(report.pid)
+    }
+
+    /// waitid(idtype, id, infop, options, rusage): the child's state as a siginfo_t (SIGCHLD, CLD_*),
+    /// all of whose reported fields are zero under WNOHANG when no child is ready; returns 0.
+    static func waitid(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let p = a.process
+        let callerGroup = Processes.withTable { $0.record(p.pid)?.pgid } ?? p.pid
+        let selector = try WaitSelector.waitid(idtype: a.int32(0), id: a.int32(1), callerGroup: callerGroup)
+        let options = try WaitOptions.waitid(a.int32(3))
+        let report = try await waitForChild(p, selector, options)
+        if a[2] != 0 {
+            var info = LinuxSigInfo(signo: 0, code: 0)
+            if let report {
+                let uid: UInt32
+                switch report.event {
+                case .exited, .killed: uid = report.uid
+                case .stopped, .continued: uid = Processes.process(report.pid)?.credentials.uid ?? 0
+                }
+                info = LinuxSigInfo.child(code: report.event.siginfoCode, pid: report.pid, uid: uid, status: report.event.siginfoStatus)
+            }
+            try a.user.store(info, to: a.address(2))
+        }
+        if a[4] != 0 {
+            let usage = report.map { CPUAccounting.waitUsage($0).rusage } ?? LinuxRusage()
+            try a.user.store(usage, to: a.address(4))
+        }
+        return 0
+    }
+
+    /// The wait common to wait4 and waitid: a report, nil under WNOHANG when nothing is ready, or a
+    /// sleep until a child changes state (EINTR if a signal comes first). A reaped child's times
+    /// go to the caller's children's times.
+    private static func waitForChild(_ p: Process, _ selector: WaitSelector, _ options: WaitOptions) async throws(Errno) -> WaitReport? {
         while true {
             let generation = Processes.childChanges.value
             let outcome = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> WaitResult in
@@ -196,12 +234,10 @@ enum ProcessSyscalls {
             }
             switch outcome {
             case .reported(let report):
-                if a[1] != 0 { try a.user.store(report.status, to: a.address(1)) }
                 if report.reaped { p.time.addChild(report.usage) }
-                if a[3] != 0 { try a.user.store(CPUAccounting.waitUsage(report).rusage, to: a.address(3)) }
-                return result(report.pid)
+                return report
             case .nothingYet:
-                return 0
+                return nil
             case .mustBlock:
                 do { try await Processes.childChanges.wait(until: { $0 != generation }) } catch { throw .EINTR }
             }

@@ -1,6 +1,7 @@
-/* fork, vfork, wait4, execve (argv/envp, O_CLOEXEC, errors), exit status encoding, getppid,
+/* fork, vfork, wait4, waitid, execve (argv/envp, O_CLOEXEC, errors), exit status encoding, getppid,
  * resource limits (getrlimit, setrlimit, prlimit64: RLIMIT_NOFILE and RLIMIT_NPROC enforced). */
 #include "check.h"
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -109,6 +110,40 @@ int main(int argc, char **argv) {
     if (p == 0) { char *sa[] = {"script", NULL}; execve("/tmp/conf-proc/script", sa, environ); _exit(98); }
     waitpid(p, &st, 0);
     CHECK_EQ("execve-shebang", WEXITSTATUS(st), 9);
+
+    /* waitid: siginfo for exits, kills, stops and continues; WNOHANG, WNOWAIT, errors */
+    siginfo_t si;
+    p = fork();
+    if (p == 0) { setresuid(1000, 1000, 1000); _exit(42); }
+    memset(&si, 0x55, sizeof si);
+    CHECK_OK("waitid-nowait", syscall(SYS_waitid, P_PID, p, &si, WEXITED | WNOWAIT, NULL));
+    CHECK("waitid-nowait-info", si.si_pid == p && si.si_code == CLD_EXITED && si.si_status == 42);
+    memset(&si, 0x55, sizeof si);
+    CHECK_OK("waitid-exited", syscall(SYS_waitid, P_PID, p, &si, WEXITED, NULL));
+    CHECK("waitid-exited-info", si.si_signo == SIGCHLD && si.si_errno == 0 && si.si_code == CLD_EXITED
+          && si.si_pid == p && si.si_status == 42 && si.si_uid == 1000);
+    CHECK_ERR("waitid-reaped-echild", syscall(SYS_waitid, P_PID, p, &si, WEXITED, NULL), ECHILD);
+    p = fork();
+    if (p == 0) { pause(); _exit(0); }
+    memset(&si, 0x55, sizeof si);
+    CHECK_OK("waitid-wnohang", syscall(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG, NULL));
+    CHECK("waitid-wnohang-zero", si.si_pid == 0 && si.si_signo == 0 && si.si_status == 0);
+    kill(p, SIGSTOP);
+    CHECK_OK("waitid-stopped", syscall(SYS_waitid, P_PID, p, &si, WSTOPPED, NULL));
+    CHECK("waitid-stopped-info", si.si_code == CLD_STOPPED && si.si_status == SIGSTOP && si.si_pid == p);
+    kill(p, SIGCONT);
+    CHECK_OK("waitid-continued", syscall(SYS_waitid, P_PID, p, &si, WCONTINUED, NULL));
+    CHECK("waitid-continued-info", si.si_code == CLD_CONTINUED && si.si_status == SIGCONT);
+    kill(p, SIGKILL);
+    CHECK_OK("waitid-pgid", syscall(SYS_waitid, P_PGID, 0, &si, WEXITED, NULL));
+    CHECK("waitid-killed-info", si.si_code == CLD_KILLED && si.si_status == SIGKILL && si.si_pid == p);
+    CHECK_ERR("waitid-no-options", syscall(SYS_waitid, P_ALL, 0, &si, 0, NULL), EINVAL);
+    CHECK_ERR("waitid-bad-idtype", syscall(SYS_waitid, 7, 0, &si, WEXITED, NULL), EINVAL);
+    CHECK_ERR("waitid-no-children", syscall(SYS_waitid, P_ALL, 0, &si, WEXITED, NULL), ECHILD);
+    p = fork();
+    if (p == 0) _exit(3);
+    CHECK_ERR("waitid-efault", syscall(SYS_waitid, P_PID, p, BADPTR, WEXITED, NULL), EFAULT);
+    waitpid(p, &st, WNOHANG);
 
     struct rlimit rl, old;
     CHECK_OK("getrlimit-nofile", getrlimit(RLIMIT_NOFILE, &rl));

@@ -66,6 +66,8 @@ public struct ProcessRecord: Sendable {
     public internal(set) var didExec = false
     /// A zombie's resource usage (its own plus its reaped children's), for the parent's wait.
     public internal(set) var usage = ResourceUsage()
+    /// A zombie's real user id (waitid's and SIGCHLD's si_uid).
+    public internal(set) var uid: UInt32 = 0
 
     public var isZombie: Bool { if case .zombie = state { return true } else { return false } }
     public var isStopped: Bool { if case .stopped = state { return true } else { return false } }
@@ -149,6 +151,8 @@ public struct WaitReport: Hashable, Sendable {
     public var reaped: Bool
     /// The child's usage when it was reaped (zero for stops and continues).
     public var usage = ResourceUsage()
+    /// A zombie's real user id (0 for stops and continues: the caller asks the live process).
+    public var uid: UInt32 = 0
     public var status: Int32 { event.waitStatus }
 }
 
@@ -384,8 +388,9 @@ public struct ProcessTable: Sendable {
 
     /// The process ended (`event` is .exited or .killed). It becomes a zombie, or is reaped at once if
     /// the parent's SIGCHLD disposition (`parentActions`) says so; its children go to init.
-    public mutating func exit(_ pid: Int32, event: ChildEvent, parentActions: SignalActionTable) -> ExitOutcome? {
+    public mutating func exit(_ pid: Int32, event: ChildEvent, parentActions: SignalActionTable, uid: UInt32 = 0) -> ExitOutcome? {
         guard let i = index(of: pid), !records[i].isZombie, pid != ProcessTable.initPid else { return nil }
+        records[i].uid = uid
         let me = records[i]
         // Our own group may become orphaned by our leaving (kill_orphaned_pgrp with parent = ours).
         var orphaned: [Int32] = []
@@ -468,7 +473,7 @@ public struct ProcessTable: Sendable {
             if case .zombie(let event) = r.state {
                 guard options.contains(.exited) else { continue }
                 if !keep { remove(child) }
-                return .reported(WaitReport(pid: child, event: event, reaped: !keep, usage: r.usage))
+                return .reported(WaitReport(pid: child, event: event, reaped: !keep, usage: r.usage, uid: r.uid))
             }
             if let s = r.unreportedStop, options.contains(.stopped) {
                 if !keep { records[index(of: child)!].unreportedStop = nil }
