@@ -257,6 +257,11 @@ import Testing
         #expect(MemoryLayout<LinuxStatx>.offset(of: \LinuxStatx.__spare3) == 160)
     }
     @Test("struct iovec") func layout_struct_iovec() {
+        #expect(MemoryLayout<LinuxFlock>.size == 32)
+        #expect(MemoryLayout<LinuxFlock>.offset(of: \LinuxFlock.l_whence) == 2)
+        #expect(MemoryLayout<LinuxFlock>.offset(of: \LinuxFlock.l_start) == 8)
+        #expect(MemoryLayout<LinuxFlock>.offset(of: \LinuxFlock.l_len) == 16)
+        #expect(MemoryLayout<LinuxFlock>.offset(of: \LinuxFlock.l_pid) == 24)
         #expect(MemoryLayout<LinuxIovec>.size == 16)
         #expect(MemoryLayout<LinuxIovec>.alignment == 8)
         #expect(MemoryLayout<LinuxIovec>.offset(of: \LinuxIovec.iov_base) == 0)

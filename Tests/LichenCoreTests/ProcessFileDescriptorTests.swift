@@ -24,6 +24,20 @@ final class ProcessTestFile {
         #expect(throws: Errno.EBADF) { try t.get(3) }
     }
 
+    @Test func closeRangeClosesOrMarks() throws {
+        var t = Table()
+        let f = (0..<6).map { ProcessTestFile($0) }
+        for file in f { _ = try t.install(file) }
+        _ = try t.close(3)
+        #expect(t.closeRange(2, 4, cloexecOnly: true).isEmpty)
+        #expect(try t.isCloseOnExec(2) && t.isCloseOnExec(4) && !t.isCloseOnExec(5))
+        let closed = t.closeRange(1, .max, cloexecOnly: false)
+        #expect(closed.map { $0.name } == [1, 2, 4, 5])
+        #expect(try t.get(0) === f[0])
+        #expect(throws: Errno.EBADF) { try t.get(1) }
+        #expect(t.closeRange(9, 20, cloexecOnly: false).isEmpty)
+    }
+
     @Test func dupFamily() throws {
         var t = Table()
         let f = ProcessTestFile(1), g = ProcessTestFile(2)

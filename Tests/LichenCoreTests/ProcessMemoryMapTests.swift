@@ -26,6 +26,17 @@ private func a(_ v: UInt64) -> UserAddr { UserAddr(v) }
         #expect(m.totalSize == 5 * page)
     }
 
+    @Test func fullyMappedSeesHoles() throws {
+        var m = map()
+        let r1 = try m.map(length: 2 * page, placement: .anywhere(hint: a(0)), protection: [.read])
+        let r2 = try m.map(length: page, placement: .anywhere(hint: a(0)), protection: [.read, .write])
+        #expect(m.isFullyMapped(r2.address, r1.address + 2 * page))          // two adjacent areas
+        #expect(m.isFullyMapped(r1.address + 1, r1.address + 2))
+        _ = try m.unmap(start: r1.address, length: page)
+        #expect(!m.isFullyMapped(r2.address, r1.address + 2 * page))         // a hole in the middle
+        #expect(!m.isFullyMapped(r1.address + 2 * page, r1.address + 3 * page))
+    }
+
     @Test func mmapHonoursAFreeHintOnly() throws {
         var m = map()
         let hinted = try m.map(length: page, placement: .anywhere(hint: a(0x1234_5678)), protection: [.read])

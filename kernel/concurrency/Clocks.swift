@@ -5,11 +5,13 @@ enum MonotonicClock {
     static var now: UInt64 { Clock.uptime }
 }
 
-/// Wall-clock time: the PL031 RTC's seconds at boot plus monotonic time since. (The RTC counts whole
-/// seconds, so the wall clock is exact to within a second; settimeofday can refine it later.)
+/// Wall-clock time: the PL031 RTC's seconds at boot plus monotonic time since, until clock_settime
+/// or settimeofday sets it. (The RTC counts whole seconds, so until then the wall clock is exact to
+/// within a second.)
 enum RealtimeClock {
-    nonisolated(unsafe) private static var epochSecondsAtBoot: UInt64 = 0
-    nonisolated(unsafe) private static var uptimeAtBoot: UInt64 = 0
+    /// Realtime nanoseconds at uptime 0; one aligned 64-bit word, so readers on other CPUs see either
+    /// the old or the new value.
+    nonisolated(unsafe) private static var base: UInt64 = 0
     nonisolated(unsafe) private(set) static var available = false
 
     /// Reads the RTC once (its data register, offset 0, holds seconds since 1970).
@@ -18,11 +20,13 @@ enum RealtimeClock {
             KernelLog.warning("clock: no PL031 RTC; the wall clock starts at the epoch")
             return
         }
-        epochSecondsAtBoot = UInt64(registers.read32(0))
-        uptimeAtBoot = MonotonicClock.now
+        base = UInt64(registers.read32(0)) * 1_000_000_000 &- MonotonicClock.now
         available = true
     }
 
     /// Nanoseconds since 1970-01-01 UTC.
-    static var now: UInt64 { epochSecondsAtBoot * 1_000_000_000 &+ (MonotonicClock.now &- uptimeAtBoot) }
+    static var now: UInt64 { base &+ MonotonicClock.now }
+
+    /// clock_settime(CLOCK_REALTIME), settimeofday.
+    static func set(nanoseconds: UInt64) { base = nanoseconds &- MonotonicClock.now }
 }

@@ -21,7 +21,14 @@ enum FileSyscalls {
         case 67: return try await read(a, file: try p.file(a.fd(0)), buffer: a.address(1), count: a[2], offset: a.int(3))
         case 68: return try await write(a, file: try p.file(a.fd(0)), buffer: a.address(1), count: a[2], offset: a.int(3))
         case 65, 66:                                               // readv, writev
-            return try await vectored(a, write: number == 66)
+            return try await vectored(a, write: number == 66, offset: nil)
+        case 69, 70:                                               // preadv, pwritev
+            guard a.int(3) >= 0 else { throw .EINVAL }
+            return try await vectored(a, write: number == 70, offset: a.int(3))
+        case 286, 287:                                             // preadv2, pwritev2: offset -1 is the file position
+            guard a[5] & ~0x1f == 0 else { throw .EOPNOTSUPP }     // RWF_HIPRI, DSYNC, SYNC, NOWAIT, APPEND
+            guard a.int(3) >= -1 else { throw .EINVAL }
+            return try await vectored(a, write: number == 287, offset: a.int(3) == -1 ? nil : a.int(3))
         case 62:                                                   // lseek
             return result(try await p.file(a.fd(0)).seek(a.int(1), whence: a.int32(2)))
         case 23:                                                   // dup
@@ -226,7 +233,8 @@ enum FileSyscalls {
         return result(total)
     }
 
-    static func vectored(_ a: SyscallArguments, write isWrite: Bool) async throws(Errno) -> UInt64 {
+    /// readv/writev, and at `offset` without moving the file position (preadv/pwritev).
+    static func vectored(_ a: SyscallArguments, write isWrite: Bool, offset: Int64?) async throws(Errno) -> UInt64 {
         let file = try a.process.file(a.fd(0))
         guard a[2] <= UInt64(LinuxIovec.UIO_MAXIOV) else { throw .EINVAL }
         let count = a.count(2)
@@ -234,8 +242,9 @@ enum FileSyscalls {
         for i in 0..<count {
             let v = try a.user.load(LinuxIovec.self, from: a.address(1) + UInt64(i * 16))
             guard v.iov_len > 0 else { continue }
-            let n = isWrite ? try await write(a, file: file, buffer: UserAddr(v.iov_base), count: v.iov_len, offset: nil)
-                            : try await read(a, file: file, buffer: UserAddr(v.iov_base), count: v.iov_len, offset: nil)
+            let at = offset.map { $0 + Int64(total) }
+            let n = isWrite ? try await write(a, file: file, buffer: UserAddr(v.iov_base), count: v.iov_len, offset: at)
+                            : try await read(a, file: file, buffer: UserAddr(v.iov_base), count: v.iov_len, offset: at)
             total += n
             if n < v.iov_len { break }
         }
@@ -260,7 +269,24 @@ enum FileSyscalls {
         case 4:                                                    // F_SETFL
             try p.file(fd).setStatusFlags(OpenFlags(rawValue: UInt32(truncatingIfNeeded: a[2])))
             return 0
-        case 5, 6, 7, 36, 37, 38: return 0                         // record locks: single user, always granted
+        case 5, 36:                                                // F_GETLK, F_OFD_GETLK: no conflicting record lock
+            let file = try p.file(fd)
+            var lock = try a.user.load(LinuxFlock.self, from: a.address(2))
+            guard !file.isPathOnly else { throw .EBADF }
+            guard lock.l_type == LinuxFlock.F_RDLCK || lock.l_type == LinuxFlock.F_WRLCK else { throw .EINVAL }
+            lock.l_type = LinuxFlock.F_UNLCK
+            try a.user.store(lock, to: a.address(2))
+            return 0
+        case 6, 7, 37, 38:                                         // F_SETLK(W), F_OFD_SETLK(W): record locks are always granted
+            let file = try p.file(fd)
+            let lock = try a.user.load(LinuxFlock.self, from: a.address(2))
+            switch lock.l_type {
+            case LinuxFlock.F_RDLCK: guard file.flags.allowsRead && !file.isPathOnly else { throw .EBADF }
+            case LinuxFlock.F_WRLCK: guard file.flags.allowsWrite && !file.isPathOnly else { throw .EBADF }
+            case LinuxFlock.F_UNLCK: break
+            default: throw .EINVAL
+            }
+            return 0
         default: throw .EINVAL
         }
     }

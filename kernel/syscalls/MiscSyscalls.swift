@@ -26,6 +26,12 @@ enum MiscSyscalls {
             a.process.fs.umask = UInt32(a[0] & 0o777)
             return UInt64(old)
         case 179: return try sysinfo(a)
+        case 161, 162:                                          // sethostname, setdomainname
+            guard a.int(1) >= 0 && a.int(1) <= Int64(HostNames.maxLength) else { throw .EINVAL }
+            guard a.process.credentials.euid == 0 else { throw .EPERM }
+            let name = try a.user.bytes(at: a.address(0), count: a.count(1))
+            try HostNames.set(domain: number == 162, to: name, credentials: a.process.credentials)
+            return 0
         case 142:                                               // reboot
             // int arguments: only the low 32 bits of the registers count.
             guard UInt32(truncatingIfNeeded: a[0]) == 0xfee1_dead,
@@ -48,8 +54,10 @@ enum MiscSyscalls {
     static func uname(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         var bytes: [UInt8] = []
         let machine = a.process.control.withLock { $0.machine }
-        for field in ["Linux", "lichen", "6.1.0-lichen", "#1 SMP Lichen " + kernelVersion, machine, "(none)"] {
-            var f = Array(field.utf8.prefix(64))
+        let fields: [[UInt8]] = [Array("Linux".utf8), HostNames.host, Array("6.1.0-lichen".utf8),
+                                 Array(("#1 SMP Lichen " + kernelVersion).utf8), Array(machine.utf8), HostNames.domain]
+        for field in fields {
+            var f = Array(field.prefix(64))
             while f.count < 65 { f.append(0) }
             bytes += f
         }

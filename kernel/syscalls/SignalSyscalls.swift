@@ -8,6 +8,8 @@ enum SignalSyscalls {
         case 129: return .value(try kill(a))
         case 130: return .value(try threadKill(a, group: nil, tid: a.int32(0), signal: a.int32(1)))     // tkill
         case 131: return .value(try threadKill(a, group: a.int32(0), tid: a.int32(1), signal: a.int32(2)))  // tgkill
+        case 138: return .value(try queueInfo(a, group: a.int32(0), tid: nil, signal: a.int32(1), info: a.address(2)))   // rt_sigqueueinfo
+        case 240: return .value(try queueInfo(a, group: a.int32(0), tid: a.int32(1), signal: a.int32(2), info: a.address(3)))  // rt_tgsigqueueinfo
         case 132: return .value(try sigaltstack(a))
         case 133: return .value(try await sigsuspend(a))
         case 134: return .value(try sigaction(a))
@@ -55,6 +57,33 @@ enum SignalSyscalls {
         guard signo != 0 else { return 0 }
         ProcessSignals.send(LinuxSigInfo.kill(signo: signo, code: LinuxSigInfo.SI_TKILL, pid: a.process.pid, uid: a.process.credentials.uid),
                             to: target, thread: thread.index)
+        return 0
+    }
+
+    /// rt_sigqueueinfo/rt_tgsigqueueinfo (sigqueue, pthread_sigqueue): a signal with the caller's own
+    /// siginfo, to a process or to one of its threads. Only a process signalling itself may claim a
+    /// kernel or kill() origin (si_code >= 0, SI_TKILL): others get EPERM, as in Linux.
+    static func queueInfo(_ a: SyscallArguments, group: Int32, tid: Int32?, signal signo: Int32, info address: UserAddr) throws(Errno) -> UInt64 {
+        var info = try a.user.load(LinuxSigInfo.self, from: address)
+        if let tid { guard tid > 0 && group > 0 else { throw .EINVAL } }
+        let claimsKernel = info.si_code >= 0 || info.si_code == LinuxSigInfo.SI_TKILL
+        if claimsKernel && (tid ?? group) != (tid == nil ? a.process.pid : a.thread.tid) { throw .EPERM }
+        guard signo == 0 || Signal(signo) != nil else { throw .EINVAL }
+        info.si_signo = signo
+        let thread: Thread?
+        let target: Process
+        if let tid {
+            guard let t = Processes.thread(tid), !t.finished, t.process.pid == group else { throw .ESRCH }
+            thread = t
+            target = t.process
+        } else {
+            guard group > 0, let p = Processes.process(group) else { throw .ESRCH }
+            thread = nil
+            target = p
+        }
+        guard mayKill(a.process, target, signo) else { throw .EPERM }
+        guard signo != 0 else { return 0 }
+        ProcessSignals.send(info, to: target, thread: thread?.index)
         return 0
     }
 

@@ -53,6 +53,8 @@ enum Syscalls {
             if let result = try await ProcessControlSyscalls.handle(number, a) { return result }
             if let result = try await SchedulingSyscalls.handle(number, a) { return result }
             if let result = try await SyslogSyscall.handle(number, a) { return result }
+            if let result = try await MemoryResidencySyscalls.handle(number, a) { return result }
+            if let result = try await RareFileSyscalls.handle(number, a) { return result }
             reportUnimplemented(number)
             throw .ENOSYS
         } catch {

@@ -4,6 +4,16 @@ import _Concurrency
 /// Clocks, sleeps, CPU-time accounting (times, getrusage, CPU clocks) and timers (setitimer,
 /// timer_create and friends).
 enum TimeSyscalls {
+    /// Only CLOCK_REALTIME can be set (EINVAL for the others, as Linux), by the superuser
+    /// (CAP_SYS_TIME), to a time from the epoch on.
+    static func setRealtime(_ a: SyscallArguments, clock: Int32, seconds: Int64, nanoseconds: Int64) throws(Errno) {
+        _ = try resolution(clock: clock, a)                     // EINVAL for unknown clocks
+        guard clock == 0 else { throw .EINVAL }
+        guard a.process.credentials.euid == 0 else { throw .EPERM }
+        guard nanoseconds >= 0 && nanoseconds < 1_000_000_000, seconds >= 0, seconds < Int64(UInt64.max / 2_000_000_000) else { throw .EINVAL }
+        RealtimeClock.set(nanoseconds: UInt64(seconds) * 1_000_000_000 + UInt64(nanoseconds))
+    }
+
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         switch number {
         case 113:                                               // clock_gettime
@@ -16,6 +26,20 @@ enum TimeSyscalls {
         case 169:                                               // gettimeofday
             if a[0] != 0 { try a.user.store(LinuxTimeval(nanoseconds: RealtimeClock.now), to: a.address(0)) }
             if a[1] != 0 { try a.user.store(LinuxTimezone(), to: a.address(1)) }
+            return 0
+        case 112:                                               // clock_settime
+            let t = try a.user.load(LinuxTimespec.self, from: a.address(1))
+            try setRealtime(a, clock: a.int32(0), seconds: t.tv_sec, nanoseconds: t.tv_nsec)
+            return 0
+        case 170:                                               // settimeofday (the timezone is ignored, as in Linux)
+            if a[0] != 0 {
+                let t = try a.user.load(LinuxTimeval.self, from: a.address(0))
+                guard t.tv_usec >= 0 && t.tv_usec < 1_000_000 else { throw .EINVAL }
+                try setRealtime(a, clock: 0, seconds: t.tv_sec, nanoseconds: t.tv_usec * 1000)
+            } else if a[1] != 0 {
+                _ = try a.user.load(LinuxTimezone.self, from: a.address(1))
+                guard a.process.credentials.euid == 0 else { throw .EPERM }
+            }
             return 0
         case 101:                                               // nanosleep
             return try await sleep(a, request: a.address(0), remaining: a.address(1), absolute: false, clock: 1)

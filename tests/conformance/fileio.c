@@ -1,5 +1,7 @@
-/* open, read, write, lseek, close, pread64, pwrite64, readv, writev: normal behaviour and errors. */
+/* open, read, write, lseek, close, pread64, pwrite64, readv, writev, preadv(2), pwritev(2), flock,
+ * fcntl record locks, close_range, fadvise64, sync_file_range, syncfs: behaviour and errors. */
 #include "check.h"
+#include <sys/file.h>
 #include <sys/uio.h>
 
 int main(void) {
@@ -113,5 +115,78 @@ int main(void) {
     CHECK_ERR("writev-efault-base", syscall(SYS_writev, fd, &bad, 1), EFAULT);
     close(fd);
     unlink("f");
+
+    /* positional vectored I/O leaves the file position alone */
+    fd = open("v", O_CREAT | O_RDWR | O_TRUNC, 0644);
+    char p1[] = "abc", p2[] = "defg";
+    struct iovec pv[2] = {{p1, 3}, {p2, 4}};
+    CHECK_EQ("pwritev", syscall(SYS_pwritev, fd, pv, 2, 10, 0), 7);
+    CHECK_EQ("pwritev-position-unmoved", lseek(fd, 0, SEEK_CUR), 0);
+    char q1[4] = {0}, q2[8] = {0};
+    struct iovec rv[2] = {{q1, 2}, {q2, 8}};
+    CHECK_EQ("preadv", syscall(SYS_preadv, fd, rv, 2, 11, 0), 6);
+    CHECK("preadv-content", memcmp(q1, "bc", 2) == 0 && memcmp(q2, "defg", 4) == 0);
+    CHECK_ERR("preadv-negative-offset", syscall(SYS_preadv, fd, rv, 2, (long)-5, 0L), EINVAL);
+    CHECK_EQ("preadv2-current-position", syscall(SYS_preadv2, fd, rv, 2, (long)-1, 0L, 0L), 10);
+    CHECK_EQ("preadv2-moved-position", lseek(fd, 0, SEEK_CUR), 10);
+    CHECK_ERR("preadv2-bad-flags", syscall(SYS_preadv2, fd, rv, 2, 0, 0, 0x100), EOPNOTSUPP);
+    CHECK_EQ("pwritev2-offset", syscall(SYS_pwritev2, fd, pv, 1, 0, 0, 0), 3);
+    int pipefd[2];
+    pipe(pipefd);
+    CHECK_ERR("preadv-pipe-espipe", syscall(SYS_preadv, pipefd[0], rv, 2, 0, 0), ESPIPE);
+
+    /* flock: per open file description; closing the last descriptor releases */
+    int l1 = open("v", O_RDONLY), l2 = open("v", O_RDONLY);
+    CHECK_OK("flock-ex", flock(l1, LOCK_EX));
+    CHECK_OK("flock-ex-again-same-description", flock(l1, LOCK_EX));
+    CHECK_ERR("flock-conflict-nb", flock(l2, LOCK_SH | LOCK_NB), EWOULDBLOCK);
+    int l1dup = dup(l1);
+    close(l1);
+    CHECK_ERR("flock-dup-keeps-lock", flock(l2, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+    close(l1dup);
+    CHECK_OK("flock-released-on-close", flock(l2, LOCK_SH | LOCK_NB));
+    int l3 = open("v", O_RDONLY);
+    CHECK_OK("flock-shared-shared", flock(l3, LOCK_SH | LOCK_NB));
+    CHECK_ERR("flock-upgrade-conflict", flock(l3, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+    CHECK_OK("flock-unlock", flock(l2, LOCK_UN));
+    CHECK_OK("flock-upgrade-after-unlock", flock(l3, LOCK_EX | LOCK_NB));
+    CHECK_ERR("flock-bad-op", flock(l3, 0), EINVAL);
+    CHECK_ERR("flock-ebadf", flock(-1, LOCK_SH), EBADF);
+    close(l2); close(l3);
+
+    /* record locks: no other process holds one, so F_GETLK answers F_UNLCK */
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+    CHECK_OK("fcntl-getlk", fcntl(fd, F_GETLK, &fl));
+    CHECK("fcntl-getlk-unlocked", fl.l_type == F_UNLCK);
+    fl.l_type = F_WRLCK;
+    CHECK_OK("fcntl-setlk", fcntl(fd, F_SETLK, &fl));
+    int ro = open("v", O_RDONLY);
+    fl.l_type = F_WRLCK;
+    CHECK_ERR("fcntl-setlk-wrlck-readonly", fcntl(ro, F_SETLK, &fl), EBADF);
+    fl.l_type = 7;
+    CHECK_ERR("fcntl-getlk-bad-type", fcntl(fd, F_GETLK, &fl), EINVAL);
+    close(ro);
+
+    /* advice and syncing */
+    CHECK_EQ("fadvise", syscall(SYS_fadvise64, fd, 0, 0, 4), 0);
+    CHECK_ERR("fadvise-bad-advice", syscall(SYS_fadvise64, fd, 0, 0, 99), EINVAL);
+    CHECK_ERR("fadvise-pipe", syscall(SYS_fadvise64, pipefd[0], 0, 0, 0), ESPIPE);
+    CHECK_ERR("fadvise-ebadf", syscall(SYS_fadvise64, -1, 0, 0, 0), EBADF);
+    CHECK_OK("sync-file-range", syscall(SYS_sync_file_range, fd, 0, 0, 2));
+    CHECK_ERR("sync-file-range-bad-flags", syscall(SYS_sync_file_range, fd, 0, 0, 8), EINVAL);
+    CHECK_ERR("sync-file-range-pipe", syscall(SYS_sync_file_range, pipefd[0], 0, 0, 0), ESPIPE);
+    CHECK_OK("syncfs", syscall(SYS_syncfs, fd));
+    CHECK_ERR("syncfs-ebadf", syscall(SYS_syncfs, -1), EBADF);
+
+    /* close_range */
+    int base = dup(fd), d2 = dup(fd), d3 = dup(fd);
+    CHECK_OK("close-range-cloexec", syscall(SYS_close_range, d2, d3, 4));
+    CHECK("close-range-cloexec-set", fcntl(d2, F_GETFD) == FD_CLOEXEC && fcntl(d3, F_GETFD) == FD_CLOEXEC && fcntl(base, F_GETFD) == 0);
+    CHECK_OK("close-range", syscall(SYS_close_range, base, ~0u, 0));
+    CHECK_ERR("close-range-closed", fcntl(d3, F_GETFD), EBADF);
+    CHECK("close-range-kept-below", fcntl(fd, F_GETFD) == 0);
+    CHECK_ERR("close-range-first-above-last", syscall(SYS_close_range, 5, 4, 0), EINVAL);
+    CHECK_ERR("close-range-bad-flags", syscall(SYS_close_range, 0, 0, 1), EINVAL);
+    unlink("v");
     return done();
 }

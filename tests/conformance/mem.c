@@ -1,4 +1,5 @@
-/* brk, mmap, munmap, mprotect (faults checked in a child: a SIGSEGV kills the child, not the test). */
+/* brk, mmap, munmap, mprotect (faults checked in a child: a SIGSEGV kills the child, not the test),
+ * mlock family, mincore, msync, membarrier. */
 #include "check.h"
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -110,6 +111,33 @@ int main(void) {
     CHECK("mprotect-after-fork-child-wrote", WIFEXITED(st) && WEXITSTATUS(st) == 0);
     CHECK("mprotect-after-fork-parent-unchanged", keep[0] == 'k');
     munmap(keep, 2 * page);
+    /* residency: no swap, but the calls check their ranges */
+    char *res = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    res[0] = 1; res[2 * page] = 1;
+    munmap(res + 3 * page, page);
+    CHECK_OK("mlock", mlock(res, 2 * page));
+    CHECK_OK("munlock", munlock(res, 2 * page));
+    CHECK_ERR("mlock-hole", mlock(res, 4 * page), ENOMEM);
+    CHECK_OK("mlock2", syscall(SYS_mlock2, res, page, 1));
+    CHECK_ERR("mlock2-bad-flags", syscall(SYS_mlock2, res, page, 2), EINVAL);
+    CHECK_OK("mlockall", mlockall(MCL_CURRENT));
+    CHECK_ERR("mlockall-bad", mlockall(0), EINVAL);
+    CHECK_OK("munlockall", munlockall());
+    unsigned char vec[3] = {9, 9, 9};
+    CHECK_OK("mincore", mincore(res, 3 * page, vec));
+    CHECK("mincore-present", (vec[0] & 1) == 1 && (vec[2] & 1) == 1);
+    CHECK_ERR("mincore-unaligned", mincore(res + 1, page, vec), EINVAL);
+    CHECK_ERR("mincore-hole", mincore(res, 4 * page, vec), ENOMEM);
+    CHECK_ERR("mincore-efault", syscall(SYS_mincore, res, page, BADPTR), EFAULT);
+    CHECK_OK("msync", msync(res, page, MS_SYNC));
+    CHECK_ERR("msync-both", msync(res, page, MS_SYNC | MS_ASYNC), EINVAL);
+    CHECK_ERR("msync-unaligned", msync(res + 1, page, MS_SYNC), EINVAL);
+    CHECK_ERR("msync-hole", msync(res, 4 * page, MS_SYNC), ENOMEM);
+    munmap(res, 3 * page);
+    long mb = syscall(SYS_membarrier, 0, 0, 0);
+    CHECK("membarrier-query", mb >= 0);
+    CHECK_ERR("membarrier-bad-flags", syscall(SYS_membarrier, 0, 1, 0), EINVAL);
+
     /* last: on failure the kernel may be left with a huge heap */
     uintptr_t b1 = syscall(SYS_brk, 0);
     CHECK_EQ("brk-huge-refused", syscall(SYS_brk, b1 + (1ull << 46)), b1);

@@ -1,11 +1,17 @@
-/* clock_gettime, clock_getres, nanosleep, gettimeofday, getpid, getppid, gettid, uname, sched_yield. */
+/* clock_gettime, clock_getres, clock_settime, settimeofday, nanosleep, gettimeofday, getpid, getppid,
+ * gettid, uname, sethostname, setdomainname, sched_yield, rt_sigqueueinfo, rt_tgsigqueueinfo. */
 #include "check.h"
 #include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <sys/utsname.h>
 #include <sys/time.h>
 #include <time.h>
 
 static long long ns(struct timespec t) { return t.tv_sec * 1000000000ll + t.tv_nsec; }
+
+static volatile int queued_value = -1, queued_code = 0;
+static void on_queued(int sig, siginfo_t *si, void *uc) { (void)sig; (void)uc; queued_value = si->si_value.sival_int; queued_code = si->si_code; }
 
 int main(void) {
     begin("misc");
@@ -70,5 +76,75 @@ int main(void) {
     CHECK_EQ("getrandom", syscall(SYS_getrandom, rnd, 16, 0), 16);
     CHECK_ERR("getrandom-efault", syscall(SYS_getrandom, BADPTR, 16, 0), EFAULT);
     CHECK_ERR("getrandom-bad-flags", syscall(SYS_getrandom, rnd, 16, 0x100), EINVAL);
+
+    /* host and domain names */
+    struct utsname before, after;
+    uname(&before);
+    CHECK_OK("sethostname", sethostname("conf-host", 9));
+    uname(&after);
+    CHECK("sethostname-uname", strcmp(after.nodename, "conf-host") == 0);
+    CHECK_ERR("sethostname-too-long", syscall(SYS_sethostname, "x", 65), EINVAL);
+    CHECK_ERR("sethostname-efault", syscall(SYS_sethostname, BADPTR, 4), EFAULT);
+    CHECK_OK("setdomainname", setdomainname("conf.dom", 8));
+    uname(&after);
+    CHECK("setdomainname-uname", strcmp(after.domainname, "conf.dom") == 0);
+    sethostname(before.nodename, strlen(before.nodename));
+    setdomainname(before.domainname, strlen(before.domainname));
+
+    /* setting the wall clock */
+    struct timespec now, later;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct timespec ahead = { now.tv_sec + 100000, now.tv_nsec };
+    CHECK_OK("clock-settime", clock_settime(CLOCK_REALTIME, &ahead));
+    clock_gettime(CLOCK_REALTIME, &later);
+    CHECK("clock-settime-took", later.tv_sec >= now.tv_sec + 100000 && later.tv_sec < now.tv_sec + 100010);
+    clock_gettime(CLOCK_REALTIME, &later);
+    later.tv_sec -= 100000;
+    CHECK_OK("clock-settime-back", clock_settime(CLOCK_REALTIME, &later));
+    CHECK_ERR("clock-settime-monotonic", clock_settime(CLOCK_MONOTONIC, &later), EINVAL);
+    struct timespec badnsec = { later.tv_sec, 1000000000 };
+    CHECK_ERR("clock-settime-bad-nsec", clock_settime(CLOCK_REALTIME, &badnsec), EINVAL);
+    CHECK_ERR("clock-settime-efault", syscall(SYS_clock_settime, CLOCK_REALTIME, BADPTR), EFAULT);
+    struct timeval tvnow;
+    gettimeofday(&tvnow, NULL);
+    CHECK_OK("settimeofday", settimeofday(&tvnow, NULL));
+    struct timeval badus = { tvnow.tv_sec, 1000000 };
+    CHECK_ERR("settimeofday-bad-usec", settimeofday(&badus, NULL), EINVAL);
+    pid_t c = fork();
+    if (c == 0) {
+        setresuid(1000, 1000, 1000);
+        clock_gettime(CLOCK_REALTIME, &later);
+        int e1 = clock_settime(CLOCK_REALTIME, &later) == -1 && errno == EPERM;
+        int e2 = sethostname("x", 1) == -1 && errno == EPERM;
+        _exit(e1 && e2 ? 0 : 1);
+    }
+    int st;
+    waitpid(c, &st, 0);
+    CHECK("clock-settime-sethostname-eperm-unprivileged", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+    /* sigqueue: the value arrives with SI_QUEUE; only a process itself may claim another origin */
+    struct sigaction sa = {0};
+    sa.sa_sigaction = on_queued;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGUSR1, &sa, NULL);
+    union sigval v = { .sival_int = 1234 };
+    CHECK_OK("sigqueue", sigqueue(getpid(), SIGUSR1, v));
+    CHECK("sigqueue-delivered", queued_value == 1234 && queued_code == SI_QUEUE);
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_code = SI_USER;
+    si.si_signo = SIGUSR1;
+    CHECK_OK("rt-sigqueueinfo-self-si-user", syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, &si));
+    c = fork();
+    if (c == 0) { pause(); _exit(0); }
+    CHECK_ERR("rt-sigqueueinfo-other-si-user", syscall(SYS_rt_sigqueueinfo, c, SIGUSR1, &si), EPERM);
+    si.si_code = SI_QUEUE;
+    CHECK_OK("rt-tgsigqueueinfo", syscall(SYS_rt_tgsigqueueinfo, c, c, SIGKILL, &si));
+    waitpid(c, &st, 0);
+    CHECK("rt-tgsigqueueinfo-killed", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    CHECK_ERR("rt-sigqueueinfo-esrch", syscall(SYS_rt_sigqueueinfo, 999999, SIGUSR1, &si), ESRCH);
+    CHECK_ERR("rt-sigqueueinfo-efault", syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, BADPTR), EFAULT);
+    CHECK_ERR("rt-sigqueueinfo-bad-signal", syscall(SYS_rt_sigqueueinfo, getpid(), 99, &si), EINVAL);
+    CHECK_ERR("rt-tgsigqueueinfo-bad-tid", syscall(SYS_rt_tgsigqueueinfo, getpid(), 0, SIGUSR1, &si), EINVAL);
     return done();
 }

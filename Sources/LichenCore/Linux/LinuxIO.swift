@@ -9,6 +9,20 @@ public struct LinuxIovec: Hashable, Sendable {
     public static let UIO_MAXIOV = 1024
 }
 
+/// `struct flock` (fcntl record locks): 32 bytes.
+public struct LinuxFlock: Hashable, Sendable {
+    public var l_type: Int16
+    public var l_whence: Int16
+    public var l_start: Int64
+    public var l_len: Int64
+    public var l_pid: Int32
+    public var __pad: Int32 = 0
+    public init(l_type: Int16 = 0, l_whence: Int16 = 0, l_start: Int64 = 0, l_len: Int64 = 0, l_pid: Int32 = 0) {
+        self.l_type = l_type; self.l_whence = l_whence; self.l_start = l_start; self.l_len = l_len; self.l_pid = l_pid
+    }
+    public static let F_RDLCK: Int16 = 0, F_WRLCK: Int16 = 1, F_UNLCK: Int16 = 2
+}
+
 /// `struct pollfd`: 8 bytes.
 public struct LinuxPollfd: Hashable, Sendable {
     public var fd: Int32

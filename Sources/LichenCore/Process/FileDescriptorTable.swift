@@ -138,6 +138,24 @@ public struct FileDescriptorTable<File: AnyObject> {
         return closed
     }
 
+    /// close_range(first, last): closes the open descriptors in [first, last], or (`cloexecOnly`)
+    /// marks them close-on-exec; returns the descriptions closed.
+    public mutating func closeRange(_ first: Int32, _ last: Int32, cloexecOnly: Bool) -> [File] {
+        var closed: [File] = []
+        guard first >= 0, first <= last, Int(first) < entries.count else { return closed }
+        for i in Int(first)...min(Int(last), entries.count - 1) {
+            guard let e = entries[i] else { continue }
+            if cloexecOnly {
+                entries[i]!.closeOnExec = true
+            } else {
+                closed.append(e.file)
+                entries[i] = nil
+            }
+        }
+        trim()
+        return closed
+    }
+
     /// exit: closes everything; returns the descriptions.
     public mutating func closeAll() -> [File] {
         var closed: [File] = []

@@ -75,6 +75,18 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         return i == areas.count || areas[i].start >= end
     }
 
+    /// Whether areas cover all of [start, end) without a hole (mlock, msync, mincore: ENOMEM if not).
+    public func isFullyMapped(_ start: UserAddr, _ end: UserAddr) -> Bool {
+        var cursor = start
+        var i = firstIndex(endingAbove: start)
+        while cursor < end {
+            guard i < areas.count, areas[i].start <= cursor else { return false }
+            cursor = areas[i].end
+            i += 1
+        }
+        return true
+    }
+
     /// Where an area begins for placement purposes: a stack reserves its guard gap below it.
     func gapStart(_ a: Area) -> UserAddr {
         guard a.growsDown else { return a.start }

@@ -25,8 +25,16 @@ public final class OpenFile: @unchecked Sendable {
         position = Mutex(0)
     }
 
+    /// Set once flock(2) gave this description a lock; its last close then releases it.
+    public var holdsFlock = false
+    /// Releases the flock locks of a description (set by the kernel, which keeps the lock table).
+    nonisolated(unsafe) public static var releaseFlocks: ((UInt) -> Void)? = nil
+    /// The description's identity as a lock owner.
+    public var lockOwner: UInt { UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()) }
+
     deinit {
         operations?.release(self)
+        if holdsFlock { OpenFile.releaseFlocks?(lockOwner) }
     }
 
     public var inode: any Inode { location.inode }

@@ -19,7 +19,7 @@ enum ProcSys {
 
     static let kernel: [Entry] = [
         ("ostype", line("Linux")), ("osrelease", line("6.1.0-lichen")), ("version", line("#1 SMP Lichen " + kernelVersion)),
-        ("hostname", line("lichen")), ("domainname", line("(none)")), ("pid_max", line("32768")),
+        ("hostname", { HostNames.host + [0x0a] }), ("domainname", { HostNames.domain + [0x0a] }), ("pid_max", line("32768")),
         ("threads-max", { Array((dec(UInt64(Processes.withTable { $0.threadsMax })) + "\n").utf8) }), ("ngroups_max", line(dec(UInt64(Credentials.maxGroups)))),
         ("cap_last_cap", line(dec(ProcessControl.lastCapability))), ("panic", line("0")),
         ("printk", { Array((dec(UInt64(KernelLog.consoleLevel)) + "\t4\t1\t7\n").utf8) }),
