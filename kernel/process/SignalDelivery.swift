@@ -22,16 +22,19 @@ enum SyscallRestart {
 extension Thread {
     /// Acts on every deliverable signal: terminates, stops (until SIGCONT), or pushes a handler frame
     /// (several handlers stack: the last pushed runs first, as on Linux).
-    func deliverSignals() async {
-        var restartPending = interruptedSyscall
-        interruptedSyscall = nil
-        // The common case on every return to user mode: nothing pending, no temporary mask to
-        // restore. One lock, no process-table lookup.
-        let quiet = process.signals.withLock { st -> Bool in
+    /// The common case on every return to user mode: nothing pending, no temporary mask to restore,
+    /// no stop. One lock, checked before `deliverSignals` (an async call) is made at all.
+    func signalsQuiet() -> Bool {
+        process.signals.withLock { st -> Bool in
             let t = st.threads[index]
             return !st.process.hasDeliverable(t) && t.savedBlocked == nil && !st.stopped
         }
-        if quiet && restartPending == nil { return }
+    }
+
+    func deliverSignals() async {
+        var restartPending = interruptedSyscall
+        interruptedSyscall = nil
+        if restartPending == nil && signalsQuiet() { return }
         while !finished && !process.exiting {
             // Another thread took a stop signal: this one stops too (a group stop), until SIGCONT.
             if process.signals.withLock({ $0.stopped }) {

@@ -34,7 +34,16 @@ final class Thread: @unchecked Sendable {
         self.process = process
         self.context = context
         self.index = index
+        cachedMemory = process.memory
     }
+
+    /// The process's memory as this thread's own task sees it, without the process lock on every
+    /// entry to user mode and every user copy: only execve replaces a process's memory, and it is
+    /// the thread running the execve (by then the only one) that refreshes this. Nil once ended.
+    private var cachedMemory: ProcessMemory?
+    var memory: ProcessMemory { cachedMemory ?? process.memory }
+    /// After execve gave the process `memory`.
+    func memoryReplaced(by memory: ProcessMemory) { cachedMemory = memory }
 
     /// The task running the thread; nil once it has finished. Under a lock: other CPUs interrupt it
     /// while the thread itself drops it, and a reference read without the lock could be freed under them.
@@ -54,21 +63,25 @@ final class Thread: @unchecked Sendable {
     private func run() async {
         cpu.start()
         while !finished && !process.exiting {
-            await deliverSignals()
+            if interruptedSyscall != nil || !signalsQuiet() { await deliverSignals() }
             if finished || process.exiting { break }
             TimerQueue.armTimeSlice(nanoseconds: Thread.timeSlice)
             cpu.leaveKernel()
-            let exit = UserMode.run(context, in: process.memory.space)
+            let exit = UserMode.run(context, in: memory.space)
             CPUAccounting.enteredKernel(self)
             switch exit {
             case .syscall(let number):
+                if let value = FastSyscalls.handle(number, self) {
+                    context[register: 0] = value
+                    continue
+                }
                 originalX0 = context[register: 0]
                 let (result, interrupted) = await interruptibleSyscall(number)
                 if finished || process.exiting { break }
                 if let result { context[register: 0] = result }
                 if interrupted, result == Errno.EINTR.syscallReturn { interruptedSyscall = InterruptedSyscall(restart: SyscallRestart.restartKind(number, context)) }
             case .pageFault(let address, let write, let instruction, _):
-                let (resolved, code) = process.memory.handleFault(at: address, write: write, instruction: instruction)
+                let (resolved, code) = memory.handleFault(at: address, write: write, instruction: instruction)
                 cpu.minorFaults &+= 1
                 if !resolved { fault(.SIGSEGV, code: code, address: address) }
             case .alignmentFault(let address):
@@ -86,6 +99,7 @@ final class Thread: @unchecked Sendable {
                 fault(.SIGILL, code: LinuxSigInfo.ILL_ILLOPC, address: UserAddr(context.pc))
             }
         }
+        cachedMemory = nil
         _ = await ProcessLifecycle.threadExit(self)
         UserAddressSpace.deactivateCurrent()
         // Drop the references that keep the thread (and through it the process) alive: an exited

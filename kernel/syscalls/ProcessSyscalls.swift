@@ -170,6 +170,7 @@ enum ProcessSyscalls {
         a.thread.robustList = UserAddr(0)
         // Past the point of no return.
         p.memory = loaded.memory
+        a.thread.memoryReplaced(by: loaded.memory)
         p.changeCredentials { $0 = credentials }
         if secure { p.control.withLock { $0.dumpable = 0 } }
         _ = p.files.withLock { $0.closeOnExec() }

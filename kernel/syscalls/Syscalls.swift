@@ -5,7 +5,7 @@ import _Concurrency
 struct SyscallArguments {
     let thread: Thread
     var process: Process { thread.process }
-    var user: UserMemory { UserMemory(memory: thread.process.memory) }
+    var user: UserMemory { UserMemory(memory: thread.memory) }
 
     subscript(_ i: Int) -> UInt64 { thread.context[register: i] }
     func int(_ i: Int) -> Int64 { Int64(bitPattern: self[i]) }

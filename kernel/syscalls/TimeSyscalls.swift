@@ -14,6 +14,12 @@ enum TimeSyscalls {
         RealtimeClock.set(nanoseconds: UInt64(seconds) * 1_000_000_000 + UInt64(nanoseconds))
     }
 
+    static func gettimeofday(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        if a[0] != 0 { try a.user.store(LinuxTimeval(nanoseconds: RealtimeClock.now), to: a.address(0)) }
+        if a[1] != 0 { try a.user.store(LinuxTimezone(), to: a.address(1)) }
+        return 0
+    }
+
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         switch number {
         case 113:                                               // clock_gettime
@@ -23,10 +29,7 @@ enum TimeSyscalls {
             let resolution = try resolution(clock: a.int32(0), a)
             if a[1] != 0 { try a.user.store(LinuxTimespec(nanoseconds: resolution), to: a.address(1)) }
             return 0
-        case 169:                                               // gettimeofday
-            if a[0] != 0 { try a.user.store(LinuxTimeval(nanoseconds: RealtimeClock.now), to: a.address(0)) }
-            if a[1] != 0 { try a.user.store(LinuxTimezone(), to: a.address(1)) }
-            return 0
+        case 169: return try gettimeofday(a)
         case 112:                                               // clock_settime
             let t = try a.user.load(LinuxTimespec.self, from: a.address(1))
             try setRealtime(a, clock: a.int32(0), seconds: t.tv_sec, nanoseconds: t.tv_nsec)
