@@ -27,40 +27,63 @@ enum SyscallOutcome {
 enum Syscalls {
     nonisolated(unsafe) private static var reported = [Bool](repeating: false, count: 512)
 
+    /// Which family handles each syscall number (1-based index into the order below), learned on
+    /// first use: the families decide by number alone, so later calls go straight to the right one
+    /// instead of trying each in turn (every family tried costs an async call). 0: not known yet.
+    nonisolated(unsafe) private static let route: UnsafeMutablePointer<UInt8> = {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 512)
+        p.initialize(repeating: 0, count: 512)
+        return p
+    }()
+    private static let familyCount: UInt8 = 17
+
     /// The value for x0, or nil when the thread must not get one (exit, a successful execve).
     static func dispatch(_ thread: Thread, number: UInt64) async -> UInt64? {
         let a = SyscallArguments(thread: thread)
         do throws(Errno) {
-            if let result = try await FileSyscalls.handle(number, a) { return result }
-            if let outcome = try await ProcessSyscalls.handle(number, a) {
-                if case .value(let v) = outcome { return v }
-                return nil
+            let slot = Int(min(number, 511))
+            let known = number < 512 ? route[slot] : 0
+            var family: UInt8 = known != 0 ? known : 1
+            while family <= familyCount {
+                if let outcome = try await call(family, number, a) {
+                    if known == 0 && number < 512 { route[slot] = family }
+                    if case .value(let v) = outcome { return v }
+                    return nil
+                }
+                family = family == known ? 1 : family + 1
+                if family == known { family += 1 }
             }
-            if let outcome = try await SignalSyscalls.handle(number, a) {
-                if case .value(let v) = outcome { return v }
-                return nil
-            }
-            if let result = try await MemorySyscalls.handle(number, a) { return result }
-            if let result = try await FutexSyscalls.handle(number, a) { return result }
-            if let result = try await TimeSyscalls.handle(number, a) { return result }
-            if let result = try await MiscSyscalls.handle(number, a) { return result }
-            if let result = try await PipeSyscalls.handle(number, a) { return result }
-            if let result = try await PollSyscalls.handle(number, a) { return result }
-            if let result = try await MountSyscalls.handle(number, a) { return result }
-            if let result = try await CopySyscalls.handle(number, a) { return result }
-            // Rare calls last: each family tried costs every later syscall an async call.
-            if let result = try await IdentitySyscalls.handle(number, a) { return result }
-            if let result = try await ProcessControlSyscalls.handle(number, a) { return result }
-            if let result = try await SchedulingSyscalls.handle(number, a) { return result }
-            if let result = try await SyslogSyscall.handle(number, a) { return result }
-            if let result = try await MemoryResidencySyscalls.handle(number, a) { return result }
-            if let result = try await RareFileSyscalls.handle(number, a) { return result }
             reportUnimplemented(number)
             throw .ENOSYS
         } catch {
             if error == .EPIPE { await SignalHooks.brokenPipe(thread) }   // SIGPIPE (writes to pipes only, for now)
             if thread.finished { return nil }
             return error.syscallReturn
+        }
+    }
+
+    /// The families, the common ones first (an unknown number tries them in this order once).
+    private static func call(_ family: UInt8, _ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> SyscallOutcome? {
+        func value(_ v: UInt64?) -> SyscallOutcome? { v.map { .value($0) } }
+        switch family {
+        case 1: return value(try await FileSyscalls.handle(number, a))
+        case 2: return try await ProcessSyscalls.handle(number, a)
+        case 3: return try await SignalSyscalls.handle(number, a)
+        case 4: return value(try await MemorySyscalls.handle(number, a))
+        case 5: return value(try await FutexSyscalls.handle(number, a))
+        case 6: return value(try await TimeSyscalls.handle(number, a))
+        case 7: return value(try await MiscSyscalls.handle(number, a))
+        case 8: return value(try await PipeSyscalls.handle(number, a))
+        case 9: return value(try await PollSyscalls.handle(number, a))
+        case 10: return value(try await MountSyscalls.handle(number, a))
+        case 11: return value(try await CopySyscalls.handle(number, a))
+        case 12: return value(try await IdentitySyscalls.handle(number, a))
+        case 13: return value(try await ProcessControlSyscalls.handle(number, a))
+        case 14: return value(try await SchedulingSyscalls.handle(number, a))
+        case 15: return value(try await SyslogSyscall.handle(number, a))
+        case 16: return value(try await MemoryResidencySyscalls.handle(number, a))
+        case 17: return value(try await RareFileSyscalls.handle(number, a))
+        default: return nil
         }
     }
 
