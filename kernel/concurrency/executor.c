@@ -124,6 +124,10 @@ bool lichen_executor_has_work(void) {
   return false;
 }
 
+bool lichen_executor_woken_waiting(void) {
+  return __atomic_load_n(&this_cpu()->head, __ATOMIC_RELAXED) != 0;
+}
+
 void lichen_executor_set_idle(bool idle) {
   __atomic_store_n(&this_cpu()->idle, idle, __ATOMIC_RELAXED);
   __atomic_thread_fence(__ATOMIC_SEQ_CST);

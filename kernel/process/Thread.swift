@@ -62,9 +62,16 @@ final class Thread: @unchecked Sendable {
 
     private func run() async {
         cpu.start()
+        // A new thread queues behind the programs already running (Linux's START_DEBIT): a fork bomb's
+        // children must not keep a woken shell or reader waiting.
+        await Task.yield()
         while !finished && !process.exiting {
             if interruptedSyscall != nil || !signalsQuiet() { await deliverSignals() }
             if finished || process.exiting { break }
+            if lichen_executor_woken_waiting() {
+                await Task.yield()
+                continue                        // signals may have come meanwhile
+            }
             TimerQueue.armTimeSlice(nanoseconds: Thread.timeSlice)
             cpu.leaveKernel()
             let exit = UserMode.run(context, in: memory.space)

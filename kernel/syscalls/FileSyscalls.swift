@@ -242,7 +242,12 @@ enum FileSyscalls {
         for i in 0..<count {
             let v = try a.user.load(LinuxIovec.self, from: a.address(1) + UInt64(i * 16))
             guard v.iov_len > 0 else { continue }
-            let at = offset.map { $0 + Int64(total) }
+            var at: Int64? = nil
+            if let offset {
+                let (position, overflow) = offset.addingReportingOverflow(Int64(total))
+                guard !overflow else { throw .EINVAL }
+                at = position
+            }
             let n = isWrite ? try await write(a, file: file, buffer: UserAddr(v.iov_base), count: v.iov_len, offset: at)
                             : try await read(a, file: file, buffer: UserAddr(v.iov_base), count: v.iov_len, offset: at)
             total += n

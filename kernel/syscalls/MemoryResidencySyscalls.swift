@@ -43,8 +43,8 @@ enum MemoryResidencySyscalls {
         let first = start & ~UInt64(pageSize - 1)
         let (end, overflow) = start.addingReportingOverflow(length)
         guard !overflow else { throw aligned ? .ENOMEM : .EINVAL }
+        guard end <= UserAddr.limit else { throw .ENOMEM }
         let last = (end + UInt64(pageSize) - 1) & ~UInt64(pageSize - 1)
-        guard last <= UserAddr.limit else { throw .ENOMEM }
         let memory = a.process.memory
         guard memory.locked({ memory.map.isFullyMapped(UserAddr(first), UserAddr(last)) }) else { throw .ENOMEM }
     }
@@ -54,6 +54,7 @@ enum MemoryResidencySyscalls {
         guard a[0] % UInt64(pageSize) == 0 else { throw .EINVAL }
         let pages = Int((min(a[1], UserAddr.limit) + UInt64(pageSize) - 1) / UInt64(pageSize))
         try checkMapped(a, start: a[0], length: a[1], aligned: true)
+        guard a.address(2).rangeIsUser(count: pages) else { throw .EFAULT }
         let memory = a.process.memory
         var offset = 0
         while offset < pages {

@@ -5,6 +5,10 @@ import LichenCore
 enum SchedulingSyscalls {
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         switch number {
+        case 168:                                                    // getcpu(cpu, node, cache): one NUMA node
+            if a[0] != 0 { try a.user.store(UInt32(PerCPU.currentIndex), to: a.address(0)) }
+            if a[1] != 0 { try a.user.store(UInt32(0), to: a.address(1)) }
+            return 0
         case 140: return try setpriority(a)
         case 141: return try getpriority(a)
         case 30: return try ioprioSet(a)

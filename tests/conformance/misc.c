@@ -77,6 +77,11 @@ int main(void) {
     CHECK_ERR("getrandom-efault", syscall(SYS_getrandom, BADPTR, 16, 0), EFAULT);
     CHECK_ERR("getrandom-bad-flags", syscall(SYS_getrandom, rnd, 16, 0x100), EINVAL);
 
+    unsigned cpu = 99, node = 99;
+    CHECK_OK("getcpu", syscall(SYS_getcpu, &cpu, &node, NULL));
+    CHECK("getcpu-values", cpu < 64 && node == 0 && (long)cpu < sysconf(_SC_NPROCESSORS_ONLN));
+    CHECK_ERR("getcpu-efault", syscall(SYS_getcpu, BADPTR, NULL, NULL), EFAULT);
+
     /* host and domain names */
     struct utsname before, after;
     uname(&before);

@@ -39,6 +39,9 @@ void lichen_executor_cpu_online(void);
 bool lichen_executor_run_next(void);
 // Whether any CPU has a ready task (called with IRQs masked before WFI).
 bool lichen_executor_has_work(void);
+// Whether a woken (or new) task waits in this CPU's first queue: a user thread about to return to
+// user mode yields to it (Linux's need_resched), or it would wait for the thread's time slice to end.
+bool lichen_executor_woken_waiting(void);
 // Marks this CPU idle (in WFI) or busy; enqueuers wake idle CPUs.
 void lichen_executor_set_idle(bool idle);
 
