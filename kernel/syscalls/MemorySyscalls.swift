@@ -112,14 +112,14 @@ enum MemorySyscalls {
 
     /// New protections for pages already present.
     static func reprotect(_ memory: ProcessMemory, _ range: UserRange, _ protection: MemoryProtection) {
+        if protection.isEmpty {
+            memory.releaseFrames(range.start, range.end)
+            return
+        }
         var page = range.start
         while page < range.end {
             if memory.frame(at: page) != nil {
-                if protection.isEmpty {
-                    memory.releaseFrames(page, page + UInt64(pageSize))
-                } else {
-                    try? memory.space.protect(page, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection))
-                }
+                try? memory.space.protect(page, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection))
             }
             page = page + UInt64(pageSize)
         }
