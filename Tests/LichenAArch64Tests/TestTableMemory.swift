@@ -12,6 +12,10 @@ struct TestTableMemory: TranslationTableMemory {
     var freed = 0
     var badAccesses = 0
     var breakBeforeMakeAddresses: [UInt64] = []
+    /// Entries read so far (a class: `readEntry` is not mutating); shared by copies of this memory.
+    let reads = Counter()
+
+    final class Counter { var value = 0 }
 
     init(limit: Int? = nil) { self.limit = limit }
 
@@ -32,6 +36,7 @@ struct TestTableMemory: TranslationTableMemory {
     }
 
     func readEntry(table: PhysAddr, index: Int) -> UInt64 {
+        reads.value += 1
         guard let entries = tables[table.value], (0..<512).contains(index) else { return 0xdead }
         return entries[index]
     }

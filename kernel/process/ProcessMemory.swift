@@ -52,8 +52,10 @@ final class ProcessMemory {
         for area in map.areas { releaseFrames(area.start, area.end) }
     }
 
-    static func attributes(_ p: MemoryProtection) -> LichenAArch64.MemoryAttributes {
-        // User W^X: a writable and executable mapping is mapped writable only (rare in static programs).
+    /// User W^X: a page of a writable and executable area is mapped writable, or executable while
+    /// code runs from it (`executing`: an instruction fetch faulted; the next write faults it back).
+    static func attributes(_ p: MemoryProtection, executing: Bool = false) -> LichenAArch64.MemoryAttributes {
+        if executing && p.contains(.execute) { return .userCode }
         if p.contains(.write) { return .userData }
         if p.contains(.execute) { return .userCode }
         return p.isEmpty ? .userNoAccess : .userReadOnly
@@ -92,8 +94,12 @@ final class ProcessMemory {
             if mapping.copyOnWrite && PhysicalMemory.userReferences(existing) > 1 {
                 return (copyOnWrite(mapping.page, from: existing, protection: mapping.protection), 2)
             }
-            // Ours alone (the other side of a fork copied or exited), or mprotect changed the area.
-            do { try space.protect(mapping.page, size: UInt64(pageSize), attributes: ProcessMemory.attributes(mapping.protection)) }
+            // Ours alone (the other side of a fork copied or exited), or mprotect changed the area. A
+            // private page still shared since fork stays read-only (fork only cleared write permission,
+            // so executing a writable and executable area's page faults here): its first write copies it.
+            var protection = mapping.protection
+            if mapping.sharing == .private && PhysicalMemory.userReferences(existing) > 1 { protection.remove(.write) }
+            do { try space.protect(mapping.page, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection, executing: instruction)) }
             catch { return (false, 2) }
             return (true, 0)
         }
@@ -117,15 +123,22 @@ final class ProcessMemory {
     }
 
     /// Frees the frames mapped in [start, end) and removes their entries. Visits only what is
-    /// mapped: an area of terabytes that was barely touched is torn down quickly.
+    /// mapped: an area of terabytes that was barely touched is torn down quickly. Frames are freed
+    /// only after the TLB invalidation (another thread may still use a cached entry until then), so
+    /// they are collected in batches, one invalidation each.
     func releaseFrames(_ start: UserAddr, _ end: UserAddr) {
-        guard start < end else { return }
-        var cursor = start
-        while let (page, frame) = space.firstMapping(from: cursor, through: end - 1) {
-            try? space.unmap(page, size: UInt64(pageSize))
-            PhysicalMemory.releaseUserPage(frame)
-            cursor = page + UInt64(pageSize)
-            if cursor >= end { break }
+        // Stack storage left uninitialised: zeroing a batch costs about what a small munmap's walk does.
+        withUnsafeTemporaryAllocation(of: PhysAddr.self, capacity: 64) { batch in
+            var cursor: UserAddr? = start
+            while let from = cursor {
+                var count = 0
+                cursor = space.unmapPages(from, end) { frame in
+                    batch.initializeElement(at: count, to: frame)
+                    count += 1
+                    return count < batch.count
+                }
+                for i in 0..<count { PhysicalMemory.releaseUserPage(batch[i]) }
+            }
         }
     }
 
@@ -151,20 +164,18 @@ final class ProcessMemory {
 
     private func duplicate(into child: ProcessMemory) -> ProcessMemory? {
         child.map = map.forked()
+        // One walk per area over the present pages, and one TLB invalidation for all the entries made
+        // read-only, even after a failure. Until then another thread of this process may still write
+        // through a cached writable entry, as on Linux: such a write races with the fork anyway.
+        defer { space.flushTLB() }
         for area in map.areas {
             let copyOnWrite = area.sharing == .private && area.protection.contains(.write)
-            var readOnly = area.protection
-            readOnly.remove(.write)
-            let attributes = ProcessMemory.attributes(copyOnWrite ? readOnly : area.protection)
-            var page = area.start
-            while page < area.end {
-                if let shared = frame(at: page) {
-                    do { try child.space.map(page, frame: shared, size: UInt64(pageSize), attributes: attributes) }
-                    catch { return nil }
-                    PhysicalMemory.shareUserPage(shared)
-                    if copyOnWrite { try? space.protect(page, size: UInt64(pageSize), attributes: attributes) }
+            do {
+                try space.copyPages(area.start, area.end, into: child.space, copyOnWrite: copyOnWrite) { frame in
+                    PhysicalMemory.shareUserPage(frame)
                 }
-                page = page + UInt64(pageSize)
+            } catch {
+                return nil          // the child's areas are set: its deinit releases what was shared
             }
         }
         return child

@@ -1,6 +1,7 @@
 /* brk, mmap, munmap, mprotect (faults checked in a child: a SIGSEGV kills the child, not the test),
  * mlock family, mincore, msync, membarrier. */
 #include "check.h"
+#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -111,6 +112,20 @@ int main(void) {
     CHECK("mprotect-after-fork-child-wrote", WIFEXITED(st) && WEXITSTATUS(st) == 0);
     CHECK("mprotect-after-fork-parent-unchanged", keep[0] == 'k');
     munmap(keep, 2 * page);
+    /* user code may read CTR_EL0 and clean caches, and run code it wrote into a RWX mapping
+     * (a JIT): Lichen maps such a page writable or executable in turn */
+    uint64_t ctr;
+    __asm__ volatile("mrs %0, ctr_el0" : "=r"(ctr));
+    CHECK("ctr-el0-readable", ctr != 0);
+    uint32_t *jit = mmap(NULL, page, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    jit[0] = 0xd2800540; jit[1] = 0xd65f03c0;               /* mov x0, #42; ret */
+    __builtin___clear_cache((char *)jit, (char *)(jit + 2));
+    CHECK("jit-runs", ((int (*)(void))jit)() == 42);
+    jit[0] = 0xd2800560;                                     /* mov x0, #43 */
+    __builtin___clear_cache((char *)jit, (char *)(jit + 2));
+    CHECK("jit-rewritten-runs", ((int (*)(void))jit)() == 43);
+    munmap(jit, page);
+
     /* residency: no swap, but the calls check their ranges */
     char *res = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     res[0] = 1; res[2 * page] = 1;

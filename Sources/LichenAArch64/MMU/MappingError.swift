@@ -1,5 +1,6 @@
 // Why a translation-table operation was refused. Every operation that throws leaves the
-// tables exactly as they were (checks and table allocation happen before any write).
+// tables exactly as they were (checks and table allocation happen before any write), except the
+// bulk page operations, which stop part-way (TranslationTableBulk.swift).
 
 public enum MappingError: Error, Hashable, Sendable {
     /// An address or size is not a multiple of 4 KiB (or the size is zero).
@@ -17,6 +18,8 @@ public enum MappingError: Error, Hashable, Sendable {
     /// Non-canonical virtual address, a range crossing the canonical hole, or a physical address
     /// beyond 48 bits.
     case invalidAddress
+    /// A block mapping where only pages are expected (the bulk operations on user trees).
+    case unexpectedBlock
 
     public var name: StaticString {
         switch self {
@@ -27,6 +30,7 @@ public enum MappingError: Error, Hashable, Sendable {
         case .writableAndExecutable: "writable and executable (W^X)"
         case .invalidAttributes: "invalid memory attributes"
         case .invalidAddress: "invalid address"
+        case .unexpectedBlock: "block mapping where pages were expected"
         }
     }
 }

@@ -97,6 +97,9 @@ enum KernelAddressSpace {
         tlb_flush_all()
         write_sctlr(read_sctlr() | SystemControl.wxn)
         isb()
+        if read_sctlr() != SystemControl.kernelValue {
+            KernelLog.warning("SCTLR_EL1 is " + Format.hex(read_sctlr()) + ", expected " + Format.hex(SystemControl.kernelValue))
+        }
         tlb_flush_all()
     }
 

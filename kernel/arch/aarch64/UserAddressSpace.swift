@@ -89,9 +89,37 @@ final class UserAddressSpace {
         }
     }
 
+    /// fork: maps the pages of [start, end) into `child` too (one walk over the present entries),
+    /// calling `visit` with each frame; with `copyOnWrite` both sides lose write permission. No TLB
+    /// maintenance: this space's entries may be cached writable until the caller's `flushTLB()`, once
+    /// after all areas. On an error the pages before it are copied and visited (`copyPages`).
+    func copyPages(_ start: UserAddr, _ end: UserAddr, into child: UserAddressSpace, copyOnWrite: Bool,
+                   _ visit: (PhysAddr) -> Void) throws(MappingError) {
+        try table.copyPages(from: start, to: end, into: &child.table, copyOnWrite: copyOnWrite) { _, frame in visit(frame) }
+    }
+
     /// The lowest mapped page in [first, last] and its frame.
     func firstMapping(from first: UserAddr, through last: UserAddr) -> (UserAddr, PhysAddr)? {
         table.firstMapping(from: first, through: last).map { ($0.address, $0.translation.physical) }
+    }
+
+    /// Invalidates every TLB entry of this space, on every CPU.
+    func flushTLB() { tlb_flush_asid(asid) }
+
+    /// Unmaps the pages of [start, end) in one walk, handing each frame to `visit` (which returns false
+    /// to stop, e.g. when its buffer is full), then invalidates the TLB once: the caller may free the
+    /// frames when this returns, not earlier. Returns where to resume, nil when the range is done.
+    func unmapPages(_ start: UserAddr, _ end: UserAddr, _ visit: (PhysAddr) -> Bool) -> UserAddr? {
+        var count = 0
+        var lastPage = UserAddr(0)
+        // Every page the range touches. User trees hold pages only: nothing left to throw.
+        let resume = try? table.unmapPages(from: start.pageAlignedDown, to: end.pageAlignedUp) { page, frame in
+            count += 1
+            lastPage = page
+            return visit(frame)
+        }
+        if count == 1 { tlb_flush_page(lastPage.value, asid) } else if count > 1 { tlb_flush_asid(asid) }
+        return resume
     }
 
     func translate(_ address: UserAddr) -> PhysAddr? {

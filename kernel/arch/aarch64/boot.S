@@ -12,7 +12,10 @@
 #define BLOCK_NORMAL   0x701            // block | AttrIndx 0 (normal WB) | SH inner | AF
 #define TABLE          0x3
 #define SCTLR_RES1     0x30d00800       // RES1 bits of SCTLR_EL1 in Armv8.0
-#define SCTLR_MMU_ON   (SCTLR_RES1 | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 12))  // M C SA SA0 I
+// M C SA SA0 SED I DZE UCT nTWE UCI: SystemControl.kernelValue without WXN (set once the final tables
+// are live); KernelAddressSpace.activate checks the two agree. UCT and UCI let user code read CTR_EL0
+// and clean caches (__builtin___clear_cache, JITs), as Linux allows.
+#define SCTLR_MMU_ON   (SCTLR_RES1 | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 8) | (1 << 12) | (1 << 14) | (1 << 15) | (1 << 18) | (1 << 26))
 #define MAIR_VALUE     0x004404ff       // idx0 normal WB, idx1 device-nGnRE, idx2 normal NC, idx3 device-nGnRnE
 // T0SZ=T1SZ=16 (48-bit), WB-WA inner/outer, inner shareable, TG0=4K, TG1=4K, EPD1 (no TTBR1 walks),
 // 16-bit ASIDs (AS); IPS added at run time.

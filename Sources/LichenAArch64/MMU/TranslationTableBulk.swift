@@ -1,0 +1,153 @@
+// Bulk page operations on a user range, for fork and teardown. Each is one walk over the present
+// entries (absent tables are skipped whole, like `firstMapping`) calling a visitor per page, so the
+// kernel can keep its frame reference counts, where a loop of translate/map/protect per page walks
+// from the root for every page of the range, holes included.
+//
+// Unlike map/unmap/protect these are not all-or-nothing: each page is finished (and visited) before
+// the walk moves on, so after a throw the pages before the failure are done and visited and the rest
+// are untouched. The tables are consistent either way; what the visitor recorded is what the caller
+// has to undo or discard. No TLB maintenance: the caller invalidates once afterwards, not per page.
+//
+// User trees are built from pages only (the kernel maps user memory with `allowBlocks: false`), so a
+// block in the range throws `.unexpectedBlock` rather than being split or visited page by page.
+
+import LichenCore
+
+extension TranslationTable {
+    /// Copies the page mappings of [start, end) into `destination` at the same addresses (same frames,
+    /// same descriptor bits) and calls `visit` with each page's address and frame. With `copyOnWrite`,
+    /// write permission is cleared in both leaves (a `.userData` page reads as `.userReadOnly` on both
+    /// sides; execute permission, memory type and software bits stay). Destination tables are allocated
+    /// only where a page is copied. Throws `.outOfMemory` (a destination table), `.alreadyMapped` (the
+    /// destination maps something where a page goes), `.unexpectedBlock`, `.misaligned` and
+    /// `.invalidAddress` (the range; those two before anything is done).
+    public mutating func copyPages(from start: UserAddr, to end: UserAddr, into destination: inout TranslationTable,
+                                   copyOnWrite: Bool, _ visit: (UserAddr, PhysAddr) -> Void) throws(MappingError) {
+        guard let last = try Self.lastOfUserRange(start, end) else { return }
+        var path = DestinationPath(root: destination.root)
+        try copyPages(root, level: 0, first: start.value, last: last, into: &destination, &path,
+                      copyOnWrite: copyOnWrite, visit)
+    }
+
+    /// Removes the page mappings in [start, end) and calls `visit` with each page's address and frame
+    /// once its entry is cleared. `visit` returns false to stop after that page (a caller collecting
+    /// frames in a fixed buffer); the result is then where to resume, nil once the range is done.
+    /// Tables are kept, as with `unmap`.
+    public mutating func unmapPages(from start: UserAddr, to end: UserAddr,
+                                    _ visit: (UserAddr, PhysAddr) -> Bool) throws(MappingError) -> UserAddr? {
+        guard let last = try Self.lastOfUserRange(start, end),
+              let stop = try unmapPages(root, level: 0, first: start.value, last: last, visit),
+              stop <= last else { return nil }
+        return UserAddr(stop)
+    }
+
+    /// The last address of [start, end), nil if the range is empty.
+    private static func lastOfUserRange(_ start: UserAddr, _ end: UserAddr) throws(MappingError) -> UInt64? {
+        guard start.isPageAligned, end.isPageAligned else { throw .misaligned }
+        guard end.value <= UserAddr.limit else { throw .invalidAddress }
+        return start < end ? end.value - 1 : nil
+    }
+
+    private mutating func copyPages(_ table: PhysAddr, level: Int, first: UInt64, last: UInt64,
+                                    into destination: inout TranslationTable, _ path: inout DestinationPath,
+                                    copyOnWrite: Bool, _ visit: (UserAddr, PhysAddr) -> Void) throws(MappingError) {
+        let size = TranslationGeometry.entrySize(level: level)
+        var va = first
+        while true {
+            let index = TranslationGeometry.index(of: va, level: level)
+            let chunkLast = min(last, (va & ~(size - 1)) &+ (size - 1))
+            var entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: index))
+            switch entry.kind(level: level) {
+            case .invalid:
+                break
+            case .block:
+                throw .unexpectedBlock
+            case .table:
+                path.enter(level: level, index: index)
+                try copyPages(entry.outputAddress, level: level + 1, first: va, last: chunkLast, into: &destination,
+                              &path, copyOnWrite: copyOnWrite, visit)
+            case .page:
+                let target = try path.table(level: level, in: &destination.memory)
+                guard !PageTableEntry(rawValue: destination.memory.readEntry(table: target, index: index)).isValid else {
+                    throw .alreadyMapped
+                }
+                // AP[2] alone: a permission change needs no break-before-make.
+                if copyOnWrite && entry.rawValue & PageTableEntry.apReadOnly == 0 {
+                    entry.rawValue |= PageTableEntry.apReadOnly
+                    memory.writeEntry(table: table, index: index, entry.rawValue)
+                }
+                destination.memory.writeEntry(table: target, index: index, entry.rawValue)
+                visit(UserAddr(va), entry.outputAddress)
+            }
+            if chunkLast == last { return }
+            va = chunkLast &+ 1
+        }
+    }
+
+    /// Returns the address after the page where `visit` asked to stop, nil if it never did.
+    private mutating func unmapPages(_ table: PhysAddr, level: Int, first: UInt64, last: UInt64,
+                                     _ visit: (UserAddr, PhysAddr) -> Bool) throws(MappingError) -> UInt64? {
+        let size = TranslationGeometry.entrySize(level: level)
+        var va = first
+        while true {
+            let index = TranslationGeometry.index(of: va, level: level)
+            let chunkLast = min(last, (va & ~(size - 1)) &+ (size - 1))
+            let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: index))
+            switch entry.kind(level: level) {
+            case .invalid:
+                break
+            case .block:
+                throw .unexpectedBlock
+            case .table:
+                if let stop = try unmapPages(entry.outputAddress, level: level + 1, first: va, last: chunkLast, visit) {
+                    return stop
+                }
+            case .page:
+                memory.writeEntry(table: table, index: index, PageTableEntry.invalid.rawValue)
+                if !visit(UserAddr(va), entry.outputAddress) { return va &+ size }
+            }
+            if chunkLast == last { return nil }
+            va = chunkLast &+ 1
+        }
+    }
+}
+
+/// The destination's tables along the source walk's current path, looked up or created when the first
+/// page below needs them: a source table with nothing present in the range (unmap keeps tables) costs
+/// the destination nothing.
+struct DestinationPath {
+    /// The table at each level, nil until needed (the root is always known).
+    private var tables = InlineArray<4, PhysAddr?>(repeating: nil)
+    /// The entry the walk went down through at each level.
+    private var indices = InlineArray<4, Int>(repeating: 0)
+
+    init(root: PhysAddr) { tables[0] = root }
+
+    /// The walk goes down through entry `index` of the table at `level`.
+    mutating func enter(level: Int, index: Int) {
+        indices[level] = index
+        tables[level + 1] = nil
+    }
+
+    /// The destination's table at `level` on the current path, created (with those above it) if absent.
+    mutating func table<M: TranslationTableMemory>(level: Int, in memory: inout M) throws(MappingError) -> PhysAddr {
+        if let table = tables[level] { return table }
+        let parent = try table(level: level - 1, in: &memory)
+        let index = indices[level - 1]
+        let entry = PageTableEntry(rawValue: memory.readEntry(table: parent, index: index))
+        let table: PhysAddr
+        switch entry.kind(level: level - 1) {
+        case .table:
+            table = entry.outputAddress
+        case .invalid:
+            // Hooked in at once, so a later failure leaves it for `destroy` to free.
+            guard let new = memory.allocateTable() else { throw .outOfMemory }
+            memory.writeEntry(table: parent, index: index, PageTableEntry.table(new).rawValue)
+            table = new
+        case .block, .page:
+            throw .alreadyMapped
+        }
+        tables[level] = table
+        return table
+    }
+}
