@@ -16,7 +16,7 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("image", nargs="?", default=os.path.join(ROOT, "build", "Image"))
-    p.add_argument("--seconds", type=int, default=4, help="how long each bomb runs")
+    p.add_argument("--seconds", type=int, default=12, help="how long each bomb may run (it stops a second after the first refusal)")
     p.add_argument("--memory", default="256M")
     p.add_argument("--smp", type=int, default=2)
     a = p.parse_args()
@@ -36,7 +36,7 @@ def main():
     initrd = os.path.join(build, "forkbomb.cpio.gz")
     subprocess.check_call([sys.executable, os.path.join(ROOT, "tools", "mkinitramfs.py"), os.path.join(build, "forkbomb.spec"),
                            initrd, "--gzip"])
-    r = boot(a.image, timeout=60 + 30 * a.seconds, initrd=initrd, memory=a.memory, smp=a.smp)
+    r = boot(a.image, timeout=120 + 20 * a.seconds, initrd=initrd, memory=a.memory, smp=a.smp)
     out = r.output.replace("\r", "")
     checks = []
     for mode in ("user", "root", "memory", "threads"):

@@ -1,7 +1,8 @@
 // Forks (and creates threads) without limit, then kills the lot: the kernel must refuse with EAGAIN
 // (RLIMIT_NPROC, threads-max) or ENOMEM, never fall over. Runs unchanged on Linux.
 //
-// usage: forkbomb MODE SECONDS   MODE: user (uid 1000, RLIMIT_NPROC), root (threads-max),
+// usage: forkbomb MODE SECONDS   (at most SECONDS; one second after the first refusal)
+//                                MODE: user (uid 1000, RLIMIT_NPROC), root (threads-max),
 //                                      memory (root, each process dirties 2 MiB: memory runs out),
 //                                      threads (one process, pthread_create until it fails)
 // Prints "forkbomb MODE: created N, failures: EAGAIN..." and "forkbomb MODE: all gone".
@@ -87,14 +88,15 @@ int main(int argc, char **argv) {
     close(fds[1]);
     long created = 0;
     int seen[256] = {0};
-    double end = now() + seconds;
+    // Up to SECONDS, or one more second once the kernel has refused a fork.
+    double end = now() + seconds, refused = 0;
     char buf[4096];
-    while (now() < end) {
+    while (now() < end && (refused == 0 || now() < refused + 1)) {
         ssize_t n = read(fds[0], buf, sizeof buf);
         if (n > 0) {
             for (ssize_t i = 0; i + 1 < n; i += 2) {
                 if (buf[i] == '+') created++;
-                else seen[(unsigned char)buf[i + 1]] = 1;
+                else { seen[(unsigned char)buf[i + 1]] = 1; if (refused == 0) refused = now(); }
             }
         } else usleep(10000);
     }
