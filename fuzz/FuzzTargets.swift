@@ -25,6 +25,13 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             for node in tree.nodes { _ = node.nameString; for p in node.properties { _ = try? p.strings() } }
         }
     case .elf:
+        // The bytes as a program, and as its own interpreter when they can be one: the plan fails or fits.
+        if let program = try? LoadPlan.programImage(bytes),
+           let plan = try? LoadPlan(program: program, interpreter: try? LoadPlan.interpreterImage(bytes),
+                                    layout: LoadLayout(mmapBase: 0x7fff_0000_0000)) {
+            for s in program.segments { _ = LoadPlan.pages(of: s, bias: plan.programBias) }
+            _ = plan.auxiliaryVector(hardwareCapabilities: 0)
+        }
         if let image = try? ElfImage(bytes) {
             _ = try? InitialStack(top: UserAddr(0x7fff_f000), arguments: [[0x61]], environment: [], executableName: [0x61],
                                   platform: nil, random: [UInt8](repeating: 0, count: 16),

@@ -24,7 +24,10 @@ seed() {   # target -> corpus directory with a few real inputs
   local dir="$out/corpus/$1"; mkdir -p "$dir"
   case $1 in
     fdt) [ -f "$dir/virt.dtb" ] || qemu-system-aarch64 -M virt,dumpdtb="$dir/virt.dtb" -cpu cortex-a72 -m 256M -display none 2>/dev/null || true ;;
-    elf) [ -f build/debian/busybox/bin/busybox ] && head -c 65536 build/debian/busybox/bin/busybox > "$dir/busybox-head" || true ;;
+    elf) [ -f build/debian/busybox/bin/busybox ] && head -c 65536 build/debian/busybox/bin/busybox > "$dir/busybox-head" || true
+         # a dynamic program (PT_INTERP) and glibc's loader, when built / installed
+         [ -f build/conformance/dynamic ] && head -c 65536 build/conformance/dynamic > "$dir/dynamic" || true
+         [ -f /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ] && head -c 65536 /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 > "$dir/ld-linux" || true ;;
     cpio) [ -f build/hello.cpio.gz ] && gzip -dc build/hello.cpio.gz | tail -c 4096 > "$dir/hello-tail.cpio" || true
           printf '070701%0104d' 0 > "$dir/header" ;;
     gzip) printf 'Welcome to Lichen\n%.0s' 1 2 3 4 5 6 7 8 | gzip -9n > "$dir/text.gz" ;;

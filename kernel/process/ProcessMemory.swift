@@ -142,8 +142,9 @@ final class ProcessMemory {
         }
     }
 
-    /// Copies kernel bytes into user memory that is mapped (the loader, the initial stack).
-    func write(_ bytes: UnsafeRawBufferPointer, at address: UserAddr) {
+    /// Copies kernel bytes into user memory that is mapped (the loader, the initial stack, file
+    /// mappings). `instructions`: the bytes are code, so the instruction cache must see them.
+    func write(_ bytes: UnsafeRawBufferPointer, at address: UserAddr, instructions: Bool = false) {
         var done = 0
         while done < bytes.count {
             let a = address + UInt64(done)
@@ -151,6 +152,7 @@ final class ProcessMemory {
             let n = min(bytes.count - done, pageSize - Int(a.pageOffset))
             let target = KernelLayout.directMap(frame).pointer + Int(a.pageOffset)
             target.copyMemory(from: bytes.baseAddress! + done, byteCount: n)
+            if instructions { sync_icache_range(UInt64(UInt(bitPattern: target)), UInt64(n)) }
             done += n
         }
     }

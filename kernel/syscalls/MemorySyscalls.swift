@@ -97,7 +97,7 @@ enum MemorySyscalls {
             guard memory.locked({ memory.populate(address + done, protection: protection) }) != nil else { throw .ENOMEM }
             let n = try await page.withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
                 let n = try await file.read(into: b, at: Int64(bitPattern: offset &+ done))
-                memory.locked { memory.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), at: address + done) }
+                memory.locked { memory.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), at: address + done, instructions: protection.contains(.execute)) }
                 return n
             }
             done += UInt64(pageSize)

@@ -160,10 +160,8 @@ enum ProcessSyscalls {
         let noNewPrivileges = p.control.withLock { $0.noNewPrivileges }
         credentials.exec(fileMode: noNewPrivileges ? status.mode & ~0o6000 : status.mode, owner: status.uid, group: status.gid)
         let secure = credentials.euid != old.uid || credentials.egid != old.gid    // AT_SECURE: set-id program
-        let loaded = try image.withBytes { (b: UnsafeMutableRawBufferPointer) throws(Errno) -> ProgramLoader.Loaded in
-            try ProgramLoader.load(UnsafeRawBufferPointer(b), arguments: argv, environment: environment, executableName: finalPath,
-                                   credentials: credentials, secure: secure)
-        }
+        let loaded = try await ProcessLifecycle.loadProgram(image, arguments: argv, environment: environment, executableName: finalPath,
+                                                            credentials: credentials, secure: secure, vfs: vfs, context: p.fs)
         // The other threads end first; the caller takes the pid (de_thread).
         try await ProcessLifecycle.becomeSoleThread(a.thread)
         Futexes.releaseRobustList(of: a.thread)

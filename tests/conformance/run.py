@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Syscall conformance suite: builds tests/conformance/*.c as static aarch64 programs
 (aarch64-linux-gnu-gcc -static -O2), runs them all in one boot under Linux (where every check must
-pass: that proves the checks) and under Lichen, and compares.
+pass: that proves the checks) and under Lichen, and compares. dynamic.c is built dynamically linked
+instead (as a PIE and as an ET_EXEC), and Debian's glibc loader and libraries go into /lib.
 
     tests/conformance/run.py [--kernel both|lichen|linux]
 
@@ -18,6 +19,12 @@ import lichen_diff
 
 OUT = os.path.join(ROOT, "build/conformance")
 CC = "aarch64-linux-gnu-gcc"
+# Sources built dynamically linked: {source name: [(program, gcc flags)]}.
+DYNAMIC = {"dynamic": [("dynamic", ["-fPIE", "-pie"]), ("dynamic-nopie", ["-fno-PIE", "-no-pie"])]}
+# What the dynamic programs need at run time (the cross toolchain's glibc, as Debian installs it).
+CROSS_LIB = "/usr/aarch64-linux-gnu/lib"
+RUNTIME = [("/lib/ld-linux-aarch64.so.1", "ld-linux-aarch64.so.1"),
+           ("/lib/aarch64-linux-gnu/libc.so.6", "libc.so.6"), ("/lib/aarch64-linux-gnu/libm.so.6", "libm.so.6")]
 
 def build():
     os.makedirs(OUT, exist_ok=True)
@@ -25,12 +32,18 @@ def build():
     header = os.path.join(HERE, "check.h")
     for src in sorted(f for f in os.listdir(HERE) if f.endswith(".c")):
         name = src[:-2]
-        exe = os.path.join(OUT, name)
         srcp = os.path.join(HERE, src)
-        if not os.path.exists(exe) or os.path.getmtime(exe) < max(os.path.getmtime(srcp), os.path.getmtime(header)):
-            subprocess.check_call([CC, "-static", "-O2", "-Wall", "-Wno-array-bounds", "-o", exe, srcp])
-        progs.append(name)
+        for prog, flags in DYNAMIC.get(name, [(name, ["-static"])]):
+            exe = os.path.join(OUT, prog)
+            if not os.path.exists(exe) or os.path.getmtime(exe) < max(os.path.getmtime(srcp), os.path.getmtime(header)):
+                subprocess.check_call([CC] + flags + ["-O2", "-Wall", "-Wno-array-bounds", "-o", exe, srcp])
+            progs.append(prog)
     return progs
+
+def runtime_files():
+    """(initramfs files, spec lines) for the dynamic programs: the loader and libraries in /lib."""
+    files = [(guest, os.path.join(CROSS_LIB, host), "755") for guest, host in RUNTIME]
+    return files, ["dir /lib 755", "dir /lib/aarch64-linux-gnu 755"]
 
 def script(progs):
     lines = []
@@ -77,6 +90,8 @@ def main():
     a = ap.parse_args()
     progs = build()
     files = [("/t/" + p, os.path.join(OUT, p), "755") for p in progs]
+    runtime, runtime_dirs = runtime_files()
+    files += runtime
     status = 0
     known = load_known()
     report = []
@@ -85,7 +100,7 @@ def main():
         while remaining:
             # a program that hangs or crashes the guest ends that boot: go on with the next one
             # Uncompressed: Lichen panics unpacking a gzip'd initramfs this large (see known-failures.txt)
-            initrd = lichen_diff.build_initramfs(script(remaining), files, ["dir /t 755"], compress=False)
+            initrd = lichen_diff.build_initramfs(script(remaining), files, ["dir /t 755"] + runtime_dirs, compress=False)
             r = lichen_diff.run(kernel, initrd=initrd, memory=a.memory, timeout=a.timeout, idle_timeout=a.idle)
             got = parse(r.output, remaining)
             outputs.append(r.output)

@@ -1,5 +1,6 @@
-// Why an executable was rejected. Every case becomes ENOEXEC in execve: a malformed or foreign
-// file is never loaded and never crashes the kernel. The cases are distinct for tests and logs.
+// Why an executable was rejected. Every case becomes ENOEXEC in execve (ELIBBAD for an ELF
+// interpreter, see ExecLoadError): a malformed or foreign file is never loaded and never crashes the
+// kernel. The cases are distinct for tests and logs.
 
 public enum ElfError: Error, Equatable, Sendable {
     case truncated            // shorter than the ELF header or the program header table

@@ -26,7 +26,7 @@ public struct ElfImage: Sendable {
     public let entry: UInt64
     /// PT_LOAD segments in ascending, non-overlapping address order.
     public let segments: [ElfSegment]
-    /// PT_INTERP path without its NUL; nil for static programs.
+    /// PT_INTERP's path (up to its first NUL); nil for static programs.
     public let interpreter: [UInt8]?
     /// Where the program headers are in memory (AT_PHDR before the load bias): PT_PHDR's p_vaddr,
     /// else inside the PT_LOAD that maps e_phoff, else nil (AT_PHDR 0, as Linux).
@@ -120,12 +120,14 @@ public struct ElfImage: Sendable {
         self.tls = tls
     }
 
-    /// PT_INTERP: a NUL-terminated path of 2...PATH_MAX bytes (Linux's limits).
+    /// PT_INTERP: 2...PATH_MAX bytes ending in NUL (Linux's limits). The path is the C string they
+    /// start with, as Linux opens it: an earlier NUL ends it (an empty one names the working directory).
     static func interpreterPath(_ ph: ProgramHeader, in file: UnsafeRawBufferPointer) throws(ElfError) -> [UInt8] {
         guard ElfReader(bytes: file).contains(ph.filesz, at: ph.offset) else { throw .segmentOutsideFile }
         guard ph.filesz >= 2, ph.filesz <= maximumInterpreterLength else { throw .badInterpreter }
         let start = Int(ph.offset), end = start + Int(ph.filesz) - 1
         guard file[end] == 0 else { throw .badInterpreter }
-        return [UInt8](file[start..<end])
+        let nul = file[start..<end].firstIndex(of: 0) ?? end
+        return [UInt8](file[start..<nul])
     }
 }
