@@ -62,9 +62,10 @@ final class Thread: @unchecked Sendable {
 
     private func run() async {
         cpu.start()
-        // A new thread queues behind the programs already running (Linux's START_DEBIT): a fork bomb's
-        // children must not keep a woken shell or reader waiting.
-        await Task.yield()
+        // A new process queues behind the programs already running (Linux's START_DEBIT): a fork
+        // bomb's children must not keep a woken shell or reader waiting. A new thread starts at once
+        // (programs expect it to run soon: glibc's unwinding at exit races threads still starting).
+        if tid == process.pid { await Task.yield() }
         while !finished && !process.exiting {
             if interruptedSyscall != nil || !signalsQuiet() { await deliverSignals() }
             if finished || process.exiting { break }
