@@ -217,6 +217,10 @@ enum FileSyscalls {
 
     static func write(_ a: SyscallArguments, file: OpenFile, buffer: UserAddr, count: UInt64, offset: Int64?) async throws(Errno) -> UInt64 {
         let n = Int(min(count, UInt64(Int32.max)))
+        if let operations = file.operations, operations.discardsWrites {
+            guard file.flags.allowsWrite && !file.isPathOnly else { throw .EBADF }
+            return result(n)
+        }
         var total = 0
         let staging = try IOBuffer(count: min(chunk, max(n, 1)))
         while total < n {

@@ -167,6 +167,15 @@ int main(void) {
     CHECK_ERR("fcntl-getlk-bad-type", fcntl(fd, F_GETLK, &fl), EINVAL);
     close(ro);
 
+    /* /dev/null and /dev/zero drop writes without reading the buffer (no EFAULT, as Linux) */
+    int nul = open("/dev/null", O_WRONLY), zero = open("/dev/zero", O_RDWR), nulro = open("/dev/null", O_RDONLY);
+    CHECK_EQ("devnull-write", write(nul, "abc", 3), 3);
+    CHECK_EQ("devnull-write-bad-pointer", syscall(SYS_write, nul, BADPTR, 10), 10);
+    CHECK_EQ("devzero-write-bad-pointer", syscall(SYS_write, zero, BADPTR, 10), 10);
+    CHECK_ERR("devnull-write-readonly", write(nulro, "abc", 3), EBADF);
+    CHECK_ERR("devnull-read-efault", syscall(SYS_read, zero, BADPTR, 10), EFAULT);
+    close(nul); close(zero); close(nulro);
+
     /* advice and syncing */
     CHECK_EQ("fadvise", syscall(SYS_fadvise64, fd, 0, 0, 4), 0);
     CHECK_ERR("fadvise-bad-advice", syscall(SYS_fadvise64, fd, 0, 0, 99), EINVAL);

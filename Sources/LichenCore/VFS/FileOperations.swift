@@ -17,6 +17,9 @@ public protocol FileOperations: AnyObject, Sendable {
     /// Whether the file has a position: read/write get and advance it, pread/pwrite are allowed.
     /// False (the default) for streams (ttys, pipes): called without it, pread/pwrite ESPIPE.
     var usesPosition: Bool { get }
+    /// Writes vanish without the data being looked at (/dev/null, /dev/zero): write returns the count
+    /// without copying from user memory, which Linux does not read either (so a bad pointer is no EFAULT).
+    var discardsWrites: Bool { get }
     /// poll: the events the file is ready for now (without sleeping).
     func poll(_ file: OpenFile) -> PollEvents
     /// The queue woken whenever `poll` may have changed; nil if readiness never changes.
@@ -37,6 +40,7 @@ extension FileOperations {
     public func ioctl(_ file: OpenFile, request: UInt32, argument: UInt64) async throws(Errno) -> Int64 { throw .ENOTTY }
     public func release(_ file: OpenFile) {}
     public var usesPosition: Bool { false }
+    public var discardsWrites: Bool { false }
     public func poll(_ file: OpenFile) -> PollEvents { [.readable, .writable] }
     public func pollQueue(_ file: OpenFile) -> WaitQueue? { nil }
 }

@@ -6,6 +6,7 @@ import _Concurrency
 public final class NullDevice: FileOperations {
     public init() {}
     public var usesPosition: Bool { true }
+    public var discardsWrites: Bool { true }
     public func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws(Errno) -> Int { 0 }
     public func write(_ file: OpenFile, from buffer: UnsafeRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
         buffer.count
@@ -24,6 +25,7 @@ public final class ZeroDevice: FileOperations {
     }
 
     public var usesPosition: Bool { true }
+    public var discardsWrites: Bool { !full }
 
     public func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
         if let base = buffer.baseAddress {
