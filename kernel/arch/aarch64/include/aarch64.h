@@ -43,6 +43,9 @@ SYSREG_RW(icc_ctlr, S3_0_C12_C12_4)
 SYSREG_RW(icc_bpr1, S3_0_C12_C12_3)
 SYSREG_WRITE(icc_sgi1r, S3_0_C12_C11_5)
 
+SYSREG_READ(dczid, dczid_el0)
+// DC ZVA: zeroes the naturally aligned block (DCZID_EL0's size) that holds `p`.
+static inline void dc_zva(void *p) { __asm__ volatile("dc zva, %0" : : "r"(p) : "memory"); }
 static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
 static inline void dsb_sy(void) { __asm__ volatile("dsb sy" ::: "memory"); }
 static inline void dsb_ish(void) { __asm__ volatile("dsb ish" ::: "memory"); }
