@@ -32,7 +32,15 @@ enum ProcPid {
                 (Array("fd".utf8), fdDirectory(pid, parent: me)),
                 file("maps", 6, maps),
                 file("mounts", 7) { _ in await ProcSystem.mounts() },
-                (Array("root".utf8), ProcLink(ino: base | 8) { () throws(Errno) -> [UInt8] in [0x2f] }),
+                // The process's root (chroot), named as the system's root sees it.
+                (Array("root".utf8), ProcLink(ino: base | 8, jump: { () throws(Errno) -> Location in
+                    guard let p = Processes.process(pid) else { throw .ENOENT }
+                    return p.fs.root
+                }) { () async throws(Errno) -> [UInt8] in
+                    guard let p = Processes.process(pid) else { throw .ENOENT }
+                    let vfs = try FileSyscalls.vfs()
+                    return try await vfs.path(of: p.fs.root, context: vfs.context())
+                }),
                 file("stat", 9, stat),
                 file("status", 10, status),
                 // Audit identity: never set on Lichen (no login records), as on a Linux booted without
