@@ -68,7 +68,7 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: forkbomb user|root|threads SECONDS\n"); return 2; }
+    if (argc < 3) { fprintf(stderr, "usage: forkbomb user|root|memory|threads SECONDS\n"); return 2; }
     const char *mode = argv[1];
     double seconds = atof(argv[2]);
     // Touch what the report needs now (stdout's buffer, the stack): once the memory bomb has eaten
