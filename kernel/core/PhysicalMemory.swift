@@ -26,13 +26,11 @@ enum PhysicalMemory {
     /// Frames only the kernel's own allocations (heap, its page tables) may take: user pages, user
     /// page tables, tmpfs data and user-sized buffers stop short of them, so a program that eats all
     /// memory gets ENOMEM (or its fault fails) while the kernel keeps working. 1/64 of RAM, at least 2 MiB.
-    static var reservedFrames: Int { max(512, (stats?.totalFrames ?? 0) / 64) }
     nonisolated(unsafe) private static var reserve = 0
 
     /// A frame for something user space caused; nil when only the reserve is left.
     static func allocateForUser() -> PhysAddr? {
-        if reserve == 0 { reserve = reservedFrames }
-        return locked {
+        locked {
             guard allocator != nil, allocator!.stats.freeFrames > reserve else { return nil }
             do throws(MemoryError) { return try allocator!.allocate(order: 0) } catch { return nil }
         }
@@ -41,8 +39,7 @@ enum PhysicalMemory {
     /// Whether user space may start something that needs `frames` more of the kernel's own memory
     /// (fork: the heap objects of a process) without eating into the reserve.
     static func hasRoomForUser(frames: Int) -> Bool {
-        if reserve == 0 { reserve = reservedFrames }
-        return (stats?.freeFrames ?? 0) > reserve + frames
+        (stats?.freeFrames ?? 0) > reserve + frames
     }
 
     static func free(_ frame: PhysAddr, order: Int = 0) {
@@ -111,6 +108,7 @@ enum PhysicalMemory {
         spanBase = span.start.alignedDown(to: UInt64(pageSize) << FrameAllocator.maxOrder).frame
         var frames = FrameAllocator(span: span, metadata: UnsafeMutableBufferPointer(start: metadata, count: count))
         for range in free.ranges { frames.addFreeRange(range) }
+        reserve = max(512, frames.stats.totalFrames / 64)
         allocator = frames
         return true
     }

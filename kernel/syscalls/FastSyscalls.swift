@@ -3,7 +3,8 @@ import LichenCore
 /// Syscalls answered without the async machinery: frequent, quick, and never sleeping, so Thread.run
 /// handles them in its loop with no interrupt scope, no dispatch chain and no task allocation (a
 /// getpid this way costs a few hundred instructions instead of thousands). Anything that may block
-/// or that another family must see goes through `Syscalls.dispatch`.
+/// or that another family must see goes through `Syscalls.dispatch`. These numbers are handled only
+/// here: the families never see them.
 enum FastSyscalls {
     /// The value for x0, or nil: not a fast syscall (dispatch it normally).
     static func handle(_ number: UInt64, _ thread: Thread) -> UInt64? {

@@ -1,16 +1,13 @@
 import LichenCore
 
 /// User and group identities: get/set of real, effective, saved and filesystem ids, and the
-/// supplementary groups. The rules live in LichenCore (CredentialChanges.swift).
+/// supplementary groups. The rules live in LichenCore (CredentialChanges.swift). get[e]uid and
+/// get[e]gid are in FastSyscalls.
 enum IdentitySyscalls {
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         let p = a.process
         func id(_ i: Int) -> UInt32 { UInt32(truncatingIfNeeded: a[i]) }
         switch number {
-        case 174: return UInt64(p.credentials.uid)                   // getuid
-        case 175: return UInt64(p.credentials.euid)                  // geteuid
-        case 176: return UInt64(p.credentials.gid)                   // getgid
-        case 177: return UInt64(p.credentials.egid)                  // getegid
         case 146: try p.changeCredentials { (c: inout Credentials) throws(Errno) in try c.setUID(id(0)) }
         case 144: try p.changeCredentials { (c: inout Credentials) throws(Errno) in try c.setGID(id(0)) }
         case 145: try p.changeCredentials { (c: inout Credentials) throws(Errno) in try c.setREUID(real: id(0), effective: id(1)) }

@@ -17,10 +17,6 @@ enum ProcessSyscalls {
         case 94:                                       // exit_group: every thread
             await ProcessLifecycle.exitGroup(a.thread, event: .exited(code: a.int32(0) & 0xff))
             return .noReturnValue
-        case 172: return .value(result(p.pid))         // getpid
-        case 173:                                      // getppid
-            return .value(result(Processes.withTable { $0.record(p.pid)?.parent } ?? 0))
-        case 178: return .value(result(a.thread.tid))  // gettid
         case 96:                                       // set_tid_address
             a.thread.clearChildTID = a.address(0)
             return .value(result(a.thread.tid))

@@ -13,7 +13,6 @@ enum SignalSyscalls {
         case 132: return .value(try sigaltstack(a))
         case 133: return .value(try await sigsuspend(a))
         case 134: return .value(try sigaction(a))
-        case 135: return .value(try sigprocmask(a))
         case 136:                                                   // rt_sigpending
             guard a[1] == 8 else { throw .EINVAL }
             let set = a.process.signals.withLock { $0.process.sigpending($0.threads[a.thread.index]) }

@@ -22,14 +22,10 @@ enum TimeSyscalls {
 
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         switch number {
-        case 113:                                               // clock_gettime
-            try a.user.store(LinuxTimespec(nanoseconds: try now(clock: a.int32(0), a)), to: a.address(1))
-            return 0
         case 114:                                               // clock_getres
             let resolution = try resolution(clock: a.int32(0), a)
             if a[1] != 0 { try a.user.store(LinuxTimespec(nanoseconds: resolution), to: a.address(1)) }
             return 0
-        case 169: return try gettimeofday(a)
         case 112:                                               // clock_settime
             let t = try a.user.load(LinuxTimespec.self, from: a.address(1))
             try setRealtime(a, clock: a.int32(0), seconds: t.tv_sec, nanoseconds: t.tv_nsec)
