@@ -18,6 +18,24 @@ import Testing
         }
     }
 
+    /// `index` computes the class; a plain search over the classes is the reference.
+    @Test func sizeClassIndexMatchesSearch() {
+        var mismatches = 0
+        for size in 1...2100 {
+            for shift in 0...12 {
+                let alignment = 1 << shift
+                var expected: Int? = nil
+                for c in 0..<HeapSizeClass.count
+                where HeapSizeClass.size(c) >= size && HeapSizeClass.alignment(c) >= alignment {
+                    expected = c
+                    break
+                }
+                if HeapSizeClass.index(size: size, alignment: alignment) != expected { mismatches += 1 }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test func everySizeClass() throws {
         var (heap, arena) = makeHeap()
         var previous = 0

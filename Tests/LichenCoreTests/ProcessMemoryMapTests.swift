@@ -37,6 +37,31 @@ private func a(_ v: UInt64) -> UserAddr { UserAddr(v) }
         #expect(!m.isFullyMapped(r1.address + 2 * page, r1.address + 3 * page))
     }
 
+    @Test func accessibleLengthStopsAtHolesAndForbiddenAreas() throws {
+        var m = map()
+        let r1 = try m.map(length: 2 * page, placement: .anywhere(hint: a(0)), protection: [.read])
+        let r2 = try m.map(length: page, placement: .anywhere(hint: a(0)), protection: [.read, .write])
+        // r2 (rw) then r1 (r): a write stops at r1, a read goes through both.
+        #expect(m.accessibleLength(from: r2.address + 100, count: 10 * Int(page), access: .write) == Int(page) - 100)
+        #expect(m.accessibleLength(from: r2.address + 100, count: 10 * Int(page), access: .read) == 3 * Int(page) - 100)
+        #expect(m.accessibleLength(from: r2.address, count: 5, access: .read) == 5)
+        #expect(m.accessibleLength(from: r1.address, count: 5, access: .write) == 0)
+        #expect(m.accessibleLength(from: r2.address, count: 0, access: .read) == 0)
+        _ = try m.protect(start: r1.address + page, length: page, protection: [])
+        #expect(m.accessibleLength(from: r2.address, count: 10 * Int(page), access: .read) == 2 * Int(page))
+        _ = try m.unmap(start: r1.address, length: page)                   // a hole after r2
+        #expect(m.accessibleLength(from: r2.address + 1, count: 2 * Int(page), access: .read) == Int(page) - 1)
+        #expect(m.accessibleLength(from: r1.address, count: 2 * Int(page), access: .read) == 0)
+        #expect(m.accessibleLength(from: UserAddr(UserAddr.limit - 8), count: 100, access: .read) == 0)
+        // Below a stack, within the room it may grow into: accessible (the fault grows it).
+        var s = map()
+        let top = ProcessMemoryMapTests.base + 64 * page
+        s.add(.init(start: top - 4 * page, end: top, protection: [.read, .write], kind: .stack, growsDown: true))
+        #expect(s.accessibleLength(from: top - 6 * page, count: 3 * Int(page), access: .write) == 3 * Int(page))
+        #expect(s.accessibleLength(from: top - 6 * page, count: 10 * Int(page), access: .write) == 6 * Int(page))
+        #expect(s.accessibleLength(from: top - 9 * page * 1024, count: 8, access: .write) == 0)   // beyond the limit
+    }
+
     @Test func mmapHonoursAFreeHintOnly() throws {
         var m = map()
         let hinted = try m.map(length: page, placement: .anywhere(hint: a(0x1234_5678)), protection: [.read])

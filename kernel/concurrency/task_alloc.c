@@ -3,9 +3,13 @@
 #include "task.h"
 
 #define SLAB_BYTES (4096 - sizeof(TaskSlab) - 16)   // a slab plus the heap's header fits a 4 KiB class
+// Emptied slabs a task keeps (a stack through `previous`): a call chain that crosses two or three slab
+// boundaries on every syscall would otherwise malloc and free a page each time.
+#define MAX_SPARE_SLABS 2
 
 SWIFTCALL void *swift_task_alloc(size_t size) {
-  LichenTask *task = current_task();
+  CPURuntime *cpu = this_cpu();      // async code runs to its next await on one CPU
+  LichenTask *task = cpu->current;
   size = (size + 15) & ~(size_t)15;
   if (!task) {   // async code outside a task (should not happen): plain heap, marked
     TaskAllocation *a = malloc(sizeof(TaskAllocation) + size);
@@ -19,7 +23,8 @@ SWIFTCALL void *swift_task_alloc(size_t size) {
     size_t capacity = need > SLAB_BYTES ? need : SLAB_BYTES;
     TaskSlab *slab = task->spareSlab;
     if (slab && (size_t)(slab->end - (char *)(slab + 1)) >= capacity) {
-      task->spareSlab = 0;
+      task->spareSlab = slab->previous;
+      task->spareSlabs--;
       capacity = slab->end - (char *)(slab + 1);
     } else {
       slab = malloc(sizeof(TaskSlab) + capacity);
@@ -38,8 +43,8 @@ SWIFTCALL void *swift_task_alloc(size_t size) {
   task->lastAllocation = a;
   task->top += need;
   task->liveAllocations++;
-  CPU_STAT_ADD(taskAllocs, 1);
-  CPU_STAT_ADD(taskAllocLive, 1);
+  cpu->taskAllocs++;
+  cpu->taskAllocLive++;
   if (task->liveAllocations > lichen_async_counters.taskAllocMaxDepth)
     lichen_async_counters.taskAllocMaxDepth = task->liveAllocations;   // a statistic: races are harmless
   return a + 1;
@@ -48,18 +53,25 @@ SWIFTCALL void *swift_task_alloc(size_t size) {
 SWIFTCALL void swift_task_dealloc(void *pointer) {
   TaskAllocation *a = (TaskAllocation *)pointer - 1;
   if (a->size == SIZE_MAX) { free(a); return; }
-  LichenTask *task = current_task();
+  CPURuntime *cpu = this_cpu();
+  LichenTask *task = cpu->current;
   if (!task || a != task->lastAllocation) lichen_c_panic("swift_task_dealloc: not the task's most recent allocation");
   task->lastAllocation = a->previous;
   task->top = (char *)a;
   task->liveAllocations--;
-  CPU_STAT_ADD(taskAllocLive, -1);
+  cpu->taskAllocLive--;
   TaskSlab *slab = task->slab;
   if (task->top == (char *)(slab + 1) && slab != task->inlineSlab) {   // empty heap slab: unlink it
     task->slab = slab->previous;
     task->top = slab->savedTop;
-    if (task->spareSlab) { free(task->spareSlab); CPU_STAT_ADD(slabsLive, -1); }
-    task->spareSlab = slab;
+    if (task->spareSlabs < MAX_SPARE_SLABS) {
+      slab->previous = task->spareSlab;
+      task->spareSlab = slab;
+      task->spareSlabs++;
+    } else {
+      free(slab);
+      CPU_STAT_ADD(slabsLive, -1);
+    }
   }
 }
 
@@ -83,7 +95,13 @@ void lichen_task_free_slabs(LichenTask *task) {
     free(slab);
     CPU_STAT_ADD(slabsLive, -1);
   }
-  if (task->spareSlab) { free(task->spareSlab); CPU_STAT_ADD(slabsLive, -1); task->spareSlab = 0; }
+  while (task->spareSlab) {
+    TaskSlab *slab = task->spareSlab;
+    task->spareSlab = slab->previous;
+    free(slab);
+    CPU_STAT_ADD(slabsLive, -1);
+  }
+  task->spareSlabs = 0;
   task->top = task->slab ? (char *)(task->slab + 1) : 0;
   task->lastAllocation = 0;
 }

@@ -9,10 +9,12 @@ final class IOBuffer {
     let count: Int
 
     /// ENOMEM when the heap cannot supply `count` bytes (sizes often come from user space).
-    init(count: Int) throws(Errno) {
+    /// `zeroed: false` for a bounce buffer whose bytes are only ever read after being written (a
+    /// read's staging: only what the file wrote is copied out), so old heap data never leaves it.
+    init(count: Int, zeroed: Bool = true) throws(Errno) {
         guard count >= 0, let memory = lichenHeapAllocate(max(count, 1), 16) else { throw .ENOMEM }
         storage = UnsafeMutableRawBufferPointer(start: memory, count: max(count, 1))
-        storage.initializeMemory(as: UInt8.self, repeating: 0)
+        if zeroed { storage.initializeMemory(as: UInt8.self, repeating: 0) }
         self.count = count
     }
 

@@ -124,10 +124,13 @@ final class Thread: @unchecked Sendable {
     /// Runs a syscall inside an interrupt scope that `wakeForSignal` fires: every cancellable wait
     /// in it (the Sync primitives, sleeps) then ends, and the syscall returns EINTR. Returns whether
     /// a signal interrupted it.
+    @inline(__always)
     private func interruptibleSyscall(_ number: UInt64) async -> (UInt64?, Bool) {
         let scope = lichen_task_push_interrupt_scope()!
-        wake.withLock { $0 = SignalWake(task: lichen_current_task(), scope: scope) }
-        wakeForSignal()                    // a signal that came before the scope existed
+        wake.withLock { w in
+            w = SignalWake(task: lichen_current_task(), scope: scope)
+            fireIfSignalled(&w)            // a signal that came before the scope existed
+        }
         let result = await Syscalls.dispatch(self, number: number)
         let interrupted = wake.withLock { w -> Bool in
             let fired = w.fired
@@ -141,18 +144,21 @@ final class Thread: @unchecked Sendable {
     /// Ends the thread's interruptible sleep if it has a signal to act on (or one it waits for in
     /// rt_sigtimedwait). Called by senders on any CPU.
     func wakeForSignal() {
-        wake.withLock { w in
-            guard let scope = w.scope, let task = w.task, !w.fired else { return }
-            let waiting = w.waitingFor
-            let due = process.signals.withLock { st -> Bool in
-                let t = st.threads[index]
-                if st.process.hasDeliverable(t) || st.stopped { return true }
-                return !t.pending.signals.union(st.process.shared.signals).intersection(waiting).isEmpty
-            }
-            guard due else { return }
-            w.fired = true
-            lichen_task_interrupt_scope(task, scope)
+        wake.withLock { fireIfSignalled(&$0) }
+    }
+
+    /// `wakeForSignal` with the wake lock held.
+    private func fireIfSignalled(_ w: inout SignalWake) {
+        guard let scope = w.scope, let task = w.task, !w.fired else { return }
+        let waiting = w.waitingFor
+        let due = process.signals.withLock { st -> Bool in
+            let t = st.threads[index]
+            if st.process.hasDeliverable(t) || st.stopped { return true }
+            return !t.pending.signals.union(st.process.shared.signals).intersection(waiting).isEmpty
         }
+        guard due else { return }
+        w.fired = true
+        lichen_task_interrupt_scope(task, scope)
     }
 
     /// Whether the thread sleeps in rt_sigtimedwait for `s`.

@@ -25,7 +25,7 @@ enum CopySyscalls {
         if let o = inOffset, o < 0 { throw .EINVAL }
         let total = Int(min(count, 0x7fff_f000))
         var done = 0
-        let buffer = try IOBuffer(count: min(total, FileSyscalls.chunk))
+        let buffer = try IOBuffer(count: min(total, FileSyscalls.chunk), zeroed: false)
         while done < total {
             let want = min(buffer.count, total - done)
             let got = try await buffer.withBytes(0..<want) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in

@@ -196,10 +196,12 @@ enum FileSyscalls {
     }
 
     static func read(_ a: SyscallArguments, file: OpenFile, buffer: UserAddr, count: UInt64, offset: Int64?) async throws(Errno) -> UInt64 {
-        let n = Int(min(count, UInt64(Int32.max)))
-        guard buffer.rangeIsUser(count: n) else { throw .EFAULT }
+        let requested = Int(min(count, UInt64(Int32.max)))
+        guard buffer.rangeIsUser(count: requested) else { throw .EFAULT }
+        // Nothing writable: still read (end of file is 0, not EFAULT, on Linux too); the copy faults.
+        let n = max(a.user.accessibleLength(at: buffer, count: requested, write: true), min(requested, 1))
         var total = 0
-        let staging = try IOBuffer(count: min(chunk, max(n, 1)))      // one bounce buffer for the whole call
+        let staging = try IOBuffer(count: min(chunk, max(n, 1)), zeroed: false)   // one bounce buffer for the call
         repeat {
             let want = min(chunk, n - total)
             let position = total
@@ -216,13 +218,15 @@ enum FileSyscalls {
     }
 
     static func write(_ a: SyscallArguments, file: OpenFile, buffer: UserAddr, count: UInt64, offset: Int64?) async throws(Errno) -> UInt64 {
-        let n = Int(min(count, UInt64(Int32.max)))
+        let requested = Int(min(count, UInt64(Int32.max)))
         if let operations = file.operations, operations.discardsWrites {
             guard file.flags.allowsWrite && !file.isPathOnly else { throw .EBADF }
-            return result(n)
+            return result(requested)
         }
+        let n = a.user.accessibleLength(at: buffer, count: requested, write: false)
+        guard n > 0 || requested == 0 else { throw .EFAULT }
         var total = 0
-        let staging = try IOBuffer(count: min(chunk, max(n, 1)))
+        let staging = try IOBuffer(count: min(chunk, max(n, 1)), zeroed: false)
         while total < n {
             let step = min(chunk, n - total)
             let position = total
@@ -252,8 +256,14 @@ enum FileSyscalls {
                 guard !overflow else { throw .EINVAL }
                 at = position
             }
-            let n = isWrite ? try await write(a, file: file, buffer: UserAddr(v.iov_base), count: v.iov_len, offset: at)
+            let n: UInt64
+            do throws(Errno) {
+                n = isWrite ? try await write(a, file: file, buffer: UserAddr(v.iov_base), count: v.iov_len, offset: at)
                             : try await read(a, file: file, buffer: UserAddr(v.iov_base), count: v.iov_len, offset: at)
+            } catch {
+                if total > 0 && error != .EINTR { return total }     // what was done counts, as on Linux
+                throw error
+            }
             total += n
             if n < v.iov_len { break }
         }

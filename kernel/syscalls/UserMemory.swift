@@ -17,6 +17,12 @@ struct UserMemory {
         }
     }
 
+    /// How many of `count` bytes at `address` the process may write (`write`) or read: read and
+    /// write do only that much (a short count; EFAULT when it is 0), as Linux's stop at the fault.
+    func accessibleLength(at address: UserAddr, count: Int, write: Bool) -> Int {
+        memory.locked { memory.map.accessibleLength(from: address, count: count, access: write ? .write : .read) }
+    }
+
     func load<T>(_ type: T.Type, from address: UserAddr) throws(Errno) -> T {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: MemoryLayout<T>.size, alignment: MemoryLayout<T>.alignment)
         defer { buffer.deallocate() }

@@ -2,6 +2,7 @@
  * fcntl record locks, close_range, fadvise64, sync_file_range, syncfs: behaviour and errors. */
 #include "check.h"
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 
 int main(void) {
@@ -113,6 +114,30 @@ int main(void) {
     lseek(fd, 0, SEEK_SET);
     CHECK_ERR("readv-efault-base", syscall(SYS_readv, fd, &bad, 1), EFAULT);
     CHECK_ERR("writev-efault-base", syscall(SYS_writev, fd, &bad, 1), EFAULT);
+
+    /* A buffer that runs into an unmapped or PROT_NONE page: read and write stop there with a short
+     * count (EFAULT only when nothing could be copied), and the file position moves by that much. */
+    char big[8192];
+    memset(big, 'z', sizeof big);
+    lseek(fd, 0, SEEK_SET);
+    CHECK_EQ("partial-setup", write(fd, big, sizeof big), 8192);
+    char *m = mmap(0, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    mprotect(m + 4096, 4096, PROT_NONE);
+    char *u = mmap(0, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(u + 4096, 4096);
+    lseek(fd, 0, SEEK_SET);
+    CHECK_EQ("read-partial-prot-none", syscall(SYS_read, fd, m + 4000, 1000), 96);
+    CHECK_EQ("read-partial-position", lseek(fd, 0, SEEK_CUR), 96);
+    CHECK_EQ("write-partial-prot-none", syscall(SYS_write, fd, m + 4001, 1000), 95);
+    CHECK_EQ("write-partial-position", lseek(fd, 0, SEEK_CUR), 191);
+    CHECK_EQ("read-partial-unmapped", syscall(SYS_pread64, fd, u + 4090, 100, 0), 6);
+    CHECK_ERR("read-prot-none", syscall(SYS_read, fd, m + 4096, 10), EFAULT);
+    CHECK_EQ("read-bad-buffer-at-eof", (lseek(fd, 0, SEEK_END), syscall(SYS_read, fd, BADPTR, 10)), 0);
+    struct iovec half[2] = {{big, 10}, {m + 4096, 10}};
+    lseek(fd, 0, SEEK_SET);
+    CHECK_EQ("readv-partial", syscall(SYS_readv, fd, half, 2), 10);
+    munmap(m, 2 * 4096);
+    munmap(u, 4096);
     close(fd);
     unlink("f");
 

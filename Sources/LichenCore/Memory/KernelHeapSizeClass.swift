@@ -44,7 +44,19 @@ public enum HeapSizeClass {
 
     /// The smallest class holding `size` bytes at `alignment`, or nil when a page run is needed.
     public static func index(size: Int, alignment: Int) -> Int? {
-        for c in 0..<count where Self.size(c) >= size && Self.alignment(c) >= alignment { return c }
-        return nil
+        guard size <= 2016 else { return nil }
+        var c = smallestHolding(size)
+        while c < count && Self.alignment(c) < alignment { c += 1 }   // rare: alignment above 16
+        return c < count ? c : nil
+    }
+
+    /// The smallest class of at least `size` bytes (`size` <= 2016), without a search: up to 1024
+    /// the classes are the powers of two from 16 and the sizes halfway between them.
+    static func smallestHolding(_ size: Int) -> Int {
+        if size <= 16 { return 0 }
+        if size > 1024 { return size <= 1344 ? 12 : 13 }
+        let p = Int.bitWidth - (size - 1).leadingZeroBitCount   // 2^(p-1) < size <= 2^p, p in 5...10
+        let power = 2 * (p - 4) - 1                            // the class of 2^p
+        return p >= 6 && size <= 3 << (p - 2) ? power - 1 : power
     }
 }

@@ -87,6 +87,33 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         return true
     }
 
+    /// How many of the `count` bytes from `start` an `access` may touch without a SIGSEGV: up to the
+    /// first byte outside every area (a stack counts down to where it may grow) or in an area that
+    /// forbids the access. read/write stop there with a short count, as Linux's do when their user
+    /// copy faults (EFAULT only when nothing could be done).
+    public func accessibleLength(from start: UserAddr, count: Int, access: MemoryAccess) -> Int {
+        guard count > 0, start.value < limit.value else { return 0 }
+        let end = start.value + min(UInt64(count), limit.value - start.value)
+        var cursor = start.value
+        var i = firstIndex(endingAbove: start)
+        while cursor < end && i < areas.count {
+            let a = areas[i]
+            if a.start.value > cursor {
+                guard a.growsDown, canGrowStack(index: i, to: UserAddr(cursor).pageAlignedDown) else { break }
+            }
+            let allowed: Bool
+            switch access {
+            case .read: allowed = !a.protection.isEmpty
+            case .write: allowed = a.protection.contains(.write)
+            case .execute: allowed = a.protection.contains(.execute)
+            }
+            guard allowed else { break }
+            cursor = a.end.value
+            i += 1
+        }
+        return Int(min(cursor, end) - start.value)
+    }
+
     /// Where an area begins for placement purposes: a stack reserves its guard gap below it.
     func gapStart(_ a: Area) -> UserAddr {
         guard a.growsDown else { return a.start }

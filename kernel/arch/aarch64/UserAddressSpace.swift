@@ -175,7 +175,11 @@ enum ExceptionFixup {
         guard syndrome.exceptionClass == .dataAbortSameEL, frame.far < UserAddr.limit else { return false }
         let pc = frame.elr
         let fixup: UInt64
-        if pc >= address_of___uaccess_start() && pc < address_of___uaccess_end() {
+        if pc >= address_of___uaccess_bulk_in_start() && pc < address_of___uaccess_bulk_in_end() {
+            fixup = address_of_lichen_user_copy_in_words()      // redone word by word from the block
+        } else if pc >= address_of___uaccess_bulk_out_start() && pc < address_of___uaccess_bulk_out_end() {
+            fixup = address_of_lichen_user_copy_out_words()
+        } else if pc >= address_of___uaccess_start() && pc < address_of___uaccess_end() {
             fixup = address_of_lichen_user_copy_fault()
         } else if pc >= address_of___ustring_start() && pc < address_of___ustring_end() {
             fixup = address_of_lichen_user_string_fault()

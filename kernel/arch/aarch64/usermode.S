@@ -72,6 +72,9 @@ lichen_user_exit:
 .global lichen_user_copy_in, lichen_user_copy_out, lichen_user_copy_fault, __uaccess_start, __uaccess_end
 __uaccess_start:
 lichen_user_copy_in:
+    cmp     x2, #64
+    b.hs    lichen_user_copy_in_bulk
+lichen_user_copy_in_words:
     cmp     x2, #8
     b.lo    2f
 1:  ldtr    x3, [x1]
@@ -90,6 +93,9 @@ lichen_user_copy_in:
     ret
 
 lichen_user_copy_out:
+    cmp     x2, #64
+    b.hs    lichen_user_copy_out_bulk
+lichen_user_copy_out_words:
     cmp     x2, #8
     b.lo    2f
 1:  ldr     x3, [x1], #8
@@ -106,6 +112,54 @@ lichen_user_copy_out:
     b.ne    3b
 4:  mov     x0, #0
     ret
+
+// 64 bytes per step while at least 64 are left. x0-x2 advance only after a whole block, so a fault
+// in a block resumes (ExceptionFixup) at the word loop above with them at the block's start: that
+// loop copies up to the faulting word and reports exactly what was left.
+.global __uaccess_bulk_in_start, __uaccess_bulk_in_end, __uaccess_bulk_out_start, __uaccess_bulk_out_end
+.global lichen_user_copy_in_words, lichen_user_copy_out_words
+__uaccess_bulk_in_start:
+lichen_user_copy_in_bulk:
+    ldtr    x3, [x1]
+    ldtr    x4, [x1, #8]
+    ldtr    x5, [x1, #16]
+    ldtr    x6, [x1, #24]
+    ldtr    x7, [x1, #32]
+    ldtr    x8, [x1, #40]
+    ldtr    x9, [x1, #48]
+    ldtr    x10, [x1, #56]
+    stp     x3, x4, [x0]
+    stp     x5, x6, [x0, #16]
+    stp     x7, x8, [x0, #32]
+    stp     x9, x10, [x0, #48]
+    add     x0, x0, #64
+    add     x1, x1, #64
+    sub     x2, x2, #64
+    cmp     x2, #64
+    b.hs    lichen_user_copy_in_bulk
+    b       lichen_user_copy_in_words
+__uaccess_bulk_in_end:
+__uaccess_bulk_out_start:
+lichen_user_copy_out_bulk:
+    ldp     x3, x4, [x1]
+    ldp     x5, x6, [x1, #16]
+    ldp     x7, x8, [x1, #32]
+    ldp     x9, x10, [x1, #48]
+    sttr    x3, [x0]
+    sttr    x4, [x0, #8]
+    sttr    x5, [x0, #16]
+    sttr    x6, [x0, #24]
+    sttr    x7, [x0, #32]
+    sttr    x8, [x0, #40]
+    sttr    x9, [x0, #48]
+    sttr    x10, [x0, #56]
+    add     x0, x0, #64
+    add     x1, x1, #64
+    sub     x2, x2, #64
+    cmp     x2, #64
+    b.hs    lichen_user_copy_out_bulk
+    b       lichen_user_copy_out_words
+__uaccess_bulk_out_end:
 
 // lichen_user_string_length(src, max) -> length of the NUL-terminated user string at src (not
 // counting the NUL), max if none within max bytes, or -1 after a fault.

@@ -66,8 +66,8 @@ struct LichenTask {
   TaskAllocation *lastAllocation;
   uint32_t liveAllocations;
   TaskSlab *inlineSlab;
-  TaskSlab *spareSlab;                     // one emptied heap slab kept, so a call at a slab
-                                           // boundary does not malloc and free on every call
+  TaskSlab *spareSlab;                     // emptied heap slabs kept (linked through `previous`), so
+  uint32_t spareSlabs;                     // a call at a slab boundary does not malloc and free each time
   AsyncContext *initialContext;
   size_t objectSize;
   // CPU-time accounting, for tasks that run user threads (lichen_current_task_account).

@@ -136,6 +136,14 @@ SYMBOL_ADDRESS(lichen_log_ring)
 
 extern char __uaccess_start[], __uaccess_end[], lichen_user_copy_fault[];
 extern char __ustring_start[], __ustring_end[], lichen_user_string_fault[];
+extern char __uaccess_bulk_in_start[], __uaccess_bulk_in_end[], lichen_user_copy_in_words[];
+extern char __uaccess_bulk_out_start[], __uaccess_bulk_out_end[], lichen_user_copy_out_words[];
+SYMBOL_ADDRESS(__uaccess_bulk_in_start)
+SYMBOL_ADDRESS(__uaccess_bulk_in_end)
+SYMBOL_ADDRESS(lichen_user_copy_in_words)
+SYMBOL_ADDRESS(__uaccess_bulk_out_start)
+SYMBOL_ADDRESS(__uaccess_bulk_out_end)
+SYMBOL_ADDRESS(lichen_user_copy_out_words)
 SYMBOL_ADDRESS(__uaccess_start)
 SYMBOL_ADDRESS(__uaccess_end)
 SYMBOL_ADDRESS(lichen_user_copy_fault)
