@@ -7,7 +7,11 @@ only the stretch of the trace from the first to the last call of the case's b_* 
 log is large (2000 getpid calls: ~100 MB, under build/bench). Lichen only (Debian's vmlinuz has no
 symbols here).
 
-usage: tools/bench_profile.py NAME [ITERATIONS] [--top 40] [--keep-log] [--build DIR]
+usage: tools/bench_profile.py NAME [ITERATIONS] [--top 40] [--keep-log] [--build DIR] [--callers FUNCTION]
+
+--callers FUNCTION (a symbol, e.g. memcpy): also prints, per operation, how often each function called
+it and the instructions spent in it per caller (the caller is the function of the block executed just
+before FUNCTION's entry).
 """
 import argparse, bisect, collections, os, re, subprocess, sys
 
@@ -34,6 +38,7 @@ def main():
     ap.add_argument("iterations", type=int, nargs="?", default=2000)
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--keep-log", action="store_true")
+    ap.add_argument("--callers", help="who calls this kernel symbol (mangled or C name), per operation")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"),
                     help="directory with Image and kernel.elf (another checkout's build/ to compare)")
     a = ap.parse_args()
@@ -50,8 +55,15 @@ def main():
                   (l.split() for l in subprocess.check_output([NM, "-S", exe], text=True).splitlines())
                   if len(x) == 4 and x[3] == fn.group(1)][0]
     lichen_diff.LICHEN = os.path.join(a.build, "Image")
-    per, ops = profile(exe, a.name, a.iterations, (lo, lo + length), symbols(os.path.join(a.build, "kernel.elf")),
-                       a.keep_log)
+    syms = symbols(os.path.join(a.build, "kernel.elf"))
+    target = None
+    if a.callers:
+        matches = [i for i, n in enumerate(syms[1]) if n == a.callers]
+        if not matches:
+            raise SystemExit("bench_profile: no kernel symbol %s" % a.callers)
+        i = matches[0]
+        target = (syms[0][i], syms[0][i + 1] if i + 1 < len(syms[0]) else syms[0][i] + 1)
+    per, ops, callers = profile(exe, a.name, a.iterations, (lo, lo + length), syms, a.keep_log, target)
     total = sum(per.values())
     user = per.get("(user space)", 0)
     print("%s: %d calls of %s profiled, %.0f instructions per op (%.0f in the kernel, %.0f in user space)"
@@ -60,6 +72,12 @@ def main():
     demangled = demangle([k for k, _ in top])
     for name, insns in top:
         print("%9.1f  %5.1f%%  %s" % (insns / ops, 100.0 * insns / total, demangled.get(name, name)[:140]))
+    if target:
+        print("callers of %s per op (calls, instructions inside):" % a.callers)
+        ranked = sorted(callers.items(), key=lambda kv: -kv[1][1])[:a.top]
+        names = demangle([k for k, _ in ranked])
+        for name, (n, insns) in ranked:
+            print("%9.1f %9.1f  %s" % (n / ops, insns / ops, names.get(name, name)[:140]))
 
 def demangle(names):
     try:
@@ -69,7 +87,7 @@ def demangle(names):
     except (OSError, subprocess.CalledProcessError):
         return {}
 
-def profile(exe, name, iterations, fn_range, syms, keep_log):
+def profile(exe, name, iterations, fn_range, syms, keep_log, target=None):
     """({function: instructions executed}, calls) over the stretch of the trace from the first to the last
     execution of the benchmark's b_* function (user space, fn_range) while `bench NAME ITERATIONS` runs."""
     import run as bench_run
@@ -86,6 +104,9 @@ def profile(exe, name, iterations, fn_range, syms, keep_log):
     pending = collections.Counter()     # since the last execution inside fn_range
     calls, inside = 0, False
     cur, n = None, 0
+    visits = []                         # (caller pc, [target TB pcs]) per entry into target, pending
+    counted_visits = []
+    prev, in_target = None, None
     trace = re.compile(r"^Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/")
     with open(log, errors="replace") as f:
         for line in f:
@@ -97,10 +118,22 @@ def profile(exe, name, iterations, fn_range, syms, keep_log):
                 if fn_range[0] <= pc < fn_range[1]:
                     if inside:
                         counted.update(pending)
+                        counted_visits.extend(visits)
                     pending.clear()
+                    visits = []
                     inside = True
                     calls += pc == fn_range[0]
                 pending[pc] += 1
+                if target:
+                    if target[0] <= pc < target[1]:
+                        if pc == target[0] and prev is not None and not (target[0] <= prev < target[1]):
+                            in_target = (prev, [])
+                            visits.append(in_target)
+                        if in_target:
+                            in_target[1].append(pc)
+                    else:
+                        in_target = None
+                    prev = pc
             elif line.startswith("IN:"):
                 cur, n = None, 0
             elif line.startswith("0x"):
@@ -112,6 +145,16 @@ def profile(exe, name, iterations, fn_range, syms, keep_log):
                 cur = None
     if not keep_log:
         os.remove(log)
+    def function(pc):
+        if pc < 0x0000ff8000000000:
+            return "(user space)"
+        i = bisect.bisect_right(addrs, pc) - 1
+        return names[i] if i >= 0 else "?"
+    callers = {}
+    for caller, pcs in counted_visits:
+        k = function(caller)
+        n, insns = callers.get(k, (0, 0))
+        callers[k] = (n + 1, insns + sum(size.get(p, 1) for p in pcs))
     per = collections.Counter()
     for pc, c in counted.items():
         insns = c * size.get(pc, 1)
@@ -120,7 +163,7 @@ def profile(exe, name, iterations, fn_range, syms, keep_log):
         else:
             i = bisect.bisect_right(addrs, pc) - 1
             per[names[i] if i >= 0 else "?"] += insns
-    return per, max(calls - 1, 1)
+    return per, max(calls - 1, 1), callers
 
 if __name__ == "__main__":
     main()

@@ -159,6 +159,13 @@ import Testing
         guard let parsed = frame.uc.uc_mcontext.reserved.parse() else { Issue.record(); return }
         #expect(parsed.esr == 0x9200_0046 && parsed.fpsimd.fpsr == 0x10 && parsed.fpsimd.fpcr == 0x20)
         #expect(linuxTupleElement(parsed.fpsimd.vregs, 31, as: UInt128.self) == UInt128(0x1234) << 64)
+        // The used prefix: through the records, which parse from it alone.
+        #expect(LinuxRtSigframe.reservedOffset == MemoryLayout<LinuxRtSigframe>.offset(of: \LinuxRtSigframe.uc.uc_mcontext.reserved))
+        #expect(LinuxRtSigframe.usedBytes == MemoryLayout<LinuxRtSigframe>.offset(of: \LinuxRtSigframe.uc.uc_mcontext.reserved.rest))
+        let prefix = withUnsafeBytes(of: frame) { raw in
+            LinuxSigcontextReserved.parse(UnsafeRawBufferPointer(rebasing: raw[LinuxRtSigframe.reservedOffset..<LinuxRtSigframe.usedBytes]))
+        }
+        #expect(prefix?.esr == 0x9200_0046 && prefix?.fpsimd.fpsr == 0x10)
         // Without an ESR record the fpsimd record is followed by the terminator.
         var plain = LinuxSigcontextReserved()
         #expect(plain.parse()?.esr == nil)
@@ -193,5 +200,60 @@ import Testing
         #expect(sc.pstateForReturn == nil)
         sc.pstate = 0x80         // IRQs masked
         #expect(sc.pstateForReturn == nil)
+    }
+}
+
+@Suite struct LinuxSignalFrameBytesTests {
+    @Test func offsetsMatchTheStructLayout() {
+        typealias F = LinuxRtSigframe
+        #expect(LinuxSignalFrameBytes.ucStack == MemoryLayout<F>.offset(of: \F.uc.uc_stack))
+        #expect(LinuxSignalFrameBytes.ucSigmask == MemoryLayout<F>.offset(of: \F.uc.uc_sigmask))
+        #expect(LinuxSignalFrameBytes.faultAddress == MemoryLayout<F>.offset(of: \F.uc.uc_mcontext.fault_address))
+        #expect(LinuxSignalFrameBytes.regs == MemoryLayout<F>.offset(of: \F.uc.uc_mcontext.regs))
+        #expect(LinuxSignalFrameBytes.sp == MemoryLayout<F>.offset(of: \F.uc.uc_mcontext.sp))
+        #expect(LinuxSignalFrameBytes.pc == MemoryLayout<F>.offset(of: \F.uc.uc_mcontext.pc))
+        #expect(LinuxSignalFrameBytes.pstate == MemoryLayout<F>.offset(of: \F.uc.uc_mcontext.pstate))
+    }
+
+    /// The bytes written in place equal the used prefix of the reference struct, and read back.
+    @Test(arguments: [nil, UInt64(0x9200_0046)]) func writeMatchesTheStructAndRestores(esr: UInt64?) {
+        var registers = [UInt64](repeating: 0, count: 31)
+        for i in 0..<31 { registers[i] = UInt64(i) * 0x1_0001 + 7 }
+        var fp = [UInt8](repeating: 0, count: 528)
+        for i in 0..<512 { fp[i] = UInt8(truncatingIfNeeded: i * 7 + 1) }
+        fp.withUnsafeMutableBytes { $0.storeBytes(of: UInt64(0x0300_0000), toByteOffset: 512, as: UInt64.self) }   // fpcr
+        fp.withUnsafeMutableBytes { $0.storeBytes(of: UInt64(0x11), toByteOffset: 520, as: UInt64.self) }         // fpsr
+        let info = LinuxSigInfo.fault(signo: 11, code: LinuxSigInfo.SEGV_MAPERR, address: 0x10)
+        let stack = LinuxStack(ss_sp: 0x5000, ss_flags: LinuxStack.SS_ONSTACK, ss_size: 0x4000)
+        var regs = LinuxSigcontext().regs
+        withUnsafeMutableBytes(of: &regs) { r in registers.withUnsafeBytes { r.copyMemory(from: $0) } }
+        var vregs = linuxZeroVectorRegisters
+        withUnsafeMutableBytes(of: &vregs) { v in fp.withUnsafeBytes { v.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<512])) } }
+        let reference = LinuxRtSigframe(info: info, savedMask: 0x4001, altStack: stack, regs: regs, sp: 0x7fff_1000,
+                                        pc: 0x40_2000, pstate: 0x6000_0000, faultAddress: 0x10,
+                                        fpsimd: LinuxFpsimdContext(fpsr: 0x11, fpcr: 0x0300_0000, vregs: vregs), esr: esr)
+        var bytes = [UInt8](repeating: 0xee, count: LinuxRtSigframe.usedBytes)
+        bytes.withUnsafeMutableBytes { out in
+            registers.withUnsafeBytes { r in
+                fp.withUnsafeBytes { f in
+                    LinuxSignalFrameBytes.write(into: out, info: info, savedMask: 0x4001, altStack: stack,
+                                                registers: r.baseAddress!, sp: 0x7fff_1000, pc: 0x40_2000,
+                                                pstate: 0x6000_0000, faultAddress: 0x10, fpState: f.baseAddress!, esr: esr)
+                }
+            }
+        }
+        let expected = withUnsafeBytes(of: reference) { Array($0[0..<LinuxRtSigframe.usedBytes]) }
+        #expect(bytes == expected)
+        let restored = bytes.withUnsafeBytes { LinuxSignalFrameBytes.restore(from: $0) }
+        #expect(restored?.sp == 0x7fff_1000 && restored?.pc == 0x40_2000 && restored?.pstate == 0x6000_0000)
+        #expect(restored?.mask == 0x4001 && restored?.altStack == stack && restored?.fpsr == 0x11 && restored?.fpcr == 0x0300_0000)
+        #expect(restored?.vectorOffset == LinuxRtSigframe.reservedOffset + 16)
+        // A frame asking for EL1, or with its fpsimd record gone: nothing is restored.
+        var el1 = bytes
+        el1.withUnsafeMutableBytes { $0.storeBytes(of: UInt64(0x5), toByteOffset: LinuxSignalFrameBytes.pstate, as: UInt64.self) }
+        #expect(el1.withUnsafeBytes { LinuxSignalFrameBytes.restore(from: $0) } == nil)
+        var noRecord = bytes
+        noRecord.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(0x1234), toByteOffset: LinuxRtSigframe.reservedOffset, as: UInt32.self) }
+        #expect(noRecord.withUnsafeBytes { LinuxSignalFrameBytes.restore(from: $0) } == nil)
     }
 }

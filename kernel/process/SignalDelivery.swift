@@ -117,21 +117,18 @@ extension Thread {
     /// Builds the rt_sigframe below the chosen stack top and points the registers at the handler.
     private func pushFrame(_ f: SignalHandlerFrame, altStack: LinuxStack) -> Bool {
         guard let (frameAddress, record) = LinuxRtSigframe.placement(below: f.stackTop) else { return false }
-        var regs = LinuxSigcontext().regs
-        withUnsafeMutableBytes(of: &regs) { $0.baseAddress!.copyMemory(from: context.registers, byteCount: 31 * 8) }
-        let fp = context.fpState
-        var fpsimd = LinuxFpsimdContext()              // saved layout: q0-q31, then fpcr, fpsr as 64-bit words
-        fpsimd.fpcr = UInt32(truncatingIfNeeded: fp.load(fromByteOffset: 512, as: UInt64.self))
-        fpsimd.fpsr = UInt32(truncatingIfNeeded: fp.load(fromByteOffset: 520, as: UInt64.self))
-        withUnsafeMutableBytes(of: &fpsimd.vregs) { $0.baseAddress!.copyMemory(from: fp, byteCount: 512) }
         let isFault = SignalSet.synchronous.contains(f.signal) && f.info.si_code > 0
-        let frame = LinuxRtSigframe(info: f.info, savedMask: f.savedMask.bits, altStack: altStack, regs: regs,
-                                    sp: context.sp, pc: context.pc, pstate: context.pstate,
-                                    faultAddress: isFault ? f.info.si_addr : 0, fpsimd: fpsimd,
-                                    esr: isFault ? context.esr : nil)
-        let user = UserMemory(memory: process.memory)
+        let user = UserMemory(memory: memory)
         do throws(Errno) {
-            try user.store(frame, to: UserAddr(frameAddress))
+            // The used part of the frame (~1.1 KiB), built on the kernel stack and copied out once.
+            try withUnsafeTemporaryAllocation(byteCount: LinuxRtSigframe.usedBytes, alignment: 16) {
+                (frame: UnsafeMutableRawBufferPointer) throws(Errno) in
+                LinuxSignalFrameBytes.write(into: frame, info: f.info, savedMask: f.savedMask.bits, altStack: altStack,
+                                            registers: UnsafeRawPointer(context.registers), sp: context.sp, pc: context.pc,
+                                            pstate: context.pstate, faultAddress: isFault ? f.info.si_addr : 0,
+                                            fpState: UnsafeRawPointer(context.fpState), esr: isFault ? context.esr : nil)
+                try user.write(UnsafeRawBufferPointer(frame), to: UserAddr(frameAddress))
+            }
             try user.store(context[register: 29], to: UserAddr(record))
             try user.store(context[register: 30], to: UserAddr(record + 8))
         } catch { return false }
@@ -153,27 +150,36 @@ extension Thread {
     /// A frame that is unreadable or asks for anything but EL0t (a privilege escalation attempt) is
     /// fatal: SIGSEGV.
     func signalReturn() async {
-        let user = UserMemory(memory: process.memory)
-        let address = context.sp
-        guard address & 15 == 0, let frame = try? user.load(LinuxRtSigframe.self, from: UserAddr(address)),
-              let pstate = frame.uc.uc_mcontext.pstateForReturn, let records = frame.uc.uc_mcontext.reserved.parse() else {
+        if !restoreSignalFrame() {
             ProcessSignals.sendFault(LinuxSigInfo(signo: Signal.SIGSEGV.number, code: LinuxSigInfo.SI_KERNEL), to: self)
-            return
         }
-        let mc = frame.uc.uc_mcontext
-        withUnsafeBytes(of: mc.regs) { context.registers.update(from: $0.bindMemory(to: UInt64.self).baseAddress!, count: 31) }
-        context.sp = mc.sp
-        context.pc = mc.pc
-        context.pstate = pstate
-        var fpsimd = records.fpsimd
-        withUnsafeBytes(of: &fpsimd.vregs) { context.fpState.copyMemory(from: $0.baseAddress!, byteCount: 512) }
-        context.fpState.storeBytes(of: UInt64(fpsimd.fpcr), toByteOffset: 512, as: UInt64.self)
-        context.fpState.storeBytes(of: UInt64(fpsimd.fpsr), toByteOffset: 520, as: UInt64.self)
-        FPState.forget(context)                 // the CPU's copy is stale: reload before user mode
-        let sp = mc.sp
-        process.signals.withLock { st in
-            st.threads[index].blocked = SignalSet(bits: frame.uc.uc_sigmask).blockable
-            try? st.threads[index].altStack.set(frame.uc.uc_stack, currentSP: sp)
+    }
+
+    /// signalReturn's work, synchronous so that the frame's bytes live on the kernel stack rather
+    /// than in an async frame (which the task allocator would take from the heap each time).
+    @inline(never)
+    private func restoreSignalFrame() -> Bool {
+        let user = UserMemory(memory: memory)
+        let address = context.sp
+        guard address & 15 == 0 else { return false }
+        // Only the used part of the frame is read (a valid record list fits in it).
+        return withUnsafeTemporaryAllocation(byteCount: LinuxRtSigframe.usedBytes, alignment: 16) {
+            (frame: UnsafeMutableRawBufferPointer) -> Bool in
+            guard (try? user.read(frame, from: UserAddr(address))) != nil,
+                  let r = LinuxSignalFrameBytes.restore(from: UnsafeRawBufferPointer(frame)) else { return false }
+            context.registers.update(from: (frame.baseAddress! + LinuxSignalFrameBytes.regs).assumingMemoryBound(to: UInt64.self), count: 31)
+            context.sp = r.sp
+            context.pc = r.pc
+            context.pstate = r.pstate
+            context.fpState.copyMemory(from: frame.baseAddress! + r.vectorOffset, byteCount: 512)
+            context.fpState.storeBytes(of: UInt64(r.fpcr), toByteOffset: 512, as: UInt64.self)
+            context.fpState.storeBytes(of: UInt64(r.fpsr), toByteOffset: 520, as: UInt64.self)
+            FPState.forget(context)                 // the CPU's copy is stale: reload before user mode
+            process.signals.withLock { st in
+                st.threads[index].blocked = SignalSet(bits: r.mask).blockable
+                try? st.threads[index].altStack.set(r.altStack, currentSP: r.sp)
+            }
+            return true
         }
     }
 }

@@ -31,18 +31,27 @@ void *memset(void *dst, int c, size_t n) {
   return dst;
 }
 
+// Unaligned 8-byte accesses: SCTLR_EL1.A is clear and all kernel memory is Normal once the MMU is on
+// (boot.S turns it on before any C or Swift runs), so misaligned copies (Swift copies structs and
+// optionals at any offset) need not fall back to a byte loop. Never used on MMIO.
+typedef uint64_t __attribute__((aligned(1), may_alias)) unaligned_u64;
+
 void *memcpy(void *restrict dst, const void *restrict src, size_t n) {
   unsigned char *d = dst;
   const unsigned char *s = src;
-  if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
-    for (; n >= 32; n -= 32, d += 32, s += 32) {
-      uint64_t a = ((const uint64_t *)s)[0], b = ((const uint64_t *)s)[1];
-      uint64_t e = ((const uint64_t *)s)[2], f = ((const uint64_t *)s)[3];
-      ((uint64_t *)d)[0] = a; ((uint64_t *)d)[1] = b; ((uint64_t *)d)[2] = e; ((uint64_t *)d)[3] = f;
-    }
-    for (; n >= 8; n -= 8, d += 8, s += 8) *(uint64_t *)d = *(const uint64_t *)s;
+  if (n < 8) {
+    while (n--) *d++ = *s++;
+    return dst;
   }
-  while (n--) *d++ = *s++;
+  unsigned char *end = d + n;
+  const unsigned char *send = s + n;
+  for (; n >= 32; n -= 32, d += 32, s += 32) {
+    uint64_t a = ((const unaligned_u64 *)s)[0], b = ((const unaligned_u64 *)s)[1];
+    uint64_t e = ((const unaligned_u64 *)s)[2], f = ((const unaligned_u64 *)s)[3];
+    ((unaligned_u64 *)d)[0] = a; ((unaligned_u64 *)d)[1] = b; ((unaligned_u64 *)d)[2] = e; ((unaligned_u64 *)d)[3] = f;
+  }
+  for (; n >= 8; n -= 8, d += 8, s += 8) *(unaligned_u64 *)d = *(const unaligned_u64 *)s;
+  if (n) *(unaligned_u64 *)(end - 8) = *(const unaligned_u64 *)(send - 8);   // the tail, overlapping
   return dst;
 }
 
@@ -50,8 +59,14 @@ void *memmove(void *dst, const void *src, size_t n) {
   unsigned char *d = dst;
   const unsigned char *s = src;
   if (d == s || n == 0) return dst;
-  if (d < s || d >= s + n) return memcpy(dst, src, n);
+  if (d < s || d >= s + n) {
+    // Forwards is safe when dst is below src: each word is read before a later store reaches it.
+    for (; n >= 8; n -= 8, d += 8, s += 8) *(unaligned_u64 *)d = *(const unaligned_u64 *)s;
+    while (n--) *d++ = *s++;
+    return dst;
+  }
   d += n; s += n;
+  for (; n >= 8; n -= 8) { d -= 8; s -= 8; *(unaligned_u64 *)d = *(const unaligned_u64 *)s; }
   while (n--) *--d = *--s;
   return dst;
 }

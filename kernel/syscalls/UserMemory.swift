@@ -24,17 +24,16 @@ struct UserMemory {
     }
 
     func load<T>(_ type: T.Type, from address: UserAddr) throws(Errno) -> T {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: MemoryLayout<T>.size, alignment: MemoryLayout<T>.alignment)
-        defer { buffer.deallocate() }
-        try read(buffer, from: address)
-        return buffer.load(as: T.self)
+        try withUnsafeTemporaryAllocation(byteCount: MemoryLayout<T>.size, alignment: MemoryLayout<T>.alignment) {
+            (buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> T in
+            try read(buffer, from: address)
+            return buffer.load(as: T.self)
+        }
     }
 
     func store<T>(_ value: T, to address: UserAddr) throws(Errno) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: MemoryLayout<T>.size, alignment: MemoryLayout<T>.alignment)
-        defer { buffer.deallocate() }
-        buffer.storeBytes(of: value, as: T.self)
-        try write(UnsafeRawBufferPointer(buffer), to: address)
+        var copy = value
+        try withUnsafeBytes(of: &copy) { (bytes: UnsafeRawBufferPointer) throws(Errno) in try write(bytes, to: address) }
     }
 
     func bytes(at address: UserAddr, count: Int) throws(Errno) -> [UInt8] {

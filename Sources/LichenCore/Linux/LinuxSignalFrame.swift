@@ -98,6 +98,13 @@ public struct LinuxRtSigframe: Sendable {
     /// Where a signal frame goes: below `sp` (the user's, or the top of the alternate stack) a 16-byte
     /// frame record {fp, lr}, then the frame, both 16-byte aligned, as arm64 get_sigframe does.
     /// Returns (frame address, record address), or nil if that would wrap below zero.
+    /// The bytes of a frame Lichen writes and rt_sigreturn reads: up to the end of its records in
+    /// __reserved (fpsimd, esr, terminator), not the unused rest of the 4096 (Linux leaves that
+    /// unwritten too). Every valid record list fits: fpsimd and esr at most once each.
+    public static let usedBytes = 128 + 176 + 288 + LinuxFpsimdContext.size + 16 + 8
+    /// Where __reserved starts in the frame.
+    public static let reservedOffset = 128 + 176 + 288
+
     public static func placement(below sp: UInt64) -> (frame: UInt64, record: UInt64)? {
         let size = UInt64(MemoryLayout<LinuxRtSigframe>.size)
         guard sp >= 16 + size + 16 else { return nil }
@@ -150,7 +157,9 @@ extension LinuxSigcontext {
     /// The PSTATE to resume with after rt_sigreturn, or nil if the frame's is not a valid EL0 AArch64
     /// state (Linux's valid_user_regs: mode EL0t, AArch64, D/A/I/F clear; the process then gets
     /// SIGSEGV). Anything else the user wrote is cleared, except the condition flags.
-    public var pstateForReturn: UInt64? {
+    public var pstateForReturn: UInt64? { LinuxSigcontext.pstateForReturn(pstate) }
+
+    public static func pstateForReturn(_ pstate: UInt64) -> UInt64? {
         let mode: UInt64 = pstate & 0x1f                  // M[4] = AArch32, M[3:0] = EL and SP
         let daif: UInt64 = pstate & (0xf << 6)
         guard mode == 0, daif == 0 else { return nil }
@@ -165,33 +174,43 @@ extension LinuxSigcontextReserved {
     /// esr_context (size 16) is allowed and ignored; anything else (unknown records, extra_context,
     /// SVE) makes the frame invalid (nil: SIGSEGV).
     public func parse() -> (fpsimd: LinuxFpsimdContext, esr: UInt64?)? {
-        withUnsafeBytes(of: self) { raw -> (fpsimd: LinuxFpsimdContext, esr: UInt64?)? in
-            var offset = 0
-            var fpsimd: LinuxFpsimdContext? = nil
-            var esr: UInt64? = nil
-            while true {
-                guard offset + 8 <= raw.count else { return nil }
-                let magic = raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
-                let size = Int(raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
-                if magic == 0 {
-                    guard size == 0 else { return nil }
-                    break
-                }
-                guard size >= 16, size % 16 == 0, size <= raw.count - offset else { return nil }
-                switch magic {
-                case LinuxFpsimdContext.magic:
-                    guard fpsimd == nil, size == LinuxFpsimdContext.size else { return nil }
-                    fpsimd = raw.loadUnaligned(fromByteOffset: offset, as: LinuxFpsimdContext.self)
-                case LinuxEsrContext.magic:
-                    guard size == 16 else { return nil }
-                    esr = raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
-                default:
-                    return nil
-                }
-                offset += size
+        withUnsafeBytes(of: self) { LinuxSigcontextReserved.parse($0) }
+    }
+
+    /// `parse` over the bytes of __reserved (or its first `LinuxRtSigframe.usedBytes` - the
+    /// reserved area's offset: a valid record list never reaches past them).
+    public static func parse(_ raw: UnsafeRawBufferPointer) -> (fpsimd: LinuxFpsimdContext, esr: UInt64?)? {
+        guard let (offset, esr) = records(raw) else { return nil }
+        return (raw.loadUnaligned(fromByteOffset: offset, as: LinuxFpsimdContext.self), esr)
+    }
+
+    /// The record walk of `parse`: where the fpsimd record starts, and the ESR if there is one.
+    public static func records(_ raw: UnsafeRawBufferPointer) -> (fpsimdOffset: Int, esr: UInt64?)? {
+        var offset = 0
+        var fpsimd: Int? = nil
+        var esr: UInt64? = nil
+        while true {
+            guard offset + 8 <= raw.count else { return nil }
+            let magic = raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+            let size = Int(raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
+            if magic == 0 {
+                guard size == 0 else { return nil }
+                break
             }
-            guard let fpsimd else { return nil }
-            return (fpsimd, esr)
+            guard size >= 16, size % 16 == 0, size <= raw.count - offset else { return nil }
+            switch magic {
+            case LinuxFpsimdContext.magic:
+                guard fpsimd == nil, size == LinuxFpsimdContext.size else { return nil }
+                fpsimd = offset
+            case LinuxEsrContext.magic:
+                guard size == 16 else { return nil }
+                esr = raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
+            default:
+                return nil
+            }
+            offset += size
         }
+        guard let fpsimd else { return nil }
+        return (fpsimd, esr)
     }
 }
