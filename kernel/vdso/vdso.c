@@ -2,8 +2,8 @@
 // virtual counter (CNTVCT_EL0) and the data page (vvar.h), computing exactly what the kernel's
 // syscalls return (kernel/concurrency/Clocks.swift, kernel/syscalls/TimeSyscalls.swift), so mixing
 // the two never goes backwards. Every other clock (CPU-time clocks, unknown ids) is the real syscall,
-// which also sets the right error. Built position independent with no relocations (kernel/vdso/README
-// in docs/userspace.md); the symbols carry version LINUX_2.6.39, which glibc asks for.
+// which also sets the right error. Built position independent with no relocations (docs/userspace.md
+// "vDSO"); the symbols carry version LINUX_2.6.39, which glibc asks for.
 #include "vvar.h"
 
 typedef unsigned long long u64;

@@ -6,6 +6,7 @@
  * /proc/self/maps shows [vvar] and [vdso]. */
 #include "check.h"
 #include <elf.h>
+#include <execinfo.h>
 #include <link.h>
 #include <signal.h>
 #include <sys/auxv.h>
@@ -249,12 +250,14 @@ static void forked(void) {
     CHECK_EQ("fork-child-uses-vdso", status, 0);
 }
 
-static volatile int handled;
+static volatile int handled, frames;
 static volatile uintptr_t handler_return;
+static void *trace[32];
 static __attribute__((noinline)) void on_usr1(int sig) {
     (void)sig;
     handled++;
     handler_return = (uintptr_t)__builtin_return_address(0);
+    if (handled == 1) frames = backtrace(trace, 32);
 }
 
 /* The raw rt_sigaction, without SA_RESTORER: the kernel returns through the vDSO. */
@@ -269,6 +272,11 @@ static void signal_return(void) {
     CHECK_EQ("handler-returned", before, 12345);
     if (handler_return == v_sigreturn) passed++;
     else fail("handler-returns-to-vdso", "lr %#lx, __kernel_rt_sigreturn %#lx", (unsigned long)handler_return, (unsigned long)v_sigreturn);
+    /* the unwinder gets from the handler through __kernel_rt_sigreturn back into this function */
+    int found = 0;
+    for (int i = 0; i < frames; i++)
+        if ((uintptr_t)trace[i] > (uintptr_t)signal_return && (uintptr_t)trace[i] < (uintptr_t)signal_return + 4096) found = 1;
+    if (found) passed++; else fail("backtrace-through-sigreturn", "%d frames, none in signal_return", frames);
     syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGUSR1);
     CHECK_EQ("handler-ran-twice", handled, 2);
     /* libc's signal() (no SA_RESTORER on arm64 either) */
