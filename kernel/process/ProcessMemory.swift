@@ -92,8 +92,8 @@ final class ProcessMemory {
         }
     }
 
-    /// A vDSO page whose entry was dropped (madvise(MADV_DONTNEED), a partial munmap), mapped again: its
-    /// first write, if mprotect allowed one, copies it like a page shared since fork.
+    /// A vDSO page whose entry went while its area stayed (MADV_DONTNEED), mapped again: its first
+    /// write, if mprotect allowed one, copies it like a page shared since fork.
     private func remapVdso(_ page: UserAddr, frame: PhysAddr, protection: MemoryProtection) -> Bool {
         var readOnly = protection
         readOnly.remove(.write)

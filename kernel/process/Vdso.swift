@@ -81,8 +81,8 @@ enum Vdso {
         return true
     }
 
-    /// The vDSO frame for `page` of an area of `kind` (a fault after madvise(MADV_DONTNEED) or a
-    /// partial munmap dropped the entry), or nil.
+    /// The vDSO frame for `page` of a [vvar] or [vdso] area whose entry went while the area stayed
+    /// (madvise(MADV_DONTNEED), once Lichen's madvise does more than advise), or nil.
     static func frame(for page: UserAddr, in area: VirtualMemoryArea<MappedObject>) -> PhysAddr? {
         guard available else { return nil }
         switch area.kind {

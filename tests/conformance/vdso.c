@@ -313,7 +313,35 @@ static void maps(void) {
     CHECK_ERR("vvar-not-writable", mprotect((void *)vvar_start, 4096, PROT_READ | PROT_WRITE), EACCES);
 }
 
-int main(void) {
+/* The text may be made writable (a debugger's breakpoint): the write copies the page for this
+ * process only (a new program sees the original); MADV_DONTNEED brings the original back. */
+static void private_copy(char *self) {
+    unsigned char *e = (unsigned char *)base;
+    int pad = EI_NIDENT - 1;                    /* e_ident padding: not used by anyone */
+    unsigned char original = e[pad];
+    CHECK_OK("text-mprotect-writable", mprotect(e, 4096, PROT_READ | PROT_WRITE | PROT_EXEC));
+    e[pad] = original ^ 0x5a;
+    CHECK_EQ("text-written", e[pad], original ^ 0x5a);
+    CHECK("text-still-runs", vdso_ns(CLOCK_MONOTONIC) > 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char arg[8];
+        snprintf(arg, sizeof arg, "%d", original);
+        execl(self, self, "--header-byte", arg, (char *)NULL);
+        _exit(127);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    CHECK_EQ("text-write-is-private", status, 0);
+    CHECK_OK("text-dontneed", madvise(e, 4096, MADV_DONTNEED));
+    CHECK_EQ("text-dontneed-restores", e[pad], original);
+    CHECK("text-runs-after-dontneed", vdso_ns(CLOCK_MONOTONIC) > 0);
+    CHECK_OK("text-mprotect-back", mprotect(e, 4096, PROT_READ | PROT_EXEC));
+}
+
+int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "--header-byte"))
+        return ((unsigned char *)getauxval(AT_SYSINFO_EHDR))[EI_NIDENT - 1] == atoi(argv[2]) ? 0 : 1;
     begin("vdso");
     if (parse()) {
         clocks_agree();
@@ -324,6 +352,7 @@ int main(void) {
         forked();
         signal_return();
         maps();
+        private_copy(argv[0]);
     }
     return done();
 }
