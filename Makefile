@@ -21,14 +21,15 @@ CONCURRENCY_SRCS := $(shell find kernel/concurrency/_Concurrency -name '*.swift'
 CONCURRENCY_INCLUDE := kernel/concurrency/include
 SWIFT_VERSION_REQUIRED := 6.3.1
 KERNEL_SRCS := $(shell find kernel -name '*.swift' -not -path 'kernel/concurrency/_Concurrency/*' | sort)
-KERNEL_C := $(shell find kernel -name '*.c' | sort)
-KERNEL_ASM := $(shell find kernel -name '*.S' | sort)
+# kernel/vdso is user code (the vDSO, its own rules below), not part of the kernel's objects.
+KERNEL_C := $(shell find kernel -name '*.c' -not -path 'kernel/vdso/*' | sort)
+KERNEL_ASM := $(shell find kernel -name '*.S' -not -path 'kernel/vdso/*' | sort)
 ARCH_INCLUDE := kernel/arch/aarch64/include
 CFLAGS := --target=aarch64-none-elf -O2 -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
   -fno-omit-frame-pointer -Wall -I $(ARCH_INCLUDE)
 C_OBJS := $(patsubst kernel/%.c,$(B)/obj/%.o,$(KERNEL_C))
 ASM_OBJS := $(patsubst kernel/%.S,$(B)/obj/%.o,$(KERNEL_ASM))
-LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o \
+LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/vdso/image.o $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o \
   $(B)/core/_Concurrency.o
 
 .PHONY: all kernel run initramfs fuzz fuzz-smoke test core-embedded host-test boot-test deps clean bench toolchain-check \
@@ -187,6 +188,27 @@ $(B)/obj/%.o: kernel/%.c $(ARCH_INCLUDE)/aarch64.h
 $(B)/obj/%.o: kernel/%.S
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS) -c $< -o $@
+
+# The vDSO (docs/userspace.md "vDSO"): a shared object for user space (Linux's arm64 ABI: soname
+# linux-vdso.so.1, symbols at version LINUX_2.6.39), position independent and relocation-free, checked
+# by tools/check_vdso.py, then embedded in the kernel image (kernel/vdso/image.S) and mapped into every
+# process from shared pages (kernel/process/Vdso.swift).
+VDSO_CFLAGS := --target=aarch64-linux-gnu -fPIC -O2 -nostdlib -ffreestanding -fno-builtin -fno-stack-protector \
+  -fasynchronous-unwind-tables -mgeneral-regs-only -Wall
+$(B)/vdso/vdso.so: kernel/vdso/vdso.c kernel/vdso/vvar.h kernel/vdso/sigreturn.S kernel/vdso/vdso.lds kernel/vdso/vdso.map \
+  tools/check_vdso.py
+	@mkdir -p $(@D)
+	$(CLANG) $(VDSO_CFLAGS) -c kernel/vdso/vdso.c -o $(B)/vdso/vdso.o
+	$(CLANG) $(VDSO_CFLAGS) -c kernel/vdso/sigreturn.S -o $(B)/vdso/sigreturn.o
+	$(LLD) -shared -soname linux-vdso.so.1 --hash-style=both --eh-frame-hdr --build-id=sha1 -z max-page-size=4096 \
+	  -z noexecstack --no-undefined -T kernel/vdso/vdso.lds --version-script kernel/vdso/vdso.map \
+	  $(B)/vdso/vdso.o $(B)/vdso/sigreturn.o -o $@.tmp
+	python3 tools/check_vdso.py $@.tmp && mv $@.tmp $@
+
+$(B)/obj/vdso/image.o: kernel/vdso/image.S $(B)/vdso/vdso.so
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS) -DVDSO_FILE='"$(B)/vdso/vdso.so"' \
+	  -DVDSO_SIGRETURN_OFFSET=0x$$($(NM) -D $(B)/vdso/vdso.so | awk '$$3 ~ /^__kernel_rt_sigreturn@/ { print $$1 }') -c $< -o $@
 
 $(B)/kernel.elf: $(LINK_OBJS) kernel/arch/aarch64/linker.ld tools/mksyms.py
 	@printf '.section .ksyms, "a"\n' > $(B)/ksyms-empty.S

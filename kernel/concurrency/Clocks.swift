@@ -11,7 +11,7 @@ enum MonotonicClock {
 enum RealtimeClock {
     /// Realtime nanoseconds at uptime 0; one aligned 64-bit word, so readers on other CPUs see either
     /// the old or the new value.
-    nonisolated(unsafe) private static var base: UInt64 = 0
+    nonisolated(unsafe) private(set) static var base: UInt64 = 0
     nonisolated(unsafe) private(set) static var available = false
 
     /// Reads the RTC once (its data register, offset 0, holds seconds since 1970).
@@ -22,11 +22,19 @@ enum RealtimeClock {
         }
         base = UInt64(registers.read32(0)) * 1_000_000_000 &- MonotonicClock.now
         available = true
+        Vdso.publish(realtimeBase: base)
     }
 
     /// Nanoseconds since 1970-01-01 UTC.
     static var now: UInt64 { base &+ MonotonicClock.now }
 
-    /// clock_settime(CLOCK_REALTIME), settimeofday.
-    static func set(nanoseconds: UInt64) { base = nanoseconds &- MonotonicClock.now }
+    /// clock_settime(CLOCK_REALTIME), settimeofday. The vDSO's data page gets the new base too.
+    static func set(nanoseconds: UInt64) {
+        setter.withLock { _ in
+            base = nanoseconds &- MonotonicClock.now
+            Vdso.publish(realtimeBase: base)
+        }
+    }
+    /// Concurrent setters leave the same base here and in the vDSO's data page.
+    private static let setter = SpinLock(())
 }

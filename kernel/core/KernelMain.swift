@@ -42,6 +42,7 @@ func kernelMain(_ info: BootInfo, timer: GenericTimer) -> Never {
     KernelLog.notice("Boot took " + Format.milliseconds(nanoseconds: now) + " since power-on ("
                      + Format.milliseconds(nanoseconds: now - Clock.nanoseconds(ticks: info.entryTicks)) + " in the kernel)")
 
+    if !Vdso.start() { KernelLog.warning("vdso: no memory for it; programs make syscalls for the time") }
     RealtimeClock.start(rtc: machine.rtc)
 
     // From here on the kernel is async: the rest of boot is the first task, and every CPU becomes an

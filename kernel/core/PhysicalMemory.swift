@@ -72,17 +72,22 @@ enum PhysicalMemory {
         referenceLock.withLock { _ in userReferences![referenceIndex(frame)] = count }
     }
 
-    /// Another address space maps `frame` now (fork).
+    /// Another address space maps `frame` now (fork). The vDSO's frames are not counted: every
+    /// process maps them and they are never freed (Vdso).
     static func shareUserPage(_ frame: PhysAddr) {
+        if Vdso.owns(frame) { return }
         referenceLock.withLock { _ in userReferences![referenceIndex(frame)] += 1 }
     }
 
+    /// The vDSO's frames count as shared by many: a write to one (after mprotect) copies it first.
     static func userReferences(_ frame: PhysAddr) -> Int {
-        referenceLock.withLock { _ in Int(userReferences![referenceIndex(frame)]) }
+        if Vdso.owns(frame) { return Int(UInt16.max) }
+        return referenceLock.withLock { _ in Int(userReferences![referenceIndex(frame)]) }
     }
 
-    /// One address space stopped mapping `frame`; the last one frees it.
+    /// One address space stopped mapping `frame`; the last one frees it (never a vDSO frame).
     static func releaseUserPage(_ frame: PhysAddr) {
+        if Vdso.owns(frame) { return }
         let (last, underflow): (Bool, Bool) = referenceLock.withLock { _ in
             let i = referenceIndex(frame)
             guard userReferences![i] > 0 else { return (false, true) }

@@ -26,22 +26,6 @@ final class ProcessMemory {
     /// The mmap area grows down from here (below the stack).
     static let mmapBase = UserAddr(0x0000_7fff_0000_0000)
     static let stackTop = UserAddr(0x0000_7fff_ffff_f000)
-    /// A read-only code page just above the stack holding `mov x8, #139; svc #0` (rt_sigreturn):
-    /// where handlers return when the C library passes no SA_RESTORER. Linux has this in the vDSO,
-    /// which glibc on arm64 relies on; Lichen has no vDSO yet.
-    static let signalTrampoline = stackTop
-
-    func installSignalTrampoline() -> Bool {
-        let page = ProcessMemory.signalTrampoline
-        map.add(VirtualMemoryArea(start: page, end: page + UInt64(pageSize), protection: [.read, .execute], kind: .code))
-        guard let frame = populate(page, protection: [.read, .execute]) else { return false }
-        let code = KernelLayout.directMap(frame).pointer
-        code.storeBytes(of: 0xd280_1168 as UInt32, toByteOffset: 0, as: UInt32.self)     // mov x8, #139
-        code.storeBytes(of: 0xd400_0001 as UInt32, toByteOffset: 4, as: UInt32.self)     // svc #0
-        sync_icache_range(UInt64(UInt(bitPattern: code)), 8)
-        return true
-    }
-
     init?() {
         guard let space = UserAddressSpace() else { return nil }
         self.space = space
@@ -89,6 +73,9 @@ final class ProcessMemory {
             return (false, code)
         case .map(let mapping):
             guard let existing = frame(at: mapping.page) else {
+                if let area = map.area(containing: mapping.page), let shared = Vdso.frame(for: mapping.page, in: area) {
+                    return (remapVdso(mapping.page, frame: shared, protection: mapping.protection), 1)
+                }
                 return (populate(mapping.page, protection: mapping.protection) != nil, 1)
             }
             if mapping.copyOnWrite && PhysicalMemory.userReferences(existing) > 1 {
@@ -103,6 +90,16 @@ final class ProcessMemory {
             catch { return (false, 2) }
             return (true, 0)
         }
+    }
+
+    /// A vDSO page whose entry went while its area stayed (MADV_DONTNEED), mapped again: its first
+    /// write, if mprotect allowed one, copies it like a page shared since fork.
+    private func remapVdso(_ page: UserAddr, frame: PhysAddr, protection: MemoryProtection) -> Bool {
+        var readOnly = protection
+        readOnly.remove(.write)
+        do { try space.map(page, frame: frame, size: UInt64(pageSize), attributes: ProcessMemory.attributes(readOnly)) }
+        catch { return false }
+        return true
     }
 
     /// A write to a page still shared since fork: this process gets its own copy.

@@ -31,7 +31,7 @@ enum ProgramLoader {
         try map(program, from: file, bias: plan.programBias, into: memory)
         if let interpreter, let bias = plan.interpreterBias { try map(interpreter.image, from: interpreter.file, bias: bias, into: memory) }
         memory.map.setInitialBreak(UserAddr(plan.programBreak))
-        guard memory.installSignalTrampoline() else { throw .ENOMEM }
+        guard Vdso.install(in: memory) else { throw .ENOMEM }
 
         // The stack: an 8 MiB growable area below the top, its first pages present.
         let top = ProcessMemory.stackTop
@@ -40,7 +40,8 @@ enum ProgramLoader {
         var random = [UInt8](repeating: 0, count: 16)
         random.withUnsafeMutableBytes { lichenFillRandom($0.baseAddress!, 16) }
         let auxiliary = plan.auxiliaryVector(hardwareCapabilities: hardwareCapabilities, uid: credentials.uid, euid: credentials.euid,
-                                             gid: credentials.gid, egid: credentials.egid, secure: secure)
+                                             gid: credentials.gid, egid: credentials.egid, secure: secure,
+                                             vdso: Vdso.available ? Vdso.textAddress.value : nil)
         let stack: InitialStack
         do {
             stack = try InitialStack(top: top, arguments: arguments, environment: environment, executableName: executableName,

@@ -134,8 +134,7 @@ extension Thread {
         } catch { return false }
         let entry = LinuxRtSigframe.entryRegisters(signal: f.signal.number, siginfo: f.flags.contains(.siginfo),
                                                   frame: frameAddress, record: record, handler: f.handler,
-                                                  restorer: f.flags.contains(.restorer) ? f.restorer
-                                                                                           : ProcessMemory.signalTrampoline.value)
+                                                  restorer: f.flags.contains(.restorer) ? f.restorer : Vdso.sigreturn.value)
         context[register: 0] = entry.x0
         if let x1 = entry.x1 { context[register: 1] = x1 }
         if let x2 = entry.x2 { context[register: 2] = x2 }

@@ -4,7 +4,7 @@
 pass: that proves the checks) and under Lichen, and compares. dynamic.c is built dynamically linked
 instead (as a PIE and as an ET_EXEC), and Debian's glibc loader and libraries go into /lib.
 
-    tests/conformance/run.py [--kernel both|lichen|linux]
+    tests/conformance/run.py [--kernel both|lichen|linux] [--only REGEX]
 
 A Lichen failure must be listed in tests/conformance/known-failures.txt ("PROGRAM/CHECK  reason");
 the run fails on unlisted failures and on listed checks that now pass (delete their line), so that
@@ -87,8 +87,10 @@ def main():
     ap.add_argument("--memory", default="256M")
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--idle", type=float, default=20, help="seconds without output that count as a hang")
+    ap.add_argument("--only", help="regex: only the programs whose names it matches (e.g. '^vdso$')")
     a = ap.parse_args()
     progs = build()
+    if a.only: progs = [p for p in progs if re.search(a.only, p)]
     files = [("/t/" + p, os.path.join(OUT, p), "755") for p in progs]
     runtime, runtime_dirs = runtime_files()
     files += runtime

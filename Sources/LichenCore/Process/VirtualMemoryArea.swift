@@ -31,6 +31,9 @@ public enum MemoryAreaKind: Hashable, Sendable {
     case heap
     case stack
     case mmap
+    /// The vDSO's data page and its code: shared by every process, never freed (the kernel's Vdso).
+    case vvar
+    case vdso
 }
 
 /// A half-open range of user addresses [start, end).

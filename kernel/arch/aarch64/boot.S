@@ -46,6 +46,8 @@ primary_entry:
     msr     sctlr_el1, x1               // MMU and caches off, known state
     mov     x1, #(3 << 20)              // CPACR_EL1.FPEN = 11: FP/SIMD for user space (the kernel never uses it)
     msr     cpacr_el1, x1
+    mov     x1, #(1 << 1)               // CNTKCTL_EL1.EL0VCTEN: user space reads CNTVCT_EL0 (the vDSO's clocks)
+    msr     cntkctl_el1, x1
     isb
 
     // Zero the boot page tables (they are NOLOAD, outside .bss).
@@ -146,6 +148,8 @@ secondary_entry:
     msr     sctlr_el1, x1
     mov     x1, #(3 << 20)
     msr     cpacr_el1, x1
+    mov     x1, #(1 << 1)               // CNTKCTL_EL1.EL0VCTEN, as on the boot CPU
+    msr     cntkctl_el1, x1
     isb
     bl      enable_mmu
     ldr     x0, =secondary_high

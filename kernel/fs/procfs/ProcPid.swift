@@ -197,6 +197,8 @@ enum ProcPid {
             switch area.kind {
             case .heap: line = padRight(line, 73) + "[heap]"
             case .stack: line = padRight(line, 73) + "[stack]"
+            case .vvar: line = padRight(line, 73) + "[vvar]"
+            case .vdso: line = padRight(line, 73) + "[vdso]"
             default: break
             }
             o.add(line + "\n")

@@ -118,8 +118,15 @@ static inline uint64_t smccc_smc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t
 extern char _text[], __text_end[], __rodata_end[], __data_end[], __bss_start[], __bss_end[], _end[];
 extern char __ksyms_start[], __ksyms_end[], boot_stack_top[], secondary_entry[];
 extern unsigned char lichen_bootstrap_heap[], lichen_bootstrap_tables[], lichen_log_ring[];
+// The vDSO file embedded by kernel/vdso/image.S, and its __kernel_rt_sigreturn's offset in it.
+extern unsigned char lichen_vdso_image_start[], lichen_vdso_image_end[];
+extern const uint64_t lichen_vdso_sigreturn_offset;
+static inline uint64_t vdso_sigreturn_offset(void) { return lichen_vdso_sigreturn_offset; }
+static inline void dmb_ishst(void) { __asm__ volatile("dmb ishst" ::: "memory"); }
 #define SYMBOL_ADDRESS(name) static inline uint64_t address_of_##name(void) { return (uint64_t)name; }
 SYMBOL_ADDRESS(_text)
+SYMBOL_ADDRESS(lichen_vdso_image_start)
+SYMBOL_ADDRESS(lichen_vdso_image_end)
 SYMBOL_ADDRESS(__text_end)
 SYMBOL_ADDRESS(__rodata_end)
 SYMBOL_ADDRESS(_end)
