@@ -31,9 +31,25 @@ void *memset(void *dst, int c, size_t n) {
   return dst;
 }
 
+// A source at another alignment than the destination (a file's data inside a cpio archive, say) is
+// read with unaligned 8-byte loads, which Normal memory allows (SCTLR_EL1.A is clear, the MMU is on
+// before any C or Swift code runs); the destination is aligned first.
+typedef uint64_t __attribute__((aligned(1), may_alias)) unaligned_u64;
+
 void *memcpy(void *restrict dst, const void *restrict src, size_t n) {
   unsigned char *d = dst;
   const unsigned char *s = src;
+  if (n >= 32 && (((uintptr_t)d | (uintptr_t)s) & 7) != 0) {
+    while ((uintptr_t)d & 7) { *d++ = *s++; n--; }
+    if ((uintptr_t)s & 7) {
+      for (; n >= 32; n -= 32, d += 32, s += 32) {
+        uint64_t a = ((const unaligned_u64 *)s)[0], b = ((const unaligned_u64 *)s)[1];
+        uint64_t e = ((const unaligned_u64 *)s)[2], f = ((const unaligned_u64 *)s)[3];
+        ((uint64_t *)d)[0] = a; ((uint64_t *)d)[1] = b; ((uint64_t *)d)[2] = e; ((uint64_t *)d)[3] = f;
+      }
+      for (; n >= 8; n -= 8, d += 8, s += 8) *(uint64_t *)d = *(const unaligned_u64 *)s;
+    }
+  }
   if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
     for (; n >= 32; n -= 32, d += 32, s += 32) {
       uint64_t a = ((const uint64_t *)s)[0], b = ((const uint64_t *)s)[1];

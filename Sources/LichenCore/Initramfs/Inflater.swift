@@ -170,23 +170,23 @@ struct Inflater {
     /// the caller has room for (`fastRoom`).
     @inline(__always) static func copyMatch(_ out: UnsafeMutablePointer<UInt8>, at start: Int, distance: Int, length: Int) {
         let raw = UnsafeMutableRawPointer(out)
-        let end = start + length
+        let end = start &+ length
         var d = start
         if distance >= 8 {
             // Each word read is already written: it ends at or before `d`.
             repeat {
-                raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: d - distance, as: UInt64.self), toByteOffset: d, as: UInt64.self)
-                d += 8
+                raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: d &- distance, as: UInt64.self), toByteOffset: d, as: UInt64.self)
+                d &+= 8
             } while d < end
         } else {
             // A period under 8: the first 8 bytes one by one, then words copied from a whole number
             // of periods (8 to 14 bytes) back, which are written by then.
             for k in 0..<8 { out[d + k] = out[d + k - distance] }
-            d += 8
+            d &+= 8
             let period = distance * ((8 + distance - 1) / distance)
             while d < end {
-                raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: d - period, as: UInt64.self), toByteOffset: d, as: UInt64.self)
-                d += 8
+                raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: d &- period, as: UInt64.self), toByteOffset: d, as: UInt64.self)
+                d &+= 8
             }
         }
     }

@@ -104,20 +104,20 @@ extension Inflater {
         }
         while position <= inputEnd && written <= outputEnd {
             bits |= UInt64(littleEndian: source.loadUnaligned(fromByteOffset: position, as: UInt64.self)) &<< bitCount
-            position += Int(truncatingIfNeeded: (63 &- bitCount) &>> 3)
+            position &+= Int(truncatingIfNeeded: (63 &- bitCount) &>> 3)
             bitCount |= 56
 
             var e = literalTable[Int(truncatingIfNeeded: bits & literalMask)]
             if e & HuffmanTable.linkFlag != 0 {
                 let index = (bits &>> UInt64(Self.literalRootBits)) & ((1 &<< UInt64(e >> 8 & 0x1f)) &- 1)
-                e = literalTable[Int(e >> 16) + Int(truncatingIfNeeded: index)]
+                e = literalTable[Int(e >> 16) &+ Int(truncatingIfNeeded: index)]
             }
             var n = UInt64(e & HuffmanTable.lengthMask)
             bits &>>= n
             bitCount &-= n
             if e & HuffmanTable.literalFlag != 0 {
                 out[written] = UInt8(truncatingIfNeeded: e >> 16)
-                written += 1
+                written &+= 1
                 // A second literal needs no refill (at least 41 bits are left).
                 e = literalTable[Int(truncatingIfNeeded: bits & literalMask)]
                 if e & HuffmanTable.literalFlag != 0 {
@@ -125,7 +125,7 @@ extension Inflater {
                     bits &>>= n
                     bitCount &-= n
                     out[written] = UInt8(truncatingIfNeeded: e >> 16)
-                    written += 1
+                    written &+= 1
                 }
                 continue
             }
@@ -134,26 +134,26 @@ extension Inflater {
                 return true
             }
             n = UInt64(e >> 8 & 0x1f)
-            let length = Int(e >> 16) + Int(truncatingIfNeeded: bits & ((1 &<< n) &- 1))
+            let length = Int(e >> 16) &+ Int(truncatingIfNeeded: bits & ((1 &<< n) &- 1))
             bits &>>= n
             bitCount &-= n
 
             e = distanceTable[Int(truncatingIfNeeded: bits & distanceMask)]
             if e & HuffmanTable.linkFlag != 0 {
                 let index = (bits &>> UInt64(Self.distanceRootBits)) & ((1 &<< UInt64(e >> 8 & 0x1f)) &- 1)
-                e = distanceTable[Int(e >> 16) + Int(truncatingIfNeeded: index)]
+                e = distanceTable[Int(e >> 16) &+ Int(truncatingIfNeeded: index)]
             }
             if e & HuffmanTable.invalidFlag != 0 { throw .badSymbol }
             n = UInt64(e & HuffmanTable.lengthMask)
             bits &>>= n
             bitCount &-= n
             n = UInt64(e >> 8 & 0x1f)
-            let distance = Int(e >> 16) + Int(truncatingIfNeeded: bits & ((1 &<< n) &- 1))
+            let distance = Int(e >> 16) &+ Int(truncatingIfNeeded: bits & ((1 &<< n) &- 1))
             bits &>>= n
             bitCount &-= n
             guard distance <= written else { throw .distanceTooFar }
             Self.copyMatch(out, at: written, distance: distance, length: length)
-            written += length
+            written &+= length
         }
         return false
     }
