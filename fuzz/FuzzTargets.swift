@@ -45,6 +45,32 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         try? Initramfs.forEachEntry(bytes) { _, _ in }
         var out: [UInt8] = []
         _ = try? Gzip.decompress(bytes, at: 0, into: &out)
+        // The bytes as a raw DEFLATE stream too, through the callback and in place into a buffer
+        // grown in small steps (many resumes): both must give the same output, input used or error.
+        var chunked: [UInt8] = []
+        let viaCallback = Result { () throws(InflateError) in try Inflate.decompress(bytes, into: &chunked) }
+        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 300, alignment: 1)
+        let inPlace = Result { () throws(InflateError) in
+            try Inflate.decompress(bytes, into: buffer) { written in
+                guard written < 1 << 24 else { return nil }
+                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: written + 300 + written / 8, alignment: 1)
+                bigger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<written]))
+                buffer.deallocate()
+                buffer = bigger
+                return bigger
+            }
+        }
+        defer { buffer.deallocate() }
+        switch (viaCallback, inPlace) {
+        case (.success(let used), .success(let r)):
+            guard r.consumed == used, r.produced == chunked.count, buffer[0..<r.produced].elementsEqual(chunked) else {
+                fatalError("inflate: in-place output differs from the callback's")
+            }
+        case (.failure(let a), .failure(let b)):
+            guard a == b else { fatalError("inflate: in-place error \(b) differs from the callback's \(a)") }
+        default:
+            guard case .failure(.outputTooLarge) = inPlace else { fatalError("inflate: in-place and callback results disagree") }
+        }
     case .symbols:
         if let table = SymbolTable(bytes) {
             for i in 0..<min(table.count, 64) { _ = table.name(at: i) }

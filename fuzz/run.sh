@@ -30,7 +30,19 @@ seed() {   # target -> corpus directory with a few real inputs
          [ -f /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ] && head -c 65536 /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 > "$dir/ld-linux" || true ;;
     cpio) [ -f build/hello.cpio.gz ] && gzip -dc build/hello.cpio.gz | tail -c 4096 > "$dir/hello-tail.cpio" || true
           printf '070701%0104d' 0 > "$dir/header" ;;
-    gzip) printf 'Welcome to Lichen\n%.0s' 1 2 3 4 5 6 7 8 | gzip -9n > "$dir/text.gz" ;;
+    gzip) printf 'Welcome to Lichen\n%.0s' 1 2 3 4 5 6 7 8 | gzip -9n > "$dir/text.gz"
+          # raw DEFLATE streams (the target also inflates its input as one): dynamic, fixed, stored
+          [ -f build/debian/busybox/bin/busybox ] && python3 - "$dir" <<'PY' || true
+import sys, zlib
+data = open("build/debian/busybox/bin/busybox", "rb").read()[:40000]
+def raw(level, strategy=zlib.Z_DEFAULT_STRATEGY, d=data):
+    c = zlib.compressobj(level, zlib.DEFLATED, -15, 9, strategy)
+    return c.compress(d) + c.flush()
+open(sys.argv[1] + "/busybox.deflate", "wb").write(raw(6))
+open(sys.argv[1] + "/busybox-fixed.deflate", "wb").write(raw(6, zlib.Z_FIXED, data[:8000]))
+open(sys.argv[1] + "/busybox-stored.deflate", "wb").write(raw(0, d=data[:3000]))
+PY
+          ;;
     cmdline) printf 'console=ttyAMA0 init="/bin/sh -x" loglevel=8 -- a b' > "$dir/line" ;;
     script) printf '#!/bin/sh -e\necho\n' > "$dir/sh" ;;
     symbols) [ -f build/ksyms.S ] && python3 - "$dir/ksyms" <<'PY' || true

@@ -1,5 +1,6 @@
 // Test-only DEFLATE and gzip writers, so large inputs need no fixtures: stored blocks, and a
 // greedy LZ77 with the fixed Huffman code (back-references up to 32 KiB, lengths up to 258).
+import Testing
 @testable import LichenCore
 
 struct BitWriter {
@@ -158,13 +159,71 @@ enum Payload {
     }
 }
 
-func inflate(_ input: [UInt8]) -> Result<[UInt8], InflateError> {
+/// Inflates through the callback (window) API, and also straight into a growing buffer starting at
+/// `initialRoom` bytes (resuming many times, so the careful loop and the room checks run); both
+/// must agree on the output, the input used and the error.
+func inflate(_ input: [UInt8], initialRoom: Int = 300) -> Result<[UInt8], InflateError> {
     var out: [UInt8] = []
     let r = input.withUnsafeBytes { i in Result { () throws(InflateError) -> Int in try Inflate.decompress(i, into: &out) } }
+    let direct = input.withUnsafeBytes { i in
+        withGrowingBuffer(initialRoom, produced: { $0.produced }) { first, grow in
+            Result { () throws(InflateError) in try Inflate.decompress(i, into: first, grow: grow) }
+        }
+    }
+    switch (r, direct) {
+    case (.success(let used), .success(let (d, bytes))):
+        #expect(d.consumed == used && d.produced == out.count && bytes == out, "direct output differs")
+    case (.failure(let a), .failure(let b)):
+        #expect(a == b, "direct error differs")
+    default:
+        #expect(Bool(false), "direct and callback inflate disagree: \(r) \(direct.map { $0.0 })")
+    }
     return r.map { _ in out }
 }
 
+/// Runs `body` with a buffer of `initialRoom` bytes and a `grow` that copies into a bigger one
+/// (a few KiB, or a quarter, more); returns its result and the first `produced` bytes of the last buffer.
+func withGrowingBuffer<T>(_ initialRoom: Int, produced: (T) -> Int,
+                          _ body: (UnsafeMutableRawBufferPointer, (Int) -> UnsafeMutableRawBufferPointer?) -> Result<T, InflateError>)
+    -> Result<(T, [UInt8]), InflateError> {
+    var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: initialRoom, alignment: 1)
+    defer { buffer.deallocate() }
+    let r = body(buffer) { written in
+        let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: written + 300 + max(3000, written / 4), alignment: 1)
+        bigger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<written]))
+        buffer.deallocate()
+        buffer = bigger
+        return bigger
+    }
+    return r.map { value in
+        (value, Array(buffer[0..<produced(value)]))
+    }
+}
+
+/// Gunzips through the callback API and straight into a growing buffer (`Gzip.member`, member by
+/// member); both must agree.
 func gunzip(_ input: [UInt8]) -> Result<[UInt8], InflateError> {
     var out: [UInt8] = []
-    return Result { () throws(InflateError) in _ = try Gzip.decompress(input, into: &out); return out }
+    let r = Result { () throws(InflateError) in _ = try Gzip.decompress(input, into: &out); return out }
+    let direct = input.withUnsafeBytes { i in
+        Result { () throws(InflateError) -> [UInt8] in
+            var all: [UInt8] = []
+            var offset = 0
+            repeat {
+                let member = withGrowingBuffer(100, produced: { $0.produced }) { first, grow in
+                    Result { () throws(InflateError) in try Gzip.member(i, at: offset, into: first, grow: grow) }
+                }
+                let (m, bytes) = try member.get()
+                all += bytes
+                offset = m.end
+            } while GzipHeader.isGzip(i, at: offset)
+            return all
+        }
+    }
+    switch (r, direct) {
+    case (.success(let a), .success(let b)): #expect(a == b, "direct gunzip differs")
+    case (.failure(let a), .failure(let b)): #expect(a == b, "direct gunzip error differs")
+    default: #expect(Bool(false), "direct and callback gunzip disagree: \(r) \(direct)")
+    }
+    return r
 }

@@ -15,6 +15,7 @@ func kernelMain(_ info: BootInfo, timer: GenericTimer) -> Never {
         console.enableReceiveInterrupt()
     }
     CPU.enableInterrupts()
+    CPU.enableChecksumInstructions()
     let cpusOnline = psciFirmware.map { SMP.startSecondaryCPUs(machine, psci: $0) } ?? 1
 
     let frames = PhysicalMemory.stats!

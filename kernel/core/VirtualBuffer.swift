@@ -36,8 +36,29 @@ final class VirtualBuffer {
 
     /// Appends `data`, mapping more frames as needed. False when memory or the reservation runs out.
     func append(_ data: UnsafeRawBufferPointer) -> Bool {
-        guard count + data.count <= capacity else { return false }
-        while frames.count * pageSize < count + data.count {
+        guard map(upTo: count + data.count) else { return false }
+        if let source = data.baseAddress, data.count > 0 { (base.pointer + count).copyMemory(from: source, byteCount: data.count) }
+        count += data.count
+        return true
+    }
+
+    /// The mapped part of the buffer, for writing in place (then `count` is set by the writer): at
+    /// least `minimum` bytes, mapping `step` more than that to limit the calls. Nil when memory or
+    /// the reservation runs out.
+    func writable(atLeast minimum: Int, step: Int = 256 << 10) -> UnsafeMutableRawBufferPointer? {
+        guard map(upTo: min(minimum + step, capacity)), minimum <= capacity else { return nil }
+        return UnsafeMutableRawBufferPointer(start: base.pointer, count: frames.count * pageSize)
+    }
+
+    /// Sets how many bytes are in use, after writing through `writable`.
+    func setCount(_ n: Int) {
+        count = min(n, frames.count * pageSize)
+    }
+
+    /// Maps frames until the first `size` bytes are backed.
+    private func map(upTo size: Int) -> Bool {
+        guard size <= capacity else { return false }
+        while frames.count * pageSize < size {
             guard let frame = PhysicalMemory.allocateForUser() else { return false }
             do {
                 try KernelAddressSpace.mapKernelMemory(virtual: base + UInt64(frames.count * pageSize), physical: frame,
@@ -48,8 +69,6 @@ final class VirtualBuffer {
             }
             frames.append(frame)
         }
-        if let source = data.baseAddress, data.count > 0 { (base.pointer + count).copyMemory(from: source, byteCount: data.count) }
-        count += data.count
         return true
     }
 }

@@ -42,7 +42,7 @@ enum RootFilesystem {
     }
 
     /// Unpacks the cpio archive(s) into the root, as Linux's populate_rootfs does: plain archives and
-    /// gzip members (decompressed one at a time into a VirtualBuffer), zero padding between them.
+    /// gzip members (decompressed one at a time, in place, into a VirtualBuffer), zero padding between them.
     private static func unpack(_ image: UnsafeRawBufferPointer, into vfs: VFS, context: FSContext) async throws(Errno) {
         var offset = 0
         var files = 0, bytes = 0
@@ -57,14 +57,22 @@ enum RootFilesystem {
             }
             // The output of one member is at most a few times the input; reserve generously (address space only).
             let output = VirtualBuffer(capacity: max(64 << 20, image.count * 16))
-            var full = false
+            // Decompressed in place, the buffer mapped as it fills (no copy of the output).
+            guard let first = output.writable(atLeast: image.count * 2) else {
+                KernelLog.error("initramfs: out of memory while decompressing")
+                break
+            }
             do {
-                offset = try Gzip.member(image, at: offset) { chunk in if !output.append(chunk) { full = true } }
+                let member = try Gzip.member(image, at: offset, into: first) { written in output.writable(atLeast: written * 2) }
+                offset = member.end
+                output.setCount(member.produced)
+            } catch where error == .outputTooLarge {
+                KernelLog.error("initramfs: out of memory while decompressing")
+                break
             } catch {
                 KernelLog.error("initramfs: corrupt gzip data")
                 break
             }
-            if full { KernelLog.error("initramfs: out of memory while decompressing"); break }
             var inner = CpioReader(output.bytes)
             _ = await create(&inner, from: output.bytes, into: vfs, context: context, files: &files, bytes: &bytes)
         }

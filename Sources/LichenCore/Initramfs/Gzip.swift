@@ -101,12 +101,35 @@ public enum Gzip {
             size &+= UInt32(truncatingIfNeeded: chunk.count)
             output(chunk)
         }
-        let trailer = header.dataOffset + used
+        return try checkTrailer(input, at: header.dataOffset + used, crc: crc.value, size: size)
+    }
+
+    /// One member, decompressed straight into `buffer` (see `Inflate.decompress(_:into:grow:)`:
+    /// `grow` is asked for more room as needed); returns the offset after its trailer, and the
+    /// output: the first `produced` bytes of the last buffer `grow` returned (or of `buffer`).
+    public static func member(_ input: UnsafeRawBufferPointer, at start: Int, into buffer: UnsafeMutableRawBufferPointer,
+                              grow: (_ written: Int) -> UnsafeMutableRawBufferPointer?)
+        throws(InflateError) -> (end: Int, produced: Int) {
+        let header = try GzipHeader(input, at: start)
+        var last = buffer
+        let stream = UnsafeRawBufferPointer(rebasing: input[header.dataOffset...])
+        let (used, produced) = try Inflate.decompress(stream, into: buffer) { written in
+            let b = grow(written)
+            if let b { last = b }
+            return b
+        }
+        let crc = CRC32.checksum(UnsafeRawBufferPointer(start: last.baseAddress, count: produced))
+        let end = try checkTrailer(input, at: header.dataOffset + used, crc: crc, size: UInt32(truncatingIfNeeded: produced))
+        return (end, produced)
+    }
+
+    /// Checks the CRC-32 and ISIZE trailer at `trailer`; returns the offset after it.
+    static func checkTrailer(_ input: UnsafeRawBufferPointer, at trailer: Int, crc: UInt32, size: UInt32) throws(InflateError) -> Int {
         guard input.count - trailer >= 8 else { throw .truncated }
         func word(_ o: Int) -> UInt32 {
             UInt32(input[o]) | UInt32(input[o + 1]) << 8 | UInt32(input[o + 2]) << 16 | UInt32(input[o + 3]) << 24
         }
-        guard word(trailer) == crc.value else { throw .badChecksum }
+        guard word(trailer) == crc else { throw .badChecksum }
         guard word(trailer + 4) == size else { throw .badLength }
         return trailer + 8
     }

@@ -12,4 +12,5 @@ public enum InflateError: Error, Equatable, Sendable {
     case badHeaderChecksum   // FHCRC does not match
     case badChecksum         // the member's CRC-32 does not match its data
     case badLength           // ISIZE does not match the data's length modulo 2^32
+    case outputTooLarge      // the caller could not give the output more room
 }

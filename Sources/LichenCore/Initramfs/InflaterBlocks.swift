@@ -1,8 +1,9 @@
 // DEFLATE blocks (RFC 1951 3.2.3-3.2.7): stored, fixed Huffman and dynamic Huffman.
 
 extension Inflater {
-    mutating func storedBlock(_ output: (UnsafeRawBufferPointer) -> Void) throws(InflateError) {
-        // Drop to the byte boundary, then read LEN and NLEN straight from the input.
+    /// A stored block's header: drops to the byte boundary, reads LEN and NLEN; returns LEN once
+    /// the block's bytes are known to be in the input.
+    mutating func storedHeader() throws(InflateError) -> Int {
         _ = take(bitCount & 7)
         position -= bitCount >> 3
         bits = 0
@@ -13,23 +14,22 @@ extension Inflater {
         guard len == nlen ^ 0xffff else { throw .badStoredLength }
         position += 4
         guard input.count - position >= len else { throw .truncated }
-        var remaining = len
-        while remaining > 0 {
-            if written >= Self.flushThreshold { makeRoom(output) }
-            let n = min(remaining, Self.windowCapacity - written)
-            UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: window[written..<written + n]))
-                .copyMemory(from: UnsafeRawBufferPointer(rebasing: input[position..<position + n]))
-            written += n
-            position += n
-            remaining -= n
-        }
+        return len
     }
 
     mutating func fixedCodes() throws(InflateError) {
         for i in 0..<288 { lengths[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8 }
-        try literals.build(UnsafeMutableBufferPointer(rebasing: lengths[0..<288]), allowsSingleCode: false)
+        try build(literals, 0..<288, Self.literalPayload, allowsSingleCode: false)
         for i in 0..<32 { lengths[i] = 5 }  // 30 and 31 complete the code but are invalid symbols
-        try distances.build(UnsafeMutableBufferPointer(rebasing: lengths[0..<32]), allowsSingleCode: false)
+        try build(distances, 0..<32, Self.distancePayload, allowsSingleCode: false)
+    }
+
+    func build(_ table: HuffmanTable, _ range: Range<Int>, _ payload: [UInt32], allowsSingleCode: Bool) throws(InflateError) {
+        let l = UnsafeBufferPointer(rebasing: lengths[range])
+        let result = payload.withUnsafeBufferPointer { p in
+            Result { () throws(InflateError) in try table.build(l, payload: p, scratch: scratch, allowsSingleCode: allowsSingleCode) }
+        }
+        try result.get()
     }
 
     /// A dynamic block's header: code-length code, then the literal/length and distance code lengths.
@@ -44,13 +44,13 @@ extension Inflater {
             lengths[Self.codeLengthOrder[i]] = UInt8(take(3))
         }
         try checkOverrun()
-        try codeLengths.build(UnsafeMutableBufferPointer(rebasing: lengths[0..<19]), allowsSingleCode: false)
+        try build(codeLengths, 0..<19, Self.codeLengthPayload, allowsSingleCode: false)
 
         let total = literalCount + distanceCount
         var i = 0
         while i < total {
             refill()
-            let symbol = try decode(codeLengths)
+            let symbol = try decodeCodeLength()
             if symbol < 16 {
                 lengths[i] = UInt8(symbol)
                 i += 1
@@ -70,54 +70,119 @@ extension Inflater {
         }
         try checkOverrun()
         guard lengths[256] != 0 else { throw .missingEndOfBlock }
-        try literals.build(UnsafeMutableBufferPointer(rebasing: lengths[0..<literalCount]), allowsSingleCode: true)
+        try build(literals, 0..<literalCount, Self.literalPayload, allowsSingleCode: true)
         // Moved down so that the distance lengths start at index 0 of their table's input.
         for j in 0..<distanceCount { lengths[j] = lengths[literalCount + j] }
-        try distances.build(UnsafeMutableBufferPointer(rebasing: lengths[0..<distanceCount]), allowsSingleCode: true)
+        try build(distances, 0..<distanceCount, Self.distancePayload, allowsSingleCode: true)
     }
 
-    /// Literal, length and distance symbols until end-of-block. After one refill the buffer has at
-    /// least 56 bits: enough for the longest length code + extra bits + distance code + extra bits (48).
-    /// The literal/length lookup is written out here (not `decode`): this is the hot loop.
-    mutating func huffmanBlock(_ output: (UnsafeRawBufferPointer) -> Void) throws(InflateError) {
-        let w = window.baseAddress!
-        let table = literals.entries.baseAddress!
-        let rootMask = (1 << Self.literalRootBits) - 1
-        while true {
-            if written >= Self.flushThreshold { makeRoom(output) }
-            refill()
-            var e = table[Int(truncatingIfNeeded: bits) & rootMask]
+    /// Literals and matches until end-of-block (true), or until the output room is under
+    /// `minimumRoom` (false; the block resumes at the next symbol).
+    mutating func huffmanBlock() throws(InflateError) -> Bool {
+        if try fastSymbols() { return true }
+        return try carefulSymbols()
+    }
+
+    /// The fast loop: while at least 16 input bytes are left (a refill reads 8 bytes, unchecked) and
+    /// `fastRoom` bytes of output room. After one refill the buffer has at least 56 bits: enough for
+    /// the longest length code + extra bits + distance code + extra bits (48). Returns true at the
+    /// end of the block, false when it gets near either end (the careful loop goes on from there).
+    /// The state lives in locals here, written back on the way out.
+    mutating func fastSymbols() throws(InflateError) -> Bool {
+        let inputEnd = input.count - 16, outputEnd = capacity - Self.fastRoom
+        guard position <= inputEnd, written <= outputEnd else { return false }
+        let source = input.baseAddress!
+        let out = self.out
+        let literalTable = literals.entries.baseAddress!, distanceTable = distances.entries.baseAddress!
+        let literalMask = UInt64(1 << Self.literalRootBits - 1), distanceMask = UInt64(1 << Self.distanceRootBits - 1)
+        var bits = self.bits, bitCount = UInt64(self.bitCount), position = self.position, written = self.written
+        defer {
+            self.bits = bits
+            self.bitCount = Int(bitCount)
+            self.position = position
+            self.written = written
+        }
+        while position <= inputEnd && written <= outputEnd {
+            bits |= UInt64(littleEndian: source.loadUnaligned(fromByteOffset: position, as: UInt64.self)) &<< bitCount
+            position &+= Int(truncatingIfNeeded: (63 &- bitCount) &>> 3)
+            bitCount |= 56
+
+            var e = literalTable[Int(truncatingIfNeeded: bits & literalMask)]
             if e & HuffmanTable.linkFlag != 0 {
-                let index = Int(truncatingIfNeeded: bits >> UInt64(Self.literalRootBits)) & ((1 << Int(e >> 16 & 0xff)) - 1)
-                e = table[Int(e & 0xffff) + index]
+                let index = (bits &>> UInt64(Self.literalRootBits)) & ((1 &<< UInt64(e >> 8 & 0x1f)) &- 1)
+                e = literalTable[Int(e >> 16) &+ Int(truncatingIfNeeded: index)]
             }
-            let codeLength = Int(e >> 16)
-            guard codeLength != 0 else { try checkOverrun(); throw .badSymbol }
-            bits >>= UInt64(codeLength)
-            bitCount -= codeLength
-            let symbol = Int(e & 0xffff)
-            if symbol < 256 {
+            var n = UInt64(e & HuffmanTable.lengthMask)
+            bits &>>= n
+            bitCount &-= n
+            if e & HuffmanTable.literalFlag != 0 {
+                out[written] = UInt8(truncatingIfNeeded: e >> 16)
+                written &+= 1
+                // A second literal needs no refill (at least 41 bits are left).
+                e = literalTable[Int(truncatingIfNeeded: bits & literalMask)]
+                if e & HuffmanTable.literalFlag != 0 {
+                    n = UInt64(e & HuffmanTable.lengthMask)
+                    bits &>>= n
+                    bitCount &-= n
+                    out[written] = UInt8(truncatingIfNeeded: e >> 16)
+                    written &+= 1
+                }
+                continue
+            }
+            if e & (HuffmanTable.endOfBlockFlag | HuffmanTable.invalidFlag) != 0 {
+                if e & HuffmanTable.invalidFlag != 0 { throw .badSymbol }
+                return true
+            }
+            n = UInt64(e >> 8 & 0x1f)
+            let length = Int(e >> 16) &+ Int(truncatingIfNeeded: bits & ((1 &<< n) &- 1))
+            bits &>>= n
+            bitCount &-= n
+
+            e = distanceTable[Int(truncatingIfNeeded: bits & distanceMask)]
+            if e & HuffmanTable.linkFlag != 0 {
+                let index = (bits &>> UInt64(Self.distanceRootBits)) & ((1 &<< UInt64(e >> 8 & 0x1f)) &- 1)
+                e = distanceTable[Int(e >> 16) &+ Int(truncatingIfNeeded: index)]
+            }
+            if e & HuffmanTable.invalidFlag != 0 { throw .badSymbol }
+            n = UInt64(e & HuffmanTable.lengthMask)
+            bits &>>= n
+            bitCount &-= n
+            n = UInt64(e >> 8 & 0x1f)
+            let distance = Int(e >> 16) &+ Int(truncatingIfNeeded: bits & ((1 &<< n) &- 1))
+            bits &>>= n
+            bitCount &-= n
+            guard distance <= written else { throw .distanceTooFar }
+            Self.copyMatch(out, at: written, distance: distance, length: length)
+            written &+= length
+        }
+        return false
+    }
+
+    /// The careful loop, near the end of the input or of the output room: bounds-checked refills
+    /// (zeros past the end, then `checkOverrun`) and bytewise match copies.
+    mutating func carefulSymbols() throws(InflateError) -> Bool {
+        while true {
+            if capacity - written < Self.minimumRoom { return false }
+            refill()
+            var e = lookup(literals)
+            guard e & HuffmanTable.invalidFlag == 0 else { try checkOverrun(); throw .badSymbol }
+            _ = take(Int(e & HuffmanTable.lengthMask))
+            if e & HuffmanTable.literalFlag != 0 {
                 try checkOverrun()
-                w[written] = UInt8(truncatingIfNeeded: symbol)
+                out[written] = UInt8(truncatingIfNeeded: e >> 16)
                 written += 1
                 continue
             }
-            if symbol == 256 { try checkOverrun(); return }
-            let li = symbol - 257
-            guard li < 29 else { try checkOverrun(); throw .badSymbol }
-            let length = Int(Self.lengthBase[li]) + take(Int(Self.lengthExtra[li]))
-            let di = try decode(distances)
-            guard di < 30 else { try checkOverrun(); throw .badSymbol }
-            let distance = Int(Self.distanceBase[di]) + take(Int(Self.distanceExtra[di]))
+            if e & HuffmanTable.endOfBlockFlag != 0 { try checkOverrun(); return true }
+            let length = Int(e >> 16) + take(Int(e >> 8 & 0x1f))
+            e = lookup(distances)
+            guard e & HuffmanTable.invalidFlag == 0 else { try checkOverrun(); throw .badSymbol }
+            _ = take(Int(e & HuffmanTable.lengthMask))
+            let distance = Int(e >> 16) + take(Int(e >> 8 & 0x1f))
             try checkOverrun()
             guard distance <= written else { throw .distanceTooFar }
-            var from = written - distance
-            let end = written + length
-            while written < end {
-                w[written] = w[from]
-                written += 1
-                from += 1
-            }
+            for k in 0..<length { out[written + k] = out[written + k - distance] }
+            written += length
         }
     }
 }

@@ -13,6 +13,16 @@ enum CPU {
 
     static func enableInterrupts() { irq_enable() }
 
+    /// Hands LichenCore the CPU's CRC32 instructions for CRC-32 (the initramfs's gzip trailer), when
+    /// it has them (ID_AA64ISAR0_EL1.CRC32, bits 19:16).
+    static func enableChecksumInstructions() {
+        guard (read_id_aa64isar0() >> 16) & 0xf != 0 else { return }
+        CRC32.accelerated = { crc, bytes in
+            guard let base = bytes.baseAddress else { return crc }
+            return crc32_update(crc, base.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
+        }
+    }
+
     /// "Cortex-A72 r0p3" from MIDR_EL1.
     static var modelName: String {
         let midr = read_midr()
