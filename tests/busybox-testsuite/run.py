@@ -241,11 +241,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernel", default="both", choices=["both", "lichen", "linux"])
     ap.add_argument("--applets", help="comma-separated applets (default: every applet the binary has)")
-    ap.add_argument("--memory", default="2G")
+    ap.add_argument("--memory", default="64M", help="guest RAM (the issue's target: the whole suite in 64M)")
     ap.add_argument("--report-only", action="store_true", help="the side-by-side report from the saved results")
     ap.add_argument("--max-boots", type=int, default=100)
-    ap.add_argument("--batch", type=int, default=15, help="applets per boot (0: all in one boot); Lichen does "
-                    "not free exited processes yet, so a long boot runs out of memory")
+    ap.add_argument("--batch", type=int, default=0, help="applets per boot (0: all in one boot)")
     ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--applet-timeout", type=int, default=180)
     ap.add_argument("--boot-timeout", type=float, default=3600)
