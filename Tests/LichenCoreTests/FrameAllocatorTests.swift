@@ -24,6 +24,15 @@ private let MiB: UInt64 = 1 << 20
         #expect(a.allocator.checkConsistency())
     }
 
+    @Test func allocationKeepingAReserve() {
+        let a = FrameArena(start: base, size: 8 * MiB)      // 2048 frames
+        var taken = 0
+        while a.allocator.allocate(keeping: 2000) != nil { taken += 1 }
+        #expect(taken == 48 && a.allocator.stats.freeFrames == 2000)
+        #expect(a.allocator.allocate(keeping: 1999) != nil)   // a smaller reserve still allows one more
+        #expect(a.allocator.checkConsistency())
+    }
+
     @Test func freeRangeFormsMaxOrderBlocks() {
         let a = FrameArena(start: base, size: 8 * MiB)
         #expect(a.allocator.stats.totalFrames == 2048)

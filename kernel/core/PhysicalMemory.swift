@@ -30,10 +30,7 @@ enum PhysicalMemory {
 
     /// A frame for something user space caused; nil when only the reserve is left.
     static func allocateForUser() -> PhysAddr? {
-        locked {
-            guard allocator != nil, allocator!.stats.freeFrames > reserve else { return nil }
-            do throws(MemoryError) { return try allocator!.allocate(order: 0) } catch { return nil }
-        }
+        locked { allocator?.allocate(keeping: reserve) ?? nil }
     }
 
     /// Whether user space may start something that needs `frames` more of the kernel's own memory

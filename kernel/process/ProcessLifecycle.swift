@@ -58,7 +58,7 @@ enum ProcessLifecycle {
         let status = file.status
         guard status.mode & FileMode.S_IFMT == FileMode.S_IFREG else { throw .EACCES }
         guard context.credentials.permits(.execute, mode: status.mode, uid: status.uid, gid: status.gid) else { throw .EACCES }
-        let image = try IOBuffer(count: Int(status.size))
+        let image = try IOBuffer(count: Int(status.size), zeroed: false)
         var done = 0
         while done < image.count {
             let n = try await image.withBytes(done..<image.count) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
@@ -66,6 +66,9 @@ enum ProcessLifecycle {
             }
             if n == 0 { break }
             done += n
+        }
+        if done < image.count {   // the file shrank meanwhile: zeros, never old heap bytes, after its end
+            image.withBytes(done..<image.count) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
         }
         return (image, status)
     }

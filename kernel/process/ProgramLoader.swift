@@ -68,16 +68,45 @@ enum ProgramLoader {
             let start = UserAddr(pages.lowerBound), end = UserAddr(pages.upperBound)
             memory.map.add(VirtualMemoryArea(start: start, end: end, protection: protection,
                                              kind: protection.contains(.execute) ? .code : .data))
+            // Each page filled once, before it is mapped: the file's bytes where the segment has them,
+            // zeros elsewhere (the bss, and around the segment's ends).
+            let fileStart = segment.virtualAddress &+ bias
+            let fileBytes = segment.fileSize > 0 ? UnsafeRawBufferPointer(rebasing: file[segment.fileRange]) : UnsafeRawBufferPointer(start: nil, count: 0)
             var page = start
             while page < end {
-                guard memory.populate(page, protection: protection) != nil else { throw .ENOMEM }
+                if memory.frame(at: page) != nil {
+                    // A page the previous segment shares: only this segment's bytes go in.
+                    let lo = max(page.value, fileStart), hi = min(page.value + UInt64(pageSize), fileStart + UInt64(fileBytes.count))
+                    if lo < hi {
+                        memory.write(UnsafeRawBufferPointer(rebasing: fileBytes[Int(lo - fileStart)..<Int(hi - fileStart)]),
+                                     at: UserAddr(lo), instructions: protection.contains(.execute))
+                    }
+                    page = page + UInt64(pageSize)
+                    continue
+                }
+                let filled = memory.populate(page, protection: protection) { (target: UnsafeMutableRawPointer) in
+                    fillPage(target, at: page.value, from: fileBytes, loadedAt: fileStart)
+                }
+                guard filled != nil else { throw .ENOMEM }
                 page = page + UInt64(pageSize)
             }
-            if segment.fileSize > 0 {
-                let bytes = UnsafeRawBufferPointer(rebasing: file[segment.fileRange])
-                memory.write(bytes, at: UserAddr(segment.virtualAddress &+ bias), instructions: protection.contains(.execute))
-            }
         }
+    }
+
+    /// The page at `address` of a segment whose file bytes `bytes` load at `loadAddress`.
+    private static func fillPage(_ target: UnsafeMutableRawPointer, at address: UInt64, from bytes: UnsafeRawBufferPointer,
+                                 loadedAt loadAddress: UInt64) {
+        let pageEnd = address + UInt64(pageSize)
+        let copyStart = max(address, loadAddress), copyEnd = min(pageEnd, loadAddress + UInt64(bytes.count))
+        guard copyStart < copyEnd else {
+            target.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
+            return
+        }
+        let head = Int(copyStart - address), count = Int(copyEnd - copyStart)
+        if head > 0 { target.initializeMemory(as: UInt8.self, repeating: 0, count: head) }
+        (target + head).copyMemory(from: bytes.baseAddress! + Int(copyStart - loadAddress), byteCount: count)
+        let tail = pageSize - head - count
+        if tail > 0 { (target + head + count).initializeMemory(as: UInt8.self, repeating: 0, count: tail) }
     }
 
     /// AT_HWCAP for a Cortex-A72: FP, ASIMD, EVTSTRM, AES, PMULL, SHA1, SHA2, CRC32. Not CPUID (bit 11):

@@ -59,7 +59,8 @@ void *memmove(void *dst, const void *src, size_t n) {
   unsigned char *d = dst;
   const unsigned char *s = src;
   if (d == s || n == 0) return dst;
-  if (d < s || d >= s + n) {
+  if (d + n <= s || d >= s + n) return memcpy(dst, src, n);   // Swift's copyMemory comes here
+  if (d < s) {
     // Forwards is safe when dst is below src: each word is read before a later store reaches it.
     for (; n >= 8; n -= 8, d += 8, s += 8) *(unaligned_u64 *)d = *(const unaligned_u64 *)s;
     while (n--) *d++ = *s++;

@@ -99,6 +99,13 @@ public struct FrameAllocator {
     }
 
     /// Allocates a naturally aligned block of 2^order frames.
+    /// A frame only while more than `reserve` are free (nil otherwise): user space may not take the
+    /// kernel's reserve. Checked in place, without copying the allocator or its statistics out.
+    public mutating func allocate(keeping reserve: Int) -> PhysAddr? {
+        guard stats.freeFrames > reserve else { return nil }
+        do throws(MemoryError) { return try allocate(order: 0) } catch { return nil }
+    }
+
     public mutating func allocate(order: Int = 0) throws(MemoryError) -> PhysAddr {
         guard (0...Self.maxOrder).contains(order) else { throw .invalidOrder }
         var o = order
