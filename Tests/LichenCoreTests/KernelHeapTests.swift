@@ -6,6 +6,7 @@ import Testing
         #expect(MemoryLayout<SlabHeader>.size <= HeapSizeClass.headerBytes)
         #expect(MemoryLayout<LargeHeader>.size <= HeapSizeClass.headerBytes)
         #expect(MemoryLayout<SlabHeader>.offset(of: \.magic) == 0)
+        #expect(MemoryLayout<SlabHeader>.offset(of: \.bitmap) == SlabHeader.bitmapOffset)
         #expect(MemoryLayout<LargeHeader>.offset(of: \.magic) == 0)
         #expect(KernelHeapStats().classLive.count == HeapSizeClass.count)
         var previous = 0

@@ -45,6 +45,19 @@ final class Thread: @unchecked Sendable {
     /// After execve gave the process `memory`.
     func memoryReplaced(by memory: ProcessMemory) { cachedMemory = memory }
 
+    /// read/write's bounce buffer for small transfers, kept: a thread runs one syscall at a time,
+    /// and a pipe or tty exchange of a few bytes then allocates nothing. Larger ones get their own.
+    private var smallStaging: IOBuffer?
+    static let smallStagingBytes = 512
+
+    func stagingBuffer(count: Int) throws(Errno) -> IOBuffer {
+        guard count <= Thread.smallStagingBytes else { return try IOBuffer(count: count, zeroed: false) }
+        if let buffer = smallStaging { return buffer }
+        let buffer = try IOBuffer(count: Thread.smallStagingBytes, zeroed: false)
+        smallStaging = buffer
+        return buffer
+    }
+
     /// The task running the thread; nil once it has finished. Under a lock: other CPUs interrupt it
     /// while the thread itself drops it, and a reference read without the lock could be freed under them.
     private let task = SpinLock<Task<Void, Never>?>(nil)

@@ -201,7 +201,7 @@ enum FileSyscalls {
         // Nothing writable: still read (end of file is 0, not EFAULT, on Linux too); the copy faults.
         let n = max(a.user.accessibleLength(at: buffer, count: requested, write: true), min(requested, 1))
         var total = 0
-        let staging = try IOBuffer(count: min(chunk, max(n, 1)), zeroed: false)   // one bounce buffer for the call
+        let staging = try a.thread.stagingBuffer(count: min(chunk, max(n, 1)))   // one bounce buffer for the call
         repeat {
             let want = min(chunk, n - total)
             let position = total
@@ -226,7 +226,7 @@ enum FileSyscalls {
         let n = a.user.accessibleLength(at: buffer, count: requested, write: false)
         guard n > 0 || requested == 0 else { throw .EFAULT }
         var total = 0
-        let staging = try IOBuffer(count: min(chunk, max(n, 1)), zeroed: false)
+        let staging = try a.thread.stagingBuffer(count: min(chunk, max(n, 1)))
         while total < n {
             let step = min(chunk, n - total)
             let position = total

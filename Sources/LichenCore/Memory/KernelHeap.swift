@@ -40,7 +40,7 @@ public struct KernelHeap<Source: HeapPageSource> {
     /// Bytes usable at `p` (at least what was asked for).
     public func usableSize(of p: UnsafeMutableRawPointer) throws(MemoryError) -> Int {
         switch try locate(p) {
-        case .object(let slab, _): HeapSizeClass.size(Int(slab.pointee.sizeClass))
+        case .object(let slab, _): Int(slab.pointee.objectSize)
         case .large(let header): header.pointee.usableSize
         }
     }
@@ -86,7 +86,7 @@ public struct KernelHeap<Source: HeapPageSource> {
         if offset != 0, magic == HeapMagic.tag(HeapMagic.slab, page) {
             let slab = page.assumingMemoryBound(to: SlabHeader.self)
             guard let index = objectIndex(offset: offset, in: slab) else { throw .invalidAddress }
-            guard slab.pointee.isAllocated(index) else { throw .doubleFree }
+            guard slab.isAllocated(index) else { throw .doubleFree }
             return .object(slab, index: index)
         }
         if magic == HeapMagic.tag(HeapMagic.freed, page) { throw .doubleFree }

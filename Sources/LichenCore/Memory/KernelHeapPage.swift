@@ -22,16 +22,30 @@ struct SlabHeader {
     var inUse: UInt16
     var capacity: UInt16
     var freeHead: UInt16
+    /// The class's object size and first object's offset, kept here so the hot paths need not
+    /// recompute them from the class (they fill what was padding).
+    var objectSize: UInt16
+    var firstOffset: UInt16
     /// Links of the class's list of slabs with free objects.
     var next: UnsafeMutablePointer<SlabHeader>?
     var prev: UnsafeMutablePointer<SlabHeader>?
     var bitmap: InlineArray<4, UInt64>
 
-    func isAllocated(_ index: Int) -> Bool { bitmap[index >> 6] & (1 << UInt64(index & 63)) != 0 }
+    /// Where `bitmap` lies in the header (a host test checks it against the layout).
+    static let bitmapOffset = 32
+}
 
-    mutating func setAllocated(_ index: Int, _ on: Bool) {
-        let bit: UInt64 = 1 << UInt64(index & 63)
-        if on { bitmap[index >> 6] |= bit } else { bitmap[index >> 6] &= ~bit }
+/// The bitmap through the header's address: `pointee.method()` would copy the whole header out.
+extension UnsafeMutablePointer where Pointee == SlabHeader {
+    func isAllocated(_ index: Int) -> Bool {
+        let word = UnsafeRawPointer(self).load(fromByteOffset: SlabHeader.bitmapOffset + (index >> 6) * 8, as: UInt64.self)
+        return word & (1 << UInt64(index & 63)) != 0
+    }
+
+    func setAllocated(_ index: Int, _ on: Bool) {
+        let raw = UnsafeMutableRawPointer(self), at = SlabHeader.bitmapOffset + (index >> 6) * 8
+        let word = raw.load(fromByteOffset: at, as: UInt64.self), bit: UInt64 = 1 << UInt64(index & 63)
+        raw.storeBytes(of: on ? word | bit : word & ~bit, toByteOffset: at, as: UInt64.self)
     }
 }
 

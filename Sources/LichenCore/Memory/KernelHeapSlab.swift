@@ -5,28 +5,30 @@ extension KernelHeap {
         guard let slab = partial[c] else { return nil }
         let page = UnsafeMutableRawPointer(slab)
         let offset = Int(slab.pointee.freeHead)
-        let index = (offset - HeapSizeClass.firstOffset(c)) / HeapSizeClass.size(c)
+        let size = Int(slab.pointee.objectSize)
+        let index = (offset - Int(slab.pointee.firstOffset)) / size
         if slab.pointee.inUse == 0 { emptySlabs[c] -= 1 }
         slab.pointee.inUse += 1
-        slab.pointee.setAllocated(index, true)
+        slab.setAllocated(index, true)
         // The link lives in freed memory, which a use-after-free may have overwritten: check
         // it against the bitmap and rebuild the list from the bitmap if it is wrong.
         let next = page.load(fromByteOffset: offset, as: UInt16.self)
         if isValidLink(next, in: slab) { slab.pointee.freeHead = next } else { rebuildFreeList(slab) }
         if slab.pointee.inUse == slab.pointee.capacity { unlink(slab, sizeClass: c) }
-        account(sizeClass: c, HeapSizeClass.size(c), +1)
+        account(sizeClass: c, size, +1)
         return page + offset
     }
 
     mutating func freeObject(_ slab: UnsafeMutablePointer<SlabHeader>, index: Int) {
         let c = Int(slab.pointee.sizeClass)
-        let offset = HeapSizeClass.firstOffset(c) + index * HeapSizeClass.size(c)
-        slab.pointee.setAllocated(index, false)
+        let size = Int(slab.pointee.objectSize)
+        let offset = Int(slab.pointee.firstOffset) + index * size
+        slab.setAllocated(index, false)
         UnsafeMutableRawPointer(slab).storeBytes(of: slab.pointee.freeHead, toByteOffset: offset, as: UInt16.self)
         slab.pointee.freeHead = UInt16(offset)
         if slab.pointee.inUse == slab.pointee.capacity { push(slab, sizeClass: c) }
         slab.pointee.inUse -= 1
-        account(sizeClass: c, HeapSizeClass.size(c), -1)
+        account(sizeClass: c, size, -1)
         guard slab.pointee.inUse == 0 else { return }
         // Keep one empty slab per class to avoid page ping-pong; give back the others.
         if emptySlabs[c] > 0 {
@@ -39,12 +41,12 @@ extension KernelHeap {
 
     /// Index of the object starting at page offset `offset`, if one does.
     func objectIndex(offset: Int, in slab: UnsafeMutablePointer<SlabHeader>) -> Int? {
-        let c = Int(slab.pointee.sizeClass)
-        guard c < HeapSizeClass.count else { return nil }
-        let rel = offset - HeapSizeClass.firstOffset(c)
-        let size = HeapSizeClass.size(c)
-        guard rel >= 0, rel % size == 0, rel / size < Int(slab.pointee.capacity) else { return nil }
-        return rel / size
+        let rel = offset - Int(slab.pointee.firstOffset)
+        let size = Int(slab.pointee.objectSize)
+        guard rel >= 0, size > 0 else { return nil }
+        let (index, remainder) = rel.quotientAndRemainder(dividingBy: size)
+        guard remainder == 0, index < Int(slab.pointee.capacity) else { return nil }
+        return index
     }
 
     /// Whether `link` can follow in the free list: a free object, or the end exactly when no
@@ -52,16 +54,16 @@ extension KernelHeap {
     func isValidLink(_ link: UInt16, in slab: UnsafeMutablePointer<SlabHeader>) -> Bool {
         if link == 0 { return slab.pointee.inUse == slab.pointee.capacity }
         guard let index = objectIndex(offset: Int(link), in: slab) else { return false }
-        return !slab.pointee.isAllocated(index)
+        return !slab.isAllocated(index)
     }
 
     /// Threads the free list through every object the bitmap marks free, lowest first.
     func rebuildFreeList(_ slab: UnsafeMutablePointer<SlabHeader>) {
-        let c = Int(slab.pointee.sizeClass)
         let page = UnsafeMutableRawPointer(slab)
+        let first = Int(slab.pointee.firstOffset), size = Int(slab.pointee.objectSize)
         var head: UInt16 = 0
-        for i in stride(from: Int(slab.pointee.capacity) - 1, through: 0, by: -1) where !slab.pointee.isAllocated(i) {
-            let offset = HeapSizeClass.firstOffset(c) + i * HeapSizeClass.size(c)
+        for i in stride(from: Int(slab.pointee.capacity) - 1, through: 0, by: -1) where !slab.isAllocated(i) {
+            let offset = first + i * size
             page.storeBytes(of: head, toByteOffset: offset, as: UInt16.self)
             head = UInt16(offset)
         }
@@ -74,7 +76,8 @@ extension KernelHeap {
         let slab = page.bindMemory(to: SlabHeader.self, capacity: 1)
         slab.initialize(to: SlabHeader(
             magic: HeapMagic.tag(HeapMagic.slab, page), sizeClass: UInt8(c), inUse: 0,
-            capacity: UInt16(HeapSizeClass.capacity(c)), freeHead: 0, next: nil, prev: nil,
+            capacity: UInt16(HeapSizeClass.capacity(c)), freeHead: 0,
+            objectSize: UInt16(HeapSizeClass.size(c)), firstOffset: UInt16(HeapSizeClass.firstOffset(c)), next: nil, prev: nil,
             bitmap: InlineArray(repeating: 0)))
         rebuildFreeList(slab)
         push(slab, sizeClass: c)
