@@ -174,9 +174,11 @@ public struct TranslationTable<Memory: TranslationTableMemory> {
 
     private mutating func freeTree(_ table: PhysAddr, level: Int) {
         if level < TranslationGeometry.levels - 1 {
-            for index in 0..<TranslationGeometry.entriesPerTable {
-                let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: index))
+            var index = 0
+            while let found = memory.firstValidEntry(table: table, from: index) {
+                let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: found))
                 if entry.kind(level: level) == .table { freeTree(entry.outputAddress, level: level + 1) }
+                index = found + 1
             }
         }
         memory.freeTable(table)
