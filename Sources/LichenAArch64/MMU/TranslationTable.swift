@@ -2,7 +2,7 @@
 // The caller picks the half: the kernel tree hangs off TTBR1 (VAs 0xffff_...), a process's
 // off TTBR0 (VAs below 2^48). Both index VA bits [47:12], so one implementation serves both.
 //
-// Operations either complete or throw with the tables unchanged (the bulk page operations for fork
+// Operations either complete or throw with the tables unchanged (the bulk page operations for exec, fork
 // and teardown, TranslationTableBulk.swift, stop part-way instead). They do not touch the TLB
 // except through `breakBeforeMake`: after unmap/protect the caller invalidates the range.
 // Unmapping never frees intermediate tables (a walk cache may still hold them); `destroy`
