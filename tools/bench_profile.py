@@ -99,22 +99,31 @@ def profile(exe, name, iterations, fn_range, syms, keep_log, target=None):
                          extra=["-icount", "shift=0,sleep=off", "-d", "exec,nochain,in_asm", "-D", log])
     out, status = lichen_diff.extract(r.output)
     print(out.strip(), file=sys.stderr)
+    # A pc can have several translations at once (with -icount qemu retranslates a block cut short to
+    # a few instructions): each executed block is told apart by its host address, and weighed by the
+    # translation logged (in_asm) just before its first execution; `size` by pc alone is the fallback.
     size = {}                           # TB start pc -> instructions (last translation)
-    counted = collections.Counter()     # TB start pc -> executions inside the region
+    tb_size = {}                        # (pc, host TB) -> instructions
+    translated = None                   # (pc, instructions) logged, its block not executed yet
+    counted = collections.Counter()     # (pc, host TB) -> executions inside the region
     pending = collections.Counter()     # since the last execution inside fn_range
     calls, inside = 0, False
     cur, n = None, 0
     visits = []                         # (caller pc, [target TB pcs]) per entry into target, pending
     counted_visits = []
     prev, in_target = None, None
-    trace = re.compile(r"^Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/")
+    trace = re.compile(r"^Trace \d+: (0x[0-9a-f]+) \[[0-9a-f]+/([0-9a-f]+)/")
     with open(log, errors="replace") as f:
         for line in f:
             if line.startswith("Trace"):
                 m = trace.match(line)
                 if not m:
                     continue
-                pc = int(m.group(1), 16)
+                pc = int(m.group(2), 16)
+                tb = (pc, m.group(1))
+                if translated is not None and translated[0] == pc:
+                    tb_size[tb] = translated[1]
+                    translated = None
                 if fn_range[0] <= pc < fn_range[1]:
                     if inside:
                         counted.update(pending)
@@ -123,14 +132,14 @@ def profile(exe, name, iterations, fn_range, syms, keep_log, target=None):
                     visits = []
                     inside = True
                     calls += pc == fn_range[0]
-                pending[pc] += 1
+                pending[tb] += 1
                 if target:
                     if target[0] <= pc < target[1]:
                         if pc == target[0] and prev is not None and not (target[0] <= prev < target[1]):
                             in_target = (prev, [])
                             visits.append(in_target)
                         if in_target:
-                            in_target[1].append(pc)
+                            in_target[1].append(tb)
                     else:
                         in_target = None
                     prev = pc
@@ -142,6 +151,7 @@ def profile(exe, name, iterations, fn_range, syms, keep_log, target=None):
                 n += 1
             elif not line.strip() and cur is not None:
                 size[cur] = n
+                translated = (cur, n)
                 cur = None
     if not keep_log:
         os.remove(log)
@@ -154,10 +164,11 @@ def profile(exe, name, iterations, fn_range, syms, keep_log, target=None):
     for caller, pcs in counted_visits:
         k = function(caller)
         n, insns = callers.get(k, (0, 0))
-        callers[k] = (n + 1, insns + sum(size.get(p, 1) for p in pcs))
+        callers[k] = (n + 1, insns + sum(tb_size.get(t, size.get(t[0], 1)) for t in pcs))
     per = collections.Counter()
-    for pc, c in counted.items():
-        insns = c * size.get(pc, 1)
+    for tb, c in counted.items():
+        pc = tb[0]
+        insns = c * tb_size.get(tb, size.get(pc, 1))
         if pc < 0x0000ff8000000000:
             per["(user space)"] += insns
         else:

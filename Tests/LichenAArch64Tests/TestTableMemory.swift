@@ -46,6 +46,14 @@ struct TestTableMemory: TranslationTableMemory {
         tables[table.value]![index] = value
     }
 
+    /// The kernel's fast scan, over the table's array (counted as one read per entry it passes).
+    func firstValidEntry(table: PhysAddr, from index: Int) -> Int? {
+        guard let entries = tables[table.value] else { return nil }
+        let found = entries.withUnsafeBufferPointer { TranslationTableScan.firstValid(in: $0.baseAddress!, from: index) }
+        reads.value += (found ?? 512) - index
+        return found
+    }
+
     mutating func breakBeforeMake(virtualAddress: UInt64) {
         breakBeforeMakeAddresses.append(virtualAddress)
     }

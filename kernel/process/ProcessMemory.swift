@@ -68,6 +68,30 @@ final class ProcessMemory {
         return frame
     }
 
+    /// Maps a new frame at each page of [start, end) not mapped yet (exec: a segment, the initial stack),
+    /// in one walk of the tables: `fill` writes all of each frame first, given the page's address. Pages
+    /// already mapped are left and handed to `present` with their frame. False when memory ran out; the
+    /// pages mapped until then stay (their area's teardown releases them).
+    func populate(_ start: UserAddr, _ end: UserAddr, protection: MemoryProtection,
+                  fill: (UnsafeMutableRawPointer, UserAddr) -> Void,
+                  present: (UserAddr, PhysAddr) -> Void = { _, _ in }) -> Bool {
+        let executable = protection.contains(.execute)
+        do {
+            try space.mapPages(start, end, attributes: ProcessMemory.attributes(protection), frame: { page in
+                guard let frame = PhysicalMemory.allocateForUser() else { return nil }
+                let pointer = KernelLayout.directMap(frame).pointer
+                fill(pointer, page)
+                if executable { sync_icache_range(UInt64(UInt(bitPattern: pointer)), UInt64(pageSize)) }
+                // Frames from the allocator are aligned and in range: a frame handed over is mapped.
+                PhysicalMemory.setUserReferences(frame, 1)
+                return frame
+            }, present: present)
+        } catch {
+            return false
+        }
+        return true
+    }
+
     /// A user page fault. True if it was resolved (demand-zero, stack growth); false means SIGSEGV.
     func handleFault(at address: UserAddr, write: Bool, instruction: Bool) -> (resolved: Bool, code: Int32) {
         locked { resolveFault(at: address, write: write, instruction: instruction) }

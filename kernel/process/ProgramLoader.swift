@@ -47,12 +47,13 @@ enum ProgramLoader {
             stack = try InitialStack(top: top, arguments: arguments, environment: environment, executableName: executableName,
                                      platform: Array("aarch64".utf8), random: random, auxiliary: auxiliary)
         } catch { throw .E2BIG }
-        var page = stack.stackPointer.pageAlignedDown
-        while page < top {
-            guard memory.populate(page, protection: [.read, .write]) != nil else { throw .ENOMEM }
-            page = page + UInt64(pageSize)
+        // Each stack page filled once, from the initial stack's bytes (zeros below them), as it is mapped.
+        let filled = stack.bytes.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in
+            memory.populate(stack.stackPointer.pageAlignedDown, top, protection: [.read, .write]) { target, page in
+                fillPage(target, at: page.value, from: bytes, loadedAt: stack.stackPointer.value)
+            }
         }
-        stack.bytes.withUnsafeBytes { memory.write($0, at: stack.stackPointer) }
+        guard filled else { throw .ENOMEM }
         return Loaded(memory: memory, entry: UserAddr(plan.startAddress), stackPointer: stack.stackPointer)
     }
 
@@ -72,24 +73,18 @@ enum ProgramLoader {
             // zeros elsewhere (the bss, and around the segment's ends).
             let fileStart = segment.virtualAddress &+ bias
             let fileBytes = segment.fileSize > 0 ? UnsafeRawBufferPointer(rebasing: file[segment.fileRange]) : UnsafeRawBufferPointer(start: nil, count: 0)
-            var page = start
-            while page < end {
-                if memory.frame(at: page) != nil {
-                    // A page the previous segment shares: only this segment's bytes go in.
-                    let lo = max(page.value, fileStart), hi = min(page.value + UInt64(pageSize), fileStart + UInt64(fileBytes.count))
-                    if lo < hi {
-                        memory.write(UnsafeRawBufferPointer(rebasing: fileBytes[Int(lo - fileStart)..<Int(hi - fileStart)]),
-                                     at: UserAddr(lo), instructions: protection.contains(.execute))
-                    }
-                    page = page + UInt64(pageSize)
-                    continue
+            // One walk maps the segment. A page the previous segment shares is there already: only this
+            // segment's bytes go in.
+            let mapped = memory.populate(start, end, protection: protection, fill: { target, page in
+                fillPage(target, at: page.value, from: fileBytes, loadedAt: fileStart)
+            }, present: { page, _ in
+                let lo = max(page.value, fileStart), hi = min(page.value + UInt64(pageSize), fileStart + UInt64(fileBytes.count))
+                if lo < hi {
+                    memory.write(UnsafeRawBufferPointer(rebasing: fileBytes[Int(lo - fileStart)..<Int(hi - fileStart)]),
+                                 at: UserAddr(lo), instructions: protection.contains(.execute))
                 }
-                let filled = memory.populate(page, protection: protection) { (target: UnsafeMutableRawPointer) in
-                    fillPage(target, at: page.value, from: fileBytes, loadedAt: fileStart)
-                }
-                guard filled != nil else { throw .ENOMEM }
-                page = page + UInt64(pageSize)
-            }
+            })
+            guard mapped else { throw .ENOMEM }
         }
     }
 

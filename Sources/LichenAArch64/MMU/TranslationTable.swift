@@ -2,7 +2,7 @@
 // The caller picks the half: the kernel tree hangs off TTBR1 (VAs 0xffff_...), a process's
 // off TTBR0 (VAs below 2^48). Both index VA bits [47:12], so one implementation serves both.
 //
-// Operations either complete or throw with the tables unchanged (the bulk page operations for fork
+// Operations either complete or throw with the tables unchanged (the bulk page operations for exec, fork
 // and teardown, TranslationTableBulk.swift, stop part-way instead). They do not touch the TLB
 // except through `breakBeforeMake`: after unmap/protect the caller invalidates the range.
 // Unmapping never frees intermediate tables (a walk cache may still hold them); `destroy`
@@ -174,9 +174,11 @@ public struct TranslationTable<Memory: TranslationTableMemory> {
 
     private mutating func freeTree(_ table: PhysAddr, level: Int) {
         if level < TranslationGeometry.levels - 1 {
-            for index in 0..<TranslationGeometry.entriesPerTable {
-                let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: index))
+            var index = 0
+            while let found = memory.firstValidEntry(table: table, from: index) {
+                let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: found))
                 if entry.kind(level: level) == .table { freeTree(entry.outputAddress, level: level + 1) }
+                index = found + 1
             }
         }
         memory.freeTable(table)

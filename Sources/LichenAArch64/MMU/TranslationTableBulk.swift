@@ -1,4 +1,4 @@
-// Bulk page operations on a user range, for fork and teardown. Each is one walk over the present
+// Bulk page operations on a user range, for exec, fork and teardown. Each is one walk over the present
 // entries (absent tables are skipped whole, like `firstMapping`) calling a visitor per page, so the
 // kernel can keep its frame reference counts, where a loop of translate/map/protect per page walks
 // from the root for every page of the range, holes included.
@@ -27,6 +27,27 @@ extension TranslationTable {
         var path = DestinationPath(root: destination.root)
         try copyPages(root, level: 0, first: start.value, last: last, into: &destination, &path,
                       copyOnWrite: copyOnWrite, visit)
+    }
+
+    /// Maps every page of [start, end) that is not mapped yet to the frame `frame` supplies for it, with
+    /// `attributes` (4 KiB pages, never blocks), in one walk: intermediate tables are allocated as the walk
+    /// reaches them and hooked in at once. `frame` is asked only once the page's table exists, so a table
+    /// allocation failure never strands a frame the caller handed over; returning nil stops the walk
+    /// (`.outOfMemory`: the caller had no frame). A page already mapped is left as it is and reported to
+    /// `present` with its frame (exec: a page two segments share). On a throw the pages before the failure
+    /// are mapped (or reported) and the rest untouched; tables allocated on the way stay for `destroy`. A
+    /// frame `frame` returned is mapped unless it is refused (misaligned, beyond 48 bits: the walk throws
+    /// and that one frame stays the caller's).
+    /// Throws `.misaligned` and `.invalidAddress` (the range or a frame; the range's before anything is
+    /// done), `.writableAndExecutable`/`.invalidAttributes` (before anything), `.outOfMemory` and
+    /// `.unexpectedBlock`.
+    public mutating func mapPages(from start: UserAddr, to end: UserAddr, attributes: MemoryAttributes,
+                                  frame: (UserAddr) -> PhysAddr?,
+                                  present: (UserAddr, PhysAddr) -> Void) throws(MappingError) {
+        guard let last = try Self.lastOfUserRange(start, end) else { return }
+        try attributes.validate()
+        let template = PageTableEntry.leafUnchecked(PhysAddr(0), level: 3, attributes: attributes).rawValue
+        try mapPages(root, level: 0, first: start.value, last: last, template: template, frame, present)
     }
 
     /// Removes the page mappings in [start, end) and calls `visit` with each page's address and frame
@@ -78,6 +99,38 @@ extension TranslationTable {
                 }
                 destination.memory.writeEntry(table: target, index: index, entry.rawValue)
                 visit(UserAddr(va), entry.outputAddress)
+            }
+            if chunkLast == last { return }
+            va = chunkLast &+ 1
+        }
+    }
+
+    private mutating func mapPages(_ table: PhysAddr, level: Int, first: UInt64, last: UInt64, template: UInt64,
+                                   _ frame: (UserAddr) -> PhysAddr?,
+                                   _ present: (UserAddr, PhysAddr) -> Void) throws(MappingError) {
+        let size = TranslationGeometry.entrySize(level: level)
+        var va = first
+        while true {
+            let index = TranslationGeometry.index(of: va, level: level)
+            let chunkLast = min(last, (va & ~(size - 1)) &+ (size - 1))
+            let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: index))
+            switch entry.kind(level: level) {
+            case .invalid where level == 3:
+                guard let pa = frame(UserAddr(va)) else { throw .outOfMemory }
+                guard pa.isPageAligned else { throw .misaligned }
+                guard pa.value < TranslationGeometry.physicalAddressLimit else { throw .invalidAddress }
+                memory.writeEntry(table: table, index: index, template | pa.value)
+            case .invalid:
+                guard let next = memory.allocateTable() else { throw .outOfMemory }
+                memory.writeEntry(table: table, index: index, PageTableEntry.table(next).rawValue)
+                try mapPages(next, level: level + 1, first: va, last: chunkLast, template: template, frame, present)
+            case .table:
+                try mapPages(entry.outputAddress, level: level + 1, first: va, last: chunkLast, template: template,
+                             frame, present)
+            case .page:
+                present(UserAddr(va), entry.outputAddress)
+            case .block:
+                throw .unexpectedBlock
             }
             if chunkLast == last { return }
             va = chunkLast &+ 1

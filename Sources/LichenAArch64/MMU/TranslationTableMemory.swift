@@ -14,10 +14,44 @@ public protocol TranslationTableMemory {
     /// break-before-make rule requires the old entry to be gone from every TLB first. The kernel
     /// does `DSB ISHST; TLBI VAAE1IS, va >> 12; DSB ISH; ISB` here. Defaults to nothing.
     mutating func breakBeforeMake(virtualAddress: UInt64)
+    /// The index of the first valid entry of `table` at `index` or after, nil if there is none: tearing
+    /// down a tree, most entries of its upper tables are empty. Defaults to `readEntry` one by one; a
+    /// memory that can see the table as an array uses `TranslationTableScan.firstValid`.
+    func firstValidEntry(table: PhysAddr, from index: Int) -> Int?
 }
 
 extension TranslationTableMemory {
     public mutating func breakBeforeMake(virtualAddress: UInt64) {}
+
+    public func firstValidEntry(table: PhysAddr, from index: Int) -> Int? {
+        var i = index
+        while i < TranslationGeometry.entriesPerTable {
+            if PageTableEntry(rawValue: readEntry(table: table, index: i)).isValid { return i }
+            i += 1
+        }
+        return nil
+    }
+}
+
+public enum TranslationTableScan {
+    /// The first valid entry of the 512 at `entries`, at `index` or after: eight entries per test (their
+    /// valid bits or-ed together), about two instructions per empty entry.
+    @inline(__always)
+    public static func firstValid(in entries: UnsafePointer<UInt64>, from index: Int) -> Int? {
+        var i = index
+        while i & 7 != 0 && i < TranslationGeometry.entriesPerTable {
+            if entries[i] & PageTableEntry.valid != 0 { return i }
+            i += 1
+        }
+        while i < TranslationGeometry.entriesPerTable {
+            let p = entries + i
+            if (p[0] | p[1] | p[2] | p[3] | p[4] | p[5] | p[6] | p[7]) & PageTableEntry.valid != 0 {
+                for j in 0..<8 where p[j] & PageTableEntry.valid != 0 { return i + j }
+            }
+            i += 8
+        }
+        return nil
+    }
 }
 
 /// Tables allocated up front for one operation, so that running out of memory is discovered

@@ -36,6 +36,10 @@ struct KernelTableMemory: TranslationTableMemory {
 
     mutating func breakBeforeMake(virtualAddress: UInt64) { tlb_flush_all() }
 
+    func firstValidEntry(table: PhysAddr, from index: Int) -> Int? {
+        TranslationTableScan.firstValid(in: tablePointer(table), from: index)
+    }
+
     private func isInImage(_ p: PhysAddr) -> Bool {
         p >= KernelLayout.imagePhysicalBase && p < KernelLayout.imagePhysicalBase + KernelLayout.imageSize
     }

@@ -71,6 +71,14 @@ final class UserAddressSpace {
         try table.map(virtual: address, physical: frame, size: size, attributes: attributes, allowBlocks: false)
     }
 
+    /// Maps the pages of [start, end) not mapped yet in one walk, each to the frame `frame` gives (nil stops
+    /// with `.outOfMemory`); `present` gets each page already mapped. Only invalid entries are written: no
+    /// TLB maintenance. On an error the pages before it stay mapped (`TranslationTable.mapPages`).
+    func mapPages(_ start: UserAddr, _ end: UserAddr, attributes: MemoryAttributes, frame: (UserAddr) -> PhysAddr?,
+                  present: (UserAddr, PhysAddr) -> Void) throws(MappingError) {
+        try table.mapPages(from: start, to: end, attributes: attributes, frame: frame, present: present)
+    }
+
     func unmap(_ address: UserAddr, size: UInt64) throws(MappingError) {
         try table.unmap(virtual: address, size: size)
         var page = address.pageAlignedDown.value
