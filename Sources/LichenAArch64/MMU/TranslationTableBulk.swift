@@ -72,11 +72,7 @@ extension TranslationTable {
     private mutating func copyPages(_ table: PhysAddr, level: Int, first: UInt64, last: UInt64,
                                     into destination: inout TranslationTable, _ path: inout DestinationPath,
                                     copyOnWrite: Bool, _ visit: (UserAddr, PhysAddr) -> Void) throws(MappingError) {
-        let size = TranslationGeometry.entrySize(level: level)
-        var va = first
-        while true {
-            let index = TranslationGeometry.index(of: va, level: level)
-            let chunkLast = min(last, (va & ~(size - 1)) &+ (size - 1))
+        for (index, va, chunkLast) in TableSpan(level: level, first: first, last: last) {
             var entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: index))
             switch entry.kind(level: level) {
             case .invalid:
@@ -100,19 +96,13 @@ extension TranslationTable {
                 destination.memory.writeEntry(table: target, index: index, entry.rawValue)
                 visit(UserAddr(va), entry.outputAddress)
             }
-            if chunkLast == last { return }
-            va = chunkLast &+ 1
         }
     }
 
     private mutating func mapPages(_ table: PhysAddr, level: Int, first: UInt64, last: UInt64, template: UInt64,
                                    _ frame: (UserAddr) -> PhysAddr?,
                                    _ present: (UserAddr, PhysAddr) -> Void) throws(MappingError) {
-        let size = TranslationGeometry.entrySize(level: level)
-        var va = first
-        while true {
-            let index = TranslationGeometry.index(of: va, level: level)
-            let chunkLast = min(last, (va & ~(size - 1)) &+ (size - 1))
+        for (index, va, chunkLast) in TableSpan(level: level, first: first, last: last) {
             let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: index))
             switch entry.kind(level: level) {
             case .invalid where level == 3:
@@ -132,19 +122,13 @@ extension TranslationTable {
             case .block:
                 throw .unexpectedBlock
             }
-            if chunkLast == last { return }
-            va = chunkLast &+ 1
         }
     }
 
     /// Returns the address after the page where `visit` asked to stop, nil if it never did.
     private mutating func unmapPages(_ table: PhysAddr, level: Int, first: UInt64, last: UInt64,
                                      _ visit: (UserAddr, PhysAddr) -> Bool) throws(MappingError) -> UInt64? {
-        let size = TranslationGeometry.entrySize(level: level)
-        var va = first
-        while true {
-            let index = TranslationGeometry.index(of: va, level: level)
-            let chunkLast = min(last, (va & ~(size - 1)) &+ (size - 1))
+        for (index, va, chunkLast) in TableSpan(level: level, first: first, last: last) {
             let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: index))
             switch entry.kind(level: level) {
             case .invalid:
@@ -157,11 +141,33 @@ extension TranslationTable {
                 }
             case .page:
                 memory.writeEntry(table: table, index: index, PageTableEntry.invalid.rawValue)
-                if !visit(UserAddr(va), entry.outputAddress) { return va &+ size }
+                if !visit(UserAddr(va), entry.outputAddress) { return chunkLast &+ 1 }
             }
-            if chunkLast == last { return nil }
-            va = chunkLast &+ 1
         }
+        return nil
+    }
+}
+
+/// The entries of a level-`level` table that the range [first, last] touches, in order: each entry's
+/// index and the piece of the range under it. The loop of every walk here.
+struct TableSpan: Sequence, IteratorProtocol {
+    private let level: Int
+    private let last: UInt64
+    private let size: UInt64
+    private var cursor: UInt64?
+
+    init(level: Int, first: UInt64, last: UInt64) {
+        self.level = level
+        self.last = last
+        size = TranslationGeometry.entrySize(level: level)
+        cursor = first
+    }
+
+    mutating func next() -> (index: Int, first: UInt64, last: UInt64)? {
+        guard let va = cursor else { return nil }
+        let pieceLast = Swift.min(last, (va & ~(size - 1)) &+ (size - 1))
+        cursor = pieceLast == last ? nil : pieceLast &+ 1
+        return (TranslationGeometry.index(of: va, level: level), va, pieceLast)
     }
 }
 

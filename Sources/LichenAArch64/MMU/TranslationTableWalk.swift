@@ -35,11 +35,8 @@ extension TranslationTable {
                        _ reserve: inout TableReserve) throws(MappingError) -> Int {
         let size = TranslationGeometry.entrySize(level: level)
         var tables = 0
-        var va = first
-        while true {
-            let index = TranslationGeometry.index(of: va, level: level)
+        for (index, va, chunkLast) in TableSpan(level: level, first: first, last: last) {
             let base = va & ~(size - 1)
-            let chunkLast = min(last, base &+ (size - 1))
             let whole = va == base && chunkLast == base &+ (size - 1)
             let current = entry(source, index)
             let kind = current.kind(level: level)
@@ -82,9 +79,8 @@ extension TranslationTable {
                 tables += try walk(child, level: level + 1, first: va, last: chunkLast, operation,
                                    commit: commit, &reserve)
             }
-            if chunkLast == last { return tables }
-            va = chunkLast &+ 1
         }
+        return tables
     }
 
     private mutating func write(_ source: TableSource, _ index: Int, _ entry: PageTableEntry) {
