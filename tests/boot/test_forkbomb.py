@@ -7,9 +7,10 @@ must work afterwards.
 
 usage: tests/boot/test_forkbomb.py [IMAGE] [--seconds N] [--memory M]
 """
-import argparse, os, re, subprocess, sys
+import argparse, os, re, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
 from lichen_qemu import boot
+import program_initramfs
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -20,22 +21,10 @@ def main():
     p.add_argument("--memory", default="256M")
     p.add_argument("--smp", type=int, default=2)
     a = p.parse_args()
-    build = os.path.join(os.path.dirname(a.image), "forkbomb")
-    os.makedirs(build, exist_ok=True)
-    subprocess.check_call([os.path.join(ROOT, "tools", "ensure-deps.sh"), "gcc"])
-    subprocess.check_call([os.path.join(ROOT, "tools", "fetch-debian-arm64.sh"), "busybox"])
-    subprocess.check_call(["aarch64-linux-gnu-gcc", "-static", "-O2", "-pthread", "-o", os.path.join(build, "forkbomb"),
-                           os.path.join(ROOT, "tests", "forkbomb", "forkbomb.c")])
-    with open(os.path.join(build, "init"), "w") as f:
-        f.write(open(os.path.join(ROOT, "tests", "forkbomb", "init")).read().replace("${SECONDS_EACH:-4}", str(a.seconds)))
-    with open(os.path.join(build, "forkbomb.spec"), "w") as f:
-        f.write("dir /bin 755\ndir /dev 755\ndir /proc 755\ndir /tmp 1777\nnod /dev/console 600 c 5 1\n"
-                "file /bin/busybox %s/build/debian/busybox/bin/busybox 755\n"
-                "applets /bin/busybox %s/initramfs/busybox-applets.txt\n"
-                "file /bin/forkbomb forkbomb 755\nfile /init init 755\n" % (ROOT, ROOT))
-    initrd = os.path.join(build, "forkbomb.cpio.gz")
-    subprocess.check_call([sys.executable, os.path.join(ROOT, "tools", "mkinitramfs.py"), os.path.join(build, "forkbomb.spec"),
-                           initrd, "--gzip"])
+    init = open(os.path.join(ROOT, "tests", "forkbomb", "init")).read().replace("${SECONDS_EACH:-4}", str(a.seconds))
+    initrd = program_initramfs.build(os.path.join(os.path.dirname(a.image), "forkbomb"), "forkbomb",
+                                     os.path.join(ROOT, "tests", "forkbomb", "forkbomb.c"), init,
+                                     cflags=["-pthread"], dirs=["/proc"])
     r = boot(a.image, timeout=120 + 20 * a.seconds, initrd=initrd, memory=a.memory, smp=a.smp)
     out = r.output.replace("\r", "")
     checks = []
@@ -57,14 +46,7 @@ def main():
     for line in out.splitlines():
         if line.startswith("forkbomb") or line.startswith("tasks left"):
             print("  " + line)
-    failed = 0
-    for name, ok in checks:
-        print(("PASS " if ok else "FAIL ") + "forkbomb: " + name)
-        failed += not ok
-    if failed:
-        print(out[-4000:])
-    print("%d passed, %d failed" % (len(checks) - failed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(program_initramfs.report("forkbomb", checks, out))
 
 if __name__ == "__main__":
     main()
