@@ -239,12 +239,12 @@ private func a(_ v: UInt64) -> UserAddr { UserAddr(v) }
 
         guard case .map(let code) = m.resolveFault(at: a(0x40_1abc), access: .execute),
               case .file(let backing, let offset) = code.source else { Issue.record(); return }
-        #expect(backing === f && offset == 5 * page && code.page == a(0x40_1000) && !code.copyOnWrite)
+        #expect(backing === f && offset == 5 * page && code.page == a(0x40_1000) && !code.copyOnWrite && code.kind == .code)
 
         guard case .map(let anon) = m.resolveFault(at: a(0x50_0008), access: .write), case .zero = anon.source else {
             Issue.record(); return
         }
-        #expect(anon.copyOnWrite && anon.protection == [.read, .write] && anon.sharing == .private)
+        #expect(anon.copyOnWrite && anon.protection == [.read, .write] && anon.sharing == .private && anon.kind == .mmap)
 
         guard case .map(let shared) = m.resolveFault(at: a(0x60_0000), access: .write) else { Issue.record(); return }
         #expect(!shared.copyOnWrite && shared.sharing == .shared)

@@ -103,7 +103,7 @@ final class ProcessMemory {
             return (false, code)
         case .map(let mapping):
             guard let existing = frame(at: mapping.page) else {
-                if let area = map.area(containing: mapping.page), let shared = Vdso.frame(for: mapping.page, in: area) {
+                if mapping.kind == .vdso || mapping.kind == .vvar, let shared = Vdso.frame(for: mapping.page, kind: mapping.kind) {
                     return (remapVdso(mapping.page, frame: shared, protection: mapping.protection), 1)
                 }
                 return (populate(mapping.page, protection: mapping.protection) != nil, 1)

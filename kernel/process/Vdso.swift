@@ -81,11 +81,11 @@ enum Vdso {
         return true
     }
 
-    /// The vDSO frame for `page` of a [vvar] or [vdso] area whose entry went while the area stayed
+    /// The vDSO frame for `page` of a [vvar] or [vdso] area (`kind`) whose entry went while the area stayed
     /// (madvise(MADV_DONTNEED), once Lichen's madvise does more than advise), or nil.
-    static func frame(for page: UserAddr, in area: VirtualMemoryArea<MappedObject>) -> PhysAddr? {
+    static func frame(for page: UserAddr, kind: MemoryAreaKind) -> PhysAddr? {
         guard available else { return nil }
-        switch area.kind {
+        switch kind {
         case .vvar where page == dataAddress: return PhysAddr(first)
         case .vdso where page >= textAddress && page < textAddress + UInt64(textPages * pageSize):
             return PhysAddr(first + UInt64(pageSize) + (page - textAddress))

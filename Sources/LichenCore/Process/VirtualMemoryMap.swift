@@ -435,6 +435,8 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         public var copyOnWrite: Bool
         /// The fault grew the stack area down to this page.
         public var grewStack: Bool
+        /// The area's kind (the vDSO's areas map shared frames, not new ones).
+        public var kind: MemoryAreaKind
     }
 
     public enum FaultResolution {
@@ -472,7 +474,7 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         let source: PageSource
         if let backing = a.backing { source = .file(backing, offset: a.fileOffset(of: page)) } else { source = .zero }
         return .map(FaultMapping(page: page, protection: a.protection, source: source, sharing: a.sharing,
-                                 copyOnWrite: access == .write && a.sharing == .private, grewStack: grew))
+                                 copyOnWrite: access == .write && a.sharing == .private, grewStack: grew, kind: a.kind))
     }
 
     /// Whether the stack area `index` may grow down to `newStart`.
