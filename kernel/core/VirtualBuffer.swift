@@ -34,14 +34,6 @@ final class VirtualBuffer {
 
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base.pointer, count: count) }
 
-    /// Appends `data`, mapping more frames as needed. False when memory or the reservation runs out.
-    func append(_ data: UnsafeRawBufferPointer) -> Bool {
-        guard map(upTo: count + data.count) else { return false }
-        if let source = data.baseAddress, data.count > 0 { (base.pointer + count).copyMemory(from: source, byteCount: data.count) }
-        count += data.count
-        return true
-    }
-
     /// The mapped part of the buffer, for writing in place (then `count` is set by the writer): at
     /// least `minimum` bytes, mapping `step` more than that to limit the calls. Nil when memory or
     /// the reservation runs out.

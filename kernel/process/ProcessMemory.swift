@@ -51,16 +51,10 @@ final class ProcessMemory {
     /// Maps a zeroed frame at `page` with `protection`; returns it (or the one already there).
     @discardableResult
     func populate(_ page: UserAddr, protection: MemoryProtection) -> PhysAddr? {
-        populate(page, protection: protection) { $0.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize) }
-    }
-
-    /// Maps a new frame at `page` that `fill` wrote all of first (the loader: file bytes and zeros,
-    /// without zeroing the page first). A page already there is returned as it is.
-    func populate(_ page: UserAddr, protection: MemoryProtection, fill: (UnsafeMutableRawPointer) -> Void) -> PhysAddr? {
         if let existing = frame(at: page) { return existing }
         guard let frame = PhysicalMemory.allocateForUser() else { return nil }
         let pointer = KernelLayout.directMap(frame).pointer
-        fill(pointer)
+        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
         if protection.contains(.execute) { sync_icache_range(UInt64(UInt(bitPattern: pointer)), UInt64(pageSize)) }
         do { try space.map(page, frame: frame, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection)) }
         catch { PhysicalMemory.free(frame); return nil }

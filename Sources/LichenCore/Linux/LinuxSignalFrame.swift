@@ -101,8 +101,9 @@ public struct LinuxRtSigframe: Sendable {
     /// The bytes of a frame Lichen writes and rt_sigreturn reads: up to the end of its records in
     /// __reserved (fpsimd, esr, terminator), not the unused rest of the 4096 (Linux leaves that
     /// unwritten too). Every valid record list fits: fpsimd and esr at most once each.
-    public static let usedBytes = 128 + 176 + 288 + LinuxFpsimdContext.size + 16 + 8
-    /// Where __reserved starts in the frame.
+    public static let usedBytes = reservedOffset + LinuxFpsimdContext.size + 16 + 8
+    /// Where __reserved starts in the frame: after siginfo (128), the ucontext's header (176) and the
+    /// sigcontext's registers (288).
     public static let reservedOffset = 128 + 176 + 288
 
     public static func placement(below sp: UInt64) -> (frame: UInt64, record: UInt64)? {
