@@ -22,12 +22,9 @@ import Testing
     }
 
     @Test func affinityKeepsOnlineCPUs() throws {
-        var s = SchedulingAttributes()
-        try s.setAffinity(0b1110, onlineCPUs: 2)
-        #expect(s.affinity == 0b10)
-        #expect(throws: Errno.EINVAL) { try s.setAffinity(0b1100, onlineCPUs: 2) }
-        try s.setAffinity(.max, onlineCPUs: 64)
-        #expect(s.affinity == .max)
+        #expect(try SchedulingAttributes.affinity(0b1110, onlineCPUs: 2) == 0b10)
+        #expect(throws: Errno.EINVAL) { try SchedulingAttributes.affinity(0b1100, onlineCPUs: 2) }
+        #expect(try SchedulingAttributes.affinity(.max, onlineCPUs: 64) == .max)
     }
 
     @Test func policies() throws {

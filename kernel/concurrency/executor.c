@@ -3,7 +3,8 @@
 // tasks that yielded (sched_yield, a user thread whose time slice ended) to the second, which runs
 // when the first is empty, or every `wokenBurst` jobs: a task that sleeps and wakes (a shell, a reader
 // of a pipe) runs within about one time slice however many programs spin. A CPU runs its own queues
-// first, then steals from the others; an enqueue wakes an idle CPU. Running a task = calling its
+// first, then steals from the others; an enqueue wakes an idle CPU. A task with allowed CPUs (a user
+// thread's affinity) is queued on one of them and stolen only by them. Running a task = calling its
 // ResumeTask with its ResumeContext; it returns when the task suspends or completes. Tasks are never
 // preempted.
 #include "task.h"
@@ -29,9 +30,13 @@ static LichenTask *pop(LichenTask **head, LichenTask **tail) {
   return task;
 }
 
+// Whether the next job comes from the yielded queue.
+static bool yielded_first(const CPURuntime *cpu) {
+  return cpu->yieldedHead && (!cpu->head || cpu->wokenStreak >= wokenBurst);
+}
+
 static LichenTask *pop_locked(CPURuntime *cpu) {
-  bool yieldedFirst = cpu->yieldedHead && (!cpu->head || cpu->wokenStreak >= wokenBurst);
-  if (yieldedFirst) {
+  if (yielded_first(cpu)) {
     cpu->wokenStreak = 0;
     return pop(&cpu->yieldedHead, &cpu->yieldedTail);
   }
@@ -39,13 +44,35 @@ static LichenTask *pop_locked(CPURuntime *cpu) {
   return pop(&cpu->head, &cpu->tail);
 }
 
+static bool allowed_on(const LichenTask *task, unsigned index) {
+  return !task->allowedCPUs || (task->allowedCPUs >> index & 1);
+}
+
+// Where a task that may not run on `self` goes: an idle allowed CPU if there is one, else the first
+// online allowed one (sched_setaffinity accepts only masks with an online CPU).
+static unsigned allowed_target(const LichenTask *task) {
+  unsigned first = LICHEN_ASYNC_MAX_CPUS;
+  for (unsigned i = 0; i < LICHEN_ASYNC_MAX_CPUS; i++) {
+    if (!allowed_on(task, i) || !__atomic_load_n(&lichen_cpu_runtime[i].online, __ATOMIC_RELAXED)) continue;
+    if (__atomic_load_n(&lichen_cpu_runtime[i].idle, __ATOMIC_RELAXED)) return i;
+    if (first == LICHEN_ASYNC_MAX_CPUS) first = i;
+  }
+  return first == LICHEN_ASYNC_MAX_CPUS ? current_cpu() : first;
+}
+
 void lichen_executor_enqueue(LichenTask *task) {
   unsigned self = current_cpu();
-  CPURuntime *cpu = &lichen_cpu_runtime[self];
+  unsigned target = allowed_on(task, self) ? self : allowed_target(task);
+  CPURuntime *cpu = &lichen_cpu_runtime[target];
   uint64_t daif = lichen_spin_lock_irqsave(&cpu->lock);
-  if (cpu->enqueueYielded) push(&cpu->yieldedHead, &cpu->yieldedTail, task);
+  if (lichen_cpu_runtime[self].enqueueYielded) push(&cpu->yieldedHead, &cpu->yieldedTail, task);
   else push(&cpu->head, &cpu->tail, task);
   lichen_spin_unlock_irqrestore(&cpu->lock, daif);
+  if (target != self) {                      // only that CPU may run it: make sure it looks
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    lichen_cpu_wake(target);
+    return;
+  }
   // Pairs with the fence in lichen_executor_set_idle: either the idle CPU sees this task before its
   // WFI, or we see it idle and wake it.
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -98,6 +125,11 @@ static LichenTask *steal(unsigned self) {
       continue;                                                         // (queues of offline CPUs stay empty)
     uint64_t daif;
     if (!lichen_spin_trylock_irqsave(&victim->lock, &daif)) continue;
+    LichenTask *next = yielded_first(victim) ? victim->yieldedHead : victim->head;
+    if (!next || !allowed_on(next, self)) {                                      // pinned elsewhere: its CPU runs it
+      lichen_spin_unlock_irqrestore(&victim->lock, daif);
+      continue;
+    }
     LichenTask *task = pop_locked(victim);
     lichen_spin_unlock_irqrestore(&victim->lock, daif);
     if (task) { lichen_cpu_runtime[self].steals++; return task; }
@@ -164,5 +196,7 @@ uint64_t lichen_current_task_cpu_ticks(void) {
   CPURuntime *cpu = this_cpu();
   return __atomic_load_n(&cpu->current->cpuTicks, __ATOMIC_RELAXED) + counter_ticks() - cpu->jobStart;
 }
+
+void lichen_current_task_set_allowed_cpus(uint64_t mask) { this_cpu()->current->allowedCPUs = mask; }
 
 uint64_t lichen_current_task_jobs(void) { return __atomic_load_n(&this_cpu()->current->jobs, __ATOMIC_RELAXED); }

@@ -99,7 +99,7 @@ final class Process: @unchecked Sendable {
     }
     /// prctl's switches (no_new_privs, dumpable, parent-death signal...).
     let control = SpinLock(ProcessControl())
-    /// Nice value, I/O priority, CPU affinity, policy (recorded and inherited).
+    /// Nice value, I/O priority, policy (recorded and inherited; affinity is per thread).
     let scheduling = SpinLock(SchedulingAttributes())
     /// getrlimit/setrlimit (inherited; init's come from `ResourceLimits.initial`).
     let limits = SpinLock(ResourceLimits.initial(totalFrames: PhysicalMemory.stats?.totalFrames ?? 0))

@@ -1,6 +1,7 @@
 import LichenCore
 import LichenAsyncRuntime
 import _Concurrency
+import Synchronization
 
 /// A user thread: a kernel task that runs its context in user mode and handles whatever brings it
 /// back (syscalls, faults, interrupts). Blocking in a syscall is an `await`: the CPU runs other tasks.
@@ -25,6 +26,10 @@ final class Thread: @unchecked Sendable {
     var finished = false
     /// User and system time (ThreadCPUTime.swift).
     var cpu = ThreadCPUTime()
+    /// sched_setaffinity's mask (bit n: CPU n), set by any thread; the thread hands it to its task
+    /// on its way to user mode (`followAffinity`), and moves if it is on a CPU outside it.
+    let affinity = Atomic<UInt64>(.max)
+    private var taskAffinity: UInt64 = .max
 
     /// How long user code runs before the timer takes the CPU back for other tasks.
     static let timeSlice: UInt64 = 10_000_000
@@ -67,6 +72,16 @@ final class Thread: @unchecked Sendable {
         task.withLock { $0 = started }
     }
 
+    /// Gives the task the thread's affinity if it changed; false if this CPU is outside it.
+    @inline(__always) private func followAffinity() -> Bool {
+        let mask = affinity.load(ordering: .relaxed)
+        if mask != taskAffinity {
+            taskAffinity = mask
+            lichen_current_task_set_allowed_cpus(mask == .max ? 0 : mask)
+        }
+        return mask >> UInt64(PerCPU.currentIndex) & 1 != 0
+    }
+
     /// Ends any sleep the thread is in (it sees `finished` or a pending signal when it wakes).
     func interrupt() {
         let running = task.withLock { $0 }
@@ -82,8 +97,8 @@ final class Thread: @unchecked Sendable {
         while !finished && !process.exiting {
             if interruptedSyscall != nil || !signalsQuiet() { await deliverSignals() }
             if finished || process.exiting { break }
-            if lichen_executor_woken_waiting() {
-                await Task.yield()
+            if lichen_executor_woken_waiting() || !followAffinity() {
+                await Task.yield()              // (the executor queues it on an allowed CPU)
                 continue                        // signals may have come meanwhile
             }
             TimerQueue.armTimeSlice(nanoseconds: Thread.timeSlice)

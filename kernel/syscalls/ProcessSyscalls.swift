@@ -1,5 +1,6 @@
 import LichenCore
 import _Concurrency
+import Synchronization
 
 /// Process and thread syscalls: identity, fork/vfork (clone), execve, exit, wait, groups, sessions.
 enum ProcessSyscalls {
@@ -101,6 +102,7 @@ enum ProcessSyscalls {
             st.threads[0].altStack = inherited.2
         }
         let thread = Thread(tid: pid, process: child, context: childContext(a, request), index: 0)
+        thread.affinity.store(a.thread.affinity.load(ordering: .relaxed), ordering: .relaxed)
         setTIDs(thread, request, parent: a)
         child.threads = [thread]
         Processes.add(child)
@@ -120,6 +122,7 @@ enum ProcessSyscalls {
         let creator = a.thread.index
         let slot = p.signals.withLock { st in st.join(tid: tid, blocked: st.threads[creator].blocked) }
         let thread = Thread(tid: tid, process: p, context: childContext(a, request), index: slot)
+        thread.affinity.store(a.thread.affinity.load(ordering: .relaxed), ordering: .relaxed)
         setTIDs(thread, request, parent: a)
         p.add(thread)
         thread.start()

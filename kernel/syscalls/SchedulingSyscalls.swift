@@ -1,7 +1,10 @@
 import LichenCore
+import Synchronization
+import _Concurrency
 
 /// Nice values, I/O priorities, CPU affinity and scheduling policies. They are recorded, checked
-/// and inherited like Linux's, but Lichen's round-robin scheduler does not act on them yet.
+/// and inherited like Linux's; the executor honours affinity (a thread runs only on its CPUs), but
+/// does not act on nice values or policies yet.
 enum SchedulingSyscalls {
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         switch number {
@@ -16,22 +19,26 @@ enum SchedulingSyscalls {
             let targets = try ioTargets(a)
             return UInt64(targets.map { $0.scheduling.withLock { $0.ioPriority } }.max() ?? 0)
         case 122:                                                    // sched_setaffinity
-            let target = try process(a.int32(0), a)
-            guard mayChange(a.process, target) else { throw .EPERM }
-            var bytes = [UInt8](repeating: 0, count: 8)
+            let target = try affinityTarget(a.int32(0), a)
+            guard mayChange(a.process, target.process) else { throw .EPERM }
+            // Linux reads min(len, its mask size) bytes; a shorter mask leaves the other CPUs out.
             let n = min(a.count(1), 8)
-            if n > 0 { bytes.replaceSubrange(0..<n, with: try a.user.bytes(at: a.address(2), count: n)) }
-            let mask = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) }
-            try target.scheduling.withLock { (s: inout SchedulingAttributes) throws(Errno) in
-                try s.setAffinity(mask, onlineCPUs: PerCPU.onlineCount)
+            var mask: UInt64 = 0
+            if n > 0 {
+                for (i, byte) in try a.user.bytes(at: a.address(2), count: n).enumerated() { mask |= UInt64(byte) << UInt64(8 * i) }
+            }
+            let allowed = try SchedulingAttributes.affinity(mask, onlineCPUs: PerCPU.onlineCount)
+            target.affinity.store(allowed, ordering: .relaxed)
+            if target === a.thread && allowed >> UInt64(PerCPU.currentIndex) & 1 == 0 {
+                await Task.yield()                                   // move now, as Linux does
             }
             return 0
         case 123:                                                    // sched_getaffinity
             let size = a.count(1)
             guard size >= 8, size % 8 == 0 else { throw .EINVAL }
-            let target = try process(a.int32(0), a)
+            let target = try affinityTarget(a.int32(0), a)
             let online = SchedulingAttributes.cpuMask(PerCPU.onlineCount)
-            try a.user.store(target.scheduling.withLock { $0.affinity } & online, to: a.address(2))
+            try a.user.store(target.affinity.load(ordering: .relaxed) & online, to: a.address(2))
             return 8
         case 119, 118:                                               // sched_setscheduler, sched_setparam
             guard a[number == 119 ? 2 : 1] != 0 else { throw .EINVAL }
@@ -69,6 +76,14 @@ enum SchedulingSyscalls {
         if pid == 0 { return a.process }
         guard let p = Processes.process(pid) else { throw .ESRCH }
         return p
+    }
+
+    /// The thread sched_{set,get}affinity name: a thread id (0: the caller), like Linux's; a
+    /// negative id names no thread (ESRCH).
+    static func affinityTarget(_ tid: Int32, _ a: SyscallArguments) throws(Errno) -> Thread {
+        if tid == 0 { return a.thread }
+        guard tid > 0, let t = Processes.thread(tid) else { throw .ESRCH }
+        return t
     }
 
     /// Linux's check for changing another process's scheduling: same user, or CAP_SYS_NICE.

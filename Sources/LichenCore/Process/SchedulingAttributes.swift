@@ -1,4 +1,4 @@
-// What setpriority, ioprio_set, sched_setaffinity and sched_setscheduler record for a process.
+// What setpriority, ioprio_set and sched_setscheduler record for a process (and the affinity rule).
 // Lichen's scheduler is a plain round robin: the values are kept, reported back and inherited, but
 // they do not change how CPU time is shared yet.
 
@@ -7,8 +7,6 @@ public struct SchedulingAttributes: Equatable, Sendable {
     public var nice: Int32 = 0
     /// ioprio_set's value: class << 13 | data (0: none).
     public var ioPriority: UInt32 = 0
-    /// CPUs the process may run on (bit n: CPU n).
-    public var affinity: UInt64 = .max
     /// SCHED_OTHER (0), SCHED_FIFO (1), SCHED_RR (2), SCHED_BATCH (3), SCHED_IDLE (5).
     public var policy: Int32 = 0
     public var realtimePriority: Int32 = 0
@@ -42,11 +40,12 @@ public struct SchedulingAttributes: Equatable, Sendable {
         ioPriority = value
     }
 
-    /// sched_setaffinity: the mask limited to the online CPUs, which must leave at least one.
-    public mutating func setAffinity(_ mask: UInt64, onlineCPUs: Int) throws(Errno) {
+    /// sched_setaffinity's mask (a thread's, kept by the thread): limited to the online CPUs, which
+    /// must leave at least one.
+    public static func affinity(_ mask: UInt64, onlineCPUs: Int) throws(Errno) -> UInt64 {
         let online = Self.cpuMask(onlineCPUs)
         guard mask & online != 0 else { throw .EINVAL }
-        affinity = mask & online
+        return mask & online
     }
 
     /// CPUs 0..<count as an affinity mask.

@@ -10,6 +10,10 @@ final class UserContext {
     let registers: UnsafeMutablePointer<UInt64>
     let fpState: UnsafeMutableRawPointer
     var tls: UInt64 = 0
+    /// The CPU whose FP/SIMD registers were last loaded from (or saved into) this context, or -1.
+    /// With `FPState`'s per-CPU owner it decides whether the registers can be reused (Linux's
+    /// `fpsimd_cpu`): both must agree, since the thread may have run, and changed them, elsewhere.
+    var fpCPU = -1
 
     init(entry: UserAddr, stack: UserAddr) {
         registers = .allocate(capacity: UserContext.registerWords)
@@ -58,7 +62,10 @@ final class UserContext {
 }
 
 /// FP/SIMD switching: saved eagerly whenever a user context stops running (so it may resume on any
-/// CPU), restored lazily: only when the CPU's registers hold another context's state.
+/// CPU), restored lazily: the load is skipped only when this CPU's registers still hold this
+/// context's state, which takes both directions of ownership (Linux's `fpsimd_last_state` per CPU and
+/// `fpsimd_cpu` per thread): the CPU last loaded this context, and the context last ran on this CPU.
+/// Checking only the first gave a thread that ran on another CPU since its stale registers back.
 enum FPState {
     nonisolated(unsafe) private static let loaded: UnsafeMutablePointer<ObjectIdentifier?> = {
         let p = UnsafeMutablePointer<ObjectIdentifier?>.allocate(capacity: PerCPU.maxCPUs)
@@ -68,17 +75,19 @@ enum FPState {
 
     static func willRun(_ context: UserContext) {
         let cpu = PerCPU.currentIndex
-        guard loaded[cpu] != ObjectIdentifier(context) else { return }
+        if context.fpCPU == cpu && loaded[cpu] == ObjectIdentifier(context) { return }
         lichen_fp_restore(context.fpState)
         loaded[cpu] = ObjectIdentifier(context)
+        context.fpCPU = cpu
     }
 
     static func didStop(_ context: UserContext) {
         lichen_fp_save(context.fpState)
     }
 
-    /// A context is going away (its identity may be reused by a new object).
+    /// The saved state changed (exec, sigreturn) or the context is going away: no CPU's registers
+    /// may stand for it any more. (A new object reusing its identity starts with `fpCPU` -1.)
     static func forget(_ context: UserContext) {
-        for cpu in 0..<PerCPU.maxCPUs where loaded[cpu] == ObjectIdentifier(context) { loaded[cpu] = nil }
+        context.fpCPU = -1
     }
 }

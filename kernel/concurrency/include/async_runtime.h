@@ -67,6 +67,9 @@ uint64_t lichen_task_complete_address(void);
 
 // ---- CPU time of user threads (executor.c): counter ticks the current task ran, jobs it finished ----
 void lichen_current_task_account(void);
+// The CPUs the running task may run on from its next enqueue (0: any); a running task outside them
+// moves at its next yield. sched_setaffinity for user threads.
+void lichen_current_task_set_allowed_cpus(uint64_t mask);
 uint64_t lichen_current_task_cpu_ticks(void);
 uint64_t lichen_current_task_jobs(void);
 

@@ -20,8 +20,10 @@ enum ProcSystem {
 
     @Sendable static func cpuinfo() -> [UInt8] {
         var o: [UInt8] = []
-        o.add("processor\t: 0\nBogoMIPS\t: 125.00\nFeatures\t: fp asimd evtstrm crc32 cpuid\nCPU implementer\t: 0x41\n"
-              + "CPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd08\nCPU revision\t: 3\n\n")
+        for cpu in 0..<PerCPU.onlineCount {     // one block per online CPU: glibc's get_nprocs counts them
+            o.add("processor\t: " + dec(UInt64(cpu)) + "\nBogoMIPS\t: 125.00\nFeatures\t: fp asimd evtstrm crc32 cpuid\n"
+                  + "CPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd08\nCPU revision\t: 3\n\n")
+        }
         return o
     }
 
@@ -48,7 +50,10 @@ enum ProcSystem {
     @Sendable static func stat() -> [UInt8] {
         let ticks = MonotonicClock.now / 10_000_000          // USER_HZ 100
         var o: [UInt8] = []
-        o.add("cpu  0 0 0 " + dec(ticks) + " 0 0 0 0 0 0\ncpu0 0 0 0 " + dec(ticks) + " 0 0 0 0 0 0\n")
+        // Idle time is not accounted per CPU yet: every CPU counts as idle since boot.
+        let cpus = PerCPU.onlineCount
+        o.add("cpu  0 0 0 " + dec(ticks * UInt64(cpus)) + " 0 0 0 0 0 0\n")
+        for cpu in 0..<cpus { o.add("cpu" + dec(UInt64(cpu)) + " 0 0 0 " + dec(ticks) + " 0 0 0 0 0 0\n") }
         o.add("intr 0\nctxt 0\nbtime " + dec(RealtimeClock.now / 1_000_000_000 - MonotonicClock.now / 1_000_000_000) + "\n")
         o.add("processes " + dec(ProcRoot.livePids().count) + "\nprocs_running 1\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n")
         return o
