@@ -108,7 +108,10 @@ enum ProcessSyscalls {
         Processes.add(child)
         thread.start()
         if request.flags.contains(.vfork) {
-            do { try await child.vforkDone.wait(until: { $0 }) } catch {}
+            // Not interruptible: the child runs on this thread's stack and memory until it execs or
+            // exits; returning to user mode earlier (a signal used to end this wait) lets both run
+            // on the same stack. Linux waits killably; here even SIGKILL waits for the child.
+            do { try await child.vforkDone.wait(until: { $0 }, interruptible: false) } catch {}
         }
         return result(pid)
     }

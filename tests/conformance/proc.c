@@ -8,6 +8,9 @@
 
 extern char **environ;
 
+static volatile sig_atomic_t vfork_signals;
+static void vfork_signal_handler(int sig) { (void)sig; vfork_signals++; }
+
 int main(int argc, char **argv) {
     if (argc >= 2 && !strcmp(argv[1], "--exec-child")) {
         /* argv[2]: fd that must be closed (CLOEXEC), argv[3]: fd that must be open; env CONF=1 */
@@ -69,6 +72,25 @@ int main(int argc, char **argv) {
     if (p == 0) { vshared = 5; _exit(0); }
     waitpid(p, &st, 0);
     CHECK_EQ("vfork-shares-memory", vshared, 5);
+    /* The parent stays suspended until the child exits, even when a signal with a handler reaches
+     * it meanwhile (the handler runs afterwards): it must not run on the stack the child uses. */
+    struct sigaction sa = {0}, old_usr1;
+    sa.sa_handler = vfork_signal_handler;
+    sigaction(SIGUSR1, &sa, &old_usr1);
+    vfork_signals = 0;
+    vshared = 1;
+    p = vfork();
+    if (p == 0) {
+        kill(getppid(), SIGUSR1);
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        syscall(SYS_nanosleep, &ts, NULL);
+        vshared = 6;
+        _exit(0);
+    }
+    CHECK_EQ("vfork-parent-waits-through-signal", vshared, 6);
+    CHECK_EQ("vfork-parent-signal-handled-after", vfork_signals, 1);
+    waitpid(p, &st, 0);
+    sigaction(SIGUSR1, &old_usr1, NULL);
 
     /* execve */
     int keep = open("/dev/null", O_RDONLY);

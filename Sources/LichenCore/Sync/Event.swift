@@ -13,8 +13,10 @@ public final class Event<State>: @unchecked Sendable {
     }
 
     /// Sleeps until `predicate(state)` is true. The predicate runs under a spinlock: keep it short.
-    public func wait(until predicate: (State) -> Bool, timeout: WaitTimeout? = nil) async throws(WaitError) {
-        try await queue.wait(until: { predicate(state) }, timeout: timeout)
+    /// An `interruptible` wait ends early (`.interrupted`) when the task is cancelled.
+    public func wait(until predicate: (State) -> Bool, timeout: WaitTimeout? = nil,
+                     interruptible: Bool = true) async throws(WaitError) {
+        try await queue.wait(until: { predicate(state) }, timeout: timeout, interruptible: interruptible)
     }
 
     /// Sleeps until `take` returns a value and returns it. `take` runs under the lock and may

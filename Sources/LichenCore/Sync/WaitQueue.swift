@@ -16,13 +16,15 @@ public final class WaitQueue: @unchecked Sendable {
 
     /// Sleeps until `condition()` is true, re-checking it after every wake-up. `condition` runs
     /// under the queue's spinlock with interrupts masked: keep it short, it must not block.
-    /// Throws `.interrupted` if the task is cancelled, `.timedOut` if `timeout` expires, unless the
+    /// Throws `.interrupted` if the task is cancelled (unless `interruptible` is false: for waits
+    /// that must end only by their condition), `.timedOut` if `timeout` expires, unless the
     /// condition holds by then.
-    public func wait(until condition: () -> Bool, timeout: WaitTimeout? = nil) async throws(WaitError) {
+    public func wait(until condition: () -> Bool, timeout: WaitTimeout? = nil,
+                     interruptible: Bool = true) async throws(WaitError) {
         if lock.withLock(condition) { return }
         let node = WaitNode(Waiter())
         try await blockingWait(
-            node.waiter, interruptible: true, timeout: timeout,
+            node.waiter, interruptible: interruptible, timeout: timeout,
             attempt: { register in
                 lock.withLock {
                     if condition() { return () }
