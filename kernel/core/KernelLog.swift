@@ -20,9 +20,20 @@ enum KernelLog {
     /// Storage for the ring buffer, given once the heap exists.
     static func attachRing(_ storage: UnsafeMutablePointer<UInt8>) { ringStorage = storage }
 
+    /// Guards the ring and its read marks, and keeps lines whole on the console: every CPU logs.
+    /// A C spinlock (no allocation), because the log works before the heap does. Masking interrupts
+    /// alone kept out only this CPU's interrupt handlers, not the other CPUs.
+    nonisolated(unsafe) private static var ringLock = LichenSpinLock()
+
+    private static func withRingLock<R>(_ body: () -> R) -> R {
+        let daif = lichen_spin_lock_irqsave(&ringLock)
+        defer { lichen_spin_unlock_irqrestore(&ringLock, daif) }
+        return body()
+    }
+
     static func log(_ level: LogLevel, _ message: String) {
         let line = Format.timestamp(nanoseconds: clock()) + " " + message + "\n"
-        CPU.withInterruptsDisabled {
+        withRingLock {
             record(levelMark)
             record(UInt8(ascii: "0") + UInt8(level.rawValue))
             for byte in line.utf8 { record(byte) }
@@ -60,7 +71,8 @@ enum KernelLog {
     nonisolated(unsafe) private static var rateShown = 0
     nonisolated(unsafe) private static var rateSuppressed = 0
 
-    /// Raw console output, no timestamp (panic reports, the boot monitor).
+    /// Raw console output, no timestamp (panic reports, the boot monitor). Takes no lock, so that a
+    /// panic on a CPU that holds the ring lock still gets its report out.
     static func write(_ text: String) {
         CPU.withInterruptsDisabled { emit(text) }
     }
@@ -78,6 +90,10 @@ enum KernelLog {
     /// Replays the ring buffer to the console (for messages logged before it existed), showing the
     /// lines whose level is below `maxLevel`.
     static func replay(below maxLevel: Int? = nil) {
+        withRingLock { replayLocked(below: maxLevel) }
+    }
+
+    private static func replayLocked(below maxLevel: Int?) {
         guard let storage = ringStorage, let console else { return }
         let limit = maxLevel ?? consoleLevel
         var show = false
@@ -119,7 +135,7 @@ enum KernelLog {
     /// The kept log in syslog(2)'s format: each line as "<level>[timestamp] message\n", from the
     /// oldest complete line (or the last clear) on.
     static func syslogText(fromLastRead: Bool = false) -> [UInt8] {
-        CPU.withInterruptsDisabled {
+        withRingLock {
             guard let storage = ringStorage else { return [] }
             var out: [UInt8] = []
             var i = max(max(0, ringWritten - ringSize), fromLastRead ? readAt : clearedAt)
@@ -140,8 +156,8 @@ enum KernelLog {
     }
 
     /// syslog's consuming read and clear.
-    static func markRead() { CPU.withInterruptsDisabled { readAt = ringWritten } }
-    static func clear() { CPU.withInterruptsDisabled { clearedAt = ringWritten; readAt = max(readAt, ringWritten) } }
+    static func markRead() { withRingLock { readAt = ringWritten } }
+    static func clear() { withRingLock { clearedAt = ringWritten; readAt = max(readAt, ringWritten) } }
 }
 
 /// Embedded Swift's print() ends up here.

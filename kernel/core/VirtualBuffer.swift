@@ -1,4 +1,5 @@
 import LichenCore
+import Synchronization
 import LichenAArch64
 
 /// A large, growable kernel buffer: separate frames mapped at consecutive addresses in the kernel's
@@ -8,7 +9,7 @@ final class VirtualBuffer {
     /// Inside the stack region's L0 entry, far above the stacks (the kernel half's L0 entries are fixed
     /// at boot, see KernelAddressSpace.populateKernelHalf).
     private static let windowBase: UInt64 = KernelLayout.stackRegionBase + (256 << 30)
-    nonisolated(unsafe) private static var nextAddress = windowBase
+    private static let nextAddress = Atomic<UInt64>(windowBase)   // buffers are made on every CPU
 
     let base: VirtAddr
     private(set) var count = 0
@@ -19,10 +20,9 @@ final class VirtualBuffer {
     init(capacity: Int) {
         let size = (capacity + pageSize - 1) & ~(pageSize - 1)
         self.capacity = size
-        base = VirtAddr(CPU.withInterruptsDisabled {
-            defer { VirtualBuffer.nextAddress += UInt64(size + pageSize) }   // a guard page between buffers
-            return VirtualBuffer.nextAddress
-        })
+        // A guard page between buffers. (Masking interrupts here did not stop two CPUs from getting
+        // the same window.)
+        base = VirtAddr(VirtualBuffer.nextAddress.wrappingAdd(UInt64(size + pageSize), ordering: .relaxed).oldValue)
     }
 
     deinit {

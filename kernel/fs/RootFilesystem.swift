@@ -1,10 +1,11 @@
 import LichenCore
+import Synchronization
 import _Concurrency
 
 /// The root namespace: a tmpfs root filled from the initramfs (like Linux's rootfs), devtmpfs on /dev.
 enum RootFilesystem {
     nonisolated(unsafe) private(set) static var vfs: VFS? = nil
-    nonisolated(unsafe) private static var nextDevice: UInt32 = 1
+    private static let nextDevice = Atomic<UInt32>(1)     // filesystems are made on any CPU
 
     static let clock: VFSClock = {
         let ns = RealtimeClock.now
@@ -13,8 +14,7 @@ enum RootFilesystem {
 
     /// An anonymous device number for a new in-memory filesystem (major 0, like Linux).
     static func anonymousDevice() -> DeviceNumber {
-        defer { nextDevice += 1 }
-        return DeviceNumber(major: 0, minor: nextDevice)
+        DeviceNumber(major: 0, minor: nextDevice.wrappingAdd(1, ordering: .relaxed).oldValue)
     }
 
     /// Linux's default tmpfs size, the rootfs included: half of RAM (df shows it; writes past it get

@@ -4,7 +4,7 @@ import _Concurrency
 /// futex (WAIT, WAKE, their BITSET forms, REQUEUE, CMP_REQUEUE, WAKE_OP), set_robust_list and
 /// get_robust_list. The waiting and waking are in kernel/process/Futex.swift.
 enum FutexSyscalls {
-    nonisolated(unsafe) private static var reported = [Bool](repeating: false, count: 16)
+    private static let reported = ReportOnce(count: 16)
 
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         switch number {
@@ -69,9 +69,7 @@ enum FutexSyscalls {
     }
 
     private static func reportUnimplemented(_ command: Int32) {
-        let i = Int(command & 15)
-        guard !reported[i] else { return }
-        reported[i] = true
+        guard reported.first(Int(command & 15)) else { return }
         KernelLog.warning("futex operation " + Format.decimal(UInt64(UInt32(bitPattern: command))) + " is not implemented: ENOSYS")
     }
 }

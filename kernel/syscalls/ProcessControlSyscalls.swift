@@ -46,15 +46,14 @@ enum ProcessControlSyscalls {
     static func unshare(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let ownAlready: UInt64 = 0x400 | 0x200 | 0x40000 | 0x800 | 0x100 | 0x10000   // FILES FS SYSVSEM SIGHAND VM THREAD
         guard a[0] & ~ownAlready == 0 else {
-            if !reportedNamespaces {
-                reportedNamespaces = true
+            if reportedNamespaces.first(0) {
                 KernelLog.warning("unshare: namespaces are not supported (flags " + Format.hex(a[0]) + "): EINVAL")
             }
             throw .EINVAL
         }
         return 0
     }
-    nonisolated(unsafe) private static var reportedNamespaces = false
+    private static let reportedNamespaces = ReportOnce(count: 1)
 
     static let version3: UInt32 = 0x2008_0522, version1: UInt32 = 0x1998_0330, version2: UInt32 = 0x2007_1026
     /// Every capability up to CAP_LAST_CAP (40), as capget's two 32-bit words.

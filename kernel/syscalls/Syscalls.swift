@@ -25,7 +25,7 @@ enum SyscallOutcome {
 /// Linux arm64 syscall numbers to their implementations. Every syscall is async: one that blocks
 /// suspends its thread's task. Unknown numbers give ENOSYS and are logged once by name.
 enum Syscalls {
-    nonisolated(unsafe) private static var reported = [Bool](repeating: false, count: 512)
+    private static let reported = ReportOnce(count: 512)
 
     /// Which family handles each syscall number (1-based index into the order below), learned on
     /// first use: the families decide by number alone, so later calls go straight to the right one
@@ -88,9 +88,7 @@ enum Syscalls {
     }
 
     private static func reportUnimplemented(_ number: UInt64) {
-        let index = Int(min(number, 511))
-        guard !reported[index] else { return }
-        reported[index] = true
+        guard reported.first(Int(min(number, 511))) else { return }
         let name = SyscallNames.name(Int(number)).map { string($0) } ?? "unknown"
         KernelLog.warning("syscall " + Format.decimal(number) + " (" + name + ") is not implemented: ENOSYS")
     }
