@@ -62,43 +62,43 @@ enum FileSyscalls {
         case 80:                                                   // fstat
             try a.user.store(linuxStat(try p.file(a.fd(0)).status), to: a.address(1))
             return 0
-        case 48, 439:                                              // faccessat, faccessat2
-            let path = try a.user.string(at: a.address(1))
-            let mode = Access(rawValue: UInt32(a[2] & 7))
-            try await vfs().access(path, mode: mode, at: try directory(a, a.fd(0)), context: p.fs)
-            return 0
+        case 48: try await faccessat(a, flags: 0); return 0         // faccessat (no flags argument)
+        case 439: try await faccessat(a, flags: a[3]); return 0     // faccessat2
         case 34:                                                   // mkdirat
-            _ = try await vfs().mkdir(try a.user.string(at: a.address(1)), mode: UInt32(a[2] & 0o7777),
-                                      at: try directory(a, a.fd(0)), context: p.fs)
+            let path = try a.user.string(at: a.address(1))
+            _ = try await vfs().mkdir(path, mode: UInt32(a[2] & 0o7777), at: try directory(a, a.fd(0), for: path), context: p.fs)
             return 0
         case 33:                                                   // mknodat
-            _ = try await vfs().mknod(try a.user.string(at: a.address(1)), mode: UInt32(truncatingIfNeeded: a[2]),
-                                      device: DeviceNumber(encoded: a[3]), at: try directory(a, a.fd(0)), context: p.fs)
+            let path = try a.user.string(at: a.address(1))
+            _ = try await vfs().mknod(path, mode: UInt32(truncatingIfNeeded: a[2]), device: DeviceNumber(encoded: a[3]),
+                                      at: try directory(a, a.fd(0), for: path), context: p.fs)
             return 0
         case 35:                                                   // unlinkat
             let path = try a.user.string(at: a.address(1))
             guard a[2] & ~AT_REMOVEDIR == 0 else { throw .EINVAL }
-            let dir = try directory(a, a.fd(0))
+            let dir = try directory(a, a.fd(0), for: path)
             if a[2] & AT_REMOVEDIR != 0 { try await vfs().rmdir(path, at: dir, context: p.fs) }
             else { try await vfs().unlink(path, at: dir, context: p.fs) }
             return 0
         case 38, 276:                                              // renameat, renameat2
             let flags = number == 276 ? RenameFlags(rawValue: UInt32(truncatingIfNeeded: a[4])) : []
-            try await vfs().rename(try a.user.string(at: a.address(1)), to: try a.user.string(at: a.address(3)), flags: flags,
-                                   oldDirectory: try directory(a, a.fd(0)), newDirectory: try directory(a, a.fd(2)), context: p.fs)
+            let old = try a.user.string(at: a.address(1)), new = try a.user.string(at: a.address(3))
+            try await vfs().rename(old, to: new, flags: flags, oldDirectory: try directory(a, a.fd(0), for: old),
+                                   newDirectory: try directory(a, a.fd(2), for: new), context: p.fs)
             return 0
         case 37:                                                   // linkat
-            try await vfs().link(try a.user.string(at: a.address(1)), to: try a.user.string(at: a.address(3)),
-                                 followOld: a[4] & 0x400 != 0, oldDirectory: try directory(a, a.fd(0)),
-                                 newDirectory: try directory(a, a.fd(2)), context: p.fs)
+            let old = try a.user.string(at: a.address(1)), new = try a.user.string(at: a.address(3))
+            try await vfs().link(old, to: new, followOld: a[4] & 0x400 != 0, oldDirectory: try directory(a, a.fd(0), for: old),
+                                 newDirectory: try directory(a, a.fd(2), for: new), context: p.fs)
             return 0
         case 36:                                                   // symlinkat
-            _ = try await vfs().symlink(try a.user.string(at: a.address(0)), at: try a.user.string(at: a.address(2)),
-                                        in: try directory(a, a.fd(1)), context: p.fs)
+            let link = try a.user.string(at: a.address(2))
+            _ = try await vfs().symlink(try a.user.string(at: a.address(0)), at: link, in: try directory(a, a.fd(1), for: link), context: p.fs)
             return 0
         case 78:                                                   // readlinkat
             guard a.int32(3) > 0 else { throw .EINVAL }            // bufsiz is an int
-            let target = try await vfs().readlink(try a.user.string(at: a.address(1)), at: try directory(a, a.fd(0)), context: p.fs)
+            let path = try a.user.string(at: a.address(1))
+            let target = try await vfs().readlink(path, at: try directory(a, a.fd(0), for: path), context: p.fs)
             let n = min(target.count, a.count(3))
             try a.user.store(bytes: Array(target[0..<n]), to: a.address(2))
             return result(n)
@@ -122,15 +122,16 @@ enum FileSyscalls {
             p.fs.cwd = location
             return 0
         case 53:                                                   // fchmodat
-            try await vfs().chmod(try a.user.string(at: a.address(1)), mode: UInt32(a[2] & 0o7777),
-                                  at: try directory(a, a.fd(0)), context: p.fs)
+            let path = try a.user.string(at: a.address(1))
+            try await vfs().chmod(path, mode: UInt32(a[2] & 0o7777), at: try directory(a, a.fd(0), for: path), context: p.fs)
             return 0
         case 52:                                                   // fchmod
             try await vfs().chmod(try p.file(a.fd(0)).location, mode: UInt32(a[1] & 0o7777), context: p.fs)
             return 0
         case 54:                                                   // fchownat
-            try await vfs().chown(try a.user.string(at: a.address(1)), uid: owner(a[2]), gid: owner(a[3]),
-                                  at: try directory(a, a.fd(0)), followLast: a[4] & AT_SYMLINK_NOFOLLOW == 0, context: p.fs)
+            let path = try a.user.string(at: a.address(1))
+            try await vfs().chown(path, uid: owner(a[2]), gid: owner(a[3]), at: try directory(a, a.fd(0), for: path),
+                                  followLast: a[4] & AT_SYMLINK_NOFOLLOW == 0, context: p.fs)
             return 0
         case 55:                                                   // fchown
             try await vfs().chown(try p.file(a.fd(0)).location, uid: owner(a[1]), gid: owner(a[2]), context: p.fs)
@@ -161,9 +162,10 @@ enum FileSyscalls {
         return vfs
     }
 
-    /// The directory a *at() call starts from: nil (the cwd) for AT_FDCWD.
-    static func directory(_ a: SyscallArguments, _ fd: Int32) throws(Errno) -> Location? {
-        guard fd != AT_FDCWD else { return nil }
+    /// The directory a *at() call starts from for `path`: nil (the cwd) for AT_FDCWD. An absolute
+    /// path ignores the fd, even an invalid one, as Linux does.
+    static func directory(_ a: SyscallArguments, _ fd: Int32, for path: [UInt8]) throws(Errno) -> Location? {
+        guard fd != AT_FDCWD, path.first != UInt8(ascii: "/") else { return nil }
         return try a.process.file(fd).location
     }
 
@@ -176,7 +178,7 @@ enum FileSyscalls {
         let p = a.process
         let path = try a.user.string(at: a.address(1))
         let flags = OpenFlags(rawValue: UInt32(truncatingIfNeeded: a[2]))
-        let start = try directory(a, a.fd(0))
+        let start = try directory(a, a.fd(0), for: path)
         let file = try await vfs().open(path, flags: flags, mode: UInt32(a[3] & 0o7777), at: start, context: p.fs)
         file.pathHint = (start ?? p.fs.cwd, path)                 // for /proc/<pid>/fd
         if file.status.rdev == .tty, file.operations === ConsoleTTY.shared {
@@ -310,6 +312,26 @@ enum FileSyscalls {
         }
     }
 
+    static let AT_EACCESS: UInt64 = 0x200
+
+    /// faccessat2(dirfd, path, mode, flags): the real ids unless AT_EACCESS; AT_SYMLINK_NOFOLLOW
+    /// checks a symlink itself; AT_EMPTY_PATH with "" checks the fd's file.
+    static func faccessat(_ a: SyscallArguments, flags: UInt64) async throws(Errno) {
+        guard a[2] & ~7 == 0, flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) == 0 else { throw .EINVAL }
+        let mode = Access(rawValue: UInt32(a[2]))
+        let path = try a.user.string(at: a.address(1))
+        let effective = flags & AT_EACCESS != 0
+        if path.isEmpty {
+            guard flags & AT_EMPTY_PATH != 0 else { throw .ENOENT }
+            let location = a.fd(0) == AT_FDCWD ? a.process.fs.cwd : try a.process.file(a.fd(0)).location
+            let credentials = a.process.fs.credentials
+            try (effective ? credentials : credentials.forRealIDs).check(mode, location.metadata)
+            return
+        }
+        try await vfs().access(path, mode: mode, at: try directory(a, a.fd(0), for: path), effectiveIDs: effective,
+                               followLast: flags & AT_SYMLINK_NOFOLLOW == 0, context: a.process.fs)
+    }
+
     static func statAt(_ a: SyscallArguments, fd: Int32, path: UserAddr, flags: UInt64) async throws(Errno) -> FileStatus {
         let name = try a.user.string(at: path)
         if name.isEmpty {
@@ -317,7 +339,7 @@ enum FileSyscalls {
             if fd == AT_FDCWD { return a.process.fs.cwd.status }
             return try a.process.file(fd).status
         }
-        return try await vfs().stat(name, at: try directory(a, fd), followLast: flags & AT_SYMLINK_NOFOLLOW == 0, context: a.process.fs)
+        return try await vfs().stat(name, at: try directory(a, fd, for: name), followLast: flags & AT_SYMLINK_NOFOLLOW == 0, context: a.process.fs)
     }
 
     static func linuxStat(_ s: FileStatus) -> LinuxStat {
@@ -342,8 +364,8 @@ enum FileSyscalls {
         if a[1] == 0 {
             try await vfs().utimens(try a.process.file(a.fd(0)).location, atime: changes.0, mtime: changes.1, context: a.process.fs)
         } else {
-            try await vfs().utimens(try a.user.string(at: a.address(1)), atime: changes.0, mtime: changes.1,
-                                    at: try directory(a, a.fd(0)), followLast: a[3] & AT_SYMLINK_NOFOLLOW == 0, context: a.process.fs)
+            let path = try a.user.string(at: a.address(1))
+            try await vfs().utimens(path, atime: changes.0, mtime: changes.1, at: try directory(a, a.fd(0), for: path), followLast: a[3] & AT_SYMLINK_NOFOLLOW == 0, context: a.process.fs)
         }
     }
 

@@ -1,9 +1,69 @@
 /* mkdir, rmdir, unlink, rename, symlink, readlink, link, chdir, fchdir, getcwd, umask. */
 #include "check.h"
 #include <sys/stat.h>
+#include <sys/wait.h>
+
+/* An absolute path ignores the dirfd, even an invalid one (-1 or a closed fd). */
+static void absolute_paths_ignore_dirfd(void) {
+    const int bad = -1;
+    CHECK_OK("abs-mkdirat", syscall(SYS_mkdirat, bad, "/tmp/conf-abs", 0755));
+    CHECK_OK("abs-faccessat2", syscall(SYS_faccessat2, bad, "/tmp/conf-abs", F_OK, 0));
+    CHECK_OK("abs-faccessat", syscall(SYS_faccessat, bad, "/tmp/conf-abs", F_OK));
+    int fd = syscall(SYS_openat, 999, "/tmp/conf-abs/f", O_CREAT | O_WRONLY, 0644);
+    CHECK("abs-openat", fd >= 0);
+    close(fd);
+    CHECK_OK("abs-linkat", syscall(SYS_linkat, bad, "/tmp/conf-abs/f", bad, "/tmp/conf-abs/g", 0));
+    CHECK_OK("abs-symlinkat", syscall(SYS_symlinkat, "f", bad, "/tmp/conf-abs/s"));
+    char buf[16] = {0};
+    CHECK_EQ("abs-readlinkat", syscall(SYS_readlinkat, bad, "/tmp/conf-abs/s", buf, sizeof buf), 1);
+    CHECK_OK("abs-fchmodat", syscall(SYS_fchmodat, bad, "/tmp/conf-abs/f", 0600));
+    CHECK_OK("abs-fchownat", syscall(SYS_fchownat, bad, "/tmp/conf-abs/f", 0, 0, 0));
+    CHECK_OK("abs-utimensat", syscall(SYS_utimensat, bad, "/tmp/conf-abs/f", NULL, 0));
+    struct stat st;
+    CHECK_OK("abs-newfstatat", syscall(SYS_newfstatat, bad, "/tmp/conf-abs/f", &st, 0));
+    CHECK_OK("abs-renameat", syscall(SYS_renameat, bad, "/tmp/conf-abs/g", bad, "/tmp/conf-abs/h"));
+    CHECK_OK("abs-unlinkat", syscall(SYS_unlinkat, bad, "/tmp/conf-abs/h", 0));
+    CHECK_ERR("rel-bad-dirfd", syscall(SYS_faccessat2, bad, "f", F_OK, 0), EBADF);
+    unlink("/tmp/conf-abs/s");
+    unlink("/tmp/conf-abs/f");
+    rmdir("/tmp/conf-abs");
+}
+
+/* faccessat2's flags: checked, and acted on (not accepted and ignored). */
+static void faccessat2_flags(void) {
+    mkdir("/tmp/conf-acc", 0755);
+    CHECK_ERR("faccessat2-bad-flags", syscall(SYS_faccessat2, AT_FDCWD, "/tmp/conf-acc", F_OK, 0x4), EINVAL);
+    CHECK_ERR("faccessat2-bad-mode", syscall(SYS_faccessat2, AT_FDCWD, "/tmp/conf-acc", 8, 0), EINVAL);
+    symlink("/tmp/conf-acc/missing", "/tmp/conf-acc/dangling");
+    CHECK_ERR("faccessat2-follows", syscall(SYS_faccessat2, AT_FDCWD, "/tmp/conf-acc/dangling", F_OK, 0), ENOENT);
+    CHECK_OK("faccessat2-nofollow", syscall(SYS_faccessat2, AT_FDCWD, "/tmp/conf-acc/dangling", F_OK, AT_SYMLINK_NOFOLLOW));
+    int dir = open("/tmp/conf-acc", O_RDONLY | O_DIRECTORY);
+    CHECK_OK("faccessat2-empty-path", syscall(SYS_faccessat2, dir, "", R_OK, AT_EMPTY_PATH));
+    CHECK_ERR("faccessat2-empty-no-flag", syscall(SYS_faccessat2, dir, "", R_OK, 0), ENOENT);
+    close(dir);
+    /* Real uid 1000, effective 0: access() judges by the real ids, AT_EACCESS by the effective. */
+    int fd = open("/tmp/conf-acc/secret", O_CREAT | O_WRONLY, 0600);
+    close(fd);
+    pid_t p = fork();
+    if (p == 0) {
+        if (syscall(SYS_setresuid, 1000, 0, 0) != 0) _exit(10);
+        long real = syscall(SYS_faccessat2, AT_FDCWD, "/tmp/conf-acc/secret", R_OK, 0);
+        int real_errno = errno;
+        long eff = syscall(SYS_faccessat2, AT_FDCWD, "/tmp/conf-acc/secret", R_OK, 0x200 /* AT_EACCESS */);
+        _exit(real == -1 && real_errno == EACCES ? (eff == 0 ? 0 : 2) : 1);
+    }
+    int status = -1;
+    waitpid(p, &status, 0);
+    CHECK_EQ("faccessat2-eaccess", WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0);
+    unlink("/tmp/conf-acc/secret");
+    unlink("/tmp/conf-acc/dangling");
+    rmdir("/tmp/conf-acc");
+}
 
 int main(void) {
     begin("dirs");
+    absolute_paths_ignore_dirfd();
+    faccessat2_flags();
     mkdir("/tmp/conf-dirs", 0755);
     CHECK_OK("chdir-workdir", chdir("/tmp/conf-dirs"));
     char buf[256];
