@@ -26,7 +26,14 @@ enum FileSyscalls {
             guard a.int(3) >= 0 else { throw .EINVAL }
             return try await vectored(a, write: number == 70, offset: a.int(3))
         case 286, 287:                                             // preadv2, pwritev2: offset -1 is the file position
-            guard a[5] & ~0x1f == 0 else { throw .EOPNOTSUPP }     // RWF_HIPRI, DSYNC, SYNC, NOWAIT, APPEND
+            // RWF_HIPRI, DSYNC and SYNC ask nothing of memory-backed files; RWF_NOWAIT and RWF_APPEND
+            // are not implemented, so they fail rather than be ignored.
+            guard a[5] & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC) == 0 else {
+                if a[5] & (RWF_NOWAIT | RWF_APPEND) != 0 && unsupportedRWF.first(0) {
+                    KernelLog.warning("preadv2/pwritev2: RWF_NOWAIT and RWF_APPEND are not implemented: EOPNOTSUPP")
+                }
+                throw .EOPNOTSUPP
+            }
             guard a.int(3) >= -1 else { throw .EINVAL }
             return try await vectored(a, write: number == 287, offset: a.int(3) == -1 ? nil : a.int(3))
         case 62:                                                   // lseek
@@ -248,6 +255,12 @@ enum FileSyscalls {
         let file = try a.process.file(a.fd(0))
         guard a[2] <= UInt64(LinuxIovec.UIO_MAXIOV) else { throw .EINVAL }
         let count = a.count(2)
+        // Every vector is checked before any I/O, as Linux's import_iovec does: a length that is
+        // negative as an ssize_t fails the whole call.
+        for i in 0..<count {
+            let v = try a.user.load(LinuxIovec.self, from: a.address(1) + UInt64(i * 16))
+            guard Int64(bitPattern: v.iov_len) >= 0 else { throw .EINVAL }
+        }
         var total: UInt64 = 0
         for i in 0..<count {
             let v = try a.user.load(LinuxIovec.self, from: a.address(1) + UInt64(i * 16))
@@ -313,6 +326,8 @@ enum FileSyscalls {
     }
 
     static let AT_EACCESS: UInt64 = 0x200
+    static let RWF_HIPRI: UInt64 = 0x1, RWF_DSYNC: UInt64 = 0x2, RWF_SYNC: UInt64 = 0x4, RWF_NOWAIT: UInt64 = 0x8, RWF_APPEND: UInt64 = 0x10
+    private static let unsupportedRWF = ReportOnce(count: 1)
 
     /// faccessat2(dirfd, path, mode, flags): the real ids unless AT_EACCESS; AT_SYMLINK_NOFOLLOW
     /// checks a symlink itself; AT_EMPTY_PATH with "" checks the fd's file.

@@ -114,6 +114,18 @@ int main(void) {
     lseek(fd, 0, SEEK_SET);
     CHECK_ERR("readv-efault-base", syscall(SYS_readv, fd, &bad, 1), EFAULT);
     CHECK_ERR("writev-efault-base", syscall(SYS_writev, fd, &bad, 1), EFAULT);
+    /* Every vector is checked before any I/O: a negative length fails the call, and nothing of
+     * the earlier vectors is written. */
+    struct iovec neg[2] = {{"xy", 2}, {"z", (size_t)-1}};
+    off_t before = lseek(fd, 0, SEEK_END);
+    CHECK_ERR("writev-negative-len", syscall(SYS_writev, fd, neg, 2), EINVAL);
+    CHECK_EQ("writev-negative-len-wrote-nothing", lseek(fd, 0, SEEK_END), before);
+    CHECK_ERR("readv-negative-len", syscall(SYS_readv, fd, neg, 2), EINVAL);
+    CHECK_ERR("pwritev-negative-len", syscall(SYS_pwritev, fd, neg, 2, 0, 0), EINVAL);
+    CHECK_ERR("preadv-negative-offset", syscall(SYS_preadv, fd, neg, 1, -5L, 0L), EINVAL);
+    CHECK_ERR("pwritev-negative-offset", syscall(SYS_pwritev, fd, neg, 1, -5L, 0L), EINVAL);
+    CHECK_ERR("writev-too-many", syscall(SYS_writev, fd, neg, 1025), EINVAL);
+    CHECK_ERR("pwritev2-bad-flags", syscall(SYS_pwritev2, fd, neg, 1, 0, 0, 0x100), EOPNOTSUPP);
 
     /* A buffer that runs into an unmapped or PROT_NONE page: read and write stop there with a short
      * count (EFAULT only when nothing could be copied), and the file position moves by that much. */
