@@ -151,6 +151,9 @@ enum Processes {
         return nil
     }
 
+    /// Every live process (a snapshot).
+    static func all() -> [Process] { lock.withLock { _ in objects } }
+
     static func add(_ process: Process) { lock.withLock { _ in objects.append(process) } }
     static func remove(_ pid: Int32) { lock.withLock { _ in objects.removeAll { $0.pid == pid } } }
 }

@@ -55,9 +55,13 @@ enum ProcessLifecycle {
                                at directory: Location? = nil) async throws(Errno) -> (image: IOBuffer, status: FileStatus) {
         guard !path.isEmpty else { throw .ENOENT }
         let file = try await vfs.open(path, flags: [.O_RDONLY], at: directory, context: context)
-        let status = file.status
+        var status = file.status
         guard status.mode & FileMode.S_IFMT == FileMode.S_IFREG else { throw .EACCES }
+        let mountFlags = file.location.mount.flags
+        guard !mountFlags.contains(.noExec) else { throw .EACCES }
         guard context.credentials.permits(.execute, mode: status.mode, uid: status.uid, gid: status.gid) else { throw .EACCES }
+        // On a nosuid mount the set-id bits give nothing (Linux's mnt_may_suid).
+        if mountFlags.contains(.noSuid) { status.mode &= ~(FileMode.S_ISUID | FileMode.S_ISGID) }
         let image = try IOBuffer(count: Int(status.size), zeroed: false)
         var done = 0
         while done < image.count {

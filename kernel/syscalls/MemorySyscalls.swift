@@ -66,6 +66,7 @@ enum MemorySyscalls {
             file = try a.process.file(a.fd(4))
             let mode = file!.flags
             guard mode.allowsRead, sharing == MAP_PRIVATE || !protection.contains(.write) || mode.allowsWrite else { throw .EACCES }
+            guard !protection.contains(.execute) || !file!.location.mount.flags.contains(.noExec) else { throw .EPERM }
             guard sharing == MAP_PRIVATE || !protection.contains(.write) else { throw .ENODEV }  // shared writable files: later
         }
         let address = try memory.locked { () throws(Errno) -> UserAddr in

@@ -7,11 +7,27 @@ public final class Mount: Sendable {
     public let parent: Mount?
     public let mountpoint: (any Inode)?
 
-    init(fileSystem: any FileSystem, parent: Mount?, mountpoint: (any Inode)?) {
+    /// Its options (MS_REMOUNT changes them).
+    private let options: SpinLock<MountFlags>
+
+    init(fileSystem: any FileSystem, parent: Mount?, mountpoint: (any Inode)?, flags: MountFlags = [.relAtime]) {
         self.fileSystem = fileSystem
         root = fileSystem.root
         self.parent = parent
         self.mountpoint = mountpoint
+        options = SpinLock(flags)
+    }
+
+    public var flags: MountFlags { options.withLock { $0 } }
+
+    /// mount(MS_REMOUNT): new per-mount options. (Linux refuses to make a mount read-only while
+    /// files on it are open for writing (EBUSY); Lichen does not count writers yet, so such files
+    /// keep writing until closed.)
+    public func setFlags(_ flags: MountFlags) { options.withLock { $0 = flags } }
+
+    /// Changing anything reached through this mount: EROFS if it is read-only.
+    public func checkWritable() throws(Errno) {
+        if flags.contains(.readOnly) { throw .EROFS }
     }
 
     /// Where this mount is attached, in its parent (nil for the root mount).

@@ -91,17 +91,17 @@ public final class VFS: Sendable {
     /// Mounts `fileSystem` on the directory `path` names (superuser only).
     @discardableResult
     public func mount(_ fileSystem: any FileSystem, on path: [UInt8], at directory: Location? = nil,
-                      context: FSContext) async throws(Errno) -> Mount {
+                      flags: MountFlags = [.relAtime], context: FSContext) async throws(Errno) -> Mount {
         guard context.credentials.isSuperuser else { throw .EPERM }
         let target = try await resolve(path, at: directory, context: context)
-        return try mount(fileSystem, on: target)
+        return try mount(fileSystem, on: target, flags: flags)
     }
 
     /// Mounts `fileSystem` on `target` (a directory).
     @discardableResult
-    public func mount(_ fileSystem: any FileSystem, on target: Location) throws(Errno) -> Mount {
+    public func mount(_ fileSystem: any FileSystem, on target: Location, flags: MountFlags = [.relAtime]) throws(Errno) -> Mount {
         guard target.metadata.isDirectory else { throw .ENOTDIR }
-        let mount = Mount(fileSystem: fileSystem, parent: target.mount, mountpoint: target.inode)
+        let mount = Mount(fileSystem: fileSystem, parent: target.mount, mountpoint: target.inode, flags: flags)
         mounts.add(mount)
         return mount
     }

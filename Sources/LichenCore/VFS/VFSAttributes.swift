@@ -43,6 +43,7 @@ extension VFS {
     public func chmod(_ location: Location, mode: UInt32, context: FSContext) async throws(Errno) {
         let c = context.credentials
         let metadata = location.metadata
+        try location.mount.checkWritable()
         guard c.ownsOrOverrides(metadata) else { throw .EPERM }
         var mode = mode & FileMode.permissionMask
         if !c.isSuperuser && !c.isInGroup(metadata.gid) { mode &= ~FileMode.S_ISGID }
@@ -61,6 +62,7 @@ extension VFS {
     public func chown(_ location: Location, uid: UInt32?, gid: UInt32?, context: FSContext) async throws(Errno) {
         let c = context.credentials
         let metadata = location.metadata
+        try location.mount.checkWritable()
         if let uid, uid != metadata.uid || c.fsuid != metadata.uid {
             if !c.isSuperuser { throw .EPERM }
         }
@@ -84,6 +86,7 @@ extension VFS {
         let metadata = location.metadata
         if metadata.isDirectory { throw .EISDIR }
         guard metadata.isRegular else { throw .EINVAL }
+        try location.mount.checkWritable()
         try context.credentials.check(.write, metadata)
         try await location.inode.setattr(AttributeChanges(size: size))
     }
@@ -100,6 +103,7 @@ extension VFS {
         if atime == nil && mtime == nil { return }
         let c = context.credentials
         let metadata = location.metadata
+        try location.mount.checkWritable()
         if !c.ownsOrOverrides(metadata) {
             let onlyNow = (atime == nil || atime == .now) && (mtime == nil || mtime == .now)
             if !onlyNow { throw .EPERM }

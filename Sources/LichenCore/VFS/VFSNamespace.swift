@@ -67,6 +67,7 @@ extension VFS {
         let victim = try await parent.inode.lookup(name)
         let metadata = victim.metadata
         if trailingSlash { throw metadata.isDirectory ? .EISDIR : .ENOTDIR }
+        try parent.mount.checkWritable()
         try mayDelete(from: parent, metadata, isDirectory: false, context.credentials)
         if mounts.isMountpoint(Location(mount: parent.mount, inode: victim)) { throw .EBUSY }
         try await parent.inode.unlink(name)
@@ -85,6 +86,7 @@ extension VFS {
         }
         try context.credentials.check(.execute, parent.metadata)
         let victim = try await parent.inode.lookup(name)
+        try parent.mount.checkWritable()
         try mayDelete(from: parent, victim.metadata, isDirectory: true, context.credentials)
         let location = Location(mount: parent.mount, inode: victim)
         if mounts.isMountpoint(location) || location == context.root { throw .EBUSY }
@@ -117,6 +119,7 @@ extension VFS {
             if isDirectory, try await isAncestor(source, of: newParent) { throw .EINVAL }
             if let target, target.metadata.isDirectory, try await isAncestor(target, of: oldParent) { throw .ENOTEMPTY }
         }
+        try oldParent.mount.checkWritable()
         if let target, target === source { return }  // two names of one file: nothing to do
         try mayDelete(from: oldParent, sourceMetadata, isDirectory: isDirectory, credentials)
         if let target {

@@ -48,6 +48,7 @@ extension VFS {
             return (location, false)
         }
         if trailingSlash { throw .EISDIR }
+        try parent.mount.checkWritable()
         try mayCreate(in: parent, context.credentials)
         let (owner, fileMode) = newOwner(in: parent, mode: mode & FileMode.permissionMask & ~context.umask,
                                          isDirectory: false, context.credentials)
@@ -72,6 +73,10 @@ extension VFS {
         if flags.contains(.O_DIRECTORY) && !metadata.isDirectory { throw .ENOTDIR }
         let truncate = flags.contains(.O_TRUNC)
         if metadata.isDirectory && (flags.accessMode != .O_RDONLY || truncate) { throw .EISDIR }
+        // Writing a device or FIFO changes nothing on the filesystem: allowed on a read-only mount.
+        if (flags.allowsWrite || truncate) && (metadata.isRegular || metadata.isDirectory) {
+            try location.mount.checkWritable()
+        }
         if !created {
             var access: Access = []
             if flags.allowsRead { access.insert(.read) }
@@ -79,6 +84,9 @@ extension VFS {
             try context.credentials.check(access, metadata)
         }
         let operations: (any FileOperations)?
+        if (metadata.type == .characterDevice || metadata.type == .blockDevice) && location.mount.flags.contains(.noDev) {
+            throw .EACCES
+        }
         switch metadata.type {
         case .characterDevice:
             guard let ops = devices.lookup(.character, metadata.rdev) else { throw .ENXIO }

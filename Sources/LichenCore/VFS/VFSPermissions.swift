@@ -61,6 +61,7 @@ extension VFS {
         try context.credentials.check(.execute, parent.metadata)
         if try await lookupIfPresent(name, in: parent) != nil { throw .EEXIST }
         if trailingSlash && !isDirectory { throw .ENOENT }
+        try parent.mount.checkWritable()
         try mayCreate(in: parent, context.credentials)
         return (parent, name)
     }

@@ -78,8 +78,9 @@ enum ProcSystem {
             } else {
                 path = [0x2f]
             }
-            let options = type.utf8.elementsEqual("rootfs".utf8) ? "rw"
-                : type.utf8.elementsEqual("tmpfs".utf8) ? "rw,relatime,inode64" : "rw,relatime"
+            let flags = m.flags
+            let options = type.utf8.elementsEqual("rootfs".utf8) ? (flags.contains(.readOnly) ? "ro" : "rw")
+                : type.utf8.elementsEqual("tmpfs".utf8) ? flags.optionsText + ",inode64" : flags.optionsText
             o.add(MountSyscalls.source(of: m) + " ")
             o += path
             o.add(" " + type + " " + options + " 0 0\n")

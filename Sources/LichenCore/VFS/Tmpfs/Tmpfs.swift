@@ -9,10 +9,13 @@ public final class Tmpfs: FileSystem {
     /// `device` is its st_dev (Linux gives each an anonymous 0:N); `clock` stamps its times.
     /// `sizeLimit`: bytes of file data it may hold (Linux's size=; writes past it get ENOSPC),
     /// nil for no limit.
+    /// `inodeLimit`: how many inodes it may hold (nr_inodes=; more give ENOSPC), nil for no limit.
     public init(device: DeviceNumber, clock: @escaping VFSClock, rootMode: UInt32 = 0o1777,
-                rootOwner: InodeOwner = .root, sizeLimit: Int64? = nil, typeName: [UInt8] = Array("tmpfs".utf8)) {
+                rootOwner: InodeOwner = .root, sizeLimit: Int64? = nil, inodeLimit: Int64? = nil,
+                typeName: [UInt8] = Array("tmpfs".utf8)) {
         superblock = TmpfsSuperblock(device: device, clock: clock,
-                                     maxPages: sizeLimit.map { ($0 + Int64(pageSize) - 1) / Int64(pageSize) })
+                                     maxPages: sizeLimit.map { ($0 + Int64(pageSize) - 1) / Int64(pageSize) },
+                                     maxInodes: inodeLimit)
         rootDirectory = TmpfsDirectory(superblock, mode: FileMode.S_IFDIR | (rootMode & 0o7777), owner: rootOwner,
                                        parent: nil)
         self.typeName = typeName
@@ -44,9 +47,10 @@ public final class Tmpfs: FileSystem {
         let usage = superblock.usage
         let total = superblock.maxPages ?? usage.pages
         let free = UInt64(max(0, total - usage.pages))
+        let inodes = superblock.maxInodes ?? usage.inodes
         return FileSystemStatistics(magic: 0x0102_1994, blockSize: Int64(pageSize), totalBlocks: UInt64(total),
-                                    freeBlocks: free, availableBlocks: free, totalInodes: UInt64(usage.inodes),
-                                    freeInodes: 0)
+                                    freeBlocks: free, availableBlocks: free, totalInodes: UInt64(inodes),
+                                    freeInodes: UInt64(max(0, inodes - usage.inodes)))
     }
 }
 
@@ -64,13 +68,21 @@ final class TmpfsSuperblock: @unchecked Sendable {
     private var pages: Int64 = 0  // guarded by lock
     private var inodes: Int64 = 0  // guarded by lock
 
-    /// The most pages the files may hold (nil: unlimited).
+    /// The most pages the files may hold, and the most inodes (nil: unlimited).
     let maxPages: Int64?
+    let maxInodes: Int64?
 
-    init(device: DeviceNumber, clock: @escaping VFSClock, maxPages: Int64?) {
+    init(device: DeviceNumber, clock: @escaping VFSClock, maxPages: Int64?, maxInodes: Int64? = nil) {
         self.device = device
         self.clock = clock
         self.maxPages = maxPages
+        self.maxInodes = maxInodes
+    }
+
+    /// ENOSPC once the inodes alive (a just-made one included) exceed the limit.
+    func checkInodeLimit() throws(Errno) {
+        guard let maxInodes else { return }
+        if lock.withLock({ inodes }) > maxInodes { throw .ENOSPC }
     }
 
     func newInode() -> UInt64 {

@@ -148,7 +148,8 @@ final class TmpfsDirectory: TmpfsInode, @unchecked Sendable {
 
     /// Adds a new inode under `name`, holding the namespace lock.
     private func add(_ name: [UInt8], _ node: TmpfsInode) async throws(Errno) -> any Inode {
-        try await superblock.changingNamespace { () throws(Errno) -> any Inode in
+        try superblock.checkInodeLimit()              // (the new node counts already; dropped on failure)
+        return try await superblock.changingNamespace { () throws(Errno) -> any Inode in
             try insertLocked(name, node, at: node.metadata.ctime)
             return node
         }
