@@ -25,7 +25,7 @@ public struct TmpfsOptions: Equatable, Sendable {
                 guard let value else { throw .EINVAL }
                 if value.last == UInt8(ascii: "%") {
                     guard let percent = number(value.dropLast(), base: 10), percent <= 100 else { throw .EINVAL }
-                    o.size = ramBytes / 100 * percent
+                    o.size = ramBytes / Int64(pageSize) * percent / 100 * Int64(pageSize)   // in pages, as Linux
                 } else {
                     o.size = try withSuffix(value, suffixes: "kmgtpe")
                 }
