@@ -24,6 +24,7 @@ enum RootFilesystem {
     static func mount(initramfs: UnsafeRawBufferPointer?) async throws(Errno) -> VFS {
         TmpfsPageMemory.allocate = { PhysicalMemory.allocateForUser().map { KernelLayout.directMap($0).pointer } }
         FileLocks.install()
+        RecordLocks.install()
         TmpfsPageMemory.release = { PhysicalMemory.free(PhysAddr(UInt64(UInt(bitPattern: $0)) - KernelLayout.directMapBase)) }
         let root = Tmpfs(device: anonymousDevice(), clock: clock, rootMode: 0o755, sizeLimit: tmpfsDefaultSize,
                          typeName: Array("rootfs".utf8))
