@@ -44,7 +44,8 @@ static struct flock probe(int fd, int cmd, short type, off_t start, off_t len) {
     return l;
 }
 
-static void on_alarm(int sig) { (void)sig; }
+static volatile int alarms;
+static void on_alarm(int sig) { (void)sig; alarms++; }
 
 /* A watchdog for blocking calls: SIGALRM without SA_RESTART ends them with EINTR. */
 static void arm_alarm(unsigned seconds) {
@@ -217,6 +218,30 @@ static void setlkw_interrupted(int fd) {
     close(ready[0]); close(ready[1]); close(finish[0]); close(finish[1]);
 }
 
+/* With SA_RESTART the handler runs and F_SETLKW goes on waiting (Linux's ERESTARTSYS). */
+static void setlkw_restarted(int fd) {
+    int ready[2];
+    pipe(ready);
+    pid_t c = spawn();
+    if (c == 0) {
+        lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 10);
+        write(ready[1], "l", 1);
+        usleep(1500000);                              /* past the parent's alarm */
+        child_done();
+    }
+    token(ready[0]);
+    struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = SA_RESTART};
+    sigaction(SIGALRM, &sa, NULL);
+    alarms = 0;
+    alarm(1);
+    CHECK_OK("setlkw-sa-restart", lock(fd, F_SETLKW, F_WRLCK, SEEK_SET, 0, 1));
+    CHECK_EQ("setlkw-sa-restart-handler-ran", alarms, 1);
+    alarm(0);
+    lock(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 0);
+    reap(c, "child-restart");
+    close(ready[0]); close(ready[1]);
+}
+
 /* Parent holds byte 0, child byte 1, each then waits for the other's: one of them gets EDEADLK,
  * gives up its lock, and the other is granted. */
 static void deadlock(int fd) {
@@ -273,7 +298,24 @@ static void ofd_locks(void) {
     }
     reap(c, "child-ofd");
     CHECK_ERR("ofd-child-extended", lock(b, F_OFD_SETLK, F_WRLCK, SEEK_SET, 15, 1), EAGAIN);
+    int ready[2];
+    pipe(ready);
+    c = spawn();
+    if (c == 0) {                                      /* the child waits on a description of its own */
+        close(a);                                      /* the parent's close of `a` is then the last */
+        int own = open("f", O_RDWR);
+        write(ready[1], "w", 1);
+        arm_alarm(10);
+        CHECK_OK("ofd-setlkw-granted-on-last-close", lock(own, F_OFD_SETLKW, F_WRLCK, SEEK_SET, 0, 1));
+        alarm(0);
+        child_done();
+    }
+    token(ready[0]);
+    usleep(100000);
+    CHECK_ERR("ofd-still-held", lock(b, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 1), EAGAIN);
     close(a);
+    reap(c, "child-ofd-wait");
+    close(ready[0]); close(ready[1]);
     CHECK_OK("ofd-last-close-releases", lock(b, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 20));
     close(b);
 }
@@ -384,6 +426,7 @@ int main(void) {
     release_on_any_close(fd);
     setlkw_waits_for_release(fd);
     setlkw_interrupted(fd);
+    setlkw_restarted(fd);
     deadlock(fd);
     ofd_locks();
     pipe_sizes();
