@@ -7,10 +7,9 @@ enum RecordLocks {
     private static let table = SpinLock(RecordLockTable())
     private static let changed = Event<UInt64>(0)
 
-    static func install() {
-        OpenFile.releaseRecordLocks = { owner in
-            if table.withLock({ $0.release(.description(owner)) }) { changed.update { $0 += 1 } }
-        }
+    /// The open file description `owner` was closed for the last time: its OFD locks go.
+    static func descriptionClosed(_ owner: UInt) {
+        if table.withLock({ $0.release(.description(owner)) }) { changed.update { $0 += 1 } }
     }
 
     /// Which lock a `struct flock` asks for, on which file and bytes, for whom.
@@ -66,7 +65,7 @@ enum RecordLocks {
             let generation = changed.value
             switch table.withLock({ $0.set(on: r.file, owner: r.owner, kind: r.kind, range: r.range, waiter: waiter) }) {
             case .granted:
-                if case .description = r.owner, r.kind != nil { file.holdsRecordLocks = true }
+                if case .description = r.owner, r.kind != nil { file.holdsFcntlLocks = true }
                 changed.update { $0 += 1 }
                 return
             case .deadlock:

@@ -1,10 +1,9 @@
 import LichenCore
 import _Concurrency
 
-/// fcntl(2): descriptor flags, status flags, record locks, pipe sizes, I/O signal owners.
+/// fcntl(2): descriptor flags, status flags, record locks, leases, pipe sizes, I/O signal owners.
 enum Fcntl {
     typealias C = LinuxFcntl
-    nonisolated(unsafe) private static var reportedLeases = false
 
     static func fcntl(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let p = a.process
@@ -70,13 +69,10 @@ enum Fcntl {
         case C.F_GETSIG:
             return result(file.signalOwner.withLock { $0.signal })
         case C.F_GETLEASE:
-            return result(Int32(LinuxFlock.F_UNLCK))                // no lease can be taken, so none is held
+            return result(Int32(Leases.get(file)))
         case C.F_SETLEASE:
-            if !reportedLeases {
-                reportedLeases = true
-                KernelLog.warning("fcntl: F_SETLEASE is not implemented: EINVAL (as for a filesystem without leases)")
-            }
-            throw .EINVAL
+            try Leases.set(file, type: a.int(2), process: p)
+            return 0
         default: throw .EINVAL
         }
     }

@@ -182,6 +182,9 @@ enum FileSyscalls {
         let start = try directory(a, a.fd(0))
         let file = try await vfs().open(path, flags: flags, mode: UInt32(a[3] & 0o7777), at: start, context: p.fs)
         file.pathHint = (start ?? p.fs.cwd, path)                 // for /proc/<pid>/fd
+        if !flags.contains(.O_PATH) {
+            try await Leases.breakForOpen(file, forWrite: flags.allowsWrite || flags.contains(.O_TRUNC), nonBlocking: flags.contains(.O_NONBLOCK))
+        }
         if file.status.rdev == .tty, file.operations === ConsoleTTY.shared {
             // /dev/tty is the caller's controlling terminal: ENXIO without one (Linux's tty_open_current_tty).
             let sid = Processes.withTable { $0.record(p.pid)?.sid ?? 0 }

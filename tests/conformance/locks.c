@@ -412,6 +412,84 @@ static void owners_and_signals(void) {
     close(f);
 }
 
+static volatile int sigios;
+static void on_sigio(int sig) { (void)sig; sigios++; }
+
+/* Leases: taking them, and an open by another process breaking one (SIGIO to the holder, the opener
+ * waits until the holder gives the lease up). */
+static void leases(void) {
+    struct sigaction sa = {.sa_handler = on_sigio, .sa_flags = SA_RESTART};
+    sigaction(SIGIO, &sa, NULL);                      /* the default action ends the process */
+    close(open("lease", O_CREAT | O_RDWR | O_TRUNC, 0644));
+    int r = open("lease", O_RDONLY);
+    CHECK_ERR("setlease-bad-type", fcntl(r, F_SETLEASE, 7), EINVAL);
+    CHECK_ERR("setlease-unlck-without-lease", fcntl(r, F_SETLEASE, F_UNLCK), EAGAIN);
+    CHECK_OK("setlease-read", fcntl(r, F_SETLEASE, F_RDLCK));
+    CHECK_EQ("getlease-read", fcntl(r, F_GETLEASE), F_RDLCK);
+    int r2 = open("lease", O_RDONLY);
+    CHECK("open-reader-keeps-read-lease", r2 >= 0 && fcntl(r, F_GETLEASE) == F_RDLCK);
+    CHECK_ERR("setlease-write-while-shared", fcntl(r, F_SETLEASE, F_WRLCK), EAGAIN);
+    close(r2);
+    CHECK_OK("setlease-upgrade", fcntl(r, F_SETLEASE, F_WRLCK));
+    CHECK_EQ("getlease-write", fcntl(r, F_GETLEASE), F_WRLCK);
+    CHECK_ERR("own-open-breaks-too", open("lease", O_RDWR | O_NONBLOCK), EWOULDBLOCK);
+    fcntl(r, F_SETLEASE, F_UNLCK);
+    int w = open("lease", O_RDWR);
+    CHECK_ERR("setlease-read-on-writer", fcntl(w, F_SETLEASE, F_RDLCK), EAGAIN);
+    close(w);
+    CHECK_OK("setlease-write-again", fcntl(r, F_SETLEASE, F_WRLCK));
+
+    sigios = 0;
+    int up[2], down[2];
+    pipe(up);
+    pipe(down);
+    pid_t c = spawn();
+    if (c == 0) {
+        CHECK_ERR("open-nonblock-breaks-lease", open("lease", O_RDONLY | O_NONBLOCK), EWOULDBLOCK);
+        write(up[1], "n", 1);
+        token(down[0]);
+        arm_alarm(10);
+        int fd = open("lease", O_WRONLY);             /* waits for the holder */
+        alarm(0);
+        CHECK("open-after-lease-given-up", fd >= 0);
+        write(up[1], "o", 1);
+        child_done();
+    }
+    token(up[0]);
+    for (int i = 0; i < 200 && !sigios; i++) usleep(10000);
+    CHECK("lease-break-sends-sigio", sigios >= 1);
+    CHECK_EQ("getlease-downgrade-pending", fcntl(r, F_GETLEASE), F_RDLCK);
+    write(down[1], "g", 1);
+    for (int i = 0; i < 200 && fcntl(r, F_GETLEASE) != F_UNLCK; i++) usleep(10000);
+    CHECK_EQ("getlease-unlock-pending", fcntl(r, F_GETLEASE), F_UNLCK);
+    fcntl(up[0], F_SETFL, O_NONBLOCK);
+    CHECK_EQ("opener-still-waiting", token(up[0]), 0);
+    CHECK_OK("setlease-give-up", fcntl(r, F_SETLEASE, F_UNLCK));
+    fcntl(up[0], F_SETFL, 0);
+    CHECK_EQ("opener-proceeds", token(up[0]), 'o');
+    reap(c, "child-lease-break");
+    close(up[0]); close(up[1]); close(down[0]); close(down[1]);
+
+    CHECK_OK("setlease-before-close", fcntl(r, F_SETLEASE, F_WRLCK));
+    close(r);                                         /* the last close drops the lease */
+    w = open("lease", O_WRONLY | O_NONBLOCK);
+    CHECK("close-releases-lease", w >= 0);
+    close(w);
+    int p[2];
+    pipe(p);
+    CHECK_ERR("setlease-pipe", fcntl(p[0], F_SETLEASE, F_RDLCK), EINVAL);
+    close(p[0]); close(p[1]);
+    c = spawn();
+    if (c == 0) {
+        setuid(65534);
+        int mine = open("lease", O_RDONLY);
+        CHECK_ERR("setlease-not-owner", fcntl(mine, F_SETLEASE, F_RDLCK), EACCES);
+        child_done();
+    }
+    reap(c, "child-lease-owner");
+    unlink("lease");
+}
+
 int main(void) {
     begin("locks");
     mkdir("/tmp/conf-locks", 0755);
@@ -432,6 +510,7 @@ int main(void) {
     pipe_sizes();
     fionbio();
     owners_and_signals();
+    leases();
     close(fd);
     unlink("f");
     return done();

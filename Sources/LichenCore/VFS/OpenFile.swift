@@ -29,10 +29,11 @@ public final class OpenFile: @unchecked Sendable {
     public var holdsFlock = false
     /// Releases the flock locks of a description (set by the kernel, which keeps the lock table).
     nonisolated(unsafe) public static var releaseFlocks: ((UInt) -> Void)? = nil
-    /// Set once F_OFD_SETLK gave this description a record lock; its last close then releases them.
-    public var holdsRecordLocks = false
-    /// Releases the OFD record locks of a description (set by the kernel, which keeps that table).
-    nonisolated(unsafe) public static var releaseRecordLocks: ((UInt) -> Void)? = nil
+    /// Set once F_OFD_SETLK or F_SETLEASE gave this description a record lock or a lease; its last
+    /// close then releases them.
+    public var holdsFcntlLocks = false
+    /// Releases the OFD record locks and the lease of a description (set by the kernel, which keeps those tables).
+    nonisolated(unsafe) public static var releaseFcntlLocks: ((UInt) -> Void)? = nil
     /// The description's identity as a lock owner.
     public var lockOwner: UInt { UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()) }
     /// F_SETOWN(_EX) and F_SETSIG: who would get the I/O signal, and which.
@@ -41,7 +42,7 @@ public final class OpenFile: @unchecked Sendable {
     deinit {
         operations?.release(self)
         if holdsFlock { OpenFile.releaseFlocks?(lockOwner) }
-        if holdsRecordLocks { OpenFile.releaseRecordLocks?(lockOwner) }
+        if holdsFcntlLocks { OpenFile.releaseFcntlLocks?(lockOwner) }
     }
 
     public var inode: any Inode { location.inode }
