@@ -262,6 +262,8 @@ import Testing
         #expect(MemoryLayout<LinuxFlock>.offset(of: \LinuxFlock.l_start) == 8)
         #expect(MemoryLayout<LinuxFlock>.offset(of: \LinuxFlock.l_len) == 16)
         #expect(MemoryLayout<LinuxFlock>.offset(of: \LinuxFlock.l_pid) == 24)
+        #expect(MemoryLayout<LinuxFOwnerEx>.size == 8)
+        #expect(MemoryLayout<LinuxFOwnerEx>.offset(of: \LinuxFOwnerEx.pid) == 4)
         #expect(MemoryLayout<LinuxIovec>.size == 16)
         #expect(MemoryLayout<LinuxIovec>.alignment == 8)
         #expect(MemoryLayout<LinuxIovec>.offset(of: \LinuxIovec.iov_base) == 0)

@@ -24,6 +24,10 @@ enum RootFilesystem {
     static func mount(initramfs: UnsafeRawBufferPointer?) async throws(Errno) -> VFS {
         TmpfsPageMemory.allocate = { PhysicalMemory.allocateForUser().map { KernelLayout.directMap($0).pointer } }
         FileLocks.install()
+        OpenFile.releaseFcntlLocks = { owner in
+            RecordLocks.descriptionClosed(owner)
+            Leases.descriptionClosed(owner)
+        }
         TmpfsPageMemory.release = { PhysicalMemory.free(PhysAddr(UInt64(UInt(bitPattern: $0)) - KernelLayout.directMapBase)) }
         let root = Tmpfs(device: anonymousDevice(), clock: clock, rootMode: 0o755, sizeLimit: tmpfsDefaultSize,
                          typeName: Array("rootfs".utf8))

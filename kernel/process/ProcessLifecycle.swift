@@ -176,6 +176,7 @@ enum ProcessLifecycle {
     private static func processExit(_ process: Process, event: ChildEvent, lastThread thread: Thread) async {
         process.exiting = true
         _ = process.files.withLock { $0.closeAll() }
+        RecordLocks.exited(process)
         let actions = parentActions(of: process.pid)
         let children = Processes.withTable { $0.liveChildren(of: process.pid) }
         CPUAccounting.processExiting(process, thread: thread)

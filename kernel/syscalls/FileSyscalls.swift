@@ -14,7 +14,8 @@ enum FileSyscalls {
         switch number {
         case 56: return try await openat(a)
         case 57:                                                   // close
-            _ = try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> OpenFile in try t.close(a.fd(0)) }
+            let file = try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> OpenFile in try t.close(a.fd(0)) }
+            RecordLocks.closed(file, by: p)
             return 0
         case 63: return try await read(a, file: try p.file(a.fd(0)), buffer: a.address(1), count: a[2], offset: nil)
         case 64: return try await write(a, file: try p.file(a.fd(0)), buffer: a.address(1), count: a[2], offset: nil)
@@ -41,10 +42,12 @@ enum FileSyscalls {
         case 23:                                                   // dup
             return result(try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in try t.dup(a.fd(0)) })
         case 24:                                                   // dup3
-            return result(try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in
-                try t.dup3(a.fd(0), a.fd(1), flags: a.int32(2)).fd
-            })
-        case 25: return try fcntl(a)
+            let (fd, replaced) = try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> (Int32, OpenFile?) in
+                try t.dup3(a.fd(0), a.fd(1), flags: a.int32(2))
+            }
+            if let replaced { RecordLocks.closed(replaced, by: p) }
+            return result(fd)
+        case 25: return try await Fcntl.fcntl(a)
         case 29: return try await ioctl(a)
         case 61:                                                   // getdents64
             let file = try p.file(a.fd(0))
@@ -188,6 +191,9 @@ enum FileSyscalls {
         let start = try directory(a, a.fd(0), for: path)
         let file = try await vfs().open(path, flags: flags, mode: UInt32(a[3] & 0o7777), at: start, context: p.fs)
         file.pathHint = (start ?? p.fs.cwd, path)                 // for /proc/<pid>/fd
+        if !flags.contains(.O_PATH) {
+            try await Leases.breakForOpen(file, forWrite: flags.allowsWrite || flags.contains(.O_TRUNC), nonBlocking: flags.contains(.O_NONBLOCK))
+        }
         if file.status.rdev == .tty, file.operations === ConsoleTTY.shared {
             // /dev/tty is the caller's controlling terminal: ENXIO without one (Linux's tty_open_current_tty).
             let sid = Processes.withTable { $0.record(p.pid)?.sid ?? 0 }
@@ -285,46 +291,6 @@ enum FileSyscalls {
         return total
     }
 
-    static func fcntl(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        let p = a.process
-        let fd = a.fd(0)
-        switch a.int32(1) {
-        case 0, 1030:                                              // F_DUPFD, F_DUPFD_CLOEXEC
-            return result(try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in
-                try t.duplicate(fd, minimum: a.int32(2), closeOnExec: a.int32(1) == 1030)
-            })
-        case 1:                                                    // F_GETFD
-            return try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> UInt64 in try t.isCloseOnExec(fd) ? 1 : 0 }
-        case 2:                                                    // F_SETFD
-            try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) in try t.setCloseOnExec(fd, a[2] & 1 != 0) }
-            return 0
-        case 3:                                                    // F_GETFL
-            return UInt64(try p.file(fd).flags.rawValue)
-        case 4:                                                    // F_SETFL
-            try p.file(fd).setStatusFlags(OpenFlags(rawValue: UInt32(truncatingIfNeeded: a[2])))
-            return 0
-        case 5, 36:                                                // F_GETLK, F_OFD_GETLK: no conflicting record lock
-            let file = try p.file(fd)
-            var lock = try a.user.load(LinuxFlock.self, from: a.address(2))
-            guard !file.isPathOnly else { throw .EBADF }
-            guard lock.l_type == LinuxFlock.F_RDLCK || lock.l_type == LinuxFlock.F_WRLCK else { throw .EINVAL }
-            lock.l_type = LinuxFlock.F_UNLCK
-            try a.user.store(lock, to: a.address(2))
-            return 0
-        case 6, 7, 37, 38:                                         // F_SETLK(W), F_OFD_SETLK(W): record locks are always granted
-            let file = try p.file(fd)
-            let lock = try a.user.load(LinuxFlock.self, from: a.address(2))
-            switch lock.l_type {
-            case LinuxFlock.F_RDLCK: guard file.flags.allowsRead && !file.isPathOnly else { throw .EBADF }
-            case LinuxFlock.F_WRLCK: guard file.flags.allowsWrite && !file.isPathOnly else { throw .EBADF }
-            case LinuxFlock.F_UNLCK: break
-            default: throw .EINVAL
-            }
-            return 0
-        default: throw .EINVAL
-        }
-    }
-
     static let AT_EACCESS: UInt64 = 0x200
     static let RWF_HIPRI: UInt64 = 0x1, RWF_DSYNC: UInt64 = 0x2, RWF_SYNC: UInt64 = 0x4, RWF_NOWAIT: UInt64 = 0x8, RWF_APPEND: UInt64 = 0x10
     private static let unsupportedRWF = ReportOnce(count: 1)
@@ -384,10 +350,27 @@ enum FileSyscalls {
         }
     }
 
+    static let FIONCLEX: UInt64 = 0x5450, FIOCLEX: UInt64 = 0x5451, FIONBIO: UInt64 = 0x5421
+
+    /// The requests every file answers, before its own (Linux's do_vfs_ioctl); nil for the others.
+    static func descriptorIoctl(_ a: SyscallArguments, _ file: OpenFile) throws(Errno) -> UInt64? {
+        switch a[1] {
+        case FIONBIO:
+            file.setNonBlocking(try a.user.load(Int32.self, from: a.address(2)) != 0)
+        case FIOCLEX, FIONCLEX:
+            try a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) in try t.setCloseOnExec(a.fd(0), a[1] == FIOCLEX) }
+        default:
+            return nil
+        }
+        return 0
+    }
+
     // MARK: ioctl: terminal requests are decoded here (they copy structures to and from user space)
 
     static func ioctl(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let file = try a.process.file(a.fd(0))
+        if file.isPathOnly { throw .EBADF }
+        if let done = try descriptorIoctl(a, file) { return done }
         if file.operations === RTCDevice.shared { return try RTCDevice.ioctl(a) }
         guard file.operations === ConsoleTTY.shared else {
             if a[1] == 0x541b {                                    // FIONREAD (pipes): the count comes back as the value

@@ -173,7 +173,7 @@ enum ProcessSyscalls {
         a.thread.memoryReplaced(by: loaded.memory)
         p.changeCredentials { $0 = credentials }
         if secure { p.control.withLock { $0.dumpable = 0 } }
-        _ = p.files.withLock { $0.closeOnExec() }
+        RecordLocks.closed(p.files.withLock { $0.closeOnExec() }, by: p)
         p.time.deleteAllTimers()
         p.signals.withLock { st in st.process.exec(threads: &st.threads) }
         p.name = ProcessLifecycle.baseName(path)          // Linux: the file exec'd, even a #! script

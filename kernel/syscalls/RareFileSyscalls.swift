@@ -23,7 +23,7 @@ enum RareFileSyscalls {
             let first = Int32(truncatingIfNeeded: min(a[0] & 0xffff_ffff, UInt64(Int32.max)))
             let last = Int32(truncatingIfNeeded: min(a[1] & 0xffff_ffff, UInt64(Int32.max)))
             let closed = a.process.files.withLock { $0.closeRange(first, last, cloexecOnly: a[2] & CLOSE_RANGE_CLOEXEC != 0) }
-            _ = closed                                          // released here, outside the table's lock
+            RecordLocks.closed(closed, by: a.process)           // released here, outside the table's lock
             return 0
         case 223:                                               // fadvise64(fd, offset, len, advice)
             let file = try a.process.file(a.fd(0))

@@ -139,4 +139,6 @@ public final class Pipe: FileOperations, @unchecked Sendable {
     }
 
     public func pollQueue(_ file: OpenFile) -> WaitQueue? { state.waitQueue }
+
+    public var pipe: Pipe? { self }
 }

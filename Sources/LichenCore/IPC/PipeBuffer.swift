@@ -8,7 +8,7 @@ public struct PipeBuffer: Sendable {
     /// PIPE_BUF: writes up to this size are never interleaved with other writers' data.
     public static let atomicLimit = 4096
 
-    public let capacity: Int
+    public private(set) var capacity: Int
     private var storage: [UInt8]
     private var head = 0          // index of the oldest byte
     public private(set) var count = 0
@@ -25,6 +25,19 @@ public struct PipeBuffer: Sendable {
     }
 
     public var free: Int { capacity - count }
+
+    /// F_SETPIPE_SZ: a new capacity, keeping the bytes in order; false (EBUSY) if they do not fit.
+    public mutating func resize(to newCapacity: Int) -> Bool {
+        guard newCapacity >= count else { return false }
+        var bytes = [UInt8](repeating: 0, count: newCapacity)
+        let n = count
+        bytes.withUnsafeMutableBytes { b in _ = read(into: UnsafeMutableRawBufferPointer(rebasing: b[0..<n])) }
+        storage = bytes
+        capacity = newCapacity
+        head = 0
+        count = n
+        return true
+    }
 
     public enum ReadOutcome: Equatable, Sendable {
         case data(Int)

@@ -23,6 +23,24 @@ public struct LinuxFlock: Hashable, Sendable {
     public static let F_RDLCK: Int16 = 0, F_WRLCK: Int16 = 1, F_UNLCK: Int16 = 2
 }
 
+/// fcntl(2) commands (asm-generic/fcntl.h; arm64 has no separate 64-bit lock commands).
+public enum LinuxFcntl {
+    public static let F_DUPFD: Int32 = 0, F_GETFD: Int32 = 1, F_SETFD: Int32 = 2, F_GETFL: Int32 = 3, F_SETFL: Int32 = 4
+    public static let F_GETLK: Int32 = 5, F_SETLK: Int32 = 6, F_SETLKW: Int32 = 7
+    public static let F_SETOWN: Int32 = 8, F_GETOWN: Int32 = 9, F_SETSIG: Int32 = 10, F_GETSIG: Int32 = 11
+    public static let F_SETOWN_EX: Int32 = 15, F_GETOWN_EX: Int32 = 16
+    public static let F_OFD_GETLK: Int32 = 36, F_OFD_SETLK: Int32 = 37, F_OFD_SETLKW: Int32 = 38
+    public static let F_SETLEASE: Int32 = 1024, F_GETLEASE: Int32 = 1025, F_DUPFD_CLOEXEC: Int32 = 1030
+    public static let F_SETPIPE_SZ: Int32 = 1031, F_GETPIPE_SZ: Int32 = 1032
+}
+
+/// `struct f_owner_ex` (F_GETOWN_EX, F_SETOWN_EX): 8 bytes.
+public struct LinuxFOwnerEx: Hashable, Sendable {
+    public var type: Int32
+    public var pid: Int32
+    public init(type: Int32 = 0, pid: Int32 = 0) { self.type = type; self.pid = pid }
+}
+
 /// `struct pollfd`: 8 bytes.
 public struct LinuxPollfd: Hashable, Sendable {
     public var fd: Int32

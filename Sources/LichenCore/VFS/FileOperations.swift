@@ -24,6 +24,8 @@ public protocol FileOperations: AnyObject, Sendable {
     func poll(_ file: OpenFile) -> PollEvents
     /// The queue woken whenever `poll` may have changed; nil if readiness never changes.
     func pollQueue(_ file: OpenFile) -> WaitQueue?
+    /// The pipe, for a pipe or FIFO (F_GETPIPE_SZ / F_SETPIPE_SZ); nil for every other file.
+    var pipe: Pipe? { get }
 }
 
 extension FileOperations {
@@ -43,6 +45,7 @@ extension FileOperations {
     public var discardsWrites: Bool { false }
     public func poll(_ file: OpenFile) -> PollEvents { [.readable, .writable] }
     public func pollQueue(_ file: OpenFile) -> WaitQueue? { nil }
+    public var pipe: Pipe? { nil }
 }
 
 /// poll(2) event bits (Linux's POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL).

@@ -29,12 +29,20 @@ public final class OpenFile: @unchecked Sendable {
     public var holdsFlock = false
     /// Releases the flock locks of a description (set by the kernel, which keeps the lock table).
     nonisolated(unsafe) public static var releaseFlocks: ((UInt) -> Void)? = nil
+    /// Set once F_OFD_SETLK or F_SETLEASE gave this description a record lock or a lease; its last
+    /// close then releases them.
+    public var holdsFcntlLocks = false
+    /// Releases the OFD record locks and the lease of a description (set by the kernel, which keeps those tables).
+    nonisolated(unsafe) public static var releaseFcntlLocks: ((UInt) -> Void)? = nil
     /// The description's identity as a lock owner.
     public var lockOwner: UInt { UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()) }
+    /// F_SETOWN(_EX) and F_SETSIG: who would get the I/O signal, and which.
+    public let signalOwner = SpinLock(FileSignalOwner())
 
     deinit {
         operations?.release(self)
         if holdsFlock { OpenFile.releaseFlocks?(lockOwner) }
+        if holdsFcntlLocks { OpenFile.releaseFcntlLocks?(lockOwner) }
     }
 
     public var inode: any Inode { location.inode }
@@ -50,6 +58,13 @@ public final class OpenFile: @unchecked Sendable {
     }
 
     public var isNonBlocking: Bool { flags.contains(.O_NONBLOCK) }
+
+    /// ioctl(FIONBIO): sets or clears O_NONBLOCK alone.
+    public func setNonBlocking(_ on: Bool) {
+        lock.withLock {
+            if on { statusFlags.insert(.O_NONBLOCK) } else { statusFlags.remove(.O_NONBLOCK) }
+        }
+    }
 
     /// Opened with O_PATH: a handle on the location, no I/O (EBADF).
     public var isPathOnly: Bool { flags.contains(.O_PATH) }

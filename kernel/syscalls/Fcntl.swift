@@ -1,0 +1,94 @@
+import LichenCore
+import _Concurrency
+
+/// fcntl(2): descriptor flags, status flags, record locks, leases, pipe sizes, I/O signal owners.
+enum Fcntl {
+    typealias C = LinuxFcntl
+
+    static func fcntl(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let p = a.process
+        let fd = a.fd(0), command = a.int32(1)
+        let file = try p.file(fd)
+        // O_PATH descriptors allow only these (Linux's check_fcntl_cmd).
+        if file.isPathOnly && !allowedOnPath(command) { throw .EBADF }
+        switch command {
+        case C.F_DUPFD, C.F_DUPFD_CLOEXEC:
+            return result(try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in
+                try t.duplicate(fd, minimum: a.int32(2), closeOnExec: command == C.F_DUPFD_CLOEXEC)
+            })
+        case C.F_GETFD:
+            return try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> UInt64 in try t.isCloseOnExec(fd) ? 1 : 0 }
+        case C.F_SETFD:
+            try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) in try t.setCloseOnExec(fd, a[2] & 1 != 0) }
+            return 0
+        case C.F_GETFL:
+            return UInt64(file.flags.rawValue)
+        case C.F_SETFL:
+            file.setStatusFlags(OpenFlags(rawValue: UInt32(truncatingIfNeeded: a[2])))
+            return 0
+        case C.F_GETLK, C.F_OFD_GETLK:
+            let lock = try a.user.load(LinuxFlock.self, from: a.address(2))
+            let request = try await RecordLocks.request(lock, file: file, process: p, ofd: command == C.F_OFD_GETLK, forSet: false)
+            try a.user.store(RecordLocks.test(request, lock), to: a.address(2))
+            return 0
+        case C.F_SETLK, C.F_SETLKW, C.F_OFD_SETLK, C.F_OFD_SETLKW:
+            let lock = try a.user.load(LinuxFlock.self, from: a.address(2))
+            let ofd = command == C.F_OFD_SETLK || command == C.F_OFD_SETLKW
+            let request = try await RecordLocks.request(lock, file: file, process: p, ofd: ofd, forSet: true)
+            try await RecordLocks.set(request, file: file, wait: command == C.F_SETLKW || command == C.F_OFD_SETLKW, thread: a.thread)
+            return 0
+        case C.F_GETPIPE_SZ:
+            guard let pipe = file.operations?.pipe else { throw .EBADF }
+            return result(pipe.capacity)
+        case C.F_SETPIPE_SZ:
+            guard let pipe = file.operations?.pipe else { throw .EBADF }
+            return result(try pipe.setCapacity(UInt32(truncatingIfNeeded: a[2]), privileged: p.credentials.mayExceedLimits))
+        case C.F_SETOWN:
+            var updated = file.signalOwner.withLock { $0 }
+            try updated.setOwner(a.int32(2))
+            if updated.pid != 0 && !idExists(updated.pid) { throw .ESRCH }
+            file.signalOwner.withLock { $0 = updated }
+            return 0
+        case C.F_GETOWN:
+            return result(file.signalOwner.withLock { $0.ownerArgument })
+        case C.F_SETOWN_EX:
+            let owner = try a.user.load(LinuxFOwnerEx.self, from: a.address(2))
+            var updated = file.signalOwner.withLock { $0 }
+            try updated.setOwner(owner)
+            if owner.pid != 0 && !idExists(owner.pid) { throw .ESRCH }
+            file.signalOwner.withLock { $0 = updated }
+            return 0
+        case C.F_GETOWN_EX:
+            let owner = file.signalOwner.withLock { $0 }
+            // As Linux: an owner that has gone reads back as 0.
+            try a.user.store(LinuxFOwnerEx(type: owner.type, pid: idExists(owner.pid) ? owner.pid : 0), to: a.address(2))
+            return 0
+        case C.F_SETSIG:
+            try file.signalOwner.withLock { (o: inout FileSignalOwner) throws(Errno) in try o.setSignal(UInt32(truncatingIfNeeded: a[2])) }
+            return 0
+        case C.F_GETSIG:
+            return result(file.signalOwner.withLock { $0.signal })
+        case C.F_GETLEASE:
+            return result(Int32(Leases.get(file)))
+        case C.F_SETLEASE:
+            try Leases.set(file, type: a.int(2), process: p)
+            return 0
+        default: throw .EINVAL
+        }
+    }
+
+    /// What Linux's check_fcntl_cmd lets through on an O_PATH descriptor.
+    private static func allowedOnPath(_ command: Int32) -> Bool {
+        switch command {
+        case C.F_DUPFD, C.F_DUPFD_CLOEXEC, C.F_GETFD, C.F_SETFD, C.F_GETFL: return true
+        default: return false
+        }
+    }
+
+    /// Whether a thread, process or process group has the id `id` (Linux's find_vpid).
+    private static func idExists(_ id: Int32) -> Bool {
+        guard id > 0 else { return false }
+        if Processes.thread(id) != nil { return true }
+        return Processes.withTable { !$0.members(ofGroup: id).isEmpty }
+    }
+}
