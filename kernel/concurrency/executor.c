@@ -39,13 +39,23 @@ static LichenTask *pop_locked(CPURuntime *cpu) {
   return pop(&cpu->head, &cpu->tail);
 }
 
+// An idle CPU is woken only for work this CPU cannot take next: a yielded task (this CPU is busy
+// with user code), or a task queued behind others. A lone woken task stays for this CPU, like
+// Linux's wake-affine placement: its waker sleeps soon (a futex or pipe hand-off) or, at the latest,
+// gives the CPU up after Thread.wakeupGranularity. Waking an idle CPU for it instead made every
+// hand-off between two threads cross CPUs, each paying an IPI and a WFI exit (milliseconds in qemu).
+static bool needs_another_cpu(bool yielded, bool hadWork) { return yielded || hadWork; }
+
 void lichen_executor_enqueue(LichenTask *task) {
   unsigned self = current_cpu();
   CPURuntime *cpu = &lichen_cpu_runtime[self];
   uint64_t daif = lichen_spin_lock_irqsave(&cpu->lock);
-  if (cpu->enqueueYielded) push(&cpu->yieldedHead, &cpu->yieldedTail, task);
+  bool hadWork = cpu->head || cpu->yieldedHead;
+  bool yielded = cpu->enqueueYielded;
+  if (yielded) push(&cpu->yieldedHead, &cpu->yieldedTail, task);
   else push(&cpu->head, &cpu->tail, task);
   lichen_spin_unlock_irqrestore(&cpu->lock, daif);
+  if (!needs_another_cpu(yielded, hadWork)) return;
   // Pairs with the fence in lichen_executor_set_idle: either the idle CPU sees this task before its
   // WFI, or we see it idle and wake it.
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -98,7 +108,10 @@ static LichenTask *steal(unsigned self) {
       continue;                                                         // (queues of offline CPUs stay empty)
     uint64_t daif;
     if (!lichen_spin_trylock_irqsave(&victim->lock, &daif)) continue;
-    LichenTask *task = pop_locked(victim);
+    // A yielded task first: it was running user code (CPU-bound), so moving it costs nothing, while
+    // a woken task is usually one side of a hand-off that its waker's CPU is about to take.
+    LichenTask *task = pop(&victim->yieldedHead, &victim->yieldedTail);
+    if (!task) task = pop_locked(victim);
     lichen_spin_unlock_irqrestore(&victim->lock, daif);
     if (task) { lichen_cpu_runtime[self].steals++; return task; }
   }

@@ -316,6 +316,9 @@ int main(int argc, char **argv) {
     int seconds = argc > 1 ? atoi(argv[1]) : 20;
     setvbuf(stdout, NULL, _IONBF, 0);
     sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    /* Touched before the forks: Lichen shares only the pages of a MAP_SHARED anonymous mapping that
+     * are present at fork (a page first touched after it is private to whoever touches it). */
+    memset(sh, 0, sizeof *sh);
     spawn(w_pause1, "pause1"); spawn(w_pause2, "pause2"); spawn(w_pause3, "pause3");
     spawn(sigsuspend_ping, "sigsuspend"); spawn(w_condvar, "condvar"); spawn(fork_threaded, "fork-threaded");
     spawn(w_pipe1, "pipe1"); spawn(w_pipe2, "pipe2"); spawn(w_timers, "timers"); spawn(make_j, "pselect-sigchld");
