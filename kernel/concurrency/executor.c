@@ -46,6 +46,15 @@ static LichenTask *pop_locked(CPURuntime *cpu) {
 // hand-off between two threads cross CPUs, each paying an IPI and a WFI exit (milliseconds in qemu).
 static bool needs_another_cpu(bool yielded, bool hadWork) { return yielded || hadWork; }
 
+static void wake_an_idle_cpu(unsigned self) {
+  // Pairs with the fence in lichen_executor_set_idle: either the idle CPU sees the queued task
+  // before its WFI, or we see it idle and wake it.
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  for (unsigned i = 0; i < LICHEN_ASYNC_MAX_CPUS; i++) {
+    if (i != self && __atomic_load_n(&lichen_cpu_runtime[i].idle, __ATOMIC_RELAXED)) { lichen_cpu_wake(i); break; }
+  }
+}
+
 void lichen_executor_enqueue(LichenTask *task) {
   unsigned self = current_cpu();
   CPURuntime *cpu = &lichen_cpu_runtime[self];
@@ -55,13 +64,7 @@ void lichen_executor_enqueue(LichenTask *task) {
   if (yielded) push(&cpu->yieldedHead, &cpu->yieldedTail, task);
   else push(&cpu->head, &cpu->tail, task);
   lichen_spin_unlock_irqrestore(&cpu->lock, daif);
-  if (!needs_another_cpu(yielded, hadWork)) return;
-  // Pairs with the fence in lichen_executor_set_idle: either the idle CPU sees this task before its
-  // WFI, or we see it idle and wake it.
-  __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  for (unsigned i = 0; i < LICHEN_ASYNC_MAX_CPUS; i++) {
-    if (i != self && __atomic_load_n(&lichen_cpu_runtime[i].idle, __ATOMIC_RELAXED)) { lichen_cpu_wake(i); break; }
-  }
+  if (needs_another_cpu(yielded, hadWork)) wake_an_idle_cpu(self);
 }
 
 SWIFTCALL void swift_task_enqueueGlobal(LichenTask *task) { lichen_executor_enqueue(task); }
@@ -112,8 +115,12 @@ static LichenTask *steal(unsigned self) {
     // a woken task is usually one side of a hand-off that its waker's CPU is about to take.
     LichenTask *task = pop(&victim->yieldedHead, &victim->yieldedTail);
     if (!task) task = pop_locked(victim);
+    bool more = victim->head || victim->yieldedHead;
     lichen_spin_unlock_irqrestore(&victim->lock, daif);
-    if (task) { lichen_cpu_runtime[self].steals++; return task; }
+    if (!task) continue;
+    lichen_cpu_runtime[self].steals++;
+    if (more) wake_an_idle_cpu(self);     // still more than its CPU takes next: another idle CPU helps
+    return task;
   }
   return 0;
 }
