@@ -149,7 +149,8 @@ import Testing
         #expect(f.signal == .SIGUSR1 && f.handler == 0x1000 && f.restorer == 0x2000 && f.info.si_pid == 7)
         #expect(f.savedMask == SignalSet([.SIGHUP]) && f.stackTop == 0x7000 && !f.onAlternateStack)
         #expect(threads[0].blocked == SignalSet([.SIGHUP, .SIGUSR2, .SIGUSR1]))
-        #expect(p.actions[.SIGUSR1] == .default)   // SA_RESETHAND
+        // SA_RESETHAND: the handler goes back to SIG_DFL, the flags stay (sigaction still reports SA_SIGINFO).
+        #expect(p.actions[.SIGUSR1].handler == .default && p.actions[.SIGUSR1].flags.contains(.siginfo))
         // SA_NODEFER leaves the signal itself unblocked.
         threads[0].blocked = .empty
         try p.setAction(.SIGUSR2, SignalAction(handler: .function(0x1000), flags: [.noDefer]), threads: &threads)
@@ -163,6 +164,17 @@ import Testing
         _ = p.send(LinuxSigInfo.kill(signo: 12, pid: 7, uid: 0), to: nil, threads: &threads)
         guard case .handler(let g) = p.nextDelivery(thread: &threads[0], userSP: 0x7000) else { Issue.record(); return }
         #expect(g.savedMask == SignalSet([.SIGTERM]) && threads[0].savedBlocked == nil)
+    }
+
+    @Test func temporaryMaskRestoredWithoutInterruption() {
+        var t = ThreadSignalState()
+        t.blocked = SignalSet([.SIGCHLD])
+        t.suspend(with: .empty)                 // pselect6's mask unblocks SIGCHLD for the sleep
+        #expect(t.blocked.isEmpty)
+        t.restoreSavedMask()                    // it returned without EINTR: the original comes back
+        #expect(t.blocked == SignalSet([.SIGCHLD]) && t.savedBlocked == nil)
+        t.restoreSavedMask()                    // nothing saved: no change
+        #expect(t.blocked == SignalSet([.SIGCHLD]))
     }
 
     @Test func alternateStack() throws {

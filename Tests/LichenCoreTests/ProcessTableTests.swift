@@ -209,6 +209,25 @@ import Testing
         #expect(t.reap(p) && !t.reap(c1))
     }
 
+    @Test func orphansGoToTheNearestLiveSubreaper() throws {
+        var t = try table()
+        let outer = try t.fork(parent: 1)
+        let inner = try t.fork(parent: outer)
+        let middle = try t.fork(parent: inner)
+        let child = try t.fork(parent: middle)
+        t.setChildSubreaper(outer, true)
+        t.setChildSubreaper(inner, true)
+        let out = t.exit(middle, event: .exited(code: 0), parentActions: SignalActionTable())!
+        #expect(out.reaper == inner && t.record(child)?.parent == inner && t.record(inner)?.children.contains(child) == true)
+        // The subreaper itself exits: its orphans go to the next one up, not to init.
+        _ = t.exit(inner, event: .exited(code: 0), parentActions: SignalActionTable())
+        #expect(t.record(child)?.parent == outer)
+        t.setChildSubreaper(outer, false)
+        let grandchild = try t.fork(parent: child)
+        _ = t.exit(child, event: .exited(code: 0), parentActions: SignalActionTable())
+        #expect(t.record(grandchild)?.parent == 1)
+    }
+
     @Test func orphanedStoppedGroupsGetHangup() throws {
         var t = try table()
         let login = try t.fork(parent: 1)

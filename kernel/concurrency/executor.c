@@ -60,25 +60,43 @@ static unsigned allowed_target(const LichenTask *task) {
   return first == LICHEN_ASYNC_MAX_CPUS ? current_cpu() : first;
 }
 
-void lichen_executor_enqueue(LichenTask *task) {
-  unsigned self = current_cpu();
-  unsigned target = allowed_on(task, self) ? self : allowed_target(task);
-  CPURuntime *cpu = &lichen_cpu_runtime[target];
-  uint64_t daif = lichen_spin_lock_irqsave(&cpu->lock);
-  if (lichen_cpu_runtime[self].enqueueYielded) push(&cpu->yieldedHead, &cpu->yieldedTail, task);
-  else push(&cpu->head, &cpu->tail, task);
-  lichen_spin_unlock_irqrestore(&cpu->lock, daif);
-  if (target != self) {                      // only that CPU may run it: make sure it looks
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    lichen_cpu_wake(target);
-    return;
-  }
-  // Pairs with the fence in lichen_executor_set_idle: either the idle CPU sees this task before its
-  // WFI, or we see it idle and wake it.
+// An idle CPU is woken only for work this CPU cannot take next: a yielded task (this CPU is busy
+// with user code), or a task queued behind others. A lone woken task stays for this CPU, like
+// Linux's wake-affine placement: its waker sleeps soon (a futex or pipe hand-off) or, at the latest,
+// gives the CPU up after Thread.wakeupGranularity. Waking an idle CPU for it instead made every
+// hand-off between two threads cross CPUs, each paying an IPI and a WFI exit (milliseconds in qemu).
+static bool needs_another_cpu(bool yielded, bool hadWork) { return yielded || hadWork; }
+
+static void wake_an_idle_cpu(unsigned self) {
+  // Pairs with the fence in lichen_executor_set_idle: either the idle CPU sees the queued task
+  // before its WFI, or we see it idle and wake it.
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
   for (unsigned i = 0; i < LICHEN_ASYNC_MAX_CPUS; i++) {
     if (i != self && __atomic_load_n(&lichen_cpu_runtime[i].idle, __ATOMIC_RELAXED)) { lichen_cpu_wake(i); break; }
   }
+}
+
+void lichen_executor_enqueue(LichenTask *task) {
+  unsigned self = current_cpu();
+  bool yielded = lichen_cpu_runtime[self].enqueueYielded;
+  if (!allowed_on(task, self)) {            // pinned elsewhere: only an allowed CPU may run it
+    unsigned target = allowed_target(task);
+    CPURuntime *other = &lichen_cpu_runtime[target];
+    uint64_t daif = lichen_spin_lock_irqsave(&other->lock);
+    if (yielded) push(&other->yieldedHead, &other->yieldedTail, task);
+    else push(&other->head, &other->tail, task);
+    lichen_spin_unlock_irqrestore(&other->lock, daif);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (target != self) lichen_cpu_wake(target);
+    return;
+  }
+  CPURuntime *cpu = &lichen_cpu_runtime[self];
+  uint64_t daif = lichen_spin_lock_irqsave(&cpu->lock);
+  bool hadWork = cpu->head || cpu->yieldedHead;
+  if (yielded) push(&cpu->yieldedHead, &cpu->yieldedTail, task);
+  else push(&cpu->head, &cpu->tail, task);
+  lichen_spin_unlock_irqrestore(&cpu->lock, daif);
+  if (needs_another_cpu(yielded, hadWork)) wake_an_idle_cpu(self);
 }
 
 SWIFTCALL void swift_task_enqueueGlobal(LichenTask *task) { lichen_executor_enqueue(task); }
@@ -125,14 +143,18 @@ static LichenTask *steal(unsigned self) {
       continue;                                                         // (queues of offline CPUs stay empty)
     uint64_t daif;
     if (!lichen_spin_trylock_irqsave(&victim->lock, &daif)) continue;
-    LichenTask *next = yielded_first(victim) ? victim->yieldedHead : victim->head;
-    if (!next || !allowed_on(next, self)) {                                      // pinned elsewhere: its CPU runs it
-      lichen_spin_unlock_irqrestore(&victim->lock, daif);
-      continue;
-    }
-    LichenTask *task = pop_locked(victim);
+    // A yielded task first: it was running user code (CPU-bound), so moving it costs nothing, while
+    // a woken task is usually one side of a hand-off that its waker's CPU is about to take. A task
+    // pinned to other CPUs stays where it is.
+    LichenTask *task = 0;
+    if (victim->yieldedHead && allowed_on(victim->yieldedHead, self)) task = pop(&victim->yieldedHead, &victim->yieldedTail);
+    else if (victim->head && allowed_on(victim->head, self)) task = pop(&victim->head, &victim->tail);
+    bool more = victim->head || victim->yieldedHead;
     lichen_spin_unlock_irqrestore(&victim->lock, daif);
-    if (task) { lichen_cpu_runtime[self].steals++; return task; }
+    if (!task) continue;
+    lichen_cpu_runtime[self].steals++;
+    if (more) wake_an_idle_cpu(self);     // still more than its CPU takes next: another idle CPU helps
+    return task;
   }
   return 0;
 }

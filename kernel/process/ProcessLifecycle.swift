@@ -205,7 +205,7 @@ enum ProcessLifecycle {
         return parent.signals.withLock { $0.process.actions }
     }
 
-    /// SIGCHLD (or the exit signal) to the parent; init learns of zombies it inherited; orphaned
+    /// SIGCHLD (or the exit signal) to the parent; the reaper (init or a subreaper) learns of zombies it inherited; orphaned
     /// process groups with stopped members get SIGHUP then SIGCONT (POSIX).
     private static func tellRelatives(_ outcome: ExitOutcome, pid: Int32, uid: UInt32) {
         ProcessSignals.notifyParent(outcome.parent, child: pid, uid: uid, event: outcome.event, signal: outcome.signal)
@@ -213,7 +213,7 @@ enum ProcessLifecycle {
             if let (event, uid) = Processes.withTable({ t -> (ChildEvent, UInt32)? in
                 guard let r = t.record(zombie), case .zombie(let e) = r.state else { return nil }
                 return (e, r.uid) }) {
-                ProcessSignals.notifyParent(1, child: zombie, uid: uid, event: event)
+                ProcessSignals.notifyParent(outcome.reaper, child: zombie, uid: uid, event: event)
             }
         }
         for group in outcome.orphanedStoppedGroups {

@@ -33,6 +33,8 @@ final class Thread: @unchecked Sendable {
 
     /// How long user code runs before the timer takes the CPU back for other tasks.
     static let timeSlice: UInt64 = 10_000_000
+    /// How long user code may keep the CPU from a task woken on it (see `run`).
+    static let wakeupGranularity: UInt64 = 1_000_000
 
     init(tid: Int32, process: Process, context: UserContext, index: Int = 0) {
         self.tid = tid
@@ -97,11 +99,15 @@ final class Thread: @unchecked Sendable {
         while !finished && !process.exiting {
             if interruptedSyscall != nil || !signalsQuiet() { await deliverSignals() }
             if finished || process.exiting { break }
-            if lichen_executor_woken_waiting() || !followAffinity() {
-                await Task.yield()              // (the executor queues it on an allowed CPU)
+            if !followAffinity() {
+                await Task.yield()              // the executor queues it on an allowed CPU
                 continue                        // signals may have come meanwhile
             }
-            TimerQueue.armTimeSlice(nanoseconds: Thread.timeSlice)
+            // A task woken on this CPU gets it when this thread sleeps or, at the latest, after
+            // `wakeupGranularity` (Linux's wake-up preemption granularity), not at once: a thread
+            // that wakes its partner and then sleeps itself (a condition-variable or pipe hand-off)
+            // then hands over in one switch instead of yielding first and bouncing.
+            TimerQueue.armTimeSlice(nanoseconds: lichen_executor_woken_waiting() ? Thread.wakeupGranularity : Thread.timeSlice)
             cpu.leaveKernel()
             let exit = UserMode.run(context, in: memory.space)
             CPUAccounting.enteredKernel(self)

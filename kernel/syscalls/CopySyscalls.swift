@@ -28,8 +28,14 @@ enum CopySyscalls {
         let buffer = try IOBuffer(count: min(total, FileSyscalls.chunk), zeroed: false)
         while done < total {
             let want = min(buffer.count, total - done)
-            let got = try await buffer.withBytes(0..<want) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
-                inOffset == nil ? try await input.read(into: b) : try await input.read(into: b, at: inOffset!)
+            let got: Int
+            do throws(Errno) {
+                got = try await buffer.withBytes(0..<want) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
+                    inOffset == nil ? try await input.read(into: b) : try await input.read(into: b, at: inOffset!)
+                }
+            } catch {
+                if done == 0 { throw error }
+                break                                              // what was copied counts, as on Linux
             }
             if got == 0 { break }
             var written = 0

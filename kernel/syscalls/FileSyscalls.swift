@@ -220,11 +220,14 @@ enum FileSyscalls {
         repeat {
             let want = min(chunk, n - total)
             let position = total
-            let got = try await staging.withBytes(0..<want) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
-                let got = offset == nil ? try await file.read(into: b) : try await file.read(into: b, at: offset! + Int64(position))
-                try a.user.write(UnsafeRawBufferPointer(rebasing: b[0..<got]), to: buffer + UInt64(position))
-                return got
-            }
+            let got: Int
+            do throws(Errno) {
+                got = try await staging.withBytes(0..<want) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
+                    let got = offset == nil ? try await file.read(into: b) : try await file.read(into: b, at: offset! + Int64(position))
+                    try a.user.write(UnsafeRawBufferPointer(rebasing: b[0..<got]), to: buffer + UInt64(position))
+                    return got
+                }
+            } catch { return try partialTransfer(total, error) }
             total += got
             if got < want { break }
             // Streams return what they have, except those always ready (/dev/zero): they fill the request.
@@ -245,15 +248,25 @@ enum FileSyscalls {
         while total < n {
             let step = min(chunk, n - total)
             let position = total
-            let written = try await staging.withBytes(0..<step) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
-                try a.user.read(b, from: buffer + UInt64(position))
-                let bytes = UnsafeRawBufferPointer(b)
-                return offset == nil ? try await file.write(from: bytes) : try await file.write(from: bytes, at: offset! + Int64(position))
-            }
+            let written: Int
+            do throws(Errno) {
+                written = try await staging.withBytes(0..<step) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
+                    try a.user.read(b, from: buffer + UInt64(position))
+                    let bytes = UnsafeRawBufferPointer(b)
+                    return offset == nil ? try await file.write(from: bytes) : try await file.write(from: bytes, at: offset! + Int64(position))
+                }
+            } catch { return try partialTransfer(total, error) }
             total += written
             if written < step { break }
         }
         return result(total)
+    }
+
+    /// A transfer that an error (a signal's EINTR, a fault) ended after it moved `done` bytes returns
+    /// the count, as Linux: a caller that retried on EINTR would move the same bytes twice.
+    static func partialTransfer(_ done: Int, _ error: Errno) throws(Errno) -> UInt64 {
+        guard done > 0 else { throw error }
+        return result(done)
     }
 
     /// readv/writev, and at `offset` without moving the file position (preadv/pwritev).
@@ -281,10 +294,7 @@ enum FileSyscalls {
             do throws(Errno) {
                 n = isWrite ? try await write(a, file: file, buffer: UserAddr(v.iov_base), count: v.iov_len, offset: at)
                             : try await read(a, file: file, buffer: UserAddr(v.iov_base), count: v.iov_len, offset: at)
-            } catch {
-                if total > 0 && error != .EINTR { return total }     // what was done counts, as on Linux
-                throw error
-            }
+            } catch { return try partialTransfer(Int(total), error) }
             total += n
             if n < v.iov_len { break }
         }

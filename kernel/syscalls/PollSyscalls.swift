@@ -2,8 +2,8 @@ import LichenCore
 import _Concurrency
 
 /// ppoll and pselect6 over the files' readiness (`FileOperations.poll`) and wait queues
-/// (`pollQueue`), sleeping with `waitAny`. The signal-mask argument is accepted and ignored
-/// until signal delivery lands (TODO(signals): install it for the duration of the wait).
+/// (`pollQueue`), sleeping with `waitAny` under the call's signal mask, if it gives one
+/// (`Thread.withTemporarySignalMask`: GNU make -j waits for SIGCHLD this way).
 enum PollSyscalls {
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         switch number {
@@ -21,16 +21,19 @@ enum PollSyscalls {
         return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
     }
 
-    /// Sleeps until `ready()` or the timeout; false if it timed out. EINTR if interrupted.
-    static func sleep(_ files: [OpenFile], timeout ns: UInt64?, until ready: () -> Bool) async throws(Errno) -> Bool {
+    /// Sleeps under `mask` until `ready()` or the timeout; false if it timed out. EINTR if interrupted.
+    static func sleep(_ a: SyscallArguments, _ files: [OpenFile], timeout ns: UInt64?, mask: SignalSet?,
+                      until ready: () -> Bool) async throws(Errno) -> Bool {
         var queues: [WaitQueue] = []
         for f in files { if let q = f.pollQueue, !queues.contains(where: { $0 === q }) { queues.append(q) } }
-        do {
-            try await waitAny(queues, until: ready, timeout: ns.map { WaitTimeout.after(nanoseconds: $0) })
-            return true
-        } catch {
-            if error == .timedOut { return false }
-            throw .EINTR
+        return try await a.thread.withTemporarySignalMask(mask) { () async throws(Errno) -> Bool in
+            do throws(WaitError) {
+                try await waitAny(queues, until: ready, timeout: ns.map { WaitTimeout.after(nanoseconds: $0) })
+                return true
+            } catch {
+                if error == .timedOut { return false }
+                throw .EINTR
+            }
         }
     }
 
@@ -40,6 +43,7 @@ enum PollSyscalls {
         let count = Int(a[1])
         guard count >= 0 && count <= 1024 else { throw .EINVAL }     // RLIMIT_NOFILE
         let ns = try timeout(a, a.address(2))
+        let mask = try Thread.userSignalMask(a, at: a.address(3), size: a[4])
         var fds: [Int32] = [], wanted: [PollEvents] = [], files: [OpenFile?] = []
         let raw = try a.user.bytes(at: a.address(0), count: count * 8)  // struct pollfd { int fd; short events, revents; }
         for i in 0..<count {
@@ -56,7 +60,7 @@ enum PollSyscalls {
         }
         func anyReady() -> Bool { (0..<count).contains { !revents($0).isEmpty } }
         if !anyReady() && ns != 0 {
-            _ = try await sleep(files.compactMap { $0 }, timeout: ns, until: anyReady)
+            _ = try await sleep(a, files.compactMap { $0 }, timeout: ns, mask: mask, until: anyReady)
         }
         var out = raw
         var ready = 0
@@ -84,6 +88,7 @@ enum PollSyscalls {
         }
         let sets = [try load(1), try load(2), try load(3)]
         let ns = try timeout(a, a.address(4))
+        let mask = try pselectMask(a)
         // Linux's select masks: readable includes hang-up and error, writable includes error.
         let masks: [PollEvents] = [[.readable, .hangUp, .error], [.writable, .error], [.priority]]
         var fds: [Int32] = [], files: [OpenFile] = []
@@ -111,7 +116,7 @@ enum PollSyscalls {
             return result(into: &scratch) > 0
         }
         if !anyReady() && ns != 0 {
-            _ = try await sleep(files, timeout: ns, until: anyReady)
+            _ = try await sleep(a, files, timeout: ns, mask: mask, until: anyReady)
         }
         var out = [[UInt64]](repeating: [UInt64](repeating: 0, count: words), count: 3)
         let count = result(into: &out)
@@ -119,5 +124,13 @@ enum PollSyscalls {
             for w in 0..<words { try a.user.store(out[s][w], to: a.address(1 + s) + UInt64(w * 8)) }
         }
         return UInt64(count)
+    }
+
+    /// pselect6's sixth argument: a pointer to { const sigset_t *ss; size_t ss_len } (NULL, or a NULL ss: no mask).
+    static func pselectMask(_ a: SyscallArguments) throws(Errno) -> SignalSet? {
+        guard a[5] != 0 else { return nil }
+        let set = try a.user.load(UInt64.self, from: a.address(5))
+        let size = try a.user.load(UInt64.self, from: a.address(5) + 8)
+        return try Thread.userSignalMask(a, at: UserAddr(set), size: size)
     }
 }

@@ -37,6 +37,9 @@ enum ProcessControlSyscalls {
                 try c.apply(a[0], a[1], a[2], a[3], a[4])
             }
             guard let result else { throw .EINVAL }
+            if a[0] == ProcessControl.PR_SET_CHILD_SUBREAPER {           // the table re-parents orphans by it
+                Processes.withTable { $0.setChildSubreaper(p.pid, a[1] != 0) }
+            }
             return result
         }
     }

@@ -32,7 +32,10 @@ enum SignalSyscalls {
         }
         let signo = a.int32(1)
         guard signo == 0 || Signal(signo) != nil else { throw .EINVAL }
-        let allowed = targets.filter { pid in Processes.process(pid).map { mayKill(a.process, $0, signo) } ?? false }
+        let allowed = targets.filter { pid in
+            if let target = Processes.process(pid) { return mayKill(a.process, target, signo) }
+            return mayKillZombie(a.process, pid)
+        }
         guard allowed.count > 0 || targets.isEmpty else { throw .EPERM }
         guard signo != 0 else { return 0 }                          // existence and permission check only
         ProcessSignals.send(LinuxSigInfo.kill(signo: signo, pid: a.process.pid, uid: a.process.credentials.uid), toPids: allowed)
@@ -44,6 +47,13 @@ enum SignalSyscalls {
         if sender.credentials.maySignal(target.credentials) { return true }
         guard signo == Signal.SIGCONT.number else { return false }
         return Processes.withTable { t in t.record(sender.pid)?.sid == t.record(target.pid)?.sid }
+    }
+
+    /// A zombie (exited, not reaped: no Process object left) may be signalled, as on Linux: the
+    /// permission check passes and the signal is dropped (nothing will ever run to take it).
+    static func mayKillZombie(_ sender: Process, _ pid: Int32) -> Bool {
+        guard let r = Processes.withTable({ $0.record(pid) }), r.isZombie else { return false }
+        return sender.credentials.maySignal(zombieUID: r.uid)
     }
 
     /// tkill/tgkill: one thread, by tid (tgkill also checks its process).
@@ -128,9 +138,7 @@ enum SignalSyscalls {
     static func sigsuspend(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         guard a[1] == 8 else { throw .EINVAL }
         let mask = SignalSet(bits: try a.user.load(UInt64.self, from: a.address(0)))
-        let i = a.thread.index
-        a.process.signals.withLock { $0.threads[i].suspend(with: mask) }
-        a.thread.wakeForSignal()                                    // already pending under the new mask
+        a.thread.installTemporarySignalMask(mask)                  // wakes at once if one is pending under it
         while await Kernel.sleep(for: 1 << 62) != .cancelled {}
         throw .EINTR
     }

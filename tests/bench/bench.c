@@ -166,6 +166,40 @@ static void b_thread(void) {
     if (e) na("%s: %s", "pthread_join", e);
 }
 
+/* condition-variable hand-off: a token passed between two threads through a mutex and a condition
+ * variable; one op = a round trip (two hand-offs, each a futex wake and a futex wait) */
+static struct { pthread_mutex_t m; pthread_cond_t c; int turn; int stop; } tok = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+static pthread_t tok_peer;
+static void *tok_thread(void *a) {
+    pthread_mutex_lock(&tok.m);
+    for (;;) {
+        while (tok.turn != 1 && !tok.stop) pthread_cond_wait(&tok.c, &tok.m);
+        if (tok.stop) break;
+        tok.turn = 0;
+        pthread_cond_signal(&tok.c);
+    }
+    pthread_mutex_unlock(&tok.m);
+    return a;
+}
+static void s_handoff(void) {
+    int e = pthread_create(&tok_peer, NULL, tok_thread, NULL);
+    if (e) na("%s: %s", "pthread_create", e);
+}
+static void b_handoff(void) {
+    pthread_mutex_lock(&tok.m);
+    tok.turn = 1;
+    pthread_cond_signal(&tok.c);
+    while (tok.turn != 0) pthread_cond_wait(&tok.c, &tok.m);
+    pthread_mutex_unlock(&tok.m);
+}
+static void t_handoff(void) {
+    pthread_mutex_lock(&tok.m);
+    tok.stop = 1;
+    pthread_cond_broadcast(&tok.c);
+    pthread_mutex_unlock(&tok.m);
+    pthread_join(tok_peer, NULL);
+}
+
 static struct {
     const char *name; void (*fn)(void); int iterations /* at most */; const char *open;
     void (*setup)(void), (*teardown)(void);
@@ -189,6 +223,7 @@ static struct {
     {"kill+signal-handler", b_signal, 100000, "", s_signal},
     {"sched_yield", b_yield, 1000000, ""},
     {"pthread-create+join", b_thread, 2000, ""},
+    {"condvar-handoff", b_handoff, 100000, "", s_handoff, t_handoff},
 };
 #define N (int)(sizeof benches / sizeof benches[0])
 

@@ -70,6 +70,12 @@ extension Credentials {
         euid == 0 || uid == target.uid || uid == target.suid || euid == target.uid || euid == target.suid
     }
 
+    /// kill's rule against a zombie, of which only the real uid is kept (its saved uid was the same
+    /// unless it changed ids; then this is stricter than Linux).
+    public func maySignal(zombieUID: UInt32) -> Bool {
+        euid == 0 || uid == zombieUID || euid == zombieUID
+    }
+
     /// CAP_SYS_RESOURCE: raising hard resource limits, going past RLIMIT_NPROC.
     public var mayExceedLimits: Bool { euid == 0 }
 

@@ -68,6 +68,8 @@ public struct ProcessRecord: Sendable {
     public internal(set) var usage = ResourceUsage()
     /// A zombie's real user id (waitid's and SIGCHLD's si_uid).
     public internal(set) var uid: UInt32 = 0
+    /// prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are re-parented here rather than to init.
+    public internal(set) var isChildSubreaper = false
 
     public var isZombie: Bool { if case .zombie = state { return true } else { return false } }
     public var isStopped: Bool { if case .stopped = state { return true } else { return false } }
@@ -173,9 +175,11 @@ public struct ExitOutcome: Hashable, Sendable {
     public var event: ChildEvent
     /// The process was reaped at once (the parent ignores SIGCHLD or set SA_NOCLDWAIT).
     public var autoReaped: Bool
-    /// Children handed to init.
+    /// Children handed to `reaper`.
     public var reparented: [Int32]
-    /// Of those, the ones already zombies: init must be told (SIGCHLD) so it reaps them.
+    /// Their new parent: the nearest live subreaper ancestor, else init.
+    public var reaper: Int32
+    /// Of those, the ones already zombies: the reaper must be told (SIGCHLD) so it reaps them.
     public var reparentedZombies: [Int32]
     /// Process groups this exit orphaned while they have stopped members: each gets SIGHUP then
     /// SIGCONT (POSIX), so stopped jobs do not stay stopped forever.
@@ -398,12 +402,13 @@ public struct ProcessTable: Sendable {
            isOrphaned(group: me.pgid, ignoring: pid), hasStoppedMembers(group: me.pgid) {
             orphaned.append(me.pgid)
         }
-        // Children to init; each child's group may become orphaned by it.
+        // Children to the reaper; each child's group may become orphaned by it.
+        let reaper = self.reaper(forChildrenOf: pid)
         var reparented: [Int32] = []
         var zombies: [Int32] = []
         for child in me.children {
             guard let ci = index(of: child) else { continue }
-            records[ci].parent = ProcessTable.initPid
+            records[ci].parent = reaper
             reparented.append(child)
             if records[ci].isZombie { zombies.append(child) }
             let c = records[ci]
@@ -412,7 +417,7 @@ public struct ProcessTable: Sendable {
                 orphaned.append(c.pgid)
             }
         }
-        if !reparented.isEmpty, let ii = index(of: ProcessTable.initPid) {
+        if !reparented.isEmpty, let ii = index(of: reaper) {
             records[ii].children.append(contentsOf: reparented)
         }
         let j = index(of: pid)!
@@ -423,7 +428,24 @@ public struct ProcessTable: Sendable {
         let (signal, autoReap) = parentActions.childExitNotification(exitSignal: me.exitSignal)
         if autoReap { remove(pid) }
         return ExitOutcome(parent: me.parent, signal: signal, event: event, autoReaped: autoReap,
-                           reparented: reparented, reparentedZombies: zombies, orphanedStoppedGroups: orphaned)
+                           reparented: reparented, reaper: reaper, reparentedZombies: zombies,
+                           orphanedStoppedGroups: orphaned)
+    }
+
+    /// Who inherits the children of exiting `pid` (Linux's find_new_reaper): the nearest ancestor
+    /// that set PR_SET_CHILD_SUBREAPER and has not exited, else init.
+    func reaper(forChildrenOf pid: Int32) -> Int32 {
+        var ancestor = record(pid)?.parent ?? ProcessTable.initPid
+        while ancestor != ProcessTable.initPid, let r = record(ancestor) {
+            if r.isChildSubreaper && !r.isZombie { return ancestor }
+            ancestor = r.parent
+        }
+        return ProcessTable.initPid
+    }
+
+    /// prctl(PR_SET_CHILD_SUBREAPER).
+    public mutating func setChildSubreaper(_ pid: Int32, _ on: Bool) {
+        if let i = index(of: pid) { records[i].isChildSubreaper = on }
     }
 
     /// Records what an exiting process used (call before `exit`): its parent's wait gets it.

@@ -18,6 +18,15 @@ public struct ThreadSignalState: Sendable {
         savedBlocked = blocked
         blocked = mask.blockable
     }
+
+    /// The call that installed a temporary mask ends without being interrupted: the original mask
+    /// comes back at once (Linux's restore_saved_sigmask_unless(false)). After EINTR it stays until
+    /// delivery: a handler's frame saves the original, or delivery restores it if no handler runs.
+    public mutating func restoreSavedMask() {
+        guard let saved = savedBlocked else { return }
+        blocked = saved
+        savedBlocked = nil
+    }
 }
 
 /// What sending did.
@@ -188,7 +197,7 @@ public struct ProcessSignalState: Sendable {
             case .ignore:
                 continue
             case .function(let address):
-                if action.flags.contains(.resetHand) { actions[s] = .default }
+                if action.flags.contains(.resetHand) { actions[s].handler = .default }   // flags stay, as Linux
                 let saved = t.savedBlocked ?? t.blocked
                 t.savedBlocked = nil
                 var mask = t.blocked.union(action.mask)
