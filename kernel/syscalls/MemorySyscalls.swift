@@ -1,6 +1,6 @@
 import LichenCore
 
-/// brk, mmap (anonymous, and private file mappings read in), munmap, mprotect, madvise, mremap.
+/// brk, mmap (anonymous private or shared, and file mappings read in), munmap, mprotect, madvise, mremap.
 enum MemorySyscalls {
     static let MAP_SHARED: UInt64 = 0x01, MAP_PRIVATE: UInt64 = 0x02, MAP_FIXED: UInt64 = 0x10
     static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_NORESERVE: UInt64 = 0x4000, MAP_FIXED_NOREPLACE: UInt64 = 0x100000
@@ -36,7 +36,7 @@ enum MemorySyscalls {
                 for range in changed { reprotect(memory, range, protection) }
             }
             return 0
-        case 233: return 0                                          // madvise: advice only
+        case 233: return try advise(a)
         case 216:                                                   // mremap
             return try memory.locked { () throws(Errno) -> UInt64 in
                 let r = try memory.map.remap(oldAddress: a.address(0), oldSize: a[1], newSize: a[2],
@@ -49,9 +49,19 @@ enum MemorySyscalls {
         }
     }
 
+    /// madvise: the arguments are checked as Linux does (EINVAL, ENOMEM for a range not wholly
+    /// mapped); the advice itself is not acted on (no swap, no huge pages; MADV_DONTNEED is not
+    /// implemented: private pages keep their contents).
+    static func advise(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        guard MemoryRangeArguments.isKnownAdvice(a[2]) else { throw .EINVAL }
+        try MemoryResidencySyscalls.checkMapped(a, MemoryRangeArguments.adviceRange(start: a[0], length: a[1]))
+        return 0
+    }
+
     static func mmap(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let memory = a.process.memory
         let length = a[1], flags = a[3], offset = a[5]
+        guard offset & UInt64(pageSize - 1) == 0 else { throw .EINVAL }      // arm64's sys_mmap, anonymous too
         guard let protection = MemoryProtection(linux: a[2]) else { throw .EINVAL }
         let sharing = flags & 0x3
         guard sharing == MAP_PRIVATE || sharing == MAP_SHARED else { throw .EINVAL }
@@ -62,16 +72,17 @@ enum MemorySyscalls {
         else { placement = .anywhere(hint: a.address(0)) }
         var file: OpenFile? = nil
         if flags & MAP_ANONYMOUS == 0 {
-            guard offset & UInt64(pageSize - 1) == 0 else { throw .EINVAL }
             file = try a.process.file(a.fd(4))
             let mode = file!.flags
             guard mode.allowsRead, sharing == MAP_PRIVATE || !protection.contains(.write) || mode.allowsWrite else { throw .EACCES }
             guard sharing == MAP_PRIVATE || !protection.contains(.write) else { throw .ENODEV }  // shared writable files: later
         }
+        // Shared anonymous memory lives in one object from now on, whoever touches a page first.
+        let sharedObject = file == nil && sharing == MAP_SHARED ? SharedMemoryObject(size: length) : nil
         let address = try memory.locked { () throws(Errno) -> UserAddr in
             let (address, replaced) = try memory.map.map(length: length, placement: placement, protection: protection,
                                                          sharing: sharing == MAP_SHARED ? .shared : .private,
-                                                         fileOffset: 0, kind: .mmap)
+                                                         backing: sharedObject, fileOffset: 0, kind: .mmap)
             for area in replaced { memory.releaseFrames(area.start, area.end) }
             return address
         }
@@ -88,7 +99,8 @@ enum MemorySyscalls {
     }
 
     /// A private file mapping's pages, read in now (files live in memory), one page at a time so
-    /// that a large mapping needs no large kernel buffer. Past the end of the file the pages stay zero.
+    /// that a large mapping needs no large kernel buffer. Past the end of the file the pages are
+    /// demand-zero (a huge mapping of a small file costs what the file has).
     static func readIn(_ file: OpenFile, offset: UInt64, length: UInt64, at address: UserAddr,
                        protection: MemoryProtection, _ memory: ProcessMemory) async throws(Errno) {
         let page = try IOBuffer(count: pageSize)
@@ -101,12 +113,7 @@ enum MemorySyscalls {
                 return n
             }
             done += UInt64(pageSize)
-            if n < pageSize {                       // end of file: the rest only needs its zeroed pages
-                while done < length {
-                    guard memory.locked({ memory.populate(address + done, protection: protection) }) != nil else { throw .ENOMEM }
-                    done += UInt64(pageSize)
-                }
-            }
+            if n < pageSize { return }              // end of file: the rest fills with zeros on demand
         }
     }
 
@@ -125,17 +132,21 @@ enum MemorySyscalls {
         }
     }
 
-    /// mremap moved an area: its present pages follow it (re-mapped, not copied).
+    /// mremap moved an area: its present pages follow it (re-mapped, not copied). Visits only the
+    /// mapped pages: a huge, barely touched area moves quickly.
     static func move(_ memory: ProcessMemory, from old: UserRange, to newStart: UserAddr) {
-        var offset: UInt64 = 0
-        while offset < old.length {
-            let source = old.start + offset
-            if let frame = memory.frame(at: source), let area = memory.map.area(containing: newStart + offset) {
+        var cursor = old.start
+        while let (source, frame) = memory.space.firstMapping(from: cursor, through: old.end - 1) {
+            let target = newStart + (source - old.start)
+            if let area = memory.map.area(containing: target) {
+                // A private page still shared since fork stays read-only: its first write copies it.
+                var protection = area.protection
+                if area.sharing == .private && PhysicalMemory.userReferences(frame) > 1 { protection.remove(.write) }
                 try? memory.space.unmap(source, size: UInt64(pageSize))
-                try? memory.space.map(newStart + offset, frame: frame, size: UInt64(pageSize),
-                                      attributes: ProcessMemory.attributes(area.protection))
+                try? memory.space.map(target, frame: frame, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection))
             }
-            offset += UInt64(pageSize)
+            cursor = source + UInt64(pageSize)
+            if cursor >= old.end { break }
         }
     }
 }

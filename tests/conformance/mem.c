@@ -1,5 +1,5 @@
-/* brk, mmap, munmap, mprotect (faults checked in a child: a SIGSEGV kills the child, not the test),
- * mlock family, mincore, msync, membarrier. */
+/* brk, mmap, munmap, mprotect, mremap (faults checked in a child: a SIGSEGV kills the child, not the
+ * test), madvise, mlock family, mincore, msync, membarrier, shared anonymous memory across fork. */
 #include "check.h"
 #include <stdint.h>
 #include <sys/mman.h>
@@ -14,6 +14,103 @@ static int child_faults(void (*fn)(void *), void *arg) {   /* 1 if fn(arg) dies 
 }
 static void poke(void *p) { *(volatile char *)p = 1; }
 static void peek(void *p) { (void)*(volatile char *)p; }
+
+/* mremap with hostile sizes and addresses: Linux's errnos (a Swift arithmetic trap here panicked Lichen) */
+static void mremap_hostile(long page) {
+    char *r = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    r[0] = 'x';
+    char *h = mmap(NULL, 3 * page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);   /* a hole at h + page */
+    munmap(h + page, page);
+    CHECK_ERR("mremap-huge-old-size", syscall(SYS_mremap, r, 1ull << 60, 1ull << 61, MREMAP_MAYMOVE, 0), EFAULT);
+    CHECK_ERR("mremap-grow-huge", syscall(SYS_mremap, r + page, page, 1ull << 62, 0, 0), ENOMEM);
+    CHECK_ERR("mremap-grow-huge-maymove", syscall(SYS_mremap, r + page, page, 1ull << 62, MREMAP_MAYMOVE, 0), ENOMEM);
+    CHECK_ERR("mremap-new-size-wraps", syscall(SYS_mremap, r, page, -1ull, MREMAP_MAYMOVE, 0), EINVAL);
+    CHECK_ERR("mremap-old-addr-top", syscall(SYS_mremap, -4096ull, page, page, MREMAP_MAYMOVE | MREMAP_FIXED, 0x200000000ull), EFAULT);
+    CHECK_ERR("mremap-fixed-past-user-space", syscall(SYS_mremap, r, page, page, MREMAP_MAYMOVE | MREMAP_FIXED, 1ull << 48), EINVAL);
+    CHECK_ERR("mremap-fixed-new-wraps", syscall(SYS_mremap, r, page, 2 * page, MREMAP_MAYMOVE | MREMAP_FIXED, -4096ull), EINVAL);
+    CHECK_ERR("mremap-shrink-tail-wraps", syscall(SYS_mremap, r, -8192ull, page, 0, 0), EINVAL);
+    CHECK_ERR("mremap-old-size-rounds-to-zero", syscall(SYS_mremap, r, -1ull, page, MREMAP_MAYMOVE, 0), EINVAL);
+    CHECK_ERR("mremap-zero-old-private", syscall(SYS_mremap, r, 0, page, MREMAP_MAYMOVE, 0), EINVAL);
+    CHECK_ERR("mremap-unmapped", syscall(SYS_mremap, h + page, page, 2 * page, MREMAP_MAYMOVE, 0), EFAULT);
+    CHECK_ERR("mremap-dontunmap-resize", syscall(SYS_mremap, r, page, 2 * page, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0), EINVAL);
+    CHECK_ERR("mremap-dontunmap-no-maymove", syscall(SYS_mremap, r, page, page, MREMAP_DONTUNMAP, 0), EINVAL);
+    CHECK_ERR("mremap-bad-flags", syscall(SYS_mremap, r, page, page, 8, 0), EINVAL);
+    char *d = (char *)syscall(SYS_mremap, r, 2 * page, 2 * page, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0);
+    CHECK("mremap-dontunmap-moves", d != MAP_FAILED && d != r && d[0] == 'x');
+    CHECK("mremap-dontunmap-old-stays-empty", r[0] == 0 && !child_faults(poke, r + page));
+    if (d != MAP_FAILED) munmap(d, 2 * page);
+    CHECK_ERR("madvise-unaligned", madvise(r + 1, page, MADV_NORMAL), EINVAL);
+    CHECK_ERR("madvise-bad-advice", madvise(r, page, 5), EINVAL);
+    CHECK_ERR("madvise-length-wraps", syscall(SYS_madvise, r, -1ull, MADV_NORMAL), EINVAL);
+    CHECK_ERR("madvise-hole", madvise(h, 3 * page, MADV_NORMAL), ENOMEM);
+    munmap(h, 3 * page);
+    CHECK_OK("madvise-zero-length", madvise(r, 0, MADV_NORMAL));
+    CHECK_ERR("mmap-anon-unaligned-offset", (long)mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 5), EINVAL);
+    CHECK_ERR("mprotect-length-wraps", syscall(SYS_mprotect, r, -1ull, PROT_READ), ENOMEM);
+    CHECK_ERR("munmap-length-wraps", syscall(SYS_munmap, r, -1ull), EINVAL);
+    CHECK_ERR("munmap-past-user-space", syscall(SYS_munmap, -4096ull, page), EINVAL);
+    CHECK_ERR("mincore-length-huge", syscall(SYS_mincore, r, -1ull, r), ENOMEM);
+    CHECK_OK("mlock-length-rounds-to-zero", syscall(SYS_mlock, r, -1ull));
+    CHECK_ERR("mlock-wraps", syscall(SYS_mlock, -4096ull, 2 * page), EINVAL);
+    CHECK_OK("msync-length-rounds-to-zero", syscall(SYS_msync, r, -1ull, MS_SYNC));
+    CHECK_ERR("msync-wraps", syscall(SYS_msync, r, -2 * page, MS_SYNC), ENOMEM);
+    munmap(r, 2 * page);
+}
+
+/* Runs fn(arg) in a child; 1 if it exited with status 0. */
+static int in_child(int (*fn)(char *), char *arg) {
+    pid_t p = fork();
+    if (p == 0) _exit(fn(arg));
+    int st = 0;
+    waitpid(p, &st, 0);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+static long pg;
+static int write_untouched(char *sh) { sh[pg] = 'c'; sh[0] = 'C'; return 0; }
+static int write_in_grandchild(char *sh) { return !in_child(write_untouched, sh) || sh[pg] != 'c'; }
+static int read_after_parent(char *sh) {          /* waits for the parent's write to a page untouched at fork */
+    for (int i = 0; i < 2000 && sh[2 * pg] != 'P'; i++) usleep(1000);
+    return sh[2 * pg] != 'P';
+}
+
+/* MAP_SHARED|MAP_ANONYMOUS: one shared object for the whole mapping from mmap on, so pages nobody
+ * touched before fork are shared too (they were private in the child on Lichen) */
+static void shared_anonymous(long page) {
+    pg = page;
+    char *sh = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    sh[0] = 'p';
+    CHECK("shared-anon-child-writes-seen", in_child(write_untouched, sh) && sh[page] == 'c' && sh[0] == 'C');
+    memset(sh, 0, 4 * page);
+    pid_t p = fork();
+    if (p == 0) _exit(read_after_parent(sh));
+    sh[2 * page] = 'P';
+    int st = 0;
+    waitpid(p, &st, 0);
+    CHECK("shared-anon-parent-write-seen-by-child", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    memset(sh, 0, 4 * page);
+    CHECK("shared-anon-grandchild-writes-seen", in_child(write_in_grandchild, sh) && sh[page] == 'c' && sh[0] == 'C');
+
+    char *fresh = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK_OK("shared-anon-mprotect-split", mprotect(fresh + 2 * page, page, PROT_READ));
+    CHECK("shared-anon-after-split", in_child(write_untouched, fresh) && fresh[page] == 'c' && fresh[0] == 'C');
+    char *moved = (char *)syscall(SYS_mremap, fresh, 2 * page, 2 * page, MREMAP_MAYMOVE | MREMAP_FIXED, 0x210000000ull);
+    CHECK("shared-anon-mremap-keeps-contents", moved == (char *)0x210000000ull && moved[page] == 'c');
+    moved[page] = 0;
+    CHECK("shared-anon-after-mremap", moved != MAP_FAILED && in_child(write_untouched, moved) && moved[page] == 'c');
+    char *alias = (char *)syscall(SYS_mremap, moved, 0, page, MREMAP_MAYMOVE, 0);
+    CHECK("shared-anon-mremap-zero-old-size-aliases", alias != MAP_FAILED && alias != moved && alias[0] == 'C');
+    if (alias != MAP_FAILED) { alias[1] = 'A'; CHECK("shared-anon-alias-writes-seen", moved[1] == 'A'); munmap(alias, page); }
+    munmap(moved, 2 * page);
+    munmap(fresh + 2 * page, 2 * page);
+
+    sh[3 * page] = 'k';
+    CHECK_OK("shared-anon-madv-dontneed", madvise(sh + 3 * page, page, MADV_DONTNEED));
+    CHECK("shared-anon-dontneed-keeps-contents", sh[3 * page] == 'k');
+    CHECK_OK("shared-anon-munmap-part", munmap(sh + 2 * page, page));
+    memset(sh, 0, 2 * page);
+    CHECK("shared-anon-after-munmap-part", in_child(write_untouched, sh) && sh[page] == 'c' && sh[3 * page] == 'k');
+    munmap(sh, 4 * page);
+}
 
 int main(void) {
     begin("mem");
@@ -152,6 +249,9 @@ int main(void) {
     long mb = syscall(SYS_membarrier, 0, 0, 0);
     CHECK("membarrier-query", mb >= 0);
     CHECK_ERR("membarrier-bad-flags", syscall(SYS_membarrier, 0, 1, 0), EINVAL);
+
+    mremap_hostile(page);
+    shared_anonymous(page);
 
     /* last: on failure the kernel may be left with a huge heap */
     uintptr_t b1 = syscall(SYS_brk, 0);

@@ -76,6 +76,8 @@ public struct VirtualMemoryArea<Backing: AnyObject> {
     public var range: UserRange { UserRange(start: start, end: end) }
     public var length: UInt64 { end - start }
     public var isAnonymous: Bool { backing == nil }
+    /// The vDSO's areas (Linux's special mappings, VM_DONTEXPAND): they never grow.
+    public var isSpecial: Bool { kind == .vdso || kind == .vvar }
     public func contains(_ a: UserAddr) -> Bool { a >= start && a < end }
 
     /// The file offset of address `a` inside this area.

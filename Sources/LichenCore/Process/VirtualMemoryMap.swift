@@ -21,7 +21,7 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
     public typealias Area = VirtualMemoryArea<Backing>
 
     /// The areas in increasing address order; they never overlap.
-    public private(set) var areas: [Area] = []
+    public internal(set) var areas: [Area] = []
     /// Top of the region where mmap places mappings (below the stack and its gap).
     public var mmapBase: UserAddr
     /// vm.mmap_min_addr: nothing is mapped below it (EPERM for MAP_FIXED there).
@@ -49,6 +49,13 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
     static func pageAlignUp(_ length: UInt64) -> UInt64? {
         let (v, o) = length.addingReportingOverflow(pageMask)
         return o ? nil : v & ~pageMask
+    }
+
+    /// [start, start + length) if it lies inside user space, else nil: the one check that a range a
+    /// user passed neither wraps nor runs past the end (a plain `+` would trap or wrap).
+    func userRange(_ start: UserAddr, length: UInt64) -> UserRange? {
+        guard start.value <= limit.value, length <= limit.value - start.value else { return nil }
+        return UserRange(start: start, end: start + length)
     }
 
     // MARK: Lookup
@@ -305,76 +312,6 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         }
     }
 
-    // MARK: mremap
-
-    public struct RemapResult {
-        /// The mapping's (possibly new) address.
-        public var address: UserAddr
-        /// When the mapping moved: the old range whose pages (the first min(old, new) bytes) now
-        /// belong at `address`; the kernel moves their page-table entries.
-        public var movedFrom: UserRange?
-        /// Pieces unmapped (a shrunk tail, or what MREMAP_FIXED replaced).
-        public var released: [Area]
-    }
-
-    /// mremap: shrinks in place, grows in place when the pages after the mapping are free, or moves
-    /// it (MREMAP_MAYMOVE, or MREMAP_FIXED to `newAddress`). Errors as Linux: EINVAL (unknown flags,
-    /// FIXED without MAYMOVE, unaligned addresses, zero new size, old size zero (duplicating shared
-    /// mappings is not supported), overlapping fixed ranges; MREMAP_DONTUNMAP is not supported),
-    /// EFAULT (the old range is not inside one mapping), ENOMEM (no room to grow or move).
-    public mutating func remap(oldAddress: UserAddr, oldSize: UInt64, newSize: UInt64, flags: MemoryRemapFlags,
-                               newAddress: UserAddr = UserAddr(0)) throws(Errno) -> RemapResult {
-        guard flags.rawValue & ~UInt64(7) == 0, !flags.contains(.dontUnmap) else { throw .EINVAL }
-        if flags.contains(.fixed) && !flags.contains(.mayMove) { throw .EINVAL }
-        guard oldAddress.isPageAligned else { throw .EINVAL }
-        guard let oldLen = VirtualMemoryMap.pageAlignUp(oldSize), let newLen = VirtualMemoryMap.pageAlignUp(newSize),
-              newLen > 0, oldLen > 0 else { throw .EINVAL }
-        var released: [Area] = []
-        if flags.contains(.fixed) {
-            guard newAddress.isPageAligned, newLen <= limit.value, newAddress.value <= limit.value - newLen else { throw .EINVAL }
-            if UserRange(start: newAddress, end: newAddress + newLen).overlaps(UserRange(start: oldAddress, end: oldAddress + oldLen)) {
-                throw .EINVAL
-            }
-        }
-        guard oldAddress.value <= limit.value - oldLen else { throw .EFAULT }
-        guard let area = area(containing: oldAddress), oldAddress + oldLen <= area.end else { throw .EFAULT }
-        if flags.contains(.fixed) && newAddress < minimumAddress { throw .EPERM }
-
-        if flags.contains(.fixed) {
-            released += removeRange(newAddress, newAddress + newLen)
-            if oldLen > newLen { released += removeRange(oldAddress + newLen, oldAddress + oldLen) }
-            move(from: oldAddress, length: min(oldLen, newLen), to: newAddress, newLength: newLen)
-            return RemapResult(address: newAddress, movedFrom: UserRange(start: oldAddress, end: oldAddress + min(oldLen, newLen)),
-                               released: released)
-        }
-        if newLen <= oldLen {
-            released = removeRange(oldAddress + newLen, oldAddress + oldLen)
-            return RemapResult(address: oldAddress, movedFrom: nil, released: released)
-        }
-        // Grow in place: the old range must end the area and the pages after it must be free.
-        let oldEnd = oldAddress + oldLen
-        let growth = newLen - oldLen
-        if oldEnd == area.end, oldEnd.value <= limit.value - growth, isFreeWithGaps(oldEnd, oldEnd + growth) {
-            let i = firstIndex(endingAbove: oldAddress)
-            areas[i].end = oldEnd + growth
-            merge(around: i)
-            return RemapResult(address: oldAddress, movedFrom: nil, released: [])
-        }
-        guard flags.contains(.mayMove) else { throw .ENOMEM }
-        guard let target = findFreeRange(length: newLen) else { throw .ENOMEM }
-        move(from: oldAddress, length: oldLen, to: target, newLength: newLen)
-        return RemapResult(address: target, movedFrom: UserRange(start: oldAddress, end: oldEnd), released: [])
-    }
-
-    /// Moves [from, from+length) (inside one area) to a free range at `to`, `newLength` long.
-    mutating func move(from: UserAddr, length: UInt64, to: UserAddr, newLength: UInt64) {
-        let pieces = removeRange(from, from + length)
-        guard var moved = pieces.first else { return }
-        moved.start = to
-        moved.end = to + newLength
-        insert(moved)
-    }
-
     // MARK: brk
 
     /// Sets the initial break at exec (page-aligned up from the end of the data segment).
@@ -526,15 +463,6 @@ public enum MemoryPlacement: Sendable {
     case fixedNoReplace(UserAddr)
 }
 
-/// mremap flags.
-public struct MemoryRemapFlags: OptionSet, Sendable {
-    public let rawValue: UInt64
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
-    public static let mayMove = MemoryRemapFlags(rawValue: 1)      // MREMAP_MAYMOVE
-    public static let fixed = MemoryRemapFlags(rawValue: 2)        // MREMAP_FIXED
-    public static let dontUnmap = MemoryRemapFlags(rawValue: 4)    // MREMAP_DONTUNMAP
-}
-
 /// The access that faulted.
 public enum MemoryAccess: Sendable {
     case read, write, execute
@@ -545,4 +473,3 @@ extension VirtualMemoryMap: Sendable where Backing: Sendable {}
 extension VirtualMemoryMap.FaultMapping: Sendable where Backing: Sendable {}
 extension VirtualMemoryMap.PageSource: Sendable where Backing: Sendable {}
 extension VirtualMemoryMap.FaultResolution: Sendable where Backing: Sendable {}
-extension VirtualMemoryMap.RemapResult: Sendable where Backing: Sendable {}
