@@ -191,6 +191,14 @@ final class ProcessMemory {
         }
     }
 
+    /// Fills `count` bytes at `offset` in `frame` (a page mapped already) through `fill`.
+    /// `instructions`: the bytes are code, so the instruction cache must see them.
+    static func fill(_ frame: PhysAddr, at offset: Int, count: Int, instructions: Bool, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        let target = KernelLayout.directMap(frame).pointer + offset
+        fill(UnsafeMutableRawBufferPointer(start: target, count: count))
+        if instructions { sync_icache_range(UInt64(UInt(bitPattern: target)), UInt64(count)) }
+    }
+
     /// fork: the child gets the same areas and shares every present page. Private writable pages become
     /// read-only on both sides until one writes (copy-on-write); shared mappings stay writable.
     func duplicate() -> ProcessMemory? {

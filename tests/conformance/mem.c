@@ -80,15 +80,17 @@ static void shared_anonymous(long page) {
     char *sh = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     sh[0] = 'p';
     CHECK("shared-anon-child-writes-seen", in_child(write_untouched, sh) && sh[page] == 'c' && sh[0] == 'C');
-    memset(sh, 0, 4 * page);
+    char *untouched = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     pid_t p = fork();
-    if (p == 0) _exit(read_after_parent(sh));
-    sh[2 * page] = 'P';
+    if (p == 0) _exit(read_after_parent(untouched));
+    untouched[2 * page] = 'P';
     int st = 0;
     waitpid(p, &st, 0);
     CHECK("shared-anon-parent-write-seen-by-child", WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    memset(sh, 0, 4 * page);
-    CHECK("shared-anon-grandchild-writes-seen", in_child(write_in_grandchild, sh) && sh[page] == 'c' && sh[0] == 'C');
+    munmap(untouched, 4 * page);
+    untouched = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK("shared-anon-grandchild-writes-seen", in_child(write_in_grandchild, untouched) && untouched[page] == 'c' && untouched[0] == 'C');
+    munmap(untouched, 4 * page);
 
     char *fresh = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     CHECK_OK("shared-anon-mprotect-split", mprotect(fresh + 2 * page, page, PROT_READ));
