@@ -3,7 +3,8 @@ import LichenCore
 /// brk, mmap (anonymous private or shared, and file mappings read in), munmap, mprotect, madvise, mremap.
 enum MemorySyscalls {
     static let MAP_SHARED: UInt64 = 0x01, MAP_PRIVATE: UInt64 = 0x02, MAP_FIXED: UInt64 = 0x10
-    static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_NORESERVE: UInt64 = 0x4000, MAP_FIXED_NOREPLACE: UInt64 = 0x100000
+    static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_GROWSDOWN: UInt64 = 0x100, MAP_NORESERVE: UInt64 = 0x4000
+    static let MAP_FIXED_NOREPLACE: UInt64 = 0x100000
 
     /// Linux's default overcommit policy (heuristic): one private writable request larger than all of
     /// RAM (there is no swap) is refused outright; anything smaller is granted and paged in on demand.
@@ -65,6 +66,9 @@ enum MemorySyscalls {
         guard let protection = MemoryProtection(linux: a[2]) else { throw .EINVAL }
         let sharing = flags & 0x3
         guard sharing == MAP_PRIVATE || sharing == MAP_SHARED else { throw .EINVAL }
+        let growsDown = flags & MAP_GROWSDOWN != 0
+        // Linux refuses a growing shared anonymous mapping; Lichen's shared file mappings (read in) cannot grow either.
+        if growsDown && sharing == MAP_SHARED { throw .EINVAL }
         if sharing == MAP_PRIVATE, protection.contains(.write), flags & MAP_NORESERVE == 0, exceedsCommitLimit(length) { throw .ENOMEM }
         let placement: MemoryPlacement
         if flags & MAP_FIXED_NOREPLACE != 0 { placement = .fixedNoReplace(a.address(0)) }
@@ -82,7 +86,7 @@ enum MemorySyscalls {
         let address = try memory.locked { () throws(Errno) -> UserAddr in
             let (address, replaced) = try memory.map.map(length: length, placement: placement, protection: protection,
                                                          sharing: sharing == MAP_SHARED ? .shared : .private,
-                                                         backing: sharedObject, fileOffset: 0, kind: .mmap)
+                                                         backing: sharedObject, fileOffset: 0, kind: .mmap, growsDown: growsDown)
             for area in replaced { memory.releaseFrames(area.start, area.end) }
             return address
         }

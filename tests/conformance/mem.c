@@ -114,6 +114,56 @@ static void shared_anonymous(long page) {
     munmap(sh, 4 * page);
 }
 
+/* MAP_GROWSDOWN: a fault below the mapping grows it down to the faulting page (zero-filled), unless
+ * that would come within the stack guard gap (256 pages) of the mapping below */
+static void grows_down(long page) {
+    char *top = (char *)0x4000000000ull;                 /* nothing mapped for GiBs below */
+    char *g = mmap(top, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_FIXED_NOREPLACE, -1, 0);
+    CHECK("growsdown-mmap", g == top);
+    if (g != top) return;
+    CHECK("growsdown-fault-just-below-grows", !child_faults(poke, g - 1));
+    CHECK("growsdown-fault-far-below-grows", !child_faults(poke, g - 100 * page));
+    char *grown = (char *)((uintptr_t)g - page);
+    grown[page - 1] = 'g';
+    CHECK("growsdown-grown-page-usable", grown[page - 1] == 'g' && grown[0] == 0);
+    unsigned char vec[1];
+    CHECK_OK("growsdown-grown-page-mapped", mincore(g - page, page, vec));
+    char *below = mmap(g - 400 * page, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    CHECK("growsdown-below-mapped", below == g - 400 * page);
+    CHECK("growsdown-guard-gap-kept", child_faults(poke, g - 300 * page));
+    CHECK_ERR("growsdown-shared-anon", (long)mmap(NULL, page, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0), EINVAL);
+    munmap(below, page);
+    munmap(g - page, 3 * page);
+}
+
+/* /proc/self/maps of a process with many areas (a line each): read in small pieces and whole, the same
+ * text (Lichen built the whole text in one kernel buffer for every read: 3 MB here). Leaves the
+ * areas mapped (unmapping 60000 areas one by one is slow on Lichen's area array). */
+static unsigned long maps_digest(size_t piece, long *lines) {
+    static char buf[1 << 20];
+    int fd = open("/proc/self/maps", O_RDONLY);
+    unsigned long h = 5381;
+    long n;
+    *lines = 0;
+    while ((n = read(fd, buf, piece)) > 0)
+        for (long i = 0; i < n; i++) { h = h * 33 + (unsigned char)buf[i]; *lines += buf[i] == '\n'; }
+    close(fd);
+    return h;
+}
+static void many_areas(long page) {
+    const long count = 60000;
+    char *base = (char *)0x5000000000ull;
+    long made = 0;
+    for (long i = 0; i < count; i++)
+        made += mmap(base + i * page, page, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == base + i * page;
+    CHECK_EQ("many-areas-mapped", made, count);
+    long small_lines, whole_lines;
+    unsigned long small = maps_digest(10000, &small_lines), whole = maps_digest(1 << 20, &whole_lines);
+    CHECK("proc-maps-many-areas-lines", whole_lines >= count);
+    CHECK("proc-maps-pieces-match-whole", small == whole && small_lines == whole_lines);
+}
+
 int main(void) {
     begin("mem");
     long page = sysconf(_SC_PAGESIZE);
@@ -254,6 +304,8 @@ int main(void) {
 
     mremap_hostile(page);
     shared_anonymous(page);
+    grows_down(page);
+    many_areas(page);
 
     /* last: on failure the kernel may be left with a huge heap */
     uintptr_t b1 = syscall(SYS_brk, 0);

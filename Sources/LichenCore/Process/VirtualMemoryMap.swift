@@ -11,9 +11,10 @@
 // - mmap without MAP_FIXED honours a free, page-aligned hint, else takes the highest gap below
 //   `mmapBase` (top-down), else the highest gap anywhere; never below `minimumAddress`
 //   (vm.mmap_min_addr) and never in the guard gap below a stack.
-// - The stack is one `growsDown` area. A fault below it grows it down page by page, as long as the
-//   stack stays within `stackLimit` (RLIMIT_STACK) of its top and at least `stackGuardGap` (Linux's
-//   stack_guard_gap, 256 pages) above the area below. Other mappings keep out of that gap too.
+// - The stack is one `growsDown` area (and so is each MAP_GROWSDOWN mapping). A fault below it grows
+//   it down to the faulting page, as long as it stays within `stackLimit` (RLIMIT_STACK) of its top
+//   and at least `stackGuardGap` (Linux's stack_guard_gap, 256 pages) above the area below. Other
+//   mappings keep out of that gap too.
 // - Adjacent areas with identical attributes merge (anonymous ones, and file ones that continue the
 //   same object at the next offset), so mmap/brk growth does not fragment the map.
 
@@ -218,14 +219,15 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
 
     // MARK: mmap / munmap
 
-    /// mmap: validates like Linux and adds the area. Returns its address and the pieces MAP_FIXED
+    /// mmap: validates like Linux and adds the area (`growsDown`: MAP_GROWSDOWN, a fault below it
+    /// grows it as the stack grows). Returns its address and the pieces MAP_FIXED
     /// replaced. Errors: EINVAL (zero length, unaligned fixed address or file offset), ENOMEM (no
     /// room, too long, past the end of user space, too many areas), EPERM (below mmap_min_addr),
     /// EEXIST (MAP_FIXED_NOREPLACE over a mapping), EOVERFLOW (offset + length wraps).
     public mutating func map(length: UInt64, placement: MemoryPlacement, protection: MemoryProtection,
                              maximumProtection: MemoryProtection = .all, sharing: MemorySharing = .private,
                              backing: Backing? = nil, fileOffset: UInt64 = 0,
-                             kind: MemoryAreaKind = .mmap) throws(Errno) -> (address: UserAddr, replaced: [Area]) {
+                             kind: MemoryAreaKind = .mmap, growsDown: Bool = false) throws(Errno) -> (address: UserAddr, replaced: [Area]) {
         guard length > 0 else { throw .EINVAL }
         guard let len = VirtualMemoryMap.pageAlignUp(length), len <= limit.value else { throw .ENOMEM }
         if backing != nil {
@@ -249,7 +251,7 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         }
         insert(Area(start: address, end: address + len, protection: protection,
                     maximumProtection: maximumProtection, sharing: sharing, backing: backing,
-                    fileOffset: backing == nil ? 0 : fileOffset, kind: kind))
+                    fileOffset: backing == nil ? 0 : fileOffset, kind: kind, growsDown: growsDown))
         return (address, replaced)
     }
 
