@@ -142,4 +142,32 @@ import Testing
         #expect(MemoryRangeArguments.isKnownAdvice(4) && !MemoryRangeArguments.isKnownAdvice(5)
                 && !MemoryRangeArguments.isKnownAdvice(UInt64.max))
     }
+
+    @Test func mprotectChecksInLinuxOrder() throws {
+        var m = try map()
+        let page = Self.page
+        let growing = MemoryProtection.growsDownBit | MemoryProtection.growsUpBit
+        #expect(throws: Errno.EINVAL) { try m.protect(start: Self.mapped, length: page, linuxProtection: growing | 1) }
+        #expect(try m.protect(start: Self.mapped, length: 0, linuxProtection: 0x100).changed.isEmpty)   // zero length first
+        #expect(throws: Errno.ENOMEM) { try m.protect(start: Self.mapped, length: UInt64.max, linuxProtection: 0x100) }
+        #expect(throws: Errno.EINVAL) { try m.protect(start: Self.mapped, length: page, linuxProtection: 0x10) }  // PROT_BTI
+        #expect(try m.protect(start: Self.mapped, length: page, linuxProtection: 1 | MemoryProtection.semaphoreBit).protection == [.read])
+        #expect(throws: Errno.EINVAL) { try m.protect(start: Self.mapped, length: page, linuxProtection: 1 | MemoryProtection.growsDownBit) }
+        // PROT_GROWSDOWN on a stack: from the start of the area.
+        let stack = m.areas.last!
+        let r = try m.protect(start: stack.start + 4 * page, length: page, linuxProtection: 1 | MemoryProtection.growsDownBit)
+        #expect(r.changed == [UserRange(start: stack.start, end: stack.start + 5 * page)] && r.failure == nil)
+        // Stopped at a hole: the change before it is reported with the failure.
+        let partial = try m.protect(start: Self.mapped, length: 3 * page, linuxProtection: 0)
+        #expect(partial.failure == .ENOMEM && partial.changed.first?.start == Self.mapped && partial.changed.last?.end == Self.mapped + 2 * page)
+        #expect(m.area(containing: Self.mapped + page)?.protection == [])
+    }
+
+    @Test func fileMappingsStayWithinTheLargestOffset() {
+        #expect(MemoryRangeArguments.fileRangeFits(offset: 0, length: 1 << 40))
+        #expect(!MemoryRangeArguments.fileRangeFits(offset: UInt64(Int64.max) & ~(Self.page - 1), length: Self.page))
+        #expect(!MemoryRangeArguments.fileRangeFits(offset: 1 << 63, length: Self.page))
+        #expect(!MemoryRangeArguments.fileRangeFits(offset: 0, length: UInt64.max - 2 * Self.page))
+    }
+
 }

@@ -31,10 +31,10 @@ enum MemorySyscalls {
             }
             return 0
         case 226:                                                   // mprotect
-            guard let protection = MemoryProtection(linux: a[2]) else { throw .EINVAL }
             try memory.locked { () throws(Errno) in
-                let changed = try memory.map.protect(start: a.address(0), length: a[1], protection: protection)
-                for range in changed { reprotect(memory, range, protection) }
+                let (changed, protection, failure) = try memory.map.protect(start: a.address(0), length: a[1], linuxProtection: a[2])
+                for range in changed { reprotect(memory, range, protection) }   // also when it stopped part way
+                if let failure { throw failure }
             }
             return 0
         case 233: return try advise(a)
@@ -77,6 +77,8 @@ enum MemorySyscalls {
         var file: OpenFile? = nil
         if flags & MAP_ANONYMOUS == 0 {
             file = try a.process.file(a.fd(4))
+            // Past the largest file offset (a length beyond user space is ENOMEM, found when placing it).
+            if length <= UserAddr.limit && !MemoryRangeArguments.fileRangeFits(offset: offset, length: length) { throw .EOVERFLOW }
             let mode = file!.flags
             guard mode.allowsRead, sharing == MAP_PRIVATE || !protection.contains(.write) || mode.allowsWrite else { throw .EACCES }
             guard sharing == MAP_PRIVATE || !protection.contains(.write) else { throw .ENODEV }  // shared writable files: later

@@ -4,6 +4,9 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#ifndef PROT_SEM
+#define PROT_SEM 0x8
+#endif
 
 static int child_faults(void (*fn)(void *), void *arg) {   /* 1 if fn(arg) dies with SIGSEGV */
     pid_t p = fork();
@@ -47,6 +50,15 @@ static void mremap_hostile(long page) {
     CHECK_OK("madvise-zero-length", madvise(r, 0, MADV_NORMAL));
     CHECK_ERR("mmap-anon-unaligned-offset", (long)mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 5), EINVAL);
     CHECK_ERR("mprotect-length-wraps", syscall(SYS_mprotect, r, -1ull, PROT_READ), ENOMEM);
+    CHECK_OK("mprotect-zero-length-before-prot", mprotect(r, 0, 0x100));
+    CHECK_OK("mprotect-prot-sem", mprotect(r, page, PROT_READ | PROT_WRITE | PROT_SEM));
+    CHECK_ERR("mprotect-growsdown-not-growing", mprotect(r, page, PROT_READ | PROT_GROWSDOWN), EINVAL);
+    CHECK_ERR("mprotect-growsup", mprotect(r, page, PROT_READ | PROT_GROWSUP), EINVAL);
+    char *part = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(part + page, page);
+    CHECK_ERR("mprotect-stops-at-hole", mprotect(part, 3 * page, PROT_READ), ENOMEM);
+    CHECK("mprotect-applied-before-hole", child_faults(poke, part));
+    munmap(part, 3 * page);
     CHECK_ERR("munmap-length-wraps", syscall(SYS_munmap, r, -1ull), EINVAL);
     CHECK_ERR("munmap-past-user-space", syscall(SYS_munmap, -4096ull, page), EINVAL);
     CHECK_ERR("mincore-length-huge", syscall(SYS_mincore, r, -1ull, r), ENOMEM);
@@ -131,7 +143,9 @@ static void grows_down(long page) {
     char *below = mmap(g - 400 * page, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     CHECK("growsdown-below-mapped", below == g - 400 * page);
     CHECK("growsdown-guard-gap-kept", child_faults(poke, g - 300 * page));
-    CHECK_ERR("growsdown-shared-anon", (long)mmap(NULL, page, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0), EINVAL);
+    CHECK_OK("growsdown-mprotect", mprotect(g + page, page, PROT_READ | PROT_GROWSDOWN));
+    CHECK("growsdown-mprotect-from-area-start", child_faults(poke, grown) && child_faults(poke, g) && !child_faults(peek, g));
+        CHECK_ERR("growsdown-shared-anon", (long)mmap(NULL, page, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0), EINVAL);
     munmap(below, page);
     munmap(g - page, 3 * page);
 }
@@ -227,6 +241,8 @@ int main(void) {
     CHECK("mmap-file-tail-zero", fm != MAP_FAILED && fm[11] == 0 && fm[page - 1] == 0);
     if (fm != MAP_FAILED) munmap(fm, page);
     CHECK_ERR("mmap-file-unaligned-offset", (long)mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 5), EINVAL);
+    CHECK_ERR("mmap-file-offset-overflow", syscall(SYS_mmap, 0, page, PROT_READ, MAP_PRIVATE, fd, 1ull << 63), EOVERFLOW);
+    CHECK_ERR("mmap-file-offset-end-overflow", syscall(SYS_mmap, 0, 2 * page, PROT_READ, MAP_PRIVATE, fd, (1ull << 63) - page), EOVERFLOW);
     close(fd);
     fd = open("/tmp/conf-mem/f", O_RDONLY);
     CHECK_ERR("mmap-shared-write-on-rdonly", (long)mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), EACCES);

@@ -48,6 +48,14 @@ public enum MemoryRangeArguments {
         return UserRange(start: UserAddr(start), end: UserAddr(start + length).pageAlignedUp)
     }
 
+    /// mmap of a file: whether `length` bytes (rounded to pages) from `offset` stay within the largest
+    /// file offset (Linux's file_mmap_ok with MAX_LFS_FILESIZE); if not, EOVERFLOW.
+    public static func fileRangeFits(offset: UInt64, length: UInt64) -> Bool {
+        let largest = UInt64(Int64.max)
+        let rounded = pageAlignWrapping(length)
+        return rounded <= largest && offset >> UInt64(pageShift) <= (largest - rounded) >> UInt64(pageShift)
+    }
+
     /// madvise advice values Linux 6.1 on arm64 accepts (MADV_NORMAL ... MADV_COLLAPSE, and the
     /// memory-failure ones); any other is EINVAL.
     public static func isKnownAdvice(_ advice: UInt64) -> Bool {

@@ -272,9 +272,18 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
     /// start. Returns the ranges whose protection changed.
     @discardableResult
     public mutating func protect(start: UserAddr, length: UInt64, protection: MemoryProtection) throws(Errno) -> [UserRange] {
+        let (changed, failure) = try protectReporting(start: start, length: length, protection: protection)
+        if let failure { throw failure }
+        return changed
+    }
+
+    /// `protect`, returning the ranges changed before a failure with the failure (the kernel must
+    /// update their pages even then). Throws only for a problem found before any change.
+    mutating func protectReporting(start: UserAddr, length: UInt64,
+                          protection: MemoryProtection) throws(Errno) -> (changed: [UserRange], failure: Errno?) {
         guard start.isPageAligned else { throw .EINVAL }
         guard let len = VirtualMemoryMap.pageAlignUp(length) else { throw .ENOMEM }
-        if len == 0 { return [] }
+        if len == 0 { return ([], nil) }
         let (endValue, overflow) = start.value.addingReportingOverflow(len)
         guard !overflow else { throw .ENOMEM }
         let end = UserAddr(endValue)
@@ -297,8 +306,7 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
             i += 1
         }
         mergeAll()
-        if let failure { throw failure }
-        return changed
+        return (changed, failure)
     }
 
     /// Merges every pair of compatible neighbours.
