@@ -9,5 +9,7 @@ import Testing
         #expect(p[2] == nil && p[4] == nil && p[1 << 41] == nil)
         p.set(42, at: 3)
         #expect(p.count == 6 && p[3] == 42)
+        #expect(p.remove(1..<6) == [1, 42, 5] && p.count == 3 && p[3] == nil && p[0] == 0)
+        #expect(p.remove(7..<8).isEmpty && p.count == 3)
     }
 }

@@ -19,6 +19,13 @@ final class SharedMemoryObject {
         for frame in pages.allValues { PhysicalMemory.releaseUserPage(frame) }
     }
 
+    /// MADV_REMOVE: the pages in [start, end) (byte offsets) go; they read as zeros again. The mappings
+    /// must drop their entries for them too.
+    func removePages(_ start: UInt64, _ end: UInt64) {
+        let removed = lock.withLock { pages.remove(start / UInt64(pageSize)..<(end + UInt64(pageSize) - 1) / UInt64(pageSize)) }
+        for frame in removed { PhysicalMemory.releaseUserPage(frame) }
+    }
+
     /// The frame of the page at `offset` (page-aligned, below `size`), allocated zeroed on first use,
     /// with a user reference taken for the caller's page-table entry. nil when memory ran out.
     func frame(at offset: UInt64) -> PhysAddr? {

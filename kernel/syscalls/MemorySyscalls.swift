@@ -50,13 +50,38 @@ enum MemorySyscalls {
         }
     }
 
-    /// madvise: the arguments are checked as Linux does (EINVAL, ENOMEM for a range not wholly
-    /// mapped); the advice itself is not acted on (no swap, no huge pages; MADV_DONTNEED is not
-    /// implemented: private pages keep their contents).
+    static let MADV_DONTNEED: UInt64 = 4, MADV_REMOVE: UInt64 = 9, MADV_DONTNEED_LOCKED: UInt64 = 24
+
+    /// madvise, arguments checked as Linux does (EINVAL; ENOMEM for a range not wholly mapped, after
+    /// advising the mapped part). MADV_DONTNEED drops the pages: private anonymous memory reads as
+    /// zeros again, shared memory and the vDSO as their object's pages. Pages copied from files stay
+    /// (Linux would read the file again; Lichen keeps no link to it). MADV_REMOVE frees a shared
+    /// object's pages (EINVAL on private memory, EACCES unless writable). Other advice changes nothing (no swap, no huge
+    /// pages; MADV_DONTFORK and MADV_WIPEONFORK are not implemented).
     static func advise(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        guard MemoryRangeArguments.isKnownAdvice(a[2]) else { throw .EINVAL }
-        try MemoryResidencySyscalls.checkMapped(a, MemoryRangeArguments.adviceRange(start: a[0], length: a[1]))
-        return 0
+        let advice = a[2]
+        guard MemoryRangeArguments.isKnownAdvice(advice) else { throw .EINVAL }
+        guard let range = try MemoryRangeArguments.adviceRange(start: a[0], length: a[1]) else { return 0 }
+        let memory = a.process.memory
+        return try memory.locked { () throws(Errno) -> UInt64 in
+            let mapped = memory.map.isFullyMapped(range.start, range.end)
+            for area in memory.map.areas where area.range.overlaps(range) {
+                let piece = UserRange(start: max(area.start, range.start), end: min(area.end, range.end))
+                switch advice {
+                case MADV_DONTNEED, MADV_DONTNEED_LOCKED:
+                    if !area.isFileCopy { memory.releaseFrames(piece.start, piece.end) }
+                case MADV_REMOVE:
+                    guard area.sharing == .shared, let object = area.backing else { throw .EINVAL }
+                    guard area.protection.contains(.write) else { throw .EACCES }
+                    memory.releaseFrames(piece.start, piece.end)
+                    object.removePages(area.fileOffset(of: piece.start), area.fileOffset(of: piece.end))
+                default:
+                    break
+                }
+            }
+            guard mapped else { throw .ENOMEM }
+            return 0
+        }
     }
 
     static func mmap(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
@@ -88,7 +113,8 @@ enum MemorySyscalls {
         let address = try memory.locked { () throws(Errno) -> UserAddr in
             let (address, replaced) = try memory.map.map(length: length, placement: placement, protection: protection,
                                                          sharing: sharing == MAP_SHARED ? .shared : .private,
-                                                         backing: sharedObject, fileOffset: 0, kind: .mmap, growsDown: growsDown)
+                                                         backing: sharedObject, fileOffset: 0, kind: file == nil ? .mmap : .file,
+                                                         growsDown: growsDown)
             for area in replaced { memory.releaseFrames(area.start, area.end) }
             return address
         }

@@ -48,6 +48,12 @@ static void mremap_hostile(long page) {
     CHECK_ERR("madvise-hole", madvise(h, 3 * page, MADV_NORMAL), ENOMEM);
     munmap(h, 3 * page);
     CHECK_OK("madvise-zero-length", madvise(r, 0, MADV_NORMAL));
+    char *z = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    z[0] = 'z'; z[page] = 'z';
+    CHECK_OK("madv-dontneed-private", madvise(z, page, MADV_DONTNEED));
+    CHECK("madv-dontneed-private-zeroes", z[0] == 0 && z[page] == 'z');
+    CHECK_ERR("madv-remove-private", madvise(z, page, MADV_REMOVE), EINVAL);
+    munmap(z, 2 * page);
     CHECK_ERR("mmap-anon-unaligned-offset", (long)mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 5), EINVAL);
     CHECK_ERR("mprotect-length-wraps", syscall(SYS_mprotect, r, -1ull, PROT_READ), ENOMEM);
     CHECK_OK("mprotect-zero-length-before-prot", mprotect(r, 0, 0x100));
@@ -120,6 +126,10 @@ static void shared_anonymous(long page) {
     sh[3 * page] = 'k';
     CHECK_OK("shared-anon-madv-dontneed", madvise(sh + 3 * page, page, MADV_DONTNEED));
     CHECK("shared-anon-dontneed-keeps-contents", sh[3 * page] == 'k');
+    sh[3 * page + 1] = 'r';
+    CHECK_OK("shared-anon-madv-remove", madvise(sh + 3 * page, page, MADV_REMOVE));
+    CHECK("shared-anon-remove-zeroes", sh[3 * page] == 0 && sh[3 * page + 1] == 0);
+    sh[3 * page] = 'k';
     CHECK_OK("shared-anon-munmap-part", munmap(sh + 2 * page, page));
     memset(sh, 0, 2 * page);
     CHECK("shared-anon-after-munmap-part", in_child(write_untouched, sh) && sh[page] == 'c' && sh[3 * page] == 'k');
@@ -239,6 +249,7 @@ int main(void) {
     char *fm = mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 0);
     CHECK("mmap-file", fm != MAP_FAILED && memcmp(fm, "mapped file", 11) == 0);
     CHECK("mmap-file-tail-zero", fm != MAP_FAILED && fm[11] == 0 && fm[page - 1] == 0);
+    CHECK("madv-dontneed-file-keeps-contents", fm != MAP_FAILED && madvise(fm, page, MADV_DONTNEED) == 0 && memcmp(fm, "mapped file", 11) == 0);
     if (fm != MAP_FAILED) munmap(fm, page);
     CHECK_ERR("mmap-file-unaligned-offset", (long)mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 5), EINVAL);
     CHECK_ERR("mmap-file-offset-overflow", syscall(SYS_mmap, 0, page, PROT_READ, MAP_PRIVATE, fd, 1ull << 63), EOVERFLOW);

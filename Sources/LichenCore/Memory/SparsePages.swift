@@ -24,6 +24,17 @@ public struct SparsePages<Value> {
         values.insert(value, at: i)
     }
 
+    /// Removes the values at indices in `range` and returns them.
+    public mutating func remove(_ range: Range<UInt64>) -> [Value] {
+        let (first, _) = search(range.lowerBound)
+        var last = first
+        while last < indices.count && indices[last] < range.upperBound { last += 1 }
+        let removed = Array(values[first..<last])
+        indices.removeSubrange(first..<last)
+        values.removeSubrange(first..<last)
+        return removed
+    }
+
     /// Position of `index`, or where it would be inserted.
     private func search(_ index: UInt64) -> (Int, Bool) {
         if let last = indices.last, last < index { return (indices.count, false) }
