@@ -1,12 +1,12 @@
 import LichenCore
 
-/// A program file (or ELF interpreter) read for execve into blocks of at most 64 KiB, each physically
+/// A program file (or ELF interpreter) read for execve into blocks of at most 256 KiB, each physically
 /// contiguous on its own: a file of any size loads without a buffer the size of the file (the frame
 /// allocator's largest block is 4 MiB; Debian's python3 is 6.6 MB). A block is one read; the file's
-/// last piece, or any when no 64 KiB block is free, is read page by page. Freed when the exec is done with it.
+/// tail goes into smaller blocks, a power of two pages each, as does everything when no large block is
+/// free. Freed when the exec is done with it.
 final class ProgramFile: ElfFileBytes {
-    static let blockOrder = 4
-    static let blockPages = 1 << blockOrder
+    static let blockOrder = 6
     let count: Int
     /// The frame of each page of the file, in order (reached through the direct map).
     private var pages: [PhysAddr] = []
@@ -25,7 +25,7 @@ final class ProgramFile: ElfFileBytes {
         let program = ProgramFile(count: size)
         var offset = 0
         while offset < size {
-            let (start, pages) = try program.allocate(pages: min(blockPages, (size - offset + pageSize - 1) / pageSize))
+            let (start, pages) = try program.allocate(pages: (size - offset + pageSize - 1) / pageSize)
             let bytes = min(pages * pageSize, size - offset)
             var done = 0
             while done < bytes {
@@ -42,19 +42,19 @@ final class ProgramFile: ElfFileBytes {
         return program
     }
 
-    /// Appends contiguous pages: a whole block when `wanted` is one and one is free, else one page.
-    /// Returns the first and how many.
+    /// Appends contiguous pages, as many of the `wanted` as one block can hold (the largest power of two
+    /// up to 256 KiB, smaller when no such block is free). Returns the first and how many.
     private func allocate(pages wanted: Int) throws(Errno) -> (PhysAddr, Int) {
-        if wanted == ProgramFile.blockPages, PhysicalMemory.hasRoomForUser(frames: wanted),
-           let block = PhysicalMemory.allocate(order: ProgramFile.blockOrder) {
-            allocations.append((block, ProgramFile.blockOrder))
-            for i in 0..<wanted { pages.append(block + UInt64(i * pageSize)) }
-            return (block, wanted)
+        var order = min(ProgramFile.blockOrder, Int.bitWidth - 1 - wanted.leadingZeroBitCount)
+        while order >= 0 {
+            if let block = PhysicalMemory.allocateForUser(order: order) {
+                allocations.append((block, order))
+                for i in 0..<(1 << order) { pages.append(block + UInt64(i * pageSize)) }
+                return (block, 1 << order)
+            }
+            order -= 1
         }
-        guard let frame = PhysicalMemory.allocateForUser() else { throw .ENOMEM }
-        allocations.append((frame, 0))
-        pages.append(frame)
-        return (frame, 1)
+        throw .ENOMEM
     }
 
     func copyBytes(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) {
