@@ -16,6 +16,13 @@ static int child_faults(void (*fn)(void *), void *arg) {   /* 1 if fn(arg) dies 
     return WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV;
 }
 static void poke(void *p) { *(volatile char *)p = 1; }
+static int child_signal(void (*fn)(void *), void *arg) {  /* the signal that ended fn(arg), 0 if none */
+    pid_t p = fork();
+    if (p == 0) { fn(arg); _exit(0); }
+    int st = 0;
+    waitpid(p, &st, 0);
+    return WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+}
 static void peek(void *p) { (void)*(volatile char *)p; }
 
 /* mremap with hostile sizes and addresses: Linux's errnos (a Swift arithmetic trap here panicked Lichen) */
@@ -120,7 +127,17 @@ static void shared_anonymous(long page) {
     char *alias = (char *)syscall(SYS_mremap, moved, 0, page, MREMAP_MAYMOVE, 0);
     CHECK("shared-anon-mremap-zero-old-size-aliases", alias != MAP_FAILED && alias != moved && alias[0] == 'C');
     if (alias != MAP_FAILED) { alias[1] = 'A'; CHECK("shared-anon-alias-writes-seen", moved[1] == 'A'); munmap(alias, page); }
-    munmap(moved, 2 * page);
+    /* grown past its first two pages, the mapping reaches the object's pages 2 and 3 (still mapped at
+     * fresh + 2 pages), and beyond the object's 4 pages there is nothing: SIGBUS */
+    char *grown = (char *)syscall(SYS_mremap, moved, 2 * page, 5 * page, MREMAP_MAYMOVE, 0);
+    CHECK("shared-anon-mremap-grow", grown != MAP_FAILED && grown[page] == 'c');
+    if (grown != MAP_FAILED) {
+        fresh[3 * page] = 'o';
+        CHECK("shared-anon-grown-sees-object", grown[3 * page] == 'o');
+        CHECK("shared-anon-past-object-sigbus", child_signal(poke, grown + 4 * page) == SIGBUS);
+        moved = grown;
+    }
+    munmap(moved, 5 * page);
     munmap(fresh + 2 * page, 2 * page);
 
     sh[3 * page] = 'k';
