@@ -162,21 +162,19 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
     // MARK: Editing
 
     /// Removes whatever lies in [start, end), splitting areas that straddle the edges; returns the
-    /// removed pieces in address order (the kernel unmaps their pages and drops their backings).
+    /// removed pieces in address order (the kernel unmaps their pages and drops their backings). One
+    /// edit of the array however many areas go (a munmap over thousands of areas stays linear).
     mutating func removeRange(_ start: UserAddr, _ end: UserAddr) -> [Area] {
-        var removed: [Area] = []
-        guard start < end else { return removed }
-        var i = firstIndex(endingAbove: start)
-        while i < areas.count && areas[i].start < end {
-            let a = areas[i]
-            removed.append(a.slice(from: start, to: end))
-            var replacement: [Area] = []
-            if a.start < start { replacement.append(a.slice(from: a.start, to: start)) }
-            if a.end > end { replacement.append(a.slice(from: end, to: a.end)) }
-            areas.replaceSubrange(i...i, with: replacement)
-            i += replacement.count
-            if a.end > end { break }
-        }
+        guard start < end else { return [] }
+        let first = firstIndex(endingAbove: start)
+        var last = first
+        while last < areas.count && areas[last].start < end { last += 1 }
+        guard first < last else { return [] }
+        let removed = areas[first..<last].map { $0.slice(from: start, to: end) }
+        var kept: [Area] = []
+        if areas[first].start < start { kept.append(areas[first].slice(from: areas[first].start, to: start)) }
+        if areas[last - 1].end > end { kept.append(areas[last - 1].slice(from: end, to: areas[last - 1].end)) }
+        areas.replaceSubrange(first..<last, with: kept)
         return removed
     }
 
@@ -291,6 +289,7 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         var cursor = start
         var i = firstIndex(endingAbove: start)
         guard i < areas.count, areas[i].start <= start else { throw .ENOMEM }
+        let firstTouched = i
         var failure: Errno? = nil
         while cursor < end {
             guard i < areas.count, areas[i].start <= cursor else { failure = .ENOMEM; break }
@@ -305,21 +304,25 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
             cursor = pieceEnd
             i += 1
         }
-        mergeAll()
+        merge(from: firstTouched - 1, through: i)       // the changed areas and their neighbours
         return (changed, failure)
     }
 
-    /// Merges every pair of compatible neighbours.
-    mutating func mergeAll() {
-        var i = 0
-        while i + 1 < areas.count {
-            if areas[i].canMerge(with: areas[i + 1]) {
-                areas[i].end = areas[i + 1].end
-                areas.remove(at: i + 1)
+    /// Merges compatible neighbours among areas `lo` through `hi` (clamped to the array), in one pass
+    /// and one edit of the array.
+    mutating func merge(from lo: Int, through hi: Int) {
+        let first = max(lo, 0), last = min(hi, areas.count - 1)
+        guard first < last else { return }
+        var kept = first
+        for next in (first + 1)...last {
+            if areas[kept].canMerge(with: areas[next]) {
+                areas[kept].end = areas[next].end
             } else {
-                i += 1
+                kept += 1
+                areas[kept] = areas[next]
             }
         }
+        if kept < last { areas.removeSubrange((kept + 1)...last) }
     }
 
     // MARK: brk
