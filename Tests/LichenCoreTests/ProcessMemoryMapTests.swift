@@ -304,4 +304,16 @@ private func a(_ v: UInt64) -> UserAddr { UserAddr(v) }
         #expect(m.areas.count == 1 && m.areas[0].growsDown && m.areas[0].kind == .stack)
         #expect(m.areas[0].end == top && m.areas[0].length == 34 * page)   // 132 KiB + 1 byte rounds up
     }
+
+    @Test func growsDownMappingGrowsOnAFaultBelowIt() throws {
+        var m = map()
+        let top = a(0x40_0000_0000)
+        _ = try m.map(length: 2 * page, placement: .fixedNoReplace(top), protection: [.read, .write], growsDown: true)
+        guard case .map(let grown) = m.resolveFault(at: top - 1, access: .write) else { Issue.record(); return }
+        #expect(grown.grewStack && grown.page == top - page && m.areas[0].start == top - page)
+        _ = try m.map(length: page, placement: .fixed(top - 400 * page), protection: [.read])
+        guard case .signal(11, LinuxSigInfo.SEGV_MAPERR) = m.resolveFault(at: top - 300 * page, access: .write) else { Issue.record(); return }
+        guard case .map = m.resolveFault(at: top - 100 * page, access: .read) else { Issue.record(); return }
+    }
+
 }

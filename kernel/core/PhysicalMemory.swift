@@ -28,9 +28,10 @@ enum PhysicalMemory {
     /// memory gets ENOMEM (or its fault fails) while the kernel keeps working. 1/64 of RAM, at least 2 MiB.
     nonisolated(unsafe) private static var reserve = 0
 
-    /// A frame for something user space caused; nil when only the reserve is left.
-    static func allocateForUser() -> PhysAddr? {
-        locked { allocator?.allocate(keeping: reserve) ?? nil }
+    /// A frame (or a block of 2^order) for something user space caused; nil when that would leave less
+    /// than the reserve.
+    static func allocateForUser(order: Int = 0) -> PhysAddr? {
+        locked { allocator?.allocate(keeping: reserve, order: order) ?? nil }
     }
 
     /// Whether user space may start something that needs `frames` more of the kernel's own memory

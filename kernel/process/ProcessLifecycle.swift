@@ -34,11 +34,11 @@ enum ProcessLifecycle {
 
     /// Reads a program file, following `#!` interpreters (up to 4 levels, like Linux).
     static func readProgram(_ path: [UInt8], arguments: [[UInt8]], vfs: VFS, context: FSContext,
-                            at directory: Location? = nil) async throws(Errno) -> (image: IOBuffer, path: [UInt8], arguments: [[UInt8]], status: FileStatus) {
+                            at directory: Location? = nil) async throws(Errno) -> (image: ProgramFile, path: [UInt8], arguments: [[UInt8]], status: FileStatus) {
         var path = path, arguments = arguments, directory = directory
         for _ in 0..<5 {
             let (image, status) = try await readExecutable(path, vfs: vfs, context: context, at: directory)
-            let head = image.array(min(256, image.count))
+            let head = image.prefix(256)
             guard head.count >= 2, head[0] == UInt8(ascii: "#"), head[1] == UInt8(ascii: "!") else { return (image, path, arguments, status) }
             let script: ScriptInterpreter
             do { script = try ScriptInterpreter(fileHead: head) } catch { throw .ENOEXEC }
@@ -50,9 +50,9 @@ enum ProcessLifecycle {
     }
 
     /// Opens a file to execute it (a program, or an ELF interpreter: Linux's open_exec) and reads it
-    /// whole: EACCES unless it is a regular file the caller may execute.
+    /// whole, block by block: EACCES unless it is a regular file the caller may execute.
     static func readExecutable(_ path: [UInt8], vfs: VFS, context: FSContext,
-                               at directory: Location? = nil) async throws(Errno) -> (image: IOBuffer, status: FileStatus) {
+                               at directory: Location? = nil) async throws(Errno) -> (image: ProgramFile, status: FileStatus) {
         guard !path.isEmpty else { throw .ENOENT }
         let file = try await vfs.open(path, flags: [.O_RDONLY], at: directory, context: context)
         var status = file.status
@@ -62,44 +62,26 @@ enum ProcessLifecycle {
         guard context.credentials.permits(.execute, mode: status.mode, uid: status.uid, gid: status.gid) else { throw .EACCES }
         // On a nosuid mount the set-id bits give nothing (Linux's mnt_may_suid).
         if mountFlags.contains(.noSuid) { status.mode &= ~(FileMode.S_ISUID | FileMode.S_ISGID) }
-        let image = try IOBuffer(count: Int(status.size), zeroed: false)
-        var done = 0
-        while done < image.count {
-            let n = try await image.withBytes(done..<image.count) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
-                try await file.read(into: b)
-            }
-            if n == 0 { break }
-            done += n
-        }
-        if done < image.count {   // the file shrank meanwhile: zeros, never old heap bytes, after its end
-            image.withBytes(done..<image.count) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
-        }
-        return (image, status)
+        return (try await ProgramFile.read(file, size: Int(status.size)), status)
     }
 
     /// Loads a program `readProgram` read into fresh memory, with the ELF interpreter its PT_INTERP
     /// names (opened from the caller's root and working directory, as Linux does). Nothing of the
     /// caller changes: a failure leaves it as it was.
-    static func loadProgram(_ image: IOBuffer, arguments: [[UInt8]], environment: [[UInt8]], executableName: [UInt8],
+    static func loadProgram(_ image: ProgramFile, arguments: [[UInt8]], environment: [[UInt8]], executableName: [UInt8],
                             credentials: Credentials, secure: Bool, vfs: VFS, context: FSContext) async throws(Errno) -> ProgramLoader.Loaded {
-        let program = try image.withBytes { (b: UnsafeMutableRawBufferPointer) throws(Errno) -> ElfImage in
-            do throws(ExecLoadError) { return try LoadPlan.programImage(UnsafeRawBufferPointer(b)) } catch { throw error.errno }
-        }
+        let program: ElfImage
+        do throws(ExecLoadError) { program = try LoadPlan.programImage(image) } catch { throw error.errno }
         func load(_ interpreter: ProgramLoader.Interpreter?) throws(Errno) -> ProgramLoader.Loaded {
-            try image.withBytes { (b: UnsafeMutableRawBufferPointer) throws(Errno) -> ProgramLoader.Loaded in
-                try ProgramLoader.load(UnsafeRawBufferPointer(b), program: program, interpreter: interpreter, arguments: arguments,
-                                       environment: environment, executableName: executableName, credentials: credentials, secure: secure)
-            }
+            try ProgramLoader.load(image, program: program, interpreter: interpreter, arguments: arguments,
+                                   environment: environment, executableName: executableName, credentials: credentials, secure: secure)
         }
         guard let path = program.interpreter else { return try load(nil) }
         guard !path.isEmpty else { throw .EACCES }  // Linux's lookup of "" finds the working directory
         let (file, _) = try await readExecutable(path, vfs: vfs, context: context)
-        return try file.withBytes { (b: UnsafeMutableRawBufferPointer) throws(Errno) -> ProgramLoader.Loaded in
-            let bytes = UnsafeRawBufferPointer(b)
-            let interpreter: ElfImage
-            do throws(ExecLoadError) { interpreter = try LoadPlan.interpreterImage(bytes) } catch { throw error.errno }
-            return try load(ProgramLoader.Interpreter(file: bytes, image: interpreter))
-        }
+        let interpreter: ElfImage
+        do throws(ExecLoadError) { interpreter = try LoadPlan.interpreterImage(file) } catch { throw error.errno }
+        return try load(ProgramLoader.Interpreter(file: file, image: interpreter))
     }
 
     /// Where /proc/<pid>/exe finds the program: the directory that really holds it (links in the

@@ -2,9 +2,6 @@ import LichenCore
 import LichenAArch64
 import AArch64Intrinsics
 
-/// What a file-backed mapping refers to (the VFS's open file, once mmap of files arrives).
-final class MappedObject {}
-
 /// A process's memory: its VMAs (LichenCore's VirtualMemoryMap decides what a fault means) and the
 /// page tables and frames that realise them. fork shares every present page with the child
 /// (reference-counted frames); private writable pages are mapped read-only in both and copied on the
@@ -12,7 +9,7 @@ final class MappedObject {}
 final class ProcessMemory {
     let space: UserAddressSpace
     /// Changed only under `lock` once the process runs.
-    var map: VirtualMemoryMap<MappedObject>
+    var map: VirtualMemoryMap<SharedMemoryObject>
     /// The VMAs, page tables and frame references change under this lock: the threads of a process
     /// fault, map and unmap on several CPUs at once. Never held across an await.
     private let lock = UnfairSpinLock()
@@ -22,7 +19,7 @@ final class ProcessMemory {
     }
 
     /// A snapshot of the VMAs (procfs).
-    var areas: [VirtualMemoryArea<MappedObject>] { locked { map.areas } }
+    var areas: [VirtualMemoryArea<SharedMemoryObject>] { locked { map.areas } }
     /// The mmap area grows down from here (below the stack).
     static let mmapBase = UserAddr(0x0000_7fff_0000_0000)
     static let stackTop = UserAddr(0x0000_7fff_ffff_f000)
@@ -86,24 +83,32 @@ final class ProcessMemory {
         return true
     }
 
-    /// A user page fault. True if it was resolved (demand-zero, stack growth); false means SIGSEGV.
-    func handleFault(at address: UserAddr, write: Bool, instruction: Bool) -> (resolved: Bool, code: Int32) {
+    /// A user page fault: resolved (demand-zero, a shared object's page, copy-on-write, stack
+    /// growth), or the signal to send (SIGSEGV; SIGBUS past the end of a shared object).
+    func handleFault(at address: UserAddr, write: Bool, instruction: Bool) -> (resolved: Bool, signal: Signal, code: Int32) {
         locked { resolveFault(at: address, write: write, instruction: instruction) }
     }
 
-    private func resolveFault(at address: UserAddr, write: Bool, instruction: Bool) -> (resolved: Bool, code: Int32) {
+    private func resolveFault(at address: UserAddr, write: Bool, instruction: Bool) -> (resolved: Bool, signal: Signal, code: Int32) {
+        let resolved = (resolved: true, signal: Signal.SIGSEGV, code: Int32(0))
+        let outOfMemory = (resolved: false, signal: Signal.SIGSEGV, code: LinuxSigInfo.SEGV_MAPERR)
+        let unresolved = (resolved: false, signal: Signal.SIGSEGV, code: LinuxSigInfo.SEGV_ACCERR)
         switch map.resolveFault(at: address, access: instruction ? .execute : write ? .write : .read) {
         case .signal(_, let code):
-            return (false, code)
+            return (false, .SIGSEGV, code)
         case .map(let mapping):
             guard let existing = frame(at: mapping.page) else {
                 if mapping.kind == .vdso || mapping.kind == .vvar, let shared = Vdso.frame(for: mapping.page, kind: mapping.kind) {
-                    return (remapVdso(mapping.page, frame: shared, protection: mapping.protection), 1)
+                    return remapVdso(mapping.page, frame: shared, protection: mapping.protection) ? resolved : outOfMemory
                 }
-                return (populate(mapping.page, protection: mapping.protection) != nil, 1)
+                if case .file(let object, let offset) = mapping.source {
+                    guard offset < object.size else { return (false, .SIGBUS, LinuxSigInfo.BUS_ADRERR) }
+                    return mapShared(mapping.page, object: object, offset: offset, protection: mapping.protection) ? resolved : outOfMemory
+                }
+                return populate(mapping.page, protection: mapping.protection) != nil ? resolved : outOfMemory
             }
             if mapping.copyOnWrite && PhysicalMemory.userReferences(existing) > 1 {
-                return (copyOnWrite(mapping.page, from: existing, protection: mapping.protection), 2)
+                return copyOnWrite(mapping.page, from: existing, protection: mapping.protection) ? resolved : unresolved
             }
             // Ours alone (the other side of a fork copied or exited), or mprotect changed the area. A
             // private page still shared since fork stays read-only (fork only cleared write permission,
@@ -111,9 +116,17 @@ final class ProcessMemory {
             var protection = mapping.protection
             if mapping.sharing == .private && PhysicalMemory.userReferences(existing) > 1 { protection.remove(.write) }
             do { try space.protect(mapping.page, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection, executing: instruction)) }
-            catch { return (false, 2) }
-            return (true, 0)
+            catch { return unresolved }
+            return resolved
         }
+    }
+
+    /// Maps the page of a shared object at `offset`: the same frame every mapping of the object gets.
+    private func mapShared(_ page: UserAddr, object: SharedMemoryObject, offset: UInt64, protection: MemoryProtection) -> Bool {
+        guard let frame = object.frame(at: offset) else { return false }
+        do { try space.map(page, frame: frame, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection)) }
+        catch { PhysicalMemory.releaseUserPage(frame); return false }
+        return true
     }
 
     /// A vDSO page whose entry went while its area stayed (MADV_DONTNEED), mapped again: its first
@@ -176,6 +189,14 @@ final class ProcessMemory {
             if instructions { sync_icache_range(UInt64(UInt(bitPattern: target)), UInt64(n)) }
             done += n
         }
+    }
+
+    /// Fills `count` bytes at `offset` in `frame` (a page mapped already) through `fill`.
+    /// `instructions`: the bytes are code, so the instruction cache must see them.
+    static func fill(_ frame: PhysAddr, at offset: Int, count: Int, instructions: Bool, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        let target = KernelLayout.directMap(frame).pointer + offset
+        fill(UnsafeMutableRawBufferPointer(start: target, count: count))
+        if instructions { sync_icache_range(UInt64(UInt(bitPattern: target)), UInt64(count)) }
     }
 
     /// fork: the child gets the same areas and shares every present page. Private writable pages become

@@ -3,8 +3,8 @@ import LichenCore
 /// execve's memory work: an ELF program (ET_EXEC, static-PIE, or dynamically linked with the ELF
 /// interpreter its PT_INTERP names) loaded into fresh memory, with the Linux initial stack (argv,
 /// envp, auxv). Where each image goes and what auxv says come from LichenCore's LoadPlan. Segments
-/// are copied in eagerly (the files are in memory: tmpfs/initramfs); the heap and the rest of the
-/// stack fill on demand.
+/// are copied in eagerly from the file's blocks (ProgramFile: no contiguous buffer the size of the
+/// file); the heap and the rest of the stack fill on demand.
 enum ProgramLoader {
     struct Loaded {
         let memory: ProcessMemory
@@ -14,14 +14,14 @@ enum ProgramLoader {
 
     /// The interpreter's file and its parsed headers.
     struct Interpreter {
-        let file: UnsafeRawBufferPointer
+        let file: ProgramFile
         let image: ElfImage
     }
 
     static let layout = LoadLayout(mmapBase: ProcessMemory.mmapBase.value)
 
     /// `program` is `file` parsed; `interpreter` is given exactly when the program has a PT_INTERP.
-    static func load(_ file: UnsafeRawBufferPointer, program: ElfImage, interpreter: Interpreter?,
+    static func load(_ file: ProgramFile, program: ElfImage, interpreter: Interpreter?,
                      arguments: [[UInt8]], environment: [[UInt8]], executableName: [UInt8],
                      credentials: Credentials = .root, secure: Bool = false) throws(Errno) -> Loaded {
         let plan: LoadPlan
@@ -50,7 +50,7 @@ enum ProgramLoader {
         // Each stack page filled once, from the initial stack's bytes (zeros below them), as it is mapped.
         let filled = stack.bytes.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in
             memory.populate(stack.stackPointer.pageAlignedDown, top, protection: [.read, .write]) { target, page in
-                fillPage(target, at: page.value, from: bytes, loadedAt: stack.stackPointer.value)
+                fillPage(target, at: page.value, from: bytes, offset: 0, count: bytes.count, loadedAt: stack.stackPointer.value)
             }
         }
         guard filled else { throw .ENOMEM }
@@ -58,7 +58,7 @@ enum ProgramLoader {
     }
 
     /// One image's PT_LOAD segments at `bias` (inside user space: the plan checked), copied in.
-    private static func map(_ image: ElfImage, from file: UnsafeRawBufferPointer, bias: UInt64, into memory: ProcessMemory) throws(Errno) {
+    private static func map(_ image: ElfImage, from file: ProgramFile, bias: UInt64, into memory: ProcessMemory) throws(Errno) {
         for segment in image.segments {
             var protection: MemoryProtection = []
             if segment.flags.contains(.read) { protection.insert(.read) }
@@ -72,36 +72,37 @@ enum ProgramLoader {
             // Each page filled once, before it is mapped: the file's bytes where the segment has them,
             // zeros elsewhere (the bss, and around the segment's ends).
             let fileStart = segment.virtualAddress &+ bias
-            let fileBytes = segment.fileSize > 0 ? UnsafeRawBufferPointer(rebasing: file[segment.fileRange]) : UnsafeRawBufferPointer(start: nil, count: 0)
+            let fileOffset = Int(segment.fileOffset), fileCount = Int(segment.fileSize)
             // One walk maps the segment. A page the previous segment shares is there already: only this
             // segment's bytes go in.
             let mapped = memory.populate(start, end, protection: protection, fill: { target, page in
-                fillPage(target, at: page.value, from: fileBytes, loadedAt: fileStart)
-            }, present: { page, _ in
-                let lo = max(page.value, fileStart), hi = min(page.value + UInt64(pageSize), fileStart + UInt64(fileBytes.count))
+                fillPage(target, at: page.value, from: file, offset: fileOffset, count: fileCount, loadedAt: fileStart)
+            }, present: { page, frame in
+                let lo = max(page.value, fileStart), hi = min(page.value + UInt64(pageSize), fileStart + UInt64(fileCount))
                 if lo < hi {
-                    memory.write(UnsafeRawBufferPointer(rebasing: fileBytes[Int(lo - fileStart)..<Int(hi - fileStart)]),
-                                 at: UserAddr(lo), instructions: protection.contains(.execute))
+                    ProcessMemory.fill(frame, at: Int(lo - page.value), count: Int(hi - lo), instructions: protection.contains(.execute)) {
+                        file.copyBytes(at: fileOffset + Int(lo - fileStart), into: $0)
+                    }
                 }
             })
             guard mapped else { throw .ENOMEM }
         }
     }
 
-    /// The page at `address` of a segment whose file bytes `bytes` load at `loadAddress`.
-    private static func fillPage(_ target: UnsafeMutableRawPointer, at address: UInt64, from bytes: UnsafeRawBufferPointer,
-                                 loadedAt loadAddress: UInt64) {
+    /// The page at `address` of a segment whose `count` bytes at `offset` in `bytes` load at `loadAddress`.
+    private static func fillPage<Bytes: ElfFileBytes>(_ target: UnsafeMutableRawPointer, at address: UInt64, from bytes: Bytes,
+                                                      offset: Int, count: Int, loadedAt loadAddress: UInt64) {
         let pageEnd = address + UInt64(pageSize)
-        let copyStart = max(address, loadAddress), copyEnd = min(pageEnd, loadAddress + UInt64(bytes.count))
+        let copyStart = max(address, loadAddress), copyEnd = min(pageEnd, loadAddress + UInt64(count))
         guard copyStart < copyEnd else {
             target.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
             return
         }
-        let head = Int(copyStart - address), count = Int(copyEnd - copyStart)
+        let head = Int(copyStart - address), copied = Int(copyEnd - copyStart)
         if head > 0 { target.initializeMemory(as: UInt8.self, repeating: 0, count: head) }
-        (target + head).copyMemory(from: bytes.baseAddress! + Int(copyStart - loadAddress), byteCount: count)
-        let tail = pageSize - head - count
-        if tail > 0 { (target + head + count).initializeMemory(as: UInt8.self, repeating: 0, count: tail) }
+        bytes.copyBytes(at: offset + Int(copyStart - loadAddress), into: UnsafeMutableRawBufferPointer(start: target + head, count: copied))
+        let tail = pageSize - head - copied
+        if tail > 0 { (target + head + copied).initializeMemory(as: UInt8.self, repeating: 0, count: tail) }
     }
 
     /// AT_HWCAP for a Cortex-A72: FP, ASIMD, EVTSTRM, AES, PMULL, SHA1, SHA2, CRC32. Not CPUID (bit 11):

@@ -123,9 +123,9 @@ final class Thread: @unchecked Sendable {
                 if let result { context[register: 0] = result }
                 if interrupted, result == Errno.EINTR.syscallReturn { interruptedSyscall = InterruptedSyscall(restart: SyscallRestart.restartKind(number, context)) }
             case .pageFault(let address, let write, let instruction, _):
-                let (resolved, code) = memory.handleFault(at: address, write: write, instruction: instruction)
+                let outcome = memory.handleFault(at: address, write: write, instruction: instruction)
                 cpu.minorFaults &+= 1
-                if !resolved { fault(.SIGSEGV, code: code, address: address) }
+                if !outcome.resolved { fault(outcome.signal, code: outcome.code, address: address) }
             case .alignmentFault(let address):
                 fault(.SIGBUS, code: LinuxSigInfo.BUS_ADRALN, address: address)
             case .illegalInstruction:

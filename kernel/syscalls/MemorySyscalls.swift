@@ -1,9 +1,10 @@
 import LichenCore
 
-/// brk, mmap (anonymous, and private file mappings read in), munmap, mprotect, madvise, mremap.
+/// brk, mmap (anonymous private or shared, and file mappings read in), munmap, mprotect, madvise, mremap.
 enum MemorySyscalls {
     static let MAP_SHARED: UInt64 = 0x01, MAP_PRIVATE: UInt64 = 0x02, MAP_FIXED: UInt64 = 0x10
-    static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_NORESERVE: UInt64 = 0x4000, MAP_FIXED_NOREPLACE: UInt64 = 0x100000
+    static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_GROWSDOWN: UInt64 = 0x100, MAP_NORESERVE: UInt64 = 0x4000
+    static let MAP_FIXED_NOREPLACE: UInt64 = 0x100000
 
     /// Linux's default overcommit policy (heuristic): one private writable request larger than all of
     /// RAM (there is no swap) is refused outright; anything smaller is granted and paged in on demand.
@@ -30,13 +31,13 @@ enum MemorySyscalls {
             }
             return 0
         case 226:                                                   // mprotect
-            guard let protection = MemoryProtection(linux: a[2]) else { throw .EINVAL }
             try memory.locked { () throws(Errno) in
-                let changed = try memory.map.protect(start: a.address(0), length: a[1], protection: protection)
-                for range in changed { reprotect(memory, range, protection) }
+                let (changed, protection, failure) = try memory.map.protect(start: a.address(0), length: a[1], linuxProtection: a[2])
+                for range in changed { reprotect(memory, range, protection) }   // also when it stopped part way
+                if let failure { throw failure }
             }
             return 0
-        case 233: return 0                                          // madvise: advice only
+        case 233: return try advise(a)
         case 216:                                                   // mremap
             return try memory.locked { () throws(Errno) -> UInt64 in
                 let r = try memory.map.remap(oldAddress: a.address(0), oldSize: a[1], newSize: a[2],
@@ -49,12 +50,50 @@ enum MemorySyscalls {
         }
     }
 
+    static let MADV_DONTNEED: UInt64 = 4, MADV_REMOVE: UInt64 = 9, MADV_DONTNEED_LOCKED: UInt64 = 24
+
+    /// madvise, arguments checked as Linux does (EINVAL; ENOMEM for a range not wholly mapped, after
+    /// advising the mapped part). MADV_DONTNEED drops the pages: private anonymous memory reads as
+    /// zeros again, shared memory and the vDSO as their object's pages. Pages copied from files stay
+    /// (Linux would read the file again; Lichen keeps no link to it). MADV_REMOVE frees a shared
+    /// object's pages (EINVAL on private memory, EACCES unless writable). Other advice changes nothing (no swap, no huge
+    /// pages; MADV_DONTFORK and MADV_WIPEONFORK are not implemented).
+    static func advise(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let advice = a[2]
+        guard MemoryRangeArguments.isKnownAdvice(advice) else { throw .EINVAL }
+        guard let range = try MemoryRangeArguments.adviceRange(start: a[0], length: a[1]) else { return 0 }
+        let memory = a.process.memory
+        return try memory.locked { () throws(Errno) -> UInt64 in
+            let mapped = memory.map.isFullyMapped(range.start, range.end)
+            for area in memory.map.areas where area.range.overlaps(range) {
+                let piece = UserRange(start: max(area.start, range.start), end: min(area.end, range.end))
+                switch advice {
+                case MADV_DONTNEED, MADV_DONTNEED_LOCKED:
+                    if !area.isFileCopy { memory.releaseFrames(piece.start, piece.end) }
+                case MADV_REMOVE:
+                    guard area.sharing == .shared, let object = area.backing else { throw .EINVAL }
+                    guard area.protection.contains(.write) else { throw .EACCES }
+                    memory.releaseFrames(piece.start, piece.end)
+                    object.removePages(area.fileOffset(of: piece.start), area.fileOffset(of: piece.end))
+                default:
+                    break
+                }
+            }
+            guard mapped else { throw .ENOMEM }
+            return 0
+        }
+    }
+
     static func mmap(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let memory = a.process.memory
         let length = a[1], flags = a[3], offset = a[5]
+        guard offset & UInt64(pageSize - 1) == 0 else { throw .EINVAL }      // arm64's sys_mmap, anonymous too
         guard let protection = MemoryProtection(linux: a[2]) else { throw .EINVAL }
         let sharing = flags & 0x3
         guard sharing == MAP_PRIVATE || sharing == MAP_SHARED else { throw .EINVAL }
+        let growsDown = flags & MAP_GROWSDOWN != 0
+        // Linux refuses a growing shared anonymous mapping; Lichen's shared file mappings (read in) cannot grow either.
+        if growsDown && sharing == MAP_SHARED { throw .EINVAL }
         if sharing == MAP_PRIVATE, protection.contains(.write), flags & MAP_NORESERVE == 0, exceedsCommitLimit(length) { throw .ENOMEM }
         let placement: MemoryPlacement
         if flags & MAP_FIXED_NOREPLACE != 0 { placement = .fixedNoReplace(a.address(0)) }
@@ -62,17 +101,21 @@ enum MemorySyscalls {
         else { placement = .anywhere(hint: a.address(0)) }
         var file: OpenFile? = nil
         if flags & MAP_ANONYMOUS == 0 {
-            guard offset & UInt64(pageSize - 1) == 0 else { throw .EINVAL }
             file = try a.process.file(a.fd(4))
+            // Past the largest file offset (a length beyond user space is ENOMEM, found when placing it).
+            if length <= UserAddr.limit && !MemoryRangeArguments.fileRangeFits(offset: offset, length: length) { throw .EOVERFLOW }
             let mode = file!.flags
             guard mode.allowsRead, sharing == MAP_PRIVATE || !protection.contains(.write) || mode.allowsWrite else { throw .EACCES }
             guard !protection.contains(.execute) || !file!.location.mount.flags.contains(.noExec) else { throw .EPERM }
             guard sharing == MAP_PRIVATE || !protection.contains(.write) else { throw .ENODEV }  // shared writable files: later
         }
+        // Shared anonymous memory lives in one object from now on, whoever touches a page first.
+        let sharedObject = file == nil && sharing == MAP_SHARED ? SharedMemoryObject(size: length) : nil
         let address = try memory.locked { () throws(Errno) -> UserAddr in
             let (address, replaced) = try memory.map.map(length: length, placement: placement, protection: protection,
                                                          sharing: sharing == MAP_SHARED ? .shared : .private,
-                                                         fileOffset: 0, kind: .mmap)
+                                                         backing: sharedObject, fileOffset: 0, kind: file == nil ? .mmap : .file,
+                                                         growsDown: growsDown)
             for area in replaced { memory.releaseFrames(area.start, area.end) }
             return address
         }
@@ -89,7 +132,8 @@ enum MemorySyscalls {
     }
 
     /// A private file mapping's pages, read in now (files live in memory), one page at a time so
-    /// that a large mapping needs no large kernel buffer. Past the end of the file the pages stay zero.
+    /// that a large mapping needs no large kernel buffer. Past the end of the file the pages are
+    /// demand-zero (a huge mapping of a small file costs what the file has).
     static func readIn(_ file: OpenFile, offset: UInt64, length: UInt64, at address: UserAddr,
                        protection: MemoryProtection, _ memory: ProcessMemory) async throws(Errno) {
         let page = try IOBuffer(count: pageSize)
@@ -102,12 +146,7 @@ enum MemorySyscalls {
                 return n
             }
             done += UInt64(pageSize)
-            if n < pageSize {                       // end of file: the rest only needs its zeroed pages
-                while done < length {
-                    guard memory.locked({ memory.populate(address + done, protection: protection) }) != nil else { throw .ENOMEM }
-                    done += UInt64(pageSize)
-                }
-            }
+            if n < pageSize { return }              // end of file: the rest fills with zeros on demand
         }
     }
 
@@ -126,17 +165,21 @@ enum MemorySyscalls {
         }
     }
 
-    /// mremap moved an area: its present pages follow it (re-mapped, not copied).
+    /// mremap moved an area: its present pages follow it (re-mapped, not copied). Visits only the
+    /// mapped pages: a huge, barely touched area moves quickly.
     static func move(_ memory: ProcessMemory, from old: UserRange, to newStart: UserAddr) {
-        var offset: UInt64 = 0
-        while offset < old.length {
-            let source = old.start + offset
-            if let frame = memory.frame(at: source), let area = memory.map.area(containing: newStart + offset) {
+        var cursor = old.start
+        while let (source, frame) = memory.space.firstMapping(from: cursor, through: old.end - 1) {
+            let target = newStart + (source - old.start)
+            if let area = memory.map.area(containing: target) {
+                // A private page still shared since fork stays read-only: its first write copies it.
+                var protection = area.protection
+                if area.sharing == .private && PhysicalMemory.userReferences(frame) > 1 { protection.remove(.write) }
                 try? memory.space.unmap(source, size: UInt64(pageSize))
-                try? memory.space.map(newStart + offset, frame: frame, size: UInt64(pageSize),
-                                      attributes: ProcessMemory.attributes(area.protection))
+                try? memory.space.map(target, frame: frame, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection))
             }
-            offset += UInt64(pageSize)
+            cursor = source + UInt64(pageSize)
+            if cursor >= old.end { break }
         }
     }
 }

@@ -6,14 +6,7 @@ enum MiscSyscalls {
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         switch number {
         case 160: return try uname(a)
-        case 278:                                               // getrandom
-            // GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE; the last two exclude each other.
-            guard a[2] & ~7 == 0, a[2] & 6 != 6 else { throw .EINVAL }
-            let count = Int(min(a[1], 1 << 20))
-            var bytes = [UInt8](repeating: 0, count: count)
-            bytes.withUnsafeMutableBytes { if count > 0 { lichenFillRandom($0.baseAddress!, count) } }
-            try a.user.store(bytes: bytes, to: a.address(0))
-            return result(count)
+        case 278: return try getrandom(a)
         case 124:                                               // sched_yield
             await Task.yield()
             return 0
@@ -49,6 +42,30 @@ enum MiscSyscalls {
             }
         default: return nil
         }
+    }
+
+    /// getrandom: up to 1 MiB per call (a short count, as Linux may give), produced and copied out a
+    /// page at a time: no kernel buffer the size the caller asked for.
+    static func getrandom(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        // GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE; the last two exclude each other.
+        guard a[2] & ~7 == 0, a[2] & 6 != 6 else { throw .EINVAL }
+        let count = Int(min(a[1], 1 << 20))
+        let staging = try IOBuffer(count: min(pageSize, count), zeroed: false)
+        var done = 0
+        while done < count {
+            let n = min(pageSize, count - done)
+            do throws(Errno) {
+                try staging.withBytes(0..<n) { (b: UnsafeMutableRawBufferPointer) throws(Errno) in
+                    lichenFillRandom(b.baseAddress!, n)
+                    try a.user.write(UnsafeRawBufferPointer(b), to: a.address(0) + UInt64(done))
+                }
+            } catch {
+                if done == 0 { throw error }
+                break                                           // what was filled counts
+            }
+            done += n
+        }
+        return result(done)
     }
 
     static func uname(_ a: SyscallArguments) throws(Errno) -> UInt64 {

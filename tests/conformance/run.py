@@ -2,7 +2,8 @@
 """Syscall conformance suite: builds tests/conformance/*.c as static aarch64 programs
 (aarch64-linux-gnu-gcc -static -O2), runs them all in one boot under Linux (where every check must
 pass: that proves the checks) and under Lichen, and compares. dynamic.c is built dynamically linked
-instead (as a PIE and as an ET_EXEC), and Debian's glibc loader and libraries go into /lib.
+instead (as a PIE and as an ET_EXEC), big.c both static and as a PIE, and Debian's glibc loader and
+libraries go into /lib.
 
     tests/conformance/run.py [--kernel both|lichen|linux] [--only REGEX]
 
@@ -20,7 +21,8 @@ import lichen_diff
 OUT = os.path.join(ROOT, "build/conformance")
 CC = "aarch64-linux-gnu-gcc"
 # Sources built dynamically linked: {source name: [(program, gcc flags)]}.
-DYNAMIC = {"dynamic": [("dynamic", ["-fPIE", "-pie"]), ("dynamic-nopie", ["-fno-PIE", "-no-pie"])]}
+DYNAMIC = {"dynamic": [("dynamic", ["-fPIE", "-pie"]), ("dynamic-nopie", ["-fno-PIE", "-no-pie"])],
+           "big": [("big", ["-static"]), ("big-dynamic", ["-fPIE", "-pie"])]}
 # What the dynamic programs need at run time (the cross toolchain's glibc, as Debian installs it).
 CROSS_LIB = "/usr/aarch64-linux-gnu/lib"
 RUNTIME = [("/lib/ld-linux-aarch64.so.1", "ld-linux-aarch64.so.1"),

@@ -1,5 +1,6 @@
 // A syscall fuzzer: children issue random syscalls with random and boundary arguments (bad pointers,
-// huge lengths, negative fds, invalid flags). The kernel must survive every run: no panic, no hang.
+// huge lengths, negative fds, invalid flags; a quarter of them memory calls with sizes and addresses at
+// page and integer boundaries). The kernel must survive every run: no panic, no hang.
 // usage: sysfuzz SEED CHILDREN CALLS_PER_CHILD
 #include <errno.h>
 #include <signal.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -34,6 +36,45 @@ static uint64_t interesting(void) {
     }
 }
 
+// Memory calls get arguments of their own, where the kernel's size and address arithmetic can go
+// wrong: sizes and addresses a page or a byte either side of 0, 2^21, 2^30, the end of user space
+// (2^47, 2^48), 2^63 and 2^64, and addresses in and around the child's own mappings.
+static uint64_t regions[8];
+static uint64_t near_boundary(void) {
+    static const uint64_t edges[] = {0, 4096, 1ull << 21, 1ull << 30, 1ull << 47, 1ull << 48, 1ull << 63, 0};
+    uint64_t page_step = (next() % 3) * 4096 - 4096, byte_step = next() % 3 - 1;   // wrap below 0: near 2^64
+    return edges[next() % 8] + page_step + byte_step;
+}
+static uint64_t memory_size(void) { return next() % 2 ? near_boundary() : (next() % 8) * 4096 + (next() % 2); }
+static uint64_t memory_address(void) {
+    switch (next() % 4) {
+    case 0: case 1: return regions[next() % 8] + (next() % 5) * 4096 - 4096;
+    case 2: return near_boundary();
+    default: return interesting();
+    }
+}
+static void remember(long r) { if (r != -1) regions[next() % 8] = (uint64_t)r; }
+static void memory_call(void) {
+    switch (next() % 8) {
+    case 0: case 1: case 2:       // mremap: MREMAP_MAYMOVE, _FIXED, _DONTUNMAP in every combination and beyond
+        remember(syscall(SYS_mremap, memory_address(), memory_size(), memory_size(), next() % 9, memory_address()));
+        break;
+    case 3:
+        remember(syscall(SYS_mmap, memory_address(), memory_size(), PROT_READ | PROT_WRITE,
+                         (next() % 2 ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | (next() % 4 ? 0 : MAP_FIXED_NOREPLACE), -1,
+                         next() % 4 ? 0 : near_boundary()));
+        break;
+    case 4: syscall(SYS_munmap, memory_address(), memory_size()); break;
+    case 5: syscall(SYS_mprotect, memory_address(), memory_size(), next() % 8); break;
+    case 6: syscall(SYS_madvise, memory_address(), memory_size(), next() % 26); break;
+    default: {
+        static const long calls[] = {SYS_mlock, SYS_munlock, SYS_mlock2, SYS_msync, SYS_mincore};
+        syscall(calls[next() % 5], memory_address(), memory_size(), next() % 2 ? (uint64_t)scratch : next() % 8);
+    }
+    }
+    syscall(SYS_getcwd, regions[next() % 8], 64);        // the kernel writes into a mapping (or gets EFAULT)
+}
+
 // Syscalls a child must not make: they would end the test rather than test the kernel.
 static int forbidden(long nr) {
     switch (nr) {
@@ -51,7 +92,10 @@ static int forbidden(long nr) {
 static void child(uint64_t seed, int calls) {
     state = seed * 2654435761u + 1;
     chdir("/tmp/fuzz");
+    for (int i = 0; i < 8; i++)
+        regions[i] = (uint64_t)mmap(0, (i + 1) * 4096, PROT_READ | PROT_WRITE, (i % 2 ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
     for (int i = 0; i < calls; i++) {
+        if (next() % 4 == 0) { memory_call(); continue; }
         long nr = next() % 300;
         if (forbidden(nr)) continue;
         syscall(nr, interesting(), interesting(), interesting(), interesting(), interesting(), interesting());

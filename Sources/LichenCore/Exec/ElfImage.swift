@@ -1,7 +1,7 @@
 // A validated ELF64 AArch64 executable (static ET_EXEC or static-PIE ET_DYN), parsed sans-IO from
-// the whole file image. The checks follow Linux's load_elf_binary, and are stricter where Linux
-// would only fail later in mmap (congruence, overlap): whatever passes here can be loaded by
-// copying or mapping each PT_LOAD segment. Section headers are ignored, as by the kernel.
+// the file's bytes (wherever they are: ElfFileBytes). The checks follow Linux's load_elf_binary, and
+// are stricter where Linux would only fail later in mmap (congruence, overlap): whatever passes here
+// can be loaded by copying or mapping each PT_LOAD segment. Section headers are ignored, as by the kernel.
 
 public struct ElfImage: Sendable {
     public enum Kind: Equatable, Sendable {
@@ -48,16 +48,17 @@ public struct ElfImage: Sendable {
         self = try bytes.withUnsafeBytes { file in Result { () throws(ElfError) in try ElfImage(file) } }.get()
     }
 
-    public init(_ file: UnsafeRawBufferPointer) throws(ElfError) {
-        let r = ElfReader(bytes: file)
+    public init<File: ElfFileBytes>(_ file: File) throws(ElfError) {
+        let r = ElfReader(file: file)
         // A short file that starts like ELF is truncated; anything else is not ELF at all.
-        let magicBytes = min(file.count, 4)
-        guard file[0..<magicBytes].elementsEqual(Self.magic.prefix(magicBytes)) else { throw .badMagic }
-        guard file.count >= Self.headerSize else { throw .truncated }
-        guard file[4] == 2 else { throw .badClass }
-        guard file[5] == 1 else { throw .badEncoding }
-        guard file[6] == 1, try r.u32(20) == 1 else { throw .badVersion }
-        guard file[7] == 0 || file[7] == 3 else { throw .badABI }  // ELFOSABI_SYSV, ELFOSABI_LINUX
+        let head = try r.bytes(at: 0, count: min(file.count, Self.headerSize))
+        let magicBytes = min(head.count, 4)
+        guard head[0..<magicBytes].elementsEqual(Self.magic.prefix(magicBytes)) else { throw .badMagic }
+        guard head.count >= Self.headerSize else { throw .truncated }
+        guard head[4] == 2 else { throw .badClass }
+        guard head[5] == 1 else { throw .badEncoding }
+        guard head[6] == 1, try r.u32(20) == 1 else { throw .badVersion }
+        guard head[7] == 0 || head[7] == 3 else { throw .badABI }  // ELFOSABI_SYSV, ELFOSABI_LINUX
         guard try r.u16(18) == Self.machineAArch64 else { throw .badMachine }
         switch try r.u16(16) {
         case 2: kind = .executable
@@ -92,7 +93,7 @@ public struct ElfImage: Sendable {
                                            memorySize: ph.memsz, flags: ElfSegmentFlags(rawValue: ph.flags & 7),
                                            alignment: ph.align))
             case ProgramHeader.interp where interpreter == nil:  // Linux uses the first
-                interpreter = try Self.interpreterPath(ph, in: file)
+                interpreter = try Self.interpreterPath(ph, in: r)
             case ProgramHeader.phdr:
                 phdrAddress = ph.vaddr
             case ProgramHeader.tls:
@@ -122,12 +123,11 @@ public struct ElfImage: Sendable {
 
     /// PT_INTERP: 2...PATH_MAX bytes ending in NUL (Linux's limits). The path is the C string they
     /// start with, as Linux opens it: an earlier NUL ends it (an empty one names the working directory).
-    static func interpreterPath(_ ph: ProgramHeader, in file: UnsafeRawBufferPointer) throws(ElfError) -> [UInt8] {
-        guard ElfReader(bytes: file).contains(ph.filesz, at: ph.offset) else { throw .segmentOutsideFile }
+    static func interpreterPath<File>(_ ph: ProgramHeader, in r: ElfReader<File>) throws(ElfError) -> [UInt8] {
+        guard r.contains(ph.filesz, at: ph.offset) else { throw .segmentOutsideFile }
         guard ph.filesz >= 2, ph.filesz <= maximumInterpreterLength else { throw .badInterpreter }
-        let start = Int(ph.offset), end = start + Int(ph.filesz) - 1
-        guard file[end] == 0 else { throw .badInterpreter }
-        let nul = file[start..<end].firstIndex(of: 0) ?? end
-        return [UInt8](file[start..<nul])
+        let path = try r.bytes(at: ph.offset, count: Int(ph.filesz))
+        guard path[path.count - 1] == 0 else { throw .badInterpreter }
+        return Array(path[..<(path.firstIndex(of: 0) ?? path.count - 1)])
     }
 }

@@ -1,25 +1,29 @@
 // Bounds-checked little-endian reads from an untrusted file image (ELF on AArch64 is LSB).
 
-struct ElfReader {
-    let bytes: UnsafeRawBufferPointer
+struct ElfReader<File: ElfFileBytes> {
+    let file: File
 
     /// Whether [offset, offset+count) lies in the file; compares without adding, so no overflow.
     @inline(__always) func contains(_ count: UInt64, at offset: UInt64) -> Bool {
-        offset <= UInt64(bytes.count) && count <= UInt64(bytes.count) - offset
+        offset <= UInt64(file.count) && count <= UInt64(file.count) - offset
     }
 
-    func u16(_ offset: Int) throws(ElfError) -> UInt16 {
-        guard contains(2, at: UInt64(offset)) else { throw .truncated }
-        return UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    func u16(_ offset: Int) throws(ElfError) -> UInt16 { UInt16(littleEndian: try load(offset)) }
+    func u32(_ offset: Int) throws(ElfError) -> UInt32 { UInt32(littleEndian: try load(offset)) }
+    func u64(_ offset: Int) throws(ElfError) -> UInt64 { UInt64(littleEndian: try load(offset)) }
+
+    /// `count` bytes at `offset`.
+    func bytes(at offset: UInt64, count: Int) throws(ElfError) -> [UInt8] {
+        guard count >= 0, contains(UInt64(count), at: offset) else { throw .truncated }
+        var result = [UInt8](repeating: 0, count: count)
+        result.withUnsafeMutableBytes { file.copyBytes(at: Int(offset), into: $0) }
+        return result
     }
 
-    func u32(_ offset: Int) throws(ElfError) -> UInt32 {
-        guard contains(4, at: UInt64(offset)) else { throw .truncated }
-        return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-    }
-
-    func u64(_ offset: Int) throws(ElfError) -> UInt64 {
-        guard contains(8, at: UInt64(offset)) else { throw .truncated }
-        return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    private func load<T: FixedWidthInteger>(_ offset: Int) throws(ElfError) -> T {
+        guard offset >= 0, contains(UInt64(MemoryLayout<T>.size), at: UInt64(offset)) else { throw .truncated }
+        var value: T = 0
+        withUnsafeMutableBytes(of: &value) { file.copyBytes(at: offset, into: $0) }
+        return value
     }
 }

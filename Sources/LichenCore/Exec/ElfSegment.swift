@@ -42,7 +42,7 @@ struct ProgramHeader {
     let type: UInt32, flags: UInt32
     let offset: UInt64, vaddr: UInt64, filesz: UInt64, memsz: UInt64, align: UInt64
 
-    init(_ r: ElfReader, at base: Int) throws(ElfError) {
+    init<File>(_ r: ElfReader<File>, at base: Int) throws(ElfError) {
         type = try r.u32(base)
         flags = try r.u32(base + 4)
         offset = try r.u64(base + 8)
@@ -54,7 +54,7 @@ struct ProgramHeader {
 
     /// Checks shared by PT_LOAD and PT_TLS: file bytes in the file, filesz <= memsz, memory range
     /// inside user space, and a sane power-of-two alignment.
-    func validateImage(in r: ElfReader) throws(ElfError) {
+    func validateImage<File>(in r: ElfReader<File>) throws(ElfError) {
         guard r.contains(filesz, at: offset) else { throw .segmentOutsideFile }
         guard filesz <= memsz else { throw .badSegmentSize }
         let (end, overflow) = vaddr.addingReportingOverflow(memsz)

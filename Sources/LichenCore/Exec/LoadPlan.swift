@@ -68,7 +68,7 @@ public struct LoadPlan: Equatable, Sendable {
     public let programBreak: UInt64
 
     /// Parses the program execve was given.
-    public static func programImage(_ file: UnsafeRawBufferPointer) throws(ExecLoadError) -> ElfImage {
+    public static func programImage<File: ElfFileBytes>(_ file: File) throws(ExecLoadError) -> ElfImage {
         do { return try ElfImage(file) } catch { throw .badProgram(error) }
     }
 
@@ -77,7 +77,7 @@ public struct LoadPlan: Equatable, Sendable {
     }
 
     /// Parses an interpreter file (the bytes PT_INTERP names), with the errors execve gives for one.
-    public static func interpreterImage(_ file: UnsafeRawBufferPointer) throws(ExecLoadError) -> ElfImage {
+    public static func interpreterImage<File: ElfFileBytes>(_ file: File) throws(ExecLoadError) -> ElfImage {
         guard file.count >= ElfImage.headerSize else { throw .interpreterTruncated }
         let image: ElfImage
         do { image = try ElfImage(file) } catch { throw .badInterpreter(error) }

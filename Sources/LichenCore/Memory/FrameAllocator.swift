@@ -101,9 +101,9 @@ public struct FrameAllocator {
     /// Allocates a naturally aligned block of 2^order frames.
     /// A frame only while more than `reserve` are free (nil otherwise): user space may not take the
     /// kernel's reserve. Checked in place, without copying the allocator or its statistics out.
-    public mutating func allocate(keeping reserve: Int) -> PhysAddr? {
-        guard stats.freeFrames > reserve else { return nil }
-        do throws(MemoryError) { return try allocate(order: 0) } catch { return nil }
+    public mutating func allocate(keeping reserve: Int, order: Int = 0) -> PhysAddr? {
+        guard stats.freeFrames >= reserve + (1 << order) else { return nil }
+        do throws(MemoryError) { return try allocate(order: order) } catch { return nil }
     }
 
     public mutating func allocate(order: Int = 0) throws(MemoryError) -> PhysAddr {

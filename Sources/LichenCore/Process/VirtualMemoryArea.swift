@@ -31,6 +31,9 @@ public enum MemoryAreaKind: Hashable, Sendable {
     case heap
     case stack
     case mmap
+    /// A file mapping's contents, read in at mmap (Lichen keeps no link to the file, so pages cannot be
+    /// read again from it).
+    case file
     /// The vDSO's data page and its code: shared by every process, never freed (the kernel's Vdso).
     case vvar
     case vdso
@@ -76,6 +79,11 @@ public struct VirtualMemoryArea<Backing: AnyObject> {
     public var range: UserRange { UserRange(start: start, end: end) }
     public var length: UInt64 { end - start }
     public var isAnonymous: Bool { backing == nil }
+    /// The vDSO's areas (Linux's special mappings, VM_DONTEXPAND): they never grow.
+    public var isSpecial: Bool { kind == .vdso || kind == .vvar }
+    /// Pages copied from a file (program segments, file mappings): dropping them would lose the
+    /// contents, which Linux would read from the file again.
+    public var isFileCopy: Bool { kind == .code || kind == .data || kind == .file }
     public func contains(_ a: UserAddr) -> Bool { a >= start && a < end }
 
     /// The file offset of address `a` inside this area.

@@ -11,9 +11,10 @@
 // - mmap without MAP_FIXED honours a free, page-aligned hint, else takes the highest gap below
 //   `mmapBase` (top-down), else the highest gap anywhere; never below `minimumAddress`
 //   (vm.mmap_min_addr) and never in the guard gap below a stack.
-// - The stack is one `growsDown` area. A fault below it grows it down page by page, as long as the
-//   stack stays within `stackLimit` (RLIMIT_STACK) of its top and at least `stackGuardGap` (Linux's
-//   stack_guard_gap, 256 pages) above the area below. Other mappings keep out of that gap too.
+// - The stack is one `growsDown` area (and so is each MAP_GROWSDOWN mapping). A fault below it grows
+//   it down to the faulting page, as long as it stays within `stackLimit` (RLIMIT_STACK) of its top
+//   and at least `stackGuardGap` (Linux's stack_guard_gap, 256 pages) above the area below. Other
+//   mappings keep out of that gap too.
 // - Adjacent areas with identical attributes merge (anonymous ones, and file ones that continue the
 //   same object at the next offset), so mmap/brk growth does not fragment the map.
 
@@ -21,7 +22,7 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
     public typealias Area = VirtualMemoryArea<Backing>
 
     /// The areas in increasing address order; they never overlap.
-    public private(set) var areas: [Area] = []
+    public internal(set) var areas: [Area] = []
     /// Top of the region where mmap places mappings (below the stack and its gap).
     public var mmapBase: UserAddr
     /// vm.mmap_min_addr: nothing is mapped below it (EPERM for MAP_FIXED there).
@@ -49,6 +50,13 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
     static func pageAlignUp(_ length: UInt64) -> UInt64? {
         let (v, o) = length.addingReportingOverflow(pageMask)
         return o ? nil : v & ~pageMask
+    }
+
+    /// [start, start + length) if it lies inside user space, else nil: the one check that a range a
+    /// user passed neither wraps nor runs past the end (a plain `+` would trap or wrap).
+    func userRange(_ start: UserAddr, length: UInt64) -> UserRange? {
+        guard start.value <= limit.value, length <= limit.value - start.value else { return nil }
+        return UserRange(start: start, end: start + length)
     }
 
     // MARK: Lookup
@@ -154,21 +162,19 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
     // MARK: Editing
 
     /// Removes whatever lies in [start, end), splitting areas that straddle the edges; returns the
-    /// removed pieces in address order (the kernel unmaps their pages and drops their backings).
+    /// removed pieces in address order (the kernel unmaps their pages and drops their backings). One
+    /// edit of the array however many areas go (a munmap over thousands of areas stays linear).
     mutating func removeRange(_ start: UserAddr, _ end: UserAddr) -> [Area] {
-        var removed: [Area] = []
-        guard start < end else { return removed }
-        var i = firstIndex(endingAbove: start)
-        while i < areas.count && areas[i].start < end {
-            let a = areas[i]
-            removed.append(a.slice(from: start, to: end))
-            var replacement: [Area] = []
-            if a.start < start { replacement.append(a.slice(from: a.start, to: start)) }
-            if a.end > end { replacement.append(a.slice(from: end, to: a.end)) }
-            areas.replaceSubrange(i...i, with: replacement)
-            i += replacement.count
-            if a.end > end { break }
-        }
+        guard start < end else { return [] }
+        let first = firstIndex(endingAbove: start)
+        var last = first
+        while last < areas.count && areas[last].start < end { last += 1 }
+        guard first < last else { return [] }
+        let removed = areas[first..<last].map { $0.slice(from: start, to: end) }
+        var kept: [Area] = []
+        if areas[first].start < start { kept.append(areas[first].slice(from: areas[first].start, to: start)) }
+        if areas[last - 1].end > end { kept.append(areas[last - 1].slice(from: end, to: areas[last - 1].end)) }
+        areas.replaceSubrange(first..<last, with: kept)
         return removed
     }
 
@@ -211,14 +217,15 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
 
     // MARK: mmap / munmap
 
-    /// mmap: validates like Linux and adds the area. Returns its address and the pieces MAP_FIXED
+    /// mmap: validates like Linux and adds the area (`growsDown`: MAP_GROWSDOWN, a fault below it
+    /// grows it as the stack grows). Returns its address and the pieces MAP_FIXED
     /// replaced. Errors: EINVAL (zero length, unaligned fixed address or file offset), ENOMEM (no
     /// room, too long, past the end of user space, too many areas), EPERM (below mmap_min_addr),
     /// EEXIST (MAP_FIXED_NOREPLACE over a mapping), EOVERFLOW (offset + length wraps).
     public mutating func map(length: UInt64, placement: MemoryPlacement, protection: MemoryProtection,
                              maximumProtection: MemoryProtection = .all, sharing: MemorySharing = .private,
                              backing: Backing? = nil, fileOffset: UInt64 = 0,
-                             kind: MemoryAreaKind = .mmap) throws(Errno) -> (address: UserAddr, replaced: [Area]) {
+                             kind: MemoryAreaKind = .mmap, growsDown: Bool = false) throws(Errno) -> (address: UserAddr, replaced: [Area]) {
         guard length > 0 else { throw .EINVAL }
         guard let len = VirtualMemoryMap.pageAlignUp(length), len <= limit.value else { throw .ENOMEM }
         if backing != nil {
@@ -242,7 +249,7 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         }
         insert(Area(start: address, end: address + len, protection: protection,
                     maximumProtection: maximumProtection, sharing: sharing, backing: backing,
-                    fileOffset: backing == nil ? 0 : fileOffset, kind: kind))
+                    fileOffset: backing == nil ? 0 : fileOffset, kind: kind, growsDown: growsDown))
         return (address, replaced)
     }
 
@@ -263,9 +270,18 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
     /// start. Returns the ranges whose protection changed.
     @discardableResult
     public mutating func protect(start: UserAddr, length: UInt64, protection: MemoryProtection) throws(Errno) -> [UserRange] {
+        let (changed, failure) = try protectReporting(start: start, length: length, protection: protection)
+        if let failure { throw failure }
+        return changed
+    }
+
+    /// `protect`, returning the ranges changed before a failure with the failure (the kernel must
+    /// update their pages even then). Throws only for a problem found before any change.
+    mutating func protectReporting(start: UserAddr, length: UInt64,
+                          protection: MemoryProtection) throws(Errno) -> (changed: [UserRange], failure: Errno?) {
         guard start.isPageAligned else { throw .EINVAL }
         guard let len = VirtualMemoryMap.pageAlignUp(length) else { throw .ENOMEM }
-        if len == 0 { return [] }
+        if len == 0 { return ([], nil) }
         let (endValue, overflow) = start.value.addingReportingOverflow(len)
         guard !overflow else { throw .ENOMEM }
         let end = UserAddr(endValue)
@@ -273,6 +289,7 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         var cursor = start
         var i = firstIndex(endingAbove: start)
         guard i < areas.count, areas[i].start <= start else { throw .ENOMEM }
+        let firstTouched = i
         var failure: Errno? = nil
         while cursor < end {
             guard i < areas.count, areas[i].start <= cursor else { failure = .ENOMEM; break }
@@ -287,92 +304,25 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
             cursor = pieceEnd
             i += 1
         }
-        mergeAll()
-        if let failure { throw failure }
-        return changed
+        merge(from: firstTouched - 1, through: i)       // the changed areas and their neighbours
+        return (changed, failure)
     }
 
-    /// Merges every pair of compatible neighbours.
-    mutating func mergeAll() {
-        var i = 0
-        while i + 1 < areas.count {
-            if areas[i].canMerge(with: areas[i + 1]) {
-                areas[i].end = areas[i + 1].end
-                areas.remove(at: i + 1)
+    /// Merges compatible neighbours among areas `lo` through `hi` (clamped to the array), in one pass
+    /// and one edit of the array.
+    mutating func merge(from lo: Int, through hi: Int) {
+        let first = max(lo, 0), last = min(hi, areas.count - 1)
+        guard first < last else { return }
+        var kept = first
+        for next in (first + 1)...last {
+            if areas[kept].canMerge(with: areas[next]) {
+                areas[kept].end = areas[next].end
             } else {
-                i += 1
+                kept += 1
+                areas[kept] = areas[next]
             }
         }
-    }
-
-    // MARK: mremap
-
-    public struct RemapResult {
-        /// The mapping's (possibly new) address.
-        public var address: UserAddr
-        /// When the mapping moved: the old range whose pages (the first min(old, new) bytes) now
-        /// belong at `address`; the kernel moves their page-table entries.
-        public var movedFrom: UserRange?
-        /// Pieces unmapped (a shrunk tail, or what MREMAP_FIXED replaced).
-        public var released: [Area]
-    }
-
-    /// mremap: shrinks in place, grows in place when the pages after the mapping are free, or moves
-    /// it (MREMAP_MAYMOVE, or MREMAP_FIXED to `newAddress`). Errors as Linux: EINVAL (unknown flags,
-    /// FIXED without MAYMOVE, unaligned addresses, zero new size, old size zero (duplicating shared
-    /// mappings is not supported), overlapping fixed ranges; MREMAP_DONTUNMAP is not supported),
-    /// EFAULT (the old range is not inside one mapping), ENOMEM (no room to grow or move).
-    public mutating func remap(oldAddress: UserAddr, oldSize: UInt64, newSize: UInt64, flags: MemoryRemapFlags,
-                               newAddress: UserAddr = UserAddr(0)) throws(Errno) -> RemapResult {
-        guard flags.rawValue & ~UInt64(7) == 0, !flags.contains(.dontUnmap) else { throw .EINVAL }
-        if flags.contains(.fixed) && !flags.contains(.mayMove) { throw .EINVAL }
-        guard oldAddress.isPageAligned else { throw .EINVAL }
-        guard let oldLen = VirtualMemoryMap.pageAlignUp(oldSize), let newLen = VirtualMemoryMap.pageAlignUp(newSize),
-              newLen > 0, oldLen > 0 else { throw .EINVAL }
-        var released: [Area] = []
-        if flags.contains(.fixed) {
-            guard newAddress.isPageAligned, newLen <= limit.value, newAddress.value <= limit.value - newLen else { throw .EINVAL }
-            if UserRange(start: newAddress, end: newAddress + newLen).overlaps(UserRange(start: oldAddress, end: oldAddress + oldLen)) {
-                throw .EINVAL
-            }
-        }
-        guard oldAddress.value <= limit.value - oldLen else { throw .EFAULT }
-        guard let area = area(containing: oldAddress), oldAddress + oldLen <= area.end else { throw .EFAULT }
-        if flags.contains(.fixed) && newAddress < minimumAddress { throw .EPERM }
-
-        if flags.contains(.fixed) {
-            released += removeRange(newAddress, newAddress + newLen)
-            if oldLen > newLen { released += removeRange(oldAddress + newLen, oldAddress + oldLen) }
-            move(from: oldAddress, length: min(oldLen, newLen), to: newAddress, newLength: newLen)
-            return RemapResult(address: newAddress, movedFrom: UserRange(start: oldAddress, end: oldAddress + min(oldLen, newLen)),
-                               released: released)
-        }
-        if newLen <= oldLen {
-            released = removeRange(oldAddress + newLen, oldAddress + oldLen)
-            return RemapResult(address: oldAddress, movedFrom: nil, released: released)
-        }
-        // Grow in place: the old range must end the area and the pages after it must be free.
-        let oldEnd = oldAddress + oldLen
-        let growth = newLen - oldLen
-        if oldEnd == area.end, oldEnd.value <= limit.value - growth, isFreeWithGaps(oldEnd, oldEnd + growth) {
-            let i = firstIndex(endingAbove: oldAddress)
-            areas[i].end = oldEnd + growth
-            merge(around: i)
-            return RemapResult(address: oldAddress, movedFrom: nil, released: [])
-        }
-        guard flags.contains(.mayMove) else { throw .ENOMEM }
-        guard let target = findFreeRange(length: newLen) else { throw .ENOMEM }
-        move(from: oldAddress, length: oldLen, to: target, newLength: newLen)
-        return RemapResult(address: target, movedFrom: UserRange(start: oldAddress, end: oldEnd), released: [])
-    }
-
-    /// Moves [from, from+length) (inside one area) to a free range at `to`, `newLength` long.
-    mutating func move(from: UserAddr, length: UInt64, to: UserAddr, newLength: UInt64) {
-        let pieces = removeRange(from, from + length)
-        guard var moved = pieces.first else { return }
-        moved.start = to
-        moved.end = to + newLength
-        insert(moved)
+        if kept < last { areas.removeSubrange((kept + 1)...last) }
     }
 
     // MARK: brk
@@ -526,15 +476,6 @@ public enum MemoryPlacement: Sendable {
     case fixedNoReplace(UserAddr)
 }
 
-/// mremap flags.
-public struct MemoryRemapFlags: OptionSet, Sendable {
-    public let rawValue: UInt64
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
-    public static let mayMove = MemoryRemapFlags(rawValue: 1)      // MREMAP_MAYMOVE
-    public static let fixed = MemoryRemapFlags(rawValue: 2)        // MREMAP_FIXED
-    public static let dontUnmap = MemoryRemapFlags(rawValue: 4)    // MREMAP_DONTUNMAP
-}
-
 /// The access that faulted.
 public enum MemoryAccess: Sendable {
     case read, write, execute
@@ -545,4 +486,3 @@ extension VirtualMemoryMap: Sendable where Backing: Sendable {}
 extension VirtualMemoryMap.FaultMapping: Sendable where Backing: Sendable {}
 extension VirtualMemoryMap.PageSource: Sendable where Backing: Sendable {}
 extension VirtualMemoryMap.FaultResolution: Sendable where Backing: Sendable {}
-extension VirtualMemoryMap.RemapResult: Sendable where Backing: Sendable {}

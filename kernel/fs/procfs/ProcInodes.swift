@@ -58,20 +58,44 @@ final class ProcDirectory: Inode, @unchecked Sendable {
 
 final class ProcFile: Inode, @unchecked Sendable {
     let metadata: InodeMetadata
-    let text: @Sendable () async -> [UInt8]
+    /// Up to `count` bytes of the file from `offset` (fewer at its end). A file that can be large (maps:
+    /// a line per area, up to vm.max_map_count) produces only the part asked for, so a read never needs
+    /// a kernel buffer the size of the whole text.
+    let window: @Sendable (_ offset: Int, _ count: Int) async -> [UInt8]
 
-    init(ino: UInt64, mode: UInt32 = 0o444, uid: UInt32 = 0, text: @escaping @Sendable () async -> [UInt8]) {
+    init(ino: UInt64, mode: UInt32 = 0o444, uid: UInt32 = 0, window: @escaping @Sendable (_ offset: Int, _ count: Int) async -> [UInt8]) {
         metadata = InodeMetadata(ino: ino, mode: FileMode.S_IFREG | mode, uid: uid, gid: uid, nlink: 1, time: procTime())
-        self.text = text
+        self.window = window
+    }
+
+    /// A small file, produced whole for each read.
+    convenience init(ino: UInt64, mode: UInt32 = 0o444, uid: UInt32 = 0, text: @escaping @Sendable () async -> [UInt8]) {
+        self.init(ino: ino, mode: mode, uid: uid) { offset, count in
+            let bytes = await text()
+            guard offset < bytes.count else { return [] }
+            return Array(bytes[offset..<min(bytes.count, offset + count)])
+        }
     }
 
     func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
-        let bytes = await text()
-        guard offset >= 0, offset < Int64(bytes.count) else { return 0 }
-        let n = min(buffer.count, bytes.count - Int(offset))
-        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + Int(offset), byteCount: n) }
+        guard offset >= 0, offset <= Int64(Int.max - buffer.count) else { return 0 }
+        let bytes = await window(Int(offset), buffer.count)
+        let n = min(buffer.count, bytes.count)
+        bytes.withUnsafeBytes { if n > 0 { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) } }
         return n
     }
+}
+
+/// Appends to `out` the part of `line` (which starts at byte `position` of a file) inside the window
+/// [offset, offset + count); advances `position`. False once the window is full.
+func appendWindowed(_ line: [UInt8], at position: inout Int, to out: inout [UInt8], offset: Int, count: Int) -> Bool {
+    let start = position, end = position + line.count
+    position = end
+    if end > offset {
+        let from = max(start, offset) - start, to = min(end, offset + count) - start
+        if from < to { out.append(contentsOf: line[from..<to]) }
+    }
+    return position < offset + count
 }
 
 final class ProcLink: Inode, @unchecked Sendable {

@@ -13,6 +13,10 @@ enum ProcPid {
                 })
             }
             return [
+                (Array("maps".utf8), ProcFile(ino: base | 6) { offset, count async -> [UInt8] in
+                    guard let p = Processes.process(pid) else { return [] }
+                    return maps(p, offset: offset, count: count)
+                }),
                 file("cmdline", 1) { $0.commandLine },
                 file("comm", 2) { $0.name + [0x0a] },
                 (Array("cwd".utf8), ProcLink(ino: base | 3, jump: { () throws(Errno) -> Location in
@@ -30,7 +34,6 @@ enum ProcPid {
                     return await path(of: exe, hint: p.executableHint, context: p.fs)
                 }),
                 (Array("fd".utf8), fdDirectory(pid, parent: me)),
-                file("maps", 6, maps),
                 file("mounts", 7) { _ in await ProcSystem.mounts() },
                 // The process's root (chroot), named as the system's root sees it.
                 (Array("root".utf8), ProcLink(ino: base | 8, jump: { () throws(Errno) -> Location in
@@ -185,24 +188,46 @@ enum ProcPid {
         return String(decoding: digits, as: UTF8.self)
     }
 
-    /// "start-end perms offset dev inode   path" per area (paths of file mappings are not kept yet).
-    @Sendable static func maps(_ p: Process) -> [UInt8] {
-        var o: [UInt8] = []
+    /// "start-end perms offset dev inode   path" per area (paths of file mappings are not kept yet):
+    /// the bytes [offset, offset + count) of it, formatting the lines up to there only.
+    /// Lines wholly before the window are only measured (`mapsLineLength`), so reading the file
+    /// in pieces costs little more than reading it whole.
+    static func maps(_ p: Process, offset: Int, count: Int) -> [UInt8] {
+        var out: [UInt8] = [], position = 0
         for area in p.memory.areas {
-            let prot = area.protection
-            var line = Format.hex(area.start.value, width: 8, prefix: false) + "-" + Format.hex(area.end.value, width: 8, prefix: false) + " "
-            line += (prot.contains(.read) ? "r" : "-") + (prot.contains(.write) ? "w" : "-") + (prot.contains(.execute) ? "x" : "-")
-            line += area.sharing == .shared ? "s" : "p"
-            line += " " + Format.hex(area.fileOffset, width: 8, prefix: false) + " 00:00 0"
-            switch area.kind {
-            case .heap: line = padRight(line, 73) + "[heap]"
-            case .stack: line = padRight(line, 73) + "[stack]"
-            case .vvar: line = padRight(line, 73) + "[vvar]"
-            case .vdso: line = padRight(line, 73) + "[vdso]"
-            default: break
-            }
-            o.add(line + "\n")
+            let length = mapsLineLength(area)
+            if position + length <= offset { position += length; continue }
+            guard appendWindowed(mapsLine(area), at: &position, to: &out, offset: offset, count: count) else { break }
         }
-        return o
+        return out
+    }
+
+    /// The length of `mapsLine(area)`, computed without formatting it.
+    static func mapsLineLength(_ area: VirtualMemoryArea<SharedMemoryObject>) -> Int {
+        func hexDigits(_ v: UInt64) -> Int { max(8, (64 - v.leadingZeroBitCount + 3) / 4) }
+        let fields = hexDigits(area.start.value) + 1 + hexDigits(area.end.value) + 1 + 4 + 1 + hexDigits(area.fileOffset) + 8
+        let label: Int
+        switch area.kind {
+        case .heap, .vvar, .vdso: label = 6
+        case .stack: label = 7
+        default: return fields + 1
+        }
+        return max(fields, 73) + label + 1
+    }
+
+    static func mapsLine(_ area: VirtualMemoryArea<SharedMemoryObject>) -> [UInt8] {
+        let prot = area.protection
+        var line = Format.hex(area.start.value, width: 8, prefix: false) + "-" + Format.hex(area.end.value, width: 8, prefix: false) + " "
+        line += (prot.contains(.read) ? "r" : "-") + (prot.contains(.write) ? "w" : "-") + (prot.contains(.execute) ? "x" : "-")
+        line += area.sharing == .shared ? "s" : "p"
+        line += " " + Format.hex(area.fileOffset, width: 8, prefix: false) + " 00:00 0"
+        switch area.kind {
+        case .heap: line = padRight(line, 73) + "[heap]"
+        case .stack: line = padRight(line, 73) + "[stack]"
+        case .vvar: line = padRight(line, 73) + "[vvar]"
+        case .vdso: line = padRight(line, 73) + "[vdso]"
+        default: break
+        }
+        return Array((line + "\n").utf8)
     }
 }
