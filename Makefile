@@ -81,7 +81,7 @@ boot-test: kernel
 	python3 tests/boot/test_fpsimd.py $(B)/Image
 	python3 tests/boot/test_wakeups.py $(B)/Image
 
-# Benchmarks (not part of `make test`: timing on a shared host is noisy; README "Performance").
+# Benchmarks (not part of `make test`: timing on a shared host is noisy; docs/performance.md).
 # `make bench` runs both: the user-space micro-benchmarks and boot times against Linux (bench-user),
 # then the in-kernel async runtime micro-benchmarks (bench-async). 2.5-4 minutes on a shared 2-core host.
 bench: bench-user bench-async
@@ -90,7 +90,7 @@ bench-async: kernel
 	@tools/ensure-deps.sh qemu
 	python3 tools/bench_async.py $(B)/Image
 
-# Testing against Linux (README: "Testing against Linux"). Linux and BusyBox come from Debian's arm64
+# Testing against Linux (docs/testing.md, "Testing against Linux"). Linux and BusyBox come from Debian's arm64
 # packages, fetched into build/debian by tools/fetch-debian-arm64.sh when missing.
 debian-deps:
 	@tools/fetch-debian-arm64.sh busybox linux
@@ -112,7 +112,7 @@ conformance-test: kernel debian-deps
 	@tools/ensure-deps.sh gcc
 	python3 tests/conformance/run.py
 
-# External suites (README: "Testing against Linux"), built from Debian's source packages (apt-get source,
+# External suites (docs/testing.md, "Testing against Linux"), built from Debian's source packages (apt-get source,
 # cached in build/debian-src). posix-test (part of `make test`): a subset of the Open POSIX Test Suite on
 # Lichen against tests/posix/known-failures.txt; posix: the whole suite on Linux and Lichen, side by side.
 posix-test: kernel debian-deps
