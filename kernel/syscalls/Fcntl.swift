@@ -4,6 +4,7 @@ import _Concurrency
 /// fcntl(2): descriptor flags, status flags, record locks, leases, pipe sizes, I/O signal owners.
 enum Fcntl {
     typealias C = LinuxFcntl
+    private static let asyncUnsupported = ReportOnce(count: 1)
 
     static func fcntl(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let p = a.process
@@ -24,7 +25,14 @@ enum Fcntl {
         case C.F_GETFL:
             return UInt64(file.flags.rawValue)
         case C.F_SETFL:
-            file.setStatusFlags(OpenFlags(rawValue: UInt32(truncatingIfNeeded: a[2])))
+            let flags = OpenFlags(rawValue: UInt32(truncatingIfNeeded: a[2]))
+            // O_ASYNC asks for SIGIO when a pipe or terminal becomes ready, which Lichen does not
+            // send yet: refused rather than ignored. (On a regular file Linux sends none either.)
+            if flags.contains(.FASYNC) && !file.flags.contains(.FASYNC) && file.operations != nil {
+                if asyncUnsupported.first(0) { KernelLog.warning("fcntl: O_ASYNC (SIGIO) is not implemented for special files: EINVAL") }
+                throw .EINVAL
+            }
+            file.setStatusFlags(flags)
             return 0
         case C.F_GETLK, C.F_OFD_GETLK:
             let lock = try a.user.load(LinuxFlock.self, from: a.address(2))

@@ -1,10 +1,12 @@
 /* Calls into subsystems whose files Lichen does not have yet must answer as Linux does for the file
  * at hand: socket calls on a file that is not a socket (ENOTSOCK, EBADF first), extended attributes
  * on a tmpfs file that has none (ENODATA in the namespaces tmpfs supports, EOPNOTSUPP for user.,
- * an empty list). Programs probe these and treat ENOSYS as fatal. */
+ * an empty list). Programs probe these and treat ENOSYS as fatal. O_ASYNC on a pipe must signal (Lichen
+ * refuses it for now: listed in known-failures.txt). */
 #include "check.h"
 #include <sys/socket.h>
 #include <sys/xattr.h>
+#include <signal.h>
 
 static void socket_calls_on_files(void) {
     int fd = open("/tmp/conf-absent", O_CREAT | O_RDWR, 0644);
@@ -58,8 +60,26 @@ static void xattrs_on_tmpfs(void) {
     unlink(f);
 }
 
+static volatile sig_atomic_t sigio_seen;
+static void on_sigio(int sig) { (void)sig; sigio_seen++; }
+
+/* O_ASYNC on a pipe: SIGIO to the owner when data arrives (Lichen refuses O_ASYNC, known failure). */
+static void async_io_signal(void) {
+    int p[2];
+    if (pipe(p) != 0) return;
+    signal(SIGIO, on_sigio);
+    fcntl(p[0], F_SETOWN, getpid());
+    CHECK_OK("pipe-o-async-set", fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_ASYNC));
+    (void)!write(p[1], "x", 1);
+    CHECK_EQ("pipe-o-async-sigio", sigio_seen, 1);
+    signal(SIGIO, SIG_DFL);
+    close(p[0]);
+    close(p[1]);
+}
+
 int main(void) {
     begin("absent");
+    async_io_signal();
     socket_calls_on_files();
     xattrs_on_tmpfs();
     return done();
