@@ -6,6 +6,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 
 static char text[1 << 16];
 
@@ -83,6 +84,15 @@ static void stat_fields(void) {
     long rss_kb = status_kb(slurp("/proc/self/status"), "VmRSS");
     CHECK("stat-rss-resident-pages", rss_pages > 0 && labs(rss_pages * 4 - rss_kb) <= rss_kb / 10 + 16);
     CHECK("stat-state-running", stat_field(3) == 0 && strchr(slurp("/proc/self/stat"), ')')[2] == 'R');
+    struct timespec up;
+    clock_gettime(CLOCK_BOOTTIME, &up);
+    long start = stat_field(22), now_ticks = up.tv_sec * 100 + up.tv_nsec / 10000000;
+    CHECK("stat-starttime", start > 0 && start <= now_ticks);
+    pid_t c = fork();
+    if (c == 0) _exit(stat_field(22) >= start ? 0 : 1);
+    int st = 0;
+    waitpid(c, &st, 0);
+    CHECK("stat-starttime-child-later", WIFEXITED(st) && WEXITSTATUS(st) == 0);
     CHECK_EQ("stat-rt-priority", stat_field(40), 0);
     CHECK_EQ("stat-policy", stat_field(41), 0);
 }

@@ -20,7 +20,9 @@ enum ProcMountInfo {
             // The root mount is its own parent, as Linux shows its initial rootfs.
             o.add(dec(m.id) + " " + dec(m.parent?.id ?? m.id) + " " + dec(UInt64(device.major)) + ":" + dec(UInt64(device.minor)) + " / ")
             o += point
-            o.add(" " + m.flags.optionsText + " - " + type + " " + MountSyscalls.source(of: m) + " " + superOptions(type) + "\n")
+            // Linux's initial rootfs shows no atime option, as /proc/mounts has it.
+            let options = type.utf8.elementsEqual("rootfs".utf8) ? (m.flags.contains(.readOnly) ? "ro" : "rw") : m.flags.optionsText
+            o.add(" " + options + " - " + type + " " + MountSyscalls.source(of: m) + " " + superOptions(type) + "\n")
         }
         return o
     }

@@ -155,7 +155,8 @@ enum ProcPid {
                                 dec(s.sid), dec(tty), dec(tpgid), "4194304"]
         fields += CPUAccounting.statFields(p)                                                 // minflt..cstime
         let scheduling = p.scheduling.withLock { $0 }
-        fields += [dec(scheduling.statPriority), dec(scheduling.nice), dec(max(p.threads.count, 1)), "0", "0"]   // priority..starttime
+        fields += [dec(scheduling.statPriority), dec(scheduling.nice), dec(max(p.threads.count, 1)), "0",     // priority..itrealvalue
+                   dec(Int(TimeValues.clockTicks(p.startTime)))]                                                  // starttime
         let memory = ProcessMemoryTotals(p)
         fields += [dec(memory.size), dec(memory.resident / UInt64(pageSize)), "18446744073709551615"]
         let code = p.memory.areas.first { $0.kind == .code }
