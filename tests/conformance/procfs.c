@@ -93,6 +93,8 @@ static void stat_fields(void) {
     int st = 0;
     waitpid(c, &st, 0);
     CHECK("stat-starttime-child-later", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    long start_brk = stat_field(47);
+    CHECK("stat-start-brk", start_brk > 0 && start_brk <= (long)sbrk(0) && start_brk % 4096 == 0);
     CHECK_EQ("stat-rt-priority", stat_field(40), 0);
     CHECK_EQ("stat-policy", stat_field(41), 0);
 }

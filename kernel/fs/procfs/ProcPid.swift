@@ -162,9 +162,11 @@ enum ProcPid {
         let code = p.memory.areas.first { $0.kind == .code }
         fields += [dec(code?.start.value ?? 0), dec(code?.end.value ?? 0), "0", "0", "0"]
         // signal..cnswap (obsolete bitmaps and counters, 0 as on Linux), exit_signal, processor,
-        // rt_priority, policy, then delay accounting and the rest (not kept: 0).
+        // rt_priority, policy, delay accounting and guest times (none), start_data, end_data (not
+        // kept: 0), start_brk, arg and environment bounds and exit_code (not kept: 0).
+        let startBreak = p.memory.locked { p.memory.map.startBreak.value }
         fields += ["0", "0", "0", "0", "0", "0", "0", "17", "0", dec(scheduling.statRealtimePriority), dec(scheduling.policy),
-                   "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
+                   "0", "0", "0", "0", "0", dec(startBreak), "0", "0", "0", "0", "0"]
         var out: [UInt8] = []
         out.add(fields.joined(separator: " "))
         out.add("\n")
