@@ -346,18 +346,25 @@ static void timer_overruns(void) {
     CHECK_OK("overrun-timer-create", syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &id));
     struct itimerspec ms = {{0, 1 * MS}, {0, 1 * MS}};
     CHECK_OK("overrun-settime", syscall(SYS_timer_settime, id, 0, &ms, NULL));
+    long long t0 = wall();
     CHECK_EQ("overrun-none-before-delivery", syscall(SYS_timer_getoverrun, id), 0);
     nap(100 * MS);
     siginfo_t si;
     CHECK_EQ("overrun-sigwaitinfo", sigwaitinfo(&set, &si), SIGUSR2);
     long got = syscall(SYS_timer_getoverrun, id);
-    CHECK("overrun-counts-blocked-periods", si.si_overrun >= 50 && si.si_overrun <= 400);
+    /* About one per millisecond since the first expiry (a loaded machine sleeps longer). */
+    long long periods = (wall() - t0) / MS;
+    CHECK("overrun-counts-blocked-periods", si.si_overrun >= 50 && si.si_overrun <= periods + 5);
     CHECK_EQ("overrun-getoverrun-matches-siginfo", got, si.si_overrun);
+    t0 = wall();
     nap(50 * MS);
     CHECK_EQ("overrun-sigwaitinfo-again", sigwaitinfo(&set, &si), SIGUSR2);
-    CHECK("overrun-counts-since-last-delivery", si.si_overrun >= 20 && si.si_overrun <= 200);
+    periods = (wall() - t0) / MS;
+    CHECK("overrun-counts-since-last-delivery", si.si_overrun >= 20 && si.si_overrun <= periods + 5);
     CHECK_EQ("overrun-getoverrun-matches-again", syscall(SYS_timer_getoverrun, id), si.si_overrun);
     syscall(SYS_timer_delete, id);
+    /* A signal it queued just before its deletion stays pending (Linux too): not the next timer's. */
+    while (sigtimedwait(&set, &si, &(struct timespec){0, 0}) > 0) {}
     /* Every nanosecond since 1970: far more than INT_MAX expirations. */
     CHECK_OK("overrun-realtime-create", syscall(SYS_timer_create, CLOCK_REALTIME, &ev, &id));
     struct itimerspec epoch = {{0, 1}, {0, 1}};
