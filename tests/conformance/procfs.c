@@ -208,6 +208,14 @@ static void system_files(void) {
     CHECK("sys-shm-next-id", !strcmp(slurp("/proc/sys/kernel/shm_next_id"), "-1\n"));
     const char *v = slurp("/proc/vmstat");
     CHECK("vmstat-starts-with-free-pages", !strncmp(v, "nr_free_pages ", 14) && atol(v + 14) > 0);
+    const char *f = strstr(v, "\npgfault ");
+    long faults = f ? atol(f + 9) : -1;
+    char *m = mmap(NULL, 64 << 12, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (int i = 0; i < 64; i++) m[i << 12] = 1;
+    f = strstr(slurp("/proc/vmstat"), "\npgfault ");
+    CHECK("vmstat-pgfault-counts", faults > 0 && f && atol(f + 9) >= faults + 64);
+    munmap(m, 64 << 12);
+    v = slurp("/proc/vmstat");
     CHECK("vmstat-has-counters", strstr(v, "\npgfault ") && strstr(v, "\npgpgin ") && strstr(v, "\npswpout ") && strstr(v, "\nnr_dirty "));
 }
 

@@ -1,14 +1,18 @@
 import LichenCore
 
-/// /proc/vmstat: Linux 6.1's counters, by name, in its order. Lichen keeps only some of them: the
-/// free page count is real; counters Lichen has no equivalent for (page cache, LRU lists, swap,
-/// reclaim, compaction, NUMA, THP) are 0, as on a machine where none of that ever happened.
+/// /proc/vmstat: Linux 6.1's counters, by name, in its order. Lichen keeps only some of them: free
+/// pages and page faults (user-mode ones, PageFaultCount) are real; counters Lichen has no equivalent
+/// for (page cache, LRU lists, swap, reclaim, compaction, NUMA, THP) are 0, as on a machine where
+/// none of that ever happened (no major faults either: nothing is paged in from disk).
 enum ProcVmstat {
     @Sendable static func text() -> [UInt8] {
         let free = UInt64(PhysicalMemory.stats?.freeFrames ?? 0)
+        let faults = PageFaultCount.total.load(ordering: .relaxed)
         var o: [UInt8] = []
         for name in names {
-            o.add(name + " " + (name.utf8.elementsEqual("nr_free_pages".utf8) ? dec(free) : "0") + "\n")
+            let value: UInt64 = name.utf8.elementsEqual("nr_free_pages".utf8) ? free
+                : name.utf8.elementsEqual("pgfault".utf8) ? faults : 0
+            o.add(name + " " + dec(value) + "\n")
         }
         return o
     }
