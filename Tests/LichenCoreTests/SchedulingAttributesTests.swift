@@ -36,4 +36,13 @@ import Testing
         try s.setPolicy(2, priority: 50, privileged: true)
         #expect(s.policy == 2 && s.realtimePriority == 50)
     }
+
+    @Test func statPriorityFollowsNiceAndPolicy() throws {
+        var s = SchedulingAttributes()
+        #expect(s.statPriority == 20 && s.statRealtimePriority == 0)
+        try s.setNice(5, privileged: false)
+        #expect(s.statPriority == 25)
+        try s.setPolicy(1, priority: 10, privileged: true)
+        #expect(s.statPriority == -11 && s.statRealtimePriority == 10)
+    }
 }

@@ -50,7 +50,7 @@ extension ProcessTime {
             return state.withLock { s in
                 let old = which == .virtual ? s.virtual.set(value: value, interval: interval, now: now.user)
                                             : s.prof.set(value: value, interval: interval, now: now.total)
-                cpuTimersArmed = s.virtual.isArmed || s.prof.isArmed
+                updateCPUTimersArmed(s)
                 let o = old
                 return (o.value == 0 ? 0 : max(o.value, ProcessTime.dueMinimum), o.interval)
             }
@@ -97,14 +97,13 @@ extension ProcessTime {
         }
     }
 
-    /// At a kernel entry while a CPU-time timer is armed.
+    /// At a kernel entry while a CPU-time timer (an itimer or a POSIX one) is armed.
     func checkCPUTimers(_ thread: Thread) {
         let now = cpuNow(thread)
         let (virtual, prof) = state.withLock { s -> (UInt64, UInt64) in
-            let fired = (s.virtual.expire(now: now.user), s.prof.expire(now: now.total))
-            cpuTimersArmed = s.virtual.isArmed || s.prof.isArmed
-            return fired
+            (s.virtual.expire(now: now.user), s.prof.expire(now: now.total))
         }
+        checkPosixCPUTimers(thread)
         let p = thread.process
         if virtual > 0 { ProcessSignals.send(LinuxSigInfo.kill(signo: Signal.SIGVTALRM.number, code: LinuxSigInfo.SI_KERNEL, pid: 0, uid: 0), to: p) }
         if prof > 0 { ProcessSignals.send(LinuxSigInfo.kill(signo: Signal.SIGPROF.number, code: LinuxSigInfo.SI_KERNEL, pid: 0, uid: 0), to: p) }

@@ -1,12 +1,15 @@
 import LichenCore
 import _Concurrency
 
-/// A POSIX timer (timer_create) on CLOCK_REALTIME or CLOCK_MONOTONIC (BOOTTIME too), kept on the
-/// monotonic clock: an absolute realtime expiry is converted when it is set. SIGEV_SIGNAL timers
-/// have a task like ITIMER_REAL's; SIGEV_NONE timers only expire when read.
+/// A POSIX timer (timer_create). On CLOCK_REALTIME or CLOCK_MONOTONIC (BOOTTIME too) it is kept on
+/// the monotonic clock (an absolute realtime expiry is converted when it is set) and SIGEV_SIGNAL
+/// timers have a task like ITIMER_REAL's; on a CPU-time clock it is kept on that clock and checked
+/// at its threads' kernel entries (PosixCPUTimers.swift). SIGEV_NONE timers only expire when read.
 struct PosixTimer {
     let id: Int32
     let clock: Int32
+    /// The CPU-time clock (id: the thread's tid for a thread clock), nil for the wall clocks.
+    let cpuClock: CPUClockID?
     let notify: Int32
     let signo: Int32
     let value: UInt64
@@ -14,22 +17,23 @@ struct PosixTimer {
     let threadIndex: Int?
     var timer = IntervalTimer()
     var generation: UInt64 = 0
-    /// Expirations that did not get a signal of their own at the last firing (timer_getoverrun).
-    var overrun: Int32 = 0
+    var overrun = TimerOverrun()
     var task: Task<Void, Never>? = nil
+
+    var signals: Bool { notify != LinuxSigevent.SIGEV_NONE }
 }
 
 extension ProcessTime {
     /// Linux's default RLIMIT_SIGPENDING is far higher; enough for any sane program.
     static let maxPosixTimers = 256
 
-    func createTimer(clock: Int32, notify: Int32, signo: Int32, value: UInt64?, threadIndex: Int?) throws(Errno) -> Int32 {
+    func createTimer(clock: Int32, cpuClock: CPUClockID?, notify: Int32, signo: Int32, value: UInt64?, threadIndex: Int?) throws(Errno) -> Int32 {
         try state.withLock { (s: inout State) throws(Errno) -> Int32 in
             guard s.posix.count < ProcessTime.maxPosixTimers else { throw .EAGAIN }
             var id: Int32 = 0
             while s.posix.contains(where: { $0.id == id }) { id += 1 }
             // No sigevent: SIGEV_SIGNAL with SIGALRM and the timer id as the value.
-            s.posix.append(PosixTimer(id: id, clock: clock, notify: notify, signo: signo, value: value ?? UInt64(id),
+            s.posix.append(PosixTimer(id: id, clock: clock, cpuClock: cpuClock, notify: notify, signo: signo, value: value ?? UInt64(id),
                                       threadIndex: threadIndex))
             return id
         }
@@ -38,7 +42,9 @@ extension ProcessTime {
     func deleteTimer(_ id: Int32) throws(Errno) {
         let task = try state.withLock { (s: inout State) throws(Errno) -> Task<Void, Never>? in
             guard let i = s.posix.firstIndex(where: { $0.id == id }) else { throw .EINVAL }
-            return s.posix.remove(at: i).task
+            let task = s.posix.remove(at: i).task
+            updateCPUTimersArmed(s)
+            return task
         }
         task?.cancel()
     }
@@ -46,12 +52,22 @@ extension ProcessTime {
     /// The realtime clock minus the monotonic one (both in nanoseconds).
     private static var realtimeOffset: UInt64 { RealtimeClock.now &- MonotonicClock.now }
 
+    /// Now on timer `id`'s clock (nil: no such timer, or its thread has ended: its clock stands still).
+    private func now(ofTimer id: Int32, process: Process, thread: Thread?) throws(Errno) -> UInt64? {
+        guard let cpuClock = try state.withLock({ (s: inout State) throws(Errno) -> CPUClockID? in
+            guard let t = s.posix.first(where: { $0.id == id }) else { throw .EINVAL }
+            return t.cpuClock
+        }) else { return MonotonicClock.now }
+        return cpuNow(cpuClock, process: process, current: thread)
+    }
+
     /// timer_gettime: (remaining, interval); a due SIGEV_SIGNAL timer shows 1 ns, a SIGEV_NONE one moves on.
-    func getTimer(_ id: Int32) throws(Errno) -> (value: UInt64, interval: UInt64) {
-        let now = MonotonicClock.now
+    func getTimer(_ id: Int32, process: Process, thread: Thread?) throws(Errno) -> (value: UInt64, interval: UInt64) {
+        let clockNow = try now(ofTimer: id, process: process, thread: thread)
         return try state.withLock { (s: inout State) throws(Errno) -> (value: UInt64, interval: UInt64) in
             guard let i = s.posix.firstIndex(where: { $0.id == id }) else { throw .EINVAL }
-            if s.posix[i].notify == LinuxSigevent.SIGEV_NONE { _ = s.posix[i].timer.expire(now: now) }
+            guard let now = clockNow else { return s.posix[i].timer.current(now: s.posix[i].timer.expiry, minimum: 1) }
+            if !s.posix[i].signals { _ = s.posix[i].timer.expire(now: now) }
             return s.posix[i].timer.current(now: now, minimum: 1)
         }
     }
@@ -59,28 +75,32 @@ extension ProcessTime {
     func timerOverrun(_ id: Int32) throws(Errno) -> Int32 {
         try state.withLock { (s: inout State) throws(Errno) -> Int32 in
             guard let t = s.posix.first(where: { $0.id == id }) else { throw .EINVAL }
-            return t.overrun
+            return t.overrun.last
         }
     }
 
     /// timer_settime: arms (value > 0) or disarms; returns the old setting.
-    func setTimer(_ id: Int32, value: UInt64, interval: UInt64, absolute: Bool, process: Process) throws(Errno) -> (value: UInt64, interval: UInt64) {
-        let old = try getTimer(id)
-        let now = MonotonicClock.now
+    func setTimer(_ id: Int32, value: UInt64, interval: UInt64, absolute: Bool, process: Process, thread: Thread) throws(Errno) -> (value: UInt64, interval: UInt64) {
+        let old = try getTimer(id, process: process, thread: thread)
+        let clockNow = try now(ofTimer: id, process: process, thread: thread) ?? 0
         let offset = ProcessTime.realtimeOffset
-        let (generation, stale, signals) = try state.withLock { (s: inout State) throws(Errno) -> (UInt64, Task<Void, Never>?, Bool) in
+        let (generation, stale, runsTask) = try state.withLock { (s: inout State) throws(Errno) -> (UInt64, Task<Void, Never>?, Bool) in
             guard let i = s.posix.firstIndex(where: { $0.id == id }) else { throw .EINVAL }
-            var v = value
-            if absolute && value != 0 && s.posix[i].clock == 0 { v = value > offset ? value - offset : 1 }
-            s.posix[i].timer.set(value: v, interval: value == 0 ? 0 : interval, now: now, absolute: absolute)
-            s.posix[i].generation &+= 1
-            s.posix[i].overrun = 0
+            var v = value, missed: UInt64 = 0
+            if absolute && value != 0 && s.posix[i].clock == 0 {
+                (v, missed) = ProcessTime.monotonicExpiry(realtime: value, offset: offset, interval: interval)
+            }
+            s.posix[i].timer.set(value: v, interval: value == 0 ? 0 : interval, now: clockNow, absolute: absolute)
+            s.posixGeneration &+= 1
+            s.posix[i].generation = s.posixGeneration
+            s.posix[i].overrun.reset(missed: missed)
             let stale = s.posix[i].task
             s.posix[i].task = nil
-            return (s.posix[i].generation, stale, s.posix[i].notify != LinuxSigevent.SIGEV_NONE)
+            updateCPUTimersArmed(s)
+            return (s.posix[i].generation, stale, s.posix[i].signals && s.posix[i].cpuClock == nil)
         }
         stale?.cancel()
-        if value > 0 && signals {
+        if value > 0 && runsTask {
             let task = Task { await ProcessTime.runPosixTimer(process, id: id, generation: generation) }
             let late = state.withLock { s -> Bool in
                 guard let i = s.posix.firstIndex(where: { $0.id == id }), s.posix[i].generation == generation else { return true }
@@ -92,14 +112,64 @@ extension ProcessTime {
         return old
     }
 
+    /// An absolute realtime expiry on the monotonic clock. One before boot becomes the first period
+    /// after it; the periods before count as overruns, as they would have on Linux's realtime timer.
+    static func monotonicExpiry(realtime value: UInt64, offset: UInt64, interval: UInt64) -> (expiry: UInt64, missed: UInt64) {
+        if value > offset { return (value - offset, 0) }
+        guard interval > 0 else { return (1, 0) }
+        let periods = (offset - value) / interval + 1
+        let (advance, overflow) = periods.multipliedReportingOverflow(by: interval)
+        guard !overflow, value <= UInt64.max - advance else { return (1, periods - 1) }
+        return (max(value + advance - offset, 1), periods - 1)
+    }
+
     /// Forgotten on execve (Linux deletes POSIX timers; the itimers stay).
     func deleteAllTimers() {
         let tasks = state.withLock { s -> [Task<Void, Never>] in
             let t = s.posix.compactMap { $0.task }
             s.posix = []
+            updateCPUTimersArmed(s)
             return t
         }
         for t in tasks { t.cancel() }
+    }
+
+    /// Timer `id` (of `generation`, nil: any) expired `expirations` times: queues its signal unless the
+    /// previous one is still queued (then they are overruns).
+    static func timerFired(_ process: Process, id: Int32, generation: UInt64?, expirations: UInt64) {
+        guard let t = process.time.state.withLock({ s -> PosixTimer? in s.posix.first { $0.id == id } }) else { return }
+        let queued = signalQueued(process, timer: t)
+        let send = process.time.state.withLock { s -> Bool in
+            guard let i = s.posix.firstIndex(where: { $0.id == id }), generation == nil || s.posix[i].generation == generation else { return false }
+            return s.posix[i].overrun.fired(expirations, signalQueued: queued)
+        }
+        guard send else { return }
+        var info = LinuxSigInfo(signo: t.signo, code: LinuxSigInfo.SI_TIMER)
+        info.si_tid = t.id
+        info.si_value = t.value
+        ProcessSignals.send(info, to: process, thread: t.threadIndex)
+    }
+
+    /// Whether the timer's signal is still waiting in its queue (process-wide or its thread's).
+    private static func signalQueued(_ process: Process, timer t: PosixTimer) -> Bool {
+        process.signals.withLock { st in
+            let queue = t.threadIndex.flatMap { i in st.threads.indices.contains(i) ? st.threads[i].pending.queue : nil } ?? st.process.shared.queue
+            return queue.contains { $0.si_code == LinuxSigInfo.SI_TIMER && $0.si_tid == t.id && $0.si_signo == t.signo }
+        }
+    }
+
+    /// A timer's signal is being delivered (to a handler or sigwaitinfo): its si_overrun counts the
+    /// expirations it stood for, up to now (Linux's posixtimer_rearm).
+    func timerSignalDelivered(_ info: inout LinuxSigInfo, process: Process, thread: Thread) {
+        guard info.si_code == LinuxSigInfo.SI_TIMER else { return }
+        let id = info.si_tid
+        let clockNow = (try? now(ofTimer: id, process: process, thread: thread)) ?? nil
+        let overrun = state.withLock { s -> Int32? in
+            guard let i = s.posix.firstIndex(where: { $0.id == id }) else { return nil }
+            let late = clockNow.map { s.posix[i].timer.expire(now: $0) } ?? 0
+            return s.posix[i].overrun.delivered(late)
+        }
+        if let overrun { info.si_overrun = overrun }
     }
 
     private static func runPosixTimer(_ process: Process, id: Int32, generation: UInt64) async {
@@ -110,19 +180,11 @@ extension ProcessTime {
             }) else { return }
             if await Kernel.sleep(until: ProcessTime.wakeUp(for: expiry)) == .cancelled { return }
             let now = MonotonicClock.now
-            let fired = process.time.state.withLock { s -> PosixTimer? in
-                guard let i = s.posix.firstIndex(where: { $0.id == id }), s.posix[i].generation == generation else { return nil }
-                let n = s.posix[i].timer.expire(now: now)
-                guard n > 0 else { return nil }
-                s.posix[i].overrun = Int32(clamping: n - 1)
-                return s.posix[i]
+            let expirations = process.time.state.withLock { s -> UInt64 in
+                guard let i = s.posix.firstIndex(where: { $0.id == id }), s.posix[i].generation == generation else { return 0 }
+                return s.posix[i].timer.expire(now: now)
             }
-            guard let t = fired else { continue }
-            var info = LinuxSigInfo(signo: t.signo, code: LinuxSigInfo.SI_TIMER)
-            info.si_tid = t.id
-            info.si_overrun = t.overrun
-            info.si_value = t.value
-            ProcessSignals.send(info, to: process, thread: t.threadIndex)
+            if expirations > 0 { timerFired(process, id: id, generation: generation, expirations: expirations) }
         }
     }
 }

@@ -110,6 +110,8 @@ final class Process: @unchecked Sendable {
     let time = ProcessTime()
     /// vfork: the parent sleeps until this child execs or exits.
     let vforkDone = Event(false)
+    /// When it was created (fork; execve keeps it), on the monotonic clock: /proc/<pid>/stat's starttime.
+    let startTime = MonotonicClock.now
 
     init(pid: Int32, memory: ProcessMemory, files: FileDescriptorTable<OpenFile>, fs: FSContext, name: [UInt8]) {
         self.pid = pid

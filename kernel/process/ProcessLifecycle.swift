@@ -25,7 +25,7 @@ enum ProcessLifecycle {
         let process = Process(pid: pid, memory: loaded.memory, files: files, fs: fsContext, name: baseName(path))
         process.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
         process.executable = try? await vfs.resolve(finalPath, context: fsContext)
-        process.executableHint = await executableHint(finalPath, vfs: vfs, context: fsContext)
+        process.executableHint = await executableHint(finalPath, vfs: vfs, context: fsContext, executable: process.executable)
         Processes.add(process)
         let thread = Thread(tid: pid, process: process, context: UserContext(entry: loaded.entry, stack: loaded.stackPointer))
         process.threads = [thread]
@@ -86,9 +86,19 @@ enum ProcessLifecycle {
 
     /// Where /proc/<pid>/exe finds the program: the directory that really holds it (links in the
     /// last component followed, so `./sh` shows as `/bin/busybox`) and its name there.
-    static func executableHint(_ path: [UInt8], vfs: VFS, context: FSContext) async -> (directory: Location, path: [UInt8]) {
+    static func executableHint(_ path: [UInt8], vfs: VFS, context: FSContext, executable: Location? = nil) async -> (directory: Location, path: [UInt8]) {
         var resolver = vfs.resolver(context)
-        if let found = try? await resolver.containingDirectory(path, from: context.cwd) { return (found.directory, found.name) }
+        let found = try? await resolver.containingDirectory(path, from: context.cwd)
+        // A program run through /proc/<pid>/exe (/proc/self/exe): the link's directory cannot name
+        // it; a process running the same file knows where it is.
+        if found.map({ $0.directory.mount.fileSystem is ProcFileSystem }) ?? true, let executable {
+            for p in Processes.lock.withLock({ _ in Processes.objects }) {
+                guard let exe = p.executable, exe.inode === executable.inode, let hint = p.executableHint,
+                      !(hint.directory.mount.fileSystem is ProcFileSystem) else { continue }
+                return hint
+            }
+        }
+        if let found { return (found.directory, found.name) }
         return (context.cwd, path)
     }
 

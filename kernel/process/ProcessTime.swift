@@ -14,9 +14,13 @@ final class ProcessTime: @unchecked Sendable {
         var virtual = IntervalTimer()             // on the process's user time
         var prof = IntervalTimer()                // on its user + system time
         var posix: [PosixTimer] = []
+        /// The last POSIX timer setting's generation: unique across timers, so a stale timer task
+        /// never mistakes a new timer that reuses a deleted one's id for its own.
+        var posixGeneration: UInt64 = 0
     }
     let state = SpinLock(State())
-    /// ITIMER_VIRTUAL or ITIMER_PROF is armed: the threads check them at each kernel entry.
+    /// ITIMER_VIRTUAL, ITIMER_PROF or a CPU-time POSIX timer is armed: the threads check them at
+    /// each kernel entry.
     var cpuTimersArmed = false
 
     /// The process's own usage: its live threads (`current`, the caller, counts its syscall so far)

@@ -76,7 +76,8 @@ extension Thread {
                 return
             case .stop(let s, _):
                 await stopProcess(s)
-            case .handler(let frame):
+            case .handler(var frame):
+                process.time.timerSignalDelivered(&frame.info, process: process, thread: self)
                 if let r = restartPending { applyRestart(r, handlerFlags: frame.flags) }
                 restartPending = nil
                 if !pushFrame(frame, altStack: altStack) {

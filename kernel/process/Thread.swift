@@ -125,6 +125,7 @@ final class Thread: @unchecked Sendable {
             case .pageFault(let address, let write, let instruction, _):
                 let outcome = memory.handleFault(at: address, write: write, instruction: instruction)
                 cpu.minorFaults &+= 1
+                PageFaultCount.count()
                 if !outcome.resolved { fault(outcome.signal, code: outcome.code, address: address) }
             case .alignmentFault(let address):
                 fault(.SIGBUS, code: LinuxSigInfo.BUS_ADRALN, address: address)

@@ -23,6 +23,11 @@ enum CopySyscalls {
         var inOffset: Int64? = inOffsetAddress.value == 0 ? nil : try a.user.load(Int64.self, from: inOffsetAddress)
         var outOffset: Int64? = outOffsetAddress.value == 0 ? nil : try a.user.load(Int64.self, from: outOffsetAddress)
         if let o = inOffset, o < 0 { throw .EINVAL }
+        // A regular file read at its shared position would lose what the output then refuses
+        // (/dev/full): it is read at explicit offsets, and its position moves by what was written,
+        // as Linux's do_sendfile. (Streams cannot be un-read.)
+        let movesPosition = inOffset == nil && input.status.type == .regular
+        if movesPosition { inOffset = await input.offset }
         let total = Int(min(count, 0x7fff_f000))
         var done = 0
         let buffer = try IOBuffer(count: min(total, FileSyscalls.chunk), zeroed: false)
@@ -56,7 +61,8 @@ enum CopySyscalls {
             done += written
             if written < got || got < want { break }
         }
-        if let o = inOffset { try a.user.store(o, to: inOffsetAddress) }
+        if movesPosition, let o = inOffset { _ = try await input.seek(o, whence: 0) }
+        else if let o = inOffset { try a.user.store(o, to: inOffsetAddress) }
         if let o = outOffset { try a.user.store(o, to: outOffsetAddress) }
         return result(done)
     }

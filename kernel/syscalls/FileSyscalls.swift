@@ -241,6 +241,11 @@ enum FileSyscalls {
             guard file.flags.allowsWrite && !file.isPathOnly else { throw .EBADF }
             return result(requested)
         }
+        if requested == 0 && file.status.type == .characterDevice && file.operations != nil {
+            // Linux hands even an empty write to a device's driver: /dev/full still says ENOSPC.
+            let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+            return result(offset == nil ? try await file.write(from: empty) : try await file.write(from: empty, at: offset!))
+        }
         let n = a.user.accessibleLength(at: buffer, count: requested, write: false)
         guard n > 0 || requested == 0 else { throw .EFAULT }
         var total = 0

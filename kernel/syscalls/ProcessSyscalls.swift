@@ -179,7 +179,7 @@ enum ProcessSyscalls {
         p.name = ProcessLifecycle.baseName(path)          // Linux: the file exec'd, even a #! script
         p.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
         p.executable = try? await vfs.resolve(finalPath, context: p.fs)
-        p.executableHint = await ProcessLifecycle.executableHint(finalPath, vfs: vfs, context: p.fs)
+        p.executableHint = await ProcessLifecycle.executableHint(finalPath, vfs: vfs, context: p.fs, executable: p.executable)
         Processes.withTable { $0.exec(p.pid) }
         a.thread.context.reset(entry: loaded.entry, stack: loaded.stackPointer)
         a.thread.clearChildTID = UserAddr(0)

@@ -161,7 +161,8 @@ enum SignalSyscalls {
         var slept = false
         while true {
             let info = a.process.signals.withLock { st in st.process.take(from: set, thread: &st.threads[i]) }
-            if let info {
+            if var info {
+                a.process.time.timerSignalDelivered(&info, process: a.process, thread: thread)
                 if a[1] != 0 { try a.user.store(info, to: a.address(1)) }
                 return result(info.si_signo)
             }

@@ -330,6 +330,101 @@ static void posix_timers(void) {
     CHECK_ERR("timer-create-efault-id", syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, BADPTR), EFAULT);
 }
 
+
+/* Overruns: a periodic timer's signal stays queued while blocked; the expirations meanwhile are that
+ * signal's overruns (si_overrun), which timer_getoverrun reports after its delivery, saturating at
+ * DELAYTIMER_MAX (INT_MAX). */
+static void timer_overruns(void) {
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &set, &old);
+    struct sigevent ev = {0};
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGUSR2;
+    int id = -1;
+    CHECK_OK("overrun-timer-create", syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &id));
+    struct itimerspec ms = {{0, 1 * MS}, {0, 1 * MS}};
+    CHECK_OK("overrun-settime", syscall(SYS_timer_settime, id, 0, &ms, NULL));
+    long long t0 = wall();
+    CHECK_EQ("overrun-none-before-delivery", syscall(SYS_timer_getoverrun, id), 0);
+    nap(100 * MS);
+    siginfo_t si;
+    CHECK_EQ("overrun-sigwaitinfo", sigwaitinfo(&set, &si), SIGUSR2);
+    long got = syscall(SYS_timer_getoverrun, id);
+    /* About one per millisecond since the first expiry (a loaded machine sleeps longer). */
+    long long periods = (wall() - t0) / MS;
+    CHECK("overrun-counts-blocked-periods", si.si_overrun >= 50 && si.si_overrun <= periods + 5);
+    CHECK_EQ("overrun-getoverrun-matches-siginfo", got, si.si_overrun);
+    t0 = wall();
+    nap(50 * MS);
+    CHECK_EQ("overrun-sigwaitinfo-again", sigwaitinfo(&set, &si), SIGUSR2);
+    periods = (wall() - t0) / MS;
+    CHECK("overrun-counts-since-last-delivery", si.si_overrun >= 20 && si.si_overrun <= periods + 5);
+    CHECK_EQ("overrun-getoverrun-matches-again", syscall(SYS_timer_getoverrun, id), si.si_overrun);
+    syscall(SYS_timer_delete, id);
+    /* A signal it queued just before its deletion stays pending (Linux too): not the next timer's. */
+    while (sigtimedwait(&set, &si, &(struct timespec){0, 0}) > 0) {}
+    /* Every nanosecond since 1970: far more than INT_MAX expirations. */
+    CHECK_OK("overrun-realtime-create", syscall(SYS_timer_create, CLOCK_REALTIME, &ev, &id));
+    struct itimerspec epoch = {{0, 1}, {0, 1}};
+    CHECK_OK("overrun-realtime-settime", syscall(SYS_timer_settime, id, TIMER_ABSTIME, &epoch, NULL));
+    CHECK_EQ("overrun-realtime-sigwaitinfo", sigwaitinfo(&set, &si), SIGUSR2);
+    CHECK_EQ("overrun-saturates-siginfo", si.si_overrun, 2147483647);
+    CHECK_EQ("overrun-saturates-getoverrun", syscall(SYS_timer_getoverrun, id), 2147483647);
+    syscall(SYS_timer_delete, id);
+    while (sigtimedwait(&set, &si, &(struct timespec){0, 0}) > 0) {}
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static volatile int cpu_timer_signals;
+static volatile long long cpu_at_signal;
+static void on_cpu_timer(int s) { (void)s; cpu_timer_signals++; cpu_at_signal = clock_ns(CLOCK_PROCESS_CPUTIME_ID); }
+
+/* CPU-time timers: they expire when the process's (or the thread's) CPU time reaches the value, not
+ * while it sleeps. */
+static void cpu_timer(clockid_t clock, const char *create, const char *sleeps, const char *fires, const char *late) {
+    handle(SIGUSR2, on_cpu_timer);
+    struct sigevent ev = {0};
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGUSR2;
+    int id = -1;
+    CHECK_OK(create, syscall(SYS_timer_create, clock, &ev, &id));
+    cpu_timer_signals = 0;
+    long long start = clock_ns(clock);
+    struct itimerspec v = {{0, 0}, {0, 50 * MS}};
+    syscall(SYS_timer_settime, id, 0, &v, NULL);
+    nap(150 * MS);
+    CHECK_EQ(sleeps, cpu_timer_signals, 0);
+    long long deadline = wall() + 10000 * MS;
+    while (cpu_timer_signals == 0 && wall() < deadline)
+        for (int i = 0; i < 100000; i++) sink = sink * 31 + i;
+    CHECK_EQ(fires, cpu_timer_signals, 1);
+    CHECK(late, clock_ns(clock) - start >= 50 * MS);
+    syscall(SYS_timer_delete, id);
+    (void)cpu_at_signal;
+}
+
+static void cpu_timers(void) {
+    cpu_timer(CLOCK_PROCESS_CPUTIME_ID, "cputimer-process-create", "cputimer-process-not-while-sleeping",
+              "cputimer-process-fires", "cputimer-process-after-cpu-time");
+    cpu_timer(CLOCK_THREAD_CPUTIME_ID, "cputimer-thread-create", "cputimer-thread-not-while-sleeping",
+              "cputimer-thread-fires", "cputimer-thread-after-cpu-time");
+    struct sigevent ev = {0};
+    ev.sigev_notify = SIGEV_NONE;
+    int id = -1;
+    CHECK_OK("cputimer-none-create", syscall(SYS_timer_create, CLOCK_PROCESS_CPUTIME_ID, &ev, &id));
+    struct itimerspec v = {{0, 0}, {10, 0}}, got;
+    CHECK_OK("cputimer-none-settime", syscall(SYS_timer_settime, id, 0, &v, NULL));
+    nap(50 * MS);
+    CHECK_OK("cputimer-none-gettime", syscall(SYS_timer_gettime, id, &got));
+    CHECK("cputimer-remaining-counts-cpu-only", ns(got.it_value) > 9000 * MS && ns(got.it_value) <= 10000 * MS);
+    syscall(SYS_timer_delete, id);
+    clockid_t other;
+    CHECK_ERR("cputimer-bad-thread", syscall(SYS_timer_create, (~(clockid_t)99999 << 3) | 4 | 2, &ev, &id), EINVAL);
+    (void)other;
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "exec-child") == 0) {
         struct itimerval c;
@@ -341,5 +436,7 @@ int main(int argc, char **argv) {
     cpu_clocks();
     itimers(argv[0]);
     posix_timers();
+    timer_overruns();
+    cpu_timers();
     return done();
 }

@@ -23,6 +23,15 @@ public struct SchedulingAttributes: Equatable, Sendable {
     /// getpriority's encoding (20 - nice, so always positive); the C library turns it back.
     public var priorityValue: UInt64 { UInt64(20 - nice) }
 
+    /// /proc/<pid>/stat's priority (Linux's task_prio: prio - MAX_RT_PRIO): -1 - rt_priority under
+    /// SCHED_FIFO and SCHED_RR, else 20 + nice.
+    public var statPriority: Int32 { isRealtime ? -1 - realtimePriority : 20 + nice }
+
+    /// /proc/<pid>/stat's rt_priority: 0 outside the real-time policies.
+    public var statRealtimePriority: Int32 { isRealtime ? realtimePriority : 0 }
+
+    public var isRealtime: Bool { policy == 1 || policy == 2 }
+
     public static let ioClassNone: UInt32 = 0, ioClassRealtime: UInt32 = 1, ioClassBestEffort: UInt32 = 2, ioClassIdle: UInt32 = 3
 
     /// ioprio_set: class none/realtime/best-effort/idle with data 0-7 (Linux ignores the data of

@@ -6,6 +6,11 @@ public final class Mount: Sendable {
     /// The mount this one sits on, and the directory in it that it covers.
     public let parent: Mount?
     public let mountpoint: (any Inode)?
+    /// Unique while it exists, never reused (/proc/<pid>/mountinfo's mount ID).
+    public let id: Int
+
+    /// Linux's root mount (its initial rootfs) is 1.
+    private static let nextID = SpinLock(1)
 
     /// Its options (MS_REMOUNT changes them).
     private let options: SpinLock<MountFlags>
@@ -16,6 +21,7 @@ public final class Mount: Sendable {
         self.parent = parent
         self.mountpoint = mountpoint
         options = SpinLock(flags)
+        id = Mount.nextID.withLock { n in defer { n += 1 }; return n }
     }
 
     public var flags: MountFlags { options.withLock { $0 } }

@@ -35,6 +35,10 @@ enum ProcPid {
                 }),
                 (Array("fd".utf8), fdDirectory(pid, parent: me)),
                 file("mounts", 7) { _ in await ProcSystem.mounts() },
+                file("mountinfo", 13, ProcMountInfo.text),
+                file("smaps", 14) { ProcSmaps.text($0, rollup: false) },
+                file("smaps_rollup", 15) { ProcSmaps.text($0, rollup: true) },
+                (Array("pagemap".utf8), ProcPagemap.file(pid, ino: base | 16)),
                 // The process's root (chroot), named as the system's root sees it.
                 (Array("root".utf8), ProcLink(ino: base | 8, jump: { () throws(Errno) -> Location in
                     guard let p = Processes.process(pid) else { throw .ENOENT }
@@ -134,11 +138,13 @@ enum ProcPid {
         switch r.state {
         case .zombie: return ("Z", "Z (zombie)", r.parent, r.pgid, r.sid)
         case .stopped: return ("T", "T (stopped)", r.parent, r.pgid, r.sid)
-        case .running: return ("S", "S (sleeping)", r.parent, r.pgid, r.sid)   // blocked in a syscall while anyone reads this
+        case .running:
+            // The reader itself is running; any other process is, as far as Lichen tracks it,
+            // blocked in a syscall while anyone reads this.
+            if let p = Processes.process(pid), ProcReader.isReader(p) { return ("R", "R (running)", r.parent, r.pgid, r.sid) }
+            return ("S", "S (sleeping)", r.parent, r.pgid, r.sid)
         }
     }
-
-    static func vmSize(_ p: Process) -> UInt64 { p.memory.areas.reduce(0) { $0 + $1.length } }
 
     /// Linux 6.1's 52 fields (fs/proc/array.c do_task_stat).
     @Sendable static func stat(_ p: Process) -> [UInt8] {
@@ -148,12 +154,19 @@ enum ProcPid {
         var fields: [String] = [dec(p.pid), "(" + String(decoding: p.name, as: UTF8.self) + ")", s.letter, dec(s.ppid), dec(s.pgid),
                                 dec(s.sid), dec(tty), dec(tpgid), "4194304"]
         fields += CPUAccounting.statFields(p)                                                 // minflt..cstime
-        fields += ["20", "0", dec(max(p.threads.count, 1)), "0", "0"]                        // priority..starttime
-        // rss: resident pages are not counted yet (0).
-        fields += [dec(vmSize(p)), "0", "18446744073709551615"]
+        let scheduling = p.scheduling.withLock { $0 }
+        fields += [dec(scheduling.statPriority), dec(scheduling.nice), dec(max(p.threads.count, 1)), "0",     // priority..itrealvalue
+                   dec(Int(TimeValues.clockTicks(p.startTime)))]                                                  // starttime
+        let memory = ProcessMemoryTotals(p)
+        fields += [dec(memory.size), dec(memory.resident / UInt64(pageSize)), "18446744073709551615"]
         let code = p.memory.areas.first { $0.kind == .code }
         fields += [dec(code?.start.value ?? 0), dec(code?.end.value ?? 0), "0", "0", "0"]
-        fields += ["0", "0", "0", "0", "0", "0", "0", "17", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
+        // signal..cnswap (obsolete bitmaps and counters, 0 as on Linux), exit_signal, processor,
+        // rt_priority, policy, delay accounting and guest times (none), start_data, end_data (not
+        // kept: 0), start_brk, arg and environment bounds and exit_code (not kept: 0).
+        let startBreak = p.memory.locked { p.memory.map.startBreak.value }
+        fields += ["0", "0", "0", "0", "0", "0", "0", "17", "0", dec(scheduling.statRealtimePriority), dec(scheduling.policy),
+                   "0", "0", "0", "0", "0", dec(startBreak), "0", "0", "0", "0", "0"]
         var out: [UInt8] = []
         out.add(fields.joined(separator: " "))
         out.add("\n")
@@ -162,7 +175,6 @@ enum ProcPid {
 
     @Sendable static func status(_ p: Process) -> [UInt8] {
         let s = stateLetter(p.pid)
-        let kb = vmSize(p) / 1024
         var o: [UInt8] = []
         o.add("Name:\t" + String(decoding: p.name, as: UTF8.self) + "\n")
         o.add("Umask:\t0" + octal(p.fs.umask, 3) + "\n")
@@ -173,7 +185,7 @@ enum ProcPid {
         o.add("Gid:\t" + dec(UInt64(c.gid)) + "\t" + dec(UInt64(c.egid)) + "\t" + dec(UInt64(c.sgid)) + "\t" + dec(UInt64(c.fsgid)) + "\n")
         o.add("FDSize:\t64\nGroups:\t" + c.groups.map { dec(UInt64($0)) + " " }.joined() + "\nNStgid:\t" + dec(p.pid) + "\nNSpid:\t" + dec(p.pid) + "\nNSpgid:\t" + dec(s.pgid)
               + "\nNSsid:\t" + dec(s.sid) + "\n")
-        o.add("VmPeak:\t" + padLeft(dec(kb), 8) + " kB\nVmSize:\t" + padLeft(dec(kb), 8) + " kB\n")
+        o += ProcessMemoryTotals(p).statusLines
         o.add("Threads:\t" + dec(max(p.threads.count, 1)) + "\n")
         o.add("SigQ:\t0/7735\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n")
         o.add("Cpus_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n")
