@@ -1,4 +1,5 @@
 import LichenCore
+import Synchronization
 
 /// /proc/vmstat: Linux 6.1's counters, by name, in its order. Lichen keeps only some of them: free
 /// pages and page faults (user-mode ones, PageFaultCount) are real; counters Lichen has no equivalent
