@@ -74,6 +74,7 @@ def main():
         check("lichen: " + name + " as on Linux", lichen.get(name) == linux.get(name),
               "linux:\n  " + "\n  ".join(linux.get(name, [])) + "\nlichen:\n  " + "\n  ".join(lichen.get(name, []))
               + ("\nlichen's vmstat output:\n  " + "\n  ".join(lichen.get("raw", [])) if name == "vmstat" else ""))
+    print("lichen's vmstat 1 2:\n  " + "\n  ".join(lichen.get("raw", [])))
     failed = [n for n, ok in results if not ok]
     print("%d passed, %d failed (%.1f s)" % (len(results) - len(failed), len(failed), time.monotonic() - start))
     sys.exit(1 if failed else 0)

@@ -1,5 +1,5 @@
 # Runs in the guest under Debian's python3.11: prints only what must be the same on Linux and Lichen.
-import os, subprocess, threading, re, struct
+import os, signal, subprocess, threading, time, re, struct
 
 print("arith", 2 ** 100, 7 // 2, 7 / 2, -7 % 3, float("2.5") * 4, 1e300 * 10, 0.1 + 0.2)
 print("format", "{:>8.3f}|{:x}|{:,}|{!r}".format(3.14159, 255, 1234567, "é"), "%5.2e" % 12345.678)
@@ -27,4 +27,18 @@ try:
     subprocess.run(["/nonexistent"])
 except FileNotFoundError as e:
     print("missing", e.errno)
+r = subprocess.run(["/bin/cat"], input=b"x" * 1000000, capture_output=True, timeout=20)   # partial writes, poll
+print("big pipe", r.returncode, len(r.stdout))
+print("env", subprocess.run("echo $FOO", shell=True, env={"FOO": "bar"}, capture_output=True).stdout)
+try:
+    subprocess.run(["/bin/sleep", "10"], timeout=0.5)
+except subprocess.TimeoutExpired:
+    print("timeout expired")
+alarms = []
+signal.signal(signal.SIGALRM, lambda sig, frame: alarms.append(sig))
+signal.setitimer(signal.ITIMER_REAL, 0.05)
+time.sleep(0.3)                     # interrupted by the handler, then resumed (PEP 475)
+print("alarm", alarms, signal.getitimer(signal.ITIMER_REAL))
+print("cpus", os.cpu_count(), len(os.sched_getaffinity(0)), time.strftime("%Y-%m-%d", time.gmtime(86400)))
+print("sum", sum(i * i for i in range(300000)))
 print("python done")
