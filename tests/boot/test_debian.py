@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Debian's own arm64 programs on Lichen and on Linux (the same initramfs, qemu -smp 2): python3.11
-(arithmetic, str.format, os.listdir, threads, subprocess with pipes), GNU make -j4 with a recursive
-make (jobserver pipes, pselect6) and procps' vmstat 1 2 (/proc readers). The glibc loader, the libraries
+(arithmetic, str.format, os.listdir, threads, subprocess with pipes, timers), GNU make -j4 with a
+recursive make (jobserver pipes, pselect6), procps' vmstat 1 2 and ps (/proc readers) and a few of
+coreutils (df reads /proc/self/mountinfo). The glibc loader, the libraries
 and the programs come from Debian bookworm's packages (tools/fetch-debian-arm64.sh userland); the guest
 script is tests/debian/run.sh. Every part but "raw" must print the same on both kernels.
 
@@ -17,7 +18,8 @@ import lichen_diff, userland
 USERLAND = os.path.join(ROOT, "build", "debian", "userland")
 DEBIAN = os.path.join(ROOT, "tests", "debian")
 PROGRAMS = ["/usr/bin/python3.11", "/usr/bin/make", "/usr/bin/vmstat",
-            "/bin/true", "/bin/false", "/bin/echo", "/bin/cat", "/bin/sleep"]
+            "/bin/true", "/bin/false", "/bin/echo", "/bin/cat", "/bin/sleep", "/bin/ps", "/bin/df", "/bin/date",
+            "/usr/bin/nproc", "/usr/bin/seq", "/usr/bin/tac", "/usr/bin/tr", "/usr/bin/timeout"]
 # What check.py imports beyond the modules frozen into python3.11 (site, codecs, io, abc, stat...);
 # os.py and lib-dynload are the landmarks python3.11 looks for to find its prefix (it warns without).
 PYTHON_MODULES = ["os", "encodings/__init__", "encodings/aliases", "encodings/utf_8", "encodings/ascii",
@@ -70,7 +72,7 @@ def main():
     check("linux: python, make and vmstat exit 0",
           all(("%s status 0" % p) in linux.get(p, []) for p in ("python", "make", "vmstat")),
           "\n".join("%s: %s" % kv for kv in linux.items()))
-    for name in ("python", "make", "vmstat"):
+    for name in ("python", "make", "vmstat", "coreutils"):
         check("lichen: " + name + " as on Linux", lichen.get(name) == linux.get(name),
               "linux:\n  " + "\n  ".join(linux.get(name, [])) + "\nlichen:\n  " + "\n  ".join(lichen.get(name, []))
               + ("\nlichen's vmstat output:\n  " + "\n  ".join(lichen.get("raw", [])) if name == "vmstat" else ""))

@@ -19,6 +19,13 @@ $t timeout 20 /usr/bin/vmstat 1 2 > /tmp/vmstat.log 2>&1
 echo "vmstat status $?"
 $t head -n 2 /tmp/vmstat.log
 $t awk 'NR > 2 { n = 0; for (i = 1; i <= NF; i++) n += ($i ~ /^[0-9]+$/); print NF " fields, " n " numbers" }' /tmp/vmstat.log
+echo "== coreutils"            # and procps' ps, which reads /proc/<pid>/stat
+/bin/df / | $t awk '{ print $1, $NF }'
+/bin/ps -o tty=,stat=,comm= -p $$
+/bin/sleep 5 & /bin/ps -o comm=,tty= --ppid $$; kill $!
+/bin/date -u -d @86400 +%F; /usr/bin/nproc; /usr/bin/seq 3 | /usr/bin/tac | /usr/bin/tr '\n' ' '; echo
+/usr/bin/timeout 1 /bin/sleep 5; echo "timeout status $?"
+
 echo "== raw"
 $t cat /tmp/vmstat.log
 echo "== end"

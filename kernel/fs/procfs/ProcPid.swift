@@ -50,6 +50,7 @@ enum ProcPid {
                 // one; glibc's getlogin() reads it and then fails with ENXIO.
                 file("loginuid", 11) { _ in Array("4294967295".utf8) },
                 file("sessionid", 12) { _ in Array("4294967295".utf8) },
+                file("mountinfo", 13) { _ in await ProcMountInfo.text() },
                 (Array("task".utf8), taskDirectory(pid, parent: me)),
             ]
         }
@@ -143,7 +144,8 @@ enum ProcPid {
     /// Linux 6.1's 52 fields (fs/proc/array.c do_task_stat).
     @Sendable static func stat(_ p: Process) -> [UInt8] {
         let s = stateLetter(p.pid)
-        let tty = s.sid == ConsoleTTY.shared.session ? 204 << 8 | 64 : 0     // ttyAMA0
+        // ttyAMA0 when it is the session's controlling terminal (session 0, the kernel's, never has one).
+        let tty = s.sid != 0 && s.sid == ConsoleTTY.shared.session ? 204 << 8 | 64 : 0
         let tpgid = tty != 0 ? Int(ConsoleTTY.shared.foregroundGroup) : -1
         var fields: [String] = [dec(p.pid), "(" + String(decoding: p.name, as: UTF8.self) + ")", s.letter, dec(s.ppid), dec(s.pgid),
                                 dec(s.sid), dec(tty), dec(tpgid), "4194304"]
