@@ -1,5 +1,5 @@
 # Runs in the guest under Debian's python3.11: prints only what must be the same on Linux and Lichen.
-import os, signal, subprocess, threading, time, re, struct
+import os, selectors, signal, subprocess, threading, time, re, struct
 
 print("arith", 2 ** 100, 7 // 2, 7 / 2, -7 % 3, float("2.5") * 4, 1e300 * 10, 0.1 + 0.2)
 print("format", "{:>8.3f}|{:x}|{:,}|{!r}".format(3.14159, 255, 1234567, "é"), "%5.2e" % 12345.678)
@@ -39,6 +39,11 @@ signal.signal(signal.SIGALRM, lambda sig, frame: alarms.append(sig))
 signal.setitimer(signal.ITIMER_REAL, 0.05)
 time.sleep(0.3)                     # interrupted by the handler, then resumed (PEP 475)
 print("alarm", alarms, signal.getitimer(signal.ITIMER_REAL))
+r, w = os.pipe()
+with selectors.DefaultSelector() as sel:          # epoll where the kernel has it (Linux's is chosen first)
+    sel.register(r, selectors.EVENT_READ, "pipe")
+    os.write(w, b"!")
+    print("selector", type(sel).__name__, [(key.data, events) for key, events in sel.select(5)])
 print("cpus", os.cpu_count(), len(os.sched_getaffinity(0)), time.strftime("%Y-%m-%d", time.gmtime(86400)))
 print("sum", sum(i * i for i in range(300000)))
 print("python done")
