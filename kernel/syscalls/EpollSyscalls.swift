@@ -11,66 +11,58 @@ enum EpollSyscalls {
 
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         switch number {
-        case 20: return try create(a)
+        case 20:                                                       // epoll_create1
+            guard a[0] & ~EPOLL_CLOEXEC == 0 else { throw .EINVAL }
+            let file = OpenFile(location: PipeFileSystem.shared.newLocation(nil), flags: .O_RDWR, operations: EpollInstance())
+            return UInt64(try a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in
+                try t.install(file, closeOnExec: a[0] & EPOLL_CLOEXEC != 0)
+            })
         case 21: return try control(a)
-        case 22: return try await wait(a, timeout: a.int32(3) < 0 ? nil : UInt64(a.int32(3)) * 1_000_000, maskArgument: 4)
-        case 441: return try await wait(a, timeout: try PollSyscalls.timeout(a, a.address(3)), maskArgument: 4)
+        case 22: return try await wait(a, timeout: a.int32(3) < 0 ? nil : UInt64(a.int32(3)) * 1_000_000)
+        case 441: return try await wait(a, timeout: try PollSyscalls.timeout(a, a.address(3)))
         default: return nil
         }
     }
 
-    static func create(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        guard a[0] & ~EPOLL_CLOEXEC == 0 else { throw .EINVAL }
-        let file = OpenFile(location: PipeFileSystem.shared.newLocation(nil), flags: .O_RDWR, operations: EpollInstance())
-        let fd = try a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in
-            try t.install(file, closeOnExec: a[0] & EPOLL_CLOEXEC != 0)
-        }
-        return UInt64(fd)
-    }
-
-    static func instance(_ a: SyscallArguments, _ fd: Int32) throws(Errno) -> (OpenFile, EpollInstance) {
-        let file = try a.process.file(fd)
+    static func instance(_ a: SyscallArguments) throws(Errno) -> (OpenFile, EpollInstance) {
+        let file = try a.process.file(a.fd(0))
         guard let epoll = file.operations as? EpollInstance else { throw .EINVAL }
         return (file, epoll)
     }
 
     static func control(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        let (epollFile, epoll) = try instance(a, a.fd(0))
+        let (epollFile, epoll) = try instance(a)
         let op = a[1], fd = a.fd(2)
         let target = try a.process.file(fd)
-        guard target !== epollFile else { throw .EINVAL }
+        guard target !== epollFile, op >= 1 && op <= 3 else { throw .EINVAL }
         guard target.operations != nil else { throw .EPERM }     // regular files and directories: no poll, as Linux
         var events: UInt32 = 0, data: UInt64 = 0
-        if op == 1 || op == 3 {
+        if op != 2 {
             events = try a.user.load(UInt32.self, from: a.address(3))
             data = try a.user.load(UInt64.self, from: a.address(3) + 8)
+            if op == 3 && events & EPOLLEXCLUSIVE != 0 { throw .EINVAL }
         }
-        switch op {
-        case 1: try epoll.add(.init(fd: fd, file: target.serial, events: events, data: data))
-        case 2: try epoll.remove(fd: fd, file: target.serial)
-        case 3:
-            guard events & EPOLLEXCLUSIVE == 0 else { throw .EINVAL }
-            try epoll.modify(fd: fd, file: target.serial, events: events, data: data)
-        default: throw .EINVAL
-        }
+        if let error = epoll.control(op, .init(fd: fd, file: target.serial, events: events, data: data)) { throw error }
         return 0
     }
 
-    static func wait(_ a: SyscallArguments, timeout ns: UInt64?, maskArgument: Int) async throws(Errno) -> UInt64 {
+    static func wait(_ a: SyscallArguments, timeout ns: UInt64?) async throws(Errno) -> UInt64 {
         let max = Int(a.int32(2))
         guard max > 0, max <= Int(Int32.max) / eventSize else { throw .EINVAL }
         guard a.address(1).rangeIsUser(count: max * eventSize) else { throw .EFAULT }
-        let (_, epoll) = try instance(a, a.fd(0))
-        let mask = try Thread.userSignalMask(a, at: a.address(maskArgument), size: a[maskArgument + 1])
-        let live = epoll.files(in: a.process)
-        if !epoll.anyReady(live) && ns != 0 {
-            _ = try await PollSyscalls.sleep(a, live.map { $0.file }, timeout: ns, mask: mask) { epoll.anyReady(live) }
+        let (_, epoll) = try instance(a)
+        let mask = try Thread.userSignalMask(a, at: a.address(4), size: a[5])
+        let process = a.process
+        let first = epoll.scan(process, max: 1, report: false)
+        if first.ready.isEmpty && ns != 0 {
+            _ = try await PollSyscalls.sleep(a, first.files, timeout: ns, mask: mask) {
+                !epoll.scan(process, max: 1, report: false).ready.isEmpty
+            }
         }
-        let ready = epoll.collect(live, max: max)
+        let ready = epoll.scan(process, max: max, report: true).ready
         for (i, r) in ready.enumerated() {
             let at = a.address(1) + UInt64(i * eventSize)
-            try a.user.store(r.events, to: at)
-            try a.user.store(UInt32(0), to: at + 4)
+            try a.user.store(UInt64(r.events), to: at)                // events and the padding
             try a.user.store(r.data, to: at + 8)
         }
         return UInt64(ready.count)

@@ -50,7 +50,7 @@ enum ProcPid {
                 // one; glibc's getlogin() reads it and then fails with ENXIO.
                 file("loginuid", 11) { _ in Array("4294967295".utf8) },
                 file("sessionid", 12) { _ in Array("4294967295".utf8) },
-                file("mountinfo", 13) { _ in await ProcMountInfo.text() },
+                file("mountinfo", 13) { _ in await ProcSystem.mounts(info: true) },
                 (Array("task".utf8), taskDirectory(pid, parent: me)),
             ]
         }

@@ -65,12 +65,16 @@ enum ProcSystem {
         return o
     }
 
-    /// /proc/mounts: "source mountpoint type options 0 0", parents first.
-    @Sendable static func mounts() async -> [UInt8] {
+    /// /proc/mounts: "source mountpoint type options 0 0", parents first. With `info`, /proc/<pid>/mountinfo
+    /// (Linux's show_mountinfo: "id parent major:minor root mountpoint options - type source superoptions",
+    /// what coreutils' df and libmount read). Mount ids are positions in the mount table from 1 (the
+    /// root mount is its own parent, as on Linux); a mount's root is always its filesystem's root here.
+    @Sendable static func mounts(info: Bool = false) async -> [UInt8] {
         guard let vfs = RootFilesystem.vfs else { return [] }
         var o: [UInt8] = []
         let context = vfs.context()
-        for m in vfs.mounts.all {
+        let all = vfs.mounts.all
+        for m in all {
             let type = String(decoding: m.fileSystem.typeName, as: UTF8.self)
             let path: [UInt8]
             if let on = m.mountedOn {
@@ -79,6 +83,14 @@ enum ProcSystem {
                 path = [0x2f]
             }
             let flags = m.flags
+            if info {
+                func id(_ x: Mount) -> Int { (all.firstIndex { $0 === x } ?? 0) + 1 }
+                let device = m.fileSystem.device
+                o.add(dec(id(m)) + " " + dec(id(m.parent ?? m)) + " " + dec(UInt64(device.major)) + ":" + dec(UInt64(device.minor)) + " / ")
+                o += path
+                o.add(" " + flags.optionsText + " - " + type + " " + MountSyscalls.source(of: m) + (flags.contains(.readOnly) ? " ro\n" : " rw\n"))
+                continue
+            }
             let options = type.utf8.elementsEqual("rootfs".utf8) ? (flags.contains(.readOnly) ? "ro" : "rw")
                 : type.utf8.elementsEqual("tmpfs".utf8) ? flags.optionsText + ",inode64" : flags.optionsText
             o.add(MountSyscalls.source(of: m) + " ")
