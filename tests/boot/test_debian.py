@@ -18,7 +18,7 @@ import lichen_diff, userland
 USERLAND = os.path.join(ROOT, "build", "debian", "userland")
 DEBIAN = os.path.join(ROOT, "tests", "debian")
 PROGRAMS = ["/usr/bin/python3.11", "/usr/bin/make", "/usr/bin/vmstat",
-            "/bin/true", "/bin/false", "/bin/echo", "/bin/cat", "/bin/sleep", "/bin/ps", "/bin/df", "/bin/date",
+            "/bin/true", "/bin/false", "/bin/echo", "/bin/cat", "/bin/sleep", "/bin/touch", "/bin/rm", "/bin/ps", "/bin/df", "/bin/date",
             "/usr/bin/nproc", "/usr/bin/seq", "/usr/bin/tac", "/usr/bin/tr", "/usr/bin/timeout"]
 # What check.py imports beyond the modules frozen into python3.11 (site, codecs, io, abc, stat...);
 # os.py and lib-dynload are the landmarks python3.11 looks for to find its prefix (it warns without).
