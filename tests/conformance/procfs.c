@@ -1,8 +1,11 @@
 /* What procps (vmstat, ps) and coreutils (df) read from /proc: /proc/vmstat (libproc2 refuses to
  * start without it), /proc/self/mountinfo (df's table of mounted file systems), and /proc/<pid>/stat's
  * tty_nr and tpgid, which say "no controlling terminal" (0 and -1) exactly when open("/dev/tty") fails:
- * processes of session 0 (the kernel's, where /init runs) never have one. */
+ * processes of session 0 (the kernel's, where /init runs) never have one. A file read in pieces
+ * comes from one version of its text, made by the read at offset 0 (seq_file): a shell reading
+ * /proc/uptime byte by byte got "0.00" between "0.99" and "1.00". */
 #include "check.h"
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 static int has_line(const char *path, const char *prefix) {
@@ -75,8 +78,24 @@ static void controlling_terminal(void) {
     CHECK("stat-new-session-no-tty", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+static void read_in_pieces(void) {
+    char buf[32] = "";
+    prctl(PR_SET_NAME, "first");
+    int fd = open("/proc/self/comm", O_RDONLY);
+    CHECK_EQ("comm-first-byte", read(fd, buf, 1), 1);
+    prctl(PR_SET_NAME, "other");
+    CHECK_EQ("comm-rest", read(fd, buf + 1, sizeof buf - 2), 5);
+    CHECK("comm-one-version", strcmp(buf, "first\n") == 0);
+    lseek(fd, 0, SEEK_SET);                /* reading from offset 0 again makes a new version */
+    memset(buf, 0, sizeof buf);
+    CHECK_EQ("comm-reread", read(fd, buf, sizeof buf - 1), 6);
+    CHECK("comm-new-version", strcmp(buf, "other\n") == 0);
+    close(fd);
+}
+
 int main(void) {
     begin("procfs");
+    read_in_pieces();
     vmstat();
     mountinfo();
     controlling_terminal();
