@@ -2,8 +2,10 @@
 # Fetches Debian arm64 packages into build/debian (never committed) and unpacks them:
 #   busybox  -> build/debian/busybox/bin/busybox        (busybox-static:arm64)
 #   linux    -> build/debian/linux/vmlinuz               (linux-image-arm64: the reference kernel)
+#   userland -> build/debian/userland/                   (glibc, python3.11, make, procps, coreutils and
+#               the libraries they need, all unpacked into one tree: tests/boot/test_debian.py)
 # Adds the arm64 architecture to dpkg and runs apt-get update when needed (as root or with sudo).
-# usage: tools/fetch-debian-arm64.sh busybox|linux ...
+# usage: tools/fetch-debian-arm64.sh busybox|linux|userland ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/debian
@@ -46,6 +48,18 @@ for what in "$@"; do
       ls "$out"/linux-pkg/boot/ | sed -n 's/^vmlinuz-//p' > "$out/linux/version"
       rm -rf "$out/linux-pkg"
       echo "fetched Linux $(cat "$out/linux/version")" ;;
+    userland)
+      [ -f "$out/userland/.complete" ] && continue
+      ensure_arm64
+      rm -rf "$out/userland"
+      # vmstat -> libproc2 -> libsystemd -> libcap, libgcrypt (libgpg-error), liblzma, libzstd, liblz4.
+      for pkg in libc6 python3.11-minimal libpython3.11-minimal zlib1g libexpat1 make coreutils \
+                 procps libproc2-0 libsystemd0 libcap2 libgcrypt20 libgpg-error0 liblzma5 libzstd1 liblz4-1; do
+        deb=$(download "$pkg:arm64")
+        dpkg-deb -x "$deb" "$out/userland"
+      done
+      touch "$out/userland/.complete"
+      echo "fetched Debian userland into $out/userland" ;;
     *) echo "fetch-debian-arm64: unknown '$what'" >&2; exit 2 ;;
   esac
 done

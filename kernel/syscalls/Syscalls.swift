@@ -35,7 +35,7 @@ enum Syscalls {
         p.initialize(repeating: 0, count: 512)
         return p
     }()
-    private static let familyCount: UInt8 = 19
+    private static let familyCount: UInt8 = 20
 
     /// The value for x0, or nil when the thread must not get one (exit, a successful execve).
     static func dispatch(_ thread: Thread, number: UInt64) async -> UInt64? {
@@ -85,6 +85,7 @@ enum Syscalls {
         case 17: return value(try await RareFileSyscalls.handle(number, a))
         case 18: return value(try await SocketSyscalls.handle(number, a))
         case 19: return value(try await XattrSyscalls.handle(number, a))
+        case 20: return value(try await EpollSyscalls.handle(number, a))
         default: return nil
         }
     }

@@ -24,7 +24,8 @@ public final class PipeFileSystem: FileSystem, @unchecked Sendable {
                              availableBlocks: 0, totalInodes: 0, freeInodes: 0)
     }
 
-    func newLocation(_ pipe: Pipe?) -> Location {
+    /// A new inode here: a pipe's, or (pipe nil) an epoll instance's, for want of an anon_inodefs.
+    public func newLocation(_ pipe: Pipe?) -> Location {
         let ino = lock.withLock { () -> UInt64 in
             defer { nextInode += 1 }
             return nextInode

@@ -18,7 +18,13 @@ public final class OpenFile: @unchecked Sendable {
     /// /proc/<pid>/fd finds a file's path again from this. Set once, before the file is shared.
     public var pathHint: (directory: Location, path: [UInt8])? = nil
 
+    /// A number no other description ever gets: epoll's interest lists name descriptions by it
+    /// without holding them (an address could be reused by the next description).
+    public let serial: UInt64
+    private static let serials = SpinLock<UInt64>(0)
+
     public init(location: Location, flags: OpenFlags, operations: (any FileOperations)? = nil) {
+        serial = OpenFile.serials.withLock { $0 += 1; return $0 }
         self.location = location
         self.operations = operations
         statusFlags = flags.subtracting(OpenFlags.openOnly)

@@ -68,10 +68,19 @@ final class ProcFile: Inode, @unchecked Sendable {
         self.window = window
     }
 
-    /// A small file, produced whole for each read.
+    /// A small file, produced whole by a read at offset 0 and kept for the reads after it, as Linux's
+    /// seq_file does: a reader taking it in pieces (a shell's `read` goes byte by byte) must not get
+    /// pieces of two versions ("0.99" then "1.00" read as "0.00").
     convenience init(ino: UInt64, mode: UInt32 = 0o444, uid: UInt32 = 0, text: @escaping @Sendable () async -> [UInt8]) {
+        let kept = SpinLock<[UInt8]?>(nil)
         self.init(ino: ino, mode: mode, uid: uid) { offset, count in
-            let bytes = await text()
+            var bytes: [UInt8]
+            if offset > 0, let last = kept.withLock({ $0 }) {
+                bytes = last
+            } else {
+                bytes = await text()
+                kept.withLock { $0 = bytes }
+            }
             guard offset < bytes.count else { return [] }
             return Array(bytes[offset..<min(bytes.count, offset + count)])
         }

@@ -5,7 +5,7 @@ import _Concurrency
 /// [optional fields] - type source superoptions", parents first. Lichen's mounts are all private
 /// (no optional "shared:N" fields) and always show their filesystem's root (no bind mounts of subtrees).
 enum ProcMountInfo {
-    static func text(_ p: Process) async -> [UInt8] {
+    @Sendable static func text(_ p: Process) async -> [UInt8] {
         guard let vfs = RootFilesystem.vfs else { return [] }
         var o: [UInt8] = []
         for m in vfs.mounts.all {

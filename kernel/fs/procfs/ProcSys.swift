@@ -56,7 +56,7 @@ enum ProcSys {
         }
         return out + [0x0a]
     }
-    nonisolated(unsafe) static let bootID = uuid()
+    static let bootID = uuid()
 
     private static func directory(ino: UInt64, parent: ProcDirectory?, files: [Entry] = [],
                                   subdirectories: @escaping @Sendable (ProcDirectory) -> [(String, ProcDirectory)] = { _ in [] }) -> ProcDirectory {

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Debian's own arm64 programs on Lichen and on Linux (the same initramfs, qemu -smp 2): python3.11
+(arithmetic, str.format, os.listdir, threads, subprocess with pipes, timers), GNU make -j4 with a
+recursive make (jobserver pipes, pselect6), procps' vmstat 1 2 and ps (/proc readers) and a few of
+coreutils (df reads /proc/self/mountinfo). The glibc loader, the libraries
+and the programs come from Debian bookworm's packages (tools/fetch-debian-arm64.sh userland); the guest
+script is tests/debian/run.sh. Every part but "raw" must print the same on both kernels.
+
+Not compared, because Lichen does not have it yet: /proc/stat's CPU times, interrupts and context
+switches (vmstat's us/sy/id/in/cs columns read 0, 100 % idle: only the table's shape is compared) and
+the running state in /proc/<pid>/stat (ps sees itself as S, not R: ps's own line is not printed).
+glibc's nscd probe gets EAFNOSUPPORT from socket(AF_UNIX) (no sockets), which ps shrugs off.
+
+usage: tests/boot/test_debian.py [IMAGE]
+"""
+import os, re, subprocess, sys, time
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "debian"))
+import lichen_diff, userland
+
+USERLAND = os.path.join(ROOT, "build", "debian", "userland")
+DEBIAN = os.path.join(ROOT, "tests", "debian")
+PROGRAMS = ["/usr/bin/python3.11", "/usr/bin/make", "/usr/bin/vmstat",
+            "/bin/true", "/bin/false", "/bin/echo", "/bin/cat", "/bin/sleep", "/bin/touch", "/bin/rm", "/bin/ps", "/bin/df", "/bin/date",
+            "/usr/bin/nproc", "/usr/bin/seq", "/usr/bin/tac", "/usr/bin/tr", "/usr/bin/timeout"]
+# What check.py imports beyond the modules frozen into python3.11 (site, codecs, io, abc, stat...);
+# os.py and lib-dynload are the landmarks python3.11 looks for to find its prefix (it warns without).
+PYTHON_MODULES = ["os", "encodings/__init__", "encodings/aliases", "encodings/utf_8", "encodings/ascii",
+                  "encodings/latin_1", "collections", "contextlib", "copyreg", "enum", "functools",
+                  "keyword", "locale", "operator", "re", "reprlib", "selectors", "signal", "struct",
+                  "subprocess", "threading", "types", "warnings", "_weakrefset"]
+TIMEOUT = 60
+results = []
+
+def check(name, condition, detail=""):
+    results.append((name, condition))
+    print(("PASS " if condition else "FAIL ") + name + ("" if condition or not detail else "\n" + detail))
+
+def sections(output):
+    """{name: [lines]} from "== name" to the next marker; kernel log lines ("[    1.23] ...") dropped."""
+    out, current = {}, None
+    for line in output.replace("\r", "").split("\n"):
+        m = re.match(r"^== (\S+)$", line)
+        if m:
+            current = out.setdefault(m.group(1), [])
+        elif current is not None and line and not re.match(r"^\[\s*\d+\.\d+\]", line):
+            current.append(line)
+    return out
+
+def spec():
+    base_dirs = {"bin", "dev", "proc", "sys", "tmp"}     # already in lichen_diff's base spec
+    lines = [l for l in userland.spec_lines(USERLAND, PROGRAMS, PYTHON_MODULES,
+                                            links=[("usr/bin/python3", "python3.11")])
+             if not (l.startswith("dir ") and l.split()[1].lstrip("/") in base_dirs)]
+    lines += ["dir /usr/lib/python3.11/lib-dynload 755", "dir /debian 755"]
+    for name in ("check.py", "Makefile", "sub.mk"):
+        lines.append("file /debian/%s %s 644" % (name, os.path.join(DEBIAN, name)))
+    return lines
+
+def main():
+    start = time.monotonic()
+    image = sys.argv[1] if len(sys.argv) > 1 else lichen_diff.LICHEN
+    if not os.path.exists(os.path.join(USERLAND, ".complete")):
+        subprocess.check_call([os.path.join(ROOT, "tools", "fetch-debian-arm64.sh"), "userland"])
+    initrd = lichen_diff.build_initramfs(open(os.path.join(DEBIAN, "run.sh")).read(), spec_lines=spec())
+    lichen_diff.LICHEN = image
+    got = {}
+    for kernel in ("linux", "lichen"):
+        r = lichen_diff.run(kernel, initrd=initrd, smp=2, memory="512M", timeout=TIMEOUT)
+        got[kernel] = sections(r.output)
+        print("%s: %.1f s" % (kernel, r.boot.seconds))
+        check(kernel + ": the guest script ran to the end", r.ok and "end" in got[kernel],
+              r.describe() + "\n" + r.boot.output[-3000:])
+    linux, lichen = got["linux"], got["lichen"]
+    check("linux: python, make and vmstat exit 0",
+          all(("%s status 0" % p) in linux.get(p, []) for p in ("python", "make", "vmstat")),
+          "\n".join("%s: %s" % kv for kv in linux.items()))
+    for name in ("python", "make", "vmstat", "coreutils"):
+        check("lichen: " + name + " as on Linux", lichen.get(name) == linux.get(name),
+              "linux:\n  " + "\n  ".join(linux.get(name, [])) + "\nlichen:\n  " + "\n  ".join(lichen.get(name, []))
+              + ("\nlichen's vmstat output:\n  " + "\n  ".join(lichen.get("raw", [])) if name == "vmstat" else ""))
+    print("lichen's vmstat 1 2:\n  " + "\n  ".join(lichen.get("raw", [])))
+    failed = [n for n, ok in results if not ok]
+    print("%d passed, %d failed (%.1f s)" % (len(results) - len(failed), len(failed), time.monotonic() - start))
+    sys.exit(1 if failed else 0)
+
+if __name__ == "__main__":
+    main()
