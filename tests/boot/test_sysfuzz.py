@@ -49,10 +49,11 @@ def main():
         ("sysfuzz ran to the end", "sysfuzz: seed %d" % a.seed in r.output),
         ("no kernel panic", "Kernel panic" not in r.output),
         ("the shell works afterwards", "shell alive: 42" in r.output),
+        ("no signal reached init", "init: got SIG" not in r.output),
         ("clean power-off, no hang", not r.timed_out and r.exit_code == 0),
     ]
     for line in r.output.splitlines():
-        if line.startswith("sysfuzz: seed") or "panic" in line.lower():
+        if line.startswith("sysfuzz: seed") or "panic" in line.lower() or line.startswith("init: got"):
             print("  " + line)
     sys.exit(program_initramfs.report("sysfuzz", checks, r.output))
 

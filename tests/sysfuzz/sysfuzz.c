@@ -29,6 +29,7 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define PAGE 4096ULL
+#define PROGRESS_ADDRESS 0x5a5a00000000ULL
 
 static uint64_t state;
 static uint64_t next(void) {             // xorshift64*: the same sequence for the same seed
@@ -69,6 +70,16 @@ static uint64_t memory_address(void) {
     case 2: return near_boundary();
     default: return interesting();
     }
+}
+// Most memory calls that would take away the child's own program, stack or progress page are
+// skipped: they kill the child, and a restart costs hundreds of calls' time (1 in 16 is still made).
+extern char __executable_start[], end[];
+static uint64_t stack_top;
+static int hits(uint64_t a, uint64_t n, uint64_t lo, uint64_t hi) { return a < hi && (a + n < a || a + n > lo); }
+static int spares_child(uint64_t a, uint64_t n) {
+    if (next() % 16 == 0) return 1;
+    return !hits(a, n, (uint64_t)__executable_start, (uint64_t)end + 65536) && !hits(a, n, stack_top - (1 << 20), 1ull << 48)
+        && !hits(a, n, PROGRESS_ADDRESS, PROGRESS_ADDRESS + 65536);
 }
 static void remember(long r) { if (r != -1) regions[next() % 8] = (uint64_t)r; }
 
@@ -396,26 +407,32 @@ static long raw(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uin
 }
 
 static void memory_call(void) {
-    switch (next() % 9) {
-    case 0: case 1: case 2:       // mremap: MREMAP_MAYMOVE, _FIXED, _DONTUNMAP in every combination and beyond
-        remember(syscall(SYS_mremap, memory_address(), memory_size(), memory_size(), next() % 9, memory_address()));
+    int which = next() % 9;
+    uint64_t a = memory_address(), n = memory_size();
+    if (!spares_child(a, n)) return;
+    switch (which) {
+    case 0: case 1: case 2: {     // mremap: MREMAP_MAYMOVE, _FIXED, _DONTUNMAP in every combination and beyond
+        uint64_t size = memory_size(), flags = next() % 9, to = memory_address();
+        if ((flags & MREMAP_FIXED) && !spares_child(to, size)) return;
+        remember(syscall(SYS_mremap, a, n, size, flags, to));
         break;
+    }
     case 3:
-        remember(syscall(SYS_mmap, memory_address(), memory_size(), PROT_READ | PROT_WRITE,
+        remember(syscall(SYS_mmap, a, n, PROT_READ | PROT_WRITE,
                          (next() % 2 ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | (next() % 4 ? 0 : MAP_FIXED_NOREPLACE), -1,
                          next() % 4 ? 0 : near_boundary()));
         break;
-    case 4: syscall(SYS_munmap, memory_address(), memory_size()); break;
-    case 5: syscall(SYS_mprotect, memory_address(), memory_size(), next() % 8); break;
-    case 6: syscall(SYS_madvise, memory_address(), memory_size(), next() % 26); break;
+    case 4: syscall(SYS_munmap, a, n); break;
+    case 5: syscall(SYS_mprotect, a, n, next() % 8); break;
+    case 6: syscall(SYS_madvise, a, n, next() % 26); break;
     case 7:                       // file mappings: tmpfs files, devices, /proc files, pipes
-        remember(syscall(SYS_mmap, next() % 2 ? 0 : memory_address(), memory_size(), next() % 8,
+        remember(syscall(SYS_mmap, next() % 2 ? 0 : a, n, next() % 8,
                          (next() % 2 ? MAP_SHARED : MAP_PRIVATE) | (next() % 4 ? 0 : MAP_FIXED_NOREPLACE | MAP_POPULATE),
                          fd_arg(), next() % 2 ? (next() % 4) * 4096 : offset_arg()));
         break;
     default: {
         static const long calls[] = {SYS_mlock, SYS_munlock, SYS_mlock2, SYS_msync, SYS_mincore};
-        syscall(calls[next() % 5], memory_address(), memory_size(), next() % 2 ? (uint64_t)scratch : next() % 8);
+        syscall(calls[next() % 5], a, n, next() % 2 ? (uint64_t)scratch : next() % 8);
     }
     }
     syscall(SYS_getcwd, regions[next() % 8], 64);        // the kernel writes into a mapping (or gets EFAULT)
@@ -430,6 +447,7 @@ static void setup(int slot) {
     mkdir(name, 0777);
     chdir(name);
     setpgid(0, 0);                                       // kill(0, ...) reaches this child's group only
+    if (getpgrp() != getpid()) _exit(3);
     int null = open("/dev/null", O_RDWR);
     dup2(null, 0); dup2(null, 1); dup2(null, 2);
     mkdir("d0", 0777); mkdir("d0/d1", 0777);
@@ -475,6 +493,7 @@ static void child(uint64_t seed, int slot, int incarnation, int calls) {
     state = (seed * 2654435761u + 1) ^ ((uint64_t)incarnation << 40);
     if (!state) state = 1;
     for (int i = 0; i < 8; i++) next();
+    stack_top = (uint64_t)__builtin_frame_address(0);
     setup(slot);
     while (progress[slot] < (uint64_t)calls) {
         progress[slot]++;
@@ -485,6 +504,7 @@ static void child(uint64_t seed, int slot, int incarnation, int calls) {
         uint64_t a[6];
         for (int k = 0; k < 6; k++) a[k] = kinds[0] && k < (int)strlen(kinds) ? arg(kinds[k]) : interesting();
         if (nr == SYS_rt_sigaction && a[0] == SIGALRM) continue;
+        if (kinds[0] == 'A' && strlen(kinds) > 1 && kinds[1] == 'Z' && !spares_child(a[0], a[1])) continue;
         if (nr == SYS_rt_sigprocmask || nr == SYS_rt_sigsuspend || nr == SYS_rt_sigtimedwait)
             sigset_buffer[0] &= ~(1ull << (SIGALRM - 1));    // the watchdog stays unblocked
         long r = raw(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -500,7 +520,10 @@ int main(int argc, char **argv) {
     int parallel = argc > 4 ? atoi(argv[4]) : 2;
     learn();
     mkdir("/tmp/fuzz", 0777);
-    progress = mmap(0, (size_t)children * 8 + 8, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    // Far from the addresses the memory calls aim at (near the child's mappings and powers of two).
+    progress = mmap((void *)PROGRESS_ADDRESS, (size_t)children * 8 + 8, PROT_READ | PROT_WRITE,
+                    MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (progress == MAP_FAILED) { perror("mmap"); return 1; }
     // Each slot runs until it has made its calls; a child that exits, dies or is killed after 5 s is
     // replaced (at most 64 times per slot), the replacement continuing from the calls already made.
     pid_t pids[64] = {0};

@@ -1,0 +1,38 @@
+/* Calls the in-guest syscall fuzzer (tests/sysfuzz) found trapping Lichen's kernel, each with the
+ * seed that found it: Linux's answers for the same arguments. */
+#include "check.h"
+#include <poll.h>
+#include <time.h>
+
+/* sysfuzz seed 1: ppoll's nfds is an unsigned int, the upper half of the register ignored (it
+ * trapped converting a register >= 2^63 to Int). */
+static void ppoll_huge_nfds(void) {
+    struct timespec zero = {0, 0};
+    struct pollfd p = {0, POLLIN, 0};
+    CHECK_EQ("ppoll-nfds-high-half-ignored", syscall(SYS_ppoll, &p, 0x8000000000000000ull, &zero, NULL, 8), 0);
+    CHECK_ERR("ppoll-nfds-too-many", syscall(SYS_ppoll, &p, 0xffffffffffffffffull, &zero, NULL, 8), EINVAL);
+}
+
+/* sysfuzz seed 1: a pread of /dev/zero near 2^63 trapped adding its second 64 KiB chunk's position.
+ * Linux's rw_verify_area: position + count past 2^63 - 1 is EINVAL, a negative position too. */
+static void positions_near_the_end(void) {
+    static char buf[0x20000];
+    int zero = open("/dev/zero", O_RDONLY), null = open("/dev/null", O_WRONLY);
+    int file = open("/tmp/fuzzfound-pos", O_CREAT | O_RDWR | O_TRUNC, 0600);
+    CHECK_ERR("pread-zero-position-overflows", syscall(SYS_pread64, zero, buf, sizeof buf, 0x7fffffffffffefffll), EINVAL);
+    CHECK_ERR("pread-file-position-overflows", syscall(SYS_pread64, file, buf, 2, 0x7fffffffffffffffll), EINVAL);
+    CHECK_ERR("pread-negative-position", syscall(SYS_pread64, zero, buf, 1, -1ll), EINVAL);
+    CHECK_ERR("pwrite-null-position-overflows", syscall(SYS_pwrite64, null, buf, 2, 0x7fffffffffffffffll), EINVAL);
+    CHECK_ERR("pwrite-file-position-overflows", syscall(SYS_pwrite64, file, buf, sizeof buf, 0x7ffffffffffff000ll), EINVAL);
+    CHECK_EQ("pread-zero-just-below-the-end", syscall(SYS_pread64, zero, buf, 0x1000, 0x7fffffffffffefffll), 0x1000);
+    CHECK_EQ("pread-file-at-the-end", syscall(SYS_pread64, file, buf, 1, 0x7ffffffffffffffell), 0);
+    close(zero); close(null); close(file);
+    unlink("/tmp/fuzzfound-pos");
+}
+
+int main(void) {
+    begin("fuzzfound");
+    ppoll_huge_nfds();
+    positions_near_the_end();
+    return done();
+}
