@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -74,12 +75,12 @@ static uint64_t memory_address(void) {
 // Most memory calls that would take away the child's own program, stack or progress page are
 // skipped: they kill the child, and a restart costs hundreds of calls' time (1 in 16 is still made).
 extern char __executable_start[], end[];
-static uint64_t stack_top;
+static uint64_t stack_top, vdso;
 static int hits(uint64_t a, uint64_t n, uint64_t lo, uint64_t hi) { return a < hi && (a + n < a || a + n > lo); }
 static int spares_child(uint64_t a, uint64_t n) {
     if (next() % 16 == 0) return 1;
     return !hits(a, n, (uint64_t)__executable_start, (uint64_t)end + 65536) && !hits(a, n, stack_top - (1 << 20), 1ull << 48)
-        && !hits(a, n, PROGRESS_ADDRESS, PROGRESS_ADDRESS + 65536);
+        && !hits(a, n, PROGRESS_ADDRESS, PROGRESS_ADDRESS + 65536) && !hits(a, n, vdso, vdso + 4 * PAGE);
 }
 static void remember(long r) { if (r != -1) regions[next() % 8] = (uint64_t)r; }
 
@@ -480,10 +481,13 @@ static void setup(int slot) {
     memset(long_path, 0, sizeof long_path);
     for (size_t i = 0; i + 2 < sizeof long_path; i += 2) memcpy(long_path + i, "d/", 2);
     memset(long_name, 'n', sizeof long_name - 1);
-    // The watchdog: SIGALRM every 10 ms interrupts whatever blocks (no SA_RESTART).
+    // The watchdog: SIGALRM every 10 ms interrupts whatever blocks (no SA_RESTART). The other
+    // signals the child sends itself get the same handler (delivery is still exercised) rather than
+    // end it; faults keep their default: returning from them would fault again.
     struct sigaction sa = {0};
     sa.sa_handler = ignore;
-    sigaction(SIGALRM, &sa, 0);
+    for (int s = 1; s < 65; s++)
+        if (s != SIGSEGV && s != SIGBUS && s != SIGILL && s != SIGFPE && s != SIGTRAP && s != SIGSYS) sigaction(s, &sa, 0);
     struct itimerval every = {{0, 10000}, {0, 10000}};
     setitimer(ITIMER_REAL, &every, 0);
 }
@@ -494,6 +498,7 @@ static void child(uint64_t seed, int slot, int incarnation, int calls) {
     if (!state) state = 1;
     for (int i = 0; i < 8; i++) next();
     stack_top = (uint64_t)__builtin_frame_address(0);
+    vdso = getauxval(AT_SYSINFO_EHDR);          // signal handlers return through it
     setup(slot);
     while (progress[slot] < (uint64_t)calls) {
         progress[slot]++;
@@ -543,8 +548,13 @@ int main(int argc, char **argv) {
             if (pids[i] != -1) continue;
             int slot = slot_of[i];
             pid_t pid = fork();
+            for (int t = 0; pid < 0 && (errno == ENOMEM || errno == EAGAIN) && t < 500; t++) {
+                struct timespec pause = {0, 10 * 1000 * 1000};     // children may hold much memory: wait up to 5 s
+                nanosleep(&pause, 0);
+                pid = fork();
+            }
             if (pid == 0) child(seed + slot, slot, restarts[slot], calls);
-            if (pid < 0) { perror("fork"); return 1; }
+            if (pid < 0) { perror("sysfuzz: fork"); return 1; }
             pids[i] = pid; started[i] = tick; incarnations++;
         }
         if (!running) break;
