@@ -481,14 +481,14 @@ static void setup(int slot) {
     memset(long_path, 0, sizeof long_path);
     for (size_t i = 0; i + 2 < sizeof long_path; i += 2) memcpy(long_path + i, "d/", 2);
     memset(long_name, 'n', sizeof long_name - 1);
-    // The watchdog: SIGALRM every 10 ms interrupts whatever blocks (no SA_RESTART). The other
+    // The watchdog: SIGALRM every 2 ms interrupts whatever blocks (no SA_RESTART). The other
     // signals the child sends itself get the same handler (delivery is still exercised) rather than
     // end it; faults keep their default: returning from them would fault again.
     struct sigaction sa = {0};
     sa.sa_handler = ignore;
     for (int s = 1; s < 65; s++)
         if (s != SIGSEGV && s != SIGBUS && s != SIGILL && s != SIGFPE && s != SIGTRAP && s != SIGSYS) sigaction(s, &sa, 0);
-    struct itimerval every = {{0, 10000}, {0, 10000}};
+    struct itimerval every = {{0, 2000}, {0, 2000}};
     setitimer(ITIMER_REAL, &every, 0);
 }
 
