@@ -56,7 +56,7 @@ def main():
         ("clean power-off, no hang", not r.timed_out and r.exit_code == 0),
     ]
     for line in r.output.splitlines():
-        if line.startswith("sysfuzz: seed") or "panic" in line.lower() or line.startswith("init: got") or line.startswith("Mem") or "sysfuzz: fork" in line:
+        if line.startswith("sysfuzz: seed") or "panic" in line.lower() or line.startswith("init: got") or line.startswith("Mem") or "sysfuzz: fork" in line or " stuck 5 s " in line:
             print("  " + line)
     sys.exit(program_initramfs.report("sysfuzz", checks, r.output))
 

@@ -24,6 +24,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <poll.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 #include "syscalls.h"
@@ -32,7 +33,7 @@
 #define PAGE 4096ULL
 #define PROGRESS_ADDRESS 0x5a5a00000000ULL
 
-static uint64_t state;
+static __thread uint64_t state;          // each thread its own sequence
 static uint64_t next(void) {             // xorshift64*: the same sequence for the same seed
     state ^= state >> 12; state ^= state << 25; state ^= state >> 27;
     return state * 0x2545F4914F6CDD1DULL;
@@ -75,12 +76,13 @@ static uint64_t memory_address(void) {
 // Most memory calls that would take away the child's own program, stack or progress page are
 // skipped: they kill the child, and a restart costs hundreds of calls' time (1 in 16 is still made).
 extern char __executable_start[], end[];
-static uint64_t stack_top, vdso;
+static uint64_t stack_top, thread_stack_top, vdso;
 static int hits(uint64_t a, uint64_t n, uint64_t lo, uint64_t hi) { return a < hi && (a + n < a || a + n > lo); }
 static int spares_child(uint64_t a, uint64_t n) {
     if (next() % 16 == 0) return 1;
     return !hits(a, n, (uint64_t)__executable_start, (uint64_t)end + 65536) && !hits(a, n, stack_top - (1 << 20), 1ull << 48)
-        && !hits(a, n, PROGRESS_ADDRESS, PROGRESS_ADDRESS + 65536) && !hits(a, n, vdso, vdso + 4 * PAGE);
+        && !hits(a, n, PROGRESS_ADDRESS, PROGRESS_ADDRESS + 65536) && !hits(a, n, vdso, vdso + 4 * PAGE)
+        && !(thread_stack_top && hits(a, n, thread_stack_top - (1 << 23), thread_stack_top + 65536));
 }
 static void remember(long r) { if (r != -1) regions[next() % 8] = (uint64_t)r; }
 
@@ -304,8 +306,8 @@ static const struct signature { const char *name, *kinds; } signatures[] = {
     {"capset", "bb"}, {"personality", "x"}, {"exit", "r"}, {"exit_group", "r"}, {"waitid", "cixbb"},
     {"set_tid_address", "b"}, {"unshare", "x"}, {"futex", "bcrtbr"}, {"set_robust_list", "bn"},
     {"get_robust_list", "ibb"}, {"nanosleep", "tb"}, {"getitimer", "cb"}, {"setitimer", "Wtb"},
-    {"timer_create", "Cbb"}, {"timer_gettime", "lb"}, {"timer_getoverrun", "l"}, {"timer_settime", "lxtb"},
-    {"timer_delete", "l"}, {"clock_settime", "Ct"}, {"clock_gettime", "Cb"}, {"clock_getres", "Cb"},
+    {"timer_create", "Cbb"}, {"timer_gettime", "Tb"}, {"timer_getoverrun", "T"}, {"timer_settime", "Txtb"},
+    {"timer_delete", "T"}, {"clock_settime", "Ct"}, {"clock_gettime", "Cb"}, {"clock_getres", "Cb"},
     {"clock_nanosleep", "Cxtb"}, {"sched_setparam", "ib"}, {"sched_setscheduler", "icb"}, {"sched_getscheduler", "i"},
     {"sched_getparam", "ib"}, {"sched_setaffinity", "inb"}, {"sched_getaffinity", "inb"}, {"sched_get_priority_max", "c"},
     {"sched_get_priority_min", "c"}, {"sched_rr_get_interval", "ib"}, {"kill", "iS"}, {"tkill", "iS"},
@@ -369,7 +371,8 @@ static uint64_t arg(char kind) {
     case 's': return string_arg();
     case 'A': return memory_address();
     case 'Z': return memory_size();
-    case 'W': return 1 + next() % 3;           // setitimer: not ITIMER_REAL, the watchdog
+    case 'W': return next() % 4 ? next() % 3 : interesting();   // setitimer's which
+    case 'T': return next() % 4 ? next() % 10 : interesting();  // timer ids: the watchdog's is above them
     case '0': return 0;
     default: return interesting();
     }
@@ -481,40 +484,72 @@ static void setup(int slot) {
     memset(long_path, 0, sizeof long_path);
     for (size_t i = 0; i + 2 < sizeof long_path; i += 2) memcpy(long_path + i, "d/", 2);
     memset(long_name, 'n', sizeof long_name - 1);
-    // The watchdog: SIGALRM every 2 ms interrupts whatever blocks (no SA_RESTART). The other
-    // signals the child sends itself get the same handler (delivery is still exercised) rather than
-    // end it; faults keep their default: returning from them would fault again.
+    // The other signals the child sends itself get the watchdog's handler (delivery is still
+    // exercised) rather than end it; faults keep their default: returning from them would fault again.
     struct sigaction sa = {0};
     sa.sa_handler = ignore;
     for (int s = 1; s < 65; s++)
         if (s != SIGSEGV && s != SIGBUS && s != SIGILL && s != SIGFPE && s != SIGTRAP && s != SIGSYS) sigaction(s, &sa, 0);
-    struct itimerval every = {{0, 2000}, {0, 2000}};
-    setitimer(ITIMER_REAL, &every, 0);
+}
+
+// The watchdog: SIGALRM to this thread every 2 ms interrupts whatever blocks (no SA_RESTART).
+static void watchdog(void) {
+    struct { uint64_t value; int signo, notify, tid, pad[11]; } event = {0, SIGALRM, 4 /* SIGEV_THREAD_ID */, (int)gettid(), {0}};
+    int timer, spare;
+    static const int none[16] = {0, 0, 1 /* SIGEV_NONE */};
+    for (int i = 0; i < 12; i++)         // timer ids the fuzzed timer_delete(0..8) takes instead
+        syscall(SYS_timer_create, CLOCK_MONOTONIC, none, &spare);
+    struct itimerspec every = {{0, 2000000}, {0, 2000000}};
+    if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &event, &timer) == 0) syscall(SYS_timer_settime, timer, 0, &every, 0);
 }
 
 static volatile uint64_t *progress;       // shared with the parent: calls made by each child slot
-static void child(uint64_t seed, int slot, int incarnation, int calls) {
-    state = (seed * 2654435761u + 1) ^ ((uint64_t)incarnation << 40);
-    if (!state) state = 1;
-    for (int i = 0; i < 8; i++) next();
-    stack_top = (uint64_t)__builtin_frame_address(0);
-    vdso = getauxval(AT_SYSINFO_EHDR);          // signal handlers return through it
-    setup(slot);
-    while (progress[slot] < (uint64_t)calls) {
-        progress[slot]++;
+static int slot_calls, my_slot, my_children;
+static __thread int thread_index;
+// After the counters: per slot and thread, the syscall in progress (nr + 1, 0: none) and its first argument.
+static volatile uint64_t *current(int slot, int thread) { return progress + my_children + (slot * 2 + thread) * 2; }
+static void fuzz(void) {
+    while (__atomic_fetch_add(&progress[my_slot], 1, __ATOMIC_RELAXED) < (uint64_t)slot_calls) {
         if (next() % 4 == 0) { memory_call(); continue; }
         long nr = known_syscalls[next() % COUNT(known_syscalls)].nr;
         if (forbidden(nr) || (ends_child(nr) && next() % 16)) continue;
         const char *kinds = kinds_of[nr];
         uint64_t a[6];
         for (int k = 0; k < 6; k++) a[k] = kinds[0] && k < (int)strlen(kinds) ? arg(kinds[k]) : interesting();
-        if (nr == SYS_rt_sigaction && a[0] == SIGALRM) continue;
+        if (nr == SYS_rt_sigaction && (int)a[0] == SIGALRM) continue;    // int signum: the kernel sees the low half
         if (kinds[0] == 'A' && strlen(kinds) > 1 && kinds[1] == 'Z' && !spares_child(a[0], a[1])) continue;
         if (nr == SYS_rt_sigprocmask || nr == SYS_rt_sigsuspend || nr == SYS_rt_sigtimedwait)
             sigset_buffer[0] &= ~(1ull << (SIGALRM - 1));    // the watchdog stays unblocked
+        volatile uint64_t *now = current(my_slot, thread_index);
+        now[1] = a[0]; now[0] = nr + 1;
         long r = raw(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+        now[0] = 0;
         if (nr == SYS_mmap || nr == SYS_mremap) remember(r < 0 && r > -4096 ? -1 : r);
     }
+    __atomic_fetch_sub(&progress[my_slot], 1, __ATOMIC_RELAXED);   // the increment that ended the loop
+}
+static void *second_thread(void *seed) {     // races the first one in the same memory and fd table
+    state = (uint64_t)seed;
+    thread_index = 1;
+    thread_stack_top = (uint64_t)__builtin_frame_address(0);
+    watchdog();
+    fuzz();
+    return 0;
+}
+
+static void child(uint64_t seed, int slot, int incarnation, int calls) {
+    state = (seed * 2654435761u + 1) ^ ((uint64_t)incarnation << 40);
+    if (!state) state = 1;
+    for (int i = 0; i < 8; i++) next();
+    stack_top = (uint64_t)__builtin_frame_address(0);
+    vdso = getauxval(AT_SYSINFO_EHDR);          // signal handlers return through it
+    slot_calls = calls;
+    my_slot = slot;
+    setup(slot);
+    watchdog();
+    pthread_t t;
+    if (next() % 2) pthread_create(&t, 0, second_thread, (void *)(next() | 1));   // half the children: two threads
+    fuzz();
     _exit(0);
 }
 
@@ -526,7 +561,8 @@ int main(int argc, char **argv) {
     learn();
     mkdir("/tmp/fuzz", 0777);
     // Far from the addresses the memory calls aim at (near the child's mappings and powers of two).
-    progress = mmap((void *)PROGRESS_ADDRESS, (size_t)children * 8 + 8, PROT_READ | PROT_WRITE,
+    my_children = children;
+    progress = mmap((void *)PROGRESS_ADDRESS, (size_t)children * 40 + 8, PROT_READ | PROT_WRITE,
                     MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     if (progress == MAP_FAILED) { perror("mmap"); return 1; }
     // Each slot runs until it has made its calls; a child that exits, dies or is killed after 5 s is
@@ -574,6 +610,14 @@ int main(int argc, char **argv) {
         }
         for (int i = 0; i < parallel; i++)
             if (pids[i] > 0 && tick - started[i] > 500) {       // 5 s: kill it and its group
+                for (int t = 0; t < 2; t++) {
+                    volatile uint64_t *now = current(slot_of[i], t);
+                    const char *name = "?";
+                    for (size_t k = 0; k < COUNT(known_syscalls); k++)
+                        if (now[0] && known_syscalls[k].nr == (int)now[0] - 1) name = known_syscalls[k].name;
+                    if (now[0]) printf("sysfuzz: child %d (slot %d thread %d) stuck 5 s in %s(0x%llx, ...)\n", pids[i],
+                                       slot_of[i], t, name, (unsigned long long)now[1]), fflush(stdout);
+                }
                 kill(-pids[i], SIGKILL);
                 kill(pids[i], SIGKILL);
                 killed++;
