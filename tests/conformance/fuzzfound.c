@@ -26,6 +26,11 @@ static void positions_near_the_end(void) {
     CHECK_ERR("pwrite-file-position-overflows", syscall(SYS_pwrite64, file, buf, sizeof buf, 0x7ffffffffffff000ll), EINVAL);
     CHECK_EQ("pread-zero-just-below-the-end", syscall(SYS_pread64, zero, buf, 0x1000, 0x7fffffffffffefffll), 0x1000);
     CHECK_EQ("pread-file-at-the-end", syscall(SYS_pread64, file, buf, 1, 0x7ffffffffffffffell), 0);
+    /* read(2)/write(2) at a position just below 2^63 - 1: the same check, with the file position */
+    CHECK_EQ("lseek-to-the-end", lseek(file, 0x7ffffffffffffffell, SEEK_SET), 0x7ffffffffffffffell);
+    CHECK_ERR("write-at-the-end", write(file, buf, 4), EINVAL);
+    CHECK_ERR("read-at-the-end", read(file, buf, 4), EINVAL);
+    CHECK_EQ("read-one-at-the-end", read(file, buf, 1), 0);
     close(zero); close(null); close(file);
     unlink("/tmp/fuzzfound-pos");
 }
