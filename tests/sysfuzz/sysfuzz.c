@@ -506,8 +506,17 @@ static void watchdog(void) {
 static volatile uint64_t *progress;       // shared with the parent: calls made by each child slot
 static int slot_calls, my_slot, my_children;
 static __thread int thread_index;
-// After the counters: per slot and thread, the syscall in progress (nr + 1, 0: none) and its first argument.
-static volatile uint64_t *current(int slot, int thread) { return progress + my_children + (slot * 2 + thread) * 2; }
+// After the counters, per slot and thread: the last TRACE syscalls (nr + 1, 0: none yet, and the
+// first three arguments), the newest one still in progress if its result is not written yet.
+#define TRACE 8
+struct trace { uint64_t count, nr[TRACE], args[TRACE][3], result[TRACE]; };
+static volatile struct trace *trace_of(int slot, int thread) {
+    return (volatile struct trace *)(progress + my_children) + slot * 2 + thread;
+}
+static const char *name_of(long nr) {
+    for (size_t k = 0; k < COUNT(known_syscalls); k++) if (known_syscalls[k].nr == nr) return known_syscalls[k].name;
+    return "?";
+}
 static void fuzz(void) {
     while (__atomic_fetch_add(&progress[my_slot], 1, __ATOMIC_RELAXED) < (uint64_t)slot_calls) {
         if (next() % 4 == 0) { memory_call(); continue; }
@@ -517,13 +526,19 @@ static void fuzz(void) {
         uint64_t a[6];
         for (int k = 0; k < 6; k++) a[k] = kinds[0] && k < (int)strlen(kinds) ? arg(kinds[k]) : interesting();
         if (nr == SYS_rt_sigaction && (int)a[0] == SIGALRM) continue;    // int signum: the kernel sees the low half
+        if (nr == SYS_clone) {        // an exit signal that stops this child when its clone exits: SIGCHLD instead
+            int exit_signal = a[0] & 0xff;
+            if (exit_signal == SIGSTOP || exit_signal == SIGTSTP || exit_signal == SIGTTIN || exit_signal == SIGTTOU)
+                a[0] = (a[0] & ~0xffull) | SIGCHLD;
+        }
         if (kinds[0] == 'A' && strlen(kinds) > 1 && kinds[1] == 'Z' && !spares_child(a[0], a[1])) continue;
         if (nr == SYS_rt_sigprocmask || nr == SYS_rt_sigsuspend || nr == SYS_rt_sigtimedwait)
             sigset_buffer[0] &= ~(1ull << (SIGALRM - 1));    // the watchdog stays unblocked
-        volatile uint64_t *now = current(my_slot, thread_index);
-        now[1] = a[0]; now[0] = nr + 1;
+        volatile struct trace *t = trace_of(my_slot, thread_index);
+        int at = t->count++ % TRACE;
+        t->nr[at] = nr + 1; t->args[at][0] = a[0]; t->args[at][1] = a[1]; t->args[at][2] = a[2]; t->result[at] = 0xdeadbeef;
         long r = raw(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-        now[0] = 0;
+        t->result[at] = r;
         if (nr == SYS_mmap || nr == SYS_mremap) remember(r < 0 && r > -4096 ? -1 : r);
     }
     __atomic_fetch_sub(&progress[my_slot], 1, __ATOMIC_RELAXED);   // the increment that ended the loop
@@ -562,7 +577,7 @@ int main(int argc, char **argv) {
     mkdir("/tmp/fuzz", 0777);
     // Far from the addresses the memory calls aim at (near the child's mappings and powers of two).
     my_children = children;
-    progress = mmap((void *)PROGRESS_ADDRESS, (size_t)children * 40 + 8, PROT_READ | PROT_WRITE,
+    progress = mmap((void *)PROGRESS_ADDRESS, (size_t)children * (8 + 2 * sizeof(struct trace)) + 8, PROT_READ | PROT_WRITE,
                     MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     if (progress == MAP_FAILED) { perror("mmap"); return 1; }
     // Each slot runs until it has made its calls; a child that exits, dies or is killed after 5 s is
@@ -611,12 +626,14 @@ int main(int argc, char **argv) {
         for (int i = 0; i < parallel; i++)
             if (pids[i] > 0 && tick - started[i] > 500) {       // 5 s: kill it and its group
                 for (int t = 0; t < 2; t++) {
-                    volatile uint64_t *now = current(slot_of[i], t);
-                    const char *name = "?";
-                    for (size_t k = 0; k < COUNT(known_syscalls); k++)
-                        if (now[0] && known_syscalls[k].nr == (int)now[0] - 1) name = known_syscalls[k].name;
-                    if (now[0]) printf("sysfuzz: child %d (slot %d thread %d) stuck 5 s in %s(0x%llx, ...)\n", pids[i],
-                                       slot_of[i], t, name, (unsigned long long)now[1]), fflush(stdout);
+                    volatile struct trace *tr = trace_of(slot_of[i], t);
+                    for (uint64_t k = tr->count > TRACE ? tr->count - TRACE : 0; k < tr->count; k++) {
+                        int at = k % TRACE;
+                        printf("sysfuzz: child %d (slot %d thread %d) stuck 5 s after %s(0x%llx, 0x%llx, 0x%llx) = %lld\n",
+                               pids[i], slot_of[i], t, name_of(tr->nr[at] - 1), (unsigned long long)tr->args[at][0],
+                               (unsigned long long)tr->args[at][1], (unsigned long long)tr->args[at][2], (long long)tr->result[at]);
+                    }
+                    fflush(stdout);
                 }
                 kill(-pids[i], SIGKILL);
                 kill(pids[i], SIGKILL);
