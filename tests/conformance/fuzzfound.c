@@ -2,6 +2,7 @@
  * seed that found it: Linux's answers for the same arguments. */
 #include "check.h"
 #include <poll.h>
+#include <sys/mman.h>
 #include <time.h>
 
 /* sysfuzz seed 1: ppoll's nfds is an unsigned int, the upper half of the register ignored (it
@@ -35,9 +36,37 @@ static void positions_near_the_end(void) {
     unlink("/tmp/fuzzfound-pos");
 }
 
+/* sysfuzz: children died of SIGILL after madvise(MADV_DONTNEED) over their own text. Linux drops
+ * a private file mapping's pages and reads them from the file again: never zeros. */
+static void dontneed_private_file(void) {
+    int fd = open("/tmp/fuzzfound-map", O_CREAT | O_RDWR | O_TRUNC, 0600);
+    char page[4096];
+    memset(page, 'f', sizeof page);
+    CHECK_EQ("dontneed-file-write", write(fd, page, sizeof page), 4096);
+    char *clean = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    char *dirty = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    CHECK("dontneed-file-mapped", clean != MAP_FAILED && dirty != MAP_FAILED);
+    if (clean == MAP_FAILED || dirty == MAP_FAILED) return;
+    CHECK_EQ("dontneed-file-read", clean[10], 'f');
+    dirty[10] = 'd';
+    CHECK_EQ("dontneed-clean", madvise(clean, 4096, MADV_DONTNEED), 0);
+    CHECK_EQ("dontneed-clean-reads-the-file", clean[10], 'f');
+    CHECK_EQ("dontneed-dirty", madvise(dirty, 4096, MADV_DONTNEED), 0);
+    CHECK_EQ("dontneed-dirty-reads-the-file", dirty[10], 'f');
+    munmap(clean, 4096); munmap(dirty, 4096); close(fd);
+    unlink("/tmp/fuzzfound-map");
+    /* and this program's own text: a function in it still runs */
+    extern char __executable_start[];
+    char *text = (char *)(((unsigned long)dontneed_private_file) & ~4095ul);
+    CHECK_EQ("dontneed-own-text", madvise(text, 4096, MADV_DONTNEED), 0);
+    CHECK_EQ("dontneed-own-text-same", *(volatile char *)text == *(volatile char *)text, 1);
+    (void)__executable_start;
+}
+
 int main(void) {
     begin("fuzzfound");
     ppoll_huge_nfds();
     positions_near_the_end();
+    dontneed_private_file();
     return done();
 }
