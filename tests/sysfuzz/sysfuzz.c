@@ -40,7 +40,11 @@ static uint64_t next(void) {             // xorshift64*: the same sequence for t
 }
 #define PICK(a) ((a)[next() % COUNT(a)])
 
-static char scratch[8192];
+// The buffer most pointers point into: its own mapping, an unmapped page after it, so that the
+// kernel's writes past its end fault there instead of overwriting the fuzzer's globals (a read of
+// /dev/zero into it once cleared glibc's LSE-atomics flag: SIGILL on a CPU without them).
+#define SCRATCH_SIZE 8192
+static char *scratch;
 static char *holes[2];                   // holes[0]: the last page before an unmapped one; [1]: PROT_NONE
 static uint64_t interesting(void) {
     static const uint64_t values[] = {
@@ -50,7 +54,7 @@ static uint64_t interesting(void) {
     };
     switch (next() % 4) {
     case 0: return PICK(values);
-    case 1: return (uint64_t)(scratch + next() % sizeof scratch);      // a valid pointer
+    case 1: return (uint64_t)(scratch + next() % SCRATCH_SIZE);      // a valid pointer
     case 2: return next() % 64;                                         // small numbers, fds
     default: return next();
     }
@@ -76,13 +80,14 @@ static uint64_t memory_address(void) {
 // Most memory calls that would take away the child's own program, stack or progress page are
 // skipped: they kill the child, and a restart costs hundreds of calls' time (1 in 16 is still made).
 extern char __executable_start[], end[];
-static uint64_t stack_top, thread_stack_top, vdso;
+static uint64_t stack_top, thread_stack_top, vdso, arena_start;
 static int hits(uint64_t a, uint64_t n, uint64_t lo, uint64_t hi) { return a < hi && (a + n < a || a + n > lo); }
 static int spares_child(uint64_t a, uint64_t n) {
     if (next() % 16 == 0) return 1;
     return !hits(a, n, (uint64_t)__executable_start, (uint64_t)end + 65536) && !hits(a, n, stack_top - (1 << 20), 1ull << 48)
         && !hits(a, n, PROGRESS_ADDRESS, PROGRESS_ADDRESS + 65536) && !hits(a, n, vdso, vdso + 4 * PAGE)
-        && !(thread_stack_top && hits(a, n, thread_stack_top - (1 << 23), thread_stack_top + 65536));
+        && !(thread_stack_top && hits(a, n, thread_stack_top - (1 << 23), thread_stack_top + 65536))
+        && !hits(a, n, (uint64_t)scratch, (uint64_t)scratch + SCRATCH_SIZE) && !hits(a, n, arena_start, arena_start + PAGE * 2);
 }
 static void remember(long r) { if (r != -1) regions[next() % 8] = (uint64_t)r; }
 
@@ -134,7 +139,7 @@ static uint64_t buffer_arg(void) {
     switch (next() % 8) {
     case 0: return bad_pointer();
     case 1: return regions[next() % 8];
-    case 2: return (uint64_t)(scratch + sizeof scratch - 1 - next() % 16);
+    case 2: return (uint64_t)(scratch + SCRATCH_SIZE - 1 - next() % 16);
     default: return (uint64_t)(scratch + next() % 4096);
     }
 }
@@ -190,11 +195,32 @@ static uint64_t signal_arg(void) {          // stopping the child only wastes it
     if (s == SIGSTOP || s == SIGTSTP || s == SIGTTIN || s == SIGTTOU) s = 0;
     return s;
 }
+// The structures arguments point to, in a mapping of their own with an unmapped page after it: the
+// kernel writes back into them with fuzzed lengths (msg_namelen, msg_controllen...).
+struct arena {
+    struct timespec times[4];
+    uint64_t sigset[4];
+    struct iovec iovecs[8];
+    struct pollfd pollfds[8];
+    struct sockaddr_un address;
+    struct { struct msghdr header; unsigned len; } messages[2];
+    uint64_t control[16];
+    struct sigaction action;
+};
+static struct arena *arena;
+#define times_buffer (arena->times)
+#define sigset_buffer (arena->sigset)
+#define iovecs (arena->iovecs)
+#define pollfds (arena->pollfds)
+#define address_buffer (arena->address)
+#define messages (arena->messages)
+#define control_buffer (arena->control)
+#define action_buffer (arena->action)
+
 static uint64_t clock_arg(void) {
     static const int64_t clocks[] = {-1, -2, -6, -14, 12, 16, 0x7fffffff, INT32_MIN};
     return next() % 4 ? next() % 12 : (uint64_t)PICK(clocks);
 }
-static struct timespec times_buffer[4];
 static uint64_t time_arg(void) {           // short times; the long ones are cut by the watchdog's EINTR
     static const int64_t secs[] = {0, 0, 0, 1, -1, 0x7fffffff, INT64_MAX, INT64_MIN};
     static const int64_t nsecs[] = {0, 1, 1000, 999999999, 1000000000, -1, UTIME_NOW, UTIME_OMIT};
@@ -202,7 +228,6 @@ static uint64_t time_arg(void) {           // short times; the long ones are cut
     for (int i = 0; i < 4; i++) times_buffer[i] = (struct timespec){PICK(secs), PICK(nsecs)};
     return (uint64_t)times_buffer;
 }
-static uint64_t sigset_buffer[4];
 static uint64_t sigset_arg(void) {         // never blocks SIGALRM (the watchdog)
     if (next() % 8 == 0) return next() % 2 ? 0 : bad_pointer();
     sigset_buffer[0] = next() % 2 ? next() : 0;
@@ -210,7 +235,6 @@ static uint64_t sigset_arg(void) {         // never blocks SIGALRM (the watchdog
     return (uint64_t)sigset_buffer;
 }
 static uint64_t sigset_size(void) { return next() % 8 ? 8 : size_arg(); }
-static struct iovec iovecs[8];
 static uint64_t iovec_arg(void) {
     if (next() % 8 == 0) return bad_pointer();
     for (int i = 0; i < 8; i++) iovecs[i] = (struct iovec){(void *)buffer_arg(), next() % 4 ? next() % 300 : size_arg()};
@@ -220,13 +244,11 @@ static uint64_t count_arg(void) {
     static const uint64_t counts[] = {0, 1, 2, 3, 8, 1024, 1025, 0x7fffffff, 0xffffffff, (uint64_t)-1};
     return next() % 2 ? next() % 8 : PICK(counts);
 }
-static struct pollfd pollfds[8];
 static uint64_t pollfd_arg(void) {
     if (next() % 8 == 0) return bad_pointer();
     for (int i = 0; i < 8; i++) pollfds[i] = (struct pollfd){(int)fd_arg(), (short)(next() % 2 ? POLLIN | POLLOUT : next()), 0};
     return (uint64_t)pollfds;
 }
-static struct sockaddr_un address_buffer;
 static uint64_t sockaddr_arg(void) {
     static const char *names[] = {"/tmp/fuzz/s0", "/tmp/fuzz/s1", "s0", "", "/tmp/fuzz/missing/s", "/dev/null"};
     if (next() % 8 == 0) return bad_pointer();
@@ -237,8 +259,6 @@ static uint64_t sockaddr_arg(void) {
     if (next() % 16 == 0) memset(address_buffer.sun_path, 'x', sizeof address_buffer.sun_path);
     return (uint64_t)&address_buffer;
 }
-static struct { struct msghdr header; unsigned len; } messages[2];
-static uint64_t control_buffer[16];
 static uint64_t msghdr_arg(void) {         // with SCM_RIGHTS of real fds, credentials or garbage
     if (next() % 8 == 0) return bad_pointer();
     for (int i = 0; i < 2; i++) {
@@ -260,7 +280,6 @@ static uint64_t msghdr_arg(void) {         // with SCM_RIGHTS of real fds, crede
     return (uint64_t)messages;
 }
 static void ignore(int s) { (void)s; }
-static struct sigaction action_buffer;
 static uint64_t sigaction_arg(void) {
     if (next() % 8 == 0) return next() % 2 ? 0 : bad_pointer();
     static void (*handlers[])(int) = {SIG_DFL, SIG_IGN, ignore, (void (*)(int))8};
@@ -477,6 +496,13 @@ static void setup(int slot) {
     if (listener >= 0) fds[nfds++] = listener;
     for (int i = 0; i < 8; i++)
         regions[i] = (uint64_t)mmap(0, (i + 1) * 4096, PROT_READ | PROT_WRITE, (i % 2 ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+    scratch = mmap(0, SCRATCH_SIZE + PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(scratch + SCRATCH_SIZE, PAGE);
+    uint64_t arena_size = (sizeof(struct arena) + PAGE - 1) & ~(PAGE - 1);
+    char *a = mmap(0, arena_size + PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(a + arena_size, PAGE);
+    arena_start = (uint64_t)a;
+    arena = (struct arena *)(a + arena_size - sizeof(struct arena));   // its end against the hole
     char *two = mmap(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     munmap(two + PAGE, PAGE);
     holes[0] = two;
@@ -584,6 +610,7 @@ int main(int argc, char **argv) {
     // replaced (at most 64 times per slot), the replacement continuing from the calls already made.
     pid_t pids[64] = {0};
     int slot_of[64], restarts[4096] = {0}, started[64];
+    int reported_faults = 0;
     int next_slot = 0, running = 0, incarnations = 0, crashed = 0, killed = 0, tick = 0;
     if (parallel > 64) parallel = 64;
     if (children > 4096) children = 4096;
@@ -618,6 +645,18 @@ int main(int argc, char **argv) {
             for (int i = 0; i < parallel; i++) {
                 if (pids[i] != pid) continue;
                 if (WIFSIGNALED(status)) crashed++;
+                int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+                if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGILL) && reported_faults++ < 20) {
+                    for (int t = 0; t < 2; t++) {       // what it did last: a fault right after a syscall is suspect
+                        volatile struct trace *tr = trace_of(slot_of[i], t);
+                        if (!tr->count) continue;
+                        int at = (tr->count - 1) % TRACE;
+                        printf("sysfuzz: child %d (slot %d thread %d) died of signal %d after %s(0x%llx, 0x%llx, 0x%llx) = %lld\n",
+                               pid, slot_of[i], t, sig, name_of(tr->nr[at] - 1), (unsigned long long)tr->args[at][0],
+                               (unsigned long long)tr->args[at][1], (unsigned long long)tr->args[at][2], (long long)tr->result[at]);
+                    }
+                    fflush(stdout);
+                }
                 int slot = slot_of[i];
                 if (progress[slot] < (uint64_t)calls && ++restarts[slot] < 64) pids[i] = -1;
                 else { pids[i] = 0; running--; }
