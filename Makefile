@@ -57,7 +57,7 @@ $(B)/initramfs.cpio.gz: initramfs/lichen.spec initramfs/init initramfs/motd init
 # FUZZ_SECONDS; `make test` runs a short smoke pass. Crashes land in fuzz/regressions/<target>/.
 FUZZ_SECONDS ?= 60
 # Then the in-guest syscall fuzzer (tests/sysfuzz): SYSFUZZ_SEEDS boots from seed SYSFUZZ_FIRST, each
-# 48 children x 2000 calls (105 seeds: 10 million calls, about 40 minutes on a shared 2-core host); the first
+# 48 children x 2000 calls (105 seeds: 10 million calls; 20-40 s a seed, 40-70 minutes on a shared 2-core host); the first
 # failing seed stops it. SYSFUZZ_LOCK=/tmp/lichen-qemu.lock takes that lock per boot, not for the whole run.
 SYSFUZZ_FIRST ?= 1
 SYSFUZZ_SEEDS ?= 105
