@@ -26,6 +26,20 @@ import Testing
         #expect(try pipe.setCapacity(1, privileged: false) == 4096 && pipe.capacity == 4096)
     }
 
+    /// sysfuzz seed 12: F_SETPIPE_SZ of 8 MiB as root trapped the kernel heap (its largest run is
+    /// 4 MiB with the header). The ring must fit one run; beyond, and when memory is short, ENOMEM.
+    @Test func theRingFitsOneHeapRunAndShortMemoryIsENOMEM() throws {
+        #expect(Pipe.maximumSize + HeapSizeClass.headerBytes <= Pipe.pageSize << FrameAllocator.maxOrder)
+        let (r, _) = Pipe.makeAnonymous()
+        let pipe = r.operations as! Pipe
+        for size: UInt32 in [4 << 20, 8 << 20, 16 << 20] {
+            #expect(errno { () throws(Errno) in try pipe.setCapacity(size, privileged: true) } == .ENOMEM)
+        }
+        #expect(errno { () throws(Errno) in try pipe.setCapacity(1 << 20, privileged: true, hasRoom: { _ in false }) } == .ENOMEM)
+        #expect(pipe.capacity == 65536)
+        #expect(try pipe.setCapacity(4096, privileged: true, hasRoom: { _ in false }) == 4096)   // shrinking needs no room
+    }
+
     @Test func shrinkingBelowTheContentIsEBUSYAndDataSurvives() async throws {
         let (r, w) = Pipe.makeAnonymous()
         let pipe = r.operations as! Pipe

@@ -179,6 +179,20 @@ import Testing
         guard case .reported = try t.wait(caller: p, selector: .any, options: [.exited, .clone]) else { Issue.record(); return }
     }
 
+    /// sysfuzz seed 1: a clone child with exit signal SIGHUP (or SIGALRM) outlived its parent and,
+    /// reparented, sent that signal to init on exit. Linux resets it to SIGCHLD when reparenting.
+    @Test func reparentedChildExitsWithSigchld() throws {
+        var t = try table()
+        let p = try t.fork(parent: 1)
+        let c = try t.fork(parent: p, exitSignal: .SIGHUP)
+        _ = t.exit(p, event: .exited(code: 0), parentActions: SignalActionTable())
+        let out = t.exit(c, event: .exited(code: 0), parentActions: SignalActionTable())!
+        #expect(out.parent == 1 && out.signal == .SIGCHLD)
+        // and init's plain wait sees it: no longer a "clone" child
+        guard case .reported(let r) = try t.wait(caller: 1, selector: .pid(c), options: [.exited, .noHang]) else { Issue.record(); return }
+        #expect(r.pid == c)
+    }
+
     @Test func autoReapWhenParentIgnoresSigchld() throws {
         var t = try table()
         let p = try t.fork(parent: 1)

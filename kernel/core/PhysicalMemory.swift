@@ -40,6 +40,17 @@ enum PhysicalMemory {
         (stats?.freeFrames ?? 0) > reserve + frames
     }
 
+    /// Whether a kernel allocation of `bytes` in one run (a heap run: its header, rounded up to a
+    /// power-of-two block) would find a free block, without eating into the reserve. Swift's
+    /// allocations trap when the heap fails, so user-sized ones ask first.
+    static func hasRoomForUser(contiguousBytes bytes: Int) -> Bool {
+        let pages = (bytes + pageSize) / pageSize          // a page more for the run's header
+        var order = 0
+        while 1 << order < pages { order += 1 }
+        guard order <= FrameAllocator.maxOrder, let s = stats, s.freeFrames > reserve + (1 << order) else { return false }
+        return (order...FrameAllocator.maxOrder).contains { s.freeBlocks(order: $0) > 0 }
+    }
+
     static func free(_ frame: PhysAddr, order: Int = 0) {
         // A frame user space still maps must not be freed (read without the lock: a sanity check).
         if let counts = userReferences, order == 0, counts[referenceIndex(frame)] != 0 {

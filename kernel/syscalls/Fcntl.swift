@@ -50,7 +50,8 @@ enum Fcntl {
             return result(pipe.capacity)
         case C.F_SETPIPE_SZ:
             guard let pipe = file.operations?.pipe else { throw .EBADF }
-            return result(try pipe.setCapacity(UInt32(truncatingIfNeeded: a[2]), privileged: p.credentials.mayExceedLimits))
+            return result(try pipe.setCapacity(UInt32(truncatingIfNeeded: a[2]), privileged: p.credentials.mayExceedLimits,
+                                               hasRoom: { PhysicalMemory.hasRoomForUser(contiguousBytes: $0) }))
         case C.F_SETOWN:
             var updated = file.signalOwner.withLock { $0 }
             try updated.setOwner(a.int32(2))

@@ -213,6 +213,7 @@ enum FileSyscalls {
     static func read(_ a: SyscallArguments, file: OpenFile, buffer: UserAddr, count: UInt64, offset: Int64?) async throws(Errno) -> UInt64 {
         let requested = Int(min(count, UInt64(Int32.max)))
         guard buffer.rangeIsUser(count: requested) else { throw .EFAULT }
+        try verifyPosition(offset, count: count)
         // Nothing writable: still read (end of file is 0, not EFAULT, on Linux too); the copy faults.
         let n = max(a.user.accessibleLength(at: buffer, count: requested, write: true), min(requested, 1))
         var total = 0
@@ -235,12 +236,22 @@ enum FileSyscalls {
         return result(total)
     }
 
+    /// Linux's rw_verify_area for pread/pwrite: a negative position, or one that count (as Linux adds
+    /// it, or as clamped to MAX_RW_COUNT here) takes past 2^63 - 1, is EINVAL; chunk positions never overflow.
+    static func verifyPosition(_ offset: Int64?, count: UInt64) throws(Errno) {
+        guard let offset else { return }
+        guard offset >= 0, Int64(bitPattern: UInt64(offset) &+ count) >= 0,
+              !offset.addingReportingOverflow(Int64(min(count, UInt64(Int32.max)))).overflow else { throw .EINVAL }
+    }
+
     static func write(_ a: SyscallArguments, file: OpenFile, buffer: UserAddr, count: UInt64, offset: Int64?) async throws(Errno) -> UInt64 {
         let requested = Int(min(count, UInt64(Int32.max)))
         if let operations = file.operations, operations.discardsWrites {
             guard file.flags.allowsWrite && !file.isPathOnly else { throw .EBADF }
+            try verifyPosition(offset, count: count)
             return result(requested)
         }
+        try verifyPosition(offset, count: count)
         if requested == 0 && file.status.type == .characterDevice && file.operations != nil {
             // Linux hands even an empty write to a device's driver: /dev/full still says ENOSPC.
             let empty = UnsafeRawBufferPointer(start: nil, count: 0)

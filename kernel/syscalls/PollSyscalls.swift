@@ -40,8 +40,8 @@ enum PollSyscalls {
     // MARK: ppoll
 
     static func ppoll(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
-        let count = Int(a[1])
-        guard count >= 0 && count <= 1024 else { throw .EINVAL }     // RLIMIT_NOFILE
+        let count = Int(UInt32(truncatingIfNeeded: a[1]))            // unsigned int nfds: the high half is ignored
+        guard count <= 1024 else { throw .EINVAL }                   // RLIMIT_NOFILE
         let ns = try timeout(a, a.address(2))
         let mask = try Thread.userSignalMask(a, at: a.address(3), size: a[4])
         var fds: [Int32] = [], wanted: [PollEvents] = [], files: [OpenFile?] = []

@@ -5,8 +5,9 @@ extension Pipe {
     /// /proc/sys/fs/pipe-max-size (read-only here).
     public static let maximumUnprivilegedSize = 1_048_576
     /// How far the superuser may go: Linux allows up to 2 GiB where memory permits; Lichen holds the
-    /// whole ring in kernel memory at once, so larger requests are ENOMEM.
-    public static let maximumSize = 16 * 1_048_576
+    /// whole ring in one kernel heap run (at most 4 MiB, its header included), so larger requests
+    /// are ENOMEM. (16 MiB trapped the heap: found by sysfuzz seed 12.)
+    public static let maximumSize = 2 * 1_048_576
 
     /// F_GETPIPE_SZ.
     public var capacity: Int { state.value.capacity }
@@ -22,11 +23,12 @@ extension Pipe {
 
     /// F_SETPIPE_SZ: the new capacity. EPERM when an unprivileged caller (no CAP_SYS_RESOURCE) grows
     /// it past pipe-max-size; EBUSY when what the pipe holds would not fit.
-    public func setCapacity(_ requested: UInt32, privileged: Bool) throws(Errno) -> Int {
+    /// `hasRoom(bytes)`: whether the kernel can allocate a ring that large now (ENOMEM if not).
+    public func setCapacity(_ requested: UInt32, privileged: Bool, hasRoom: (Int) -> Bool = { _ in true }) throws(Errno) -> Int {
         guard let size = Pipe.roundedSize(requested) else { throw .EINVAL }
         let current = capacity
         if size > current && size > Pipe.maximumUnprivilegedSize && !privileged { throw .EPERM }
-        if size > current && size > Pipe.maximumSize { throw .ENOMEM }
+        if size > current && (size > Pipe.maximumSize || !hasRoom(size)) { throw .ENOMEM }
         // Writers waiting for room re-check (update wakes them).
         guard state.update({ $0.resize(to: size) }) else { throw .EBUSY }
         return size

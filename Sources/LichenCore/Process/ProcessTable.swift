@@ -409,6 +409,7 @@ public struct ProcessTable: Sendable {
         for child in me.children {
             guard let ci = index(of: child) else { continue }
             records[ci].parent = reaper
+            records[ci].exitSignal = .SIGCHLD      // Linux's reparent_leader: clone's exit signal never reaches init
             reparented.append(child)
             if records[ci].isZombie { zombies.append(child) }
             let c = records[ci]

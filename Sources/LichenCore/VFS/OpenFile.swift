@@ -91,6 +91,7 @@ public final class OpenFile: @unchecked Sendable {
             return try await ops.read(self, into: buffer, at: 0)
         }
         return try await position.withLock { (pos: inout Int64) async throws(Errno) -> Int in
+            try OpenFile.verify(pos, count: buffer.count)
             let n = try await self.readData(into: buffer, at: pos)
             pos += Int64(n)
             return n
@@ -112,6 +113,7 @@ public final class OpenFile: @unchecked Sendable {
             return try await ops.write(self, from: buffer, at: 0)
         }
         return try await position.withLock { (pos: inout Int64) async throws(Errno) -> Int in
+            try OpenFile.verify(pos, count: buffer.count)
             let (n, end) = try await self.writeData(from: buffer, at: pos)
             pos = end
             return n
@@ -124,6 +126,12 @@ public final class OpenFile: @unchecked Sendable {
         if let ops = operations, !ops.usesPosition { throw .ESPIPE }
         guard offset >= 0 else { throw .EINVAL }
         return try await writeData(from: buffer, at: offset).count
+    }
+
+    /// Linux's rw_verify_area: a transfer whose end would pass 2^63 - 1 is EINVAL (the position
+    /// could not advance past it), for read(2)/write(2) as for pread/pwrite.
+    static func verify(_ position: Int64, count: Int) throws(Errno) {
+        guard !position.addingReportingOverflow(Int64(count)).overflow else { throw .EINVAL }
     }
 
     private func readData(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
