@@ -61,7 +61,9 @@ static unsigned allowed_target(const LichenTask *task) {
 }
 
 // An idle CPU is woken only for work this CPU cannot take next: a yielded task (this CPU is busy
-// with user code), or a task queued behind others. A lone woken task stays for this CPU, like
+// with user code), a task that has never run (a new thread starts in parallel with its creator, as
+// Linux balances new tasks: programs expect it, e.g. glibc's unwinding of a thread racing main's
+// exit), or a task queued behind others. A lone woken task stays for this CPU, like
 // Linux's wake-affine placement: its waker sleeps soon (a futex or pipe hand-off) or, at the latest,
 // gives the CPU up after Thread.wakeupGranularity. Waking an idle CPU for it instead made every
 // hand-off between two threads cross CPUs, each paying an IPI and a WFI exit (milliseconds in qemu).
@@ -92,17 +94,18 @@ void lichen_executor_enqueue(LichenTask *task) {
   }
   CPURuntime *cpu = &lichen_cpu_runtime[self];
   uint64_t daif = lichen_spin_lock_irqsave(&cpu->lock);
-  bool hadWork = cpu->head || cpu->yieldedHead;
+  bool hadWork = cpu->head || cpu->yieldedHead, fresh = !task->hasRun;
   if (yielded) push(&cpu->yieldedHead, &cpu->yieldedTail, task);
   else push(&cpu->head, &cpu->tail, task);
   lichen_spin_unlock_irqrestore(&cpu->lock, daif);
-  if (needs_another_cpu(yielded, hadWork)) wake_an_idle_cpu(self);
+  if (needs_another_cpu(yielded || fresh, hadWork)) wake_an_idle_cpu(self);
 }
 
 SWIFTCALL void swift_task_enqueueGlobal(LichenTask *task) { lichen_executor_enqueue(task); }
 
 static void run_job(CPURuntime *cpu, LichenTask *task) {
   cpu->current = task;
+  task->hasRun = 1;
   cpu->jobsRun++;
   if (task->accounted) {
     // A user thread: count how long it runs (its CPU time). Retained, because once it suspends it

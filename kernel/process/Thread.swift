@@ -30,6 +30,8 @@ final class Thread: @unchecked Sendable {
     /// on its way to user mode (`followAffinity`), and moves if it is on a CPU outside it.
     let affinity = Atomic<UInt64>(.max)
     private var taskAffinity: UInt64 = .max
+    /// Set by clone of a thread: yield once before going back to user mode.
+    var yieldBeforeUser = false
 
     /// How long user code runs before the timer takes the CPU back for other tasks.
     static let timeSlice: UInt64 = 10_000_000
@@ -99,6 +101,14 @@ final class Thread: @unchecked Sendable {
         while !finished && !process.exiting {
             if interruptedSyscall != nil || !signalsQuiet() { await deliverSignals() }
             if finished || process.exiting { break }
+            // After creating a thread, the creator lets it run first, as before the wake-up
+            // granularity below: glibc's unwinding of a thread that exits at once races main's exit()
+            // (static programs lose their unwind tables there), and Linux runs such threads at once.
+            if yieldBeforeUser {
+                yieldBeforeUser = false
+                await Task.yield()
+                continue
+            }
             if !followAffinity() {
                 await Task.yield()              // the executor queues it on an allowed CPU
                 continue                        // signals may have come meanwhile

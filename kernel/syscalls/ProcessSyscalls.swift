@@ -129,6 +129,7 @@ enum ProcessSyscalls {
         setTIDs(thread, request, parent: a)
         p.add(thread)
         thread.start()
+        a.thread.yieldBeforeUser = true          // the new thread runs first (see Thread.run)
         return tid
     }
 

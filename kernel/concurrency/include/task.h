@@ -75,6 +75,7 @@ struct LichenTask {
   uint64_t cpuTicks;                       // counter ticks of its finished jobs (atomic adds)
   uint64_t jobs;                           // finished jobs: each one after the first followed a switch
   uint64_t allowedCPUs;                    // CPUs it may run on (bit n: CPU n); 0: any (sched_setaffinity)
+  uint32_t hasRun;                         // set at its first job: a new task may go to an idle CPU
 };
 
 _Static_assert(offsetof(LichenTask, refcount) == 8, "HeapObject.refCounts");
