@@ -3,22 +3,6 @@ import _Concurrency
 
 /// Signal delivery on the way back to user mode (Linux's do_signal): default actions, the
 /// rt_sigframe for handlers, syscall restart, and rt_sigreturn.
-enum SyscallRestart {
-    /// How a syscall that a signal interrupted continues (Linux's ERESTART* choice per syscall).
-    /// nil: it always fails with EINTR.
-    static func restartKind(_ number: UInt64, _ context: UserContext) -> SyscallRestartKind? {
-        switch number {
-        case 133, 137: return nil                       // rt_sigsuspend, rt_sigtimedwait
-        case 101, 115: return .restartBlock             // nanosleep, clock_nanosleep
-        case 98:                                        // futex: a wait with a timeout is a restart block
-            let command = context[register: 1] & 0x7f
-            return (command == 0 || command == 9) && context[register: 3] != 0 ? .restartBlock : .restartSys
-        case 73, 72: return .restartNoHand              // ppoll, pselect6
-        default: return .restartSys                     // read, write, wait4, ...
-        }
-    }
-}
-
 extension Thread {
     /// Acts on every deliverable signal: terminates, stops (until SIGCONT), or pushes a handler frame
     /// (several handlers stack: the last pushed runs first, as on Linux).

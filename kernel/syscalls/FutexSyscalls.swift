@@ -6,21 +6,26 @@ import _Concurrency
 enum FutexSyscalls {
     private static let reported = ReportOnce(count: 16)
 
-    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
-        switch number {
-        case 98: return try await futex(a)
-        case 99:                                                    // set_robust_list
-            guard a[1] == RobustList.headSize else { throw .EINVAL }
-            a.thread.robustList = a.address(0)
-            return 0
-        case 100:                                                   // get_robust_list
-            let pid = a.int32(0)
-            guard let thread = pid == 0 ? a.thread : Processes.thread(pid) else { throw .ESRCH }
-            try a.user.store(RobustList.headSize, to: a.address(2))
-            try a.user.store(thread.robustList.value, to: a.address(1))
-            return 0
-        default: return nil
-        }
+    static func set_robust_list(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let head = a.address(0), length = a[1]
+        guard length == RobustList.headSize else { throw .EINVAL }
+        a.thread.robustList = head
+        return 0
+    }
+
+    static func get_robust_list(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let tid = a.int32(0), headPointer = a.address(1), lengthPointer = a.address(2)
+        guard let thread = tid == 0 ? a.thread : Processes.thread(tid) else { throw .ESRCH }
+        try a.user.store(RobustList.headSize, to: lengthPointer)
+        try a.user.store(thread.robustList.value, to: headPointer)
+        return 0
+    }
+
+    /// A wait with a timeout restarts through restart_syscall (the remaining time), anything else
+    /// as ERESTARTSYS.
+    static func restartKind(_ a: SyscallArguments) -> SyscallRestartKind? {
+        let op = FutexOperation(a.int32(1)), timeout = a[3]
+        return op.waits && timeout != 0 ? .restartBlock : .restartSys
     }
 
     static func futex(_ a: SyscallArguments) async throws(Errno) -> UInt64 {

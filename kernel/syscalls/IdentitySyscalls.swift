@@ -2,7 +2,7 @@ import LichenCore
 
 /// User and group identities: get/set of real, effective, saved and filesystem ids, and the
 /// supplementary groups. The rules live in LichenCore (CredentialChanges.swift). get[e]uid and
-/// get[e]gid are in FastSyscalls.
+/// get[e]gid are in ProcessIdentitySyscalls.
 enum IdentitySyscalls {
     static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
         let p = a.process

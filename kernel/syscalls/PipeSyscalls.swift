@@ -5,19 +5,12 @@ import _Concurrency
 enum PipeSyscalls {
     static let O_NONBLOCK: UInt64 = 0o4000, O_CLOEXEC: UInt64 = 0o2000000, O_DIRECT: UInt64 = 0o40000
 
-    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
-        switch number {
-        case 59: return try pipe2(a)
-        default: return nil
-        }
-    }
-
     static func pipe2(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        let flags = a[1]
+        let fds = a.address(0), flags = a[1]
         guard flags & ~(O_NONBLOCK | O_CLOEXEC | O_DIRECT) == 0 else { throw .EINVAL }
         let (reader, writer) = Pipe.makeAnonymous(extraFlags: OpenFlags(rawValue: UInt32(truncatingIfNeeded: flags)))
         let cloexec = flags & O_CLOEXEC != 0
-        let fds = try a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> (Int32, Int32) in
+        let installed = try a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> (Int32, Int32) in
             let r = try t.install(reader, closeOnExec: cloexec)
             do throws(Errno) {
                 return (r, try t.install(writer, closeOnExec: cloexec))
@@ -27,12 +20,12 @@ enum PipeSyscalls {
             }
         }
         do throws(Errno) {
-            try a.user.store((fds.0, fds.1), to: a.address(0))
+            try a.user.store((installed.0, installed.1), to: fds)
         } catch {
             // As Linux: the descriptors are not left behind when the array cannot be written.
             _ = a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) -> Int in
-                _ = try? t.close(fds.0)
-                _ = try? t.close(fds.1)
+                _ = try? t.close(installed.0)
+                _ = try? t.close(installed.1)
                 return 0
             }
             throw error
@@ -45,7 +38,7 @@ enum PipeSyscalls {
 enum SignalHooks {
     /// A write failed with EPIPE (no reader left): SIGPIPE to the writing thread, as Linux's pipe_write
     /// (delivered on the way back to user mode; EPIPE is still returned if it is caught or ignored).
-    static func brokenPipe(_ thread: Thread) async {
+    static func brokenPipe(_ thread: Thread) {
         let info = LinuxSigInfo.kill(signo: Signal.SIGPIPE.number, pid: thread.process.pid, uid: 0)
         ProcessSignals.send(info, to: thread.process, thread: thread.index)
     }

@@ -107,7 +107,7 @@ enum SignalSyscalls {
         return 0
     }
 
-    static func sigprocmask(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+    static func rt_sigprocmask(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         guard a[3] == 8 else { throw .EINVAL }
         let set: SignalSet? = a[1] != 0 ? SignalSet(bits: try a.user.load(UInt64.self, from: a.address(1))) : nil
         let i = a.thread.index

@@ -1,7 +1,7 @@
 import LichenCore
 import _Concurrency
 
-/// The registers of a syscall: arguments in x0-x5, the number in x8.
+/// The arguments of a syscall (on arm64 in x0-x5; the number is in x8).
 struct SyscallArguments {
     let thread: Thread
     var process: Process { thread.process }
@@ -22,77 +22,63 @@ enum SyscallOutcome {
     case noReturnValue
 }
 
-/// Linux arm64 syscall numbers to their implementations. Every syscall is async: one that blocks
-/// suspends its thread's task. Unknown numbers give ENOSYS and are logged once by name.
+/// Runs syscalls through the table (SyscallTable.swift). Unknown numbers give ENOSYS, logged once
+/// by name.
 enum Syscalls {
-    private static let reported = ReportOnce(count: 512)
+    private static let reported = ReportOnce(count: Int(SyscallNumber.highest) + 2)
 
-    /// Which family handles each syscall number (1-based index into the order below), learned on
-    /// first use: the families decide by number alone, so later calls go straight to the right one
-    /// instead of trying each in turn (every family tried costs an async call). 0: not known yet.
-    nonisolated(unsafe) private static let route: UnsafeMutablePointer<UInt8> = {
-        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 512)
-        p.initialize(repeating: 0, count: 512)
-        return p
-    }()
-    private static let familyCount: UInt8 = 20
-
-    /// The value for x0, or nil when the thread must not get one (exit, a successful execve).
-    static func dispatch(_ thread: Thread, number: UInt64) async -> UInt64? {
-        let a = SyscallArguments(thread: thread)
-        do throws(Errno) {
-            let slot = Int(min(number, 511))
-            let known = number < 512 ? route[slot] : 0
-            var family: UInt8 = known != 0 ? known : 1
-            while family <= familyCount {
-                if let outcome = try await call(family, number, a) {
-                    if known == 0 && number < 512 { route[slot] = family }
-                    if case .value(let v) = outcome { return v }
-                    return nil
-                }
-                family = family == known ? 1 : family + 1
-                if family == known { family += 1 }
+    /// Runs `entry` if it never sleeps (straight from the user-mode loop: no async frame, no
+    /// interrupt scope) and returns the value for x0; nil: it must go through `dispatch`.
+    @inline(__always)
+    static func runInstant(_ entry: SyscallEntry?, _ thread: Thread, number: UInt64) -> UInt64? {
+        guard let entry else { return nil }
+        switch entry.handler {
+        case .instant(let handler):
+            do throws(Errno) {
+                return try handler(SyscallArguments(thread: thread))
+            } catch {
+                return failed(error, thread)
             }
-            reportUnimplemented(number)
-            throw .ENOSYS
-        } catch {
-            if error == .EPIPE { await SignalHooks.brokenPipe(thread) }   // SIGPIPE (writes to pipes only, for now)
-            if thread.finished { return nil }
-            return error.syscallReturn
-        }
-    }
-
-    /// The families, the common ones first (an unknown number tries them in this order once).
-    private static func call(_ family: UInt8, _ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> SyscallOutcome? {
-        func value(_ v: UInt64?) -> SyscallOutcome? { v.map { .value($0) } }
-        switch family {
-        case 1: return value(try await FileSyscalls.handle(number, a))
-        case 2: return try await ProcessSyscalls.handle(number, a)
-        case 3: return try await SignalSyscalls.handle(number, a)
-        case 4: return value(try await MemorySyscalls.handle(number, a))
-        case 5: return value(try await FutexSyscalls.handle(number, a))
-        case 6: return value(try await TimeSyscalls.handle(number, a))
-        case 7: return value(try await MiscSyscalls.handle(number, a))
-        case 8: return value(try await PipeSyscalls.handle(number, a))
-        case 9: return value(try await PollSyscalls.handle(number, a))
-        case 10: return value(try await MountSyscalls.handle(number, a))
-        case 11: return value(try await CopySyscalls.handle(number, a))
-        case 12: return value(try await IdentitySyscalls.handle(number, a))
-        case 13: return value(try await ProcessControlSyscalls.handle(number, a))
-        case 14: return value(try await SchedulingSyscalls.handle(number, a))
-        case 15: return value(try await SyslogSyscall.handle(number, a))
-        case 16: return value(try await MemoryResidencySyscalls.handle(number, a))
-        case 17: return value(try await RareFileSyscalls.handle(number, a))
-        case 18: return value(try await SocketSyscalls.handle(number, a))
-        case 19: return value(try await XattrSyscalls.handle(number, a))
-        case 20: return value(try await EpollSyscalls.handle(number, a))
         default: return nil
         }
     }
 
+    /// The value for x0, or nil when the thread must not get one (exit, a successful execve).
+    static func dispatch(_ entry: SyscallEntry?, _ thread: Thread, number: UInt64) async -> UInt64? {
+        let a = SyscallArguments(thread: thread)
+        do throws(Errno) {
+            guard let entry else {
+                reportUnimplemented(number)
+                throw .ENOSYS
+            }
+            switch entry.handler {
+            case .sleeping(let handler): return try await handler(a)
+            case .noReturnValue(let handler):
+                try await handler(a)
+                return nil
+            case .instant(let handler): return try handler(a)
+            case .legacy(let handler):
+                guard let v = try await handler(number, a) else { throw .ENOSYS }
+                return v
+            case .legacyOutcome(let handler):
+                guard let outcome = try await handler(number, a) else { throw .ENOSYS }
+                if case .value(let v) = outcome { return v }
+                return nil
+            }
+        } catch {
+            if thread.finished { return nil }
+            return failed(error, thread)
+        }
+    }
+
+    private static func failed(_ error: Errno, _ thread: Thread) -> UInt64 {
+        if error == .EPIPE { SignalHooks.brokenPipe(thread) }   // SIGPIPE (writes to pipes only, for now)
+        return error.syscallReturn
+    }
+
     private static func reportUnimplemented(_ number: UInt64) {
-        guard reported.first(Int(min(number, 511))) else { return }
-        let name = SyscallNames.name(Int(number)).map { string($0) } ?? "unknown"
+        guard reported.first(Int(min(number, UInt64(SyscallNumber.highest) + 1))) else { return }
+        let name = SyscallNumber(number: number).map { string($0.name) } ?? "unknown"
         KernelLog.warning("syscall " + Format.decimal(number) + " (" + name + ") is not implemented: ENOSYS")
     }
 }

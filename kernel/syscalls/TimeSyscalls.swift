@@ -14,6 +14,12 @@ enum TimeSyscalls {
         RealtimeClock.set(nanoseconds: UInt64(seconds) * 1_000_000_000 + UInt64(nanoseconds))
     }
 
+    static func clock_gettime(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let clock = a.int32(0), time = a.address(1)
+        try a.user.store(LinuxTimespec(nanoseconds: try now(clock: clock, a)), to: time)
+        return 0
+    }
+
     static func gettimeofday(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         if a[0] != 0 { try a.user.store(LinuxTimeval(nanoseconds: RealtimeClock.now), to: a.address(0)) }
         if a[1] != 0 { try a.user.store(LinuxTimezone(), to: a.address(1)) }
