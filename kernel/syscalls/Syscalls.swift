@@ -11,7 +11,10 @@ struct SyscallArguments {
     func int(_ i: Int) -> Int64 { Int64(bitPattern: self[i]) }
     func int32(_ i: Int) -> Int32 { Int32(truncatingIfNeeded: self[i]) }
     func fd(_ i: Int) -> Int32 { Int32(truncatingIfNeeded: self[i]) }
+    func uint32(_ i: Int) -> UInt32 { UInt32(truncatingIfNeeded: self[i]) }
     func address(_ i: Int) -> UserAddr { UserAddr(self[i]) }
+    /// A NUL-terminated path (or name) argument, copied from user memory: EFAULT, ENAMETOOLONG.
+    func userPath(_ i: Int) throws(Errno) -> [UInt8] { try user.string(at: address(i)) }
     /// A size or count argument, clamped so that conversions never trap on hostile values.
     func count(_ i: Int, limit: Int = Int(Int32.max)) -> Int { Int(min(self[i], UInt64(limit))) }
 }
