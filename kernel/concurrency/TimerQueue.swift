@@ -173,6 +173,10 @@ enum TimerQueue {
         guard timer != nil else { return }
         let cpu = PerCPU.currentIndex
         let end = Deadline.after(nanoseconds: nanoseconds).ticks
+        // Most returns to user mode find an earlier slice end already armed: no lock then (only this
+        // CPU sets its slot; its timer interrupt may clear it meanwhile, and then the slice is over anyway).
+        let armed = sliceEnds[cpu]
+        if armed != 0 && armed <= end { return }
         let daif = lichen_spin_lock_irqsave(locks + cpu)
         if sliceEnds[cpu] == 0 || sliceEnds[cpu] > end {
             sliceEnds[cpu] = end

@@ -43,6 +43,7 @@ func kernelMain(_ info: BootInfo, timer: GenericTimer) -> Never {
     KernelLog.notice("Boot took " + Format.milliseconds(nanoseconds: now) + " since power-on ("
                      + Format.milliseconds(nanoseconds: now - Clock.nanoseconds(ticks: info.entryTicks)) + " in the kernel)")
 
+    SyscallTable.install()
     if !Vdso.start() { KernelLog.warning("vdso: no memory for it; programs make syscalls for the time") }
     RealtimeClock.start(rtc: machine.rtc)
 

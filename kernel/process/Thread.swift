@@ -123,17 +123,17 @@ final class Thread: @unchecked Sendable {
             CPUAccounting.enteredKernel(self)
             switch exit {
             case .syscall(let number):
-                let entry = SyscallTable.entry(number)
-                if let value = Syscalls.runInstant(entry, self, number: number) {
+                let handler = SyscallTable.handler(number)
+                if let value = Syscalls.runInstant(handler, self) {
                     context[register: 0] = value
                     continue
                 }
                 originalX0 = context[register: 0]
-                let (result, interrupted) = await interruptibleSyscall(entry, number)
+                let (result, interrupted) = await interruptibleSyscall(handler, number)
                 if finished || process.exiting { break }
                 if let result { context[register: 0] = result }
                 if interrupted, result == Errno.EINTR.syscallReturn {
-                    interruptedSyscall = InterruptedSyscall(restart: entry?.restart.kind(SyscallArguments(thread: self)) ?? .restartSys)
+                    interruptedSyscall = InterruptedSyscall(restart: SyscallTable.restart(number, SyscallArguments(thread: self)))
                 }
             case .pageFault(let address, let write, let instruction, _):
                 let outcome = memory.handleFault(at: address, write: write, instruction: instruction)
@@ -173,13 +173,13 @@ final class Thread: @unchecked Sendable {
     /// in it (the Sync primitives, sleeps) then ends, and the syscall returns EINTR. Returns whether
     /// a signal interrupted it.
     @inline(__always)
-    private func interruptibleSyscall(_ entry: SyscallEntry?, _ number: UInt64) async -> (UInt64?, Bool) {
+    private func interruptibleSyscall(_ handler: SyscallHandler?, _ number: UInt64) async -> (UInt64?, Bool) {
         let scope = lichen_task_push_interrupt_scope()!
         wake.withLock { w in
             w = SignalWake(task: lichen_current_task(), scope: scope)
             fireIfSignalled(&w)            // a signal that came before the scope existed
         }
-        let result = await Syscalls.dispatch(entry, self, number: number)
+        let result = await Syscalls.dispatch(handler, self, number: number)
         let interrupted = wake.withLock { w -> Bool in
             let fired = w.fired
             w = SignalWake()

@@ -32,36 +32,47 @@ enum SyscallRestart {
     }
 }
 
-/// One row of the table.
-struct SyscallEntry {
-    let number: SyscallNumber
-    let handler: SyscallHandler
-    let restart: SyscallRestart
-}
-
-/// The table, indexed by number once at first use (a missing number is nil: ENOSYS).
+/// The table, built by `declare` (SyscallTable.swift) and installed at boot as two arrays indexed by
+/// number: the handlers (read on every syscall, so no lazy-initialisation check and no copy of a
+/// whole row) and the restart rules (read only when a signal interrupted a syscall).
 struct SyscallTable {
-    private var rows: [SyscallEntry?] = .init(repeating: nil, count: Int(SyscallNumber.highest) + 1)
+    private var handlers: [SyscallHandler?] = .init(repeating: nil, count: Int(SyscallNumber.highest) + 1)
+    private var restarts: [SyscallRestart] = .init(repeating: .restartSys, count: Int(SyscallNumber.highest) + 1)
 
-    nonisolated(unsafe) private static let byNumber: UnsafeMutablePointer<SyscallEntry?> = {
+    nonisolated(unsafe) private static var handlerByNumber: UnsafeMutablePointer<SyscallHandler?>? = nil
+    nonisolated(unsafe) private static var restartByNumber: UnsafeMutablePointer<SyscallRestart>? = nil
+
+    /// Builds the table; before the first user program runs.
+    static func install() {
         var t = SyscallTable()
         declare(&t)
-        let p = UnsafeMutablePointer<SyscallEntry?>.allocate(capacity: t.rows.count)
-        p.initialize(from: t.rows, count: t.rows.count)
-        return p
-    }()
+        let count = t.handlers.count
+        let handlers = UnsafeMutablePointer<SyscallHandler?>.allocate(capacity: count)
+        handlers.initialize(from: t.handlers, count: count)
+        let restarts = UnsafeMutablePointer<SyscallRestart>.allocate(capacity: count)
+        restarts.initialize(from: t.restarts, count: count)
+        handlerByNumber = handlers
+        restartByNumber = restarts
+    }
 
-    /// The entry for `number`, nil if Lichen does not implement it.
+    /// The handler for `number`, nil if Lichen does not implement it.
     @inline(__always)
-    static func entry(_ number: UInt64) -> SyscallEntry? {
-        guard number <= UInt64(SyscallNumber.highest) else { return nil }
-        return byNumber[Int(number)]
+    static func handler(_ number: UInt64) -> SyscallHandler? {
+        guard number <= UInt64(SyscallNumber.highest), let table = handlerByNumber else { return nil }
+        return table[Int(number)]
+    }
+
+    /// How `number` goes on after a signal interrupted it.
+    static func restart(_ number: UInt64, _ a: SyscallArguments) -> SyscallRestartKind? {
+        guard number <= UInt64(SyscallNumber.highest), let table = restartByNumber else { return .restartSys }
+        return table[Int(number)].kind(a)
     }
 
     private mutating func add(_ number: SyscallNumber, _ handler: SyscallHandler, _ restart: SyscallRestart) {
         let i = Int(number.rawValue)
-        if rows[i] != nil { fatalError("syscall table: two handlers claim one syscall") }
-        rows[i] = SyscallEntry(number: number, handler: handler, restart: restart)
+        if handlers[i] != nil { fatalError("syscall table: two handlers claim one syscall") }
+        handlers[i] = handler
+        restarts[i] = restart
     }
 
     mutating func add(_ n: SyscallNumber, instant h: @escaping (SyscallArguments) throws(Errno) -> UInt64) {

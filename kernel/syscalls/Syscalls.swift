@@ -30,12 +30,11 @@ enum SyscallOutcome {
 enum Syscalls {
     private static let reported = ReportOnce(count: Int(SyscallNumber.highest) + 2)
 
-    /// Runs `entry` if it never sleeps (straight from the user-mode loop: no async frame, no
+    /// Runs `handler` if it never sleeps (straight from the user-mode loop: no async frame, no
     /// interrupt scope) and returns the value for x0; nil: it must go through `dispatch`.
     @inline(__always)
-    static func runInstant(_ entry: SyscallEntry?, _ thread: Thread, number: UInt64) -> UInt64? {
-        guard let entry else { return nil }
-        switch entry.handler {
+    static func runInstant(_ handler: SyscallHandler?, _ thread: Thread) -> UInt64? {
+        switch handler {
         case .instant(let handler):
             do throws(Errno) {
                 return try handler(SyscallArguments(thread: thread))
@@ -47,14 +46,14 @@ enum Syscalls {
     }
 
     /// The value for x0, or nil when the thread must not get one (exit, a successful execve).
-    static func dispatch(_ entry: SyscallEntry?, _ thread: Thread, number: UInt64) async -> UInt64? {
+    static func dispatch(_ handler: SyscallHandler?, _ thread: Thread, number: UInt64) async -> UInt64? {
         let a = SyscallArguments(thread: thread)
         do throws(Errno) {
-            guard let entry else {
+            guard let handler else {
                 reportUnimplemented(number)
                 throw .ENOSYS
             }
-            switch entry.handler {
+            switch handler {
             case .sleeping(let handler): return try await handler(a)
             case .noReturnValue(let handler):
                 try await handler(a)
