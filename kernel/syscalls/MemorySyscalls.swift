@@ -10,43 +10,52 @@ enum MemorySyscalls {
     /// RAM (there is no swap) is refused outright; anything smaller is granted and paged in on demand.
     static func exceedsCommitLimit(_ bytes: UInt64) -> Bool { bytes > PhysicalMemory.totalBytes }
 
-    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
+    // Each change runs under the memory's lock: other threads of the process fault and map on other
+    // CPUs meanwhile.
+
+    static func brk(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let requested = a.address(0)
         let memory = a.process.memory
-        switch number {
-        // Each change runs under the memory's lock: other threads of the process fault and map
-        // on other CPUs meanwhile.
-        case 214:                                                   // brk
-            return memory.locked {
-                let requested = a.address(0), current = memory.map.currentBreak
-                if requested > current, exceedsCommitLimit(requested.value - current.value) { return current.value }
-                let (newBreak, released) = memory.map.setBreak(requested)
-                for area in released { memory.releaseFrames(area.start, area.end) }
-                return newBreak.value
-            }
-        case 222: return try await mmap(a)
-        case 215:                                                   // munmap
-            try memory.locked { () throws(Errno) in
-                let released = try memory.map.unmap(start: a.address(0), length: a[1])
-                for area in released { memory.releaseFrames(area.start, area.end) }
-            }
-            return 0
-        case 226:                                                   // mprotect
-            try memory.locked { () throws(Errno) in
-                let (changed, protection, failure) = try memory.map.protect(start: a.address(0), length: a[1], linuxProtection: a[2])
-                for range in changed { reprotect(memory, range, protection) }   // also when it stopped part way
-                if let failure { throw failure }
-            }
-            return 0
-        case 233: return try advise(a)
-        case 216:                                                   // mremap
-            return try memory.locked { () throws(Errno) -> UInt64 in
-                let r = try memory.map.remap(oldAddress: a.address(0), oldSize: a[1], newSize: a[2],
-                                             flags: MemoryRemapFlags(rawValue: a[3]), newAddress: a.address(4))
-                if let old = r.movedFrom { move(memory, from: old, to: r.address) }
-                for area in r.released { memory.releaseFrames(area.start, area.end) }
-                return r.address.value
-            }
-        default: return nil
+        return memory.locked {
+            let current = memory.map.currentBreak
+            if requested > current, exceedsCommitLimit(requested.value - current.value) { return current.value }
+            let (newBreak, released) = memory.map.setBreak(requested)
+            for area in released { memory.releaseFrames(area.start, area.end) }
+            return newBreak.value
+        }
+    }
+
+    static func munmap(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let start = a.address(0), length = a[1]
+        let memory = a.process.memory
+        try memory.locked { () throws(Errno) in
+            let released = try memory.map.unmap(start: start, length: length)
+            for area in released { memory.releaseFrames(area.start, area.end) }
+        }
+        return 0
+    }
+
+    static func mprotect(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let start = a.address(0), length = a[1], linuxProtection = a[2]
+        let memory = a.process.memory
+        try memory.locked { () throws(Errno) in
+            let (changed, protection, failure) = try memory.map.protect(start: start, length: length, linuxProtection: linuxProtection)
+            for range in changed { reprotect(memory, range, protection) }   // also when it stopped part way
+            if let failure { throw failure }
+        }
+        return 0
+    }
+
+    static func mremap(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let oldAddress = a.address(0), oldSize = a[1], newSize = a[2], flags = MemoryRemapFlags(rawValue: a[3])
+        let newAddress = a.address(4)
+        let memory = a.process.memory
+        return try memory.locked { () throws(Errno) -> UInt64 in
+            let r = try memory.map.remap(oldAddress: oldAddress, oldSize: oldSize, newSize: newSize,
+                                         flags: flags, newAddress: newAddress)
+            if let old = r.movedFrom { move(memory, from: old, to: r.address) }
+            for area in r.released { memory.releaseFrames(area.start, area.end) }
+            return r.address.value
         }
     }
 
@@ -58,10 +67,10 @@ enum MemorySyscalls {
     /// (Linux would read the file again; Lichen keeps no link to it). MADV_REMOVE frees a shared
     /// object's pages (EINVAL on private memory, EACCES unless writable). Other advice changes nothing (no swap, no huge
     /// pages; MADV_DONTFORK and MADV_WIPEONFORK are not implemented).
-    static func advise(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        let advice = a[2]
+    static func madvise(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let start = a[0], length = a[1], advice = a[2]
         guard MemoryRangeArguments.isKnownAdvice(advice) else { throw .EINVAL }
-        guard let range = try MemoryRangeArguments.adviceRange(start: a[0], length: a[1]) else { return 0 }
+        guard let range = try MemoryRangeArguments.adviceRange(start: start, length: length) else { return 0 }
         let memory = a.process.memory
         return try memory.locked { () throws(Errno) -> UInt64 in
             let mapped = memory.map.isFullyMapped(range.start, range.end)
@@ -84,24 +93,25 @@ enum MemorySyscalls {
         }
     }
 
+    /// Sleeps only to read a file mapping in.
     static func mmap(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let hint = a.address(0), length = a[1], linuxProtection = a[2], flags = a[3], fd = a.fd(4), offset = a[5]
         let memory = a.process.memory
-        let length = a[1], flags = a[3], offset = a[5]
         guard offset & UInt64(pageSize - 1) == 0 else { throw .EINVAL }      // arm64's sys_mmap, anonymous too
-        guard let protection = MemoryProtection(linux: a[2]) else { throw .EINVAL }
-        let sharing = flags & 0x3
+        guard let protection = MemoryProtection(linux: linuxProtection) else { throw .EINVAL }
+        let sharing = flags & (MAP_SHARED | MAP_PRIVATE)
         guard sharing == MAP_PRIVATE || sharing == MAP_SHARED else { throw .EINVAL }
         let growsDown = flags & MAP_GROWSDOWN != 0
         // Linux refuses a growing shared anonymous mapping; Lichen's shared file mappings (read in) cannot grow either.
         if growsDown && sharing == MAP_SHARED { throw .EINVAL }
         if sharing == MAP_PRIVATE, protection.contains(.write), flags & MAP_NORESERVE == 0, exceedsCommitLimit(length) { throw .ENOMEM }
         let placement: MemoryPlacement
-        if flags & MAP_FIXED_NOREPLACE != 0 { placement = .fixedNoReplace(a.address(0)) }
-        else if flags & MAP_FIXED != 0 { placement = .fixed(a.address(0)) }
-        else { placement = .anywhere(hint: a.address(0)) }
+        if flags & MAP_FIXED_NOREPLACE != 0 { placement = .fixedNoReplace(hint) }
+        else if flags & MAP_FIXED != 0 { placement = .fixed(hint) }
+        else { placement = .anywhere(hint: hint) }
         var file: OpenFile? = nil
         if flags & MAP_ANONYMOUS == 0 {
-            file = try a.process.file(a.fd(4))
+            file = try a.process.file(fd)
             // Past the largest file offset (a length beyond user space is ENOMEM, found when placing it).
             if length <= UserAddr.limit && !MemoryRangeArguments.fileRangeFits(offset: offset, length: length) { throw .EOVERFLOW }
             let mode = file!.flags

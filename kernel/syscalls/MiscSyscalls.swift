@@ -1,55 +1,70 @@
 import LichenCore
 import _Concurrency
 
-/// System information, randomness, limits and other small syscalls (time: TimeSyscalls).
+/// System information, randomness, the host names, umask, reboot and sched_yield (time:
+/// TimeSyscalls; resource limits: ResourceLimitSyscalls).
 enum MiscSyscalls {
-    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
-        switch number {
-        case 160: return try uname(a)
-        case 278: return try getrandom(a)
-        case 124:                                               // sched_yield
-            await Task.yield()
-            return 0
-        case 261:                                               // prlimit64
-            return try ResourceLimitSyscalls.prlimit(a, pid: a.int32(0), resource: a.int32(1), new: a.address(2), old: a.address(3))
-        case 163: return try ResourceLimitSyscalls.prlimit(a, pid: 0, resource: a.int32(0), new: UserAddr(0), old: a.address(1))   // getrlimit
-        case 164: return try ResourceLimitSyscalls.prlimit(a, pid: 0, resource: a.int32(0), new: a.address(1), old: UserAddr(0))   // setrlimit
-        case 166:                                               // umask
-            let old = a.process.fs.umask
-            a.process.fs.umask = UInt32(a[0] & 0o777)
-            return UInt64(old)
-        case 179: return try sysinfo(a)
-        case 161, 162:                                          // sethostname, setdomainname
-            guard a.int(1) >= 0 && a.int(1) <= Int64(HostNames.maxLength) else { throw .EINVAL }
-            guard a.process.credentials.euid == 0 else { throw .EPERM }
-            let name = try a.user.bytes(at: a.address(0), count: a.count(1))
-            try HostNames.set(domain: number == 162, to: name, credentials: a.process.credentials)
-            return 0
-        case 142:                                               // reboot
-            // int arguments: only the low 32 bits of the registers count.
-            guard UInt32(truncatingIfNeeded: a[0]) == 0xfee1_dead,
-                  [672274793, 85072278, 369367448, 537993216].contains(UInt32(truncatingIfNeeded: a[1])) else { throw .EINVAL }
-            switch UInt32(truncatingIfNeeded: a[2]) {
-            case 0x4321_fedc, 0xcdef_0123:                      // POWER_OFF, HALT
-                KernelLog.notice("reboot: power down")
-                SelfTest.shutdown()
-            case 0x0123_4567, 0xa1b2_c3d4:                      // RESTART, RESTART2
-                KernelLog.notice("reboot: restarting system")
-                Panic.power?.systemReset()
-                throw .EINVAL
-            case 0x89ab_cdef, 0: return 0                       // CAD_ON, CAD_OFF
-            default: throw .EINVAL
-            }
-        default: return nil
+    /// Sleeping: it awaits a turn of the executor.
+    static func sched_yield(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        await Task.yield()
+        return 0
+    }
+
+    static func umask(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let mask = a[0]
+        let old = a.process.fs.umask
+        a.process.fs.umask = UInt32(mask & 0o777)
+        return UInt64(old)
+    }
+
+    static func sethostname(_ a: SyscallArguments) throws(Errno) -> UInt64 { try setName(a, domain: false) }
+    static func setdomainname(_ a: SyscallArguments) throws(Errno) -> UInt64 { try setName(a, domain: true) }
+
+    /// sethostname and setdomainname(name, length): EINVAL for a bad length before EPERM.
+    private static func setName(_ a: SyscallArguments, domain: Bool) throws(Errno) -> UInt64 {
+        let name = a.address(0), length = a.int(1), count = a.count(1)
+        guard length >= 0 && length <= Int64(HostNames.maxLength) else { throw .EINVAL }
+        guard a.process.credentials.euid == 0 else { throw .EPERM }
+        let bytes = try a.user.bytes(at: name, count: count)
+        try HostNames.set(domain: domain, to: bytes, credentials: a.process.credentials)
+        return 0
+    }
+
+    static let LINUX_REBOOT_MAGIC1: UInt32 = 0xfee1_dead
+    static let LINUX_REBOOT_MAGIC2: UInt32 = 0x2812_1969, LINUX_REBOOT_MAGIC2A: UInt32 = 0x0512_1996
+    static let LINUX_REBOOT_MAGIC2B: UInt32 = 0x1604_1998, LINUX_REBOOT_MAGIC2C: UInt32 = 0x2011_2000
+    static let LINUX_REBOOT_CMD_RESTART: UInt32 = 0x0123_4567, LINUX_REBOOT_CMD_HALT: UInt32 = 0xcdef_0123
+    static let LINUX_REBOOT_CMD_CAD_ON: UInt32 = 0x89ab_cdef, LINUX_REBOOT_CMD_CAD_OFF: UInt32 = 0
+    static let LINUX_REBOOT_CMD_POWER_OFF: UInt32 = 0x4321_fedc, LINUX_REBOOT_CMD_RESTART2: UInt32 = 0xa1b2_c3d4
+
+    /// reboot(magic, magic2, cmd, arg): int arguments, so only the low 32 bits of the registers count.
+    static func reboot(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let magic = a.uint32(0), magic2 = a.uint32(1), command = a.uint32(2)
+        guard magic == LINUX_REBOOT_MAGIC1,
+              [LINUX_REBOOT_MAGIC2, LINUX_REBOOT_MAGIC2A, LINUX_REBOOT_MAGIC2B, LINUX_REBOOT_MAGIC2C].contains(magic2) else { throw .EINVAL }
+        switch command {
+        case LINUX_REBOOT_CMD_POWER_OFF, LINUX_REBOOT_CMD_HALT:
+            KernelLog.notice("reboot: power down")
+            SelfTest.shutdown()
+        case LINUX_REBOOT_CMD_RESTART, LINUX_REBOOT_CMD_RESTART2:
+            KernelLog.notice("reboot: restarting system")
+            Panic.power?.systemReset()
+            throw .EINVAL
+        case LINUX_REBOOT_CMD_CAD_ON, LINUX_REBOOT_CMD_CAD_OFF: return 0
+        default: throw .EINVAL
         }
     }
+
+    static let GRND_NONBLOCK: UInt64 = 1, GRND_RANDOM: UInt64 = 2, GRND_INSECURE: UInt64 = 4
 
     /// getrandom: up to 1 MiB per call (a short count, as Linux may give), produced and copied out a
     /// page at a time: no kernel buffer the size the caller asked for.
     static func getrandom(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        // GRND_NONBLOCK, GRND_RANDOM, GRND_INSECURE; the last two exclude each other.
-        guard a[2] & ~7 == 0, a[2] & 6 != 6 else { throw .EINVAL }
-        let count = Int(min(a[1], 1 << 20))
+        let buffer = a.address(0), length = a[1], flags = a[2]
+        // GRND_RANDOM and GRND_INSECURE exclude each other.
+        guard flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE) == 0,
+              flags & (GRND_RANDOM | GRND_INSECURE) != GRND_RANDOM | GRND_INSECURE else { throw .EINVAL }
+        let count = Int(min(length, 1 << 20))
         let staging = try IOBuffer(count: min(pageSize, count), zeroed: false)
         var done = 0
         while done < count {
@@ -57,7 +72,7 @@ enum MiscSyscalls {
             do throws(Errno) {
                 try staging.withBytes(0..<n) { (b: UnsafeMutableRawBufferPointer) throws(Errno) in
                     lichenFillRandom(b.baseAddress!, n)
-                    try a.user.write(UnsafeRawBufferPointer(b), to: a.address(0) + UInt64(done))
+                    try a.user.write(UnsafeRawBufferPointer(b), to: buffer + UInt64(done))
                 }
             } catch {
                 if done == 0 { throw error }
@@ -69,6 +84,7 @@ enum MiscSyscalls {
     }
 
     static func uname(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let buffer = a.address(0)
         var bytes: [UInt8] = []
         let machine = a.process.control.withLock { $0.machine }
         let fields: [[UInt8]] = [Array("Linux".utf8), HostNames.host, Array("6.1.0-lichen".utf8),
@@ -78,11 +94,12 @@ enum MiscSyscalls {
             while f.count < 65 { f.append(0) }
             bytes += f
         }
-        try a.user.store(bytes: bytes, to: a.address(0))
+        try a.user.store(bytes: bytes, to: buffer)
         return 0
     }
 
     static func sysinfo(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let buffer = a.address(0)
         var info = LinuxSysinfo()
         info.uptime = Int64(MonotonicClock.now / 1_000_000_000)
         let frames = PhysicalMemory.stats
@@ -90,7 +107,7 @@ enum MiscSyscalls {
         info.freeram = UInt64(frames?.freeFrames ?? 0) * UInt64(pageSize)
         info.procs = UInt16(truncatingIfNeeded: Processes.withTable { $0.count })
         info.mem_unit = 1
-        try a.user.store(info, to: a.address(0))
+        try a.user.store(info, to: buffer)
         return 0
     }
 }

@@ -2,6 +2,21 @@ import LichenCore
 
 /// getrlimit, setrlimit, prlimit64, and the check of RLIMIT_NPROC (and free memory) at fork and clone.
 enum ResourceLimitSyscalls {
+    static func getrlimit(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let resource = a.int32(0), old = a.address(1)
+        return try prlimit(a, pid: 0, resource: resource, new: UserAddr(0), old: old)
+    }
+
+    static func setrlimit(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let resource = a.int32(0), new = a.address(1)
+        return try prlimit(a, pid: 0, resource: resource, new: new, old: UserAddr(0))
+    }
+
+    static func prlimit64(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let pid = a.int32(0), resource = a.int32(1), new = a.address(2), old = a.address(3)
+        return try prlimit(a, pid: pid, resource: resource, new: new, old: old)
+    }
+
     /// prlimit64(pid, resource, new, old); getrlimit and setrlimit are it with pid 0. The old value is
     /// read before the new one is set; ESRCH for an unknown pid, EPERM without the right to change it.
     static func prlimit(_ a: SyscallArguments, pid: Int32, resource: Int32, new: UserAddr, old: UserAddr) throws(Errno) -> UInt64 {

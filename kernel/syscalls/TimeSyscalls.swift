@@ -1,14 +1,22 @@
 import LichenCore
 import _Concurrency
 
-/// Clocks, sleeps, CPU-time accounting (times, getrusage, CPU clocks) and timers (setitimer,
-/// timer_create and friends).
+/// Clocks, sleeps, CPU-time accounting (times, getrusage, CPU clocks) and interval timers
+/// (setitimer; timer_create and friends: PosixTimerSyscalls).
 enum TimeSyscalls {
+    /// Clock ids (CPU clocks, including the negative ids of other processes and threads: CPUClockID).
+    static let CLOCK_REALTIME: Int32 = 0, CLOCK_MONOTONIC: Int32 = 1
+    static let CLOCK_PROCESS_CPUTIME_ID: Int32 = 2, CLOCK_THREAD_CPUTIME_ID: Int32 = 3
+    static let CLOCK_MONOTONIC_RAW: Int32 = 4, CLOCK_REALTIME_COARSE: Int32 = 5, CLOCK_MONOTONIC_COARSE: Int32 = 6
+    static let CLOCK_BOOTTIME: Int32 = 7
+    /// clock_nanosleep and timer_settime flag: the time is absolute.
+    static let TIMER_ABSTIME: Int32 = 1
+
     /// Only CLOCK_REALTIME can be set (EINVAL for the others, as Linux), by the superuser
     /// (CAP_SYS_TIME), to a time from the epoch on.
     static func setRealtime(_ a: SyscallArguments, clock: Int32, seconds: Int64, nanoseconds: Int64) throws(Errno) {
         _ = try resolution(clock: clock, a)                     // EINVAL for unknown clocks
-        guard clock == 0 else { throw .EINVAL }
+        guard clock == CLOCK_REALTIME else { throw .EINVAL }
         guard a.process.credentials.euid == 0 else { throw .EPERM }
         guard nanoseconds >= 0 && nanoseconds < 1_000_000_000, seconds >= 0, seconds < Int64(UInt64.max / 2_000_000_000) else { throw .EINVAL }
         RealtimeClock.set(nanoseconds: UInt64(seconds) * 1_000_000_000 + UInt64(nanoseconds))
@@ -21,77 +29,99 @@ enum TimeSyscalls {
     }
 
     static func gettimeofday(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        if a[0] != 0 { try a.user.store(LinuxTimeval(nanoseconds: RealtimeClock.now), to: a.address(0)) }
-        if a[1] != 0 { try a.user.store(LinuxTimezone(), to: a.address(1)) }
+        let time = a.address(0), zone = a.address(1)
+        if time.value != 0 { try a.user.store(LinuxTimeval(nanoseconds: RealtimeClock.now), to: time) }
+        if zone.value != 0 { try a.user.store(LinuxTimezone(), to: zone) }
         return 0
     }
 
-    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
-        switch number {
-        case 114:                                               // clock_getres
-            let resolution = try resolution(clock: a.int32(0), a)
-            if a[1] != 0 { try a.user.store(LinuxTimespec(nanoseconds: resolution), to: a.address(1)) }
-            return 0
-        case 112:                                               // clock_settime
-            let t = try a.user.load(LinuxTimespec.self, from: a.address(1))
-            try setRealtime(a, clock: a.int32(0), seconds: t.tv_sec, nanoseconds: t.tv_nsec)
-            return 0
-        case 170:                                               // settimeofday (the timezone is ignored, as in Linux)
-            if a[0] != 0 {
-                let t = try a.user.load(LinuxTimeval.self, from: a.address(0))
-                guard t.tv_usec >= 0 && t.tv_usec < 1_000_000 else { throw .EINVAL }
-                try setRealtime(a, clock: 0, seconds: t.tv_sec, nanoseconds: t.tv_usec * 1000)
-            } else if a[1] != 0 {
-                _ = try a.user.load(LinuxTimezone.self, from: a.address(1))
-                guard a.process.credentials.euid == 0 else { throw .EPERM }
-            }
-            return 0
-        case 101:                                               // nanosleep
-            return try await sleep(a, request: a.address(0), remaining: a.address(1), absolute: false, clock: 1)
-        case 115:                                               // clock_nanosleep
-            return try await sleep(a, request: a.address(2), remaining: a.address(3), absolute: a[1] & 1 != 0, clock: a.int32(0))
-        case 153:                                               // times
-            if a[0] != 0 {
-                let own = a.process.time.usage(of: a.process, current: a.thread)
-                try a.user.store(ResourceUsage.tms(own: own, children: a.process.time.childrenUsage), to: a.address(0))
-            }
-            return result(TimeValues.clockTicks(MonotonicClock.now))
-        case 165:                                               // getrusage
-            let usage: ResourceUsage
-            switch a.int32(0) {
-            case LinuxResource.RUSAGE_SELF: usage = a.process.time.usage(of: a.process, current: a.thread)
-            case LinuxResource.RUSAGE_CHILDREN: usage = a.process.time.childrenUsage
-            case LinuxResource.RUSAGE_THREAD: usage = a.thread.cpu.usage(current: true)
-            default: throw .EINVAL
-            }
-            try a.user.store(usage.rusage, to: a.address(1))
-            return 0
-        case 102:                                               // getitimer
-            guard let which = ProcessTime.Which(rawValue: a.int32(0)) else { throw .EINVAL }
-            let v = a.process.time.get(which, thread: a.thread)
-            try a.user.store(TimeValues.itimerval(value: v.value, interval: v.interval), to: a.address(1))
-            return 0
-        case 103:                                               // setitimer
-            // Linux: the new value is read and checked first; NULL means "disarm".
-            var new = (value: UInt64(0), interval: UInt64(0))
-            if a[1] != 0 {
-                guard let v = TimeValues.itimer(try a.user.load(LinuxItimerval.self, from: a.address(1))) else { throw .EINVAL }
-                new = v
-            }
-            guard let which = ProcessTime.Which(rawValue: a.int32(0)) else { throw .EINVAL }
-            let old = a.process.time.set(which, value: new.value, interval: new.interval, thread: a.thread)
-            if a[2] != 0 { try a.user.store(TimeValues.itimerval(value: old.value, interval: old.interval), to: a.address(2)) }
-            return 0
-        case 107...111: return try PosixTimerSyscalls.handle(number, a)
-        default: return nil
+    static func clock_getres(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let clock = a.int32(0), res = a.address(1)
+        let resolution = try resolution(clock: clock, a)
+        if res.value != 0 { try a.user.store(LinuxTimespec(nanoseconds: resolution), to: res) }
+        return 0
+    }
+
+    static func clock_settime(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let clock = a.int32(0), time = a.address(1)
+        let t = try a.user.load(LinuxTimespec.self, from: time)
+        try setRealtime(a, clock: clock, seconds: t.tv_sec, nanoseconds: t.tv_nsec)
+        return 0
+    }
+
+    /// The timezone is ignored, as in Linux (only checked for readability and privilege).
+    static func settimeofday(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let time = a.address(0), zone = a.address(1)
+        if time.value != 0 {
+            let t = try a.user.load(LinuxTimeval.self, from: time)
+            guard t.tv_usec >= 0 && t.tv_usec < 1_000_000 else { throw .EINVAL }
+            try setRealtime(a, clock: CLOCK_REALTIME, seconds: t.tv_sec, nanoseconds: t.tv_usec * 1000)
+        } else if zone.value != 0 {
+            _ = try a.user.load(LinuxTimezone.self, from: zone)
+            guard a.process.credentials.euid == 0 else { throw .EPERM }
         }
+        return 0
+    }
+
+    static func nanosleep(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let request = a.address(0), remaining = a.address(1)
+        return try await sleep(a, request: request, remaining: remaining, absolute: false, clock: CLOCK_MONOTONIC)
+    }
+
+    static func clock_nanosleep(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let clock = a.int32(0), flags = a.int32(1), request = a.address(2), remaining = a.address(3)
+        return try await sleep(a, request: request, remaining: remaining, absolute: flags & TIMER_ABSTIME != 0, clock: clock)
+    }
+
+    static func times(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let buffer = a.address(0)
+        if buffer.value != 0 {
+            let own = a.process.time.usage(of: a.process, current: a.thread)
+            try a.user.store(ResourceUsage.tms(own: own, children: a.process.time.childrenUsage), to: buffer)
+        }
+        return result(TimeValues.clockTicks(MonotonicClock.now))
+    }
+
+    static func getrusage(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let who = a.int32(0), buffer = a.address(1)
+        let usage: ResourceUsage
+        switch who {
+        case LinuxResource.RUSAGE_SELF: usage = a.process.time.usage(of: a.process, current: a.thread)
+        case LinuxResource.RUSAGE_CHILDREN: usage = a.process.time.childrenUsage
+        case LinuxResource.RUSAGE_THREAD: usage = a.thread.cpu.usage(current: true)
+        default: throw .EINVAL
+        }
+        try a.user.store(usage.rusage, to: buffer)
+        return 0
+    }
+
+    static func getitimer(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let whichValue = a.int32(0), current = a.address(1)
+        guard let which = ProcessTime.Which(rawValue: whichValue) else { throw .EINVAL }
+        let v = a.process.time.get(which, thread: a.thread)
+        try a.user.store(TimeValues.itimerval(value: v.value, interval: v.interval), to: current)
+        return 0
+    }
+
+    /// Linux reads and checks the new value before `which`; a NULL new value disarms.
+    static func setitimer(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let whichValue = a.int32(0), newValue = a.address(1), oldValue = a.address(2)
+        var new = (value: UInt64(0), interval: UInt64(0))
+        if newValue.value != 0 {
+            guard let v = TimeValues.itimer(try a.user.load(LinuxItimerval.self, from: newValue)) else { throw .EINVAL }
+            new = v
+        }
+        guard let which = ProcessTime.Which(rawValue: whichValue) else { throw .EINVAL }
+        let old = a.process.time.set(which, value: new.value, interval: new.interval, thread: a.thread)
+        if oldValue.value != 0 { try a.user.store(TimeValues.itimerval(value: old.value, interval: old.interval), to: oldValue) }
+        return 0
     }
 
     /// The clock's reading in nanoseconds (EINVAL for an unknown clock).
     static func now(clock: Int32, _ a: SyscallArguments) throws(Errno) -> UInt64 {
         switch clock {
-        case 0, 5: return RealtimeClock.now                   // CLOCK_REALTIME(_COARSE)
-        case 1, 4, 6, 7: return MonotonicClock.now            // MONOTONIC, _RAW, _COARSE, BOOTTIME
+        case CLOCK_REALTIME, CLOCK_REALTIME_COARSE: return RealtimeClock.now
+        case CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME: return MonotonicClock.now
         default:
             guard let id = CPUClockID(clock) else { throw .EINVAL }
             return id.reading(try cpuUsage(id, a))
@@ -100,8 +130,8 @@ enum TimeSyscalls {
 
     static func resolution(clock: Int32, _ a: SyscallArguments) throws(Errno) -> UInt64 {
         switch clock {
-        case 0, 1, 4, 7: return 1
-        case 5, 6: return 4_000_000                            // the coarse clocks: a tick (Linux's HZ=250)
+        case CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_BOOTTIME: return 1
+        case CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE: return 4_000_000   // a tick (Linux's HZ=250)
         default:
             guard let id = CPUClockID(clock) else { throw .EINVAL }
             _ = try cpuUsage(id, a)
@@ -127,7 +157,7 @@ enum TimeSyscalls {
         guard t.tv_sec >= 0, t.tv_nsec >= 0, t.tv_nsec < 1_000_000_000 else { throw .EINVAL }
         var ns = UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
         if absolute {
-            let now = (clock == 0 ? RealtimeClock.now : MonotonicClock.now)
+            let now = (clock == CLOCK_REALTIME ? RealtimeClock.now : MonotonicClock.now)
             ns = ns > now ? ns - now : 0
         }
         let start = MonotonicClock.now
