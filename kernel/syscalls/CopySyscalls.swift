@@ -3,17 +3,21 @@ import _Concurrency
 
 /// sendfile and copy_file_range: a kernel-side read/write loop (no page sharing; files are in memory).
 enum CopySyscalls {
-    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
-        switch number {
-        case 71:                                                   // sendfile(out, in, *offset, count)
-            return try await copy(a, from: try a.process.file(a.fd(1)), at: a.address(2),
-                                  to: try a.process.file(a.fd(0)), at: UserAddr(0), count: a[3])
-        case 285:                                                  // copy_file_range(in, *off_in, out, *off_out, len, flags)
-            guard a[5] == 0 else { throw .EINVAL }
-            return try await copy(a, from: try a.process.file(a.fd(0)), at: a.address(1),
-                                  to: try a.process.file(a.fd(2)), at: a.address(3), count: a[4])
-        default: return nil
-        }
+    /// sendfile(out_fd, in_fd, *offset, count): the output's position always moves.
+    static func sendfile(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let outFd = a.fd(0), inFd = a.fd(1), offset = a.address(2), count = a[3]
+        let input = try a.process.file(inFd)
+        let output = try a.process.file(outFd)
+        return try await copy(a, from: input, at: offset, to: output, at: UserAddr(0), count: count)
+    }
+
+    /// copy_file_range(fd_in, *off_in, fd_out, *off_out, len, flags): no flags are defined.
+    static func copy_file_range(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let inFd = a.fd(0), inOffset = a.address(1), outFd = a.fd(2), outOffset = a.address(3), count = a[4], flags = a[5]
+        guard flags == 0 else { throw .EINVAL }
+        let input = try a.process.file(inFd)
+        let output = try a.process.file(outFd)
+        return try await copy(a, from: input, at: inOffset, to: output, at: outOffset, count: count)
     }
 
     /// Copies up to `count` bytes; a non-NULL offset pointer is used and updated instead of the file position.

@@ -4,43 +4,20 @@ import _Concurrency
 /// mount (proc, tmpfs, devtmpfs, sysfs), umount2, statfs, fstatfs.
 enum MountSyscalls {
     static let MS_REMOUNT: UInt64 = 0x20, MS_BIND: UInt64 = 0x1000, MS_MOVE: UInt64 = 0x2000
-    static let MNT_DETACH: UInt64 = 0x2, UMOUNT_NOFOLLOW: UInt64 = 0x8
+    static let MNT_FORCE: UInt64 = 0x1, MNT_DETACH: UInt64 = 0x2, MNT_EXPIRE: UInt64 = 0x4, UMOUNT_NOFOLLOW: UInt64 = 0x8
+    static let ST_VALID: UInt64 = 0x20
     /// The source names mounts were made with (/proc/mounts' first column).
     nonisolated(unsafe) private static var sources: [(mount: Mount, source: [UInt8])] = []
     private static let lock = SpinLock(())
 
-    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
-        switch number {
-        case 40: return try await mount(a)
-        case 39:                                                   // umount2
-            guard a[1] & ~UInt64(0xf) == 0 else { throw .EINVAL }  // MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW
-            let path = try a.user.string(at: a.address(0))
-            let vfs = try FileSyscalls.vfs()
-            guard a.process.fs.credentials.isSuperuser else { throw .EPERM }
-            let target = try await vfs.resolve(path, followLast: a[1] & UMOUNT_NOFOLLOW == 0, context: a.process.fs)
-            // A lazy unmount (MNT_DETACH) lets the users keep what they hold; otherwise, like Linux,
-            // a mount that is some process's directory or holds an open file stays (EBUSY).
-            if target.isMountRoot && a[1] & MNT_DETACH == 0 && inUse(target.mount) { throw .EBUSY }
-            try await vfs.unmount(path, context: a.process.fs)
-            return 0
-        case 43:                                                   // statfs
-            let mount = try await FileSyscalls.vfs().resolve(try a.user.string(at: a.address(0)), context: a.process.fs).mount
-            try a.user.store(bytes: linuxStatfs(mount.fileSystem.statistics, mount.flags), to: a.address(1))
-            return 0
-        case 44:                                                   // fstatfs
-            let mount = try a.process.file(a.fd(0)).location.mount
-            try a.user.store(bytes: linuxStatfs(mount.fileSystem.statistics, mount.flags), to: a.address(1))
-            return 0
-        default: return nil
-        }
-    }
-
+    /// mount(source, target, filesystemtype, mountflags, data).
     static func mount(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
-        let flags = a[3]
-        let target = try a.user.string(at: a.address(1))
+        let sourceAddress = a.address(0), targetAddress = a.address(1), typeAddress = a.address(2), flags = a[3]
+        let dataAddress = a.address(4)
+        let target = try a.user.string(at: targetAddress)
         let vfs = try FileSyscalls.vfs()
         guard a.process.fs.credentials.isSuperuser else { throw .EPERM }
-        let data = a[4] == 0 ? [] : try a.user.string(at: a.address(4), limit: pageSize)
+        let data = dataAddress.value == 0 ? [] : try a.user.string(at: dataAddress, limit: pageSize)
         if flags & MS_REMOUNT != 0 {
             let location = try await vfs.resolve(target, context: a.process.fs)
             guard location.isMountRoot else { throw .EINVAL }
@@ -52,8 +29,8 @@ enum MountSyscalls {
             return 0
         }
         if flags & (MS_BIND | MS_MOVE) != 0 { throw .EINVAL }     // TODO: bind and move mounts
-        let type = try a.user.string(at: a.address(2))
-        let source = a[0] == 0 ? type : try a.user.string(at: a.address(0))
+        let type = try a.user.string(at: typeAddress)
+        let source = sourceAddress.value == 0 ? type : try a.user.string(at: sourceAddress)
         let fileSystem: any FileSystem
         if type == Array("tmpfs".utf8) {
             let o = try TmpfsOptions.parse(data, ramBytes: Int64(PhysicalMemory.totalBytes))
@@ -74,6 +51,37 @@ enum MountSyscalls {
         }
         let m = try await vfs.mount(fileSystem, on: target, flags: MountFlags(mountSyscallFlags: flags), context: a.process.fs)
         remember(m, source: source)
+        return 0
+    }
+
+    /// umount2(target, flags).
+    static func umount2(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let targetAddress = a.address(0), flags = a[1]
+        guard flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW) == 0 else { throw .EINVAL }
+        let path = try a.user.string(at: targetAddress)
+        let vfs = try FileSyscalls.vfs()
+        guard a.process.fs.credentials.isSuperuser else { throw .EPERM }
+        let target = try await vfs.resolve(path, followLast: flags & UMOUNT_NOFOLLOW == 0, context: a.process.fs)
+        // A lazy unmount (MNT_DETACH) lets the users keep what they hold; otherwise, like Linux,
+        // a mount that is some process's directory or holds an open file stays (EBUSY).
+        if target.isMountRoot && flags & MNT_DETACH == 0 && inUse(target.mount) { throw .EBUSY }
+        try await vfs.unmount(path, context: a.process.fs)
+        return 0
+    }
+
+    /// statfs(path, buf).
+    static func statfs(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let pathAddress = a.address(0), buffer = a.address(1)
+        let mount = try await FileSyscalls.vfs().resolve(try a.user.string(at: pathAddress), context: a.process.fs).mount
+        try a.user.store(linuxStatfs(mount.fileSystem.statistics, mount.flags), to: buffer)
+        return 0
+    }
+
+    /// fstatfs(fd, buf).
+    static func fstatfs(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let fd = a.fd(0), buffer = a.address(1)
+        let mount = try a.process.file(fd).location.mount
+        try a.user.store(linuxStatfs(mount.fileSystem.statistics, mount.flags), to: buffer)
         return 0
     }
 
@@ -102,14 +110,18 @@ enum MountSyscalls {
         return String(decoding: s ?? m.fileSystem.typeName, as: UTF8.self)
     }
 
-    /// struct statfs (arm64, 120 bytes): type, bsize, blocks, bfree, bavail, files, ffree, fsid, namelen,
-    /// frsize, flags, spare[4].
-    static func linuxStatfs(_ s: FileSystemStatistics, _ flags: MountFlags) -> [UInt8] {
-        let words: [UInt64] = [UInt64(bitPattern: s.magic), UInt64(bitPattern: s.blockSize), s.totalBlocks, s.freeBlocks,
-                               s.availableBlocks, s.totalInodes, s.freeInodes, 0, UInt64(bitPattern: s.maxNameLength),
-                               UInt64(bitPattern: s.blockSize), 0x20 /* ST_VALID */ | flags.statfsFlags, 0, 0, 0, 0]
-        var out: [UInt8] = []
-        for w in words { for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: w >> (UInt64(i) * 8))) } }
+    static func linuxStatfs(_ s: FileSystemStatistics, _ flags: MountFlags) -> LinuxStatfs {
+        var out = LinuxStatfs()
+        out.f_type = s.magic
+        out.f_bsize = s.blockSize
+        out.f_blocks = Int64(bitPattern: s.totalBlocks)
+        out.f_bfree = Int64(bitPattern: s.freeBlocks)
+        out.f_bavail = Int64(bitPattern: s.availableBlocks)
+        out.f_files = Int64(bitPattern: s.totalInodes)
+        out.f_ffree = Int64(bitPattern: s.freeInodes)
+        out.f_namelen = s.maxNameLength
+        out.f_frsize = s.blockSize
+        out.f_flags = Int64(bitPattern: ST_VALID | flags.statfsFlags)
         return out
     }
 }

@@ -5,13 +5,8 @@ import _Concurrency
 /// (`pollQueue`), sleeping with `waitAny` under the call's signal mask, if it gives one
 /// (`Thread.withTemporarySignalMask`: GNU make -j waits for SIGCHLD this way).
 enum PollSyscalls {
-    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
-        switch number {
-        case 73: return try await ppoll(a)
-        case 72: return try await pselect6(a)
-        default: return nil
-        }
-    }
+    /// The most descriptors one call may name (Linux: RLIMIT_NOFILE, here fixed).
+    static let maxDescriptors = 1024
 
     /// nil: no timeout (block); a zero timeout: report without sleeping.
     static func timeout(_ a: SyscallArguments, _ address: UserAddr) throws(Errno) -> UInt64? {
@@ -39,13 +34,15 @@ enum PollSyscalls {
 
     // MARK: ppoll
 
+    /// ppoll(fds, nfds, timeout, sigmask, sigsetsize).
     static func ppoll(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
-        let count = Int(UInt32(truncatingIfNeeded: a[1]))            // unsigned int nfds: the high half is ignored
-        guard count <= 1024 else { throw .EINVAL }                   // RLIMIT_NOFILE
-        let ns = try timeout(a, a.address(2))
-        let mask = try Thread.userSignalMask(a, at: a.address(3), size: a[4])
+        let pollfds = a.address(0), count = Int(a.uint32(1))         // unsigned int nfds: the high half is ignored
+        let timeoutAddress = a.address(2), sigmask = a.address(3), sigsetSize = a[4]
+        guard count <= maxDescriptors else { throw .EINVAL }
+        let ns = try timeout(a, timeoutAddress)
+        let mask = try Thread.userSignalMask(a, at: sigmask, size: sigsetSize)
         var fds: [Int32] = [], wanted: [PollEvents] = [], files: [OpenFile?] = []
-        let raw = try a.user.bytes(at: a.address(0), count: count * 8)  // struct pollfd { int fd; short events, revents; }
+        let raw = try a.user.bytes(at: pollfds, count: count * 8)  // struct pollfd { int fd; short events, revents; }
         for i in 0..<count {
             let fd = Int32(bitPattern: UInt32(raw[i * 8]) | UInt32(raw[i * 8 + 1]) << 8 | UInt32(raw[i * 8 + 2]) << 16
                            | UInt32(raw[i * 8 + 3]) << 24)
@@ -70,25 +67,27 @@ enum PollSyscalls {
             out[i * 8 + 6] = UInt8(r & 0xff)
             out[i * 8 + 7] = UInt8(r >> 8)
         }
-        if count > 0 { try a.user.store(bytes: out, to: a.address(0)) }
+        if count > 0 { try a.user.store(bytes: out, to: pollfds) }
         return result(ready)
     }
 
     // MARK: pselect6
 
+    /// pselect6(nfds, readfds, writefds, exceptfds, timeout, sigmask).
     static func pselect6(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
-        let n = Int(a.int32(0))
-        guard n >= 0 && n <= 1024 else { throw .EINVAL }
+        let n = Int(a.int32(0)), setAddresses = [a.address(1), a.address(2), a.address(3)]
+        let timeoutAddress = a.address(4), sigmask = a.address(5)
+        guard n >= 0 && n <= maxDescriptors else { throw .EINVAL }
         let words = (n + 63) / 64
-        func load(_ i: Int) throws(Errno) -> [UInt64]? {
-            guard a[i] != 0 else { return nil }
+        func load(_ address: UserAddr) throws(Errno) -> [UInt64]? {
+            guard address.value != 0 else { return nil }
             var set: [UInt64] = []
-            for w in 0..<words { set.append(try a.user.load(UInt64.self, from: a.address(i) + UInt64(w * 8))) }
+            for w in 0..<words { set.append(try a.user.load(UInt64.self, from: address + UInt64(w * 8))) }
             return set
         }
-        let sets = [try load(1), try load(2), try load(3)]
-        let ns = try timeout(a, a.address(4))
-        let mask = try pselectMask(a)
+        let sets = [try load(setAddresses[0]), try load(setAddresses[1]), try load(setAddresses[2])]
+        let ns = try timeout(a, timeoutAddress)
+        let mask = try pselectMask(a, sigmask)
         // Linux's select masks: readable includes hang-up and error, writable includes error.
         let masks: [PollEvents] = [[.readable, .hangUp, .error], [.writable, .error], [.priority]]
         var fds: [Int32] = [], files: [OpenFile] = []
@@ -121,16 +120,16 @@ enum PollSyscalls {
         var out = [[UInt64]](repeating: [UInt64](repeating: 0, count: words), count: 3)
         let count = result(into: &out)
         for s in 0..<3 where sets[s] != nil {
-            for w in 0..<words { try a.user.store(out[s][w], to: a.address(1 + s) + UInt64(w * 8)) }
+            for w in 0..<words { try a.user.store(out[s][w], to: setAddresses[s] + UInt64(w * 8)) }
         }
         return UInt64(count)
     }
 
     /// pselect6's sixth argument: a pointer to { const sigset_t *ss; size_t ss_len } (NULL, or a NULL ss: no mask).
-    static func pselectMask(_ a: SyscallArguments) throws(Errno) -> SignalSet? {
-        guard a[5] != 0 else { return nil }
-        let set = try a.user.load(UInt64.self, from: a.address(5))
-        let size = try a.user.load(UInt64.self, from: a.address(5) + 8)
+    static func pselectMask(_ a: SyscallArguments, _ address: UserAddr) throws(Errno) -> SignalSet? {
+        guard address.value != 0 else { return nil }
+        let set = try a.user.load(UInt64.self, from: address)
+        let size = try a.user.load(UInt64.self, from: address + 8)
         return try Thread.userSignalMask(a, at: UserAddr(set), size: size)
     }
 }

@@ -7,20 +7,52 @@ import LichenCore
 enum SocketSyscalls {
     private static let reported = ReportOnce(count: 1)
 
-    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
-        switch number {
-        case 198, 199:                                           // socket, socketpair
-            if reported.first(0) {
-                KernelLog.warning("socket: no address family is implemented yet (family " + Format.decimal(a[0] & 0xffff)
-                                  + "): EAFNOSUPPORT")
-            }
-            throw .EAFNOSUPPORT
-        case 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 242, 243, 269:
-            // bind listen accept connect getsockname getpeername sendto recvfrom setsockopt getsockopt
-            // shutdown sendmsg recvmsg accept4 recvmmsg sendmmsg
-            _ = try a.process.file(a.fd(0))
-            throw .ENOTSOCK
-        default: return nil
+    // MARK: Making sockets
+
+    /// socket(domain, type, protocol).
+    static func socket(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let domain = a[0]
+        throw unsupportedFamily(domain)
+    }
+
+    /// socketpair(domain, type, protocol, sv).
+    static func socketpair(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let domain = a[0]
+        throw unsupportedFamily(domain)
+    }
+
+    // MARK: Calls on a socket descriptor
+
+    static func bind(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func listen(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func accept(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func accept4(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func connect(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func getsockname(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func getpeername(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func sendto(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func recvfrom(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func setsockopt(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func getsockopt(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func shutdown(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func sendmsg(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func recvmsg(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func sendmmsg(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func recvmmsg(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+
+    // MARK: Shared
+
+    private static func unsupportedFamily(_ domain: UInt64) -> Errno {
+        if reported.first(0) {
+            KernelLog.warning("socket: no address family is implemented yet (family " + Format.decimal(domain & 0xffff)
+                              + "): EAFNOSUPPORT")
         }
+        return .EAFNOSUPPORT
+    }
+
+    /// EBADF if `fd` is not open, else ENOTSOCK: no descriptor is a socket yet.
+    private static func notASocket(_ a: SyscallArguments, _ fd: Int32) throws(Errno) -> UInt64 {
+        _ = try a.process.file(fd)
+        throw .ENOTSOCK
     }
 }
