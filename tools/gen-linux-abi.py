@@ -14,6 +14,8 @@ root = os.path.join(os.path.dirname(__file__), "..", "Sources", "LichenCore", "L
 
 def syscalls():
     text = open(os.path.join(inc, "asm-generic/unistd.h")).read()
+    # arm64 and riscv64 do not define __ARCH_WANT_SYNC_FILE_RANGE2: 84 is sync_file_range there.
+    text = re.sub(r"#ifdef __ARCH_WANT_SYNC_FILE_RANGE2\n.*?#else\n", "", text, flags=re.S)
     # arm64 is a 64-bit asm-generic architecture without the compat/deprecated entries.
     names = {}
     for m in re.finditer(r"#define __NR(?:3264)?_(\w+)\s+(\d+)", text):

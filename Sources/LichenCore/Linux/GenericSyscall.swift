@@ -87,7 +87,7 @@ public enum GenericSyscall: UInt16, Sendable {
     case sync = 81
     case fsync = 82
     case fdatasync = 83
-    case sync_file_range2 = 84
+    case sync_file_range = 84
     case timerfd_create = 85
     case timerfd_settime = 86
     case timerfd_gettime = 87
@@ -427,7 +427,7 @@ public enum GenericSyscall: UInt16, Sendable {
         case .sync: "sync"
         case .fsync: "fsync"
         case .fdatasync: "fdatasync"
-        case .sync_file_range2: "sync_file_range2"
+        case .sync_file_range: "sync_file_range"
         case .timerfd_create: "timerfd_create"
         case .timerfd_settime: "timerfd_settime"
         case .timerfd_gettime: "timerfd_gettime"
