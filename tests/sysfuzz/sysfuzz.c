@@ -321,7 +321,7 @@ static const struct signature { const char *name, *kinds; } signatures[] = {
     {"read", "fbn"}, {"write", "fbn"}, {"readv", "fvl"}, {"writev", "fvl"}, {"pread64", "fbnO"}, {"pwrite64", "fbnO"},
     {"preadv", "fvlO"}, {"pwritev", "fvlO"}, {"preadv2", "fvlOx"}, {"pwritev2", "fvlOx"}, {"sendfile", "ffbn"},
     {"pselect6", "lbbbtb"}, {"ppoll", "Pltkz"}, {"readlinkat", "dpbn"}, {"newfstatat", "dpbx"}, {"fstat", "fb"},
-    {"fsync", "f"}, {"fdatasync", "f"}, {"sync_file_range2", "fxOO"}, {"utimensat", "dwtx"}, {"capget", "bb"},
+    {"fsync", "f"}, {"fdatasync", "f"}, {"sync_file_range", "fxOO"}, {"utimensat", "dwtx"}, {"capget", "bb"},
     {"capset", "bb"}, {"personality", "x"}, {"exit", "r"}, {"exit_group", "r"}, {"waitid", "cixbb"},
     {"set_tid_address", "b"}, {"unshare", "x"}, {"futex", "bcrtbr"}, {"set_robust_list", "bn"},
     {"get_robust_list", "ibb"}, {"nanosleep", "tb"}, {"getitimer", "cb"}, {"setitimer", "Wtb"},
