@@ -10,8 +10,10 @@ extension Thread {
     /// no stop. One lock, checked before `deliverSignals` (an async call) is made at all.
     func signalsQuiet() -> Bool {
         process.signals.withLock { st -> Bool in
-            let t = st.threads[index]
-            return !st.process.hasDeliverable(t) && t.savedBlocked == nil && !st.stopped
+            // Field by field: a copy of the thread's state would retain and release its queue.
+            let pending = st.threads[index].pending.signals.union(st.process.shared.signals)
+            return pending.subtracting(st.threads[index].blocked).isEmpty && st.threads[index].savedBlocked == nil
+                && !st.stopped
         }
     }
 
