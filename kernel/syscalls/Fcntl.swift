@@ -4,28 +4,33 @@ import _Concurrency
 /// fcntl(2): descriptor flags, status flags, record locks, leases, pipe sizes, I/O signal owners.
 enum Fcntl {
     typealias C = LinuxFcntl
+    /// F_GETFD/F_SETFD's one descriptor flag.
+    static let FD_CLOEXEC: UInt64 = 1
     private static let asyncUnsupported = ReportOnce(count: 1)
 
     static func fcntl(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let p = a.process
-        let fd = a.fd(0), command = a.int32(1)
+        // The third argument is an int, an unsigned flag word or a pointer, depending on the command.
+        let fd = a.fd(0), command = a.int32(1), argument = a[2]
+        let intArgument = Int32(truncatingIfNeeded: argument), flagsArgument = UInt32(truncatingIfNeeded: argument)
+        let pointer = UserAddr(argument)
         let file = try p.file(fd)
         // O_PATH descriptors allow only these (Linux's check_fcntl_cmd).
         if file.isPathOnly && !allowedOnPath(command) { throw .EBADF }
         switch command {
         case C.F_DUPFD, C.F_DUPFD_CLOEXEC:
             return result(try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in
-                try t.duplicate(fd, minimum: a.int32(2), closeOnExec: command == C.F_DUPFD_CLOEXEC)
+                try t.duplicate(fd, minimum: intArgument, closeOnExec: command == C.F_DUPFD_CLOEXEC)
             })
         case C.F_GETFD:
             return try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> UInt64 in try t.isCloseOnExec(fd) ? 1 : 0 }
         case C.F_SETFD:
-            try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) in try t.setCloseOnExec(fd, a[2] & 1 != 0) }
+            try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) in try t.setCloseOnExec(fd, argument & FD_CLOEXEC != 0) }
             return 0
         case C.F_GETFL:
             return UInt64(file.flags.rawValue)
         case C.F_SETFL:
-            let flags = OpenFlags(rawValue: UInt32(truncatingIfNeeded: a[2]))
+            let flags = OpenFlags(rawValue: flagsArgument)
             // O_ASYNC asks for SIGIO when a pipe or terminal becomes ready, which Lichen does not
             // send yet: refused rather than ignored. (On a regular file Linux sends none either.)
             if flags.contains(.FASYNC) && !file.flags.contains(.FASYNC) && file.operations != nil {
@@ -35,12 +40,12 @@ enum Fcntl {
             file.setStatusFlags(flags)
             return 0
         case C.F_GETLK, C.F_OFD_GETLK:
-            let lock = try a.user.load(LinuxFlock.self, from: a.address(2))
+            let lock = try a.user.load(LinuxFlock.self, from: pointer)
             let request = try await RecordLocks.request(lock, file: file, process: p, ofd: command == C.F_OFD_GETLK, forSet: false)
-            try a.user.store(RecordLocks.test(request, lock), to: a.address(2))
+            try a.user.store(RecordLocks.test(request, lock), to: pointer)
             return 0
         case C.F_SETLK, C.F_SETLKW, C.F_OFD_SETLK, C.F_OFD_SETLKW:
-            let lock = try a.user.load(LinuxFlock.self, from: a.address(2))
+            let lock = try a.user.load(LinuxFlock.self, from: pointer)
             let ofd = command == C.F_OFD_SETLK || command == C.F_OFD_SETLKW
             let request = try await RecordLocks.request(lock, file: file, process: p, ofd: ofd, forSet: true)
             try await RecordLocks.set(request, file: file, wait: command == C.F_SETLKW || command == C.F_OFD_SETLKW, thread: a.thread)
@@ -50,18 +55,18 @@ enum Fcntl {
             return result(pipe.capacity)
         case C.F_SETPIPE_SZ:
             guard let pipe = file.operations?.pipe else { throw .EBADF }
-            return result(try pipe.setCapacity(UInt32(truncatingIfNeeded: a[2]), privileged: p.credentials.mayExceedLimits,
+            return result(try pipe.setCapacity(flagsArgument, privileged: p.credentials.mayExceedLimits,
                                                hasRoom: { PhysicalMemory.hasRoomForUser(contiguousBytes: $0) }))
         case C.F_SETOWN:
             var updated = file.signalOwner.withLock { $0 }
-            try updated.setOwner(a.int32(2))
+            try updated.setOwner(intArgument)
             if updated.pid != 0 && !idExists(updated.pid) { throw .ESRCH }
             file.signalOwner.withLock { $0 = updated }
             return 0
         case C.F_GETOWN:
             return result(file.signalOwner.withLock { $0.ownerArgument })
         case C.F_SETOWN_EX:
-            let owner = try a.user.load(LinuxFOwnerEx.self, from: a.address(2))
+            let owner = try a.user.load(LinuxFOwnerEx.self, from: pointer)
             var updated = file.signalOwner.withLock { $0 }
             try updated.setOwner(owner)
             if owner.pid != 0 && !idExists(owner.pid) { throw .ESRCH }
@@ -70,17 +75,17 @@ enum Fcntl {
         case C.F_GETOWN_EX:
             let owner = file.signalOwner.withLock { $0 }
             // As Linux: an owner that has gone reads back as 0.
-            try a.user.store(LinuxFOwnerEx(type: owner.type, pid: idExists(owner.pid) ? owner.pid : 0), to: a.address(2))
+            try a.user.store(LinuxFOwnerEx(type: owner.type, pid: idExists(owner.pid) ? owner.pid : 0), to: pointer)
             return 0
         case C.F_SETSIG:
-            try file.signalOwner.withLock { (o: inout FileSignalOwner) throws(Errno) in try o.setSignal(UInt32(truncatingIfNeeded: a[2])) }
+            try file.signalOwner.withLock { (o: inout FileSignalOwner) throws(Errno) in try o.setSignal(flagsArgument) }
             return 0
         case C.F_GETSIG:
             return result(file.signalOwner.withLock { $0.signal })
         case C.F_GETLEASE:
             return result(Int32(Leases.get(file)))
         case C.F_SETLEASE:
-            try Leases.set(file, type: a.int(2), process: p)
+            try Leases.set(file, type: Int64(bitPattern: argument), process: p)
             return 0
         default: throw .EINVAL
         }

@@ -1,171 +1,17 @@
 import LichenCore
 import _Concurrency
 
-/// File and filesystem syscalls over LichenCore's VFS.
+/// Descriptors and the bytes behind them: open, close, dup, seek, read and write in all their forms,
+/// directory listing, sync. Also the helpers every file family shares (the VFS, *at() directories).
+/// Paths are in PathSyscalls, attributes in FileAttributeSyscalls, ioctl in IoctlSyscalls, fcntl in Fcntl.
 enum FileSyscalls {
     static let AT_FDCWD: Int32 = -100
-    static let AT_SYMLINK_NOFOLLOW: UInt64 = 0x100, AT_REMOVEDIR: UInt64 = 0x200, AT_EMPTY_PATH: UInt64 = 0x1000
-    static let AT_NO_AUTOMOUNT: UInt64 = 0x800, AT_STATX_SYNC_TYPE: UInt64 = 0x6000, STATX__RESERVED: UInt64 = 0x8000_0000
+    static let AT_SYMLINK_NOFOLLOW: UInt64 = 0x100, AT_REMOVEDIR: UInt64 = 0x200, AT_SYMLINK_FOLLOW: UInt64 = 0x400
+    static let AT_EMPTY_PATH: UInt64 = 0x1000
+    static let RWF_HIPRI: UInt64 = 0x1, RWF_DSYNC: UInt64 = 0x2, RWF_SYNC: UInt64 = 0x4, RWF_NOWAIT: UInt64 = 0x8, RWF_APPEND: UInt64 = 0x10
     /// Bytes a single read/write moves through the kernel at most per step.
     static let chunk = 64 * 1024
-
-    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> UInt64? {
-        let p = a.process
-        switch number {
-        case 56: return try await openat(a)
-        case 57:                                                   // close
-            let file = try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> OpenFile in try t.close(a.fd(0)) }
-            RecordLocks.closed(file, by: p)
-            return 0
-        case 63: return try await read(a, file: try p.file(a.fd(0)), buffer: a.address(1), count: a[2], offset: nil)
-        case 64: return try await write(a, file: try p.file(a.fd(0)), buffer: a.address(1), count: a[2], offset: nil)
-        case 67: return try await read(a, file: try p.file(a.fd(0)), buffer: a.address(1), count: a[2], offset: a.int(3))
-        case 68: return try await write(a, file: try p.file(a.fd(0)), buffer: a.address(1), count: a[2], offset: a.int(3))
-        case 65, 66:                                               // readv, writev
-            return try await vectored(a, write: number == 66, offset: nil)
-        case 69, 70:                                               // preadv, pwritev
-            guard a.int(3) >= 0 else { throw .EINVAL }
-            return try await vectored(a, write: number == 70, offset: a.int(3))
-        case 286, 287:                                             // preadv2, pwritev2: offset -1 is the file position
-            // RWF_HIPRI, DSYNC and SYNC ask nothing of memory-backed files; RWF_NOWAIT and RWF_APPEND
-            // are not implemented, so they fail rather than be ignored.
-            guard a[5] & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC) == 0 else {
-                if a[5] & (RWF_NOWAIT | RWF_APPEND) != 0 && unsupportedRWF.first(0) {
-                    KernelLog.warning("preadv2/pwritev2: RWF_NOWAIT and RWF_APPEND are not implemented: EOPNOTSUPP")
-                }
-                throw .EOPNOTSUPP
-            }
-            guard a.int(3) >= -1 else { throw .EINVAL }
-            return try await vectored(a, write: number == 287, offset: a.int(3) == -1 ? nil : a.int(3))
-        case 62:                                                   // lseek
-            return result(try await p.file(a.fd(0)).seek(a.int(1), whence: a.int32(2)))
-        case 23:                                                   // dup
-            return result(try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in try t.dup(a.fd(0)) })
-        case 24:                                                   // dup3
-            let (fd, replaced) = try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> (Int32, OpenFile?) in
-                try t.dup3(a.fd(0), a.fd(1), flags: a.int32(2))
-            }
-            if let replaced { RecordLocks.closed(replaced, by: p) }
-            return result(fd)
-        case 25: return try await Fcntl.fcntl(a)
-        case 29: return try await ioctl(a)
-        case 61:                                                   // getdents64
-            let file = try p.file(a.fd(0))
-            let count = Int(min(a[2], UInt64(chunk)))
-            return try await IOBuffer(count: count).withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> UInt64 in
-                let n = try await file.readDirectory(into: b)
-                try a.user.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), to: a.address(1))
-                return result(n)
-            }
-        case 79:                                                   // newfstatat
-            guard a[3] & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH) == 0 else { throw .EINVAL }
-            let status = try await statAt(a, fd: a.fd(0), path: a.address(1), flags: a[3])
-            try a.user.store(linuxStat(status), to: a.address(2))
-            return 0
-        case 291:                                                  // statx
-            let flags = a[2]
-            guard flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE) == 0,
-                  flags & AT_STATX_SYNC_TYPE != AT_STATX_SYNC_TYPE, a[3] & STATX__RESERVED == 0 else { throw .EINVAL }
-            let status = try await statAt(a, fd: a.fd(0), path: a.address(1), flags: flags)
-            try a.user.store(LinuxStatx(linuxStat(status)), to: a.address(4))
-            return 0
-        case 80:                                                   // fstat
-            try a.user.store(linuxStat(try p.file(a.fd(0)).status), to: a.address(1))
-            return 0
-        case 48: try await faccessat(a, flags: 0); return 0         // faccessat (no flags argument)
-        case 439: try await faccessat(a, flags: a[3]); return 0     // faccessat2
-        case 34:                                                   // mkdirat
-            let path = try a.user.string(at: a.address(1))
-            _ = try await vfs().mkdir(path, mode: UInt32(a[2] & 0o7777), at: try directory(a, a.fd(0), for: path), context: p.fs)
-            return 0
-        case 33:                                                   // mknodat
-            let path = try a.user.string(at: a.address(1))
-            _ = try await vfs().mknod(path, mode: UInt32(truncatingIfNeeded: a[2]), device: DeviceNumber(encoded: a[3]),
-                                      at: try directory(a, a.fd(0), for: path), context: p.fs)
-            return 0
-        case 35:                                                   // unlinkat
-            let path = try a.user.string(at: a.address(1))
-            guard a[2] & ~AT_REMOVEDIR == 0 else { throw .EINVAL }
-            let dir = try directory(a, a.fd(0), for: path)
-            if a[2] & AT_REMOVEDIR != 0 { try await vfs().rmdir(path, at: dir, context: p.fs) }
-            else { try await vfs().unlink(path, at: dir, context: p.fs) }
-            return 0
-        case 38, 276:                                              // renameat, renameat2
-            let flags = number == 276 ? RenameFlags(rawValue: UInt32(truncatingIfNeeded: a[4])) : []
-            let old = try a.user.string(at: a.address(1)), new = try a.user.string(at: a.address(3))
-            try await vfs().rename(old, to: new, flags: flags, oldDirectory: try directory(a, a.fd(0), for: old),
-                                   newDirectory: try directory(a, a.fd(2), for: new), context: p.fs)
-            return 0
-        case 37:                                                   // linkat
-            let old = try a.user.string(at: a.address(1)), new = try a.user.string(at: a.address(3))
-            try await vfs().link(old, to: new, followOld: a[4] & 0x400 != 0, oldDirectory: try directory(a, a.fd(0), for: old),
-                                 newDirectory: try directory(a, a.fd(2), for: new), context: p.fs)
-            return 0
-        case 36:                                                   // symlinkat
-            let link = try a.user.string(at: a.address(2))
-            _ = try await vfs().symlink(try a.user.string(at: a.address(0)), at: link, in: try directory(a, a.fd(1), for: link), context: p.fs)
-            return 0
-        case 78:                                                   // readlinkat
-            guard a.int32(3) > 0 else { throw .EINVAL }            // bufsiz is an int
-            let path = try a.user.string(at: a.address(1))
-            let target = try await vfs().readlink(path, at: try directory(a, a.fd(0), for: path), context: p.fs)
-            let n = min(target.count, a.count(3))
-            try a.user.store(bytes: Array(target[0..<n]), to: a.address(2))
-            return result(n)
-        case 17:                                                   // getcwd
-            var path = try await vfs().path(of: p.fs.cwd, context: p.fs)
-            path.append(0)
-            guard path.count <= a.count(1) else { throw .ERANGE }
-            try a.user.store(bytes: path, to: a.address(0))
-            return result(path.count)
-        case 49:                                                   // chdir
-            p.fs.cwd = try await vfs().chdir(try a.user.string(at: a.address(0)), context: p.fs)
-            return 0
-        case 51:                                                   // chroot
-            let location = try await vfs().chdir(try a.user.string(at: a.address(0)), context: p.fs)
-            guard p.credentials.euid == 0 else { throw .EPERM }      // CAP_SYS_CHROOT
-            p.fs.root = location
-            return 0
-        case 50:                                                   // fchdir
-            let location = try p.file(a.fd(0)).location
-            try vfs().checkWorkingDirectory(location, context: p.fs)
-            p.fs.cwd = location
-            return 0
-        case 53:                                                   // fchmodat
-            let path = try a.user.string(at: a.address(1))
-            try await vfs().chmod(path, mode: UInt32(a[2] & 0o7777), at: try directory(a, a.fd(0), for: path), context: p.fs)
-            return 0
-        case 52:                                                   // fchmod
-            try await vfs().chmod(try p.file(a.fd(0)).location, mode: UInt32(a[1] & 0o7777), context: p.fs)
-            return 0
-        case 54:                                                   // fchownat
-            let path = try a.user.string(at: a.address(1))
-            try await vfs().chown(path, uid: owner(a[2]), gid: owner(a[3]), at: try directory(a, a.fd(0), for: path),
-                                  followLast: a[4] & AT_SYMLINK_NOFOLLOW == 0, context: p.fs)
-            return 0
-        case 55:                                                   // fchown
-            try await vfs().chown(try p.file(a.fd(0)).location, uid: owner(a[1]), gid: owner(a[2]), context: p.fs)
-            return 0
-        case 45:                                                   // truncate
-            try await vfs().truncate(try a.user.string(at: a.address(0)), size: a.int(1), context: p.fs)
-            return 0
-        case 46:                                                   // ftruncate
-            try await p.file(a.fd(0)).truncate(to: a.int(1))
-            return 0
-        case 47:                                                   // fallocate
-            try await p.file(a.fd(0)).allocate(mode: UInt32(truncatingIfNeeded: a[1]), offset: a.int(2), length: a.int(3))
-            return 0
-        case 82, 83:                                               // fsync, fdatasync: files live in memory
-            let file = try p.file(a.fd(0))
-            guard file.operations == nil else { throw .EINVAL }     // pipes, ttys, devices cannot sync
-            return 0
-        case 81: return 0                                          // sync
-        case 88:                                                   // utimensat
-            try await utimensat(a)
-            return 0
-        default: return nil
-        }
-    }
+    private static let unsupportedRWF = ReportOnce(count: 1)
 
     static func vfs() throws(Errno) -> VFS {
         guard let vfs = RootFilesystem.vfs else { throw .ENOENT }
@@ -179,17 +25,14 @@ enum FileSyscalls {
         return try a.process.file(fd).location
     }
 
-    static func owner(_ raw: UInt64) -> UInt32? {
-        let v = UInt32(truncatingIfNeeded: raw)
-        return v == UInt32.max ? nil : v
-    }
+    // MARK: Opening and closing
 
     static func openat(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let p = a.process
-        let path = try a.user.string(at: a.address(1))
-        let flags = OpenFlags(rawValue: UInt32(truncatingIfNeeded: a[2]))
-        let start = try directory(a, a.fd(0), for: path)
-        let file = try await vfs().open(path, flags: flags, mode: UInt32(a[3] & 0o7777), at: start, context: p.fs)
+        let dirfd = a.fd(0), flags = OpenFlags(rawValue: a.uint32(2)), mode = UInt32(a[3] & 0o7777)
+        let path = try a.userPath(1)
+        let start = try directory(a, dirfd, for: path)
+        let file = try await vfs().open(path, flags: flags, mode: mode, at: start, context: p.fs)
         file.pathHint = (start ?? p.fs.cwd, path)                 // for /proc/<pid>/fd
         if !flags.contains(.O_PATH) {
             try await Leases.breakForOpen(file, forWrite: flags.allowsWrite || flags.contains(.O_TRUNC), nonBlocking: flags.contains(.O_NONBLOCK))
@@ -208,6 +51,135 @@ enum FileSyscalls {
         return result(try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in
             try t.install(file, closeOnExec: flags.contains(.O_CLOEXEC))
         })
+    }
+
+    static func close(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let fd = a.fd(0)
+        let file = try a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> OpenFile in try t.close(fd) }
+        RecordLocks.closed(file, by: a.process)
+        return 0
+    }
+
+    static func dup(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let fd = a.fd(0)
+        return result(try a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in try t.dup(fd) })
+    }
+
+    static func dup3(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let oldfd = a.fd(0), newfd = a.fd(1), flags = a.int32(2)
+        let (fd, replaced) = try a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> (Int32, OpenFile?) in
+            try t.dup3(oldfd, newfd, flags: flags)
+        }
+        // The descriptor dup3 closed drops its record locks, as close would.
+        if let replaced { RecordLocks.closed(replaced, by: a.process) }
+        return result(fd)
+    }
+
+    // MARK: Position, listing, syncing
+
+    static func lseek(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), offset = a.int(1), whence = a.int32(2)
+        return result(try await a.process.file(fd).seek(offset, whence: whence))
+    }
+
+    static func getdents64(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), entries = a.address(1), count = Int(min(a[2], UInt64(chunk)))
+        let file = try a.process.file(fd)
+        return try await IOBuffer(count: count).withBytes { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> UInt64 in
+            let n = try await file.readDirectory(into: b)
+            try a.user.write(UnsafeRawBufferPointer(rebasing: b[0..<n]), to: entries)
+            return result(n)
+        }
+    }
+
+    /// Files live in memory: there is nothing to write back.
+    static func sync(_ a: SyscallArguments) -> UInt64 { 0 }
+
+    static func fsync(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let fd = a.fd(0)
+        return try syncDescriptor(a, fd)
+    }
+
+    static func fdatasync(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let fd = a.fd(0)
+        return try syncDescriptor(a, fd)
+    }
+
+    /// fsync and fdatasync: files live in memory, but pipes, ttys and devices cannot sync (EINVAL).
+    private static func syncDescriptor(_ a: SyscallArguments, _ fd: Int32) throws(Errno) -> UInt64 {
+        let file = try a.process.file(fd)
+        guard file.operations == nil else { throw .EINVAL }
+        return 0
+    }
+
+    // MARK: Reading and writing
+
+    static func read(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), buffer = a.address(1), count = a[2]
+        return try await read(a, file: try a.process.file(fd), buffer: buffer, count: count, offset: nil)
+    }
+
+    static func write(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), buffer = a.address(1), count = a[2]
+        return try await write(a, file: try a.process.file(fd), buffer: buffer, count: count, offset: nil)
+    }
+
+    static func pread64(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), buffer = a.address(1), count = a[2], offset = a.int(3)
+        return try await read(a, file: try a.process.file(fd), buffer: buffer, count: count, offset: offset)
+    }
+
+    static func pwrite64(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), buffer = a.address(1), count = a[2], offset = a.int(3)
+        return try await write(a, file: try a.process.file(fd), buffer: buffer, count: count, offset: offset)
+    }
+
+    static func readv(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), vectors = a.address(1), vectorCount = a[2]
+        return try await vectored(a, fd: fd, vectors: vectors, vectorCount: vectorCount, write: false, offset: nil)
+    }
+
+    static func writev(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), vectors = a.address(1), vectorCount = a[2]
+        return try await vectored(a, fd: fd, vectors: vectors, vectorCount: vectorCount, write: true, offset: nil)
+    }
+
+    static func preadv(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), vectors = a.address(1), vectorCount = a[2], offset = a.int(3)
+        guard offset >= 0 else { throw .EINVAL }
+        return try await vectored(a, fd: fd, vectors: vectors, vectorCount: vectorCount, write: false, offset: offset)
+    }
+
+    static func pwritev(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), vectors = a.address(1), vectorCount = a[2], offset = a.int(3)
+        guard offset >= 0 else { throw .EINVAL }
+        return try await vectored(a, fd: fd, vectors: vectors, vectorCount: vectorCount, write: true, offset: offset)
+    }
+
+    static func preadv2(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), vectors = a.address(1), vectorCount = a[2], offset = a.int(3), flags = a[5]
+        let position = try positionV2(offset, flags: flags)
+        return try await vectored(a, fd: fd, vectors: vectors, vectorCount: vectorCount, write: false, offset: position)
+    }
+
+    static func pwritev2(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), vectors = a.address(1), vectorCount = a[2], offset = a.int(3), flags = a[5]
+        let position = try positionV2(offset, flags: flags)
+        return try await vectored(a, fd: fd, vectors: vectors, vectorCount: vectorCount, write: true, offset: position)
+    }
+
+    /// preadv2/pwritev2's flags and offset (checked before the descriptor): -1 is the file position (nil).
+    /// RWF_HIPRI, DSYNC and SYNC ask nothing of memory-backed files; RWF_NOWAIT and RWF_APPEND are not
+    /// implemented, so they fail rather than be ignored.
+    private static func positionV2(_ offset: Int64, flags: UInt64) throws(Errno) -> Int64? {
+        guard flags & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC) == 0 else {
+            if flags & (RWF_NOWAIT | RWF_APPEND) != 0 && unsupportedRWF.first(0) {
+                KernelLog.warning("preadv2/pwritev2: RWF_NOWAIT and RWF_APPEND are not implemented: EOPNOTSUPP")
+            }
+            throw .EOPNOTSUPP
+        }
+        guard offset >= -1 else { throw .EINVAL }
+        return offset == -1 ? nil : offset
     }
 
     static func read(_ a: SyscallArguments, file: OpenFile, buffer: UserAddr, count: UInt64, offset: Int64?) async throws(Errno) -> UInt64 {
@@ -286,19 +258,20 @@ enum FileSyscalls {
     }
 
     /// readv/writev, and at `offset` without moving the file position (preadv/pwritev).
-    static func vectored(_ a: SyscallArguments, write isWrite: Bool, offset: Int64?) async throws(Errno) -> UInt64 {
-        let file = try a.process.file(a.fd(0))
-        guard a[2] <= UInt64(LinuxIovec.UIO_MAXIOV) else { throw .EINVAL }
-        let count = a.count(2)
+    static func vectored(_ a: SyscallArguments, fd: Int32, vectors: UserAddr, vectorCount: UInt64, write isWrite: Bool,
+                         offset: Int64?) async throws(Errno) -> UInt64 {
+        let file = try a.process.file(fd)
+        guard vectorCount <= UInt64(LinuxIovec.UIO_MAXIOV) else { throw .EINVAL }
+        let count = Int(vectorCount)
         // Every vector is checked before any I/O, as Linux's import_iovec does: a length that is
         // negative as an ssize_t fails the whole call.
         for i in 0..<count {
-            let v = try a.user.load(LinuxIovec.self, from: a.address(1) + UInt64(i * 16))
+            let v = try a.user.load(LinuxIovec.self, from: vectors + UInt64(i * 16))
             guard Int64(bitPattern: v.iov_len) >= 0 else { throw .EINVAL }
         }
         var total: UInt64 = 0
         for i in 0..<count {
-            let v = try a.user.load(LinuxIovec.self, from: a.address(1) + UInt64(i * 16))
+            let v = try a.user.load(LinuxIovec.self, from: vectors + UInt64(i * 16))
             guard v.iov_len > 0 else { continue }
             var at: Int64? = nil
             if let offset {
@@ -315,133 +288,5 @@ enum FileSyscalls {
             if n < v.iov_len { break }
         }
         return total
-    }
-
-    static let AT_EACCESS: UInt64 = 0x200
-    static let RWF_HIPRI: UInt64 = 0x1, RWF_DSYNC: UInt64 = 0x2, RWF_SYNC: UInt64 = 0x4, RWF_NOWAIT: UInt64 = 0x8, RWF_APPEND: UInt64 = 0x10
-    private static let unsupportedRWF = ReportOnce(count: 1)
-
-    /// faccessat2(dirfd, path, mode, flags): the real ids unless AT_EACCESS; AT_SYMLINK_NOFOLLOW
-    /// checks a symlink itself; AT_EMPTY_PATH with "" checks the fd's file.
-    static func faccessat(_ a: SyscallArguments, flags: UInt64) async throws(Errno) {
-        guard a[2] & ~7 == 0, flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) == 0 else { throw .EINVAL }
-        let mode = Access(rawValue: UInt32(a[2]))
-        let path = try a.user.string(at: a.address(1))
-        let effective = flags & AT_EACCESS != 0
-        if path.isEmpty {
-            guard flags & AT_EMPTY_PATH != 0 else { throw .ENOENT }
-            let location = a.fd(0) == AT_FDCWD ? a.process.fs.cwd : try a.process.file(a.fd(0)).location
-            let credentials = a.process.fs.credentials
-            try (effective ? credentials : credentials.forRealIDs).check(mode, location.metadata)
-            return
-        }
-        try await vfs().access(path, mode: mode, at: try directory(a, a.fd(0), for: path), effectiveIDs: effective,
-                               followLast: flags & AT_SYMLINK_NOFOLLOW == 0, context: a.process.fs)
-    }
-
-    static func statAt(_ a: SyscallArguments, fd: Int32, path: UserAddr, flags: UInt64) async throws(Errno) -> FileStatus {
-        let name = try a.user.string(at: path)
-        if name.isEmpty {
-            guard flags & AT_EMPTY_PATH != 0 else { throw .ENOENT }
-            if fd == AT_FDCWD { return a.process.fs.cwd.status }
-            return try a.process.file(fd).status
-        }
-        return try await vfs().stat(name, at: try directory(a, fd, for: name), followLast: flags & AT_SYMLINK_NOFOLLOW == 0, context: a.process.fs)
-    }
-
-    static func linuxStat(_ s: FileStatus) -> LinuxStat {
-        LinuxStat(device: s.device.encoded, inode: s.ino, mode: s.mode, links: s.nlink, uid: s.uid, gid: s.gid,
-                  rdev: s.rdev.encoded, size: s.size, blockSize: s.blockSize, blocks: s.blocks,
-                  accessed: LinuxTimespec(tv_sec: s.atime.seconds, tv_nsec: s.atime.nanoseconds),
-                  modified: LinuxTimespec(tv_sec: s.mtime.seconds, tv_nsec: s.mtime.nanoseconds),
-                  changed: LinuxTimespec(tv_sec: s.ctime.seconds, tv_nsec: s.ctime.nanoseconds))
-    }
-
-    static func utimensat(_ a: SyscallArguments) async throws(Errno) {
-        var changes: (TimeChange?, TimeChange?) = (.now, .now)
-        if a[2] != 0 {
-            func decode(_ t: LinuxTimespec) -> TimeChange? {
-                if t.tv_nsec == (1 << 30) - 1 { return .now }       // UTIME_NOW
-                if t.tv_nsec == (1 << 30) - 2 { return nil }        // UTIME_OMIT
-                return .time(Timespec(seconds: t.tv_sec, nanoseconds: t.tv_nsec))
-            }
-            changes = (decode(try a.user.load(LinuxTimespec.self, from: a.address(2))),
-                       decode(try a.user.load(LinuxTimespec.self, from: a.address(2) + 16)))
-        }
-        if a[1] == 0 {
-            try await vfs().utimens(try a.process.file(a.fd(0)).location, atime: changes.0, mtime: changes.1, context: a.process.fs)
-        } else {
-            let path = try a.user.string(at: a.address(1))
-            try await vfs().utimens(path, atime: changes.0, mtime: changes.1, at: try directory(a, a.fd(0), for: path), followLast: a[3] & AT_SYMLINK_NOFOLLOW == 0, context: a.process.fs)
-        }
-    }
-
-    static let FIONCLEX: UInt64 = 0x5450, FIOCLEX: UInt64 = 0x5451, FIONBIO: UInt64 = 0x5421
-
-    /// The requests every file answers, before its own (Linux's do_vfs_ioctl); nil for the others.
-    static func descriptorIoctl(_ a: SyscallArguments, _ file: OpenFile) throws(Errno) -> UInt64? {
-        switch a[1] {
-        case FIONBIO:
-            file.setNonBlocking(try a.user.load(Int32.self, from: a.address(2)) != 0)
-        case FIOCLEX, FIONCLEX:
-            try a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) in try t.setCloseOnExec(a.fd(0), a[1] == FIOCLEX) }
-        default:
-            return nil
-        }
-        return 0
-    }
-
-    // MARK: ioctl: terminal requests are decoded here (they copy structures to and from user space)
-
-    static func ioctl(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
-        let file = try a.process.file(a.fd(0))
-        if file.isPathOnly { throw .EBADF }
-        if let done = try descriptorIoctl(a, file) { return done }
-        if file.operations === RTCDevice.shared { return try RTCDevice.ioctl(a) }
-        guard file.operations === ConsoleTTY.shared else {
-            if a[1] == 0x541b {                                    // FIONREAD (pipes): the count comes back as the value
-                try a.user.store(Int32(truncatingIfNeeded: try await file.ioctl(request: 0x541b, argument: 0)), to: a.address(2))
-                return 0
-            }
-            return result(try await file.ioctl(request: UInt32(truncatingIfNeeded: a[1]), argument: a[2]))
-        }
-        let tty = ConsoleTTY.shared
-        let ids = Processes.withTable { t in (t.record(a.process.pid)?.sid ?? 0, t.record(a.process.pid)?.pgid ?? 0) }
-        let isControlling = ids.0 != 0 && tty.session == ids.0
-        switch a[1] {
-        case 0x5401:                                               // TCGETS
-            try a.user.store(tty.termios, to: a.address(2))
-        case 0x5402, 0x5403, 0x5404:                               // TCSETS, TCSETSW, TCSETSF
-            tty.setTermios(try a.user.load(LinuxTermios.self, from: a.address(2)), flushInput: a[1] == 0x5404)
-        case 0x5413:                                               // TIOCGWINSZ
-            try a.user.store(tty.windowSize, to: a.address(2))
-        case 0x5414:                                               // TIOCSWINSZ
-            tty.setWindowSize(try a.user.load(LinuxWinsize.self, from: a.address(2)))
-        case 0x540f:                                               // TIOCGPGRP: only on one's controlling terminal
-            guard isControlling else { throw .ENOTTY }
-            try a.user.store(tty.foregroundGroup, to: a.address(2))
-        case 0x5410:                                               // TIOCSPGRP
-            guard isControlling else { throw .ENOTTY }
-            let group = try a.user.load(Int32.self, from: a.address(2))
-            guard group > 0 else { throw .EINVAL }
-            guard Processes.withTable({ t in t.members(ofGroup: group).contains { m in t.record(m)?.sid == ids.0 } }) else { throw .EPERM }
-            tty.foregroundGroup = group
-        case 0x5429:                                               // TIOCGSID
-            guard isControlling else { throw .ENOTTY }
-            try a.user.store(tty.session, to: a.address(2))
-        case 0x540e:                                               // TIOCSCTTY: a session leader takes the terminal
-            guard ids.0 == a.process.pid else { throw .EPERM }
-            guard tty.acquire(session: ids.0, group: ids.1, steal: a[2] == 1) else { throw .EPERM }
-        case 0x5422:                                               // TIOCNOTTY
-            guard isControlling else { throw .ENOTTY }
-            if ids.0 == a.process.pid { tty.release(session: ids.0) }
-        case 0x541b:                                               // FIONREAD
-            try a.user.store(Int32(tty.bytesAvailable), to: a.address(2))
-        case 0x540b:                                               // TCFLSH: TCIFLUSH, TCOFLUSH, TCIOFLUSH
-            guard a[2] <= 2 else { throw .EINVAL }
-            if a[2] != 1 { tty.flushInput() }
-        default: throw .ENOTTY
-        }
-        return 0
     }
 }
