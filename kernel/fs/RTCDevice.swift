@@ -6,7 +6,7 @@ final class RTCDevice: FileOperations, @unchecked Sendable {
     static let shared = RTCDevice()
     static let RTC_RD_TIME: UInt64 = 0x8024_7009, RTC_SET_TIME: UInt64 = 0x4024_700a
 
-    /// The ioctls that copy structures (decoded here, like the terminal's in FileSyscalls).
+    /// The ioctls that copy structures (decoded here, like the terminal's in IoctlSyscalls).
     static func ioctl(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         switch a[1] {
         case RTC_RD_TIME:
