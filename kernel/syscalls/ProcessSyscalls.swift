@@ -4,62 +4,72 @@ import Synchronization
 
 /// Process and thread syscalls: identity, fork/vfork (clone), execve, exit, wait, groups, sessions.
 enum ProcessSyscalls {
-    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> SyscallOutcome? {
-        try await handleProcess(number, a)
+    /// This thread only; the process ends with its last thread.
+    static func exit(_ a: SyscallArguments) {
+        let status = a.int32(0)
+        a.thread.exitCode = status & 0xff
+        a.thread.finished = true
     }
 
-    private static func handleProcess(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> SyscallOutcome? {
-        let p = a.process
-        switch number {
-        case 93:                                       // exit: this thread only
-            a.thread.exitCode = a.int32(0) & 0xff
-            a.thread.finished = true
-            return .noReturnValue
-        case 94:                                       // exit_group: every thread
-            await ProcessLifecycle.exitGroup(a.thread, event: .exited(code: a.int32(0) & 0xff))
-            return .noReturnValue
-        case 96:                                       // set_tid_address
-            a.thread.clearChildTID = a.address(0)
-            return .value(result(a.thread.tid))
-        case 220:                                      // clone
-            return .value(try await clone(a, try CloneRequest.clone(flags: a[0], stack: a[1], parentTID: a[2], tls: a[3], childTID: a[4])))
-        case 435:                                      // clone3
-            return .value(try await clone(a, try clone3Request(a)))
-        case 221:
-            try await execve(a)
-            return .noReturnValue
-        case 260: return .value(try await wait4(a))
-        case 95: return .value(try await waitid(a))
-        case 154:                                      // setpgid
-            try Processes.withTable { (t: inout ProcessTable) throws(Errno) in try t.setpgid(caller: p.pid, pid: a.int32(0), pgid: a.int32(1)) }
-            return .value(0)
-        case 155:                                      // getpgid
-            return .value(result(try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.getpgid(a.int32(0), caller: p.pid) }))
-        case 156:                                      // getsid
-            return .value(result(try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.getsid(a.int32(0), caller: p.pid) }))
-        case 157:                                      // setsid
-            return .value(result(try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.setsid(caller: p.pid) }))
-        default: return nil
-        }
+    /// Every thread of the process.
+    static func exit_group(_ a: SyscallArguments) async {
+        let status = a.int32(0)
+        await ProcessLifecycle.exitGroup(a.thread, event: .exited(code: status & 0xff))
+    }
+
+    static func set_tid_address(_ a: SyscallArguments) -> UInt64 {
+        let tidPointer = a.address(0)
+        a.thread.clearChildTID = tidPointer
+        return result(a.thread.tid)
+    }
+
+    static func clone(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let flags = a[0], stack = a[1], parentTID = a[2], tls = a[3], childTID = a[4]
+        return try await cloneTask(a, try CloneRequest.clone(flags: flags, stack: stack, parentTID: parentTID, tls: tls, childTID: childTID))
+    }
+
+    static func clone3(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let args = a.address(0), size = a.count(1)
+        return try await cloneTask(a, try clone3Request(args, size: size, a.user))
+    }
+
+    static func setpgid(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let pid = a.int32(0), pgid = a.int32(1), caller = a.process.pid
+        try Processes.withTable { (t: inout ProcessTable) throws(Errno) in try t.setpgid(caller: caller, pid: pid, pgid: pgid) }
+        return 0
+    }
+
+    static func getpgid(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let pid = a.int32(0), caller = a.process.pid
+        return result(try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.getpgid(pid, caller: caller) })
+    }
+
+    static func getsid(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let pid = a.int32(0), caller = a.process.pid
+        return result(try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.getsid(pid, caller: caller) })
+    }
+
+    static func setsid(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let caller = a.process.pid
+        return result(try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.setsid(caller: caller) })
     }
 
     /// struct clone_args: at least version 0 (64 bytes); a larger struct must be zero past what
     /// Lichen knows (E2BIG), and at most a page.
-    static func clone3Request(_ a: SyscallArguments) throws(Errno) -> CloneRequest {
-        let size = a.count(1)
+    static func clone3Request(_ args: UserAddr, size: Int, _ user: UserMemory) throws(Errno) -> CloneRequest {
         guard size >= LinuxCloneArgs.minimumSize else { throw .EINVAL }
         guard size <= pageSize else { throw .E2BIG }
         let known = MemoryLayout<LinuxCloneArgs>.size
         if size > known {                              // set_tid, cgroup...: not supported, must be zero
-            let extra = try a.user.bytes(at: a.address(0) + UInt64(known), count: size - known)
+            let extra = try user.bytes(at: args + UInt64(known), count: size - known)
             guard extra.allSatisfy({ $0 == 0 }) else { throw .E2BIG }
         }
-        return try CloneRequest.clone3(try a.user.load(LinuxCloneArgs.self, from: a.address(0)))
+        return try CloneRequest.clone3(try user.load(LinuxCloneArgs.self, from: args))
     }
 
     /// clone/clone3: a thread of the caller's process (CLONE_THREAD), or a new process: fork, vfork
     /// (CLONE_VM|CLONE_VFORK: the child shares the parent's memory, which sleeps until it execs or exits).
-    static func clone(_ a: SyscallArguments, _ request: CloneRequest) async throws(Errno) -> UInt64 {
+    static func cloneTask(_ a: SyscallArguments, _ request: CloneRequest) async throws(Errno) -> UInt64 {
         let uid = try ResourceLimitSyscalls.admitNewTask(a.process)
         do throws(Errno) {
             return request.isThread ? result(try cloneThread(a, request)) : try await cloneProcess(a, request)
@@ -151,11 +161,13 @@ enum ProcessSyscalls {
         if request.flags.contains(.parentSettid) { try? a.user.store(tid, to: UserAddr(request.parentTID)) }
     }
 
+    /// On success the registers are the new program's: no return value.
     static func execve(_ a: SyscallArguments) async throws(Errno) {
+        let argvPointer = a.address(1), envpPointer = a.address(2)
         let p = a.process
-        let path = try a.user.string(at: a.address(0))
-        let arguments = try a.user.stringArray(at: a.address(1))
-        let environment = try a.user.stringArray(at: a.address(2))
+        let path = try a.userPath(0)
+        let arguments = try a.user.stringArray(at: argvPointer)
+        let environment = try a.user.stringArray(at: envpPointer)
         guard let vfs = RootFilesystem.vfs else { throw .ENOENT }
         let (image, finalPath, argv, status) = try await ProcessLifecycle.readProgram(path, arguments: arguments, vfs: vfs, context: p.fs)
         let old = p.credentials
@@ -188,25 +200,27 @@ enum ProcessSyscalls {
     }
 
     static func wait4(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let pid = a.int32(0), statusPointer = a.address(1), rawOptions = a.int32(2), usagePointer = a.address(3)
         let p = a.process
         let callerGroup = Processes.withTable { $0.record(p.pid)?.pgid } ?? p.pid
-        let selector = try WaitSelector.wait4(pid: a.int32(0), callerGroup: callerGroup)
-        let options = try WaitOptions.wait4(a.int32(2))
+        let selector = try WaitSelector.wait4(pid: pid, callerGroup: callerGroup)
+        let options = try WaitOptions.wait4(rawOptions)
         guard let report = try await waitForChild(p, selector, options) else { return 0 }
-        if a[1] != 0 { try a.user.store(report.status, to: a.address(1)) }
-        if a[3] != 0 { try a.user.store(CPUAccounting.waitUsage(report).rusage, to: a.address(3)) }
+        if statusPointer.value != 0 { try a.user.store(report.status, to: statusPointer) }
+        if usagePointer.value != 0 { try a.user.store(CPUAccounting.waitUsage(report).rusage, to: usagePointer) }
         return result(report.pid)
     }
 
     /// waitid(idtype, id, infop, options, rusage): the child's state as a siginfo_t (SIGCHLD, CLD_*),
     /// all of whose reported fields are zero under WNOHANG when no child is ready; returns 0.
     static func waitid(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let idtype = a.int32(0), id = a.int32(1), infoPointer = a.address(2), rawOptions = a.int32(3), usagePointer = a.address(4)
         let p = a.process
         let callerGroup = Processes.withTable { $0.record(p.pid)?.pgid } ?? p.pid
-        let selector = try WaitSelector.waitid(idtype: a.int32(0), id: a.int32(1), callerGroup: callerGroup)
-        let options = try WaitOptions.waitid(a.int32(3))
+        let selector = try WaitSelector.waitid(idtype: idtype, id: id, callerGroup: callerGroup)
+        let options = try WaitOptions.waitid(rawOptions)
         let report = try await waitForChild(p, selector, options)
-        if a[2] != 0 {
+        if infoPointer.value != 0 {
             var info = LinuxSigInfo(signo: 0, code: 0)
             if let report {
                 let uid: UInt32
@@ -216,11 +230,11 @@ enum ProcessSyscalls {
                 }
                 info = LinuxSigInfo.child(code: report.event.siginfoCode, pid: report.pid, uid: uid, status: report.event.siginfoStatus)
             }
-            try a.user.store(info, to: a.address(2))
+            try a.user.store(info, to: infoPointer)
         }
-        if a[4] != 0 {
+        if usagePointer.value != 0 {
             let usage = report.map { CPUAccounting.waitUsage($0).rusage } ?? LinuxRusage()
-            try a.user.store(usage, to: a.address(4))
+            try a.user.store(usage, to: usagePointer)
         }
         return 0
     }

@@ -3,34 +3,14 @@ import _Concurrency
 
 /// Signal syscalls: sending (kill, tkill, tgkill), dispositions and masks, waiting, rt_sigreturn.
 enum SignalSyscalls {
-    static func handle(_ number: UInt64, _ a: SyscallArguments) async throws(Errno) -> SyscallOutcome? {
-        switch number {
-        case 129: return .value(try kill(a))
-        case 130: return .value(try threadKill(a, group: nil, tid: a.int32(0), signal: a.int32(1)))     // tkill
-        case 131: return .value(try threadKill(a, group: a.int32(0), tid: a.int32(1), signal: a.int32(2)))  // tgkill
-        case 138: return .value(try queueInfo(a, group: a.int32(0), tid: nil, signal: a.int32(1), info: a.address(2)))   // rt_sigqueueinfo
-        case 240: return .value(try queueInfo(a, group: a.int32(0), tid: a.int32(1), signal: a.int32(2), info: a.address(3)))  // rt_tgsigqueueinfo
-        case 132: return .value(try sigaltstack(a))
-        case 133: return .value(try await sigsuspend(a))
-        case 134: return .value(try sigaction(a))
-        case 136:                                                   // rt_sigpending
-            guard a[1] == 8 else { throw .EINVAL }
-            let set = a.process.signals.withLock { $0.process.sigpending($0.threads[a.thread.index]) }
-            try a.user.store(set.bits, to: a.address(0))
-            return .value(0)
-        case 137: return .value(try await sigtimedwait(a))
-        case 139:                                                   // rt_sigreturn
-            await a.thread.signalReturn()
-            return .noReturnValue
-        default: return nil
-        }
-    }
+    /// The size of the kernel's sigset_t, which every rt_sig* call is given (EINVAL otherwise).
+    static let sigsetSize = UInt64(LinuxSigaction.sigsetSize)
 
     static func kill(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let pid = a.int32(0), signo = a.int32(1), caller = a.process.pid
         let targets = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> [Int32] in
-            try t.killTargets(pid: a.int32(0), caller: a.process.pid)
+            try t.killTargets(pid: pid, caller: caller)
         }
-        let signo = a.int32(1)
         guard signo == 0 || Signal(signo) != nil else { throw .EINVAL }
         let allowed = targets.filter { pid in
             if let target = Processes.process(pid) { return mayKill(a.process, target, signo) }
@@ -56,6 +36,16 @@ enum SignalSyscalls {
         return sender.credentials.maySignal(zombieUID: r.uid)
     }
 
+    static func tkill(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let tid = a.int32(0), signo = a.int32(1)
+        return try threadKill(a, group: nil, tid: tid, signal: signo)
+    }
+
+    static func tgkill(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let tgid = a.int32(0), tid = a.int32(1), signo = a.int32(2)
+        return try threadKill(a, group: tgid, tid: tid, signal: signo)
+    }
+
     /// tkill/tgkill: one thread, by tid (tgkill also checks its process).
     static func threadKill(_ a: SyscallArguments, group: Int32?, tid: Int32, signal signo: Int32) throws(Errno) -> UInt64 {
         guard tid > 0, group.map({ $0 > 0 }) ?? true else { throw .EINVAL }
@@ -67,6 +57,16 @@ enum SignalSyscalls {
         ProcessSignals.send(LinuxSigInfo.kill(signo: signo, code: LinuxSigInfo.SI_TKILL, pid: a.process.pid, uid: a.process.credentials.uid),
                             to: target, thread: thread.index)
         return 0
+    }
+
+    static func rt_sigqueueinfo(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let pid = a.int32(0), signo = a.int32(1), info = a.address(2)
+        return try queueInfo(a, group: pid, tid: nil, signal: signo, info: info)
+    }
+
+    static func rt_tgsigqueueinfo(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let tgid = a.int32(0), tid = a.int32(1), signo = a.int32(2), info = a.address(3)
+        return try queueInfo(a, group: tgid, tid: tid, signal: signo, info: info)
     }
 
     /// rt_sigqueueinfo/rt_tgsigqueueinfo (sigqueue, pthread_sigqueue): a signal with the caller's own
@@ -96,32 +96,44 @@ enum SignalSyscalls {
         return 0
     }
 
-    static func sigaction(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        guard let signal = Signal(a.int32(0)), a[3] == 8 else { throw .EINVAL }
+    static func rt_sigaction(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let signo = a.int32(0), newAction = a.address(1), oldAction = a.address(2), setSize = a[3]
+        guard let signal = Signal(signo), setSize == sigsetSize else { throw .EINVAL }
         var new: SignalAction? = nil
-        if a[1] != 0 { new = SignalAction(linux: try a.user.load(LinuxSigaction.self, from: a.address(1))) }
+        if newAction.value != 0 { new = SignalAction(linux: try a.user.load(LinuxSigaction.self, from: newAction)) }
         let old = try a.process.signals.withLock { (st: inout SignalStates) throws(Errno) -> SignalAction in
             try st.process.setAction(signal, new, threads: &st.threads)
         }
-        if a[2] != 0 { try a.user.store(old.linux, to: a.address(2)) }
+        if oldAction.value != 0 { try a.user.store(old.linux, to: oldAction) }
         return 0
     }
 
     static func rt_sigprocmask(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        guard a[3] == 8 else { throw .EINVAL }
-        let set: SignalSet? = a[1] != 0 ? SignalSet(bits: try a.user.load(UInt64.self, from: a.address(1))) : nil
+        let how = a.int32(0), newSet = a.address(1), oldSet = a.address(2), setSize = a[3]
+        guard setSize == sigsetSize else { throw .EINVAL }
+        let set: SignalSet? = newSet.value != 0 ? SignalSet(bits: try a.user.load(UInt64.self, from: newSet)) : nil
         let i = a.thread.index
         let old = try a.process.signals.withLock { (st: inout SignalStates) throws(Errno) -> SignalSet in
             let old = st.threads[i].blocked
-            if let set { st.threads[i].blocked = try old.applying(how: a.int32(0), set) }
+            if let set { st.threads[i].blocked = try old.applying(how: how, set) }
             return old
         }
-        if a[2] != 0 { try a.user.store(old.bits, to: a.address(2)) }
+        if oldSet.value != 0 { try a.user.store(old.bits, to: oldSet) }
+        return 0
+    }
+
+    static func rt_sigpending(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let pendingSet = a.address(0), setSize = a[1]
+        guard setSize == sigsetSize else { throw .EINVAL }
+        let i = a.thread.index
+        let set = a.process.signals.withLock { $0.process.sigpending($0.threads[i]) }
+        try a.user.store(set.bits, to: pendingSet)
         return 0
     }
 
     static func sigaltstack(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        let new: LinuxStack? = a[0] != 0 ? try a.user.load(LinuxStack.self, from: a.address(0)) : nil
+        let newStack = a.address(0), oldStack = a.address(1)
+        let new: LinuxStack? = newStack.value != 0 ? try a.user.load(LinuxStack.self, from: newStack) : nil
         let sp = a.thread.context.sp
         let i = a.thread.index
         let old = try a.process.signals.withLock { (st: inout SignalStates) throws(Errno) -> LinuxStack in
@@ -129,15 +141,16 @@ enum SignalSyscalls {
             if let new { try st.threads[i].altStack.set(new, currentSP: sp) }
             return old
         }
-        if a[1] != 0 { try a.user.store(old, to: a.address(1)) }
+        if oldStack.value != 0 { try a.user.store(old, to: oldStack) }
         return 0
     }
 
     /// rt_sigsuspend: the temporary mask until a handler runs; always EINTR (the handler's frame
     /// saves the original mask, which rt_sigreturn restores).
-    static func sigsuspend(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
-        guard a[1] == 8 else { throw .EINVAL }
-        let mask = SignalSet(bits: try a.user.load(UInt64.self, from: a.address(0)))
+    static func rt_sigsuspend(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let maskPointer = a.address(0), setSize = a[1]
+        guard setSize == sigsetSize else { throw .EINVAL }
+        let mask = SignalSet(bits: try a.user.load(UInt64.self, from: maskPointer))
         a.thread.installTemporarySignalMask(mask)                  // wakes at once if one is pending under it
         while await Kernel.sleep(for: 1 << 62) != .cancelled {}
         throw .EINTR
@@ -145,12 +158,13 @@ enum SignalSyscalls {
 
     /// rt_sigtimedwait: takes a pending signal of the set, sleeping (up to the timeout) until one
     /// comes; EAGAIN on timeout, EINTR if another signal's handler is due.
-    static func sigtimedwait(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
-        guard a[3] == 8 else { throw .EINVAL }
-        let set = SignalSet(bits: try a.user.load(UInt64.self, from: a.address(0))).blockable
+    static func rt_sigtimedwait(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let setPointer = a.address(0), infoPointer = a.address(1), timeoutPointer = a.address(2), setSize = a[3]
+        guard setSize == sigsetSize else { throw .EINVAL }
+        let set = SignalSet(bits: try a.user.load(UInt64.self, from: setPointer)).blockable
         var timeout: UInt64 = 1 << 62
-        if a[2] != 0 {
-            let t = try a.user.load(LinuxTimespec.self, from: a.address(2))
+        if timeoutPointer.value != 0 {
+            let t = try a.user.load(LinuxTimespec.self, from: timeoutPointer)
             guard t.tv_sec >= 0, t.tv_nsec >= 0, t.tv_nsec < 1_000_000_000 else { throw .EINVAL }
             timeout = UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
         }
@@ -163,7 +177,7 @@ enum SignalSyscalls {
             let info = a.process.signals.withLock { st in st.process.take(from: set, thread: &st.threads[i]) }
             if var info {
                 a.process.time.timerSignalDelivered(&info, process: a.process, thread: thread)
-                if a[1] != 0 { try a.user.store(info, to: a.address(1)) }
+                if infoPointer.value != 0 { try a.user.store(info, to: infoPointer) }
                 return result(info.si_signo)
             }
             if slept { throw .EINTR }
@@ -171,5 +185,11 @@ enum SignalSyscalls {
             if await Kernel.sleep(for: timeout) == .elapsed { throw .EAGAIN }
             slept = true                                            // woken: take again, else a handler is due
         }
+    }
+
+    /// Restores the context the signal frame saved: the registers are the interrupted ones, so no
+    /// return value.
+    static func rt_sigreturn(_ a: SyscallArguments) async {
+        await a.thread.signalReturn()
     }
 }
