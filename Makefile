@@ -32,7 +32,7 @@ ASM_OBJS := $(patsubst kernel/%.S,$(B)/obj/%.o,$(KERNEL_ASM))
 LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/vdso/image.o $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o \
   $(B)/core/_Concurrency.o
 
-.PHONY: all kernel run initramfs fuzz fuzz-smoke test core-embedded host-test boot-test deps clean bench toolchain-check \
+.PHONY: all kernel run initramfs fuzz fuzz-smoke test lint-syscalls core-embedded host-test boot-test deps clean bench toolchain-check \
   diff diff-test diff-record conformance-test bench-user bench-async debian-deps \
   posix posix-test busybox-testsuite
 all: kernel
@@ -70,11 +70,16 @@ fuzz-smoke:
 	fuzz/run.sh 3
 
 # Every test: host unit tests, the Embedded build of the core, the kernel image, qemu boot tests.
-test: deps host-test fuzz-smoke core-embedded compile-fail-test kernel boot-test diff-test conformance-test posix-test
+test: deps lint-syscalls host-test fuzz-smoke core-embedded compile-fail-test kernel boot-test diff-test conformance-test posix-test
 	@echo "make test: all passed"
 
 deps:
 	@tools/ensure-deps.sh qemu gcc
+
+# Syscalls are named in one table, never keyed by number (docs/syscalls.md); the check proves it catches violations.
+lint-syscalls:
+	python3 tools/check-syscall-table.py
+	python3 tools/check-syscall-table.py --selftest
 
 boot-test: kernel
 	python3 tests/boot/test_boot.py $(B)/Image

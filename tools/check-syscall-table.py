@@ -10,7 +10,7 @@ import os, re, shutil, subprocess, sys, tempfile
 
 HERE = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 NUMERIC_CASE = re.compile(r"^\s*case\s+[-(]?\s*(0x[0-9A-Fa-f_]+|[0-9][0-9_]*)\b")
-NUMBER_KEYED = re.compile(r"switch\s+number\b|\[\s*(0x[0-9A-Fa-f_]+|[0-9]+)\s*:\s*[A-Za-z.]")
+NUMBER_KEYED = re.compile(r"switch\s+number\b|[\[,]\s*(0x[0-9A-Fa-f_]+|[0-9]+)\s*:\s*\S")
 ADD = re.compile(r"^\s*t\.add\(\.(`?\w+`?)\s*,")
 
 def check(root):
@@ -67,7 +67,7 @@ def selftest():
             open(path, "w").writelines(lines)
             problems, _ = check(tmp)
             caught = len(problems) > 0
-            print("selftest: planted %-40s -> %s" % (file + (" duplicate entry" if dup else ": " + text.split("\n")[1].strip()),
+            print("selftest: planted %-40s -> %s" % (file + (" duplicate entry" if dup else ": " + text.strip().split("\n")[min(1, text.count("\n") - 1)].strip()),
                                                      "caught: " + problems[0].split(": ", 1)[1] if caught else "NOT CAUGHT"))
             ok &= caught
     return ok

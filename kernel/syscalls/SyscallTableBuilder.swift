@@ -8,9 +8,6 @@ enum SyscallHandler {
     case instant((SyscallArguments) throws(Errno) -> UInt64)
     case sleeping((SyscallArguments) async throws(Errno) -> UInt64)
     case noReturnValue((SyscallArguments) async throws(Errno) -> Void)
-    /// Transitional: a family's numbered `handle` switch, until it is split into named handlers.
-    case legacy((UInt64, SyscallArguments) async throws(Errno) -> UInt64?)
-    case legacyOutcome((UInt64, SyscallArguments) async throws(Errno) -> SyscallOutcome?)
 }
 
 /// How a syscall that a signal interrupted goes on (Linux's ERESTART* codes).
@@ -84,13 +81,5 @@ struct SyscallTable {
     }
     mutating func add(_ n: SyscallNumber, noReturnValue h: @escaping (SyscallArguments) async throws(Errno) -> Void) {
         add(n, .noReturnValue(h), .restartSys)
-    }
-    mutating func add(_ n: SyscallNumber, legacy h: @escaping (UInt64, SyscallArguments) async throws(Errno) -> UInt64?,
-                      restart: SyscallRestart = .restartSys) {
-        add(n, .legacy(h), restart)
-    }
-    mutating func add(_ n: SyscallNumber, legacyOutcome h: @escaping (UInt64, SyscallArguments) async throws(Errno) -> SyscallOutcome?,
-                      restart: SyscallRestart = .restartSys) {
-        add(n, .legacyOutcome(h), restart)
     }
 }

@@ -19,12 +19,6 @@ struct SyscallArguments {
     func count(_ i: Int, limit: Int = Int(Int32.max)) -> Int { Int(min(self[i], UInt64(limit))) }
 }
 
-/// What a syscall handler did: set x0, or leave the registers alone (exit, a successful execve).
-enum SyscallOutcome {
-    case value(UInt64)
-    case noReturnValue
-}
-
 /// Runs syscalls through the table (SyscallTable.swift). Unknown numbers give ENOSYS, logged once
 /// by name.
 enum Syscalls {
@@ -59,13 +53,6 @@ enum Syscalls {
                 try await handler(a)
                 return nil
             case .instant(let handler): return try handler(a)
-            case .legacy(let handler):
-                guard let v = try await handler(number, a) else { throw .ENOSYS }
-                return v
-            case .legacyOutcome(let handler):
-                guard let outcome = try await handler(number, a) else { throw .ENOSYS }
-                if case .value(let v) = outcome { return v }
-                return nil
             }
         } catch {
             if thread.finished { return nil }
