@@ -9,7 +9,7 @@ NM := $(SWIFT_BIN)llvm-nm
 B := build
 
 EMBEDDED_FLAGS := -target aarch64-none-none-elf -enable-experimental-feature Embedded -wmo \
-  -parse-as-library -Osize -Xcc -mgeneral-regs-only -Xcc -fno-omit-frame-pointer \
+  -parse-as-library -Osize -Xllvm -enable-machine-outliner=never -Xcc -mgeneral-regs-only -Xcc -fno-omit-frame-pointer \
   -Xfrontend -function-sections -I $(B)/modules
 
 CORE_SRCS := $(shell find Sources/LichenCore -name '*.swift' | sort)

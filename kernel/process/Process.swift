@@ -73,7 +73,7 @@ final class Process: @unchecked Sendable {
     /// Dispositions, process-wide pending signals, every thread's mask and pending set and the
     /// thread group, under one lock (senders on other CPUs and the tty task touch them). A thread's
     /// state is `threads[thread.index]`.
-    let signals: SpinLock<SignalStates>
+    let signals: SignalStateLock
     /// Bumped when a thread of this process has ended (execve waits for the others to go).
     let threadsChanged = Event<UInt64>(0)
     /// Bumped when a stopped process is continued (SIGCONT, SIGKILL): its threads re-check.
@@ -119,7 +119,7 @@ final class Process: @unchecked Sendable {
         fs.processID = pid                       // /proc/self
         self.state = SpinLock(MutableState(memory: memory, fs: fs, name: name))
         self.files = SpinLock(files)
-        signals = SpinLock(SignalStates(pid: pid))
+        signals = SignalStateLock(SignalStates(pid: pid))
     }
 
     func file(_ fd: Int32) throws(Errno) -> OpenFile {

@@ -9,12 +9,15 @@ extension Thread {
     /// The common case on every return to user mode: nothing pending, no temporary mask to restore,
     /// no stop. One lock, checked before `deliverSignals` (an async call) is made at all.
     func signalsQuiet() -> Bool {
-        process.signals.withLock { st -> Bool in
+        if process.signals.current == quietGeneration { return true }
+        let (quiet, generation) = process.signals.inspect { st -> Bool in
             // Field by field: a copy of the thread's state would retain and release its queue.
             let pending = st.threads[index].pending.signals.union(st.process.shared.signals)
             return pending.subtracting(st.threads[index].blocked).isEmpty && st.threads[index].savedBlocked == nil
                 && !st.stopped
         }
+        if quiet { quietGeneration = generation }
+        return quiet
     }
 
     func deliverSignals() async {

@@ -32,6 +32,12 @@ final class Thread: @unchecked Sendable {
     private var taskAffinity: UInt64 = .max
     /// Set by clone of a thread: yield once before going back to user mode.
     var yieldBeforeUser = false
+    /// The process's signal generation when `signalsQuiet` last found nothing to do (SignalStateLock).
+    var quietGeneration: UInt64 = 0
+    /// The user FP/SIMD registers are still in this CPU's registers, unsaved: after an exit from
+    /// user mode they stay there until the thread may let another task run on this CPU (an
+    /// `await`) or its saved state is read; an instant syscall then costs no save (`saveUserFP`).
+    private var userFPLive = false
 
     /// How long user code runs before the timer takes the CPU back for other tasks.
     static let timeSlice: UInt64 = 10_000_000
@@ -99,17 +105,22 @@ final class Thread: @unchecked Sendable {
         // (programs expect it to run soon: glibc's unwinding at exit races threads still starting).
         if tid == process.pid { await Task.yield() }
         while !finished && !process.exiting {
-            if interruptedSyscall != nil || !signalsQuiet() { await deliverSignals() }
+            if interruptedSyscall != nil || !signalsQuiet() {
+                saveUserFP()
+                await deliverSignals()
+            }
             if finished || process.exiting { break }
             // After creating a thread, the creator lets it run first, as before the wake-up
             // granularity below: glibc's unwinding of a thread that exits at once races main's exit()
             // (static programs lose their unwind tables there), and Linux runs such threads at once.
             if yieldBeforeUser {
                 yieldBeforeUser = false
+                saveUserFP()
                 await Task.yield()
                 continue
             }
             if !followAffinity() {
+                saveUserFP()
                 await Task.yield()              // the executor queues it on an allowed CPU
                 continue                        // signals may have come meanwhile
             }
@@ -120,6 +131,7 @@ final class Thread: @unchecked Sendable {
             TimerQueue.armTimeSlice(nanoseconds: lichen_executor_woken_waiting() ? Thread.wakeupGranularity : Thread.timeSlice)
             cpu.leaveKernel()
             let exit = UserMode.run(context, in: memory.space)
+            userFPLive = true
             CPUAccounting.enteredKernel(self)
             switch exit {
             case .syscall(let number):
@@ -128,6 +140,7 @@ final class Thread: @unchecked Sendable {
                     context[register: 0] = value
                     continue
                 }
+                saveUserFP()
                 originalX0 = context[register: 0]
                 let (result, interrupted) = await interruptibleSyscall(handler, number)
                 if finished || process.exiting { break }
@@ -148,6 +161,7 @@ final class Thread: @unchecked Sendable {
                 fault(.SIGTRAP, code: LinuxSigInfo.TRAP_BRKPT, address: UserAddr(context.pc))
             case .interrupted:
                 cpu.preemptions &+= 1
+                saveUserFP()
                 await Task.yield()
             case .unexpected(let esr):
                 KernelLog.warning("pid " + Format.decimal(UInt64(process.pid)) + ": unexpected exception, ESR "
@@ -155,6 +169,7 @@ final class Thread: @unchecked Sendable {
                 fault(.SIGILL, code: LinuxSigInfo.ILL_ILLOPC, address: UserAddr(context.pc))
             }
         }
+        saveUserFP()
         cachedMemory = nil
         _ = await ProcessLifecycle.threadExit(self)
         UserAddressSpace.deactivateCurrent()
@@ -164,6 +179,14 @@ final class Thread: @unchecked Sendable {
         _ = handle
         process.time.threadEnded(self)
         process.remove(self)
+    }
+
+    /// Saves the user FP/SIMD registers if they are still only in this CPU's registers.
+    @inline(__always) private func saveUserFP() {
+        if userFPLive {
+            UserMode.saveFPState(context)
+            userFPLive = false
+        }
     }
 
     /// The syscall a signal just interrupted (it returned EINTR), until delivery decides on a restart.

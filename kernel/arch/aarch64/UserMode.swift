@@ -29,13 +29,18 @@ enum UserMode {
         write_tpidr_el0(context.tls)
         let reason = lichen_run_user(context.registers)
         context.tls = read_tpidr_el0()
-        FPState.didStop(context)
         CPU.enableInterrupts()
         switch reason {
         case 0: return decode(context)
         case 1: return .interrupted
         default: return .unexpected(esr: context.esr)
         }
+    }
+
+    /// The context's FP/SIMD registers go from this CPU's registers to its saved state. Not done by
+    /// `run`: the caller defers it until the thread may yield the CPU (Thread.saveUserFP).
+    static func saveFPState(_ context: UserContext) {
+        FPState.didStop(context)
     }
 
     private static func decode(_ context: UserContext) -> UserExit {
