@@ -173,10 +173,14 @@ enum TimerQueue {
         guard timer != nil else { return }
         let cpu = PerCPU.currentIndex
         let end = Deadline.after(nanoseconds: nanoseconds).ticks
-        // Most returns to user mode find an earlier slice end already armed: no lock then (only this
-        // CPU sets its slot; its timer interrupt may clear it meanwhile, and then the slice is over anyway).
-        let armed = sliceEnds[cpu]
-        if armed != 0 && armed <= end { return }
+        // Most returns to user mode find an earlier slice end already armed: no lock then. Only this
+        // CPU writes its slot, but its timer interrupt clears it when the slice ends: masked, so
+        // that a slice ending between the check and user mode cannot leave the thread without one.
+        let armedEarlier = CPU.withInterruptsDisabled { () -> Bool in
+            let armed = sliceEnds[cpu]
+            return armed != 0 && armed <= end
+        }
+        if armedEarlier { return }
         let daif = lichen_spin_lock_irqsave(locks + cpu)
         if sliceEnds[cpu] == 0 || sliceEnds[cpu] > end {
             sliceEnds[cpu] = end
