@@ -200,7 +200,9 @@ final class Thread: @unchecked Sendable {
         let scope = lichen_task_push_interrupt_scope()!
         wake.withLock { w in
             w = SignalWake(task: lichen_current_task(), scope: scope)
-            fireIfSignalled(&w)            // a signal that came before the scope existed
+            // A signal that came before the scope existed. Its sender bumped the signal generation
+            // before taking this lock to wake us, so an unchanged generation means there is none.
+            if process.signals.current != quietGeneration { fireIfSignalled(&w) }
         }
         let result = await Syscalls.dispatch(handler, self, number: number)
         let interrupted = wake.withLock { w -> Bool in
@@ -222,10 +224,10 @@ final class Thread: @unchecked Sendable {
     private func fireIfSignalled(_ w: inout SignalWake) {
         guard let scope = w.scope, let task = w.task, !w.fired else { return }
         let waiting = w.waitingFor
-        let due = process.signals.withLock { st -> Bool in
-            let t = st.threads[index]
-            if st.process.hasDeliverable(t) || st.stopped { return true }
-            return !t.pending.signals.union(st.process.shared.signals).intersection(waiting).isEmpty
+        let (due, _) = process.signals.inspect { st -> Bool in
+            let pending = st.threads[index].pending.signals.union(st.process.shared.signals)
+            if st.stopped || !pending.subtracting(st.threads[index].blocked).isEmpty { return true }
+            return !pending.intersection(waiting).isEmpty
         }
         guard due else { return }
         w.fired = true

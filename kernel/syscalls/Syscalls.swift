@@ -40,6 +40,8 @@ enum Syscalls {
     }
 
     /// The value for x0, or nil when the thread must not get one (exit, a successful execve).
+    /// Inlined into the thread's loop: its frame is the loop's, allocated once per thread.
+    @inline(__always)
     static func dispatch(_ handler: SyscallHandler?, _ thread: Thread, number: UInt64) async -> UInt64? {
         let a = SyscallArguments(thread: thread)
         do throws(Errno) {

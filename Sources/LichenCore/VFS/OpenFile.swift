@@ -1,4 +1,5 @@
 import _Concurrency
+import Synchronization
 
 /// An open file description (Linux's struct file): what open() creates and dup()/fork() share.
 /// It holds the position, the access mode and status flags (O_APPEND, O_NONBLOCK...), and the
@@ -11,8 +12,8 @@ public final class OpenFile: @unchecked Sendable {
     public let location: Location
     /// The special file's operations (device, later pipe or procfs file); nil for plain inodes.
     public let operations: (any FileOperations)?
-    private let lock = RawSpinLock()
-    private var statusFlags: OpenFlags  // guarded by lock
+    /// The status flags: read on every read and write, so an atomic word rather than under a lock.
+    private let statusFlagBits: Atomic<UInt32>
     private let position: Mutex<Int64>
     /// How the file was named when opened (start directory, path): there are no dentries, so
     /// /proc/<pid>/fd finds a file's path again from this. Set once, before the file is shared.
@@ -21,13 +22,13 @@ public final class OpenFile: @unchecked Sendable {
     /// A number no other description ever gets: epoll's interest lists name descriptions by it
     /// without holding them (an address could be reused by the next description).
     public let serial: UInt64
-    private static let serials = SpinLock<UInt64>(0)
+    private static let serials = Atomic<UInt64>(0)
 
     public init(location: Location, flags: OpenFlags, operations: (any FileOperations)? = nil) {
-        serial = OpenFile.serials.withLock { $0 += 1; return $0 }
+        serial = OpenFile.serials.wrappingAdd(1, ordering: .relaxed).newValue
         self.location = location
         self.operations = operations
-        statusFlags = flags.subtracting(OpenFlags.openOnly)
+        statusFlagBits = Atomic(flags.subtracting(OpenFlags.openOnly).rawValue)
         position = Mutex(0)
     }
 
@@ -54,21 +55,27 @@ public final class OpenFile: @unchecked Sendable {
     public var inode: any Inode { location.inode }
 
     /// Access mode and status flags (F_GETFL).
-    public var flags: OpenFlags { lock.withLock { statusFlags } }
+    public var flags: OpenFlags { OpenFlags(rawValue: statusFlagBits.load(ordering: .relaxed)) }
 
     /// F_SETFL: changes only O_APPEND, O_NONBLOCK, FASYNC, O_DIRECT and O_NOATIME.
     public func setStatusFlags(_ new: OpenFlags) {
-        lock.withLock {
-            statusFlags = statusFlags.subtracting(OpenFlags.settable).union(new.intersection(OpenFlags.settable))
-        }
+        updateStatusFlags { $0.subtracting(OpenFlags.settable).union(new.intersection(OpenFlags.settable)) }
     }
 
     public var isNonBlocking: Bool { flags.contains(.O_NONBLOCK) }
 
     /// ioctl(FIONBIO): sets or clears O_NONBLOCK alone.
     public func setNonBlocking(_ on: Bool) {
-        lock.withLock {
-            if on { statusFlags.insert(.O_NONBLOCK) } else { statusFlags.remove(.O_NONBLOCK) }
+        updateStatusFlags { on ? $0.union(.O_NONBLOCK) : $0.subtracting(.O_NONBLOCK) }
+    }
+
+    private func updateStatusFlags(_ change: (OpenFlags) -> OpenFlags) {
+        var old = statusFlagBits.load(ordering: .relaxed)
+        while true {
+            let new = change(OpenFlags(rawValue: old)).rawValue
+            let (exchanged, current) = statusFlagBits.compareExchange(expected: old, desired: new, ordering: .relaxed)
+            if exchanged { return }
+            old = current
         }
     }
 
