@@ -14,6 +14,10 @@ EMBEDDED_FLAGS := -target aarch64-none-none-elf -enable-experimental-feature Emb
 
 CORE_SRCS := $(shell find Sources/LichenCore -name '*.swift' | sort)
 AARCH64_SRCS := $(shell find Sources/LichenAArch64 -name '*.swift' | sort)
+# The Linux user ABI where architectures differ (signal frame, O_* values, ELF machine, ...): LichenCore
+# speaks the generic ABI, this module the arm64 one; kernel/arch/aarch64/LinuxArch.swift picks it.
+LINUX_ABI_MODULE := LinuxABIAArch64
+LINUX_ABI_SRCS := $(shell find Sources/$(LINUX_ABI_MODULE) -name '*.swift' | sort)
 
 # Our `_Concurrency` module (kernel/concurrency/_Concurrency) is its own module, built before the core
 # libraries so that they can `import _Concurrency`; the rest of kernel/concurrency is part of Kernel.
@@ -30,7 +34,7 @@ CFLAGS := --target=aarch64-none-elf -O2 -ffreestanding -fno-builtin -nostdlib -m
 C_OBJS := $(patsubst kernel/%.c,$(B)/obj/%.o,$(KERNEL_C))
 ASM_OBJS := $(patsubst kernel/%.S,$(B)/obj/%.o,$(KERNEL_ASM))
 LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/vdso/image.o $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o \
-  $(B)/core/_Concurrency.o
+  $(B)/core/$(LINUX_ABI_MODULE).o $(B)/core/_Concurrency.o
 
 .PHONY: all kernel run initramfs fuzz fuzz-smoke test lint-syscalls core-embedded host-test boot-test deps clean bench toolchain-check \
   diff diff-test diff-record conformance-test bench-user bench-async debian-deps \
@@ -151,7 +155,7 @@ clean:
 	rm -rf $(B) .build
 
 # The core libraries compiled in Embedded Swift for the kernel target (catches host-only Swift).
-core-embedded: $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o
+core-embedded: $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o $(B)/core/$(LINUX_ABI_MODULE).o
 
 # The async runtime's compiler contract (layouts, entry points) is checked against this exact release.
 toolchain-check:
@@ -174,6 +178,10 @@ $(B)/core/LichenAArch64.o: $(AARCH64_SRCS) $(B)/core/LichenCore.o
 	$(SWIFTC) $(EMBEDDED_FLAGS) -module-name LichenAArch64 -emit-module \
 	  -emit-module-path $(B)/modules/LichenAArch64.swiftmodule $(AARCH64_SRCS) -c -o $@
 
+$(B)/core/$(LINUX_ABI_MODULE).o: $(LINUX_ABI_SRCS) $(B)/core/LichenCore.o
+	$(SWIFTC) $(EMBEDDED_FLAGS) -module-name $(LINUX_ABI_MODULE) -emit-module \
+	  -emit-module-path $(B)/modules/$(LINUX_ABI_MODULE).swiftmodule $(LINUX_ABI_SRCS) -c -o $@
+
 host-test:
 	swift test
 
@@ -187,7 +195,8 @@ compile-fail-test: $(B)/core/LichenCore.o
 # second link embeds the symbol table of the first (for symbolized backtraces).
 kernel: $(B)/Image
 
-$(B)/obj/Kernel.o: $(KERNEL_SRCS) $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o $(ARCH_INCLUDE)/aarch64.h \
+$(B)/obj/Kernel.o: $(KERNEL_SRCS) $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o $(B)/core/$(LINUX_ABI_MODULE).o \
+  $(ARCH_INCLUDE)/aarch64.h \
   $(wildcard $(CONCURRENCY_INCLUDE)/*)
 	@mkdir -p $(@D)
 	$(SWIFTC) $(EMBEDDED_FLAGS) -I $(ARCH_INCLUDE) -I $(CONCURRENCY_INCLUDE) -module-name Kernel $(KERNEL_SRCS) -c -o $@

@@ -6,6 +6,9 @@ import LichenCoreFuzzed
 import Glibc
 #endif
 
+/// EM_AARCH64: the ELF seeds are arm64 programs (the fuzzed module is LichenCore alone, without LinuxABIAArch64).
+let elfMachine: UInt16 = 183
+
 enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script }
 
 let target: Target = {
@@ -26,17 +29,18 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
     case .elf:
         // The bytes as a program, and as its own interpreter when they can be one: the plan fails or fits.
-        if let program = try? LoadPlan.programImage(bytes),
-           let plan = try? LoadPlan(program: program, interpreter: try? LoadPlan.interpreterImage(bytes),
+        if let program = try? LoadPlan.programImage(bytes, machine: elfMachine),
+           let plan = try? LoadPlan(program: program, interpreter: try? LoadPlan.interpreterImage(bytes, machine: elfMachine),
                                     layout: LoadLayout(mmapBase: 0x7fff_0000_0000)) {
             for s in program.segments { _ = LoadPlan.pages(of: s, bias: plan.programBias) }
-            _ = plan.auxiliaryVector(hardwareCapabilities: 0)
+            _ = plan.auxiliaryVector(hardwareCapabilities: 0, minimumSignalStackSize: 5120)
         }
-        if let image = try? ElfImage(bytes) {
+        if let image = try? ElfImage(bytes, machine: elfMachine) {
             _ = try? InitialStack(top: UserAddr(0x7fff_f000), arguments: [[0x61]], environment: [], executableName: [0x61],
                                   platform: nil, random: [UInt8](repeating: 0, count: 16),
                                   auxiliary: .linux(programHeaders: image.programHeaderAddress ?? 0, programHeaderCount: image.programHeaderCount,
-                                                    entry: image.entry, hardwareCapabilities: 0, hardwareCapabilities2: 0))
+                                                    entry: image.entry, hardwareCapabilities: 0, hardwareCapabilities2: 0,
+                                                    minimumSignalStackSize: 5120))
         }
     case .cpio:
         var reader = CpioReader(bytes)

@@ -1,13 +1,15 @@
-// Layout of the Linux arm64 user ABI structures Lichen mirrors in Sources/LichenCore/Linux/.
+// Layout of the Linux arm64 user ABI structures Lichen mirrors in Sources/LichenCore/Linux/ and, for
+// the arm64-only ones (signal frame) and values, Sources/LinuxABIAArch64/.
 //
 // Never run: tools/abi-layout.sh compiles it with `aarch64-linux-gnu-gcc -S` against the arm64 UAPI
 // headers and reads the `->` markers the asm statements leave in the assembly (the asm-offsets trick
 // Linux uses for its own assembler constants). Each marker names the Swift type and property that
 // mirror a C struct and field, so the script can emit the expectations of
-// Tests/LichenCoreTests/LinuxLayoutTests.swift directly.
+// Tests/LichenCoreTests/LinuxLayoutTests.swift and Tests/LinuxABIAArch64Tests/LinuxAArch64LayoutTests.swift directly.
 //
 //   ->S <SwiftType> <C type> <sizeof>       a structure (then ->A <SwiftType> - <alignof>)
 //   ->G <SwiftType> <C type> 0              a group of offsets without a Swift struct (dirent64)
+//   ->T <module> tests 0                    the following groups test <module> (LinuxABIAArch64), not LichenCore
 //   ->F <SwiftType> <property> <offsetof>   a stored property (checked with MemoryLayout.offset(of:))
 //   ->O <SwiftType> <name> <offsetof>       an offset of a union member or nested field, which the Swift
 //                                           type exposes as a constant (`SwiftType.Offset.name`)
@@ -40,6 +42,8 @@
 #include <linux/magic.h>
 #include <linux/fcntl.h>
 #include <linux/signal.h>
+#include <linux/elf-em.h>
+#include <asm/hwcap.h>
 
 // Not in the UAPI headers: fs/readdir.c and arch/arm64/kernel/signal.c.
 struct linux_dirent64 {
@@ -58,6 +62,8 @@ struct rt_sigframe {
 #define MARK(kind, a, b, v) asm volatile("\n->" kind " " a " " b " %c0" :: "i"(v))
 #define S(swift, type) MARK("S", #swift, #type, sizeof(type)); MARK("A", #swift, "-", __alignof__(type))
 #define G(swift, type) MARK("G", #swift, #type, 0)
+// The groups after it belong to this module's tests (the arch ABI module: Tests/<module>Tests).
+#define T(module) MARK("T", #module, "tests", 0)
 #define F(swift, type, field) MARK("F", #swift, #field, __builtin_offsetof(type, field))
 #define FN(swift, prop, type, field) MARK("F", #swift, #prop, __builtin_offsetof(type, field))
 #define O(swift, name, type, field) MARK("O", #swift, #name, __builtin_offsetof(type, field))
@@ -209,34 +215,6 @@ void layouts(void) {
 	F(LinuxTms, struct tms, tms_utime); F(LinuxTms, struct tms, tms_stime);
 	F(LinuxTms, struct tms, tms_cutime); F(LinuxTms, struct tms, tms_cstime);
 
-	S(LinuxAArch64ContextHeader, struct _aarch64_ctx);
-	F(LinuxAArch64ContextHeader, struct _aarch64_ctx, magic);
-	F(LinuxAArch64ContextHeader, struct _aarch64_ctx, size);
-
-	S(LinuxFpsimdContext, struct fpsimd_context);
-	F(LinuxFpsimdContext, struct fpsimd_context, head); F(LinuxFpsimdContext, struct fpsimd_context, fpsr);
-	F(LinuxFpsimdContext, struct fpsimd_context, fpcr); F(LinuxFpsimdContext, struct fpsimd_context, vregs);
-	C(LinuxFpsimdContext, magic, FPSIMD_MAGIC);
-
-	S(LinuxEsrContext, struct esr_context);
-	F(LinuxEsrContext, struct esr_context, head); F(LinuxEsrContext, struct esr_context, esr);
-	C(LinuxEsrContext, magic, ESR_MAGIC);
-
-	S(LinuxSigcontext, struct sigcontext);
-	F(LinuxSigcontext, struct sigcontext, fault_address); F(LinuxSigcontext, struct sigcontext, regs);
-	F(LinuxSigcontext, struct sigcontext, sp); F(LinuxSigcontext, struct sigcontext, pc);
-	F(LinuxSigcontext, struct sigcontext, pstate);
-	FN(LinuxSigcontext, reserved, struct sigcontext, __reserved);
-
-	S(LinuxUcontext, struct ucontext);
-	F(LinuxUcontext, struct ucontext, uc_flags); F(LinuxUcontext, struct ucontext, uc_link);
-	F(LinuxUcontext, struct ucontext, uc_stack); F(LinuxUcontext, struct ucontext, uc_sigmask);
-	FN(LinuxUcontext, unused, struct ucontext, __unused);
-	F(LinuxUcontext, struct ucontext, uc_mcontext);
-
-	S(LinuxRtSigframe, struct rt_sigframe);
-	F(LinuxRtSigframe, struct rt_sigframe, info); F(LinuxRtSigframe, struct rt_sigframe, uc);
-
 	G(Constants, signal_numbers_and_flags);
 	E(Signal.SIGHUP.number, SIGHUP); E(Signal.SIGINT.number, SIGINT); E(Signal.SIGQUIT.number, SIGQUIT);
 	E(Signal.SIGILL.number, SIGILL); E(Signal.SIGTRAP.number, SIGTRAP); E(Signal.SIGABRT.number, SIGABRT);
@@ -256,7 +234,6 @@ void layouts(void) {
 	E(SignalSet.SIG_BLOCK, SIG_BLOCK); E(SignalSet.SIG_UNBLOCK, SIG_UNBLOCK); E(SignalSet.SIG_SETMASK, SIG_SETMASK);
 	E(LinuxStack.SS_ONSTACK, SS_ONSTACK); E(LinuxStack.SS_DISABLE, SS_DISABLE);
 	E(UInt32(bitPattern: LinuxStack.SS_AUTODISARM), SS_AUTODISARM);
-	E(LinuxStack.MINSIGSTKSZ, MINSIGSTKSZ); E(LinuxStack.SIGSTKSZ, SIGSTKSZ);
 	E(LinuxSigInfo.SI_USER, SI_USER); E(LinuxSigInfo.SI_KERNEL, SI_KERNEL); E(LinuxSigInfo.SI_QUEUE, SI_QUEUE);
 	E(LinuxSigInfo.SI_TIMER, SI_TIMER); E(LinuxSigInfo.SI_TKILL, SI_TKILL);
 	E(LinuxSigInfo.SEGV_MAPERR, SEGV_MAPERR); E(LinuxSigInfo.SEGV_ACCERR, SEGV_ACCERR);
@@ -315,4 +292,44 @@ void layouts(void) {
 	E(LinuxTermios.ECHOPRT, ECHOPRT); E(LinuxTermios.ECHOKE, ECHOKE); E(LinuxTermios.IEXTEN, IEXTEN);
 	E(LinuxDirent64.DT_DIR, S_IFDIR >> 12); E(LinuxDirent64.DT_REG, S_IFREG >> 12); E(LinuxDirent64.DT_LNK, S_IFLNK >> 12);
 	E(LinuxDirent64.DT_CHR, S_IFCHR >> 12); E(LinuxDirent64.DT_FIFO, S_IFIFO >> 12); E(LinuxDirent64.DT_SOCK, S_IFSOCK >> 12);
+
+	// arm64 only: checked in the arch module's own tests (Tests/LinuxABIAArch64Tests).
+	T(LinuxABIAArch64);
+	S(LinuxAArch64ContextHeader, struct _aarch64_ctx);
+	F(LinuxAArch64ContextHeader, struct _aarch64_ctx, magic);
+	F(LinuxAArch64ContextHeader, struct _aarch64_ctx, size);
+
+	S(LinuxFpsimdContext, struct fpsimd_context);
+	F(LinuxFpsimdContext, struct fpsimd_context, head); F(LinuxFpsimdContext, struct fpsimd_context, fpsr);
+	F(LinuxFpsimdContext, struct fpsimd_context, fpcr); F(LinuxFpsimdContext, struct fpsimd_context, vregs);
+	C(LinuxFpsimdContext, magic, FPSIMD_MAGIC);
+
+	S(LinuxEsrContext, struct esr_context);
+	F(LinuxEsrContext, struct esr_context, head); F(LinuxEsrContext, struct esr_context, esr);
+	C(LinuxEsrContext, magic, ESR_MAGIC);
+
+	S(LinuxSigcontext, struct sigcontext);
+	F(LinuxSigcontext, struct sigcontext, fault_address); F(LinuxSigcontext, struct sigcontext, regs);
+	F(LinuxSigcontext, struct sigcontext, sp); F(LinuxSigcontext, struct sigcontext, pc);
+	F(LinuxSigcontext, struct sigcontext, pstate);
+	FN(LinuxSigcontext, reserved, struct sigcontext, __reserved);
+
+	S(LinuxUcontext, struct ucontext);
+	F(LinuxUcontext, struct ucontext, uc_flags); F(LinuxUcontext, struct ucontext, uc_link);
+	F(LinuxUcontext, struct ucontext, uc_stack); F(LinuxUcontext, struct ucontext, uc_sigmask);
+	FN(LinuxUcontext, unused, struct ucontext, __unused);
+	F(LinuxUcontext, struct ucontext, uc_mcontext);
+
+	S(LinuxRtSigframe, struct rt_sigframe);
+	F(LinuxRtSigframe, struct rt_sigframe, info); F(LinuxRtSigframe, struct rt_sigframe, uc);
+
+	G(Constants, arm64_abi_values);
+	E(AArch64Linux.elfMachine, EM_AARCH64);
+	E(AArch64Linux.minimumSignalStackSize, MINSIGSTKSZ); E(AArch64Linux.signalStackSize, SIGSTKSZ);
+	E(AArch64Linux.openFlagValues.directory, O_DIRECTORY); E(AArch64Linux.openFlagValues.noFollow, O_NOFOLLOW);
+	E(AArch64Linux.openFlagValues.direct, O_DIRECT); E(AArch64Linux.openFlagValues.largeFile, O_LARGEFILE);
+	E(AArch64Hwcap.FP, HWCAP_FP); E(AArch64Hwcap.ASIMD, HWCAP_ASIMD); E(AArch64Hwcap.EVTSTRM, HWCAP_EVTSTRM);
+	E(AArch64Hwcap.AES, HWCAP_AES); E(AArch64Hwcap.PMULL, HWCAP_PMULL); E(AArch64Hwcap.SHA1, HWCAP_SHA1);
+	E(AArch64Hwcap.SHA2, HWCAP_SHA2); E(AArch64Hwcap.CRC32, HWCAP_CRC32); E(AArch64Hwcap.ATOMICS, HWCAP_ATOMICS);
+	E(AArch64Hwcap.CPUID, HWCAP_CPUID);
 }

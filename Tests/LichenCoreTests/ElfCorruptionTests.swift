@@ -154,7 +154,7 @@ import Testing
                 default: b = Array(b[0..<at])
                 }
             }
-            guard let image = try? ElfImage(bytes: b) else { continue }
+            guard let image = try? ElfImage(bytes: b, machine: testMachine) else { continue }
             parsed += 1
             #expect(!image.segments.isEmpty)
             var previousEnd: UInt64 = 0

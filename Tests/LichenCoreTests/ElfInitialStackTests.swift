@@ -6,7 +6,7 @@ import Testing
 
     func auxv() -> AuxiliaryVector {
         AuxiliaryVector.linux(programHeaders: 0x40_0040, programHeaderCount: 5, entry: 0x40_0100,
-                              hardwareCapabilities: 0xff, hardwareCapabilities2: 0x2)
+                              hardwareCapabilities: 0xff, hardwareCapabilities2: 0x2, minimumSignalStackSize: 5120)
     }
 
     func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
@@ -152,7 +152,7 @@ import Testing
         v.append(.vdso, 0x1000)
         #expect(v.value(of: .vdso) == 0x1000)
         let withVDSO = AuxiliaryVector.linux(programHeaders: 0, programHeaderCount: 1, entry: 0, hardwareCapabilities: 0,
-                                             hardwareCapabilities2: 0, vdso: 0x7000, hasPlatform: false)
+                                             hardwareCapabilities2: 0, minimumSignalStackSize: 5120, vdso: 0x7000, hasPlatform: false)
         #expect(withVDSO.entries.first == AuxiliaryEntry(.vdso, 0x7000))
         #expect(withVDSO.value(of: .platform) == nil)
     }

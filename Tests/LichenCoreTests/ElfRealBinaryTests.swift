@@ -4,7 +4,7 @@ import Testing
 /// Binaries from a real linker (ld.lld), to check the parser against a layout it did not invent.
 @Suite struct ElfRealBinaryTests {
     @Test func lldStaticExecutable() throws {
-        let image = try ElfImage(bytes: ElfRealBinaries.staticExecutable)
+        let image = try ElfImage(bytes: ElfRealBinaries.staticExecutable, machine: testMachine)
         #expect(image.kind == .executable)
         #expect(image.entry == 0x21_0200)
         #expect(image.segments.map(\.virtualAddress) == [0x20_0000, 0x21_0200, 0x22_0220, 0x23_0228])
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func lldStaticPIE() throws {
-        let image = try ElfImage(bytes: ElfRealBinaries.staticPIE)
+        let image = try ElfImage(bytes: ElfRealBinaries.staticPIE, machine: testMachine)
         #expect(image.kind == .positionIndependent)
         #expect(image.entry == 0x1_0280)
         #expect(image.segments.count == 4)
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func lldDynamic() throws {
-        let image = try ElfImage(bytes: ElfRealBinaries.dynamic)
+        let image = try ElfImage(bytes: ElfRealBinaries.dynamic, machine: testMachine)
         #expect(image.kind == .positionIndependent)
         #expect(image.interpreter == Array("/lib/ld-linux-aarch64.so.1".utf8))
         #expect(image.programHeaderCount == 10)
@@ -41,7 +41,7 @@ import Testing
     @Test func everyTruncation() {
         for binary in [ElfRealBinaries.staticExecutable, ElfRealBinaries.staticPIE, ElfRealBinaries.dynamic] {
             // The last PT_LOAD ends before the section headers: cuts after it still parse.
-            let image = try? ElfImage(bytes: binary)
+            let image = try? ElfImage(bytes: binary, machine: testMachine)
             let needed = image?.segments.map(\.fileRange.upperBound).max() ?? 0
             for n in 0..<binary.count {
                 let e = elfError(Array(binary[0..<n]))

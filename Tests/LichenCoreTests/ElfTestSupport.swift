@@ -16,9 +16,13 @@ struct ElfProgramHeader {
     static let r: UInt32 = 4, w: UInt32 = 2, x: UInt32 = 1
 }
 
+/// EM_AARCH64: the machine of the test programs (ElfWriter's and ElfRealBinaries'), passed to ElfImage
+/// as an architecture's LinuxArchABI.elfMachine would be.
+let testMachine: UInt16 = 183
+
 struct ElfWriter {
     var type: UInt16 = 2
-    var machine: UInt16 = 183
+    var machine: UInt16 = testMachine
     var osABI: UInt8 = 0
     var entry: UInt64 = 0x40_0100
     var phoff: UInt64 = 64
@@ -126,5 +130,5 @@ extension Array where Element == UInt8 {
 }
 
 func elfError(_ bytes: [UInt8]) -> ElfError? {
-    do { _ = try ElfImage(bytes: bytes); return nil } catch { return error }
+    do { _ = try ElfImage(bytes: bytes, machine: testMachine); return nil } catch { return error }
 }

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct ElfTests {
     @Test func staticExecutable() throws {
-        let image = try ElfImage(bytes: ElfWriter.staticExecutable().build())
+        let image = try ElfImage(bytes: ElfWriter.staticExecutable().build(), machine: testMachine)
         #expect(image.kind == .executable)
         #expect(image.entry == 0x40_0100)
         #expect(image.segments == [
@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func staticPIE() throws {
-        let image = try ElfImage(bytes: ElfWriter.staticPIE().build())
+        let image = try ElfImage(bytes: ElfWriter.staticPIE().build(), machine: testMachine)
         #expect(image.kind == .positionIndependent)
         #expect(image.entry == 0x180)
         #expect(image.segments.count == 2)
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func interpreter() throws {
-        let image = try ElfImage(bytes: ElfWriter.dynamicPIE().build())
+        let image = try ElfImage(bytes: ElfWriter.dynamicPIE().build(), machine: testMachine)
         #expect(image.interpreter == Array("/lib/ld-linux-aarch64.so.1".utf8))
         #expect(image.programHeaderCount == 5)
     }
@@ -51,13 +51,13 @@ import Testing
         second.offset = 0x380
         w.programHeaders.append(second)
         w.contents.append((0x380, Array("/other\0".utf8)))
-        #expect(try ElfImage(bytes: w.build()).interpreter == Array("/lib/ld-linux-aarch64.so.1".utf8))
+        #expect(try ElfImage(bytes: w.build(), machine: testMachine).interpreter == Array("/lib/ld-linux-aarch64.so.1".utf8))
     }
 
     @Test func executableStack() throws {
         var w = ElfWriter.staticExecutable()
         w.programHeaders[4].flags = ElfProgramHeader.r | ElfProgramHeader.w | ElfProgramHeader.x
-        #expect(try ElfImage(bytes: w.build()).executableStack)
+        #expect(try ElfImage(bytes: w.build(), machine: testMachine).executableStack)
     }
 
     @Test func phdrAddressNeedsTheHeadersInASegment() throws {
@@ -65,14 +65,14 @@ import Testing
         w.programHeaders[0].offset = 0x1000  // text now starts after the headers (sharing file bytes with data: fine)
         w.programHeaders[0].vaddr = 0x40_1000
         w.programHeaders[0].filesz = 0x100
-        #expect(try ElfImage(bytes: w.build()).programHeaderAddress == nil)
+        #expect(try ElfImage(bytes: w.build(), machine: testMachine).programHeaderAddress == nil)
     }
 
     @Test func zeroAndOneAlignmentAreAccepted() throws {
         for align: UInt64 in [0, 1] {
             var w = ElfWriter.staticExecutable()
             w.programHeaders[1].align = align
-            #expect(try ElfImage(bytes: w.build()).segments[1].alignment == align)
+            #expect(try ElfImage(bytes: w.build(), machine: testMachine).segments[1].alignment == align)
         }
     }
 
@@ -85,7 +85,7 @@ import Testing
                                     offset: 0x800, vaddr: 0x40_0800, filesz: 0x900, memsz: 0x1000, align: 0x1000)
         w.programHeaders[3].offset = 0x800
         w.programHeaders[3].vaddr = 0x40_0800
-        #expect(try ElfImage(bytes: w.build()).segments.count == 2)
+        #expect(try ElfImage(bytes: w.build(), machine: testMachine).segments.count == 2)
     }
 
     @Test func maximumProgramHeaders() throws {
@@ -96,7 +96,7 @@ import Testing
         while w.programHeaders.count < 73 {
             w.programHeaders.append(.init(type: ElfProgramHeader.note, flags: 0, offset: 0, vaddr: 0, filesz: 0, memsz: 0, align: 0))
         }
-        let image = try ElfImage(bytes: w.build())
+        let image = try ElfImage(bytes: w.build(), machine: testMachine)
         #expect(image.programHeaderCount == 73)
         #expect(image.programHeaderAddress == 0x41_1000)
         w.programHeaders.append(w.programHeaders[72])
@@ -107,7 +107,7 @@ import Testing
 
     @Test func unsafeBufferEntryPoint() throws {
         let bytes = ElfWriter.staticExecutable().build()
-        let entry = try bytes.withUnsafeBytes { try ElfImage($0).entry }
+        let entry = try bytes.withUnsafeBytes { try ElfImage($0, machine: testMachine).entry }
         #expect(entry == 0x40_0100)
     }
 }

@@ -10,8 +10,8 @@ import Testing
     static let loader = ElfWriter.staticPIE()
 
     func plan(_ program: ElfWriter, _ interpreter: ElfWriter?, layout: LoadLayout = layout) throws(ExecLoadError) -> LoadPlan {
-        let p = try LoadPlan.programImage(bytes: program.build())
-        let i = try interpreter.map { (w) throws(ExecLoadError) in try LoadPlan.interpreterImage(bytes: w.build()) }
+        let p = try LoadPlan.programImage(bytes: program.build(), machine: testMachine)
+        let i = try interpreter.map { (w) throws(ExecLoadError) in try LoadPlan.interpreterImage(bytes: w.build(), machine: testMachine) }
         return try LoadPlan(program: p, interpreter: i, layout: layout)
     }
 
@@ -65,7 +65,7 @@ import Testing
         let p = try plan(w, Self.loader)
         #expect(p.programBias &+ 0x6000_0000_0000 == 0x5555_5555_0000)  // modular, as Linux
         #expect(p.programEntry == 0x5555_5555_0180 && p.programHeaders == 0x5555_5555_0040)
-        #expect(LoadPlan.pages(of: try ElfImage(bytes: w.build()).segments[1], bias: p.programBias) == 0x5555_5556_1000..<0x5555_5556_2000)
+        #expect(LoadPlan.pages(of: try ElfImage(bytes: w.build(), machine: testMachine).segments[1], bias: p.programBias) == 0x5555_5556_1000..<0x5555_5556_2000)
     }
 
     @Test func interpreterAvoidsTheProgram() throws {
@@ -120,7 +120,7 @@ import Testing
 
     @Test func badInterpreters() {
         func interp(_ bytes: [UInt8]) -> ExecLoadError? {
-            do { _ = try LoadPlan.interpreterImage(bytes: bytes); return nil } catch { return error }
+            do { _ = try LoadPlan.interpreterImage(bytes: bytes, machine: testMachine); return nil } catch { return error }
         }
         // Linux reads the 64-byte header first; a shorter file is EIO, a longer non-ELF one ELIBBAD.
         #expect(interp([]) == .interpreterTruncated)
@@ -150,7 +150,7 @@ import Testing
         func program(_ change: (inout ElfWriter) -> Void) -> ExecLoadError? {
             var w = ElfWriter.dynamicPIE()
             change(&w)
-            do { _ = try LoadPlan.programImage(bytes: w.build()); return nil } catch { return error }
+            do { _ = try LoadPlan.programImage(bytes: w.build(), machine: testMachine); return nil } catch { return error }
         }
         // PT_INTERP not NUL-terminated, too short, too long: the program is rejected (ENOEXEC).
         #expect(program { $0.programHeaders[1].filesz -= 1 } == .badProgram(.badInterpreter))
@@ -162,14 +162,14 @@ import Testing
     @Test func interpreterPathEndsAtTheFirstNUL() throws {
         var w = ElfWriter.dynamicPIE()
         w.contents[0].bytes[8] = 0  // "/lib/ld-\0..."
-        #expect(try ElfImage(bytes: w.build()).interpreter == Array("/lib/ld-".utf8))
+        #expect(try ElfImage(bytes: w.build(), machine: testMachine).interpreter == Array("/lib/ld-".utf8))
         w.contents[0].bytes[0] = 0
-        #expect(try ElfImage(bytes: w.build()).interpreter == [])  // execve: EACCES (Linux opens the working directory)
+        #expect(try ElfImage(bytes: w.build(), machine: testMachine).interpreter == [])  // execve: EACCES (Linux opens the working directory)
     }
 
     @Test func auxiliaryVectorDescribesTheProgram() throws {
         let p = try plan(.dynamicPIE(), Self.loader)
-        let v = p.auxiliaryVector(hardwareCapabilities: 0xff, uid: 1, euid: 2, gid: 3, egid: 4, secure: true)
+        let v = p.auxiliaryVector(hardwareCapabilities: 0xff, minimumSignalStackSize: 5120, uid: 1, euid: 2, gid: 3, egid: 4, secure: true)
         #expect(v.value(of: .programHeaders) == 0x5555_5555_0040)
         #expect(v.value(of: .programHeaderSize) == 56)
         #expect(v.value(of: .programHeaderCount) == 5)
@@ -199,7 +199,7 @@ import Testing
     }
 
     @Test func segmentPages() throws {
-        let image = try ElfImage(bytes: ElfWriter.dynamicPIE().build())
+        let image = try ElfImage(bytes: ElfWriter.dynamicPIE().build(), machine: testMachine)
         #expect(LoadPlan.pages(of: image.segments[0], bias: 0x5555_5555_0000) == 0x5555_5555_0000..<0x5555_5555_1000)
         #expect(LoadPlan.pages(of: image.segments[1], bias: 0x5555_5555_0000) == 0x5555_5556_1000..<0x5555_5556_2000)
     }
@@ -222,8 +222,8 @@ import Testing
         var planned = 0
         for i in 0..<4000 {
             let pb = corrupt(programs[i % 2]), lb = corrupt(loaders[(i / 2) % 2])
-            guard let program = try? LoadPlan.programImage(bytes: pb),
-                  let loader = try? LoadPlan.interpreterImage(bytes: lb),
+            guard let program = try? LoadPlan.programImage(bytes: pb, machine: testMachine),
+                  let loader = try? LoadPlan.interpreterImage(bytes: lb, machine: testMachine),
                   let p = try? LoadPlan(program: program, interpreter: loader, layout: Self.layout) else { continue }
             planned += 1
             let programPages = program.segments.map { LoadPlan.pages(of: $0, bias: p.programBias) }
@@ -240,9 +240,9 @@ import Testing
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1")))
     func debianLoader() throws {
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1")))
-        let loader = try LoadPlan.interpreterImage(bytes: bytes)
+        let loader = try LoadPlan.interpreterImage(bytes: bytes, machine: testMachine)
         #expect(loader.kind == .positionIndependent && loader.lowestAddress == 0)
-        let program = try LoadPlan.programImage(bytes: ElfRealBinaries.dynamic)
+        let program = try LoadPlan.programImage(bytes: ElfRealBinaries.dynamic, machine: testMachine)
         let p = try LoadPlan(program: program, interpreter: loader, layout: Self.layout)
         #expect(p.interpreterBase % 0x1_0000 == 0 && p.interpreterBase + loader.highestAddress <= 0x7fff_0000_0000)
         #expect(p.startAddress == p.interpreterBase + loader.entry)

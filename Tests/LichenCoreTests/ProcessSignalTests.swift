@@ -180,13 +180,14 @@ import Testing
     @Test func alternateStack() throws {
         var (p, threads) = state()
         var alt = SignalAltStack()
+        let minimum: UInt64 = 5120   // arm64's MINSIGSTKSZ
         #expect(alt.linux(currentSP: 0).ss_flags == LinuxStack.SS_DISABLE)
-        #expect(throws: Errno.ENOMEM) { try alt.set(LinuxStack(ss_sp: 0x10000, ss_size: 4096), currentSP: 0) }
-        #expect(throws: Errno.EINVAL) { try alt.set(LinuxStack(ss_sp: 0x10000, ss_flags: 4, ss_size: 8192), currentSP: 0) }
-        try alt.set(LinuxStack(ss_sp: 0x10000, ss_size: 0x4000), currentSP: 0x7000_0000)
+        #expect(throws: Errno.ENOMEM) { try alt.set(LinuxStack(ss_sp: 0x10000, ss_size: 4096), currentSP: 0, minimumSize: minimum) }
+        #expect(throws: Errno.EINVAL) { try alt.set(LinuxStack(ss_sp: 0x10000, ss_flags: 4, ss_size: 8192), currentSP: 0, minimumSize: minimum) }
+        try alt.set(LinuxStack(ss_sp: 0x10000, ss_size: 0x4000), currentSP: 0x7000_0000, minimumSize: minimum)
         #expect(alt.isOnStack(0x13000) && !alt.isOnStack(0x10000) && alt.isOnStack(0x14000) && !alt.isOnStack(0x14001))
         #expect(alt.linux(currentSP: 0x13000).ss_flags == LinuxStack.SS_ONSTACK)
-        #expect(throws: Errno.EPERM) { try alt.set(LinuxStack(ss_flags: LinuxStack.SS_DISABLE), currentSP: 0x13000) }
+        #expect(throws: Errno.EPERM) { try alt.set(LinuxStack(ss_flags: LinuxStack.SS_DISABLE), currentSP: 0x13000, minimumSize: minimum) }
         threads[0].altStack = alt
         try p.setAction(.SIGSEGV, SignalAction(handler: .function(0x1000), flags: [.onStack]), threads: &threads)
         p.sendFault(LinuxSigInfo.fault(signo: 11, code: 1, address: 0), to: 0, threads: &threads)
@@ -197,7 +198,7 @@ import Testing
         p.sendFault(LinuxSigInfo.fault(signo: 11, code: 1, address: 0), to: 0, threads: &threads)
         guard case .handler(let g) = p.nextDelivery(thread: &threads[0], userSP: 0x12000) else { Issue.record(); return }
         #expect(!g.onAlternateStack && g.stackTop == 0x12000)
-        try alt.set(LinuxStack(ss_flags: LinuxStack.SS_DISABLE), currentSP: 0x7000_0000)
+        try alt.set(LinuxStack(ss_flags: LinuxStack.SS_DISABLE), currentSP: 0x7000_0000, minimumSize: minimum)
         #expect(!alt.isEnabled)
     }
 

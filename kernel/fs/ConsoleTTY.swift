@@ -25,7 +25,7 @@ final class ConsoleTTY: FileOperations, @unchecked Sendable {
 
     static func register(in registry: DeviceRegistry) throws(Errno) {
         try registry.register(.character, .console, shared)
-        try registry.register(.character, .ttyAMA0, shared)
+        try registry.register(.character, LinuxArch.serialConsole.number, shared)
         try registry.register(.character, .tty, shared)
         Task { await shared.feedInput() }
     }

@@ -71,7 +71,7 @@ enum ProcessLifecycle {
     static func loadProgram(_ image: ProgramFile, arguments: [[UInt8]], environment: [[UInt8]], executableName: [UInt8],
                             credentials: Credentials, secure: Bool, vfs: VFS, context: FSContext) async throws(Errno) -> ProgramLoader.Loaded {
         let program: ElfImage
-        do throws(ExecLoadError) { program = try LoadPlan.programImage(image) } catch { throw error.errno }
+        do throws(ExecLoadError) { program = try LoadPlan.programImage(image, machine: LinuxArch.elfMachine) } catch { throw error.errno }
         func load(_ interpreter: ProgramLoader.Interpreter?) throws(Errno) -> ProgramLoader.Loaded {
             try ProgramLoader.load(image, program: program, interpreter: interpreter, arguments: arguments,
                                    environment: environment, executableName: executableName, credentials: credentials, secure: secure)
@@ -80,7 +80,7 @@ enum ProcessLifecycle {
         guard !path.isEmpty else { throw .EACCES }  // Linux's lookup of "" finds the working directory
         let (file, _) = try await readExecutable(path, vfs: vfs, context: context)
         let interpreter: ElfImage
-        do throws(ExecLoadError) { interpreter = try LoadPlan.interpreterImage(file) } catch { throw error.errno }
+        do throws(ExecLoadError) { interpreter = try LoadPlan.interpreterImage(file, machine: LinuxArch.elfMachine) } catch { throw error.errno }
         return try load(ProgramLoader.Interpreter(file: file, image: interpreter))
     }
 

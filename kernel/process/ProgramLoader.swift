@@ -39,13 +39,15 @@ enum ProgramLoader {
         memory.map.add(VirtualMemoryArea(start: stackStart, end: top, protection: [.read, .write], kind: .stack, growsDown: true))
         var random = [UInt8](repeating: 0, count: 16)
         random.withUnsafeMutableBytes { lichenFillRandom($0.baseAddress!, 16) }
-        let auxiliary = plan.auxiliaryVector(hardwareCapabilities: hardwareCapabilities, uid: credentials.uid, euid: credentials.euid,
+        let auxiliary = plan.auxiliaryVector(hardwareCapabilities: LinuxArch.hardwareCapabilities,
+                                             hardwareCapabilities2: LinuxArch.hardwareCapabilities2,
+                                             minimumSignalStackSize: LinuxArch.minimumSignalStackSize, uid: credentials.uid, euid: credentials.euid,
                                              gid: credentials.gid, egid: credentials.egid, secure: secure,
                                              vdso: Vdso.available ? Vdso.textAddress.value : nil)
         let stack: InitialStack
         do {
             stack = try InitialStack(top: top, arguments: arguments, environment: environment, executableName: executableName,
-                                     platform: Array("aarch64".utf8), random: random, auxiliary: auxiliary)
+                                     platform: Array(LinuxArch.platform.utf8), random: random, auxiliary: auxiliary)
         } catch { throw .E2BIG }
         // Each stack page filled once, from the initial stack's bytes (zeros below them), as it is mapped.
         let filled = stack.bytes.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in
@@ -104,8 +106,4 @@ enum ProgramLoader {
         let tail = pageSize - head - copied
         if tail > 0 { (target + head + copied).initializeMemory(as: UInt8.self, repeating: 0, count: tail) }
     }
-
-    /// AT_HWCAP for a Cortex-A72: FP, ASIMD, EVTSTRM, AES, PMULL, SHA1, SHA2, CRC32. Not CPUID (bit 11):
-    /// that promises EL0 reads of the ID registers, which Linux emulates and Lichen does not yet.
-    static let hardwareCapabilities: UInt64 = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7)
 }

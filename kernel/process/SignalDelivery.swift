@@ -1,4 +1,5 @@
 import LichenCore
+import LinuxABIAArch64
 import _Concurrency
 
 /// Signal delivery on the way back to user mode (Linux's do_signal): default actions, the
@@ -166,7 +167,7 @@ extension Thread {
             FPState.forget(context)                 // the CPU's copy is stale: reload before user mode
             process.signals.withLock { st in
                 st.threads[index].blocked = SignalSet(bits: r.mask).blockable
-                try? st.threads[index].altStack.set(r.altStack, currentSP: r.sp)
+                try? st.threads[index].altStack.set(r.altStack, currentSP: r.sp, minimumSize: LinuxArch.minimumSignalStackSize)
             }
             return true
         }

@@ -28,9 +28,9 @@ enum Fcntl {
             try p.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) in try t.setCloseOnExec(fd, argument & FD_CLOEXEC != 0) }
             return 0
         case C.F_GETFL:
-            return UInt64(file.flags.rawValue)
+            return UInt64(LinuxArch.userValue(of: file.flags))
         case C.F_SETFL:
-            let flags = OpenFlags(rawValue: flagsArgument)
+            let flags = LinuxArch.openFlags(fromUser: flagsArgument)
             // O_ASYNC asks for SIGIO when a pipe or terminal becomes ready, which Lichen does not
             // send yet: refused rather than ignored. (On a regular file Linux sends none either.)
             if flags.contains(.FASYNC) && !file.flags.contains(.FASYNC) && file.operations != nil {

@@ -29,7 +29,7 @@ enum FileSyscalls {
 
     static func openat(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let p = a.process
-        let dirfd = a.fd(0), flags = OpenFlags(rawValue: a.uint32(2)), mode = UInt32(a[3] & 0o7777)
+        let dirfd = a.fd(0), flags = LinuxArch.openFlags(fromUser: a.uint32(2)), mode = UInt32(a[3] & 0o7777)
         let path = try a.userPath(1)
         let start = try directory(a, dirfd, for: path)
         let file = try await vfs().open(path, flags: flags, mode: mode, at: start, context: p.fs)
@@ -42,7 +42,7 @@ enum FileSyscalls {
             let sid = Processes.withTable { $0.record(p.pid)?.sid ?? 0 }
             guard sid != 0, ConsoleTTY.shared.session == sid else { throw .ENXIO }
         }
-        if file.operations === ConsoleTTY.shared, !flags.contains(.O_NOCTTY), file.status.rdev == .ttyAMA0 {
+        if file.operations === ConsoleTTY.shared, !flags.contains(.O_NOCTTY), file.status.rdev == LinuxArch.serialConsole.number {
             // Linux: a session leader without a controlling terminal acquires the tty it opens
             // (never /dev/console or /dev/tty).
             let ids = Processes.withTable { t in (t.record(p.pid)?.sid ?? 0, t.record(p.pid)?.pgid ?? 0) }

@@ -86,7 +86,7 @@ enum MiscSyscalls {
     static func uname(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let buffer = a.address(0)
         var bytes: [UInt8] = []
-        let machine = a.process.control.withLock { $0.machine }
+        let machine = LinuxArch.machine(linux32: a.process.control.withLock { $0.isLinux32 })
         let fields: [[UInt8]] = [Array("Linux".utf8), HostNames.host, Array("6.1.0-lichen".utf8),
                                  Array(("#1 SMP Lichen " + kernelVersion).utf8), Array(machine.utf8), HostNames.domain]
         for field in fields {

@@ -3,13 +3,11 @@ import _Concurrency
 
 /// pipe2 (Pipe and PipeBuffer in LichenCore/IPC hold the semantics).
 enum PipeSyscalls {
-    static let O_NONBLOCK: UInt64 = 0o4000, O_CLOEXEC: UInt64 = 0o2000000, O_DIRECT: UInt64 = 0o40000
-
     static func pipe2(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        let fds = a.address(0), flags = a[1]
-        guard flags & ~(O_NONBLOCK | O_CLOEXEC | O_DIRECT) == 0 else { throw .EINVAL }
-        let (reader, writer) = Pipe.makeAnonymous(extraFlags: OpenFlags(rawValue: UInt32(truncatingIfNeeded: flags)))
-        let cloexec = flags & O_CLOEXEC != 0
+        let fds = a.address(0), flags = LinuxArch.openFlags(fromUser: UInt32(truncatingIfNeeded: a[1]))
+        guard a[1] >> 32 == 0, flags.isSubset(of: [.O_NONBLOCK, .O_CLOEXEC, .O_DIRECT]) else { throw .EINVAL }
+        let (reader, writer) = Pipe.makeAnonymous(extraFlags: flags)
+        let cloexec = flags.contains(.O_CLOEXEC)
         let installed = try a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> (Int32, Int32) in
             let r = try t.install(reader, closeOnExec: cloexec)
             do throws(Errno) {

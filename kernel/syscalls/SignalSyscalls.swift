@@ -138,7 +138,7 @@ enum SignalSyscalls {
         let i = a.thread.index
         let old = try a.process.signals.withLock { (st: inout SignalStates) throws(Errno) -> LinuxStack in
             let old = st.threads[i].altStack.linux(currentSP: sp)
-            if let new { try st.threads[i].altStack.set(new, currentSP: sp) }
+            if let new { try st.threads[i].altStack.set(new, currentSP: sp, minimumSize: LinuxArch.minimumSignalStackSize) }
             return old
         }
         if oldStack.value != 0 { try a.user.store(old, to: oldStack) }

@@ -51,13 +51,13 @@ public struct AuxiliaryVector: Equatable, Sendable {
 
     /// The vector Linux builds for an arm64 program (create_elf_tables, same order): ARCH_DLINFO's
     /// AT_SYSINFO_EHDR (when there is a vDSO) and AT_MINSIGSTKSZ, then the generic entries.
-    /// `programHeaders` and `entry` already include the load bias; `minimumSignalStackSize` should be
-    /// the size of the kernel's own signal frame (Linux computes it at boot).
+    /// `programHeaders` and `entry` already include the load bias; `minimumSignalStackSize` is the
+    /// architecture's MINSIGSTKSZ (LinuxArchABI; Linux computes it from its signal frame at boot).
     public static func linux(programHeaders: UInt64, programHeaderCount: Int, entry: UInt64,
                              interpreterBase: UInt64 = 0, hardwareCapabilities: UInt64,
                              hardwareCapabilities2: UInt64, uid: UInt32 = 0, euid: UInt32 = 0,
                              gid: UInt32 = 0, egid: UInt32 = 0, secure: Bool = false,
-                             clockTicks: UInt64 = 100, minimumSignalStackSize: UInt64 = 5120,
+                             clockTicks: UInt64 = 100, minimumSignalStackSize: UInt64,
                              vdso: UInt64? = nil, hasPlatform: Bool = true) -> AuxiliaryVector {
         var v = AuxiliaryVector()
         if let vdso { v.append(.vdso, vdso) }

@@ -9,7 +9,7 @@ public enum ElfError: Error, Equatable, Sendable {
     case badEncoding          // not little-endian (ELFDATA2LSB)
     case badVersion           // EI_VERSION or e_version is not EV_CURRENT
     case badABI               // OS ABI neither System V nor Linux
-    case badMachine           // not EM_AARCH64
+    case badMachine           // not the architecture's e_machine
     case badType              // neither ET_EXEC nor ET_DYN
     case badProgramHeaders    // e_phentsize, e_phnum or e_phoff unusable
     case segmentOutsideFile   // a segment's file bytes run past the end of the file

@@ -1,4 +1,4 @@
-// A validated ELF64 AArch64 executable (static ET_EXEC or static-PIE ET_DYN), parsed sans-IO from
+// A validated ELF64 executable for one machine (the architecture's LinuxArchABI.elfMachine) (static ET_EXEC or static-PIE ET_DYN), parsed sans-IO from
 // the file's bytes (wherever they are: ElfFileBytes). The checks follow Linux's load_elf_binary, and
 // are stricter where Linux would only fail later in mmap (congruence, overlap): whatever passes here
 // can be loaded by copying or mapping each PT_LOAD segment. Section headers are ignored, as by the kernel.
@@ -11,7 +11,6 @@ public struct ElfImage: Sendable {
 
     static let headerSize = 64
     static let magic: [UInt8] = [0x7f, 0x45, 0x4c, 0x46]  // \x7fELF
-    static let machineAArch64: UInt16 = 183
     /// Linux reads at most one page of program headers (and so at most 73 of them).
     static let maximumProgramHeaders = pageSize / ProgramHeader.size
     /// Larger p_align values are rejected: no real binary needs them, and they make load-bias
@@ -44,11 +43,12 @@ public struct ElfImage: Sendable {
         (segments[segments.count - 1].endAddress + UInt64(pageSize - 1)) & ~UInt64(pageSize - 1)
     }
 
-    public init(bytes: [UInt8]) throws(ElfError) {
-        self = try bytes.withUnsafeBytes { file in Result { () throws(ElfError) in try ElfImage(file) } }.get()
+    public init(bytes: [UInt8], machine: UInt16) throws(ElfError) {
+        self = try bytes.withUnsafeBytes { file in Result { () throws(ElfError) in try ElfImage(file, machine: machine) } }.get()
     }
 
-    public init<File: ElfFileBytes>(_ file: File) throws(ElfError) {
+    /// `machine`: the e_machine accepted (EM_AARCH64, ...); another is `badMachine`.
+    public init<File: ElfFileBytes>(_ file: File, machine: UInt16) throws(ElfError) {
         let r = ElfReader(file: file)
         // A short file that starts like ELF is truncated; anything else is not ELF at all.
         let head = try r.bytes(at: 0, count: min(file.count, Self.headerSize))
@@ -59,7 +59,7 @@ public struct ElfImage: Sendable {
         guard head[5] == 1 else { throw .badEncoding }
         guard head[6] == 1, try r.u32(20) == 1 else { throw .badVersion }
         guard head[7] == 0 || head[7] == 3 else { throw .badABI }  // ELFOSABI_SYSV, ELFOSABI_LINUX
-        guard try r.u16(18) == Self.machineAArch64 else { throw .badMachine }
+        guard try r.u16(18) == machine else { throw .badMachine }
         switch try r.u16(16) {
         case 2: kind = .executable
         case 3: kind = .positionIndependent

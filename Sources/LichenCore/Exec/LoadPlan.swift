@@ -68,25 +68,26 @@ public struct LoadPlan: Equatable, Sendable {
     public let programBreak: UInt64
 
     /// Parses the program execve was given.
-    public static func programImage<File: ElfFileBytes>(_ file: File) throws(ExecLoadError) -> ElfImage {
-        do { return try ElfImage(file) } catch { throw .badProgram(error) }
+    /// `machine`: the architecture's e_machine (LinuxArchABI.elfMachine).
+    public static func programImage<File: ElfFileBytes>(_ file: File, machine: UInt16) throws(ExecLoadError) -> ElfImage {
+        do { return try ElfImage(file, machine: machine) } catch { throw .badProgram(error) }
     }
 
-    public static func programImage(bytes: [UInt8]) throws(ExecLoadError) -> ElfImage {
-        try bytes.withUnsafeBytes { b in Result { () throws(ExecLoadError) in try programImage(b) } }.get()
+    public static func programImage(bytes: [UInt8], machine: UInt16) throws(ExecLoadError) -> ElfImage {
+        try bytes.withUnsafeBytes { b in Result { () throws(ExecLoadError) in try programImage(b, machine: machine) } }.get()
     }
 
     /// Parses an interpreter file (the bytes PT_INTERP names), with the errors execve gives for one.
-    public static func interpreterImage<File: ElfFileBytes>(_ file: File) throws(ExecLoadError) -> ElfImage {
+    public static func interpreterImage<File: ElfFileBytes>(_ file: File, machine: UInt16) throws(ExecLoadError) -> ElfImage {
         guard file.count >= ElfImage.headerSize else { throw .interpreterTruncated }
         let image: ElfImage
-        do { image = try ElfImage(file) } catch { throw .badInterpreter(error) }
+        do { image = try ElfImage(file, machine: machine) } catch { throw .badInterpreter(error) }
         guard image.interpreter == nil else { throw .nestedInterpreter }
         return image
     }
 
-    public static func interpreterImage(bytes: [UInt8]) throws(ExecLoadError) -> ElfImage {
-        try bytes.withUnsafeBytes { b in Result { () throws(ExecLoadError) in try interpreterImage(b) } }.get()
+    public static func interpreterImage(bytes: [UInt8], machine: UInt16) throws(ExecLoadError) -> ElfImage {
+        try bytes.withUnsafeBytes { b in Result { () throws(ExecLoadError) in try interpreterImage(b, machine: machine) } }.get()
     }
 
     /// `interpreter` is the parsed file the program's PT_INTERP names; nil for a static program.
@@ -163,12 +164,12 @@ public struct LoadPlan: Equatable, Sendable {
     }
 
     /// The auxiliary vector Linux gives this program (AuxiliaryVector.linux with the plan's addresses).
-    public func auxiliaryVector(hardwareCapabilities: UInt64, hardwareCapabilities2: UInt64 = 0,
+    public func auxiliaryVector(hardwareCapabilities: UInt64, hardwareCapabilities2: UInt64 = 0, minimumSignalStackSize: UInt64,
                                 uid: UInt32 = 0, euid: UInt32 = 0, gid: UInt32 = 0, egid: UInt32 = 0,
                                 secure: Bool = false, vdso: UInt64? = nil) -> AuxiliaryVector {
         .linux(programHeaders: programHeaders, programHeaderCount: programHeaderCount, entry: programEntry,
                interpreterBase: interpreterBase, hardwareCapabilities: hardwareCapabilities,
                hardwareCapabilities2: hardwareCapabilities2, uid: uid, euid: euid, gid: gid, egid: egid,
-               secure: secure, vdso: vdso)
+               secure: secure, minimumSignalStackSize: minimumSignalStackSize, vdso: vdso)
     }
 }

@@ -31,9 +31,7 @@ public struct LinuxStack: Hashable, Sendable {
     public static let SS_ONSTACK: Int32 = 1
     public static let SS_DISABLE: Int32 = 2
     public static let SS_AUTODISARM: Int32 = 1 << 31
-    /// arm64's MINSIGSTKSZ and SIGSTKSZ (a smaller ss_size is ENOMEM).
-    public static let MINSIGSTKSZ: UInt64 = 5120
-    public static let SIGSTKSZ: UInt64 = 16384
+    // MINSIGSTKSZ and SIGSTKSZ depend on the architecture's signal frame: LinuxArchABI.
 }
 
 /// `siginfo_t`: 128 bytes. The union `_sifields` at offset 16 is kept as raw storage with typed

@@ -24,8 +24,8 @@ public struct ProcessControl: Equatable, Sendable {
         return old
     }
 
-    /// uname's machine under this personality (linux32 on arm64 reports the 32-bit architecture).
-    public var machine: String { personality & 0xff == Self.PER_LINUX32 ? "armv8l" : "aarch64" }
+    /// Whether uname reports the 32-bit architecture (linux32): LinuxArchABI.machine(linux32:).
+    public var isLinux32: Bool { personality & 0xff == Self.PER_LINUX32 }
 
     public init() {}
 

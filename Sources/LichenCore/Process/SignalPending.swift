@@ -94,8 +94,8 @@ public struct SignalAltStack: Hashable, Sendable {
     }
 
     /// sigaltstack's new stack: EPERM while running on the current alternate stack, EINVAL for unknown
-    /// flags, ENOMEM if smaller than MINSIGSTKSZ (unless disabling).
-    public mutating func set(_ new: LinuxStack, currentSP sp: UInt64) throws(Errno) {
+    /// flags, ENOMEM if smaller than `minimumSize` (the architecture's MINSIGSTKSZ) unless disabling.
+    public mutating func set(_ new: LinuxStack, currentSP sp: UInt64, minimumSize: UInt64) throws(Errno) {
         guard !isOnStack(sp) else { throw .EPERM }
         let mode = new.ss_flags & ~LinuxStack.SS_AUTODISARM
         guard mode == 0 || mode == LinuxStack.SS_ONSTACK || mode == LinuxStack.SS_DISABLE else { throw .EINVAL }
@@ -103,7 +103,7 @@ public struct SignalAltStack: Hashable, Sendable {
             self = SignalAltStack()
             return
         }
-        guard new.ss_size >= LinuxStack.MINSIGSTKSZ else { throw .ENOMEM }
+        guard new.ss_size >= minimumSize else { throw .ENOMEM }
         base = new.ss_sp
         size = new.ss_size
         autoDisarm = new.ss_flags & LinuxStack.SS_AUTODISARM != 0

@@ -1,4 +1,5 @@
-// open(2) flags with their arm64 Linux values, and the lseek/*at constants.
+// open(2) flags with their asm-generic Linux values, and the lseek/*at constants. An architecture
+// whose asm/fcntl.h redefines some (arm64) converts at the syscall boundary: OpenFlagValues.
 
 public struct OpenFlags: OptionSet, Sendable {
     public let rawValue: UInt32
@@ -16,10 +17,10 @@ public struct OpenFlags: OptionSet, Sendable {
     public static let O_NONBLOCK = OpenFlags(rawValue: 0o4000)
     public static let O_DSYNC = OpenFlags(rawValue: 0o10000)
     public static let FASYNC = OpenFlags(rawValue: 0o20000)
-    public static let O_DIRECTORY = OpenFlags(rawValue: 0o40000)  // arm64 value
-    public static let O_NOFOLLOW = OpenFlags(rawValue: 0o100000)  // arm64 value
-    public static let O_DIRECT = OpenFlags(rawValue: 0o200000)  // arm64 value
-    public static let O_LARGEFILE = OpenFlags(rawValue: 0o400000)  // arm64 value
+    public static let O_DIRECTORY = OpenFlags(rawValue: 0o200000)
+    public static let O_NOFOLLOW = OpenFlags(rawValue: 0o400000)
+    public static let O_DIRECT = OpenFlags(rawValue: 0o40000)
+    public static let O_LARGEFILE = OpenFlags(rawValue: 0o100000)
     public static let O_NOATIME = OpenFlags(rawValue: 0o1000000)
     public static let O_CLOEXEC = OpenFlags(rawValue: 0o2000000)
     public static let O_SYNC = OpenFlags(rawValue: 0o4010000)

@@ -1,7 +1,10 @@
+import LichenCore
+
 /// The used part of an rt_sigframe (`LinuxRtSigframe.usedBytes`) written and read in place, field by
 /// field at the offsets of `LinuxRtSigframe`'s layout: delivering a signal and rt_sigreturn then touch
 /// about 1.1 KiB instead of building, zeroing and copying the whole 4.7 KiB struct several times.
 /// `LinuxRtSigframe` stays the reference layout; host tests check these offsets and bytes against it.
+
 public enum LinuxSignalFrameBytes {
     public static let info = 0
     public static let ucStack = 128 + 16

@@ -9,6 +9,8 @@
 // fault, whose ESR user space may read), then the null terminator. With no ESR record the esr slot
 // holds zeros, which is itself a valid terminator.
 
+import LichenCore
+
 /// `struct _aarch64_ctx`: the header of every record in __reserved.
 public struct LinuxAArch64ContextHeader: Hashable, Sendable {
     public var magic: UInt32
