@@ -12,6 +12,7 @@ B := build
 # script and assembly), with the settings of its arch.mk. docs/porting.md says what a port provides.
 ARCH ?= aarch64
 ARCH_DIR := kernel/arch/$(ARCH)
+$(if $(wildcard $(ARCH_DIR)/arch.mk),,$(error ARCH=$(ARCH): no $(ARCH_DIR)/arch.mk (docs/porting.md)))
 include $(ARCH_DIR)/arch.mk
 
 EMBEDDED_FLAGS := -target $(ARCH_SWIFT_TARGET) -enable-experimental-feature Embedded -wmo \

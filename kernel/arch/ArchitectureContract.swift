@@ -6,6 +6,10 @@ import LichenCore
 // compiler checks that a port provides all of it; generic code then names the arch's types directly
 // (`CPU`, `Clock`, `UserContext`, ...) or through the aliases at the end of this file, and calls
 // them statically (no dispatch through the protocols). docs/porting.md lists the files of a port.
+//
+// The boot path: the arch's entry code sets up memory, the console, the interrupt controller and the
+// timer on the boot CPU, fills a BootInfo (kernel/core/BootInfo.swift) and calls
+// `kernelMain(_:timer:)`, which never returns.
 
 /// One architecture: its name and the types that implement each part of the contract.
 protocol Architecture {
