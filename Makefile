@@ -8,15 +8,19 @@ OBJCOPY := $(SWIFT_BIN)llvm-objcopy
 NM := $(SWIFT_BIN)llvm-nm
 B := build
 
-EMBEDDED_FLAGS := -target aarch64-none-none-elf -enable-experimental-feature Embedded -wmo \
-  -parse-as-library -Osize -Xllvm -enable-machine-outliner=never -Xcc -mgeneral-regs-only -Xcc -fno-omit-frame-pointer \
+# The architecture built: only kernel/arch/$(ARCH) is compiled (its sources, include folder, linker
+# script and assembly), with the settings of its arch.mk. docs/porting.md says what a port provides.
+ARCH ?= aarch64
+ARCH_DIR := kernel/arch/$(ARCH)
+$(if $(wildcard $(ARCH_DIR)/arch.mk),,$(error ARCH=$(ARCH): no $(ARCH_DIR)/arch.mk (docs/porting.md)))
+include $(ARCH_DIR)/arch.mk
+
+EMBEDDED_FLAGS := -target $(ARCH_SWIFT_TARGET) -enable-experimental-feature Embedded -wmo \
+  -parse-as-library -Osize -Xllvm -enable-machine-outliner=never $(addprefix -Xcc ,$(ARCH_CFLAGS)) -Xcc -fno-omit-frame-pointer \
   -Xfrontend -function-sections -I $(B)/modules
 
 CORE_SRCS := $(shell find Sources/LichenCore -name '*.swift' | sort)
-AARCH64_SRCS := $(shell find Sources/LichenAArch64 -name '*.swift' | sort)
-# The Linux user ABI where architectures differ (signal frame, O_* values, ELF machine, ...): LichenCore
-# speaks the generic ABI, this module the arm64 one; kernel/arch/aarch64/LinuxArch.swift picks it.
-LINUX_ABI_MODULE := LinuxABIAArch64
+ARCH_MODULE_SRCS := $(shell find Sources/$(ARCH_MODULE) -name '*.swift' | sort)
 LINUX_ABI_SRCS := $(shell find Sources/$(LINUX_ABI_MODULE) -name '*.swift' | sort)
 
 # Our `_Concurrency` module (kernel/concurrency/_Concurrency) is its own module, built before the core
@@ -24,16 +28,19 @@ LINUX_ABI_SRCS := $(shell find Sources/$(LINUX_ABI_MODULE) -name '*.swift' | sor
 CONCURRENCY_SRCS := $(shell find kernel/concurrency/_Concurrency -name '*.swift' | sort)
 CONCURRENCY_INCLUDE := kernel/concurrency/include
 SWIFT_VERSION_REQUIRED := 6.3.1
-KERNEL_SRCS := $(shell find kernel -name '*.swift' -not -path 'kernel/concurrency/_Concurrency/*' | sort)
-# kernel/vdso is user code (the vDSO, its own rules below), not part of the kernel's objects.
-KERNEL_C := $(shell find kernel -name '*.c' -not -path 'kernel/vdso/*' | sort)
-KERNEL_ASM := $(shell find kernel -name '*.S' -not -path 'kernel/vdso/*' | sort)
-ARCH_INCLUDE := kernel/arch/aarch64/include
-CFLAGS := --target=aarch64-none-elf -O2 -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
+# Every kernel source except the other architectures' folders (kernel/arch/*.swift, the contract, is common).
+OTHER_ARCHES := -not \( -path 'kernel/arch/*/*' -not -path '$(ARCH_DIR)/*' \)
+KERNEL_SRCS := $(shell find kernel -name '*.swift' -not -path 'kernel/concurrency/_Concurrency/*' $(OTHER_ARCHES) | sort)
+# kernel/vdso and the arch's vdso folder are user code (the vDSO, its own rules below), not kernel objects.
+KERNEL_C := $(shell find kernel -name '*.c' -not -path 'kernel/vdso/*' -not -path '$(ARCH_DIR)/vdso/*' $(OTHER_ARCHES) | sort)
+KERNEL_ASM := $(shell find kernel -name '*.S' -not -path 'kernel/vdso/*' -not -path '$(ARCH_DIR)/vdso/*' $(OTHER_ARCHES) | sort)
+ARCH_INCLUDE := $(ARCH_DIR)/include
+ARCH_HEADERS := $(wildcard $(ARCH_INCLUDE)/*.h)
+CFLAGS := --target=$(ARCH_C_TARGET) -O2 -ffreestanding -fno-builtin -nostdlib $(ARCH_CFLAGS) \
   -fno-omit-frame-pointer -Wall -I $(ARCH_INCLUDE)
 C_OBJS := $(patsubst kernel/%.c,$(B)/obj/%.o,$(KERNEL_C))
 ASM_OBJS := $(patsubst kernel/%.S,$(B)/obj/%.o,$(KERNEL_ASM))
-LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/vdso/image.o $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o \
+LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/vdso/image.o $(B)/obj/Kernel.o $(B)/core/LichenCore.o $(B)/core/$(ARCH_MODULE).o \
   $(B)/core/$(LINUX_ABI_MODULE).o $(B)/core/_Concurrency.o
 
 .PHONY: all kernel run initramfs fuzz fuzz-smoke test lint-syscalls core-embedded host-test boot-test deps clean bench toolchain-check \
@@ -48,7 +55,7 @@ QEMU_SMP ?= 1
 APPEND ?=
 run: kernel initramfs
 	@tools/ensure-deps.sh qemu
-	qemu-system-aarch64 -M virt,gic-version=$(QEMU_GIC) -cpu cortex-a72 -m $(QEMU_MEMORY) -smp $(QEMU_SMP) -nographic \
+	$(ARCH_QEMU) -m $(QEMU_MEMORY) -smp $(QEMU_SMP) -nographic \
 	  -kernel $(B)/Image -initrd $(B)/initramfs.cpio.gz -append "$(APPEND)"
 
 # The initramfs `make run` boots: Debian's static arm64 BusyBox (fetched with apt-get) and initramfs/init.
@@ -74,7 +81,7 @@ fuzz-smoke:
 	fuzz/run.sh 3
 
 # Every test: host unit tests, the Embedded build of the core, the kernel image, qemu boot tests.
-test: deps lint-syscalls host-test fuzz-smoke core-embedded compile-fail-test kernel boot-test diff-test conformance-test posix-test
+test: deps lint-syscalls lint-arch host-test fuzz-smoke core-embedded compile-fail-test kernel boot-test diff-test conformance-test posix-test
 	@echo "make test: all passed"
 
 deps:
@@ -84,6 +91,12 @@ deps:
 lint-syscalls:
 	python3 tools/check-syscall-table.py
 	python3 tools/check-syscall-table.py --selftest
+
+# No architecture-specific code outside kernel/arch and the arch modules (tools/check-arch-boundary.py).
+.PHONY: lint-arch
+lint-arch:
+	python3 tools/check-arch-boundary.py
+	python3 tools/check-arch-boundary.py --selftest
 
 boot-test: kernel
 	python3 tests/boot/test_boot.py $(B)/Image
@@ -155,7 +168,7 @@ clean:
 	rm -rf $(B) .build
 
 # The core libraries compiled in Embedded Swift for the kernel target (catches host-only Swift).
-core-embedded: $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o $(B)/core/$(LINUX_ABI_MODULE).o
+core-embedded: $(B)/core/LichenCore.o $(B)/core/$(ARCH_MODULE).o $(B)/core/$(LINUX_ABI_MODULE).o
 
 # The async runtime's compiler contract (layouts, entry points) is checked against this exact release.
 toolchain-check:
@@ -174,9 +187,9 @@ $(B)/core/LichenCore.o: $(CORE_SRCS) $(B)/core/_Concurrency.o
 	$(SWIFTC) $(EMBEDDED_FLAGS) -module-name LichenCore -emit-module \
 	  -emit-module-path $(B)/modules/LichenCore.swiftmodule $(CORE_SRCS) -c -o $@
 
-$(B)/core/LichenAArch64.o: $(AARCH64_SRCS) $(B)/core/LichenCore.o
-	$(SWIFTC) $(EMBEDDED_FLAGS) -module-name LichenAArch64 -emit-module \
-	  -emit-module-path $(B)/modules/LichenAArch64.swiftmodule $(AARCH64_SRCS) -c -o $@
+$(B)/core/$(ARCH_MODULE).o: $(ARCH_MODULE_SRCS) $(B)/core/LichenCore.o
+	$(SWIFTC) $(EMBEDDED_FLAGS) -module-name $(ARCH_MODULE) -emit-module \
+	  -emit-module-path $(B)/modules/$(ARCH_MODULE).swiftmodule $(ARCH_MODULE_SRCS) -c -o $@
 
 $(B)/core/$(LINUX_ABI_MODULE).o: $(LINUX_ABI_SRCS) $(B)/core/LichenCore.o
 	$(SWIFTC) $(EMBEDDED_FLAGS) -module-name $(LINUX_ABI_MODULE) -emit-module \
@@ -195,17 +208,16 @@ compile-fail-test: $(B)/core/LichenCore.o
 # second link embeds the symbol table of the first (for symbolized backtraces).
 kernel: $(B)/Image
 
-$(B)/obj/Kernel.o: $(KERNEL_SRCS) $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o $(B)/core/$(LINUX_ABI_MODULE).o \
-  $(ARCH_INCLUDE)/aarch64.h \
+$(B)/obj/Kernel.o: $(KERNEL_SRCS) $(B)/core/LichenCore.o $(B)/core/$(ARCH_MODULE).o $(B)/core/$(LINUX_ABI_MODULE).o $(ARCH_HEADERS) \
   $(wildcard $(CONCURRENCY_INCLUDE)/*)
 	@mkdir -p $(@D)
 	$(SWIFTC) $(EMBEDDED_FLAGS) -I $(ARCH_INCLUDE) -I $(CONCURRENCY_INCLUDE) -module-name Kernel $(KERNEL_SRCS) -c -o $@
 
-$(B)/obj/concurrency/%.o: kernel/concurrency/%.c $(ARCH_INCLUDE)/aarch64.h $(wildcard $(CONCURRENCY_INCLUDE)/*.h)
+$(B)/obj/concurrency/%.o: kernel/concurrency/%.c $(ARCH_HEADERS) $(wildcard $(CONCURRENCY_INCLUDE)/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS) -I $(CONCURRENCY_INCLUDE) -c $< -o $@
 
-$(B)/obj/%.o: kernel/%.c $(ARCH_INCLUDE)/aarch64.h
+$(B)/obj/%.o: kernel/%.c $(ARCH_HEADERS)
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS) -c $< -o $@
 
@@ -214,33 +226,33 @@ $(B)/obj/%.o: kernel/%.S
 	$(CLANG) $(CFLAGS) -c $< -o $@
 
 # The vDSO (docs/userspace.md "vDSO"): a shared object for user space (Linux's arm64 ABI: soname
-# linux-vdso.so.1, symbols at version LINUX_2.6.39), position independent and relocation-free, checked
-# by tools/check_vdso.py, then embedded in the kernel image (kernel/vdso/image.S) and mapped into every
-# process from shared pages (kernel/process/Vdso.swift).
-VDSO_CFLAGS := --target=aarch64-linux-gnu -fPIC -O2 -nostdlib -ffreestanding -fno-builtin -fno-stack-protector \
-  -fasynchronous-unwind-tables -mgeneral-regs-only -Wall
-$(B)/vdso/vdso.so: kernel/vdso/vdso.c kernel/vdso/vvar.h kernel/vdso/sigreturn.S kernel/vdso/vdso.lds kernel/vdso/vdso.map \
-  tools/check_vdso.py
+# linux-vdso.so.1, symbols at the version of the arch's vdso.map), position independent and relocation-free,
+# checked by tools/check_vdso.py, then embedded in the kernel image (kernel/vdso/image.S) and mapped into
+# every process from shared pages (kernel/process/Vdso.swift). The arch part is in $(ARCH_DIR)/vdso.
+VDSO_ARCH := $(ARCH_DIR)/vdso
+VDSO_CFLAGS := --target=$(ARCH_VDSO_TARGET) -fPIC -O2 -nostdlib -ffreestanding -fno-builtin -fno-stack-protector \
+  -fasynchronous-unwind-tables $(ARCH_CFLAGS) -Wall -I $(VDSO_ARCH)
+$(B)/vdso/vdso.so: kernel/vdso/vdso.c kernel/vdso/vvar.h $(wildcard $(VDSO_ARCH)/*) kernel/vdso/vdso.lds tools/check_vdso.py
 	@mkdir -p $(@D)
 	$(CLANG) $(VDSO_CFLAGS) -c kernel/vdso/vdso.c -o $(B)/vdso/vdso.o
-	$(CLANG) $(VDSO_CFLAGS) -c kernel/vdso/sigreturn.S -o $(B)/vdso/sigreturn.o
+	$(CLANG) $(VDSO_CFLAGS) -c $(VDSO_ARCH)/sigreturn.S -o $(B)/vdso/sigreturn.o
 	$(LLD) -shared -soname linux-vdso.so.1 --hash-style=both --eh-frame-hdr --build-id=sha1 -z max-page-size=4096 \
-	  -z noexecstack --no-undefined -T kernel/vdso/vdso.lds --version-script kernel/vdso/vdso.map \
+	  -z noexecstack --no-undefined -T kernel/vdso/vdso.lds --version-script $(VDSO_ARCH)/vdso.map \
 	  $(B)/vdso/vdso.o $(B)/vdso/sigreturn.o -o $@.tmp
 	python3 tools/check_vdso.py $@.tmp && mv $@.tmp $@
 
 $(B)/obj/vdso/image.o: kernel/vdso/image.S $(B)/vdso/vdso.so
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS) -DVDSO_FILE='"$(B)/vdso/vdso.so"' \
-	  -DVDSO_SIGRETURN_OFFSET=0x$$($(NM) -D $(B)/vdso/vdso.so | awk '$$3 ~ /^__kernel_rt_sigreturn@/ { print $$1 }') -c $< -o $@
+	  -DVDSO_SIGRETURN_OFFSET=0x$$($(NM) -D $(B)/vdso/vdso.so | awk '$$3 ~ /^$(ARCH_VDSO_SIGRETURN)@/ { print $$1 }') -c $< -o $@
 
-$(B)/kernel.elf: $(LINK_OBJS) kernel/arch/aarch64/linker.ld tools/mksyms.py
+$(B)/kernel.elf: $(LINK_OBJS) $(ARCH_DIR)/linker.ld tools/mksyms.py
 	@printf '.section .ksyms, "a"\n' > $(B)/ksyms-empty.S
 	$(CLANG) $(CFLAGS) -c $(B)/ksyms-empty.S -o $(B)/ksyms-empty.o
-	$(LLD) -T kernel/arch/aarch64/linker.ld --no-undefined -o $(B)/kernel-pass1.elf $(LINK_OBJS) $(B)/ksyms-empty.o
+	$(LLD) -T $(ARCH_DIR)/linker.ld --no-undefined -o $(B)/kernel-pass1.elf $(LINK_OBJS) $(B)/ksyms-empty.o
 	python3 tools/mksyms.py $(B)/kernel-pass1.elf $(B)/ksyms.S
 	$(CLANG) $(CFLAGS) -c $(B)/ksyms.S -o $(B)/ksyms.o
-	$(LLD) -T kernel/arch/aarch64/linker.ld --no-undefined -o $@ $(LINK_OBJS) $(B)/ksyms.o
+	$(LLD) -T $(ARCH_DIR)/linker.ld --no-undefined -o $@ $(LINK_OBJS) $(B)/ksyms.o
 	@cmp -s <($(NM) -n $(B)/kernel-pass1.elf | grep ' [tT] ') <($(NM) -n $@ | grep ' [tT] ') \
 	  || { echo "symbol addresses moved between the two links"; exit 1; }
 

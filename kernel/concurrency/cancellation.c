@@ -20,22 +20,22 @@ static CancelRecord *push(SWIFTCALL void (*handler)(SWIFT_CONTEXT void *), void 
   record->handler = handler;
   record->context = context;
   record->fired = 0;
-  uint64_t daif = lichen_spin_lock_irqsave(&task->lock);
+  uint64_t saved = lichen_spin_lock_irqsave(&task->lock);
   record->next = task->cancelRecords;
   task->cancelRecords = record;
   bool already = handler && (__atomic_load_n(&task->cancelled, __ATOMIC_ACQUIRE) || task->interruptedScopes);
   if (already) run_handler(record);   // cancelled (or timed out) before the wait began: run it now
-  lichen_spin_unlock_irqrestore(&task->lock, daif);
+  lichen_spin_unlock_irqrestore(&task->lock, saved);
   return record;
 }
 
 static void pop(CancelRecord *record) {
   LichenTask *task = current_task();
-  uint64_t daif = lichen_spin_lock_irqsave(&task->lock);
+  uint64_t saved = lichen_spin_lock_irqsave(&task->lock);
   if (task->cancelRecords != record) lichen_c_panic("cancellation records popped out of order");
   task->cancelRecords = record->next;
   if (!record->handler && record->fired) task->interruptedScopes--;
-  lichen_spin_unlock_irqrestore(&task->lock, daif);
+  lichen_spin_unlock_irqrestore(&task->lock, saved);
   swift_task_dealloc(record);
 }
 
@@ -49,19 +49,19 @@ void *lichen_task_push_interrupt_scope(void) { return push(0, 0); }
 void lichen_task_pop_interrupt_scope(void *scope) { pop(scope); }
 
 SWIFTCALL void lichen_task_cancel(LichenTask *task) {
-  uint64_t daif = lichen_spin_lock_irqsave(&task->lock);
+  uint64_t saved = lichen_spin_lock_irqsave(&task->lock);
   if (!__atomic_exchange_n(&task->cancelled, 1, __ATOMIC_ACQ_REL)) {
     STAT_ADD(cancels, 1);
     for (CancelRecord *r = task->cancelRecords; r; r = r->next)
       if (r->handler && !r->fired) run_handler(r);
   }
-  lichen_spin_unlock_irqrestore(&task->lock, daif);
+  lichen_spin_unlock_irqrestore(&task->lock, saved);
 }
 
 void lichen_task_interrupt_scope(void *raw, void *scope) {
   LichenTask *task = raw;
   CancelRecord *target = scope;
-  uint64_t daif = lichen_spin_lock_irqsave(&task->lock);
+  uint64_t saved = lichen_spin_lock_irqsave(&task->lock);
   if (!target->fired) {
     target->fired = 1;
     task->interruptedScopes++;
@@ -69,7 +69,7 @@ void lichen_task_interrupt_scope(void *raw, void *scope) {
     for (CancelRecord *r = task->cancelRecords; r && r != target; r = r->next)
       if (r->handler && !r->fired) run_handler(r);
   }
-  lichen_spin_unlock_irqrestore(&task->lock, daif);
+  lichen_spin_unlock_irqrestore(&task->lock, saved);
 }
 
 SWIFTCALL bool lichen_task_is_cancelled(LichenTask *task) { return __atomic_load_n(&task->cancelled, __ATOMIC_ACQUIRE); }

@@ -84,20 +84,20 @@ void lichen_executor_enqueue(LichenTask *task) {
   if (!allowed_on(task, self)) {            // pinned elsewhere: only an allowed CPU may run it
     unsigned target = allowed_target(task);
     CPURuntime *other = &lichen_cpu_runtime[target];
-    uint64_t daif = lichen_spin_lock_irqsave(&other->lock);
+    uint64_t saved = lichen_spin_lock_irqsave(&other->lock);
     if (yielded) push(&other->yieldedHead, &other->yieldedTail, task);
     else push(&other->head, &other->tail, task);
-    lichen_spin_unlock_irqrestore(&other->lock, daif);
+    lichen_spin_unlock_irqrestore(&other->lock, saved);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (target != self) lichen_cpu_wake(target);
     return;
   }
   CPURuntime *cpu = &lichen_cpu_runtime[self];
-  uint64_t daif = lichen_spin_lock_irqsave(&cpu->lock);
+  uint64_t saved = lichen_spin_lock_irqsave(&cpu->lock);
   bool hadWork = cpu->head || cpu->yieldedHead, fresh = !task->hasRun;
   if (yielded) push(&cpu->yieldedHead, &cpu->yieldedTail, task);
   else push(&cpu->head, &cpu->tail, task);
-  lichen_spin_unlock_irqrestore(&cpu->lock, daif);
+  lichen_spin_unlock_irqrestore(&cpu->lock, saved);
   if (needs_another_cpu(yielded || fresh, hadWork)) wake_an_idle_cpu(self);
 }
 
@@ -125,12 +125,11 @@ static void run_job(CPURuntime *cpu, LichenTask *task) {
   while (cpu->deferred) {                  // tasks that yielded during that job
     LichenTask *yielded = cpu->deferred;
     cpu->deferred = yielded->schedulerNext;
-    uint64_t daif;                         // IRQs masked: a task an interrupt handler wakes is no yielder
-    __asm__ volatile("mrs %0, daif\n msr daifset, #2" : "=r"(daif) : : "memory");
+    uint64_t saved = arch_irq_save();      // IRQs masked: a task an interrupt handler wakes is no yielder
     cpu->enqueueYielded = 1;
     swift_continuation_resume(yielded);
     cpu->enqueueYielded = 0;
-    __asm__ volatile("msr daif, %0" : : "r"(daif) : "memory");
+    arch_irq_restore(saved);
   }
 }
 
@@ -144,8 +143,8 @@ static LichenTask *steal(unsigned self) {
     CPURuntime *victim = &lichen_cpu_runtime[(self + n) % LICHEN_ASYNC_MAX_CPUS];
     if (!__atomic_load_n(&victim->head, __ATOMIC_RELAXED) && !__atomic_load_n(&victim->yieldedHead, __ATOMIC_RELAXED))
       continue;                                                         // (queues of offline CPUs stay empty)
-    uint64_t daif;
-    if (!lichen_spin_trylock_irqsave(&victim->lock, &daif)) continue;
+    uint64_t saved;
+    if (!lichen_spin_trylock_irqsave(&victim->lock, &saved)) continue;
     // A yielded task first: it was running user code (CPU-bound), so moving it costs nothing, while
     // a woken task is usually one side of a hand-off that its waker's CPU is about to take. A task
     // pinned to other CPUs stays where it is.
@@ -153,7 +152,7 @@ static LichenTask *steal(unsigned self) {
     if (victim->yieldedHead && allowed_on(victim->yieldedHead, self)) task = pop(&victim->yieldedHead, &victim->yieldedTail);
     else if (victim->head && allowed_on(victim->head, self)) task = pop(&victim->head, &victim->tail);
     bool more = victim->head || victim->yieldedHead;
-    lichen_spin_unlock_irqrestore(&victim->lock, daif);
+    lichen_spin_unlock_irqrestore(&victim->lock, saved);
     if (!task) continue;
     lichen_cpu_runtime[self].steals++;
     if (more) wake_an_idle_cpu(self);     // still more than its CPU takes next: another idle CPU helps
@@ -165,9 +164,9 @@ static LichenTask *steal(unsigned self) {
 bool lichen_executor_run_next(void) {
   unsigned self = current_cpu();
   CPURuntime *cpu = &lichen_cpu_runtime[self];
-  uint64_t daif = lichen_spin_lock_irqsave(&cpu->lock);
+  uint64_t saved = lichen_spin_lock_irqsave(&cpu->lock);
   LichenTask *task = pop_locked(cpu);
-  lichen_spin_unlock_irqrestore(&cpu->lock, daif);
+  lichen_spin_unlock_irqrestore(&cpu->lock, saved);
   if (!task) task = steal(self);
   if (!task) return false;
   run_job(cpu, task);

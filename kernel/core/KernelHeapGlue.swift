@@ -1,12 +1,11 @@
 import LichenCore
-import AArch64Intrinsics
 import LichenAsyncRuntime
 
 /// Pages for the kernel heap: a static arena in .bss until the frame allocator exists (the device tree
 /// parser already needs the heap), frames through the direct map after.
 struct KernelPageSource: HeapPageSource {
-    static let arenaSize = Int(BOOTSTRAP_HEAP_SIZE)
-    private var arena: UnsafeMutableRawPointer { VirtAddr(address_of_lichen_bootstrap_heap()).pointer }
+    static var arenaSize: Int { KernelLayout.bootstrapHeap.count }
+    private var arena: UnsafeMutableRawPointer { KernelLayout.bootstrapHeap.baseAddress! }
     private var arenaUsed = 0
 
     mutating func allocatePages(order: Int) -> UnsafeMutableRawPointer? {
@@ -21,7 +20,7 @@ struct KernelPageSource: HeapPageSource {
 
     mutating func freePages(_ p: UnsafeMutableRawPointer, order: Int) {
         let address = UInt64(UInt(bitPattern: p))
-        let arena = address_of_lichen_bootstrap_heap()
+        let arena = UInt64(UInt(bitPattern: KernelLayout.bootstrapHeap.baseAddress!))
         if address >= arena && address < arena + UInt64(KernelPageSource.arenaSize) { return }   // arena pages stay
         PhysicalMemory.free(PhysAddr(address - KernelLayout.directMapBase), order: order)
     }

@@ -5,7 +5,7 @@ let kernelVersion = "0.1.0"
 
 /// The architecture-independent kernel, entered once the boot CPU has memory, a console, an
 /// interrupt controller and a timer.
-func kernelMain(_ info: BootInfo, timer: GenericTimer) -> Never {
+func kernelMain(_ info: BootInfo, timer: SystemTimer) -> Never {
     let machine = info.machine
     ConsoleInput.prepare()
     TimerQueue.start(timer)
@@ -16,12 +16,13 @@ func kernelMain(_ info: BootInfo, timer: GenericTimer) -> Never {
     }
     CPU.enableInterrupts()
     CPU.enableChecksumInstructions()
-    let cpusOnline = psciFirmware.map { SMP.startSecondaryCPUs(machine, psci: $0) } ?? 1
+    let cpusOnline = SMP.startSecondaryCPUs(machine)
 
     let frames = PhysicalMemory.stats!
     let ram = MemoryMap(machine.memory)
-    KernelLog.notice("Lichen " + kernelVersion + " (Embedded Swift) aarch64")
-    KernelLog.info("Machine: " + (machine.model.isEmpty ? "unknown" : machine.model) + ", entered at EL" + Format.decimal(info.entryLevel))
+    KernelLog.notice("Lichen " + kernelVersion + " (Embedded Swift) " + string(CurrentArchitecture.name))
+    KernelLog.info("Machine: " + (machine.model.isEmpty ? "unknown" : machine.model) + ", entered at "
+                   + CurrentArchitecture.privilegeLevelName(info.entryLevel))
     KernelLog.info("CPU: " + CPU.modelName + ", " + Format.decimal(UInt64(cpusOnline)) + " of "
                    + Format.decimal(UInt64(machine.cpuCount)) + " CPU(s) online")
     for range in ram.ranges {
@@ -54,7 +55,7 @@ func kernelMain(_ info: BootInfo, timer: GenericTimer) -> Never {
     Task {
         if let test = info.commandLine.value(of: "lichen.test") { await SelfTest.run(test, timer: timer) }
         if let initrd = machine.initrd {
-            await startUserSpace(info, initramfs: initrd)
+            await startUserSpace(info, initramfs: initrd, timer: timer)
         } else {
             KernelLog.info("no initramfs: starting the boot monitor")
             await BootMonitor.run(timer: timer)
@@ -64,7 +65,7 @@ func kernelMain(_ info: BootInfo, timer: GenericTimer) -> Never {
 }
 
 /// Unpacks the initramfs into the root tmpfs and starts init (`init=`, default /init) as PID 1.
-func startUserSpace(_ info: BootInfo, initramfs: PhysRange) async {
+func startUserSpace(_ info: BootInfo, initramfs: PhysRange, timer: SystemTimer) async {
     let image = UnsafeRawBufferPointer(start: KernelLayout.directMap(initramfs.start).pointer, count: Int(initramfs.size))
     do throws(Errno) {
         let vfs = try await RootFilesystem.mount(initramfs: image)
@@ -78,6 +79,6 @@ func startUserSpace(_ info: BootInfo, initramfs: PhysRange) async {
     } catch {
         KernelLog.error("cannot start init " + info.commandLine.initPath + " (errno " + Format.decimal(UInt64(error.rawValue))
                         + "): starting the boot monitor")
-        await BootMonitor.run(timer: GenericTimer(interrupt: InterruptID(27)))
+        await BootMonitor.run(timer: timer)
     }
 }

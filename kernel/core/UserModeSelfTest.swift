@@ -1,5 +1,4 @@
 import LichenCore
-import LichenAArch64
 
 /// `lichen.test=usermode`: runs the built-in EL0 programs and checks how they come back: a syscall
 /// round trip with EFAULT for bad pointers, user FP/SIMD, a fault on reading kernel memory, and
@@ -24,9 +23,9 @@ enum UserModeSelfTest {
     /// A fresh address space with `program` at codeAddress and one stack page.
     private static func load(_ program: BuiltinUserProgram) -> (UserAddressSpace, UserContext, [PhysAddr])? {
         guard let space = UserAddressSpace(),
-              let code = space.mapPage(at: codeAddress, contents: program.bytes, attributes: .userCode),
+              let code = space.mapPage(at: codeAddress, contents: program.bytes, attributes: UserMemoryAttributes(.code)),
               let stack = space.mapPage(at: stackTop - UInt64(pageSize), contents: UnsafeRawBufferPointer(start: nil, count: 0),
-                                        attributes: .userData) else { return nil }
+                                        attributes: UserMemoryAttributes(.data)) else { return nil }
         return (space, UserContext(entry: codeAddress, stack: stackTop), [code, stack])
     }
 

@@ -1,6 +1,5 @@
 import LichenCore
 import Synchronization
-import LichenAArch64
 
 /// A large, growable kernel buffer: separate frames mapped at consecutive addresses in the kernel's
 /// buffer window (Linux's vmalloc), so its size is not limited by the largest free physical block or

@@ -1,5 +1,5 @@
 import LichenCore
-import AArch64Intrinsics
+import LichenAsyncRuntime
 import _Concurrency
 
 /// A thread asleep in FUTEX_WAIT: the table dequeues it, then the waker sets `woken`.
@@ -118,7 +118,7 @@ enum Futexes {
                 var current = UnsafePointer<UInt32>(bitPattern: UInt(word))!.pointee
                 while true {
                     guard let new = change(current) else { return current }
-                    let seen = atomic_cas32(word, current, new)
+                    let seen = lichen_atomic_cas32(word, current, new)
                     if seen == current { return current }
                     current = seen
                 }

@@ -1,6 +1,4 @@
 import LichenCore
-import LichenAArch64
-import AArch64Intrinsics
 
 /// A process's memory: its VMAs (LichenCore's VirtualMemoryMap decides what a fault means) and the
 /// page tables and frames that realise them. fork shares every present page with the child
@@ -35,11 +33,11 @@ final class ProcessMemory {
 
     /// User W^X: a page of a writable and executable area is mapped writable, or executable while
     /// code runs from it (`executing`: an instruction fetch faulted; the next write faults it back).
-    static func attributes(_ p: MemoryProtection, executing: Bool = false) -> LichenAArch64.MemoryAttributes {
-        if executing && p.contains(.execute) { return .userCode }
-        if p.contains(.write) { return .userData }
-        if p.contains(.execute) { return .userCode }
-        return p.isEmpty ? .userNoAccess : .userReadOnly
+    static func attributes(_ p: MemoryProtection, executing: Bool = false) -> UserMemoryAttributes {
+        if executing && p.contains(.execute) { return UserMemoryAttributes(.code) }
+        if p.contains(.write) { return UserMemoryAttributes(.data) }
+        if p.contains(.execute) { return UserMemoryAttributes(.code) }
+        return UserMemoryAttributes(p.isEmpty ? .noAccess : .readOnly)
     }
 
     /// The frame mapped at `page`, if any.
@@ -52,7 +50,7 @@ final class ProcessMemory {
         guard let frame = PhysicalMemory.allocateForUser() else { return nil }
         let pointer = KernelLayout.directMap(frame).pointer
         pointer.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
-        if protection.contains(.execute) { sync_icache_range(UInt64(UInt(bitPattern: pointer)), UInt64(pageSize)) }
+        if protection.contains(.execute) { CPU.syncInstructionCache(address: UInt64(UInt(bitPattern: pointer)), size: pageSize) }
         do { try space.map(page, frame: frame, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection)) }
         catch { PhysicalMemory.free(frame); return nil }
         PhysicalMemory.setUserReferences(frame, 1)
@@ -72,7 +70,7 @@ final class ProcessMemory {
                 guard let frame = PhysicalMemory.allocateForUser() else { return nil }
                 let pointer = KernelLayout.directMap(frame).pointer
                 fill(pointer, page)
-                if executable { sync_icache_range(UInt64(UInt(bitPattern: pointer)), UInt64(pageSize)) }
+                if executable { CPU.syncInstructionCache(address: UInt64(UInt(bitPattern: pointer)), size: pageSize) }
                 // Frames from the allocator are aligned and in range: a frame handed over is mapped.
                 PhysicalMemory.setUserReferences(frame, 1)
                 return frame
@@ -143,7 +141,7 @@ final class ProcessMemory {
     private func copyOnWrite(_ page: UserAddr, from shared: PhysAddr, protection: MemoryProtection) -> Bool {
         guard let copy = PhysicalMemory.allocateForUser() else { return false }
         KernelLayout.directMap(copy).pointer.copyMemory(from: KernelLayout.directMap(shared).pointer, byteCount: pageSize)
-        if protection.contains(.execute) { sync_icache_range(KernelLayout.directMap(copy).value, UInt64(pageSize)) }
+        if protection.contains(.execute) { CPU.syncInstructionCache(address: KernelLayout.directMap(copy).value, size: pageSize) }
         do {
             try space.unmap(page, size: UInt64(pageSize))
             try space.map(page, frame: copy, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection))
@@ -186,7 +184,7 @@ final class ProcessMemory {
             let n = min(bytes.count - done, pageSize - Int(a.pageOffset))
             let target = KernelLayout.directMap(frame).pointer + Int(a.pageOffset)
             target.copyMemory(from: bytes.baseAddress! + done, byteCount: n)
-            if instructions { sync_icache_range(UInt64(UInt(bitPattern: target)), UInt64(n)) }
+            if instructions { CPU.syncInstructionCache(address: UInt64(UInt(bitPattern: target)), size: n) }
             done += n
         }
     }
@@ -196,7 +194,7 @@ final class ProcessMemory {
     static func fill(_ frame: PhysAddr, at offset: Int, count: Int, instructions: Bool, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
         let target = KernelLayout.directMap(frame).pointer + offset
         fill(UnsafeMutableRawBufferPointer(start: target, count: count))
-        if instructions { sync_icache_range(UInt64(UInt(bitPattern: target)), UInt64(count)) }
+        if instructions { CPU.syncInstructionCache(address: UInt64(UInt(bitPattern: target)), size: count) }
     }
 
     /// fork: the child gets the same areas and shares every present page. Private writable pages become

@@ -79,11 +79,12 @@ extension Thread {
         }
     }
 
-    /// Restart = re-execute the svc (pc back by 4) with the original x0; otherwise x0 stays -EINTR.
+    /// Restart = re-execute the syscall instruction with the original first argument (the result
+    /// overwrote it); otherwise the return value stays -EINTR.
     private func applyRestart(_ r: InterruptedSyscall, handlerFlags: SignalActionFlags?) {
         guard let kind = r.restart, kind.shouldRestart(handlerFlags: handlerFlags) else { return }
-        context[register: 0] = originalX0
-        context.pc -= 4
+        context.setSyscallArgument(0, originalX0)
+        context.rewindSyscall()
     }
 
     /// Group stop: tell the parent, stop the other threads (their syscalls end and restart after
@@ -120,17 +121,17 @@ extension Thread {
                                             fpState: UnsafeRawPointer(context.fpState), esr: isFault ? context.esr : nil)
                 try user.write(UnsafeRawBufferPointer(frame), to: UserAddr(frameAddress))
             }
-            try user.store(context[register: 29], to: UserAddr(record))
-            try user.store(context[register: 30], to: UserAddr(record + 8))
+            try user.store(context.framePointer, to: UserAddr(record))
+            try user.store(context.returnAddress, to: UserAddr(record + 8))
         } catch { return false }
         let entry = LinuxRtSigframe.entryRegisters(signal: f.signal.number, siginfo: f.flags.contains(.siginfo),
                                                   frame: frameAddress, record: record, handler: f.handler,
                                                   restorer: f.flags.contains(.restorer) ? f.restorer : Vdso.sigreturn.value)
-        context[register: 0] = entry.x0
-        if let x1 = entry.x1 { context[register: 1] = x1 }
-        if let x2 = entry.x2 { context[register: 2] = x2 }
-        context[register: 29] = entry.x29
-        context[register: 30] = entry.x30
+        context.setCallArgument(0, entry.x0)
+        if let x1 = entry.x1 { context.setCallArgument(1, x1) }
+        if let x2 = entry.x2 { context.setCallArgument(2, x2) }
+        context.framePointer = entry.x29
+        context.returnAddress = entry.x30
         context.sp = entry.sp
         context.pc = entry.pc
         return true

@@ -1,6 +1,4 @@
 import LichenCore
-import LichenAArch64
-import AArch64Intrinsics
 
 /// The vDSO (docs/userspace.md "vDSO"): the shared object built from kernel/vdso and a data page
 /// ("vvar", kernel/vdso/vvar.h), both mapped read-only into every process at a fixed place, so that
@@ -22,7 +20,7 @@ enum Vdso {
 
     static var available: Bool { textPages > 0 }
     /// Where a handler returns without SA_RESTORER: the vDSO's __kernel_rt_sigreturn.
-    static var sigreturn: UserAddr { textAddress + vdso_sigreturn_offset() }
+    static var sigreturn: UserAddr { textAddress + KernelLayout.vdsoSigreturnOffset }
 
     /// Whether `frame` is one of the vDSO's (not reference counted, never freed).
     @inline(__always)
@@ -31,8 +29,8 @@ enum Vdso {
     /// At boot, once physical memory is up: copies the embedded image to its frames and fills the
     /// data page. False without memory (processes then get neither a vDSO nor AT_SYSINFO_EHDR).
     static func start() -> Bool {
-        let image = address_of_lichen_vdso_image_start()
-        let size = Int(address_of_lichen_vdso_image_end() - image)
+        let image = KernelLayout.vdsoImage
+        let size = image.count
         let pages = (size + pageSize - 1) / pageSize
         var order = 0
         while 1 << order < pages + 1 { order += 1 }
@@ -40,11 +38,11 @@ enum Vdso {
         let data = KernelLayout.directMap(frames).pointer
         data.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize * (pages + 1))
         let text = data + pageSize
-        text.copyMemory(from: UnsafeRawPointer(bitPattern: UInt(image))!, byteCount: size)
-        sync_icache_range(UInt64(UInt(bitPattern: text)), UInt64(pages * pageSize))
+        text.copyMemory(from: image.baseAddress!, byteCount: size)
+        CPU.syncInstructionCache(address: UInt64(UInt(bitPattern: text)), size: pages * pageSize)
         data.storeBytes(of: Clock.frequency, toByteOffset: 8, as: UInt64.self)
         data.storeBytes(of: RealtimeClock.base, toByteOffset: 16, as: UInt64.self)
-        dsb_ishst()
+        CPU.completeStores()
         first = frames.value
         end = frames.value + UInt64((pages + 1) * pageSize)
         textPages = pages
@@ -58,9 +56,9 @@ enum Vdso {
         let data = KernelLayout.directMap(PhysAddr(first)).pointer
         let sequence = data.load(as: UInt32.self)
         data.storeBytes(of: sequence &+ 1, as: UInt32.self)
-        dmb_ishst()
+        CPU.orderStores()
         data.storeBytes(of: base, toByteOffset: 16, as: UInt64.self)
-        dmb_ishst()
+        CPU.orderStores()
         data.storeBytes(of: sequence &+ 2, as: UInt32.self)
     }
 
@@ -74,9 +72,9 @@ enum Vdso {
                                          maximumProtection: [.read], kind: .vvar))
         memory.map.add(VirtualMemoryArea(start: textAddress, end: textEnd, protection: [.read, .execute], kind: .vdso))
         do {
-            try memory.space.map(dataAddress, frame: PhysAddr(first), size: UInt64(pageSize), attributes: .userReadOnly)
+            try memory.space.map(dataAddress, frame: PhysAddr(first), size: UInt64(pageSize), attributes: UserMemoryAttributes(.readOnly))
             try memory.space.map(textAddress, frame: PhysAddr(first + UInt64(pageSize)), size: UInt64(textPages * pageSize),
-                                 attributes: .userCode)
+                                 attributes: UserMemoryAttributes(.code))
         } catch { return false }
         return true
     }

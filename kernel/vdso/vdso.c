@@ -1,10 +1,12 @@
 // Lichen's vDSO: clock_gettime, gettimeofday and clock_getres answered in user space from the
-// virtual counter (CNTVCT_EL0) and the data page (vvar.h), computing exactly what the kernel's
+// machine's counter and the data page (vvar.h), computing exactly what the kernel's
 // syscalls return (kernel/concurrency/Clocks.swift, kernel/syscalls/TimeSyscalls.swift), so mixing
 // the two never goes backwards. Every other clock (CPU-time clocks, unknown ids) is the real syscall,
 // which also sets the right error. Built position independent with no relocations (docs/userspace.md
-// "vDSO"); the symbols carry version LINUX_2.6.39, which glibc asks for.
+// "vDSO"). The architecture's part (the syscall and counter instructions, the exported names and their
+// version) is kernel/arch/$(ARCH)/vdso.
 #include "vvar.h"
+#include "vdso_arch.h"
 
 typedef unsigned long long u64;
 typedef long long s64;
@@ -18,22 +20,7 @@ extern const volatile struct lichen_vvar lichen_vvar_page __attribute__((visibil
 
 #define NSEC_PER_SEC 1000000000ull
 
-static inline long syscall2(long number, long a0, long a1) {
-    register long x8 __asm__("x8") = number;
-    register long x0 __asm__("x0") = a0;
-    register long x1 __asm__("x1") = a1;
-    __asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1) : "memory");
-    return x0;
-}
-
-// The counter, after every earlier instruction (isb): a read cannot be hoisted above the sequence load.
-static inline u64 counter(void) {
-    u64 v;
-    __asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v) : : "memory");
-    return v;
-}
-
-// Nanoseconds for `ticks`, the kernel's formula (Clock.nanoseconds in kernel/arch/aarch64/CPU.swift).
+// Nanoseconds for `ticks`, the kernel's formula (Clock.nanoseconds in kernel/arch/$(ARCH)/CPU.swift).
 static inline u64 nanoseconds(u64 ticks, u64 f) {
     return (ticks / f) * NSEC_PER_SEC + (ticks % f) * NSEC_PER_SEC / f;
 }
@@ -45,10 +32,10 @@ static u64 read_clock(int realtime) {
     u64 f, base, ticks;
     for (;;) {
         seq = __atomic_load_n(&d->sequence, __ATOMIC_ACQUIRE);
-        if (seq & 1) { __asm__ volatile("yield"); continue; }
+        if (seq & 1) { vdso_cpu_relax(); continue; }
         f = d->frequency;
         base = d->realtime_base;
-        ticks = counter();
+        ticks = vdso_counter();
         __atomic_thread_fence(__ATOMIC_ACQUIRE);
         if (__atomic_load_n(&d->sequence, __ATOMIC_RELAXED) == seq) break;
     }
@@ -65,16 +52,16 @@ static inline int kind(int clock) {
     }
 }
 
-int __kernel_clock_gettime(int clock, struct kernel_timespec *ts) {
+int VDSO_SYMBOL(clock_gettime)(int clock, struct kernel_timespec *ts) {
     int k = kind(clock);
-    if (k < 0) return (int)syscall2(113, clock, (long)ts);
+    if (k < 0) return (int)vdso_syscall2(VDSO_NR_clock_gettime, clock, (long)ts);
     u64 ns = read_clock(k);
     ts->tv_sec = (s64)(ns / NSEC_PER_SEC);
     ts->tv_nsec = (s64)(ns % NSEC_PER_SEC);
     return 0;
 }
 
-int __kernel_gettimeofday(struct kernel_timeval *tv, struct kernel_timezone *tz) {
+int VDSO_SYMBOL(gettimeofday)(struct kernel_timeval *tv, struct kernel_timezone *tz) {
     if (tv) {
         u64 ns = read_clock(1);
         tv->tv_sec = (s64)(ns / NSEC_PER_SEC);
@@ -87,12 +74,12 @@ int __kernel_gettimeofday(struct kernel_timeval *tv, struct kernel_timezone *tz)
     return 0;
 }
 
-int __kernel_clock_getres(int clock, struct kernel_timespec *res) {
+int VDSO_SYMBOL(clock_getres)(int clock, struct kernel_timespec *res) {
     u64 ns;
     switch (clock) {
     case 0: case 1: case 4: case 7: ns = 1; break;
     case 5: case 6: ns = 4000000; break;        // the coarse clocks: a tick (HZ=250), as TimeSyscalls
-    default: return (int)syscall2(114, clock, (long)res);
+    default: return (int)vdso_syscall2(VDSO_NR_clock_getres, clock, (long)res);
     }
     if (res) { res->tv_sec = 0; res->tv_nsec = (s64)ns; }
     return 0;

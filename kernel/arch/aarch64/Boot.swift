@@ -2,17 +2,6 @@ import LichenCore
 import LichenAArch64
 import AArch64Intrinsics
 
-/// What boot learned, kept for the rest of the kernel.
-struct BootInfo {
-    var machine: MachineDescription
-    var commandLine: KernelCommandLine
-    var entryLevel: UInt64
-    var entryTicks: UInt64
-    var deviceTree: PhysRange
-    var imageSize: UInt64
-    var usableRAM: UInt64 = 0
-}
-
 nonisolated(unsafe) var bootInfo: BootInfo? = nil
 /// The firmware interface, when the device tree names one.
 nonisolated(unsafe) var psciFirmware: PSCI? = nil

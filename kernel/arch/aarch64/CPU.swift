@@ -51,6 +51,13 @@ enum CPU {
 
     static var exceptionLevel: UInt64 { (read_current_el() >> 2) & 3 }
 
+    /// Cleans the data cache and invalidates the instruction cache over the range (DC CVAU, IC IVAU).
+    static func syncInstructionCache(address: UInt64, size: Int) { sync_icache_range(address, UInt64(size)) }
+    /// DMB ISHST.
+    @inline(__always) static func orderStores() { dmb_ishst() }
+    /// DSB ISHST.
+    @inline(__always) static func completeStores() { dsb_ishst() }
+
     /// Sleeps in WFI until `ready()` holds. The check runs with IRQs masked so a wake-up between the
     /// check and the WFI is not lost (a pending IRQ ends WFI even while masked).
     static func sleep(until ready: () -> Bool) {

@@ -25,7 +25,3 @@ enum ExceptionReport {
         return text
     }
 }
-
-func string(_ s: StaticString) -> String {
-    s.withUTF8Buffer { String(decoding: $0, as: UTF8.self) }
-}

@@ -32,6 +32,17 @@ enum KernelLayout {
     static var rodataEnd: VirtAddr { VirtAddr(address_of___rodata_end()) }
     static var imageEnd: VirtAddr { VirtAddr(address_of__end()) }
     static var imageSize: UInt64 { imageEnd - textStart }
+
+    /// rt/libc.c's static arena for the heap before the frame allocator.
+    static var bootstrapHeap: UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(start: VirtAddr(address_of_lichen_bootstrap_heap()).pointer, count: Int(BOOTSTRAP_HEAP_SIZE))
+    }
+    /// The vDSO file kernel/vdso/image.S embeds, and its __kernel_rt_sigreturn's offset in it.
+    static var vdsoImage: UnsafeRawBufferPointer {
+        let start = address_of_lichen_vdso_image_start()
+        return UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(start)), count: Int(address_of_lichen_vdso_image_end() - start))
+    }
+    static var vdsoSigreturnOffset: UInt64 { vdso_sigreturn_offset() }
 }
 
 extension VirtAddr {

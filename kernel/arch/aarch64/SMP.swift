@@ -28,6 +28,11 @@ enum SMP {
         controller.sendSoftwareInterrupt(wakeInterrupt, toCPU: index, hardwareID: hardwareIDs[index])
     }
 
+    /// Starts every CPU the device tree lists through PSCI (1 without it: only the boot CPU runs).
+    static func startSecondaryCPUs(_ machine: MachineDescription) -> Int {
+        psciFirmware.map { startSecondaryCPUs(machine, psci: $0) } ?? 1
+    }
+
     /// Starts every CPU the device tree lists, one at a time; returns how many are online.
     static func startSecondaryCPUs(_ machine: MachineDescription, psci: PSCI) -> Int {
         let bootID = read_mpidr() & 0xff_00ff_ffff

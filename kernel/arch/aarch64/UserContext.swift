@@ -59,6 +59,17 @@ final class UserContext {
     var pstate: UInt64 { get { registers[33] } set { registers[33] = newValue } }
     var esr: UInt64 { registers[34] }
     var far: UInt64 { registers[35] }
+
+    // Linux's arm64 ABI in semantic terms (the contract's UserRegisters): syscall arguments in x0-x5,
+    // the result in x0; a call's arguments in x0-x7; frame pointer x29, link register x30.
+    func syscallArgument(_ index: Int) -> UInt64 { registers[index] }
+    func setSyscallArgument(_ index: Int, _ value: UInt64) { registers[index] = value }
+    var syscallReturnValue: UInt64 { get { registers[0] } set { registers[0] = newValue } }
+    /// `svc #0` is one 4-byte instruction before the pc the trap saved.
+    func rewindSyscall() { pc -= 4 }
+    func setCallArgument(_ index: Int, _ value: UInt64) { registers[index] = value }
+    var framePointer: UInt64 { get { registers[29] } set { registers[29] = newValue } }
+    var returnAddress: UInt64 { get { registers[30] } set { registers[30] = newValue } }
 }
 
 /// FP/SIMD switching: saved eagerly whenever a user context stops running (so it may resume on any

@@ -16,8 +16,8 @@ enum UserExit {
     case breakpoint
     /// A timer or device interrupt arrived (already handled): a chance to reschedule.
     case interrupted
-    /// Anything else (SError, FIQ, AArch32, unknown exception classes), with the syndrome.
-    case unexpected(esr: UInt64)
+    /// Anything else (SError, FIQ, AArch32, unknown exception classes), with the syndrome (ESR).
+    case unexpected(code: UInt64)
 }
 
 enum UserMode {
@@ -33,7 +33,7 @@ enum UserMode {
         switch reason {
         case 0: return decode(context)
         case 1: return .interrupted
-        default: return .unexpected(esr: context.esr)
+        default: return .unexpected(code: context.esr)
         }
     }
 
@@ -45,7 +45,7 @@ enum UserMode {
 
     private static func decode(_ context: UserContext) -> UserExit {
         let syndrome = ExceptionSyndrome(context.esr)
-        guard let kind = syndrome.exceptionClass else { return .unexpected(esr: context.esr) }
+        guard let kind = syndrome.exceptionClass else { return .unexpected(code: context.esr) }
         switch kind {
         case .svc64:
             return .syscall(number: context[register: 8])
@@ -63,7 +63,7 @@ enum UserMode {
         case .brk64, .breakpointLowerEL, .softwareStepLowerEL, .watchpointLowerEL:
             return .breakpoint
         default:
-            return .unexpected(esr: context.esr)
+            return .unexpected(code: context.esr)
         }
     }
 }

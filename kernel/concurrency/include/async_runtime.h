@@ -4,6 +4,7 @@
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
+#include "arch_cpu.h"      // kernel/arch/$(ARCH)/include: IRQ masking, relax
 
 #define LICHEN_ASYNC_MAX_CPUS 8
 
@@ -12,24 +13,23 @@
 typedef struct { uint32_t locked; } LichenSpinLock;
 
 static inline uint64_t lichen_spin_lock_irqsave(LichenSpinLock *lock) {
-  uint64_t daif;
-  __asm__ volatile("mrs %0, daif\n msr daifset, #2" : "=r"(daif) : : "memory");
+  uint64_t saved = arch_irq_save();
   while (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE)) {
-    while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED)) __asm__ volatile("yield" ::: "memory");
+    while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED)) arch_cpu_relax();
   }
-  return daif;
+  return saved;
 }
 
-static inline bool lichen_spin_trylock_irqsave(LichenSpinLock *lock, uint64_t *daif) {
-  __asm__ volatile("mrs %0, daif\n msr daifset, #2" : "=r"(*daif) : : "memory");
+static inline bool lichen_spin_trylock_irqsave(LichenSpinLock *lock, uint64_t *saved) {
+  *saved = arch_irq_save();
   if (!__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE)) return true;
-  __asm__ volatile("msr daif, %0" : : "r"(*daif) : "memory");
+  arch_irq_restore(*saved);
   return false;
 }
 
-static inline void lichen_spin_unlock_irqrestore(LichenSpinLock *lock, uint64_t daif) {
+static inline void lichen_spin_unlock_irqrestore(LichenSpinLock *lock, uint64_t saved) {
   __atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
-  __asm__ volatile("msr daif, %0" : : "r"(daif) : "memory");
+  arch_irq_restore(saved);
 }
 
 // ---- executor (executor.c) ----
@@ -85,7 +85,13 @@ bool lichen_current_task_is_cancelled(void);
 static inline uint32_t lichen_atomic_load32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static inline void lichen_atomic_store32(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 static inline uint64_t lichen_atomic_add64(uint64_t *p, uint64_t v) { return __atomic_add_fetch(p, v, __ATOMIC_RELAXED); }
-static inline void lichen_cpu_relax(void) { __asm__ volatile("yield" ::: "memory"); }
+static inline void lichen_cpu_relax(void) { arch_cpu_relax(); }
+// Compare-and-swap of a 32-bit word; returns the old value (futex words in user memory, reached
+// through the direct map: FUTEX_WAKE_OP and robust lists must be atomic against user code on other CPUs).
+static inline uint32_t lichen_atomic_cas32(uint64_t addr, uint32_t expected, uint32_t desired) {
+  __atomic_compare_exchange_n((volatile uint32_t *)addr, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+  return expected;
+}
 
 // ---- ABI self-checks (abi_check.c), for lichen.test=async ----
 uint32_t lichen_async_check_continuation(void);

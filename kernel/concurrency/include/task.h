@@ -105,16 +105,8 @@ typedef struct {
 
 extern CPURuntime lichen_cpu_runtime[LICHEN_ASYNC_MAX_CPUS];
 
-static inline unsigned current_cpu(void) {
-  uint64_t v;
-  __asm__ volatile("mrs %0, tpidr_el1" : "=r"(v));
-  return (unsigned)v;
-}
-static inline uint64_t counter_ticks(void) {
-  uint64_t v;
-  __asm__ volatile("mrs %0, cntvct_el0" : "=r"(v));
-  return v;
-}
+static inline unsigned current_cpu(void) { return arch_cpu_index(); }
+static inline uint64_t counter_ticks(void) { return arch_counter_ticks(); }
 static inline CPURuntime *this_cpu(void) { return &lichen_cpu_runtime[current_cpu()]; }
 static inline LichenTask *current_task(void) { return this_cpu()->current; }
 
