@@ -1,5 +1,4 @@
 import LichenCore
-import LinuxABIAArch64
 import _Concurrency
 
 /// Signal delivery on the way back to user mode (Linux's do_signal): default actions, the
@@ -83,7 +82,7 @@ extension Thread {
     /// overwrote it); otherwise the return value stays -EINTR.
     private func applyRestart(_ r: InterruptedSyscall, handlerFlags: SignalActionFlags?) {
         guard let kind = r.restart, kind.shouldRestart(handlerFlags: handlerFlags) else { return }
-        context.setSyscallArgument(0, originalX0)
+        context.setSyscallArgument(0, originalFirstArgument)
         context.rewindSyscall()
     }
 
@@ -106,35 +105,10 @@ extension Thread {
         }
     }
 
-    /// Builds the rt_sigframe below the chosen stack top and points the registers at the handler.
+    /// Builds the handler's frame below the chosen stack top and points the registers at it (the
+    /// frame is the architecture's: kernel/arch/<arch>/SignalFrame.swift).
     private func pushFrame(_ f: SignalHandlerFrame, altStack: LinuxStack) -> Bool {
-        guard let (frameAddress, record) = LinuxRtSigframe.placement(below: f.stackTop) else { return false }
-        let isFault = SignalSet.synchronous.contains(f.signal) && f.info.si_code > 0
-        let user = UserMemory(memory: memory)
-        do throws(Errno) {
-            // The used part of the frame (~1.1 KiB), built on the kernel stack and copied out once.
-            try withUnsafeTemporaryAllocation(byteCount: LinuxRtSigframe.usedBytes, alignment: 16) {
-                (frame: UnsafeMutableRawBufferPointer) throws(Errno) in
-                LinuxSignalFrameBytes.write(into: frame, info: f.info, savedMask: f.savedMask.bits, altStack: altStack,
-                                            registers: UnsafeRawPointer(context.registers), sp: context.sp, pc: context.pc,
-                                            pstate: context.pstate, faultAddress: isFault ? f.info.si_addr : 0,
-                                            fpState: UnsafeRawPointer(context.fpState), esr: isFault ? context.esr : nil)
-                try user.write(UnsafeRawBufferPointer(frame), to: UserAddr(frameAddress))
-            }
-            try user.store(context.framePointer, to: UserAddr(record))
-            try user.store(context.returnAddress, to: UserAddr(record + 8))
-        } catch { return false }
-        let entry = LinuxRtSigframe.entryRegisters(signal: f.signal.number, siginfo: f.flags.contains(.siginfo),
-                                                  frame: frameAddress, record: record, handler: f.handler,
-                                                  restorer: f.flags.contains(.restorer) ? f.restorer : Vdso.sigreturn.value)
-        context.setCallArgument(0, entry.x0)
-        if let x1 = entry.x1 { context.setCallArgument(1, x1) }
-        if let x2 = entry.x2 { context.setCallArgument(2, x2) }
-        context.framePointer = entry.x29
-        context.returnAddress = entry.x30
-        context.sp = entry.sp
-        context.pc = entry.pc
-        return true
+        SignalFrame.push(f, altStack: altStack, context: context, user: UserMemory(memory: memory), sigreturn: Vdso.sigreturn.value)
     }
 
     /// rt_sigreturn: the registers, FP/SIMD state, mask and alternate stack from the frame at sp.
@@ -146,31 +120,13 @@ extension Thread {
         }
     }
 
-    /// signalReturn's work, synchronous so that the frame's bytes live on the kernel stack rather
-    /// than in an async frame (which the task allocator would take from the heap each time).
-    @inline(never)
+    /// signalReturn's work: the registers from the frame, then the mask and alternate stack.
     private func restoreSignalFrame() -> Bool {
-        let user = UserMemory(memory: memory)
-        let address = context.sp
-        guard address & 15 == 0 else { return false }
-        // Only the used part of the frame is read (a valid record list fits in it).
-        return withUnsafeTemporaryAllocation(byteCount: LinuxRtSigframe.usedBytes, alignment: 16) {
-            (frame: UnsafeMutableRawBufferPointer) -> Bool in
-            guard (try? user.read(frame, from: UserAddr(address))) != nil,
-                  let r = LinuxSignalFrameBytes.restore(from: UnsafeRawBufferPointer(frame)) else { return false }
-            context.registers.update(from: (frame.baseAddress! + LinuxSignalFrameBytes.regs).assumingMemoryBound(to: UInt64.self), count: 31)
-            context.sp = r.sp
-            context.pc = r.pc
-            context.pstate = r.pstate
-            context.fpState.copyMemory(from: frame.baseAddress! + r.vectorOffset, byteCount: 512)
-            context.fpState.storeBytes(of: UInt64(r.fpcr), toByteOffset: 512, as: UInt64.self)
-            context.fpState.storeBytes(of: UInt64(r.fpsr), toByteOffset: 520, as: UInt64.self)
-            FPState.forget(context)                 // the CPU's copy is stale: reload before user mode
-            process.signals.withLock { st in
-                st.threads[index].blocked = SignalSet(bits: r.mask).blockable
-                try? st.threads[index].altStack.set(r.altStack, currentSP: r.sp, minimumSize: LinuxArch.minimumSignalStackSize)
-            }
-            return true
+        guard let r = SignalFrame.restore(context: context, user: UserMemory(memory: memory)) else { return false }
+        process.signals.withLock { st in
+            st.threads[index].blocked = r.mask.blockable
+            try? st.threads[index].altStack.set(r.altStack, currentSP: r.sp, minimumSize: LinuxArch.minimumSignalStackSize)
         }
+        return true
     }
 }

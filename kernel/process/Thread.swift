@@ -18,8 +18,8 @@ final class Thread: @unchecked Sendable {
     var exitCode: Int32 = 0
     /// This thread's slot in `process.signals.threads`.
     let index: Int
-    /// The syscall's first argument as it came in (Linux's orig_x0): a restarted syscall gets it back.
-    var originalX0: UInt64 = 0
+    /// The syscall's first argument as it came in (arm64 Linux's orig_x0): a restarted syscall gets it back.
+    var originalFirstArgument: UInt64 = 0
     /// The interrupt scope of the syscall in progress, which a signal fires to end its sleep.
     let wake = SpinLock(SignalWake())
     /// Set when the thread must stop running user code (exit, exec replaced it, a fatal signal).
@@ -137,14 +137,14 @@ final class Thread: @unchecked Sendable {
             case .syscall(let number):
                 let handler = SyscallTable.handler(number)
                 if let value = Syscalls.runInstant(handler, self) {
-                    context[register: 0] = value
+                    context.syscallReturnValue = value
                     continue
                 }
                 saveUserFP()
-                originalX0 = context[register: 0]
+                originalFirstArgument = context.syscallArgument(0)
                 let (result, interrupted) = await interruptibleSyscall(handler, number)
                 if finished || process.exiting { break }
-                if let result { context[register: 0] = result }
+                if let result { context.syscallReturnValue = result }
                 if interrupted, result == Errno.EINTR.syscallReturn {
                     interruptedSyscall = InterruptedSyscall(restart: SyscallTable.restart(number, SyscallArguments(thread: self)))
                 }

@@ -146,7 +146,7 @@ enum ProcessSyscalls {
     /// The child's registers: the caller's, with x0 = 0, the new stack and TLS if given.
     private static func childContext(_ a: SyscallArguments, _ request: CloneRequest) -> UserContext {
         let context = a.thread.context.copy()
-        context[register: 0] = 0
+        context.syscallReturnValue = 0
         if request.stack != 0 { context.sp = request.stack }
         if request.flags.contains(.settls) { context.tls = request.tls }
         return context

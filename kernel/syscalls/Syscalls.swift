@@ -7,7 +7,7 @@ struct SyscallArguments {
     var process: Process { thread.process }
     var user: UserMemory { UserMemory(memory: thread.memory) }
 
-    subscript(_ i: Int) -> UInt64 { thread.context[register: i] }
+    subscript(_ i: Int) -> UInt64 { thread.context.syscallArgument(i) }
     func int(_ i: Int) -> Int64 { Int64(bitPattern: self[i]) }
     func int32(_ i: Int) -> Int32 { Int32(truncatingIfNeeded: self[i]) }
     func fd(_ i: Int) -> Int32 { Int32(truncatingIfNeeded: self[i]) }
