@@ -35,7 +35,7 @@ final class ProcessMemory {
 
     /// User W^X: a page of a writable and executable area is mapped writable, or executable while
     /// code runs from it (`executing`: an instruction fetch faulted; the next write faults it back).
-    static func attributes(_ p: MemoryProtection, executing: Bool = false) -> LichenAArch64.MemoryAttributes {
+    static func attributes(_ p: MemoryProtection, executing: Bool = false) -> MemoryAttributes {
         if executing && p.contains(.execute) { return .userCode }
         if p.contains(.write) { return .userData }
         if p.contains(.execute) { return .userCode }
