@@ -20,6 +20,12 @@ import Testing
         #expect(TranslationControl.value(mmfr0: mmfr0, topByteIgnoreUser: true) == 0x34_b510_3510)
     }
 
+    @Test func kernelTCRDisablesTTBR1Walks() {
+        // value + EPD1 0x80_0000: boot.S's bootstrap TCR_VALUE with IPS 0b100 (Cortex-A72).
+        #expect(TranslationControl.kernelValue(mmfr0: 0x0000_1124) == 0x14_b590_3510)
+        #expect(TranslationControl.kernelValue(mmfr0: 0x2) == 0x02_b590_3510)
+    }
+
     @Test func parangeIsClampedTo48Bits() {
         #expect(TranslationControl.ips(mmfr0: 0x6) == 0b101)
         #expect(TranslationControl.physicalAddressBits(parange: 6) == 52)

@@ -133,7 +133,7 @@ import LichenCore
         #expect(mairEL1Value == 0x0044_04ff)
         var assembled: UInt64 = 0
         for type in [MemoryType.normal, .device, .normalNonCacheable, .deviceStrong] {
-            assembled |= UInt64(type.mairAttribute) << (8 * UInt64(type.rawValue))
+            assembled |= UInt64(type.mairAttribute) << (8 * type.attributeIndex)
         }
         #expect(assembled == mairEL1Value)
     }

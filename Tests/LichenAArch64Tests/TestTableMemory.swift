@@ -3,7 +3,7 @@ import LichenCore
 
 /// Translation tables in host memory, at made-up physical addresses that are never reused,
 /// so a stale table reference shows up as an access to an unknown table.
-struct TestTableMemory: TranslationTableMemory {
+struct TestTableMemory: PageTableMemory {
     var tables: [UInt64: [UInt64]] = [:]
     var next: UInt64 = 0x8000_0000
     /// At most this many tables live at once; nil = unlimited.
@@ -49,7 +49,7 @@ struct TestTableMemory: TranslationTableMemory {
     /// The kernel's fast scan, over the table's array (counted as one read per entry it passes).
     func firstValidEntry(table: PhysAddr, from index: Int) -> Int? {
         guard let entries = tables[table.value] else { return nil }
-        let found = entries.withUnsafeBufferPointer { TranslationTableScan.firstValid(in: $0.baseAddress!, from: index) }
+        let found = entries.withUnsafeBufferPointer { PageTableScan.firstValid(in: $0.baseAddress!, from: index) }
         reads.value += (found ?? 512) - index
         return found
     }

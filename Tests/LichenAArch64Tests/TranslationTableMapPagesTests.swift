@@ -157,7 +157,7 @@ private func mappedPageByPage(_ start: UInt64, _ end: UInt64, attributes: Memory
             var found: [Int] = []
             var from = round % 11
             entries.withUnsafeBufferPointer { p in
-                while let i = TranslationTableScan.firstValid(in: p.baseAddress!, from: from) { found.append(i); from = i + 1 }
+                while let i = PageTableScan.firstValid(in: p.baseAddress!, from: from) { found.append(i); from = i + 1 }
             }
             #expect(found == expected.filter { $0 >= round % 11 })
         }

@@ -1,4 +1,5 @@
-// A VMSAv8-64 stage 1 descriptor, 4 KiB granule (Arm ARM D8.3). Bit layout:
+// A VMSAv8-64 stage 1 descriptor, 4 KiB granule (Arm ARM D8.3): AArch64's PageTableFormat, so the
+// generic walker (LichenCore's PageTable) builds AArch64 tables as TranslationTable. Bit layout:
 //   [0] valid  [1] table (levels 0-2) / page (level 3); 0 at levels 1-2 = block
 //   [4:2] AttrIndx (MAIR index)  [5] NS  [7:6] AP[2:1]  [9:8] SH  [10] AF  [11] nG
 //   [47:12] output address (table: next-level table; block: bits [47:30] or [47:21])
@@ -7,7 +8,7 @@
 
 import LichenCore
 
-public struct PageTableEntry: Hashable, Sendable {
+public struct PageTableEntry: PageTableFormat {
     public var rawValue: UInt64
     @inline(__always) public init(rawValue: UInt64) { self.rawValue = rawValue }
 
@@ -35,11 +36,18 @@ public struct PageTableEntry: Hashable, Sendable {
     /// Output address bits [47:12].
     public static let addressMask: UInt64 = 0x0000_ffff_ffff_f000
 
-    public static let invalid = PageTableEntry(rawValue: 0)
+    public typealias Kind = PageTableEntryKind
 
-    public enum Kind: Hashable, Sendable { case invalid, table, block, page }
+    // MARK: Geometry: 4 KiB granule, 48-bit VAs in each half, levels 0-3 (TranslationGeometry).
 
-    @inline(__always) public var isValid: Bool { rawValue & Self.valid != 0 }
+    public static var levels: Int { 4 }
+    public static var canonicalHalfBits: Int { 48 }
+    /// Output addresses are bits [47:12] of a descriptor.
+    public static var physicalAddressLimit: UInt64 { 1 << 48 }
+    /// Levels 1 (1 GiB) and 2 (2 MiB). Level 0 blocks need FEAT_LPA2.
+    @inline(__always) public static func allowsBlock(level: Int) -> Bool { level == 1 || level == 2 }
+
+    // MARK: Descriptors
 
     /// What the entry is at `level`. Encodings the hardware treats as faults (a level 0 block,
     /// a level 3 entry with bit 1 clear) read as invalid.
@@ -48,7 +56,7 @@ public struct PageTableEntry: Hashable, Sendable {
         let bit1 = rawValue & Self.tableOrPage != 0
         if level == 3 { return bit1 ? .page : .invalid }
         if bit1 { return .table }
-        return TranslationGeometry.allowsBlock(level: level) ? .block : .invalid
+        return Self.allowsBlock(level: level) ? .block : .invalid
     }
 
     /// Next-level table, block or page address (bits [47:12]; blocks' low bits are zero).
@@ -59,31 +67,9 @@ public struct PageTableEntry: Hashable, Sendable {
         PageTableEntry(rawValue: (next.value & addressMask) | tableOrPage | valid)
     }
 
-    /// A block (level 1 or 2) or page (level 3) mapping `output` with `attributes`.
-    public static func leaf(_ output: PhysAddr, level: Int, attributes: MemoryAttributes)
-        throws(MappingError) -> PageTableEntry {
-        try attributes.validate()
-        guard level == 3 || TranslationGeometry.allowsBlock(level: level) else { throw .misaligned }
-        guard output.value < TranslationGeometry.physicalAddressLimit else { throw .invalidAddress }
-        guard output.isAligned(to: TranslationGeometry.entrySize(level: level)) else { throw .misaligned }
-        return leafUnchecked(output, level: level, attributes: attributes)
-    }
-
-    /// A level 3 page descriptor.
-    public static func page(_ output: PhysAddr, attributes: MemoryAttributes) throws(MappingError) -> PageTableEntry {
-        try leaf(output, level: 3, attributes: attributes)
-    }
-
-    /// A level 1 (1 GiB) or level 2 (2 MiB) block descriptor.
-    public static func block(_ output: PhysAddr, level: Int, attributes: MemoryAttributes)
-        throws(MappingError) -> PageTableEntry {
-        guard TranslationGeometry.allowsBlock(level: level) else { throw .misaligned }
-        return try leaf(output, level: level, attributes: attributes)
-    }
-
-    /// Encoding without checks, for callers that validated already.
-    static func leafUnchecked(_ output: PhysAddr, level: Int, attributes a: MemoryAttributes) -> PageTableEntry {
-        var bits = valid | accessFlag | (UInt64(a.memoryType.rawValue) << attrIndexShift)
+    /// Encoding without checks, for callers that validated already (`leaf` checks).
+    public static func leafUnchecked(_ output: PhysAddr, level: Int, attributes a: MemoryAttributes) -> PageTableEntry {
+        var bits = valid | accessFlag | (a.memoryType.attributeIndex << attrIndexShift)
         if level == 3 { bits |= tableOrPage }
         if a.user { bits |= apUser }
         if !a.writable { bits |= apReadOnly }
@@ -95,23 +81,30 @@ public struct PageTableEntry: Hashable, Sendable {
         return PageTableEntry(rawValue: bits | (output.value & addressMask))
     }
 
+    /// The template's bits with `output` in [47:12] (checked page-aligned and below 2^48 by the caller).
+    @inline(__always) public func placing(_ output: PhysAddr) -> PageTableEntry {
+        PageTableEntry(rawValue: rawValue | output.value)
+    }
+
+    /// AP[2] set: read-only at every EL that has access.
+    @inline(__always) public var readOnly: PageTableEntry { PageTableEntry(rawValue: rawValue | Self.apReadOnly) }
+
     /// The attributes of a block or page descriptor. AttrIndx 4-7 (never written by Lichen)
     /// read as the most restrictive type.
     public var attributes: MemoryAttributes {
-        let index = UInt8(truncatingIfNeeded: (rawValue & Self.attrIndexMask) >> Self.attrIndexShift)
-        return MemoryAttributes(
+        MemoryAttributes(
             writable: rawValue & Self.apReadOnly == 0,
             kernelExecutable: rawValue & Self.privilegedExecuteNever == 0,
             user: rawValue & Self.apUser != 0,
             userExecutable: rawValue & Self.userExecuteNever == 0,
             global: rawValue & Self.notGlobal == 0,
-            memoryType: MemoryType(rawValue: index) ?? .deviceStrong,
+            memoryType: MemoryType(attributeIndex: (rawValue & Self.attrIndexMask) >> Self.attrIndexShift),
             software: UInt8(truncatingIfNeeded: (rawValue & Self.softwareMask) >> Self.softwareShift))
     }
 
     /// The same leaf one level down, covering the `index`th slice of this block; used to split
     /// a block into a table of smaller blocks or pages with identical attributes.
-    func splitPart(_ index: Int, blockLevel: Int) -> PageTableEntry {
+    public func splitPart(_ index: Int, blockLevel: Int) -> PageTableEntry {
         let childLevel = blockLevel + 1
         let offset = UInt64(index) << UInt64(TranslationGeometry.shift(level: childLevel))
         var bits = rawValue & ~Self.addressMask & ~Self.tableOrPage
@@ -119,3 +112,10 @@ public struct PageTableEntry: Hashable, Sendable {
         return PageTableEntry(rawValue: bits | (outputAddress.value &+ offset))
     }
 }
+
+/// AArch64's translation tables: the generic walker over VMSAv8-64 descriptors. TTBR0_EL1/TTBR1_EL1
+/// take `root` (with the ASID in bits [63:48]).
+public typealias TranslationTable<Memory: PageTableMemory> = PageTable<PageTableEntry, Memory>
+
+/// The VMSAv8-64 regime Lichen uses: 4 KiB granule, 48-bit VAs, four levels, 512 entries a table.
+public typealias TranslationGeometry = PageTableGeometry<PageTableEntry>

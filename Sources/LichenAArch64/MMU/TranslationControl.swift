@@ -77,4 +77,8 @@ public enum TranslationControl {
         if topByteIgnoreUser { tcr |= tbi0 }
         return tcr
     }
+
+    /// The TCR_EL1 every CPU runs with (KernelAddressSpace writes it): `value` with EPD1, since the
+    /// kernel lives in the upper part of the TTBR0 range and nothing uses TTBR1 (boot.S).
+    public static func kernelValue(mmfr0: UInt64) -> UInt64 { value(mmfr0: mmfr0) | epd1 }
 }

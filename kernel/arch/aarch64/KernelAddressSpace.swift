@@ -4,7 +4,7 @@ import AArch64Intrinsics
 
 /// Translation tables reached by the kernel: tables inside the image (the bootstrap pool) through the
 /// image mapping, every other table through the direct map.
-struct KernelTableMemory: TranslationTableMemory {
+struct KernelTableMemory: PageTableMemory {
     nonisolated(unsafe) static var poolUsed = 0
     /// The tables of a user address space come out of user space's share of memory (never the reserve).
     var forUser = false
@@ -37,7 +37,7 @@ struct KernelTableMemory: TranslationTableMemory {
     mutating func breakBeforeMake(virtualAddress: UInt64) { tlb_flush_all() }
 
     func firstValidEntry(table: PhysAddr, from index: Int) -> Int? {
-        TranslationTableScan.firstValid(in: tablePointer(table), from: index)
+        PageTableScan.firstValid(in: tablePointer(table), from: index)
     }
 
     private func isInImage(_ p: PhysAddr) -> Bool {
@@ -77,8 +77,8 @@ enum KernelAddressSpace {
     /// afterwards and user address spaces can share them by copying (UserAddressSpace).
     private static func populateKernelHalf(_ t: inout TranslationTable<KernelTableMemory>) throws(MappingError) {
         for base in [KernelLayout.directMapBase, KernelLayout.stackRegionBase, KernelLayout.mmioRegionBase, KernelLayout.imageBase] {
-            let index = Int((base >> 39) & 511)
-            guard t.memory.readEntry(table: t.root, index: index) & 1 == 0 else { continue }
+            let index = TranslationGeometry.index(of: base, level: 0)
+            guard !PageTableEntry(rawValue: t.memory.readEntry(table: t.root, index: index)).isValid else { continue }
             guard let l1 = t.memory.allocateTable() else { throw .outOfMemory }
             t.memory.writeEntry(table: t.root, index: index, PageTableEntry.table(l1).rawValue)
         }
@@ -92,19 +92,31 @@ enum KernelAddressSpace {
     }
 
     /// Switches TTBR0 to the new tables (the boot identity map goes away; the image is at the same
-    /// address in both) and enforces W^X in hardware (SCTLR_EL1.WXN).
+    /// address in both) and loads the unit-tested control registers, which enforce W^X in hardware
+    /// (SCTLR_EL1.WXN).
     static func activate() {
         guard let table else { return }
         dsb_ishst()
         write_ttbr0(table.root.value)
         isb()
         tlb_flush_all()
-        write_sctlr(read_sctlr() | SystemControl.wxn)
-        isb()
+        loadTranslationControls()
         if read_sctlr() != SystemControl.kernelValue {
             KernelLog.warning("SCTLR_EL1 is " + Format.hex(read_sctlr()) + ", expected " + Format.hex(SystemControl.kernelValue))
         }
         tlb_flush_all()
+    }
+
+    /// Replaces boot.S's bootstrap MAIR_EL1, TCR_EL1 and SCTLR_EL1 (enough for the boot tables) by the
+    /// values the host tests check: MemoryTypeIndirection, TranslationControl, SystemControl (the latter
+    /// adds WXN, which the boot tables, mapping the image writable, could not have). Every CPU runs this
+    /// once its final tables are live (boot.S `secondary_high` on the others); the caller then
+    /// invalidates the TLB, which may hold entries tagged with the old TCR.
+    static func loadTranslationControls() {
+        write_mair(mairEL1Value)
+        write_tcr(TranslationControl.kernelValue(mmfr0: read_id_aa64mmfr0()))
+        write_sctlr(SystemControl.kernelValue)
+        isb()
     }
 
     /// Maps device registers (page-granular, Device-nGnRE) into the MMIO window.
@@ -130,6 +142,10 @@ enum KernelAddressSpace {
         isb()
     }
 }
+
+/// boot.S `secondary_high`: a secondary CPU, on its stack with the final tables, loads the control registers.
+@_cdecl("lichen_load_translation_controls")
+func lichenLoadTranslationControls() { KernelAddressSpace.loadTranslationControls() }
 
 /// Kernel stacks: 16 KiB each, in 32 KiB slots whose lower half stays unmapped as a guard page area
 /// (vectors.S relies on this layout to detect overflow).

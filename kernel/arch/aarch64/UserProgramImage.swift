@@ -20,7 +20,7 @@ enum BuiltinUserProgram {
 extension UserAddressSpace {
     /// Maps a fresh zeroed page at `address` and copies `contents` into it (code pages get their
     /// instruction cache synchronised). Returns the frame, which the caller owns.
-    func mapPage(at address: UserAddr, contents: UnsafeRawBufferPointer, attributes: LichenAArch64.MemoryAttributes) -> PhysAddr? {
+    func mapPage(at address: UserAddr, contents: UnsafeRawBufferPointer, attributes: MemoryAttributes) -> PhysAddr? {
         guard let frame = PhysicalMemory.allocateForUser() else { return nil }
         let page = KernelLayout.directMap(frame).pointer
         page.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)

@@ -12,8 +12,11 @@
 #define BLOCK_NORMAL   0x701            // block | AttrIndx 0 (normal WB) | SH inner | AF
 #define TABLE          0x3
 #define SCTLR_RES1     0x30d00800       // RES1 bits of SCTLR_EL1 in Armv8.0
-// M C SA SA0 SED I DZE UCT nTWE UCI: SystemControl.kernelValue without WXN (set once the final tables
-// are live); KernelAddressSpace.activate checks the two agree. UCT and UCI let user code read CTR_EL0
+// Bootstrap MAIR/TCR/SCTLR, for the boot tables only: once a CPU's final tables are live it loads the
+// unit-tested values (KernelAddressSpace.loadTranslationControls: mairEL1Value, TranslationControl.
+// kernelValue, SystemControl.kernelValue). These match them except WXN (the boot tables map the image
+// writable) and AS, which TranslationControl sets only where 16-bit ASIDs exist.
+// M C SA SA0 SED I DZE UCT nTWE UCI. UCT and UCI let user code read CTR_EL0
 // and clean caches (__builtin___clear_cache, JITs), as Linux allows.
 #define SCTLR_MMU_ON   (SCTLR_RES1 | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 8) | (1 << 12) | (1 << 14) | (1 << 15) | (1 << 18) | (1 << 26))
 #define MAIR_VALUE     0x004404ff       // idx0 normal WB, idx1 device-nGnRE, idx2 normal NC, idx3 device-nGnRnE
@@ -217,14 +220,13 @@ secondary_high:
     msr     tpidr_el1, x2
     ldr     x3, =exception_vectors
     msr     vbar_el1, x3
-    mrs     x3, sctlr_el1
-    orr     x3, x3, #(1 << 19)          // WXN, as on the boot CPU
-    msr     sctlr_el1, x3
-    isb
+    mov     x19, x2                     // CPU index, kept across the call
+    mov     x29, xzr
+    bl      lichen_load_translation_controls  // MAIR, TCR, SCTLR (with WXN), as on the boot CPU
     tlbi    vmalle1
     dsb     nsh
     isb
-    mov     x0, x2
+    mov     x0, x19
     mov     x29, xzr
     mov     x30, xzr
     bl      lichen_secondary_main

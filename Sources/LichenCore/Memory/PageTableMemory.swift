@@ -1,52 +1,50 @@
-// Where translation tables live. The kernel implements this over its direct map and frame
-// allocator; tests implement it over ordinary host memory. Tables are 4 KiB, 4 KiB aligned.
+// Where page tables live, for any PageTableFormat. The kernel implements this over its direct map and
+// frame allocator; tests implement it over ordinary host memory. Tables are 4 KiB, 4 KiB aligned.
 
-import LichenCore
-
-public protocol TranslationTableMemory {
+public protocol PageTableMemory {
     /// A zeroed 4 KiB table, or nil when memory is exhausted.
     mutating func allocateTable() -> PhysAddr?
     mutating func freeTable(_ table: PhysAddr)
     func readEntry(table: PhysAddr, index: Int) -> UInt64
     mutating func writeEntry(table: PhysAddr, index: Int, _ value: UInt64)
     /// Called when a live block descriptor has just been replaced by an invalid entry and before
-    /// the replacement (a table of smaller mappings, or a new memory type) is written: the
-    /// break-before-make rule requires the old entry to be gone from every TLB first. The kernel
-    /// does `DSB ISHST; TLBI VAAE1IS, va >> 12; DSB ISH; ISB` here. Defaults to nothing.
+    /// the replacement (a table of smaller mappings, or a new memory type) is written: AArch64's
+    /// break-before-make rule requires the old entry to be gone from every TLB first (a TLB
+    /// invalidation here). Defaults to nothing.
     mutating func breakBeforeMake(virtualAddress: UInt64)
     /// The index of the first valid entry of `table` at `index` or after, nil if there is none: tearing
     /// down a tree, most entries of its upper tables are empty. Defaults to `readEntry` one by one; a
-    /// memory that can see the table as an array uses `TranslationTableScan.firstValid`.
+    /// memory that can see the table as an array uses `PageTableScan.firstValid`.
     func firstValidEntry(table: PhysAddr, from index: Int) -> Int?
 }
 
-extension TranslationTableMemory {
+extension PageTableMemory {
     public mutating func breakBeforeMake(virtualAddress: UInt64) {}
 
     public func firstValidEntry(table: PhysAddr, from index: Int) -> Int? {
         var i = index
-        while i < TranslationGeometry.entriesPerTable {
-            if PageTableEntry(rawValue: readEntry(table: table, index: i)).isValid { return i }
+        while i < 512 {
+            if readEntry(table: table, index: i) & pageTableValidBit != 0 { return i }
             i += 1
         }
         return nil
     }
 }
 
-public enum TranslationTableScan {
+public enum PageTableScan {
     /// The first valid entry of the 512 at `entries`, at `index` or after: eight entries per test (their
     /// valid bits or-ed together), about two instructions per empty entry.
     @inline(__always)
     public static func firstValid(in entries: UnsafePointer<UInt64>, from index: Int) -> Int? {
         var i = index
-        while i & 7 != 0 && i < TranslationGeometry.entriesPerTable {
-            if entries[i] & PageTableEntry.valid != 0 { return i }
+        while i & 7 != 0 && i < 512 {
+            if entries[i] & pageTableValidBit != 0 { return i }
             i += 1
         }
-        while i < TranslationGeometry.entriesPerTable {
+        while i < 512 {
             let p = entries + i
-            if (p[0] | p[1] | p[2] | p[3] | p[4] | p[5] | p[6] | p[7]) & PageTableEntry.valid != 0 {
-                for j in 0..<8 where p[j] & PageTableEntry.valid != 0 { return i + j }
+            if (p[0] | p[1] | p[2] | p[3] | p[4] | p[5] | p[6] | p[7]) & pageTableValidBit != 0 {
+                for j in 0..<8 where p[j] & pageTableValidBit != 0 { return i + j }
             }
             i += 8
         }
@@ -63,7 +61,7 @@ struct TableReserve {
     init() {}
 
     /// Allocates `count` tables, or none (throwing) if memory runs out.
-    mutating func fill<M: TranslationTableMemory>(_ count: Int, from memory: inout M) throws(MappingError) {
+    mutating func fill<M: PageTableMemory>(_ count: Int, from memory: inout M) throws(MappingError) {
         for _ in 0..<count {
             guard let table = memory.allocateTable() else {
                 release(to: &memory)
@@ -75,7 +73,7 @@ struct TableReserve {
     }
 
     /// A zeroed table. The caller reserved enough; running dry is a bug.
-    mutating func take<M: TranslationTableMemory>(from memory: inout M) -> PhysAddr {
+    mutating func take<M: PageTableMemory>(from memory: inout M) -> PhysAddr {
         guard let table = head else { fatalError("translation table reserve exhausted") }
         let link = memory.readEntry(table: table, index: 0)
         head = link & 1 != 0 ? PhysAddr(link & ~1) : nil
@@ -83,7 +81,7 @@ struct TableReserve {
         return table
     }
 
-    mutating func release<M: TranslationTableMemory>(to memory: inout M) {
+    mutating func release<M: PageTableMemory>(to memory: inout M) {
         while head != nil { memory.freeTable(take(from: &memory)) }
     }
 }

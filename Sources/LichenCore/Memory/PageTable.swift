@@ -1,17 +1,18 @@
-// One translation table tree (one TTBR's worth): map, unmap, protect, translate, destroy.
-// The caller picks the half: the kernel tree hangs off TTBR1 (VAs 0xffff_...), a process's
-// off TTBR0 (VAs below 2^48). Both index VA bits [47:12], so one implementation serves both.
+// One page-table tree (one root's worth: AArch64's TTBR0/TTBR1), generic over the descriptor format:
+// map, unmap, protect, translate, destroy. The walks, the bulk operations (PageTableBulk.swift) and
+// their host tests serve every architecture; a format only says how entries are encoded. Either
+// canonical half works (both index the same VA bits); user-address entry points check the lower half.
 //
 // Operations either complete or throw with the tables unchanged (the bulk page operations for exec, fork
-// and teardown, TranslationTableBulk.swift, stop part-way instead). They do not touch the TLB
+// and teardown, PageTableBulk.swift, stop part-way instead). They do not touch the TLB
 // except through `breakBeforeMake`: after unmap/protect the caller invalidates the range.
 // Unmapping never frees intermediate tables (a walk cache may still hold them); `destroy`
 // frees the whole tree once the address space is dead and its TLB entries are gone.
 
-import LichenCore
+public struct PageTable<Entry: PageTableFormat, Memory: PageTableMemory> {
+    typealias Geometry = PageTableGeometry<Entry>
 
-public struct TranslationTable<Memory: TranslationTableMemory> {
-    /// The level 0 table: what goes into TTBR0_EL1/TTBR1_EL1 (with the ASID in bits [63:48]).
+    /// The level 0 table: what the MMU's root register takes (AArch64: TTBR0_EL1 with the ASID).
     public let root: PhysAddr
     public var memory: Memory
 
@@ -32,14 +33,14 @@ public struct TranslationTable<Memory: TranslationTableMemory> {
     public struct Translation: Hashable, Sendable {
         public var physical: PhysAddr
         public var attributes: MemoryAttributes
-        /// Level of the leaf: 1 (1 GiB block), 2 (2 MiB block) or 3 (4 KiB page).
+        /// Level of the leaf (AArch64: 1 for a 1 GiB block, 2 for 2 MiB, 3 for a 4 KiB page).
         public var level: Int
-        public var entry: PageTableEntry
-        public var mappingSize: UInt64 { TranslationGeometry.entrySize(level: level) }
+        public var entry: Entry
+        public var mappingSize: UInt64 { Geometry.entrySize(level: level) }
     }
 
     /// Maps [virtual, virtual+size) to [physical, physical+size). With `allowBlocks`, uses
-    /// 1 GiB and 2 MiB blocks wherever both addresses are aligned and the range covers the block.
+    /// blocks (AArch64: 1 GiB and 2 MiB) wherever both addresses are aligned and the range covers the block.
     public mutating func map(virtual: VirtAddr, physical: PhysAddr, size: UInt64,
                              attributes: MemoryAttributes, allowBlocks: Bool) throws(MappingError) {
         try map(virtual.value, physical: physical, size: size, attributes: attributes, allowBlocks: allowBlocks)
@@ -79,14 +80,14 @@ public struct TranslationTable<Memory: TranslationTableMemory> {
     public func translate(_ va: VirtAddr) -> Translation? { lookup(va.value) }
 
     public func translate(_ va: UserAddr) -> Translation? {
-        va.value >> 48 == 0 ? lookup(va.value) : nil
+        Geometry.isLowerHalf(va.value) ? lookup(va.value) : nil
     }
 
     /// The lowest mapped address in [first, last] (first rounded down to a page) and its translation,
     /// skipping absent tables whole: tearing down a huge, sparsely touched area costs what is mapped.
     public func firstMapping(from first: UserAddr, through last: UserAddr) -> (address: UserAddr, translation: Translation)? {
-        guard first <= last, last.value >> 48 == 0 else { return nil }
-        guard let va = firstMapped(root, level: 0, from: first.value & ~(TranslationGeometry.pageSize - 1),
+        guard first <= last, Geometry.isLowerHalf(last.value) else { return nil }
+        guard let va = firstMapped(root, level: 0, from: first.value & ~(Geometry.pageSize - 1),
                                    through: last.value) else { return nil }
         return lookup(va).map { (UserAddr(va), $0) }
     }
@@ -100,7 +101,7 @@ public struct TranslationTable<Memory: TranslationTableMemory> {
     // MARK: - Internals
 
     private static func checkUser(_ va: UserAddr) throws(MappingError) {
-        guard va.value < UserAddr.limit else { throw .invalidAddress }
+        guard va.value < Geometry.userLimit else { throw .invalidAddress }
     }
 
     private mutating func map(_ va: UInt64, physical: PhysAddr, size: UInt64,
@@ -108,7 +109,7 @@ public struct TranslationTable<Memory: TranslationTableMemory> {
         try attributes.validate()
         guard physical.isPageAligned else { throw .misaligned }
         let (end, overflow) = physical.value.addingReportingOverflow(size)
-        guard !overflow, end <= TranslationGeometry.physicalAddressLimit else { throw .invalidAddress }
+        guard !overflow, end <= Geometry.physicalAddressLimit else { throw .invalidAddress }
         let operation = RangeOperation.map(physicalOffset: physical.value &- va, attributes: attributes,
                                            allowBlocks: allowBlocks)
         try apply(operation, va, size: size)
@@ -116,9 +117,9 @@ public struct TranslationTable<Memory: TranslationTableMemory> {
 
     /// Checks the range, counts and reserves the tables the operation needs, then commits.
     private mutating func apply(_ operation: RangeOperation, _ va: UInt64, size: UInt64) throws(MappingError) {
-        guard size > 0, va & (TranslationGeometry.pageSize - 1) == 0,
-              size & (TranslationGeometry.pageSize - 1) == 0 else { throw .misaligned }
-        guard TranslationGeometry.isCanonicalRange(va, size: size) else { throw .invalidAddress }
+        guard size > 0, va & (Geometry.pageSize - 1) == 0,
+              size & (Geometry.pageSize - 1) == 0 else { throw .misaligned }
+        guard Geometry.isCanonicalRange(va, size: size) else { throw .invalidAddress }
         let last = va + (size - 1)
         var reserve = TableReserve()
         let needed = try walk(.real(root), level: 0, first: va, last: last, operation, commit: false, &reserve)
@@ -132,17 +133,17 @@ public struct TranslationTable<Memory: TranslationTableMemory> {
     }
 
     private func lookup(_ va: UInt64) -> Translation? {
-        guard TranslationGeometry.isCanonical(va) else { return nil }
+        guard Geometry.isCanonical(va) else { return nil }
         var table = root
-        for level in 0..<TranslationGeometry.levels {
-            let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: TranslationGeometry.index(of: va, level: level)))
+        for level in 0..<Geometry.levels {
+            let entry = Entry(rawValue: memory.readEntry(table: table, index: Geometry.index(of: va, level: level)))
             switch entry.kind(level: level) {
             case .invalid:
                 return nil
             case .table:
                 table = entry.outputAddress
             case .block, .page:
-                let offset = va & (TranslationGeometry.entrySize(level: level) - 1)
+                let offset = va & (Geometry.entrySize(level: level) - 1)
                 return Translation(physical: entry.outputAddress + offset, attributes: entry.attributes,
                                    level: level, entry: entry)
             }
@@ -151,11 +152,11 @@ public struct TranslationTable<Memory: TranslationTableMemory> {
     }
 
     private func firstMapped(_ table: PhysAddr, level: Int, from first: UInt64, through last: UInt64) -> UInt64? {
-        let size = TranslationGeometry.entrySize(level: level)
+        let size = Geometry.entrySize(level: level)
         var va = first
         while va <= last {
             let entryStart = va & ~(size - 1)
-            let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: TranslationGeometry.index(of: va, level: level)))
+            let entry = Entry(rawValue: memory.readEntry(table: table, index: Geometry.index(of: va, level: level)))
             switch entry.kind(level: level) {
             case .invalid: break
             case .table:
@@ -166,17 +167,17 @@ public struct TranslationTable<Memory: TranslationTableMemory> {
             }
             let (next, overflow) = entryStart.addingReportingOverflow(size)
             // The last entry of this table ends the search here (the caller moves to its next entry).
-            if overflow || TranslationGeometry.index(of: next, level: level) == 0 { return nil }
+            if overflow || Geometry.index(of: next, level: level) == 0 { return nil }
             va = next
         }
         return nil
     }
 
     private mutating func freeTree(_ table: PhysAddr, level: Int) {
-        if level < TranslationGeometry.levels - 1 {
+        if level < Geometry.lastLevel {
             var index = 0
             while let found = memory.firstValidEntry(table: table, from: index) {
-                let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: found))
+                let entry = Entry(rawValue: memory.readEntry(table: table, index: found))
                 if entry.kind(level: level) == .table { freeTree(entry.outputAddress, level: level + 1) }
                 index = found + 1
             }

@@ -11,9 +11,7 @@
 // User trees are built from pages only (the kernel maps user memory with `allowBlocks: false`), so a
 // block in the range throws `.unexpectedBlock` rather than being split or visited page by page.
 
-import LichenCore
-
-extension TranslationTable {
+extension PageTable {
     /// Copies the page mappings of [start, end) into `destination` at the same addresses (same frames,
     /// same descriptor bits) and calls `visit` with each page's address and frame. With `copyOnWrite`,
     /// write permission is cleared in both leaves (a `.userData` page reads as `.userReadOnly` on both
@@ -21,10 +19,10 @@ extension TranslationTable {
     /// only where a page is copied. Throws `.outOfMemory` (a destination table), `.alreadyMapped` (the
     /// destination maps something where a page goes), `.unexpectedBlock`, `.misaligned` and
     /// `.invalidAddress` (the range; those two before anything is done).
-    public mutating func copyPages(from start: UserAddr, to end: UserAddr, into destination: inout TranslationTable,
+    public mutating func copyPages(from start: UserAddr, to end: UserAddr, into destination: inout PageTable,
                                    copyOnWrite: Bool, _ visit: (UserAddr, PhysAddr) -> Void) throws(MappingError) {
         guard let last = try Self.lastOfUserRange(start, end) else { return }
-        var path = DestinationPath(root: destination.root)
+        var path = DestinationPath<Entry>(root: destination.root)
         try copyPages(root, level: 0, first: start.value, last: last, into: &destination, &path,
                       copyOnWrite: copyOnWrite, visit)
     }
@@ -36,7 +34,7 @@ extension TranslationTable {
     /// (`.outOfMemory`: the caller had no frame). A page already mapped is left as it is and reported to
     /// `present` with its frame (exec: a page two segments share). On a throw the pages before the failure
     /// are mapped (or reported) and the rest untouched; tables allocated on the way stay for `destroy`. A
-    /// frame `frame` returned is mapped unless it is refused (misaligned, beyond 48 bits: the walk throws
+    /// frame `frame` returned is mapped unless it is refused (misaligned, beyond the physical address limit: the walk throws
     /// and that one frame stays the caller's).
     /// Throws `.misaligned` and `.invalidAddress` (the range or a frame; the range's before anything is
     /// done), `.writableAndExecutable`/`.invalidAttributes` (before anything), `.outOfMemory` and
@@ -46,7 +44,7 @@ extension TranslationTable {
                                   present: (UserAddr, PhysAddr) -> Void) throws(MappingError) {
         guard let last = try Self.lastOfUserRange(start, end) else { return }
         try attributes.validate()
-        let template = PageTableEntry.leafUnchecked(PhysAddr(0), level: 3, attributes: attributes).rawValue
+        let template = Entry.leafUnchecked(PhysAddr(0), level: Geometry.lastLevel, attributes: attributes)
         try mapPages(root, level: 0, first: start.value, last: last, template: template, frame, present)
     }
 
@@ -65,15 +63,15 @@ extension TranslationTable {
     /// The last address of [start, end), nil if the range is empty.
     private static func lastOfUserRange(_ start: UserAddr, _ end: UserAddr) throws(MappingError) -> UInt64? {
         guard start.isPageAligned, end.isPageAligned else { throw .misaligned }
-        guard end.value <= UserAddr.limit else { throw .invalidAddress }
+        guard end.value <= Geometry.userLimit else { throw .invalidAddress }
         return start < end ? end.value - 1 : nil
     }
 
     private mutating func copyPages(_ table: PhysAddr, level: Int, first: UInt64, last: UInt64,
-                                    into destination: inout TranslationTable, _ path: inout DestinationPath,
+                                    into destination: inout PageTable, _ path: inout DestinationPath<Entry>,
                                     copyOnWrite: Bool, _ visit: (UserAddr, PhysAddr) -> Void) throws(MappingError) {
-        for (index, va, chunkLast) in TableSpan(level: level, first: first, last: last) {
-            var entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: index))
+        for (index, va, chunkLast) in TableSpan<Entry>(level: level, first: first, last: last) {
+            var entry = Entry(rawValue: memory.readEntry(table: table, index: index))
             switch entry.kind(level: level) {
             case .invalid:
                 break
@@ -85,12 +83,12 @@ extension TranslationTable {
                               &path, copyOnWrite: copyOnWrite, visit)
             case .page:
                 let target = try path.table(level: level, in: &destination.memory)
-                guard !PageTableEntry(rawValue: destination.memory.readEntry(table: target, index: index)).isValid else {
+                guard !Entry(rawValue: destination.memory.readEntry(table: target, index: index)).isValid else {
                     throw .alreadyMapped
                 }
-                // AP[2] alone: a permission change needs no break-before-make.
-                if copyOnWrite && entry.rawValue & PageTableEntry.apReadOnly == 0 {
-                    entry.rawValue |= PageTableEntry.apReadOnly
+                // A permission change alone: no break-before-make.
+                if copyOnWrite && entry.readOnly != entry {
+                    entry = entry.readOnly
                     memory.writeEntry(table: table, index: index, entry.rawValue)
                 }
                 destination.memory.writeEntry(table: target, index: index, entry.rawValue)
@@ -99,20 +97,20 @@ extension TranslationTable {
         }
     }
 
-    private mutating func mapPages(_ table: PhysAddr, level: Int, first: UInt64, last: UInt64, template: UInt64,
+    private mutating func mapPages(_ table: PhysAddr, level: Int, first: UInt64, last: UInt64, template: Entry,
                                    _ frame: (UserAddr) -> PhysAddr?,
                                    _ present: (UserAddr, PhysAddr) -> Void) throws(MappingError) {
-        for (index, va, chunkLast) in TableSpan(level: level, first: first, last: last) {
-            let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: index))
+        for (index, va, chunkLast) in TableSpan<Entry>(level: level, first: first, last: last) {
+            let entry = Entry(rawValue: memory.readEntry(table: table, index: index))
             switch entry.kind(level: level) {
-            case .invalid where level == 3:
+            case .invalid where level == Geometry.lastLevel:
                 guard let pa = frame(UserAddr(va)) else { throw .outOfMemory }
                 guard pa.isPageAligned else { throw .misaligned }
-                guard pa.value < TranslationGeometry.physicalAddressLimit else { throw .invalidAddress }
-                memory.writeEntry(table: table, index: index, template | pa.value)
+                guard pa.value < Geometry.physicalAddressLimit else { throw .invalidAddress }
+                memory.writeEntry(table: table, index: index, template.placing(pa).rawValue)
             case .invalid:
                 guard let next = memory.allocateTable() else { throw .outOfMemory }
-                memory.writeEntry(table: table, index: index, PageTableEntry.table(next).rawValue)
+                memory.writeEntry(table: table, index: index, Entry.table(next).rawValue)
                 try mapPages(next, level: level + 1, first: va, last: chunkLast, template: template, frame, present)
             case .table:
                 try mapPages(entry.outputAddress, level: level + 1, first: va, last: chunkLast, template: template,
@@ -128,8 +126,8 @@ extension TranslationTable {
     /// Returns the address after the page where `visit` asked to stop, nil if it never did.
     private mutating func unmapPages(_ table: PhysAddr, level: Int, first: UInt64, last: UInt64,
                                      _ visit: (UserAddr, PhysAddr) -> Bool) throws(MappingError) -> UInt64? {
-        for (index, va, chunkLast) in TableSpan(level: level, first: first, last: last) {
-            let entry = PageTableEntry(rawValue: memory.readEntry(table: table, index: index))
+        for (index, va, chunkLast) in TableSpan<Entry>(level: level, first: first, last: last) {
+            let entry = Entry(rawValue: memory.readEntry(table: table, index: index))
             switch entry.kind(level: level) {
             case .invalid:
                 break
@@ -140,7 +138,7 @@ extension TranslationTable {
                     return stop
                 }
             case .page:
-                memory.writeEntry(table: table, index: index, PageTableEntry.invalid.rawValue)
+                memory.writeEntry(table: table, index: index, Entry.invalid.rawValue)
                 if !visit(UserAddr(va), entry.outputAddress) { return chunkLast &+ 1 }
             }
         }
@@ -150,7 +148,7 @@ extension TranslationTable {
 
 /// The entries of a level-`level` table that the range [first, last] touches, in order: each entry's
 /// index and the piece of the range under it. The loop of every walk here.
-struct TableSpan: Sequence, IteratorProtocol {
+struct TableSpan<Entry: PageTableFormat>: Sequence, IteratorProtocol {
     private let level: Int
     private let last: UInt64
     private let size: UInt64
@@ -159,7 +157,7 @@ struct TableSpan: Sequence, IteratorProtocol {
     init(level: Int, first: UInt64, last: UInt64) {
         self.level = level
         self.last = last
-        size = TranslationGeometry.entrySize(level: level)
+        size = PageTableGeometry<Entry>.entrySize(level: level)
         cursor = first
     }
 
@@ -167,15 +165,15 @@ struct TableSpan: Sequence, IteratorProtocol {
         guard let va = cursor else { return nil }
         let pieceLast = Swift.min(last, (va & ~(size - 1)) &+ (size - 1))
         cursor = pieceLast == last ? nil : pieceLast &+ 1
-        return (TranslationGeometry.index(of: va, level: level), va, pieceLast)
+        return (PageTableGeometry<Entry>.index(of: va, level: level), va, pieceLast)
     }
 }
 
 /// The destination's tables along the source walk's current path, looked up or created when the first
 /// page below needs them: a source table with nothing present in the range (unmap keeps tables) costs
 /// the destination nothing.
-struct DestinationPath {
-    /// The table at each level, nil until needed (the root is always known).
+struct DestinationPath<Entry: PageTableFormat> {
+    /// The table at each level, nil until needed (the root is always known). Four levels at most.
     private var tables = InlineArray<4, PhysAddr?>(repeating: nil)
     /// The entry the walk went down through at each level.
     private var indices = InlineArray<4, Int>(repeating: 0)
@@ -189,11 +187,11 @@ struct DestinationPath {
     }
 
     /// The destination's table at `level` on the current path, created (with those above it) if absent.
-    mutating func table<M: TranslationTableMemory>(level: Int, in memory: inout M) throws(MappingError) -> PhysAddr {
+    mutating func table<M: PageTableMemory>(level: Int, in memory: inout M) throws(MappingError) -> PhysAddr {
         if let table = tables[level] { return table }
         let parent = try table(level: level - 1, in: &memory)
         let index = indices[level - 1]
-        let entry = PageTableEntry(rawValue: memory.readEntry(table: parent, index: index))
+        let entry = Entry(rawValue: memory.readEntry(table: parent, index: index))
         let table: PhysAddr
         switch entry.kind(level: level - 1) {
         case .table:
@@ -201,7 +199,7 @@ struct DestinationPath {
         case .invalid:
             // Hooked in at once, so a later failure leaves it for `destroy` to free.
             guard let new = memory.allocateTable() else { throw .outOfMemory }
-            memory.writeEntry(table: parent, index: index, PageTableEntry.table(new).rawValue)
+            memory.writeEntry(table: parent, index: index, Entry.table(new).rawValue)
             table = new
         case .block, .page:
             throw .alreadyMapped

@@ -1,6 +1,6 @@
 // Why a translation-table operation was refused. Every operation that throws leaves the
 // tables exactly as they were (checks and table allocation happen before any write), except the
-// bulk page operations, which stop part-way (TranslationTableBulk.swift).
+// bulk page operations, which stop part-way (PageTableBulk.swift).
 
 public enum MappingError: Error, Hashable, Sendable {
     /// An address or size is not a multiple of 4 KiB (or the size is zero).
@@ -16,7 +16,7 @@ public enum MappingError: Error, Hashable, Sendable {
     /// The attributes are contradictory (e.g. executable device memory, user-executable but not user).
     case invalidAttributes
     /// Non-canonical virtual address, a range crossing the canonical hole, or a physical address
-    /// beyond 48 bits.
+    /// beyond what the descriptor format can express.
     case invalidAddress
     /// A block mapping where only pages are expected (the bulk operations on user trees).
     case unexpectedBlock
