@@ -20,6 +20,7 @@ AARCH64_SRCS := $(shell find Sources/LichenAArch64 -name '*.swift' | sort)
 CONCURRENCY_SRCS := $(shell find kernel/concurrency/_Concurrency -name '*.swift' | sort)
 CONCURRENCY_INCLUDE := kernel/concurrency/include
 SWIFT_VERSION_REQUIRED := 6.3.1
+# The self-tests (kernel/selftest, kernel/arch/aarch64/selftest) are in the image: `lichen.test=NAME` runs one.
 KERNEL_SRCS := $(shell find kernel -name '*.swift' -not -path 'kernel/concurrency/_Concurrency/*' | sort)
 # kernel/vdso is user code (the vDSO, its own rules below), not part of the kernel's objects.
 KERNEL_C := $(shell find kernel -name '*.c' -not -path 'kernel/vdso/*' | sort)
@@ -172,7 +173,7 @@ $(B)/core/LichenAArch64.o: $(AARCH64_SRCS) $(B)/core/LichenCore.o
 host-test:
 	swift test
 
-# Proof of the compile-time guarantee: `await` inside SpinLock.withLock is rejected by swiftc (host,
+# Proof of the compile-time guarantee: `await` inside SpinLock.withLock (or UnfairSpinLock.withLock) is rejected by swiftc (host,
 # and Embedded against our _Concurrency), the correct form compiles.
 .PHONY: compile-fail-test
 compile-fail-test: $(B)/core/LichenCore.o
@@ -182,7 +183,7 @@ compile-fail-test: $(B)/core/LichenCore.o
 # second link embeds the symbol table of the first (for symbolized backtraces).
 kernel: $(B)/Image
 
-$(B)/obj/Kernel.o: $(KERNEL_SRCS) $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o $(ARCH_INCLUDE)/aarch64.h \
+$(B)/obj/Kernel.o: $(KERNEL_SRCS) $(B)/core/LichenCore.o $(B)/core/LichenAArch64.o $(wildcard $(ARCH_INCLUDE)/*) \
   $(wildcard $(CONCURRENCY_INCLUDE)/*)
 	@mkdir -p $(@D)
 	$(SWIFTC) $(EMBEDDED_FLAGS) -I $(ARCH_INCLUDE) -I $(CONCURRENCY_INCLUDE) -module-name Kernel $(KERNEL_SRCS) -c -o $@
@@ -195,7 +196,7 @@ $(B)/obj/%.o: kernel/%.c $(ARCH_INCLUDE)/aarch64.h
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS) -c $< -o $@
 
-$(B)/obj/%.o: kernel/%.S
+$(B)/obj/%.o: kernel/%.S $(wildcard $(ARCH_INCLUDE)/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS) -c $< -o $@
 
