@@ -28,6 +28,7 @@ LINUX_ABI_SRCS := $(shell find Sources/$(LINUX_ABI_MODULE) -name '*.swift' | sor
 CONCURRENCY_SRCS := $(shell find kernel/concurrency/_Concurrency -name '*.swift' | sort)
 CONCURRENCY_INCLUDE := kernel/concurrency/include
 SWIFT_VERSION_REQUIRED := 6.3.1
+# The self-tests (kernel/selftest, kernel/arch/$(ARCH)/selftest) are in the image: `lichen.test=NAME` runs one.
 # Every kernel source except the other architectures' folders (kernel/arch/*.swift, the contract, is common).
 OTHER_ARCHES := -not \( -path 'kernel/arch/*/*' -not -path '$(ARCH_DIR)/*' \)
 KERNEL_SRCS := $(shell find kernel -name '*.swift' -not -path 'kernel/concurrency/_Concurrency/*' $(OTHER_ARCHES) | sort)
@@ -198,7 +199,7 @@ $(B)/core/$(LINUX_ABI_MODULE).o: $(LINUX_ABI_SRCS) $(B)/core/LichenCore.o
 host-test:
 	swift test
 
-# Proof of the compile-time guarantee: `await` inside SpinLock.withLock is rejected by swiftc (host,
+# Proof of the compile-time guarantee: `await` inside SpinLock.withLock (or UnfairSpinLock.withLock) is rejected by swiftc (host,
 # and Embedded against our _Concurrency), the correct form compiles.
 .PHONY: compile-fail-test
 compile-fail-test: $(B)/core/LichenCore.o
@@ -221,7 +222,7 @@ $(B)/obj/%.o: kernel/%.c $(ARCH_HEADERS)
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS) -c $< -o $@
 
-$(B)/obj/%.o: kernel/%.S
+$(B)/obj/%.o: kernel/%.S $(wildcard $(ARCH_INCLUDE)/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS) -c $< -o $@
 

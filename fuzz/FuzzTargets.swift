@@ -45,6 +45,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     case .cpio:
         var reader = CpioReader(bytes)
         while let entry = try? reader.next() { _ = reader[entry.name]; _ = reader[entry.data] }
+        try? Initramfs.forEachEntry(bytes) { _, _ in }       // the kernel's walk (InitramfsWalk)
     case .gzip:
         try? Initramfs.forEachEntry(bytes) { _, _ in }
         var out: [UInt8] = []

@@ -71,4 +71,21 @@ import Testing
         // A misaligned plain archive is not recognised (as in Linux).
         #expect(unpack([0] + a) == .failure(.cpio(.badPadding, offset: 1)))
     }
+
+    /// The walk the kernel runs, entry by entry: a member whose output outgrows the first buffer
+    /// (twice the image) is grown with its output kept, and memory running out is an error.
+    @Test func walkGrowsTheMemberOutput() throws {
+        let data = [UInt8](repeating: 0x61, count: 20_000)
+        let image = GzipEncoder.member(DeflateEncoder.fixed(archive([("a", String(decoding: data, as: UTF8.self))])),
+                                       of: archive([("a", String(decoding: data, as: UTF8.self))]))
+        #expect(image.count * 2 < data.count)
+        try image.withUnsafeBytes { bytes in
+            var walk = InitramfsWalk(bytes, output: InitramfsHeapOutput())
+            let first = try #require(try walk.next())
+            #expect(UnsafeRawBufferPointer(rebasing: first.bytes[first.entry.data]).elementsEqual(data))
+            #expect(try walk.next() == nil)
+            var small = InitramfsWalk(bytes, output: InitramfsHeapOutput(limit: 4096))
+            #expect(throws: InitramfsError.compressed(.outputTooLarge, offset: 0)) { try small.next() }
+        }
+    }
 }

@@ -30,11 +30,13 @@ enum RealtimeClock {
 
     /// clock_settime(CLOCK_REALTIME), settimeofday. The vDSO's data page gets the new base too.
     static func set(nanoseconds: UInt64) {
-        setter.withLock { _ in
-            base = nanoseconds &- MonotonicClock.now
-            Vdso.publish(realtimeBase: base)
+        lastSet.withLock { lastSet in
+            lastSet = nanoseconds &- MonotonicClock.now
+            base = lastSet
+            Vdso.publish(realtimeBase: lastSet)
         }
     }
-    /// Concurrent setters leave the same base here and in the vDSO's data page.
-    private static let setter = SpinLock(())
+    /// The base as last set. Setters change it under its lock together with the two copies readers
+    /// use without a lock (`base`, the vDSO's data page), so concurrent setters leave all three equal.
+    private static let lastSet = SpinLock<UInt64>(0)
 }

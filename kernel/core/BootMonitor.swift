@@ -31,7 +31,7 @@ enum BootMonitor {
             } else if line.equals("panic") {
                 Panic.halt("requested from the boot monitor", framePointer: currentFramePointer())
             } else if line.equals("poweroff") {
-                SelfTest.shutdown()
+                PowerOff.now()
             } else if line.equals("reboot") {
                 Panic.power?.systemReset()
                 KernelLog.write("no PSCI\n")

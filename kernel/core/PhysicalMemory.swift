@@ -53,7 +53,7 @@ enum PhysicalMemory {
 
     static func free(_ frame: PhysAddr, order: Int = 0) {
         // A frame user space still maps must not be freed (read without the lock: a sanity check).
-        if let counts = userReferences, order == 0, counts[referenceIndex(frame)] != 0 {
+        if order == 0, referenceTable.isSet, referenceTable[frame] != 0 {
             Panic.halt("frame allocator: free of a frame user space still maps: " + Format.hex(frame.value), framePointer: currentFramePointer())
         }
         let failed: Bool = locked {
@@ -69,39 +69,38 @@ enum PhysicalMemory {
 
     // MARK: user page sharing (copy-on-write after fork)
 
-    /// How many address spaces map each frame of the span, for frames given to user space.
-    nonisolated(unsafe) private static var userReferences: UnsafeMutablePointer<UInt16>? = nil
-    nonisolated(unsafe) private static var spanBase = FrameNumber(0)
-    private static let referenceLock = SpinLock(())
-
-    private static func referenceIndex(_ frame: PhysAddr) -> Int { Int(frame.frame.value - spanBase.value) }
+    /// Where the counts are, fixed at boot (before the heap exists, so before the lock below can be
+    /// made); `free` reads it without the lock for a sanity check.
+    nonisolated(unsafe) private static var referenceTable = UserFrameReferences()
+    /// How many address spaces map each frame of the span, for frames given to user space: the
+    /// counts change only through this lock (made on first use, after boot).
+    private static let referenceCounts = SpinLock(referenceTable)
 
     /// A frame newly mapped into one user address space.
     static func setUserReferences(_ frame: PhysAddr, _ count: UInt16) {
-        referenceLock.withLock { _ in userReferences![referenceIndex(frame)] = count }
+        referenceCounts.withLock { $0[frame] = count }
     }
 
     /// Another address space maps `frame` now (fork). The vDSO's frames are not counted: every
     /// process maps them and they are never freed (Vdso).
     static func shareUserPage(_ frame: PhysAddr) {
         if Vdso.owns(frame) { return }
-        referenceLock.withLock { _ in userReferences![referenceIndex(frame)] += 1 }
+        referenceCounts.withLock { $0[frame] += 1 }
     }
 
     /// The vDSO's frames count as shared by many: a write to one (after mprotect) copies it first.
     static func userReferences(_ frame: PhysAddr) -> Int {
         if Vdso.owns(frame) { return Int(UInt16.max) }
-        return referenceLock.withLock { _ in Int(userReferences![referenceIndex(frame)]) }
+        return referenceCounts.withLock { Int($0[frame]) }
     }
 
     /// One address space stopped mapping `frame`; the last one frees it (never a vDSO frame).
     static func releaseUserPage(_ frame: PhysAddr) {
         if Vdso.owns(frame) { return }
-        let (last, underflow): (Bool, Bool) = referenceLock.withLock { _ in
-            let i = referenceIndex(frame)
-            guard userReferences![i] > 0 else { return (false, true) }
-            userReferences![i] -= 1
-            return (userReferences![i] == 0, false)
+        let (last, underflow): (Bool, Bool) = referenceCounts.withLock { counts in
+            guard counts[frame] > 0 else { return (false, true) }
+            counts[frame] -= 1
+            return (counts[frame] == 0, false)
         }
         if underflow { Panic.halt("user frame released more often than mapped: " + Format.hex(frame.value), framePointer: currentFramePointer()) }
         if last { free(frame) }
@@ -117,9 +116,10 @@ enum PhysicalMemory {
         let metadata = KernelLayout.directMap(metadataRange.start).pointer.bindMemory(to: FrameInfo.self, capacity: count)
         let referenceBytes = UInt64(count * 2 + pageSize - 1) & ~UInt64(pageSize - 1)
         guard let referenceRange = free.take(size: referenceBytes) else { return false }
-        userReferences = KernelLayout.directMap(referenceRange.start).pointer.bindMemory(to: UInt16.self, capacity: count)
-        userReferences!.initialize(repeating: 0, count: count)
-        spanBase = span.start.alignedDown(to: UInt64(pageSize) << FrameAllocator.maxOrder).frame
+        let counts = KernelLayout.directMap(referenceRange.start).pointer.bindMemory(to: UInt16.self, capacity: count)
+        counts.initialize(repeating: 0, count: count)
+        referenceTable = UserFrameReferences(counts: counts,
+                                             spanBase: span.start.alignedDown(to: UInt64(pageSize) << FrameAllocator.maxOrder).frame)
         var frames = FrameAllocator(span: span, metadata: UnsafeMutableBufferPointer(start: metadata, count: count))
         for range in free.ranges { frames.addFreeRange(range) }
         reserve = max(512, frames.stats.totalFrames / 64)

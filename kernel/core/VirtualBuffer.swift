@@ -11,7 +11,6 @@ final class VirtualBuffer {
     private static let nextAddress = Atomic<UInt64>(windowBase)   // buffers are made on every CPU
 
     let base: VirtAddr
-    private(set) var count = 0
     private var frames: [PhysAddr] = []
     let capacity: Int
 
@@ -31,19 +30,11 @@ final class VirtualBuffer {
         }
     }
 
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base.pointer, count: count) }
-
-    /// The mapped part of the buffer, for writing in place (then `count` is set by the writer): at
-    /// least `minimum` bytes, mapping `step` more than that to limit the calls. Nil when memory or
+    /// The mapped part of the buffer, for writing in place: at least `minimum` bytes, mapping `step` more than that to limit the calls. Nil when memory or
     /// the reservation runs out.
     func writable(atLeast minimum: Int, step: Int = 256 << 10) -> UnsafeMutableRawBufferPointer? {
         guard map(upTo: min(minimum + step, capacity)), minimum <= capacity else { return nil }
         return UnsafeMutableRawBufferPointer(start: base.pointer, count: frames.count * pageSize)
-    }
-
-    /// Sets how many bytes are in use, after writing through `writable`.
-    func setCount(_ n: Int) {
-        count = min(n, frames.count * pageSize)
     }
 
     /// Maps frames until the first `size` bytes are backed.

@@ -118,7 +118,7 @@ enum Leases {
     private static func otherOpens(of file: OpenFile) -> LeaseTable.OtherOpens {
         var seen: [UInt] = [file.lockOwner]
         var others = LeaseTable.OtherOpens(readers: 0, writers: 0)
-        for process in Processes.lock.withLock({ _ in Processes.objects }) {
+        for process in Processes.all() {
             let files = process.files.withLock { t in t.descriptors.compactMap { try? t.get($0) } }
             for other in files where other.location.inode === file.location.inode && !seen.contains(other.lockOwner) {
                 seen.append(other.lockOwner)

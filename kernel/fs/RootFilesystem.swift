@@ -45,54 +45,19 @@ enum RootFilesystem {
         return vfs
     }
 
-    /// Unpacks the cpio archive(s) into the root, as Linux's populate_rootfs does: plain archives and
-    /// gzip members (decompressed one at a time, in place, into a VirtualBuffer), zero padding between them.
+    /// Unpacks the cpio archive(s) into the root, as Linux's populate_rootfs does: LichenCore's
+    /// InitramfsWalk (the code the host tests and fuzz/ run) over plain archives and gzip members,
+    /// each member decompressed in place into a VirtualBuffer. An error stops the unpacking.
     private static func unpack(_ image: UnsafeRawBufferPointer, into vfs: VFS, context: FSContext) async throws(Errno) {
-        var offset = 0
+        var walk = InitramfsWalk(image, output: InitramfsVirtualOutput(imageSize: image.count))
         var files = 0, bytes = 0
-        while offset < image.count {
-            var reader = CpioReader(image, offset: offset)
-            let plainEnd = await create(&reader, from: image, into: vfs, context: context, files: &files, bytes: &bytes)
-            if reader.isAtEnd || plainEnd == nil { break }
-            offset = reader.offset
-            guard GzipHeader.isGzip(image, at: offset) else {
-                KernelLog.error("initramfs: unknown data at offset " + Format.decimal(UInt64(offset)) + " (only cpio and gzip are supported)")
-                break
-            }
-            // The output of one member is at most a few times the input; reserve generously (address space only).
-            let output = VirtualBuffer(capacity: max(64 << 20, image.count * 16))
-            // Decompressed in place, the buffer mapped as it fills (no copy of the output).
-            guard let first = output.writable(atLeast: image.count * 2) else {
-                KernelLog.error("initramfs: out of memory while decompressing")
-                break
-            }
-            do {
-                let member = try Gzip.member(image, at: offset, into: first) { written in output.writable(atLeast: written * 2) }
-                offset = member.end
-                output.setCount(member.produced)
-            } catch where error == .outputTooLarge {
-                KernelLog.error("initramfs: out of memory while decompressing")
-                break
-            } catch {
-                KernelLog.error("initramfs: corrupt gzip data")
-                break
-            }
-            var inner = CpioReader(output.bytes)
-            _ = await create(&inner, from: output.bytes, into: vfs, context: context, files: &files, bytes: &bytes)
-        }
-        KernelLog.info("initramfs: unpacked " + Format.decimal(UInt64(files)) + " files, " + Format.bytes(UInt64(bytes)))
-    }
-
-    /// Creates the entries `reader` yields (nil after a malformed archive).
-    private static func create(_ reader: inout CpioReader, from buffer: UnsafeRawBufferPointer, into vfs: VFS,
-                               context: FSContext, files: inout Int, bytes: inout Int) async -> Int? {
         while true {
-            let next: CpioEntry?
-            do { next = try reader.next() } catch {
-                KernelLog.error("initramfs: malformed archive at offset " + Format.decimal(UInt64(reader.offset)))
-                return nil
+            let next: (entry: CpioEntry, bytes: UnsafeRawBufferPointer)?
+            do { next = try walk.next() } catch {
+                KernelLog.error("initramfs: " + describe(error))
+                break
             }
-            guard let entry = next else { return reader.offset }
+            guard let entry = next?.entry, let buffer = next?.bytes else { break }
             var name = Array(UnsafeRawBufferPointer(rebasing: buffer[entry.name]))
             while name.last == 0 { name.removeLast() }
             while name.first == UInt8(ascii: "/") { name.removeFirst() }
@@ -105,6 +70,20 @@ enum RootFilesystem {
                 KernelLog.warning("initramfs: cannot create /" + String(decoding: name, as: UTF8.self) + " (errno "
                                   + Format.decimal(UInt64(error.rawValue)) + ")")
             }
+        }
+        KernelLog.info("initramfs: unpacked " + Format.decimal(UInt64(files)) + " files, " + Format.bytes(UInt64(bytes)))
+    }
+
+    private static func describe(_ error: InitramfsError) -> String {
+        switch error {
+        case .cpio(_, let offset), .junkInCompressedArchive(let offset):
+            return "malformed archive at offset " + Format.decimal(UInt64(offset))
+        case .unknownFormat(let offset):
+            return "unknown data at offset " + Format.decimal(UInt64(offset)) + " (only cpio and gzip are supported)"
+        case .compressed(.outputTooLarge, _):
+            return "out of memory while decompressing"
+        case .compressed:
+            return "corrupt gzip data"
         }
     }
 
@@ -130,5 +109,26 @@ enum RootFilesystem {
         case nil:
             throw .EINVAL
         }
+    }
+}
+
+/// A gzip member's output for InitramfsWalk: mapped page by page into one reserved VirtualBuffer
+/// (grown in place, no copy), a fresh one per member; the last one goes with the walk.
+struct InitramfsVirtualOutput: InitramfsOutput {
+    /// The output of one member is at most a few times the input; reserve generously (address space only).
+    let capacity: Int
+    private var buffer: VirtualBuffer?
+
+    init(imageSize: Int) { capacity = max(64 << 20, imageSize * 16) }
+
+    mutating func start(atLeast bytes: Int) -> UnsafeMutableRawBufferPointer? {
+        buffer = nil                                    // the previous member's pages go first
+        let fresh = VirtualBuffer(capacity: capacity)
+        buffer = fresh
+        return fresh.writable(atLeast: bytes)
+    }
+
+    mutating func grow(keeping written: Int, atLeast bytes: Int) -> UnsafeMutableRawBufferPointer? {
+        buffer?.writable(atLeast: bytes)
     }
 }

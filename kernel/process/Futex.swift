@@ -10,13 +10,12 @@ final class FutexWaiter: @unchecked Sendable {
 /// The kernel side of futexes: one wait table for the machine (LichenCore's FutexTable under a
 /// spinlock), keys from user addresses, and the sleeping, waking and atomic user-word updates.
 enum Futexes {
-    /// Contended by every lock and unlock of a process's threads: the unfair lock (see UnfairSpinLock).
-    private static let lock = UnfairSpinLock()
-    nonisolated(unsafe) private static var waiters = FutexTable<FutexWaiter>()
+    /// The wait table. Contended by every lock and unlock of a process's threads: the unfair lock.
+    private static let waiters = UnfairSpinLock(FutexTable<FutexWaiter>())
 
     /// The wait table, under its lock.
     static func table<R, E: Error>(_ body: (inout FutexTable<FutexWaiter>) throws(E) -> R) throws(E) -> R {
-        try lock.withLock { () throws(E) -> R in try body(&waiters) }
+        try waiters.withLock { (table: inout FutexTable<FutexWaiter>) throws(E) -> R in try body(&table) }
     }
 
     /// The key of the word at `address` (get_futex_key): EINVAL if misaligned, EFAULT outside user

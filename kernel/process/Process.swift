@@ -2,7 +2,7 @@ import LichenCore
 import _Concurrency
 
 /// A process (thread group): memory, open files, filesystem context, signal dispositions. Its
-/// relatives, group and session live in `Processes.table` (LichenCore's ProcessTable).
+/// relatives, group and session live in `Processes.withTable` (LichenCore's ProcessTable).
 final class Process: @unchecked Sendable {
     let pid: Int32
     let files: SpinLock<FileDescriptorTable<OpenFile>>
@@ -48,7 +48,7 @@ final class Process: @unchecked Sendable {
         }
         if old != new {
             let threads = signals.withLock { $0.group.count }
-            Processes.lock.withLock { _ in Processes.tasksByUser.move(threads, from: old, to: new) }
+            Processes.withTaskCounts { $0.move(threads, from: old, to: new) }
         }
         return r
     }
@@ -80,22 +80,21 @@ final class Process: @unchecked Sendable {
     let continued = Event<UInt64>(0)
     /// The process's threads. Read as a snapshot, changed under a lock (senders on other CPUs read it).
     var threads: [Thread] {
-        get { threadLock.withLock { _ in threadList } }
-        set { threadLock.withLock { _ in threadList = newValue } }
+        get { threadList.withLock { $0 } }
+        set { threadList.withLock { $0 = newValue } }
     }
-    private var threadList: [Thread] = []
-    private let threadLock = SpinLock(())
+    private let threadList = SpinLock<[Thread]>([])
 
     /// A thread has finished: the process no longer keeps it (which breaks the process-thread
     /// reference cycle, so an exited process and its memory are freed).
     func remove(_ thread: Thread) {
-        threadLock.withLock { _ in threadList.removeAll { $0 === thread } }
+        threadList.withLock { $0.removeAll { $0 === thread } }
     }
     func add(_ thread: Thread) {
-        threadLock.withLock { _ in threadList.append(thread) }
+        threadList.withLock { $0.append(thread) }
     }
     func thread(_ tid: Int32) -> Thread? {
-        threadLock.withLock { _ in threadList.first { $0.tid == tid } }
+        threadList.withLock { $0.first { $0.tid == tid } }
     }
     /// prctl's switches (no_new_privs, dumpable, parent-death signal...).
     let control = SpinLock(ProcessControl())
@@ -127,35 +126,45 @@ final class Process: @unchecked Sendable {
     }
 }
 
-/// Every process object, and the bookkeeping of how they relate.
-enum Processes {
-    nonisolated(unsafe) static var table = ProcessTable()
+/// What `Processes` keeps, under one lock.
+struct ProcessRegistry {
+    /// Relatives, groups and sessions.
+    var table = ProcessTable()
     /// Live processes by pid. An array, not a Dictionary: Swift's hash tables size themselves with
     /// floating point, which the kernel does not have (the link fails if one slips in).
-    nonisolated(unsafe) static var objects: [Process] = []
-    static let lock = SpinLock(())
-    /// Threads per real user id (RLIMIT_NPROC), under `lock`.
-    nonisolated(unsafe) static var tasksByUser = TaskCountsByUser()
+    var objects: [Process] = []
+    /// Threads per real user id (RLIMIT_NPROC).
+    var tasksByUser = TaskCountsByUser()
+}
+
+/// Every process object, and the bookkeeping of how they relate.
+enum Processes {
+    static let registry = SpinLock(ProcessRegistry())
     /// Bumped whenever a child exits, stops or continues: wait4 sleepers re-check.
     static let childChanges = Event<UInt64>(0)
 
     static func withTable<R, E: Error>(_ body: (inout ProcessTable) throws(E) -> R) throws(E) -> R {
-        try lock.withLock { (_: inout Void) throws(E) -> R in try body(&table) }
+        try registry.withLock { (r: inout ProcessRegistry) throws(E) -> R in try body(&r.table) }
     }
 
-    static func process(_ pid: Int32) -> Process? { lock.withLock { _ in objects.first { $0.pid == pid } } }
+    /// Threads per real user id, under the registry's lock.
+    static func withTaskCounts<R>(_ body: (inout TaskCountsByUser) -> R) -> R {
+        registry.withLock { body(&$0.tasksByUser) }
+    }
+
+    static func process(_ pid: Int32) -> Process? { registry.withLock { $0.objects.first { $0.pid == pid } } }
 
     /// The live thread `tid` of any process (tkill, tgkill, get_robust_list).
     static func thread(_ tid: Int32) -> Thread? {
-        for p in lock.withLock({ _ in objects }) {
+        for p in all() {
             if let t = p.thread(tid) { return t }
         }
         return nil
     }
 
     /// Every live process (a snapshot).
-    static func all() -> [Process] { lock.withLock { _ in objects } }
+    static func all() -> [Process] { registry.withLock { $0.objects } }
 
-    static func add(_ process: Process) { lock.withLock { _ in objects.append(process) } }
-    static func remove(_ pid: Int32) { lock.withLock { _ in objects.removeAll { $0.pid == pid } } }
+    static func add(_ process: Process) { registry.withLock { $0.objects.append(process) } }
+    static func remove(_ pid: Int32) { registry.withLock { $0.objects.removeAll { $0.pid == pid } } }
 }

@@ -18,7 +18,7 @@ enum ProcessLifecycle {
             t.threadsMax = threadsMax
             return try t.createInit(sessionLeader: false)
         }
-        _ = Processes.lock.withLock { _ in Processes.tasksByUser.charge(0) }
+        _ = Processes.withTaskCounts { $0.charge(0) }
         let (image, finalPath, argv, _) = try await readProgram(path, arguments: arguments, vfs: vfs, context: fsContext)
         let loaded = try await loadProgram(image, arguments: argv, environment: defaultEnvironment, executableName: finalPath,
                                            credentials: .root, secure: false, vfs: vfs, context: fsContext)
@@ -92,7 +92,7 @@ enum ProcessLifecycle {
         // A program run through /proc/<pid>/exe (/proc/self/exe): the link's directory cannot name
         // it; a process running the same file knows where it is.
         if found.map({ $0.directory.mount.fileSystem is ProcFileSystem }) ?? true, let executable {
-            for p in Processes.lock.withLock({ _ in Processes.objects }) {
+            for p in Processes.all() {
                 guard let exe = p.executable, exe.inode === executable.inode, let hint = p.executableHint,
                       !(hint.directory.mount.fileSystem is ProcFileSystem) else { continue }
                 return hint
@@ -177,7 +177,7 @@ enum ProcessLifecycle {
         Processes.remove(process.pid)
         if process.pid == 1 {
             KernelLog.notice("init exited (" + describe(event) + "): powering off")
-            SelfTest.shutdown()
+            PowerOff.now()
         }
         if outcome?.autoReaped == true { _ = Processes.withTable { $0.reap(process.pid) } }
         process.vforkDone.update { $0 = true }

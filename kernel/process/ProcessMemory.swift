@@ -9,11 +9,13 @@ final class ProcessMemory {
     /// Changed only under `lock` once the process runs.
     var map: VirtualMemoryMap<SharedMemoryObject>
     /// The VMAs, page tables and frame references change under this lock: the threads of a process
-    /// fault, map and unmap on several CPUs at once. Never held across an await.
-    private let lock = UnfairSpinLock()
+    /// fault, map and unmap on several CPUs at once (the unfair lock: see UnfairSpinLock). It guards
+    /// a critical section over `map`, `space` and the frames' counts together, so it owns no value.
+    /// TODO: own `map` (callers in the syscall layer reach it as `memory.map` inside `locked`).
+    private let lock = UnfairSpinLock(())
 
     func locked<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
-        try lock.withLock(body)
+        try lock.withLock { (_: inout Void) throws(E) -> R in try body() }
     }
 
     /// A snapshot of the VMAs (procfs).

@@ -9,27 +9,26 @@ import LichenCore
 final class SharedMemoryObject {
     let size: UInt64
     /// One user reference of each frame belongs to the object; each page-table entry holds another.
-    private var pages = SparsePages<PhysAddr>()
     /// Processes (each under its own memory lock) fault in the same object on several CPUs.
-    private let lock = UnfairSpinLock()
+    private let pages = UnfairSpinLock(SparsePages<PhysAddr>())
 
     init(size: UInt64) { self.size = size }
 
     deinit {
-        for frame in pages.allValues { PhysicalMemory.releaseUserPage(frame) }
+        for frame in pages.withLock({ $0.allValues }) { PhysicalMemory.releaseUserPage(frame) }
     }
 
     /// MADV_REMOVE: the pages in [start, end) (byte offsets) go; they read as zeros again. The mappings
     /// must drop their entries for them too.
     func removePages(_ start: UInt64, _ end: UInt64) {
-        let removed = lock.withLock { pages.remove(start / UInt64(pageSize)..<(end + UInt64(pageSize) - 1) / UInt64(pageSize)) }
+        let removed = pages.withLock { pages in pages.remove(start / UInt64(pageSize)..<(end + UInt64(pageSize) - 1) / UInt64(pageSize)) }
         for frame in removed { PhysicalMemory.releaseUserPage(frame) }
     }
 
     /// The frame of the page at `offset` (page-aligned, below `size`), allocated zeroed on first use,
     /// with a user reference taken for the caller's page-table entry. nil when memory ran out.
     func frame(at offset: UInt64) -> PhysAddr? {
-        lock.withLock { () -> PhysAddr? in
+        pages.withLock { (pages: inout SparsePages<PhysAddr>) -> PhysAddr? in
             let index = offset / UInt64(pageSize)
             if let frame = pages[index] {
                 PhysicalMemory.shareUserPage(frame)

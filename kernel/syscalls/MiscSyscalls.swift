@@ -45,7 +45,7 @@ enum MiscSyscalls {
         switch command {
         case LINUX_REBOOT_CMD_POWER_OFF, LINUX_REBOOT_CMD_HALT:
             KernelLog.notice("reboot: power down")
-            SelfTest.shutdown()
+            PowerOff.now()
         case LINUX_REBOOT_CMD_RESTART, LINUX_REBOOT_CMD_RESTART2:
             KernelLog.notice("reboot: restarting system")
             Panic.power?.systemReset()

@@ -7,8 +7,7 @@ enum MountSyscalls {
     static let MNT_FORCE: UInt64 = 0x1, MNT_DETACH: UInt64 = 0x2, MNT_EXPIRE: UInt64 = 0x4, UMOUNT_NOFOLLOW: UInt64 = 0x8
     static let ST_VALID: UInt64 = 0x20
     /// The source names mounts were made with (/proc/mounts' first column).
-    nonisolated(unsafe) private static var sources: [(mount: Mount, source: [UInt8])] = []
-    private static let lock = SpinLock(())
+    private static let sources = SpinLock<[(mount: Mount, source: [UInt8])]>([])
 
     /// mount(source, target, filesystemtype, mountflags, data).
     static func mount(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
@@ -99,7 +98,7 @@ enum MountSyscalls {
     }
 
     static func remember(_ m: Mount, source: [UInt8]) {
-        lock.withLock { _ in
+        sources.withLock { sources in
             let live = RootFilesystem.vfs?.mounts.all ?? []
             sources.removeAll { entry in !live.contains { $0 === entry.mount } }     // unmounted since
             sources.append((m, source))
@@ -107,7 +106,7 @@ enum MountSyscalls {
     }
 
     static func source(of m: Mount) -> String {
-        let s = lock.withLock { _ in sources.first { $0.mount === m }?.source }
+        let s = sources.withLock { sources in sources.first { $0.mount === m }?.source }
         return String(decoding: s ?? m.fileSystem.typeName, as: UTF8.self)
     }
 

@@ -54,12 +54,12 @@ enum ResourceLimitSyscalls {
         let credentials = process.credentials
         let limit = credentials.mayExceedLimits || credentials.uid == 0
             ? Int.max : process.limits.withLock { $0.softCount(LinuxResource.RLIMIT_NPROC) }
-        guard Processes.lock.withLock({ _ in Processes.tasksByUser.charge(credentials.uid, limit: limit) }) else { throw .EAGAIN }
+        guard Processes.withTaskCounts({ $0.charge(credentials.uid, limit: limit) }) else { throw .EAGAIN }
         return credentials.uid
     }
 
     /// A thread of `uid` ended, or its creation failed.
     static func releaseTask(_ uid: UInt32) {
-        Processes.lock.withLock { _ in Processes.tasksByUser.release(uid) }
+        Processes.withTaskCounts { $0.release(uid) }
     }
 }

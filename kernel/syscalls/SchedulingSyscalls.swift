@@ -146,7 +146,7 @@ enum SchedulingSyscalls {
             return Processes.withTable { $0.members(ofGroup: group) }.compactMap { Processes.process($0) }
         case PRIO_USER:
             let uid = who != 0 ? UInt32(bitPattern: who) : a.process.credentials.uid
-            return Processes.lock.withLock { _ in Processes.objects }.filter { $0.credentials.uid == uid }
+            return Processes.all().filter { $0.credentials.uid == uid }
         default: throw .EINVAL
         }
     }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Proof of the compile-time guarantee: an `await` while holding a SpinLock does not compile.
-# Type-checks each file here as a client of LichenCore and asserts that
-#   await_in_spinlock.swift is rejected, with the diagnostic about an async closure passed where a
-#                           synchronous one is expected (and no other error), and
-#   spinlock_ok.swift       is accepted.
+# Proof of the compile-time guarantee: an `await` while holding a SpinLock or an UnfairSpinLock does
+# not compile. Type-checks each file here as a client of LichenCore and asserts that
+#   await_in_spinlock.swift and await_in_unfair_spinlock.swift are rejected, each with the
+#                           diagnostic about an async closure passed where a synchronous one is
+#                           expected (and no other error), and
+#   spinlock_ok.swift       (both locks, used correctly) is accepted.
 # Host: against a LichenCore module emitted into a temporary directory from Sources/LichenCore/Sync
 # (self-contained, and seconds instead of a minute for the whole library).
 # Embedded: also against the kernel's modules in $1 (default build/modules), when they are built
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/../.."
 SWIFTC=${SWIFTC:-swiftc}
 EMBEDDED_MODULES=${1:-build/modules}
 DIR=tests/compile-fail
-REJECT=(await_in_spinlock.swift)
+REJECT=(await_in_spinlock.swift await_in_unfair_spinlock.swift)
 ACCEPT=(spinlock_ok.swift)
 # swiftc's wording for an async closure given to a synchronous parameter (inferred async), or
 # for an await inside a closure explicitly declared synchronous.

@@ -12,49 +12,16 @@ public enum InitramfsError: Error, Equatable, Sendable {
 public enum Initramfs {
     /// Calls `visit` with every entry of every archive, in order (trailers excluded), and the buffer
     /// the entry's ranges index (the image, or a member's decompressed output), valid only during
-    /// the call. Decompressed output is held one member at a time.
+    /// the call: `InitramfsWalk` with host memory, one member's output at a time.
     public static func forEachEntry(_ image: UnsafeRawBufferPointer,
                                     _ visit: (CpioEntry, UnsafeRawBufferPointer) -> Void) throws(InitramfsError) {
-        var offset = 0
-        var output: [UInt8] = []
-        while offset < image.count {
-            var reader = CpioReader(image, offset: offset)
-            do {
-                while let entry = try reader.next() { visit(entry, image) }
-            } catch {
-                throw .cpio(error, offset: reader.offset)
-            }
-            if reader.isAtEnd { return }
-            offset = reader.offset
-            guard GzipHeader.isGzip(image, at: offset) else { throw .unknownFormat(offset: offset) }
-            output.removeAll(keepingCapacity: true)
-            do {
-                offset = try Gzip.member(image, at: offset) { output.append(contentsOf: $0) }
-            } catch {
-                throw .compressed(error, offset: offset)
-            }
-            let result = output.withUnsafeBytes { out in
-                Result { () throws(InitramfsError) in try visitArchives(out, visit) }
-            }
-            try result.get()
-        }
+        var walk = InitramfsWalk(image, output: InitramfsHeapOutput())
+        while let item = try walk.next() { visit(item.entry, item.bytes) }
     }
 
     public static func forEachEntry(_ image: [UInt8],
                                     _ visit: (CpioEntry, UnsafeRawBufferPointer) -> Void) throws(InitramfsError) {
         let result = image.withUnsafeBytes { i in Result { () throws(InitramfsError) in try forEachEntry(i, visit) } }
         try result.get()
-    }
-
-    /// The archives of one decompressed member: only cpio and zero padding are allowed inside.
-    static func visitArchives(_ data: UnsafeRawBufferPointer,
-                              _ visit: (CpioEntry, UnsafeRawBufferPointer) -> Void) throws(InitramfsError) {
-        var reader = CpioReader(data)
-        do {
-            while let entry = try reader.next() { visit(entry, data) }
-        } catch {
-            throw .cpio(error, offset: reader.offset)
-        }
-        guard reader.isAtEnd else { throw .junkInCompressedArchive(offset: reader.offset) }
     }
 }

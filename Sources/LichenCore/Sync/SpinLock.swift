@@ -1,5 +1,6 @@
 /// A value guarded by an IRQ-saving spinlock: for short critical sections shared between tasks,
-/// CPUs and interrupt handlers.
+/// CPUs and interrupt handlers. Fair (a ticket lock: CPUs get it in arrival order); `UnfairSpinLock`
+/// has the same API for the few locks where fairness costs more than it gives.
 ///
 /// The value is reachable only through `withLock`, whose closure is synchronous: an `await` inside
 /// it does not compile (tests/compile-fail/ proves it), so no task can sleep holding a spinlock.

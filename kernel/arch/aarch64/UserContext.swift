@@ -54,11 +54,11 @@ final class UserContext {
         get { registers[n] }
         set { registers[n] = newValue }
     }
-    var sp: UInt64 { get { registers[31] } set { registers[31] = newValue } }
-    var pc: UInt64 { get { registers[32] } set { registers[32] = newValue } }
-    var pstate: UInt64 { get { registers[33] } set { registers[33] = newValue } }
-    var esr: UInt64 { registers[34] }
-    var far: UInt64 { registers[35] }
+    var sp: UInt64 { get { registers[TrapFrame.spWord] } set { registers[TrapFrame.spWord] = newValue } }
+    var pc: UInt64 { get { registers[TrapFrame.elrWord] } set { registers[TrapFrame.elrWord] = newValue } }
+    var pstate: UInt64 { get { registers[TrapFrame.spsrWord] } set { registers[TrapFrame.spsrWord] = newValue } }
+    var esr: UInt64 { registers[TrapFrame.esrWord] }
+    var far: UInt64 { registers[TrapFrame.farWord] }
 
     // Linux's arm64 ABI in semantic terms (the contract's UserRegisters): syscall arguments in x0-x5,
     // the result in x0; a call's arguments in x0-x7; frame pointer x29, link register x30.

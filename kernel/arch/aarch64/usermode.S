@@ -1,10 +1,11 @@
 // Running user code, the way an async kernel wants it: `lichen_run_user(context)` is an ordinary call
 // from a task. It saves the kernel's callee-saved registers, loads the user registers from the
-// UserContext (TrapFrame layout, 288 bytes) and erets to EL0. The next exception from EL0 (vectors.S)
+// UserContext (trap frame layout, include/trap_frame.h) and erets to EL0. The next exception from EL0 (vectors.S)
 // saves the user registers, copies them into the same UserContext and returns from lichen_run_user
 // with the reason: 0 synchronous (syscall or fault, see ESR), 1 IRQ (already handled), 2 unexpected.
 
-#define FRAME 288
+#include "trap_frame.h"
+#define FRAME TRAP_FRAME_SIZE
 #define SAVED 112                       // x19-x30 and the context pointer
 
 .section .text, "ax"
@@ -19,27 +20,27 @@ lichen_run_user:
     stp     x27, x28, [sp, #64]
     stp     x29, x30, [sp, #80]
     str     x0, [sp, #96]
-    ldp     x1, x2, [x0, #256]          // elr, spsr
+    ldp     x1, x2, [x0, #TRAP_FRAME_ELR]   // elr, spsr
     msr     elr_el1, x1
     msr     spsr_el1, x2
-    ldr     x1, [x0, #248]
+    ldr     x1, [x0, #TRAP_FRAME_SP]
     msr     sp_el0, x1
-    ldp     x2, x3, [x0, #16]
-    ldp     x4, x5, [x0, #32]
-    ldp     x6, x7, [x0, #48]
-    ldp     x8, x9, [x0, #64]
-    ldp     x10, x11, [x0, #80]
-    ldp     x12, x13, [x0, #96]
-    ldp     x14, x15, [x0, #112]
-    ldp     x16, x17, [x0, #128]
-    ldp     x18, x19, [x0, #144]
-    ldp     x20, x21, [x0, #160]
-    ldp     x22, x23, [x0, #176]
-    ldp     x24, x25, [x0, #192]
-    ldp     x26, x27, [x0, #208]
-    ldp     x28, x29, [x0, #224]
-    ldr     x30, [x0, #240]
-    ldp     x0, x1, [x0, #0]
+    ldp     x2, x3, [x0, #TRAP_FRAME_X(2)]
+    ldp     x4, x5, [x0, #TRAP_FRAME_X(4)]
+    ldp     x6, x7, [x0, #TRAP_FRAME_X(6)]
+    ldp     x8, x9, [x0, #TRAP_FRAME_X(8)]
+    ldp     x10, x11, [x0, #TRAP_FRAME_X(10)]
+    ldp     x12, x13, [x0, #TRAP_FRAME_X(12)]
+    ldp     x14, x15, [x0, #TRAP_FRAME_X(14)]
+    ldp     x16, x17, [x0, #TRAP_FRAME_X(16)]
+    ldp     x18, x19, [x0, #TRAP_FRAME_X(18)]
+    ldp     x20, x21, [x0, #TRAP_FRAME_X(20)]
+    ldp     x22, x23, [x0, #TRAP_FRAME_X(22)]
+    ldp     x24, x25, [x0, #TRAP_FRAME_X(24)]
+    ldp     x26, x27, [x0, #TRAP_FRAME_X(26)]
+    ldp     x28, x29, [x0, #TRAP_FRAME_X(28)]
+    ldr     x30, [x0, #TRAP_FRAME_X30]
+    ldp     x0, x1, [x0, #TRAP_FRAME_X(0)]
     eret
 
 // From vectors.S, on the kernel stack: sp = the saved user frame, just below lichen_run_user's save

@@ -1,9 +1,10 @@
-// Exception vectors. Every entry saves a TrapFrame (see TrapFrame.swift, 288 bytes) and calls Swift.
+// Exception vectors. Every entry saves a trap frame (include/trap_frame.h) and calls Swift.
 // Kernel stacks are 16 KiB in the upper half of a 32 KiB-aligned window whose lower half is an unmapped
 // guard, so a valid SP always has bit 14 set: an entry from EL1 whose SP has it clear has overflowed,
 // and switches to the overflow stack before touching memory again.
 
-#define FRAME 288
+#include "trap_frame.h"
+#define FRAME TRAP_FRAME_SIZE
 
 .macro VENTRY label
 .balign 0x80
@@ -44,62 +45,62 @@ exception_vectors:
 .endm
 
 .macro SAVE_FRAME el
-    stp     x0, x1, [sp, #0]
-    stp     x2, x3, [sp, #16]
-    stp     x4, x5, [sp, #32]
-    stp     x6, x7, [sp, #48]
-    stp     x8, x9, [sp, #64]
-    stp     x10, x11, [sp, #80]
-    stp     x12, x13, [sp, #96]
-    stp     x14, x15, [sp, #112]
-    stp     x16, x17, [sp, #128]
-    stp     x18, x19, [sp, #144]
-    stp     x20, x21, [sp, #160]
-    stp     x22, x23, [sp, #176]
-    stp     x24, x25, [sp, #192]
-    stp     x26, x27, [sp, #208]
-    stp     x28, x29, [sp, #224]
+    stp     x0, x1, [sp, #TRAP_FRAME_X(0)]
+    stp     x2, x3, [sp, #TRAP_FRAME_X(2)]
+    stp     x4, x5, [sp, #TRAP_FRAME_X(4)]
+    stp     x6, x7, [sp, #TRAP_FRAME_X(6)]
+    stp     x8, x9, [sp, #TRAP_FRAME_X(8)]
+    stp     x10, x11, [sp, #TRAP_FRAME_X(10)]
+    stp     x12, x13, [sp, #TRAP_FRAME_X(12)]
+    stp     x14, x15, [sp, #TRAP_FRAME_X(14)]
+    stp     x16, x17, [sp, #TRAP_FRAME_X(16)]
+    stp     x18, x19, [sp, #TRAP_FRAME_X(18)]
+    stp     x20, x21, [sp, #TRAP_FRAME_X(20)]
+    stp     x22, x23, [sp, #TRAP_FRAME_X(22)]
+    stp     x24, x25, [sp, #TRAP_FRAME_X(24)]
+    stp     x26, x27, [sp, #TRAP_FRAME_X(26)]
+    stp     x28, x29, [sp, #TRAP_FRAME_X(28)]
 .if \el == 0
     mrs     x21, sp_el0
 .else
     add     x21, sp, #FRAME
 .endif
-    stp     x30, x21, [sp, #240]
+    stp     x30, x21, [sp, #TRAP_FRAME_X30]   // x30, sp
     mrs     x22, elr_el1
     mrs     x23, spsr_el1
-    stp     x22, x23, [sp, #256]
+    stp     x22, x23, [sp, #TRAP_FRAME_ELR]   // elr, spsr
     mrs     x24, esr_el1
     mrs     x25, far_el1
-    stp     x24, x25, [sp, #272]
+    stp     x24, x25, [sp, #TRAP_FRAME_ESR]   // esr, far
 .if \el == 0
     mov     x29, xzr                    // user frame pointers are not kernel frames: backtraces stop here
 .endif
 .endm
 
 .macro RESTORE_FRAME el
-    ldp     x22, x23, [sp, #256]
+    ldp     x22, x23, [sp, #TRAP_FRAME_ELR]   // elr, spsr
     msr     elr_el1, x22
     msr     spsr_el1, x23
 .if \el == 0
-    ldr     x21, [sp, #248]
+    ldr     x21, [sp, #TRAP_FRAME_SP]
     msr     sp_el0, x21
 .endif
-    ldp     x0, x1, [sp, #0]
-    ldp     x2, x3, [sp, #16]
-    ldp     x4, x5, [sp, #32]
-    ldp     x6, x7, [sp, #48]
-    ldp     x8, x9, [sp, #64]
-    ldp     x10, x11, [sp, #80]
-    ldp     x12, x13, [sp, #96]
-    ldp     x14, x15, [sp, #112]
-    ldp     x16, x17, [sp, #128]
-    ldp     x18, x19, [sp, #144]
-    ldp     x20, x21, [sp, #160]
-    ldp     x22, x23, [sp, #176]
-    ldp     x24, x25, [sp, #192]
-    ldp     x26, x27, [sp, #208]
-    ldp     x28, x29, [sp, #224]
-    ldr     x30, [sp, #240]
+    ldp     x0, x1, [sp, #TRAP_FRAME_X(0)]
+    ldp     x2, x3, [sp, #TRAP_FRAME_X(2)]
+    ldp     x4, x5, [sp, #TRAP_FRAME_X(4)]
+    ldp     x6, x7, [sp, #TRAP_FRAME_X(6)]
+    ldp     x8, x9, [sp, #TRAP_FRAME_X(8)]
+    ldp     x10, x11, [sp, #TRAP_FRAME_X(10)]
+    ldp     x12, x13, [sp, #TRAP_FRAME_X(12)]
+    ldp     x14, x15, [sp, #TRAP_FRAME_X(14)]
+    ldp     x16, x17, [sp, #TRAP_FRAME_X(16)]
+    ldp     x18, x19, [sp, #TRAP_FRAME_X(18)]
+    ldp     x20, x21, [sp, #TRAP_FRAME_X(20)]
+    ldp     x22, x23, [sp, #TRAP_FRAME_X(22)]
+    ldp     x24, x25, [sp, #TRAP_FRAME_X(24)]
+    ldp     x26, x27, [sp, #TRAP_FRAME_X(26)]
+    ldp     x28, x29, [sp, #TRAP_FRAME_X(28)]
+    ldr     x30, [sp, #TRAP_FRAME_X30]
     add     sp, sp, #FRAME
     eret
 .endm
@@ -165,7 +166,7 @@ stack_overflow:
     SAVE_FRAME 1
     mrs     x0, tpidrro_el0
     add     x0, x0, #FRAME
-    str     x0, [sp, #248]              // the overflowing SP
+    str     x0, [sp, #TRAP_FRAME_SP]    // the overflowing SP
     mov     x0, sp
     bl      lichen_stack_overflow
 2:  wfi

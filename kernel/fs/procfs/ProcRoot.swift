@@ -18,7 +18,7 @@ enum ProcRoot {
     }
 
     static func livePids() -> [Int32] {
-        Processes.lock.withLock { _ in Processes.objects.map { $0.pid } }.sorted()
+        Processes.all().map { $0.pid }.sorted()
     }
 
     static let files: [(name: String, text: @Sendable () async -> [UInt8])] = [

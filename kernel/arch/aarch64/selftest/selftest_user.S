@@ -1,4 +1,4 @@
-// Tiny EL0 programs for the user-mode self-test (kernel/core/UserModeSelfTest.swift). They are data in
+// Tiny EL0 programs for the user-mode self-test (kernel/selftest/UserModeSelfTest.swift). They are data in
 // the kernel image; the test copies them into user pages. Position-independent; Linux syscall numbers.
 
 .arch armv8-a+fp+simd

@@ -60,24 +60,18 @@ enum SelfTest {
             pass(name)
         case nil:
             KernelLog.error("selftest " + name + ": unknown test")
-            shutdown()
+            PowerOff.now()
         }
     }
 
     static func pass(_ name: String) -> Never {
         KernelLog.info("selftest " + name + ": PASS")
-        shutdown()
+        PowerOff.now()
     }
 
     static func fail(_ name: String, _ why: String) -> Never {
         KernelLog.error("selftest " + name + ": FAIL: " + why)
-        shutdown()
-    }
-
-    static func shutdown() -> Never {
-        KernelLog.notice("Powering off.")
-        guard let power = Panic.power else { haltForever() }
-        power.systemOff()
+        PowerOff.now()
     }
 
     @inline(never)
