@@ -114,7 +114,7 @@ extension Thread {
     /// rt_sigreturn: the registers, FP/SIMD state, mask and alternate stack from the frame at sp.
     /// A frame that is unreadable or asks for anything but EL0t (a privilege escalation attempt) is
     /// fatal: SIGSEGV.
-    func signalReturn() async {
+    func signalReturn() {
         if !restoreSignalFrame() {
             ProcessSignals.sendFault(LinuxSigInfo(signo: Signal.SIGSEGV.number, code: LinuxSigInfo.SI_KERNEL), to: self)
         }
@@ -123,6 +123,7 @@ extension Thread {
     /// signalReturn's work: the registers from the frame, then the mask and alternate stack.
     private func restoreSignalFrame() -> Bool {
         guard let r = SignalFrame.restore(context: context, user: UserMemory(memory: memory)) else { return false }
+        discardLiveFP()
         process.signals.withLock { st in
             st.threads[index].blocked = r.mask.blockable
             try? st.threads[index].altStack.set(r.altStack, currentSP: r.sp, minimumSize: LinuxArch.minimumSignalStackSize)

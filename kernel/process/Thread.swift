@@ -38,6 +38,9 @@ final class Thread: @unchecked Sendable {
     /// user mode they stay there until the thread may let another task run on this CPU (an
     /// `await`) or its saved state is read; an instant syscall then costs no save (`saveUserFP`).
     private var userFPLive = false
+    /// The saved FP/SIMD state was just replaced (rt_sigreturn): the registers still in the CPU are
+    /// obsolete and must not be saved over it.
+    func discardLiveFP() { userFPLive = false }
 
     /// How long user code runs before the timer takes the CPU back for other tasks.
     static let timeSlice: UInt64 = 10_000_000

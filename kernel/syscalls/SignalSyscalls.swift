@@ -189,7 +189,8 @@ enum SignalSyscalls {
 
     /// Restores the context the signal frame saved: the registers are the interrupted ones, so no
     /// return value.
-    static func rt_sigreturn(_ a: SyscallArguments) async {
-        await a.thread.signalReturn()
+    static func rt_sigreturn(_ a: SyscallArguments) -> UInt64 {
+        a.thread.signalReturn()
+        return a.thread.context.syscallReturnValue   // x0 as the frame restored it: written back unchanged
     }
 }

@@ -7,7 +7,7 @@ import LichenCore
 ///
 /// - `instant`: never sleeps. Runs straight from the user-mode loop: no async frame, no interrupt scope.
 /// - `sleeping`: may wait. An async call inside the thread's interrupt scope (a signal ends its waits).
-/// - `noReturnValue`: like sleeping, but x0 is left as the handler set it (exit, execve, rt_sigreturn).
+/// - `noReturnValue`: like sleeping, but x0 is left as the handler set it (exit, exit_group, execve).
 /// - `restart`: what happens when a signal interrupts it (Linux's ERESTART* choice); `.restartSys` unless said.
 extension SyscallTable {
     static func declare(_ t: inout SyscallTable) {
@@ -155,7 +155,7 @@ extension SyscallTable {
         t.add(.rt_sigpending, instant: SignalSyscalls.rt_sigpending)
         t.add(.rt_sigtimedwait, sleeping: SignalSyscalls.rt_sigtimedwait, restart: .never)
         t.add(.rt_sigqueueinfo, instant: SignalSyscalls.rt_sigqueueinfo)
-        t.add(.rt_sigreturn, noReturnValue: SignalSyscalls.rt_sigreturn)
+        t.add(.rt_sigreturn, instant: SignalSyscalls.rt_sigreturn)
         t.add(.rt_tgsigqueueinfo, instant: SignalSyscalls.rt_tgsigqueueinfo)
 
         // Identity
