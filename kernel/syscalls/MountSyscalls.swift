@@ -44,7 +44,8 @@ enum MountSyscalls {
             } else if type == Array("sysfs".utf8) {
                 fileSystem = SysFileSystem()
             } else if type == Array("devtmpfs".utf8) {
-                fileSystem = try await Devfs.make(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock)
+                fileSystem = try await Devfs.make(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock,
+                                                  driverNodes: ConsoleTTY.devfsNodes)
             } else {
                 throw .ENODEV
             }

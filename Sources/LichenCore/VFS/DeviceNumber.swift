@@ -32,7 +32,6 @@ public struct DeviceNumber: Hashable, Sendable {
     public static let urandom = DeviceNumber(major: 1, minor: 9)
     public static let tty = DeviceNumber(major: 5, minor: 0)
     public static let console = DeviceNumber(major: 5, minor: 1)
-    public static let ttyAMA0 = DeviceNumber(major: 204, minor: 64)
     /// The first RTC (Linux allocates the rtc major dynamically: 254 on Debian's arm64 kernel).
     public static let rtc0 = DeviceNumber(major: 254, minor: 0)
 }

@@ -1,14 +1,21 @@
 import _Concurrency
 
 /// /dev: a tmpfs (as Linux's devtmpfs is) holding the standard device nodes, and the drivers of
-/// the memory devices registered in the VFS's device registry. tty, console and ttyAMA0 get
-/// their nodes here; their drivers register themselves later (opening them is ENXIO until then).
+/// the memory devices registered in the VFS's device registry. tty, console and the nodes of the
+/// drivers the kernel bound (the console's line) get their nodes here; their drivers register
+/// themselves later (opening them is ENXIO until then).
 public enum Devfs {
     /// A standard device node: name, number, permissions (devtmpfs's, all owned by root).
     public struct Node: Sendable {
         public let name: [UInt8]
         public let number: DeviceNumber
         public let mode: UInt32
+
+        public init(name: [UInt8], number: DeviceNumber, mode: UInt32) {
+            self.name = name
+            self.number = number
+            self.mode = mode
+        }
     }
 
     public static let standardNodes: [Node] = [
@@ -19,7 +26,6 @@ public enum Devfs {
         Node(name: Array("urandom".utf8), number: .urandom, mode: 0o666),
         Node(name: Array("tty".utf8), number: .tty, mode: 0o666),
         Node(name: Array("console".utf8), number: .console, mode: 0o600),
-        Node(name: Array("ttyAMA0".utf8), number: .ttyAMA0, mode: 0o600),
         Node(name: Array("rtc0".utf8), number: .rtc0, mode: 0o600),
     ]
 
@@ -33,10 +39,10 @@ public enum Devfs {
         try registry.register(.character, .urandom, randomDevice)
     }
 
-    /// A new devtmpfs (root 0755) with the standard character device nodes in it.
-    public static func make(device: DeviceNumber, clock: @escaping VFSClock) async throws(Errno) -> Tmpfs {
+    /// A new devtmpfs (root 0755) with the standard character device nodes in it, and `driverNodes`.
+    public static func make(device: DeviceNumber, clock: @escaping VFSClock, driverNodes: [Node] = []) async throws(Errno) -> Tmpfs {
         let fs = Tmpfs(device: device, clock: clock, rootMode: 0o755, typeName: Array("devtmpfs".utf8))
-        for node in standardNodes {
+        for node in standardNodes + driverNodes {
             _ = try await fs.root.mknod(node.name, mode: FileMode.S_IFCHR | node.mode, device: node.number, owner: .root)
         }
         return fs
