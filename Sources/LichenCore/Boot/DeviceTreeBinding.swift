@@ -15,8 +15,8 @@ extension DeviceTree {
     public func bindings(_ drivers: [[StaticString]]) -> (bound: [DeviceTreeBinding], unclaimed: [Node]) {
         var bound: [DeviceTreeBinding] = []
         var unclaimed: [Node] = []
-        for node in nodes where node.isEnabled {
-            guard let compatible = node.property("compatible") else { continue }
+        for node in nodes {
+            guard let compatible = node.property("compatible"), node.isEnabled else { continue }
             var claimant: Int? = nil
             _ = compatible.forEachString { string in
                 if claimant == nil { claimant = Self.driver(claiming: string, in: drivers) }
