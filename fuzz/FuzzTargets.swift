@@ -25,6 +25,10 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     case .fdt:
         if let tree = try? DeviceTree(bytes) {
             _ = try? MachineDescription(tree)
+            let drivers: [[StaticString]] = [["arm,pl011", "arm,pl031"], GICDescription.v2Compatibles + GICDescription.v3Compatibles]
+            for binding in tree.bindings(drivers + [TimerDescription.compatibles]).bound {
+                _ = try? DeviceRegion(binding.node); _ = try? GICDescription(binding.node); _ = try? TimerDescription(binding.node)
+            }
             for node in tree.nodes { _ = node.nameString; for p in node.properties { _ = try? p.strings() } }
         }
     case .elf:

@@ -24,9 +24,6 @@ public enum AArch64Linux: LinuxArchABI {
 
     /// asm/fcntl.h: arm64 (like arm) redefines four of the flags.
     public static let openFlagValues = OpenFlagValues(directory: 0o40000, noFollow: 0o100000, direct: 0o200000, largeFile: 0o400000)
-
-    /// The PL011 UART of the virt machine: /dev/ttyAMA0, 204:64 (Documentation/admin-guide/devices.txt).
-    public static let serialConsole = Devfs.Node(name: Array("ttyAMA0".utf8), number: DeviceNumber(major: 204, minor: 64), mode: 0o600)
 }
 
 /// AT_HWCAP bits (asm/hwcap.h).

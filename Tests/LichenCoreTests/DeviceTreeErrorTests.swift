@@ -47,6 +47,7 @@ struct SplitMix64: RandomNumberGenerator {
         }
         _ = tree.node(atPath: "serial0")
         _ = try? MachineDescription(tree)
+        _ = try? BootDevices(tree)
     }
 
     @Test func validBlobParses() throws {

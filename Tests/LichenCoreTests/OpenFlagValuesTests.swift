@@ -9,7 +9,6 @@ import Testing
         static let machine = "riscv64", compatMachine = "riscv32", platform = ""
         static let hardwareCapabilities: UInt64 = 0, hardwareCapabilities2: UInt64 = 0, minimumSignalStackSize: UInt64 = 2048
         static let openFlagValues = OpenFlagValues.generic
-        static let serialConsole = Devfs.Node(name: Array("ttyS0".utf8), number: DeviceNumber(major: 4, minor: 64), mode: 0o600)
     }
 
     @Test func genericValuesAreOpenFlags() {

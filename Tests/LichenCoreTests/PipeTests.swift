@@ -52,7 +52,10 @@ import Testing
         r = nil
         #expect(w.pollEvents.contains(.error))
         #expect(await vfsError { _ = try await vfsWrite(w, [1]) } == .EPIPE)
-        #expect(try await w.ioctl(request: 0x541b, argument: 0) == 65536)
+        let caller = testIoctlCaller()
+        #expect(try await w.ioctl(request: LinuxIoctl.FIONREAD, argument: TestCallerMemory.base, caller: caller) == 0)
+        #expect(try caller.load(Int32.self, from: TestCallerMemory.base) == 65536)
+        #expect(await vfsError { _ = try await w.ioctl(request: LinuxIoctl.FIONREAD, argument: 0, caller: caller) } == .EFAULT)
     }
 
     @Test func fifoOpenRules() async throws {

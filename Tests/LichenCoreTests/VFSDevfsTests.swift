@@ -9,9 +9,9 @@ extension VFSTests {
         func makeDev() async throws -> VFSFixture {
             let fx = VFSFixture()
             try await fx.mkdir("/dev")
-            // An 8250 serial console (ttyS0, 4:64), as another architecture's LinuxArchABI.serialConsole would be.
-            let console = Devfs.Node(name: Array("ttyS0".utf8), number: DeviceNumber(major: 4, minor: 64), mode: 0o600)
-            let dev = try await Devfs.make(device: DeviceNumber(major: 0, minor: 5), clock: fx.clock.clock, serialConsole: console)
+            // A serial console line, as the console driver that bound would give (PL011: ttyAMA0, 204:64).
+            let consoleLine = Devfs.Node(name: Array("ttyAMA0".utf8), number: DeviceNumber(major: 204, minor: 64), mode: 0o600)
+            let dev = try await Devfs.make(device: DeviceNumber(major: 0, minor: 5), clock: fx.clock.clock, driverNodes: [consoleLine])
             try await fx.vfs.mount(dev, on: vfsBytes("/dev"), context: fx.context)
             let counter = Atomic<UInt8>(0)
             try Devfs.registerMemoryDevices(in: fx.vfs.devices) { buffer in

@@ -265,14 +265,14 @@ extension VFSTests {
             #expect(await vfsError { _ = try await vfsRead(p, count: 1) } == .EBADF)
             #expect(await vfsError { _ = try await vfsWrite(p, [1]) } == .EBADF)
             #expect(await vfsError { _ = try await p.seek(0, whence: SeekWhence.SEEK_SET) } == .EBADF)
-            #expect(await vfsError { _ = try await p.ioctl(request: 0x5401, argument: 0) } == .EBADF)
+            #expect(await vfsError { _ = try await p.ioctl(request: LinuxIoctl.TCGETS, argument: 0, caller: testIoctlCaller()) } == .EBADF)
             let link = try await fx.open("/d/l", [.O_PATH, .O_NOFOLLOW], context: user)
             #expect(link.status.type == .symbolicLink)
             #expect(await vfsError { _ = try await fx.open("/d/f", [.O_PATH, .O_DIRECTORY]) } == .ENOTDIR)
             let dir = try await fx.open("/d", .O_PATH, context: user)
             #expect(try await fx.vfs.resolve(vfsBytes("f"), at: dir.location, context: user).metadata.size == 1)
             let plain = try await fx.open("/d/f", .O_RDONLY)
-            #expect(await vfsError { _ = try await plain.ioctl(request: 0x5401, argument: 0) } == .ENOTTY)
+            #expect(await vfsError { _ = try await plain.ioctl(request: LinuxIoctl.TCGETS, argument: 0, caller: testIoctlCaller()) } == .ENOTTY)
         }
     }
 }

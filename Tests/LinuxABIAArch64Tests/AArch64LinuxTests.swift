@@ -25,8 +25,5 @@ import LichenCore
         #expect(AArch64Linux.machine(linux32: true) == "armv8l")
         #expect(AArch64Linux.platform == "aarch64")
         #expect(AArch64Linux.hardwareCapabilities == 0xff && AArch64Linux.hardwareCapabilities & AArch64Hwcap.CPUID == 0)
-        #expect(AArch64Linux.serialConsole.name == Array("ttyAMA0".utf8))
-        #expect(AArch64Linux.serialConsole.number == DeviceNumber(major: 204, minor: 64))
-        #expect(AArch64Linux.serialConsole.number.encoded == 204 << 8 | 64)
     }
 }

@@ -14,13 +14,13 @@ enum RealtimeClock {
     nonisolated(unsafe) private(set) static var base: UInt64 = 0
     nonisolated(unsafe) private(set) static var available = false
 
-    /// Reads the RTC once (its data register, offset 0, holds seconds since 1970).
-    static func start(rtc: DeviceRegion?) {
-        guard let rtc, let registers = try? KernelAddressSpace.mapDevice(rtc.registers) else {
+    /// Reads the RTC once.
+    static func start(rtc: PL031?) {
+        guard let rtc else {
             KernelLog.warning("clock: no PL031 RTC; the wall clock starts at the epoch")
             return
         }
-        base = UInt64(registers.read32(0)) * 1_000_000_000 &- MonotonicClock.now
+        base = UInt64(rtc.secondsSinceEpoch) * 1_000_000_000 &- MonotonicClock.now
         available = true
         Vdso.publish(realtimeBase: base)
     }

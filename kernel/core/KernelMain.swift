@@ -34,10 +34,6 @@ func kernelMain(_ info: BootInfo, timer: SystemTimer) -> Never {
                    + Format.decimal(info.imageSize >> 10) + " KiB")
     KernelLog.info("Interrupts: " + string(Interrupts.controller!.name) + ", timer " + Format.decimal(timer.frequency)
                    + " Hz (INTID " + Format.decimal(UInt64(timer.interrupt.value)) + ")")
-    if let uart = machine.uart {
-        KernelLog.info("Console: PL011 at " + Format.hex(uart.registers.start.value, width: 8)
-                       + (uart.interrupt.map { " (INTID " + Format.decimal(UInt64($0.value)) + ")" } ?? ""))
-    }
     if let initrd = machine.initrd { KernelLog.info("initramfs: " + Format.bytes(initrd.size) + " at " + Format.hex(initrd.start.value, width: 8)) }
     KernelLog.info("Command line: " + machine.bootArguments)
     let now = Clock.uptime
@@ -46,7 +42,8 @@ func kernelMain(_ info: BootInfo, timer: SystemTimer) -> Never {
 
     SyscallTable.install()
     if !Vdso.start() { KernelLog.warning("vdso: no memory for it; programs make syscalls for the time") }
-    RealtimeClock.start(rtc: machine.rtc)
+    DriverRegistry.bind(.devices)
+    RealtimeClock.start(rtc: PL031.bound)
 
     // From here on the kernel is async: the rest of boot is the first task, and every CPU becomes an
     // executor (it never returns).

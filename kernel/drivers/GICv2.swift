@@ -2,6 +2,14 @@ import LichenCore
 
 /// Arm Generic Interrupt Controller v2 (GIC-400 and qemu's): memory-mapped distributor and CPU interface.
 final class GICv2: InterruptController {
+    static let driver = DriverEntry(name: "GICv2", compatible: GICDescription.v2Compatibles, stage: .interruptController) {
+        node throws(ProbeFailure) in
+        guard Interrupts.controller == nil else { throw .notNeeded }
+        guard case .v2(let distributor, let cpuInterface) = try DriverRegistry.decode({ () throws(DeviceTreeError) in try GICDescription(node) })
+        else { throw .unsupported }
+        Interrupts.controller = GICv2(distributor: try DriverRegistry.map(distributor), cpuInterface: try DriverRegistry.map(cpuInterface))
+    }
+
     private enum Dist {
         static let control = 0x000, type = 0x004, setEnable = 0x100, clearEnable = 0x180
         static let clearPending = 0x280, priority = 0x400, targets = 0x800, config = 0xc00, softwareInterrupt = 0xf00

@@ -1,7 +1,19 @@
 import LichenCore
 
-/// Arm PrimeCell PL011 UART: polled transmit, interrupt-driven receive.
+/// Arm PrimeCell PL011 UART: polled transmit, interrupt-driven receive. The first one bound is the
+/// console (later ones are left alone for now).
 final class PL011: SerialPort {
+    static let driver = DriverEntry(name: "PL011", compatible: ["arm,pl011"], stage: .console) { node throws(ProbeFailure) in
+        guard KernelLog.console == nil else { throw .notNeeded }
+        let device = try DriverRegistry.decode { () throws(DeviceTreeError) in try DeviceRegion(node) }
+        KernelLog.console = PL011(registers: try DriverRegistry.map(device.registers), interrupt: device.interrupt)
+        ConsoleTTY.line = PL011.terminalLine
+        KernelLog.replay()
+    }
+
+    /// The console's terminal as Linux names it: AMBA serial port 0 (devices.txt: major 204, minors from 64).
+    static let terminalLine = ConsoleLine(name: "ttyAMA0", number: DeviceNumber(major: 204, minor: 64))
+
     private enum Reg {
         static let data = 0x00, flags = 0x18, lineControl = 0x2c, control = 0x30
         static let fifoLevel = 0x34, interruptMask = 0x38, interruptClear = 0x44

@@ -1,8 +1,14 @@
 import LichenCore
 import _Concurrency
 
-/// The console terminal (/dev/console, /dev/ttyAMA0, /dev/tty): the PL011 through LichenCore's
-/// line discipline. Input: the UART interrupt only queues bytes (ConsoleInput, no allocation); a
+/// The console driver's own terminal device: its Linux name and number (the PL011's: ttyAMA0).
+struct ConsoleLine {
+    let name: StaticString
+    let number: DeviceNumber
+}
+
+/// The console terminal (/dev/console, /dev/tty, and the console driver's line: /dev/ttyAMA0 for the
+/// PL011) through LichenCore's line discipline. Input: the UART interrupt only queues bytes (ConsoleInput, no allocation); a
 /// kernel task feeds them to the line discipline, echoes, and wakes readers. Output is written
 /// synchronously to the UART with output processing.
 final class ConsoleTTY: FileOperations, @unchecked Sendable {
@@ -23,9 +29,19 @@ final class ConsoleTTY: FileOperations, @unchecked Sendable {
     /// Called when ^C, ^\ or ^Z arrive: the process layer signals the foreground group.
     nonisolated(unsafe) static var signalForeground: (Int32, LineDiscipline.Signal) -> Void = { _, _ in }
 
+    /// Set by the console driver when it binds (nil: no console, no line of its own).
+    nonisolated(unsafe) static var line: ConsoleLine? = nil
+
+    /// The /dev node of the console's line, for devtmpfs.
+    static var devfsNodes: [Devfs.Node] {
+        guard let line else { return [] }
+        return [Devfs.Node(name: Array(UnsafeBufferPointer(start: line.name.utf8Start, count: line.name.utf8CodeUnitCount)),
+                           number: line.number, mode: 0o600)]
+    }
+
     static func register(in registry: DeviceRegistry) throws(Errno) {
         try registry.register(.character, .console, shared)
-        try registry.register(.character, LinuxArch.serialConsole.number, shared)
+        if let line { try registry.register(.character, line.number, shared) }
         try registry.register(.character, .tty, shared)
         Task { await shared.feedInput() }
     }
@@ -119,7 +135,7 @@ final class ConsoleTTY: FileOperations, @unchecked Sendable {
         return buffer.count
     }
 
-    // MARK: termios and job control (the syscall layer copies the structures in and out)
+    // MARK: termios and job control (TerminalIoctls.swift decodes the requests)
 
     var termios: LinuxTermios {
         let s = discipline.value.settings

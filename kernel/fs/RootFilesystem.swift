@@ -40,7 +40,7 @@ enum RootFilesystem {
         let context = vfs.context()
         if let initramfs { try await unpack(initramfs, into: vfs, context: context) }
         do { _ = try await vfs.mkdir(Array("/dev".utf8), mode: 0o755, context: context) } catch where error == .EEXIST {}
-        let devfs = try await Devfs.make(device: anonymousDevice(), clock: clock, serialConsole: LinuxArch.serialConsole)
+        let devfs = try await Devfs.make(device: anonymousDevice(), clock: clock, driverNodes: ConsoleTTY.devfsNodes)
         _ = try await vfs.mount(devfs, on: Array("/dev".utf8), context: context)
         return vfs
     }

@@ -42,7 +42,7 @@ enum FileSyscalls {
             let sid = Processes.withTable { $0.record(p.pid)?.sid ?? 0 }
             guard sid != 0, ConsoleTTY.shared.session == sid else { throw .ENXIO }
         }
-        if file.operations === ConsoleTTY.shared, !flags.contains(.O_NOCTTY), file.status.rdev == LinuxArch.serialConsole.number {
+        if file.operations === ConsoleTTY.shared, !flags.contains(.O_NOCTTY), file.status.rdev == ConsoleTTY.line?.number {
             // Linux: a session leader without a controlling terminal acquires the tty it opens
             // (never /dev/console or /dev/tty).
             let ids = Processes.withTable { t in (t.record(p.pid)?.sid ?? 0, t.record(p.pid)?.pgid ?? 0) }

@@ -28,7 +28,7 @@ public struct DeviceTree {
     static let headerSize = 40
     static let version = 17
 
-    let reader: DeviceTreeReader  // limited to totalsize
+    private(set) var reader: DeviceTreeReader  // limited to totalsize
     let structStart: Int, structEnd: Int
     let stringsStart: Int, stringsEnd: Int
     let reservationsStart: Int
@@ -89,6 +89,14 @@ public struct DeviceTree {
 
     /// Total size of the blob, from the header.
     public var size: Int { reader.bytes.count }
+
+    /// The same blob, read at `base` instead (boot moves from the identity map to the direct map):
+    /// validated once, not again. The bytes at `base` must be the ones validated.
+    public func moved(to base: UnsafeRawPointer) -> DeviceTree {
+        var moved = self
+        moved.reader = DeviceTreeReader(bytes: UnsafeRawBufferPointer(start: base, count: size))
+        return moved
+    }
 
     public var root: Node {
         switch validToken(at: rootOffset).token {

@@ -146,7 +146,7 @@ extension DeviceTree {
         }
 
         /// Calls `body` for each string; false if the list is empty or not NUL-terminated.
-        private func forEachString(_ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        func forEachString(_ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
             guard let last = value.last, last == 0 else { return false }
             var start = 0
             for i in 0..<value.count where value[i] == 0 {

@@ -1,39 +1,11 @@
-// The boot-time summary of the device tree: memory, reservations, chosen parameters and the
-// handful of devices the kernel drives directly. A device whose node is present but malformed
-// (bad `reg`, say) is an error rather than silently absent, so a broken DTB is noticed.
+// The boot-time summary of the device tree: memory, reservations, chosen parameters, CPUs and
+// the firmware interface. Devices are not here: the kernel's driver registry binds them from
+// their nodes (DeviceTreeBinding.swift, DeviceTreeDevices.swift).
 
 public enum PSCIConduit: Sendable { case hvc, smc }
 
-public enum GICDescription: Sendable, Equatable {
-    case v2(distributor: PhysRange, cpuInterface: PhysRange)
-    case v3(distributor: PhysRange, redistributors: PhysRange)
-}
-
-public struct DeviceRegion: Sendable, Equatable {
-    public var registers: PhysRange
-    public var interrupt: InterruptID?
-    public init(registers: PhysRange, interrupt: InterruptID?) {
-        self.registers = registers
-        self.interrupt = interrupt
-    }
-}
-
-/// The architected timer's PPIs, in the binding's order.
-public struct TimerDescription: Sendable, Equatable {
-    public var securePhysical, nonSecurePhysical, virtual, hypervisor: InterruptID?
-    public init(securePhysical: InterruptID?, nonSecurePhysical: InterruptID?, virtual: InterruptID?, hypervisor: InterruptID?) {
-        self.securePhysical = securePhysical
-        self.nonSecurePhysical = nonSecurePhysical
-        self.virtual = virtual
-        self.hypervisor = hypervisor
-    }
-}
-
 /// Everything the kernel needs from the device tree at boot.
 public struct MachineDescription {
-    static let gicV2Compatibles = ["arm,cortex-a15-gic", "arm,gic-400", "arm,cortex-a9-gic", "arm,cortex-a7-gic"]
-    static let gicV3Compatibles = ["arm,gic-v3"]
-
     public var model: String
     /// All enabled `device_type = "memory"` regions, sorted by address.
     public var memory: [PhysRange]
@@ -43,11 +15,7 @@ public struct MachineDescription {
     public var bootArguments: String
     public var initrd: PhysRange?
     public var stdoutPath: String
-    public var uart: DeviceRegion?
-    public var gic: GICDescription?
-    public var timer: TimerDescription?
     public var psci: PSCIConduit?
-    public var rtc: DeviceRegion?
     public var cpuCount: Int
     public var cpuCompatible: String
     /// Each CPU's hardware ID (its `reg`: MPIDR affinity bits), in device-tree order.
@@ -81,14 +49,6 @@ public struct MachineDescription {
             initrd = PhysRange(start: PhysAddr(start), end: PhysAddr(end))
         }
 
-        uart = try Self.device(tree, compatibleWith: ["arm,pl011"])
-        rtc = try Self.device(tree, compatibleWith: ["arm,pl031"])
-        gic = try Self.gic(tree)
-        timer = nil
-        if let node = tree.firstEnabledNode(compatibleWith: ["arm,armv8-timer", "arm,armv7-timer"]) {
-            timer = TimerDescription(securePhysical: try node.interrupt(at: 0), nonSecurePhysical: try node.interrupt(at: 1),
-                                     virtual: try node.interrupt(at: 2), hypervisor: try node.interrupt(at: 3))
-        }
         psci = nil
         if let node = tree.firstEnabledNode(compatibleWith: ["arm,psci-1.0", "arm,psci-0.2", "arm,psci"]),
            let method = node.property("method") {
@@ -105,23 +65,5 @@ public struct MachineDescription {
                 if let id = try cpu.reg().first { cpuIDs.append(id.start.value) }
             }
         }
-    }
-
-    /// The first enabled node compatible with one of `compatibles`: its first register
-    /// window and first interrupt.
-    static func device(_ tree: DeviceTree, compatibleWith compatibles: [String]) throws(DeviceTreeError) -> DeviceRegion? {
-        guard let node = tree.firstEnabledNode(compatibleWith: compatibles) else { return nil }
-        guard let registers = try node.registers().first else { throw .badProperty }
-        return DeviceRegion(registers: registers, interrupt: try node.interrupt(at: 0))
-    }
-
-    static func gic(_ tree: DeviceTree) throws(DeviceTreeError) -> GICDescription? {
-        guard let node = tree.firstEnabledNode(compatibleWith: gicV2Compatibles + gicV3Compatibles) else { return nil }
-        let regions = try node.registers()
-        guard regions.count >= 2 else { throw .badProperty }
-        for c in gicV3Compatibles where node.isCompatible(with: c) {
-            return .v3(distributor: regions[0], redistributors: regions[1])
-        }
-        return .v2(distributor: regions[0], cpuInterface: regions[1])
     }
 }

@@ -117,9 +117,11 @@ public final class Pipe: FileOperations, @unchecked Sendable {
         return done
     }
 
-    public func ioctl(_ file: OpenFile, request: UInt32, argument: UInt64) async throws(Errno) -> Int64 {
-        guard request == 0x541b else { throw .ENOTTY }     // FIONREAD: the syscall layer stores the count
-        return Int64(state.value.count)
+    /// FIONREAD: the bytes buffered, stored as an int at the argument.
+    public func ioctl(_ file: OpenFile, request: UInt32, argument: UInt64, caller: IoctlCaller) async throws(Errno) -> Int64 {
+        guard request == LinuxIoctl.FIONREAD else { throw .ENOTTY }
+        try caller.store(Int32(truncatingIfNeeded: state.value.count), to: argument)
+        return 0
     }
 
     public func poll(_ file: OpenFile) -> PollEvents {

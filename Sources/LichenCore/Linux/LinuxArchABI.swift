@@ -20,8 +20,6 @@ public protocol LinuxArchABI {
     static var minimumSignalStackSize: UInt64 { get }
     /// The values of the open(2) flags that asm/fcntl.h may redefine.
     static var openFlagValues: OpenFlagValues { get }
-    /// The node of the machine's serial console in /dev (PL011: ttyAMA0, 204:64).
-    static var serialConsole: Devfs.Node { get }
 }
 
 extension LinuxArchABI {

@@ -10,7 +10,9 @@ public protocol FileOperations: AnyObject, Sendable {
     func write(_ file: OpenFile, from buffer: UnsafeRawBufferPointer, at offset: Int64) async throws(Errno) -> Int
     /// lseek: the new position, given the current one.
     func seek(_ file: OpenFile, to offset: Int64, whence: Int32, current: Int64) throws(Errno) -> Int64
-    func ioctl(_ file: OpenFile, request: UInt32, argument: UInt64) async throws(Errno) -> Int64
+    /// The device's own requests (the syscall layer has answered the generic ones, FIONBIO and
+    /// FIOCLEX): the value to return. `argument` is often a user pointer, reached through `caller`.
+    func ioctl(_ file: OpenFile, request: UInt32, argument: UInt64, caller: IoctlCaller) async throws(Errno) -> Int64
     /// Called when the last reference to the open file description goes away (from its deinit:
     /// do not keep `file`).
     func release(_ file: OpenFile)
@@ -39,7 +41,9 @@ extension FileOperations {
     public func seek(_ file: OpenFile, to offset: Int64, whence: Int32, current: Int64) throws(Errno) -> Int64 {
         throw .ESPIPE
     }
-    public func ioctl(_ file: OpenFile, request: UInt32, argument: UInt64) async throws(Errno) -> Int64 { throw .ENOTTY }
+    public func ioctl(_ file: OpenFile, request: UInt32, argument: UInt64, caller: IoctlCaller) async throws(Errno) -> Int64 {
+        throw .ENOTTY
+    }
     public func release(_ file: OpenFile) {}
     public var usesPosition: Bool { false }
     public var discardsWrites: Bool { false }

@@ -213,10 +213,10 @@ public final class OpenFile: @unchecked Sendable {
     }
 
     /// ioctl: the special file's, ENOTTY for plain files (EBADF with O_PATH).
-    public func ioctl(request: UInt32, argument: UInt64) async throws(Errno) -> Int64 {
+    public func ioctl(request: UInt32, argument: UInt64, caller: IoctlCaller) async throws(Errno) -> Int64 {
         if isPathOnly { throw .EBADF }
         guard let operations else { throw .ENOTTY }
-        return try await operations.ioctl(self, request: request, argument: argument)
+        return try await operations.ioctl(self, request: request, argument: argument, caller: caller)
     }
 
     // MARK: poll

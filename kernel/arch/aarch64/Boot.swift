@@ -21,9 +21,10 @@ func lichenBoot(_ dtb: UInt64, _ entryLevel: UInt64, _ physicalBase: UInt64) -> 
     guard let dtbPointer = UnsafeRawPointer(bitPattern: UInt(dtb)), dtb & 7 == 0 else { earlyFailure("no device tree in x0") }
     let machine: MachineDescription
     let dtbSize: Int
+    let tree: DeviceTree
     do {
         dtbSize = try DeviceTree.totalSize(ofBlobAt: UnsafeRawBufferPointer(start: dtbPointer, count: 40))
-        let tree = try DeviceTree(UnsafeRawBufferPointer(start: dtbPointer, count: dtbSize))
+        tree = try DeviceTree(UnsafeRawBufferPointer(start: dtbPointer, count: dtbSize))
         KernelLog.debug("boot: device tree validated")
         machine = try MachineDescription(tree)
     } catch {
@@ -49,10 +50,10 @@ func lichenBoot(_ dtb: UInt64, _ entryLevel: UInt64, _ physicalBase: UInt64) -> 
     KernelAddressSpace.activate()
     KernelLog.debug("boot: kernel page tables active")
 
-    if let uart = machine.uart, let regs = try? KernelAddressSpace.mapDevice(uart.registers) {
-        KernelLog.console = PL011(registers: regs, interrupt: uart.interrupt)
-        KernelLog.replay()
-    }
+    // Drivers: one walk over the device tree, now read through the direct map (its pages stay
+    // reserved), then the console, so everything from here on is seen.
+    DriverRegistry.discover(tree.moved(to: KernelLayout.directMap(PhysAddr(dtb)).pointer))
+    DriverRegistry.bind(.console)
     guard let span = MemoryMap(machine.memory).span, PhysicalMemory.initialize(usable: usable, span: span) else {
         Panic.halt("no usable memory for the frame allocator")
     }
@@ -67,25 +68,11 @@ func lichenBoot(_ dtb: UInt64, _ entryLevel: UInt64, _ physicalBase: UInt64) -> 
 @_cdecl("lichen_boot_on_kernel_stack")
 func lichenBootOnKernelStack(_ unused: UInt64) {
     guard let info = bootInfo else { haltForever() }
-    let machine = info.machine
-    do {
-        switch machine.gic {
-        case .v2(let distributor, let cpuInterface)?:
-            Interrupts.controller = GICv2(distributor: try KernelAddressSpace.mapDevice(distributor),
-                                          cpuInterface: try KernelAddressSpace.mapDevice(cpuInterface))
-        case .v3(let distributor, let redistributors)?:
-            Interrupts.controller = GICv3(distributor: try KernelAddressSpace.mapDevice(distributor),
-                                          redistributors: try KernelAddressSpace.mapDevice(redistributors),
-                                          redistributorsSize: redistributors.size)
-        case nil:
-            Panic.halt("the device tree describes no supported interrupt controller")
-        }
-    } catch {
-        Panic.halt("cannot map the interrupt controller")
-    }
-    Interrupts.controller?.initializeCPU()
-    guard let timerIRQ = machine.timer?.virtual else { Panic.halt("the device tree describes no virtual timer interrupt") }
-    let timer = GenericTimer(interrupt: timerIRQ)
+    DriverRegistry.bind(.interruptController)
+    guard let controller = Interrupts.controller else { Panic.halt("no supported interrupt controller was bound") }
+    controller.initializeCPU()
+    DriverRegistry.bind(.timer)
+    guard let timer = ArchitectedTimer.bound else { Panic.halt("the device tree describes no virtual timer interrupt") }
     kernelMain(info, timer: timer)
 }
 

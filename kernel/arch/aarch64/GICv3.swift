@@ -4,6 +4,15 @@ import AArch64Intrinsics
 /// Arm Generic Interrupt Controller v3: distributor and per-CPU redistributors in memory, CPU interface
 /// through system registers. Assumes a single security state (qemu virt without EL3), all group 1.
 final class GICv3: InterruptController {
+    static let driver = DriverEntry(name: "GICv3", compatible: GICDescription.v3Compatibles, stage: .interruptController) {
+        node throws(ProbeFailure) in
+        guard Interrupts.controller == nil else { throw .notNeeded }
+        guard case .v3(let distributor, let redistributors) = try DriverRegistry.decode({ () throws(DeviceTreeError) in try GICDescription(node) })
+        else { throw .unsupported }
+        Interrupts.controller = GICv3(distributor: try DriverRegistry.map(distributor), redistributors: try DriverRegistry.map(redistributors),
+                                      redistributorsSize: redistributors.size)
+    }
+
     private enum Dist {
         static let control = 0x0000, type = 0x0004, group = 0x0080, setEnable = 0x0100, clearEnable = 0x0180
         static let clearPending = 0x0280, priority = 0x0400, config = 0x0c00, route = 0x6000

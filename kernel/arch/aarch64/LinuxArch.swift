@@ -14,5 +14,4 @@ enum LinuxArch: LinuxArchABI {
     static var hardwareCapabilities2: UInt64 { AArch64Linux.hardwareCapabilities2 }
     static var minimumSignalStackSize: UInt64 { AArch64Linux.minimumSignalStackSize }
     static var openFlagValues: OpenFlagValues { AArch64Linux.openFlagValues }
-    static var serialConsole: Devfs.Node { AArch64Linux.serialConsole }
 }

@@ -149,8 +149,8 @@ enum ProcPid {
     /// Linux 6.1's 52 fields (fs/proc/array.c do_task_stat).
     @Sendable static func stat(_ p: Process) -> [UInt8] {
         let s = stateLetter(p.pid)
-        // The serial console when it is the session's controlling terminal (session 0, the kernel's, never has one).
-        let tty = s.sid != 0 && s.sid == ConsoleTTY.shared.session ? Int(LinuxArch.serialConsole.number.encoded) : 0
+        // The console's line when it is the session's controlling terminal (session 0, the kernel's, never has one).
+        let tty = s.sid != 0 && s.sid == ConsoleTTY.shared.session ? Int(ConsoleTTY.line?.number.encoded ?? 0) : 0
         let tpgid = tty != 0 ? Int(ConsoleTTY.shared.foregroundGroup) : -1
         var fields: [String] = [dec(p.pid), "(" + String(decoding: p.name, as: UTF8.self) + ")", s.letter, dec(s.ppid), dec(s.pgid),
                                 dec(s.sid), dec(tty), dec(tpgid), "4194304"]

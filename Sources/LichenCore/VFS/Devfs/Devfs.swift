@@ -1,8 +1,8 @@
 import _Concurrency
 
 /// /dev: a tmpfs (as Linux's devtmpfs is) holding the standard device nodes, and the drivers of
-/// the memory devices registered in the VFS's device registry. tty, console and the serial console
-/// (the architecture's: LinuxArchABI.serialConsole) get their nodes here; their drivers register
+/// the memory devices registered in the VFS's device registry. tty, console and the nodes of the
+/// drivers the kernel bound (the console's line) get their nodes here; their drivers register
 /// themselves later (opening them is ENXIO until then).
 public enum Devfs {
     /// A standard device node: name, number, permissions (devtmpfs's, all owned by root).
@@ -10,7 +10,12 @@ public enum Devfs {
         public let name: [UInt8]
         public let number: DeviceNumber
         public let mode: UInt32
-        public init(name: [UInt8], number: DeviceNumber, mode: UInt32) { self.name = name; self.number = number; self.mode = mode }
+
+        public init(name: [UInt8], number: DeviceNumber, mode: UInt32) {
+            self.name = name
+            self.number = number
+            self.mode = mode
+        }
     }
 
     public static let standardNodes: [Node] = [
@@ -34,10 +39,10 @@ public enum Devfs {
         try registry.register(.character, .urandom, randomDevice)
     }
 
-    /// A new devtmpfs (root 0755) with the standard character device nodes and `serialConsole` in it.
-    public static func make(device: DeviceNumber, clock: @escaping VFSClock, serialConsole: Node) async throws(Errno) -> Tmpfs {
+    /// A new devtmpfs (root 0755) with the standard character device nodes in it, and `driverNodes`.
+    public static func make(device: DeviceNumber, clock: @escaping VFSClock, driverNodes: [Node] = []) async throws(Errno) -> Tmpfs {
         let fs = Tmpfs(device: device, clock: clock, rootMode: 0o755, typeName: Array("devtmpfs".utf8))
-        for node in standardNodes + [serialConsole] {
+        for node in standardNodes + driverNodes {
             _ = try await fs.root.mknod(node.name, mode: FileMode.S_IFCHR | node.mode, device: node.number, owner: .root)
         }
         return fs
