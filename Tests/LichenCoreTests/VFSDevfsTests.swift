@@ -9,8 +9,8 @@ extension VFSTests {
         func makeDev() async throws -> VFSFixture {
             let fx = VFSFixture()
             try await fx.mkdir("/dev")
-            // A serial console line, as the console driver that bound would give (PL011: ttyAMA0, 204:64).
-            let consoleLine = Devfs.Node(name: Array("ttyAMA0".utf8), number: DeviceNumber(major: 204, minor: 64), mode: 0o600)
+            // A serial console line, as the console driver that bound would give (an 8250: ttyS0, 4:64).
+            let consoleLine = Devfs.Node(name: Array("ttyS0".utf8), number: DeviceNumber(major: 4, minor: 64), mode: 0o600)
             let dev = try await Devfs.make(device: DeviceNumber(major: 0, minor: 5), clock: fx.clock.clock, driverNodes: [consoleLine])
             try await fx.vfs.mount(dev, on: vfsBytes("/dev"), context: fx.context)
             let counter = Atomic<UInt8>(0)
