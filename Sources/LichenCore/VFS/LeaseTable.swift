@@ -6,9 +6,7 @@
 public struct LeaseTable: Sendable {
     public typealias FileKey = FlockTable.FileKey
 
-    public enum Kind: Equatable, Sendable {
-        case read, write
-    }
+    public typealias Kind = LockKind
 
     public struct Lease: Equatable, Sendable {
         public var file: FileKey

@@ -20,9 +20,7 @@ public struct RecordLockTable: Sendable {
         }
     }
 
-    public enum Kind: Equatable, Sendable {
-        case read, write
-    }
+    public typealias Kind = LockKind
 
     public struct Lock: Equatable, Sendable {
         public var file: FileKey
