@@ -8,7 +8,6 @@ import AArch64Intrinsics
 final class UserAddressSpace {
     private(set) var table: TranslationTable<KernelTableMemory>
     let asid: UInt64
-    nonisolated(unsafe) private static var nextASID: UInt64 = 1
     /// The space each CPU's TTBR0 holds. Switching is lazy (kept after user code stops, since every
     /// TTBR0 change is costly), so each CPU holds a reference: a space is never freed while loaded.
     nonisolated(unsafe) private static let loaded: UnsafeMutablePointer<UserAddressSpace?> = {
@@ -33,17 +32,18 @@ final class UserAddressSpace {
         tlb_flush_asid(asid)
     }
 
-    /// Processes are created on several CPUs at once: two must never get the same ASID.
-    private static let asidLock = SpinLock(())
+    /// The next ASID to hand out. Processes are created on several CPUs at once: two must never
+    /// get the same one.
+    private static let nextASID = SpinLock<UInt64>(1)
 
     private static func allocateASID() -> UInt64 {
-        asidLock.withLock { _ in
-            if nextASID > 0xffff {                      // wrapped: start over with a clean TLB
-                nextASID = 1
+        nextASID.withLock { next in
+            if next > 0xffff {                          // wrapped: start over with a clean TLB
+                next = 1
                 tlb_flush_all()
             }
-            defer { nextASID += 1 }
-            return nextASID
+            defer { next += 1 }
+            return next
         }
     }
 
