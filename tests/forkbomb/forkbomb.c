@@ -68,6 +68,13 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
+    // The bomb's leader runs as its own program (`forkbomb --bomb MODE FD`): after the exec it shares
+    // no page with this reporter, so a copy-on-write fault here never needs a page the bomb ate.
+    if (argc == 4 && strcmp(argv[1], "--bomb") == 0) {
+        report_fd = atoi(argv[3]);
+        if (strcmp(argv[2], "threads") == 0) thread_bomb();
+        bomb(strcmp(argv[2], "memory") == 0);
+    }
     if (argc < 3) { fprintf(stderr, "usage: forkbomb user|root|memory|threads SECONDS\n"); return 2; }
     const char *mode = argv[1];
     double seconds = atof(argv[2]);
@@ -75,6 +82,11 @@ int main(int argc, char **argv) {
     // all memory, a first page fault here would fail (there is no OOM killer to pick a bomb process).
     printf("forkbomb %s: start\n", mode);
     fflush(stdout);
+    // The reporter's buffers, touched before the fork (their stack pages are its own then).
+    int seen[256];
+    char buf[4096];
+    memset(seen, 0, sizeof seen);
+    memset(buf, 0, sizeof buf);
     int fds[2];
     if (pipe2(fds, O_NONBLOCK) != 0) { perror("pipe2"); return 1; }
     fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
@@ -85,16 +97,17 @@ int main(int argc, char **argv) {
         close(fds[0]);
         report_fd = fds[1];
         if (strcmp(mode, "user") == 0 && setresuid(1000, 1000, 1000) != 0) { report('E', errno); _exit(1); }
-        if (strcmp(mode, "threads") == 0) thread_bomb();
-        bomb(strcmp(mode, "memory") == 0);
+        char fd[16];
+        snprintf(fd, sizeof fd, "%d", fds[1]);
+        execl(argv[0], argv[0], "--bomb", mode, fd, (char *)NULL);
+        report('E', errno);
+        _exit(1);
     }
     setpgid(leader, leader);
     close(fds[1]);
     long created = 0;
-    int seen[256] = {0};
     // Up to SECONDS, or one more second once the kernel has refused a fork.
     double end = now() + seconds, refused = 0;
-    char buf[4096];
     while (now() < end && (refused == 0 || now() < refused + 1)) {
         ssize_t n = read(fds[0], buf, sizeof buf);
         if (n > 0) {
