@@ -72,8 +72,8 @@ final class UserContext {
     var returnAddress: UInt64 { get { registers[30] } set { registers[30] = newValue } }
 }
 
-/// FP/SIMD switching: saved eagerly whenever a user context stops running (so it may resume on any
-/// CPU), restored lazily: the load is skipped only when this CPU's registers still hold this
+/// FP/SIMD switching: saved before the thread may let another task have the CPU (Thread.saveUserFP,
+/// so that it may resume on any CPU), restored lazily: the load is skipped only when this CPU's registers still hold this
 /// context's state, which takes both directions of ownership (Linux's `fpsimd_last_state` per CPU and
 /// `fpsimd_cpu` per thread): the CPU last loaded this context, and the context last ran on this CPU.
 /// Checking only the first gave a thread that ran on another CPU since its stale registers back.
