@@ -74,6 +74,7 @@ final class ConsoleTTY: Terminal, FileOperations, @unchecked Sendable {
     }
 
     private func transmit(_ file: OpenFile, from buffer: UnsafeRawBufferPointer) async throws(Errno) -> Int {
+        try checkBackgroundWrite()
         emit(core.value.discipline.output(Array(buffer)))
         return buffer.count
     }

@@ -41,6 +41,8 @@ final class PtySlave: Terminal, FileOperations, @unchecked Sendable {
     /// Output-processed into the master's queue; a full queue makes the writer sleep (EAGAIN with
     /// O_NONBLOCK), a signal ends the sleep with the bytes written so far. Hung up: EIO.
     private func transmit(_ file: OpenFile, from buffer: UnsafeRawBufferPointer) async throws(Errno) -> Int {
+        if core.value.hungUp { throw .EIO }
+        try checkBackgroundWrite()
         var done = 0
         while true {
             let taken = core.update { (c: inout TerminalCore) -> Int? in

@@ -42,6 +42,7 @@ class Terminal: @unchecked Sendable {
 
     /// A read of the terminal's input. A hung-up terminal reads 0 (Linux's hung_up_tty_read).
     func readInput(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
+        try checkBackground(.SIGTTIN)
         guard buffer.count > 0 else { return 0 }
         let result = try await readDiscipline(buffer.count, nonBlocking: file.isNonBlocking)
         // A reader that took input may have made room a writer (the input task, the master) waits for.

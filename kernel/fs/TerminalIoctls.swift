@@ -18,6 +18,7 @@ extension Terminal {
         case LinuxIoctl.TCGETS:
             try caller.store(termios, to: argument)
         case LinuxIoctl.TCSETS, LinuxIoctl.TCSETSW, LinuxIoctl.TCSETSF:
+            try checkBackground(.SIGTTOU)
             setTermios(try caller.load(LinuxTermios.self, from: argument), flushInput: request == LinuxIoctl.TCSETSF)
         case LinuxIoctl.TIOCGWINSZ:
             try caller.store(windowSize, to: argument)
@@ -27,6 +28,7 @@ extension Terminal {
             guard isControlling || viaMaster else { throw .ENOTTY }
             try caller.store(foregroundGroup, to: argument)
         case LinuxIoctl.TIOCSPGRP:                                 // Linux's tiocspgrp, in its order
+            do throws(Errno) { try checkBackground(.SIGTTOU) } catch { throw error == .EIO ? .ENOTTY : error }
             let group = try caller.load(Int32.self, from: argument)
             guard group >= 0 else { throw .EINVAL }
             guard isControlling else { throw .ENOTTY }
@@ -57,11 +59,12 @@ extension Terminal {
         case LinuxIoctl.TIOCOUTQ:                                  // output is never held back on this side
             try caller.store(Int32(0), to: argument)
         case LinuxIoctl.TCFLSH:
+            try checkBackground(.SIGTTOU)
             guard argument <= LinuxIoctl.TCIOFLUSH else { throw .EINVAL }
             let pty = isPtySlave
             core.update { $0.flush(input: argument != LinuxIoctl.TCOFLUSH, output: argument != LinuxIoctl.TCIFLUSH, pty: pty) }
         case LinuxIoctl.TCSBRK, LinuxIoctl.TCSBRKP:                // tcdrain / tcsendbreak: output is already out
-            break
+            try checkBackground(.SIGTTOU)
         case LinuxIoctl.TIOCSTI:                                   // fake input: own terminal, or CAP_SYS_ADMIN
             guard isControlling || caller.isPrivileged else { throw .EPERM }
             let byte = try caller.load(UInt8.self, from: argument)

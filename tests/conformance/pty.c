@@ -138,7 +138,7 @@ static void test_byte_flow(void) {
     CHECK("master-readable", readable(m, 500));
     int avail = -1;
     ioctl(m, FIONREAD, &avail);
-    CHECK_EQ("master-fionread", avail, 7);
+    CHECK("master-fionread", avail > 0 && avail <= 7);        /* Linux may still be moving the rest */
     int n = drain(m, buf, sizeof buf, 500);
     CHECK("onlcr", n == 7 && !memcmp(buf, "hello\r\n", 7));
 
@@ -486,6 +486,92 @@ static void test_controlling_ioctls(void) {
     close(m);
 }
 
+/* A background group of the session: SIGTTIN on read, SIGTTOU on writes with TOSTOP and on tcsetattr;
+ * ignored, the read fails with EIO and the write goes ahead. */
+static void test_background(void) {
+    int m, s;
+    char name[64];
+    if (new_pair(&m, &s, name)) { fail("pair-background", "no pair"); return; }
+    close(s);
+    pid_t leader = fork();
+    if (leader == 0) {
+        alarm(10);
+        close(m);
+        setsid();
+        int t = open(name, O_RDWR);
+        int result = 0, status;
+        pid_t job = fork();
+        if (job == 0) {                                 /* a background group reads */
+            setpgid(0, 0);
+            char c;
+            read(t, &c, 1);
+            _exit(3);
+        }
+        setpgid(job, job);
+        if (waitpid(job, &status, WUNTRACED) != job || !WIFSTOPPED(status) || WSTOPSIG(status) != SIGTTIN) result |= 1;
+        kill(job, SIGKILL);
+        waitpid(job, &status, 0);
+        job = fork();
+        if (job == 0) {                                 /* SIGTTIN ignored: EIO */
+            setpgid(0, 0);
+            signal(SIGTTIN, SIG_IGN);
+            char c;
+            _exit(read(t, &c, 1) == -1 && errno == EIO ? 0 : 1);
+        }
+        setpgid(job, job);
+        if (waitpid(job, &status, 0) != job || !WIFEXITED(status) || WEXITSTATUS(status) != 0) result |= 2;
+        job = fork();
+        if (job == 0) {                                 /* writes go out without TOSTOP, tcsetattr stops */
+            setpgid(0, 0);
+            if (write(t, "bg", 2) != 2) _exit(1);
+            struct termios tt;
+            tcgetattr(t, &tt);
+            tcsetattr(t, TCSANOW, &tt);
+            _exit(4);
+        }
+        setpgid(job, job);
+        if (waitpid(job, &status, WUNTRACED) != job || !WIFSTOPPED(status) || WSTOPSIG(status) != SIGTTOU) result |= 4;
+        kill(job, SIGKILL);
+        waitpid(job, &status, 0);
+        struct termios tt;
+        tcgetattr(t, &tt);
+        tt.c_lflag |= TOSTOP;
+        tcsetattr(t, TCSANOW, &tt);
+        job = fork();
+        if (job == 0) {                                 /* TOSTOP: a write stops the group */
+            setpgid(0, 0);
+            write(t, "no", 2);
+            _exit(5);
+        }
+        setpgid(job, job);
+        if (waitpid(job, &status, WUNTRACED) != job || !WIFSTOPPED(status) || WSTOPSIG(status) != SIGTTOU) result |= 8;
+        kill(job, SIGKILL);
+        waitpid(job, &status, 0);
+        job = fork();
+        if (job == 0) {                                 /* TOSTOP with SIGTTOU ignored: the write goes out */
+            setpgid(0, 0);
+            signal(SIGTTOU, SIG_IGN);
+            _exit(write(t, "ok", 2) == 2 ? 0 : 1);
+        }
+        setpgid(job, job);
+        if (waitpid(job, &status, 0) != job || !WIFEXITED(status) || WEXITSTATUS(status) != 0) result |= 16;
+        _exit(result);
+    }
+    int status = -1;
+    waitpid(leader, &status, 0);
+    CHECK("background-leader-exit", WIFEXITED(status));
+    int r = WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+    CHECK("background-read-sigttin", !(r & 1));
+    CHECK("background-read-ignored-eio", !(r & 2));
+    CHECK("background-write-tcsetattr-sigttou", !(r & 4));
+    CHECK("background-write-tostop-sigttou", !(r & 8));
+    CHECK("background-write-tostop-ignored", !(r & 16));
+    char buf[16];
+    int n = drain(m, buf, sizeof buf, 300);
+    CHECK("background-writes-arrived", n == 4 && !memcmp(buf, "bgok", 4));
+    close(m);
+}
+
 /* The last slave close: EIO on master reads once the output is read, POLLHUP. */
 static void test_slave_close(void) {
     int m, s;
@@ -571,6 +657,7 @@ int main(void) {
     test_packet_mode();
     test_session();
     test_controlling_ioctls();
+    test_background();
     test_slave_close();
     test_openpty_forkpty();
     test_bad_arguments();
