@@ -36,6 +36,7 @@ enum RootFilesystem {
         PipeFileSystem.clock = clock
         try Devfs.registerMemoryDevices(in: vfs.devices, random: { lichenFillRandom($0.baseAddress!, $0.count) })
         try ConsoleTTY.register(in: vfs.devices)
+        try PtyMaster.register(in: vfs.devices)
         if RealtimeClock.available { try vfs.devices.register(.character, .rtc0, RTCDevice.shared) }
         let context = vfs.context()
         if let initramfs { try await unpack(initramfs, into: vfs, context: context) }

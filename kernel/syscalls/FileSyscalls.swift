@@ -32,7 +32,7 @@ enum FileSyscalls {
         let dirfd = a.fd(0), flags = LinuxArch.openFlags(fromUser: a.uint32(2)), mode = UInt32(a[3] & 0o7777)
         let path = try a.userPath(1)
         let start = try directory(a, dirfd, for: path)
-        let file = try await vfs().open(path, flags: flags, mode: mode, at: start, context: p.fs)
+        var file = try await vfs().open(path, flags: flags, mode: mode, at: start, context: p.fs)
         file.pathHint = (start ?? p.fs.cwd, path)                 // for /proc/<pid>/fd
         if !flags.contains(.O_PATH) {
             try await Leases.breakForOpen(file, forWrite: flags.allowsWrite || flags.contains(.O_TRUNC), nonBlocking: flags.contains(.O_NONBLOCK))
@@ -40,7 +40,15 @@ enum FileSyscalls {
         if file.status.rdev == .tty, file.operations === ConsoleTTY.shared {
             // /dev/tty is the caller's controlling terminal: ENXIO without one (Linux's tty_open_current_tty).
             let sid = Processes.withTable { $0.record(p.pid)?.sid ?? 0 }
-            guard sid != 0, ConsoleTTY.shared.session == sid else { throw .ENXIO }
+            if let slave = PtyPairs.slave(session: sid) {                // a pty slave's: that slave, opened again
+                let reopened = OpenFile(location: file.location, flags: flags, operations: slave)
+                try await slave.open(reopened)
+                file = reopened
+            } else {
+                guard sid != 0, ConsoleTTY.shared.session == sid else { throw .ENXIO }
+            }
+        } else if let slave = PtyPairs.slave(file.operations) {
+            slave.openedBy(p.pid, flags: flags)                          // a session leader's first terminal
         }
         if file.operations === ConsoleTTY.shared, !flags.contains(.O_NOCTTY), file.status.rdev == ConsoleTTY.line?.number {
             // Linux: a session leader without a controlling terminal acquires the tty it opens

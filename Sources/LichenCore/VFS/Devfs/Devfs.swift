@@ -27,6 +27,7 @@ public enum Devfs {
         Node(name: Array("tty".utf8), number: .tty, mode: 0o666),
         Node(name: Array("console".utf8), number: .console, mode: 0o600),
         Node(name: Array("rtc0".utf8), number: .rtc0, mode: 0o600),
+        Node(name: Array("ptmx".utf8), number: .ptmx, mode: 0o666),
     ]
 
     /// Registers the memory devices' drivers in `registry` (EBUSY if already registered).
