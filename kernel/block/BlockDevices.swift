@@ -4,7 +4,8 @@ import _Concurrency
 /// The disks the drivers found, their partitions, and their device numbers: virtio-blk's dynamic
 /// major (254 on Debian's Linux, as `ls -l /dev/vda` shows) with 16 minors per disk, the disk
 /// itself at 16 * index and partitions 1-15 after it. /dev nodes, the device registry and
-/// /proc/partitions come from here.
+/// /proc/partitions come from here. Nodes are 0600 root, as devtmpfs makes them (udev would
+/// give them to group disk).
 enum BlockDevices {
     static let virtioMajor: UInt32 = 254
     static let minorsPerDisk: UInt32 = 16
@@ -46,10 +47,10 @@ enum BlockDevices {
         var nodes: [Devfs.Node] = []
         for disk in all {
             try? registry.register(.block, disk.whole.number, disk.whole)
-            nodes.append(Devfs.Node(name: Array(disk.device.name.utf8), number: disk.whole.number, mode: 0o660, kind: .block))
+            nodes.append(Devfs.Node(name: Array(disk.device.name.utf8), number: disk.whole.number, mode: 0o600, kind: .block))
             let table = await scan(disk.device)
             for file in install(table, on: disk, registry: registry) {
-                nodes.append(Devfs.Node(name: Array(file.name.utf8), number: file.number, mode: 0o660, kind: .block))
+                nodes.append(Devfs.Node(name: Array(file.name.utf8), number: file.number, mode: 0o600, kind: .block))
             }
         }
         return nodes
@@ -68,7 +69,7 @@ enum BlockDevices {
             try? await vfs.unlink(Array(("/dev/" + file.name).utf8), context: context)
         }
         for file in install(table, on: disk, registry: vfs.devices) {
-            _ = try? await vfs.mknod(Array(("/dev/" + file.name).utf8), mode: FileMode.S_IFBLK | 0o660, device: file.number, context: context)
+            _ = try? await vfs.mknod(Array(("/dev/" + file.name).utf8), mode: FileMode.S_IFBLK | 0o600, device: file.number, context: context)
         }
     }
 

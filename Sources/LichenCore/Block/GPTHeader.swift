@@ -37,13 +37,14 @@ public struct GPTHeader: Equatable, Sendable {
         entrySize = block.le32(84)
         entriesCRC = block.le32(88)
         guard currentLBA == lba, firstUsableLBA <= lastUsableLBA, lastUsableLBA < blocks,
-              entrySize >= 128, entrySize % 8 == 0, entrySize <= 4096, entryCount > 0,
+              entrySize == 128, entryCount > 0,
               entryArrayBytes <= Self.maxEntryArrayBytes, entriesLBA < blocks else { return nil }
     }
 
     /// The partitions of an entry array (`entryArrayBytes` long, CRC checked), numbered by index + 1;
     /// nil when the CRC does not match. Entries with a zero type GUID are unused; entries outside the
     /// usable range or ending before they start are skipped, as Linux's is_pte_valid does.
+    /// Linux takes only 128-byte entries (sizeof(gpt_entry)); so does the header check.
     public func partitions(_ array: UnsafeRawBufferPointer, sectorsPerBlock: UInt64) -> [Partition]? {
         guard array.count >= entryArrayBytes,
               CRC32.checksum(UnsafeRawBufferPointer(rebasing: array[0..<entryArrayBytes])) == entriesCRC else { return nil }
