@@ -111,6 +111,7 @@ boot-test: kernel
 	python3 tests/boot/test_fpsimd.py $(B)/Image
 	python3 tests/boot/test_wakeups.py $(B)/Image
 	python3 tests/boot/test_debian.py $(B)/Image
+	@tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_virtio.py $(B)/Image
 
 # Benchmarks (not part of `make test`: timing on a shared host is noisy; docs/performance.md).
 # `make bench` runs both: the user-space micro-benchmarks and boot times against Linux (bench-user),

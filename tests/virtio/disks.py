@@ -21,14 +21,13 @@ def put_mbr(disk, sector, entries):
     disk[at + 446:at + 510] = b"".join(entries + [bytes(16)] * (4 - len(entries)))
     disk[at + 510:at + 512] = b"\x55\xaa"
 
-def gpt_disk(tag=b"A"):
-    sectors = 8 * 2048
+def gpt_disk(tag=b"A", sectors=8 * 2048, parts=((2048, 10239), (10240, 14335))):
     disk = blank(tag, sectors)
     disk[0:SECTOR] = bytes(SECTOR)
     put_mbr(disk, 0, [mbr_entry(0xee, 1, sectors - 1)])
     linux_fs = bytes.fromhex("af3dc60f838472478e793d69d8477de4")
     entries = bytearray(128 * 128)
-    for i, (first, last) in enumerate([(2048, 10239), (10240, 14335)]):
+    for i, (first, last) in enumerate(parts):
         unique = bytes([0x11 * (i + 1)] * 16)
         name = ("part%d" % (i + 1)).encode("utf-16-le").ljust(72, b"\0")
         entries[128 * i:128 * (i + 1)] = linux_fs + unique + struct.pack("<QQQ", first, last, 0) + name
@@ -44,12 +43,13 @@ def gpt_disk(tag=b"A"):
     disk[(sectors - 1) * SECTOR:] = header(sectors - 1, 1, sectors - 33)
     return disk
 
-def mbr_disk(tag=b"B"):
-    sectors = 4 * 2048
+def mbr_disk(tag=b"B", scale=1):
+    """scale divides every position (scale 32: a 128 KiB disk for the fuzzer's seeds)."""
+    sectors = 4 * 2048 // scale
     disk = blank(tag, sectors)
-    for s in (0, 4096, 5998):
+    for s in (0, 4096 // scale, 5998 // scale):
         disk[s * SECTOR:(s + 1) * SECTOR] = bytes(SECTOR)
-    put_mbr(disk, 0, [mbr_entry(0x83, 2048, 2048), mbr_entry(0x05, 4096, 4096)])
-    put_mbr(disk, 4096, [mbr_entry(0x83, 2, 1000), mbr_entry(0x05, 1902, 1002)])   # next EBR at 5998
-    put_mbr(disk, 5998, [mbr_entry(0x83, 2, 1000)])                                  # logical at 6000
+    put_mbr(disk, 0, [mbr_entry(0x83, 2048 // scale, 2048 // scale), mbr_entry(0x05, 4096 // scale, 4096 // scale)])
+    put_mbr(disk, 4096 // scale, [mbr_entry(0x83, 2, 1000 // scale), mbr_entry(0x05, 1902 // scale, 1002 // scale)])
+    put_mbr(disk, 5998 // scale, [mbr_entry(0x83, 2, 1000 // scale)])
     return disk
