@@ -111,6 +111,11 @@ enum BlockDevices {
         }
     }
 
+    /// sync(2): every disk writes back its volatile cache; errors are not reported (as Linux's sync).
+    static func flushAll() async {
+        for disk in all where !disk.device.readOnly { try? await disk.device.flush() }
+    }
+
     /// /proc/partitions, as Linux's show_partition: 1 KiB blocks.
     @Sendable static func procPartitions() -> [UInt8] {
         var o = "major minor  #blocks  name\n\n"

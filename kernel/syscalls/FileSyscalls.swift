@@ -92,8 +92,12 @@ enum FileSyscalls {
         }
     }
 
-    /// Files live in memory: there is nothing to write back.
-    static func sync(_ a: SyscallArguments) -> UInt64 { 0 }
+    /// Files live in memory: nothing to write back but the disks' volatile caches (flushed; a
+    /// failure is not reported, as Linux's sync).
+    static func sync(_ a: SyscallArguments) async -> UInt64 {
+        await BlockDevices.flushAll()
+        return 0
+    }
 
     static func fsync(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let fd = a.fd(0)

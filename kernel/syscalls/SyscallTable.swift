@@ -49,7 +49,7 @@ extension SyscallTable {
         t.add(.readlinkat, sleeping: PathSyscalls.readlinkat)
         t.add(.newfstatat, sleeping: FileAttributeSyscalls.newfstatat)
         t.add(.fstat, instant: FileAttributeSyscalls.fstat)
-        t.add(.sync, instant: FileSyscalls.sync)
+        t.add(.sync, sleeping: FileSyscalls.sync)
         t.add(.fsync, sleeping: FileSyscalls.fsync)
         t.add(.fdatasync, sleeping: FileSyscalls.fdatasync)
         t.add(.utimensat, sleeping: FileAttributeSyscalls.utimensat)

@@ -33,6 +33,7 @@ i=0; while [ $i -lt 32 ]; do printf 'W%014d\n' $i; i=$((i + 1)); done > /tmp/w
 dd if=/tmp/w of=/dev/vda2 bs=512 seek=10 conv=notrunc,fsync 2>/dev/null; echo "dd $?"
 printf 'odd-offset-write' | dd of=/dev/vda2 bs=1 seek=12345 conv=notrunc 2>/dev/null; echo "dd $?"
 dd if=/dev/vda2 bs=1 skip=12345 count=16 2>/dev/null; echo
+sync; echo "sync $?"
 echo "== parallel-write"
 for i in 0 1 2 3; do dd if=/dev/vdb1 of=/dev/vda1 bs=8k skip=$((i * 16)) seek=$((i * 16)) count=16 conv=notrunc 2>/dev/null & done
 wait
