@@ -79,6 +79,9 @@ def boot(kernel, image=None):
                         qemu_extra=qemu_disks(a, b))
     check("%s: the script ran to its end" % kernel, r.status is not None and not r.boot.timed_out,
           r.boot.output[-3000:])
+    if kernel == "lichen":
+        check("lichen: several requests were in flight at once (the parallel dd's)",
+              re.search(r"virtio: queue 0: \d+ requests in flight at once", r.boot.output) is not None)
     return r, open(a, "rb").read(), open(b, "rb").read()
 
 def check_image(kernel, a, b):

@@ -17,6 +17,8 @@ final class VirtioQueue: @unchecked Sendable {
     /// Device-written nonsense seen in the interrupt handler (logged later, from a task).
     private let bogusEntries = SpinLock(0)
     private static let reported = ReportOnce(count: 2)
+    /// Set once 3 chains were in flight together (logged once: the boot test looks for it).
+    private var sawConcurrency = false
 
     /// Sets up queue `index` of `transport` (at most `preferredSize` entries): nil when the device has
     /// no such queue or memory is short.
@@ -58,11 +60,16 @@ final class VirtioQueue: @unchecked Sendable {
             head = added
             return true
         }, interruptible: false)
-        let kick: Bool = ring.withLock { r in
+        let (kick, inFlight): (Bool, Int) = ring.withLock { r in
             CPU.completeStores()                          // the idx before reading the device's event index
-            return r.kickNeeded()
+            return (r.kickNeeded(), r.inFlight)
         }
         if kick { notify() }
+        if inFlight >= 3 && !sawConcurrency {
+            sawConcurrency = true
+            KernelLog.info("virtio: queue " + Format.decimal(UInt64(index)) + ": " + Format.decimal(UInt64(inFlight))
+                           + " requests in flight at once")
+        }
         let completion = completions[Int(head)]
         try? await completion.wait(until: { $0 >= 0 }, interruptible: false)
         let length = completion.update { (state: inout Int64) -> Int64 in
