@@ -41,7 +41,8 @@ enum RootFilesystem {
         let context = vfs.context()
         if let initramfs { try await unpack(initramfs, into: vfs, context: context) }
         do { _ = try await vfs.mkdir(Array("/dev".utf8), mode: 0o755, context: context) } catch where error == .EEXIST {}
-        let devfs = try await Devfs.make(device: anonymousDevice(), clock: clock, driverNodes: ConsoleTTY.devfsNodes)
+        BlockDevices.nodes = await BlockDevices.start(in: vfs.devices)
+        let devfs = try await Devfs.make(device: anonymousDevice(), clock: clock, driverNodes: ConsoleTTY.devfsNodes + BlockDevices.nodes)
         _ = try await vfs.mount(devfs, on: Array("/dev".utf8), context: context)
         return vfs
     }

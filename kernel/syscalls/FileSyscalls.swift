@@ -100,23 +100,28 @@ enum FileSyscalls {
         }
     }
 
-    /// Files live in memory: there is nothing to write back.
-    static func sync(_ a: SyscallArguments) -> UInt64 { 0 }
-
-    static func fsync(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        let fd = a.fd(0)
-        return try syncDescriptor(a, fd)
+    /// Files live in memory: nothing to write back but the disks' volatile caches (flushed; a
+    /// failure is not reported, as Linux's sync).
+    static func sync(_ a: SyscallArguments) async -> UInt64 {
+        await BlockDevices.flushAll()
+        return 0
     }
 
-    static func fdatasync(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+    static func fsync(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let fd = a.fd(0)
-        return try syncDescriptor(a, fd)
+        return try await syncDescriptor(a, fd)
     }
 
-    /// fsync and fdatasync: files live in memory, but pipes, ttys and devices cannot sync (EINVAL).
-    private static func syncDescriptor(_ a: SyscallArguments, _ fd: Int32) throws(Errno) -> UInt64 {
+    static func fdatasync(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0)
+        return try await syncDescriptor(a, fd)
+    }
+
+    /// fsync and fdatasync: files live in memory; a special file syncs if it can (a disk flushes,
+    /// pipes and ttys cannot: EINVAL).
+    private static func syncDescriptor(_ a: SyscallArguments, _ fd: Int32) async throws(Errno) -> UInt64 {
         let file = try a.process.file(fd)
-        guard file.operations == nil else { throw .EINVAL }
+        if let operations = file.operations { try await operations.fsync(file) }
         return 0
     }
 

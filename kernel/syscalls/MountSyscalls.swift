@@ -47,7 +47,7 @@ enum MountSyscalls {
                 fileSystem = SysFileSystem()
             } else if type == Array("devtmpfs".utf8) {
                 fileSystem = try await Devfs.make(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock,
-                                                  driverNodes: ConsoleTTY.devfsNodes)
+                                                  driverNodes: ConsoleTTY.devfsNodes + BlockDevices.nodes)
             } else {
                 throw .ENODEV
             }

@@ -10,11 +10,13 @@ public enum Devfs {
         public let name: [UInt8]
         public let number: DeviceNumber
         public let mode: UInt32
+        public let kind: DeviceRegistry.Kind
 
-        public init(name: [UInt8], number: DeviceNumber, mode: UInt32) {
+        public init(name: [UInt8], number: DeviceNumber, mode: UInt32, kind: DeviceRegistry.Kind = .character) {
             self.name = name
             self.number = number
             self.mode = mode
+            self.kind = kind
         }
     }
 
@@ -44,7 +46,7 @@ public enum Devfs {
     public static func make(device: DeviceNumber, clock: @escaping VFSClock, driverNodes: [Node] = []) async throws(Errno) -> Tmpfs {
         let fs = Tmpfs(device: device, clock: clock, rootMode: 0o755, typeName: Array("devtmpfs".utf8))
         for node in standardNodes + driverNodes {
-            _ = try await fs.root.mknod(node.name, mode: FileMode.S_IFCHR | node.mode, device: node.number, owner: .root)
+            _ = try await fs.root.mknod(node.name, mode: (node.kind == .block ? FileMode.S_IFBLK : FileMode.S_IFCHR) | node.mode, device: node.number, owner: .root)
         }
         return fs
     }
