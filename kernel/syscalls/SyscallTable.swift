@@ -97,6 +97,12 @@ extension SyscallTable {
         t.add(.epoll_pwait, sleeping: EpollSyscalls.epoll_pwait)
         t.add(.epoll_pwait2, sleeping: EpollSyscalls.epoll_pwait2)
 
+        // Event file descriptors
+        t.add(.eventfd2, instant: EventFdSyscalls.eventfd2)
+        t.add(.timerfd_create, instant: TimerFdSyscalls.timerfd_create)
+        t.add(.timerfd_settime, instant: TimerFdSyscalls.timerfd_settime)
+        t.add(.timerfd_gettime, instant: TimerFdSyscalls.timerfd_gettime)
+
         // Mounts and filesystems
         t.add(.umount2, sleeping: MountSyscalls.umount2)
         t.add(.mount, sleeping: MountSyscalls.mount)
