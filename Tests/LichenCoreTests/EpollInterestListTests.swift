@@ -207,3 +207,28 @@ import Testing
         #expect(old == (10, 20) && !t.armed && t.remaining(at: 100) == (0, 0))
     }
 }
+
+@Suite struct RseqRegistrationTests {
+    @Test func registerAndUnregisterRules() throws {
+        var r = RseqRegistration()
+        #expect(throws: Errno.EINVAL) { _ = try r.request(address: 0x1000, length: 32, flags: 1, signature: 7) }
+        #expect(throws: Errno.EINVAL) { _ = try r.request(address: 0x1000, length: 16, flags: 0, signature: 7) }
+        #expect(throws: Errno.EINVAL) { _ = try r.request(address: 0x1008, length: 32, flags: 0, signature: 7) }
+        #expect(throws: Errno.EINVAL) { _ = try r.request(address: 0x1000, length: 32, flags: 2, signature: 7) }
+        #expect(try r.request(address: 0x1000, length: 32, flags: 0, signature: 7) == false)
+        #expect(r.isRegistered && r.writtenCPU == nil)
+        #expect(throws: Errno.EBUSY) { _ = try r.request(address: 0x1000, length: 32, flags: 0, signature: 7) }
+        #expect(throws: Errno.EPERM) { _ = try r.request(address: 0x1000, length: 32, flags: 0, signature: 8) }
+        #expect(throws: Errno.EINVAL) { _ = try r.request(address: 0x2000, length: 32, flags: 0, signature: 7) }
+        #expect(throws: Errno.EPERM) { _ = try r.request(address: 0x1000, length: 32, flags: 1, signature: 8) }
+        #expect(throws: Errno.EINVAL) { _ = try r.request(address: 0x1000, length: 64, flags: 1, signature: 7) }
+        #expect(try r.request(address: 0x1000, length: 32, flags: 1, signature: 7) == true)
+        #expect(!r.isRegistered)
+    }
+
+    @Test func criticalSection() {
+        #expect(RseqRegistration.inCriticalSection(pc: 0x100, start: 0x100, postCommitOffset: 8))
+        #expect(!RseqRegistration.inCriticalSection(pc: 0x108, start: 0x100, postCommitOffset: 8))
+        #expect(!RseqRegistration.inCriticalSection(pc: 0xff, start: 0x100, postCommitOffset: 8))
+    }
+}

@@ -4,10 +4,14 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/epoll.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/rseq.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
+#define PIDFD_NONBLOCK_ O_NONBLOCK
 
 static int readable(int fd) {
     struct pollfd p = {.fd = fd, .events = POLLIN | POLLOUT};
@@ -196,9 +200,144 @@ static void timerfd_checks(void) {
     close(fd);
 }
 
+/* rseq: glibc registered one for this thread already (unless disabled by a tunable); take it back,
+ * register our own, and check the CPU fields and every error. */
+static struct rseq area __attribute__((aligned(32)));
+
+static long sys_rseq(void *p, unsigned len, int flags, unsigned sig) {
+    return syscall(SYS_rseq, p, len, flags, sig);
+}
+
+static void rseq_checks(void) {
+    if (__rseq_size > 0) {
+        void *glibc = (char *)__builtin_thread_pointer() + __rseq_offset;
+        CHECK_ERR("rseq-glibc-busy", sys_rseq(glibc, 32, 0, RSEQ_SIG), EBUSY);
+        CHECK_ERR("rseq-glibc-other-sig", sys_rseq(glibc, 32, 0, RSEQ_SIG + 1), EPERM);
+        CHECK_ERR("rseq-glibc-other-area", sys_rseq(&area, 32, 0, RSEQ_SIG), EINVAL);
+        CHECK_ERR("rseq-unregister-wrong-sig", sys_rseq(glibc, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG + 1), EPERM);
+        CHECK_ERR("rseq-unregister-wrong-len", sys_rseq(glibc, 64, RSEQ_FLAG_UNREGISTER, RSEQ_SIG), EINVAL);
+        CHECK_OK("rseq-unregister-glibc", sys_rseq(glibc, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG));
+        CHECK_EQ("rseq-unregistered-cpu-id", (int)((struct rseq *)glibc)->cpu_id, RSEQ_CPU_ID_UNINITIALIZED);
+    }
+    CHECK_ERR("rseq-unregister-none", sys_rseq(&area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG), EINVAL);
+    CHECK_ERR("rseq-bad-flags", sys_rseq(&area, 32, 2, RSEQ_SIG), EINVAL);
+    CHECK_ERR("rseq-unregister-extra-flags", sys_rseq(&area, 32, 3, RSEQ_SIG), EINVAL);
+    CHECK_ERR("rseq-short", sys_rseq(&area, 16, 0, RSEQ_SIG), EINVAL);
+    CHECK_ERR("rseq-misaligned", sys_rseq((char *)&area + 8, 32, 0, RSEQ_SIG), EINVAL);
+    CHECK_ERR("rseq-kernel-pointer", sys_rseq(KERNPTR, 32, 0, RSEQ_SIG), EFAULT);
+    area.cpu_id = RSEQ_CPU_ID_UNINITIALIZED;
+    area.cpu_id_start = 12345;
+    CHECK_OK("rseq-register", sys_rseq(&area, 32, 0, RSEQ_SIG));
+    int cpu = sched_getcpu();
+    CHECK_EQ("rseq-cpu-id", (int)area.cpu_id, cpu);
+    CHECK_EQ("rseq-cpu-id-start", (int)area.cpu_id_start, cpu);
+    CHECK_ERR("rseq-again-busy", sys_rseq(&area, 32, 0, RSEQ_SIG), EBUSY);
+    CHECK_ERR("rseq-again-other-len", sys_rseq(&area, 64, 0, RSEQ_SIG), EINVAL);
+    pid_t child = fork();
+    if (child == 0) {
+        /* fork keeps the registration */
+        _exit(sys_rseq(&area, 32, 0, RSEQ_SIG) == -1 && errno == EBUSY ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(child, &status, 0);
+    CHECK("rseq-fork-keeps", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_OK("rseq-unregister", sys_rseq(&area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG));
+    CHECK_EQ("rseq-reset-cpu-id", (int)area.cpu_id, RSEQ_CPU_ID_UNINITIALIZED);
+    CHECK_EQ("rseq-reset-cpu-id-start", (int)area.cpu_id_start, 0);
+    CHECK_OK("rseq-register-again", sys_rseq(&area, 32, 0, RSEQ_SIG));
+}
+
+/* pidfds: open, poll (readable when the process exits), send_signal, getfd, and their errors. */
+static int pidfd_open_(pid_t pid, unsigned flags) { return syscall(SYS_pidfd_open, pid, flags); }
+static long pidfd_send_(int fd, int sig, siginfo_t *info, unsigned flags) { return syscall(SYS_pidfd_send_signal, fd, sig, info, flags); }
+static int pidfd_getfd_(int fd, int target, unsigned flags) { return syscall(SYS_pidfd_getfd, fd, target, flags); }
+
+static void pidfd_checks(void) {
+    CHECK_ERR("pidfd-open-zero", pidfd_open_(0, 0), EINVAL);
+    CHECK_ERR("pidfd-open-negative", pidfd_open_(-1, 0), EINVAL);
+    CHECK_ERR("pidfd-open-bad-flags", pidfd_open_(getpid(), 1), EINVAL);
+    int self = pidfd_open_(getpid(), 0);
+    CHECK("pidfd-open-self", self >= 0);
+    CHECK_EQ("pidfd-cloexec", fcntl(self, F_GETFD), FD_CLOEXEC);
+    CHECK_EQ("pidfd-self-not-readable", readable(self), 0);
+    CHECK_OK("pidfd-signal-self-zero", pidfd_send_(self, 0, NULL, 0));
+    CHECK_ERR("pidfd-signal-bad-flags", pidfd_send_(self, 0, NULL, 1), EINVAL);
+    CHECK_ERR("pidfd-signal-bad-signal", pidfd_send_(self, 1000, NULL, 0), EINVAL);
+    CHECK_ERR("pidfd-signal-bad-fd", pidfd_send_(999, 0, NULL, 0), EBADF);
+    int efd = eventfd(0, 0);
+    CHECK_ERR("pidfd-signal-not-pidfd", pidfd_send_(efd, 0, NULL, 0), EBADF);
+    CHECK_ERR("pidfd-getfd-not-pidfd", pidfd_getfd_(efd, 0, 0), EBADF);
+    CHECK_ERR("pidfd-signal-bad-info", pidfd_send_(self, SIGUSR1, BADPTR, 0), EFAULT);
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_signo = SIGUSR2;
+    si.si_code = SI_QUEUE;
+    CHECK_ERR("pidfd-signal-info-mismatch", pidfd_send_(self, SIGUSR1, &si, 0), EINVAL);
+    signal(SIGUSR1, SIG_IGN);
+    si.si_signo = SIGUSR1;
+    si.si_code = SI_USER;
+    CHECK_OK("pidfd-signal-self-info", pidfd_send_(self, SIGUSR1, &si, 0));
+    CHECK_ERR("pidfd-getfd-bad-flags", pidfd_getfd_(self, 0, 1), EINVAL);
+    CHECK_ERR("pidfd-getfd-bad-target", pidfd_getfd_(self, 999, 0), EBADF);
+    int dup = pidfd_getfd_(self, efd, 0);
+    CHECK("pidfd-getfd-self", dup >= 0 && dup != efd);
+    CHECK_EQ("pidfd-getfd-cloexec", fcntl(dup, F_GETFD), FD_CLOEXEC);
+    uint64_t v = 3;
+    write(dup, &v, 8);
+    CHECK_EQ("pidfd-getfd-same-file", read(efd, &v, 8), 8);
+    close(dup);
+    close(efd);
+    close(self);
+
+    /* a child: getfd of its pipe, kill it through the pidfd, poll sees the exit */
+    int p[2];
+    (void)!pipe(p);
+    pid_t child = fork();
+    if (child == 0) {
+        for (;;) pause();
+    }
+    int fd = pidfd_open_(child, PIDFD_NONBLOCK_);
+    CHECK("pidfd-open-child", fd >= 0);
+    CHECK_EQ("pidfd-nonblock", fcntl(fd, F_GETFL) & O_NONBLOCK, O_NONBLOCK);
+    CHECK_EQ("pidfd-child-running", readable(fd), 0);
+    int pw = pidfd_getfd_(fd, p[1], 0);
+    CHECK("pidfd-getfd-child", pw >= 0);
+    CHECK_EQ("pidfd-getfd-child-write", write(pw, "k", 1), 1);
+    close(pw);
+    si.si_signo = SIGKILL;
+    si.si_code = SI_QUEUE;
+    CHECK_ERR("pidfd-signal-other-claims-kernel", ({ siginfo_t k = si; k.si_code = SI_USER; pidfd_send_(fd, SIGKILL, &k, 0); }), EPERM);
+    int ep = epoll_create1(0);
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = 6}, out;
+    CHECK_OK("pidfd-epoll-add", epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+    CHECK_EQ("pidfd-epoll-running", epoll_wait(ep, &out, 1, 0), 0);
+    CHECK_OK("pidfd-kill", pidfd_send_(fd, SIGKILL, NULL, 0));
+    CHECK_EQ("pidfd-epoll-exit", epoll_wait(ep, &out, 1, 2000), 1);
+    struct pollfd pp = {.fd = fd, .events = POLLIN};
+    CHECK_EQ("pidfd-poll-exit", poll(&pp, 1, 2000), 1);
+    CHECK("pidfd-poll-exit-in", pp.revents & POLLIN);
+    CHECK_OK("pidfd-signal-zombie", pidfd_send_(fd, 0, NULL, 0));
+    int z = pidfd_open_(child, 0);
+    CHECK("pidfd-open-zombie", z >= 0);
+    CHECK_EQ("pidfd-zombie-readable", readable(z) & POLLIN, POLLIN);
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK("pidfd-killed", WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    CHECK_ERR("pidfd-signal-reaped", pidfd_send_(fd, 0, NULL, 0), ESRCH);
+    CHECK_ERR("pidfd-getfd-reaped", pidfd_getfd_(fd, 0, 0), ESRCH);
+    CHECK_ERR("pidfd-open-reaped", pidfd_open_(child, 0), ESRCH);
+    close(z);
+    close(ep);
+    close(fd);
+    close(p[0]);
+    close(p[1]);
+}
+
 int main(void) {
     begin("eventfds");
     eventfd_checks();
     timerfd_checks();
+    rseq_checks();
+    pidfd_checks();
     return done();
 }
