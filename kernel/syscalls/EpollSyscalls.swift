@@ -101,11 +101,15 @@ enum EpollSyscalls {
                 }
             }
         }
+        guard !ready.isEmpty else { return 0 }
+        // One copy out for all of them: struct epoll_event is { u32 events; 4 bytes padding; u64 data }.
+        let out = UnsafeMutableRawBufferPointer.allocate(byteCount: ready.count * eventSize, alignment: 8)
+        defer { out.deallocate() }
         for (i, r) in ready.enumerated() {
-            let at = events + UInt64(i * eventSize)
-            try a.user.store(UInt64(r.events), to: at)                // events and the padding
-            try a.user.store(r.data, to: at + 8)
+            out.storeBytes(of: UInt64(r.events).littleEndian, toByteOffset: i * eventSize, as: UInt64.self)
+            out.storeBytes(of: r.data.littleEndian, toByteOffset: i * eventSize + 8, as: UInt64.self)
         }
+        try a.user.write(UnsafeRawBufferPointer(out), to: events)
         return UInt64(ready.count)
     }
 }

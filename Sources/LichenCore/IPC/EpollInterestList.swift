@@ -165,6 +165,7 @@ public final class EpollInterestList: @unchecked Sendable {
     public func harvest(max: Int, poll: (EpollInterest) -> PollEvents?) -> [(events: UInt32, data: UInt64)] {
         var out: [(events: UInt32, data: UInt64)] = []
         var again: [EpollInterest] = []
+        out.reserveCapacity(Swift.min(max, 64))
         while out.count < max {
             guard let e = lock.withLock({ () -> EpollInterest? in
                 guard let e = head else { return nil }
