@@ -112,6 +112,7 @@ enum ProcessSyscalls {
             st.threads[0].altStack = inherited.2
         }
         let thread = Thread(tid: pid, process: child, context: childContext(a, request), index: 0)
+        thread.rseq = a.thread.rseq                       // fork keeps the registration (not a new thread)
         thread.affinity.store(a.thread.affinity.load(ordering: .relaxed), ordering: .relaxed)
         setTIDs(thread, request, parent: a)
         child.threads = [thread]
@@ -181,6 +182,7 @@ enum ProcessSyscalls {
         try await ProcessLifecycle.becomeSoleThread(a.thread)
         Futexes.releaseRobustList(of: a.thread)
         a.thread.robustList = UserAddr(0)
+        a.thread.rseq = RseqRegistration()               // exec drops it
         // Past the point of no return.
         p.memory = loaded.memory
         a.thread.memoryReplaced(by: loaded.memory)

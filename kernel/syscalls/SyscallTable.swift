@@ -97,6 +97,16 @@ extension SyscallTable {
         t.add(.epoll_pwait, sleeping: EpollSyscalls.epoll_pwait)
         t.add(.epoll_pwait2, sleeping: EpollSyscalls.epoll_pwait2)
 
+        // Event file descriptors
+        t.add(.eventfd2, instant: EventFdSyscalls.eventfd2)
+        t.add(.timerfd_create, instant: TimerFdSyscalls.timerfd_create)
+        t.add(.timerfd_settime, instant: TimerFdSyscalls.timerfd_settime)
+        t.add(.timerfd_gettime, instant: TimerFdSyscalls.timerfd_gettime)
+        t.add(.rseq, instant: RseqSyscalls.rseq)
+        t.add(.pidfd_open, instant: PidFdSyscalls.pidfd_open)
+        t.add(.pidfd_send_signal, instant: PidFdSyscalls.pidfd_send_signal)
+        t.add(.pidfd_getfd, instant: PidFdSyscalls.pidfd_getfd)
+
         // Mounts and filesystems
         t.add(.umount2, sleeping: MountSyscalls.umount2)
         t.add(.mount, sleeping: MountSyscalls.mount)

@@ -20,6 +20,7 @@ enum TimeSyscalls {
         guard a.process.credentials.euid == 0 else { throw .EPERM }
         guard nanoseconds >= 0 && nanoseconds < 1_000_000_000, seconds >= 0, seconds < Int64(UInt64.max / 2_000_000_000) else { throw .EINVAL }
         RealtimeClock.set(nanoseconds: UInt64(seconds) * 1_000_000_000 + UInt64(nanoseconds))
+        TimerFD.realtimeWasSet()                                // TFD_TIMER_CANCEL_ON_SET timers
     }
 
     static func clock_gettime(_ a: SyscallArguments) throws(Errno) -> UInt64 {

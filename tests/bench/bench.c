@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -267,6 +269,57 @@ static void t_handoff(void) {
     pthread_join(tok_peer, NULL);
 }
 
+/* epoll_wait over 1000 eventfds (level-triggered), with 1 or all 1000 of them ready, and an
+ * eventfd ping-pong between two threads (one op = a round trip) */
+#define EP_FDS 1000
+static int ep_fd = -1, ep_efd[EP_FDS];
+static struct epoll_event ep_out[EP_FDS];
+static void s_epoll(int ready) {
+    ep_fd = epoll_create1(0);
+    if (ep_fd < 0) na("%s: %s", "epoll_create1", errno);
+    for (int i = 0; i < EP_FDS; i++) {
+        ep_efd[i] = eventfd(i < ready ? 1 : 0, 0);
+        if (ep_efd[i] < 0) na("%s: %s", "eventfd", errno);
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = i};
+        if (epoll_ctl(ep_fd, EPOLL_CTL_ADD, ep_efd[i], &ev)) na("%s: %s", "epoll_ctl", errno);
+    }
+}
+static void s_epoll_1(void) { s_epoll(1); }
+static void s_epoll_all(void) { s_epoll(EP_FDS); }
+static void b_epoll(void) { epoll_wait(ep_fd, ep_out, EP_FDS, 0); }
+static void t_epoll(void) { for (int i = 0; i < EP_FDS; i++) close(ep_efd[i]); close(ep_fd); }
+
+static int efd_ping = -1, efd_pong = -1;
+static pthread_t efd_peer;
+static void *efd_thread(void *a) {
+    uint64_t v;
+    for (;;) {
+        if (read(efd_ping, &v, 8) != 8 || v > 1) break;       /* 2: stop */
+        v = 1;
+        (void)!write(efd_pong, &v, 8);
+    }
+    return a;
+}
+static void s_efd_pingpong(void) {
+    efd_ping = eventfd(0, 0);
+    efd_pong = eventfd(0, 0);
+    if (efd_ping < 0 || efd_pong < 0) na("%s: %s", "eventfd", errno);
+    int e = pthread_create(&efd_peer, NULL, efd_thread, NULL);
+    if (e) na("%s: %s", "pthread_create", e);
+}
+static void b_efd_pingpong(void) {
+    uint64_t v = 1;
+    (void)!write(efd_ping, &v, 8);
+    (void)!read(efd_pong, &v, 8);
+}
+static void t_efd_pingpong(void) {
+    uint64_t v = 2;
+    (void)!write(efd_ping, &v, 8);
+    pthread_join(efd_peer, NULL);
+    close(efd_ping);
+    close(efd_pong);
+}
+
 static struct {
     const char *name; void (*fn)(void); int iterations /* at most */; const char *open;
     void (*setup)(void), (*teardown)(void);
@@ -293,6 +346,9 @@ static struct {
     {"sched_yield", b_yield, 1000000, ""},
     {"pthread-create+join", b_thread, 2000, ""},
     {"condvar-handoff", b_handoff, 100000, "", s_handoff, t_handoff},
+    {"epoll_wait-1-of-1000-ready", b_epoll, 200000, "", s_epoll_1, t_epoll},
+    {"epoll_wait-1000-ready", b_epoll, 10000, "", s_epoll_all, t_epoll},
+    {"eventfd-ping-pong-threads", b_efd_pingpong, 100000, "", s_efd_pingpong, t_efd_pingpong},
 };
 #define N (int)(sizeof benches / sizeof benches[0])
 

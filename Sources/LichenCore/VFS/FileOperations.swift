@@ -66,6 +66,9 @@ public struct PollEvents: OptionSet, Sendable {
     public static let error = PollEvents(rawValue: 0x8)        // POLLERR
     public static let hangUp = PollEvents(rawValue: 0x10)      // POLLHUP
     public static let invalid = PollEvents(rawValue: 0x20)     // POLLNVAL
+    public static let readHangUp = PollEvents(rawValue: 0x2000) // POLLRDHUP: the peer shut down writing
+    /// A wake-up's key when the waker does not say what changed.
+    public static let all = PollEvents(rawValue: 0xFFFF)
     /// Reported whether asked for or not.
     public static let always: PollEvents = [.error, .hangUp, .invalid]
 }
