@@ -83,9 +83,8 @@ final class TimerFD: FileOperations, @unchecked Sendable {
         disarm()
         let s = state.value
         guard s.armed, s.expirations(at: now) == 0 else { return }
-        var at = s.next
-        if realtime { at = at > RealtimeClock.base ? at - RealtimeClock.base : 0 }
-        let entry = TimerEntry.make(Deadline.uptime(nanoseconds: at))
+        // On the realtime clock the wake-up follows clock_settime (Deadline.realtime).
+        let entry = TimerEntry.make(realtime ? Deadline.realtime(nanoseconds: s.next) : Deadline.uptime(nanoseconds: s.next))
         let queue = state.waitQueue
         entry.pointee.action = .call { queue.wakeAll(reporting: .readable) }
         _ = TimerQueue.insert(entry)
