@@ -28,6 +28,9 @@ struct UnixState {
     var error: Errno? = nil
     var sendBuffer = SocketLimits.defaultBuffer
     var receiveBuffer = SocketLimits.defaultBuffer
+    /// SO_RCVTIMEO/SO_SNDTIMEO in nanoseconds; 0: wait without limit.
+    var receiveTimeout: UInt64 = 0
+    var sendTimeout: UInt64 = 0
     var passCredentials = false
     var peerCredentials: LinuxUcred? = nil
     var released = false
@@ -158,7 +161,7 @@ final class UnixSocket: Socket, @unchecked Sendable {
             guard let o = state.update(take) else { throw .EAGAIN }
             outcome = o
         } else {
-            do { outcome = try await state.wait(for: take) } catch { throw .EINTR }
+            do { outcome = try await state.wait(for: take, timeout: timeout(send: false)) } catch { throw UnixSocket.failed(error) }
             state.waitQueue.wakeAll()                     // room in the backlog for blocked connectors
         }
         guard case .socket(let server) = outcome else { throw .EINVAL }
@@ -200,8 +203,8 @@ final class UnixSocket: Socket, @unchecked Sendable {
                     try await target.state.wait(until: { t in
                         t.phase != .listening || t.released
                             || !SocketLimits.backlogIsFull(pending: t.backlog.count, backlog: t.backlogLimit)
-                    })
-                } catch { throw .EINTR }
+                    }, timeout: timeout(send: true))
+                } catch { throw UnixSocket.failed(error) }
             }
         }
     }
@@ -273,6 +276,18 @@ final class UnixSocket: Socket, @unchecked Sendable {
             c.sender.socket.state.update { $0.unreadSent -= c.bytes }
         }
     }
+
+    // MARK: Waiting
+
+    /// The wait limit SO_RCVTIMEO (receive, accept) or SO_SNDTIMEO (send, connect) sets.
+    func timeout(send: Bool) -> WaitTimeout? {
+        let s = state.value
+        let ns = send ? s.sendTimeout : s.receiveTimeout
+        return ns == 0 ? nil : .after(nanoseconds: ns)
+    }
+
+    /// A wait that ended early: EAGAIN when its timeout expired, else EINTR (a signal).
+    static func failed(_ error: WaitError) -> Errno { error == .timedOut ? .EAGAIN : .EINTR }
 
     // MARK: Readiness
 

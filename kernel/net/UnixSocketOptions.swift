@@ -31,8 +31,10 @@ extension UnixSocket {
         case O.SO_PEERCRED:
             var c = s.peerCredentials ?? .nobody
             return withUnsafeBytes(of: &c) { Array($0) }
-        case O.SO_RCVTIMEO_OLD, O.SO_SNDTIMEO_OLD:
-            return [UInt8](repeating: 0, count: 16)                // struct timeval: no timeout
+        case O.SO_RCVTIMEO_OLD, O.SO_SNDTIMEO_OLD, O.SO_RCVTIMEO_NEW, O.SO_SNDTIMEO_NEW:
+            let ns = name == O.SO_RCVTIMEO_OLD || name == O.SO_RCVTIMEO_NEW ? s.receiveTimeout : s.sendTimeout
+            var tv = LinuxTimeval(tv_sec: Int64(ns / 1_000_000_000), tv_usec: Int64(ns % 1_000_000_000 / 1000))
+            return withUnsafeBytes(of: &tv) { Array($0) }
         default:
             if UnixSocket.isPlain(name) { return UnixSocket.bytes(s.plainOptions.last(where: { $0.name == name })?.value ?? 0) }
             report(name, "getsockopt")
@@ -54,13 +56,15 @@ extension UnixSocket {
             state.update { $0.receiveBuffer = SocketLimits.bufferSize(requested: v, send: false) }
         case O.SO_PASSCRED:
             state.update { $0.passCredentials = v != 0 }
-        case O.SO_RCVTIMEO_OLD, O.SO_SNDTIMEO_OLD:
-            // Timeouts are not implemented: a zero timeval (wait forever) is accepted, others refused.
+        case O.SO_RCVTIMEO_OLD, O.SO_SNDTIMEO_OLD, O.SO_RCVTIMEO_NEW, O.SO_SNDTIMEO_NEW:
+            // A struct timeval (the same for _OLD and _NEW on arm64); {0, 0} waits without limit.
+            // Linux keeps it in jiffies (rounded up to its tick); Lichen keeps it to the microsecond.
             guard value.count >= 16 else { throw .EINVAL }
-            if value[0..<16].contains(where: { $0 != 0 }) {
-                report(name, "setsockopt (socket timeouts are not implemented)")
-                throw .ENOPROTOOPT
-            }
+            let sec = UnixSocket.int64(value, 0), usec = UnixSocket.int64(value, 8)
+            guard usec >= 0 && usec < 1_000_000 else { throw .EDOM }
+            let ns: UInt64 = sec < 0 ? 1 : UInt64(min(sec, 1 << 32)) * 1_000_000_000 + UInt64(usec) * 1000
+            let receive = name == O.SO_RCVTIMEO_OLD || name == O.SO_RCVTIMEO_NEW
+            state.update { if receive { $0.receiveTimeout = ns } else { $0.sendTimeout = ns } }
         case O.SO_TYPE, O.SO_DOMAIN, O.SO_PROTOCOL, O.SO_ERROR, O.SO_ACCEPTCONN, O.SO_PEERCRED:
             throw .ENOPROTOOPT                                     // read-only, as on Linux
         default:
@@ -79,6 +83,12 @@ extension UnixSocket {
     private func report(_ name: Int32, _ call: StaticString) {
         guard UnixSocket.refused.first(Int(max(0, min(name, 69)))) else { return }
         KernelLog.warning("AF_UNIX " + string(call) + ": SOL_SOCKET option " + Format.decimal(UInt64(max(0, name))) + " is not implemented: ENOPROTOOPT")
+    }
+
+    static func int64(_ b: [UInt8], _ at: Int) -> Int64 {
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(b[at + i]) << (8 * UInt64(i)) }
+        return Int64(bitPattern: v)
     }
 
     static func bytes(_ v: Int32) -> [UInt8] {

@@ -17,7 +17,7 @@ extension UnixSocket {
             return .bytes(n)
         }
         if nonBlocking { return state.update(take) }
-        do { return try await state.wait(for: take) } catch { throw .EINTR }
+        do { return try await state.wait(for: take, timeout: timeout(send: true)) } catch { throw UnixSocket.failed(error) }
     }
 
     private func unreserve(_ n: Int) { state.update { $0.unreadSent -= n } }
@@ -104,10 +104,10 @@ extension UnixSocket {
                 do {
                     try await target.state.wait(until: { t in
                         t.released || t.queue.count <= SocketLimits.maximumDatagramQueue
-                    })
+                    }, timeout: timeout(send: true))
                 } catch {
                     unreserve(n)
-                    throw .EINTR
+                    throw UnixSocket.failed(error)
                 }
                 continue
             default: break
@@ -192,7 +192,7 @@ extension UnixSocket {
             guard let o = state.update(step) else { throw .EAGAIN }
             outcome = o
         } else {
-            do { outcome = try await state.wait(for: step) } catch { throw .EINTR }
+            do { outcome = try await state.wait(for: step, timeout: timeout(send: false)) } catch { throw UnixSocket.failed(error) }
         }
         switch outcome {
         case .data(let t): return t

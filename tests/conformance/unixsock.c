@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <linux/sockios.h>
 
 #define DIR "/tmp/conf-unixsock"
@@ -847,6 +848,35 @@ static void more(void) {
     len = sizeof tv;
     CHECK_OK("so-rcvtimeo-get", getsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, &len));
     CHECK("so-rcvtimeo-zero", tv.tv_sec == 0 && tv.tv_usec == 0 && len == sizeof tv);
+    tv.tv_sec = 2; tv.tv_usec = 0;
+    CHECK_OK("so-rcvtimeo-set", setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    tv.tv_sec = 0; len = sizeof tv;
+    getsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, &len);
+    CHECK("so-rcvtimeo-get-set", tv.tv_sec == 2 && tv.tv_usec == 0);
+    tv.tv_usec = 1000000;
+    CHECK_ERR("so-rcvtimeo-edom", setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), EDOM);
+    CHECK_ERR("so-rcvtimeo-short", setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, 8), EINVAL);
+    tv.tv_sec = 0; tv.tv_usec = 200000;
+    setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_ERR("so-rcvtimeo-expires", recv(sv[0], buf, 1, 0), EAGAIN);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    CHECK("so-rcvtimeo-waited", ms >= 150 && ms < 5000);
+    tv.tv_sec = 0; tv.tv_usec = 0;
+    setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    /* SO_SNDTIMEO on a full send buffer. */
+    int small = 4096;
+    setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    tv.tv_usec = 100000;
+    CHECK_OK("so-sndtimeo-set", setsockopt(sv[1], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv));
+    static char fill[4096];
+    long r;
+    while ((r = send(sv[1], fill, sizeof fill, 0)) > 0) {}
+    int e = errno;
+    CHECK_EQ("so-sndtimeo-expires", e, EAGAIN);
+    while (recv(sv[0], fill, sizeof fill, MSG_DONTWAIT) > 0) {}
     /* epoll sees a socket become readable. */
     int ep = epoll_create1(0);
     struct epoll_event ev = { .events = EPOLLIN, .data.u32 = 7 }, out;
