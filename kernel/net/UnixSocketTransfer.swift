@@ -51,7 +51,7 @@ extension UnixSocket {
                 if sent > 0 { return sent }
                 throw .EPIPE
             }
-            let chunk = Array(message.bytes[sent..<(sent + n)])
+            let chunk = sent == 0 && n == message.bytes.count ? message.bytes : byteSlice(message.bytes, sent..<(sent + n))
             let files = sent == 0 && !message.files.isEmpty ? message.files : nil
             let delivered = peer.state.update { (p: inout UnixState) -> Bool in
                 if p.released || p.receiveShutdown { return false }
@@ -148,7 +148,7 @@ extension UnixSocket {
             }
             if !peek { state.waitQueue.wakeAll(); credit(part.credits) }   // room for blocked senders
             if firstSender == nil { firstSender = part.firstSender }
-            result.bytes += part.bytes
+            if result.bytes.isEmpty { result.bytes = part.bytes } else { appendBytes(&result.bytes, part.bytes, 0..<part.bytes.count) }
             result.fullLength = isStream ? result.bytes.count : part.recordLength
             for files in part.attachments { result.files += files }
             if !waitAll || result.bytes.count >= limit || !part.attachments.isEmpty { break }

@@ -35,28 +35,48 @@ extension SocketSyscalls {
             }
         }
 
-        /// `count` bytes starting `offset` bytes in.
+        /// `count` bytes starting `offset` bytes in (copied straight into the array: no bounce buffer).
         func gather(_ a: SyscallArguments, from offset: Int, count: Int) throws(Errno) -> [UInt8] {
-            var out: [UInt8] = []
-            out.reserveCapacity(count)
-            var skip = offset
-            for v in vectors where out.count < count {
-                let len = Int(v.iov_len)
-                if skip >= len { skip -= len; continue }
-                let n = min(len - skip, count - out.count)
-                out += try a.user.bytes(at: UserAddr(v.iov_base) + UInt64(skip), count: n)
-                skip = 0
+            var failure: Errno? = nil
+            let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                var done = 0, skip = offset
+                for v in vectors where done < count {
+                    let len = Int(v.iov_len)
+                    if skip >= len { skip -= len; continue }
+                    let n = min(len - skip, count - done)
+                    do throws(Errno) {
+                        try a.user.read(UnsafeMutableRawBufferPointer(start: buffer.baseAddress! + done, count: n),
+                                        from: UserAddr(v.iov_base) + UInt64(skip))
+                    } catch {
+                        failure = error
+                        break
+                    }
+                    skip = 0
+                    done += n
+                }
+                initialized = done
             }
+            if let failure { throw failure }
             return out
         }
 
         func scatter(_ a: SyscallArguments, _ bytes: [UInt8]) throws(Errno) {
-            var done = 0
-            for v in vectors where done < bytes.count {
-                let n = min(Int(v.iov_len), bytes.count - done)
-                if n > 0 { try a.user.store(bytes: Array(bytes[done..<(done + n)]), to: UserAddr(v.iov_base)) }
-                done += n
+            var failure: Errno? = nil
+            bytes.withUnsafeBytes { raw in
+                var done = 0
+                for v in vectors where done < raw.count {
+                    let n = min(Int(v.iov_len), raw.count - done)
+                    if n == 0 { continue }
+                    do throws(Errno) {
+                        try a.user.write(UnsafeRawBufferPointer(rebasing: raw[done..<(done + n)]), to: UserAddr(v.iov_base))
+                    } catch {
+                        failure = error
+                        break
+                    }
+                    done += n
+                }
             }
+            if let failure { throw failure }
         }
     }
 

@@ -58,7 +58,8 @@ public struct SocketMessageQueue<Attachment, Sender> {
             let m = messages[i]
             if i != head && !sameBatch(messages[head], m) { break }
             let n = min(m.remaining, limit - taken.bytes.count)
-            taken.bytes += m.bytes[m.consumed..<(m.consumed + n)]
+            if taken.bytes.isEmpty && n == m.bytes.count { taken.bytes = m.bytes }        // no copy
+            else { appendBytes(&taken.bytes, m.bytes, m.consumed..<(m.consumed + n)) }
             if i == head { taken.firstSender = m.sender }
             if let a = m.attachment {
                 taken.attachments.append(a)
@@ -83,7 +84,7 @@ public struct SocketMessageQueue<Attachment, Sender> {
         let m = messages[head]
         var taken = Taken()
         let n = min(m.bytes.count, limit)
-        taken.bytes = Array(m.bytes[0..<n])
+        taken.bytes = n == m.bytes.count ? m.bytes : byteSlice(m.bytes, 0..<n)
         taken.recordLength = m.bytes.count
         taken.firstSender = m.sender
         if let a = m.attachment { taken.attachments.append(a) }
@@ -121,4 +122,27 @@ public struct SocketMessageQueue<Attachment, Sender> {
         if head == messages.count { messages.removeAll(keepingCapacity: true); head = 0 }
         else if head > 32 && head * 2 > messages.count { messages.removeFirst(head); head = 0 }
     }
+}
+
+/// `bytes[range]` as a new array, copied with memcpy (a slice's element loop is slow in -Osize builds).
+public func byteSlice(_ bytes: [UInt8], _ range: Range<Int>) -> [UInt8] {
+    var out: [UInt8] = []
+    appendBytes(&out, bytes, range)
+    return out
+}
+
+/// Appends `source[range]` to `bytes` with memcpy.
+public func appendBytes(_ bytes: inout [UInt8], _ source: [UInt8], _ range: Range<Int>) {
+    guard !range.isEmpty else { return }
+    let old = bytes.count
+    let grown = [UInt8](unsafeUninitializedCapacity: old + range.count) { buffer, initialized in
+        bytes.withUnsafeBufferPointer { b in
+            if old > 0 { buffer.baseAddress!.update(from: b.baseAddress!, count: old) }
+        }
+        source.withUnsafeBufferPointer { s in
+            (buffer.baseAddress! + old).update(from: s.baseAddress! + range.lowerBound, count: range.count)
+        }
+        initialized = old + range.count
+    }
+    bytes = grown
 }
