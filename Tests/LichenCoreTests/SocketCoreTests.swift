@@ -112,6 +112,17 @@ import Testing
         #expect(r.removeAll().attachments == [[8]])
     }
 
+    @Test func byteCopies() {
+        #expect(byteSlice([1, 2, 3, 4], 1..<3) == [2, 3])
+        #expect(byteSlice([1, 2], 0..<0).isEmpty)
+        var b: [UInt8] = [9]
+        appendBytes(&b, [1, 2, 3], 1..<3)
+        #expect(b == [9, 2, 3])
+        var e: [UInt8] = []
+        appendBytes(&e, [5, 6], 0..<2)
+        #expect(e == [5, 6])
+    }
+
     @Test func manyMessagesCompact() {
         var q = Queue()
         for i in 0..<100 { q.append(.init(bytes: [UInt8(i)], sender: i, attachment: nil)) }
