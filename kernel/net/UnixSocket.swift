@@ -1,4 +1,5 @@
 import LichenCore
+import Synchronization
 import _Concurrency
 
 /// Who sent a queued message: the socket whose send buffer it is charged to (credited back when it
@@ -23,7 +24,6 @@ struct UnixState {
     /// sk_shutdown: RCV_SHUTDOWN and SEND_SHUTDOWN.
     var receiveShutdown = false
     var sendShutdown = false
-    var unreadSent = 0
     /// SO_ERROR: reported once.
     var error: Errno? = nil
     var sendBuffer = SocketLimits.defaultBuffer
@@ -45,6 +45,10 @@ final class UnixSocket: Socket, @unchecked Sendable {
     var family: UInt16 { LinuxSocket.AF_UNIX }
     var protocolNumber: Int32 { 0 }
     let state = Event(UnixState())
+    /// Bytes sent and not yet read (Linux's sk_wmem_alloc), limited by SO_SNDBUF. An atomic beside the
+    /// Event, so that a reader's credit wakes this socket's sleepers only when a blocked writer or a
+    /// poller could proceed, not its own reader (as Linux's poll keys), which ping-pong would pay for.
+    let unreadSent = Atomic<Int>(0)
     /// The creator's credentials: SO_PEERCRED of the peers it meets.
     let owner: LinuxUcred
     var pollQueue: WaitQueue { state.waitQueue }
@@ -273,7 +277,7 @@ final class UnixSocket: Socket, @unchecked Sendable {
     /// Gives the bytes a reader took back to their senders' buffers (waking their writers).
     func credit(_ credits: [(sender: UnixSender, bytes: Int)]) {
         for c in credits {
-            c.sender.socket.state.update { $0.unreadSent -= c.bytes }
+            c.sender.socket.creditSent(c.bytes)
         }
     }
 
@@ -289,6 +293,12 @@ final class UnixSocket: Socket, @unchecked Sendable {
     /// A wait that ended early: EAGAIN when its timeout expired, else EINTR (a signal).
     static func failed(_ error: WaitError) -> Errno { error == .timedOut ? .EAGAIN : .EINTR }
 
+    /// `n` sent bytes were read (or dropped): wakes writers and pollers if the socket was not writable.
+    func creditSent(_ n: Int) {
+        let old = unreadSent.wrappingSubtract(n, ordering: .sequentiallyConsistent).oldValue
+        if old << 2 > state.value.sendBuffer { state.waitQueue.wakeAll() }
+    }
+
     // MARK: Readiness
 
     func poll() -> PollEvents {
@@ -303,7 +313,7 @@ final class UnixSocket: Socket, @unchecked Sendable {
         if s.receiveShutdown { events.insert(.readable); events.insert(UnixSocket.readHangUp) }
         if !s.queue.isEmpty { events.insert(.readable) }
         if !isDatagram && s.phase == .unconnected { events.insert(.hangUp) }
-        var writable = s.unreadSent << 2 <= s.sendBuffer           // unix_writable
+        var writable = unreadSent.load(ordering: .sequentiallyConsistent) << 2 <= s.sendBuffer   // unix_writable
         if isDatagram, writable, let peer = s.peer, peer !== self {
             let p = peer.state.value
             if p.peer !== self && p.queue.count > SocketLimits.maximumDatagramQueue { writable = false }

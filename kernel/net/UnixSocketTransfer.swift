@@ -1,4 +1,5 @@
 import LichenCore
+import Synchronization
 import _Concurrency
 
 /// AF_UNIX sends and receives: streams (bytes across messages, partial sends under back-pressure)
@@ -11,16 +12,16 @@ extension UnixSocket {
     private func reserve(_ want: Int, record: Bool, nonBlocking: Bool) async throws(Errno) -> Reserve? {
         let take: (inout UnixState) -> Reserve? = { s in
             if s.sendShutdown { return .broken }
-            if s.unreadSent >= s.sendBuffer { return nil }
+            if self.unreadSent.load(ordering: .sequentiallyConsistent) >= s.sendBuffer { return nil }
             let n = record ? want : min(want, max(s.sendBuffer / 2 - 64, 1))
-            s.unreadSent += n
+            self.unreadSent.wrappingAdd(n, ordering: .sequentiallyConsistent)
             return .bytes(n)
         }
         if nonBlocking { return state.update(take) }
         do { return try await state.wait(for: take, timeout: timeout(send: true)) } catch { throw UnixSocket.failed(error) }
     }
 
-    private func unreserve(_ n: Int) { state.update { $0.unreadSent -= n } }
+    private func unreserve(_ n: Int) { creditSent(n) }
 
     func send(_ message: OutgoingMessage, flags: UInt32, nonBlocking: Bool, caller: SocketCaller) async throws(Errno) -> Int {
         let nonBlocking = nonBlocking || flags & LinuxMsgFlag.MSG_DONTWAIT != 0
@@ -210,7 +211,7 @@ extension UnixSocket {
             if s.phase == .listening { throw .EINVAL }
             return Int32(truncatingIfNeeded: isDatagram ? (s.queue.first?.remaining ?? 0) : s.queue.byteCount)
         case LinuxSocketOption.SIOCOUTQ:
-            return Int32(truncatingIfNeeded: s.unreadSent)
+            return Int32(truncatingIfNeeded: unreadSent.load(ordering: .sequentiallyConsistent))
         default:
             return nil
         }
