@@ -9,7 +9,7 @@ script is tests/debian/run.sh. Every part but "raw" must print the same on both 
 Not compared, because Lichen does not have it yet: /proc/stat's CPU times, interrupts and context
 switches (vmstat's us/sy/id/in/cs columns read 0, 100 % idle: only the table's shape is compared) and
 the running state in /proc/<pid>/stat (ps sees itself as S, not R: ps's own line is not printed).
-glibc's nscd probe gets EAFNOSUPPORT from socket(AF_UNIX) (no sockets), which ps shrugs off.
+glibc's nscd probe finds no /var/run/nscd/socket (connect: ENOENT), which ps shrugs off, as on Linux.
 
 usage: tests/boot/test_debian.py [IMAGE]
 """
