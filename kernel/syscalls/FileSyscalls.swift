@@ -196,6 +196,9 @@ enum FileSyscalls {
     }
 
     static func read(_ a: SyscallArguments, file: OpenFile, buffer: UserAddr, count: UInt64, offset: Int64?) async throws(Errno) -> UInt64 {
+        if offset == nil, let socket = (file.operations as? SocketFile)?.socket {       // sockets: one recvmsg
+            return try await SocketSyscalls.transfer(a, file, socket, .init(buffer, count), write: false)
+        }
         let requested = Int(min(count, UInt64(Int32.max)))
         guard buffer.rangeIsUser(count: requested) else { throw .EFAULT }
         try verifyPosition(offset, count: count)
@@ -230,6 +233,9 @@ enum FileSyscalls {
     }
 
     static func write(_ a: SyscallArguments, file: OpenFile, buffer: UserAddr, count: UInt64, offset: Int64?) async throws(Errno) -> UInt64 {
+        if offset == nil, let socket = (file.operations as? SocketFile)?.socket {       // sockets: one sendmsg
+            return try await SocketSyscalls.transfer(a, file, socket, .init(buffer, count), write: true)
+        }
         let requested = Int(min(count, UInt64(Int32.max)))
         if let operations = file.operations, operations.discardsWrites {
             guard file.flags.allowsWrite && !file.isPathOnly else { throw .EBADF }
@@ -275,6 +281,10 @@ enum FileSyscalls {
                          offset: Int64?) async throws(Errno) -> UInt64 {
         let file = try a.process.file(fd)
         guard vectorCount <= UInt64(LinuxIovec.UIO_MAXIOV) else { throw .EINVAL }
+        if offset == nil, let socket = (file.operations as? SocketFile)?.socket {       // sockets: one recvmsg/sendmsg
+            let buffers = try SocketSyscalls.UserBuffers(a, vectors: vectors, count: vectorCount, tooMany: .EINVAL)
+            return try await SocketSyscalls.transfer(a, file, socket, buffers, write: isWrite)
+        }
         let count = Int(vectorCount)
         // Every vector is checked before any I/O, as Linux's import_iovec does: a length that is
         // negative as an ssize_t fails the whole call.

@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -136,6 +137,46 @@ static void b_bandwidth(void) {
     }
 }
 static void t_bandwidth(void) { close(bw[0]); kill(peer, SIGKILL); waitpid(peer, NULL, 0); }
+
+/* AF_UNIX stream socketpair: ping-pong (one op = one byte there and back) and bandwidth (one op =
+ * 64 KiB read), as the pipe cases */
+static int us[2];
+static void s_unix_pingpong(void) {
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, us)) na("%s: %s", "socketpair", errno);
+    peer = fork();
+    if (peer < 0) na("%s: %s", "fork", errno);
+    if (peer == 0) {
+        char c;
+        close(us[0]);
+        while (read(us[1], &c, 1) == 1)
+            if (write(us[1], &c, 1) != 1) break;
+        _exit(0);
+    }
+    close(us[1]);
+}
+static void b_unix_pingpong(void) {
+    char c = 'x';
+    if (write(us[0], &c, 1) != 1 || read(us[0], &c, 1) != 1) na("%s: %s", "unix ping-pong", errno);
+}
+static void s_unix_bandwidth(void) {
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, us)) na("%s: %s", "socketpair", errno);
+    peer = fork();
+    if (peer < 0) na("%s: %s", "fork", errno);
+    if (peer == 0) {
+        close(us[0]);
+        for (;;) if (write(us[1], buf, sizeof buf) < 0) _exit(0);
+    }
+    close(us[1]);
+}
+static void b_unix_bandwidth(void) {
+    size_t got = 0;
+    while (got < sizeof buf) {
+        ssize_t n = read(us[0], buf, sizeof buf - got);
+        if (n <= 0) na("%s: %s", "unix read", n < 0 ? errno : EPIPE);
+        got += n;
+    }
+}
+static void t_unix(void) { close(us[0]); kill(peer, SIGKILL); waitpid(peer, NULL, 0); }
 
 /* a pipe into a CPU-bound consumer, as `dd bs=1M | md5sum`: a child writes 1 MiB at a time; one op =
  * 1 MiB read and hashed (FNV-1a) by the parent. Wall time against instructions shows what costs no
@@ -339,6 +380,8 @@ static struct {
     {"pipe-bandwidth-64K", b_bandwidth, 10000, "", s_bandwidth, t_bandwidth},
     {"pipe-1M+hash", b_pipe_hash, 64, "", s_pipe_hash, t_bandwidth},
     {"pty-round-trip", b_pty, 50000, "", s_pty, t_pty},
+    {"unix-ping-pong", b_unix_pingpong, 100000, "", s_unix_pingpong, t_unix},
+    {"unix-bandwidth-64K", b_unix_bandwidth, 10000, "", s_unix_bandwidth, t_unix},
     {"mmap+munmap-64K", b_mmap, 100000, ""},
     {"anon-page-fault", b_page_fault, 200000, ""},
     {"brk-grow+shrink", b_brk, 100000, ""},

@@ -108,6 +108,9 @@ enum ProcPid {
         if file.location.mount.fileSystem === PipeFileSystem.shared {
             return Array(("pipe:[" + dec(file.status.ino) + "]").utf8)
         }
+        if file.location.mount.fileSystem === SocketFileSystem.shared {
+            return Array(("socket:[" + dec(file.status.ino) + "]").utf8)
+        }
         return await path(of: file.location, hint: file.pathHint, context: context)
     }
 
