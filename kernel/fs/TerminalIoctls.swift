@@ -33,7 +33,7 @@ extension ConsoleTTY {
             try caller.store(session, to: argument)
         case LinuxIoctl.TIOCSCTTY:                                 // a session leader takes the terminal
             guard ids.0 == pid else { throw .EPERM }
-            guard acquire(session: ids.0, group: ids.1, steal: argument == ConsoleTTY.stealTerminal) else { throw .EPERM }
+            guard acquire(session: ids.0, group: ids.1, steal: argument == ConsoleTTY.stealTerminal && caller.has(.CAP_SYS_ADMIN)) else { throw .EPERM }
         case LinuxIoctl.TIOCNOTTY:
             guard isControlling else { throw .ENOTTY }
             if ids.0 == pid { release(session: ids.0) }
@@ -42,8 +42,23 @@ extension ConsoleTTY {
         case LinuxIoctl.TCFLSH:                                    // output is never queued: only input is dropped
             guard argument <= LinuxIoctl.TCIOFLUSH else { throw .EINVAL }
             if argument != LinuxIoctl.TCOFLUSH { flushInput() }
+        case ConsoleTTY.TIOCSTI:                                   // the caller's own terminal, or CAP_SYS_ADMIN
+            guard isControlling || caller.has(.CAP_SYS_ADMIN) else { throw .EPERM }
+            inject(try caller.load(UInt8.self, from: argument))
+        case ConsoleTTY.TIOCCONS:
+            guard caller.has(.CAP_SYS_ADMIN) else { throw .EPERM }
+            // The console is the only terminal: console output already goes to it.
         default: throw .ENOTTY
         }
         return 0
+    }
+
+    static let TIOCSTI: UInt32 = 0x5412, TIOCCONS: UInt32 = 0x541d
+
+    /// TIOCSTI: a byte taken as if typed (echo and signals included).
+    private func inject(_ byte: UInt8) {
+        let effects = discipline.update { $0.receive(byte) }
+        if !effects.echo.isEmpty, let console = KernelLog.console { for b in effects.echo { console.write(b) } }
+        if let signal = effects.signal { ConsoleTTY.signalForeground(foregroundGroup, signal) }
     }
 }
