@@ -16,6 +16,7 @@ final class Process: @unchecked Sendable {
         var name: [UInt8]
         var commandLine: [UInt8] = []
         var environment: [UInt8] = []
+        var auxv: [UInt8] = []
         var executable: Location? = nil
         var executableHint: (directory: Location, path: [UInt8])? = nil
     }
@@ -74,6 +75,11 @@ final class Process: @unchecked Sendable {
     var environment: [UInt8] {
         get { state.withLock { $0.environment } }
         set { state.withLock { $0.environment = newValue } }
+    }
+    /// The auxiliary vector of the last execve (/proc/<pid>/auxv).
+    var auxv: [UInt8] {
+        get { state.withLock { $0.auxv } }
+        set { state.withLock { $0.auxv = newValue } }
     }
     var executable: Location? {
         get { state.withLock { $0.executable } }

@@ -95,6 +95,7 @@ enum ProcessSyscalls {
         child.sharesFilesystemContext = parent.sharesFilesystemContext || request.flags.contains(.fs)   // exec: no set-id
         child.commandLine = parent.commandLine
         child.environment = parent.environment
+        child.auxv = parent.auxv
         let control = parent.control.withLock { $0.forked }
         child.control.withLock { $0 = control }
         let scheduling = parent.scheduling.withLock { $0 }
@@ -199,6 +200,7 @@ enum ProcessSyscalls {
         p.name = ProcessLifecycle.baseName(path)          // Linux: the file exec'd, even a #! script
         p.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
         p.environment = environment.reduce(into: []) { $0 += $1 + [0] }
+        p.auxv = loaded.auxv
         p.executable = try? await vfs.resolve(finalPath, context: p.fs)
         p.executableHint = await ProcessLifecycle.executableHint(finalPath, vfs: vfs, context: p.fs, executable: p.executable)
         Processes.withTable { $0.exec(p.pid) }

@@ -268,6 +268,16 @@ static void user_proc_checks(void) {
     CHECK("user-own-environ", fd >= 0 && read(fd, buf, sizeof buf) > 0);
     close(fd);
     CHECK("user-own-cwd", readlink("/proc/self/cwd", buf, sizeof buf) > 0);
+    CHECK_ERR("user-proc1-auxv-eacces", open("/proc/1/auxv", O_RDONLY), EACCES);
+    uint64_t aux[128] = {0};
+    fd = open("/proc/self/auxv", O_RDONLY);
+    ssize_t an = fd >= 0 ? read(fd, aux, sizeof aux) : -1;
+    close(fd);
+    int uid_seen = 0, ends = an >= 16 && an % 16 == 0 && aux[an / 8 - 2] == AT_NULL;
+    for (ssize_t k = 0; k + 1 < an / 8; k += 2)
+        if (aux[k] == AT_UID && aux[k + 1] == 1000 && getauxval(AT_PAGESZ) == 4096) uid_seen = 1;
+    CHECK("user-own-auxv-uid", uid_seen);
+    CHECK("user-own-auxv-ends-with-at-null", ends);
     DIR *d = opendir("/proc/self/fd");
     CHECK("user-own-fd-dir", d != NULL);
     if (d) closedir(d);

@@ -1,7 +1,7 @@
 import LichenCore
 import _Concurrency
 
-/// /proc/<pid>: stat, status, cmdline, comm, maps, mounts, exe, cwd, root, fd/.
+/// /proc/<pid>: stat, status, cmdline, comm, environ, auxv, maps, mounts, exe, cwd, root, fd/.
 enum ProcPid {
     static func directory(_ pid: Int32, parent: ProcDirectory) -> ProcDirectory {
         let base = UInt64(pid) << 16
@@ -27,6 +27,7 @@ enum ProcPid {
                 file("cmdline", 1) { $0.commandLine },
                 file("comm", 2) { $0.name + [0x0a] },
                 file("environ", 17, mode: 0o400, guarded: true) { $0.environment },
+                file("auxv", 18, mode: 0o400, guarded: true) { $0.auxv },
                 (Array("cwd".utf8), ProcLink(ino: base | 3, uid: owner.uid, gid: owner.gid, jump: { () throws(Errno) -> Location in
                     try ProcAccess.check(pid).fs.cwd
                 }) { () async throws(Errno) -> [UInt8] in
