@@ -12,6 +12,7 @@
 #include <sys/auxv.h>
 #include <sys/fsuid.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
@@ -341,6 +342,14 @@ static void user_file_checks(void) {
     CHECK("user-noatime-own", fd >= 0);
     close(fd);
     CHECK_OK("user-mkfifo", mkfifo(D "/pub/fifo", 0600));
+    /* A shared mapping of a file opened read-only never becomes writable. */
+    fd = open(D "/public", O_RDONLY);
+    void *m = fd >= 0 ? mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+    CHECK("user-mmap-shared-readonly", m != MAP_FAILED);
+    CHECK_ERR("user-mprotect-shared-readonly-write-eacces", mprotect(m, 4096, PROT_READ | PROT_WRITE), EACCES);
+    CHECK_ERR("user-mmap-shared-readonly-write-eacces", mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED ? -1 : 0, EACCES);
+    if (m != MAP_FAILED) munmap(m, 4096);
+    close(fd);
     CHECK_ERR("user-setpriority-lower-eacces", setpriority(PRIO_PROCESS, 0, -1), EACCES);
     CHECK_OK("user-setpriority-raise", setpriority(PRIO_PROCESS, 0, 1));
 }
