@@ -171,6 +171,8 @@ enum ProcessLifecycle {
         process.exiting = true
         _ = process.files.withLock { $0.closeAll() }
         RecordLocks.exited(process)
+        // A session leader's end gives up its controlling terminal (Linux's disassociate_ctty).
+        if Processes.withTable({ $0.record(process.pid)?.isSessionLeader ?? false }) { Terminals.sessionLeaderExited(process.pid) }
         let actions = parentActions(of: process.pid)
         let children = Processes.withTable { $0.liveChildren(of: process.pid) }
         CPUAccounting.processExiting(process, thread: thread)

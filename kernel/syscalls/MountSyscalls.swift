@@ -36,6 +36,9 @@ enum MountSyscalls {
             fileSystem = Tmpfs(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock, rootMode: o.mode ?? 0o1777,
                                rootOwner: InodeOwner(uid: o.uid ?? 0, gid: o.gid ?? 0),
                                sizeLimit: o.size ?? RootFilesystem.tmpfsDefaultSize, inodeLimit: o.inodes, typeName: type)
+        } else if type == Array("devpts".utf8) {                   // one instance, wherever it is mounted
+            try Devpts.shared.configure(data)
+            fileSystem = Devpts.shared
         } else {
             guard data.isEmpty else { throw .EINVAL }              // their options are not supported yet
             if type == Array("proc".utf8) {
@@ -44,7 +47,7 @@ enum MountSyscalls {
                 fileSystem = SysFileSystem()
             } else if type == Array("devtmpfs".utf8) {
                 fileSystem = try await Devfs.make(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock,
-                                                  driverNodes: ConsoleTTY.devfsNodes)
+                                                  driverNodes: ConsoleTTY.devfsNodes + BlockDevices.nodes)
             } else {
                 throw .ENODEV
             }

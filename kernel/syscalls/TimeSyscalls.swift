@@ -156,12 +156,15 @@ enum TimeSyscalls {
         let t = try a.user.load(LinuxTimespec.self, from: request)
         guard t.tv_sec >= 0, t.tv_nsec >= 0, t.tv_nsec < 1_000_000_000 else { throw .EINVAL }
         var ns = UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
-        if absolute {
-            let now = (clock == CLOCK_REALTIME ? RealtimeClock.now : MonotonicClock.now)
-            ns = ns > now ? ns - now : 0
+        let deadline: Deadline
+        if absolute && clock == CLOCK_REALTIME {
+            deadline = .realtime(nanoseconds: ns)       // follows clock_settime
+        } else {
+            if absolute { let now = MonotonicClock.now; ns = ns > now ? ns - now : 0 }
+            deadline = .after(nanoseconds: ns)
         }
         let start = MonotonicClock.now
-        if await Kernel.sleep(for: ns) == .cancelled {
+        if await Kernel.sleep(until: deadline) == .cancelled {
             if !absolute && remaining.value != 0 {
                 let left = ns - min(ns, MonotonicClock.now - start)
                 try a.user.store(LinuxTimespec(nanoseconds: left), to: remaining)

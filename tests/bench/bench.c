@@ -18,10 +18,13 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -162,6 +165,40 @@ static void b_pipe_hash(void) {
     hash_sink = h;
 }
 
+/* pty round trip: one op = one byte written to the master, read by a child from the raw-mode slave,
+ * written back and read from the master (devpts is mounted on /dev/pts first if it is not there) */
+static int pty_master;
+static void s_pty(void) {
+    struct statfs fs;
+    if (statfs("/dev/pts", &fs) != 0 || fs.f_type != 0x1cd1) {
+        mkdir("/dev/pts", 0755);
+        if (mount("devpts", "/dev/pts", "devpts", 0, "")) na("%s: %s", "mount devpts", errno);
+    }
+    pty_master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (pty_master < 0 || grantpt(pty_master) || unlockpt(pty_master)) na("%s: %s", "posix_openpt", errno);
+    int slave = open(ptsname(pty_master), O_RDWR | O_NOCTTY);
+    if (slave < 0) na("%s: %s", "open pty slave", errno);
+    struct termios t;
+    tcgetattr(slave, &t);
+    cfmakeraw(&t);
+    tcsetattr(slave, TCSANOW, &t);
+    peer = fork();
+    if (peer < 0) na("%s: %s", "fork", errno);
+    if (peer == 0) {
+        char c;
+        close(pty_master);
+        while (read(slave, &c, 1) == 1)
+            if (write(slave, &c, 1) != 1) break;
+        _exit(0);
+    }
+    close(slave);
+}
+static void b_pty(void) {
+    char c = 'x';
+    if (write(pty_master, &c, 1) != 1 || read(pty_master, &c, 1) != 1) na("%s: %s", "pty round trip", errno);
+}
+static void t_pty(void) { close(pty_master); kill(peer, SIGKILL); waitpid(peer, NULL, 0); }
+
 static void b_mmap(void) { void *m = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0); munmap(m, 65536); }
 static void b_page_fault(void) {   /* one op = one page touched for the first time */
     static char *m; static int i;
@@ -248,6 +285,7 @@ static struct {
     {"pipe-ping-pong", b_pingpong, 100000, "", s_pingpong, t_pingpong},
     {"pipe-bandwidth-64K", b_bandwidth, 10000, "", s_bandwidth, t_bandwidth},
     {"pipe-1M+hash", b_pipe_hash, 64, "", s_pipe_hash, t_bandwidth},
+    {"pty-round-trip", b_pty, 50000, "", s_pty, t_pty},
     {"mmap+munmap-64K", b_mmap, 100000, ""},
     {"anon-page-fault", b_page_fault, 200000, ""},
     {"brk-grow+shrink", b_brk, 100000, ""},

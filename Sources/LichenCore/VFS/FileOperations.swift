@@ -28,6 +28,9 @@ public protocol FileOperations: AnyObject, Sendable {
     func pollQueue(_ file: OpenFile) -> WaitQueue?
     /// The pipe, for a pipe or FIFO (F_GETPIPE_SZ / F_SETPIPE_SZ); nil for every other file.
     var pipe: Pipe? { get }
+    /// fsync/fdatasync: writes the file's data to stable storage (a disk's flush). EINVAL (the default)
+    /// for files that cannot sync: pipes, ttys, character devices.
+    func fsync(_ file: OpenFile) async throws(Errno)
 }
 
 extension FileOperations {
@@ -50,6 +53,7 @@ extension FileOperations {
     public func poll(_ file: OpenFile) -> PollEvents { [.readable, .writable] }
     public func pollQueue(_ file: OpenFile) -> WaitQueue? { nil }
     public var pipe: Pipe? { nil }
+    public func fsync(_ file: OpenFile) async throws(Errno) { throw .EINVAL }
 }
 
 /// poll(2) event bits (Linux's POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL).

@@ -161,8 +161,12 @@ enum ProcPid {
     @Sendable static func stat(_ p: Process) -> [UInt8] {
         let s = stateLetter(p.pid)
         // The console's line when it is the session's controlling terminal (session 0, the kernel's, never has one).
-        let tty = s.sid != 0 && s.sid == ConsoleTTY.shared.session ? Int(ConsoleTTY.line?.number.encoded ?? 0) : 0
-        let tpgid = tty != 0 ? Int(ConsoleTTY.shared.foregroundGroup) : -1
+        var tty = s.sid != 0 && s.sid == ConsoleTTY.shared.session ? Int(ConsoleTTY.line?.number.encoded ?? 0) : 0
+        var tpgid = tty != 0 ? Int(ConsoleTTY.shared.foregroundGroup) : -1
+        if tty == 0, let slave = PtyPairs.slave(session: s.sid) {                              // a pty slave: 136:N
+            tty = Int(slave.number.encoded)
+            tpgid = Int(slave.foregroundGroup)
+        }
         var fields: [String] = [dec(p.pid), "(" + String(decoding: p.name, as: UTF8.self) + ")", s.letter, dec(s.ppid), dec(s.pgid),
                                 dec(s.sid), dec(tty), dec(tpgid), "4194304"]
         fields += CPUAccounting.statFields(p)                                                 // minflt..cstime

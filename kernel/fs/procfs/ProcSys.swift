@@ -28,8 +28,7 @@ enum ProcSys {
         ("printk", { Array((dec(UInt64(KernelLog.consoleLevel)) + "\t4\t1\t7\n").utf8) }),
         ("dmesg_restrict", line("1")), ("randomize_va_space", line("0")),
         ("tainted", line("0")),
-        // Linux's default name. Lichen writes no core files yet: a core-dumping signal kills without
-        // one and without the WCOREDUMP bit (as Linux with RLIMIT_CORE 0), whatever this says.
+        // Linux's default name, the one CoreDump writes (it cannot be changed yet).
         ("core_pattern", line("core")),
         // SysV IPC's next-id controls: -1, "allocate the next free id" (Linux's default).
         ("msg_next_id", line("-1")), ("sem_next_id", line("-1")), ("shm_next_id", line("-1")),
