@@ -134,9 +134,9 @@ final class BlockDeviceFile: FileOperations, @unchecked Sendable {
         case LinuxBlockIoctl.BLKROGET:
             try caller.store(Int32(device.readOnly ? 1 : 0), to: argument)
         case LinuxBlockIoctl.BLKFLSBUF:
-            guard caller.isPrivileged else { throw .EACCES }          // no cached buffers to drop
+            guard caller.has(.CAP_SYS_ADMIN) else { throw .EACCES }          // no cached buffers to drop
         case LinuxBlockIoctl.BLKRRPART:
-            guard caller.isPrivileged else { throw .EACCES }
+            guard caller.has(.CAP_SYS_ADMIN) else { throw .EACCES }
             guard partition == nil, let disk = BlockDevices.all.first(where: { $0.whole === self }) else { throw .EINVAL }
             try await BlockDevices.rescan(disk)
         case LinuxBlockIoctl.BLKDISCARD:
@@ -147,7 +147,7 @@ final class BlockDeviceFile: FileOperations, @unchecked Sendable {
             if device.readOnly { throw .EPERM }
             if range.1 > 0 { try await device.discard(sector: firstSector + range.0 / 512, count: range.1 / 512) }
         case LinuxBlockIoctl.BLKROSET:
-            guard caller.isPrivileged else { throw .EACCES }
+            guard caller.has(.CAP_SYS_ADMIN) else { throw .EACCES }
             if Self.refused.first(0) { KernelLog.notice("block: BLKROSET (making a disk read-only) is not supported") }
             throw .EOPNOTSUPP
         default:

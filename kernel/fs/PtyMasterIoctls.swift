@@ -32,7 +32,7 @@ extension PtyMaster {
         case LinuxIoctl.TCSBRK, LinuxIoctl.TCSBRKP:
             break
         case LinuxIoctl.TIOCSTI:                                   // never the caller's terminal: CAP_SYS_ADMIN
-            guard caller.isPrivileged else { throw .EPERM }
+            guard caller.has(.CAP_SYS_ADMIN) else { throw .EPERM }
             let byte = try caller.load(UInt8.self, from: argument)
             core.update { $0.queueEcho([byte]) }
         case LinuxIoctl.TCGETS, LinuxIoctl.TCSETS, LinuxIoctl.TCSETSW, LinuxIoctl.TCSETSF,  // the slave's termios (tty_mode_ioctl)

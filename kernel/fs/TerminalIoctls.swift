@@ -45,7 +45,7 @@ extension Terminal {
         case LinuxIoctl.TIOCSCTTY:                                 // a session leader takes the terminal
             if ids.0 == pid && isControlling { return 0 }
             guard ids.0 == pid, Terminals.controlling(session: ids.0) == nil else { throw .EPERM }
-            let steal = argument == Terminal.stealTerminal && caller.isPrivileged
+            let steal = argument == Terminal.stealTerminal && caller.has(.CAP_SYS_ADMIN)
             guard acquire(session: ids.0, group: ids.1, steal: steal) else { throw .EPERM }
         case LinuxIoctl.TIOCNOTTY:
             guard isControlling && !viaMaster else { throw .ENOTTY }
@@ -66,13 +66,19 @@ extension Terminal {
         case LinuxIoctl.TCSBRK, LinuxIoctl.TCSBRKP:                // tcdrain / tcsendbreak: output is already out
             try checkBackground(.SIGTTOU)
         case LinuxIoctl.TIOCSTI:                                   // fake input: own terminal, or CAP_SYS_ADMIN
-            guard isControlling || caller.isPrivileged else { throw .EPERM }
+            guard isControlling || caller.has(.CAP_SYS_ADMIN) else { throw .EPERM }
             let byte = try caller.load(UInt8.self, from: argument)
             try await simulateInput(byte)
+        case Terminal.TIOCCONS:                                    // console output redirection
+            guard caller.has(.CAP_SYS_ADMIN) else { throw .EPERM }
+            // The console's output already goes to the console; redirecting it to a pty is not supported.
+            if isPtySlave { throw .EINVAL }
         default: throw .ENOTTY
         }
         return 0
     }
+
+    static let TIOCCONS: UInt32 = 0x541d
 
     /// TIOCSTI: one byte through the line discipline as if typed.
     func simulateInput(_ byte: UInt8) async throws(Errno) {

@@ -24,6 +24,8 @@ enum ProcessLifecycle {
                                            credentials: .root, secure: false, vfs: vfs, context: fsContext)
         let process = Process(pid: pid, memory: loaded.memory, files: files, fs: fsContext, name: baseName(path))
         process.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
+        process.environment = defaultEnvironment.reduce(into: []) { $0 += $1 + [0] }
+        process.auxv = loaded.auxv
         process.executable = try? await vfs.resolve(finalPath, context: fsContext)
         process.executableHint = await executableHint(finalPath, vfs: vfs, context: fsContext, executable: process.executable)
         Processes.add(process)

@@ -266,6 +266,7 @@ enum FileSyscalls {
             total += written
             if written < step { break }
         }
+        if total > 0 && file.operations == nil { try? await file.location.inode.removeSetIDBits(writtenBy: a.process.credentials) }
         return result(total)
     }
 

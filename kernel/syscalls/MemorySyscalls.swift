@@ -122,7 +122,11 @@ enum MemorySyscalls {
         // Shared anonymous memory lives in one object from now on, whoever touches a page first.
         let sharedObject = file == nil && sharing == MAP_SHARED ? SharedMemoryObject(size: length) : nil
         let address = try memory.locked { () throws(Errno) -> UserAddr in
+            // A shared file mapping never becomes writable (mprotect: EACCES): Linux's answer for a
+            // file opened read-only; Lichen has no writable shared file mappings at all.
+            let maximum: MemoryProtection = file != nil && sharing == MAP_SHARED ? [.read, .execute] : .all
             let (address, replaced) = try memory.map.map(length: length, placement: placement, protection: protection,
+                                                         maximumProtection: maximum,
                                                          sharing: sharing == MAP_SHARED ? .shared : .private,
                                                          backing: sharedObject, fileOffset: 0, kind: file == nil ? .mmap : .file,
                                                          growsDown: growsDown)

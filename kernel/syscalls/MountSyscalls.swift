@@ -15,7 +15,7 @@ enum MountSyscalls {
         let dataAddress = a.address(4)
         let target = try a.user.string(at: targetAddress)
         let vfs = try FileSyscalls.vfs()
-        guard a.process.fs.credentials.isSuperuser else { throw .EPERM }
+        guard a.process.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
         let data = dataAddress.value == 0 ? [] : try a.user.string(at: dataAddress, limit: pageSize)
         if flags & MS_REMOUNT != 0 {
             let location = try await vfs.resolve(target, context: a.process.fs)
@@ -63,7 +63,7 @@ enum MountSyscalls {
         guard flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW) == 0 else { throw .EINVAL }
         let path = try a.user.string(at: targetAddress)
         let vfs = try FileSyscalls.vfs()
-        guard a.process.fs.credentials.isSuperuser else { throw .EPERM }
+        guard a.process.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
         let target = try await vfs.resolve(path, followLast: flags & UMOUNT_NOFOLLOW == 0, context: a.process.fs)
         // A lazy unmount (MNT_DETACH) lets the users keep what they hold; otherwise, like Linux,
         // a mount that is some process's directory or holds an open file stays (EBUSY).

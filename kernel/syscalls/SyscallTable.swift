@@ -189,6 +189,16 @@ extension SyscallTable {
         t.add(.unshare, instant: ProcessControlSyscalls.unshare)
         t.add(.prctl, instant: ProcessControlSyscalls.prctl)
 
+        // Privileged administration Lichen lacks: EPERM without the capability, ENOSYS with it
+        t.add(.pivot_root, instant: PrivilegedSyscalls.pivot_root)
+        t.add(.swapon, instant: PrivilegedSyscalls.swapon)
+        t.add(.swapoff, instant: PrivilegedSyscalls.swapoff)
+        t.add(.init_module, instant: PrivilegedSyscalls.init_module)
+        t.add(.finit_module, instant: PrivilegedSyscalls.finit_module)
+        t.add(.delete_module, instant: PrivilegedSyscalls.delete_module)
+        t.add(.vhangup, instant: PrivilegedSyscalls.vhangup)
+        t.add(.acct, instant: PrivilegedSyscalls.acct)
+
         // Scheduling
         t.add(.ioprio_set, instant: SchedulingSyscalls.ioprio_set)
         t.add(.ioprio_get, instant: SchedulingSyscalls.ioprio_get)
