@@ -49,10 +49,10 @@ extension UnixSocket {
         let v = Int32(value[0]) | Int32(value[1]) << 8 | Int32(value[2]) << 16 | Int32(value[3]) << 24
         switch name {
         case O.SO_SNDBUF, O.SO_SNDBUFFORCE:
-            if name == O.SO_SNDBUFFORCE && !caller.credentials.isSuperuser { throw .EPERM }
+            if name == O.SO_SNDBUFFORCE && !caller.credentials.has(.CAP_NET_ADMIN) { throw .EPERM }
             state.update { $0.sendBuffer = SocketLimits.bufferSize(requested: v, send: true) }
         case O.SO_RCVBUF, O.SO_RCVBUFFORCE:
-            if name == O.SO_RCVBUFFORCE && !caller.credentials.isSuperuser { throw .EPERM }
+            if name == O.SO_RCVBUFFORCE && !caller.credentials.has(.CAP_NET_ADMIN) { throw .EPERM }
             state.update { $0.receiveBuffer = SocketLimits.bufferSize(requested: v, send: false) }
         case O.SO_PASSCRED:
             state.update { $0.passCredentials = v != 0 }

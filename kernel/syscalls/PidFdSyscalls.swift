@@ -79,7 +79,7 @@ enum PidFdSyscalls {
     }
 
     /// pidfd_getfd(pidfd, targetfd, flags): a duplicate of the other process's descriptor, close-on-exec,
-    /// for a caller that could ptrace it (the superuser, or the same user and groups on both sides).
+    /// for a caller that could ptrace it (CAP_SYS_PTRACE, or the same real user and groups on both sides and a dumpable target).
     static func pidfd_getfd(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let fd = a.fd(0), targetFD = a.fd(1), flags = a.uint32(2)
         guard flags == 0 else { throw .EINVAL }
@@ -88,8 +88,8 @@ enum PidFdSyscalls {
         let me = a.process.credentials, them = process.credentials
         let sameUser = me.uid == them.uid && me.uid == them.euid && me.uid == them.suid
             && me.gid == them.gid && me.gid == them.egid && me.gid == them.sgid
-        let dumpable = process.control.withLock { $0.dumpable } != 0
-        guard me.euid == 0 || (sameUser && dumpable) else { throw .EPERM }
+        let dumpable = process.control.withLock { $0.dumpable } == 1
+        guard me.has(.CAP_SYS_PTRACE) || (sameUser && dumpable) else { throw .EPERM }
         let file = try process.file(targetFD)
         return UInt64(try a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in
             try t.install(file, closeOnExec: true)

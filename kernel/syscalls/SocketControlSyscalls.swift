@@ -54,11 +54,10 @@ extension SocketSyscalls {
 
     /// scm_check_creds: a sender claims its own process and one of its ids unless privileged.
     private static func checkClaim(_ a: SyscallArguments, _ c: LinuxUcred) throws(Errno) {
-        let cred = a.process.credentials
-        let root = cred.euid == 0
-        guard c.pid == a.process.pid || root else { throw .EPERM }
-        guard c.uid == cred.uid || c.uid == cred.euid || c.uid == cred.suid || root else { throw .EPERM }
-        guard c.gid == cred.gid || c.gid == cred.egid || c.gid == cred.sgid || root else { throw .EPERM }
+        let cred = a.process.credentials                      // Linux's scm_check_creds
+        guard c.pid == a.process.pid || cred.has(.CAP_SYS_ADMIN) else { throw .EPERM }
+        guard c.uid == cred.uid || c.uid == cred.euid || c.uid == cred.suid || cred.has(.CAP_SETUID) else { throw .EPERM }
+        guard c.gid == cred.gid || c.gid == cred.egid || c.gid == cred.sgid || cred.has(.CAP_SETGID) else { throw .EPERM }
     }
 
     static func receiveMessage(_ a: SyscallArguments, _ socket: any Socket, _ file: OpenFile, _ header: UserAddr,

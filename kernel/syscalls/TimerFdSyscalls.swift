@@ -2,7 +2,7 @@ import LichenCore
 
 /// timerfd_create, timerfd_settime, timerfd_gettime over `TimerFD`. CLOCK_BOOTTIME is the
 /// monotonic clock (nothing suspends here); the *_ALARM clocks are their base clocks for the
-/// superuser (there is no suspend to wake from) and EPERM for others, as Linux without CAP_WAKE_ALARM.
+/// holders of CAP_WAKE_ALARM (there is no suspend to wake from) and EPERM for others, as Linux.
 enum TimerFdSyscalls {
     static let TFD_CLOEXEC: UInt64 = 0o2000000, TFD_NONBLOCK: UInt64 = 0o4000
     static let CLOCK_REALTIME_ALARM: Int32 = 8, CLOCK_BOOTTIME_ALARM: Int32 = 9
@@ -17,7 +17,7 @@ enum TimerFdSyscalls {
         }
         let f = UInt64(UInt32(bitPattern: flags))
         guard f & ~(TFD_CLOEXEC | TFD_NONBLOCK) == 0 else { throw .EINVAL }
-        if (clock == CLOCK_REALTIME_ALARM || clock == CLOCK_BOOTTIME_ALARM) && a.process.credentials.euid != 0 { throw .EPERM }
+        if (clock == CLOCK_REALTIME_ALARM || clock == CLOCK_BOOTTIME_ALARM) && !a.process.credentials.has(.CAP_WAKE_ALARM) { throw .EPERM }
         return try EventFdSyscalls.install(a, TimerFD(realtime: realtime), nonBlocking: f & TFD_NONBLOCK != 0,
                                            closeOnExec: f & TFD_CLOEXEC != 0)
     }
