@@ -56,6 +56,7 @@ enum ProgramLoader {
             }
         }
         guard filled else { throw .ENOMEM }
+        MemoryCommit.chargeLoaded(memory)
         return Loaded(memory: memory, entry: UserAddr(plan.startAddress), stackPointer: stack.stackPointer)
     }
 

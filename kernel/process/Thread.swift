@@ -155,7 +155,10 @@ final class Thread: @unchecked Sendable {
                 let outcome = memory.handleFault(at: address, write: write, instruction: instruction)
                 cpu.minorFaults &+= 1
                 PageFaultCount.count()
-                if !outcome.resolved { fault(outcome.signal, code: outcome.code, address: address) }
+                if !outcome.resolved && outcome.code == ProcessMemory.outOfMemoryCode {
+                    saveUserFP()
+                    await OutOfMemory.reclaim(for: process)     // then the instruction faults again: a retry
+                } else if !outcome.resolved { fault(outcome.signal, code: outcome.code, address: address) }
             case .alignmentFault(let address):
                 fault(.SIGBUS, code: LinuxSigInfo.BUS_ADRALN, address: address)
             case .illegalInstruction:
