@@ -2,8 +2,8 @@ import LichenCore
 import _Concurrency
 
 /// The OOM killer (Linux's out_of_memory): when memory for user space cannot be found, the process
-/// with the largest footprint (OutOfMemoryPolicy) gets SIGKILL, and whoever needed the memory waits
-/// until the victim's memory has come back, then retries. One victim at a time: while it dies
+/// with the largest footprint (OutOfMemoryPolicy) gets SIGKILL, and whoever needed the memory yields
+/// and retries until the victim's memory has come back. One victim at a time: while it dies
 /// nobody else is chosen. There is no reclaim to try first: Lichen has no page cache or swap yet
 /// (tmpfs pages are not reclaimable on Linux either).
 enum OutOfMemory {
@@ -13,34 +13,34 @@ enum OutOfMemory {
         var memory: ObjectIdentifier
         var killedAt: UInt64
     }
-    /// The victim being waited for, and a generation bumped whenever one's memory came back.
+    /// The victim being waited for.
     private static let victim = SpinLock<Victim?>(nil)
-    private static let returned = Event<UInt64>(0)
     /// How long a victim may take to give its memory back before another may be chosen (Linux's
     /// oom_reaper tears a stuck victim's memory down itself; Lichen gives up waiting for it).
     private static let patience: UInt64 = 2_000_000_000
 
     /// A user allocation failed (a page fault, copy-on-write, MAP_POPULATE): kills a victim unless
-    /// one is dying already, then sleeps until memory came back (or `patience` passed). The caller
-    /// retries its allocation; if it was itself the victim, its SIGKILL ends it at its next kernel
-    /// exit. Not interruptible: the caller retries anyway.
-    static func reclaim(for faulting: Process) async {
-        let generation = returned.value
+    /// one is dying already. Returns true when the caller should yield and retry (the victim's
+    /// memory comes back when it has run to its end; a retry before that comes back here and finds
+    /// it still dying), false when memory was not short after all (the caller retries once, then
+    /// treats the failure as the fault it is). If the caller was itself chosen, its SIGKILL ends it
+    /// at its next kernel exit.
+    /// Synchronous, and the wait is a yield and a retry rather than a sleep on an event: the fault
+    /// path runs when kernel memory is low too, and a sleep's frames and timer would need some.
+    static func shouldRetry(_ faulting: Process) -> Bool {
+        // A process being killed gives its memory back by dying (Linux's task_will_free_mem(current)).
+        if faulting.exiting || faulting.signals.withLock({ $0.process.shared.contains(.SIGKILL) }) { return true }
         // Memory may have come back since the allocation failed (Linux retries at the high watermark first).
-        if PhysicalMemory.hasRoomForUser(frames: 64) { return }
-        if !killVictim(invokedBy: faulting) && victim.withLock({ $0 == nil }) {
-            // Nothing could be killed: give the allocation another try after a short pause (the
-            // faulting program retries; Linux would panic "no killable processes").
-            _ = await sleep(for: 10_000_000)
-            return
-        }
-        do {
-            try await returned.wait(until: { $0 != generation }, timeout: .after(nanoseconds: patience), interruptible: false)
-        } catch {
-            victim.withLock { v in
-                if let current = v, MonotonicClock.now &- current.killedAt >= patience { v = nil }
-            }
-        }
+        if PhysicalMemory.hasRoomForUser(frames: 64) { return false }
+        killVictim(invokedBy: faulting)
+        return true
+    }
+
+    /// The async form, for syscalls that populate memory (MAP_POPULATE).
+    static func reclaim(for faulting: Process) async -> Bool {
+        guard shouldRetry(faulting) else { return false }
+        await Task.yield()
+        return true
     }
 
     /// Chooses and kills a victim, unless one is still dying. False when nobody could be killed.
@@ -51,6 +51,7 @@ enum OutOfMemory {
             if let current = v, MonotonicClock.now &- current.killedAt >= patience { v = nil }   // gave up on it
             return v?.pid
         }
+        if pending != nil { return true }     // still dying (its memory not torn down yet): wait for it
         let totalPages = PhysicalMemory.stats?.totalFrames ?? 0
         var candidates: [OOMCandidate] = []
         var processes: [Process] = []
@@ -81,10 +82,9 @@ enum OutOfMemory {
     }
 
     /// A process's memory was torn down (ProcessMemory's deinit): if it was the victim's, the next
-    /// victim may be chosen, and everyone waiting retries. Any teardown wakes the waiters: memory came back.
+    /// victim may be chosen.
     static func memoryReleased(_ memory: ObjectIdentifier) {
         victim.withLock { v in if v?.memory == memory { v = nil } }
-        returned.update { $0 &+= 1 }
     }
 
     /// Linux's two lines: who invoked the killer, and whom it killed with what.
