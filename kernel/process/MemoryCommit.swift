@@ -30,7 +30,8 @@ enum MemoryCommit {
     static var totalPages: Int { PhysicalMemory.stats?.totalFrames ?? 0 }
     static var limitPages: Int { policy.commitLimit(totalPages: totalPages, pageSize: pageSize) }
 
-    static func pages(_ bytes: UInt64) -> Int { Int((bytes + UInt64(pageSize) - 1) / UInt64(pageSize)) }
+    /// Whole pages in `bytes`, rounded up (no overflow for any length user space passes).
+    static func pages(_ bytes: UInt64) -> Int { Int(bytes / UInt64(pageSize)) + (bytes % UInt64(pageSize) != 0 ? 1 : 0) }
 
     /// Whether an area's pages are promised (Linux's accountable_mapping: private and writable).
     static func isAccountable(_ area: VirtualMemoryArea<SharedMemoryObject>) -> Bool {

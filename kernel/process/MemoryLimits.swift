@@ -21,11 +21,11 @@ enum MemoryLimits {
         let all = areas()
         if addressSpace != infinity {
             let total = all.reduce(UInt64(0)) { $0 + $1.length }
-            if total + bytes > addressSpace { throw .ENOMEM }
+            if bytes > addressSpace || total > addressSpace - bytes { throw .ENOMEM }
         }
         if data && dataLimit != infinity {
             let total = all.reduce(UInt64(0)) { isData($1) ? $0 + $1.length : $0 }
-            if total + bytes > dataLimit { throw .ENOMEM }
+            if bytes > dataLimit || total > dataLimit - bytes { throw .ENOMEM }
         }
     }
 }
