@@ -54,14 +54,18 @@ QEMU_MEMORY ?= 512M
 QEMU_GIC ?= 2
 QEMU_SMP ?= 1
 APPEND ?=
+# A raw disk image as /dev/vda (virtio-blk over modern virtio-mmio: docs/storage.md): make run DISK=disk.img
+DISK ?=
+DISK_QEMU_ARGS = -global virtio-mmio.force-legacy=false -drive file=$(DISK),if=none,format=raw,id=vda -device virtio-blk-device,drive=vda
 run: kernel initramfs
 	@tools/ensure-deps.sh qemu
 	$(ARCH_QEMU) -m $(QEMU_MEMORY) -smp $(QEMU_SMP) -nographic \
-	  -kernel $(B)/Image -initrd $(B)/initramfs.cpio.gz -append "$(APPEND)"
+	  -kernel $(B)/Image -initrd $(B)/initramfs.cpio.gz -append "$(APPEND)" \
+	  $(if $(DISK),$(DISK_QEMU_ARGS))
 
 # The initramfs `make run` boots: Debian's static arm64 BusyBox (fetched with apt-get) and initramfs/init.
 initramfs: $(B)/initramfs.cpio.gz
-$(B)/initramfs.cpio.gz: initramfs/lichen.spec initramfs/init initramfs/motd initramfs/busybox-applets.txt tools/mkinitramfs.py
+$(B)/initramfs.cpio.gz: initramfs/lichen.spec initramfs/init initramfs/motd initramfs/passwd initramfs/group initramfs/busybox-applets.txt tools/mkinitramfs.py
 	@tools/fetch-debian-arm64.sh busybox
 	python3 tools/mkinitramfs.py initramfs/lichen.spec $@ --gzip
 
@@ -112,6 +116,7 @@ boot-test: kernel
 	python3 tests/boot/test_fpsimd.py $(B)/Image
 	python3 tests/boot/test_wakeups.py $(B)/Image
 	python3 tests/boot/test_debian.py $(B)/Image
+	@tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_virtio.py $(B)/Image
 
 # Benchmarks (not part of `make test`: timing on a shared host is noisy; docs/performance.md).
 # `make bench` runs both: the user-space micro-benchmarks and boot times against Linux (bench-user),

@@ -1,6 +1,6 @@
 // libFuzzer entry point for LichenCore's parsers of untrusted bytes (built with
 // `swiftc -sanitize=fuzzer,address` together with Sources/LichenCore by fuzz/run.sh). The target is
-// chosen with LICHEN_FUZZ_TARGET: fdt, elf, cpio, gzip, symbols, cmdline, script.
+// chosen with LICHEN_FUZZ_TARGET: fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions.
 import LichenCoreFuzzed
 #if canImport(Glibc)
 import Glibc
@@ -9,11 +9,11 @@ import Glibc
 /// EM_AARCH64: the ELF seeds are arm64 programs (the fuzzed module is LichenCore alone, without LinuxABIAArch64).
 let elfMachine: UInt16 = 183
 
-enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script }
+enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions }
 
 let target: Target = {
     guard let raw = getenv("LICHEN_FUZZ_TARGET"), let t = Target(rawValue: String(cString: raw)) else {
-        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script")
+        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script virtqueue partitions")
     }
     return t
 }()
@@ -90,6 +90,82 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = line.initPath; _ = line.logLevel; _ = line.initArguments
     case .script:
         _ = try? ScriptInterpreter(fileHead: bytes)
+    case .virtqueue:
+        fuzzVirtqueue(bytes)
+    case .partitions:
+        fuzzPartitions(bytes)
     }
     return 0
+}
+
+/// A hostile virtio device: the input drives the driver (chains of 1-4 buffers) and is the used
+/// ring the device writes (ids, lengths, used idx). The driver must never trap, never take a head
+/// twice, and keep its free count within the ring.
+func fuzzVirtqueue(_ bytes: UnsafeRawBufferPointer) {
+    guard bytes.count >= 2 else { return }
+    let size = 1 << Int(bytes[0] % 9)                   // 1 ... 256
+    let memory = UnsafeMutableRawPointer.allocate(byteCount: SplitVirtqueue.bytes(size: size), alignment: 16)
+    defer { memory.deallocate() }
+    var queue = SplitVirtqueue(size: size, memory: memory, eventIndex: bytes[1] & 1 != 0)
+    var taken = Set<UInt16>()
+    var i = 2
+    func byte() -> UInt8? { guard i < bytes.count else { return nil }; defer { i += 1 }; return bytes[i] }
+    let usedBase = SplitVirtqueue.usedOffset(size: size)
+    while let op = byte() {
+        switch op % 4 {
+        case 0:                                          // the driver offers a chain
+            let n = Int(op / 4 % 4) + 1
+            let chain = (0..<n).map { SplitVirtqueue.Buffer(address: UInt64($0) << 12, length: UInt32(op) * 7, deviceWrites: $0 == n - 1) }
+            _ = chain.withUnsafeBufferPointer { queue.add($0) }
+            queue.publish()
+            _ = queue.kickNeeded()
+        case 1:                                          // the device writes a used entry somewhere
+            guard let slot = byte(), let a = byte(), let b = byte() else { return }
+            let at = usedBase + 4 + 8 * (Int(slot) % size)
+            memory.storeBytes(of: UInt32(a) | UInt32(b) << 24, toByteOffset: at, as: UInt32.self)
+            memory.storeBytes(of: UInt32(b) << 8 | UInt32(a), toByteOffset: at + 4, as: UInt32.self)
+        case 2:                                          // the device moves the used idx (or the avail event)
+            guard let a = byte(), let b = byte() else { return }
+            memory.storeBytes(of: UInt16(a) | UInt16(b) << 8, toByteOffset: usedBase + 2 + (op & 4 != 0 ? 2 + 8 * size : 0), as: UInt16.self)
+        default:                                         // the driver takes what is there and frees it
+            while let entry = queue.takeUsed(readBarrier: {}) {
+                if case .completed(let head, let length, _) = entry {
+                    guard taken.insert(head).inserted, Int(head) < size, length <= UInt32(255 * 7) else {
+                        fatalError("virtqueue: head \(head) taken twice or bad length \(length)")
+                    }
+                }
+            }
+            queue.requestInterruptAtNextUsed()
+            for head in taken { guard queue.free(head: head) else { fatalError("virtqueue: cannot free \(head)") } }
+            taken.removeAll()
+        }
+        guard queue.freeCount >= 0, queue.freeCount <= size else { fatalError("virtqueue: free count \(queue.freeCount)") }
+    }
+}
+
+/// The input as a disk (512-byte blocks, or 4096 when the first byte is odd... only when long
+/// enough): the scan ends, and what it finds fits on the disk with Linux's numbers.
+func fuzzPartitions(_ bytes: UnsafeRawBufferPointer) {
+    for blockSize in [512, 4096] {
+        let blocks = UInt64(bytes.count / blockSize)
+        var scanner = PartitionScanner(blockSize: blockSize, blocks: blocks + UInt64(bytes.first ?? 0))   // claims more than it has
+        var step = scanner.start()
+        var reads = 0
+        while case .read(let block, let count) = step {
+            reads += 1
+            guard reads < 1000 else { fatalError("partitions: the scan does not end") }
+            let from = Int(clamping: block) &* blockSize
+            let to = from &+ count &* blockSize
+            step = from >= 0 && to <= bytes.count && from <= to
+                ? scanner.feed(UnsafeRawBufferPointer(rebasing: bytes[from..<to]))
+                : scanner.feed(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        guard case .done(let table) = step else { return }
+        let capacity = (blocks + UInt64(bytes.first ?? 0)) * UInt64(blockSize / 512)
+        for p in table.partitions {
+            guard p.number >= 1, p.number <= PartitionTable.maxPartitionNumber, p.start < capacity, p.sectors <= capacity - p.start else {
+                fatalError("partitions: \(p) does not fit a disk of \(capacity) sectors")
+            }
+        }
+    }
 }

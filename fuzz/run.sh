@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions)
 out=build/fuzz
 mkdir -p "$out/module"
 bin="$out/lichen-fuzz"
@@ -45,6 +45,13 @@ PY
           ;;
     cmdline) printf 'console=ttyAMA0 init="/bin/sh -x" loglevel=8 -- a b' > "$dir/line" ;;
     script) printf '#!/bin/sh -e\necho\n' > "$dir/sh" ;;
+    virtqueue) printf '\x03\x01\x00\x04\x03\x00\x00\x00\x02\x01\x00\x03' > "$dir/one-chain" ;;
+    partitions) python3 - "$dir" <<'PY' || true
+import sys; sys.path.insert(0, "tests/virtio"); import disks
+open(sys.argv[1] + "/gpt", "wb").write(disks.gpt_disk(sectors=128, parts=((34, 60), (61, 90))))
+open(sys.argv[1] + "/mbr", "wb").write(disks.mbr_disk(scale=32))
+PY
+    ;;
     symbols) [ -f build/ksyms.S ] && python3 - "$dir/ksyms" <<'PY' || true
 import re, sys
 data = bytes(int(b) for line in open("build/ksyms.S") if line.startswith(".byte") for b in line[6:].split(","))

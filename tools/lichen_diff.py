@@ -124,12 +124,13 @@ def extract(output):
 
 def run(kernel, script=None, files=(), spec_lines=(), initrd=None, memory="256M", smp=1, timeout=120,
         icount=False, append_extra="", watch=(), stop_after=None, idle_timeout=None, compress=True,
-        on_output=None):
+        on_output=None, qemu_extra=()):
+    """qemu_extra: more qemu arguments (disks: tests/boot/test_virtio.py)."""
     image, append = kernel_image(kernel)
     if initrd is None:
         initrd = build_initramfs(script, files, spec_lines, compress=compress)
     append = (append + " " + append_extra).strip()
-    extra = ["-icount", "shift=0,sleep=off"] if icount else []
+    extra = (["-icount", "shift=0,sleep=off"] if icount else []) + list(qemu_extra)
     b = lichen_qemu.boot(image, timeout=timeout, memory=memory, smp=smp, append=append, initrd=initrd,
                          extra=extra, watch=(INIT_MARK, BEGIN) + tuple(watch), stop_after=stop_after,
                          idle_timeout=idle_timeout, on_output=on_output)

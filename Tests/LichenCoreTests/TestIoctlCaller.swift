@@ -25,5 +25,5 @@ final class TestCallerMemory: CallerMemory {
 
 /// An unprivileged caller (PID 1) whose memory is a fresh TestCallerMemory.
 func testIoctlCaller() -> IoctlCaller {
-    IoctlCaller(processID: 1, isPrivileged: false, memory: TestCallerMemory())
+    IoctlCaller(processID: 1, capabilities: .empty, memory: TestCallerMemory())
 }

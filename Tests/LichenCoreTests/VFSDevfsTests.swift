@@ -22,7 +22,8 @@ extension VFSTests {
 
         @Test func nodesAndNumbers() async throws {
             let fx = try await makeDev()
-            #expect(try await fx.list("/dev") == ["console", "full", "null", "random", "rtc0", "tty", "ttyS0", "urandom", "zero"])
+            #expect(try await fx.list("/dev") == ["console", "full", "null", "ptmx", "random", "rtc0", "tty", "ttyS0", "urandom", "zero"])
+            #expect(try await fx.stat("/dev/ptmx").rdev == DeviceNumber(major: 5, minor: 2))
             let null = try await fx.stat("/dev/null")
             #expect(null.type == .characterDevice && null.rdev == DeviceNumber(major: 1, minor: 3))
             #expect(null.mode & 0o777 == 0o666 && null.uid == 0 && null.gid == 0)

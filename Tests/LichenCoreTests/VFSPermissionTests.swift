@@ -18,10 +18,10 @@ extension VFSTests {
             #expect(root.permits(.execute, mode: FileMode.S_IFDIR, uid: 5, gid: 5))  // search any directory
             #expect(!root.permits(.execute, mode: FileMode.S_IFREG | 0o600, uid: 5, gid: 5))  // no x bit at all
             #expect(root.permits(.execute, mode: FileMode.S_IFREG | 0o001, uid: 5, gid: 5))
-            var setfs = Credentials(uid: 1000, gid: 100)
-            setfs.fsuid = 0
-            #expect(setfs.isSuperuser)
-            #expect(!setfs.forRealIDs.isSuperuser)
+            var setfs = Credentials.root
+            _ = setfs.setFSUID(1000)
+            #expect(!setfs.has(.CAP_DAC_OVERRIDE) && !setfs.permits(.read, mode: 0o600, uid: 5, gid: 5))
+            #expect(setfs.forRealIDs.has(.CAP_DAC_OVERRIDE))      // access(): the real uid is root
         }
 
         @Test func privateDirectoryAndRootBypass() async throws {

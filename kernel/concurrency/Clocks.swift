@@ -35,6 +35,7 @@ enum RealtimeClock {
             base = lastSet
             Vdso.publish(realtimeBase: lastSet)
         }
+        TimerQueue.clockWasSet()
     }
     /// The base as last set. Setters change it under its lock together with the two copies readers
     /// use without a lock (`base`, the vDSO's data page), so concurrent setters leave all three equal.

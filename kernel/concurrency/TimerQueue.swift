@@ -57,12 +57,16 @@ enum TimerQueue {
     private static let interruptCount = Atomic<Int>(0)
     /// Timer interrupts taken, all CPUs.
     static var interrupts: Int { interruptCount.load(ordering: .relaxed) }
+    /// Per CPU: 1 when the wall clock was set and this CPU's queue has wall-clock deadlines that moved
+    /// (`rearmIfRequested`, from the wake IPI).
+    nonisolated(unsafe) private static var rearmRequests = UnsafeMutablePointer<UInt32>.allocate(capacity: PerCPU.maxCPUs)
     /// When the handler last resumed a sleeping task (counter ticks; for the wake-up benchmark).
     nonisolated(unsafe) private(set) static var lastResumeTicks: UInt64 = 0
 
     static func start(_ generic: GenericTimer) {
         queues.initialize(repeating: Queue(), count: PerCPU.maxCPUs)
         sliceEnds.initialize(repeating: 0, count: PerCPU.maxCPUs)
+        rearmRequests.initialize(repeating: 0, count: PerCPU.maxCPUs)
         locks.initialize(repeating: LichenSpinLock(), count: PerCPU.maxCPUs)
         timer = generic
         generic.disarm()
@@ -85,6 +89,8 @@ enum TimerQueue {
                 return false
             }
             if queues[cpu].count < queues[cpu].capacity {
+                // Read under the lock: a clock_settime after this finds the entry queued and moves it.
+                entry.pointee.deadline.follow(realtimeBase: RealtimeClock.base)
                 entry.pointee.state = TimerEntry.State.queued.rawValue
                 push(&queues[cpu], entry)
                 if entry.pointee.index == 0 { armComparator(cpu) }
@@ -126,10 +132,15 @@ enum TimerQueue {
         return entry.pointee.state == TimerEntry.State.done.rawValue
     }
 
-    /// The timer interrupt handler (IRQs masked): wakes everything whose deadline has passed, then
-    /// re-arms the comparator for the next entry.
+    /// The timer interrupt handler (IRQs masked).
     static func interrupt() {
         _ = interruptCount.add(1, ordering: .relaxed)
+        expireDue()
+    }
+
+    /// Wakes everything on this CPU's queue whose deadline has passed, then re-arms the comparator
+    /// for the next entry (IRQs masked).
+    private static func expireDue() {
         guard let timer else { return }
         let cpu = PerCPU.currentIndex
         let now = timer.now
@@ -165,6 +176,44 @@ enum TimerQueue {
                 lichen_spin_unlock_irqrestore(locks + cpu, daif)
             }
         }
+    }
+
+    /// The wall clock was set (RealtimeClock.set, after publishing its new base): every queued
+    /// wall-clock deadline moves to where the new clock puts it, as Linux's clock_was_set does, so
+    /// absolute CLOCK_REALTIME waits end when the clock is set past them. Clock setting is rare and
+    /// privileged: one pass over every queue. Like Linux, it returns once every CPU has handled its
+    /// queue's change (a wake IPI, `rearmIfRequested`), so waits that expired have been woken.
+    static func clockWasSet() {
+        let base = RealtimeClock.base
+        for cpu in 0..<PerCPU.onlineCount {
+            let daif = lichen_spin_lock_irqsave(locks + cpu)
+            var moved = false
+            for i in 0..<queues[cpu].count where queues[cpu].heap![i].pointee.deadline.realtime != 0 {
+                queues[cpu].heap![i].pointee.deadline.follow(realtimeBase: base)
+                moved = true
+            }
+            let local = cpu == PerCPU.currentIndex
+            if moved {
+                var i = queues[cpu].count / 2
+                while i > 0 { i -= 1; siftDown(&queues[cpu], i) }
+                if local { armComparator(cpu) } else { lichen_atomic_store32(rearmRequests + cpu, 1) }
+            }
+            lichen_spin_unlock_irqrestore(locks + cpu, daif)
+            if moved && !local {
+                PerCPU.wake(cpu)
+                let deadline = Clock.ticks + Clock.frequency / 100      // 10 ms: IRQs are not masked longer
+                while lichen_atomic_load32(rearmRequests + cpu) != 0 && Clock.ticks < deadline { lichen_cpu_relax() }
+            }
+        }
+    }
+
+    /// From the wake IPI's handler (IRQs masked): if a clock change moved this CPU's deadlines, wakes
+    /// what is now due and re-arms the comparator.
+    static func rearmIfRequested() {
+        let cpu = PerCPU.currentIndex
+        guard lichen_atomic_load32(rearmRequests + cpu) != 0 else { return }
+        expireDue()
+        lichen_atomic_store32(rearmRequests + cpu, 0)
     }
 
     /// Makes sure this CPU takes a timer interrupt within `nanoseconds`: user code that never traps gets

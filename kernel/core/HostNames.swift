@@ -11,7 +11,7 @@ enum HostNames {
 
     /// sethostname/setdomainname: the superuser only (CAP_SYS_ADMIN); EINVAL past 64 bytes.
     static func set(domain: Bool, to name: [UInt8], credentials: Credentials) throws(Errno) {
-        guard credentials.euid == 0 else { throw .EPERM }
+        guard credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
         guard name.count <= maxLength else { throw .EINVAL }
         names.withLock { if domain { $0.domain = name } else { $0.host = name } }
     }

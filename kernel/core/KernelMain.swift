@@ -68,10 +68,6 @@ func startUserSpace(_ info: BootInfo, initramfs: PhysRange, timer: SystemTimer) 
         let vfs = try await RootFilesystem.mount(initramfs: image)
         let path = Array(info.commandLine.initPath.utf8)
         let arguments = [path] + info.commandLine.initArguments.map { Array($0.utf8) }
-        ConsoleTTY.signalForeground = { group, signal in
-            let s: Signal = signal == .interrupt ? .SIGINT : signal == .quit ? .SIGQUIT : signal == .suspend ? .SIGTSTP : .SIGWINCH
-            Task { ProcessSignals.send(s, toGroup: group) }
-        }
         try await ProcessLifecycle.startInit(vfs: vfs, path: path, arguments: arguments)
     } catch {
         KernelLog.error("cannot start init " + info.commandLine.initPath + " (errno " + Format.decimal(UInt64(error.rawValue))

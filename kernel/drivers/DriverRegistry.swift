@@ -6,6 +6,7 @@ enum ProbeFailure: Error {
     case cannotMap              // no room to map the registers
     case unsupported            // the node describes something this driver cannot drive
     case notNeeded              // a second one of a device the kernel uses only one of (console, clock)
+    case absent                 // a transport slot with no device behind it (virtio-mmio device id 0)
 }
 
 /// One driver: the `compatible` strings it binds to, when in boot it can be bound, and its probe,
@@ -26,6 +27,7 @@ struct DriverEntry {
 enum DriverRegistry {
     static let drivers: [DriverEntry] = [
         PL011.driver, GICv2.driver, GICv3.driver, ArchitectedTimer.driver, PL031.driver,
+        VirtioMMIO.driver,
     ]
 
     /// Each claimed node with its driver, found by the one walk `discover` makes.
@@ -48,6 +50,8 @@ enum DriverRegistry {
             do throws(ProbeFailure) {
                 try driver.probe(binding.node)
                 KernelLog.info("driver: " + string(driver.name) + " bound to " + describe(binding.node))
+            } catch where error == .absent {
+                KernelLog.debug("driver: " + string(driver.name) + ": nothing at " + describe(binding.node))
             } catch {
                 KernelLog.warning("driver: " + string(driver.name) + " cannot bind " + describe(binding.node) + ": "
                                   + reason(error))
@@ -61,6 +65,7 @@ enum DriverRegistry {
         case .cannotMap: return "cannot map its registers"
         case .unsupported: return "unsupported"
         case .notNeeded: return "one is already bound"
+        case .absent: return "no device"
         }
     }
 

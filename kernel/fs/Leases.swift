@@ -41,7 +41,7 @@ enum Leases {
         }
         let metadata = file.inode.metadata
         let credentials = process.credentials
-        guard credentials.fsuid == metadata.uid || credentials.euid == 0 else { throw .EACCES }   // CAP_LEASE
+        guard credentials.fsuid == metadata.uid || credentials.has(.CAP_LEASE) else { throw .EACCES }
         guard metadata.isRegular else { throw .EINVAL }
         let others = kind == nil ? LeaseTable.OtherOpens(readers: 0, writers: 0) : otherOpens(of: file)
         let holder = file.lockOwner

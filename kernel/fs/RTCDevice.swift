@@ -11,7 +11,7 @@ final class RTCDevice: FileOperations, @unchecked Sendable {
             try caller.store(LinuxRtcTime(secondsSinceEpoch: RealtimeClock.now / 1_000_000_000), to: argument)
             return 0
         case LinuxIoctl.RTC_SET_TIME:
-            guard caller.isPrivileged else { throw .EACCES }    // CAP_SYS_TIME
+            guard caller.has(.CAP_SYS_TIME) else { throw .EACCES }
             _ = try caller.load(LinuxRtcTime.self, from: argument)
             throw .EOPNOTSUPP
         default: throw .ENOTTY

@@ -36,11 +36,13 @@ enum RootFilesystem {
         PipeFileSystem.clock = clock
         try Devfs.registerMemoryDevices(in: vfs.devices, random: { lichenFillRandom($0.baseAddress!, $0.count) })
         try ConsoleTTY.register(in: vfs.devices)
+        try PtyMaster.register(in: vfs.devices)
         if RealtimeClock.available { try vfs.devices.register(.character, .rtc0, RTCDevice.shared) }
         let context = vfs.context()
         if let initramfs { try await unpack(initramfs, into: vfs, context: context) }
         do { _ = try await vfs.mkdir(Array("/dev".utf8), mode: 0o755, context: context) } catch where error == .EEXIST {}
-        let devfs = try await Devfs.make(device: anonymousDevice(), clock: clock, driverNodes: ConsoleTTY.devfsNodes)
+        BlockDevices.nodes = await BlockDevices.start(in: vfs.devices)
+        let devfs = try await Devfs.make(device: anonymousDevice(), clock: clock, driverNodes: ConsoleTTY.devfsNodes + BlockDevices.nodes)
         _ = try await vfs.mount(devfs, on: Array("/dev".utf8), context: context)
         return vfs
     }

@@ -21,6 +21,11 @@ extension ProcessTime {
         return Deadline(ticks: Deadline.ticks(nanoseconds: max(expiry, soonest)) &+ 1)
     }
 
+    /// The same on the wall clock: the deadline moves when clock_settime moves the clock.
+    static func wallClockWakeUp(for expiry: UInt64) -> Deadline {
+        .realtime(nanoseconds: max(expiry, RealtimeClock.now &+ minimumPeriod))
+    }
+
     /// The process's CPU clocks now: (user, user + system).
     private func cpuNow(_ thread: Thread) -> (user: UInt64, total: UInt64) {
         let u = usage(of: thread.process, current: thread)

@@ -2,8 +2,9 @@ import LichenCore
 import _Concurrency
 
 /// A POSIX timer (timer_create). On CLOCK_REALTIME or CLOCK_MONOTONIC (BOOTTIME too) it is kept on
-/// the monotonic clock (an absolute realtime expiry is converted when it is set) and SIGEV_SIGNAL
-/// timers have a task like ITIMER_REAL's; on a CPU-time clock it is kept on that clock and checked
+/// the monotonic clock, except an absolute CLOCK_REALTIME setting, kept on the wall clock (its expiry
+/// and periods follow clock_settime, as Linux's realtime hrtimers do); SIGEV_SIGNAL timers have a
+/// task like ITIMER_REAL's; on a CPU-time clock it is kept on that clock and checked
 /// at its threads' kernel entries (PosixCPUTimers.swift). SIGEV_NONE timers only expire when read.
 struct PosixTimer {
     let id: Int32
@@ -19,6 +20,8 @@ struct PosixTimer {
     var generation: UInt64 = 0
     var overrun = TimerOverrun()
     var task: Task<Void, Never>? = nil
+    /// Set absolutely on CLOCK_REALTIME: `timer` counts wall-clock nanoseconds.
+    var onWallClock = false
 
     var signals: Bool { notify != LinuxSigevent.SIGEV_NONE }
 }
@@ -49,15 +52,13 @@ extension ProcessTime {
         task?.cancel()
     }
 
-    /// The realtime clock minus the monotonic one (both in nanoseconds).
-    private static var realtimeOffset: UInt64 { RealtimeClock.now &- MonotonicClock.now }
-
     /// Now on timer `id`'s clock (nil: no such timer, or its thread has ended: its clock stands still).
     private func now(ofTimer id: Int32, process: Process, thread: Thread?) throws(Errno) -> UInt64? {
-        guard let cpuClock = try state.withLock({ (s: inout State) throws(Errno) -> CPUClockID? in
+        let (cpuClock, onWallClock) = try state.withLock { (s: inout State) throws(Errno) -> (CPUClockID?, Bool) in
             guard let t = s.posix.first(where: { $0.id == id }) else { throw .EINVAL }
-            return t.cpuClock
-        }) else { return MonotonicClock.now }
+            return (t.cpuClock, t.onWallClock)
+        }
+        guard let cpuClock else { return onWallClock ? RealtimeClock.now : MonotonicClock.now }
         return cpuNow(cpuClock, process: process, current: thread)
     }
 
@@ -82,18 +83,18 @@ extension ProcessTime {
     /// timer_settime: arms (value > 0) or disarms; returns the old setting.
     func setTimer(_ id: Int32, value: UInt64, interval: UInt64, absolute: Bool, process: Process, thread: Thread) throws(Errno) -> (value: UInt64, interval: UInt64) {
         let old = try getTimer(id, process: process, thread: thread)
+        let wallNow = RealtimeClock.now
         let clockNow = try now(ofTimer: id, process: process, thread: thread) ?? 0
-        let offset = ProcessTime.realtimeOffset
         let (generation, stale, runsTask) = try state.withLock { (s: inout State) throws(Errno) -> (UInt64, Task<Void, Never>?, Bool) in
             guard let i = s.posix.firstIndex(where: { $0.id == id }) else { throw .EINVAL }
-            var v = value, missed: UInt64 = 0
-            if absolute && value != 0 && s.posix[i].clock == 0 {
-                (v, missed) = ProcessTime.monotonicExpiry(realtime: value, offset: offset, interval: interval)
-            }
-            s.posix[i].timer.set(value: v, interval: value == 0 ? 0 : interval, now: clockNow, absolute: absolute)
+            // Periods already past on the wall clock count as overruns of the first expiry (timerFired).
+            let onWallClock = absolute && s.posix[i].clock == 0
+            s.posix[i].onWallClock = onWallClock
+            s.posix[i].timer.set(value: value, interval: value == 0 ? 0 : interval,
+                                 now: onWallClock ? wallNow : clockNow, absolute: absolute)
             s.posixGeneration &+= 1
             s.posix[i].generation = s.posixGeneration
-            s.posix[i].overrun.reset(missed: missed)
+            s.posix[i].overrun.reset(missed: 0)
             let stale = s.posix[i].task
             s.posix[i].task = nil
             updateCPUTimersArmed(s)
@@ -110,17 +111,6 @@ extension ProcessTime {
             if late { task.cancel() }
         }
         return old
-    }
-
-    /// An absolute realtime expiry on the monotonic clock. One before boot becomes the first period
-    /// after it; the periods before count as overruns, as they would have on Linux's realtime timer.
-    static func monotonicExpiry(realtime value: UInt64, offset: UInt64, interval: UInt64) -> (expiry: UInt64, missed: UInt64) {
-        if value > offset { return (value - offset, 0) }
-        guard interval > 0 else { return (1, 0) }
-        let periods = (offset - value) / interval + 1
-        let (advance, overflow) = periods.multipliedReportingOverflow(by: interval)
-        guard !overflow, value <= UInt64.max - advance else { return (1, periods - 1) }
-        return (max(value + advance - offset, 1), periods - 1)
     }
 
     /// Forgotten on execve (Linux deletes POSIX timers; the itimers stay).
@@ -174,12 +164,13 @@ extension ProcessTime {
 
     private static func runPosixTimer(_ process: Process, id: Int32, generation: UInt64) async {
         while true {
-            guard let expiry = process.time.state.withLock({ s -> UInt64? in
+            guard let (expiry, onWallClock) = process.time.state.withLock({ s -> (UInt64, Bool)? in
                 guard let t = s.posix.first(where: { $0.id == id }), t.generation == generation, t.timer.isArmed else { return nil }
-                return t.timer.expiry
+                return (t.timer.expiry, t.onWallClock)
             }) else { return }
-            if await Kernel.sleep(until: ProcessTime.wakeUp(for: expiry)) == .cancelled { return }
-            let now = MonotonicClock.now
+            let wakeUp = onWallClock ? ProcessTime.wallClockWakeUp(for: expiry) : ProcessTime.wakeUp(for: expiry)
+            if await Kernel.sleep(until: wakeUp) == .cancelled { return }
+            let now = onWallClock ? RealtimeClock.now : MonotonicClock.now
             let expirations = process.time.state.withLock { s -> UInt64 in
                 guard let i = s.posix.firstIndex(where: { $0.id == id }), s.posix[i].generation == generation else { return 0 }
                 return s.posix[i].timer.expire(now: now)

@@ -15,6 +15,8 @@ final class Process: @unchecked Sendable {
         var fs: FSContext
         var name: [UInt8]
         var commandLine: [UInt8] = []
+        var environment: [UInt8] = []
+        var auxv: [UInt8] = []
         var executable: Location? = nil
         var executableHint: (directory: Location, path: [UInt8])? = nil
     }
@@ -40,12 +42,18 @@ final class Process: @unchecked Sendable {
 
     /// Changes the credentials atomically against concurrent readers.
     /// A change of the real user id moves the process's threads to the new user's count (RLIMIT_NPROC).
+    /// A change of effective or filesystem ids, or a gain of permitted capabilities, makes the process
+    /// non-dumpable (Linux's commit_creds; execve then sets it again).
     func changeCredentials<R, E: Error>(_ body: (inout Credentials) throws(E) -> R) throws(E) -> R {
-        let (r, old, new) = try state.withLock { (s: inout MutableState) throws(E) -> (R, UInt32, UInt32) in
-            let old = s.fs.credentials.uid
+        let (r, old, new, lostDumpable) = try state.withLock { (s: inout MutableState) throws(E) -> (R, UInt32, UInt32, Bool) in
+            let before = s.fs.credentials
             let r = try body(&s.fs.credentials)
-            return (r, old, s.fs.credentials.uid)
+            let c = s.fs.credentials
+            let changed = c.euid != before.euid || c.egid != before.egid || c.fsuid != before.fsuid
+                || c.fsgid != before.fsgid || !c.permitted.isSubset(of: before.permitted)
+            return (r, before.uid, c.uid, changed)
         }
+        if lostDumpable { control.withLock { $0.dumpable = 0 } }
         if old != new {
             let threads = signals.withLock { $0.group.count }
             Processes.withTaskCounts { $0.move(threads, from: old, to: new) }
@@ -61,6 +69,17 @@ final class Process: @unchecked Sendable {
     var commandLine: [UInt8] {
         get { state.withLock { $0.commandLine } }
         set { state.withLock { $0.commandLine = newValue } }
+    }
+    /// envp of the last execve, each NUL-terminated (/proc/<pid>/environ; a copy: later changes
+    /// the program makes in its own memory are not seen).
+    var environment: [UInt8] {
+        get { state.withLock { $0.environment } }
+        set { state.withLock { $0.environment = newValue } }
+    }
+    /// The auxiliary vector of the last execve (/proc/<pid>/auxv).
+    var auxv: [UInt8] {
+        get { state.withLock { $0.auxv } }
+        set { state.withLock { $0.auxv = newValue } }
     }
     var executable: Location? {
         get { state.withLock { $0.executable } }
@@ -96,6 +115,9 @@ final class Process: @unchecked Sendable {
     func thread(_ tid: Int32) -> Thread? {
         threadList.withLock { $0.first { $0.tid == tid } }
     }
+    /// Made by clone(CLONE_FS): Linux would share cwd, root and umask with the parent, so a set-id
+    /// execve grants nothing (LSM_UNSAFE_SHARE). Kept for the process's life (Linux: while shared).
+    var sharesFilesystemContext = false
     /// prctl's switches (no_new_privs, dumpable, parent-death signal...).
     let control = SpinLock(ProcessControl())
     /// Nice value, I/O priority, policy (recorded and inherited; affinity is per thread).

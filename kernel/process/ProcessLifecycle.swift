@@ -24,6 +24,8 @@ enum ProcessLifecycle {
                                            credentials: .root, secure: false, vfs: vfs, context: fsContext)
         let process = Process(pid: pid, memory: loaded.memory, files: files, fs: fsContext, name: baseName(path))
         process.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
+        process.environment = defaultEnvironment.reduce(into: []) { $0 += $1 + [0] }
+        process.auxv = loaded.auxv
         process.executable = try? await vfs.resolve(finalPath, context: fsContext)
         process.executableHint = await executableHint(finalPath, vfs: vfs, context: fsContext, executable: process.executable)
         Processes.add(process)
@@ -169,6 +171,8 @@ enum ProcessLifecycle {
         process.exiting = true
         _ = process.files.withLock { $0.closeAll() }
         RecordLocks.exited(process)
+        // A session leader's end gives up its controlling terminal (Linux's disassociate_ctty).
+        if Processes.withTable({ $0.record(process.pid)?.isSessionLeader ?? false }) { Terminals.sessionLeaderExited(process.pid) }
         let actions = parentActions(of: process.pid)
         let children = Processes.withTable { $0.liveChildren(of: process.pid) }
         CPUAccounting.processExiting(process, thread: thread)

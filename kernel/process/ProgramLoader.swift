@@ -10,6 +10,8 @@ enum ProgramLoader {
         let memory: ProcessMemory
         let entry: UserAddr
         let stackPointer: UserAddr
+        /// The auxiliary vector as placed on the stack, through AT_NULL (/proc/<pid>/auxv).
+        var auxv: [UInt8] = []
     }
 
     /// The interpreter's file and its parsed headers.
@@ -57,7 +59,27 @@ enum ProgramLoader {
         }
         guard filled else { throw .ENOMEM }
         MemoryCommit.chargeLoaded(memory)
-        return Loaded(memory: memory, entry: UserAddr(plan.startAddress), stackPointer: stack.stackPointer)
+        return Loaded(memory: memory, entry: UserAddr(plan.startAddress), stackPointer: stack.stackPointer, auxv: auxv(of: stack.bytes))
+    }
+
+    /// The auxv pairs read back from the initial stack (argc, argv..., NULL, envp..., NULL, auxv).
+    static func auxv(of bytes: [UInt8]) -> [UInt8] {
+        func word(_ index: Int) -> UInt64 {
+            guard (index + 1) * 8 <= bytes.count else { return 0 }
+            var v: UInt64 = 0
+            for i in 0..<8 { v |= UInt64(bytes[index * 8 + i]) << (8 * UInt64(i)) }
+            return v
+        }
+        var index = Int(word(0)) + 2                        // past argc, argv and its NULL
+        while (index + 1) * 8 <= bytes.count && word(index) != 0 { index += 1 }
+        index += 1                                          // past envp's NULL
+        let start = index * 8
+        while (index + 2) * 8 <= bytes.count {
+            let type = word(index)
+            index += 2
+            if type == 0 { break }
+        }
+        return start <= index * 8 && index * 8 <= bytes.count ? Array(bytes[start..<index * 8]) : []
     }
 
     /// One image's PT_LOAD segments at `bias` (inside user space: the plan checked), copied in.

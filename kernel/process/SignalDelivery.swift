@@ -58,10 +58,9 @@ extension Thread {
                     KernelLog.noticeRateLimited(String(decoding: process.name, as: UTF8.self) + "[" + Format.decimal(UInt64(process.pid))
                                      + "]: " + signalName(s) + " at " + Format.hex(info.si_addr) + " pc " + Format.hex(context.pc))
                 }
-                // No core file is written, so no core bit (WCOREDUMP) either: what Linux reports with
-                // RLIMIT_CORE 0, its default for init.
-                _ = core
-                await ProcessLifecycle.exitGroup(self, event: .killed(s, core: false))
+                // The core bit (WCOREDUMP) only when a core file was written (RLIMIT_CORE 0 by default).
+                let dumped = core ? await CoreDump.write(self, info: info) : false
+                await ProcessLifecycle.exitGroup(self, event: .killed(s, core: dumped))
                 return
             case .stop(let s, _):
                 await stopProcess(s)

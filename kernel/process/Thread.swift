@@ -14,6 +14,8 @@ final class Thread: @unchecked Sendable {
     var clearChildTID = UserAddr(0)
     /// set_robust_list: the robust futex list head, walked when the thread ends.
     var robustList = UserAddr(0)
+    /// rseq(2): the registration and its pending work on the way back to user mode (Rseq.swift).
+    var rseq = RseqRegistration()
     /// exit(2)'s status (the process reports the leader's when no group exit decided one).
     var exitCode: Int32 = 0
     /// This thread's slot in `process.signals.threads`.
@@ -110,6 +112,7 @@ final class Thread: @unchecked Sendable {
         while !finished && !process.exiting {
             if interruptedSyscall != nil || !signalsQuiet() {
                 saveUserFP()
+                if rseq.isRegistered { rseqBeforeSignal() }
                 await deliverSignals()
             }
             if finished || process.exiting { break }
@@ -132,6 +135,7 @@ final class Thread: @unchecked Sendable {
             // that wakes its partner and then sleeps itself (a condition-variable or pipe hand-off)
             // then hands over in one switch instead of yielding first and bouncing.
             TimerQueue.armTimeSlice(nanoseconds: lichen_executor_woken_waiting() ? Thread.wakeupGranularity : Thread.timeSlice)
+            if rseq.isRegistered { rseqReturnToUser() }
             cpu.leaveKernel()
             let exit = UserMode.run(context, in: memory.space)
             userFPLive = true
@@ -175,6 +179,7 @@ final class Thread: @unchecked Sendable {
                 fault(.SIGTRAP, code: LinuxSigInfo.TRAP_BRKPT, address: UserAddr(context.pc))
             case .interrupted:
                 cpu.preemptions &+= 1
+                rseq.eventPending = rseq.isRegistered       // rseq_cs is checked before returning
                 saveUserFP()
                 await Task.yield()
             case .unexpected(let esr):

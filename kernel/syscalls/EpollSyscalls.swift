@@ -1,14 +1,16 @@
 import LichenCore
 import _Concurrency
 
-/// epoll_create1, epoll_ctl, epoll_pwait and epoll_pwait2 over `EpollInstance` (level-triggered;
-/// see there for what differs from Linux). Waits sleep like ppoll, on the registered files' queues,
-/// under the call's signal mask; a file added by another thread during a wait is seen at the next one.
+/// epoll_create1, epoll_ctl, epoll_pwait and epoll_pwait2 over `EpollInstance`: level- and
+/// edge-triggered, EPOLLONESHOT, EPOLLRDHUP (files that report it: sockets), epoll inside epoll.
+/// EPOLLEXCLUSIVE is checked as Linux and accepted, but every epoll watching the file is woken (no
+/// thundering-herd avoidance: more wake-ups, the same reports). EPOLLWAKEUP is dropped, as Linux
+/// does without CAP_BLOCK_SUSPEND (there is no autosleep here).
 enum EpollSyscalls {
     static let EPOLL_CLOEXEC: UInt64 = 0o2000000
     static let EPOLL_CTL_ADD: UInt64 = 1, EPOLL_CTL_DEL: UInt64 = 2, EPOLL_CTL_MOD: UInt64 = 3
-    static let EPOLLEXCLUSIVE: UInt32 = 1 << 28, EPOLLET: UInt32 = 1 << 31
-    private static let edgeTriggered = ReportOnce(count: 1)
+    /// What an EPOLLEXCLUSIVE entry may ask for besides (Linux's EPOLLEXCLUSIVE_OK_BITS).
+    static let exclusiveOK: UInt32 = 0x1 | 0x4 | 0x8 | 0x10 | EpollInterestList.privateBits & ~EpollInterestList.EPOLLONESHOT
     static let eventSize = 16                 // struct epoll_event on arm64: u32 events, 4 bytes padding, u64 data
 
     static func epoll_create1(_ a: SyscallArguments) throws(Errno) -> UInt64 {
@@ -20,26 +22,36 @@ enum EpollSyscalls {
         })
     }
 
-    /// epoll_ctl(epfd, op, fd, event).
+    /// epoll_ctl(epfd, op, fd, event), its checks in Linux's order.
     static func epoll_ctl(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let epfd = a.fd(0), op = a[1], fd = a.fd(2), event = a.address(3)
-        let (epollFile, epoll) = try instance(a, epfd)
-        let target = try a.process.file(fd)
-        guard target !== epollFile, op >= EPOLL_CTL_ADD && op <= EPOLL_CTL_MOD else { throw .EINVAL }
-        guard target.operations != nil else { throw .EPERM }     // regular files and directories: no poll, as Linux
         var events: UInt32 = 0, data: UInt64 = 0
-        if op != EPOLL_CTL_DEL {
+        if op != EPOLL_CTL_DEL {                                  // copied first, whatever the op
             events = try a.user.load(UInt32.self, from: event)
             data = try a.user.load(UInt64.self, from: event + 8)
-            if op == EPOLL_CTL_MOD && events & EPOLLEXCLUSIVE != 0 { throw .EINVAL }
-            // Edge-triggered reporting is not implemented: refused, not served level-triggered (a
-            // program waiting for edges would be woken on every wait by a file that stays ready).
-            if events & EPOLLET != 0 {
-                if edgeTriggered.first(0) { KernelLog.warning("epoll_ctl: EPOLLET is not implemented yet: EINVAL") }
-                throw .EINVAL
-            }
         }
-        if let error = epoll.control(op, .init(fd: fd, file: target.serial, events: events, data: data)) { throw error }
+        let epollFile = try a.process.file(epfd)
+        let target = try a.process.file(fd)
+        guard target.operations != nil else { throw .EPERM }     // regular files and directories: no poll, as Linux
+        events &= ~EpollInterestList.EPOLLWAKEUP
+        guard target !== epollFile, let epoll = epollFile.operations as? EpollInstance else { throw .EINVAL }
+        let nested = target.operations as? EpollInstance
+        if op != EPOLL_CTL_DEL && events & EpollInterestList.EPOLLEXCLUSIVE != 0 {
+            if op == EPOLL_CTL_MOD { throw .EINVAL }
+            if op == EPOLL_CTL_ADD && (nested != nil || events & ~exclusiveOK != 0) { throw .EINVAL }
+        }
+        let list = epoll.list
+        if op == EPOLL_CTL_ADD, let nested, list.wouldLoop(adding: nested.list) { throw .ELOOP }
+        let error: Errno?
+        switch op {
+        case EPOLL_CTL_ADD:
+            let entry = ProcessEpollInterest(in: list, fd: fd, file: target, events: events, data: data, files: a.process.files)
+            error = list.add(entry, queue: target.pollQueue)
+        case EPOLL_CTL_DEL: error = list.delete(fd, target.serial)
+        case EPOLL_CTL_MOD: error = list.modify(fd, target.serial, events: events, data: data)
+        default: error = .EINVAL
+        }
+        if let error { throw error }
         return 0
     }
 
@@ -66,25 +78,38 @@ enum EpollSyscalls {
         return (file, epoll)
     }
 
+    /// Harvests the ready list; while it yields nothing, sleeps until an entry is queued again.
     static func wait(_ a: SyscallArguments, _ epfd: Int32, events: UserAddr, maxEvents max: Int, timeout ns: UInt64?,
                      sigmask: UserAddr, sigsetSize: UInt64) async throws(Errno) -> UInt64 {
         guard max > 0, max <= Int(Int32.max) / eventSize else { throw .EINVAL }
         guard events.rangeIsUser(count: max * eventSize) else { throw .EFAULT }
         let (_, epoll) = try instance(a, epfd)
         let mask = try Thread.userSignalMask(a, at: sigmask, size: sigsetSize)
-        let process = a.process
-        let first = epoll.scan(process, max: 1, report: false)
-        if first.ready.isEmpty && ns != 0 {
-            _ = try await PollSyscalls.sleep(a, first.files, timeout: ns, mask: mask) {
-                !epoll.scan(process, max: 1, report: false).ready.isEmpty
+        let list = epoll.list
+        let deadline = ns.map { Deadline.after(nanoseconds: $0) }
+        var ready = list.harvest(max: max, poll: EpollInstance.currentEvents)
+        if ready.isEmpty && ns != 0 {
+            try await a.thread.withTemporarySignalMask(mask) { () async throws(Errno) -> Void in
+                while ready.isEmpty {
+                    do throws(WaitError) {
+                        try await list.waitQueue.wait(until: { list.hasQueued }, timeout: deadline.map { WaitTimeout.at($0) })
+                    } catch {
+                        if error == .timedOut { return }
+                        throw .EINTR
+                    }
+                    ready = list.harvest(max: max, poll: EpollInstance.currentEvents)
+                }
             }
         }
-        let ready = epoll.scan(process, max: max, report: true).ready
+        guard !ready.isEmpty else { return 0 }
+        // One copy out for all of them: struct epoll_event is { u32 events; 4 bytes padding; u64 data }.
+        let out = UnsafeMutableRawBufferPointer.allocate(byteCount: ready.count * eventSize, alignment: 8)
+        defer { out.deallocate() }
         for (i, r) in ready.enumerated() {
-            let at = events + UInt64(i * eventSize)
-            try a.user.store(UInt64(r.events), to: at)                // events and the padding
-            try a.user.store(r.data, to: at + 8)
+            out.storeBytes(of: UInt64(r.events).littleEndian, toByteOffset: i * eventSize, as: UInt64.self)
+            out.storeBytes(of: r.data.littleEndian, toByteOffset: i * eventSize + 8, as: UInt64.self)
         }
+        try a.user.write(UnsafeRawBufferPointer(out), to: events)
         return UInt64(ready.count)
     }
 }

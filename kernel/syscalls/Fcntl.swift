@@ -37,6 +37,8 @@ enum Fcntl {
                 if asyncUnsupported.first(0) { KernelLog.warning("fcntl: O_ASYNC (SIGIO) is not implemented for special files: EINVAL") }
                 throw .EINVAL
             }
+            if flags.contains(.O_NOATIME) && !file.flags.contains(.O_NOATIME)
+                && !p.credentials.ownsOrOverrides(file.inode.metadata) { throw .EPERM }
             file.setStatusFlags(flags)
             return 0
         case C.F_GETLK, C.F_OFD_GETLK:

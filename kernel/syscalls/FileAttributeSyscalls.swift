@@ -140,7 +140,9 @@ enum FileAttributeSyscalls {
 
     static func ftruncate(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let fd = a.fd(0), length = a.int(1)
-        try await a.process.file(fd).truncate(to: length)
+        let file = try a.process.file(fd)
+        try await file.truncate(to: length)
+        try await file.location.inode.removeSetIDBits(writtenBy: a.process.credentials)
         return 0
     }
 

@@ -32,7 +32,7 @@ enum FileSyscalls {
         let dirfd = a.fd(0), flags = LinuxArch.openFlags(fromUser: a.uint32(2)), mode = UInt32(a[3] & 0o7777)
         let path = try a.userPath(1)
         let start = try directory(a, dirfd, for: path)
-        let file = try await vfs().open(path, flags: flags, mode: mode, at: start, context: p.fs)
+        var file = try await vfs().open(path, flags: flags, mode: mode, at: start, context: p.fs)
         file.pathHint = (start ?? p.fs.cwd, path)                 // for /proc/<pid>/fd
         if !flags.contains(.O_PATH) {
             try await Leases.breakForOpen(file, forWrite: flags.allowsWrite || flags.contains(.O_TRUNC), nonBlocking: flags.contains(.O_NONBLOCK))
@@ -40,7 +40,15 @@ enum FileSyscalls {
         if file.status.rdev == .tty, file.operations === ConsoleTTY.shared {
             // /dev/tty is the caller's controlling terminal: ENXIO without one (Linux's tty_open_current_tty).
             let sid = Processes.withTable { $0.record(p.pid)?.sid ?? 0 }
-            guard sid != 0, ConsoleTTY.shared.session == sid else { throw .ENXIO }
+            if let slave = PtyPairs.slave(session: sid) {                // a pty slave's: that slave, opened again
+                let reopened = OpenFile(location: file.location, flags: flags, operations: slave)
+                try await slave.open(reopened)
+                file = reopened
+            } else {
+                guard sid != 0, ConsoleTTY.shared.session == sid else { throw .ENXIO }
+            }
+        } else if let slave = PtyPairs.slave(file.operations) {
+            slave.openedBy(p.pid, flags: flags)                          // a session leader's first terminal
         }
         if file.operations === ConsoleTTY.shared, !flags.contains(.O_NOCTTY), file.status.rdev == ConsoleTTY.line?.number {
             // Linux: a session leader without a controlling terminal acquires the tty it opens
@@ -92,23 +100,28 @@ enum FileSyscalls {
         }
     }
 
-    /// Files live in memory: there is nothing to write back.
-    static func sync(_ a: SyscallArguments) -> UInt64 { 0 }
-
-    static func fsync(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        let fd = a.fd(0)
-        return try syncDescriptor(a, fd)
+    /// Files live in memory: nothing to write back but the disks' volatile caches (flushed; a
+    /// failure is not reported, as Linux's sync).
+    static func sync(_ a: SyscallArguments) async -> UInt64 {
+        await BlockDevices.flushAll()
+        return 0
     }
 
-    static func fdatasync(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+    static func fsync(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let fd = a.fd(0)
-        return try syncDescriptor(a, fd)
+        return try await syncDescriptor(a, fd)
     }
 
-    /// fsync and fdatasync: files live in memory, but pipes, ttys and devices cannot sync (EINVAL).
-    private static func syncDescriptor(_ a: SyscallArguments, _ fd: Int32) throws(Errno) -> UInt64 {
+    static func fdatasync(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0)
+        return try await syncDescriptor(a, fd)
+    }
+
+    /// fsync and fdatasync: files live in memory; a special file syncs if it can (a disk flushes,
+    /// pipes and ttys cannot: EINVAL).
+    private static func syncDescriptor(_ a: SyscallArguments, _ fd: Int32) async throws(Errno) -> UInt64 {
         let file = try a.process.file(fd)
-        guard file.operations == nil else { throw .EINVAL }
+        if let operations = file.operations { try await operations.fsync(file) }
         return 0
     }
 
@@ -183,6 +196,9 @@ enum FileSyscalls {
     }
 
     static func read(_ a: SyscallArguments, file: OpenFile, buffer: UserAddr, count: UInt64, offset: Int64?) async throws(Errno) -> UInt64 {
+        if offset == nil, let socket = (file.operations as? SocketFile)?.socket {       // sockets: one recvmsg
+            return try await SocketSyscalls.transfer(a, file, socket, .init(buffer, count), write: false)
+        }
         let requested = Int(min(count, UInt64(Int32.max)))
         guard buffer.rangeIsUser(count: requested) else { throw .EFAULT }
         try verifyPosition(offset, count: count)
@@ -217,6 +233,9 @@ enum FileSyscalls {
     }
 
     static func write(_ a: SyscallArguments, file: OpenFile, buffer: UserAddr, count: UInt64, offset: Int64?) async throws(Errno) -> UInt64 {
+        if offset == nil, let socket = (file.operations as? SocketFile)?.socket {       // sockets: one sendmsg
+            return try await SocketSyscalls.transfer(a, file, socket, .init(buffer, count), write: true)
+        }
         let requested = Int(min(count, UInt64(Int32.max)))
         if let operations = file.operations, operations.discardsWrites {
             guard file.flags.allowsWrite && !file.isPathOnly else { throw .EBADF }
@@ -247,6 +266,7 @@ enum FileSyscalls {
             total += written
             if written < step { break }
         }
+        if total > 0 && file.operations == nil { try? await file.location.inode.removeSetIDBits(writtenBy: a.process.credentials) }
         return result(total)
     }
 
@@ -262,6 +282,10 @@ enum FileSyscalls {
                          offset: Int64?) async throws(Errno) -> UInt64 {
         let file = try a.process.file(fd)
         guard vectorCount <= UInt64(LinuxIovec.UIO_MAXIOV) else { throw .EINVAL }
+        if offset == nil, let socket = (file.operations as? SocketFile)?.socket {       // sockets: one recvmsg/sendmsg
+            let buffers = try SocketSyscalls.UserBuffers(a, vectors: vectors, count: vectorCount, tooMany: .EINVAL)
+            return try await SocketSyscalls.transfer(a, file, socket, buffers, write: isWrite)
+        }
         let count = Int(vectorCount)
         // Every vector is checked before any I/O, as Linux's import_iovec does: a length that is
         // negative as an ssize_t fails the whole call.

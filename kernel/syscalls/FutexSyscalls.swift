@@ -67,10 +67,7 @@ enum FutexSyscalls {
         let (whole, overflow) = UInt64(t.tv_sec).multipliedReportingOverflow(by: 1_000_000_000)
         let ns = overflow ? UInt64.max : whole.addingReportingOverflow(UInt64(t.tv_nsec)).partialValue
         guard op.absoluteTimeout else { return .after(nanoseconds: ns) }
-        guard op.realtime else { return .uptime(nanoseconds: ns) }
-        let monotonic = MonotonicClock.now
-        let offset = RealtimeClock.now &- monotonic               // realtime = monotonic + offset
-        return .uptime(nanoseconds: ns > offset ? ns - offset : 0)
+        return op.realtime ? .realtime(nanoseconds: ns) : .uptime(nanoseconds: ns)
     }
 
     private static func reportUnimplemented(_ command: Int32) {

@@ -82,7 +82,7 @@ enum IdentitySyscalls {
     static func setgroups(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let size = a.int32(0), list = a.address(1)
         guard size >= 0, Int(size) <= Credentials.maxGroups else { throw .EINVAL }
-        guard a.process.credentials.euid == 0 else { throw .EPERM }
+        guard a.process.credentials.has(.CAP_SETGID) else { throw .EPERM }
         var groups: [UInt32] = []
         for i in 0..<Int(size) { groups.append(try a.user.load(UInt32.self, from: list + UInt64(i * 4))) }
         groups.sort()                                                // Linux keeps them sorted (groups_sort)

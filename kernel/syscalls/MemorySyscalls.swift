@@ -161,9 +161,13 @@ enum MemorySyscalls {
             try MemoryLimits.check(process, adding: length, data: sharing == MAP_PRIVATE && protection.contains(.write) && !growsDown,
                                    areas: memory.map.areas)
             if accountable { try MemoryCommit.charge(length, to: memory, admin: admin, areas: memory.map.areas) }
+            // A shared file mapping never becomes writable (mprotect: EACCES): Linux's answer for a
+            // file opened read-only; Lichen has no writable shared file mappings at all.
+            let maximum: MemoryProtection = file != nil && sharing == MAP_SHARED ? [.read, .execute] : .all
             let mapped: (address: UserAddr, replaced: [VirtualMemoryArea<SharedMemoryObject>])
             do throws(Errno) {
                 mapped = try memory.map.map(length: length, placement: placement, protection: protection,
+                                                         maximumProtection: maximum,
                                                          sharing: sharing == MAP_SHARED ? .shared : .private,
                                                          backing: sharedObject, fileOffset: 0, kind: file == nil ? .mmap : .file,
                                                          growsDown: growsDown)

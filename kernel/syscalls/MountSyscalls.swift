@@ -15,7 +15,7 @@ enum MountSyscalls {
         let dataAddress = a.address(4)
         let target = try a.user.string(at: targetAddress)
         let vfs = try FileSyscalls.vfs()
-        guard a.process.fs.credentials.isSuperuser else { throw .EPERM }
+        guard a.process.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
         let data = dataAddress.value == 0 ? [] : try a.user.string(at: dataAddress, limit: pageSize)
         if flags & MS_REMOUNT != 0 {
             let location = try await vfs.resolve(target, context: a.process.fs)
@@ -37,6 +37,9 @@ enum MountSyscalls {
                                rootOwner: InodeOwner(uid: o.uid ?? 0, gid: o.gid ?? 0),
                                sizeLimit: o.size == nil ? RootFilesystem.tmpfsDefaultSize : o.size == 0 ? nil : o.size,
                                inodeLimit: o.inodes == nil ? tmpfsDefaultInodes : o.inodes == 0 ? nil : o.inodes, typeName: type)
+        } else if type == Array("devpts".utf8) {                   // one instance, wherever it is mounted
+            try Devpts.shared.configure(data)
+            fileSystem = Devpts.shared
         } else {
             guard data.isEmpty else { throw .EINVAL }              // their options are not supported yet
             if type == Array("proc".utf8) {
@@ -45,7 +48,7 @@ enum MountSyscalls {
                 fileSystem = await SysFileSystem.make()
             } else if type == Array("devtmpfs".utf8) {
                 fileSystem = try await Devfs.make(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock,
-                                                  driverNodes: ConsoleTTY.devfsNodes)
+                                                  driverNodes: ConsoleTTY.devfsNodes + BlockDevices.nodes)
             } else {
                 throw .ENODEV
             }
@@ -65,7 +68,7 @@ enum MountSyscalls {
         guard flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW) == 0 else { throw .EINVAL }
         let path = try a.user.string(at: targetAddress)
         let vfs = try FileSyscalls.vfs()
-        guard a.process.fs.credentials.isSuperuser else { throw .EPERM }
+        guard a.process.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
         let target = try await vfs.resolve(path, followLast: flags & UMOUNT_NOFOLLOW == 0, context: a.process.fs)
         // A lazy unmount (MNT_DETACH) lets the users keep what they hold; otherwise, like Linux,
         // a mount that is some process's directory or holds an open file stays (EBUSY).

@@ -115,7 +115,7 @@ enum PathSyscalls {
     static func chroot(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let p = a.process
         let location = try await vfs().chdir(try a.userPath(0), context: p.fs)
-        guard p.credentials.euid == 0 else { throw .EPERM }      // CAP_SYS_CHROOT
+        guard p.credentials.has(.CAP_SYS_CHROOT) else { throw .EPERM }
         p.fs.root = location
         return 0
     }

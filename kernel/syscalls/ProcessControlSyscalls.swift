@@ -1,7 +1,7 @@
 import LichenCore
 
-/// prctl and the capability calls. Lichen has no capability sets of its own: the superuser holds
-/// every capability and everyone else none (what Linux gives root and ordinary users by default).
+/// prctl and the capability calls. The capability sets live in the credentials (LichenCore's
+/// Capabilities*.swift); Lichen keeps them per process, where Linux keeps them per thread.
 enum ProcessControlSyscalls {
     /// 0xffffffff only queries; returns the previous persona.
     static func personality(_ a: SyscallArguments) -> UInt64 {
@@ -28,6 +28,10 @@ enum ProcessControlSyscalls {
         case ProcessControl.PR_GET_CHILD_SUBREAPER:
             try a.user.store(Int32(p.control.withLock { $0.childSubreaper } ? 1 : 0), to: pointer)
             return 0
+        case _ where Credentials.isCapabilityControl(option):
+            return try p.changeCredentials { (c: inout Credentials) throws(Errno) -> UInt64 in
+                try c.capabilityControl(option, arg2, arg3, arg4, arg5)
+            }
         default:
             let result = try p.control.withLock { (c: inout ProcessControl) throws(Errno) -> UInt64? in
                 try c.apply(option, arg2, arg3, arg4, arg5)
@@ -45,6 +49,13 @@ enum ProcessControlSyscalls {
     static func unshare(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let flags = a[0]
         let ownAlready: CloneFlags = [.files, .fs, .sysvsem, .sighand, .vm, .thread]
+        // A new mount, UTS, IPC, PID, network, cgroup or time namespace needs CAP_SYS_ADMIN (unless a
+        // new user namespace comes with it, which Lichen lacks too).
+        let CLONE_NEWUSER: UInt64 = 0x1000_0000, privilegedNamespaces: UInt64 = 0x6e02_0080
+        guard flags & ~(ownAlready.rawValue | privilegedNamespaces | CLONE_NEWUSER) == 0 else { throw .EINVAL }
+        if flags & privilegedNamespaces != 0 && flags & CLONE_NEWUSER == 0 && !a.process.credentials.has(.CAP_SYS_ADMIN) {
+            throw .EPERM
+        }
         guard flags & ~ownAlready.rawValue == 0 else {
             if reportedNamespaces.first(0) {
                 KernelLog.warning("unshare: namespaces are not supported (flags " + Format.hex(flags) + "): EINVAL")
@@ -58,56 +69,56 @@ enum ProcessControlSyscalls {
     static let _LINUX_CAPABILITY_VERSION_1: UInt32 = 0x1998_0330
     static let _LINUX_CAPABILITY_VERSION_2: UInt32 = 0x2007_1026
     static let _LINUX_CAPABILITY_VERSION_3: UInt32 = 0x2008_0522
-    /// Every capability up to CAP_LAST_CAP (40), as capget's two 32-bit words.
-    static let allCapabilities: UInt64 = (1 << (ProcessControl.lastCapability + 1)) - 1
 
-    /// Checks the header's version (writing the preferred one back if it is unknown: EINVAL) and its
-    /// pid; returns the number of 32-bit data words.
-    static func header(_ pointer: UserAddr, _ a: SyscallArguments) throws(Errno) -> (words: Int, target: Process) {
-        let version = try a.user.load(UInt32.self, from: pointer)
-        let pid = try a.user.load(Int32.self, from: pointer + 4)
-        let words: Int
-        switch version {
-        case _LINUX_CAPABILITY_VERSION_1: words = 1
-        case _LINUX_CAPABILITY_VERSION_2, _LINUX_CAPABILITY_VERSION_3: words = 2
+    /// The number of 32-bit data words the header's version asks for; nil for an unknown version,
+    /// after writing the preferred one back (cap_validate_magic).
+    static func words(_ pointer: UserAddr, _ a: SyscallArguments) throws(Errno) -> Int? {
+        switch try a.user.load(UInt32.self, from: pointer) {
+        case _LINUX_CAPABILITY_VERSION_1: return 1
+        case _LINUX_CAPABILITY_VERSION_2, _LINUX_CAPABILITY_VERSION_3: return 2
         default:
             try a.user.store(_LINUX_CAPABILITY_VERSION_3, to: pointer)
-            throw .EINVAL
+            return nil
         }
-        guard pid >= 0 else { throw .EINVAL }
-        guard let target = pid == 0 ? a.process : Processes.process(pid) else { throw .ESRCH }
-        return (words, target)
     }
 
+    /// capget: {effective, permitted, inheritable} per 32-bit word, of the caller or of `pid`.
     static func capget(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let headerPointer = a.address(0), data = a.address(1)
-        let (words, target) = try header(headerPointer, a)
-        guard data.value != 0 else { return 0 }                      // a version probe
-        let caps = target.credentials.euid == 0 ? allCapabilities : 0
-        for i in 0..<words {                                         // {effective, permitted, inheritable} per word
-            let word = UInt32(truncatingIfNeeded: caps >> (32 * UInt64(i)))
-            let base = data + UInt64(i * 12)
-            try a.user.store(word, to: base)
-            try a.user.store(word, to: base + 4)
-            try a.user.store(UInt32(0), to: base + 8)
+        let known = try words(headerPointer, a)
+        guard data.value != 0 else { return 0 }                      // a version probe, even of an unknown one
+        guard let words = known else { throw .EINVAL }
+        let pid = try a.user.load(Int32.self, from: headerPointer + 4)
+        guard pid >= 0 else { throw .EINVAL }
+        guard let target = pid == 0 ? a.process : Processes.process(pid) else { throw .ESRCH }
+        let c = target.credentials
+        for i in 0..<words {
+            let shift = 32 * UInt64(i), base = data + UInt64(i * 12)
+            try a.user.store(UInt32(truncatingIfNeeded: c.effective.bits >> shift), to: base)
+            try a.user.store(UInt32(truncatingIfNeeded: c.permitted.bits >> shift), to: base + 4)
+            try a.user.store(UInt32(truncatingIfNeeded: c.inheritable.bits >> shift), to: base + 8)
         }
         return 0
     }
 
-    /// capset: only the caller's own sets, and only within what it holds (no raising).
+    /// capset: only the caller's own sets (EPERM for another pid), by Linux's rules
+    /// (Credentials.setCapabilities). A version-1 call clears the capabilities past 31.
     static func capset(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let headerPointer = a.address(0), data = a.address(1)
-        let (words, target) = try header(headerPointer, a)
-        guard target === a.process else { throw .EPERM }
-        let held = a.process.credentials.euid == 0 ? allCapabilities : 0
+        guard let words = try words(headerPointer, a) else { throw .EINVAL }
+        let pid = try a.user.load(Int32.self, from: headerPointer + 4)
+        guard pid == 0 || pid == a.process.pid else { throw .EPERM }
+        var effective: UInt64 = 0, permitted: UInt64 = 0, inheritable: UInt64 = 0
         for i in 0..<words {
-            let base = data + UInt64(i * 12)
-            let shift = 32 * UInt64(i)
-            let effective = UInt64(try a.user.load(UInt32.self, from: base)) << shift
-            let permitted = UInt64(try a.user.load(UInt32.self, from: base + 4)) << shift
-            let inheritable = UInt64(try a.user.load(UInt32.self, from: base + 8)) << shift
-            guard permitted & ~held == 0, effective & ~permitted == 0, inheritable & ~held == 0 else { throw .EPERM }
+            let shift = 32 * UInt64(i), base = data + UInt64(i * 12)
+            effective |= UInt64(try a.user.load(UInt32.self, from: base)) << shift
+            permitted |= UInt64(try a.user.load(UInt32.self, from: base + 4)) << shift
+            inheritable |= UInt64(try a.user.load(UInt32.self, from: base + 8)) << shift
         }
-        return 0                                                     // dropping capabilities is not modelled
+        try a.process.changeCredentials { (c: inout Credentials) throws(Errno) in
+            try c.setCapabilities(effective: CapabilitySet(bits: effective), permitted: CapabilitySet(bits: permitted),
+                                  inheritable: CapabilitySet(bits: inheritable))
+        }
+        return 0
     }
 }

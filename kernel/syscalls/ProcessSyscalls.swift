@@ -92,7 +92,10 @@ enum ProcessSyscalls {
         }
         let files = parent.files.withLock { $0.forked() }
         let child = Process(pid: pid, memory: memory, files: files, fs: parent.fs, name: parent.name)
+        child.sharesFilesystemContext = parent.sharesFilesystemContext || request.flags.contains(.fs)   // exec: no set-id
         child.commandLine = parent.commandLine
+        child.environment = parent.environment
+        child.auxv = parent.auxv
         let control = parent.control.withLock { $0.forked }
         child.control.withLock { $0 = control }
         let scheduling = parent.scheduling.withLock { $0 }
@@ -114,6 +117,7 @@ enum ProcessSyscalls {
             st.threads[0].altStack = inherited.2
         }
         let thread = Thread(tid: pid, process: child, context: childContext(a, request), index: 0)
+        thread.rseq = a.thread.rseq                       // fork keeps the registration (not a new thread)
         thread.affinity.store(a.thread.affinity.load(ordering: .relaxed), ordering: .relaxed)
         setTIDs(thread, request, parent: a)
         child.threads = [thread]
@@ -172,27 +176,35 @@ enum ProcessSyscalls {
         let environment = try a.user.stringArray(at: envpPointer)
         guard let vfs = RootFilesystem.vfs else { throw .ENOENT }
         let (image, finalPath, argv, status) = try await ProcessLifecycle.readProgram(path, arguments: arguments, vfs: vfs, context: p.fs)
-        let old = p.credentials
-        var credentials = old
-        let noNewPrivileges = p.control.withLock { $0.noNewPrivileges }
-        credentials.exec(fileMode: noNewPrivileges ? status.mode & ~0o6000 : status.mode, owner: status.uid, group: status.gid)
-        let secure = credentials.euid != old.uid || credentials.egid != old.gid    // AT_SECURE: set-id program
+        var credentials = p.credentials
+        var file = ExecutedFile(mode: status.mode, owner: status.uid, group: status.gid)   // nosuid: readProgram cleared the bits
+        file.noNewPrivileges = p.control.withLock { $0.noNewPrivileges }
+        file.sharesFilesystemContext = p.sharesFilesystemContext
+        file.unreadable = !credentials.permits(.read, mode: status.mode, uid: status.uid, gid: status.gid)
+        let change = credentials.exec(file)
+        let secure = change.secure                                     // AT_SECURE
         let loaded = try await ProcessLifecycle.loadProgram(image, arguments: argv, environment: environment, executableName: finalPath,
                                                             credentials: credentials, secure: secure, vfs: vfs, context: p.fs)
         // The other threads end first; the caller takes the pid (de_thread).
         try await ProcessLifecycle.becomeSoleThread(a.thread)
         Futexes.releaseRobustList(of: a.thread)
         a.thread.robustList = UserAddr(0)
+        a.thread.rseq = RseqRegistration()               // exec drops it
         // Past the point of no return.
         p.memory = loaded.memory
         a.thread.memoryReplaced(by: loaded.memory)
         p.changeCredentials { $0 = credentials }
-        if secure { p.control.withLock { $0.dumpable = 0 } }
+        p.control.withLock {
+            $0.dumpable = change.dumpable ? 1 : 0
+            if secure { $0.parentDeathSignal = 0 }
+        }
         RecordLocks.closed(p.files.withLock { $0.closeOnExec() }, by: p)
         p.time.deleteAllTimers()
         p.signals.withLock { st in st.process.exec(threads: &st.threads) }
         p.name = ProcessLifecycle.baseName(path)          // Linux: the file exec'd, even a #! script
         p.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
+        p.environment = environment.reduce(into: []) { $0 += $1 + [0] }
+        p.auxv = loaded.auxv
         p.executable = try? await vfs.resolve(finalPath, context: p.fs)
         p.executableHint = await ProcessLifecycle.executableHint(finalPath, vfs: vfs, context: p.fs, executable: p.executable)
         Processes.withTable { $0.exec(p.pid) }

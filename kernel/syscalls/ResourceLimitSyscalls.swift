@@ -52,7 +52,7 @@ enum ResourceLimitSyscalls {
     static func admitNewTask(_ process: Process) throws(Errno) -> UInt32 {
         guard PhysicalMemory.hasRoomForUser(frames: 16) else { throw .ENOMEM }
         let credentials = process.credentials
-        let limit = credentials.mayExceedLimits || credentials.uid == 0
+        let limit = credentials.mayExceedLimits || credentials.has(.CAP_SYS_ADMIN) || credentials.uid == 0
             ? Int.max : process.limits.withLock { $0.softCount(LinuxResource.RLIMIT_NPROC) }
         guard Processes.withTaskCounts({ $0.charge(credentials.uid, limit: limit) }) else { throw .EAGAIN }
         return credentials.uid

@@ -67,7 +67,7 @@ enum SchedulingSyscalls {
         let target = try process(pid, a)
         let priority = try a.user.load(Int32.self, from: param)
         guard mayChange(a.process, target) else { throw .EPERM }
-        let privileged = a.process.credentials.euid == 0
+        let privileged = a.process.credentials.has(.CAP_SYS_NICE)
         try target.scheduling.withLock { (s: inout SchedulingAttributes) throws(Errno) in
             try s.setPolicy(policy ?? s.policy, priority: priority, privileged: privileged)
         }
@@ -133,7 +133,7 @@ enum SchedulingSyscalls {
     /// Linux's check for changing another process's scheduling: same user, or CAP_SYS_NICE.
     static func mayChange(_ caller: Process, _ target: Process) -> Bool {
         let c = caller.credentials, t = target.credentials
-        return c.euid == 0 || c.euid == t.uid || c.euid == t.euid
+        return c.has(.CAP_SYS_NICE) || c.euid == t.uid || c.euid == t.euid
     }
 
     /// PRIO_PROCESS, PRIO_PGRP, PRIO_USER targets; `who` 0 is the caller's own.
@@ -164,7 +164,7 @@ enum SchedulingSyscalls {
         let which = a.int32(0), who = a.int32(1), nice = a.int32(2)
         let targets = try priorityTargets(which: which, who: who, a)
         guard !targets.isEmpty else { throw .ESRCH }
-        let privileged = a.process.credentials.euid == 0
+        let privileged = a.process.credentials.has(.CAP_SYS_NICE)
         var failure: Errno? = nil
         for target in targets {
             guard mayChange(a.process, target) else { failure = .EPERM; continue }
@@ -200,7 +200,7 @@ enum SchedulingSyscalls {
     static func ioprio_set(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let which = a.int32(0), who = a.int32(1), ioprio = a.uint32(2)
         let targets = try ioTargets(which: which, who: who, a)
-        let privileged = a.process.credentials.euid == 0
+        let privileged = a.process.credentials.has(.CAP_SYS_NICE)
         for target in targets {
             guard mayChange(a.process, target) else { throw .EPERM }
             try target.scheduling.withLock { (s: inout SchedulingAttributes) throws(Errno) in

@@ -1,58 +1,194 @@
 import LichenCore
+import _Concurrency
 
-/// The socket calls, until there is a socket layer: no address family is supported yet, so socket
-/// and socketpair fail with EAFNOSUPPORT (logged once), and a call on a descriptor gives EBADF or,
-/// since no descriptor can be a socket, ENOTSOCK, as Linux does for a file that is not a socket.
-/// Programs probe these (ENOSYS made some treat it as fatal).
+/// The socket calls that make, name and connect sockets (the family's `Socket` does the work;
+/// data transfer is in SocketMessageSyscalls, options in SocketOptionSyscalls). AF_UNIX is the
+/// only family: others give EAFNOSUPPORT (logged once); a descriptor that is not a socket ENOTSOCK.
 enum SocketSyscalls {
     private static let reported = ReportOnce(count: 1)
+    /// The largest address any call copies in (sizeof(struct sockaddr_storage)).
+    static let addressCapacity = 128
+    static let SOCK_MAX: Int32 = 11
 
     // MARK: Making sockets
 
+    /// The checks socket and socketpair share (Linux's __sys_socket, __sock_create, unix_create):
+    /// the type and its flags, then family, then type and protocol for the family.
+    private static func newSocketType(_ a: SyscallArguments) throws(Errno) -> (type: Int32, flags: Int32) {
+        let domain = a.int32(0), rawType = a.int32(1), proto = a.int32(2)
+        let flags = rawType & ~LinuxSocket.SOCK_TYPE_MASK
+        guard flags & ~(LinuxSocket.SOCK_NONBLOCK | LinuxSocket.SOCK_CLOEXEC) == 0 else { throw .EINVAL }
+        var type = rawType & LinuxSocket.SOCK_TYPE_MASK
+        guard domain >= 0 && UInt32(domain) < LinuxSocket.AF_MAX else { throw .EAFNOSUPPORT }
+        guard type < SOCK_MAX else { throw .EINVAL }
+        guard UInt16(domain) == LinuxSocket.AF_UNIX else { throw unsupportedFamily(domain) }
+        guard proto == 0 || proto == Int32(LinuxSocket.AF_UNIX) else { throw .EPROTONOSUPPORT }
+        if type == LinuxSocket.SOCK_RAW { type = LinuxSocket.SOCK_DGRAM }   // as unix_create
+        guard type == LinuxSocket.SOCK_STREAM || type == LinuxSocket.SOCK_DGRAM || type == LinuxSocket.SOCK_SEQPACKET else {
+            throw .ESOCKTNOSUPPORT
+        }
+        return (type, flags)
+    }
+
     /// socket(domain, type, protocol).
     static func socket(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        let domain = a[0]
-        throw unsupportedFamily(domain)
+        let (type, flags) = try newSocketType(a)
+        let caller = SocketSyscalls.caller(a)
+        let file = SocketFile.open(UnixSocket(type: type, owner: caller.ucred),
+                                   nonBlocking: flags & LinuxSocket.SOCK_NONBLOCK != 0, caller: caller)
+        return result(try install(a, file, closeOnExec: flags & LinuxSocket.SOCK_CLOEXEC != 0))
     }
 
     /// socketpair(domain, type, protocol, sv).
     static func socketpair(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        let domain = a[0]
-        throw unsupportedFamily(domain)
+        let vector = a.address(3)
+        let (type, flags) = try newSocketType(a)
+        let caller = SocketSyscalls.caller(a)
+        let (x, y) = UnixSocket.pair(type: type, owner: caller.ucred)
+        let nonBlocking = flags & LinuxSocket.SOCK_NONBLOCK != 0, cloexec = flags & LinuxSocket.SOCK_CLOEXEC != 0
+        let first = try install(a, SocketFile.open(x, nonBlocking: nonBlocking, caller: caller), closeOnExec: cloexec)
+        let second: Int32
+        do throws(Errno) {
+            second = try install(a, SocketFile.open(y, nonBlocking: nonBlocking, caller: caller), closeOnExec: cloexec)
+        } catch {
+            close(a, [first])
+            throw error
+        }
+        do throws(Errno) {
+            try a.user.store((first, second), to: vector)
+        } catch {
+            close(a, [first, second])                         // as Linux: nothing left behind
+            throw error
+        }
+        return 0
     }
 
-    // MARK: Calls on a socket descriptor
+    // MARK: Names and connections
 
-    static func bind(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func listen(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func accept(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func accept4(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func connect(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func getsockname(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func getpeername(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func sendto(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func recvfrom(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func setsockopt(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func getsockopt(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func shutdown(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func sendmsg(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func recvmsg(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func sendmmsg(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
-    static func recvmmsg(_ a: SyscallArguments) throws(Errno) -> UInt64 { try notASocket(a, a.fd(0)) }
+    static func bind(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), address = a.address(1), length = a.int32(2)
+        let socket = try SocketSyscalls.socket(a, fd)
+        let bytes = try readAddress(a, address, length)
+        try await socket.bind(bytes, caller: caller(a))
+        return 0
+    }
+
+    static func listen(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let fd = a.fd(0), backlog = a.int32(1)
+        try socket(a, fd).listen(backlog: backlog)
+        return 0
+    }
+
+    static func accept(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        try await accept(a, flags: 0)
+    }
+
+    static func accept4(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        try await accept(a, flags: a.int32(3))
+    }
+
+    private static func accept(_ a: SyscallArguments, flags: Int32) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), address = a.address(1), lengthPointer = a.address(2)
+        guard flags & ~(LinuxSocket.SOCK_NONBLOCK | LinuxSocket.SOCK_CLOEXEC) == 0 else { throw .EINVAL }
+        let file = try a.process.file(fd)
+        guard let listener = (file.operations as? SocketFile)?.socket else { throw .ENOTSOCK }
+        let connection = try await listener.accept(nonBlocking: file.isNonBlocking)
+        let caller = SocketSyscalls.caller(a)
+        let newFile = SocketFile.open(connection, nonBlocking: flags & LinuxSocket.SOCK_NONBLOCK != 0, caller: caller)
+        if address.value != 0 {
+            // A bad address loses the connection, as on Linux (the new file is dropped).
+            try writeAddress(a, connection.peerAddressOrUnnamed(), to: address, length: lengthPointer)
+        }
+        return result(try install(a, newFile, closeOnExec: flags & LinuxSocket.SOCK_CLOEXEC != 0))
+    }
+
+    static func connect(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let fd = a.fd(0), address = a.address(1), length = a.int32(2)
+        let file = try a.process.file(fd)
+        guard let socket = (file.operations as? SocketFile)?.socket else { throw .ENOTSOCK }
+        let bytes = try readAddress(a, address, length)
+        try await socket.connect(bytes, nonBlocking: file.isNonBlocking, caller: caller(a))
+        return 0
+    }
+
+    static func getsockname(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let fd = a.fd(0), address = a.address(1), lengthPointer = a.address(2)
+        let socket = try socket(a, fd)
+        try writeAddress(a, socket.localAddress(), to: address, length: lengthPointer)
+        return 0
+    }
+
+    static func getpeername(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let fd = a.fd(0), address = a.address(1), lengthPointer = a.address(2)
+        let socket = try socket(a, fd)
+        try writeAddress(a, try socket.peerAddress(), to: address, length: lengthPointer)
+        return 0
+    }
+
+    static func shutdown(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let fd = a.fd(0), how = a.int32(1)
+        try socket(a, fd).shutdown(how)
+        return 0
+    }
 
     // MARK: Shared
 
-    private static func unsupportedFamily(_ domain: UInt64) -> Errno {
+    static func caller(_ a: SyscallArguments) -> SocketCaller {
+        let fs = a.process.fs
+        return SocketCaller(pid: a.process.pid, credentials: fs.credentials, fs: fs)
+    }
+
+    /// The socket behind `fd`: EBADF if it is not open, ENOTSOCK if it is no socket.
+    static func socket(_ a: SyscallArguments, _ fd: Int32) throws(Errno) -> any Socket {
+        guard let socket = (try a.process.file(fd).operations as? SocketFile)?.socket else { throw .ENOTSOCK }
+        return socket
+    }
+
+    /// An address argument (Linux's move_addr_to_kernel): EINVAL beyond sockaddr_storage, EFAULT.
+    static func readAddress(_ a: SyscallArguments, _ address: UserAddr, _ length: Int32) throws(Errno) -> [UInt8] {
+        guard length >= 0 && Int(length) <= addressCapacity else { throw .EINVAL }
+        if length == 0 { return [] }
+        return try a.user.bytes(at: address, count: Int(length))
+    }
+
+    /// An address result (move_addr_to_user): the caller's length says how much fits; the full
+    /// length is written back. EINVAL for a negative length.
+    static func writeAddress(_ a: SyscallArguments, _ bytes: [UInt8], to address: UserAddr, length lengthPointer: UserAddr) throws(Errno) {
+        let room = try a.user.load(Int32.self, from: lengthPointer)
+        guard room >= 0 else { throw .EINVAL }
+        let n = min(Int(room), bytes.count)
+        if n > 0 { try a.user.store(bytes: Array(bytes[0..<n]), to: address) }
+        try a.user.store(Int32(bytes.count), to: lengthPointer)
+    }
+
+    static func install(_ a: SyscallArguments, _ file: OpenFile, closeOnExec: Bool) throws(Errno) -> Int32 {
+        try a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in
+            try t.install(file, closeOnExec: closeOnExec)
+        }
+    }
+
+    /// Closes descriptors this call installed; the files are dropped outside the table's lock
+    /// (a socket's release takes other locks).
+    static func close(_ a: SyscallArguments, _ fds: [Int32]) {
+        let files = a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) -> [OpenFile] in
+            var closed: [OpenFile] = []
+            for fd in fds { if let f = try? t.close(fd) { closed.append(f) } }
+            return closed
+        }
+        _ = files
+    }
+
+    private static func unsupportedFamily(_ domain: Int32) -> Errno {
         if reported.first(0) {
-            KernelLog.warning("socket: no address family is implemented yet (family " + Format.decimal(domain & 0xffff)
-                              + "): EAFNOSUPPORT")
+            KernelLog.warning("socket: only AF_UNIX is implemented (family " + Format.decimal(UInt64(domain)) + "): EAFNOSUPPORT")
         }
         return .EAFNOSUPPORT
     }
+}
 
-    /// EBADF if `fd` is not open, else ENOTSOCK: no descriptor is a socket yet.
-    private static func notASocket(_ a: SyscallArguments, _ fd: Int32) throws(Errno) -> UInt64 {
-        _ = try a.process.file(fd)
-        throw .ENOTSOCK
+extension Socket {
+    /// accept's peer address: the connecting socket's name, or the family alone.
+    func peerAddressOrUnnamed() -> [UInt8] {
+        (try? peerAddress()) ?? UnixAddress.unnamed.encoded
     }
 }

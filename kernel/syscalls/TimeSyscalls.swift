@@ -17,9 +17,10 @@ enum TimeSyscalls {
     static func setRealtime(_ a: SyscallArguments, clock: Int32, seconds: Int64, nanoseconds: Int64) throws(Errno) {
         _ = try resolution(clock: clock, a)                     // EINVAL for unknown clocks
         guard clock == CLOCK_REALTIME else { throw .EINVAL }
-        guard a.process.credentials.euid == 0 else { throw .EPERM }
+        guard a.process.credentials.has(.CAP_SYS_TIME) else { throw .EPERM }
         guard nanoseconds >= 0 && nanoseconds < 1_000_000_000, seconds >= 0, seconds < Int64(UInt64.max / 2_000_000_000) else { throw .EINVAL }
         RealtimeClock.set(nanoseconds: UInt64(seconds) * 1_000_000_000 + UInt64(nanoseconds))
+        TimerFD.realtimeWasSet()                                // TFD_TIMER_CANCEL_ON_SET timers
     }
 
     static func clock_gettime(_ a: SyscallArguments) throws(Errno) -> UInt64 {
@@ -58,7 +59,7 @@ enum TimeSyscalls {
             try setRealtime(a, clock: CLOCK_REALTIME, seconds: t.tv_sec, nanoseconds: t.tv_usec * 1000)
         } else if zone.value != 0 {
             _ = try a.user.load(LinuxTimezone.self, from: zone)
-            guard a.process.credentials.euid == 0 else { throw .EPERM }
+            guard a.process.credentials.has(.CAP_SYS_TIME) else { throw .EPERM }
         }
         return 0
     }
@@ -156,12 +157,15 @@ enum TimeSyscalls {
         let t = try a.user.load(LinuxTimespec.self, from: request)
         guard t.tv_sec >= 0, t.tv_nsec >= 0, t.tv_nsec < 1_000_000_000 else { throw .EINVAL }
         var ns = UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
-        if absolute {
-            let now = (clock == CLOCK_REALTIME ? RealtimeClock.now : MonotonicClock.now)
-            ns = ns > now ? ns - now : 0
+        let deadline: Deadline
+        if absolute && clock == CLOCK_REALTIME {
+            deadline = .realtime(nanoseconds: ns)       // follows clock_settime
+        } else {
+            if absolute { let now = MonotonicClock.now; ns = ns > now ? ns - now : 0 }
+            deadline = .after(nanoseconds: ns)
         }
         let start = MonotonicClock.now
-        if await Kernel.sleep(for: ns) == .cancelled {
+        if await Kernel.sleep(until: deadline) == .cancelled {
             if !absolute && remaining.value != 0 {
                 let left = ns - min(ns, MonotonicClock.now - start)
                 try a.user.store(LinuxTimespec(nanoseconds: left), to: remaining)

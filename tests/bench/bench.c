@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -18,10 +20,14 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -132,6 +138,46 @@ static void b_bandwidth(void) {
 }
 static void t_bandwidth(void) { close(bw[0]); kill(peer, SIGKILL); waitpid(peer, NULL, 0); }
 
+/* AF_UNIX stream socketpair: ping-pong (one op = one byte there and back) and bandwidth (one op =
+ * 64 KiB read), as the pipe cases */
+static int us[2];
+static void s_unix_pingpong(void) {
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, us)) na("%s: %s", "socketpair", errno);
+    peer = fork();
+    if (peer < 0) na("%s: %s", "fork", errno);
+    if (peer == 0) {
+        char c;
+        close(us[0]);
+        while (read(us[1], &c, 1) == 1)
+            if (write(us[1], &c, 1) != 1) break;
+        _exit(0);
+    }
+    close(us[1]);
+}
+static void b_unix_pingpong(void) {
+    char c = 'x';
+    if (write(us[0], &c, 1) != 1 || read(us[0], &c, 1) != 1) na("%s: %s", "unix ping-pong", errno);
+}
+static void s_unix_bandwidth(void) {
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, us)) na("%s: %s", "socketpair", errno);
+    peer = fork();
+    if (peer < 0) na("%s: %s", "fork", errno);
+    if (peer == 0) {
+        close(us[0]);
+        for (;;) if (write(us[1], buf, sizeof buf) < 0) _exit(0);
+    }
+    close(us[1]);
+}
+static void b_unix_bandwidth(void) {
+    size_t got = 0;
+    while (got < sizeof buf) {
+        ssize_t n = read(us[0], buf, sizeof buf - got);
+        if (n <= 0) na("%s: %s", "unix read", n < 0 ? errno : EPIPE);
+        got += n;
+    }
+}
+static void t_unix(void) { close(us[0]); kill(peer, SIGKILL); waitpid(peer, NULL, 0); }
+
 /* a pipe into a CPU-bound consumer, as `dd bs=1M | md5sum`: a child writes 1 MiB at a time; one op =
  * 1 MiB read and hashed (FNV-1a) by the parent. Wall time against instructions shows what costs no
  * instructions (TLB and cache maintenance, timer interrupts, CPU hand-offs); run it with --smp 2. */
@@ -161,6 +207,40 @@ static void b_pipe_hash(void) {
     }
     hash_sink = h;
 }
+
+/* pty round trip: one op = one byte written to the master, read by a child from the raw-mode slave,
+ * written back and read from the master (devpts is mounted on /dev/pts first if it is not there) */
+static int pty_master;
+static void s_pty(void) {
+    struct statfs fs;
+    if (statfs("/dev/pts", &fs) != 0 || fs.f_type != 0x1cd1) {
+        mkdir("/dev/pts", 0755);
+        if (mount("devpts", "/dev/pts", "devpts", 0, "")) na("%s: %s", "mount devpts", errno);
+    }
+    pty_master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (pty_master < 0 || grantpt(pty_master) || unlockpt(pty_master)) na("%s: %s", "posix_openpt", errno);
+    int slave = open(ptsname(pty_master), O_RDWR | O_NOCTTY);
+    if (slave < 0) na("%s: %s", "open pty slave", errno);
+    struct termios t;
+    tcgetattr(slave, &t);
+    cfmakeraw(&t);
+    tcsetattr(slave, TCSANOW, &t);
+    peer = fork();
+    if (peer < 0) na("%s: %s", "fork", errno);
+    if (peer == 0) {
+        char c;
+        close(pty_master);
+        while (read(slave, &c, 1) == 1)
+            if (write(slave, &c, 1) != 1) break;
+        _exit(0);
+    }
+    close(slave);
+}
+static void b_pty(void) {
+    char c = 'x';
+    if (write(pty_master, &c, 1) != 1 || read(pty_master, &c, 1) != 1) na("%s: %s", "pty round trip", errno);
+}
+static void t_pty(void) { close(pty_master); kill(peer, SIGKILL); waitpid(peer, NULL, 0); }
 
 static void b_mmap(void) { void *m = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0); munmap(m, 65536); }
 static void b_page_fault(void) {   /* one op = one page touched for the first time */
@@ -230,6 +310,57 @@ static void t_handoff(void) {
     pthread_join(tok_peer, NULL);
 }
 
+/* epoll_wait over 1000 eventfds (level-triggered), with 1 or all 1000 of them ready, and an
+ * eventfd ping-pong between two threads (one op = a round trip) */
+#define EP_FDS 1000
+static int ep_fd = -1, ep_efd[EP_FDS];
+static struct epoll_event ep_out[EP_FDS];
+static void s_epoll(int ready) {
+    ep_fd = epoll_create1(0);
+    if (ep_fd < 0) na("%s: %s", "epoll_create1", errno);
+    for (int i = 0; i < EP_FDS; i++) {
+        ep_efd[i] = eventfd(i < ready ? 1 : 0, 0);
+        if (ep_efd[i] < 0) na("%s: %s", "eventfd", errno);
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = i};
+        if (epoll_ctl(ep_fd, EPOLL_CTL_ADD, ep_efd[i], &ev)) na("%s: %s", "epoll_ctl", errno);
+    }
+}
+static void s_epoll_1(void) { s_epoll(1); }
+static void s_epoll_all(void) { s_epoll(EP_FDS); }
+static void b_epoll(void) { epoll_wait(ep_fd, ep_out, EP_FDS, 0); }
+static void t_epoll(void) { for (int i = 0; i < EP_FDS; i++) close(ep_efd[i]); close(ep_fd); }
+
+static int efd_ping = -1, efd_pong = -1;
+static pthread_t efd_peer;
+static void *efd_thread(void *a) {
+    uint64_t v;
+    for (;;) {
+        if (read(efd_ping, &v, 8) != 8 || v > 1) break;       /* 2: stop */
+        v = 1;
+        (void)!write(efd_pong, &v, 8);
+    }
+    return a;
+}
+static void s_efd_pingpong(void) {
+    efd_ping = eventfd(0, 0);
+    efd_pong = eventfd(0, 0);
+    if (efd_ping < 0 || efd_pong < 0) na("%s: %s", "eventfd", errno);
+    int e = pthread_create(&efd_peer, NULL, efd_thread, NULL);
+    if (e) na("%s: %s", "pthread_create", e);
+}
+static void b_efd_pingpong(void) {
+    uint64_t v = 1;
+    (void)!write(efd_ping, &v, 8);
+    (void)!read(efd_pong, &v, 8);
+}
+static void t_efd_pingpong(void) {
+    uint64_t v = 2;
+    (void)!write(efd_ping, &v, 8);
+    pthread_join(efd_peer, NULL);
+    close(efd_ping);
+    close(efd_pong);
+}
+
 static struct {
     const char *name; void (*fn)(void); int iterations /* at most */; const char *open;
     void (*setup)(void), (*teardown)(void);
@@ -248,6 +379,9 @@ static struct {
     {"pipe-ping-pong", b_pingpong, 100000, "", s_pingpong, t_pingpong},
     {"pipe-bandwidth-64K", b_bandwidth, 10000, "", s_bandwidth, t_bandwidth},
     {"pipe-1M+hash", b_pipe_hash, 64, "", s_pipe_hash, t_bandwidth},
+    {"pty-round-trip", b_pty, 50000, "", s_pty, t_pty},
+    {"unix-ping-pong", b_unix_pingpong, 100000, "", s_unix_pingpong, t_unix},
+    {"unix-bandwidth-64K", b_unix_bandwidth, 10000, "", s_unix_bandwidth, t_unix},
     {"mmap+munmap-64K", b_mmap, 100000, ""},
     {"anon-page-fault", b_page_fault, 200000, ""},
     {"brk-grow+shrink", b_brk, 100000, ""},
@@ -255,6 +389,9 @@ static struct {
     {"sched_yield", b_yield, 1000000, ""},
     {"pthread-create+join", b_thread, 2000, ""},
     {"condvar-handoff", b_handoff, 100000, "", s_handoff, t_handoff},
+    {"epoll_wait-1-of-1000-ready", b_epoll, 200000, "", s_epoll_1, t_epoll},
+    {"epoll_wait-1000-ready", b_epoll, 10000, "", s_epoll_all, t_epoll},
+    {"eventfd-ping-pong-threads", b_efd_pingpong, 100000, "", s_efd_pingpong, t_efd_pingpong},
 };
 #define N (int)(sizeof benches / sizeof benches[0])
 

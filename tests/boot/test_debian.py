@@ -9,7 +9,7 @@ script is tests/debian/run.sh. Every part but "raw" must print the same on both 
 Not compared, because Lichen does not have it yet: /proc/stat's CPU times, interrupts and context
 switches (vmstat's us/sy/id/in/cs columns read 0, 100 % idle: only the table's shape is compared) and
 the running state in /proc/<pid>/stat (ps sees itself as S, not R: ps's own line is not printed).
-glibc's nscd probe gets EAFNOSUPPORT from socket(AF_UNIX) (no sockets), which ps shrugs off.
+glibc's nscd probe finds no /var/run/nscd/socket (connect: ENOENT), which ps shrugs off, as on Linux.
 
 usage: tests/boot/test_debian.py [IMAGE]
 """
@@ -30,7 +30,8 @@ PROGRAMS = ["/usr/bin/python3.11", "/usr/bin/make", "/usr/bin/vmstat",
 PYTHON_MODULES = ["os", "encodings/__init__", "encodings/aliases", "encodings/utf_8", "encodings/ascii",
                   "encodings/latin_1", "collections", "contextlib", "copyreg", "enum", "functools",
                   "keyword", "locale", "operator", "re", "reprlib", "selectors", "signal", "struct",
-                  "subprocess", "threading", "types", "warnings", "_weakrefset"]
+                  "subprocess", "threading", "types", "warnings", "_weakrefset",
+                  "socket"]                                      # sockets.py
 TIMEOUT = 60
 results = []
 
@@ -55,7 +56,7 @@ def spec():
                                             links=[("usr/bin/python3", "python3.11")])
              if not (l.startswith("dir ") and l.split()[1].lstrip("/") in base_dirs)]
     lines += ["dir /usr/lib/python3.11/lib-dynload 755", "dir /debian 755"]
-    for name in ("check.py", "Makefile", "sub.mk"):
+    for name in ("check.py", "Makefile", "sub.mk", "sockets.py"):
         lines.append("file /debian/%s %s 644" % (name, os.path.join(DEBIAN, name)))
     return lines
 
@@ -75,9 +76,9 @@ def main():
               r.describe() + "\n" + r.boot.output[-3000:])
     linux, lichen = got["linux"], got["lichen"]
     check("linux: python, make and vmstat exit 0",
-          all(("%s status 0" % p) in linux.get(p, []) for p in ("python", "make", "vmstat")),
+          all(("%s status 0" % p) in linux.get(p, []) for p in ("python", "make", "vmstat", "sockets")),
           "\n".join("%s: %s" % kv for kv in linux.items()))
-    for name in ("python", "make", "vmstat", "coreutils"):
+    for name in ("python", "make", "vmstat", "coreutils", "sockets"):
         check("lichen: " + name + " as on Linux", lichen.get(name) == linux.get(name),
               "linux:\n  " + "\n  ".join(linux.get(name, [])) + "\nlichen:\n  " + "\n  ".join(lichen.get(name, []))
               + ("\nlichen's vmstat output:\n  " + "\n  ".join(lichen.get("raw", [])) if name == "vmstat" else ""))

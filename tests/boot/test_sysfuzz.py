@@ -53,10 +53,11 @@ def main():
         ("no kernel panic", "Kernel panic" not in r.output),
         ("the shell works afterwards", "shell alive: 42" in r.output),
         ("no signal reached init", "init: got SIG" not in r.output),
+        ("uid 1000 changed nothing of root's", "sysfuzz: unprivileged run changed nothing of root's" in r.output),
         ("clean power-off, no hang", not r.timed_out and r.exit_code == 0),
     ]
     for line in r.output.splitlines():
-        if line.startswith("sysfuzz: seed") or "panic" in line.lower() or line.startswith("init: got") or line.startswith("Mem") or "sysfuzz: fork" in line or " stuck 5 s " in line:
+        if line.startswith("sysfuzz: seed") or "panic" in line.lower() or line.startswith("init: got") or line.startswith("Mem") or "sysfuzz: fork" in line or " stuck 5 s " in line or "unprivileged run" in line:
             print("  " + line)
     sys.exit(program_initramfs.report("sysfuzz", checks, r.output))
 

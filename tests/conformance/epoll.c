@@ -3,6 +3,8 @@
  * EPOLL_CTL_MOD, timeouts, a wait woken by a write from another process, and an entry going away
  * with its file's last close (Python's selectors and procps' pgrep probe epoll first). */
 #include "check.h"
+#include <poll.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,15 +20,149 @@ static long ms_since(struct timespec *t0) {
     return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-/* Edge-triggered: one report per change, not one per wait (Lichen refuses EPOLLET: known failure). */
+/* Edge-triggered: one report per new event (each write into the pipe), not one per wait; a read
+ * that leaves data behind is no new input event. */
 static void edge_triggered(void) {
     int ep = epoll_create1(0), p[2];
     if (ep < 0 || pipe(p) != 0) return;
     struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.u64 = 7}, out;
     CHECK_OK("et-add", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
+    CHECK_EQ("et-nothing-yet", epoll_wait(ep, &out, 1, 0), 0);
     (void)!write(p[1], "ab", 2);
     CHECK_EQ("et-first-wait", epoll_wait(ep, &out, 1, 0), 1);
+    CHECK("et-first-event", out.events == EPOLLIN && out.data.u64 == 7);
     CHECK_EQ("et-no-second-report", epoll_wait(ep, &out, 1, 0), 0);
+    char c;
+    (void)!read(p[0], &c, 1);
+    CHECK_EQ("et-partial-read-no-edge", epoll_wait(ep, &out, 1, 0), 0);
+    (void)!write(p[1], "c", 1);
+    CHECK_EQ("et-each-write-an-edge", epoll_wait(ep, &out, 1, 0), 1);
+    CHECK_EQ("et-once-per-write", epoll_wait(ep, &out, 1, 0), 0);
+    ev.events = EPOLLIN | EPOLLET;
+    CHECK_OK("et-mod", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev));
+    CHECK_EQ("et-mod-reports-ready", epoll_wait(ep, &out, 1, 0), 1);
+    /* the write end: room appears when the reader drains a full pipe */
+    int fl = fcntl(p[1], F_GETFL);
+    fcntl(p[1], F_SETFL, fl | O_NONBLOCK);
+    fcntl(p[0], F_SETFL, fl | O_NONBLOCK);
+    char buf[4096];
+    memset(buf, 'x', sizeof buf);
+    while (write(p[1], buf, sizeof buf) > 0) {}
+    ev.events = EPOLLOUT | EPOLLET;
+    ev.data.u64 = 8;
+    CHECK_OK("et-add-writer", epoll_ctl(ep, EPOLL_CTL_ADD, p[1], &ev));
+    int n = epoll_wait(ep, &out, 1, 0);
+    CHECK("et-full-pipe-not-writable", n == 0 || (n == 1 && out.data.u64 == 7));
+    while (read(p[0], buf, sizeof buf) > 0) {}
+    struct epoll_event two[2];
+    n = epoll_wait(ep, two, 2, 0);
+    CHECK("et-drained-writable", (n >= 1 && (two[0].data.u64 == 8 || (n == 2 && two[1].data.u64 == 8))));
+    close(p[0]);
+    close(p[1]);
+    close(ep);
+}
+
+/* The flags' rules: EPOLLEXCLUSIVE only with ADD and only with in/out/err/hup/et/wakeup, never on
+ * an epoll; EPOLLWAKEUP silently dropped; EPOLLRDHUP accepted. */
+static void flag_rules(void) {
+    int ep = epoll_create1(0), inner = epoll_create1(0), p[2];
+    if (ep < 0 || inner < 0 || pipe(p) != 0) return;
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE}, out;
+    CHECK_ERR("exclusive-oneshot", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &(struct epoll_event){.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT}), EINVAL);
+    CHECK_ERR("exclusive-rdhup", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &(struct epoll_event){.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLRDHUP}), EINVAL);
+    CHECK_ERR("exclusive-on-epoll", epoll_ctl(ep, EPOLL_CTL_ADD, inner, &ev), EINVAL);
+    CHECK_ERR("exclusive-mod-missing", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev), EINVAL);
+    CHECK_OK("exclusive-add", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
+    CHECK_ERR("exclusive-mod", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev), EINVAL);
+    CHECK_ERR("exclusive-entry-mod", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &(struct epoll_event){.events = EPOLLIN}), EINVAL);
+    (void)!write(p[1], "x", 1);
+    CHECK_EQ("exclusive-reports", epoll_wait(ep, &out, 1, 0), 1);
+    CHECK_OK("exclusive-del", epoll_ctl(ep, EPOLL_CTL_DEL, p[0], NULL));
+    CHECK_OK("wakeup-accepted", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &(struct epoll_event){.events = EPOLLIN | EPOLLWAKEUP | EPOLLRDHUP}));
+    CHECK_EQ("wakeup-reports", epoll_wait(ep, &out, 1, 0), 1);
+    CHECK_EQ("wakeup-event", out.events, EPOLLIN);
+    CHECK_ERR("del-bad-fd", epoll_ctl(ep, EPOLL_CTL_DEL, 999, NULL), EBADF);
+    CHECK_ERR("ctl-bad-epfd", epoll_ctl(999, EPOLL_CTL_ADD, p[0], &ev), EBADF);
+    CHECK_ERR("ctl-bad-pointer-first", syscall(SYS_epoll_ctl, 999, EPOLL_CTL_ADD, p[0], BADPTR), EFAULT);
+    CHECK_OK("ctl-del-ignores-pointer", syscall(SYS_epoll_ctl, ep, EPOLL_CTL_DEL, p[0], BADPTR));
+    CHECK_ERR("wait-bad-sigsetsize", syscall(SYS_epoll_pwait, ep, &out, 1, 0, &(sigset_t){0}, 4), EINVAL);
+    CHECK_ERR("wait-bad-epfd", epoll_wait(999, &out, 1, 0), EBADF);
+    struct timespec bad = {0, 1000000000};
+    CHECK_ERR("pwait2-bad-timespec", syscall(SYS_epoll_pwait2, ep, &out, 1, &bad, NULL, 8), EINVAL);
+    CHECK_ERR("pwait2-bad-timespec-pointer", syscall(SYS_epoll_pwait2, ep, &out, 1, BADPTR, NULL, 8), EFAULT);
+    struct timespec t = {0, 30 * 1000 * 1000}, t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_EQ("pwait2-timeout", syscall(SYS_epoll_pwait2, ep, &out, 1, &t, NULL, 8), 0);
+    CHECK("pwait2-slept", ms_since(&t0) >= 25);
+    close(p[0]);
+    close(p[1]);
+    close(inner);
+    close(ep);
+}
+
+/* An epoll fd is pollable (readable when a watched file is ready) and can be watched by another
+ * epoll; loops and nesting deeper than Linux allows are ELOOP. */
+static void nested(void) {
+    int inner = epoll_create1(0), outer = epoll_create1(0), p[2];
+    if (inner < 0 || outer < 0 || pipe(p) != 0) return;
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = 1}, out;
+    epoll_ctl(inner, EPOLL_CTL_ADD, p[0], &ev);
+    ev.data.u32 = 2;
+    CHECK_OK("nested-add", epoll_ctl(outer, EPOLL_CTL_ADD, inner, &ev));
+    CHECK_ERR("nested-loop", epoll_ctl(inner, EPOLL_CTL_ADD, outer, &ev), ELOOP);
+    CHECK_EQ("nested-not-ready", epoll_wait(outer, &out, 1, 0), 0);
+    struct pollfd pfd = {.fd = inner, .events = POLLIN};
+    CHECK_EQ("poll-epoll-not-ready", poll(&pfd, 1, 0), 0);
+    (void)!write(p[1], "x", 1);
+    CHECK_EQ("poll-epoll-ready", poll(&pfd, 1, 0), 1);
+    CHECK_EQ("poll-epoll-revents", pfd.revents, POLLIN);
+    CHECK_EQ("nested-ready", epoll_wait(outer, &out, 1, 0), 1);
+    CHECK("nested-ready-event", out.events == EPOLLIN && out.data.u32 == 2);
+    CHECK_EQ("nested-inner-reports", epoll_wait(inner, &out, 1, 0), 1);
+    CHECK_EQ("nested-inner-data", out.data.u32, 1);
+    char c;
+    (void)!read(p[0], &c, 1);
+    CHECK_EQ("nested-drained", epoll_wait(outer, &out, 1, 0), 0);
+    /* a chain of epolls, each watching the previous one: Linux stops it at its nesting limit */
+    int chain[8], depth = 0;
+    chain[0] = epoll_create1(0);
+    for (int i = 1; i < 8; i++) {
+        chain[i] = epoll_create1(0);
+        if (epoll_ctl(chain[i], EPOLL_CTL_ADD, chain[i - 1], &ev) != 0) {
+            int e = errno;
+            CHECK_EQ("nest-too-deep-errno", e, ELOOP);
+            break;
+        }
+        depth = i;
+    }
+    CHECK_EQ("nest-depth-limit", depth, 4);
+    for (int i = 0; i < 8 && i <= depth + 1; i++) close(chain[i]);
+    close(p[0]);
+    close(p[1]);
+    close(inner);
+    close(outer);
+}
+
+/* An epoll fd shared by fork: the child's wait sees the parent's entries; a wait is woken by an
+ * eventfd write (one report per write when edge-triggered). */
+static void shared_by_fork(void) {
+    int ep = epoll_create1(0), p[2];
+    if (ep < 0 || pipe(p) != 0) return;
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = 5}, out;
+    epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
+    pid_t child = fork();
+    if (child == 0) {
+        struct epoll_event o;
+        int n = epoll_wait(ep, &o, 1, 5000);
+        _exit(n == 1 && o.data.u32 == 5 ? 0 : 1);
+    }
+    struct timespec d = {0, 30 * 1000 * 1000};
+    nanosleep(&d, NULL);
+    (void)!write(p[1], "x", 1);
+    int status = -1;
+    waitpid(child, &status, 0);
+    CHECK("fork-child-woken", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_EQ("fork-parent-sees", epoll_wait(ep, &out, 1, 0), 1);
     close(p[0]);
     close(p[1]);
     close(ep);
@@ -35,6 +171,9 @@ static void edge_triggered(void) {
 int main(void) {
     begin("epoll");
     edge_triggered();
+    flag_rules();
+    nested();
+    shared_by_fork();
     struct epoll_event ev = {0}, out;
     CHECK_ERR("create1-bad-flags", epoll_create1(1), EINVAL);
     int ep = epoll_create1(EPOLL_CLOEXEC);

@@ -10,6 +10,7 @@
 #include <sys/times.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <linux/futex.h>
 
 #define MS 1000000ll
 static long long ns(struct timespec t) { return t.tv_sec * 1000000000ll + t.tv_nsec; }
@@ -425,6 +426,50 @@ static void cpu_timers(void) {
     (void)other;
 }
 
+/* clock_settime moving the wall clock past absolute CLOCK_REALTIME waits ends them (Linux's
+ * clock_was_set): a futex wait with FUTEX_CLOCK_REALTIME (pthread_cond_timedwait's default clock) and
+ * clock_nanosleep(TIMER_ABSTIME). The clock is put back afterwards. */
+static int rt_word;
+static long long rt_target;
+static volatile int rt_futex_rc = 1, rt_futex_err, rt_sleep_rc = 1;
+static void *rt_futex_waiter(void *arg) {
+    (void)arg;
+    struct timespec t = {rt_target / 1000000000, rt_target % 1000000000};
+    long r = syscall(SYS_futex, &rt_word, FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, 0, &t, NULL, FUTEX_BITSET_MATCH_ANY);
+    rt_futex_err = errno;
+    rt_futex_rc = (int)r;
+    return NULL;
+}
+static void *rt_sleeper(void *arg) {
+    (void)arg;
+    struct timespec t = {rt_target / 1000000000, rt_target % 1000000000};
+    rt_sleep_rc = clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &t, NULL);
+    return NULL;
+}
+static void clock_set_wakes(void) {
+    long long before = clock_ns(CLOCK_REALTIME), mono = wall();
+    rt_target = before + 3600 * 1000000000ll;            /* an hour from now on the wall clock */
+    pthread_t a, b;
+    pthread_create(&a, NULL, rt_futex_waiter, NULL);
+    pthread_create(&b, NULL, rt_sleeper, NULL);
+    nap(100 * MS);
+    CHECK("clockset-waits-asleep", rt_futex_rc == 1 && rt_sleep_rc == 1);
+    long long jump = rt_target + 1000 * MS - clock_ns(CLOCK_REALTIME);
+    struct timespec later = {(clock_ns(CLOCK_REALTIME) + jump) / 1000000000, (clock_ns(CLOCK_REALTIME) + jump) % 1000000000};
+    CHECK_OK("clockset-forward", clock_settime(CLOCK_REALTIME, &later));
+    for (int i = 0; i < 500 && (rt_futex_rc == 1 || rt_sleep_rc == 1); i++) nap(10 * MS);
+    CHECK("clockset-ends-futex-realtime-wait", rt_futex_rc == -1 && rt_futex_err == ETIMEDOUT);
+    CHECK("clockset-ends-abstime-nanosleep", rt_sleep_rc == 0);
+    if (rt_futex_rc == 1) { rt_word = 1; syscall(SYS_futex, &rt_word, FUTEX_WAKE, 1); }
+    if (rt_sleep_rc == 1) pthread_cancel(b);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    /* Back to where the clock would be. */
+    long long back = before + (wall() - mono);
+    struct timespec restore = {back / 1000000000, back % 1000000000};
+    CHECK_OK("clockset-restore", clock_settime(CLOCK_REALTIME, &restore));
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "exec-child") == 0) {
         struct itimerval c;
@@ -438,5 +483,6 @@ int main(int argc, char **argv) {
     posix_timers();
     timer_overruns();
     cpu_timers();
+    clock_set_wakes();
     return done();
 }

@@ -6,6 +6,10 @@ echo "== python"
 $t timeout 40 /usr/bin/python3 /debian/check.py 2>&1
 echo "python status $?"
 
+echo "== sockets"
+$t timeout 40 /usr/bin/python3 /debian/sockets.py 2>&1
+echo "sockets status $?"
+
 echo "== make"
 $t mkdir -p /tmp/mk/sub && $t cp /debian/Makefile /tmp/mk/ && $t cp /debian/sub.mk /tmp/mk/sub/Makefile
 cd /tmp/mk

@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
+#include <grp.h>
 #include "syscalls.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -464,10 +465,13 @@ static void memory_call(void) {
         syscall(SYS_write, fds[next() % nfds], regions[next() % 8], next() % 3 * 4096 + 1);
 }
 
+// The unprivileged run ("user" as fifth argument): every child is uid 1000, in its own directories.
+static int as_user;
+
 static void setup(int slot) {
     char name[64];
     mkdir("/tmp/fuzz", 0777);
-    snprintf(name, sizeof name, "/tmp/fuzz/%d", slot);   // each child slot its own directory
+    snprintf(name, sizeof name, as_user ? "/tmp/fuzzu/%d" : "/tmp/fuzz/%d", slot);   // each child slot its own directory
     mkdir(name, 0777);
     chdir(name);
     setpgid(0, 0);                                       // kill(0, ...) reaches this child's group only
@@ -587,6 +591,7 @@ static void child(uint64_t seed, int slot, int incarnation, int calls) {
     vdso = getauxval(AT_SYSINFO_EHDR);          // signal handlers return through it
     slot_calls = calls;
     my_slot = slot;
+    if (as_user && (setgroups(0, 0) || setgid(1000) || setuid(1000))) _exit(4);
     setup(slot);
     watchdog();
     pthread_t t;
@@ -595,11 +600,50 @@ static void child(uint64_t seed, int slot, int incarnation, int calls) {
     _exit(0);
 }
 
+// What the unprivileged run must leave as root had it: a root-owned set-user-ID fixture (bytes, mode,
+// owner), the host name, the realtime clock (against the monotonic one) and the mount table.
+struct root_state { char host[65], bytes[32], mounts[4096]; struct stat fixture; double clock_offset; };
+static void snapshot(struct root_state *st) {
+    memset(st, 0, sizeof *st);
+    gethostname(st->host, 64);
+    int fd = open("/tmp/fuzzroot/fixture", O_RDONLY);
+    if (fd >= 0) { read(fd, st->bytes, sizeof st->bytes - 1); close(fd); }
+    stat("/tmp/fuzzroot/fixture", &st->fixture);
+    fd = open("/proc/mounts", O_RDONLY);
+    if (fd >= 0) { read(fd, st->mounts, sizeof st->mounts - 1); close(fd); }
+    struct timespec r, m;
+    clock_gettime(CLOCK_REALTIME, &r);
+    clock_gettime(CLOCK_MONOTONIC, &m);
+    st->clock_offset = (r.tv_sec - m.tv_sec) + (r.tv_nsec - m.tv_nsec) / 1e9;
+}
+static void compare(const struct root_state *a, const struct root_state *b) {
+    int changed = 0;
+    if (strcmp(a->host, b->host)) { printf("sysfuzz: unprivileged run changed the host name\n"); changed++; }
+    if (strcmp(a->bytes, b->bytes)) { printf("sysfuzz: unprivileged run changed root's fixture's bytes\n"); changed++; }
+    if (a->fixture.st_mode != b->fixture.st_mode || a->fixture.st_uid != b->fixture.st_uid || a->fixture.st_gid != b->fixture.st_gid) {
+        printf("sysfuzz: unprivileged run changed root's fixture's mode or owner\n"); changed++;
+    }
+    if (strcmp(a->mounts, b->mounts)) { printf("sysfuzz: unprivileged run changed the mount table\n"); changed++; }
+    double d = a->clock_offset - b->clock_offset;
+    if (d > 2 || d < -2) { printf("sysfuzz: unprivileged run changed the clock\n"); changed++; }
+    if (!changed) printf("sysfuzz: unprivileged run changed nothing of root's\n");
+}
+
 int main(int argc, char **argv) {
     uint64_t seed = argc > 1 ? strtoull(argv[1], 0, 0) : 1;
     int children = argc > 2 ? atoi(argv[2]) : 20;
     int calls = argc > 3 ? atoi(argv[3]) : 2000;
     int parallel = argc > 4 ? atoi(argv[4]) : 2;
+    as_user = argc > 5 && !strcmp(argv[5], "user");
+    struct root_state before, after;
+    if (as_user) {
+        mkdir("/tmp/fuzzu", 0777); chmod("/tmp/fuzzu", 0777);
+        mkdir("/tmp/fuzzroot", 0755);
+        int fd = open("/tmp/fuzzroot/fixture", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) { write(fd, "root's fixture\n", 15); close(fd); }
+        chmod("/tmp/fuzzroot/fixture", 04777);                // world-writable and set-user-ID: a bait
+        snapshot(&before);
+    }
     learn();
     mkdir("/tmp/fuzz", 0777);
     // Far from the addresses the memory calls aim at (near the child's mappings and powers of two).
@@ -686,5 +730,6 @@ int main(int argc, char **argv) {
     printf("sysfuzz: seed %llu, %d children x %d calls, %d syscalls known: %llu calls made by %d processes, "
            "%d died of a signal, %d killed after 5 s\n", (unsigned long long)seed, children, calls, known_count,
            (unsigned long long)made, incarnations, crashed, killed);
+    if (as_user) { snapshot(&after); compare(&before, &after); }
     return 0;
 }

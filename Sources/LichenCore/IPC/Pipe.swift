@@ -68,11 +68,11 @@ public final class Pipe: FileOperations, @unchecked Sendable {
         }
         let outcome: PipeBuffer.ReadOutcome
         if file.isNonBlocking {
-            guard let r = state.update(take) else { throw .EAGAIN }
+            guard let r = state.update(reporting: .writable, take) else { throw .EAGAIN }
             outcome = r
         } else {
             do { outcome = try await state.wait(for: take) } catch { throw .EINTR }
-            state.waitQueue.wakeAll()              // room for writers (wait(for:) does not wake)
+            state.waitQueue.wakeAll(reporting: .writable)   // room for writers (wait(for:) does not wake)
         }
         if case .data(let n) = outcome { return n }
         return 0
@@ -90,7 +90,7 @@ public final class Pipe: FileOperations, @unchecked Sendable {
             }
             let outcome: PipeBuffer.WriteOutcome
             if file.isNonBlocking {
-                guard let r = state.update(put) else {
+                guard let r = state.update(reporting: .readable, put) else {
                     if done > 0 { return done }
                     throw .EAGAIN
                 }
@@ -100,7 +100,7 @@ public final class Pipe: FileOperations, @unchecked Sendable {
                     if done > 0 { return done }
                     throw .EINTR
                 }
-                state.waitQueue.wakeAll()          // data for readers
+                state.waitQueue.wakeAll(reporting: .readable)   // data for readers (epoll: one edge per write)
             }
             switch outcome {
             case .wrote(let n):

@@ -18,3 +18,12 @@ public enum LinuxIoctl {
     // Real-time clocks (_IOR('p', 0x09, struct rtc_time), _IOW('p', 0x0a, ...)).
     public static let RTC_RD_TIME: UInt32 = 0x8024_7009, RTC_SET_TIME: UInt32 = 0x4024_700a
 }
+
+/// Block device requests (linux/fs.h, 0x12 group), answered by the block layer (kernel/block).
+public enum LinuxBlockIoctl {
+    public static let BLKROSET: UInt32 = 0x125d, BLKROGET: UInt32 = 0x125e, BLKRRPART: UInt32 = 0x125f
+    public static let BLKGETSIZE: UInt32 = 0x1260, BLKFLSBUF: UInt32 = 0x1261, BLKSSZGET: UInt32 = 0x1268
+    public static let BLKDISCARD: UInt32 = 0x1277, BLKIOMIN: UInt32 = 0x1278, BLKIOOPT: UInt32 = 0x1279
+    public static let BLKALIGNOFF: UInt32 = 0x127a, BLKPBSZGET: UInt32 = 0x127b
+    public static let BLKBSZGET: UInt32 = 0x8008_1270, BLKGETSIZE64: UInt32 = 0x8008_1272
+}

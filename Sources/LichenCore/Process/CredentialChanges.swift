@@ -1,6 +1,6 @@
-// Linux's rules for changing identities (kernel/sys.c): set*uid/set*gid/setgroups, and exec of a
-// set-user-ID or set-group-ID file. Lichen has no finer capabilities: an effective uid of 0 holds
-// CAP_SETUID and CAP_SETGID.
+// Linux's rules for changing identities (kernel/sys.c): set*uid/set*gid/setgroups (CAP_SETUID,
+// CAP_SETGID), with the capability fixups of a uid change (Capabilities.swift). execve's
+// transformation is in CapabilitiesExec.swift.
 
 extension Credentials {
     /// An id argument of -1: leave that id alone.
@@ -8,7 +8,15 @@ extension Credentials {
     /// NGROUPS_MAX.
     public static let maxGroups = 65536
 
-    private var mayChangeIDs: Bool { euid == 0 }
+    private var mayChangeUIDs: Bool { has(.CAP_SETUID) }
+    private var mayChangeGIDs: Bool { has(.CAP_SETGID) }
+
+    /// A uid change and its capability fixup, all or nothing.
+    private mutating func changeUIDs(_ body: (inout IDSet) throws(Errno) -> Void) throws(Errno) {
+        let old = self
+        try body(&userIDs)
+        fixCapabilitiesAfterUIDChange(from: old)
+    }
 
     /// The user ids and the group ids follow the same rules (CAP_SETUID and CAP_SETGID alike).
     var userIDs: IDSet {
@@ -22,62 +30,62 @@ extension Credentials {
 
     /// setuid: privileged callers set all four ids; others may only set the effective id to the
     /// real or saved one.
-    public mutating func setUID(_ id: UInt32) throws(Errno) { try userIDs.set(id, privileged: mayChangeIDs) }
-    public mutating func setGID(_ id: UInt32) throws(Errno) { try groupIDs.set(id, privileged: mayChangeIDs) }
+    public mutating func setUID(_ id: UInt32) throws(Errno) {
+        let privileged = mayChangeUIDs
+        try changeUIDs { (ids: inout IDSet) throws(Errno) in try ids.set(id, privileged: privileged) }
+    }
+    public mutating func setGID(_ id: UInt32) throws(Errno) { try groupIDs.set(id, privileged: mayChangeGIDs) }
 
     /// setreuid: the real id may become the effective one, the effective id the real or saved one;
     /// the saved id follows the new effective id when the real id is set or the effective id moves
     /// away from the real one.
     public mutating func setREUID(real: UInt32, effective: UInt32) throws(Errno) {
-        try userIDs.setRealEffective(real, effective, privileged: mayChangeIDs)
+        let privileged = mayChangeUIDs
+        try changeUIDs { (ids: inout IDSet) throws(Errno) in try ids.setRealEffective(real, effective, privileged: privileged) }
     }
     public mutating func setREGID(real: UInt32, effective: UInt32) throws(Errno) {
-        try groupIDs.setRealEffective(real, effective, privileged: mayChangeIDs)
+        try groupIDs.setRealEffective(real, effective, privileged: mayChangeGIDs)
     }
 
     /// setresuid: unprivileged callers may set each id to any of the current three.
     public mutating func setRESUID(real: UInt32, effective: UInt32, saved: UInt32) throws(Errno) {
-        try userIDs.setAll(real, effective, saved, privileged: mayChangeIDs)
+        let privileged = mayChangeUIDs
+        try changeUIDs { (ids: inout IDSet) throws(Errno) in try ids.setAll(real, effective, saved, privileged: privileged) }
     }
     public mutating func setRESGID(real: UInt32, effective: UInt32, saved: UInt32) throws(Errno) {
-        try groupIDs.setAll(real, effective, saved, privileged: mayChangeIDs)
+        try groupIDs.setAll(real, effective, saved, privileged: mayChangeGIDs)
     }
 
     /// setfsuid: always returns the previous fsuid; changes it only to one of the caller's ids
     /// (or anything, when privileged). There is no error return.
-    public mutating func setFSUID(_ id: UInt32) -> UInt32 { userIDs.setFilesystem(id, privileged: mayChangeIDs) }
-    public mutating func setFSGID(_ id: UInt32) -> UInt32 { groupIDs.setFilesystem(id, privileged: mayChangeIDs) }
+    public mutating func setFSUID(_ id: UInt32) -> UInt32 {
+        let old = userIDs.setFilesystem(id, privileged: mayChangeUIDs)
+        fixCapabilitiesAfterFSUIDChange(from: old)
+        return old
+    }
+    public mutating func setFSGID(_ id: UInt32) -> UInt32 { groupIDs.setFilesystem(id, privileged: mayChangeGIDs) }
 
     /// setgroups: privileged only; at most NGROUPS_MAX entries.
     public mutating func setGroups(_ list: [UInt32]) throws(Errno) {
         guard list.count <= Self.maxGroups else { throw .EINVAL }
-        guard mayChangeIDs else { throw .EPERM }
+        guard mayChangeGIDs else { throw .EPERM }
         groups = list
     }
 
-    /// execve: a set-user-ID (set-group-ID) file runs with its owner (group) as the effective id; in
-    /// every case the saved ids become the effective ones.
-    public mutating func exec(fileMode mode: UInt32, owner: UInt32, group: UInt32) {
-        if mode & FileMode.S_ISUID != 0 { euid = owner }
-        if mode & FileMode.S_ISGID != 0 && mode & 0o010 != 0 { egid = group }   // setgid without group-exec: mandatory locking
-        suid = euid; fsuid = euid
-        sgid = egid; fsgid = egid
-    }
-
-    /// kill's permission rule: the superuser, or a sender whose real or effective uid is the
+    /// kill's permission rule: CAP_KILL, or a sender whose real or effective uid is the
     /// target's real or saved uid.
     public func maySignal(_ target: Credentials) -> Bool {
-        euid == 0 || uid == target.uid || uid == target.suid || euid == target.uid || euid == target.suid
+        has(.CAP_KILL) || uid == target.uid || uid == target.suid || euid == target.uid || euid == target.suid
     }
 
     /// kill's rule against a zombie, of which only the real uid is kept (its saved uid was the same
     /// unless it changed ids; then this is stricter than Linux).
     public func maySignal(zombieUID: UInt32) -> Bool {
-        euid == 0 || uid == zombieUID || euid == zombieUID
+        has(.CAP_KILL) || uid == zombieUID || euid == zombieUID
     }
 
     /// CAP_SYS_RESOURCE: raising hard resource limits, going past RLIMIT_NPROC.
-    public var mayExceedLimits: Bool { euid == 0 }
+    public var mayExceedLimits: Bool { has(.CAP_SYS_RESOURCE) }
 
     /// prlimit on another process (Linux's check_prlimit_permission): the superuser, or a caller
     /// whose real ids are all of the target's real, effective and saved ids.

@@ -1,13 +1,12 @@
 // prctl(2)'s per-process switches (Linux keeps them in task_struct, mm and cred) and their argument
-// rules, apart from the options that copy strings or integers to and from user memory.
+// rules, apart from the options that copy strings or integers to and from user memory and the
+// capability options (CapabilitiesControl.swift).
 
 public struct ProcessControl: Equatable, Sendable {
     /// PR_SET_NO_NEW_PRIVS: execve no longer grants privileges (sticky, inherited).
     public var noNewPrivileges = false
     /// PR_SET_DUMPABLE (1 by default; 0 after a set-id exec).
     public var dumpable: UInt64 = 1
-    /// PR_SET_KEEPCAPS.
-    public var keepCapabilities = false
     /// PR_SET_PDEATHSIG: sent to this process when its parent exits (0: none).
     public var parentDeathSignal: Int32 = 0
     /// PR_SET_CHILD_SUBREAPER.
@@ -31,14 +30,9 @@ public struct ProcessControl: Equatable, Sendable {
 
     public static let PR_SET_PDEATHSIG: UInt64 = 1, PR_GET_PDEATHSIG: UInt64 = 2
     public static let PR_GET_DUMPABLE: UInt64 = 3, PR_SET_DUMPABLE: UInt64 = 4
-    public static let PR_GET_KEEPCAPS: UInt64 = 7, PR_SET_KEEPCAPS: UInt64 = 8
     public static let PR_SET_NAME: UInt64 = 15, PR_GET_NAME: UInt64 = 16
-    public static let PR_CAPBSET_READ: UInt64 = 23, PR_GET_SECUREBITS: UInt64 = 27
     public static let PR_SET_CHILD_SUBREAPER: UInt64 = 36, PR_GET_CHILD_SUBREAPER: UInt64 = 37
     public static let PR_SET_NO_NEW_PRIVS: UInt64 = 38, PR_GET_NO_NEW_PRIVS: UInt64 = 39
-    public static let PR_CAP_AMBIENT: UInt64 = 47
-    /// CAP_LAST_CAP in Linux 6.1 (CAP_CHECKPOINT_RESTORE).
-    public static let lastCapability: UInt64 = 40
 
     /// The options that only read or set state here: the return value, or nil if `option` is not one
     /// of them (the caller handles names, PR_GET_PDEATHSIG and PR_GET_CHILD_SUBREAPER's pointers).
@@ -51,14 +45,6 @@ public struct ProcessControl: Equatable, Sendable {
         case Self.PR_SET_DUMPABLE:
             guard a2 <= 1 else { throw .EINVAL }
             dumpable = a2
-        case Self.PR_GET_KEEPCAPS: return keepCapabilities ? 1 : 0
-        case Self.PR_SET_KEEPCAPS:
-            guard a2 <= 1 else { throw .EINVAL }
-            keepCapabilities = a2 == 1
-        case Self.PR_CAPBSET_READ:
-            guard a2 <= Self.lastCapability else { throw .EINVAL }
-            return 1                                        // the bounding set is full
-        case Self.PR_GET_SECUREBITS: return 0
         case Self.PR_SET_CHILD_SUBREAPER: childSubreaper = a2 != 0
         case Self.PR_SET_NO_NEW_PRIVS:
             guard a2 == 1, a3 == 0, a4 == 0, a5 == 0 else { throw .EINVAL }
@@ -66,18 +52,6 @@ public struct ProcessControl: Equatable, Sendable {
         case Self.PR_GET_NO_NEW_PRIVS:
             guard a2 == 0, a3 == 0, a4 == 0, a5 == 0 else { throw .EINVAL }
             return noNewPrivileges ? 1 : 0
-        case Self.PR_CAP_AMBIENT:
-            switch a2 {
-            case 1:                                         // PR_CAP_AMBIENT_IS_SET
-                guard a3 <= Self.lastCapability, a4 == 0, a5 == 0 else { throw .EINVAL }
-                return 0                                    // the ambient set is empty
-            case 4:                                         // PR_CAP_AMBIENT_CLEAR_ALL
-                guard a3 == 0, a4 == 0, a5 == 0 else { throw .EINVAL }
-            case 2: throw .EPERM                            // PR_CAP_AMBIENT_RAISE: nothing inheritable
-            case 3:                                         // PR_CAP_AMBIENT_LOWER
-                guard a3 <= Self.lastCapability, a4 == 0, a5 == 0 else { throw .EINVAL }
-            default: throw .EINVAL
-            }
         default: return nil
         }
         return 0

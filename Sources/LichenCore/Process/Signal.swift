@@ -68,7 +68,7 @@ public struct Signal: Hashable, Comparable, Sendable {
 /// The default action of a signal.
 public enum SignalDefaultAction: Hashable, Sendable {
     case terminate
-    /// Terminate with a core dump (Lichen writes no core file but reports the core bit, 0x80).
+    /// Terminate with a core dump (kernel/process/CoreDump.swift).
     case core
     case ignore
     case stop

@@ -38,6 +38,14 @@ public final class Event<State>: @unchecked Sendable {
         return result
     }
 
+    /// `update`, telling the queue's watchers (epoll) which poll events may have changed.
+    @discardableResult
+    public func update<R>(reporting events: PollEvents, _ body: (inout State) -> R) -> R {
+        let result = queue.locked { body(&state) }
+        queue.wakeAll(reporting: events)
+        return result
+    }
+
     /// The current state (a snapshot).
     public var value: State {
         queue.locked { state }

@@ -11,6 +11,9 @@ import _Concurrency
 public final class WaitQueue: @unchecked Sendable {
     let lock = RawSpinLock()
     var waiters = WaitList()  // guarded by lock
+    /// Told of every wake-up (epoll's entries: Linux's wait-queue callbacks); guarded by lock. Copied
+    /// out under the lock (a retain, no allocation) and called after it is released.
+    var watchers: [WaitQueueWatcher] = []
 
     public init() {}
 
@@ -50,16 +53,36 @@ public final class WaitQueue: @unchecked Sendable {
             onWake: { _ in () })
     }
 
-    /// Wakes the longest-waiting task; false if none was waiting.
+    /// Wakes the longest-waiting task; false if none was waiting. Watchers are told too.
     @discardableResult
     public func wakeOne() -> Bool {
-        lock.withLock { waiters.wakeFirst() } != nil
+        let (woken, told) = lock.withLock { (waiters.wakeFirst() != nil, watchers) }
+        for w in told { w.queueWoke(.all) }
+        return woken
     }
 
-    /// Wakes every waiting task; returns how many.
+    /// Wakes every waiting task; returns how many. Watchers are told too.
     @discardableResult
     public func wakeAll() -> Int {
-        lock.withLock { waiters.wakeAll() }
+        wakeAll(reporting: .all)
+    }
+
+    /// Wakes every waiting task, telling watchers which poll events may have changed (Linux's wake
+    /// key: a pipe read makes room, it does not make the reader's side readable again).
+    @discardableResult
+    public func wakeAll(reporting events: PollEvents) -> Int {
+        let (woken, told) = lock.withLock { (waiters.wakeAll(), watchers) }
+        for w in told { w.queueWoke(events) }
+        return woken
+    }
+
+    /// Tells `watcher` of every later wake-up, until `removeWatcher`.
+    public func addWatcher(_ watcher: WaitQueueWatcher) {
+        lock.withLock { watchers.append(watcher) }
+    }
+
+    public func removeWatcher(_ watcher: WaitQueueWatcher) {
+        lock.withLock { watchers.removeAll { $0 === watcher } }
     }
 
     /// Tasks waiting now, including ones just cancelled that have not left yet (a snapshot).
@@ -71,4 +94,13 @@ public final class WaitQueue: @unchecked Sendable {
     func locked<R>(_ body: () -> R) -> R {
         lock.withLock(body)
     }
+}
+
+/// Something told of a queue's wake-ups without sleeping on it (an epoll entry): `queueWoke` runs
+/// in the waker's context, possibly an interrupt handler, after the queue's lock is released: it
+/// must not sleep or allocate.
+open class WaitQueueWatcher: @unchecked Sendable {
+    public init() {}
+    /// `events`: what may have changed (`.all` when the waker does not say).
+    open func queueWoke(_ events: PollEvents) {}
 }

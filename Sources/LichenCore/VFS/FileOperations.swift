@@ -28,6 +28,9 @@ public protocol FileOperations: AnyObject, Sendable {
     func pollQueue(_ file: OpenFile) -> WaitQueue?
     /// The pipe, for a pipe or FIFO (F_GETPIPE_SZ / F_SETPIPE_SZ); nil for every other file.
     var pipe: Pipe? { get }
+    /// fsync/fdatasync: writes the file's data to stable storage (a disk's flush). EINVAL (the default)
+    /// for files that cannot sync: pipes, ttys, character devices.
+    func fsync(_ file: OpenFile) async throws(Errno)
 }
 
 extension FileOperations {
@@ -50,6 +53,7 @@ extension FileOperations {
     public func poll(_ file: OpenFile) -> PollEvents { [.readable, .writable] }
     public func pollQueue(_ file: OpenFile) -> WaitQueue? { nil }
     public var pipe: Pipe? { nil }
+    public func fsync(_ file: OpenFile) async throws(Errno) { throw .EINVAL }
 }
 
 /// poll(2) event bits (Linux's POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL).
@@ -62,6 +66,9 @@ public struct PollEvents: OptionSet, Sendable {
     public static let error = PollEvents(rawValue: 0x8)        // POLLERR
     public static let hangUp = PollEvents(rawValue: 0x10)      // POLLHUP
     public static let invalid = PollEvents(rawValue: 0x20)     // POLLNVAL
+    public static let readHangUp = PollEvents(rawValue: 0x2000) // POLLRDHUP: the peer shut down writing
+    /// A wake-up's key when the waker does not say what changed.
+    public static let all = PollEvents(rawValue: 0xFFFF)
     /// Reported whether asked for or not.
     public static let always: PollEvents = [.error, .hangUp, .invalid]
 }

@@ -9,15 +9,18 @@ public protocol CallerMemory: AnyObject {
 /// memory, for the structures requests copy in and out (the argument is then a user pointer).
 public struct IoctlCaller {
     public let processID: Int32
-    /// Effective user ID 0: what CAP_SYS_TIME and the like come down to here.
-    public let isPrivileged: Bool
+    /// The caller's effective capabilities: requests that need one ask `has(_:)`.
+    public let capabilities: CapabilitySet
     public let memory: any CallerMemory
 
-    public init(processID: Int32, isPrivileged: Bool, memory: any CallerMemory) {
+    public init(processID: Int32, capabilities: CapabilitySet, memory: any CallerMemory) {
         self.processID = processID
-        self.isPrivileged = isPrivileged
+        self.capabilities = capabilities
         self.memory = memory
     }
+
+    /// Whether the caller holds `capability` (Credentials.has).
+    public func has(_ capability: Capability) -> Bool { capabilities.contains(capability) }
 
     public func load<T>(_ type: T.Type, from address: UInt64) throws(Errno) -> T {
         try withUnsafeTemporaryAllocation(byteCount: MemoryLayout<T>.size, alignment: MemoryLayout<T>.alignment) {

@@ -71,6 +71,12 @@ public struct Location: Sendable {
 public final class MountTable: @unchecked Sendable {
     private let lock = RawSpinLock()
     private var mounts: [Mount] = []  // guarded by lock, in mount order
+    /// fs.protected_* (LinkProtection.swift): what every path walk in this namespace obeys.
+    public var linkProtection: LinkProtection {
+        get { lock.withLock { protection } }
+        set { lock.withLock { protection = newValue } }
+    }
+    private var protection = LinkProtection()  // guarded by lock
 
     init() {}
 

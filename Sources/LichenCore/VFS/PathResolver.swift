@@ -81,6 +81,7 @@ public struct PathResolver {
 
     /// Follows the symbolic link `link`, found in directory `directory`, to what it names.
     public mutating func follow(_ link: Location, in directory: Location) async throws(Errno) -> Location {
+        try checkMayFollow(link, in: directory)
         if let jump = try await link.inode.jumpTarget(in: context) {
             linksFollowed += 1
             if linksFollowed > PathLimits.maxSymlinks { throw .ELOOP }
@@ -88,6 +89,11 @@ public struct PathResolver {
         }
         let target = try await readTarget(link)
         return try await walk(target, from: directory, followLast: true)
+    }
+
+    /// fs.protected_symlinks: EACCES for a link planted in a sticky world-writable directory.
+    public func checkMayFollow(_ link: Location, in directory: Location) throws(Errno) {
+        if !context.credentials.mayFollowLink(link.metadata, in: directory.metadata, mounts.linkProtection) { throw .EACCES }
     }
 
     /// Counts one more link followed (ELOOP past 40) and parses its target.

@@ -92,7 +92,7 @@ public final class VFS: Sendable {
     @discardableResult
     public func mount(_ fileSystem: any FileSystem, on path: [UInt8], at directory: Location? = nil,
                       flags: MountFlags = [.relAtime], context: FSContext) async throws(Errno) -> Mount {
-        guard context.credentials.isSuperuser else { throw .EPERM }
+        guard context.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
         let target = try await resolve(path, at: directory, context: context)
         return try mount(fileSystem, on: target, flags: flags)
     }
@@ -108,7 +108,7 @@ public final class VFS: Sendable {
 
     /// umount: `path` must name the root of a mount (EINVAL); EBUSY if something is mounted on it.
     public func unmount(_ path: [UInt8], at directory: Location? = nil, context: FSContext) async throws(Errno) {
-        guard context.credentials.isSuperuser else { throw .EPERM }
+        guard context.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
         let target = try await resolve(path, at: directory, context: context)
         guard target.isMountRoot else { throw .EINVAL }
         try mounts.remove(target.mount)

@@ -46,7 +46,7 @@ extension VFS {
         try location.mount.checkWritable()
         guard c.ownsOrOverrides(metadata) else { throw .EPERM }
         var mode = mode & FileMode.permissionMask
-        if !c.isSuperuser && !c.isInGroup(metadata.gid) { mode &= ~FileMode.S_ISGID }
+        if !c.isInGroup(metadata.gid) && !c.has(.CAP_FSETID) { mode &= ~FileMode.S_ISGID }
         try await location.inode.setattr(AttributeChanges(mode: mode))
     }
 
@@ -64,10 +64,10 @@ extension VFS {
         let metadata = location.metadata
         try location.mount.checkWritable()
         if let uid, uid != metadata.uid || c.fsuid != metadata.uid {
-            if !c.isSuperuser { throw .EPERM }
+            if !c.has(.CAP_CHOWN) { throw .EPERM }
         }
         if let gid, gid != metadata.gid || c.fsuid != metadata.uid {
-            if !c.isSuperuser && !(c.fsuid == metadata.uid && c.isInGroup(gid)) { throw .EPERM }
+            if !c.has(.CAP_CHOWN) && !(c.fsuid == metadata.uid && c.isInGroup(gid)) { throw .EPERM }
         }
         if uid == nil && gid == nil { return }
         var changes = AttributeChanges(uid: uid, gid: gid)
@@ -89,6 +89,7 @@ extension VFS {
         try location.mount.checkWritable()
         try context.credentials.check(.write, metadata)
         try await location.inode.setattr(AttributeChanges(size: size))
+        try await location.inode.removeSetIDBits(writtenBy: context.credentials)
     }
 
     /// utimensat: nil leaves a time alone (UTIME_OMIT). Setting times to now needs ownership or

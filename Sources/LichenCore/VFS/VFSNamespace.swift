@@ -24,7 +24,7 @@ extension VFS {
         default: throw .EINVAL
         }
         let (parent, name) = try await prepareCreate(path, at: directory, isDirectory: false, context: context)
-        if (type == FileMode.S_IFCHR || type == FileMode.S_IFBLK) && !context.credentials.isSuperuser { throw .EPERM }
+        if (type == FileMode.S_IFCHR || type == FileMode.S_IFBLK) && !context.credentials.has(.CAP_MKNOD) { throw .EPERM }
         let (owner, permissions) = newOwner(in: parent, mode: mode & FileMode.permissionMask & ~context.umask,
                                             isDirectory: false, context.credentials)
         let inode: any Inode
@@ -55,6 +55,7 @@ extension VFS {
         let (parent, name) = try await prepareCreate(newPath, at: newDirectory, isDirectory: false, context: context)
         if parent.mount !== old.mount { throw .EXDEV }
         if old.metadata.isDirectory { throw .EPERM }
+        if !context.credentials.mayHardLink(old.metadata, mounts.linkProtection) { throw .EPERM }   // fs.protected_hardlinks
         try await parent.inode.link(name, to: old.inode)
     }
 

@@ -40,11 +40,14 @@ extension VFS {
                     throw resolved.metadata.isDirectory ? .EISDIR : .ENOTDIR
                 }
                 if flags.contains(.O_NOFOLLOW) { throw .ELOOP }
+                try r.checkMayFollow(location, in: parent)
                 let target = try await r.readTarget(location)
                 return try await openCreating(target, from: parent, flags: flags, mode: mode, context: context, resolver: &r)
             }
             if metadata.isDirectory { throw .EISDIR }
             if trailingSlash { throw .ENOTDIR }
+            // fs.protected_fifos/protected_regular: someone else's file in a shared sticky directory.
+            if !context.credentials.mayOpenExistingForCreate(metadata, in: parent.metadata, mounts.linkProtection) { throw .EACCES }
             return (location, false)
         }
         if trailingSlash { throw .EISDIR }
@@ -83,6 +86,8 @@ extension VFS {
             if flags.allowsWrite || truncate { access.insert(.write) }
             try context.credentials.check(access, metadata)
         }
+        // O_NOATIME hides reads from the owner: the owner's (or CAP_FOWNER's) choice only.
+        if flags.contains(.O_NOATIME) && !context.credentials.ownsOrOverrides(metadata) { throw .EPERM }
         let operations: (any FileOperations)?
         if (metadata.type == .characterDevice || metadata.type == .blockDevice) && location.mount.flags.contains(.noDev) {
             throw .EACCES

@@ -15,7 +15,7 @@ extension VFS {
                    _ credentials: Credentials) throws(Errno) {
         let d = directory.metadata
         try credentials.check([.write, .execute], d)
-        if d.mode & FileMode.S_ISVTX != 0 && !credentials.isSuperuser
+        if d.mode & FileMode.S_ISVTX != 0 && !credentials.has(.CAP_FOWNER)
             && credentials.fsuid != victim.uid && credentials.fsuid != d.uid {
             throw .EPERM
         }
@@ -64,5 +64,27 @@ extension VFS {
         try parent.mount.checkWritable()
         try mayCreate(in: parent, context.credentials)
         return (parent, name)
+    }
+}
+
+extension Credentials {
+    /// Linux's file_remove_privs rule (setattr_should_drop_sgid in 6.1): the set-id bits a write or
+    /// truncate by these credentials takes off a regular file: S_ISUID; S_ISGID when
+    /// group-executable, or when the writer is not in the file's group. Nothing with CAP_FSETID.
+    public func setIDBitsRemovedByWrite(mode: UInt32, group: UInt32) -> UInt32 {
+        guard FileType(mode: mode) == .regular, !has(.CAP_FSETID) else { return 0 }
+        var kill: UInt32 = 0
+        if mode & FileMode.S_ISUID != 0 { kill |= FileMode.S_ISUID }
+        if mode & FileMode.S_ISGID != 0 && (mode & 0o010 != 0 || !isInGroup(group)) { kill |= FileMode.S_ISGID }
+        return kill
+    }
+}
+
+extension Inode {
+    /// file_remove_privs: what a write or truncate by `credentials` does to the set-id bits.
+    public func removeSetIDBits(writtenBy credentials: Credentials) async throws(Errno) {
+        let m = metadata
+        let kill = credentials.setIDBitsRemovedByWrite(mode: m.mode, group: m.gid)
+        if kill != 0 { try await setattr(AttributeChanges(mode: m.mode & FileMode.permissionMask & ~kill)) }
     }
 }

@@ -38,7 +38,10 @@ enum SMP {
         let bootID = read_mpidr() & 0xff_00ff_ffff
         hardwareIDs = [bootID] + machine.cpuIDs.filter { $0 != bootID }.prefix(PerCPU.maxCPUs - 1)
         wakeIPIs.initialize(repeating: 0, count: PerCPU.maxCPUs)
-        Interrupts.register(wakeInterrupt) { wakeIPIs[PerCPU.currentIndex] += 1 }
+        Interrupts.register(wakeInterrupt) {
+            wakeIPIs[PerCPU.currentIndex] += 1
+            TimerQueue.rearmIfRequested()       // the wall clock was set (TimerQueue.clockWasSet)
+        }
         guard hardwareIDs.count > 1, let argsFrame = PhysicalMemory.allocate() else { return 1 }
         defer { PhysicalMemory.free(argsFrame) }
         let args = KernelLayout.directMap(argsFrame).pointer.assumingMemoryBound(to: SecondaryBootArgs.self)

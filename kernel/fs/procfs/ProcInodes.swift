@@ -32,8 +32,8 @@ final class ProcDirectory: Inode, @unchecked Sendable {
     let parent: ProcDirectory?
     let entries: ProcEntries
 
-    init(ino: UInt64, mode: UInt32 = 0o555, uid: UInt32 = 0, parent: ProcDirectory?, entries: @escaping ProcEntries) {
-        metadata = InodeMetadata(ino: ino, mode: FileMode.S_IFDIR | mode, uid: uid, gid: uid, nlink: 2, time: procTime())
+    init(ino: UInt64, mode: UInt32 = 0o555, uid: UInt32 = 0, gid: UInt32? = nil, parent: ProcDirectory?, entries: @escaping ProcEntries) {
+        metadata = InodeMetadata(ino: ino, mode: FileMode.S_IFDIR | mode, uid: uid, gid: gid ?? uid, nlink: 2, time: procTime())
         self.parent = parent
         self.entries = entries
     }
@@ -62,18 +62,23 @@ final class ProcFile: Inode, @unchecked Sendable {
     /// a line per area, up to vm.max_map_count) produces only the part asked for, so a read never needs
     /// a kernel buffer the size of the whole text.
     let window: @Sendable (_ offset: Int, _ count: Int) async -> [UInt8]
+    /// Checks made at open (ProcGuardedOperations: the /proc/<pid> access check); nil: none.
+    let fileOperations: (any FileOperations)?
 
-    init(ino: UInt64, mode: UInt32 = 0o444, uid: UInt32 = 0, window: @escaping @Sendable (_ offset: Int, _ count: Int) async -> [UInt8]) {
-        metadata = InodeMetadata(ino: ino, mode: FileMode.S_IFREG | mode, uid: uid, gid: uid, nlink: 1, time: procTime())
+    init(ino: UInt64, mode: UInt32 = 0o444, uid: UInt32 = 0, gid: UInt32? = nil, guarded: (any FileOperations)? = nil,
+         window: @escaping @Sendable (_ offset: Int, _ count: Int) async -> [UInt8]) {
+        metadata = InodeMetadata(ino: ino, mode: FileMode.S_IFREG | mode, uid: uid, gid: gid ?? uid, nlink: 1, time: procTime())
         self.window = window
+        fileOperations = guarded
     }
 
     /// A small file, produced whole by a read at offset 0 and kept for the reads after it, as Linux's
     /// seq_file does: a reader taking it in pieces (a shell's `read` goes byte by byte) must not get
     /// pieces of two versions ("0.99" then "1.00" read as "0.00").
-    convenience init(ino: UInt64, mode: UInt32 = 0o444, uid: UInt32 = 0, text: @escaping @Sendable () async -> [UInt8]) {
+    convenience init(ino: UInt64, mode: UInt32 = 0o444, uid: UInt32 = 0, gid: UInt32? = nil, guarded: (any FileOperations)? = nil,
+                     text: @escaping @Sendable () async -> [UInt8]) {
         let kept = SpinLock<[UInt8]?>(nil)
-        self.init(ino: ino, mode: mode, uid: uid) { offset, count in
+        self.init(ino: ino, mode: mode, uid: uid, gid: gid, guarded: guarded) { offset, count in
             var bytes: [UInt8]
             if offset > 0, let last = kept.withLock({ $0 }) {
                 bytes = last
@@ -113,10 +118,10 @@ final class ProcLink: Inode, @unchecked Sendable {
     /// For magic links (fd/N, cwd): the location itself, which following lands on.
     let jump: (@Sendable () async throws(Errno) -> Location)?
 
-    init(ino: UInt64, uid: UInt32 = 0, jump: (@Sendable () async throws(Errno) -> Location)? = nil,
+    init(ino: UInt64, uid: UInt32 = 0, gid: UInt32? = nil, jump: (@Sendable () async throws(Errno) -> Location)? = nil,
          target: @escaping @Sendable () async throws(Errno) -> [UInt8]) {
         self.jump = jump
-        metadata = InodeMetadata(ino: ino, mode: FileMode.S_IFLNK | 0o777, uid: uid, gid: uid, nlink: 1, time: procTime())
+        metadata = InodeMetadata(ino: ino, mode: FileMode.S_IFLNK | 0o777, uid: uid, gid: gid ?? uid, nlink: 1, time: procTime())
         self.target = target
     }
 

@@ -1,50 +1,60 @@
 import LichenCore
 import _Concurrency
 
-/// /proc/<pid>: stat, status, cmdline, comm, maps, mounts, exe, cwd, root, fd/.
+/// /proc/<pid>: stat, status, cmdline, comm, environ, auxv, maps, mounts, exe, cwd, root, fd/.
 enum ProcPid {
     static func directory(_ pid: Int32, parent: ProcDirectory) -> ProcDirectory {
         let base = UInt64(pid) << 16
-        return ProcDirectory(ino: base, parent: parent) { (me: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
-            func file(_ name: String, _ i: UInt64, _ text: @escaping @Sendable (Process) async -> [UInt8]) -> ([UInt8], any Inode) {
-                (Array(name.utf8), ProcFile(ino: base | i) { () async -> [UInt8] in
+        // The directory is always the process's effective ids'; its files root's while not dumpable.
+        let ids = ProcAccess.effectiveIDs(pid)
+        return ProcDirectory(ino: base, uid: ids.uid, gid: ids.gid, parent: parent) { (me: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
+            let owner = ProcAccess.owner(pid)
+            func file(_ name: String, _ i: UInt64, mode: UInt32 = 0o444, guarded: Bool = false,
+                      _ text: @escaping @Sendable (Process) async -> [UInt8]) -> ([UInt8], any Inode) {
+                (Array(name.utf8), ProcFile(ino: base | i, mode: mode, uid: owner.uid, gid: owner.gid,
+                                            guarded: guarded ? ProcGuardedOperations(pid: pid) : nil) { () async -> [UInt8] in
                     guard let p = Processes.process(pid) else { return [] }
                     return await text(p)
                 })
             }
+            // cwd, exe, root and fd/ need the access check (ProcAccess) to be read or followed.
             return [
-                (Array("maps".utf8), ProcFile(ino: base | 6) { offset, count async -> [UInt8] in
+                (Array("maps".utf8), ProcFile(ino: base | 6, uid: owner.uid, gid: owner.gid, guarded: ProcGuardedOperations(pid: pid)) {
+                    offset, count async -> [UInt8] in
                     guard let p = Processes.process(pid) else { return [] }
                     return maps(p, offset: offset, count: count)
                 }),
                 file("cmdline", 1) { $0.commandLine },
                 file("comm", 2) { $0.name + [0x0a] },
-                (Array("cwd".utf8), ProcLink(ino: base | 3, jump: { () throws(Errno) -> Location in
-                    guard let p = Processes.process(pid) else { throw .ENOENT }
-                    return p.fs.cwd
+                file("environ", 17, mode: 0o400, guarded: true) { $0.environment },
+                file("auxv", 18, mode: 0o400, guarded: true) { $0.auxv },
+                (Array("cwd".utf8), ProcLink(ino: base | 3, uid: owner.uid, gid: owner.gid, jump: { () throws(Errno) -> Location in
+                    try ProcAccess.check(pid).fs.cwd
                 }) { () async throws(Errno) -> [UInt8] in
-                    guard let p = Processes.process(pid) else { throw .ENOENT }
+                    let p = try ProcAccess.check(pid)
                     return try await FileSyscalls.vfs().path(of: p.fs.cwd, context: p.fs)
                 }),
-                (Array("exe".utf8), ProcLink(ino: base | 4, jump: { () throws(Errno) -> Location in
-                    guard let p = Processes.process(pid), let exe = p.executable else { throw .ENOENT }
+                (Array("exe".utf8), ProcLink(ino: base | 4, uid: owner.uid, gid: owner.gid, jump: { () throws(Errno) -> Location in
+                    guard let exe = try ProcAccess.check(pid).executable else { throw .ENOENT }
                     return exe
                 }) { () async throws(Errno) -> [UInt8] in
-                    guard let p = Processes.process(pid), let exe = p.executable else { throw .ENOENT }
+                    let p = try ProcAccess.check(pid)
+                    guard let exe = p.executable else { throw .ENOENT }
                     return await path(of: exe, hint: p.executableHint, context: p.fs)
                 }),
-                (Array("fd".utf8), fdDirectory(pid, parent: me)),
+                // Owned by the effective ids even when not dumpable: Linux lets a process into its
+                // own fd/ whatever the owner (proc_fd_permission).
+                (Array("fd".utf8), fdDirectory(pid, owner: ProcAccess.effectiveIDs(pid), parent: me)),
                 file("mounts", 7) { _ in await ProcSystem.mounts() },
                 file("mountinfo", 13, ProcMountInfo.text),
-                file("smaps", 14) { ProcSmaps.text($0, rollup: false) },
-                file("smaps_rollup", 15) { ProcSmaps.text($0, rollup: true) },
+                file("smaps", 14, guarded: true) { ProcSmaps.text($0, rollup: false) },
+                file("smaps_rollup", 15, guarded: true) { ProcSmaps.text($0, rollup: true) },
                 (Array("pagemap".utf8), ProcPagemap.file(pid, ino: base | 16)),
                 // The process's root (chroot), named as the system's root sees it.
-                (Array("root".utf8), ProcLink(ino: base | 8, jump: { () throws(Errno) -> Location in
-                    guard let p = Processes.process(pid) else { throw .ENOENT }
-                    return p.fs.root
+                (Array("root".utf8), ProcLink(ino: base | 8, uid: owner.uid, gid: owner.gid, jump: { () throws(Errno) -> Location in
+                    try ProcAccess.check(pid).fs.root
                 }) { () async throws(Errno) -> [UInt8] in
-                    guard let p = Processes.process(pid) else { throw .ENOENT }
+                    let p = try ProcAccess.check(pid)
                     let vfs = try FileSyscalls.vfs()
                     return try await vfs.path(of: p.fs.root, context: vfs.context())
                 }),
@@ -82,15 +92,16 @@ enum ProcPid {
         }
     }
 
-    static func fdDirectory(_ pid: Int32, parent: ProcDirectory) -> ProcDirectory {
+    /// fd/: 0500 and owned as the process (so only its owner searches it), entries checked again.
+    static func fdDirectory(_ pid: Int32, owner: (uid: UInt32, gid: UInt32), parent: ProcDirectory) -> ProcDirectory {
         let base = UInt64(pid) << 16 | 0x8000
-        return ProcDirectory(ino: base, mode: 0o500, parent: parent) { (_: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
-            guard let p = Processes.process(pid) else { return [] }
+        return ProcDirectory(ino: base, mode: 0o500, uid: owner.uid, gid: owner.gid, parent: parent) { (_: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
+            guard let p = Processes.process(pid), ProcAccess.mayInspect(p) else { return [] }
             var list: [(name: [UInt8], inode: any Inode)] = []
             for fd in p.files.withLock({ $0.descriptors }) {
                 // Looked up again when read or followed: the descriptor may have changed meanwhile.
                 let file = { @Sendable () throws(Errno) -> OpenFile in
-                    guard let p = Processes.process(pid) else { throw .ENOENT }
+                    let p = try ProcAccess.check(pid)
                     do throws(Errno) { return try p.file(fd) } catch { throw .ENOENT }
                 }
                 list.append((Array(dec(fd).utf8), ProcLink(ino: base | UInt64(fd & 0x7fff), jump: { () throws(Errno) -> Location in
@@ -107,6 +118,9 @@ enum ProcPid {
     static func fileName(_ file: OpenFile, context: FSContext) async -> [UInt8] {
         if file.location.mount.fileSystem === PipeFileSystem.shared {
             return Array(("pipe:[" + dec(file.status.ino) + "]").utf8)
+        }
+        if file.location.mount.fileSystem === SocketFileSystem.shared {
+            return Array(("socket:[" + dec(file.status.ino) + "]").utf8)
         }
         return await path(of: file.location, hint: file.pathHint, context: context)
     }
@@ -150,8 +164,12 @@ enum ProcPid {
     @Sendable static func stat(_ p: Process) -> [UInt8] {
         let s = stateLetter(p.pid)
         // The console's line when it is the session's controlling terminal (session 0, the kernel's, never has one).
-        let tty = s.sid != 0 && s.sid == ConsoleTTY.shared.session ? Int(ConsoleTTY.line?.number.encoded ?? 0) : 0
-        let tpgid = tty != 0 ? Int(ConsoleTTY.shared.foregroundGroup) : -1
+        var tty = s.sid != 0 && s.sid == ConsoleTTY.shared.session ? Int(ConsoleTTY.line?.number.encoded ?? 0) : 0
+        var tpgid = tty != 0 ? Int(ConsoleTTY.shared.foregroundGroup) : -1
+        if tty == 0, let slave = PtyPairs.slave(session: s.sid) {                              // a pty slave: 136:N
+            tty = Int(slave.number.encoded)
+            tpgid = Int(slave.foregroundGroup)
+        }
         var fields: [String] = [dec(p.pid), "(" + String(decoding: p.name, as: UTF8.self) + ")", s.letter, dec(s.ppid), dec(s.pgid),
                                 dec(s.sid), dec(tty), dec(tpgid), "4194304"]
         fields += CPUAccounting.statFields(p)                                                 // minflt..cstime
@@ -189,8 +207,17 @@ enum ProcPid {
         o += ProcessMemoryTotals(p).statusLines
         o.add("Threads:\t" + dec(max(p.threads.count, 1)) + "\n")
         o.add("SigQ:\t0/7735\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n")
+        o.add("CapInh:\t" + hex16(c.inheritable.bits) + "\nCapPrm:\t" + hex16(c.permitted.bits) + "\nCapEff:\t" + hex16(c.effective.bits)
+              + "\nCapBnd:\t" + hex16(c.bounding.bits) + "\nCapAmb:\t" + hex16(c.ambient.bits)
+              + "\nNoNewPrivs:\t" + (p.control.withLock { $0.noNewPrivileges } ? "1" : "0") + "\n")
         o.add("Cpus_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n")
         return o
+    }
+
+    /// 16 lower-case hex digits (the Cap* lines).
+    static func hex16(_ v: UInt64) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: (0..<16).map { digits[Int((v >> (60 - 4 * UInt64($0))) & 15)] }, as: UTF8.self)
     }
 
     static func octal(_ v: UInt32, _ width: Int) -> String {

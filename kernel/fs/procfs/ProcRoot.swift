@@ -23,7 +23,7 @@ enum ProcRoot {
 
     static let files: [(name: String, text: @Sendable () async -> [UInt8])] = [
         ("cpuinfo", ProcSystem.cpuinfo), ("filesystems", ProcSystem.filesystems), ("loadavg", ProcSystem.loadavg),
-        ("meminfo", ProcSystem.meminfo), ("stat", ProcSystem.stat), ("uptime", ProcSystem.uptime),
+        ("meminfo", ProcSystem.meminfo), ("partitions", BlockDevices.procPartitions), ("stat", ProcSystem.stat), ("uptime", ProcSystem.uptime),
         ("version", ProcSystem.version), ("vmstat", ProcVmstat.text),
     ]
 }

@@ -11,7 +11,10 @@ enum ProcSys {
             ("kernel", directory(ino: 0x410, parent: me, files: kernel, subdirectories: { k in
                 [("random", directory(ino: 0x430, parent: k, files: random))] })),
             ("vm", directory(ino: 0x450, parent: me, files: vm, tunables: ProcOvercommit.tunables)),
-            ("fs", directory(ino: 0x470, parent: me, files: fs)),
+            ("fs", directory(ino: 0x470, parent: me) { _ in
+                fs.enumerated().map { (i, f) -> (String, any Inode) in (f.name, ProcFile(ino: 0x471 + UInt64(i), text: f.text)) }
+                    + ProcSysKnobs.linkProtection(firstIno: 0x471 + UInt64(fs.count))
+            }),
         ] }
     }
 
@@ -21,12 +24,11 @@ enum ProcSys {
         ("ostype", line("Linux")), ("osrelease", line("6.1.0-lichen")), ("version", line("#1 SMP Lichen " + kernelVersion)),
         ("hostname", { HostNames.host + [0x0a] }), ("domainname", { HostNames.domain + [0x0a] }), ("pid_max", line("32768")),
         ("threads-max", { Array((dec(UInt64(Processes.withTable { $0.threadsMax })) + "\n").utf8) }), ("ngroups_max", line(dec(UInt64(Credentials.maxGroups)))),
-        ("cap_last_cap", line(dec(ProcessControl.lastCapability))), ("panic", line("0")),
+        ("cap_last_cap", line(dec(UInt64(Capability.last.rawValue)))), ("panic", line("0")),
         ("printk", { Array((dec(UInt64(KernelLog.consoleLevel)) + "\t4\t1\t7\n").utf8) }),
         ("dmesg_restrict", line("1")), ("randomize_va_space", line("0")),
         ("tainted", line("0")),
-        // Linux's default name. Lichen writes no core files yet: a core-dumping signal kills without
-        // one and without the WCOREDUMP bit (as Linux with RLIMIT_CORE 0), whatever this says.
+        // Linux's default name, the one CoreDump writes (it cannot be changed yet).
         ("core_pattern", line("core")),
         // SysV IPC's next-id controls: -1, "allocate the next free id" (Linux's default).
         ("msg_next_id", line("-1")), ("sem_next_id", line("-1")), ("shm_next_id", line("-1")),

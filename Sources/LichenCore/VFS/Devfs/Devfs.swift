@@ -10,11 +10,13 @@ public enum Devfs {
         public let name: [UInt8]
         public let number: DeviceNumber
         public let mode: UInt32
+        public let kind: DeviceRegistry.Kind
 
-        public init(name: [UInt8], number: DeviceNumber, mode: UInt32) {
+        public init(name: [UInt8], number: DeviceNumber, mode: UInt32, kind: DeviceRegistry.Kind = .character) {
             self.name = name
             self.number = number
             self.mode = mode
+            self.kind = kind
         }
     }
 
@@ -27,6 +29,7 @@ public enum Devfs {
         Node(name: Array("tty".utf8), number: .tty, mode: 0o666),
         Node(name: Array("console".utf8), number: .console, mode: 0o600),
         Node(name: Array("rtc0".utf8), number: .rtc0, mode: 0o600),
+        Node(name: Array("ptmx".utf8), number: .ptmx, mode: 0o666),
     ]
 
     /// Registers the memory devices' drivers in `registry` (EBUSY if already registered).
@@ -43,7 +46,7 @@ public enum Devfs {
     public static func make(device: DeviceNumber, clock: @escaping VFSClock, driverNodes: [Node] = []) async throws(Errno) -> Tmpfs {
         let fs = Tmpfs(device: device, clock: clock, rootMode: 0o755, typeName: Array("devtmpfs".utf8))
         for node in standardNodes + driverNodes {
-            _ = try await fs.root.mknod(node.name, mode: FileMode.S_IFCHR | node.mode, device: node.number, owner: .root)
+            _ = try await fs.root.mknod(node.name, mode: (node.kind == .block ? FileMode.S_IFBLK : FileMode.S_IFCHR) | node.mode, device: node.number, owner: .root)
         }
         return fs
     }

@@ -1,0 +1,55 @@
+import _Concurrency
+
+/// An eventfd (eventfd2): 8-byte reads and writes of an `EventCounter`. Reads wake writers and
+/// writes wake readers, each telling epoll which side changed (edge-triggered entries see one
+/// event per write, as on Linux).
+public final class EventFD: FileOperations, @unchecked Sendable {
+    public static let EFD_SEMAPHORE: UInt64 = 1
+    let state: Event<EventCounter>
+
+    public init(_ initial: UInt32, semaphore: Bool) {
+        state = Event(EventCounter(UInt64(initial), semaphore: semaphore))
+    }
+
+    public var counter: EventCounter { state.value }
+
+    public func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
+        guard buffer.count >= 8 else { throw .EINVAL }
+        let value: UInt64
+        if file.isNonBlocking {
+            guard let v = state.update(reporting: .writable, { $0.read() }) else { throw .EAGAIN }
+            value = v
+        } else {
+            do { value = try await state.wait(for: { $0.read() }) } catch { throw .EINTR }
+            state.waitQueue.wakeAll(reporting: .writable)
+        }
+        buffer.storeBytes(of: value.littleEndian, as: UInt64.self)
+        return 8
+    }
+
+    public func write(_ file: OpenFile, from buffer: UnsafeRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
+        guard buffer.count >= 8 else { throw .EINVAL }
+        let value = UInt64(littleEndian: buffer.loadUnaligned(as: UInt64.self))
+        guard value != UInt64.max else { throw .EINVAL }
+        if file.isNonBlocking {
+            guard state.update(reporting: .readable, { $0.write(value) }) else { throw .EAGAIN }
+        } else {
+            do { _ = try await state.wait(for: { $0.write(value) ? true : nil }) } catch { throw .EINTR }
+            state.waitQueue.wakeAll(reporting: .readable)
+        }
+        return 8
+    }
+
+    /// lseek succeeds and moves nothing (Linux's noop_llseek).
+    public func seek(_ file: OpenFile, to offset: Int64, whence: Int32, current: Int64) throws(Errno) -> Int64 { current }
+
+    public func poll(_ file: OpenFile) -> PollEvents {
+        let c = state.value
+        var events: PollEvents = []
+        if c.readable { events.insert(.readable) }
+        if c.writable { events.insert(.writable) }
+        return events
+    }
+
+    public func pollQueue(_ file: OpenFile) -> WaitQueue? { state.waitQueue }
+}

@@ -1,0 +1,219 @@
+import LichenCore
+import Synchronization
+import _Concurrency
+
+/// AF_UNIX sends and receives: streams (bytes across messages, partial sends under back-pressure)
+/// and records (datagram, seqpacket: one message per call, MSG_TRUNC).
+extension UnixSocket {
+    private enum Reserve { case bytes(Int), broken, failed(Errno) }
+
+    /// Charges up to `want` bytes to this socket's send buffer, sleeping (unless non-blocking)
+    /// while it is full. nil: would block.
+    private func reserve(_ want: Int, record: Bool, nonBlocking: Bool) async throws(Errno) -> Reserve? {
+        let take: (inout UnixState) -> Reserve? = { s in
+            if s.sendShutdown { return .broken }
+            if self.unreadSent.load(ordering: .sequentiallyConsistent) >= s.sendBuffer { return nil }
+            let n = record ? want : min(want, max(s.sendBuffer / 2 - 64, 1))
+            self.unreadSent.wrappingAdd(n, ordering: .sequentiallyConsistent)
+            return .bytes(n)
+        }
+        if nonBlocking { return state.update(take) }
+        do { return try await state.wait(for: take, timeout: timeout(send: true)) } catch { throw UnixSocket.failed(error) }
+    }
+
+    private func unreserve(_ n: Int) { creditSent(n) }
+
+    func send(_ message: OutgoingMessage, flags: UInt32, nonBlocking: Bool, caller: SocketCaller) async throws(Errno) -> Int {
+        let nonBlocking = nonBlocking || flags & LinuxMsgFlag.MSG_DONTWAIT != 0
+        if type == LinuxSocket.SOCK_SEQPACKET, let e = state.update({ (s: inout UnixState) -> Errno? in
+            defer { s.error = nil }
+            return s.error
+        }) { throw e }                                             // sock_error
+        if !isStream { return try await sendRecord(message, nonBlocking: nonBlocking, caller: caller) }
+        let s = state.value
+        if let address = message.address, !address.isEmpty { throw s.phase == .connected ? .EISCONN : .EOPNOTSUPP }
+        if s.sendShutdown { throw .EPIPE }
+        guard s.phase == .connected, let peer = s.peer else { throw .ENOTCONN }
+        let sender = UnixSender(socket: self, credentials: message.credentials ?? caller.ucred)
+        var sent = 0
+        while sent < message.bytes.count {
+            let r: Reserve?
+            do throws(Errno) {
+                r = try await reserve(message.bytes.count - sent, record: false, nonBlocking: nonBlocking)
+            } catch {
+                if sent > 0 { return sent }
+                throw error
+            }
+            guard let r else {
+                if sent > 0 { return sent }
+                throw .EAGAIN
+            }
+            guard case .bytes(let n) = r else {
+                if sent > 0 { return sent }
+                throw .EPIPE
+            }
+            let chunk = sent == 0 && n == message.bytes.count ? message.bytes : byteSlice(message.bytes, sent..<(sent + n))
+            let files = sent == 0 && !message.files.isEmpty ? message.files : nil
+            let delivered = peer.state.update { (p: inout UnixState) -> Bool in
+                if p.released || p.receiveShutdown { return false }
+                p.queue.append(.init(bytes: chunk, sender: sender, attachment: files))
+                return true
+            }
+            if !delivered {
+                unreserve(n)
+                if sent > 0 { return sent }
+                throw .EPIPE
+            }
+            sent += n
+        }
+        return sent
+    }
+
+    private func sendRecord(_ message: OutgoingMessage, nonBlocking: Bool, caller: SocketCaller) async throws(Errno) -> Int {
+        let s = state.value
+        let target: UnixSocket
+        if isDatagram {
+            if let address = message.address, !address.isEmpty {
+                target = try await UnixSocket.lookup(address, type: type, caller: caller)
+                guard target.type == type else { throw .EPROTOTYPE }
+            } else {
+                guard let peer = s.peer else { throw .ENOTCONN }
+                target = peer
+            }
+        } else {
+            guard s.phase == .connected, let peer = s.peer else { throw .ENOTCONN }
+            target = peer
+        }
+        guard message.bytes.count <= SocketLimits.maximumDatagram(sendBuffer: s.sendBuffer) else { throw .EMSGSIZE }
+        if s.sendShutdown { throw .EPIPE }
+        guard let r = try await reserve(message.bytes.count, record: true, nonBlocking: nonBlocking) else { throw .EAGAIN }
+        guard case .bytes(let n) = r else { throw .EPIPE }
+        let sender = UnixSender(socket: self, credentials: message.credentials ?? caller.ucred)
+        enum Delivery { case delivered, dead, broken, notAllowed, full }
+        while true {
+            let outcome = target.state.update { (t: inout UnixState) -> Delivery in
+                if t.released { return .dead }
+                if isDatagram && t.peer != nil && t.peer !== self { return .notAllowed }
+                if t.receiveShutdown { return .broken }
+                if isDatagram && t.peer !== self && t.queue.count > SocketLimits.maximumDatagramQueue { return .full }
+                t.queue.append(.init(bytes: message.bytes, sender: sender, attachment: message.files.isEmpty ? nil : message.files))
+                return .delivered
+            }
+            switch outcome {
+            case .delivered: return n
+            case .full where !nonBlocking:
+                do {
+                    try await target.state.wait(until: { t in
+                        t.released || t.queue.count <= SocketLimits.maximumDatagramQueue
+                    }, timeout: timeout(send: true))
+                } catch {
+                    unreserve(n)
+                    throw UnixSocket.failed(error)
+                }
+                continue
+            default: break
+            }
+            unreserve(n)
+            switch outcome {
+            case .dead:
+                if !isDatagram { throw .EPIPE }
+                state.update { if $0.peer === target { $0.peer = nil; $0.phase = .unconnected } }
+                throw .ECONNREFUSED
+            case .notAllowed: throw .EPERM
+            case .full: throw .EAGAIN
+            default: throw .EPIPE
+            }
+        }
+    }
+
+    func receive(limit: Int, flags: UInt32, nonBlocking: Bool) async throws(Errno) -> IncomingMessage {
+        let nonBlocking = nonBlocking || flags & LinuxMsgFlag.MSG_DONTWAIT != 0
+        let peek = flags & LinuxMsgFlag.MSG_PEEK != 0
+        let phase = state.value.phase
+        if isStream && phase != .connected { throw .EINVAL }
+        if type == LinuxSocket.SOCK_SEQPACKET && phase != .connected { throw .ENOTCONN }
+        let waitAll = isStream && flags & LinuxMsgFlag.MSG_WAITALL != 0 && !peek
+        var result = IncomingMessage()
+        var firstSender: UnixSender? = nil
+        while true {
+            let want = limit - result.bytes.count
+            let part: SocketMessageQueue<[OpenFile], UnixSender>.Taken
+            do throws(Errno) {
+                guard let t = try await take(limit: want, peek: peek, nonBlocking: nonBlocking, after: firstSender) else {
+                    break                                                 // end of file
+                }
+                part = t
+            } catch {
+                if !result.bytes.isEmpty { break }
+                throw error
+            }
+            if !peek { state.waitQueue.wakeAll(); credit(part.credits) }   // room for blocked senders
+            if firstSender == nil { firstSender = part.firstSender }
+            if result.bytes.isEmpty { result.bytes = part.bytes } else { appendBytes(&result.bytes, part.bytes, 0..<part.bytes.count) }
+            result.fullLength = isStream ? result.bytes.count : part.recordLength
+            for files in part.attachments { result.files += files }
+            if !waitAll || result.bytes.count >= limit || !part.attachments.isEmpty { break }
+        }
+        if let sender = firstSender {
+            if state.value.passCredentials { result.credentials = sender.credentials }
+            let name = sender.socket.state.value.address       // an unnamed sender gives no source (length 0)
+            if name.isNamed { result.source = name.encoded }
+        }
+        if !isStream && result.fullLength > result.bytes.count { result.flags |= LinuxMsgFlag.MSG_TRUNC }
+        if isStream { result.fullLength = result.bytes.count }
+        return result
+    }
+
+    private enum Take { case data(SocketMessageQueue<[OpenFile], UnixSender>.Taken), endOfFile, failed(Errno) }
+
+    /// One step of a receive: what is queued, the pending error, or end of file (nil); sleeps for data.
+    /// `after`: a stream read continuing (MSG_WAITALL) takes only messages with the same credentials.
+    private func take(limit: Int, peek: Bool, nonBlocking: Bool, after: UnixSender?) async throws(Errno)
+        -> SocketMessageQueue<[OpenFile], UnixSender>.Taken? {
+        let stream = isStream
+        let step: (inout UnixState) -> Take? = { s in
+            if !s.queue.isEmpty {
+                if stream {
+                    let passCredentials = s.passCredentials
+                    if let after, passCredentials, let first = s.queue.first, first.sender.credentials != after.credentials {
+                        return .endOfFile
+                    }
+                    return .data(s.queue.readStream(limit: limit, peek: peek, sameBatch: { a, b in
+                        !passCredentials || a.sender.credentials == b.sender.credentials
+                    }))
+                }
+                return .data(s.queue.readRecord(limit: limit, peek: peek)!)
+            }
+            if let e = s.error { s.error = nil; return .failed(e) }
+            if s.receiveShutdown { return .endOfFile }
+            return nil
+        }
+        let outcome: Take
+        if nonBlocking {
+            guard let o = state.update(step) else { throw .EAGAIN }
+            outcome = o
+        } else {
+            do { outcome = try await state.wait(for: step, timeout: timeout(send: false)) } catch { throw UnixSocket.failed(error) }
+        }
+        switch outcome {
+        case .data(let t): return t
+        case .endOfFile: return nil
+        case .failed(let e): throw e
+        }
+    }
+
+    // MARK: Options and ioctls
+
+    func ioctl(_ request: UInt32) throws(Errno) -> Int32? {
+        let s = state.value
+        switch request {
+        case LinuxSocketOption.SIOCINQ:
+            if s.phase == .listening { throw .EINVAL }
+            return Int32(truncatingIfNeeded: isDatagram ? (s.queue.first?.remaining ?? 0) : s.queue.byteCount)
+        case LinuxSocketOption.SIOCOUTQ:
+            return Int32(truncatingIfNeeded: unreadSent.load(ordering: .sequentiallyConsistent))
+        default:
+            return nil
+        }
+    }
+}
