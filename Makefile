@@ -112,6 +112,7 @@ boot-test: kernel
 	@tools/fetch-debian-arm64.sh busybox && python3 tests/boot/test_interactive.py $(B)/Image
 	python3 tests/boot/test_sysfuzz.py $(B)/Image --seed commit --children 16
 	python3 tests/boot/test_forkbomb.py $(B)/Image
+	python3 tests/boot/test_oom.py $(B)/Image --kernel both
 	python3 tests/boot/test_fpsimd.py $(B)/Image
 	python3 tests/boot/test_wakeups.py $(B)/Image
 	python3 tests/boot/test_debian.py $(B)/Image

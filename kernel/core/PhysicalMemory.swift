@@ -34,6 +34,9 @@ enum PhysicalMemory {
         locked { allocator?.allocate(keeping: reserve, order: order) ?? nil }
     }
 
+    /// The frames kept for the kernel's own allocations (MemAvailable leaves them out).
+    static var reservedFrames: Int { reserve }
+
     /// Whether user space may start something that needs `frames` more of the kernel's own memory
     /// (fork: the heap objects of a process) without eating into the reserve.
     static func hasRoomForUser(frames: Int) -> Bool {

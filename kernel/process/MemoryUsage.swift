@@ -37,3 +37,23 @@ extension ProcessMemory {
         locked { frame(at: address) }
     }
 }
+
+extension ProcessMemory {
+    /// What the OOM killer weighs: resident pages (each mapped page counts whole, as Linux's RSS
+    /// counters do) and the last-level page tables holding them (one per 2 MiB span with a page).
+    func footprint() -> (resident: Int, pageTables: Int) {
+        var resident = 0, tables = 0
+        var lastSpan = UInt64.max
+        for area in areas where area.kind != .vvar && area.kind != .vdso {
+            locked {
+                var cursor = area.start
+                while cursor < area.end, let (address, _) = space.firstMapping(from: cursor, through: area.end - 1) {
+                    resident += 1
+                    if address.value >> 21 != lastSpan { lastSpan = address.value >> 21; tables += 1 }
+                    cursor = address + UInt64(pageSize)
+                }
+            }
+        }
+        return (resident, tables)
+    }
+}

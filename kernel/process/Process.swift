@@ -124,6 +124,8 @@ final class Process: @unchecked Sendable {
     let scheduling = SpinLock(SchedulingAttributes())
     /// getrlimit/setrlimit (inherited; init's come from `ResourceLimits.initial`).
     let limits = SpinLock(ResourceLimits.initial(totalFrames: PhysicalMemory.stats?.totalFrames ?? 0))
+    /// /proc/PID/oom_score_adj (inherited by fork, kept by execve; the OOM killer's weighting).
+    let oomScoreAdjustment = SpinLock(OOMScoreAdjustment())
     /// Set once the process is exiting (exit_group, a fatal signal): its threads stop at their next
     /// kernel entry; the last one to end reports the exit.
     var exiting = false

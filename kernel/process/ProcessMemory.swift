@@ -1,4 +1,5 @@
 import LichenCore
+import Synchronization
 
 /// A process's memory: its VMAs (LichenCore's VirtualMemoryMap decides what a fault means) and the
 /// page tables and frames that realise them. fork shares every present page with the child
@@ -18,6 +19,9 @@ final class ProcessMemory {
         try lock.withLock { (_: inout Void) throws(E) -> R in try body() }
     }
 
+    /// The pages this memory has charged to Committed_AS (MemoryCommit).
+    let committedPages = Atomic<Int>(0)
+
     /// A snapshot of the VMAs (procfs).
     var areas: [VirtualMemoryArea<SharedMemoryObject>] { locked { map.areas } }
     /// The mmap area grows down from here (below the stack).
@@ -31,7 +35,12 @@ final class ProcessMemory {
 
     deinit {
         for area in map.areas { releaseFrames(area.start, area.end) }
+        MemoryCommit.released(self)
+        OutOfMemory.memoryReleased(ObjectIdentifier(self))
     }
+
+    /// The code of a fault that failed for want of memory (no signal is sent: the OOM killer runs).
+    static let outOfMemoryCode = Int32.min
 
     /// User W^X: a page of a writable and executable area is mapped writable, or executable while
     /// code runs from it (`executing`: an instruction fetch faulted; the next write faults it back).
@@ -91,7 +100,7 @@ final class ProcessMemory {
 
     private func resolveFault(at address: UserAddr, write: Bool, instruction: Bool) -> (resolved: Bool, signal: Signal, code: Int32) {
         let resolved = (resolved: true, signal: Signal.SIGSEGV, code: Int32(0))
-        let outOfMemory = (resolved: false, signal: Signal.SIGSEGV, code: LinuxSigInfo.SEGV_MAPERR)
+        let outOfMemory = (resolved: false, signal: Signal.SIGSEGV, code: ProcessMemory.outOfMemoryCode)
         let unresolved = (resolved: false, signal: Signal.SIGSEGV, code: LinuxSigInfo.SEGV_ACCERR)
         switch map.resolveFault(at: address, access: instruction ? .execute : write ? .write : .read) {
         case .signal(_, let code):
@@ -108,7 +117,7 @@ final class ProcessMemory {
                 return populate(mapping.page, protection: mapping.protection) != nil ? resolved : outOfMemory
             }
             if mapping.copyOnWrite && PhysicalMemory.userReferences(existing) > 1 {
-                return copyOnWrite(mapping.page, from: existing, protection: mapping.protection) ? resolved : unresolved
+                return copyOnWrite(mapping.page, from: existing, protection: mapping.protection) ? resolved : outOfMemory
             }
             // Ours alone (the other side of a fork copied or exited), or mprotect changed the area. A
             // private page still shared since fork stays read-only (fork only cleared write permission,
@@ -208,6 +217,7 @@ final class ProcessMemory {
 
     private func duplicate(into child: ProcessMemory) -> ProcessMemory? {
         child.map = map.forked()
+        guard MemoryCommit.inherit(from: self, into: child) else { return nil }
         // One walk per area over the present pages, and one TLB invalidation for all the entries made
         // read-only, even after a failure. Until then another thread of this process may still write
         // through a cached writable entry, as on Linux: such a write races with the fork anyway.

@@ -58,6 +58,7 @@ enum ProgramLoader {
             }
         }
         guard filled else { throw .ENOMEM }
+        MemoryCommit.chargeLoaded(memory)
         return Loaded(memory: memory, entry: UserAddr(plan.startAddress), stackPointer: stack.stackPointer, auxv: auxv(of: stack.bytes))
     }
 

@@ -159,7 +159,18 @@ final class Thread: @unchecked Sendable {
                 let outcome = memory.handleFault(at: address, write: write, instruction: instruction)
                 cpu.minorFaults &+= 1
                 PageFaultCount.count()
-                if !outcome.resolved { fault(outcome.signal, code: outcome.code, address: address) }
+                if !outcome.resolved && outcome.code == ProcessMemory.outOfMemoryCode {
+                    // The OOM killer frees memory, then the instruction faults again: a retry. When memory
+                    // was not short, one retry here, then the failure is a SIGSEGV as before.
+                    if OutOfMemory.shouldRetry(process) {
+                        saveUserFP()
+                        await Task.yield()
+                    } else if !memory.handleFault(at: address, write: write, instruction: instruction).resolved {
+                        KernelLog.noticeRateLimited("pid " + Format.decimal(UInt64(process.pid)) + ": fault at " + Format.hex(address.value)
+                                                    + " failed with memory free")
+                        fault(.SIGSEGV, code: LinuxSigInfo.SEGV_MAPERR, address: address)
+                    }
+                } else if !outcome.resolved { fault(outcome.signal, code: outcome.code, address: address) }
             case .alignmentFault(let address):
                 fault(.SIGBUS, code: LinuxSigInfo.BUS_ADRALN, address: address)
             case .illegalInstruction:

@@ -4,11 +4,12 @@ import LichenCore
 enum MemorySyscalls {
     static let MAP_SHARED: UInt64 = 0x01, MAP_PRIVATE: UInt64 = 0x02, MAP_FIXED: UInt64 = 0x10
     static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_GROWSDOWN: UInt64 = 0x100, MAP_NORESERVE: UInt64 = 0x4000
-    static let MAP_FIXED_NOREPLACE: UInt64 = 0x100000
+    static let MAP_FIXED_NOREPLACE: UInt64 = 0x100000, MAP_POPULATE: UInt64 = 0x8000, MAP_LOCKED: UInt64 = 0x2000
 
-    /// Linux's default overcommit policy (heuristic): one private writable request larger than all of
-    /// RAM (there is no swap) is refused outright; anything smaller is granted and paged in on demand.
-    static func exceedsCommitLimit(_ bytes: UInt64) -> Bool { bytes > PhysicalMemory.totalBytes }
+    private static let reportedLocked = ReportOnce(count: 1)
+
+    /// CAP_SYS_ADMIN, for strict overcommit's admin reserve.
+    static func isAdmin(_ a: SyscallArguments) -> Bool { a.process.credentials.euid == 0 }
 
     // Each change runs under the memory's lock: other threads of the process fault and map on other
     // CPUs meanwhile.
@@ -16,10 +17,21 @@ enum MemorySyscalls {
     static func brk(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let requested = a.address(0)
         let memory = a.process.memory
+        let admin = isAdmin(a), process = a.process
         return memory.locked {
             let current = memory.map.currentBreak
-            if requested > current, exceedsCommitLimit(requested.value - current.value) { return current.value }
+            // The heap's growth is promised (Committed_AS) first: brk refuses by returning the old break.
+            var growth: UInt64 = 0
+            if requested > current, requested.value <= UserAddr.limit {
+                growth = requested.pageAlignedUp - current.pageAlignedUp
+                do throws(Errno) {
+                    try MemoryLimits.check(process, adding: growth, data: true, areas: memory.map.areas)
+                    try MemoryCommit.charge(growth, to: memory, admin: admin, areas: memory.map.areas)
+                } catch { return current.value }
+            }
             let (newBreak, released) = memory.map.setBreak(requested)
+            if growth > 0 && newBreak != requested { MemoryCommit.uncharge(MemoryCommit.pages(growth), from: memory) }
+            MemoryCommit.release(released, from: memory)
             for area in released { memory.releaseFrames(area.start, area.end) }
             return newBreak.value
         }
@@ -30,6 +42,7 @@ enum MemorySyscalls {
         let memory = a.process.memory
         try memory.locked { () throws(Errno) in
             let released = try memory.map.unmap(start: start, length: length)
+            MemoryCommit.release(released, from: memory)
             for area in released { memory.releaseFrames(area.start, area.end) }
         }
         return 0
@@ -50,9 +63,27 @@ enum MemorySyscalls {
         let oldAddress = a.address(0), oldSize = a[1], newSize = a[2], flags = MemoryRemapFlags(rawValue: a[3])
         let newAddress = a.address(4)
         let memory = a.process.memory
+        let admin = isAdmin(a), process = a.process
         return try memory.locked { () throws(Errno) -> UInt64 in
-            let r = try memory.map.remap(oldAddress: oldAddress, oldSize: oldSize, newSize: newSize,
+            // Growth counts against RLIMIT_AS/RLIMIT_DATA and is promised (Committed_AS) first.
+            var charged = 0
+            if newSize > oldSize, newSize <= UserAddr.limit, let area = memory.map.area(containing: oldAddress) {
+                let growth = UInt64(MemoryCommit.pages(newSize) - MemoryCommit.pages(oldSize)) * UInt64(pageSize)
+                try MemoryLimits.check(process, adding: growth, data: MemoryLimits.isData(area), areas: memory.map.areas)
+                if MemoryCommit.isAccountable(area) {
+                    try MemoryCommit.charge(growth, to: memory, admin: admin, areas: memory.map.areas)
+                    charged = MemoryCommit.pages(growth)
+                }
+            }
+            let r: VirtualMemoryMap<SharedMemoryObject>.RemapResult
+            do throws(Errno) {
+                r = try memory.map.remap(oldAddress: oldAddress, oldSize: oldSize, newSize: newSize,
                                          flags: flags, newAddress: newAddress)
+            } catch {
+                if charged > 0 { MemoryCommit.uncharge(charged, from: memory) }
+                throw error
+            }
+            MemoryCommit.release(r.released, from: memory)
             if let old = r.movedFrom { move(memory, from: old, to: r.address) }
             for area in r.released { memory.releaseFrames(area.start, area.end) }
             return r.address.value
@@ -104,7 +135,11 @@ enum MemorySyscalls {
         let growsDown = flags & MAP_GROWSDOWN != 0
         // Linux refuses a growing shared anonymous mapping; Lichen's shared file mappings (read in) cannot grow either.
         if growsDown && sharing == MAP_SHARED { throw .EINVAL }
-        if sharing == MAP_PRIVATE, protection.contains(.write), flags & MAP_NORESERVE == 0, exceedsCommitLimit(length) { throw .ENOMEM }
+        if flags & MAP_LOCKED != 0 && reportedLocked.first(0) {
+            KernelLog.notice("mmap: MAP_LOCKED populates but is not counted as locked (VmLck, RLIMIT_MEMLOCK): Lichen never pages out")
+        }
+        let accountable = sharing == MAP_PRIVATE && protection.contains(.write)
+            && (flags & MAP_NORESERVE == 0 || !MemoryCommit.honoursNoReserve)
         let placement: MemoryPlacement
         if flags & MAP_FIXED_NOREPLACE != 0 { placement = .fixedNoReplace(hint) }
         else if flags & MAP_FIXED != 0 { placement = .fixed(hint) }
@@ -121,26 +156,42 @@ enum MemorySyscalls {
         }
         // Shared anonymous memory lives in one object from now on, whoever touches a page first.
         let sharedObject = file == nil && sharing == MAP_SHARED ? SharedMemoryObject(size: length) : nil
+        let admin = isAdmin(a), process = a.process
         let address = try memory.locked { () throws(Errno) -> UserAddr in
+            try MemoryLimits.check(process, adding: length, data: sharing == MAP_PRIVATE && protection.contains(.write) && !growsDown,
+                                   areas: memory.map.areas)
+            if accountable { try MemoryCommit.charge(length, to: memory, admin: admin, areas: memory.map.areas) }
             // A shared file mapping never becomes writable (mprotect: EACCES): Linux's answer for a
             // file opened read-only; Lichen has no writable shared file mappings at all.
             let maximum: MemoryProtection = file != nil && sharing == MAP_SHARED ? [.read, .execute] : .all
-            let (address, replaced) = try memory.map.map(length: length, placement: placement, protection: protection,
+            let mapped: (address: UserAddr, replaced: [VirtualMemoryArea<SharedMemoryObject>])
+            do throws(Errno) {
+                mapped = try memory.map.map(length: length, placement: placement, protection: protection,
                                                          maximumProtection: maximum,
                                                          sharing: sharing == MAP_SHARED ? .shared : .private,
                                                          backing: sharedObject, fileOffset: 0, kind: file == nil ? .mmap : .file,
                                                          growsDown: growsDown)
-            for area in replaced { memory.releaseFrames(area.start, area.end) }
-            return address
+            } catch {
+                if accountable { MemoryCommit.uncharge(MemoryCommit.pages(length), from: memory) }
+                throw error
+            }
+            MemoryCommit.release(mapped.replaced, from: memory)
+            for area in mapped.replaced { memory.releaseFrames(area.start, area.end) }
+            return mapped.address
         }
         if let file {
             do throws(Errno) { try await readIn(file, offset: offset, length: length, at: address, protection: protection, memory) }
             catch {
                 memory.locked {
-                    for area in (try? memory.map.unmap(start: address, length: length)) ?? [] { memory.releaseFrames(area.start, area.end) }
+                    let released = (try? memory.map.unmap(start: address, length: length)) ?? []
+                    MemoryCommit.release(released, from: memory)
+                    for area in released { memory.releaseFrames(area.start, area.end) }
                 }
                 throw error
             }
+        }
+        if flags & (MAP_POPULATE | MAP_LOCKED) != 0 && file == nil {
+            await MemoryPopulation.populate(a.process, memory, from: address, length: length, write: protection.contains(.write))
         }
         return address.value
     }

@@ -35,7 +35,8 @@ enum MountSyscalls {
             let o = try TmpfsOptions.parse(data, ramBytes: Int64(PhysicalMemory.totalBytes))
             fileSystem = Tmpfs(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock, rootMode: o.mode ?? 0o1777,
                                rootOwner: InodeOwner(uid: o.uid ?? 0, gid: o.gid ?? 0),
-                               sizeLimit: o.size ?? RootFilesystem.tmpfsDefaultSize, inodeLimit: o.inodes, typeName: type)
+                               sizeLimit: o.size == nil ? RootFilesystem.tmpfsDefaultSize : o.size == 0 ? nil : o.size,
+                               inodeLimit: o.inodes == nil ? tmpfsDefaultInodes : o.inodes == 0 ? nil : o.inodes, typeName: type)
         } else if type == Array("devpts".utf8) {                   // one instance, wherever it is mounted
             try Devpts.shared.configure(data)
             fileSystem = Devpts.shared
@@ -44,7 +45,7 @@ enum MountSyscalls {
             if type == Array("proc".utf8) {
                 fileSystem = ProcFileSystem(device: RootFilesystem.anonymousDevice())
             } else if type == Array("sysfs".utf8) {
-                fileSystem = SysFileSystem()
+                fileSystem = await SysFileSystem.make()
             } else if type == Array("devtmpfs".utf8) {
                 fileSystem = try await Devfs.make(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock,
                                                   driverNodes: ConsoleTTY.devfsNodes + BlockDevices.nodes)
@@ -56,6 +57,10 @@ enum MountSyscalls {
         remember(m, source: source)
         return 0
     }
+
+    /// tmpfs's default nr_inodes (Linux's shmem_default_max_inodes): half the RAM pages. size=0 and
+    /// nr_inodes=0 mean no limit.
+    static var tmpfsDefaultInodes: Int64 { Int64(PhysicalMemory.stats?.totalFrames ?? 0) / 2 }
 
     /// umount2(target, flags).
     static func umount2(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
@@ -69,6 +74,7 @@ enum MountSyscalls {
         // a mount that is some process's directory or holds an open file stays (EBUSY).
         if target.isMountRoot && flags & MNT_DETACH == 0 && inUse(target.mount) { throw .EBUSY }
         try await vfs.unmount(path, context: a.process.fs)
+        forgetUnmounted()            // the source names must not keep an unmounted tmpfs (its pages) alive
         return 0
     }
 
@@ -98,6 +104,16 @@ enum MountSyscalls {
             if files.contains(where: { $0.location.mount === mount }) { return true }
         }
         return false
+    }
+
+    static func forgetUnmounted() {
+        let live = RootFilesystem.vfs?.mounts.all ?? []
+        let gone = sources.withLock { sources -> [(mount: Mount, source: [UInt8])] in
+            let gone = sources.filter { entry in !live.contains { $0 === entry.mount } }
+            sources.removeAll { entry in !live.contains { $0 === entry.mount } }
+            return gone
+        }
+        _ = gone                     // released here, after the lock: a tmpfs teardown frees its pages
     }
 
     static func remember(_ m: Mount, source: [UInt8]) {

@@ -102,6 +102,8 @@ enum ProcessSyscalls {
         child.scheduling.withLock { $0 = scheduling }
         let limits = parent.limits.withLock { $0 }
         child.limits.withLock { $0 = limits }
+        let oomScoreAdjustment = parent.oomScoreAdjustment.withLock { $0 }
+        child.oomScoreAdjustment.withLock { $0 = oomScoreAdjustment }
         child.executable = parent.executable
         child.executableHint = parent.executableHint
         // The child inherits dispositions, mask and alternate stack; nothing pending.

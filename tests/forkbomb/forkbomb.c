@@ -79,7 +79,7 @@ int main(int argc, char **argv) {
     const char *mode = argv[1];
     double seconds = atof(argv[2]);
     // Touch what the report needs now (stdout's buffer, the stack): once the memory bomb has eaten
-    // all memory, a first page fault here would fail (there is no OOM killer to pick a bomb process).
+    // all memory, a first page fault here has to wait for the OOM killer to free a bomb process's.
     printf("forkbomb %s: start\n", mode);
     fflush(stdout);
     // The reporter's buffers, touched before the fork (their stack pages are its own then).

@@ -65,7 +65,7 @@ enum ProcPid {
                 file("loginuid", 11) { _ in Array("4294967295".utf8) },
                 file("sessionid", 12) { _ in Array("4294967295".utf8) },
                 (Array("task".utf8), taskDirectory(pid, parent: me)),
-            ]
+            ] + ProcOvercommit.files(pid, base: base)
         }
     }
 

@@ -10,7 +10,7 @@ enum ProcSys {
         directory(ino: 0x400, parent: parent) { me in [
             ("kernel", directory(ino: 0x410, parent: me, files: kernel, subdirectories: { k in
                 [("random", directory(ino: 0x430, parent: k, files: random))] })),
-            ("vm", directory(ino: 0x450, parent: me, files: vm)),
+            ("vm", directory(ino: 0x450, parent: me, files: vm, tunables: ProcOvercommit.tunables)),
             ("fs", directory(ino: 0x470, parent: me) { _ in
                 fs.enumerated().map { (i, f) -> (String, any Inode) in (f.name, ProcFile(ino: 0x471 + UInt64(i), text: f.text)) }
                     + ProcSysKnobs.linkProtection(firstIno: 0x471 + UInt64(fs.count))
@@ -37,7 +37,7 @@ enum ProcSys {
         ("boot_id", { bootID }), ("uuid", { uuid() }), ("entropy_avail", line("256")), ("poolsize", line("256")),
     ]
     static let vm: [Entry] = [
-        ("overcommit_memory", line("0")), ("overcommit_ratio", line("50")), ("swappiness", line("60")),
+        ("swappiness", line("60")),
         ("max_map_count", line("65530")), ("page-cluster", line("3")),
     ]
     static let fs: [Entry] = [
@@ -61,10 +61,12 @@ enum ProcSys {
     static let bootID = uuid()
 
     private static func directory(ino: UInt64, parent: ProcDirectory?, files: [Entry] = [],
+                                  tunables: @escaping @Sendable (UInt64) -> [(String, any Inode)] = { _ in [] },
                                   subdirectories: @escaping @Sendable (ProcDirectory) -> [(String, ProcDirectory)] = { _ in [] }) -> ProcDirectory {
         directory(ino: ino, parent: parent) { me in
             var list: [(String, any Inode)] = subdirectories(me).map { ($0.0, $0.1) }
             for (i, f) in files.enumerated() { list.append((f.name, ProcFile(ino: ino + 1 + UInt64(i), text: f.text))) }
+            list += tunables(ino + 1 + UInt64(files.count))     // writable files, numbered after the read-only ones
             return list
         }
     }

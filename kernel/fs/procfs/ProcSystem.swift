@@ -8,12 +8,14 @@ enum ProcSystem {
         let total = UInt64(stats?.totalFrames ?? 0) * 4, free = UInt64(stats?.freeFrames ?? 0) * 4
         var o: [UInt8] = []
         func line(_ name: String, _ kb: UInt64) { o.add(padRight(name + ":", 16) + padLeft(dec(kb), 8) + " kB\n") }
-        line("MemTotal", total); line("MemFree", free); line("MemAvailable", free)
+        // Available: free memory less the kernel's reserve, which user space cannot have (no page cache to reclaim).
+        let available = UInt64(max(0, (stats?.freeFrames ?? 0) - PhysicalMemory.reservedFrames)) * 4
+        line("MemTotal", total); line("MemFree", free); line("MemAvailable", available)
         for name in ["Buffers", "Cached", "SwapCached", "Active", "Inactive", "Active(anon)", "Inactive(anon)", "Active(file)",
                      "Inactive(file)", "Unevictable", "Mlocked", "SwapTotal", "SwapFree", "Dirty", "Writeback", "AnonPages",
                      "Mapped", "Shmem", "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "KernelStack", "PageTables",
                      "NFS_Unstable", "Bounce", "WritebackTmp"] { line(name, 0) }
-        line("CommitLimit", total / 2); line("Committed_AS", total - free)
+        line("CommitLimit", UInt64(MemoryCommit.limitPages) * 4); line("Committed_AS", UInt64(MemoryCommit.committedPages) * 4)
         line("VmallocTotal", 135_288_315_904); line("VmallocUsed", 0); line("VmallocChunk", 0); line("Percpu", 0)
         return o
     }

@@ -47,10 +47,11 @@ public final class Tmpfs: FileSystem {
         let usage = superblock.usage
         let total = superblock.maxPages ?? usage.pages
         let free = UInt64(max(0, total - usage.pages))
-        let inodes = superblock.maxInodes ?? usage.inodes
+        // Without an inode limit Linux reports none (f_files and f_ffree 0).
+        let inodes = superblock.maxInodes ?? 0
         return FileSystemStatistics(magic: 0x0102_1994, blockSize: Int64(pageSize), totalBlocks: UInt64(total),
                                     freeBlocks: free, availableBlocks: free, totalInodes: UInt64(inodes),
-                                    freeInodes: UInt64(max(0, inodes - usage.inodes)))
+                                    freeInodes: UInt64(max(0, inodes - (superblock.maxInodes == nil ? 0 : usage.inodes))))
     }
 }
 

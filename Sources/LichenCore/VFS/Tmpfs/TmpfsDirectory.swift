@@ -113,7 +113,7 @@ final class TmpfsDirectory: TmpfsInode, @unchecked Sendable {
         while true {
             // Take a batch under the lock, emit it without: `emit` may be slow.
             let (batch, ino, up, isRemoved) = lock.withLock {
-                (Array(table.entries(from: position, limit: 32)), meta.ino, parent, removed)
+                (table.entries(from: position, limit: 32), meta.ino, parent, removed)
             }
             if isRemoved { return }
             let parentIno = up?.metadata.ino ?? ino
@@ -180,17 +180,12 @@ final class TmpfsDirectory: TmpfsInode, @unchecked Sendable {
     /// Empties this directory and forgets its parent, for the teardown of the whole filesystem;
     /// returns the subdirectories that were in it.
     func detachChildren() -> [TmpfsDirectory] {
-        let entries = lock.withLock {
-            let entries = table.entries
+        lock.withLock {
+            let directories = table.subdirectories()
             table = DirectoryTable()
             parent = nil
-            return entries
+            return directories
         }
-        var directories: [TmpfsDirectory] = []
-        for entry in entries {
-            if let directory = entry.inode as? TmpfsDirectory { directories.append(directory) }
-        }
-        return directories
     }
 
     private var parentDirectory: TmpfsDirectory? { lock.withLock { parent } }
