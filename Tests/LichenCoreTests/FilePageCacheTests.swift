@@ -23,6 +23,10 @@ import Testing
         // Past the end of the file (rounded up to a page): SIGBUS.
         guard case .beyondEnd = cache.mapPage(at: 1) else { Issue.record("page 1 exists"); return }
         guard case .beyondEnd = cache.mapPage(at: -1) else { Issue.record("negative index"); return }
+        // The largest file size: rounding it up to pages must not overflow.
+        try await f.truncate(to: Int64.max)
+        guard case .beyondEnd = cache.mapPage(at: Int64.max) else { Issue.record("page past Int64.max"); return }
+        try await f.truncate(to: Int64.max - 1)
     }
 
     @Test func holesAreAllocatedAndChargedWhenMapped() async throws {

@@ -92,7 +92,7 @@ final class TmpfsFile: TmpfsInode, @unchecked Sendable {
                 if size < old {
                     // Pages wholly past the end go; the tail of the last one is zeroed so that
                     // growing the file again reads zeros there.
-                    dropped = self.pages.removeAll(from: (size + TmpfsFile.page - 1) / TmpfsFile.page)
+                    dropped = self.pages.removeAll(from: size / TmpfsFile.page + (size % TmpfsFile.page == 0 ? 0 : 1))
                     let inPage = Int(size % TmpfsFile.page)
                     if inPage != 0, let page = self.pages.find(size / TmpfsFile.page) {
                         (page.bytes + inPage).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize - inPage)
@@ -130,7 +130,9 @@ final class TmpfsFile: TmpfsInode, @unchecked Sendable {
 extension TmpfsFile: FilePageCache {
     func mapPage(at index: Int64) -> FilePageLookup {
         lock.withLock { () -> FilePageLookup in
-            guard index >= 0, index < (meta.size + TmpfsFile.page - 1) / TmpfsFile.page else { return .beyondEnd }
+            // The pages covering the file (a size near Int64.max must not overflow rounding up).
+            let covered = meta.size / TmpfsFile.page + (meta.size % TmpfsFile.page == 0 ? 0 : 1)
+            guard index >= 0, index < covered else { return .beyondEnd }
             var full = false
             guard let page = pages.page(at: index, mayAllocate: {
                 full = !superblock.chargeNewPage()
