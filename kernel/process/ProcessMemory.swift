@@ -111,8 +111,12 @@ final class ProcessMemory {
                     return remapVdso(mapping.page, frame: shared, protection: mapping.protection) ? resolved : outOfMemory
                 }
                 if case .file(let object, let offset) = mapping.source {
-                    guard offset < object.size else { return (false, .SIGBUS, LinuxSigInfo.BUS_ADRERR) }
-                    return mapShared(mapping.page, object: object, offset: offset, protection: mapping.protection) ? resolved : outOfMemory
+                    switch object.page(at: offset) {
+                    case .beyondEnd: return (false, .SIGBUS, LinuxSigInfo.BUS_ADRERR)
+                    case .outOfMemory: return outOfMemory
+                    case .frame(let frame):
+                        return mapObjectPage(mapping, frame: frame) ? resolved : outOfMemory
+                    }
                 }
                 return populate(mapping.page, protection: mapping.protection) != nil ? resolved : outOfMemory
             }
@@ -130,11 +134,17 @@ final class ProcessMemory {
         }
     }
 
-    /// Maps the page of a shared object at `offset`: the same frame every mapping of the object gets.
-    private func mapShared(_ page: UserAddr, object: SharedMemoryObject, offset: UInt64, protection: MemoryProtection) -> Bool {
-        guard let frame = object.frame(at: offset) else { return false }
-        do { try space.map(page, frame: frame, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection)) }
+    /// Maps an object's page (its reference taken for this entry): the same frame every mapping of
+    /// the object gets. A private file mapping maps it read-only, so that it sees the file change
+    /// until its first write, which copies it (as Linux).
+    private func mapObjectPage(_ mapping: VirtualMemoryMap<SharedMemoryObject>.FaultMapping, frame: PhysAddr) -> Bool {
+        var protection = mapping.protection
+        if mapping.sharing == .private { protection.remove(.write) }
+        // Its bytes were written as data (write(2), another mapping): code run from it must see them.
+        if protection.contains(.execute) { CPU.syncInstructionCache(address: KernelLayout.directMap(frame).value, size: pageSize) }
+        do { try space.map(mapping.page, frame: frame, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection)) }
         catch { PhysicalMemory.releaseUserPage(frame); return false }
+        if mapping.copyOnWrite { return copyOnWrite(mapping.page, from: frame, protection: mapping.protection) }
         return true
     }
 

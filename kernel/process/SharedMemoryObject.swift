@@ -1,20 +1,41 @@
 import LichenCore
 
-/// The memory behind a MAP_SHARED|MAP_ANONYMOUS mapping (Linux's shmem object from
-/// shmem_zero_setup): its pages by offset, each allocated zeroed when a process mapping it first
-/// touches it. The object exists from mmap on, for the whole mapping, and every area that maps it
-/// (after fork, in a grandchild, after mprotect or mremap splits, an mremap alias) refers to it, so
-/// all of them fault in the same frames whoever touches a page first. Its size is fixed at mmap:
-/// there are no pages beyond it (a fault there is SIGBUS, as on Linux after an mremap that grew it).
+/// What a VMA with a backing maps: either anonymous shared memory (Linux's shmem object from
+/// shmem_zero_setup: its pages by offset, each allocated zeroed when a process mapping it first
+/// touches it), or a file's pages through its page cache (FilePageCache: tmpfs today). The object
+/// exists from mmap on, and every area that maps it (after fork, in a grandchild, after mprotect or
+/// mremap splits, an mremap alias) refers to it, so all of them fault in the same frames whoever
+/// touches a page first. An anonymous object's size is fixed at mmap: there are no pages beyond it
+/// (a fault there is SIGBUS, as on Linux after an mremap that grew it); a file's end is the file's.
 final class SharedMemoryObject {
     let size: UInt64
     /// One user reference of each frame belongs to the object; each page-table entry holds another.
     /// Processes (each under its own memory lock) fault in the same object on several CPUs.
     private let pages = UnfairSpinLock(SparsePages<PhysAddr>())
+    /// The mapped file's pages, nil for anonymous memory.
+    let file: (any FilePageCache)?
+    /// MAP_SHARED of a file opened for writing (the count F_SEAL_WRITE looks at).
+    let sharedWritable: Bool
+    /// /proc/<pid>/maps: "major:minor inode path" of the mapped file.
+    let mapsName: [UInt8]
 
-    init(size: UInt64) { self.size = size }
+    init(size: UInt64) {
+        self.size = size
+        file = nil
+        sharedWritable = false
+        mapsName = []
+    }
+
+    /// A mapping of `file` (its cache already agreed: `FilePageCache.mappingAdded`).
+    init(file: any FilePageCache, sharedWritable: Bool, mapsName: [UInt8]) {
+        size = 0
+        self.file = file
+        self.sharedWritable = sharedWritable
+        self.mapsName = mapsName
+    }
 
     deinit {
+        if let file { file.mappingRemoved(sharedWritable: sharedWritable) }
         for frame in pages.withLock({ $0.allValues }) { PhysicalMemory.releaseUserPage(frame) }
     }
 
@@ -25,20 +46,36 @@ final class SharedMemoryObject {
         for frame in removed { PhysicalMemory.releaseUserPage(frame) }
     }
 
-    /// The frame of the page at `offset` (page-aligned, below `size`), allocated zeroed on first use,
-    /// with a user reference taken for the caller's page-table entry. nil when memory ran out.
-    func frame(at offset: UInt64) -> PhysAddr? {
-        pages.withLock { (pages: inout SparsePages<PhysAddr>) -> PhysAddr? in
+    enum Page {
+        case frame(PhysAddr)
+        /// Past the object's end (SIGBUS BUS_ADRERR), or the filesystem is full (SIGBUS too).
+        case beyondEnd
+        case outOfMemory
+    }
+
+    /// The frame of the page at `offset` (page-aligned), with a user reference taken for the caller's
+    /// page-table entry: a file's page from its cache, an anonymous page allocated zeroed on first use.
+    func page(at offset: UInt64) -> Page {
+        if let file {
+            guard offset <= UInt64(Int64.max) else { return .beyondEnd }
+            switch file.mapPage(at: Int64(offset / UInt64(pageSize))) {
+            case .page(let pointer): return .frame(PhysAddr(UInt64(UInt(bitPattern: pointer)) - KernelLayout.directMapBase))
+            case .beyondEnd, .noSpace: return .beyondEnd
+            case .outOfMemory: return .outOfMemory
+            }
+        }
+        guard offset < size else { return .beyondEnd }
+        return pages.withLock { (pages: inout SparsePages<PhysAddr>) -> Page in
             let index = offset / UInt64(pageSize)
             if let frame = pages[index] {
                 PhysicalMemory.shareUserPage(frame)
-                return frame
+                return .frame(frame)
             }
-            guard let frame = PhysicalMemory.allocateForUser() else { return nil }
+            guard let frame = PhysicalMemory.allocateForUser() else { return .outOfMemory }
             KernelLayout.directMap(frame).pointer.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
             PhysicalMemory.setUserReferences(frame, 2)          // the object's and the caller's
             pages.set(frame, at: index)
-            return frame
+            return .frame(frame)
         }
     }
 }

@@ -6,6 +6,8 @@ enum Fcntl {
     typealias C = LinuxFcntl
     /// F_GETFD/F_SETFD's one descriptor flag.
     static let FD_CLOEXEC: UInt64 = 1
+    /// File seals (memfd): F_LINUX_SPECIFIC_BASE + 9 and + 10.
+    static let F_ADD_SEALS: Int32 = 1033, F_GET_SEALS: Int32 = 1034
     private static let asyncUnsupported = ReportOnce(count: 1)
 
     static func fcntl(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
@@ -52,6 +54,16 @@ enum Fcntl {
             let request = try await RecordLocks.request(lock, file: file, process: p, ofd: ofd, forSet: true)
             try await RecordLocks.set(request, file: file, wait: command == C.F_SETLKW || command == C.F_OFD_SETLKW, thread: a.thread)
             return 0
+        case F_ADD_SEALS:
+            // Linux's memfd_add_seals: the argument's width, then write access, then the seals' rules.
+            guard argument <= UInt64(UInt32.max) else { throw .EINVAL }
+            guard file.flags.allowsWrite else { throw .EPERM }
+            guard argument & ~UInt64(FileSeals.all.rawValue) == 0, let cache = file.inode.pageCache else { throw .EINVAL }
+            try cache.addSeals(argument, writable: true)
+            return 0
+        case F_GET_SEALS:
+            guard let seals = file.inode.pageCache?.seals else { throw .EINVAL }
+            return UInt64(seals.rawValue)
         case C.F_GETPIPE_SZ:
             guard let pipe = file.operations?.pipe else { throw .EBADF }
             return result(pipe.capacity)

@@ -1,6 +1,7 @@
 import LichenCore
 
-/// brk, mmap (anonymous private or shared, and file mappings read in), munmap, mprotect, madvise, mremap.
+/// brk, mmap (anonymous private or shared; files through their page cache, or read in when they have
+/// none), munmap, mprotect, madvise, mremap.
 enum MemorySyscalls {
     static let MAP_SHARED: UInt64 = 0x01, MAP_PRIVATE: UInt64 = 0x02, MAP_FIXED: UInt64 = 0x10
     static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_GROWSDOWN: UInt64 = 0x100, MAP_NORESERVE: UInt64 = 0x4000
@@ -91,12 +92,14 @@ enum MemorySyscalls {
     }
 
     static let MADV_DONTNEED: UInt64 = 4, MADV_REMOVE: UInt64 = 9, MADV_DONTNEED_LOCKED: UInt64 = 24
+    private static let removeReport = ReportOnce(count: 1)
 
     /// madvise, arguments checked as Linux does (EINVAL; ENOMEM for a range not wholly mapped, after
     /// advising the mapped part). MADV_DONTNEED drops the pages: private anonymous memory reads as
-    /// zeros again, shared memory and the vDSO as their object's pages. Pages copied from files stay
-    /// (Linux would read the file again; Lichen keeps no link to it). MADV_REMOVE frees a shared
-    /// object's pages (EINVAL on private memory, EACCES unless writable). Other advice changes nothing (no swap, no huge
+    /// zeros again, shared memory, file mappings and the vDSO as their object's pages. Pages copied
+    /// from files without a page cache stay (Linux would read the file again; Lichen keeps no link
+    /// to it). MADV_REMOVE frees a shared anonymous object's pages (EINVAL on private memory, EACCES
+    /// unless writable, EOPNOTSUPP on a file: no hole punching yet). Other advice changes nothing (no swap, no huge
     /// pages; MADV_DONTFORK and MADV_WIPEONFORK are not implemented).
     static func madvise(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let start = a[0], length = a[1], advice = a[2]
@@ -113,6 +116,11 @@ enum MemorySyscalls {
                 case MADV_REMOVE:
                     guard area.sharing == .shared, let object = area.backing else { throw .EINVAL }
                     guard area.protection.contains(.write) else { throw .EACCES }
+                    if object.file != nil {
+                        // Punching a hole in a file (tmpfs's fallocate PUNCH_HOLE) is not implemented.
+                        if removeReport.first(0) { KernelLog.warning("madvise: MADV_REMOVE of a file mapping is not supported: EOPNOTSUPP") }
+                        throw .EOPNOTSUPP
+                    }
                     memory.releaseFrames(piece.start, piece.end)
                     object.removePages(area.fileOffset(of: piece.start), area.fileOffset(of: piece.end))
                 default:
@@ -133,7 +141,7 @@ enum MemorySyscalls {
         let sharing = flags & (MAP_SHARED | MAP_PRIVATE)
         guard sharing == MAP_PRIVATE || sharing == MAP_SHARED else { throw .EINVAL }
         let growsDown = flags & MAP_GROWSDOWN != 0
-        // Linux refuses a growing shared anonymous mapping; Lichen's shared file mappings (read in) cannot grow either.
+        // Linux refuses a growing shared mapping (VM_GROWSDOWN with VM_SHARED).
         if growsDown && sharing == MAP_SHARED { throw .EINVAL }
         if flags & MAP_LOCKED != 0 && reportedLocked.first(0) {
             KernelLog.notice("mmap: MAP_LOCKED populates but is not counted as locked (VmLck, RLIMIT_MEMLOCK): Lichen never pages out")
@@ -145,6 +153,8 @@ enum MemorySyscalls {
         else if flags & MAP_FIXED != 0 { placement = .fixed(hint) }
         else { placement = .anywhere(hint: hint) }
         var file: OpenFile? = nil
+        var maximumProtection = MemoryProtection.all
+        var sharedObject: SharedMemoryObject? = nil
         if flags & MAP_ANONYMOUS == 0 {
             file = try a.process.file(fd)
             // Past the largest file offset (a length beyond user space is ENOMEM, found when placing it).
@@ -152,25 +162,33 @@ enum MemorySyscalls {
             let mode = file!.flags
             guard mode.allowsRead, sharing == MAP_PRIVATE || !protection.contains(.write) || mode.allowsWrite else { throw .EACCES }
             guard !protection.contains(.execute) || !file!.location.mount.flags.contains(.noExec) else { throw .EPERM }
-            guard sharing == MAP_PRIVATE || !protection.contains(.write) else { throw .ENODEV }  // shared writable files: later
+            // A shared mapping of a file opened read-only may never become writable (VM_MAYWRITE).
+            if sharing == MAP_SHARED && !mode.allowsWrite { maximumProtection.remove(.write) }
+            if let cache = file!.inode.pageCache {
+                sharedObject = try await mappingObject(cache, file!, shared: sharing == MAP_SHARED, protection: protection,
+                                                       maximumProtection: &maximumProtection, a)
+            } else {
+                // Read in at mmap: a writable shared mapping could not reach the file, nor may mprotect
+                // make one writable later.
+                guard sharing == MAP_PRIVATE || !protection.contains(.write) else { throw .ENODEV }
+                if sharing == MAP_SHARED { maximumProtection.remove(.write) }
+            }
+        } else if sharing == MAP_SHARED {
+            // Shared anonymous memory lives in one object from now on, whoever touches a page first.
+            sharedObject = SharedMemoryObject(size: length)
         }
-        // Shared anonymous memory lives in one object from now on, whoever touches a page first.
-        let sharedObject = file == nil && sharing == MAP_SHARED ? SharedMemoryObject(size: length) : nil
         let admin = isAdmin(a), process = a.process
         let address = try memory.locked { () throws(Errno) -> UserAddr in
             try MemoryLimits.check(process, adding: length, data: sharing == MAP_PRIVATE && protection.contains(.write) && !growsDown,
                                    areas: memory.map.areas)
             if accountable { try MemoryCommit.charge(length, to: memory, admin: admin, areas: memory.map.areas) }
-            // A shared file mapping never becomes writable (mprotect: EACCES): Linux's answer for a
-            // file opened read-only; Lichen has no writable shared file mappings at all.
-            let maximum: MemoryProtection = file != nil && sharing == MAP_SHARED ? [.read, .execute] : .all
             let mapped: (address: UserAddr, replaced: [VirtualMemoryArea<SharedMemoryObject>])
             do throws(Errno) {
                 mapped = try memory.map.map(length: length, placement: placement, protection: protection,
-                                                         maximumProtection: maximum,
-                                                         sharing: sharing == MAP_SHARED ? .shared : .private,
-                                                         backing: sharedObject, fileOffset: 0, kind: file == nil ? .mmap : .file,
-                                                         growsDown: growsDown)
+                                            maximumProtection: maximumProtection,
+                                            sharing: sharing == MAP_SHARED ? .shared : .private,
+                                            backing: sharedObject, fileOffset: sharedObject?.file != nil ? offset : 0,
+                                            kind: file == nil ? .mmap : .file, growsDown: growsDown)
             } catch {
                 if accountable { MemoryCommit.uncharge(MemoryCommit.pages(length), from: memory) }
                 throw error
@@ -179,7 +197,7 @@ enum MemorySyscalls {
             for area in mapped.replaced { memory.releaseFrames(area.start, area.end) }
             return mapped.address
         }
-        if let file {
+        if let file, sharedObject == nil {
             do throws(Errno) { try await readIn(file, offset: offset, length: length, at: address, protection: protection, memory) }
             catch {
                 memory.locked {
@@ -194,6 +212,29 @@ enum MemorySyscalls {
             await MemoryPopulation.populate(a.process, memory, from: address, length: length, write: protection.contains(.write))
         }
         return address.value
+    }
+
+    /// The object through which an area maps a file's page cache: private mappings fault its pages
+    /// in read-only and copy them on write, shared ones write to them. The file's seals may refuse
+    /// (EPERM) or forbid a later PROT_WRITE.
+    static func mappingObject(_ cache: any FilePageCache, _ file: OpenFile, shared: Bool, protection: MemoryProtection,
+                              maximumProtection: inout MemoryProtection, _ a: SyscallArguments) async throws(Errno) -> SharedMemoryObject {
+        let sharedWritable = shared && file.flags.allowsWrite
+        let mayWrite = try cache.mappingAdded(sharedWritable: sharedWritable, writing: shared && protection.contains(.write))
+        if shared && !mayWrite { maximumProtection.remove(.write) }
+        let object = SharedMemoryObject(file: cache, sharedWritable: sharedWritable,
+                                        mapsName: await mapsName(file, a))
+        return object
+    }
+
+    /// "major:minor inode path" as /proc/<pid>/maps shows a file mapping.
+    static func mapsName(_ file: OpenFile, _ a: SyscallArguments) async -> [UInt8] {
+        let device = file.location.mount.fileSystem.device, status = file.status
+        var name = Array((Format.hex(UInt64(device.major), width: 2, prefix: false) + ":"
+                          + Format.hex(UInt64(device.minor), width: 2, prefix: false) + " "
+                          + Format.decimal(status.ino)).utf8)
+        name.append(0x20)
+        return name + (await ProcPid.fileName(file, context: a.process.fs))
     }
 
     /// A private file mapping's pages, read in now (files live in memory), one page at a time so

@@ -233,6 +233,9 @@ extension SyscallTable {
         t.add(.membarrier, instant: MemoryResidencySyscalls.membarrier)
         t.add(.mlock2, instant: MemoryResidencySyscalls.mlock2)
 
+        // Shared memory and IPC
+        t.add(.memfd_create, instant: MemfdSyscalls.memfd_create)
+
         // Futexes
         t.add(.futex, sleeping: FutexSyscalls.futex, restart: .decidedBy(FutexSyscalls.restartKind))
         t.add(.set_robust_list, instant: FutexSyscalls.set_robust_list)

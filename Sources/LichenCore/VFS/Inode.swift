@@ -53,6 +53,10 @@ public protocol Inode: AnyObject, Sendable {
     /// (procfs files, later). Device nodes are not looked up here but in the device registry.
     var fileOperations: (any FileOperations)? { get }
 
+    /// The pages mmap maps directly (FilePageCache), nil when the filesystem has none (the file
+    /// is then read in at mmap, and MAP_SHARED|PROT_WRITE is refused).
+    var pageCache: (any FilePageCache)? { get }
+
     /// A "magic link" (procfs's /proc/<pid>/fd/N, cwd, exe): following it lands on this location
     /// directly instead of walking a path; nil (the default) for ordinary symlinks.
     func jumpTarget(in context: FSContext) async throws(Errno) -> Location?
@@ -88,6 +92,7 @@ extension Inode {
         return hole ? size : offset
     }
     public var fileOperations: (any FileOperations)? { nil }
+    public var pageCache: (any FilePageCache)? { nil }
     public func jumpTarget(in context: FSContext) async throws(Errno) -> Location? { nil }
 
     /// truncate: a setattr of the size alone.

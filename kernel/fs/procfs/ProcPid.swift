@@ -137,6 +137,8 @@ enum ProcPid {
         let parentPath: [UInt8] = slash == nil ? [0x2e] : slash == 0 ? [0x2f] : Array(hint.path[..<slash!])
         do {
             let parent = try await vfs.resolve(parentPath, at: hint.directory, context: context)
+            // Another filesystem's inode numbers say nothing about this file (a memfd's internal mount).
+            guard parent.mount.fileSystem === location.mount.fileSystem else { return hint.path + Array(" (deleted)".utf8) }
             var result = try await vfs.path(of: parent, context: context)
             let name = try await vfs.name(of: location.inode, in: parent.inode)
             if result != [0x2f] { result.append(0x2f) }
@@ -246,6 +248,7 @@ enum ProcPid {
     static func mapsLineLength(_ area: VirtualMemoryArea<SharedMemoryObject>) -> Int {
         func hexDigits(_ v: UInt64) -> Int { max(8, (64 - v.leadingZeroBitCount + 3) / 4) }
         let fields = hexDigits(area.start.value) + 1 + hexDigits(area.end.value) + 1 + 4 + 1 + hexDigits(area.fileOffset) + 8
+        if let name = area.backing?.mapsName, !name.isEmpty { return mapsLine(area).count }
         let label: Int
         switch area.kind {
         case .heap, .vvar, .vdso: label = 6
@@ -260,7 +263,14 @@ enum ProcPid {
         var line = Format.hex(area.start.value, width: 8, prefix: false) + "-" + Format.hex(area.end.value, width: 8, prefix: false) + " "
         line += (prot.contains(.read) ? "r" : "-") + (prot.contains(.write) ? "w" : "-") + (prot.contains(.execute) ? "x" : "-")
         line += area.sharing == .shared ? "s" : "p"
-        line += " " + Format.hex(area.fileOffset, width: 8, prefix: false) + " 00:00 0"
+        line += " " + Format.hex(area.fileOffset, width: 8, prefix: false)
+        if let name = area.backing?.mapsName, !name.isEmpty {       // a file mapping: dev, inode, path
+            let space = name.firstIndex(of: 0x20).flatMap { name[($0 + 1)...].firstIndex(of: 0x20) } ?? name.count
+            line += " " + String(decoding: name[..<space], as: UTF8.self)
+            line = padRight(line, 72) + " " + String(decoding: name[min(space + 1, name.count)...], as: UTF8.self)
+            return Array((line + "\n").utf8)
+        }
+        line += " 00:00 0"
         switch area.kind {
         case .heap: line = padRight(line, 73) + "[heap]"
         case .stack: line = padRight(line, 73) + "[stack]"

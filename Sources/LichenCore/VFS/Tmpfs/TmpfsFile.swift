@@ -9,10 +9,16 @@ final class TmpfsFile: TmpfsInode, @unchecked Sendable {
 
     private var pages = PageStore()  // guarded by lock
     private let writers = Mutex<Void>(())
+    /// Seals (memfd): a plain tmpfs file carries F_SEAL_SEAL, as on Linux. Guarded by lock.
+    var fileSeals: FileSeals = .seal
+    /// Mapping objects of the file, and those that are MAP_SHARED of a writable descriptor. Guarded by lock.
+    private var mappings = 0, sharedWritableMappings = 0
 
     deinit {
         superblock.charge(pages: -Int64(pages.count))
     }
+
+    override var pageCache: (any FilePageCache)? { self }
 
     override func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
         guard offset >= 0 else { throw .EINVAL }
@@ -45,12 +51,15 @@ final class TmpfsFile: TmpfsInode, @unchecked Sendable {
         return try await writers.withLock { (_: inout Void) async throws(Errno) -> (count: Int, end: Int64) in
             let start = append ? self.metadata.size : offset
             if start.addingReportingOverflow(Int64(buffer.count)).overflow { throw .EFBIG }
+            let total = try self.lock.withLock { () throws(Errno) -> Int in
+                try self.fileSeals.allowedWrite(start: start, count: buffer.count, size: self.meta.size)
+            }
             var done = 0
-            while done < buffer.count {
+            while done < total {
                 let n = self.lock.withLock { () -> Int in
                     let position = start + Int64(done)
                     let inPage = Int(position % TmpfsFile.page)
-                    let n = min(buffer.count - done, pageSize - inPage)
+                    let n = min(total - done, pageSize - inPage)
                     guard let page = self.pages.page(at: position / TmpfsFile.page,
                                                      mayAllocate: { self.superblock.chargeNewPage() },
                                                      undo: { self.superblock.charge(pages: -1) }) else { return 0 }
@@ -76,13 +85,14 @@ final class TmpfsFile: TmpfsInode, @unchecked Sendable {
         guard size >= 0 else { throw .EINVAL }
         try await writers.withLock { (_: inout Void) async throws(Errno) in
             let time = self.now
-            let dropped = self.lock.withLock { () -> Int in
+            let (dropped, shrankMapped) = try self.lock.withLock { () throws(Errno) -> (Int, Bool) in
                 let old = self.meta.size
+                try self.fileSeals.checkResize(from: old, to: size)
                 var dropped = 0
                 if size < old {
                     // Pages wholly past the end go; the tail of the last one is zeroed so that
                     // growing the file again reads zeros there.
-                    dropped = self.pages.removeAll(from: (size + TmpfsFile.page - 1) / TmpfsFile.page)
+                    dropped = self.pages.removeAll(from: size / TmpfsFile.page + (size % TmpfsFile.page == 0 ? 0 : 1))
                     let inPage = Int(size % TmpfsFile.page)
                     if inPage != 0, let page = self.pages.find(size / TmpfsFile.page) {
                         (page.bytes + inPage).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize - inPage)
@@ -91,9 +101,11 @@ final class TmpfsFile: TmpfsInode, @unchecked Sendable {
                 self.meta.size = size
                 self.meta.blocks = Int64(self.pages.count) * TmpfsFile.sectorsPerPage
                 if size != old { self.changedLocked(at: time, content: true) }
-                return dropped
+                return (dropped, size < old && self.mappings > 0)
             }
             self.superblock.charge(pages: -Int64(dropped))
+            // Mapped pages past the new end go from every mapping (they hold their own references).
+            if shrankMapped { FilePageCacheEvents.truncated(self, size) }
         }
     }
 
@@ -112,4 +124,53 @@ final class TmpfsFile: TmpfsInode, @unchecked Sendable {
             return min(max(offset, index * TmpfsFile.page), size)
         }
     }
+}
+
+/// A tmpfs file's pages are the file: mappings map them directly (nothing to read in or write back).
+extension TmpfsFile: FilePageCache {
+    func mapPage(at index: Int64) -> FilePageLookup {
+        lock.withLock { () -> FilePageLookup in
+            // The pages covering the file (a size near Int64.max must not overflow rounding up).
+            let covered = meta.size / TmpfsFile.page + (meta.size % TmpfsFile.page == 0 ? 0 : 1)
+            guard index >= 0, index < covered else { return .beyondEnd }
+            var full = false
+            guard let page = pages.page(at: index, mayAllocate: {
+                full = !superblock.chargeNewPage()
+                return !full
+            }, undo: { superblock.charge(pages: -1) }) else { return full ? .noSpace : .outOfMemory }
+            meta.blocks = Int64(pages.count) * TmpfsFile.sectorsPerPage
+            TmpfsPageMemory.retain(page.bytes)
+            return .page(page.bytes)
+        }
+    }
+
+    func mappingAdded(sharedWritable: Bool, writing: Bool) throws(Errno) -> Bool {
+        try lock.withLock { () throws(Errno) -> Bool in
+            var mayWrite = true
+            if sharedWritable || writing {
+                mayWrite = try fileSeals.checkSharedMapping(descriptorWritable: sharedWritable, writing: writing)
+            }
+            mappings += 1
+            if sharedWritable { sharedWritableMappings += 1 }
+            return mayWrite
+        }
+    }
+
+    func mappingRemoved(sharedWritable: Bool) {
+        lock.withLock {
+            mappings -= 1
+            if sharedWritable { sharedWritableMappings -= 1 }
+        }
+    }
+
+    var seals: FileSeals? { lock.withLock { fileSeals } }
+
+    func addSeals(_ seals: UInt64, writable: Bool) throws(Errno) {
+        try lock.withLock { () throws(Errno) in
+            fileSeals = try fileSeals.adding(seals, writable: writable, writableMappings: sharedWritableMappings)
+        }
+    }
+
+    /// How many mapping objects refer to the file (tests).
+    var mappingCount: Int { lock.withLock { mappings } }
 }

@@ -67,6 +67,8 @@ class TmpfsInode: Inode, @unchecked Sendable {
     }
 
     var fileOperations: (any FileOperations)? { nil }
+    /// Regular files map their pages (TmpfsFile); other inodes have none.
+    var pageCache: (any FilePageCache)? { nil }
 
     /// Mode, owner and times; a size change is the file's business (`resize`).
     func setattr(_ changes: AttributeChanges) async throws(Errno) {

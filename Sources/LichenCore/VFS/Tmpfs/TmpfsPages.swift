@@ -2,11 +2,15 @@
 
 /// Where tmpfs pages come from: the heap by default (host tests); the kernel installs whole frames
 /// (a heap allocation of exactly one page takes two, its header needing room) that may run out.
+/// The kernel counts references on them like user pages: the file holds one, each page-table entry
+/// of a mapping another (`retain`), and the frame is freed when the last goes (`release`).
 public enum TmpfsPageMemory {
     nonisolated(unsafe) public static var allocate: () -> UnsafeMutableRawPointer? = {
         UnsafeMutableRawPointer.allocate(byteCount: pageSize, alignment: 16)
     }
     nonisolated(unsafe) public static var release: (UnsafeMutableRawPointer) -> Void = { $0.deallocate() }
+    /// A mapping takes a reference on the page (under the file's lock): `FilePageCache.mapPage`.
+    nonisolated(unsafe) public static var retain: (UnsafeMutableRawPointer) -> Void = { _ in }
 }
 
 /// One page of file data, zero-filled when allocated.
