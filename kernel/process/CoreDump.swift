@@ -1,18 +1,72 @@
 import LichenCore
 import _Concurrency
 
-/// Core files, as Linux's do_coredump writes them with its default settings (core_pattern "core",
-/// core_uses_pid 0, coredump_filter 0x33): when a signal whose default action dumps core kills a
-/// dumpable process whose RLIMIT_CORE is at least a page, the killing thread ends the others, then
-/// writes an ELF core file named `core` in the process's working directory (an old one unlinked
-/// first; created 0600 less the umask, O_EXCL|O_NOFOLLOW, as the process's filesystem credentials),
-/// and the wait status gets the core bit. Pages never touched are holes. Past RLIMIT_CORE the dump
-/// stops, as on Linux (the core bit is still set, as there).
+/// Core files, as Linux's do_coredump writes them (coredump_filter 0x33): when a signal whose
+/// default action dumps core kills a dumpable process whose RLIMIT_CORE is at least a page, the
+/// killing thread ends the others, then writes an ELF core file named by core_pattern (default
+/// `core`, relative to the process's working directory; `%p`, `%e`... expanded; `.PID` appended with
+/// core_uses_pid) after unlinking an old one, created 0600 less the umask with O_EXCL|O_NOFOLLOW as
+/// the process's filesystem credentials, and the wait status gets the core bit. Pages never touched
+/// are holes. Past RLIMIT_CORE the dump stops, as on Linux (the core bit is still set, as there).
 /// Not like Linux (yet): only the dumping thread's registers are written (the others have ended by
 /// then); there is no NT_AUXV or NT_FILE note (gdb finds shared libraries without NT_FILE from the
-/// dynamic linker's list in memory); core_pattern cannot be changed.
+/// dynamic linker's list in memory); a core_pattern that pipes to a program (`|...`) is refused
+/// (EINVAL, logged once): Lichen cannot start user-mode helpers.
 enum CoreDump {
-    static let name = Array("core".utf8)
+    struct Settings {
+        var pattern: [UInt8] = Array("core".utf8)
+        /// core_uses_pid: any integer (proc_dointvec); nonzero appends ".PID".
+        var usesPID = 0
+    }
+    static let settings = SpinLock(Settings())
+    /// Linux's CORENAME_MAX_SIZE.
+    static let maximumPattern = 128
+    private static let reportedPipe = ReportOnce(count: 1)
+
+    /// A write to /proc/sys/kernel/core_pattern: one line, kept as written (without its newline).
+    static func setPattern(_ text: [UInt8]) throws(Errno) {
+        var pattern = text
+        if pattern.last == 0x0a { pattern.removeLast() }
+        guard pattern.count < maximumPattern, !pattern.contains(0) else { throw .EINVAL }
+        if pattern.first == UInt8(ascii: "|") {
+            if reportedPipe.first(0) { KernelLog.warning("core_pattern: piping core dumps to a program is not supported: EINVAL") }
+            throw .EINVAL
+        }
+        settings.withLock { $0.pattern = pattern }
+    }
+
+    /// The file name for a dump of `process` by `signal` (Linux's format_corename).
+    static func fileName(_ process: Process, thread: Thread, signal: Int32) -> [UInt8] {
+        let s = settings.withLock { $0 }
+        let credentials = process.credentials
+        var out: [UInt8] = [], sawPID = false, i = 0
+        func add(_ n: UInt64) { out += Array(dec(n).utf8) }
+        while i < s.pattern.count {
+            let c = s.pattern[i]
+            i += 1
+            guard c == UInt8(ascii: "%"), i < s.pattern.count else { if c != UInt8(ascii: "%") { out.append(c) }; continue }
+            let spec = s.pattern[i]
+            i += 1
+            switch spec {
+            case UInt8(ascii: "%"): out.append(spec)
+            case UInt8(ascii: "p"), UInt8(ascii: "P"): sawPID = true; add(UInt64(process.pid))
+            case UInt8(ascii: "i"), UInt8(ascii: "I"): add(UInt64(thread.tid))
+            case UInt8(ascii: "u"): add(UInt64(credentials.uid))
+            case UInt8(ascii: "g"): add(UInt64(credentials.gid))
+            case UInt8(ascii: "d"): add(process.control.withLock { $0.dumpable })
+            case UInt8(ascii: "s"): add(UInt64(signal))
+            case UInt8(ascii: "t"): add(RealtimeClock.now / 1_000_000_000)
+            case UInt8(ascii: "h"): out += HostNames.host
+            case UInt8(ascii: "e"): out += process.name.map { $0 == UInt8(ascii: "/") ? UInt8(ascii: "!") : $0 }
+            case UInt8(ascii: "c"):
+                let limit = process.limits.withLock { $0[LinuxResource.RLIMIT_CORE].rlim_cur }
+                out += limit == LinuxRlimit.RLIM_INFINITY ? Array("18446744073709551615".utf8) : Array(dec(limit).utf8)
+            default: break                                  // unknown specifiers vanish, as on Linux
+            }
+        }
+        if s.usesPID != 0 && !sawPID { out += [UInt8(ascii: ".")]; add(UInt64(process.pid)) }
+        return out
+    }
 
     /// Writes the core file of `thread`'s process, killed by `info.si_signo`; whether one was made.
     static func write(_ thread: Thread, info: LinuxSigInfo) async -> Bool {
@@ -22,6 +76,8 @@ enum CoreDump {
         guard await endOtherThreads(thread) else { return false }
         let (segments, dumped) = plan(process.memory)
         let core = ElfCoreFile(machine: LinuxArch.elfMachine, notes: notes(thread, info: info), segments: segments)
+        let name = fileName(process, thread: thread, signal: info.si_signo)
+        guard !name.isEmpty else { return false }
         let file: OpenFile
         do throws(Errno) {
             let vfs = try FileSyscalls.vfs()

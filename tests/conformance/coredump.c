@@ -102,6 +102,48 @@ static int memory_has_pattern(unsigned char *core, size_t size, unsigned long ad
     return 0;
 }
 
+static int write_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    if (fd < 0) return -1;
+    int r = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
+    close(fd);
+    return r;
+}
+
+static int read_file(const char *path, char *out, size_t size) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, out, size - 1);
+    close(fd);
+    if (n < 0) return -1;
+    out[n] = 0;
+    return 0;
+}
+
+/* core_pattern with specifiers, core_uses_pid; both put back afterwards. */
+static void patterns(void) {
+    char text[256], want[256];
+    CHECK_OK("pattern-set", write_file("/proc/sys/kernel/core_pattern", "/coredump-test/dump.%p.%s.%e.%%\n"));
+    CHECK("pattern-read-back", read_file("/proc/sys/kernel/core_pattern", text, sizeof text) == 0
+          && strcmp(text, "/coredump-test/dump.%p.%s.%e.%%\n") == 0);
+    pid_t pid;
+    int status = child(1, &pid, NULL);
+    CHECK("pattern-core-bit", WCOREDUMP(status));
+    snprintf(want, sizeof want, "/coredump-test/dump.%d.11.coredump.%%", pid);
+    CHECK_OK("pattern-file-named", access(want, F_OK));
+    unlink(want);
+    CHECK_ERR("pattern-no-plain-core", access("core", F_OK), ENOENT);
+    CHECK_OK("uses-pid-set", write_file("/proc/sys/kernel/core_uses_pid", "1\n"));
+    CHECK_OK("uses-pid-pattern", write_file("/proc/sys/kernel/core_pattern", "named\n"));
+    status = child(1, &pid, NULL);
+    snprintf(want, sizeof want, "named.%d", pid);
+    CHECK_OK("uses-pid-appended", access(want, F_OK));
+    unlink(want);
+    CHECK_ERR("uses-pid-not-a-number", write_file("/proc/sys/kernel/core_uses_pid", "x\n"), EINVAL);
+    CHECK_OK("uses-pid-restore", write_file("/proc/sys/kernel/core_uses_pid", "0\n"));
+    CHECK_OK("pattern-restore", write_file("/proc/sys/kernel/core_pattern", "core\n"));
+}
+
 int main(void) {
     begin("coredump");
     mkdir("/coredump-test", 0777);
@@ -205,6 +247,7 @@ int main(void) {
         free(core);
     }
     unlink("core");
+    patterns();
     rmdir("/coredump-test");
     return done();
 }

@@ -1,14 +1,15 @@
 import LichenCore
 import _Concurrency
 
-/// /proc/sys: the kernel's tunables, read-only, with the values Lichen actually has (what sysctl
-/// and programs probing limits read). Writing them is not supported yet (the files are 0444).
+/// /proc/sys: the kernel's tunables, with the values Lichen actually has (what sysctl and programs
+/// probing limits read). Most are read-only (0444); the writable ones are ProcTunables (vm's
+/// overcommit settings, fs's link protections, kernel's core_pattern and core_uses_pid).
 enum ProcSys {
     typealias Entry = (name: String, text: @Sendable () -> [UInt8])
 
     static func make(parent: ProcDirectory) -> ProcDirectory {
         directory(ino: 0x400, parent: parent) { me in [
-            ("kernel", directory(ino: 0x410, parent: me, files: kernel, subdirectories: { k in
+            ("kernel", directory(ino: 0x410, parent: me, files: kernel, tunables: ProcCoreDumpKnobs.files, subdirectories: { k in
                 [("random", directory(ino: 0x430, parent: k, files: random))] })),
             ("vm", directory(ino: 0x450, parent: me, files: vm, tunables: ProcOvercommit.tunables)),
             ("fs", directory(ino: 0x470, parent: me) { _ in
@@ -28,8 +29,6 @@ enum ProcSys {
         ("printk", { Array((dec(UInt64(KernelLog.consoleLevel)) + "\t4\t1\t7\n").utf8) }),
         ("dmesg_restrict", line("1")), ("randomize_va_space", line("0")),
         ("tainted", line("0")),
-        // Linux's default name, the one CoreDump writes (it cannot be changed yet).
-        ("core_pattern", line("core")),
         // SysV IPC's next-id controls: -1, "allocate the next free id" (Linux's default).
         ("msg_next_id", line("-1")), ("sem_next_id", line("-1")), ("shm_next_id", line("-1")),
     ]

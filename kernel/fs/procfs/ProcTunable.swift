@@ -32,3 +32,28 @@ final class ProcTunable: Inode, @unchecked Sendable {
         guard changes.mode == nil, changes.uid == nil, changes.gid == nil else { throw .EPERM }
     }
 }
+
+extension ProcTunable {
+    /// One integer sysctl: reads as "N\n"; a write of a decimal number in `range` (surrounding blanks
+    /// and a newline allowed) sets it, EINVAL otherwise (as proc_dointvec_minmax).
+    static func integer(ino: UInt64, range: ClosedRange<Int>, get: @escaping @Sendable () -> Int,
+                        set: @escaping @Sendable (Int) -> Void) -> ProcTunable {
+        ProcTunable(ino: ino, text: { Array((dec(get()) + "\n").utf8) }, store: { (bytes: [UInt8]) throws(Errno) in
+            set(try parseInteger(bytes, range: range))
+        })
+    }
+
+    static func parseInteger(_ text: [UInt8], range: ClosedRange<Int>) throws(Errno) -> Int {
+        var bytes = text[...]
+        while let last = bytes.last, last == 0x0a || last == 0x20 || last == 0x09 { bytes.removeLast() }
+        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes.removeFirst() }
+        var value = 0
+        guard !bytes.isEmpty, bytes.count <= 9 else { throw .EINVAL }
+        for b in bytes {
+            guard b >= 0x30, b <= 0x39 else { throw .EINVAL }
+            value = value * 10 + Int(b - 0x30)
+        }
+        guard range.contains(value) else { throw .EINVAL }
+        return value
+    }
+}
