@@ -97,6 +97,9 @@ final class Process: @unchecked Sendable {
     let threadsChanged = Event<UInt64>(0)
     /// Bumped when a stopped process is continued (SIGCONT, SIGKILL): its threads re-check.
     let continued = Event<UInt64>(0)
+    /// Woken whenever a signal is queued to the process or one of its threads (signalfd readers
+    /// and pollers, Linux's signalfd_wqh).
+    let signalQueued = WaitQueue()
     /// The process's threads. Read as a snapshot, changed under a lock (senders on other CPUs read it).
     var threads: [Thread] {
         get { threadList.withLock { $0 } }

@@ -51,6 +51,7 @@ enum ProcessSignals {
             }
         }
         guard outcome == .queued else { return }
+        process.signalQueued.wakeAll()
         // A thread's own signal wakes it; a process's wakes one thread that does not block it
         // (every thread for SIGKILL, which ends them all), and threads waiting for it in
         // rt_sigtimedwait (they take blocked signals).

@@ -104,6 +104,7 @@ final class Thread: @unchecked Sendable {
     }
 
     private func run() async {
+        runningTask = lichen_current_task()
         cpu.start()
         // A new process queues behind the programs already running (Linux's START_DEBIT): a fork
         // bomb's children must not keep a woken shell or reader waiting. A new thread starts at once
@@ -207,6 +208,11 @@ final class Thread: @unchecked Sendable {
             userFPLive = false
         }
     }
+
+    /// The task running this thread (set as it starts): code without a thread at hand (a file's
+    /// poll) finds the calling thread by it (`isCurrent`). Only the thread itself can match it.
+    private var runningTask: UnsafeMutableRawPointer? = nil
+    var isCurrent: Bool { runningTask != nil && runningTask == lichen_current_task() }
 
     /// The syscall a signal just interrupted (it returned EINTR), until delivery decides on a restart.
     var interruptedSyscall: InterruptedSyscall? = nil

@@ -106,6 +106,7 @@ extension SyscallTable {
         t.add(.pidfd_open, instant: PidFdSyscalls.pidfd_open)
         t.add(.pidfd_send_signal, instant: PidFdSyscalls.pidfd_send_signal)
         t.add(.pidfd_getfd, instant: PidFdSyscalls.pidfd_getfd)
+        t.add(.signalfd4, instant: SignalFdSyscalls.signalfd4)
 
         // Mounts and filesystems
         t.add(.umount2, sleeping: MountSyscalls.umount2)
