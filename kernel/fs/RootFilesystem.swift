@@ -43,16 +43,8 @@ enum RootFilesystem {
         BlockDevices.nodes = await BlockDevices.start(in: vfs.devices)
         let devfs = try await Devfs.make(device: anonymousDevice(), clock: clock, driverNodes: ConsoleTTY.devfsNodes + BlockDevices.nodes)
         _ = try await vfs.mount(devfs, on: Array("/dev".utf8), context: context)
-        try await mountDevShm(vfs, context: context)
+        // /dev/shm is user space's to mount (initramfs/init does, as Debian's init), as on Linux.
         return vfs
-    }
-
-    /// /dev/shm: a tmpfs of mode 1777 (as Debian mounts it), where glibc's shm_open creates its files.
-    private static func mountDevShm(_ vfs: VFS, context: FSContext) async throws(Errno) {
-        let path = Array("/dev/shm".utf8)
-        do { _ = try await vfs.mkdir(path, mode: 0o1777, context: context) } catch where error == .EEXIST {}
-        let shm = Tmpfs(device: anonymousDevice(), clock: clock, rootMode: 0o1777, sizeLimit: tmpfsDefaultSize)
-        _ = try await vfs.mount(shm, on: path, flags: [.noSuid, .noDev, .relAtime], context: context)
     }
 
     /// Unpacks the cpio archive(s) into the root, as Linux's populate_rootfs does: LichenCore's

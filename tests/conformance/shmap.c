@@ -285,7 +285,7 @@ static void memfd(void) {
 }
 
 static void posixShm(void) {
-    /* Lichen mounts /dev/shm at boot; the test initramfs under Linux has none */
+    /* The test initramfs has no /dev/shm (init mounts it in `make run`, as Debian's does) */
     struct statfs sf;
     if (statfs("/dev/shm", &sf) != 0 || sf.f_type != TMPFS_MAGIC) {
         mkdir("/dev/shm", 01777);
