@@ -89,6 +89,21 @@ def boot(image, timeout=30, input_script=(), watch=(), stop_after=None, idle_tim
     text = output.decode("utf-8", "replace").replace("\r\n", "\n")
     return BootResult(text, proc.returncode, timed_out, time.monotonic() - start, marks)
 
+def console_sections(console, keep_blank=True):
+    """{name: [lines]} from "== name" to the next marker; kernel log lines ("[    1.23] ...") dropped,
+    and blank lines too unless `keep_blank`."""
+    import re
+    out, current = {}, None
+    for line in console.replace("\r", "").split("\n"):
+        if re.match(r"^\[\s*\d+\.\d+\]", line):
+            continue
+        m = re.match(r"^== (\S+)$", line)
+        if m:
+            current = out.setdefault(m.group(1), [])
+        elif current is not None and (line or keep_blank):
+            current.append(line)
+    return out
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("image")

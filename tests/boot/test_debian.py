@@ -18,7 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "debian"))
-import lichen_diff, userland
+import lichen_diff, lichen_qemu, userland
 
 USERLAND = os.path.join(ROOT, "build", "debian", "userland")
 DEBIAN = os.path.join(ROOT, "tests", "debian")
@@ -40,15 +40,7 @@ def check(name, condition, detail=""):
     print(("PASS " if condition else "FAIL ") + name + ("" if condition or not detail else "\n" + detail))
 
 def sections(output):
-    """{name: [lines]} from "== name" to the next marker; kernel log lines ("[    1.23] ...") dropped."""
-    out, current = {}, None
-    for line in output.replace("\r", "").split("\n"):
-        m = re.match(r"^== (\S+)$", line)
-        if m:
-            current = out.setdefault(m.group(1), [])
-        elif current is not None and line and not re.match(r"^\[\s*\d+\.\d+\]", line):
-            current.append(line)
-    return out
+    return lichen_qemu.console_sections(output, keep_blank=False)
 
 def spec():
     base_dirs = {"bin", "dev", "proc", "sys", "tmp"}     # already in lichen_diff's base spec

@@ -10,7 +10,7 @@ import os, re, subprocess, sys, tempfile, time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
-from lichen_qemu import boot
+from lichen_qemu import boot, console_sections
 
 SPEC = os.path.join(ROOT, "tests", "pipes", "pipes.spec")
 EXPECTED = os.path.join(ROOT, "tests", "pipes", "expected.txt")
@@ -22,18 +22,7 @@ def check(name, condition, detail=""):
     print(("PASS " if condition else "FAIL ") + name + ("" if condition or not detail else "\n" + detail))
 
 def sections(console):
-    """{name: [lines]} from "== name" to the next marker; kernel log lines ("[    1.23] ...") dropped."""
-    out, current = {}, None
-    for line in console.replace("\r", "").split("\n"):
-        if re.match(r"^\[\s*\d+\.\d+\]", line):
-            continue
-        m = re.match(r"^== (\S+)$", line)
-        if m:
-            current = m.group(1)
-            out[current] = []
-        elif current is not None:
-            out[current].append(line)
-    return out
+    return console_sections(console)
 
 def run(image, append=""):
     with tempfile.TemporaryDirectory() as tmp:

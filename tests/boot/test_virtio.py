@@ -13,7 +13,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "virtio"))
-import lichen_diff, disks
+import lichen_diff, lichen_qemu, disks
 
 WORK = os.path.join(ROOT, "build", "virtio")
 SCRIPT = os.path.join(ROOT, "tests", "virtio", "disk-checks.sh")
@@ -52,17 +52,7 @@ def qemu_disks(a, b):
             "-drive", "file=%s,if=none,format=raw,id=d0" % a, "-device", "virtio-blk-device,drive=d0"]
 
 def sections(text):
-    out, current = {}, None
-    for line in text.replace("\r", "").split("\n"):
-        if re.match(r"^\[\s*\d+\.\d+\]", line):
-            continue
-        m = re.match(r"^== (\S+)$", line)
-        if m:
-            current = m.group(1)
-            out[current] = []
-        elif current is not None and line:
-            out[current].append(line)
-    return out
+    return lichen_qemu.console_sections(text, keep_blank=False)
 
 def boot(kernel, image=None):
     os.makedirs(WORK, exist_ok=True)
