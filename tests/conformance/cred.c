@@ -93,27 +93,6 @@ static void drop_root_with_setresuid(void) {
     CHECK_OK("setreuid-unchanged", setreuid(-1, -1));
 }
 
-/* Runs `f` in a child (its checks count here; the child's credentials do not). */
-static void in_child(void (*f)(void)) {
-    int p[2], v[2] = {0, 0}, st;
-    if (pipe(p)) { fail("child-pipe", "pipe failed"); return; }
-    pid_t c = fork();
-    if (c == 0) {
-        close(p[0]);
-        passed = failed = 0;
-        f();
-        v[0] = passed; v[1] = failed;
-        write(p[1], v, sizeof v);
-        _exit(0);
-    }
-    close(p[1]);
-    if (read(p[0], v, sizeof v) != sizeof v) fail("child-result", "the child died before reporting");
-    close(p[0]);
-    waitpid(c, &st, 0);
-    passed += v[0];
-    failed += v[1];
-}
-
 int main(int argc, char **argv) {
     if (argc >= 2 && !strcmp(argv[1], "--suid-child")) {
         uid_t r, e, s;
@@ -149,7 +128,7 @@ int main(int argc, char **argv) {
     CHECK_EQ("getgroups-empty", getgroups(0, NULL), 0);
     CHECK_EQ("setfsuid-root-returns-old", setfsuid(42), 0);
     CHECK_EQ("setfsuid-root-changed", setfsuid(0), 42);
-    in_child(drop_root_with_setresuid);
+    checks_in_child(drop_root_with_setresuid);
 
     /* Files the unprivileged child meets: root's private file and directory, a public directory,
      * a root-only program and a set-user-ID root copy of this program. */
@@ -163,7 +142,7 @@ int main(int argc, char **argv) {
     CHECK("setup-script", fd >= 0 && write(fd, "#!/bin/sh\nexit 0\n", 18) == 18);
     close(fd);
     CHECK_OK("setup-setuid-copy", copy_self("credsuid", 04755));
-    in_child(unprivileged);
+    checks_in_child(unprivileged);
     unlink("credf"); unlink("credx"); unlink("credsuid"); unlink("credpub/mine");
     rmdir("credd"); rmdir("credpub");
     return done();

@@ -164,27 +164,6 @@ static int run_want(const char *prog, void (*prepare)(void), const char *euid, c
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* Runs `f` in a forked child; its checks count here. */
-static void in_child(void (*f)(void)) {
-    int p[2], v[2] = {0, 0}, st;
-    if (pipe(p)) { fail("child-pipe", "pipe failed"); return; }
-    pid_t c = fork();
-    if (c == 0) {
-        close(p[0]);
-        passed = failed = 0;
-        f();
-        v[0] = passed; v[1] = failed;
-        write(p[1], v, sizeof v);
-        _exit(0);
-    }
-    close(p[1]);
-    if (read(p[0], v, sizeof v) != sizeof v) fail("child-result", "the child died before reporting");
-    close(p[0]);
-    waitpid(c, &st, 0);
-    passed += v[0];
-    failed += v[1];
-}
-
 static void set_nnp(void) { prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
 
 /* What no process without the capability may do: the same checks for uid 1000 and for capless root. */
@@ -627,10 +606,10 @@ int main(int argc, char **argv) {
 
     root_capabilities();
     root_chown_write();
-    in_child(root_seteuid_dance);
-    in_child(root_setuid_clears);
-    in_child(root_bounding);
-    in_child(capless_root);
+    checks_in_child(root_seteuid_dance);
+    checks_in_child(root_setuid_clears);
+    checks_in_child(root_bounding);
+    checks_in_child(capless_root);
 
     /* The unprivileged half: a fresh exec of this program as uid 1000, with the console open. */
     int console = open("/dev/console", O_RDWR | O_NOCTTY);
