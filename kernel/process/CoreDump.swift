@@ -73,7 +73,7 @@ enum CoreDump {
         let process = thread.process
         let limit = process.limits.withLock { $0[LinuxResource.RLIMIT_CORE].rlim_cur }
         guard limit >= UInt64(pageSize), process.control.withLock({ $0.dumpable }) == 1 else { return false }
-        guard await endOtherThreads(thread) else { return false }
+        guard await ProcessLifecycle.endOtherThreads(thread) else { return false }
         let (segments, dumped) = plan(process.memory)
         let core = ElfCoreFile(machine: LinuxArch.elfMachine, notes: notes(thread, info: info), segments: segments)
         let name = fileName(process, thread: thread, signal: info.si_signo)
@@ -99,20 +99,6 @@ enum CoreDump {
             if written && core.size <= limit { try await file.truncate(to: Int64(core.size)) }    // trailing holes
         } catch {}
         return true
-    }
-
-    /// Ends every other thread of the process (Linux's zap_threads) and waits until they are gone.
-    private static func endOtherThreads(_ thread: Thread) async -> Bool {
-        let process = thread.process
-        for t in process.threads where t !== thread {
-            t.finished = true
-            t.interrupt()
-        }
-        while true {
-            let generation = process.threadsChanged.value
-            if process.signals.withLock({ $0.group.count }) == 1 { return true }
-            do { try await process.threadsChanged.wait(until: { $0 != generation }) } catch { return false }
-        }
     }
 
     /// One PT_LOAD per area, and the areas whose contents go into the file (coredump_filter 0x33:

@@ -145,9 +145,9 @@ enum ProcessLifecycle {
         return true
     }
 
-    /// execve from a multi-threaded process (Linux's de_thread): every other thread ends, then the
-    /// caller takes the pid if it was not the leader. EINTR if the process is killed meanwhile.
-    static func becomeSoleThread(_ thread: Thread) async throws(Errno) {
+    /// Ends every other thread of `thread`'s process (Linux's zap_other_threads) and waits until they
+    /// are gone; false if the wait was interrupted.
+    static func endOtherThreads(_ thread: Thread) async -> Bool {
         let process = thread.process
         for t in process.threads where t !== thread {
             t.finished = true
@@ -155,9 +155,16 @@ enum ProcessLifecycle {
         }
         while true {
             let generation = process.threadsChanged.value
-            if process.signals.withLock({ $0.group.count }) == 1 { break }
-            do { try await process.threadsChanged.wait(until: { $0 != generation }) } catch { throw .EINTR }
+            if process.signals.withLock({ $0.group.count }) == 1 { return true }
+            do { try await process.threadsChanged.wait(until: { $0 != generation }) } catch { return false }
         }
+    }
+
+    /// execve from a multi-threaded process (Linux's de_thread): every other thread ends, then the
+    /// caller takes the pid if it was not the leader. EINTR if the process is killed meanwhile.
+    static func becomeSoleThread(_ thread: Thread) async throws(Errno) {
+        let process = thread.process
+        guard await endOtherThreads(thread) else { throw .EINTR }
         if thread.finished || process.exiting { throw .EINTR }
         guard thread.tid != process.pid else { return }
         let old = thread.tid

@@ -86,7 +86,8 @@ public struct ElfCoreFile {
         put(fileSize, 8, &out); put(memorySize, 8, &out); put(align, 8, &out)
     }
 
-    static func put(_ value: UInt64, _ bytes: Int, _ out: inout [UInt8]) {
+    /// Appends the low `bytes` bytes of `value`, little-endian (as every core file field is written).
+    public static func put(_ value: UInt64, _ bytes: Int, _ out: inout [UInt8]) {
         for i in 0..<bytes { out.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) }
     }
 }

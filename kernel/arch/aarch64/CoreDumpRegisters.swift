@@ -10,26 +10,22 @@ enum CoreDumpRegisters {
     static func general(_ context: UserContext) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(34 * 8)
-        for i in 0..<31 { append(context.registers[i], 8, &out) }
-        append(context.sp, 8, &out)
-        append(context.pc, 8, &out)
-        append(context.pstate, 8, &out)
+        for i in 0..<31 { ElfCoreFile.put(context.registers[i], 8, &out) }
+        ElfCoreFile.put(context.sp, 8, &out)
+        ElfCoreFile.put(context.pc, 8, &out)
+        ElfCoreFile.put(context.pstate, 8, &out)
         return out
     }
 
     /// The notes after NT_PRSTATUS for one thread: FP/SIMD state (saved in the context by then) and TLS.
     static func notes(_ context: UserContext) -> [ElfCoreFile.Note] {
         var fp = [UInt8](UnsafeRawBufferPointer(start: context.fpState, count: 512))
-        append(context.fpState.load(fromByteOffset: 520, as: UInt64.self), 4, &fp)      // fpsr
-        append(context.fpState.load(fromByteOffset: 512, as: UInt64.self), 4, &fp)      // fpcr
-        append(0, 8, &fp)                                                               // __reserved
+        ElfCoreFile.put(context.fpState.load(fromByteOffset: 520, as: UInt64.self), 4, &fp)      // fpsr
+        ElfCoreFile.put(context.fpState.load(fromByteOffset: 512, as: UInt64.self), 4, &fp)      // fpcr
+        ElfCoreFile.put(0, 8, &fp)                                                               // __reserved
         var tls: [UInt8] = []
-        append(context.tls, 8, &tls)
+        ElfCoreFile.put(context.tls, 8, &tls)
         return [ElfCoreFile.Note(type: LinuxElfNote.NT_PRFPREG, description: fp),
                 ElfCoreFile.Note(name: Array("LINUX".utf8), type: NT_ARM_TLS, description: tls)]
-    }
-
-    private static func append(_ value: UInt64, _ bytes: Int, _ out: inout [UInt8]) {
-        for i in 0..<bytes { out.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) }
     }
 }
