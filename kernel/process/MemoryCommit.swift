@@ -45,7 +45,7 @@ enum MemoryCommit {
     /// `admin`: the caller has CAP_SYS_ADMIN (the admin reserve is theirs); `areas`: the memory's
     /// areas (read only under strict overcommit: its size counts against the user reserve).
     static func charge(_ bytes: UInt64, to memory: ProcessMemory, admin: Bool,
-                       areas: @autoclosure () -> [VirtualMemoryArea<SharedMemoryObject>]) throws(Errno) {
+                       areas: @autoclosure () -> AreaList<VirtualMemoryArea<SharedMemoryObject>>) throws(Errno) {
         let n = pages(bytes)
         let p = policy
         let processPages = p.mode == OvercommitPolicy.never ? pages(areas().reduce(0) { $0 + $1.length }) : 0

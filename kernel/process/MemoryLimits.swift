@@ -14,7 +14,7 @@ enum MemoryLimits {
     /// ENOMEM if `bytes` more (`data`: of data mappings) would pass RLIMIT_AS or RLIMIT_DATA.
     /// `areas` is read only when a limit is set (memory lock held by the caller).
     static func check(_ process: Process, adding bytes: UInt64, data: Bool,
-                      areas: @autoclosure () -> [VirtualMemoryArea<SharedMemoryObject>]) throws(Errno) {
+                      areas: @autoclosure () -> AreaList<VirtualMemoryArea<SharedMemoryObject>>) throws(Errno) {
         let (addressSpace, dataLimit) = process.limits.withLock { ($0[LinuxResource.RLIMIT_AS].rlim_cur, $0[LinuxResource.RLIMIT_DATA].rlim_cur) }
         let infinity = LinuxRlimit.RLIM_INFINITY
         guard addressSpace != infinity || (data && dataLimit != infinity) else { return }

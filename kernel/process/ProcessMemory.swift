@@ -22,8 +22,13 @@ final class ProcessMemory {
     /// The pages this memory has charged to Committed_AS (MemoryCommit).
     let committedPages = Atomic<Int>(0)
 
+    /// Where the last read of /proc/<pid>/maps stopped: the line at byte `position` is that of the
+    /// first area ending above `address`. The next read from there resumes at that address (as
+    /// Linux's seq_file does) instead of measuring every line before it. Guarded by `lock`.
+    var mapsCursor: (position: Int, address: UserAddr)? = nil
+
     /// A snapshot of the VMAs (procfs).
-    var areas: [VirtualMemoryArea<SharedMemoryObject>] { locked { map.areas } }
+    var areas: [VirtualMemoryArea<SharedMemoryObject>] { locked { Array(map.areas) } }
     /// The mmap area grows down from here (below the stack).
     static let mmapBase = UserAddr(0x0000_7fff_0000_0000)
     static let stackTop = UserAddr(0x0000_7fff_ffff_f000)

@@ -108,7 +108,7 @@ enum MemorySyscalls {
         let memory = a.process.memory
         return try memory.locked { () throws(Errno) -> UInt64 in
             let mapped = memory.map.isFullyMapped(range.start, range.end)
-            for area in memory.map.areas where area.range.overlaps(range) {
+            for area in memory.map.areas(overlapping: range) {
                 let piece = UserRange(start: max(area.start, range.start), end: min(area.end, range.end))
                 switch advice {
                 case MADV_DONTNEED, MADV_DONTNEED_LOCKED:

@@ -5,6 +5,12 @@
 //
 // Operations that drop a descriptor return the description, so the caller can release it (call the
 // file's close when the last reference goes) outside whatever lock guards the table.
+//
+// Layout (issue 13): descriptors live in chunks of 64 slots, each with a word of in-use bits, and a
+// summary bitmap has one bit per full chunk, and a third level one bit per full summary word. The
+// lowest free descriptor is then found by looking at a few words (Linux's open_fds/full_fds_bits),
+// not by walking the slots, and no part of the table is a contiguous array as long as the
+// descriptors (the chunk array is 1/64 of it, the summaries 1/4096 and less). `probes` counts the words an allocation looked at, for tests.
 
 public struct FileDescriptorTable<File: AnyObject> {
     public struct Entry {
@@ -12,7 +18,25 @@ public struct FileDescriptorTable<File: AnyObject> {
         public var closeOnExec: Bool
     }
 
-    private var entries: [Entry?] = []
+    static var chunkSlots: Int { 64 }
+
+    /// 64 consecutive descriptors: their entries (allocated when the chunk first holds one) and a word
+    /// with a bit for each open one.
+    struct Chunk {
+        var slots: [Entry?] = []
+        var used: UInt64 = 0
+        var isFull: Bool { used == ~0 }
+    }
+
+    private var chunks: [Chunk] = []
+    /// Bit c of word c/64: chunk c is full.
+    private var fullChunks: [UInt64] = []
+    /// Bit w of word w/64: word w of `fullChunks` is all ones (4096 descriptors in use).
+    private var fullWords: [UInt64] = []
+    /// Number of open descriptors.
+    public private(set) var count = 0
+    /// Words the last allocation of a descriptor examined (a step counter for tests).
+    public private(set) var probes = 0
     /// RLIMIT_NOFILE's soft limit: descriptors are below it. Linux's default is 1024.
     public private(set) var limit: Int32
     /// The kernel's ceiling for any limit (fs.nr_open).
@@ -32,18 +56,23 @@ public struct FileDescriptorTable<File: AnyObject> {
     /// O_CLOEXEC on arm64 (asm-generic/fcntl.h), the only flag dup3 accepts.
     public static var O_CLOEXEC: Int32 { 0o2000000 }
 
-    /// Number of open descriptors.
-    public var count: Int {
-        var n = 0
-        for e in entries where e != nil { n += 1 }
-        return n
-    }
-
     /// The open descriptors in increasing order.
     public var descriptors: [Int32] {
         var result: [Int32] = []
-        for (i, e) in entries.enumerated() where e != nil { result.append(Int32(i)) }
+        result.reserveCapacity(count)
+        forEachOpen { fd in result.append(Int32(fd)) }
         return result
+    }
+
+    /// Calls `body` with each open descriptor in increasing order (skipping empty chunks by their word).
+    private func forEachOpen(_ body: (Int) -> Void) {
+        for c in chunks.indices {
+            var bits = chunks[c].used
+            while bits != 0 {
+                body(c * FileDescriptorTable.chunkSlots + bits.trailingZeroBitCount)
+                bits &= bits - 1
+            }
+        }
     }
 
     /// The description behind `fd`; EBADF if it is not open.
@@ -53,8 +82,51 @@ public struct FileDescriptorTable<File: AnyObject> {
     }
 
     public func entry(_ fd: Int32) -> Entry? {
-        guard fd >= 0, Int(fd) < entries.count else { return nil }
-        return entries[Int(fd)]
+        guard fd >= 0 else { return nil }
+        let c = Int(fd) / FileDescriptorTable.chunkSlots, s = Int(fd) % FileDescriptorTable.chunkSlots
+        guard c < chunks.count, chunks[c].used & (1 << UInt64(s)) != 0 else { return nil }
+        return chunks[c].slots[s]
+    }
+
+    /// The lowest descriptor >= `minimum` that is not open (maybe past the chunks: not yet allocated).
+    mutating func lowestFree(from minimum: Int) -> Int {
+        let n = FileDescriptorTable.chunkSlots
+        var c = minimum / n
+        probes = 1
+        guard c < chunks.count else { return minimum }
+        let free = ~chunks[c].used & (~UInt64(0) << UInt64(minimum % n))
+        if free != 0 { return c * n + free.trailingZeroBitCount }
+        // The first chunk after c that is not full: from its summary word, else from the first
+        // summary word that is not all full (a third level), so the search stays a few words.
+        c += 1
+        let w = c / 64
+        if w < fullChunks.count {
+            probes += 1
+            let open = ~fullChunks[w] & (~UInt64(0) << UInt64(c % 64))
+            if open != 0 { return firstFree(inChunk: w * 64 + open.trailingZeroBitCount) }
+        }
+        var v = (w + 1) / 64
+        var mask = ~UInt64(0) << UInt64((w + 1) % 64)
+        while v < fullWords.count {
+            probes += 1
+            let open = ~fullWords[v] & mask
+            if open != 0 {
+                let k = v * 64 + open.trailingZeroBitCount
+                guard k < fullChunks.count else { break }
+                probes += 1
+                return firstFree(inChunk: k * 64 + (~fullChunks[k]).trailingZeroBitCount)
+            }
+            v += 1
+            mask = ~0
+        }
+        return chunks.count * n
+    }
+
+    private mutating func firstFree(inChunk k: Int) -> Int {
+        let n = FileDescriptorTable.chunkSlots
+        guard k < chunks.count else { return chunks.count * n }
+        probes += 1
+        return k * n + (~chunks[k].used).trailingZeroBitCount
     }
 
     /// Installs `file` at the lowest free descriptor >= `minimum`: open, pipe, socket, F_DUPFD.
@@ -62,8 +134,7 @@ public struct FileDescriptorTable<File: AnyObject> {
     /// below the limit (as F_DUPFD reports).
     public mutating func install(_ file: File, minimum: Int32 = 0, closeOnExec: Bool = false) throws(Errno) -> Int32 {
         guard minimum >= 0, minimum < limit else { throw .EINVAL }
-        var fd = Int(minimum)
-        while fd < entries.count && entries[fd] != nil { fd += 1 }
+        let fd = lowestFree(from: Int(minimum))
         guard fd < Int(limit) else { throw .EMFILE }
         place(Entry(file: file, closeOnExec: closeOnExec), at: fd)
         return Int32(fd)
@@ -72,8 +143,7 @@ public struct FileDescriptorTable<File: AnyObject> {
     /// Closes `fd` and returns its description; EBADF if it is not open.
     public mutating func close(_ fd: Int32) throws(Errno) -> File {
         guard let e = entry(fd) else { throw .EBADF }
-        entries[Int(fd)] = nil
-        trim()
+        remove(Int(fd))
         return e.file
     }
 
@@ -122,19 +192,19 @@ public struct FileDescriptorTable<File: AnyObject> {
     /// fcntl(F_SETFD).
     public mutating func setCloseOnExec(_ fd: Int32, _ value: Bool) throws(Errno) {
         guard entry(fd) != nil else { throw .EBADF }
-        entries[Int(fd)]!.closeOnExec = value
+        let n = FileDescriptorTable.chunkSlots
+        chunks[Int(fd) / n].slots[Int(fd) % n]!.closeOnExec = value
     }
 
     /// execve: closes every close-on-exec descriptor; returns their descriptions.
     public mutating func closeOnExec() -> [File] {
         var closed: [File] = []
-        for i in entries.indices {
-            if let e = entries[i], e.closeOnExec {
+        for fd in descriptors {
+            if let e = entry(fd), e.closeOnExec {
                 closed.append(e.file)
-                entries[i] = nil
+                remove(Int(fd))
             }
         }
-        trim()
         return closed
     }
 
@@ -142,25 +212,26 @@ public struct FileDescriptorTable<File: AnyObject> {
     /// marks them close-on-exec; returns the descriptions closed.
     public mutating func closeRange(_ first: Int32, _ last: Int32, cloexecOnly: Bool) -> [File] {
         var closed: [File] = []
-        guard first >= 0, first <= last, Int(first) < entries.count else { return closed }
-        for i in Int(first)...min(Int(last), entries.count - 1) {
-            guard let e = entries[i] else { continue }
+        guard first >= 0, first <= last else { return closed }
+        for fd in descriptors where fd >= first && fd <= last {
             if cloexecOnly {
-                entries[i]!.closeOnExec = true
-            } else {
+                try? setCloseOnExec(fd, true)
+            } else if let e = entry(fd) {
                 closed.append(e.file)
-                entries[i] = nil
+                remove(Int(fd))
             }
         }
-        trim()
         return closed
     }
 
     /// exit: closes everything; returns the descriptions.
     public mutating func closeAll() -> [File] {
         var closed: [File] = []
-        for e in entries { if let e { closed.append(e.file) } }
-        entries = []
+        for fd in descriptors { if let e = entry(fd) { closed.append(e.file) } }
+        chunks = []
+        fullChunks = []
+        fullWords = []
+        count = 0
         return closed
     }
 
@@ -177,15 +248,34 @@ public struct FileDescriptorTable<File: AnyObject> {
     }
 
     private mutating func place(_ e: Entry, at fd: Int) {
-        if fd >= entries.count { entries.append(contentsOf: repeatElement(nil, count: fd + 1 - entries.count)) }
-        entries[fd] = e
+        let n = FileDescriptorTable.chunkSlots
+        let c = fd / n, s = fd % n
+        while chunks.count <= c { chunks.append(Chunk()) }
+        while fullChunks.count * 64 < chunks.count { fullChunks.append(0) }
+        while fullWords.count * 64 < fullChunks.count { fullWords.append(0) }
+        if chunks[c].slots.isEmpty { chunks[c].slots = Array(repeating: nil, count: n) }
+        let bit = UInt64(1) << UInt64(s)
+        if chunks[c].used & bit == 0 { count += 1 }
+        chunks[c].used |= bit
+        chunks[c].slots[s] = e
+        if chunks[c].isFull {
+            fullChunks[c / 64] |= UInt64(1) << UInt64(c % 64)
+            if fullChunks[c / 64] == ~0 { fullWords[c / 4096] |= UInt64(1) << UInt64(c / 64 % 64) }
+        }
     }
 
-    private mutating func trim() {
-        while let last = entries.last, last == nil { entries.removeLast() }
+    private mutating func remove(_ fd: Int) {
+        let n = FileDescriptorTable.chunkSlots
+        let c = fd / n, s = fd % n
+        chunks[c].slots[s] = nil
+        chunks[c].used &= ~(UInt64(1) << UInt64(s))
+        fullChunks[c / 64] &= ~(UInt64(1) << UInt64(c % 64))
+        fullWords[c / 4096] &= ~(UInt64(1) << UInt64(c / 64 % 64))
+        count -= 1
     }
 }
 
 // Plain data: the kernel keeps the table under the process's lock.
 extension FileDescriptorTable: Sendable where File: Sendable {}
 extension FileDescriptorTable.Entry: Sendable where File: Sendable {}
+extension FileDescriptorTable.Chunk: Sendable where File: Sendable {}

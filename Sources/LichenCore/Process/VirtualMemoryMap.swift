@@ -3,9 +3,10 @@
 // edits page tables and frames to match what it returns (the pieces an operation unmapped, the pages
 // a mremap moved, how to fill a faulting page).
 //
-// The areas live in a sorted array of non-overlapping ranges, with binary search for lookups: a few
-// dozen areas is the common case (BusyBox has about ten). If processes grow to thousands of areas, a
-// balanced tree (Linux uses a maple tree) would replace `areas` behind the same operations.
+// The areas live in an AreaList (sorted, non-overlapping, in chunks of at most 64) with binary search
+// for lookups: an edit moves at most a chunk's areas, and mmap's search for room skips every chunk
+// whose largest inner gap is too small (its cached summary), so a process with thousands of mappings
+// does not pay for each of them on every call (issue 13).
 //
 // Policies, kept simple and close to Linux:
 // - mmap without MAP_FIXED honours a free, page-aligned hint, else takes the highest gap below
@@ -22,7 +23,7 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
     public typealias Area = VirtualMemoryArea<Backing>
 
     /// The areas in increasing address order; they never overlap.
-    public internal(set) var areas: [Area] = []
+    public internal(set) var areas = AreaList<Area>()
     /// Top of the region where mmap places mappings (below the stack and its gap).
     public var mmapBase: UserAddr
     /// vm.mmap_min_addr: nothing is mapped below it (EPERM for MAP_FIXED there).
@@ -83,6 +84,28 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         return i == areas.count || areas[i].start >= end
     }
 
+    /// Up to `limit` areas from the first one ending above `a`, in order.
+    public func areas(endingAbove a: UserAddr, limit: Int) -> [Area] {
+        var result: [Area] = []
+        var i = firstIndex(endingAbove: a)
+        while i < areas.count && result.count < limit {
+            result.append(areas[i])
+            i += 1
+        }
+        return result
+    }
+
+    /// The areas that overlap `range`, in order (whole, not clipped).
+    public func areas(overlapping range: UserRange) -> [Area] {
+        var result: [Area] = []
+        var i = firstIndex(endingAbove: range.start)
+        while i < areas.count && areas[i].start < range.end {
+            result.append(areas[i])
+            i += 1
+        }
+        return result
+    }
+
     /// Whether areas cover all of [start, end) without a hole (mlock, msync, mincore: ENOMEM if not).
     public func isFullyMapped(_ start: UserAddr, _ end: UserAddr) -> Bool {
         var cursor = start
@@ -135,18 +158,51 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         return i == areas.count || gapStart(areas[i]) >= end
     }
 
-    /// The highest free range of `length` bytes ending at or below `ceiling`.
+    /// The highest free range of `length` bytes ending at or below `ceiling`. Walks the gaps from the
+    /// top, chunk by chunk: a chunk whose largest inner gap (cached) is too small is passed over in
+    /// one step (the ceiling and mmap_min_addr only ever shrink a gap, so the skip is always safe).
     func topDownSearch(length: UInt64, ceiling: UserAddr) -> UserAddr? {
-        var i = areas.count
-        while i >= 0 {
-            let low = i > 0 ? max(areas[i - 1].end, minimumAddress) : minimumAddress
-            var high = i < areas.count ? gapStart(areas[i]) : limit
-            if high > ceiling { high = ceiling }
-            if high > low && high - low >= length { return high - length }
-            if i > 0 && areas[i - 1].end <= minimumAddress { break }
-            i -= 1
+        var above: Area? = nil          // the area above the gap examined; nil: the top of user space
+        var c = areas.chunks.count - 1
+        while c >= 0 {
+            let chunk = areas.chunks[c]
+            areas.probe()
+            if let a = gapFits(below: chunk[chunk.count - 1], above: above, length: length, ceiling: ceiling) { return a }
+            if chunk[chunk.count - 1].end <= minimumAddress { return nil }
+            if areas.summary(ofChunk: c, largestInnerGap) >= length {
+                var j = chunk.count - 1
+                while j > 0 {
+                    areas.probe()
+                    if let a = gapFits(below: chunk[j - 1], above: chunk[j], length: length, ceiling: ceiling) { return a }
+                    if chunk[j - 1].end <= minimumAddress { return nil }
+                    j -= 1
+                }
+            }
+            above = chunk[0]
+            c -= 1
         }
-        return nil
+        return gapFits(below: nil, above: above, length: length, ceiling: ceiling)
+    }
+
+    /// The top `length` bytes of the gap between `below` and `above` (nil: the ends of user space),
+    /// within [minimumAddress, ceiling] and out of stack guard gaps, if they fit.
+    private func gapFits(below: Area?, above: Area?, length: UInt64, ceiling: UserAddr) -> UserAddr? {
+        let low = below.map { max($0.end, minimumAddress) } ?? minimumAddress
+        var high = above.map { gapStart($0) } ?? limit
+        if high > ceiling { high = ceiling }
+        return high > low && high - low >= length ? high - length : nil
+    }
+
+    /// The largest gap between consecutive areas of `chunk` (stack guard gaps counted as taken).
+    private func largestInnerGap(_ chunk: [Area]) -> UInt64 {
+        var best: UInt64 = 0
+        var j = 1
+        while j < chunk.count {
+            let high = gapStart(chunk[j]), low = chunk[j - 1].end
+            if high > low && high - low > best { best = high - low }
+            j += 1
+        }
+        return best
     }
 
     /// A free, page-aligned range of `length` bytes (get_unmapped_area): the hint if it is free, else

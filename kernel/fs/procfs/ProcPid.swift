@@ -232,17 +232,33 @@ enum ProcPid {
 
     /// "start-end perms offset dev inode   path" per area (paths of file mappings are not kept yet):
     /// the bytes [offset, offset + count) of it, formatting the lines up to there only.
-    /// Lines wholly before the window are only measured (`mapsLineLength`), so reading the file
-    /// in pieces costs little more than reading it whole.
+    /// A read continuing where the last one stopped resumes at the area it stopped in (the memory's
+    /// `mapsCursor`), so reading a map of N areas in pieces costs O(N) in all, not O(N) per read;
+    /// other lines wholly before the window are only measured (`mapsLineLength`). Only the areas
+    /// the window can hold are copied out of the map (every line is at least `minimumMapsLine`).
     static func maps(_ p: Process, offset: Int, count: Int) -> [UInt8] {
-        var out: [UInt8] = [], position = 0
-        for area in p.memory.areas {
+        let memory = p.memory
+        let (window, start) = memory.locked { () -> ([VirtualMemoryArea<SharedMemoryObject>], Int) in
+            var from = UserAddr(0), position = 0
+            if let cursor = memory.mapsCursor, cursor.position <= offset { (position, from) = cursor }
+            let limit = (offset - position + count) / minimumMapsLine + 2
+            return (memory.map.areas(endingAbove: from, limit: limit), position)
+        }
+        var out: [UInt8] = [], position = start
+        var resume: (position: Int, address: UserAddr)? = nil
+        for area in window {
             let length = mapsLineLength(area)
             if position + length <= offset { position += length; continue }
+            resume = (position, area.start)
             guard appendWindowed(mapsLine(area), at: &position, to: &out, offset: offset, count: count) else { break }
+            resume = (position, area.end)
         }
+        if let resume { memory.locked { memory.mapsCursor = resume } }
         return out
     }
+
+    /// The shortest line of /proc/<pid>/maps ("00000000-00000000 ---p 00000000 00:00 0\n").
+    static let minimumMapsLine = 40
 
     /// The length of `mapsLine(area)`, computed without formatting it.
     static func mapsLineLength(_ area: VirtualMemoryArea<SharedMemoryObject>) -> Int {
