@@ -1,8 +1,8 @@
 import LichenCore
 
 /// Calls about where memory lives rather than what is mapped: mlock and friends, mincore, msync,
-/// membarrier. Lichen has no swap and no file write-back (files live in memory), so locking and
-/// syncing have nothing to do; the calls check their arguments as Linux does.
+/// membarrier. Lichen has no swap and no file write-back (files live in memory): syncing has nothing
+/// to do, locking populates and accounts (VmLck, RLIMIT_MEMLOCK).
 enum MemoryResidencySyscalls {
     static let MCL_CURRENT: UInt64 = 1, MCL_FUTURE: UInt64 = 2, MCL_ONFAULT: UInt64 = 4
     static let MS_ASYNC: UInt64 = 1, MS_INVALIDATE: UInt64 = 2, MS_SYNC: UInt64 = 4
@@ -10,36 +10,81 @@ enum MemoryResidencySyscalls {
     static let MLOCK_ONFAULT: UInt64 = 1
     static let MEMBARRIER_CMD_QUERY: UInt64 = 0
 
-    static func mlock(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        try checkLockRange(a)
+    // mlock and friends (mm/mlock.c): areas get VM_LOCKED (MemoryLock.swift), counted in VmLck and
+    // against RLIMIT_MEMLOCK unless the caller has CAP_IPC_LOCK, and what is locked is populated
+    // (not on-fault locks). Lichen never pages out, so a populated page stays in memory.
+
+    static func mlock(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        try await lock(a, mode: .populate)
+        return 0
+    }
+
+    static func mlock2(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
+        let flags = a[2]
+        guard flags & ~MLOCK_ONFAULT == 0 else { throw .EINVAL }
+        try await lock(a, mode: flags & MLOCK_ONFAULT != 0 ? .onFault : .populate)
         return 0
     }
 
     static func munlock(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        try checkLockRange(a)
+        guard let range = try MemoryRangeArguments.lockRange(start: a[0], length: a[1]) else { return 0 }
+        let memory = a.process.memory
+        if let failure = memory.locked({ memory.map.setLock(start: range.start, end: range.end, mode: nil).failure }) { throw failure }
         return 0
     }
 
-    /// mlock, munlock and mlock2 check their (start, length) alike.
-    private static func checkLockRange(_ a: SyscallArguments) throws(Errno) {
-        let start = a[0], length = a[1]
-        try checkMapped(a, MemoryRangeArguments.lockRange(start: start, length: length))
+    /// RLIMIT_MEMLOCK's soft limit in bytes, and whether the caller may pass it (CAP_IPC_LOCK).
+    static func lockLimit(_ a: SyscallArguments) -> (limit: UInt64, privileged: Bool) {
+        (a.process.limits.withLock { $0[LinuxResource.RLIMIT_MEMLOCK].rlim_cur }, a.process.credentials.has(.CAP_IPC_LOCK))
     }
 
-    static func mlock2(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        let flags = a[2]
-        guard flags & ~MLOCK_ONFAULT == 0 else { throw .EINVAL }
-        try checkLockRange(a)
-        return 0
+    /// do_mlock: EPERM when the limit is 0 and the caller unprivileged, ENOMEM past the limit (what
+    /// the range already holds locked is not counted twice) or at a hole; then populates.
+    private static func lock(_ a: SyscallArguments, mode: MemoryLockMode) async throws(Errno) {
+        let (limit, privileged) = lockLimit(a)
+        guard limit != 0 || privileged else { throw .EPERM }
+        guard let range = try MemoryRangeArguments.lockRange(start: a[0], length: a[1]) else { return }
+        let memory = a.process.memory
+        let result = try memory.locked { () throws(Errno) -> (populate: [UserRange], failure: Errno?) in
+            guard privileged || memory.map.lockFits(range.length, limit: limit, within: range) else { throw .ENOMEM }
+            return memory.map.setLock(start: range.start, end: range.end, mode: mode)
+        }
+        if let failure = result.failure { throw failure }
+        await populate(a, result.populate)
     }
 
-    static func mlockall(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+    /// Faults in the pages of `ranges` (writable private ones for writing, as Linux's populate does).
+    static func populate(_ a: SyscallArguments, _ ranges: [UserRange]) async {
+        let memory = a.process.memory
+        for range in ranges {
+            guard let area = memory.locked({ memory.map.area(containing: range.start) }), !area.protection.isEmpty else { continue }
+            await MemoryPopulation.populate(a.process, memory, from: range.start, length: range.length,
+                                            write: area.protection.contains(.write) && area.sharing == .private)
+        }
+    }
+
+    static func mlockall(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let flags = a[0]
         guard flags != 0, flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) == 0, flags != MCL_ONFAULT else { throw .EINVAL }
+        let (limit, privileged) = lockLimit(a)
+        guard limit != 0 || privileged else { throw .EPERM }
+        let mode: MemoryLockMode = flags & MCL_ONFAULT != 0 ? .onFault : .populate
+        let memory = a.process.memory
+        let ranges = try memory.locked { () throws(Errno) -> [UserRange] in
+            // MCL_CURRENT: the whole address space (total_vm) must fit under the limit.
+            if flags & MCL_CURRENT != 0 && !privileged && memory.map.totalSize > limit { throw .ENOMEM }
+            return memory.map.setLockAll(current: flags & MCL_CURRENT != 0 ? mode : nil,
+                                         future: flags & MCL_FUTURE != 0 ? mode : nil, unlock: false)
+        }
+        await populate(a, ranges)
         return 0
     }
 
-    static func munlockall(_ a: SyscallArguments) throws(Errno) -> UInt64 { 0 }
+    static func munlockall(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let memory = a.process.memory
+        _ = memory.locked { memory.map.setLockAll(current: nil, future: nil, unlock: true) }
+        return 0
+    }
 
     static func msync(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let start = a[0], length = a[1], flags = a[2]

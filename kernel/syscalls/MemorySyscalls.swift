@@ -7,7 +7,6 @@ enum MemorySyscalls {
     static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_GROWSDOWN: UInt64 = 0x100, MAP_NORESERVE: UInt64 = 0x4000
     static let MAP_FIXED_NOREPLACE: UInt64 = 0x100000, MAP_POPULATE: UInt64 = 0x8000, MAP_LOCKED: UInt64 = 0x2000
 
-    private static let reportedLocked = ReportOnce(count: 1)
 
     /// CAP_SYS_ADMIN, for strict overcommit's admin reserve.
     static func isAdmin(_ a: SyscallArguments) -> Bool { a.process.credentials.euid == 0 }
@@ -143,9 +142,10 @@ enum MemorySyscalls {
         let growsDown = flags & MAP_GROWSDOWN != 0
         // Linux refuses a growing shared mapping (VM_GROWSDOWN with VM_SHARED).
         if growsDown && sharing == MAP_SHARED { throw .EINVAL }
-        if flags & MAP_LOCKED != 0 && reportedLocked.first(0) {
-            KernelLog.notice("mmap: MAP_LOCKED populates but is not counted as locked (VmLck, RLIMIT_MEMLOCK): Lichen never pages out")
-        }
+        // MAP_LOCKED (and mlockall(MCL_FUTURE)) lock the mapping: EPERM if the caller may not lock
+        // at all, EAGAIN past RLIMIT_MEMLOCK (Linux's can_do_mlock, mlock_future_ok).
+        let (lockLimit, lockPrivileged) = MemoryResidencySyscalls.lockLimit(a)
+        if flags & MAP_LOCKED != 0 && lockLimit == 0 && !lockPrivileged { throw .EPERM }
         let accountable = sharing == MAP_PRIVATE && protection.contains(.write)
             && (flags & MAP_NORESERVE == 0 || !MemoryCommit.honoursNoReserve)
         let placement: MemoryPlacement
@@ -181,6 +181,8 @@ enum MemorySyscalls {
         let address = try memory.locked { () throws(Errno) -> UserAddr in
             try MemoryLimits.check(process, adding: length, data: sharing == MAP_PRIVATE && protection.contains(.write) && !growsDown,
                                    areas: memory.map.areas)
+            if (flags & MAP_LOCKED != 0 || memory.map.lockFuture != nil) && !lockPrivileged,
+               !memory.map.lockFits(length, limit: lockLimit) { throw .EAGAIN }
             if accountable { try MemoryCommit.charge(length, to: memory, admin: admin, areas: memory.map.areas) }
             let mapped: (address: UserAddr, replaced: [VirtualMemoryArea<SharedMemoryObject>])
             do throws(Errno) {
@@ -195,8 +197,13 @@ enum MemorySyscalls {
             }
             MemoryCommit.release(mapped.replaced, from: memory)
             for area in mapped.replaced { memory.releaseFrames(area.start, area.end) }
+            if flags & MAP_LOCKED != 0 {
+                let end = mapped.address + UInt64(MemoryCommit.pages(length) * pageSize)
+                _ = memory.map.setLock(start: mapped.address, end: end, mode: .populate)
+            }
             return mapped.address
         }
+        let lockedFuture = memory.locked { memory.map.lockFuture == .populate }
         if let file, sharedObject == nil {
             do throws(Errno) { try await readIn(file, offset: offset, length: length, at: address, protection: protection, memory) }
             catch {
@@ -208,7 +215,7 @@ enum MemorySyscalls {
                 throw error
             }
         }
-        if flags & (MAP_POPULATE | MAP_LOCKED) != 0 && file == nil {
+        if (flags & (MAP_POPULATE | MAP_LOCKED) != 0 || lockedFuture) && file == nil {
             await MemoryPopulation.populate(a.process, memory, from: address, length: length, write: protection.contains(.write))
         }
         return address.value

@@ -226,13 +226,13 @@ extension SyscallTable {
 
         // Memory residency
         t.add(.msync, instant: MemoryResidencySyscalls.msync)
-        t.add(.mlock, instant: MemoryResidencySyscalls.mlock)
+        t.add(.mlock, sleeping: MemoryResidencySyscalls.mlock)
         t.add(.munlock, instant: MemoryResidencySyscalls.munlock)
-        t.add(.mlockall, instant: MemoryResidencySyscalls.mlockall)
+        t.add(.mlockall, sleeping: MemoryResidencySyscalls.mlockall)
         t.add(.munlockall, instant: MemoryResidencySyscalls.munlockall)
         t.add(.mincore, instant: MemoryResidencySyscalls.mincore)
         t.add(.membarrier, instant: MemoryResidencySyscalls.membarrier)
-        t.add(.mlock2, instant: MemoryResidencySyscalls.mlock2)
+        t.add(.mlock2, sleeping: MemoryResidencySyscalls.mlock2)
 
         // Shared memory and IPC
         t.add(.memfd_create, instant: MemfdSyscalls.memfd_create)

@@ -66,6 +66,10 @@ public struct VirtualMemoryArea<Backing: AnyObject> {
     public var kind: MemoryAreaKind
     /// A stack that grows down on faults below it (VM_GROWSDOWN).
     public var growsDown: Bool
+    /// mlock (VM_LOCKED): the pages are populated and stay in memory; counted in VmLck and against
+    /// RLIMIT_MEMLOCK. `lockOnFault` (VM_LOCKONFAULT): locked, but populated only as it is touched.
+    public var locked = false
+    public var lockOnFault = false
 
     public init(start: UserAddr, end: UserAddr, protection: MemoryProtection,
                 maximumProtection: MemoryProtection = .all, sharing: MemorySharing = .private,
@@ -103,7 +107,8 @@ public struct VirtualMemoryArea<Backing: AnyObject> {
     /// for file mappings, the same object at the continuing offset.
     func canMerge(with next: VirtualMemoryArea) -> Bool {
         guard end == next.start, protection == next.protection, maximumProtection == next.maximumProtection,
-              sharing == next.sharing, kind == next.kind, growsDown == next.growsDown else { return false }
+              sharing == next.sharing, kind == next.kind, growsDown == next.growsDown,
+              locked == next.locked, lockOnFault == next.lockOnFault else { return false }
         switch (backing, next.backing) {
         case (nil, nil): return true
         case let (a?, b?): return a === b && fileOffset + length == next.fileOffset

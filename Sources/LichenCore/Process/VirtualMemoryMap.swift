@@ -39,6 +39,8 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
     public private(set) var startBreak: UserAddr = UserAddr(0)
     /// The current program break (not page-aligned: the heap area ends at its page-aligned value).
     public private(set) var currentBreak: UserAddr = UserAddr(0)
+    /// mlockall(MCL_FUTURE): new areas are locked (Linux's mm->def_flags), on fault with MCL_ONFAULT.
+    public var lockFuture: MemoryLockMode? = nil
 
     public init(mmapBase: UserAddr, minimumAddress: UserAddr = UserAddr(0x8000),
                 limit: UserAddr = UserAddr(UserAddr.limit)) {
@@ -236,6 +238,8 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
 
     /// Inserts an area over a free range and merges it with compatible neighbours.
     mutating func insert(_ area: Area) {
+        var area = area
+        if let mode = lockFuture, !area.isSpecial { area.locked = true; area.lockOnFault = mode == .onFault }
         let i = firstIndex(endingAbove: area.start)
         areas.insert(area, at: i)
         merge(around: i)

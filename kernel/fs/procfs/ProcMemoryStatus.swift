@@ -11,6 +11,8 @@ struct ProcessMemoryTotals {
     /// Executable, not writable, not stack (Linux's exec_vm): program text plus libraries.
     var executable: UInt64 = 0
     var text: UInt64 = 0
+    /// In mlocked areas (VmLck).
+    var locked: UInt64 = 0
     var residentAnonymous: UInt64 = 0
     var residentFile: UInt64 = 0
     var residentShared: UInt64 = 0
@@ -21,6 +23,7 @@ struct ProcessMemoryTotals {
         let areas = memory.areas
         for area in areas {
             size += area.length
+            if area.locked { locked += area.length }
             let isStack = area.kind == .stack || area.growsDown
             let prot = area.protection
             if isStack { stack += area.length }
@@ -38,12 +41,12 @@ struct ProcessMemoryTotals {
     }
 
     /// The status lines from VmPeak to THP_enabled. Peaks are not tracked: they show the current
-    /// values. VmLck and VmPin: Lichen does not lock or pin pages; VmPTE: page-table memory is not
+    /// values. VmLck: the mlocked areas; VmPin: Lichen does not pin pages; VmPTE: page-table memory is not
     /// counted per process (0); no swap, no huge pages.
     var statusLines: [UInt8] {
         var o: [UInt8] = []
         func line(_ name: String, _ bytes: UInt64) { o.add(name + ":\t" + padLeft(dec(bytes / 1024), 8) + " kB\n") }
-        line("VmPeak", size); line("VmSize", size); line("VmLck", 0); line("VmPin", 0)
+        line("VmPeak", size); line("VmSize", size); line("VmLck", locked); line("VmPin", 0)
         line("VmHWM", resident); line("VmRSS", resident)
         line("RssAnon", residentAnonymous); line("RssFile", residentFile); line("RssShmem", residentShared)
         line("VmData", data); line("VmStk", stack); line("VmExe", text); line("VmLib", executable - text)
