@@ -195,7 +195,7 @@ static void messages(void) {
     }
     struct msqid_ds ds;
     CHECK_OK("msg-stat", msgctl(id, IPC_STAT, &ds));
-    CHECK("msg-stat-fields", ds.msg_qnum == 4 && ds.__msg_cbytes == 20 && ds.msg_qbytes == 16384
+    CHECK("msg-stat-fields", ds.msg_qnum == 4 && ds.__msg_cbytes == 18 && ds.msg_qbytes == 16384
           && ds.msg_lspid == getpid() && ds.msg_lrpid == 0 && ds.msg_stime != 0 && (ds.msg_perm.mode & 0777) == 0600);
     struct msg r;
     CHECK_EQ("msgrcv-type", msgrcv(id, &r, 64, 2, 0), 4);
@@ -353,9 +353,61 @@ static void shared_memory(void) {
     CHECK_ERR("shm-rmid-gone", shmctl(id2, IPC_STAT, &ds), EINVAL);
 }
 
+static int read_text(const char *path, char *buf, size_t n) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return -1;
+    ssize_t r = read(fd, buf, n - 1);
+    close(fd);
+    if (r < 0) return -1;
+    buf[r] = 0;
+    return (int)r;
+}
+
+static int write_text(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY);
+    if (fd < 0) return -1;
+    ssize_t r = write(fd, text, strlen(text));
+    close(fd);
+    return r < 0 ? -1 : 0;
+}
+
+/* The limits in /proc/sys/kernel and the tables in /proc/sysvipc. */
+static void proc_files(void) {
+    char buf[4096];
+    CHECK("proc-sem", read_text("/proc/sys/kernel/sem", buf, sizeof buf) > 0 && strcmp(buf, "32000\t1024000000\t500\t32000\n") == 0);
+    CHECK("proc-msgmax", read_text("/proc/sys/kernel/msgmax", buf, sizeof buf) > 0 && strcmp(buf, "8192\n") == 0);
+    CHECK("proc-msgmnb", read_text("/proc/sys/kernel/msgmnb", buf, sizeof buf) > 0 && strcmp(buf, "16384\n") == 0);
+    CHECK("proc-msgmni", read_text("/proc/sys/kernel/msgmni", buf, sizeof buf) > 0 && strcmp(buf, "32000\n") == 0);
+    CHECK("proc-shmmni", read_text("/proc/sys/kernel/shmmni", buf, sizeof buf) > 0 && strcmp(buf, "4096\n") == 0);
+    CHECK("proc-shmmax", read_text("/proc/sys/kernel/shmmax", buf, sizeof buf) > 0 && strcmp(buf, "18446744073692774399\n") == 0);
+    CHECK("proc-shmall", read_text("/proc/sys/kernel/shmall", buf, sizeof buf) > 0 && strcmp(buf, "18446744073692774399\n") == 0);
+    /* A smaller msgmnb is what a new queue gets. */
+    CHECK_OK("proc-msgmnb-write", write_text("/proc/sys/kernel/msgmnb", "1000\n"));
+    int q = msgget(IPC_PRIVATE, 0600);
+    struct msqid_ds ds;
+    CHECK("proc-msgmnb-used", q >= 0 && msgctl(q, IPC_STAT, &ds) == 0 && ds.msg_qbytes == 1000);
+    CHECK_OK("proc-msgmnb-restore", write_text("/proc/sys/kernel/msgmnb", "16384\n"));
+    char line[64];
+    snprintf(line, sizeof line, "%10d %10d   600", base_key + 5, q);
+    int s = semget(base_key + 5, 2, IPC_CREAT | 0600);
+    char want[64];
+    snprintf(want, sizeof want, "%10d %10d   600          2 ", base_key + 5, s);
+    CHECK("proc-sysvipc-sem", read_text("/proc/sysvipc/sem", buf, sizeof buf) > 0
+          && strncmp(buf, "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n", 85) == 0
+          && strstr(buf, want) != NULL);
+    snprintf(want, sizeof want, "%10d %10d   600           0          0 ", 0, q);
+    CHECK("proc-sysvipc-msg", read_text("/proc/sysvipc/msg", buf, sizeof buf) > 0 && strstr(buf, want) != NULL);
+    CHECK("proc-sysvipc-shm", read_text("/proc/sysvipc/shm", buf, sizeof buf) > 0
+          && strncmp(buf, "       key      shmid perms                  size  cpid", 55) == 0);
+    semctl(s, 0, IPC_RMID);
+    msgctl(q, IPC_RMID, NULL);
+    (void)line;
+}
+
 int main(void) {
     begin("sysvipc");
     base_key = 0x4c490000 + (getpid() & 0xfff) * 8;
+    proc_files();
     semaphores();
     messages();
     shared_memory();

@@ -26,6 +26,7 @@ enum MessageQueueSyscalls {
         let maximum = IPCNamespace.locked { $0.limits.msgmax }
         guard size <= UInt64(maximum), id >= 0 else { throw .EINVAL }
         guard type >= 1 else { throw .EINVAL }
+        guard PhysicalMemory.hasRoomForUser(contiguousBytes: Int(size) + 64) else { throw .ENOMEM }
         let text = size == 0 ? [] : try a.user.bytes(at: message + messageHeader, count: Int(size))
         let credentials = a.process.credentials, pid = a.process.pid
         let queue = try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) in try s.queues.object(id: id) }

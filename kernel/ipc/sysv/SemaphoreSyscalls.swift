@@ -15,6 +15,8 @@ enum SemaphoreSyscalls {
             }) { return UInt64(s.semaphores.id(of: found)) }
             guard count > 0 else { throw .EINVAL }
             guard s.semaphoreCount + Int(count) <= s.limits.semmns else { throw .ENOSPC }
+            // Swift's allocations trap when the heap fails: ENOMEM first, as Linux's kvzalloc fails.
+            guard PhysicalMemory.hasRoomForUser(contiguousBytes: Int(count) * 8) else { throw .ENOMEM }
             let set = SemaphoreSet(permissions: IPCPermissions(key: key, mode: flags, creator: credentials),
                                    count: Int(count), now: IPCNamespace.now)
             let id = try s.semaphores.add(set, limit: s.limits.semmni)
@@ -53,6 +55,8 @@ enum SemaphoreSyscalls {
         let set = try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) -> SemaphoreSet in
             let set = try s.semaphores.object(id: id)
             guard highest < set.count else { throw .EFBIG }
+            if ops.contains(where: { $0.sem_flg & SemaphoreSet.SEM_UNDO != 0 }),
+               !PhysicalMemory.hasRoomForUser(contiguousBytes: set.count * 4) { throw .ENOMEM }
             try set.permissions.check(alters ? SysVIPC.writeBits : SysVIPC.readBits, credentials)
             return set
         }
