@@ -18,6 +18,8 @@ public final class SysVSharedMemorySegment: IPCObject {
     public let creator: Int32
     public var lastPid: Int32 = 0
     public var atime: Int64 = 0, dtime: Int64 = 0, ctime: Int64
+    /// Pages charged to the overcommit accounting (none with SHM_NORESERVE).
+    public var chargedPages = 0
     /// The segment's pages (a tmpfs file's page cache, wrapped to count its mappings).
     public let pages: SysVShmPages
 

@@ -29,6 +29,21 @@ enum SharedMemorySyscalls {
             let (total, overflow) = s.segmentPages.addingReportingOverflow(pages)
             guard !overflow, total <= s.limits.shmall else { throw .ENOSPC }
         }
+        // Committed memory, as Linux's shmem_acct_size (SHM_NORESERVE is ignored under strict overcommit).
+        let charged = flags & SysVSharedMemorySegment.SHM_NORESERVE != 0 && MemoryCommit.honoursNoReserve ? 0 : Int(pages)
+        if charged > 0 { try MemoryCommit.chargeShared(charged, admin: credentials.has(.CAP_SYS_ADMIN)) }
+        do throws(Errno) {
+            return try await create(a, key: key, size: size, flags: flags, pages: pages, charged: charged, moreChecks: moreChecks)
+        } catch {
+            if charged > 0 { MemoryCommit.unchargeShared(charged) }
+            throw error
+        }
+    }
+
+    /// The segment's file, then its entry (unless another creator came first meanwhile).
+    private static func create(_ a: SyscallArguments, key: Int32, size: UInt64, flags: UInt32, pages: UInt64, charged: Int,
+                               moreChecks: (SysVSharedMemorySegment) throws(Errno) -> Void) async throws(Errno) -> UInt64 {
+        let credentials = a.process.credentials
         let fs = fileSystem.withLock { (fs: inout MemfdFileSystem?) -> MemfdFileSystem in
             if let fs { return fs }
             let made = MemfdFileSystem(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock)
@@ -45,6 +60,7 @@ enum SharedMemorySyscalls {
         return try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) -> UInt64 in
             // Another creator may have come first while the file was made.
             if let found = try s.segments.get(key: key, flags: flags, credentials: credentials, moreChecks: moreChecks) {
+                if charged > 0 { MemoryCommit.unchargeShared(charged) }
                 return UInt64(s.segments.id(of: found))
             }
             let (total, overflow) = s.segmentPages.addingReportingOverflow(pages)
@@ -52,6 +68,7 @@ enum SharedMemorySyscalls {
             let segment = SysVSharedMemorySegment(permissions: IPCPermissions(key: key, mode: flags, creator: credentials),
                                                   size: size, creator: pid, now: IPCNamespace.now, pages: shmPages)
             let id = try s.segments.add(segment, limit: s.limits.shmmni)
+            segment.chargedPages = charged
             s.segmentPages = total
             return UInt64(id)
         }
@@ -69,6 +86,7 @@ enum SharedMemorySyscalls {
     static func destroy(_ segment: SysVSharedMemorySegment, _ s: inout SysVIPCState) {
         s.segments.remove(segment)
         s.segmentPages -= segment.pageCount
+        if segment.chargedPages > 0 { MemoryCommit.unchargeShared(segment.chargedPages) }
     }
 
     static func shmat(_ a: SyscallArguments) throws(Errno) -> UInt64 {
