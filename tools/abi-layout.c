@@ -44,6 +44,15 @@
 #include <linux/signal.h>
 #include <linux/elf-em.h>
 #include <asm/hwcap.h>
+#include <linux/ipc.h>
+#include <asm/shmbuf.h>
+// linux/shm.h pulls in libc's unistd.h: its struct shm_info, copied.
+struct shm_info {
+	int used_ids;
+	__kernel_ulong_t shm_tot, shm_rss, shm_swp, swap_attempts, swap_successes;
+};
+#include <linux/sem.h>
+#include <linux/msg.h>
 
 // Not in the UAPI headers: fs/readdir.c and arch/arm64/kernel/signal.c.
 struct linux_dirent64 {
@@ -135,6 +144,90 @@ void layouts(void) {
 	F(LinuxUtsname, struct new_utsname, sysname); F(LinuxUtsname, struct new_utsname, nodename);
 	F(LinuxUtsname, struct new_utsname, release); F(LinuxUtsname, struct new_utsname, version);
 	F(LinuxUtsname, struct new_utsname, machine); F(LinuxUtsname, struct new_utsname, domainname);
+
+	// System V IPC (LinuxSysVIPC.swift)
+	S(LinuxIPC64Perm, struct ipc64_perm);
+	F(LinuxIPC64Perm, struct ipc64_perm, key);
+	F(LinuxIPC64Perm, struct ipc64_perm, uid);
+	F(LinuxIPC64Perm, struct ipc64_perm, gid);
+	F(LinuxIPC64Perm, struct ipc64_perm, cuid);
+	F(LinuxIPC64Perm, struct ipc64_perm, cgid);
+	F(LinuxIPC64Perm, struct ipc64_perm, mode);
+	F(LinuxIPC64Perm, struct ipc64_perm, seq);
+	F(LinuxIPC64Perm, struct ipc64_perm, __pad2);
+	F(LinuxIPC64Perm, struct ipc64_perm, __unused1);
+	F(LinuxIPC64Perm, struct ipc64_perm, __unused2);
+	S(LinuxShmid64DS, struct shmid64_ds);
+	F(LinuxShmid64DS, struct shmid64_ds, shm_perm);
+	F(LinuxShmid64DS, struct shmid64_ds, shm_segsz);
+	F(LinuxShmid64DS, struct shmid64_ds, shm_atime);
+	F(LinuxShmid64DS, struct shmid64_ds, shm_dtime);
+	F(LinuxShmid64DS, struct shmid64_ds, shm_ctime);
+	F(LinuxShmid64DS, struct shmid64_ds, shm_cpid);
+	F(LinuxShmid64DS, struct shmid64_ds, shm_lpid);
+	F(LinuxShmid64DS, struct shmid64_ds, shm_nattch);
+	F(LinuxShmid64DS, struct shmid64_ds, __unused4);
+	F(LinuxShmid64DS, struct shmid64_ds, __unused5);
+	S(LinuxSemid64DS, struct semid64_ds);
+	F(LinuxSemid64DS, struct semid64_ds, sem_perm);
+	F(LinuxSemid64DS, struct semid64_ds, sem_otime);
+	F(LinuxSemid64DS, struct semid64_ds, sem_ctime);
+	F(LinuxSemid64DS, struct semid64_ds, sem_nsems);
+	F(LinuxSemid64DS, struct semid64_ds, __unused3);
+	F(LinuxSemid64DS, struct semid64_ds, __unused4);
+	S(LinuxMsqid64DS, struct msqid64_ds);
+	F(LinuxMsqid64DS, struct msqid64_ds, msg_perm);
+	F(LinuxMsqid64DS, struct msqid64_ds, msg_stime);
+	F(LinuxMsqid64DS, struct msqid64_ds, msg_rtime);
+	F(LinuxMsqid64DS, struct msqid64_ds, msg_ctime);
+	F(LinuxMsqid64DS, struct msqid64_ds, msg_cbytes);
+	F(LinuxMsqid64DS, struct msqid64_ds, msg_qnum);
+	F(LinuxMsqid64DS, struct msqid64_ds, msg_qbytes);
+	F(LinuxMsqid64DS, struct msqid64_ds, msg_lspid);
+	F(LinuxMsqid64DS, struct msqid64_ds, msg_lrpid);
+	F(LinuxMsqid64DS, struct msqid64_ds, __unused4);
+	F(LinuxMsqid64DS, struct msqid64_ds, __unused5);
+	S(LinuxSembuf, struct sembuf);
+	F(LinuxSembuf, struct sembuf, sem_num);
+	F(LinuxSembuf, struct sembuf, sem_op);
+	F(LinuxSembuf, struct sembuf, sem_flg);
+	S(LinuxSeminfo, struct seminfo);
+	F(LinuxSeminfo, struct seminfo, semmap);
+	F(LinuxSeminfo, struct seminfo, semmni);
+	F(LinuxSeminfo, struct seminfo, semmns);
+	F(LinuxSeminfo, struct seminfo, semmnu);
+	F(LinuxSeminfo, struct seminfo, semmsl);
+	F(LinuxSeminfo, struct seminfo, semopm);
+	F(LinuxSeminfo, struct seminfo, semume);
+	F(LinuxSeminfo, struct seminfo, semusz);
+	F(LinuxSeminfo, struct seminfo, semvmx);
+	F(LinuxSeminfo, struct seminfo, semaem);
+	S(LinuxMsginfo, struct msginfo);
+	F(LinuxMsginfo, struct msginfo, msgpool);
+	F(LinuxMsginfo, struct msginfo, msgmap);
+	F(LinuxMsginfo, struct msginfo, msgmax);
+	F(LinuxMsginfo, struct msginfo, msgmnb);
+	F(LinuxMsginfo, struct msginfo, msgmni);
+	F(LinuxMsginfo, struct msginfo, msgssz);
+	F(LinuxMsginfo, struct msginfo, msgtql);
+	F(LinuxMsginfo, struct msginfo, msgseg);
+	S(LinuxShminfo64, struct shminfo64);
+	F(LinuxShminfo64, struct shminfo64, shmmax);
+	F(LinuxShminfo64, struct shminfo64, shmmin);
+	F(LinuxShminfo64, struct shminfo64, shmmni);
+	F(LinuxShminfo64, struct shminfo64, shmseg);
+	F(LinuxShminfo64, struct shminfo64, shmall);
+	F(LinuxShminfo64, struct shminfo64, __unused1);
+	F(LinuxShminfo64, struct shminfo64, __unused2);
+	F(LinuxShminfo64, struct shminfo64, __unused3);
+	F(LinuxShminfo64, struct shminfo64, __unused4);
+	S(LinuxShmInfo, struct shm_info);
+	F(LinuxShmInfo, struct shm_info, used_ids);
+	F(LinuxShmInfo, struct shm_info, shm_tot);
+	F(LinuxShmInfo, struct shm_info, shm_rss);
+	F(LinuxShmInfo, struct shm_info, shm_swp);
+	F(LinuxShmInfo, struct shm_info, swap_attempts);
+	F(LinuxShmInfo, struct shm_info, swap_successes);
 
 	S(LinuxSysinfo, struct sysinfo);
 	F(LinuxSysinfo, struct sysinfo, uptime); F(LinuxSysinfo, struct sysinfo, loads);

@@ -55,6 +55,16 @@ enum MemoryCommit {
         committed.add(n, ordering: .relaxed)
     }
 
+    /// A System V shared memory segment's pages (shmget without SHM_NORESERVE, Linux's
+    /// shmem_acct_size): charged to no process, given back when the segment is destroyed.
+    static func chargeShared(_ n: Int, admin: Bool) throws(Errno) {
+        guard policy.allows(n, committed: committedPages, totalPages: totalPages, pageSize: pageSize,
+                            processPages: 0, admin: admin) else { throw .ENOMEM }
+        committed.add(n, ordering: .relaxed)
+    }
+
+    static func unchargeShared(_ n: Int) { committed.subtract(n, ordering: .relaxed) }
+
     /// A loaded program's writable segments and first stack pages: charged without asking (exec
     /// has committed to the new image by then).
     static func chargeLoaded(_ memory: ProcessMemory) {

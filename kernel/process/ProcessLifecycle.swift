@@ -176,6 +176,7 @@ enum ProcessLifecycle {
     /// The whole process is gone: files close, the parent is told (wait4 can report it now).
     private static func processExit(_ process: Process, event: ChildEvent, lastThread thread: Thread) async {
         process.exiting = true
+        IPCNamespace.processExited(process)                    // SEM_UNDO (Linux's exit_sem)
         _ = process.files.withLock { $0.closeAll() }
         RecordLocks.exited(process)
         // A session leader's end gives up its controlling terminal (Linux's disassociate_ctty).

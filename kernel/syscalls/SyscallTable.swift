@@ -236,6 +236,19 @@ extension SyscallTable {
 
         // Shared memory and IPC
         t.add(.memfd_create, instant: MemfdSyscalls.memfd_create)
+        // System V IPC (kernel/ipc/sysv): semop never restarts, msgsnd/msgrcv only without a handler.
+        t.add(.semget, instant: SemaphoreSyscalls.semget)
+        t.add(.semctl, instant: SemaphoreSyscalls.semctl)
+        t.add(.semop, sleeping: SemaphoreSyscalls.semop, restart: .never)
+        t.add(.semtimedop, sleeping: SemaphoreSyscalls.semtimedop, restart: .never)
+        t.add(.msgget, instant: MessageQueueSyscalls.msgget)
+        t.add(.msgctl, instant: MessageQueueSyscalls.msgctl)
+        t.add(.msgsnd, sleeping: MessageQueueSyscalls.msgsnd, restart: .restartNoHand)
+        t.add(.msgrcv, sleeping: MessageQueueSyscalls.msgrcv, restart: .restartNoHand)
+        t.add(.shmget, sleeping: SharedMemorySyscalls.shmget)
+        t.add(.shmat, instant: SharedMemorySyscalls.shmat)
+        t.add(.shmdt, instant: SharedMemorySyscalls.shmdt)
+        t.add(.shmctl, instant: SharedMemorySyscalls.shmctl)
 
         // Futexes
         t.add(.futex, sleeping: FutexSyscalls.futex, restart: .decidedBy(FutexSyscalls.restartKind))

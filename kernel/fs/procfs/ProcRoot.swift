@@ -9,6 +9,7 @@ enum ProcRoot {
             for pid in livePids() { list.append((Array(dec(pid).utf8), ProcPid.directory(pid, parent: me))) }
             list.append((Array("self".utf8), ProcSelfLink(ino: 2)))
             list.append((Array("sys".utf8), ProcSys.make(parent: me)))
+            list.append((Array("sysvipc".utf8), ProcSysVIPC.directory(parent: me)))
             list.append((Array("mounts".utf8), ProcLink(ino: 3) { () throws(Errno) -> [UInt8] in Array("self/mounts".utf8) }))
             for (i, f) in files.enumerated() {
                 list.append((Array(f.name.utf8), ProcFile(ino: UInt64(0x100 + i), text: f.text)))

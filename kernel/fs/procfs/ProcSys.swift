@@ -9,7 +9,8 @@ enum ProcSys {
 
     static func make(parent: ProcDirectory) -> ProcDirectory {
         directory(ino: 0x400, parent: parent) { me in [
-            ("kernel", directory(ino: 0x410, parent: me, files: kernel, tunables: ProcCoreDumpKnobs.files, subdirectories: { k in
+            ("kernel", directory(ino: 0x410, parent: me, files: kernel,
+                                tunables: { ProcCoreDumpKnobs.files(firstIno: $0) + ProcSysVIPC.tunables(firstIno: $0 + 2) }, subdirectories: { k in
                 [("random", directory(ino: 0x430, parent: k, files: random))] })),
             ("vm", directory(ino: 0x450, parent: me, files: vm, tunables: ProcOvercommit.tunables)),
             ("fs", directory(ino: 0x470, parent: me) { _ in
