@@ -8,8 +8,14 @@
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 
-static char dir[64], path[128];
-static const char *at(const char *name) { snprintf(path, sizeof path, "%s/%s", dir, name); return path; }
+static char dir[64], paths[2][128];
+static int next_path;
+/* dir/name, in one of two buffers (rename takes two at once). */
+static const char *at(const char *name) {
+    char *p = paths[next_path ^= 1];
+    snprintf(p, 128, "%s/%s", dir, name);
+    return p;
+}
 
 struct ev { int wd; uint32_t mask, cookie; char name[32]; };
 static struct ev evs[64];
@@ -124,12 +130,12 @@ static void events(void) {
     CHECK("rename-events", n == 3 && is(0, dwd, IN_MOVED_FROM, "a") && is(1, dwd, IN_MOVED_TO, "b")
           && is(2, fwd, IN_MOVE_SELF, ""));
     CHECK("rename-cookie", n >= 2 && evs[0].cookie != 0 && evs[0].cookie == evs[1].cookie);
-    show(n);
+    if (n != 3) show(n);
     unlink(at("b"));
     n = drain(fd);
     CHECK("unlink-events", n == 4 && is(0, fwd, IN_ATTRIB, "") && is(1, fwd, IN_DELETE_SELF, "")
           && is(2, fwd, IN_IGNORED, "") && is(3, dwd, IN_DELETE, "b"));
-    show(n);
+    if (n != 4) show(n);
     /* IN_ONESHOT: one event, then IN_IGNORED. */
     close(open(at("c"), O_CREAT | O_WRONLY, 0644));
     drain(fd);
