@@ -106,7 +106,8 @@ enum FileAttributeSyscalls {
 
     static func fchmod(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let fd = a.fd(0), mode = UInt32(a[1] & 0o7777)
-        try await vfs().chmod(try a.process.file(fd).location, mode: mode, context: a.process.fs)
+        let file = try a.process.file(fd)
+        try await vfs().chmod(file.location, mode: mode, context: a.process.fs, parent: file.notifyParent)
         return 0
     }
 
@@ -120,7 +121,8 @@ enum FileAttributeSyscalls {
 
     static func fchown(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let fd = a.fd(0), uid = owner(a[1]), gid = owner(a[2])
-        try await vfs().chown(try a.process.file(fd).location, uid: uid, gid: gid, context: a.process.fs)
+        let file = try a.process.file(fd)
+        try await vfs().chown(file.location, uid: uid, gid: gid, context: a.process.fs, parent: file.notifyParent)
         return 0
     }
 
@@ -169,7 +171,8 @@ enum FileAttributeSyscalls {
                        decode(try a.user.load(LinuxTimespec.self, from: times + 16)))
         }
         if path.value == 0 {
-            try await vfs().utimens(try a.process.file(dirfd).location, atime: changes.0, mtime: changes.1, context: a.process.fs)
+            let file = try a.process.file(dirfd)
+            try await vfs().utimens(file.location, atime: changes.0, mtime: changes.1, context: a.process.fs, parent: file.notifyParent)
         } else {
             let name = try a.user.string(at: path)
             try await vfs().utimens(name, atime: changes.0, mtime: changes.1, at: try directory(a, dirfd, for: name),

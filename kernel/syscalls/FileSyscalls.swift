@@ -28,11 +28,16 @@ enum FileSyscalls {
     // MARK: Opening and closing
 
     static func openat(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
-        let p = a.process
         let dirfd = a.fd(0), flags = LinuxArch.openFlags(fromUser: a.uint32(2)), mode = UInt32(a[3] & 0o7777)
         let path = try a.userPath(1)
-        let start = try directory(a, dirfd, for: path)
-        var file = try await vfs().open(path, flags: flags, mode: mode, at: start, context: p.fs)
+        return try await open(a, path: path, flags: flags, mode: mode, start: try directory(a, dirfd, for: path))
+    }
+
+    /// openat and openat2 (with its RESOLVE_* `restrictions`): open, then install the descriptor.
+    static func open(_ a: SyscallArguments, path: [UInt8], flags: OpenFlags, mode: UInt32, start: Location?,
+                     restrictions: ResolveFlags = []) async throws(Errno) -> UInt64 {
+        let p = a.process
+        var file = try await vfs().open(path, flags: flags, mode: mode, at: start, context: p.fs, restrictions: restrictions)
         file.pathHint = (start ?? p.fs.cwd, path)                 // for /proc/<pid>/fd
         if !flags.contains(.O_PATH) {
             try await Leases.breakForOpen(file, forWrite: flags.allowsWrite || flags.contains(.O_TRUNC), nonBlocking: flags.contains(.O_NONBLOCK))

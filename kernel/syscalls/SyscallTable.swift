@@ -107,6 +107,15 @@ extension SyscallTable {
         t.add(.pidfd_send_signal, instant: PidFdSyscalls.pidfd_send_signal)
         t.add(.pidfd_getfd, instant: PidFdSyscalls.pidfd_getfd)
         t.add(.signalfd4, instant: SignalFdSyscalls.signalfd4)
+        // inotify
+        t.add(.inotify_init1, instant: InotifySyscalls.inotify_init1)
+        t.add(.inotify_add_watch, sleeping: InotifySyscalls.inotify_add_watch)
+        t.add(.inotify_rm_watch, instant: InotifySyscalls.inotify_rm_watch)
+        // openat2
+        t.add(.openat2, sleeping: Openat2Syscall.openat2)
+        // Another process's memory
+        t.add(.process_vm_readv, instant: ProcessVmSyscalls.process_vm_readv)
+        t.add(.process_vm_writev, instant: ProcessVmSyscalls.process_vm_writev)
 
         // Mounts and filesystems
         t.add(.umount2, sleeping: MountSyscalls.umount2)

@@ -18,6 +18,9 @@ public final class OpenFile: @unchecked Sendable {
     /// How the file was named when opened (start directory, path): there are no dentries, so
     /// /proc/<pid>/fd finds a file's path again from this. Set once, before the file is shared.
     public var pathHint: (directory: Location, path: [UInt8])? = nil
+    /// The directory and name the file was opened under, kept while inotify watches anything: its
+    /// events also go to that directory's watches. Set once, before the file is shared.
+    public var notifyParent: NotifyParent? = nil
 
     /// A number no other description ever gets: epoll's interest lists name descriptions by it
     /// without holding them (an address could be reused by the next description).
@@ -47,6 +50,9 @@ public final class OpenFile: @unchecked Sendable {
     public let signalOwner = SpinLock(FileSignalOwner())
 
     deinit {
+        if FsNotify.shared.isActive && !isPathOnly {
+            FsNotify.shared.fileEvent(inode, flags.allowsWrite ? InotifyMask.IN_CLOSE_WRITE : InotifyMask.IN_CLOSE_NOWRITE, parent: notifyParent)
+        }
         operations?.release(self)
         if holdsFlock { OpenFile.releaseFlocks?(lockOwner) }
         if holdsFcntlLocks { OpenFile.releaseFcntlLocks?(lockOwner) }
@@ -94,15 +100,24 @@ public final class OpenFile: @unchecked Sendable {
     /// read(2): at the shared position, advancing it.
     public func read(into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
         guard flags.allowsRead && !isPathOnly else { throw .EBADF }
+        let n: Int
         if let ops = operations, !ops.usesPosition {
-            return try await ops.read(self, into: buffer, at: 0)
+            n = try await ops.read(self, into: buffer, at: 0)
+        } else {
+            n = try await position.withLock { (pos: inout Int64) async throws(Errno) -> Int in
+                try OpenFile.verify(pos, count: buffer.count)
+                let n = try await self.readData(into: buffer, at: pos)
+                pos += Int64(n)
+                return n
+            }
         }
-        return try await position.withLock { (pos: inout Int64) async throws(Errno) -> Int in
-            try OpenFile.verify(pos, count: buffer.count)
-            let n = try await self.readData(into: buffer, at: pos)
-            pos += Int64(n)
-            return n
-        }
+        if n > 0 { notify(InotifyMask.IN_ACCESS) }
+        return n
+    }
+
+    /// inotify's IN_ACCESS/IN_MODIFY after a transfer (one load when nothing is watched).
+    @inline(__always) func notify(_ mask: UInt32) {
+        if FsNotify.shared.isActive { FsNotify.shared.fileEvent(inode, mask, parent: notifyParent) }
     }
 
     /// pread64: at `offset`, leaving the position alone.
@@ -110,21 +125,27 @@ public final class OpenFile: @unchecked Sendable {
         guard flags.allowsRead && !isPathOnly else { throw .EBADF }
         if let ops = operations, !ops.usesPosition { throw .ESPIPE }
         guard offset >= 0 else { throw .EINVAL }
-        return try await readData(into: buffer, at: offset)
+        let n = try await readData(into: buffer, at: offset)
+        if n > 0 { notify(InotifyMask.IN_ACCESS) }
+        return n
     }
 
     /// write(2): at the shared position (at the end with O_APPEND), advancing it.
     public func write(from buffer: UnsafeRawBufferPointer) async throws(Errno) -> Int {
         guard flags.allowsWrite else { throw .EBADF }
+        let n: Int
         if let ops = operations, !ops.usesPosition {
-            return try await ops.write(self, from: buffer, at: 0)
+            n = try await ops.write(self, from: buffer, at: 0)
+        } else {
+            n = try await position.withLock { (pos: inout Int64) async throws(Errno) -> Int in
+                try OpenFile.verify(pos, count: buffer.count)
+                let (n, end) = try await self.writeData(from: buffer, at: pos)
+                pos = end
+                return n
+            }
         }
-        return try await position.withLock { (pos: inout Int64) async throws(Errno) -> Int in
-            try OpenFile.verify(pos, count: buffer.count)
-            let (n, end) = try await self.writeData(from: buffer, at: pos)
-            pos = end
-            return n
-        }
+        if n > 0 { notify(InotifyMask.IN_MODIFY) }
+        return n
     }
 
     /// pwrite64: at `offset` (at the end with O_APPEND, as on Linux), leaving the position alone.
@@ -132,7 +153,9 @@ public final class OpenFile: @unchecked Sendable {
         guard flags.allowsWrite else { throw .EBADF }
         if let ops = operations, !ops.usesPosition { throw .ESPIPE }
         guard offset >= 0 else { throw .EINVAL }
-        return try await writeData(from: buffer, at: offset).count
+        let n = try await writeData(from: buffer, at: offset).count
+        if n > 0 { notify(InotifyMask.IN_MODIFY) }
+        return n
     }
 
     /// Linux's rw_verify_area: a transfer whose end would pass 2^63 - 1 is EINVAL (the position
@@ -208,6 +231,7 @@ public final class OpenFile: @unchecked Sendable {
             }
             if used == 0 && refused { throw .EINVAL }
             pos = next
+            self.notify(InotifyMask.IN_ACCESS)
             return used
         }
     }
@@ -238,6 +262,7 @@ public final class OpenFile: @unchecked Sendable {
         guard flags.allowsWrite, inode.metadata.isRegular else { throw .EINVAL }
         guard size >= 0 else { throw .EINVAL }
         try await inode.setattr(AttributeChanges(size: size))
+        notify(InotifyMask.IN_MODIFY)
     }
 
     public static let FALLOC_FL_KEEP_SIZE: UInt32 = 1, FALLOC_FL_PUNCH_HOLE: UInt32 = 2

@@ -27,6 +27,8 @@ public struct PathResolver {
     public let context: FSContext
     /// Symbolic links followed so far in this walk.
     public private(set) var linksFollowed = 0
+    /// openat2's RESOLVE_* restrictions on this walk (PathResolverRestrictions); none elsewhere.
+    public var restrictions: ResolveFlags = []
 
     public init(mounts: MountTable, context: FSContext) {
         self.mounts = mounts
@@ -46,6 +48,7 @@ public struct PathResolver {
     }
 
     public mutating func resolveParent(_ path: PathName, from start: Location) async throws(Errno) -> (parent: Location, last: LastComponent, trailingSlash: Bool) {
+        if !restrictions.isEmpty { try checkAbsolute(path) }
         var current = path.isAbsolute ? context.root : start
         guard let lastName = path.components.last else {
             return (current, .root, false)
@@ -82,7 +85,9 @@ public struct PathResolver {
     /// Follows the symbolic link `link`, found in directory `directory`, to what it names.
     public mutating func follow(_ link: Location, in directory: Location) async throws(Errno) -> Location {
         try checkMayFollow(link, in: directory)
-        if let jump = try await link.inode.jumpTarget(in: context) {
+        let jump = try await link.inode.jumpTarget(in: context)
+        if !restrictions.isEmpty { try checkFollow(link, jump: jump) }
+        if let jump {
             linksFollowed += 1
             if linksFollowed > PathLimits.maxSymlinks { throw .ELOOP }
             return jump
@@ -98,12 +103,14 @@ public struct PathResolver {
 
     /// Counts one more link followed (ELOOP past 40) and parses its target.
     public mutating func readTarget(_ link: Location) async throws(Errno) -> PathName {
+        if restrictions.contains(.noSymlinks) { throw .ELOOP }
         linksFollowed += 1
         if linksFollowed > PathLimits.maxSymlinks { throw .ELOOP }
         return try PathName(try await link.inode.readlink(in: context))
     }
 
     mutating func walk(_ path: PathName, from start: Location, followLast: Bool) async throws(Errno) -> Location {
+        if !restrictions.isEmpty { try checkAbsolute(path) }
         var current = path.isAbsolute ? context.root : start
         if !path.isAbsolute && !current.metadata.isDirectory { throw .ENOTDIR }
         let count = path.components.count
@@ -121,8 +128,9 @@ public struct PathResolver {
         guard metadata.isDirectory else { throw .ENOTDIR }
         try context.credentials.check(.execute, metadata)
         if name == dotName { return directory }
-        if name == dotDotName { return try await parent(of: directory) }
+        if name == dotDotName { return restrictions.isEmpty ? try await parent(of: directory) : try await restrictedParent(of: directory) }
         let child = mounts.crossDown(Location(mount: directory.mount, inode: try await directory.inode.lookup(name)))
+        if !restrictions.isEmpty { try checkCrossing(from: directory, to: child) }
         if follow && child.metadata.isSymbolicLink {
             return try await self.follow(child, in: directory)
         }

@@ -112,5 +112,6 @@ public final class VFS: Sendable {
         let target = try await resolve(path, at: directory, context: context)
         guard target.isMountRoot else { throw .EINVAL }
         try mounts.remove(target.mount)
+        FsNotify.shared.unmounted(target.mount.fileSystem)
     }
 }

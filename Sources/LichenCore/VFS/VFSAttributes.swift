@@ -35,12 +35,13 @@ extension VFS {
     public func chmod(_ path: [UInt8], mode: UInt32, at directory: Location? = nil, followLast: Bool = true,
                       context: FSContext) async throws(Errno) {
         try await chmod(try await resolve(path, at: directory, followLast: followLast, context: context),
-                        mode: mode, context: context)
+                        mode: mode, context: context,
+                        parent: await notifyParent(path, at: directory, followLast: followLast, context: context))
     }
 
     /// fchmod: owner or superuser (EPERM); the setgid bit is dropped unless the caller is in the
     /// file's group (or superuser).
-    public func chmod(_ location: Location, mode: UInt32, context: FSContext) async throws(Errno) {
+    public func chmod(_ location: Location, mode: UInt32, context: FSContext, parent: NotifyParent? = nil) async throws(Errno) {
         let c = context.credentials
         let metadata = location.metadata
         try location.mount.checkWritable()
@@ -48,18 +49,20 @@ extension VFS {
         var mode = mode & FileMode.permissionMask
         if !c.isInGroup(metadata.gid) && !c.has(.CAP_FSETID) { mode &= ~FileMode.S_ISGID }
         try await location.inode.setattr(AttributeChanges(mode: mode))
+        FsNotify.shared.fileEvent(location.inode, InotifyMask.IN_ATTRIB, parent: parent)
     }
 
     /// chown/lchown/fchownat (nil: unchanged, the syscall's -1).
     public func chown(_ path: [UInt8], uid: UInt32?, gid: UInt32?, at directory: Location? = nil, followLast: Bool = true,
                       context: FSContext) async throws(Errno) {
         try await chown(try await resolve(path, at: directory, followLast: followLast, context: context),
-                        uid: uid, gid: gid, context: context)
+                        uid: uid, gid: gid, context: context,
+                        parent: await notifyParent(path, at: directory, followLast: followLast, context: context))
     }
 
     /// fchown: only the superuser changes the owner; the owner may change the group to one of
     /// its groups. A non-directory loses setuid, and setgid if group-executable.
-    public func chown(_ location: Location, uid: UInt32?, gid: UInt32?, context: FSContext) async throws(Errno) {
+    public func chown(_ location: Location, uid: UInt32?, gid: UInt32?, context: FSContext, parent: NotifyParent? = nil) async throws(Errno) {
         let c = context.credentials
         let metadata = location.metadata
         try location.mount.checkWritable()
@@ -77,6 +80,7 @@ extension VFS {
             if mode != metadata.mode & FileMode.permissionMask { changes.mode = mode }
         }
         try await location.inode.setattr(changes)
+        FsNotify.shared.fileEvent(location.inode, InotifyMask.IN_ATTRIB, parent: parent)
     }
 
     /// truncate(2): write permission; EISDIR for a directory, EINVAL for other non-files.
@@ -90,6 +94,8 @@ extension VFS {
         try context.credentials.check(.write, metadata)
         try await location.inode.setattr(AttributeChanges(size: size))
         try await location.inode.removeSetIDBits(writtenBy: context.credentials)
+        FsNotify.shared.fileEvent(location.inode, InotifyMask.IN_MODIFY,
+                                  parent: await notifyParent(path, at: directory, followLast: true, context: context))
     }
 
     /// utimensat: nil leaves a time alone (UTIME_OMIT). Setting times to now needs ownership or
@@ -97,10 +103,12 @@ extension VFS {
     public func utimens(_ path: [UInt8], atime: TimeChange?, mtime: TimeChange?, at directory: Location? = nil,
                         followLast: Bool = true, context: FSContext) async throws(Errno) {
         try await utimens(try await resolve(path, at: directory, followLast: followLast, context: context),
-                          atime: atime, mtime: mtime, context: context)
+                          atime: atime, mtime: mtime, context: context,
+                          parent: await notifyParent(path, at: directory, followLast: followLast, context: context))
     }
 
-    public func utimens(_ location: Location, atime: TimeChange?, mtime: TimeChange?, context: FSContext) async throws(Errno) {
+    public func utimens(_ location: Location, atime: TimeChange?, mtime: TimeChange?, context: FSContext,
+                        parent: NotifyParent? = nil) async throws(Errno) {
         if atime == nil && mtime == nil { return }
         let c = context.credentials
         let metadata = location.metadata
@@ -111,5 +119,20 @@ extension VFS {
             try c.check(.write, metadata)
         }
         try await location.inode.setattr(AttributeChanges(atime: atime, mtime: mtime))
+        // Linux's fsnotify_change: both times is IN_ATTRIB, atime alone IN_ACCESS, mtime alone IN_MODIFY.
+        let mask = atime != nil && mtime != nil ? InotifyMask.IN_ATTRIB : atime != nil ? InotifyMask.IN_ACCESS : InotifyMask.IN_MODIFY
+        FsNotify.shared.fileEvent(location.inode, mask, parent: parent)
+    }
+
+    /// For inotify, while something is watched: the directory holding what `path` names, and its name there.
+    func notifyParent(_ path: [UInt8], at directory: Location?, followLast: Bool, context: FSContext) async -> NotifyParent? {
+        guard FsNotify.shared.isActive else { return nil }
+        var r = resolver(context)
+        if followLast {
+            guard let (d, name) = try? await r.containingDirectory(path, from: directory ?? context.cwd) else { return nil }
+            return (d.inode, name)
+        }
+        guard let (d, last, _) = try? await r.resolveParent(path, from: directory ?? context.cwd), case .name(let name) = last else { return nil }
+        return (d.inode, name)
     }
 }

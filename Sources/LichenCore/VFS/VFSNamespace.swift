@@ -8,7 +8,9 @@ extension VFS {
                       context: FSContext) async throws(Errno) -> Location {
         let (parent, name) = try await prepareCreate(path, at: directory, isDirectory: true, context: context)
         let (owner, m) = newOwner(in: parent, mode: mode & 0o1777 & ~context.umask, isDirectory: true, context.credentials)
-        return Location(mount: parent.mount, inode: try await parent.inode.mkdir(name, mode: m, owner: owner))
+        let inode = try await parent.inode.mkdir(name, mode: m, owner: owner)
+        FsNotify.shared.nameEvent(parent.inode, InotifyMask.IN_CREATE, name: name, isDirectory: true)
+        return Location(mount: parent.mount, inode: inode)
     }
 
     /// mknod/mknodat: a regular file (type 0 or S_IFREG), FIFO, socket, or (superuser only)
@@ -33,6 +35,7 @@ extension VFS {
         } else {
             inode = try await parent.inode.mknod(name, mode: type | permissions, device: device, owner: owner)
         }
+        FsNotify.shared.nameEvent(parent.inode, InotifyMask.IN_CREATE, name: name, isDirectory: false)
         return Location(mount: parent.mount, inode: inode)
     }
 
@@ -44,7 +47,9 @@ extension VFS {
         if target.count >= PathLimits.pathMax { throw .ENAMETOOLONG }
         let (parent, name) = try await prepareCreate(path, at: directory, isDirectory: false, context: context)
         let (owner, _) = newOwner(in: parent, mode: 0o777, isDirectory: false, context.credentials)
-        return Location(mount: parent.mount, inode: try await parent.inode.symlink(name, target: target, owner: owner))
+        let inode = try await parent.inode.symlink(name, target: target, owner: owner)
+        FsNotify.shared.nameEvent(parent.inode, InotifyMask.IN_CREATE, name: name, isDirectory: false)
+        return Location(mount: parent.mount, inode: inode)
     }
 
     /// link/linkat: a new name `newPath` for the file `oldPath` names (followed if `followOld`,
@@ -57,6 +62,8 @@ extension VFS {
         if old.metadata.isDirectory { throw .EPERM }
         if !context.credentials.mayHardLink(old.metadata, mounts.linkProtection) { throw .EPERM }   // fs.protected_hardlinks
         try await parent.inode.link(name, to: old.inode)
+        FsNotify.shared.fileEvent(old.inode, InotifyMask.IN_ATTRIB)     // the link count
+        FsNotify.shared.nameEvent(parent.inode, InotifyMask.IN_CREATE, name: name, isDirectory: false)
     }
 
     /// unlink/unlinkat without AT_REMOVEDIR.
@@ -72,6 +79,7 @@ extension VFS {
         try mayDelete(from: parent, metadata, isDirectory: false, context.credentials)
         if mounts.isMountpoint(Location(mount: parent.mount, inode: victim)) { throw .EBUSY }
         try await parent.inode.unlink(name)
+        notifyRemoved(victim, from: parent.inode, name: name, isDirectory: false)
     }
 
     /// rmdir, or unlinkat with AT_REMOVEDIR.
@@ -92,6 +100,7 @@ extension VFS {
         let location = Location(mount: parent.mount, inode: victim)
         if mounts.isMountpoint(location) || location == context.root { throw .EBUSY }
         try await parent.inode.rmdir(name)
+        notifyRemoved(victim, from: parent.inode, name: name, isDirectory: true)
     }
 
     /// rename/renameat2 (flags: RENAME_NOREPLACE; RENAME_EXCHANGE is not supported: EINVAL).
@@ -133,6 +142,24 @@ extension VFS {
         if mounts.isMountpoint(Location(mount: oldParent.mount, inode: source)) { throw .EBUSY }
         if let target, mounts.isMountpoint(Location(mount: newParent.mount, inode: target)) { throw .EBUSY }
         try await oldParent.inode.rename(oldName, to: newParent.inode, as: newName, flags: flags)
+        let notify = FsNotify.shared
+        guard notify.isActive else { return }
+        let cookie = notify.nextCookie()
+        notify.nameEvent(oldParent.inode, InotifyMask.IN_MOVED_FROM, name: oldName, isDirectory: isDirectory, cookie: cookie)
+        notify.nameEvent(newParent.inode, InotifyMask.IN_MOVED_TO, name: newName, isDirectory: isDirectory, cookie: cookie)
+        if let target { notify.fileEvent(target, InotifyMask.IN_ATTRIB) }
+        notify.selfEvent(source, InotifyMask.IN_MOVE_SELF)
+        if let target, target.metadata.nlink == 0 { notify.selfEvent(target, InotifyMask.IN_DELETE_SELF) }
+    }
+
+    /// inotify after unlink/rmdir: a file's link count changed (IN_ATTRIB), its last name going is
+    /// IN_DELETE_SELF, and the directory sees IN_DELETE.
+    private func notifyRemoved(_ victim: any Inode, from directory: any Inode, name: [UInt8], isDirectory: Bool) {
+        let notify = FsNotify.shared
+        guard notify.isActive else { return }
+        if !isDirectory { notify.fileEvent(victim, InotifyMask.IN_ATTRIB) }
+        if isDirectory || victim.metadata.nlink == 0 { notify.selfEvent(victim, InotifyMask.IN_DELETE_SELF) }
+        notify.nameEvent(directory, InotifyMask.IN_DELETE, name: name, isDirectory: isDirectory)
     }
 
     /// Whether `inode` is `location` or one of its ancestors within its mount.

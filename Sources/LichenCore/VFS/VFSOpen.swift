@@ -3,23 +3,44 @@ import _Concurrency
 extension VFS {
     /// open/openat: resolves (and with O_CREAT creates) `path` from `directory` (the cwd if nil)
     /// and opens it. `mode` is the permission of a created file, before the umask.
+    /// `restrictions` are openat2's RESOLVE_* flags; the scoped ones make the start directory the walk's root.
     public func open(_ path: [UInt8], flags: OpenFlags, mode: UInt32 = 0, at directory: Location? = nil,
-                     context: FSContext) async throws(Errno) -> OpenFile {
-        var r = resolver(context)
+                     context: FSContext, restrictions: ResolveFlags = []) async throws(Errno) -> OpenFile {
         let start = directory ?? context.cwd
+        var walkContext = context
+        if restrictions.isScoped { walkContext.root = start }
+        var r = resolver(walkContext)
+        r.restrictions = restrictions
         if flags.contains(.O_PATH) {
             // A handle on the location only (fstat, *at, fchdir): no permission on the file itself.
             let location = try await r.resolve(path, from: start, followLast: !flags.contains(.O_NOFOLLOW))
             if flags.contains(.O_DIRECTORY) && !location.metadata.isDirectory { throw .ENOTDIR }
             return OpenFile(location: location, flags: flags.intersection([.O_PATH, .O_DIRECTORY, .O_NOFOLLOW]))
         }
+        let file: OpenFile, created: Bool
         if flags.contains(.O_CREAT) {
-            let (location, created) = try await openCreating(try PathName(path), from: start, flags: flags,
-                                                              mode: mode, context: context, resolver: &r)
-            return try await open(location, flags: flags, created: created, context: context)
+            let location: Location
+            (location, created) = try await openCreating(try PathName(path), from: start, flags: flags,
+                                                         mode: mode, context: context, resolver: &r)
+            file = try await open(location, flags: flags, created: created, context: context)
+        } else {
+            created = false
+            let location = try await r.resolve(path, from: start, followLast: !flags.contains(.O_NOFOLLOW))
+            file = try await open(location, flags: flags, created: false, context: context)
         }
-        let location = try await r.resolve(path, from: start, followLast: !flags.contains(.O_NOFOLLOW))
-        return try await open(location, flags: flags, created: false, context: context)
+        if FsNotify.shared.isActive { await notifyOpened(file, path: path, from: start, truncated: !created, context: context) }
+        return file
+    }
+
+    /// inotify: the truncation's IN_MODIFY then IN_OPEN, to the file and its directory (which the
+    /// file remembers for its later events).
+    private func notifyOpened(_ file: OpenFile, path: [UInt8], from start: Location, truncated: Bool, context: FSContext) async {
+        var r = resolver(context)
+        if let (directory, name) = try? await r.containingDirectory(path, from: start) { file.notifyParent = (directory.inode, name) }
+        if truncated && file.flags.contains(.O_TRUNC) && file.inode.metadata.isRegular {
+            FsNotify.shared.fileEvent(file.inode, InotifyMask.IN_MODIFY, parent: file.notifyParent)
+        }
+        FsNotify.shared.fileEvent(file.inode, InotifyMask.IN_OPEN, parent: file.notifyParent)
     }
 
     /// The O_CREAT part of open: find the last component, following a symlink there (unless
@@ -57,6 +78,7 @@ extension VFS {
                                          isDirectory: false, context.credentials)
         do {
             let inode = try await parent.inode.create(name, mode: fileMode, owner: owner)
+            FsNotify.shared.nameEvent(parent.inode, InotifyMask.IN_CREATE, name: name, isDirectory: false)
             return (Location(mount: parent.mount, inode: inode), true)
         } catch {
             // Someone created it between the lookup and the create: open theirs (or EEXIST).

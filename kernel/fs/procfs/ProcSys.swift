@@ -13,9 +13,10 @@ enum ProcSys {
                                 tunables: { ProcCoreDumpKnobs.files(firstIno: $0) + ProcSysVIPC.tunables(firstIno: $0 + 2) }, subdirectories: { k in
                 [("random", directory(ino: 0x430, parent: k, files: random))] })),
             ("vm", directory(ino: 0x450, parent: me, files: vm, tunables: ProcOvercommit.tunables)),
-            ("fs", directory(ino: 0x470, parent: me) { _ in
+            ("fs", directory(ino: 0x470, parent: me) { fsDirectory in
                 fs.enumerated().map { (i, f) -> (String, any Inode) in (f.name, ProcFile(ino: 0x471 + UInt64(i), text: f.text)) }
                     + ProcSysKnobs.linkProtection(firstIno: 0x471 + UInt64(fs.count))
+                    + [("inotify", directory(ino: 0x4a0, parent: fsDirectory, tunables: ProcSysKnobs.inotify))]
             }),
         ] }
     }

@@ -1,4 +1,5 @@
 import LichenCore
+import Synchronization
 
 /// The writable /proc/sys/fs integers: fs.protected_hardlinks, protected_symlinks, protected_fifos
 /// and protected_regular (root writes them, as sysctl does; 0644 like Linux).
@@ -20,6 +21,19 @@ enum ProcSysKnobs {
                 knob("protected_hardlinks", 1, max: 1, { $0.hardlinks }, { $0.hardlinks = $1 }),
                 knob("protected_regular", 2, max: 2, { $0.regular }, { $0.regular = $1 }),
                 knob("protected_symlinks", 3, max: 1, { $0.symlinks }, { $0.symlinks = $1 })]
+    }
+}
+
+extension ProcSysKnobs {
+    /// /proc/sys/fs/inotify: max_queued_events, max_user_instances, max_user_watches (FsNotify's limits).
+    static func inotify(firstIno: UInt64) -> [(String, any Inode)] {
+        func knob(_ i: UInt64, _ get: @escaping @Sendable () -> Int, _ set: @escaping @Sendable (Int) -> Void) -> any Inode {
+            ProcTunable.integer(ino: firstIno + i, range: 0...Int(Int32.max), get: get, set: set)
+        }
+        let n = FsNotify.shared
+        return [("max_queued_events", knob(0, { n.maxQueuedEvents.load(ordering: .relaxed) }, { n.maxQueuedEvents.store($0, ordering: .relaxed) })),
+                ("max_user_instances", knob(1, { n.maxUserInstances.load(ordering: .relaxed) }, { n.maxUserInstances.store($0, ordering: .relaxed) })),
+                ("max_user_watches", knob(2, { n.maxUserWatches.load(ordering: .relaxed) }, { n.maxUserWatches.store($0, ordering: .relaxed) }))]
     }
 }
 

@@ -1,0 +1,205 @@
+import Synchronization
+
+/// The filesystem notification hook (Linux's fsnotify, for inotify): which inodes are watched, by
+/// which instance under which watch descriptor, and the events the VFS reports through it. Every
+/// hook starts with one relaxed load of the number of watches: nothing else runs (no lock, no
+/// allocation) while nobody watches anything, so the syscall paths pay one branch.
+public final class FsNotify: @unchecked Sendable {
+    public static let shared = FsNotify()
+
+    struct Mark { let group: InotifyInstance; let wd: Int32; var mask: UInt32 }
+    struct Watched { let inode: any Inode; let fileSystem: any FileSystem; var marks: [Mark] }
+    struct Usage { let uid: UInt32; var instances: Int; var watches: Int }
+    struct Table { var watched: [Watched] = []; var usage: [Usage] = [] }
+
+    private let table = SpinLock(Table())
+    private let watchCount = Atomic<Int>(0)
+    private let cookies = Atomic<UInt32>(0)
+    /// /proc/sys/fs/inotify: max_queued_events, max_user_instances, max_user_watches (Linux's defaults).
+    public let maxQueuedEvents = Atomic<Int>(16384)
+    public let maxUserInstances = Atomic<Int>(128)
+    public let maxUserWatches = Atomic<Int>(8192)
+
+    public init() {}
+
+    /// Whether any watch exists: the hooks' fast path.
+    @inline(__always) public var isActive: Bool { watchCount.load(ordering: .relaxed) != 0 }
+
+    /// A rename's cookie, pairing IN_MOVED_FROM with IN_MOVED_TO.
+    public func nextCookie() -> UInt32 { cookies.wrappingAdd(1, ordering: .relaxed).newValue }
+
+    // MARK: instances and watches
+
+    /// inotify_init1's instance, charged to `uid`: EMFILE past max_user_instances.
+    public func newInstance(uid: UInt32) throws(Errno) -> InotifyInstance {
+        let limit = maxUserInstances.load(ordering: .relaxed)
+        try table.withLock { (t: inout Table) throws(Errno) in
+            let u = Self.usage(&t, uid)
+            guard t.usage[u].instances < limit else { throw .EMFILE }
+            t.usage[u].instances += 1
+        }
+        return InotifyInstance(owner: uid, queueLimit: maxQueuedEvents.load(ordering: .relaxed))
+    }
+
+    /// inotify_add_watch once the path is resolved: the existing watch of `group` on `inode` gets
+    /// the new mask (or'ed with IN_MASK_ADD, EEXIST with IN_MASK_CREATE) and keeps its descriptor;
+    /// otherwise a new watch (ENOSPC past max_user_watches).
+    public func addWatch(_ group: InotifyInstance, on inode: any Inode, fileSystem: any FileSystem, mask: UInt32) throws(Errno) -> Int32 {
+        let limit = maxUserWatches.load(ordering: .relaxed)
+        return try table.withLock { (t: inout Table) throws(Errno) -> Int32 in
+            let i = t.watched.firstIndex { $0.inode === inode }
+            if let i, let j = t.watched[i].marks.firstIndex(where: { $0.group === group }) {
+                if mask & InotifyMask.IN_MASK_CREATE != 0 { throw .EEXIST }
+                var new = mask & InotifyMask.kept
+                if mask & InotifyMask.IN_MASK_ADD != 0 { new |= t.watched[i].marks[j].mask }
+                t.watched[i].marks[j].mask = new
+                return t.watched[i].marks[j].wd
+            }
+            let u = Self.usage(&t, group.owner)
+            guard t.usage[u].watches < limit else { throw .ENOSPC }
+            t.usage[u].watches += 1
+            group.lastWd = group.lastWd == Int32.max ? 1 : group.lastWd + 1
+            let mark = Mark(group: group, wd: group.lastWd, mask: mask & InotifyMask.kept)
+            if let i { t.watched[i].marks.append(mark) } else {
+                t.watched.append(Watched(inode: inode, fileSystem: fileSystem, marks: [mark]))
+            }
+            watchCount.wrappingAdd(1, ordering: .relaxed)
+            return mark.wd
+        }
+    }
+
+    /// inotify_rm_watch: EINVAL for a descriptor `group` does not have; queues IN_IGNORED.
+    public func removeWatch(_ group: InotifyInstance, wd: Int32) throws(Errno) {
+        try table.withLock { (t: inout Table) throws(Errno) in
+            for i in t.watched.indices {
+                if let j = t.watched[i].marks.firstIndex(where: { $0.group === group && $0.wd == wd }) {
+                    removeMark(&t, i, j)
+                    return
+                }
+            }
+            throw .EINVAL
+        }
+        group.enqueue(InotifyEvent(wd: wd, mask: InotifyMask.IN_IGNORED))
+    }
+
+    /// The instance's last close: its watches go, silently.
+    func close(_ group: InotifyInstance) {
+        table.withLock { (t: inout Table) in
+            var i = t.watched.count - 1
+            while i >= 0 {
+                if let j = t.watched[i].marks.firstIndex(where: { $0.group === group }) { removeMark(&t, i, j) }
+                i -= 1
+            }
+            let u = Self.usage(&t, group.owner)
+            t.usage[u].instances -= 1
+        }
+    }
+
+    /// The watch descriptors and masks of `group` (fdinfo, tests).
+    public func watches(of group: InotifyInstance) -> [(wd: Int32, ino: UInt64, mask: UInt32)] {
+        table.withLock { t in
+            var list: [(wd: Int32, ino: UInt64, mask: UInt32)] = []
+            for w in t.watched { for m in w.marks where m.group === group { list.append((m.wd, w.inode.metadata.ino, m.mask)) } }
+            return list
+        }
+    }
+
+    // MARK: the VFS's hooks
+
+    /// An event on a file itself (open, close, read, write, attribute change): to its own watches,
+    /// and first to its directory's watches with its name when `parent` is known.
+    public func fileEvent(_ inode: any Inode, _ mask: UInt32, parent: (directory: any Inode, name: [UInt8])? = nil) {
+        guard isActive else { return }
+        let metadata = inode.metadata
+        let m = metadata.isDirectory ? mask | InotifyMask.IN_ISDIR : mask
+        if let parent { deliver(parent.directory, m, name: parent.name, childUnlinked: metadata.nlink == 0) }
+        deliver(inode, m)
+    }
+
+    /// A name created, removed or moved in `directory` (IN_CREATE, IN_DELETE, IN_MOVED_FROM/TO).
+    public func nameEvent(_ directory: any Inode, _ mask: UInt32, name: [UInt8], isDirectory: Bool, cookie: UInt32 = 0) {
+        guard isActive else { return }
+        deliver(directory, isDirectory ? mask | InotifyMask.IN_ISDIR : mask, name: name, cookie: cookie)
+    }
+
+    /// The inode lost its last name (or moved, with IN_MOVE_SELF): IN_DELETE_SELF then every
+    /// watch on it ends with IN_IGNORED.
+    public func selfEvent(_ inode: any Inode, _ mask: UInt32) {
+        guard isActive else { return }
+        deliver(inode, mask)
+        if mask == InotifyMask.IN_DELETE_SELF { dropAll { $0.inode === inode } }
+    }
+
+    /// The filesystem was unmounted: IN_UNMOUNT and IN_IGNORED on every watch of its inodes.
+    public func unmounted(_ fileSystem: any FileSystem) {
+        guard isActive else { return }
+        dropAll(with: InotifyMask.IN_UNMOUNT) { $0.fileSystem === fileSystem }
+    }
+
+    // MARK: delivery
+
+    private func deliver(_ inode: any Inode, _ mask: UInt32, name: [UInt8] = [], cookie: UInt32 = 0, childUnlinked: Bool = false) {
+        var out: [(InotifyInstance, InotifyEvent)] = []
+        table.withLock { (t: inout Table) in
+            guard let i = t.watched.firstIndex(where: { $0.inode === inode }) else { return }
+            var j = 0
+            while j < t.watched[i].marks.count {
+                let mark = t.watched[i].marks[j]
+                j += 1
+                guard mask & mark.mask & InotifyMask.IN_ALL_EVENTS != 0 else { continue }
+                if childUnlinked && mark.mask & InotifyMask.IN_EXCL_UNLINK != 0 { continue }
+                // inotify never reported IN_ISDIR with the *_SELF events.
+                let reported = mask & (InotifyMask.IN_DELETE_SELF | InotifyMask.IN_MOVE_SELF) != 0 ? mask & ~InotifyMask.IN_ISDIR : mask
+                out.append((mark.group, InotifyEvent(wd: mark.wd, mask: reported, cookie: cookie, name: name)))
+                if mark.mask & InotifyMask.IN_ONESHOT != 0 {
+                    out.append((mark.group, InotifyEvent(wd: mark.wd, mask: InotifyMask.IN_IGNORED)))
+                    let empty = t.watched[i].marks.count == 1
+                    removeMark(&t, i, j - 1)
+                    if empty { break }
+                    j -= 1
+                }
+            }
+        }
+        for (group, event) in out { group.enqueue(event) }
+    }
+
+    /// Ends every watch on the inodes `matches` picks: `first` (IN_UNMOUNT) then IN_IGNORED.
+    private func dropAll(with first: UInt32 = 0, _ matches: (Watched) -> Bool) {
+        var out: [(InotifyInstance, InotifyEvent)] = []
+        table.withLock { (t: inout Table) in
+            var i = t.watched.count - 1
+            while i >= 0 {
+                if matches(t.watched[i]) {
+                    while let mark = t.watched[i].marks.last {
+                        if first != 0 { out.append((mark.group, InotifyEvent(wd: mark.wd, mask: first))) }
+                        out.append((mark.group, InotifyEvent(wd: mark.wd, mask: InotifyMask.IN_IGNORED)))
+                        let last = t.watched[i].marks.count == 1
+                        removeMark(&t, i, t.watched[i].marks.count - 1)
+                        if last { break }
+                    }
+                }
+                i -= 1
+            }
+        }
+        for (group, event) in out { group.enqueue(event) }
+    }
+
+    /// Removes mark `j` of entry `i` (and the entry once it has no marks), uncharging its owner.
+    private func removeMark(_ t: inout Table, _ i: Int, _ j: Int) {
+        let owner = t.watched[i].marks[j].group.owner
+        t.watched[i].marks.remove(at: j)
+        if t.watched[i].marks.isEmpty { t.watched.remove(at: i) }
+        let u = Self.usage(&t, owner)
+        t.usage[u].watches -= 1
+        watchCount.wrappingSubtract(1, ordering: .relaxed)
+    }
+
+    private static func usage(_ t: inout Table, _ uid: UInt32) -> Int {
+        if let u = t.usage.firstIndex(where: { $0.uid == uid }) { return u }
+        t.usage.append(Usage(uid: uid, instances: 0, watches: 0))
+        return t.usage.count - 1
+    }
+}
+
+/// The directory a file was reached through and its name there: where its events also go.
+public typealias NotifyParent = (directory: any Inode, name: [UInt8])
