@@ -90,4 +90,6 @@ final class ConsoleTTY: Terminal, FileOperations, @unchecked Sendable {
     }
 
     func pollQueue(_ file: OpenFile) -> WaitQueue? { core.waitQueue }
+    var sendsIOSignals: Bool { true }
+    var ioSignalOwnerGroup: Int32? { foregroundGroup }
 }

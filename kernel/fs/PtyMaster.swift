@@ -175,4 +175,6 @@ final class PtyMaster: FileOperations, @unchecked Sendable {
     }
 
     func pollQueue(_ file: OpenFile) -> WaitQueue? { PtyPairs.pair(master: file.serial)?.core.waitQueue }
+    var sendsIOSignals: Bool { true }
+    var ioSignalOwnerGroup: Int32? { 0 }          // the master has no foreground group: the caller
 }

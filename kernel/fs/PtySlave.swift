@@ -84,4 +84,6 @@ final class PtySlave: Terminal, FileOperations, @unchecked Sendable {
     }
 
     func pollQueue(_ file: OpenFile) -> WaitQueue? { core.waitQueue }
+    var sendsIOSignals: Bool { true }
+    var ioSignalOwnerGroup: Int32? { foregroundGroup }
 }

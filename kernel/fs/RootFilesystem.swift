@@ -24,6 +24,7 @@ enum RootFilesystem {
     static func mount(initramfs: UnsafeRawBufferPointer?) async throws(Errno) -> VFS {
         PageCacheGlue.install()
         FileLocks.install()
+        IOSignals.install()
         OpenFile.releaseFcntlLocks = { owner in
             RecordLocks.descriptionClosed(owner)
             Leases.descriptionClosed(owner)

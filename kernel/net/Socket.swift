@@ -107,4 +107,5 @@ final class SocketFile: FileOperations, @unchecked Sendable {
     func release(_ file: OpenFile) { socket.release() }
     func poll(_ file: OpenFile) -> PollEvents { socket.poll() }
     func pollQueue(_ file: OpenFile) -> WaitQueue? { socket.pollQueue }
+    var sendsIOSignals: Bool { true }
 }

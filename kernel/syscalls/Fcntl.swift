@@ -8,7 +8,6 @@ enum Fcntl {
     static let FD_CLOEXEC: UInt64 = 1
     /// File seals (memfd): F_LINUX_SPECIFIC_BASE + 9 and + 10.
     static let F_ADD_SEALS: Int32 = 1033, F_GET_SEALS: Int32 = 1034
-    private static let asyncUnsupported = ReportOnce(count: 1)
 
     static func fcntl(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let p = a.process
@@ -32,15 +31,22 @@ enum Fcntl {
         case C.F_GETFL:
             return UInt64(LinuxArch.userValue(of: file.flags))
         case C.F_SETFL:
-            let flags = LinuxArch.openFlags(fromUser: flagsArgument)
-            // O_ASYNC asks for SIGIO when a pipe or terminal becomes ready, which Lichen does not
-            // send yet: refused rather than ignored. (On a regular file Linux sends none either.)
-            if flags.contains(.FASYNC) && !file.flags.contains(.FASYNC) && file.operations != nil {
-                if asyncUnsupported.first(0) { KernelLog.warning("fcntl: O_ASYNC (SIGIO) is not implemented for special files: EINVAL") }
-                throw .EINVAL
-            }
+            var flags = LinuxArch.openFlags(fromUser: flagsArgument)
             if flags.contains(.O_NOATIME) && !file.flags.contains(.O_NOATIME)
                 && !p.credentials.ownsOrOverrides(file.inode.metadata) { throw .EPERM }
+            // O_ASYNC: pipes, terminals and sockets signal their owner as they become ready (Linux's
+            // ->fasync); on other files the flag does nothing and is not stored, as on Linux.
+            let async = flags.contains(.FASYNC)
+            if async != file.flags.contains(.FASYNC), let ops = file.operations, ops.sendsIOSignals {
+                if async, let group = ops.ioSignalOwnerGroup {
+                    // A terminal makes its foreground group (else the caller) the owner (tty_fasync).
+                    file.signalOwner.withLock { o in try? o.setOwner(group > 0 ? -group : p.pid) }
+                }
+                file.setAsyncNotification(async, fd: fd)
+            } else {
+                // Only ->fasync sets FASYNC on Linux: other files keep what they have.
+                flags = file.flags.contains(.FASYNC) ? flags.union(.FASYNC) : flags.subtracting(.FASYNC)
+            }
             file.setStatusFlags(flags)
             return 0
         case C.F_GETLK, C.F_OFD_GETLK:
@@ -75,6 +81,7 @@ enum Fcntl {
             var updated = file.signalOwner.withLock { $0 }
             try updated.setOwner(intArgument)
             if updated.pid != 0 && !idExists(updated.pid) { throw .ESRCH }
+            setter(&updated, p)
             file.signalOwner.withLock { $0 = updated }
             return 0
         case C.F_GETOWN:
@@ -84,6 +91,7 @@ enum Fcntl {
             var updated = file.signalOwner.withLock { $0 }
             try updated.setOwner(owner)
             if owner.pid != 0 && !idExists(owner.pid) { throw .ESRCH }
+            setter(&updated, p)
             file.signalOwner.withLock { $0 = updated }
             return 0
         case C.F_GETOWN_EX:
@@ -103,6 +111,13 @@ enum Fcntl {
             return 0
         default: throw .EINVAL
         }
+    }
+
+    /// F_SETOWN(_EX) records whose permission the signals use (Linux's f_modown with force).
+    private static func setter(_ owner: inout FileSignalOwner, _ p: Process) {
+        let c = p.credentials
+        owner.uid = c.uid
+        owner.euid = c.euid
     }
 
     /// What Linux's check_fcntl_cmd lets through on an O_PATH descriptor.

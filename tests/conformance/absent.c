@@ -1,8 +1,8 @@
 /* Calls into subsystems whose files Lichen does not have yet must answer as Linux does for the file
  * at hand: socket calls on a file that is not a socket (ENOTSOCK, EBADF first), extended attributes
  * on a tmpfs file that has none (ENODATA in the namespaces tmpfs supports, EOPNOTSUPP for user.,
- * an empty list). Programs probe these and treat ENOSYS as fatal. O_ASYNC on a pipe must signal (Lichen
- * refuses it for now: listed in known-failures.txt). */
+ * an empty list). Programs probe these and treat ENOSYS as fatal. O_ASYNC on a pipe must signal
+ * its owner (sigio.c has the rest). */
 #include "check.h"
 #include <sys/socket.h>
 #include <sys/xattr.h>
@@ -63,7 +63,7 @@ static void xattrs_on_tmpfs(void) {
 static volatile sig_atomic_t sigio_seen;
 static void on_sigio(int sig) { (void)sig; sigio_seen++; }
 
-/* O_ASYNC on a pipe: SIGIO to the owner when data arrives (Lichen refuses O_ASYNC, known failure). */
+/* O_ASYNC on a pipe: SIGIO to the owner when data arrives (more in sigio.c). */
 static void async_io_signal(void) {
     int p[2];
     if (pipe(p) != 0) return;

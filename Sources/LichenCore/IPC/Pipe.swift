@@ -141,6 +141,7 @@ public final class Pipe: FileOperations, @unchecked Sendable {
     }
 
     public func pollQueue(_ file: OpenFile) -> WaitQueue? { state.waitQueue }
+    public var sendsIOSignals: Bool { true }
 
     public var pipe: Pipe? { self }
 }

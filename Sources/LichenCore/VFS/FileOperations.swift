@@ -31,6 +31,12 @@ public protocol FileOperations: AnyObject, Sendable {
     /// fsync/fdatasync: writes the file's data to stable storage (a disk's flush). EINVAL (the default)
     /// for files that cannot sync: pipes, ttys, character devices.
     func fsync(_ file: OpenFile) async throws(Errno)
+    /// O_ASYNC: whether the file signals its owner as it becomes ready (Linux's ->fasync: pipes,
+    /// terminals, sockets). On others F_SETFL leaves FASYNC as it was, as on Linux.
+    var sendsIOSignals: Bool { get }
+    /// A terminal's foreground group, which O_ASYNC makes the owner (0: the caller), as Linux's
+    /// tty_fasync; nil leaves the owner alone.
+    var ioSignalOwnerGroup: Int32? { get }
 }
 
 extension FileOperations {
@@ -54,4 +60,6 @@ extension FileOperations {
     public func pollQueue(_ file: OpenFile) -> WaitQueue? { nil }
     public var pipe: Pipe? { nil }
     public func fsync(_ file: OpenFile) async throws(Errno) { throw .EINVAL }
+    public var sendsIOSignals: Bool { false }
+    public var ioSignalOwnerGroup: Int32? { nil }
 }

@@ -48,11 +48,14 @@ public final class OpenFile: @unchecked Sendable {
     public var lockOwner: UInt { UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()) }
     /// F_SETOWN(_EX) and F_SETSIG: who would get the I/O signal, and which.
     public let signalOwner = SpinLock(FileSignalOwner())
+    /// O_ASYNC's watcher of the poll queue (FileAsyncNotifier.swift).
+    let asyncNotifier = SpinLock<FileAsyncNotifier?>(nil)
 
     deinit {
         if FsNotify.shared.isActive && !isPathOnly {
             FsNotify.shared.fileEvent(inode, flags.allowsWrite ? InotifyMask.IN_CLOSE_WRITE : InotifyMask.IN_CLOSE_NOWRITE, parent: notifyParent)
         }
+        endAsyncNotification()
         operations?.release(self)
         if holdsFlock { OpenFile.releaseFlocks?(lockOwner) }
         if holdsFcntlLocks { OpenFile.releaseFcntlLocks?(lockOwner) }

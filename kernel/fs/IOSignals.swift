@@ -1,0 +1,31 @@
+import LichenCore
+import _Concurrency
+
+/// O_ASYNC's signals (Linux's send_sigio): FileAsyncNotifier decides when a file's readiness
+/// changed; this sends its owner's signal to the thread, the process or every process of the group,
+/// each if the owner's setter may signal it (sigio_perm).
+enum IOSignals {
+    static func install() {
+        FileAsyncNotifier.deliver = { owner, reason, fd in send(owner, reason: reason, fd: fd) }
+    }
+
+    static func send(_ owner: FileSignalOwner, reason: Int32, fd: Int32) {
+        guard owner.pid > 0 else { return }
+        let info = owner.signalInfo(reason: reason, fd: fd)
+        switch owner.type {
+        case FileSignalOwner.F_OWNER_TID:
+            if let t = Processes.thread(owner.pid), owner.maySignal(t.process.credentials) {
+                ProcessSignals.send(info, to: t.process, thread: t.index)
+            }
+        case FileSignalOwner.F_OWNER_PID:
+            // A thread's id names its whole process here (Linux looks the task up, then signals its group).
+            if let p = Processes.process(owner.pid) ?? Processes.thread(owner.pid)?.process, owner.maySignal(p.credentials) {
+                ProcessSignals.send(info, to: p)
+            }
+        default:
+            for pid in Processes.withTable({ $0.members(ofGroup: owner.pid) }) {
+                if let p = Processes.process(pid), owner.maySignal(p.credentials) { ProcessSignals.send(info, to: p) }
+            }
+        }
+    }
+}
