@@ -54,7 +54,9 @@ final class Ext4Volume: @unchecked Sendable {
     let groups: [Ext4GroupDescriptor]
     let source: any Ext4BlockSource
     let log: @Sendable (String) -> Void
-    private let cache = SpinLock<[UInt32: Ext4Node]>([:])
+    /// Buckets by inode number (no Dictionary: its hashing needs floating point the kernel lacks).
+    private let cache = SpinLock<[[Ext4Node]]>([[Ext4Node]](repeating: [], count: bucketCount))
+    static let bucketCount = 64
     private let reports = ReportOnce(count: 4)
     static let cacheTarget = 1024
 
@@ -108,7 +110,8 @@ final class Ext4Volume: @unchecked Sendable {
     /// The inode `ino`, from the cache or the inode table.
     /// `reserved`: one of the special inodes below s_first_ino (the journal) may be read.
     func node(_ ino: UInt32, reserved: Bool = false) async throws(Errno) -> Ext4Node {
-        if let n = cache.withLock({ $0[ino] }) { return n }
+        let b = Int(ino) % Self.bucketCount
+        if let n = cache.withLock({ $0[b].first { $0.ino == ino } }) { return n }
         guard ino >= 1, ino <= sb.inodesCount, ino == 2 || reserved || ino >= sb.firstInode else {
             throw corrupted(.EUCLEAN, "iget: bad inode number", ino: ino)
         }
@@ -130,24 +133,25 @@ final class Ext4Volume: @unchecked Sendable {
         guard raw.type != .unknown else { throw corrupted(.EUCLEAN, "iget: bogus i_mode", ino: ino) }
         let made = Ext4Node(self, ino: ino, raw: raw)
         return cache.withLock { c in
-            if let other = c[ino] { return other }
-            if c.count >= Self.cacheTarget { Self.trim(&c) }
-            c[ino] = made
+            if let other = c[b].first(where: { $0.ino == ino }) { return other }
+            if c[b].count >= Self.cacheTarget / Self.bucketCount { Self.trim(&c[b]) }
+            c[b].append(made)
             return made
         }
     }
 
-    /// Drops the cached inodes nobody else holds.
-    private static func trim(_ c: inout [UInt32: Ext4Node]) {
-        for key in Array(c.keys) where isKnownUniquelyReferenced(&c[key]!) {
-            c[key] = nil
+    /// Drops the cached inodes of a bucket nobody else holds.
+    private static func trim(_ bucket: inout [Ext4Node]) {
+        var i = 0
+        while i < bucket.count {
+            if isKnownUniquelyReferenced(&bucket[i]) { bucket.remove(at: i) } else { i += 1 }
         }
     }
 
     func forgetInodes() {
         let all = cache.withLock { c in
             let all = c
-            c = [:]
+            c = [[Ext4Node]](repeating: [], count: Self.bucketCount)
             return all
         }
         _ = all                       // released here, outside the lock
