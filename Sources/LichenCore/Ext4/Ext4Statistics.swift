@@ -11,7 +11,8 @@ enum Ext4Statistics {
         let descriptorBlocks = (UInt64(sb.groupCount) + perBlock - 1) / perBlock
         let tableBlocks = (UInt64(sb.inodesPerGroup) * UInt64(sb.inodeSize) + UInt64(sb.blockSize) - 1) / UInt64(sb.blockSize)
         for g in 0..<sb.groupCount {
-            let backup: UInt64 = hasSuperblockBackup(sb, group: g) ? 1 + descriptorBlocks : 0
+            // Linux's count_overhead: superblock, descriptors and reserved GDT blocks where there is a backup
+            let backup: UInt64 = hasSuperblockBackup(sb, group: g) ? 1 + descriptorBlocks + UInt64(sb.reservedGDTBlocks) : 0
             overhead += backup + tableBlocks + 2
         }
         if sb.compat & Ext4Superblock.compatHasJournal != 0 && sb.journalInode != 0 {
