@@ -57,7 +57,7 @@ PY
             ln -s a "$t/l"; ln -s "$(printf 'y%.0s' $(seq 80))" "$t/d/slow"; for i in 1 2 3 4 5 6 7 8; do touch "$t/d/f$i"; done
             for k in ext4 ext2; do
               rm -f "$dir/$k"; truncate -s 64K "$dir/$k"
-              mke2fs -q -F -t $k -O ^resize_inode$([ $k = ext4 ] && echo ,^has_journal) -N 32 -I 128 -b 1024 -d "$t" "$dir/$k" 2>/dev/null || rm -f "$dir/$k"
+              mke2fs -q -F -t $k -O ^resize_inode$([ $k = ext4 ] && echo ,^has_journal) -N 32 -I 128 -b 1024 -d "$t" "$dir/$k" >/dev/null 2>&1 || rm -f "$dir/$k"
             done
           fi ;;
     symbols) [ -f build/ksyms.S ] && python3 - "$dir/ksyms" <<'PY' || true

@@ -22,13 +22,18 @@ public final class Ext4FileSystem: FileSystem {
                              log: @escaping @Sendable (String) -> Void) async throws(Errno) -> Ext4FileSystem {
         let groups = try await Ext4Volume.readGroupDescriptors(superblock, source: source, log: log)
         let volume = Ext4Volume(superblock, groups: groups, source: source, log: log)
-        let root = try await volume.node(2)
-        guard root.metadata.isDirectory else {
-            log("get root inode failed")
-            throw .EUCLEAN
+        do throws(Errno) {
+            let root = try await volume.node(2)
+            guard root.metadata.isDirectory else {
+                log("get root inode failed")
+                throw .EUCLEAN
+            }
+            let statistics = try await Ext4Statistics.compute(volume)
+            return Ext4FileSystem(volume: volume, root: root, device: device, type: type, statistics: statistics)
+        } catch {
+            volume.forgetInodes()            // the cached inodes and the volume point at each other
+            throw error
         }
-        let statistics = try await Ext4Statistics.compute(volume)
-        return Ext4FileSystem(volume: volume, root: root, device: device, type: type, statistics: statistics)
     }
 
     private init(volume: Ext4Volume, root: Ext4Node, device: DeviceNumber, type: Ext4Type, statistics: FileSystemStatistics) {
