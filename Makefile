@@ -117,6 +117,7 @@ boot-test: kernel
 	python3 tests/boot/test_wakeups.py $(B)/Image
 	python3 tests/boot/test_debian.py $(B)/Image
 	@tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_virtio.py $(B)/Image
+	@tools/ensure-deps.sh gcc e2fsprogs && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_ext4.py $(B)/Image
 
 # Benchmarks (not part of `make test`: timing on a shared host is noisy; docs/performance.md).
 # `make bench` runs both: the user-space micro-benchmarks and boot times against Linux (bench-user),
@@ -203,6 +204,7 @@ $(B)/core/$(LINUX_ABI_MODULE).o: $(LINUX_ABI_SRCS) $(B)/core/LichenCore.o
 	  -emit-module-path $(B)/modules/$(LINUX_ABI_MODULE).swiftmodule $(LINUX_ABI_SRCS) -c -o $@
 
 host-test:
+	@tools/ensure-deps.sh e2fsprogs
 	swift test
 
 # Proof of the compile-time guarantee: `await` inside SpinLock.withLock (or UnfairSpinLock.withLock) is rejected by swiftc (host,

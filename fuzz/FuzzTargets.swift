@@ -1,6 +1,6 @@
 // libFuzzer entry point for LichenCore's parsers of untrusted bytes (built with
 // `swiftc -sanitize=fuzzer,address` together with Sources/LichenCore by fuzz/run.sh). The target is
-// chosen with LICHEN_FUZZ_TARGET: fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions.
+// chosen with LICHEN_FUZZ_TARGET: fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4.
 import LichenCoreFuzzed
 #if canImport(Glibc)
 import Glibc
@@ -9,11 +9,11 @@ import Glibc
 /// EM_AARCH64: the ELF seeds are arm64 programs (the fuzzed module is LichenCore alone, without LinuxABIAArch64).
 let elfMachine: UInt16 = 183
 
-enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions }
+enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4 }
 
 let target: Target = {
     guard let raw = getenv("LICHEN_FUZZ_TARGET"), let t = Target(rawValue: String(cString: raw)) else {
-        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script virtqueue partitions")
+        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4")
     }
     return t
 }()
@@ -94,6 +94,8 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         fuzzVirtqueue(bytes)
     case .partitions:
         fuzzPartitions(bytes)
+    case .ext4:
+        fuzzExt4(bytes)
     }
     return 0
 }
@@ -166,6 +168,59 @@ func fuzzPartitions(_ bytes: UnsafeRawBufferPointer) {
             guard p.number >= 1, p.number <= PartitionTable.maxPartitionNumber, p.start < capacity, p.sectors <= capacity - p.start else {
                 fatalError("partitions: \(p) does not fit a disk of \(capacity) sectors")
             }
+        }
+    }
+}
+
+/// An ext2/3/4 image (the input, zeros past its end): mount it as each type and walk it all
+/// (readdir, lookup, read, readlink). Errors are fine; a trap is the bug.
+final class FuzzImageSource: Ext4BlockSource, @unchecked Sendable {
+    let image: [UInt8]
+    let blockSize: Int
+    init(_ image: [UInt8], blockSize: Int) { self.image = image; self.blockSize = blockSize }
+    func block(_ number: UInt64) async throws(Errno) -> [UInt8] {
+        guard number < 1 << 20 else { throw .EIO }
+        let from = Int(number) * blockSize
+        var out = [UInt8](repeating: 0, count: blockSize)
+        if from < image.count { for i in 0..<min(blockSize, image.count - from) { out[i] = image[from + i] } }
+        return out
+    }
+}
+
+func fuzzExt4(_ bytes: UnsafeRawBufferPointer) {
+    let image = Array(bytes)
+    guard image.count >= 2048 else { return }
+    var done = sem_t()
+    sem_init(&done, 0, 0)
+    Task {
+        var reason = ""
+        if let sb = try? Ext4Superblock.parse(Array(image[1024..<2048]), pageSize: 4096, reason: &reason) {
+            for type in [Ext4Type.ext4, .ext2] where sb.refusal(as: type) == nil {
+                guard let fs = try? await Ext4FileSystem.mount(sb, source: FuzzImageSource(image, blockSize: sb.blockSize), type: type,
+                                                               device: DeviceNumber(major: 254, minor: 0), log: { _ in }) else { continue }
+                _ = fs.statistics
+                await fuzzWalk(fs.root, depth: 0)
+            }
+        }
+        sem_post(&done)
+    }
+    sem_wait(&done)
+}
+
+func fuzzWalk(_ node: any Inode, depth: Int) async {
+    guard depth < 6 else { return }
+    var entries: [DirectoryEntry] = []
+    try? await node.readdir(from: 0) { e in entries.append(e); return entries.count < 200 }
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 8192, alignment: 8)
+    defer { buffer.deallocate() }
+    for e in entries where e.name != [46] && e.name != [46, 46] {
+        guard let child = try? await node.lookup(e.name) else { continue }
+        let m = child.metadata
+        if m.isDirectory { await fuzzWalk(child, depth: depth + 1) }
+        if m.isSymbolicLink { _ = try? await child.readlink() }
+        if m.isRegular {
+            var at: Int64 = 0
+            while at < min(m.size, 1 << 20), let n = try? await child.read(at: at, into: buffer), n > 0 { at += Int64(n) }
         }
     }
 }

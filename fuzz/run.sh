@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4)
 out=build/fuzz
 mkdir -p "$out/module"
 bin="$out/lichen-fuzz"
@@ -52,6 +52,14 @@ open(sys.argv[1] + "/gpt", "wb").write(disks.gpt_disk(sectors=128, parts=((34, 6
 open(sys.argv[1] + "/mbr", "wb").write(disks.mbr_disk(scale=32))
 PY
     ;;
+    ext4) if [ ! -f "$dir/ext4" ]; then       # 64 KiB images (the -max_len) from mke2fs -d: files, a directory, symlinks
+            t="$out/ext4-tree"; rm -rf "$t"; mkdir -p "$t/d"; echo hi > "$t/a"; head -c 5000 /dev/zero | tr '\0' 'z' > "$t/d/b"
+            ln -s a "$t/l"; ln -s "$(printf 'y%.0s' $(seq 80))" "$t/d/slow"; for i in 1 2 3 4 5 6 7 8; do touch "$t/d/f$i"; done
+            for k in ext4 ext2; do
+              rm -f "$dir/$k"; truncate -s 64K "$dir/$k"
+              mke2fs -q -F -t $k -O ^resize_inode$([ $k = ext4 ] && echo ,^has_journal) -N 32 -I 128 -b 1024 -d "$t" "$dir/$k" >/dev/null 2>&1 || rm -f "$dir/$k"
+            done
+          fi ;;
     symbols) [ -f build/ksyms.S ] && python3 - "$dir/ksyms" <<'PY' || true
 import re, sys
 data = bytes(int(b) for line in open("build/ksyms.S") if line.startswith(".byte") for b in line[6:].split(","))

@@ -41,6 +41,17 @@ enum BlockDevices {
 
     static var all: [Disk] { lock.withLock { _ in disks } }
 
+    /// The disk or partition with device number `number` (a filesystem's source), nil when none.
+    static func file(_ number: DeviceNumber) -> BlockDeviceFile? {
+        lock.withLock { _ in
+            for disk in disks {
+                if disk.whole.number == number { return disk.whole }
+                if let p = disk.partitions.first(where: { $0.number == number }) { return p }
+            }
+            return nil
+        }
+    }
+
     /// At boot, once the VFS exists: reads every disk's partition table and registers the disk and
     /// its partitions as block devices. The returned nodes go into devtmpfs.
     static func start(in registry: DeviceRegistry) async -> [Devfs.Node] {

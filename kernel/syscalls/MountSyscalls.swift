@@ -1,7 +1,7 @@
 import LichenCore
 import _Concurrency
 
-/// mount (proc, tmpfs, devtmpfs, sysfs), umount2, statfs, fstatfs.
+/// mount (proc, tmpfs, devtmpfs, sysfs, devpts, ext2/3/4 read-only), umount2, statfs, fstatfs.
 enum MountSyscalls {
     static let MS_REMOUNT: UInt64 = 0x20, MS_BIND: UInt64 = 0x1000, MS_MOVE: UInt64 = 0x2000
     static let MNT_FORCE: UInt64 = 0x1, MNT_DETACH: UInt64 = 0x2, MNT_EXPIRE: UInt64 = 0x4, UMOUNT_NOFOLLOW: UInt64 = 0x8
@@ -40,6 +40,8 @@ enum MountSyscalls {
         } else if type == Array("devpts".utf8) {                   // one instance, wherever it is mounted
             try Devpts.shared.configure(data)
             fileSystem = Devpts.shared
+        } else if Ext4Mount.isExt(type) {                         // ext2/3/4 on a block device, read-only
+            fileSystem = try await Ext4Mount.make(type: type, source: source, flags: flags, data: data, process: a.process)
         } else {
             guard data.isEmpty else { throw .EINVAL }              // their options are not supported yet
             if type == Array("proc".utf8) {

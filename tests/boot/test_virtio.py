@@ -23,11 +23,11 @@ def check(name, ok, detail=""):
     results.append(ok)
     print(("PASS " if ok else "FAIL ") + name + ("" if ok or not detail else "\n" + detail))
 
-def linux_modules():
-    """virtio_mmio.ko and virtio_blk.ko of Debian's kernel (modules there), extracted once."""
+def linux_modules(wanted=("drivers/virtio/virtio_mmio.ko", "drivers/block/virtio_blk.ko")):
+    """Modules of Debian's kernel (paths under lib/modules/VERSION/kernel), extracted once into
+    build/virtio/modules: by default virtio_mmio.ko and virtio_blk.ko."""
     version = open(os.path.join(ROOT, "build/debian/linux/version")).read().strip()
     out = os.path.join(WORK, "modules")
-    wanted = ["virtio/virtio_mmio.ko", "block/virtio_blk.ko"]
     paths = [os.path.join(out, os.path.basename(w)) for w in wanted]
     if all(os.path.exists(p) for p in paths):
         return paths
@@ -36,20 +36,26 @@ def linux_modules():
         subprocess.check_call(["apt-get", "download", "linux-image-%s:arm64" % version], cwd=os.path.join(ROOT, "build/debian"))
         debs = [f for f in os.listdir(os.path.join(ROOT, "build/debian")) if f.startswith("linux-image-" + version)]
     os.makedirs(out, exist_ok=True)
-    members = ["./lib/modules/%s/kernel/drivers/%s" % (version, w) for w in wanted]
+    members = ["./lib/modules/%s/kernel/%s" % (version, w) for w in wanted]
     tar = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", os.path.join(ROOT, "build/debian", debs[0])], stdout=subprocess.PIPE)
-    subprocess.check_call(["tar", "x", "-C", out, "--strip-components=%d" % 6] + members, stdin=tar.stdout)
+    subprocess.check_call(["tar", "x", "-C", out, "--strip-components=%d" % 5] + members, stdin=tar.stdout)
     tar.wait()
     for w, p in zip(wanted, paths):
         os.replace(os.path.join(out, w), p)
     return paths
 
 def qemu_disks(a, b):
-    """qemu gives the first -device the last virtio-mmio slot, which both kernels find last: b goes
-    first so that a is vda."""
-    return ["-global", "virtio-mmio.force-legacy=false",
-            "-drive", "file=%s,if=none,format=raw,id=d1,readonly=on" % b, "-device", "virtio-blk-device,drive=d1",
-            "-drive", "file=%s,if=none,format=raw,id=d0" % a, "-device", "virtio-blk-device,drive=d0"]
+    """vda read-write, vdb read-only."""
+    return qemu_disk_list([(a, False), (b, True)])
+
+def qemu_disk_list(images):
+    """[(path, read_only)] as vda, vdb, ...: qemu gives the first -device the last virtio-mmio slot,
+    which both kernels find last, so the disks go in reverse order."""
+    args = ["-global", "virtio-mmio.force-legacy=false"]
+    for i, (path, read_only) in reversed(list(enumerate(images))):
+        args += ["-drive", "file=%s,if=none,format=raw,id=d%d%s" % (path, i, ",readonly=on" if read_only else ""),
+                 "-device", "virtio-blk-device,drive=d%d" % i]
+    return args
 
 def sections(text):
     return lichen_qemu.console_sections(text, keep_blank=False)

@@ -6,6 +6,12 @@ public protocol FileSystem: AnyObject, Sendable {
     /// The type name /proc/mounts shows ("tmpfs", "devtmpfs", "proc").
     var typeName: [UInt8] { get }
     var statistics: FileSystemStatistics { get }
+    /// st_blksize of its files (a page, unless the filesystem says otherwise: ext4's block size).
+    var preferredBlockSize: Int32 { get }
+}
+
+extension FileSystem {
+    public var preferredBlockSize: Int32 { Int32(pageSize) }
 }
 
 /// What statfs reports.

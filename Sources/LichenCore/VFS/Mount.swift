@@ -64,7 +64,7 @@ public struct Location: Sendable {
 
     public var metadata: InodeMetadata { inode.metadata }
 
-    public var status: FileStatus { FileStatus(inode.metadata, device: mount.fileSystem.device) }
+    public var status: FileStatus { FileStatus(inode.metadata, device: mount.fileSystem.device, blockSize: mount.fileSystem.preferredBlockSize) }
 }
 
 /// Every mount of the namespace. Few entries, so a list under a spinlock.

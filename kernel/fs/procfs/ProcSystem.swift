@@ -63,7 +63,7 @@ enum ProcSystem {
 
     @Sendable static func filesystems() -> [UInt8] {
         var o: [UInt8] = []
-        o.add("nodev\tsysfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tpipefs\nnodev\trootfs\n")
+        o.add("nodev\tsysfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tpipefs\nnodev\trootfs\n\text3\n\text2\n\text4\n")
         return o
     }
 

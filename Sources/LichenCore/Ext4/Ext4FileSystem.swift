@@ -1,0 +1,164 @@
+import _Concurrency
+
+/// Where an ext4 filesystem's blocks come from: the kernel's block cache, or an image in memory
+/// in the host tests. `block` returns exactly one filesystem block (shared, never modified).
+public protocol Ext4BlockSource: AnyObject, Sendable {
+    func block(_ number: UInt64) async throws(Errno) -> [UInt8]
+}
+
+/// An ext2/ext3/ext4 filesystem mounted read-only (Linux's ext4 super_block). Writes are not
+/// implemented: every changing operation of its inodes fails with EROFS.
+public final class Ext4FileSystem: FileSystem {
+    let volume: Ext4Volume
+    public let device: DeviceNumber
+    public let typeName: [UInt8]
+    public let statistics: FileSystemStatistics
+    private let rootNode: Ext4Node
+
+    /// Mounts the filesystem whose superblock is `superblock` (already parsed from the source's
+    /// bytes 1024..<2048 and refused-checked by the caller with `refusal(as:)`).
+    /// `log` writes one line (an "EXT4-fs (name): ..." message).
+    public static func mount(_ superblock: Ext4Superblock, source: any Ext4BlockSource, type: Ext4Type, device: DeviceNumber,
+                             log: @escaping @Sendable (String) -> Void) async throws(Errno) -> Ext4FileSystem {
+        let groups = try await Ext4Volume.readGroupDescriptors(superblock, source: source, log: log)
+        let volume = Ext4Volume(superblock, groups: groups, source: source, log: log)
+        do throws(Errno) {
+            let root = try await volume.node(2)
+            guard root.metadata.isDirectory else {
+                log("get root inode failed")
+                throw .EUCLEAN
+            }
+            let statistics = try await Ext4Statistics.compute(volume)
+            return Ext4FileSystem(volume: volume, root: root, device: device, type: type, statistics: statistics)
+        } catch {
+            volume.forgetInodes()            // the cached inodes and the volume point at each other
+            throw error
+        }
+    }
+
+    private init(volume: Ext4Volume, root: Ext4Node, device: DeviceNumber, type: Ext4Type, statistics: FileSystemStatistics) {
+        self.volume = volume
+        rootNode = root
+        self.device = device
+        typeName = type.name
+        self.statistics = statistics
+    }
+
+    /// The inodes point at the volume, the volume caches inodes: break the cycle when the mount is gone.
+    deinit { volume.forgetInodes() }
+
+    public var root: any Inode { rootNode }
+    public var preferredBlockSize: Int32 { Int32(volume.sb.blockSize) }
+}
+
+/// What a mounted filesystem's inodes share: geometry, group descriptors, the block source and
+/// the inode cache (one object per inode number while anyone holds it, so that locks, mounts and
+/// hard links see the same inode).
+final class Ext4Volume: @unchecked Sendable {
+    let sb: Ext4Superblock
+    let groups: [Ext4GroupDescriptor]
+    let source: any Ext4BlockSource
+    let log: @Sendable (String) -> Void
+    /// Buckets by inode number (no Dictionary: its hashing needs floating point the kernel lacks).
+    private let cache = SpinLock<[[Ext4Node]]>([[Ext4Node]](repeating: [], count: bucketCount))
+    static let bucketCount = 64
+    private let reports = ReportOnce(count: 4)
+    static let cacheTarget = 1024
+
+    init(_ sb: Ext4Superblock, groups: [Ext4GroupDescriptor], source: any Ext4BlockSource, log: @escaping @Sendable (String) -> Void) {
+        self.sb = sb
+        self.groups = groups
+        self.source = source
+        self.log = log
+    }
+
+    /// A corruption found after mount: logged (once per kind, Linux rate-limits), then thrown.
+    func corrupted(_ error: Errno, _ what: String, ino: UInt32) -> Errno {
+        if reports.first(error == .EBADMSG ? 0 : 1) {
+            log("error: inode #" + Format.decimal(UInt64(ino)) + ": " + what)
+        }
+        return error
+    }
+
+    func unsupported(_ what: String) -> Errno {
+        if reports.first(2) { log("Lichen: " + what + " not implemented") }
+        return .EOPNOTSUPP
+    }
+
+    static func readGroupDescriptors(_ sb: Ext4Superblock, source: any Ext4BlockSource,
+                                     log: @Sendable (String) -> Void) async throws(Errno) -> [Ext4GroupDescriptor] {
+        var out: [Ext4GroupDescriptor] = []
+        out.reserveCapacity(Int(sb.groupCount))
+        let perBlock = sb.blockSize / sb.descriptorSize
+        var block: [UInt8] = []
+        var warned = false
+        for g in 0..<Int(sb.groupCount) {
+            if g % perBlock == 0 { block = try await source.block(UInt64(sb.firstDataBlock) + 1 + UInt64(g / perBlock)) }
+            let offset = (g % perBlock) * sb.descriptorSize
+            let d = block.withUnsafeBytes { Ext4GroupDescriptor($0, at: offset, size: sb.descriptorSize) }
+            guard d.isValid(sb) else {
+                log("ext4_check_descriptors: Inode table or bitmap for group " + Format.decimal(UInt64(g)) + " not in group")
+                throw .EUCLEAN
+            }
+            // As Linux, a bad descriptor checksum fails only read-write mounts; read-only ones log it.
+            if sb.hasMetadataChecksums && !warned && !block.withUnsafeBytes({
+                Ext4GroupDescriptor.checksumMatches($0, at: offset, size: sb.descriptorSize, group: UInt32(g), seed: sb.checksumSeed)
+            }) {
+                log("ext4_check_descriptors: Checksum for group " + Format.decimal(UInt64(g)) + " failed")
+                warned = true
+            }
+            out.append(d)
+        }
+        return out
+    }
+
+    /// The inode `ino`, from the cache or the inode table.
+    /// `reserved`: one of the special inodes below s_first_ino (the journal) may be read.
+    func node(_ ino: UInt32, reserved: Bool = false) async throws(Errno) -> Ext4Node {
+        let b = Int(ino) % Self.bucketCount
+        if let n = cache.withLock({ $0[b].first { $0.ino == ino } }) { return n }
+        guard ino >= 1, ino <= sb.inodesCount, ino == 2 || reserved || ino >= sb.firstInode else {
+            throw corrupted(.EUCLEAN, "iget: bad inode number", ino: ino)
+        }
+        let index = Int(ino - 1)
+        let group = index / Int(sb.inodesPerGroup), inGroup = index % Int(sb.inodesPerGroup)
+        let byteOffset = inGroup * sb.inodeSize
+        let block = try await source.block(groups[group].inodeTable + UInt64(byteOffset / sb.blockSize))
+        let at = byteOffset % sb.blockSize
+        var reason = ""
+        let raw: Ext4RawInode
+        do throws(Errno) {
+            raw = try withBytes(block) { b throws(Errno) in
+                try Ext4RawInode(UnsafeRawBufferPointer(rebasing: b[at..<at + sb.inodeSize]), ino: ino, sb: sb, reason: &reason)
+            }
+        } catch {
+            throw corrupted(error, reason, ino: ino)
+        }
+        guard raw.nlink > 0 else { throw .ESTALE }     // deleted or unallocated
+        guard raw.type != .unknown else { throw corrupted(.EUCLEAN, "iget: bogus i_mode", ino: ino) }
+        let made = Ext4Node(self, ino: ino, raw: raw)
+        return cache.withLock { c in
+            if let other = c[b].first(where: { $0.ino == ino }) { return other }
+            if c[b].count >= Self.cacheTarget / Self.bucketCount { Self.trim(&c[b]) }
+            c[b].append(made)
+            return made
+        }
+    }
+
+    /// Drops the cached inodes of a bucket nobody else holds.
+    private static func trim(_ bucket: inout [Ext4Node]) {
+        var i = 0
+        while i < bucket.count {
+            if isKnownUniquelyReferenced(&bucket[i]) { bucket.remove(at: i) } else { i += 1 }
+        }
+    }
+
+    func forgetInodes() {
+        let all = cache.withLock { c in
+            let all = c
+            c = [[Ext4Node]](repeating: [], count: Self.bucketCount)
+            return all
+        }
+        _ = all                       // released here, outside the lock
+    }
+}

@@ -1,0 +1,152 @@
+import _Concurrency
+
+/// An inode of a read-only ext2/3/4 filesystem: directories, regular files, symlinks and special
+/// files. Its metadata is read once (nothing changes it while mounted read-only).
+final class Ext4Node: Inode, @unchecked Sendable {
+    let volume: Ext4Volume
+    let ino: UInt32
+    let raw: Ext4RawInode
+    let metadata: InodeMetadata
+    private var blockMap: Ext4BlockMap { Ext4BlockMap(volume: volume, ino: ino, raw: raw) }
+
+    init(_ volume: Ext4Volume, ino: UInt32, raw: Ext4RawInode) {
+        self.volume = volume
+        self.ino = ino
+        self.raw = raw
+        var m = InodeMetadata(ino: UInt64(ino), mode: raw.mode, uid: raw.uid, gid: raw.gid, nlink: raw.nlink, size: raw.size,
+                              time: raw.mtime, blocks: raw.blocks512)
+        m.atime = raw.atime
+        m.ctime = raw.ctime
+        if raw.type == .characterDevice || raw.type == .blockDevice { m.rdev = raw.deviceNumber }
+        metadata = m
+    }
+
+    // Reading.
+
+    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
+        guard metadata.isRegular else { throw metadata.isDirectory ? .EISDIR : .EINVAL }
+        guard offset >= 0 else { throw .EINVAL }
+        if raw.flags & (Ext4RawInode.flagInlineData | Ext4RawInode.flagEncrypt) != 0 {
+            throw volume.unsupported("inline or encrypted file data")
+        }
+        return try await readData(at: offset, into: buffer)
+    }
+
+    /// File data (regular files, slow symlinks): mapped blocks, zeros for holes and uninitialized extents.
+    private func readData(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
+        let size = metadata.size
+        if offset >= size || buffer.isEmpty { return 0 }
+        let total = Int(min(Int64(buffer.count), size - offset))
+        let bs = volume.sb.blockSize
+        let map = blockMap
+        var done = 0
+        while done < total {
+            let position = offset + Int64(done)
+            let logical = position / Int64(bs)
+            guard logical <= Int64(UInt32.max) else { break }
+            let within = Int(position % Int64(bs))
+            let n = min(total - done, bs - within)
+            let target = UnsafeMutableRawBufferPointer(rebasing: buffer[done..<done + n])
+            if let physical = try await map.physical(UInt32(logical)) {
+                let data = try await volume.source.block(physical)
+                guard data.count >= within + n else { throw .EIO }
+                data.withUnsafeBytes { target.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[within..<within + n])) }
+            } else {
+                target.initializeMemory(as: UInt8.self, repeating: 0)
+            }
+            done += n
+        }
+        return done
+    }
+
+    func readlink() async throws(Errno) -> [UInt8] {
+        guard metadata.isSymbolicLink else { throw .EINVAL }
+        let size = Int(metadata.size)
+        guard size > 0, size < volume.sb.blockSize else { throw volume.corrupted(.EUCLEAN, "bad symlink size", ino: ino) }
+        let eaBlocks: Int64 = raw.fileACL != 0 ? Int64(volume.sb.blockSize / 512) : 0
+        if raw.blocks512 - eaBlocks == 0 {                    // fast symlink: the target is in i_block
+            guard size < raw.blockArea.count else { throw volume.corrupted(.EUCLEAN, "bad fast symlink", ino: ino) }
+            return Array(raw.blockArea[0..<size])
+        }
+        let target = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
+        defer { target.deallocate() }
+        let n = try await readData(at: 0, into: target)
+        return Array(target[0..<n])
+    }
+
+    // Directories.
+
+    func lookup(_ name: [UInt8]) async throws(Errno) -> any Inode {
+        guard metadata.isDirectory else { throw .ENOTDIR }
+        var found: UInt32? = nil
+        try await forEachRecord(from: 0) { record in
+            if record.name == name { found = record.ino; return false }
+            return true
+        }
+        guard let found else { throw .ENOENT }
+        return try await volume.node(found)
+    }
+
+    /// Cookies are byte positions in the directory (Linux uses hashes for indexed directories:
+    /// the order differs there, the entries do not).
+    func readdir(from cookie: Int64, _ emit: (DirectoryEntry) -> Bool) async throws(Errno) {
+        guard metadata.isDirectory else { throw .ENOTDIR }
+        guard cookie >= 0 else { throw .EINVAL }
+        try await forEachRecord(from: cookie) { record in
+            emit(DirectoryEntry(ino: UInt64(record.ino), type: record.type, name: record.name, nextCookie: Int64(record.next)))
+        }
+    }
+
+    /// Walks the directory's records from byte position `start` until `body` returns false.
+    /// `next` in the records it gets is a directory position (not a block offset).
+    private func forEachRecord(from start: Int64, _ body: (Ext4DirectoryRecord) -> Bool) async throws(Errno) {
+        let bs = volume.sb.blockSize
+        let blocks = (metadata.size + Int64(bs) - 1) / Int64(bs)
+        var logical = start / Int64(bs)
+        let map = blockMap
+        let seed = Ext4RawInode.checksumSeed(ino: ino, generation: raw.generation, sb: volume.sb)
+        while logical < blocks {
+            guard let physical = try await map.physical(UInt32(truncatingIfNeeded: logical)) else {
+                throw volume.corrupted(.EUCLEAN, "directory contains a hole", ino: ino)
+            }
+            let data = try await volume.source.block(physical)
+            let base = logical * Int64(bs)
+            let from = logical == start / Int64(bs) ? Int(start % Int64(bs)) : 0
+            let records: [Ext4DirectoryRecord]
+            do throws(Errno) {
+                records = try withBytes(data) { b throws(Errno) -> [Ext4DirectoryRecord] in
+                    if volume.sb.hasMetadataChecksums {
+                        switch Ext4DirectoryBlock.checksumMatches(b, inodeSeed: seed) {
+                        case .some(true): break
+                        case .some(false): throw .EBADMSG
+                        case .none: if raw.flags & Ext4RawInode.flagIndex == 0 { throw .EBADMSG }
+                        }
+                    }
+                    return try Ext4DirectoryBlock.records(b, sb: volume.sb, from: 0)
+                }
+            } catch {
+                throw volume.corrupted(error, error == .EBADMSG ? "directory block checksum" : "bad directory entry", ino: ino)
+            }
+            for var r in records where r.offset >= from {
+                r.next = Int(base) + r.next
+                if !body(r) { return }
+            }
+            logical += 1
+        }
+    }
+
+    // Read-only: nothing changes (the VFS refuses these first on a read-only mount).
+
+    func create(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode { throw .EROFS }
+    func mkdir(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode { throw .EROFS }
+    func mknod(_ name: [UInt8], mode: UInt32, device: DeviceNumber, owner: InodeOwner) async throws(Errno) -> any Inode { throw .EROFS }
+    func symlink(_ name: [UInt8], target: [UInt8], owner: InodeOwner) async throws(Errno) -> any Inode { throw .EROFS }
+    func link(_ name: [UInt8], to inode: any Inode) async throws(Errno) { throw .EROFS }
+    func unlink(_ name: [UInt8]) async throws(Errno) { throw .EROFS }
+    func rmdir(_ name: [UInt8]) async throws(Errno) { throw .EROFS }
+    func rename(_ name: [UInt8], to newDirectory: any Inode, as newName: [UInt8], flags: RenameFlags) async throws(Errno) { throw .EROFS }
+    func setattr(_ changes: AttributeChanges) async throws(Errno) { throw .EROFS }
+    func write(at offset: Int64, from buffer: UnsafeRawBufferPointer, append: Bool) async throws(Errno) -> (count: Int, end: Int64) {
+        throw metadata.isDirectory ? .EISDIR : .EROFS
+    }
+}
