@@ -32,7 +32,9 @@ enum InstantPathSyscalls {
         return withShortPath(a) { (path: UnsafeRawBufferPointer) -> FileStatus? in
             let context = a.process.fs
             guard let start = startDirectory(a, dirfd, path, context) else { return nil }
-            return InstantPathWalk.resolve(path, from: start, context: context, mounts: vfs.mounts, followLast: followLast)?.status
+            guard let (location, metadata) = InstantPathWalk.resolve(path, from: start, context: context, mounts: vfs.mounts,
+                                                                     followLast: followLast) else { return nil }
+            return FileStatus(metadata, device: location.mount.fileSystem.device)
         }
     }
 
@@ -42,9 +44,9 @@ enum InstantPathSyscalls {
         let opened = withShortPath(a) { (path: UnsafeRawBufferPointer) -> OpenFile? in
             let context = a.process.fs
             guard let start = startDirectory(a, dirfd, path, context),
-                  let location = InstantPathWalk.resolve(path, from: start, context: context, mounts: vfs.mounts,
-                                                         followLast: !flags.contains(.O_NOFOLLOW)),
-                  let file = vfs.openNow(location, flags: flags, context: context) else { return nil }
+                  let (location, metadata) = InstantPathWalk.resolve(path, from: start, context: context, mounts: vfs.mounts,
+                                                                     followLast: !flags.contains(.O_NOFOLLOW)),
+                  let file = vfs.openNow(location, metadata: metadata, flags: flags, context: context) else { return nil }
             file.pathHint = (start, Array(path))                 // for /proc/<pid>/fd, as openat
             return file
         }

@@ -5,13 +5,16 @@
 /// filesystem cannot answer now, and every failure (the full walk then reports the error in
 /// Linux's order). PathResolver stays the one definition of the rules; this is its fast subset.
 public enum InstantPathWalk {
+    /// The location and a snapshot of its metadata (each inode's is read once: a directory's
+    /// snapshot serves its search check, a file's the caller's stat).
     public static func resolve(_ path: UnsafeRawBufferPointer, from start: Location, context: FSContext,
-                               mounts: MountTable, followLast: Bool) -> Location? {
+                               mounts: MountTable, followLast: Bool) -> (location: Location, metadata: InodeMetadata)? {
         let count = path.count
         guard count > 0, count < PathLimits.pathMax else { return nil }
         let isAbsolute = path[0] == slash
         var current = isAbsolute ? context.root : start
-        if !isAbsolute && !current.metadata.isDirectory { return nil }
+        var metadata = current.metadata
+        if !isAbsolute && !metadata.isDirectory { return nil }
         let trailingSlash = path[count - 1] == slash
         var i = 0
         while true {
@@ -25,7 +28,6 @@ public enum InstantPathWalk {
             let last = next == count
             let name = UnsafeRawBufferPointer(rebasing: path[begin..<i])
             // One component, as PathResolver.step.
-            let metadata = current.metadata
             guard metadata.isDirectory, (try? context.credentials.check(.execute, metadata)) != nil else { return nil }
             if name.count <= 2 && name[0] == dot && (name.count == 1 || name[1] == dot) {
                 if name.count == 2 { return nil }                   // "..": the full walk (mounts, the root)
@@ -33,10 +35,11 @@ public enum InstantPathWalk {
             }
             guard let child = current.inode.lookupNow(name) else { return nil }
             current = mounts.crossDown(Location(mount: current.mount, inode: child))
-            if (!last || followLast || trailingSlash) && current.metadata.isSymbolicLink { return nil }
+            metadata = current.metadata
+            if (!last || followLast || trailingSlash) && metadata.isSymbolicLink { return nil }
         }
-        if trailingSlash && !current.metadata.isDirectory { return nil }
-        return current
+        if trailingSlash && !metadata.isDirectory { return nil }
+        return (current, metadata)
     }
 
     private static let dot = UInt8(ascii: ".")

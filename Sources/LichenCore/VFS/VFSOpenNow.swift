@@ -9,9 +9,9 @@ extension VFS {
     /// `open(location)` when nothing in it can sleep: an existing regular file whose data the
     /// filesystem keeps itself (no file operations), with `instantOpen` flags only. Nil otherwise
     /// and on any failure (`open` then reports it): the same checks, in the same order, as `open`.
-    public func openNow(_ location: Location, flags: OpenFlags, context: FSContext) -> OpenFile? {
+    /// `metadata`: the walk's snapshot of the file's.
+    public func openNow(_ location: Location, metadata: InodeMetadata, flags: OpenFlags, context: FSContext) -> OpenFile? {
         guard flags.isSubset(of: .instantOpen), flags.accessMode != .O_ACCMODE else { return nil }
-        let metadata = location.metadata
         guard metadata.isRegular, location.inode.fileOperations == nil else { return nil }
         if flags.allowsWrite, (try? location.mount.checkWritable()) == nil { return nil }
         var access: Access = []

@@ -30,8 +30,9 @@ struct DirectoryTable {
         return byPosition.find(position)?.inode
     }
 
-    /// `find` of a name given as bytes in place (the instant path walk: no array built).
-    func find(bytes name: UnsafeRawBufferPointer) -> TmpfsInode? {
+    /// `find` of a name given as bytes in place (the instant path walk: no array built). Mutating
+    /// only so that a call on a directory's stored table works in place instead of on a copy.
+    mutating func find(bytes name: UnsafeRawBufferPointer) -> TmpfsInode? {
         guard let position = byName.find(ordering: { compareBytes($0, name) }) else { return nil }
         return byPosition.find(position)?.inode
     }
