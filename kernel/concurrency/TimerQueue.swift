@@ -218,6 +218,15 @@ enum TimerQueue {
 
     /// Makes sure this CPU takes a timer interrupt within `nanoseconds`: user code that never traps gets
     /// preempted at the end of its slice (the interrupt ends `UserMode.run` with `.interrupted`).
+    /// Whether this CPU has a time slice armed. Every slice end was armed as at most `Thread.timeSlice`
+    /// after an earlier moment, so `armTimeSlice(Thread.timeSlice)` would then change nothing: the
+    /// return to user mode skips it (and its clock read).
+    static func sliceArmed() -> Bool {
+        guard timer != nil else { return true }
+        let cpu = PerCPU.currentIndex
+        return CPU.withInterruptsDisabled { sliceEnds[cpu] != 0 }
+    }
+
     static func armTimeSlice(nanoseconds: UInt64) {
         guard timer != nil else { return }
         let cpu = PerCPU.currentIndex

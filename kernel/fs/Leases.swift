@@ -63,6 +63,9 @@ enum Leases {
 
     /// open(2) of a regular file: breaks the leases it conflicts with and waits until they are given
     /// up, or lease-break-time passes (EWOULDBLOCK at once with O_NONBLOCK; EINTR on a signal).
+    /// Whether any lease is held at all: an open with none to break needs no wait (the instant open).
+    static var anyHeld: Bool { state.withLock { $0.table.count != 0 } }
+
     static func breakForOpen(_ file: OpenFile, forWrite: Bool, nonBlocking: Bool) async throws(Errno) {
         guard state.withLock({ $0.table.count != 0 }), file.inode.metadata.isRegular else { return }
         let inode = key(file), opener = file.lockOwner

@@ -20,34 +20,45 @@ extension Thread {
         return quiet
     }
 
+    /// The signals whose default stop an orphaned process group discards.
+    static let jobControlStops = SignalSet([.SIGTSTP, .SIGTTIN, .SIGTTOU])
+
     func deliverSignals() async {
         var restartPending = interruptedSyscall
         interruptedSyscall = nil
         if restartPending == nil && signalsQuiet() { return }
+        // Whether the process group is orphaned (the process table's lock): asked only when a job-control
+        // stop signal is pending, the only ones it changes (nextDelivery discards them then).
+        var orphaned: Bool? = nil
         while !finished && !process.exiting {
             // Another thread took a stop signal: this one stops too (a group stop), until SIGCONT.
             if process.signals.withLock({ $0.stopped }) {
                 if await waitWhileStopped() { continue } else { return }
             }
-            let orphaned = Processes.withTable { t -> Bool in
-                guard let group = t.record(process.pid)?.pgid else { return false }
-                return t.isOrphaned(group: group)
-            }
             // pid 1 is immune to default actions, except for its own faults (Linux's force_sig_info
             // clears SIGNAL_UNKILLABLE): an init that faults with no handler dies.
             let isInit = process.pid == 1
             let sp = context.sp
-            let (delivery, altStack) = process.signals.withLock { st -> (SignalDelivery, LinuxStack) in
+            let decided = process.signals.withLock { st -> (SignalDelivery, LinuxStack)? in
+                if orphaned == nil && !st.threads[index].pending.signals.union(st.process.shared.signals)
+                    .intersection(Thread.jobControlStops).isEmpty { return nil }
                 let alt = st.threads[index].altStack.linux(currentSP: sp)
                 let faulted = !st.threads[index].pending.signals.intersection(.synchronous).isEmpty
                 let d = st.process.nextDelivery(thread: &st.threads[index], userSP: sp, isInit: isInit && !faulted,
-                                                orphanedProcessGroup: orphaned)
+                                                orphanedProcessGroup: orphaned ?? false)
                 if case .none = d, let saved = st.threads[index].savedBlocked {
                     st.threads[index].blocked = saved           // rt_sigsuspend's mask, when no handler ran
                     st.threads[index].savedBlocked = nil
                 }
                 if case .stop = d { st.stopped = true }
                 return (d, alt)
+            }
+            guard let (delivery, altStack) = decided else {
+                orphaned = Processes.withTable { t -> Bool in
+                    guard let group = t.record(process.pid)?.pgid else { return false }
+                    return t.isOrphaned(group: group)
+                }
+                continue
             }
             switch delivery {
             case .none:

@@ -135,7 +135,10 @@ final class Thread: @unchecked Sendable {
             // `wakeupGranularity` (Linux's wake-up preemption granularity), not at once: a thread
             // that wakes its partner and then sleeps itself (a condition-variable or pipe hand-off)
             // then hands over in one switch instead of yielding first and bouncing.
-            TimerQueue.armTimeSlice(nanoseconds: lichen_executor_woken_waiting() ? Thread.wakeupGranularity : Thread.timeSlice)
+            let woken = lichen_executor_woken_waiting()
+            if woken || !TimerQueue.sliceArmed() {
+                TimerQueue.armTimeSlice(nanoseconds: woken ? Thread.wakeupGranularity : Thread.timeSlice)
+            }
             if rseq.isRegistered { rseqReturnToUser() }
             cpu.leaveKernel()
             let exit = UserMode.run(context, in: memory.space)

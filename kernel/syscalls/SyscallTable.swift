@@ -7,6 +7,9 @@ import LichenCore
 ///
 /// - `instant`: never sleeps. Runs straight from the user-mode loop: no async frame, no interrupt scope.
 /// - `sleeping`: may wait. An async call inside the thread's interrupt scope (a signal ends its waits).
+/// - `sleeping:` with `instantFirst:`: the instant handler answers the common calls that need no
+///   wait (a write to /dev/null, a stat walk over tmpfs); its nil hands the call, untouched, to the
+///   sleeping one (docs/performance.md).
 /// - `noReturnValue`: like sleeping, but x0 is left as the handler set it (exit, exit_group, execve).
 /// - `restart`: what happens when a signal interrupts it (Linux's ERESTART* choice); `.restartSys` unless said.
 extension SyscallTable {
@@ -34,12 +37,12 @@ extension SyscallTable {
         t.add(.fchmodat, sleeping: FileAttributeSyscalls.fchmodat)
         t.add(.fchownat, sleeping: FileAttributeSyscalls.fchownat)
         t.add(.fchown, sleeping: FileAttributeSyscalls.fchown)
-        t.add(.openat, sleeping: FileSyscalls.openat)
+        t.add(.openat, sleeping: FileSyscalls.openat, instantFirst: InstantPathSyscalls.openat)
         t.add(.close, instant: FileSyscalls.close)
         t.add(.getdents64, sleeping: FileSyscalls.getdents64)
         t.add(.lseek, sleeping: FileSyscalls.lseek)
-        t.add(.read, sleeping: FileSyscalls.read)
-        t.add(.write, sleeping: FileSyscalls.write)
+        t.add(.read, sleeping: FileSyscalls.read, instantFirst: InstantFileSyscalls.read)
+        t.add(.write, sleeping: FileSyscalls.write, instantFirst: InstantFileSyscalls.write)
         t.add(.readv, sleeping: FileSyscalls.readv)
         t.add(.writev, sleeping: FileSyscalls.writev)
         t.add(.pread64, sleeping: FileSyscalls.pread64)
@@ -47,7 +50,7 @@ extension SyscallTable {
         t.add(.preadv, sleeping: FileSyscalls.preadv)
         t.add(.pwritev, sleeping: FileSyscalls.pwritev)
         t.add(.readlinkat, sleeping: PathSyscalls.readlinkat)
-        t.add(.newfstatat, sleeping: FileAttributeSyscalls.newfstatat)
+        t.add(.newfstatat, sleeping: FileAttributeSyscalls.newfstatat, instantFirst: InstantPathSyscalls.newfstatat)
         t.add(.fstat, instant: FileAttributeSyscalls.fstat)
         t.add(.sync, sleeping: FileSyscalls.sync)
         t.add(.fsync, sleeping: FileSyscalls.fsync)
@@ -56,7 +59,7 @@ extension SyscallTable {
         t.add(.renameat2, sleeping: PathSyscalls.renameat2)
         t.add(.preadv2, sleeping: FileSyscalls.preadv2)
         t.add(.pwritev2, sleeping: FileSyscalls.pwritev2)
-        t.add(.statx, sleeping: FileAttributeSyscalls.statx)
+        t.add(.statx, sleeping: FileAttributeSyscalls.statx, instantFirst: InstantPathSyscalls.statx)
         t.add(.faccessat2, sleeping: FileAttributeSyscalls.faccessat2)
 
         // Extended attributes

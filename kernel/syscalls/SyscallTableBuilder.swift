@@ -8,6 +8,8 @@ enum SyscallHandler {
     case instant((SyscallArguments) throws(Errno) -> UInt64)
     case sleeping((SyscallArguments) async throws(Errno) -> UInt64)
     case noReturnValue((SyscallArguments) async throws(Errno) -> Void)
+    /// Tried first as `instant` (its nil: it would have to wait, nothing was done), then `sleeping`.
+    case instantFirst((SyscallArguments) throws(Errno) -> UInt64?, (SyscallArguments) async throws(Errno) -> UInt64)
 }
 
 /// How a syscall that a signal interrupted goes on (Linux's ERESTART* codes).
@@ -78,6 +80,12 @@ struct SyscallTable {
     mutating func add(_ n: SyscallNumber, sleeping h: @escaping (SyscallArguments) async throws(Errno) -> UInt64,
                       restart: SyscallRestart = .restartSys) {
         add(n, .sleeping(h), restart)
+    }
+    /// `instant` answers the calls that need no wait (a nil leaves the call, untouched, to `sleeping`).
+    mutating func add(_ n: SyscallNumber, sleeping h: @escaping (SyscallArguments) async throws(Errno) -> UInt64,
+                      instantFirst instant: @escaping (SyscallArguments) throws(Errno) -> UInt64?,
+                      restart: SyscallRestart = .restartSys) {
+        add(n, .instantFirst(instant, h), restart)
     }
     mutating func add(_ n: SyscallNumber, noReturnValue h: @escaping (SyscallArguments) async throws(Errno) -> Void) {
         add(n, .noReturnValue(h), .restartSys)

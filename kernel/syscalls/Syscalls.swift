@@ -35,6 +35,12 @@ enum Syscalls {
             } catch {
                 return failed(error, thread)
             }
+        case .instantFirst(let handler, _):
+            do throws(Errno) {
+                return try handler(SyscallArguments(thread: thread))
+            } catch {
+                return failed(error, thread)
+            }
         default: return nil
         }
     }
@@ -55,6 +61,7 @@ enum Syscalls {
                 try await handler(a)
                 return nil
             case .instant(let handler): return try handler(a)
+            case .instantFirst(_, let handler): return try await handler(a)
             }
         } catch {
             if thread.finished { return nil }

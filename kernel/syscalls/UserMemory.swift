@@ -17,6 +17,23 @@ struct UserMemory {
         }
     }
 
+    /// Zero-fills `count` bytes at `destination` (Linux's clear_user), from a shared page of zeros.
+    func zero(_ destination: UserAddr, count: Int) throws(Errno) {
+        var done = 0
+        while done < count {
+            let step = min(count - done, UserMemory.zeroBytes)
+            try write(UnsafeRawBufferPointer(start: UserMemory.zeros, count: step), to: destination + UInt64(done))
+            done += step
+        }
+    }
+
+    private static let zeroBytes = 4096
+    nonisolated(unsafe) private static let zeros: UnsafeMutableRawPointer = {
+        let page = UnsafeMutableRawPointer.allocate(byteCount: zeroBytes, alignment: 64)
+        page.initializeMemory(as: UInt8.self, repeating: 0, count: zeroBytes)
+        return page
+    }()
+
     /// How many of `count` bytes at `address` the process may write (`write`) or read: read and
     /// write do only that much (a short count; EFAULT when it is 0), as Linux's stop at the fault.
     func accessibleLength(at address: UserAddr, count: Int, write: Bool) -> Int {

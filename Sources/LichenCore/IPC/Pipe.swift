@@ -117,6 +117,40 @@ public final class Pipe: FileOperations, @unchecked Sendable {
         return done
     }
 
+    // MARK: without waiting (the syscalls' instant attempts)
+
+    /// `read` if it needs no wait: the count (0 at end of file), nil if a blocking reader would wait
+    /// (nothing was changed then). Non-blocking readers get EAGAIN as from `read`.
+    public func readNow(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int? {
+        let outcome = state.tryUpdate(reporting: .writable) { (s: inout PipeBuffer) -> PipeBuffer.ReadOutcome? in
+            let r = s.read(into: buffer)
+            return r == .wouldBlock ? nil : r
+        }
+        guard let outcome else {
+            if file.isNonBlocking { throw .EAGAIN }
+            return nil
+        }
+        if case .data(let n) = outcome { return n }
+        return 0
+    }
+
+    /// `write` of at most PIPE_BUF bytes (all or nothing) if it needs no wait: the count, EPIPE
+    /// without readers, nil if a blocking writer would wait (nothing was changed then).
+    public func writeNow(_ file: OpenFile, from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int? {
+        guard buffer.count > 0 && buffer.count <= PipeBuffer.atomicLimit else { return nil }
+        let outcome = state.tryUpdate(reporting: .readable) { (s: inout PipeBuffer) -> PipeBuffer.WriteOutcome? in
+            let r = s.write(from: buffer, atomic: true)
+            return r == .wouldBlock ? nil : r
+        }
+        switch outcome {
+        case .wrote(let n): return n
+        case .brokenPipe: throw .EPIPE
+        case .wouldBlock, nil:
+            if file.isNonBlocking { throw .EAGAIN }
+            return nil
+        }
+    }
+
     /// FIONREAD: the bytes buffered, stored as an int at the argument.
     public func ioctl(_ file: OpenFile, request: UInt32, argument: UInt64, caller: IoctlCaller) async throws(Errno) -> Int64 {
         guard request == LinuxIoctl.FIONREAD else { throw .ENOTTY }

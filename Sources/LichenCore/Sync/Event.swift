@@ -46,6 +46,14 @@ public final class Event<State>: @unchecked Sendable {
         return result
     }
 
+    /// `update(reporting:)` that wakes nobody when `body` returns nil (it changed nothing): the
+    /// syscalls' instant attempts, which leave a call that would wait to the sleeping path.
+    public func tryUpdate<R>(reporting events: PollEvents, _ body: (inout State) -> R?) -> R? {
+        let result = queue.locked { body(&state) }
+        if result != nil { queue.wakeAll(reporting: events) }
+        return result
+    }
+
     /// The current state (a snapshot).
     public var value: State {
         queue.locked { state }

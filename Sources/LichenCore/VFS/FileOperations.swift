@@ -22,6 +22,9 @@ public protocol FileOperations: AnyObject, Sendable {
     /// Writes vanish without the data being looked at (/dev/null, /dev/zero): write returns the count
     /// without copying from user memory, which Linux does not read either (so a bad pointer is no EFAULT).
     var discardsWrites: Bool { get }
+    /// Reads give zeros and never move the position (/dev/zero, /dev/full): read zero-fills the user
+    /// buffer in place, without a kernel buffer, as Linux's read_iter_zero.
+    var readsZeros: Bool { get }
     /// poll: the events the file is ready for now (without sleeping).
     func poll(_ file: OpenFile) -> PollEvents
     /// The queue woken whenever `poll` may have changed; nil if readiness never changes.
@@ -56,6 +59,7 @@ extension FileOperations {
     public func release(_ file: OpenFile) {}
     public var usesPosition: Bool { false }
     public var discardsWrites: Bool { false }
+    public var readsZeros: Bool { false }
     public func poll(_ file: OpenFile) -> PollEvents { [.readable, .writable] }
     public func pollQueue(_ file: OpenFile) -> WaitQueue? { nil }
     public var pipe: Pipe? { nil }

@@ -15,6 +15,10 @@ public protocol Inode: AnyObject, Sendable {
 
     // Directories.
     func lookup(_ name: [UInt8]) async throws(Errno) -> any Inode
+    /// `lookup` of an existing name answered without sleeping or allocating (the instant path walk,
+    /// InstantPathWalk.swift); nil when the filesystem cannot (the default), or for any failure:
+    /// the walk then leaves the path to `lookup`. Never called with "." or "..".
+    func lookupNow(_ name: UnsafeRawBufferPointer) -> (any Inode)?
     /// Creates a regular file (`mode` holds the permission bits, already masked by the umask).
     func create(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode
     func mkdir(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode
@@ -64,6 +68,7 @@ public protocol Inode: AnyObject, Sendable {
 
 extension Inode {
     public func lookup(_ name: [UInt8]) async throws(Errno) -> any Inode { throw .ENOTDIR }
+    public func lookupNow(_ name: UnsafeRawBufferPointer) -> (any Inode)? { nil }
     public func create(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode { throw .ENOTDIR }
     public func mkdir(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode { throw .ENOTDIR }
     public func mknod(_ name: [UInt8], mode: UInt32, device: DeviceNumber, owner: InodeOwner) async throws(Errno) -> any Inode {

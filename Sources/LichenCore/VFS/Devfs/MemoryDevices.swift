@@ -26,6 +26,7 @@ public final class ZeroDevice: FileOperations {
 
     public var usesPosition: Bool { true }
     public var discardsWrites: Bool { !full }
+    public var readsZeros: Bool { true }
 
     public func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
         if let base = buffer.baseAddress {

@@ -48,6 +48,23 @@ struct BoundedTree<Key, Value> {
         }
     }
 
+    /// `find` of the key `order` describes: `order(k)` is `compare(k, wanted)` for a wanted key
+    /// that need not exist as a `Key` (bytes in place for [UInt8] keys).
+    func find(ordering order: (Key) -> Int) -> Value? {
+        var node = root
+        while true {
+            var lo = 0, hi = node.count, found = false
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                let o = order(node.keys[mid])
+                if o == 0 { lo = mid; found = true; break }
+                if o < 0 { lo = mid + 1 } else { hi = mid }
+            }
+            if node.isLeaf { return found ? node.values[lo] : nil }
+            node = node.children[found ? lo : max(lo - 1, 0)]
+        }
+    }
+
     /// Adds `key` (not present: the caller checked) with `value`.
     mutating func insert(_ key: Key, _ value: Value) {
         if let sibling = insert(key, value, into: root) {

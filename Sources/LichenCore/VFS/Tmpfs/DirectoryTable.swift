@@ -30,6 +30,13 @@ struct DirectoryTable {
         return byPosition.find(position)?.inode
     }
 
+    /// `find` of a name given as bytes in place (the instant path walk: no array built). Mutating
+    /// only so that a call on a directory's stored table works in place instead of on a copy.
+    mutating func find(bytes name: UnsafeRawBufferPointer) -> TmpfsInode? {
+        guard let position = byName.find(ordering: { compareBytes($0, name) }) else { return nil }
+        return byPosition.find(position)?.inode
+    }
+
     /// Adds `name`, which must not be present.
     mutating func insert(_ name: [UInt8], _ inode: TmpfsInode) {
         precondition(byName.find(name) == nil, "duplicate directory entry")
@@ -64,6 +71,19 @@ struct DirectoryTable {
             return true
         }
         return directories
+    }
+}
+
+/// `compareBytes` against bytes in place.
+func compareBytes(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Int {
+    a.withUnsafeBytes { (x: UnsafeRawBufferPointer) -> Int in
+        let n = min(x.count, b.count)
+        var i = 0
+        while i < n {
+            if x[i] != b[i] { return x[i] < b[i] ? -1 : 1 }
+            i += 1
+        }
+        return x.count - b.count
     }
 }
 

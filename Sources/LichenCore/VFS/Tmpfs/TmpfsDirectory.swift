@@ -28,6 +28,10 @@ final class TmpfsDirectory: TmpfsInode, @unchecked Sendable {
         }
     }
 
+    override func lookupNow(_ name: UnsafeRawBufferPointer) -> (any Inode)? {
+        lock.withLock { () -> (any Inode)? in removed ? nil : table.find(bytes: name) }
+    }
+
     override func create(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode {
         try await add(name, TmpfsFile(superblock, mode: FileMode.S_IFREG | (mode & FileMode.permissionMask), owner: owner))
     }

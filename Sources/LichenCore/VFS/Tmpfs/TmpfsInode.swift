@@ -39,6 +39,7 @@ class TmpfsInode: Inode, @unchecked Sendable {
     }
 
     func lookup(_ name: [UInt8]) async throws(Errno) -> any Inode { throw .ENOTDIR }
+    func lookupNow(_ name: UnsafeRawBufferPointer) -> (any Inode)? { nil }
     func create(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode { throw .ENOTDIR }
     func mkdir(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode { throw .ENOTDIR }
     func mknod(_ name: [UInt8], mode: UInt32, device: DeviceNumber, owner: InodeOwner) async throws(Errno) -> any Inode {
