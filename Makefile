@@ -45,7 +45,7 @@ LINK_OBJS := $(ASM_OBJS) $(C_OBJS) $(B)/obj/vdso/image.o $(B)/obj/Kernel.o $(B)/
   $(B)/core/$(LINUX_ABI_MODULE).o $(B)/core/_Concurrency.o
 
 .PHONY: all kernel run initramfs fuzz fuzz-smoke test lint-syscalls core-embedded host-test boot-test deps clean bench toolchain-check \
-  diff diff-test diff-record conformance-test bench-user bench-async debian-deps \
+  diff diff-test diff-record conformance-test bench-user bench-async bench-scale debian-deps \
   posix posix-test busybox-testsuite
 all: kernel
 
@@ -121,7 +121,7 @@ boot-test: kernel
 # Benchmarks (not part of `make test`: timing on a shared host is noisy; docs/performance.md).
 # `make bench` runs both: the user-space micro-benchmarks and boot times against Linux (bench-user),
 # then the in-kernel async runtime micro-benchmarks (bench-async). 2.5-4 minutes on a shared 2-core host.
-bench: bench-user bench-async
+bench: bench-user bench-async bench-scale
 
 bench-async: kernel
 	@tools/ensure-deps.sh qemu
@@ -266,3 +266,8 @@ $(B)/kernel.elf: $(LINK_OBJS) $(ARCH_DIR)/linker.ld tools/mksyms.py
 $(B)/Image: $(B)/kernel.elf
 	$(OBJCOPY) -O binary $< $@
 	@echo "built $@: $$(stat -c %s $@) bytes"
+
+# Scale benchmarks (issue 13): each tests/bench/scale_*.c series at N = 10 and 10,000, Lichen vs Linux under
+# -icount, with each kernel's growth factor (tests/bench/scale.py; build/bench/scale.txt).
+bench-scale: kernel debian-deps
+	python3 tests/bench/scale.py $(SCALE_ARGS)

@@ -105,6 +105,7 @@ final class Thread: @unchecked Sendable {
 
     private func run() async {
         runningTask = lichen_current_task()
+        CurrentThread.enter(self)
         cpu.start()
         // A new process queues behind the programs already running (Linux's START_DEBIT): a fork
         // bomb's children must not keep a woken shell or reader waiting. A new thread starts at once
@@ -199,6 +200,7 @@ final class Thread: @unchecked Sendable {
         _ = handle
         process.time.threadEnded(self)
         process.remove(self)
+        CurrentThread.leave(self)
     }
 
     /// Saves the user FP/SIMD registers if they are still only in this CPU's registers.

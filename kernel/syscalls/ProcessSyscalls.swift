@@ -120,7 +120,7 @@ enum ProcessSyscalls {
         thread.rseq = a.thread.rseq                       // fork keeps the registration (not a new thread)
         thread.affinity.store(a.thread.affinity.load(ordering: .relaxed), ordering: .relaxed)
         setTIDs(thread, request, parent: a)
-        child.threads = [thread]
+        child.add(thread)
         Processes.add(child)
         thread.start()
         if request.flags.contains(.vfork) {
