@@ -13,10 +13,10 @@ extension Futexes {
         for w in words { keys.append(try key(w.address, memory: memory, private: w.isPrivate)) }
         let woken = Event(false)
         let waiters = words.map { _ in FutexWaiter(woken: woken) }
-        /// Dequeues every waiter still queued; the highest index a wake took, if any.
-        func unqueueAll() -> Int? {
+        /// Dequeues the first `queued` waiters; the highest index a wake took, if any.
+        func unqueueAll(_ queued: Int) -> Int? {
             var taken: Int? = nil
-            table { t in for (i, w) in waiters.enumerated() where !t.remove(w) { taken = i } }
+            table { t in for i in 0..<queued where !t.remove(waiters[i]) { taken = i } }
             return taken
         }
         let user = UserMemory(memory: memory)
@@ -24,20 +24,20 @@ extension Futexes {
             table { $0.enqueue(waiters[i], key: keys[i]) }
             let value: UInt32
             do throws(Errno) { value = try user.load(UInt32.self, from: w.address) } catch {
-                if let i = unqueueAll() { return i }
+                if let i = unqueueAll(i + 1) { return i }
                 throw error
             }
             if value != w.expected {
-                if let i = unqueueAll() { return i }
+                if let i = unqueueAll(i + 1) { return i }
                 throw .EAGAIN
             }
         }
         do throws(WaitError) {
             try await woken.wait(until: { $0 }, timeout: deadline.map { WaitTimeout.at($0) })
         } catch {
-            if let i = unqueueAll() { return i }              // a wake that came first wins
+            if let i = unqueueAll(words.count) { return i }   // a wake that came first wins
             throw error == .timedOut ? .ETIMEDOUT : .EINTR
         }
-        return unqueueAll() ?? 0
+        return unqueueAll(words.count) ?? 0
     }
 }

@@ -13,6 +13,9 @@ public struct PidMap<Value> {
         var used = 0
     }
     private var leaves: [Leaf?] = []
+    /// Emptied leaves kept for the next new one: a fork and reap alone in a leaf would otherwise
+    /// allocate and free a whole leaf each time.
+    private var spare: [Leaf] = []
     public private(set) var count = 0
     /// Slots looked at by `next(after:)` (tests check iteration skips empty leaves).
     public private(set) var probes = 0
@@ -31,7 +34,7 @@ public struct PidMap<Value> {
             let hi = Int(id) >> PidMap.leafBits, lo = Int(id) & (PidMap.leafSize - 1)
             if let newValue {
                 if hi >= leaves.count { leaves.append(contentsOf: [Leaf?](repeating: nil, count: hi + 1 - leaves.count)) }
-                if leaves[hi] == nil { leaves[hi] = Leaf(values: [Value?](repeating: nil, count: PidMap.leafSize)) }
+                if leaves[hi] == nil { leaves[hi] = spare.popLast() ?? Leaf(values: [Value?](repeating: nil, count: PidMap.leafSize)) }
                 if leaves[hi]!.values[lo] == nil { leaves[hi]!.used += 1; count += 1 }
                 leaves[hi]!.values[lo] = newValue
             } else {
@@ -39,7 +42,10 @@ public struct PidMap<Value> {
                 leaves[hi]!.values[lo] = nil
                 leaves[hi]!.used -= 1
                 count -= 1
-                if leaves[hi]!.used == 0 { leaves[hi] = nil }
+                if leaves[hi]!.used == 0 {
+                    if spare.count < 2 { spare.append(leaves[hi]!) }
+                    leaves[hi] = nil
+                }
             }
         }
     }
