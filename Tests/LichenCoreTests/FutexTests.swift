@@ -1,7 +1,7 @@
 import Testing
 @testable import LichenCore
 
-private final class W {}
+private final class W: FutexQueued { var queuedKey: FutexKey? }
 
 @Suite struct FutexTests {
     let a = FutexKey(space: 1, address: 0x1000)

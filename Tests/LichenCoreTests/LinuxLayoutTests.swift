@@ -31,6 +31,7 @@ import Testing
     }
     @Test("struct timespec") func layout_struct_timespec() {
         #expect(MemoryLayout<LinuxTimespec>.size == 16)
+        #expect(MemoryLayout<LinuxFutexWaitv>.size == 24 && MemoryLayout<LinuxFutexWaitv>.offset(of: \LinuxFutexWaitv.flags) == 16)
         #expect(MemoryLayout<LinuxTimespec>.alignment == 8)
         #expect(MemoryLayout<LinuxTimespec>.offset(of: \LinuxTimespec.tv_sec) == 0)
         #expect(MemoryLayout<LinuxTimespec>.offset(of: \LinuxTimespec.tv_nsec) == 8)

@@ -49,7 +49,7 @@ import Testing
         let a = try t.fork(parent: 1)
         let b = try t.fork(parent: a)
         #expect(a == 2 && b == 3)
-        #expect(t.record(a)?.parent == 1 && t.record(1)?.children == [a] && t.record(a)?.children == [b])
+        #expect(t.record(a)?.parent == 1 && t.children(of: 1) == [a] && t.children(of: a) == [b])
         #expect(t.record(b)?.pgid == 1 && t.record(b)?.sid == 1)
         #expect(throws: Errno.ESRCH) { try t.fork(parent: 99) }
         #expect(try t.getpgid(0, caller: b) == 1 && (try t.getsid(b, caller: 1)) == 1)
@@ -112,7 +112,7 @@ import Testing
                 == .reported(WaitReport(pid: c2, event: .exited(code: 4), reaped: false)))
         guard case .reported(let r) = try t.wait(caller: parent, selector: .any, options: .exited) else { Issue.record(); return }
         #expect(r.pid == c2 && r.status == 0x400 && r.reaped && !t.contains(c2) && !t.ids.isAllocated(c2))
-        #expect(t.record(parent)?.children == [c1])
+        #expect(t.children(of: parent) == [c1])
         #expect(throws: Errno.ECHILD) { try t.wait(caller: parent, selector: .pid(c2), options: .exited) }
         #expect(throws: Errno.ECHILD) { try t.wait(caller: c1, selector: .any, options: .exited) }
         _ = t.exit(c1, event: .killed(.SIGTERM, core: false), parentActions: SignalActionTable())
@@ -217,7 +217,7 @@ import Testing
         _ = t.exit(c2, event: .exited(code: 9), parentActions: SignalActionTable())
         let out = t.exit(p, event: .exited(code: 0), parentActions: SignalActionTable())!
         #expect(out.reparented == [c1, c2] && out.reparentedZombies == [c2])
-        #expect(t.record(c1)?.parent == 1 && t.record(1)?.children == [p, c1, c2])
+        #expect(t.record(c1)?.parent == 1 && t.children(of: 1) == [p, c1, c2])
         guard case .reported(let r) = try t.wait(caller: 1, selector: .pid(c2), options: .exited) else { Issue.record(); return }
         #expect(r.status == 0x900)
         #expect(t.reap(p) && !t.reap(c1))
@@ -232,7 +232,7 @@ import Testing
         t.setChildSubreaper(outer, true)
         t.setChildSubreaper(inner, true)
         let out = t.exit(middle, event: .exited(code: 0), parentActions: SignalActionTable())!
-        #expect(out.reaper == inner && t.record(child)?.parent == inner && t.record(inner)?.children.contains(child) == true)
+        #expect(out.reaper == inner && t.record(child)?.parent == inner && t.children(of: inner).contains(child))
         // The subreaper itself exits: its orphans go to the next one up, not to init.
         _ = t.exit(inner, event: .exited(code: 0), parentActions: SignalActionTable())
         #expect(t.record(child)?.parent == outer)

@@ -1,5 +1,6 @@
 import LichenCore
 import LichenAsyncRuntime
+import Synchronization
 
 /// The kernel's physical frame allocator (a buddy allocator from LichenCore), set up once the memory
 /// map is known. Callable with IRQs on or off, from any CPU (the threads of one process fault and
@@ -28,10 +29,24 @@ enum PhysicalMemory {
     /// memory gets ENOMEM (or its fault fails) while the kernel keeps working. 1/64 of RAM, at least 2 MiB.
     nonisolated(unsafe) private static var reserve = 0
 
+    /// Threads created (fork, clone) that have not run yet. Each takes kernel memory when it first runs
+    /// (its task's first frame slab, its first steps), which fork and clone did not allocate: until then
+    /// user space is kept off their share as off the reserve. Otherwise a fork bomb creates thousands of
+    /// children faster than they run, user memory fills up meanwhile, and the children's first steps
+    /// find no frame left for the kernel (Linux allocates a child's kernel stack in fork itself).
+    static let startingThreads = Atomic<Int>(0)
+    static let framesPerStartingThread = 4
+
+    /// The frames user space must leave free: the reserve and the starting threads' share.
+    private static var userReserve: Int {
+        reserve + max(startingThreads.load(ordering: .relaxed), 0) * framesPerStartingThread
+    }
+
     /// A frame (or a block of 2^order) for something user space caused; nil when that would leave less
-    /// than the reserve.
+    /// than the reserve (and the starting threads' share).
     static func allocateForUser(order: Int = 0) -> PhysAddr? {
-        locked { allocator?.allocate(keeping: reserve, order: order) ?? nil }
+        let keep = userReserve
+        return locked { allocator?.allocate(keeping: keep, order: order) ?? nil }
     }
 
     /// The frames kept for the kernel's own allocations (MemAvailable leaves them out).
@@ -40,7 +55,7 @@ enum PhysicalMemory {
     /// Whether user space may start something that needs `frames` more of the kernel's own memory
     /// (fork: the heap objects of a process) without eating into the reserve.
     static func hasRoomForUser(frames: Int) -> Bool {
-        (stats?.freeFrames ?? 0) > reserve + frames
+        (stats?.freeFrames ?? 0) > userReserve + frames
     }
 
     /// Whether a kernel allocation of `bytes` in one run (a heap run: its header, rounded up to a
@@ -50,7 +65,7 @@ enum PhysicalMemory {
         let pages = (bytes + pageSize) / pageSize          // a page more for the run's header
         var order = 0
         while 1 << order < pages { order += 1 }
-        guard order <= FrameAllocator.maxOrder, let s = stats, s.freeFrames > reserve + (1 << order) else { return false }
+        guard order <= FrameAllocator.maxOrder, let s = stats, s.freeFrames > userReserve + (1 << order) else { return false }
         return (order...FrameAllocator.maxOrder).contains { s.freeBlocks(order: $0) > 0 }
     }
 

@@ -54,12 +54,6 @@ final class SignalFD: FileOperations, @unchecked Sendable {
         }
     }
 
-    /// The calling thread: among the creator's threads, else (an inherited or passed fd) among every
-    /// process's.
-    private func currentThread() -> Thread? {
-        func find(_ p: Process) -> Thread? { p.threads.first { $0.isCurrent } }
-        if let p = Processes.process(creator), let t = find(p) { return t }
-        for p in Processes.all() { if let t = find(p) { return t } }
-        return nil
-    }
+    /// The calling thread (the fd may have been inherited or passed: not necessarily the creator's).
+    private func currentThread() -> Thread? { CurrentThread.thread }
 }

@@ -9,24 +9,21 @@ import LichenAsyncRuntime
 extension Terminal {
     func checkBackground(_ signal: Signal) throws(Errno) {
         let (sid, foreground) = control.withLock { ($0.session, $0.foregroundGroup) }
-        guard sid != 0, foreground > 0, let current = lichen_current_task() else { return }
-        for pid in Processes.withTable({ $0.members(ofSession: sid) }) {
-            guard let p = Processes.process(pid),
-                  let thread = p.threads.first(where: { t in t.wake.withLock { $0.task } == current }) else { continue }
-            let group = Processes.withTable { $0.record(pid)?.pgid ?? 0 }
-            guard group != foreground else { return }
-            let refused = p.signals.withLock { st -> Bool in
-                if case .ignore = st.process.actions[signal].handler { return true }
-                return thread.index < st.threads.count && st.threads[thread.index].blocked.contains(signal)
-            }
-            if refused {
-                if signal == .SIGTTIN { throw .EIO }
-                return
-            }
-            if Processes.withTable({ $0.isOrphaned(group: group) }) { throw .EIO }
-            ProcessSignals.send(signal, toGroup: group)
-            throw .EINTR                                        // restarted after the stop (ERESTARTSYS)
+        guard sid != 0, foreground > 0, let thread = CurrentThread.thread else { return }
+        let p = thread.process, pid = p.pid
+        guard let r = Processes.withTable({ t in t.record(pid) }), r.sid == sid, r.pgid != foreground else { return }
+        let group = r.pgid
+        let refused = p.signals.withLock { st -> Bool in
+            if case .ignore = st.process.actions[signal].handler { return true }
+            return thread.index < st.threads.count && st.threads[thread.index].blocked.contains(signal)
         }
+        if refused {
+            if signal == .SIGTTIN { throw .EIO }
+            return
+        }
+        if Processes.withTable({ $0.isOrphaned(group: group) }) { throw .EIO }
+        ProcessSignals.send(signal, toGroup: group)
+        throw .EINTR                                        // restarted after the stop (ERESTARTSYS)
     }
 
     /// A write: SIGTTOU only with TOSTOP set.

@@ -3,8 +3,11 @@ import LichenAsyncRuntime
 import _Concurrency
 
 /// A thread asleep in FUTEX_WAIT: the table dequeues it, then the waker sets `woken`.
-final class FutexWaiter: @unchecked Sendable {
-    let woken = Event(false)
+final class FutexWaiter: FutexQueued, @unchecked Sendable {
+    var queuedKey: FutexKey? = nil
+    /// Set by the waker. futex_waitv's waiters share one.
+    let woken: Event<Bool>
+    init(woken: Event<Bool> = Event(false)) { self.woken = woken }
 }
 
 /// The kernel side of futexes: one wait table for the machine (LichenCore's FutexTable under a

@@ -100,23 +100,29 @@ final class Process: @unchecked Sendable {
     /// Woken whenever a signal is queued to the process or one of its threads (signalfd readers
     /// and pollers, Linux's signalfd_wqh).
     let signalQueued = WaitQueue()
-    /// The process's threads. Read as a snapshot, changed under a lock (senders on other CPUs read it).
-    var threads: [Thread] {
-        get { threadList.withLock { $0 } }
-        set { threadList.withLock { $0 = newValue } }
-    }
-    private let threadList = SpinLock<[Thread]>([])
+    /// The process's threads (a snapshot, in slot order). Senders on other CPUs read it; a thread
+    /// joins and leaves by its slot (`Thread.index`), so neither depends on how many there are.
+    var threads: [Thread] { threadList.withLock { $0.compactMap { $0 } } }
+    private let threadList = SpinLock<[Thread?]>([])
 
     /// A thread has finished: the process no longer keeps it (which breaks the process-thread
-    /// reference cycle, so an exited process and its memory are freed).
+    /// reference cycle, so an exited process and its memory are freed), nor does the tid map.
     func remove(_ thread: Thread) {
-        threadList.withLock { $0.removeAll { $0 === thread } }
+        Processes.unregister(thread)
+        threadList.withLock { list in
+            if thread.index < list.count, list[thread.index] === thread { list[thread.index] = nil }
+        }
     }
     func add(_ thread: Thread) {
-        threadList.withLock { $0.append(thread) }
+        threadList.withLock { list in
+            while list.count <= thread.index { list.append(nil) }
+            list[thread.index] = thread
+        }
+        Processes.register(thread)
     }
     func thread(_ tid: Int32) -> Thread? {
-        threadList.withLock { $0.first { $0.tid == tid } }
+        guard let t = Processes.thread(tid), t.process === self else { return nil }
+        return t
     }
     /// Made by clone(CLONE_FS): Linux would share cwd, root and umask with the parent, so a set-id
     /// execve grants nothing (LSM_UNSAFE_SHARE). Kept for the process's life (Linux: while shared).
@@ -157,9 +163,10 @@ final class Process: @unchecked Sendable {
 struct ProcessRegistry {
     /// Relatives, groups and sessions.
     var table = ProcessTable()
-    /// Live processes by pid. An array, not a Dictionary: Swift's hash tables size themselves with
-    /// floating point, which the kernel does not have (the link fails if one slips in).
-    var objects: [Process] = []
+    /// Live processes by pid, and live threads by tid (a radix map: no Dictionary, which needs
+    /// floating point the kernel does not have).
+    var objects = PidMap<Process>()
+    var threads = PidMap<Thread>()
     /// Threads per real user id (RLIMIT_NPROC).
     var tasksByUser = TaskCountsByUser()
 }
@@ -179,19 +186,23 @@ enum Processes {
         registry.withLock { body(&$0.tasksByUser) }
     }
 
-    static func process(_ pid: Int32) -> Process? { registry.withLock { $0.objects.first { $0.pid == pid } } }
+    static func process(_ pid: Int32) -> Process? { registry.withLock { $0.objects[pid] } }
 
     /// The live thread `tid` of any process (tkill, tgkill, get_robust_list).
-    static func thread(_ tid: Int32) -> Thread? {
-        for p in all() {
-            if let t = p.thread(tid) { return t }
+    static func thread(_ tid: Int32) -> Thread? { registry.withLock { $0.threads[tid] } }
+
+    /// Every live process (a snapshot, by pid).
+    static func all() -> [Process] { registry.withLock { $0.objects.values } }
+
+    static func add(_ process: Process) { registry.withLock { $0.objects[process.pid] = process } }
+    static func remove(_ pid: Int32) { registry.withLock { $0.objects[pid] = nil } }
+
+    /// A thread starts or ends (Process.add/remove) or takes a new tid (execve from a non-leader).
+    static func register(_ thread: Thread) { registry.withLock { $0.threads[thread.tid] = thread } }
+    static func unregister(_ thread: Thread, tid: Int32? = nil) {
+        registry.withLock { r in
+            let id = tid ?? thread.tid
+            if r.threads[id] === thread { r.threads[id] = nil }
         }
-        return nil
     }
-
-    /// Every live process (a snapshot).
-    static func all() -> [Process] { registry.withLock { $0.objects } }
-
-    static func add(_ process: Process) { registry.withLock { $0.objects.append(process) } }
-    static func remove(_ pid: Int32) { registry.withLock { $0.objects.removeAll { $0.pid == pid } } }
 }

@@ -30,7 +30,7 @@ enum ProcessLifecycle {
         process.executableHint = await executableHint(finalPath, vfs: vfs, context: fsContext, executable: process.executable)
         Processes.add(process)
         let thread = Thread(tid: pid, process: process, context: UserContext(entry: loaded.entry, stack: loaded.stackPointer))
-        process.threads = [thread]
+        process.add(thread)
         thread.start()
     }
 
@@ -170,7 +170,9 @@ enum ProcessLifecycle {
         let old = thread.tid
         process.signals.withLock { $0.group.becomeLeader(old) }
         Processes.withTable { $0.releaseThreadID(old) }
+        Processes.unregister(thread, tid: old)
         thread.tid = process.pid
+        Processes.register(thread)
     }
 
     /// The whole process is gone: files close, the parent is told (wait4 can report it now).

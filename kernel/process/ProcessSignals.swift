@@ -25,7 +25,7 @@ struct SignalStates: Sendable {
     /// ends if it was the last thread.
     mutating func leave(tid: Int32, slot: Int, code: Int32) -> ChildEvent? {
         if slot < threads.count { threads[slot] = ThreadSignalState() }
-        return group.leave(tid: tid, code: code)
+        return group.leave(tid: tid, slot: slot, code: code)
     }
 }
 

@@ -82,7 +82,25 @@ final class Thread: @unchecked Sendable {
     /// while the thread itself drops it, and a reference read without the lock could be freed under them.
     private let task = SpinLock<Task<Void, Never>?>(nil)
 
+    /// Threads created but not yet run beyond which fork and clone first let them run. The executor
+    /// runs new tasks four for each task whose time slice ended, so a creator that forks faster than
+    /// that (a fork bomb: every process forks in a loop) would pile up thousands of children that
+    /// never ran, each owed kernel memory for its first steps, while the running ones eat the rest.
+    static let startingLimit = 64
+
+    /// fork and clone: yields (up to a bound) while too many created threads have not run yet; ENOMEM
+    /// if memory runs short meanwhile (their share counts against user space: PhysicalMemory).
+    static func letStartingThreadsRun() async throws(Errno) {
+        var rounds = 0
+        while PhysicalMemory.startingThreads.load(ordering: .relaxed) > startingLimit && rounds < 1000 {
+            guard PhysicalMemory.hasRoomForUser(frames: 16) else { throw .ENOMEM }
+            await Task.yield()
+            rounds += 1
+        }
+    }
+
     func start() {
+        PhysicalMemory.startingThreads.wrappingAdd(1, ordering: .relaxed)    // until `run` begins
         let started = Task { await self.run() }
         task.withLock { $0 = started }
     }
@@ -104,7 +122,9 @@ final class Thread: @unchecked Sendable {
     }
 
     private func run() async {
+        PhysicalMemory.startingThreads.wrappingSubtract(1, ordering: .relaxed)   // its first slab is taken
         runningTask = lichen_current_task()
+        CurrentThread.enter(self)
         cpu.start()
         // A new process queues behind the programs already running (Linux's START_DEBIT): a fork
         // bomb's children must not keep a woken shell or reader waiting. A new thread starts at once
@@ -202,6 +222,7 @@ final class Thread: @unchecked Sendable {
         _ = handle
         process.time.threadEnded(self)
         process.remove(self)
+        CurrentThread.leave(self)
     }
 
     /// Saves the user FP/SIMD registers if they are still only in this CPU's registers.

@@ -70,6 +70,7 @@ enum ProcessSyscalls {
     /// clone/clone3: a thread of the caller's process (CLONE_THREAD), or a new process: fork, vfork
     /// (CLONE_VM|CLONE_VFORK: the child shares the parent's memory, which sleeps until it execs or exits).
     static func cloneTask(_ a: SyscallArguments, _ request: CloneRequest) async throws(Errno) -> UInt64 {
+        try await Thread.letStartingThreadsRun()
         let uid = try ResourceLimitSyscalls.admitNewTask(a.process)
         do throws(Errno) {
             return request.isThread ? result(try cloneThread(a, request)) : try await cloneProcess(a, request)
@@ -120,7 +121,7 @@ enum ProcessSyscalls {
         thread.rseq = a.thread.rseq                       // fork keeps the registration (not a new thread)
         thread.affinity.store(a.thread.affinity.load(ordering: .relaxed), ordering: .relaxed)
         setTIDs(thread, request, parent: a)
-        child.threads = [thread]
+        child.add(thread)
         Processes.add(child)
         thread.start()
         if request.flags.contains(.vfork) {

@@ -266,6 +266,7 @@ extension SyscallTable {
         t.add(.futex, sleeping: FutexSyscalls.futex, restart: .decidedBy(FutexSyscalls.restartKind))
         t.add(.set_robust_list, instant: FutexSyscalls.set_robust_list)
         t.add(.get_robust_list, instant: FutexSyscalls.get_robust_list)
+        t.add(.futex_waitv, sleeping: FutexSyscalls.futex_waitv)
 
         // Time and timers
         t.add(.clock_gettime, instant: TimeSyscalls.clock_gettime)

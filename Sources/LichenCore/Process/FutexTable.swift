@@ -5,42 +5,52 @@
 /// Which futex a word is, as Linux's get_futex_key: a word in private memory by its address space
 /// and virtual address; a word in a MAP_SHARED mapping by its physical address (space 0), so that
 /// processes mapping it at different addresses meet on the same key.
-public struct FutexKey: Equatable, Sendable {
+public struct FutexKey: BucketKey, Sendable {
     public var space: UInt
     public var address: UInt64
     public init(space: UInt, address: UInt64) {
         self.space = space
         self.address = address
     }
+    public var bucketHash: UInt64 { UInt64(space) &* 31 ^ address }
 }
 
-/// Waiters by key. An array, not a hash table: the kernel has no floating point for Swift's
-/// hashed collections, and the number of sleeping threads is small.
-public struct FutexTable<Waiter: AnyObject> {
+/// A sleeper the table can queue: the table records which key it waits on now (nil: not queued),
+/// so that taking it out (timeout, signal) looks in one bucket.
+public protocol FutexQueued: AnyObject {
+    var queuedKey: FutexKey? { get set }
+}
+
+/// Waiters by key, in hashed buckets (Linux's futex hash): a wake, a wait and a removal look at the
+/// waiters of one bucket, however many threads sleep on other words. The waiters of one key stay in
+/// FIFO order.
+public struct FutexTable<Waiter: FutexQueued> {
     struct Entry {
-        var key: FutexKey
         let bitset: UInt32
         let waiter: Waiter
     }
-    private var entries: [Entry] = []
+    private var entries = HashedBuckets<FutexKey, Entry>()
 
     public init() {}
 
     public var count: Int { entries.count }
+    /// Waiters looked at so far (tests check a wake does not walk the sleepers of other words).
+    public var probes: Int { entries.probes }
 
     /// Waiters queued on `key` now.
-    public func waiters(on key: FutexKey) -> Int { entries.reduce(0) { $0 + ($1.key == key ? 1 : 0) } }
+    public func waiters(on key: FutexKey) -> Int { entries.count(key) }
 
     /// Queues `waiter` on `key`; wakes with a bitset that shares a bit with `bitset` reach it.
     public mutating func enqueue(_ waiter: Waiter, key: FutexKey, bitset: UInt32 = .max) {
-        entries.append(Entry(key: key, bitset: bitset, waiter: waiter))
+        waiter.queuedKey = key
+        entries.append(key, Entry(bitset: bitset, waiter: waiter))
     }
 
     /// Takes `waiter` out (its wait timed out or a signal ended it). false: a wake already took it,
     /// so the wait must report success (the wake-up is not lost).
     public mutating func remove(_ waiter: Waiter) -> Bool {
-        guard let i = entries.firstIndex(where: { $0.waiter === waiter }) else { return false }
-        entries.remove(at: i)
+        guard let key = waiter.queuedKey, entries.remove(key, where: { $0.waiter === waiter }) != nil else { return false }
+        waiter.queuedKey = nil
         return true
     }
 
@@ -48,34 +58,32 @@ public struct FutexTable<Waiter: AnyObject> {
     /// first. Like Linux, a count of 0 or less still wakes one.
     public mutating func wake(_ key: FutexKey, count: Int, bitset: UInt32 = .max) -> [Waiter] {
         let limit = max(count, 1)
-        var woken: [Waiter] = []
-        var i = 0
-        while i < entries.count && woken.count < limit {
-            if entries[i].key == key && entries[i].bitset & bitset != 0 {
-                woken.append(entries.remove(at: i).waiter)
-            } else {
-                i += 1
-            }
-        }
+        var n = 0
+        let woken = entries.removeAll(key) { e -> Bool? in
+            guard n < limit else { return nil }
+            guard e.bitset & bitset != 0 else { return false }
+            n += 1
+            return true
+        }.map { $0.waiter }
+        for w in woken { w.queuedKey = nil }
         return woken
     }
 
     /// FUTEX_(CMP_)REQUEUE: wakes up to `wake` waiters of `from`, then moves up to `requeue` more to
     /// `to` (they stay asleep, now waiting on the other word). Returns the woken and how many moved.
     public mutating func requeue(from: FutexKey, to: FutexKey, wake: Int, requeue: Int) -> (woken: [Waiter], requeued: Int) {
-        var woken: [Waiter] = []
-        var moved = 0
-        var i = 0
-        while i < entries.count && (woken.count < wake || moved < requeue) {
-            guard entries[i].key == from else { i += 1; continue }
-            if woken.count < wake {
-                woken.append(entries.remove(at: i).waiter)
-                continue
-            }
-            entries[i].key = to
-            moved += 1
-            i += 1
+        var n = 0
+        let taken = entries.removeAll(from) { _ -> Bool? in
+            guard n < wake + requeue else { return nil }
+            n += 1
+            return true
         }
-        return (woken, moved)
+        let woken = taken.prefix(wake).map { $0.waiter }
+        for w in woken { w.queuedKey = nil }
+        for e in taken.dropFirst(wake) {
+            e.waiter.queuedKey = to
+            entries.append(to, e)
+        }
+        return (woken, taken.count - woken.count)
     }
 }

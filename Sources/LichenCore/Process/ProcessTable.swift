@@ -1,247 +1,118 @@
 // Process bookkeeping: parent/child links, process groups and sessions, zombies, re-parenting of
 // orphans to init, and the wait4/waitid selection rules. Pure data: the kernel keeps its process
 // objects elsewhere and asks this table who is related to whom and what a wait may report.
+// Every per-process operation costs the same however many processes exist: records are found by
+// pid in a radix map, children and group members are lists linked through the records, and groups
+// are found by id (Linux's pid hash and task lists). `steps` counts the list links followed, so
+// that tests catch a scan over all processes creeping back.
 
-/// Something a parent can learn about a child through wait.
-public enum ChildEvent: Hashable, Sendable {
-    case exited(code: Int32)
-    case killed(Signal, core: Bool)
-    case stopped(Signal)
-    case continued
-
-    /// The wait4 status word, exactly as Linux encodes it: exit code << 8; the signal, with 0x80 for a
-    /// core dump; (signal << 8) | 0x7f for a stop; 0xffff for a continue.
-    public var waitStatus: Int32 {
-        switch self {
-        case .exited(let code): return (code & 0xff) << 8
-        case .killed(let s, let core): return s.number | (core ? 0x80 : 0)
-        case .stopped(let s): return (s.number << 8) | 0x7f
-        case .continued: return 0xffff
-        }
-    }
-
-    /// waitid's and SIGCHLD's si_code (CLD_*).
-    public var siginfoCode: Int32 {
-        switch self {
-        case .exited: return LinuxSigInfo.CLD_EXITED
-        case .killed(_, let core): return core ? LinuxSigInfo.CLD_DUMPED : LinuxSigInfo.CLD_KILLED
-        case .stopped: return LinuxSigInfo.CLD_STOPPED
-        case .continued: return LinuxSigInfo.CLD_CONTINUED
-        }
-    }
-
-    /// waitid's and SIGCHLD's si_status: the exit code or the signal number.
-    public var siginfoStatus: Int32 {
-        switch self {
-        case .exited(let code): return code & 0xff
-        case .killed(let s, _): return s.number
-        case .stopped(let s): return s.number
-        case .continued: return Signal.SIGCONT.number
-        }
-    }
-}
-
-public enum ProcessRunState: Hashable, Sendable {
-    case running
-    case stopped(Signal)
-    case zombie(ChildEvent)
-}
-
-/// One process (thread group) as the table sees it.
-public struct ProcessRecord: Sendable {
-    public let pid: Int32
-    public internal(set) var parent: Int32
-    public internal(set) var pgid: Int32
+/// A process group: its session, and its members linked through their records in joining order.
+public struct ProcessGroupInfo: Sendable {
     public internal(set) var sid: Int32
-    /// Children in creation order (wait looks at them in this order).
-    public internal(set) var children: [Int32] = []
-    public internal(set) var state: ProcessRunState = .running
-    /// The signal the parent gets when this process ends (SIGCHLD; clone may choose another or none).
-    public internal(set) var exitSignal: Signal?
-    /// A stop not yet reported to wait (WUNTRACED).
-    public internal(set) var unreportedStop: Signal? = nil
-    /// A continue not yet reported to wait (WCONTINUED).
-    public internal(set) var unreportedContinue = false
-    /// execve has run since fork (setpgid on it by the parent then fails with EACCES).
-    public internal(set) var didExec = false
-    /// A zombie's resource usage (its own plus its reaped children's), for the parent's wait.
-    public internal(set) var usage = ResourceUsage()
-    /// A zombie's real user id (waitid's and SIGCHLD's si_uid).
-    public internal(set) var uid: UInt32 = 0
-    /// prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are re-parented here rather than to init.
-    public internal(set) var isChildSubreaper = false
-
-    public var isZombie: Bool { if case .zombie = state { return true } else { return false } }
-    public var isStopped: Bool { if case .stopped = state { return true } else { return false } }
-    public var isSessionLeader: Bool { sid == pid }
-    public var isGroupLeader: Bool { pgid == pid }
-}
-
-/// Which children a wait is about.
-public enum WaitSelector: Hashable, Sendable {
-    case any
-    case pid(Int32)
-    case processGroup(Int32)
-
-    /// wait4's pid argument: > 0 that child; 0 the caller's process group; -1 any child; < -1 the
-    /// group -pid. INT_MIN is ESRCH, as in Linux.
-    public static func wait4(pid: Int32, callerGroup: Int32) throws(Errno) -> WaitSelector {
-        if pid == Int32.min { throw .ESRCH }
-        if pid > 0 { return .pid(pid) }
-        if pid == 0 { return .processGroup(callerGroup) }
-        if pid == -1 { return .any }
-        return .processGroup(-pid)
-    }
-
-    public static let P_ALL: Int32 = 0
-    public static let P_PID: Int32 = 1
-    public static let P_PGID: Int32 = 2
-    public static let P_PIDFD: Int32 = 3
-
-    /// waitid's (idtype, id): P_ALL; P_PID with id > 0; P_PGID with id >= 0 (0: the caller's
-    /// group). EINVAL otherwise (P_PIDFD is not supported).
-    public static func waitid(idtype: Int32, id: Int32, callerGroup: Int32) throws(Errno) -> WaitSelector {
-        switch idtype {
-        case P_ALL: return .any
-        case P_PID:
-            guard id > 0 else { throw .EINVAL }
-            return .pid(id)
-        case P_PGID:
-            guard id >= 0 else { throw .EINVAL }
-            return .processGroup(id == 0 ? callerGroup : id)
-        default: throw .EINVAL
-        }
-    }
-}
-
-/// wait4/waitid options.
-public struct WaitOptions: OptionSet, Hashable, Sendable {
-    public let rawValue: Int32
-    public init(rawValue: Int32) { self.rawValue = rawValue }
-    public static let noHang = WaitOptions(rawValue: 0x1)              // WNOHANG
-    public static let stopped = WaitOptions(rawValue: 0x2)             // WUNTRACED / WSTOPPED
-    public static let exited = WaitOptions(rawValue: 0x4)              // WEXITED
-    public static let continued = WaitOptions(rawValue: 0x8)           // WCONTINUED
-    public static let noWait = WaitOptions(rawValue: 0x0100_0000)      // WNOWAIT
-    public static let noThread = WaitOptions(rawValue: 0x2000_0000)    // __WNOTHREAD
-    public static let all = WaitOptions(rawValue: 0x4000_0000)         // __WALL
-    public static let clone = WaitOptions(rawValue: Int32(bitPattern: 0x8000_0000)) // __WCLONE
-
-    /// wait4's options: EINVAL for unknown bits (WNOWAIT and WEXITED are not wait4 options); exits
-    /// are always reported.
-    public static func wait4(_ raw: Int32) throws(Errno) -> WaitOptions {
-        let allowed: WaitOptions = [.noHang, .stopped, .continued, .noThread, .all, .clone]
-        guard raw & ~allowed.rawValue == 0 else { throw .EINVAL }
-        return WaitOptions(rawValue: raw).union(.exited)
-    }
-
-    /// waitid's options: EINVAL for unknown bits or when none of WEXITED/WSTOPPED/WCONTINUED is given.
-    public static func waitid(_ raw: Int32) throws(Errno) -> WaitOptions {
-        let allowed: WaitOptions = [.noHang, .noWait, .exited, .stopped, .continued, .noThread, .all, .clone]
-        guard raw & ~allowed.rawValue == 0 else { throw .EINVAL }
-        let o = WaitOptions(rawValue: raw)
-        guard !o.intersection([.exited, .stopped, .continued]).isEmpty else { throw .EINVAL }
-        return o
-    }
-}
-
-/// What a wait found.
-public struct WaitReport: Hashable, Sendable {
-    public var pid: Int32
-    public var event: ChildEvent
-    /// The child was removed from the table (its pid is free again).
-    public var reaped: Bool
-    /// The child's usage when it was reaped (zero for stops and continues).
-    public var usage = ResourceUsage()
-    /// A zombie's real user id (0 for stops and continues: the caller asks the live process).
-    public var uid: UInt32 = 0
-    public var status: Int32 { event.waitStatus }
-}
-
-public enum WaitResult: Hashable, Sendable {
-    case reported(WaitReport)
-    /// WNOHANG and no child has anything to report: wait4 returns 0 (waitid zeroes si_pid).
-    case nothingYet
-    /// Sleep until a child changes state (SIGCHLD or exit), then wait again.
-    case mustBlock
-}
-
-/// What an exit changed.
-public struct ExitOutcome: Hashable, Sendable {
-    /// The parent to notify.
-    public var parent: Int32
-    /// The signal to send the parent (nil: none), with CLD_* information in `event`.
-    public var signal: Signal?
-    public var event: ChildEvent
-    /// The process was reaped at once (the parent ignores SIGCHLD or set SA_NOCLDWAIT).
-    public var autoReaped: Bool
-    /// Children handed to `reaper`.
-    public var reparented: [Int32]
-    /// Their new parent: the nearest live subreaper ancestor, else init.
-    public var reaper: Int32
-    /// Of those, the ones already zombies: the reaper must be told (SIGCHLD) so it reaps them.
-    public var reparentedZombies: [Int32]
-    /// Process groups this exit orphaned while they have stopped members: each gets SIGHUP then
-    /// SIGCONT (POSIX), so stopped jobs do not stay stopped forever.
-    public var orphanedStoppedGroups: [Int32]
+    public internal(set) var first: Int32 = 0
+    public internal(set) var last: Int32 = 0
+    public internal(set) var count = 0
 }
 
 public struct ProcessTable: Sendable {
-    /// Sorted by pid.
-    public private(set) var records: [ProcessRecord] = []
+    private var records = PidMap<ProcessRecord>()
+    private var groups = PidMap<ProcessGroupInfo>()
     public var ids: PidAllocator
     public static let initPid: Int32 = 1
     /// kernel.threads-max: fork and clone fail with EAGAIN once this many ids (threads, processes and
     /// zombies not yet reaped) are in use, whoever asks (ResourceLimits.threadsMax).
     public var threadsMax = Int.max
+    /// Records visited by list walks (children, group members): what the tests count. A box, so
+    /// that read-only walks count too (copies of the table share it: it is a diagnostic).
+    private let walked = StepCounter()
+    public var steps: Int { walked.count }
 
     public init(pidMax: Int32 = PidAllocator.defaultPidMax) { ids = PidAllocator(pidMax: pidMax) }
 
     // MARK: Lookup
 
-    func index(of pid: Int32) -> Int? {
-        var lo = 0, hi = records.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if records[mid].pid < pid { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < records.count && records[lo].pid == pid ? lo : nil
-    }
-
-    public func record(_ pid: Int32) -> ProcessRecord? { index(of: pid).map { records[$0] } }
-    public func contains(_ pid: Int32) -> Bool { index(of: pid) != nil }
+    public func record(_ pid: Int32) -> ProcessRecord? { pid > 0 ? records[pid] : nil }
+    public func contains(_ pid: Int32) -> Bool { record(pid) != nil }
     public var count: Int { records.count }
+    /// Every pid in the table, in increasing order.
+    public var pids: [Int32] {
+        var r: [Int32] = []
+        records.forEach { pid, _ in r.append(pid) }
+        return r
+    }
+    /// The first pid above `pid` in the table (/proc's readdir resumes from the last it returned).
+    public mutating func pid(after pid: Int32) -> Int32? { records.next(after: pid)?.id }
+
+    public func group(_ pgid: Int32) -> ProcessGroupInfo? { groups[pgid] }
+
+    /// Children of `pid` in creation order (zombies included).
+    public func children(of pid: Int32) -> [Int32] {
+        var result: [Int32] = []
+        var c = records[pid]?.firstChild ?? 0
+        while c != 0, let r = records[c] { walked.count += 1; result.append(c); c = r.nextSibling }
+        return result
+    }
 
     /// Every process in group `pgid` (zombies included, as in Linux until they are reaped).
     public func members(ofGroup pgid: Int32) -> [Int32] {
         var result: [Int32] = []
-        for r in records where r.pgid == pgid { result.append(r.pid) }
+        var m = groups[pgid]?.first ?? 0
+        while m != 0, let r = records[m] { walked.count += 1; result.append(m); m = r.nextInGroup }
         return result
     }
 
     /// Live children of `pid` (not zombies): what prctl(PR_SET_PDEATHSIG) signals when it exits.
     public func liveChildren(of pid: Int32) -> [Int32] {
-        var result: [Int32] = []
-        for r in records where r.parent == pid {
-            if case .zombie = r.state { continue }
-            result.append(r.pid)
-        }
-        return result
+        children(of: pid).filter { !(records[$0]?.isZombie ?? true) }
     }
 
+    /// Every process of session `sid` (a walk over all processes: only a session's end needs it).
     public func members(ofSession sid: Int32) -> [Int32] {
         var result: [Int32] = []
-        for r in records where r.sid == sid { result.append(r.pid) }
+        records.forEach { pid, r in if r.sid == sid { result.append(pid) } }
         return result
     }
 
-    private mutating func insert(_ r: ProcessRecord) {
-        var lo = 0, hi = records.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if records[mid].pid < r.pid { lo = mid + 1 } else { hi = mid }
+    // MARK: Links
+
+    private mutating func link(_ pid: Int32, toParent parent: Int32) {
+        guard parent > 0, let p = records[parent] else { records.update(pid) { $0.parent = parent }; return }
+        let tail = p.lastChild
+        records.update(pid) { $0.parent = parent; $0.previousSibling = tail; $0.nextSibling = 0 }
+        if tail != 0 { records.update(tail) { $0.nextSibling = pid } }
+        records.update(parent) { if tail == 0 { $0.firstChild = pid }; $0.lastChild = pid }
+    }
+
+    private mutating func unlinkFromParent(_ pid: Int32) {
+        guard let r = records[pid], r.parent > 0 else { return }
+        let (prev, next) = (r.previousSibling, r.nextSibling)
+        if prev != 0 { records.update(prev) { $0.nextSibling = next } }
+        if next != 0 { records.update(next) { $0.previousSibling = prev } }
+        records.update(r.parent) {
+            if $0.firstChild == pid { $0.firstChild = next }
+            if $0.lastChild == pid { $0.lastChild = prev }
         }
-        records.insert(r, at: lo)
+        records.update(pid) { $0.previousSibling = 0; $0.nextSibling = 0 }
+    }
+
+    private mutating func join(_ pid: Int32, group pgid: Int32, session sid: Int32) {
+        var g = groups[pgid] ?? ProcessGroupInfo(sid: sid)
+        let tail = g.last
+        records.update(pid) { $0.pgid = pgid; $0.previousInGroup = tail; $0.nextInGroup = 0 }
+        if tail != 0 { records.update(tail) { $0.nextInGroup = pid } } else { g.first = pid }
+        g.last = pid
+        g.count += 1
+        groups[pgid] = g
+    }
+
+    private mutating func leaveGroup(_ pid: Int32) {
+        guard let r = records[pid], var g = groups[r.pgid] else { return }
+        let (prev, next) = (r.previousInGroup, r.nextInGroup)
+        if prev != 0 { records.update(prev) { $0.nextInGroup = next } } else { g.first = next }
+        if next != 0 { records.update(next) { $0.previousInGroup = prev } } else { g.last = prev }
+        g.count -= 1
+        groups[r.pgid] = g.count == 0 ? nil : g
+        records.update(pid) { $0.previousInGroup = 0; $0.nextInGroup = 0 }
     }
 
     // MARK: Creation
@@ -251,19 +122,20 @@ public struct ProcessTable: Sendable {
     public mutating func createInit(sessionLeader: Bool = false) throws(Errno) -> Int32 {
         guard ids.reserve(ProcessTable.initPid) else { throw .EEXIST }
         let g: Int32 = sessionLeader ? ProcessTable.initPid : 0
-        insert(ProcessRecord(pid: ProcessTable.initPid, parent: 0, pgid: g, sid: g, exitSignal: nil))
+        records[ProcessTable.initPid] = ProcessRecord(pid: ProcessTable.initPid, parent: 0, pgid: g, sid: g, exitSignal: nil)
+        join(ProcessTable.initPid, group: g, session: g)
         return ProcessTable.initPid
     }
 
     /// fork/clone of a new process: same group and session as the parent. ESRCH if the parent is
     /// unknown (or a zombie), EAGAIN when no pid is free or threads-max is reached.
     public mutating func fork(parent: Int32, exitSignal: Signal? = .SIGCHLD) throws(Errno) -> Int32 {
-        guard let pi = index(of: parent), !records[pi].isZombie else { throw .ESRCH }
+        guard let p = record(parent), !p.isZombie else { throw .ESRCH }
         guard ids.count < threadsMax else { throw .EAGAIN }
         let pid = try ids.allocate()
-        let p = records[pi]
-        insert(ProcessRecord(pid: pid, parent: parent, pgid: p.pgid, sid: p.sid, exitSignal: exitSignal))
-        records[index(of: parent)!].children.append(pid)
+        records[pid] = ProcessRecord(pid: pid, parent: parent, pgid: p.pgid, sid: p.sid, exitSignal: exitSignal)
+        link(pid, toParent: parent)
+        join(pid, group: p.pgid, session: p.sid)
         return pid
     }
 
@@ -276,15 +148,14 @@ public struct ProcessTable: Sendable {
 
     /// A thread other than the leader ended: its id is free (the leader's is the pid, freed on reap).
     public mutating func releaseThreadID(_ tid: Int32) {
-        guard index(of: tid) == nil else { return }
+        guard !contains(tid) else { return }
         ids.release(tid)
     }
 
     /// execve succeeded.
     public mutating func exec(_ pid: Int32) {
-        if let i = index(of: pid) { records[i].didExec = true }
+        records.update(pid) { $0.didExec = true }
     }
-
     // MARK: Groups and sessions
 
     /// getpgid: pid 0 is the caller. ESRCH if unknown.
@@ -307,8 +178,7 @@ public struct ProcessTable: Sendable {
         let pid = requested == 0 ? caller : requested
         let pgid = requestedGroup == 0 ? pid : requestedGroup
         guard pgid >= 0 else { throw .EINVAL }
-        guard let ti = index(of: pid), let c = record(caller) else { throw .ESRCH }
-        let target = records[ti]
+        guard let target = record(pid), let c = record(caller) else { throw .ESRCH }
         if target.parent == caller && pid != caller {
             guard target.sid == c.sid else { throw .EPERM }
             guard !target.didExec else { throw .EACCES }
@@ -317,25 +187,29 @@ public struct ProcessTable: Sendable {
         }
         guard !target.isSessionLeader else { throw .EPERM }
         if pgid != pid {
-            guard records.contains(where: { $0.pgid == pgid && $0.sid == c.sid }) else { throw .EPERM }
+            guard let g = groups[pgid], g.sid == c.sid else { throw .EPERM }
         }
-        records[ti].pgid = pgid
+        guard pgid != target.pgid else { return }
+        leaveGroup(pid)
+        join(pid, group: pgid, session: target.sid)
     }
 
     /// setsid: the caller becomes leader of a new session and group named by its pid. EPERM if it
     /// already leads a process group (or any group has its pid as id).
     public mutating func setsid(caller: Int32) throws(Errno) -> Int32 {
-        guard let i = index(of: caller) else { throw .ESRCH }
-        if records.contains(where: { $0.pgid == caller }) { throw .EPERM }
-        records[i].pgid = caller
-        records[i].sid = caller
+        guard contains(caller) else { throw .ESRCH }
+        if groups[caller] != nil { throw .EPERM }
+        leaveGroup(caller)
+        records.update(caller) { $0.sid = caller }
+        join(caller, group: caller, session: caller)
         return caller
     }
 
     /// Whether group `pgid` is (or, ignoring `ignoring`, would be) orphaned: no member that is alive
     /// has a parent other than init in a different group of the same session.
     public func isOrphaned(group pgid: Int32, ignoring: Int32? = nil) -> Bool {
-        for r in records where r.pgid == pgid && r.pid != ignoring && !r.isZombie {
+        for m in members(ofGroup: pgid) {
+            guard let r = record(m), m != ignoring, !r.isZombie else { continue }
             if r.parent == ProcessTable.initPid { continue }
             guard let p = record(r.parent), p.pid != ignoring else { continue }
             if p.pgid != pgid && p.sid == r.sid { return false }
@@ -344,7 +218,7 @@ public struct ProcessTable: Sendable {
     }
 
     public func hasStoppedMembers(group pgid: Int32) -> Bool {
-        records.contains { $0.pgid == pgid && $0.isStopped }
+        members(ofGroup: pgid).contains { record($0)?.isStopped ?? false }
     }
 
     /// kill's targets: pid > 0 that process; 0 the caller's group; -1 every process but init and the
@@ -357,8 +231,7 @@ public struct ProcessTable: Sendable {
         } else if pid == 0 {
             result = members(ofGroup: try getpgid(caller, caller: caller))
         } else if pid == -1 {
-            result = []
-            for r in records where r.pid != ProcessTable.initPid && r.pid != caller { result.append(r.pid) }
+            result = pids.filter { $0 != ProcessTable.initPid && $0 != caller }
         } else {
             result = members(ofGroup: -pid)
         }
@@ -372,30 +245,34 @@ public struct ProcessTable: Sendable {
     /// gets SIGCHLD with CLD_STOPPED if its SIGCHLD disposition asks for it.
     @discardableResult
     public mutating func stop(_ pid: Int32, by signal: Signal) -> Int32? {
-        guard let i = index(of: pid), !records[i].isZombie else { return nil }
-        records[i].state = .stopped(signal)
-        records[i].unreportedStop = signal
-        records[i].unreportedContinue = false
-        return records[i].parent
+        guard let r = record(pid), !r.isZombie else { return nil }
+        records.update(pid) {
+            $0.state = .stopped(signal)
+            $0.unreportedStop = signal
+            $0.unreportedContinue = false
+        }
+        return r.parent
     }
 
     /// A stopped process continued (SIGCONT): recorded for WCONTINUED. Returns the parent, or nil if
     /// it was not stopped.
     @discardableResult
     public mutating func resume(_ pid: Int32) -> Int32? {
-        guard let i = index(of: pid), records[i].isStopped else { return nil }
-        records[i].state = .running
-        records[i].unreportedStop = nil
-        records[i].unreportedContinue = true
-        return records[i].parent
+        guard let r = record(pid), r.isStopped else { return nil }
+        records.update(pid) {
+            $0.state = .running
+            $0.unreportedStop = nil
+            $0.unreportedContinue = true
+        }
+        return r.parent
     }
 
     /// The process ended (`event` is .exited or .killed). It becomes a zombie, or is reaped at once if
     /// the parent's SIGCHLD disposition (`parentActions`) says so; its children go to init.
     public mutating func exit(_ pid: Int32, event: ChildEvent, parentActions: SignalActionTable, uid: UInt32 = 0) -> ExitOutcome? {
-        guard let i = index(of: pid), !records[i].isZombie, pid != ProcessTable.initPid else { return nil }
-        records[i].uid = uid
-        let me = records[i]
+        guard let r = record(pid), !r.isZombie, pid != ProcessTable.initPid else { return nil }
+        records.update(pid) { $0.uid = uid }
+        let me = record(pid)!
         // Our own group may become orphaned by our leaving (kill_orphaned_pgrp with parent = ours).
         var orphaned: [Int32] = []
         if let p = record(me.parent), p.pgid != me.pgid, p.sid == me.sid,
@@ -406,26 +283,23 @@ public struct ProcessTable: Sendable {
         let reaper = self.reaper(forChildrenOf: pid)
         var reparented: [Int32] = []
         var zombies: [Int32] = []
-        for child in me.children {
-            guard let ci = index(of: child) else { continue }
-            records[ci].parent = reaper
-            records[ci].exitSignal = .SIGCHLD      // Linux's reparent_leader: clone's exit signal never reaches init
+        for child in children(of: pid) {
+            unlinkFromParent(child)
+            link(child, toParent: reaper)
+            records.update(child) { $0.exitSignal = .SIGCHLD }  // Linux's reparent_leader: clone's exit signal never reaches init
             reparented.append(child)
-            if records[ci].isZombie { zombies.append(child) }
-            let c = records[ci]
+            guard let c = record(child) else { continue }
+            if c.isZombie { zombies.append(child) }
             if c.pgid != me.pgid, c.sid == me.sid, !orphaned.contains(c.pgid),
                isOrphaned(group: c.pgid, ignoring: pid), hasStoppedMembers(group: c.pgid) {
                 orphaned.append(c.pgid)
             }
         }
-        if !reparented.isEmpty, let ii = index(of: reaper) {
-            records[ii].children.append(contentsOf: reparented)
+        records.update(pid) {
+            $0.state = .zombie(event)
+            $0.unreportedStop = nil
+            $0.unreportedContinue = false
         }
-        let j = index(of: pid)!
-        records[j].children = []
-        records[j].state = .zombie(event)
-        records[j].unreportedStop = nil
-        records[j].unreportedContinue = false
         let (signal, autoReap) = parentActions.childExitNotification(exitSignal: me.exitSignal)
         if autoReap { remove(pid) }
         return ExitOutcome(parent: me.parent, signal: signal, event: event, autoReaped: autoReap,
@@ -446,12 +320,12 @@ public struct ProcessTable: Sendable {
 
     /// prctl(PR_SET_CHILD_SUBREAPER).
     public mutating func setChildSubreaper(_ pid: Int32, _ on: Bool) {
-        if let i = index(of: pid) { records[i].isChildSubreaper = on }
+        records.update(pid) { $0.isChildSubreaper = on }
     }
 
     /// Records what an exiting process used (call before `exit`): its parent's wait gets it.
     public mutating func setUsage(_ pid: Int32, _ usage: ResourceUsage) {
-        if let i = index(of: pid) { records[i].usage = usage }
+        records.update(pid) { $0.usage = usage }
     }
 
     /// Removes a zombie (reaped by wait, or auto-reaped) and frees its pid. false if it is not a zombie.
@@ -463,11 +337,11 @@ public struct ProcessTable: Sendable {
     }
 
     private mutating func remove(_ pid: Int32) {
-        guard let i = index(of: pid) else { return }
-        let parent = records[i].parent
-        records.remove(at: i)
+        guard contains(pid) else { return }
+        unlinkFromParent(pid)
+        leaveGroup(pid)
+        records[pid] = nil
         ids.release(pid)
-        if let pi = index(of: parent) { records[pi].children.removeAll { $0 == pid } }
     }
 
     // MARK: wait
@@ -476,17 +350,18 @@ public struct ProcessTable: Sendable {
     /// something `options` asks for: an exit (reaped unless WNOWAIT), an unreported stop (WUNTRACED),
     /// an unreported continue (WCONTINUED). ECHILD if no child matches at all. Children whose exit
     /// signal is not SIGCHLD ("clone" children) are only seen with __WCLONE or __WALL; __WCLONE alone
-    /// sees only them.
+    /// sees only them. A wait for one pid looks at that child alone.
     public mutating func wait(caller: Int32, selector: WaitSelector, options: WaitOptions) throws(Errno) -> WaitResult {
         guard let c = record(caller) else { throw .ECHILD }
         var matched = false
-        for child in c.children {
-            guard let r = record(child) else { continue }
-            switch selector {
-            case .any: break
-            case .pid(let p): if r.pid != p { continue }
-            case .processGroup(let g): if r.pgid != g { continue }
-            }
+        var child = c.firstChild
+        if case .pid(let p) = selector { child = record(p)?.parent == caller ? p : 0 }
+        while child != 0, let r = record(child) {
+            walked.count += 1
+            let current = child
+            child = r.nextSibling
+            if case .pid = selector { child = 0 }
+            if case .processGroup(let g) = selector, r.pgid != g { continue }
             if !options.contains(.all) {
                 let isClone = r.exitSignal != .SIGCHLD
                 if isClone != options.contains(.clone) { continue }
@@ -495,19 +370,24 @@ public struct ProcessTable: Sendable {
             let keep = options.contains(.noWait)
             if case .zombie(let event) = r.state {
                 guard options.contains(.exited) else { continue }
-                if !keep { remove(child) }
-                return .reported(WaitReport(pid: child, event: event, reaped: !keep, usage: r.usage, uid: r.uid))
+                if !keep { remove(current) }
+                return .reported(WaitReport(pid: current, event: event, reaped: !keep, usage: r.usage, uid: r.uid))
             }
             if let s = r.unreportedStop, options.contains(.stopped) {
-                if !keep { records[index(of: child)!].unreportedStop = nil }
-                return .reported(WaitReport(pid: child, event: .stopped(s), reaped: false))
+                if !keep { records.update(current) { $0.unreportedStop = nil } }
+                return .reported(WaitReport(pid: current, event: .stopped(s), reaped: false))
             }
             if r.unreportedContinue, options.contains(.continued) {
-                if !keep { records[index(of: child)!].unreportedContinue = false }
-                return .reported(WaitReport(pid: child, event: .continued, reaped: false))
+                if !keep { records.update(current) { $0.unreportedContinue = false } }
+                return .reported(WaitReport(pid: current, event: .continued, reaped: false))
             }
         }
         guard matched else { throw .ECHILD }
         return options.contains(.noHang) ? .nothingYet : .mustBlock
     }
+}
+
+/// A count that read-only methods of a value type can bump.
+final class StepCounter: @unchecked Sendable {
+    var count = 0
 }

@@ -27,6 +27,16 @@ private func procTime() -> Timespec { RootFilesystem.clock() }
 /// A directory's entries, given the directory (their parent), generated on each use.
 typealias ProcEntries = @Sendable (ProcDirectory) async -> [(name: [UInt8], inode: any Inode)]
 
+/// Entries of a ProcDirectory found by key instead of by listing (ProcDirectory.keyed).
+struct ProcKeyedEntries: Sendable {
+    /// Readdir cookies from here on hold the key of the last keyed entry returned.
+    static let firstCookie: Int64 = 1 << 32
+    /// The entry named `name`, if it is one of these.
+    let find: @Sendable (ProcDirectory, [UInt8]) -> (any Inode)?
+    /// The entry with the smallest key above `key`.
+    let next: @Sendable (ProcDirectory, Int32) -> (key: Int32, name: [UInt8], inode: any Inode)?
+}
+
 final class ProcDirectory: Inode, @unchecked Sendable {
     let metadata: InodeMetadata
     let parent: ProcDirectory?
@@ -38,8 +48,13 @@ final class ProcDirectory: Inode, @unchecked Sendable {
         self.entries = entries
     }
 
+    /// Entries that go on after the listed ones, one per key (/proc's pid directories), so that
+    /// neither a lookup nor a readdir lists them all. Set before the directory is published.
+    var keyed: ProcKeyedEntries? = nil
+
     func lookup(_ name: [UInt8]) async throws(Errno) -> any Inode {
         if name == [0x2e, 0x2e] { return parent ?? self }
+        if let keyed, let inode = keyed.find(self, name) { return inode }
         for e in await entries(self) where e.name == name { return e.inode }
         throw .ENOENT
     }
@@ -49,9 +64,18 @@ final class ProcDirectory: Inode, @unchecked Sendable {
                                                                    ([0x2e, 0x2e], (parent ?? self).metadata.ino, .directory)]
         for e in await entries(self) { all.append((e.name, e.inode.metadata.ino, e.inode.metadata.type)) }
         var i = Int(max(cookie, 0))
-        while i < all.count {
-            guard emit(DirectoryEntry(ino: all[i].ino, type: all[i].type, name: all[i].name, nextCookie: Int64(i + 1))) else { return }
+        while i < all.count && Int64(i) < ProcKeyedEntries.firstCookie {
+            let next = i + 1 == all.count && keyed != nil ? ProcKeyedEntries.firstCookie : Int64(i + 1)
+            guard emit(DirectoryEntry(ino: all[i].ino, type: all[i].type, name: all[i].name, nextCookie: next)) else { return }
             i += 1
+        }
+        // The keyed entries resume after the key the cookie holds: each getdents costs what it returns.
+        guard let keyed else { return }
+        var key = Int32(truncatingIfNeeded: max(cookie, ProcKeyedEntries.firstCookie) - ProcKeyedEntries.firstCookie)
+        while let e = keyed.next(self, key) {
+            guard emit(DirectoryEntry(ino: e.inode.metadata.ino, type: e.inode.metadata.type, name: e.name,
+                                      nextCookie: ProcKeyedEntries.firstCookie + Int64(e.key))) else { return }
+            key = e.key
         }
     }
 }

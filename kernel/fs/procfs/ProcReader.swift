@@ -5,13 +5,8 @@ import LichenAsyncRuntime
 /// syscall runs in its thread's task, which the thread records while in the syscall (`Thread.wake`).
 enum ProcReader {
     /// Whether one of `p`'s threads is the one reading.
-    static func isReader(_ p: Process) -> Bool {
-        guard let current = lichen_current_task() else { return false }
-        return p.threads.contains { t in t.wake.withLock { $0.task } == current }
-    }
+    static func isReader(_ p: Process) -> Bool { CurrentThread.process === p }
 
-    /// The reading process, found among all of them (nil from a kernel task).
-    static func current() -> Process? {
-        Processes.all().first { isReader($0) }
-    }
+    /// The reading process (nil from a kernel task).
+    static func current() -> Process? { CurrentThread.process }
 }

@@ -4,9 +4,8 @@ import _Concurrency
 /// /proc's top level: a directory per live process, self, and the system-wide files.
 enum ProcRoot {
     static func make() -> ProcDirectory {
-        ProcDirectory(ino: 1, parent: nil) { (me: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
+        let root = ProcDirectory(ino: 1, parent: nil) { (me: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
             var list: [(name: [UInt8], inode: any Inode)] = []
-            for pid in livePids() { list.append((Array(dec(pid).utf8), ProcPid.directory(pid, parent: me))) }
             list.append((Array("self".utf8), ProcSelfLink(ino: 2)))
             list.append((Array("sys".utf8), ProcSys.make(parent: me)))
             list.append((Array("sysvipc".utf8), ProcSysVIPC.directory(parent: me)))
@@ -16,10 +15,31 @@ enum ProcRoot {
             }
             return list
         }
+        // A directory per live process, after the files as in Linux: found by pid, listed in pid order
+        // from where the last getdents stopped.
+        root.keyed = ProcKeyedEntries(find: { me, name in
+            guard let pid = pidNamed(name), Processes.process(pid) != nil else { return nil }
+            return ProcPid.directory(pid, parent: me)
+        }, next: { me, after in
+            guard let pid = Processes.registry.withLock({ $0.objects.next(after: after)?.id }) else { return nil }
+            return (pid, Array(dec(pid).utf8), ProcPid.directory(pid, parent: me))
+        })
+        return root
+    }
+
+    /// A decimal pid without sign or leading zeros ("01" names nothing, as in Linux).
+    static func pidNamed(_ name: [UInt8]) -> Int32? {
+        guard !name.isEmpty, name.count <= 10, name[0] != UInt8(ascii: "0") else { return nil }
+        var v: Int64 = 0
+        for c in name {
+            guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
+            v = v * 10 + Int64(c - UInt8(ascii: "0"))
+        }
+        return v <= Int64(Int32.max) ? Int32(v) : nil
     }
 
     static func livePids() -> [Int32] {
-        Processes.all().map { $0.pid }.sorted()
+        Processes.all().map { $0.pid }              // in pid order
     }
 
     static let files: [(name: String, text: @Sendable () async -> [UInt8])] = [
