@@ -3,12 +3,14 @@ import LichenCore
 /// The instant attempts (`instantFirst:` in SyscallTable.swift) of read and write: the calls that
 /// need no wait, answered from the user-mode loop without an async frame. Each either finishes the
 /// call exactly as the sleeping handler would, or returns nil having changed nothing, and the
-/// sleeping handler (FileSyscalls) then runs it from the start. Anything unusual goes there.
+/// sleeping handler (FileSyscalls) then runs it from the start. Anything unusual goes there, and so
+/// does everything while an inotify watch exists (OpenFile's read and write report IN_ACCESS/IN_MODIFY).
 enum InstantFileSyscalls {
     /// Pipe messages up to this size go through the thread's kept bounce buffer.
     private static let smallTransfer = Thread.smallStagingBytes
 
     static func read(_ a: SyscallArguments) throws(Errno) -> UInt64? {
+        guard !FsNotify.shared.isActive else { return nil }
         let fd = a.fd(0), buffer = a.address(1), count = a[2]
         let file = try a.process.file(fd)
         guard let operations = file.operations, file.flags.allowsRead, !file.isPathOnly,
@@ -34,6 +36,7 @@ enum InstantFileSyscalls {
     }
 
     static func write(_ a: SyscallArguments) throws(Errno) -> UInt64? {
+        guard !FsNotify.shared.isActive else { return nil }
         let fd = a.fd(0), buffer = a.address(1), count = a[2]
         let file = try a.process.file(fd)
         guard let operations = file.operations else { return nil }

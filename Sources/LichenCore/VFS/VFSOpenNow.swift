@@ -9,8 +9,10 @@ extension VFS {
     /// `open(location)` when nothing in it can sleep: an existing regular file whose data the
     /// filesystem keeps itself (no file operations), with `instantOpen` flags only. Nil otherwise
     /// and on any failure (`open` then reports it): the same checks, in the same order, as `open`.
-    /// `metadata`: the walk's snapshot of the file's.
+    /// `metadata`: the walk's snapshot of the file's. While any inotify watch exists the open goes
+    /// to `open`, which reports IN_OPEN (finding the watched parent's name needs an async walk).
     public func openNow(_ location: Location, metadata: InodeMetadata, flags: OpenFlags, context: FSContext) -> OpenFile? {
+        guard !FsNotify.shared.isActive else { return nil }
         guard flags.isSubset(of: .instantOpen), flags.accessMode != .O_ACCMODE else { return nil }
         guard metadata.isRegular, location.inode.fileOperations == nil else { return nil }
         if flags.allowsWrite, (try? location.mount.checkWritable()) == nil { return nil }
