@@ -31,6 +31,16 @@ public struct IPCIdTable<Object: IPCObject> {
         return object
     }
 
+    /// What IPC_STAT (by id) or a *_STAT command (by index) looks at, with what the call returns
+    /// (0, or the object's id for *_STAT); the read permission is checked unless `checkRead` is false
+    /// (*_STAT_ANY).
+    public func objectToStat(_ idOrIndex: Int32, byIndex: Bool, checkRead: Bool,
+                             _ credentials: Credentials) throws(Errno) -> (Object, Int32) {
+        let object = byIndex ? try object(index: Int(idOrIndex)) : try object(id: idOrIndex)
+        if checkRead { try object.permissions.check(SysVIPC.readBits, credentials) }
+        return (object, byIndex ? id(of: object) : 0)
+    }
+
     public func id(of object: Object) -> Int32 {
         guard let index = slots.firstIndex(where: { $0 === object }) else { return -1 }
         return Int32(index + Int(object.permissions.seq) * Self.indexLimit)

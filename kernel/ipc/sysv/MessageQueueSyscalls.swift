@@ -108,9 +108,9 @@ enum MessageQueueSyscalls {
             return UInt64(max(highest, 0))
         case SysVIPC.IPC_STAT, SysVMessageQueue.MSG_STAT, SysVMessageQueue.MSG_STAT_ANY:
             let (stat, result) = try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) -> (LinuxMsqid64DS, Int32) in
-                let queue = command == SysVIPC.IPC_STAT ? try s.queues.object(id: id) : try s.queues.object(index: Int(id))
-                if command != SysVMessageQueue.MSG_STAT_ANY { try queue.permissions.check(SysVIPC.readBits, credentials) }
-                return (queue.stat(), command == SysVIPC.IPC_STAT ? 0 : s.queues.id(of: queue))
+                let (queue, result) = try s.queues.objectToStat(id, byIndex: command != SysVIPC.IPC_STAT,
+                                                                checkRead: command != SysVMessageQueue.MSG_STAT_ANY, credentials)
+                return (queue.stat(), result)
             }
             try a.user.store(stat, to: pointer)
             return UInt64(result)

@@ -108,9 +108,9 @@ enum SemaphoreSyscalls {
             return UInt64(max(highest, 0))
         case SysVIPC.IPC_STAT, SemaphoreSet.SEM_STAT, SemaphoreSet.SEM_STAT_ANY:
             let (stat, result) = try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) -> (LinuxSemid64DS, Int32) in
-                let set = command == SysVIPC.IPC_STAT ? try s.semaphores.object(id: id) : try s.semaphores.object(index: Int(id))
-                if command != SemaphoreSet.SEM_STAT_ANY { try set.permissions.check(SysVIPC.readBits, credentials) }
-                return (set.stat(), command == SysVIPC.IPC_STAT ? 0 : s.semaphores.id(of: set))
+                let (set, result) = try s.semaphores.objectToStat(id, byIndex: command != SysVIPC.IPC_STAT,
+                                                                  checkRead: command != SemaphoreSet.SEM_STAT_ANY, credentials)
+                return (set.stat(), result)
             }
             try a.user.store(stat, to: pointer)
             return UInt64(result)

@@ -23,9 +23,8 @@ extension SharedMemorySyscalls {
             return UInt64(max(highest, 0))
         case SysVIPC.IPC_STAT, SysVSharedMemorySegment.SHM_STAT, SysVSharedMemorySegment.SHM_STAT_ANY:
             let (segment, result) = try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) -> (SysVSharedMemorySegment, Int32) in
-                let segment = command == SysVIPC.IPC_STAT ? try s.segments.object(id: id) : try s.segments.object(index: Int(id))
-                if command != SysVSharedMemorySegment.SHM_STAT_ANY { try segment.permissions.check(SysVIPC.readBits, credentials) }
-                return (segment, command == SysVIPC.IPC_STAT ? 0 : s.segments.id(of: segment))
+                try s.segments.objectToStat(id, byIndex: command != SysVIPC.IPC_STAT,
+                                            checkRead: command != SysVSharedMemorySegment.SHM_STAT_ANY, credentials)
             }
             let count = attaches(segment)
             let stat = IPCNamespace.locked { _ in segment.stat(attaches: count) }
