@@ -9,11 +9,12 @@ import _Concurrency
 enum OutOfMemory {
     private struct Victim {
         var pid: Int32
-        /// The victim's memory, by identity only (no reference: it must be freed).
-        var memory: ObjectIdentifier
+        /// The victim's memory, by identity only (no reference: it must be freed); nil while one
+        /// CPU is still choosing the victim (the others wait for it instead of choosing a second one).
+        var memory: ObjectIdentifier?
         var killedAt: UInt64
     }
-    /// The victim being waited for.
+    /// The victim being waited for, or being chosen.
     private static let victim = SpinLock<Victim?>(nil)
     /// How long a victim may take to give its memory back before another may be chosen (Linux's
     /// oom_reaper tears a stuck victim's memory down itself; Lichen gives up waiting for it).
@@ -47,24 +48,28 @@ enum OutOfMemory {
     /// (Paths that cannot sleep call this and fail their allocation.)
     @discardableResult
     static func killVictim(invokedBy faulting: Process) -> Bool {
-        let pending = victim.withLock { v -> Int32? in
+        // Claims the choice: two CPUs failing at once must not both choose (and kill and log) a victim.
+        let claimed = victim.withLock { v -> Bool in
             if let current = v, MonotonicClock.now &- current.killedAt >= patience { v = nil }   // gave up on it
-            return v?.pid
+            if v != nil { return false }      // still dying (its memory not torn down yet), or being chosen
+            v = Victim(pid: 0, memory: nil, killedAt: MonotonicClock.now)
+            return true
         }
-        if pending != nil { return true }     // still dying (its memory not torn down yet): wait for it
+        if !claimed { return true }
         let totalPages = PhysicalMemory.stats?.totalFrames ?? 0
         var candidates: [OOMCandidate] = []
         var processes: [Process] = []
         for p in Processes.all() {
             // exiting: its memory is on its way back already (Linux's task_will_free_mem).
-            let dying = p.pid == pending || p.exiting
-            let usage = dying ? (resident: 0, pageTables: 0) : p.memory.footprint()
+            let usage = p.exiting ? (resident: 0, pageTables: 0) : p.memory.footprint()
             candidates.append(OOMCandidate(pid: p.pid, residentPages: usage.resident, pageTablePages: usage.pageTables,
                                            adjustment: p.oomScoreAdjustment.withLock { $0.value },
-                                           unkillable: p.pid == 1, dying: dying && p.pid == pending))
+                                           unkillable: p.pid == 1))
             processes.append(p)
         }
-        switch OutOfMemoryPolicy.choose(candidates, totalPages: totalPages) {
+        let choice = OutOfMemoryPolicy.choose(candidates, totalPages: totalPages)
+        if case .victim = choice {} else { victim.withLock { $0 = nil } }   // nobody chosen: release the claim
+        switch choice {
         case .waitForDying:
             return true
         case .none:
@@ -72,7 +77,7 @@ enum OutOfMemory {
                                         + Format.decimal(UInt64(faulting.pid)) + " waits)")
             return false
         case .victim(let pid):
-            guard let chosen = processes.first(where: { $0.pid == pid }) else { return false }
+            guard let chosen = processes.first(where: { $0.pid == pid }) else { victim.withLock { $0 = nil }; return false }
             let memory = chosen.memory
             victim.withLock { $0 = Victim(pid: pid, memory: ObjectIdentifier(memory), killedAt: MonotonicClock.now) }
             report(invokedBy: faulting, victim: chosen, memory: memory)
