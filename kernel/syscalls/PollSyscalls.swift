@@ -36,38 +36,29 @@ enum PollSyscalls {
 
     /// ppoll(fds, nfds, timeout, sigmask, sigsetsize).
     static func ppoll(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
-        let pollfds = a.address(0), count = Int(a.uint32(1))         // unsigned int nfds: the high half is ignored
+        let pollfdsAddress = a.address(0), count = Int(a.uint32(1))  // unsigned int nfds: the high half is ignored
         let timeoutAddress = a.address(2), sigmask = a.address(3), sigsetSize = a[4]
         guard count <= maxDescriptors else { throw .EINVAL }
         let ns = try timeout(a, timeoutAddress)
         let mask = try Thread.userSignalMask(a, at: sigmask, size: sigsetSize)
-        var fds: [Int32] = [], wanted: [PollEvents] = [], files: [OpenFile?] = []
-        let raw = try a.user.bytes(at: pollfds, count: count * 8)  // struct pollfd { int fd; short events, revents; }
-        for i in 0..<count {
-            let fd = Int32(bitPattern: UInt32(raw[i * 8]) | UInt32(raw[i * 8 + 1]) << 8 | UInt32(raw[i * 8 + 2]) << 16
-                           | UInt32(raw[i * 8 + 3]) << 24)
-            fds.append(fd)
-            wanted.append(PollEvents(rawValue: UInt16(raw[i * 8 + 4]) | UInt16(raw[i * 8 + 5]) << 8).union(.always))
-            files.append(fd < 0 ? nil : try? a.process.file(fd))
-        }
+        var pollfds = try a.user.load(LinuxPollfd.self, count: count, from: pollfdsAddress)
+        let files = pollfds.map { $0.fd < 0 ? nil : try? a.process.file($0.fd) }
         func revents(_ i: Int) -> PollEvents {
-            if fds[i] < 0 { return [] }
+            if pollfds[i].fd < 0 { return [] }
             guard let f = files[i] else { return .invalid }
-            return f.pollEvents.intersection(wanted[i])
+            return f.pollEvents.intersection(PollEvents(rawValue: UInt16(bitPattern: pollfds[i].events)).union(.always))
         }
         func anyReady() -> Bool { (0..<count).contains { !revents($0).isEmpty } }
         if !anyReady() && ns != 0 {
             _ = try await sleep(a, files.compactMap { $0 }, timeout: ns, mask: mask, until: anyReady)
         }
-        var out = raw
         var ready = 0
         for i in 0..<count {
             let r = revents(i).rawValue
             if r != 0 { ready += 1 }
-            out[i * 8 + 6] = UInt8(r & 0xff)
-            out[i * 8 + 7] = UInt8(r >> 8)
+            pollfds[i].revents = Int16(bitPattern: r)
         }
-        if count > 0 { try a.user.store(bytes: out, to: pollfds) }
+        try a.user.store(pollfds, to: pollfdsAddress)
         return result(ready)
     }
 

@@ -63,6 +63,28 @@ struct UserMemory {
         try IOBuffer(bytes).withBytes { (b: UnsafeMutableRawBufferPointer) throws(Errno) in try write(UnsafeRawBufferPointer(b), to: address) }
     }
 
+    /// `count` Linux structures laid out back to back (pollfd arrays and the like), in one copy.
+    func load<T>(_ type: T.Type, count: Int, from address: UserAddr) throws(Errno) -> [T] {
+        guard count > 0 else { return [] }
+        let stride = MemoryLayout<T>.stride
+        let buffer = try IOBuffer(count: count * stride, zeroed: false)
+        return try buffer.withBytes { (b: UnsafeMutableRawBufferPointer) throws(Errno) -> [T] in
+            try read(b, from: address)
+            return (0..<count).map { b.load(fromByteOffset: $0 * stride, as: T.self) }
+        }
+    }
+
+    /// The inverse of `load(_:count:from:)`.
+    func store<T>(_ values: [T], to address: UserAddr) throws(Errno) {
+        guard !values.isEmpty else { return }
+        let stride = MemoryLayout<T>.stride
+        let buffer = try IOBuffer(count: values.count * stride, zeroed: false)
+        try buffer.withBytes { (b: UnsafeMutableRawBufferPointer) throws(Errno) in
+            for (i, v) in values.enumerated() { b.storeBytes(of: v, toByteOffset: i * stride, as: T.self) }
+            try write(UnsafeRawBufferPointer(b), to: address)
+        }
+    }
+
     /// A NUL-terminated string (without the NUL): ENAMETOOLONG past `limit` bytes (paths: 4096).
     func string(at address: UserAddr, limit: Int = 4096) throws(Errno) -> [UInt8] {
         var length: Int? = nil
