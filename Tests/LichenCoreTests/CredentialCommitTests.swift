@@ -4,7 +4,7 @@ import Testing
 @Suite struct CredentialCommitTests {
     @Test func realUIDChangeMovesOneTaskOnly() throws {
         var counts = TaskCountsByUser()
-        for _ in 0..<3 { #expect(counts.charge(0)) }                 // a process of three root threads
+        for _ in 0..<3 { let charged = counts.charge(0); #expect(charged) }   // a process of three root threads
         var c = Credentials.root
         let before = c
         try c.setRESUID(real: 1000, effective: Credentials.unchanged, saved: Credentials.unchanged)
