@@ -10,11 +10,11 @@ enum Ext4Mount {
 
     static func isExt(_ type: [UInt8]) -> Bool { Ext4Type(name: type) != nil }
 
-    static func make(type: [UInt8], source: [UInt8], flags: UInt64, data: [UInt8], process: Process) async throws(Errno) -> any FileSystem {
+    static func make(type: [UInt8], source: [UInt8], flags: UInt64, data: [UInt8], context: FSContext) async throws(Errno) -> any FileSystem {
         guard let kind = Ext4Type(name: type) else { throw .ENODEV }
         let vfs = try FileSyscalls.vfs()
         // lookup_bdev: the source must name a block device node.
-        let location = try await vfs.resolve(source, context: process.fs)
+        let location = try await vfs.resolve(source, context: context)
         let metadata = location.inode.metadata
         guard metadata.type == .blockDevice else { throw .ENOTBLK }
         guard let file = BlockDevices.file(metadata.rdev) else { throw .ENXIO }

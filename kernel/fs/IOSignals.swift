@@ -14,7 +14,7 @@ enum IOSignals {
         let info = owner.signalInfo(reason: reason, fd: fd)
         switch owner.type {
         case FileSignalOwner.F_OWNER_TID:
-            if let t = Processes.thread(owner.pid), owner.maySignal(t.process.credentials) {
+            if let t = Processes.thread(owner.pid), owner.maySignal(t.sharedCredentials) {
                 ProcessSignals.send(info, to: t.process, thread: t.index)
             }
         case FileSignalOwner.F_OWNER_PID:

@@ -31,7 +31,7 @@ enum Leases {
 
     /// F_SETLEASE, checked in Linux's order: the type (EINVAL), the caller owns the file or is the
     /// superuser (EACCES), a regular file (EINVAL), then who else has it open (EAGAIN).
-    static func set(_ file: OpenFile, type: Int64, process: Process) throws(Errno) {
+    static func set(_ file: OpenFile, type: Int64, process: Process, credentials: Credentials) throws(Errno) {
         let kind: LeaseTable.Kind?
         switch type {
         case Int64(LinuxFlock.F_RDLCK): kind = .read
@@ -40,7 +40,6 @@ enum Leases {
         default: throw .EINVAL
         }
         let metadata = file.inode.metadata
-        let credentials = process.credentials
         guard credentials.fsuid == metadata.uid || credentials.has(.CAP_LEASE) else { throw .EACCES }
         guard metadata.isRegular else { throw .EINVAL }
         let others = kind == nil ? LeaseTable.OtherOpens(readers: 0, writers: 0) : otherOpens(of: file)

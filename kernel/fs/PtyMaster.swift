@@ -92,7 +92,7 @@ final class PtyMaster: FileOperations, @unchecked Sendable {
     /// A new pair: ENODEV without a mounted devpts to put the slave in (Linux finds none either).
     func open(_ file: OpenFile) async throws(Errno) {
         guard Devpts.shared.mount != nil, let vfs = RootFilesystem.vfs else { throw .ENODEV }
-        let credentials = ProcReader.current()?.credentials
+        let credentials = ProcReader.credentials()
         let owner = InodeOwner(uid: credentials?.fsuid ?? 0, gid: credentials?.fsgid ?? 0)
         let pair = try PtyPairs.allocate(masterSerial: file.serial, owner: owner)
         do throws(Errno) {

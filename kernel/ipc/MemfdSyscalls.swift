@@ -24,7 +24,7 @@ enum MemfdSyscalls {
             fs = made
             return made
         }
-        let credentials = a.process.credentials
+        let credentials = a.credentials
         let file = fs.create(name: name, flags: flags, owner: InodeOwner(uid: credentials.fsuid, gid: credentials.fsgid))
         let fd = try a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Int32 in
             try t.install(file, closeOnExec: flags & Memfd.MFD_CLOEXEC != 0)

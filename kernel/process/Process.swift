@@ -35,30 +35,28 @@ final class Process: @unchecked Sendable {
     }
     var fs: FSContext {
         get { state.withLock { $0.fs } }
-        set { let old = state.withLock { s -> FSContext in let o = s.fs; s.fs = newValue; return o }; _ = old }
+        // cwd, root and umask only: the credentials change by `leaderCredentialsChanged` alone (a
+        // chdir by one thread must not put back the leader's credentials it read before a setuid).
+        set {
+            let old = state.withLock { s -> FSContext in
+                let o = s.fs
+                var n = newValue
+                n.credentials = o.credentials
+                s.fs = n
+                return o
+            }
+            _ = old
+        }
     }
-    /// Who the process is (its filesystem context carries the credentials every check uses).
+    /// The thread-group leader's credentials (each thread has its own: ThreadCredentials.swift): what
+    /// /proc/PID shows and what signal senders and /proc readers check against. The calling
+    /// thread's own are `Thread.credentials` (SyscallArguments.credentials).
     var credentials: Credentials { state.withLock { $0.fs.credentials } }
 
-    /// Changes the credentials atomically against concurrent readers.
-    /// A change of the real user id moves the process's threads to the new user's count (RLIMIT_NPROC).
-    /// A change of effective or filesystem ids, or a gain of permitted capabilities, makes the process
-    /// non-dumpable (Linux's commit_creds; execve then sets it again).
-    func changeCredentials<R, E: Error>(_ body: (inout Credentials) throws(E) -> R) throws(E) -> R {
-        let (r, old, new, lostDumpable) = try state.withLock { (s: inout MutableState) throws(E) -> (R, UInt32, UInt32, Bool) in
-            let before = s.fs.credentials
-            let r = try body(&s.fs.credentials)
-            let c = s.fs.credentials
-            let changed = c.euid != before.euid || c.egid != before.egid || c.fsuid != before.fsuid
-                || c.fsgid != before.fsgid || !c.permitted.isSubset(of: before.permitted)
-            return (r, before.uid, c.uid, changed)
-        }
-        if lostDumpable { control.withLock { $0.dumpable = 0 } }
-        if old != new {
-            let threads = signals.withLock { $0.group.count }
-            Processes.withTaskCounts { $0.move(threads, from: old, to: new) }
-        }
-        return r
+    /// The leader changed its credentials (Thread.changeCredentials) or a thread became the leader.
+    func leaderCredentialsChanged(_ c: Credentials) {
+        let old = state.withLock { s -> Credentials in let o = s.fs.credentials; s.fs.credentials = c; return o }
+        _ = old                                     // released after the lock (its groups array)
     }
 
     var name: [UInt8] {

@@ -135,7 +135,7 @@ enum ProcessLifecycle {
                 _ = try? Futexes.wake(thread.clearChildTID, memory: process.memory, private: false, count: 1)
             }
         }
-        ResourceLimitSyscalls.releaseTask(process.credentials.uid)
+        ResourceLimitSyscalls.releaseTask(thread.credentials.uid)     // counted under its own real uid
         let tid = thread.tid
         let ending = process.signals.withLock { $0.leave(tid: tid, slot: thread.index, code: thread.exitCode) }
         if tid != process.pid { Processes.withTable { $0.releaseThreadID(tid) } }
@@ -172,6 +172,7 @@ enum ProcessLifecycle {
         Processes.withTable { $0.releaseThreadID(old) }
         Processes.unregister(thread, tid: old)
         thread.tid = process.pid
+        thread.becameLeader()
         Processes.register(thread)
     }
 

@@ -49,12 +49,31 @@ final class Thread: @unchecked Sendable {
     /// How long user code may keep the CPU from a task woken on it (see `run`).
     static let wakeupGranularity: UInt64 = 1_000_000
 
-    init(tid: Int32, process: Process, context: UserContext, index: Int = 0) {
+    /// This thread's credentials (Linux's per-task cred; ThreadCredentials.swift): read without a
+    /// lock by the thread itself, written only by the thread itself (`changeCredentials`).
+    private(set) var ownCredentials: Credentials
+    /// The same, for other CPUs (kill, /proc/PID/task/TID/status, capget of a tid).
+    let publishedCredentials: SpinLock<Credentials>
+    /// prctl(PR_SET_NO_NEW_PRIVS): per thread as in Linux (inherited by clone, kept by execve).
+    let noNewPrivileges: Atomic<Bool>
+
+    /// A thread with `credentials` (a new process's first thread: the process's own).
+    init(tid: Int32, process: Process, context: UserContext, index: Int = 0, credentials: Credentials? = nil, noNewPrivileges: Bool = false) {
         self.tid = tid
         self.process = process
         self.context = context
         self.index = index
         cachedMemory = process.memory
+        let c = credentials ?? process.credentials
+        ownCredentials = c
+        publishedCredentials = SpinLock(c)
+        self.noNewPrivileges = Atomic(noNewPrivileges)
+    }
+
+    /// Sets the credentials (ThreadCredentials.swift's `changeCredentials`, on this thread only).
+    func storeCredentials(_ c: Credentials) {
+        ownCredentials = c
+        publishedCredentials.withLock { $0 = c }
     }
 
     /// The process's memory as this thread's own task sees it, without the process lock on every

@@ -33,7 +33,7 @@ enum Fcntl {
         case C.F_SETFL:
             var flags = LinuxArch.openFlags(fromUser: flagsArgument)
             if flags.contains(.O_NOATIME) && !file.flags.contains(.O_NOATIME)
-                && !p.credentials.ownsOrOverrides(file.inode.metadata) { throw .EPERM }
+                && !a.credentials.ownsOrOverrides(file.inode.metadata) { throw .EPERM }
             // O_ASYNC: pipes, terminals and sockets signal their owner as they become ready (Linux's
             // ->fasync); on other files the flag does nothing and is not stored, as on Linux.
             let async = flags.contains(.FASYNC)
@@ -75,13 +75,13 @@ enum Fcntl {
             return result(pipe.capacity)
         case C.F_SETPIPE_SZ:
             guard let pipe = file.operations?.pipe else { throw .EBADF }
-            return result(try pipe.setCapacity(flagsArgument, privileged: p.credentials.mayExceedLimits,
+            return result(try pipe.setCapacity(flagsArgument, privileged: a.credentials.mayExceedLimits,
                                                hasRoom: { PhysicalMemory.hasRoomForUser(contiguousBytes: $0) }))
         case C.F_SETOWN:
             var updated = file.signalOwner.withLock { $0 }
             try updated.setOwner(intArgument)
             if updated.pid != 0 && !idExists(updated.pid) { throw .ESRCH }
-            setter(&updated, p)
+            setter(&updated, a.credentials)
             file.signalOwner.withLock { $0 = updated }
             return 0
         case C.F_GETOWN:
@@ -91,7 +91,7 @@ enum Fcntl {
             var updated = file.signalOwner.withLock { $0 }
             try updated.setOwner(owner)
             if owner.pid != 0 && !idExists(owner.pid) { throw .ESRCH }
-            setter(&updated, p)
+            setter(&updated, a.credentials)
             file.signalOwner.withLock { $0 = updated }
             return 0
         case C.F_GETOWN_EX:
@@ -107,15 +107,14 @@ enum Fcntl {
         case C.F_GETLEASE:
             return result(Int32(Leases.get(file)))
         case C.F_SETLEASE:
-            try Leases.set(file, type: Int64(bitPattern: argument), process: p)
+            try Leases.set(file, type: Int64(bitPattern: argument), process: p, credentials: a.credentials)
             return 0
         default: throw .EINVAL
         }
     }
 
     /// F_SETOWN(_EX) records whose permission the signals use (Linux's f_modown with force).
-    private static func setter(_ owner: inout FileSignalOwner, _ p: Process) {
-        let c = p.credentials
+    private static func setter(_ owner: inout FileSignalOwner, _ c: Credentials) {
         owner.uid = c.uid
         owner.euid = c.euid
     }

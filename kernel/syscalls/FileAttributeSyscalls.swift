@@ -47,10 +47,10 @@ enum FileAttributeSyscalls {
         let name = try a.user.string(at: path)
         if name.isEmpty {
             guard flags & AT_EMPTY_PATH != 0 else { throw .ENOENT }
-            if fd == AT_FDCWD { return a.process.fs.cwd.status }
+            if fd == AT_FDCWD { return a.fs.cwd.status }
             return try a.process.file(fd).status
         }
-        return try await vfs().stat(name, at: try directory(a, fd, for: name), followLast: flags & AT_SYMLINK_NOFOLLOW == 0, context: a.process.fs)
+        return try await vfs().stat(name, at: try directory(a, fd, for: name), followLast: flags & AT_SYMLINK_NOFOLLOW == 0, context: a.fs)
     }
 
     static func linuxStat(_ s: FileStatus) -> LinuxStat {
@@ -85,13 +85,13 @@ enum FileAttributeSyscalls {
         let effective = flags & AT_EACCESS != 0
         if path.isEmpty {
             guard flags & AT_EMPTY_PATH != 0 else { throw .ENOENT }
-            let location = dirfd == AT_FDCWD ? a.process.fs.cwd : try a.process.file(dirfd).location
-            let credentials = a.process.fs.credentials
+            let location = dirfd == AT_FDCWD ? a.fs.cwd : try a.process.file(dirfd).location
+            let credentials = a.fs.credentials
             try (effective ? credentials : credentials.forRealIDs).check(wanted, location.metadata)
             return
         }
         try await vfs().access(path, mode: wanted, at: try directory(a, dirfd, for: path), effectiveIDs: effective,
-                               followLast: flags & AT_SYMLINK_NOFOLLOW == 0, context: a.process.fs)
+                               followLast: flags & AT_SYMLINK_NOFOLLOW == 0, context: a.fs)
     }
 
     // MARK: Mode and owner
@@ -100,14 +100,14 @@ enum FileAttributeSyscalls {
     static func fchmodat(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let dirfd = a.fd(0), mode = UInt32(a[2] & 0o7777)
         let path = try a.userPath(1)
-        try await vfs().chmod(path, mode: mode, at: try directory(a, dirfd, for: path), context: a.process.fs)
+        try await vfs().chmod(path, mode: mode, at: try directory(a, dirfd, for: path), context: a.fs)
         return 0
     }
 
     static func fchmod(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let fd = a.fd(0), mode = UInt32(a[1] & 0o7777)
         let file = try a.process.file(fd)
-        try await vfs().chmod(file.location, mode: mode, context: a.process.fs, parent: file.notifyParent)
+        try await vfs().chmod(file.location, mode: mode, context: a.fs, parent: file.notifyParent)
         return 0
     }
 
@@ -115,14 +115,14 @@ enum FileAttributeSyscalls {
         let dirfd = a.fd(0), uid = owner(a[2]), gid = owner(a[3]), flags = a[4]
         let path = try a.userPath(1)
         try await vfs().chown(path, uid: uid, gid: gid, at: try directory(a, dirfd, for: path),
-                              followLast: flags & AT_SYMLINK_NOFOLLOW == 0, context: a.process.fs)
+                              followLast: flags & AT_SYMLINK_NOFOLLOW == 0, context: a.fs)
         return 0
     }
 
     static func fchown(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let fd = a.fd(0), uid = owner(a[1]), gid = owner(a[2])
         let file = try a.process.file(fd)
-        try await vfs().chown(file.location, uid: uid, gid: gid, context: a.process.fs, parent: file.notifyParent)
+        try await vfs().chown(file.location, uid: uid, gid: gid, context: a.fs, parent: file.notifyParent)
         return 0
     }
 
@@ -136,7 +136,7 @@ enum FileAttributeSyscalls {
 
     static func truncate(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let length = a.int(1)
-        try await vfs().truncate(try a.userPath(0), size: length, context: a.process.fs)
+        try await vfs().truncate(try a.userPath(0), size: length, context: a.fs)
         return 0
     }
 
@@ -144,7 +144,7 @@ enum FileAttributeSyscalls {
         let fd = a.fd(0), length = a.int(1)
         let file = try a.process.file(fd)
         try await file.truncate(to: length)
-        try await file.location.inode.removeSetIDBits(writtenBy: a.process.credentials)
+        try await file.location.inode.removeSetIDBits(writtenBy: a.credentials)
         return 0
     }
 
@@ -172,11 +172,11 @@ enum FileAttributeSyscalls {
         }
         if path.value == 0 {
             let file = try a.process.file(dirfd)
-            try await vfs().utimens(file.location, atime: changes.0, mtime: changes.1, context: a.process.fs, parent: file.notifyParent)
+            try await vfs().utimens(file.location, atime: changes.0, mtime: changes.1, context: a.fs, parent: file.notifyParent)
         } else {
             let name = try a.user.string(at: path)
             try await vfs().utimens(name, atime: changes.0, mtime: changes.1, at: try directory(a, dirfd, for: name),
-                                    followLast: flags & AT_SYMLINK_NOFOLLOW == 0, context: a.process.fs)
+                                    followLast: flags & AT_SYMLINK_NOFOLLOW == 0, context: a.fs)
         }
         return 0
     }

@@ -37,7 +37,7 @@ enum FileSyscalls {
     static func open(_ a: SyscallArguments, path: [UInt8], flags: OpenFlags, mode: UInt32, start: Location?,
                      restrictions: ResolveFlags = []) async throws(Errno) -> UInt64 {
         let p = a.process
-        var file = try await vfs().open(path, flags: flags, mode: mode, at: start, context: p.fs, restrictions: restrictions)
+        var file = try await vfs().open(path, flags: flags, mode: mode, at: start, context: a.fs, restrictions: restrictions)
         file.pathHint = (start ?? p.fs.cwd, path)                 // for /proc/<pid>/fd
         if !flags.contains(.O_PATH) {
             try await Leases.breakForOpen(file, forWrite: flags.allowsWrite || flags.contains(.O_TRUNC), nonBlocking: flags.contains(.O_NONBLOCK))
@@ -271,7 +271,7 @@ enum FileSyscalls {
             total += written
             if written < step { break }
         }
-        if total > 0 && file.operations == nil { try? await file.location.inode.removeSetIDBits(writtenBy: a.process.credentials) }
+        if total > 0 && file.operations == nil { try? await file.location.inode.removeSetIDBits(writtenBy: a.credentials) }
         return result(total)
     }
 

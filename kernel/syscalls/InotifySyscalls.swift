@@ -8,7 +8,7 @@ enum InotifySyscalls {
     static func inotify_init1(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let flags = a[0]
         guard flags & ~(IN_CLOEXEC | IN_NONBLOCK) == 0 else { throw .EINVAL }
-        let instance = try FsNotify.shared.newInstance(uid: a.process.fs.credentials.uid)
+        let instance = try FsNotify.shared.newInstance(uid: a.fs.credentials.uid)
         // Read-only, as Linux's anon_inode_getfile(O_RDONLY | flags).
         let file = OpenFile(location: PipeFileSystem.shared.newLocation(nil),
                             flags: flags & IN_NONBLOCK != 0 ? [.O_RDONLY, .O_NONBLOCK] : .O_RDONLY, operations: instance)
@@ -25,7 +25,7 @@ enum InotifySyscalls {
         if mask & InotifyMask.IN_MASK_ADD != 0 && mask & InotifyMask.IN_MASK_CREATE != 0 { throw .EINVAL }
         let instance = try instance(a, fd)
         let path = try a.userPath(1)
-        let context = a.process.fs
+        let context = a.fs
         let location = try await FileSyscalls.vfs().resolve(path, followLast: mask & InotifyMask.IN_DONT_FOLLOW == 0, context: context)
         if mask & InotifyMask.IN_ONLYDIR != 0 && !location.metadata.isDirectory { throw .ENOTDIR }
         try context.credentials.check(.read, location.metadata)

@@ -30,7 +30,7 @@ enum InstantPathSyscalls {
     private static func statNow(_ a: SyscallArguments, dirfd: Int32, followLast: Bool) -> FileStatus? {
         guard let vfs = RootFilesystem.vfs else { return nil }
         return withShortPath(a) { (path: UnsafeRawBufferPointer) -> FileStatus? in
-            let context = a.process.fs
+            let context = a.fs
             guard let start = startDirectory(a, dirfd, path, context) else { return nil }
             guard let (location, metadata) = InstantPathWalk.resolve(path, from: start, context: context, mounts: vfs.mounts,
                                                                      followLast: followLast) else { return nil }
@@ -42,7 +42,7 @@ enum InstantPathSyscalls {
         let dirfd = a.fd(0), flags = LinuxArch.openFlags(fromUser: a.uint32(2))
         guard flags.isSubset(of: .instantOpen), let vfs = RootFilesystem.vfs, !Leases.anyHeld else { return nil }
         let opened = withShortPath(a) { (path: UnsafeRawBufferPointer) -> OpenFile? in
-            let context = a.process.fs
+            let context = a.fs
             guard let start = startDirectory(a, dirfd, path, context),
                   let (location, metadata) = InstantPathWalk.resolve(path, from: start, context: context, mounts: vfs.mounts,
                                                                      followLast: !flags.contains(.O_NOFOLLOW)),

@@ -11,7 +11,7 @@ enum IoctlSyscalls {
         if file.isPathOnly { throw .EBADF }
         if let done = try descriptorIoctl(a, file, fd: fd, request: request, pointer: a.address(2)) { return done }
         // The device sees Linux's `unsigned int` request.
-        let caller = IoctlCaller(processID: a.process.pid, capabilities: a.process.credentials.effective,
+        let caller = IoctlCaller(processID: a.process.pid, capabilities: a.credentials.effective,
                                  memory: ThreadUserMemory(a.user))
         return result(try await file.ioctl(request: UInt32(truncatingIfNeeded: request), argument: argument, caller: caller))
     }

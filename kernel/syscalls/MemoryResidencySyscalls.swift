@@ -35,7 +35,7 @@ enum MemoryResidencySyscalls {
 
     /// RLIMIT_MEMLOCK's soft limit in bytes, and whether the caller may pass it (CAP_IPC_LOCK).
     static func lockLimit(_ a: SyscallArguments) -> (limit: UInt64, privileged: Bool) {
-        (a.process.limits.withLock { $0[LinuxResource.RLIMIT_MEMLOCK].rlim_cur }, a.process.credentials.has(.CAP_IPC_LOCK))
+        (a.process.limits.withLock { $0[LinuxResource.RLIMIT_MEMLOCK].rlim_cur }, a.credentials.has(.CAP_IPC_LOCK))
     }
 
     /// do_mlock: EPERM when the limit is 0 and the caller unprivileged, ENOMEM past the limit (what

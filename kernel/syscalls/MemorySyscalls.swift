@@ -9,7 +9,7 @@ enum MemorySyscalls {
 
 
     /// CAP_SYS_ADMIN, for strict overcommit's admin reserve.
-    static func isAdmin(_ a: SyscallArguments) -> Bool { a.process.credentials.euid == 0 }
+    static func isAdmin(_ a: SyscallArguments) -> Bool { a.credentials.euid == 0 }
 
     // Each change runs under the memory's lock: other threads of the process fault and map on other
     // CPUs meanwhile.
@@ -241,7 +241,7 @@ enum MemorySyscalls {
                           + Format.hex(UInt64(device.minor), width: 2, prefix: false) + " "
                           + Format.decimal(status.ino)).utf8)
         name.append(0x20)
-        return name + (await ProcPid.fileName(file, context: a.process.fs))
+        return name + (await ProcPid.fileName(file, context: a.fs))
     }
 
     /// A private file mapping's pages, read in now (files live in memory), one page at a time so

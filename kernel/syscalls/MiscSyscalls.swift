@@ -12,7 +12,7 @@ enum MiscSyscalls {
 
     static func umask(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let mask = a[0]
-        let old = a.process.fs.umask
+        let old = a.fs.umask
         a.process.fs.umask = UInt32(mask & 0o777)
         return UInt64(old)
     }
@@ -24,9 +24,9 @@ enum MiscSyscalls {
     private static func setName(_ a: SyscallArguments, domain: Bool) throws(Errno) -> UInt64 {
         let name = a.address(0), length = a.int(1), count = a.count(1)
         guard length >= 0 && length <= Int64(HostNames.maxLength) else { throw .EINVAL }
-        guard a.process.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
+        guard a.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
         let bytes = try a.user.bytes(at: name, count: count)
-        try HostNames.set(domain: domain, to: bytes, credentials: a.process.credentials)
+        try HostNames.set(domain: domain, to: bytes, credentials: a.credentials)
         return 0
     }
 
@@ -40,7 +40,7 @@ enum MiscSyscalls {
     /// reboot(magic, magic2, cmd, arg): int arguments, so only the low 32 bits of the registers count.
     static func reboot(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let magic = a.uint32(0), magic2 = a.uint32(1), command = a.uint32(2)
-        guard a.process.credentials.has(.CAP_SYS_BOOT) else { throw .EPERM }     // before the magic, as Linux
+        guard a.credentials.has(.CAP_SYS_BOOT) else { throw .EPERM }     // before the magic, as Linux
         guard magic == LINUX_REBOOT_MAGIC1,
               [LINUX_REBOOT_MAGIC2, LINUX_REBOOT_MAGIC2A, LINUX_REBOOT_MAGIC2B, LINUX_REBOOT_MAGIC2C].contains(magic2) else { throw .EINVAL }
         switch command {

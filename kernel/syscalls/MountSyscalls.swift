@@ -15,10 +15,10 @@ enum MountSyscalls {
         let dataAddress = a.address(4)
         let target = try a.user.string(at: targetAddress)
         let vfs = try FileSyscalls.vfs()
-        guard a.process.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
+        guard a.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
         let data = dataAddress.value == 0 ? [] : try a.user.string(at: dataAddress, limit: pageSize)
         if flags & MS_REMOUNT != 0 {
-            let location = try await vfs.resolve(target, context: a.process.fs)
+            let location = try await vfs.resolve(target, context: a.fs)
             guard location.isMountRoot else { throw .EINVAL }
             // The mount's options change; the filesystem's own (tmpfs size=...) cannot yet.
             guard data.isEmpty || (flags & MS_BIND == 0 && (try? TmpfsOptions.parse(data, ramBytes: 0)) == TmpfsOptions()) else {
@@ -41,7 +41,7 @@ enum MountSyscalls {
             try Devpts.shared.configure(data)
             fileSystem = Devpts.shared
         } else if Ext4Mount.isExt(type) {                         // ext2/3/4 on a block device, read-only
-            fileSystem = try await Ext4Mount.make(type: type, source: source, flags: flags, data: data, process: a.process)
+            fileSystem = try await Ext4Mount.make(type: type, source: source, flags: flags, data: data, context: a.fs)
         } else {
             guard data.isEmpty else { throw .EINVAL }              // their options are not supported yet
             if type == Array("proc".utf8) {
@@ -55,7 +55,7 @@ enum MountSyscalls {
                 throw .ENODEV
             }
         }
-        let m = try await vfs.mount(fileSystem, on: target, flags: MountFlags(mountSyscallFlags: flags), context: a.process.fs)
+        let m = try await vfs.mount(fileSystem, on: target, flags: MountFlags(mountSyscallFlags: flags), context: a.fs)
         remember(m, source: source)
         return 0
     }
@@ -70,12 +70,12 @@ enum MountSyscalls {
         guard flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW) == 0 else { throw .EINVAL }
         let path = try a.user.string(at: targetAddress)
         let vfs = try FileSyscalls.vfs()
-        guard a.process.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
-        let target = try await vfs.resolve(path, followLast: flags & UMOUNT_NOFOLLOW == 0, context: a.process.fs)
+        guard a.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
+        let target = try await vfs.resolve(path, followLast: flags & UMOUNT_NOFOLLOW == 0, context: a.fs)
         // A lazy unmount (MNT_DETACH) lets the users keep what they hold; otherwise, like Linux,
         // a mount that is some process's directory or holds an open file stays (EBUSY).
         if target.isMountRoot && flags & MNT_DETACH == 0 && inUse(target.mount) { throw .EBUSY }
-        try await vfs.unmount(path, context: a.process.fs)
+        try await vfs.unmount(path, context: a.fs)
         forgetUnmounted()            // the source names must not keep an unmounted tmpfs (its pages) alive
         return 0
     }
@@ -83,7 +83,7 @@ enum MountSyscalls {
     /// statfs(path, buf).
     static func statfs(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let pathAddress = a.address(0), buffer = a.address(1)
-        let mount = try await FileSyscalls.vfs().resolve(try a.user.string(at: pathAddress), context: a.process.fs).mount
+        let mount = try await FileSyscalls.vfs().resolve(try a.user.string(at: pathAddress), context: a.fs).mount
         try a.user.store(linuxStatfs(mount.fileSystem.statistics, mount.flags), to: buffer)
         return 0
     }

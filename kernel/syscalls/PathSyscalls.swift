@@ -17,14 +17,14 @@ enum PathSyscalls {
     static func mkdirat(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let dirfd = a.fd(0), mode = UInt32(a[2] & 0o7777)
         let path = try a.userPath(1)
-        _ = try await vfs().mkdir(path, mode: mode, at: try directory(a, dirfd, for: path), context: a.process.fs)
+        _ = try await vfs().mkdir(path, mode: mode, at: try directory(a, dirfd, for: path), context: a.fs)
         return 0
     }
 
     static func mknodat(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let dirfd = a.fd(0), mode = a.uint32(2), device = DeviceNumber(encoded: a[3])
         let path = try a.userPath(1)
-        _ = try await vfs().mknod(path, mode: mode, device: device, at: try directory(a, dirfd, for: path), context: a.process.fs)
+        _ = try await vfs().mknod(path, mode: mode, device: device, at: try directory(a, dirfd, for: path), context: a.fs)
         return 0
     }
 
@@ -33,8 +33,8 @@ enum PathSyscalls {
         let path = try a.userPath(1)
         guard flags & ~AT_REMOVEDIR == 0 else { throw .EINVAL }
         let dir = try directory(a, dirfd, for: path)
-        if flags & AT_REMOVEDIR != 0 { try await vfs().rmdir(path, at: dir, context: a.process.fs) }
-        else { try await vfs().unlink(path, at: dir, context: a.process.fs) }
+        if flags & AT_REMOVEDIR != 0 { try await vfs().rmdir(path, at: dir, context: a.fs) }
+        else { try await vfs().unlink(path, at: dir, context: a.fs) }
         return 0
     }
 
@@ -52,7 +52,7 @@ enum PathSyscalls {
     private static func rename(_ a: SyscallArguments, oldDirfd: Int32, newDirfd: Int32, flags: RenameFlags) async throws(Errno) -> UInt64 {
         let old = try a.userPath(1), new = try a.userPath(3)
         try await vfs().rename(old, to: new, flags: flags, oldDirectory: try directory(a, oldDirfd, for: old),
-                               newDirectory: try directory(a, newDirfd, for: new), context: a.process.fs)
+                               newDirectory: try directory(a, newDirfd, for: new), context: a.fs)
         return 0
     }
 
@@ -60,7 +60,7 @@ enum PathSyscalls {
         let oldDirfd = a.fd(0), newDirfd = a.fd(2), flags = a[4]
         let old = try a.userPath(1), new = try a.userPath(3)
         try await vfs().link(old, to: new, followOld: flags & AT_SYMLINK_FOLLOW != 0, oldDirectory: try directory(a, oldDirfd, for: old),
-                             newDirectory: try directory(a, newDirfd, for: new), context: a.process.fs)
+                             newDirectory: try directory(a, newDirfd, for: new), context: a.fs)
         return 0
     }
 
@@ -70,7 +70,7 @@ enum PathSyscalls {
     static func symlinkat(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let newDirfd = a.fd(1)
         let link = try a.userPath(2)
-        _ = try await vfs().symlink(try a.userPath(0), at: link, in: try directory(a, newDirfd, for: link), context: a.process.fs)
+        _ = try await vfs().symlink(try a.userPath(0), at: link, in: try directory(a, newDirfd, for: link), context: a.fs)
         return 0
     }
 
@@ -78,7 +78,7 @@ enum PathSyscalls {
         let dirfd = a.fd(0), buffer = a.address(2), size = a.int32(3), room = a.count(3)
         guard size > 0 else { throw .EINVAL }                  // bufsiz is an int
         let path = try a.userPath(1)
-        let target = try await vfs().readlink(path, at: try directory(a, dirfd, for: path), context: a.process.fs)
+        let target = try await vfs().readlink(path, at: try directory(a, dirfd, for: path), context: a.fs)
         let n = min(target.count, room)
         try a.user.store(bytes: Array(target[0..<n]), to: buffer)
         return result(n)
@@ -88,8 +88,8 @@ enum PathSyscalls {
 
     static func getcwd(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let buffer = a.address(0), size = a.count(1)
-        let p = a.process
-        var path = try await vfs().path(of: p.fs.cwd, context: p.fs)
+        let context = a.fs
+        var path = try await vfs().path(of: context.cwd, context: context)
         path.append(0)
         guard path.count <= size else { throw .ERANGE }
         try a.user.store(bytes: path, to: buffer)
@@ -98,7 +98,7 @@ enum PathSyscalls {
 
     static func chdir(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let p = a.process
-        p.fs.cwd = try await vfs().chdir(try a.userPath(0), context: p.fs)
+        p.fs.cwd = try await vfs().chdir(try a.userPath(0), context: a.fs)
         return 0
     }
 
@@ -106,7 +106,7 @@ enum PathSyscalls {
         let fd = a.fd(0)
         let p = a.process
         let location = try p.file(fd).location
-        try vfs().checkWorkingDirectory(location, context: p.fs)
+        try vfs().checkWorkingDirectory(location, context: a.fs)
         p.fs.cwd = location
         return 0
     }
@@ -114,8 +114,8 @@ enum PathSyscalls {
     /// The path is resolved before the privilege check, as Linux does (ENOENT before EPERM).
     static func chroot(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let p = a.process
-        let location = try await vfs().chdir(try a.userPath(0), context: p.fs)
-        guard p.credentials.has(.CAP_SYS_CHROOT) else { throw .EPERM }
+        let location = try await vfs().chdir(try a.userPath(0), context: a.fs)
+        guard a.credentials.has(.CAP_SYS_CHROOT) else { throw .EPERM }
         p.fs.root = location
         return 0
     }

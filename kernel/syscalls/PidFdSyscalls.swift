@@ -60,7 +60,7 @@ enum PidFdSyscalls {
         let fd = a.fd(0), signo = a.int32(1), infoAddress = a.address(2), flags = a.uint32(3)
         guard flags == 0 else { throw .EINVAL }
         let target = try pidfd(a, fd)
-        var info = LinuxSigInfo.kill(signo: signo, pid: a.process.pid, uid: a.process.credentials.uid)
+        var info = LinuxSigInfo.kill(signo: signo, pid: a.process.pid, uid: a.credentials.uid)
         if infoAddress.value != 0 {
             info = try a.user.load(LinuxSigInfo.self, from: infoAddress)
             guard info.si_signo == signo else { throw .EINVAL }
@@ -70,10 +70,10 @@ enum PidFdSyscalls {
         guard let process = target.live else {
             // Exited, not reaped: the permission check passes and the signal is dropped, as kill.
             if let p = Processes.process(target.pid), p.startTime == target.startTime { return 0 }
-            if SignalSyscalls.mayKillZombie(a.process, target.pid) { return 0 }
+            if SignalSyscalls.mayKillZombie(a.thread, target.pid) { return 0 }
             throw .ESRCH
         }
-        guard SignalSyscalls.mayKill(a.process, process, signo) else { throw .EPERM }
+        guard SignalSyscalls.mayKill(a.thread, process, signo) else { throw .EPERM }
         if signo != 0 { ProcessSignals.send(info, to: process) }
         return 0
     }
@@ -85,7 +85,7 @@ enum PidFdSyscalls {
         guard flags == 0 else { throw .EINVAL }
         let target = try pidfd(a, fd)
         guard let process = Processes.process(target.pid), process.startTime == target.startTime else { throw .ESRCH }
-        let me = a.process.credentials, them = process.credentials
+        let me = a.credentials, them = process.credentials
         let sameUser = me.uid == them.uid && me.uid == them.euid && me.uid == them.suid
             && me.gid == them.gid && me.gid == them.egid && me.gid == them.sgid
         let dumpable = process.control.withLock { $0.dumpable } == 1

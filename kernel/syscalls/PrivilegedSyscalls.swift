@@ -8,7 +8,7 @@ enum PrivilegedSyscalls {
 
     private static func unsupported(_ key: Int, _ name: String, needs capability: Capability,
                                     _ a: SyscallArguments) throws(Errno) -> UInt64 {
-        guard a.process.credentials.has(capability) else { throw .EPERM }
+        guard a.credentials.has(capability) else { throw .EPERM }
         if reported.first(key) { KernelLog.warning(name + ": not supported: ENOSYS") }
         throw .ENOSYS
     }

@@ -1,7 +1,8 @@
 import LichenCore
+import Synchronization
 
 /// prctl and the capability calls. The capability sets live in the credentials (LichenCore's
-/// Capabilities*.swift); Lichen keeps them per process, where Linux keeps them per thread.
+/// Capabilities*.swift), which belong to the calling thread as in Linux (ThreadCredentials.swift).
 enum ProcessControlSyscalls {
     /// 0xffffffff only queries; returns the previous persona.
     static func personality(_ a: SyscallArguments) -> UInt64 {
@@ -28,8 +29,15 @@ enum ProcessControlSyscalls {
         case ProcessControl.PR_GET_CHILD_SUBREAPER:
             try a.user.store(Int32(p.control.withLock { $0.childSubreaper } ? 1 : 0), to: pointer)
             return 0
+        case ProcessControl.PR_SET_NO_NEW_PRIVS, ProcessControl.PR_GET_NO_NEW_PRIVS:
+            // Per thread, as in Linux: ProcessControl's argument rules on this thread's flag.
+            var control = ProcessControl()
+            control.noNewPrivileges = a.thread.noNewPrivileges.load(ordering: .relaxed)
+            let result = try control.apply(option, arg2, arg3, arg4, arg5) ?? 0
+            if control.noNewPrivileges { a.thread.noNewPrivileges.store(true, ordering: .relaxed) }
+            return result
         case _ where Credentials.isCapabilityControl(option):
-            return try p.changeCredentials { (c: inout Credentials) throws(Errno) -> UInt64 in
+            return try a.thread.changeCredentials { (c: inout Credentials) throws(Errno) -> UInt64 in
                 try c.capabilityControl(option, arg2, arg3, arg4, arg5)
             }
         default:
@@ -53,7 +61,7 @@ enum ProcessControlSyscalls {
         // new user namespace comes with it, which Lichen lacks too).
         let CLONE_NEWUSER: UInt64 = 0x1000_0000, privilegedNamespaces: UInt64 = 0x6e02_0080
         guard flags & ~(ownAlready.rawValue | privilegedNamespaces | CLONE_NEWUSER) == 0 else { throw .EINVAL }
-        if flags & privilegedNamespaces != 0 && flags & CLONE_NEWUSER == 0 && !a.process.credentials.has(.CAP_SYS_ADMIN) {
+        if flags & privilegedNamespaces != 0 && flags & CLONE_NEWUSER == 0 && !a.credentials.has(.CAP_SYS_ADMIN) {
             throw .EPERM
         }
         guard flags & ~ownAlready.rawValue == 0 else {
@@ -90,8 +98,11 @@ enum ProcessControlSyscalls {
         guard let words = known else { throw .EINVAL }
         let pid = try a.user.load(Int32.self, from: headerPointer + 4)
         guard pid >= 0 else { throw .EINVAL }
-        guard let target = pid == 0 ? a.process : Processes.process(pid) else { throw .ESRCH }
-        let c = target.credentials
+        let c: Credentials                                           // any thread's, by tid
+        if pid == 0 || pid == a.thread.tid { c = a.credentials } else {
+            guard let target = Processes.thread(pid) else { throw .ESRCH }
+            c = target.sharedCredentials
+        }
         for i in 0..<words {
             let shift = 32 * UInt64(i), base = data + UInt64(i * 12)
             try a.user.store(UInt32(truncatingIfNeeded: c.effective.bits >> shift), to: base)
@@ -101,13 +112,13 @@ enum ProcessControlSyscalls {
         return 0
     }
 
-    /// capset: only the caller's own sets (EPERM for another pid), by Linux's rules
+    /// capset: only the calling thread's own sets (EPERM for another tid, even of its process), by Linux's rules
     /// (Credentials.setCapabilities). A version-1 call clears the capabilities past 31.
     static func capset(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let headerPointer = a.address(0), data = a.address(1)
         guard let words = try words(headerPointer, a) else { throw .EINVAL }
         let pid = try a.user.load(Int32.self, from: headerPointer + 4)
-        guard pid == 0 || pid == a.process.pid else { throw .EPERM }
+        guard pid == 0 || pid == a.thread.tid else { throw .EPERM }
         var effective: UInt64 = 0, permitted: UInt64 = 0, inheritable: UInt64 = 0
         for i in 0..<words {
             let shift = 32 * UInt64(i), base = data + UInt64(i * 12)
@@ -115,7 +126,7 @@ enum ProcessControlSyscalls {
             permitted |= UInt64(try a.user.load(UInt32.self, from: base + 4)) << shift
             inheritable |= UInt64(try a.user.load(UInt32.self, from: base + 8)) << shift
         }
-        try a.process.changeCredentials { (c: inout Credentials) throws(Errno) in
+        try a.thread.changeCredentials { (c: inout Credentials) throws(Errno) in
             try c.setCapabilities(effective: CapabilitySet(bits: effective), permitted: CapabilitySet(bits: permitted),
                                   inheritable: CapabilitySet(bits: inheritable))
         }

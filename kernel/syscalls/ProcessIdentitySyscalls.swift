@@ -11,8 +11,8 @@ enum ProcessIdentitySyscalls {
         return result(Processes.withTable { $0.record(pid)?.parent } ?? 0)
     }
 
-    static func getuid(_ a: SyscallArguments) -> UInt64 { UInt64(a.process.credentials.uid) }
-    static func geteuid(_ a: SyscallArguments) -> UInt64 { UInt64(a.process.credentials.euid) }
-    static func getgid(_ a: SyscallArguments) -> UInt64 { UInt64(a.process.credentials.gid) }
-    static func getegid(_ a: SyscallArguments) -> UInt64 { UInt64(a.process.credentials.egid) }
+    static func getuid(_ a: SyscallArguments) -> UInt64 { UInt64(a.credentials.uid) }
+    static func geteuid(_ a: SyscallArguments) -> UInt64 { UInt64(a.credentials.euid) }
+    static func getgid(_ a: SyscallArguments) -> UInt64 { UInt64(a.credentials.gid) }
+    static func getegid(_ a: SyscallArguments) -> UInt64 { UInt64(a.credentials.egid) }
 }

@@ -71,7 +71,7 @@ enum ProcessSyscalls {
     /// (CLONE_VM|CLONE_VFORK: the child shares the parent's memory, which sleeps until it execs or exits).
     static func cloneTask(_ a: SyscallArguments, _ request: CloneRequest) async throws(Errno) -> UInt64 {
         try await Thread.letStartingThreadsRun()
-        let uid = try ResourceLimitSyscalls.admitNewTask(a.process)
+        let uid = try ResourceLimitSyscalls.admitNewTask(a.thread)
         do throws(Errno) {
             return request.isThread ? result(try cloneThread(a, request)) : try await cloneProcess(a, request)
         } catch {
@@ -92,7 +92,7 @@ enum ProcessSyscalls {
             throw .ENOMEM
         }
         let files = parent.files.withLock { $0.forked() }
-        let child = Process(pid: pid, memory: memory, files: files, fs: parent.fs, name: parent.name)
+        let child = Process(pid: pid, memory: memory, files: files, fs: a.fs, name: parent.name)   // the caller's credentials
         child.sharesFilesystemContext = parent.sharesFilesystemContext || request.flags.contains(.fs)   // exec: no set-id
         child.commandLine = parent.commandLine
         child.environment = parent.environment
@@ -117,7 +117,8 @@ enum ProcessSyscalls {
             st.threads[0].blocked = inherited.1
             st.threads[0].altStack = inherited.2
         }
-        let thread = Thread(tid: pid, process: child, context: childContext(a, request), index: 0)
+        let thread = Thread(tid: pid, process: child, context: childContext(a, request), index: 0,
+                            noNewPrivileges: a.thread.noNewPrivileges.load(ordering: .relaxed))
         thread.rseq = a.thread.rseq                       // fork keeps the registration (not a new thread)
         thread.affinity.store(a.thread.affinity.load(ordering: .relaxed), ordering: .relaxed)
         setTIDs(thread, request, parent: a)
@@ -141,7 +142,8 @@ enum ProcessSyscalls {
         let tid = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in try t.allocateThreadID() }
         let creator = a.thread.index
         let slot = p.signals.withLock { st in st.join(tid: tid, blocked: st.threads[creator].blocked) }
-        let thread = Thread(tid: tid, process: p, context: childContext(a, request), index: slot)
+        let thread = Thread(tid: tid, process: p, context: childContext(a, request), index: slot, credentials: a.credentials,
+                            noNewPrivileges: a.thread.noNewPrivileges.load(ordering: .relaxed))
         thread.affinity.store(a.thread.affinity.load(ordering: .relaxed), ordering: .relaxed)
         setTIDs(thread, request, parent: a)
         p.add(thread)
@@ -176,16 +178,16 @@ enum ProcessSyscalls {
         let arguments = try a.user.stringArray(at: argvPointer)
         let environment = try a.user.stringArray(at: envpPointer)
         guard let vfs = RootFilesystem.vfs else { throw .ENOENT }
-        let (image, finalPath, argv, status) = try await ProcessLifecycle.readProgram(path, arguments: arguments, vfs: vfs, context: p.fs)
-        var credentials = p.credentials
+        let (image, finalPath, argv, status) = try await ProcessLifecycle.readProgram(path, arguments: arguments, vfs: vfs, context: a.fs)
+        var credentials = a.credentials
         var file = ExecutedFile(mode: status.mode, owner: status.uid, group: status.gid)   // nosuid: readProgram cleared the bits
-        file.noNewPrivileges = p.control.withLock { $0.noNewPrivileges }
+        file.noNewPrivileges = a.thread.noNewPrivileges.load(ordering: .relaxed)
         file.sharesFilesystemContext = p.sharesFilesystemContext
         file.unreadable = !credentials.permits(.read, mode: status.mode, uid: status.uid, gid: status.gid)
         let change = credentials.exec(file)
         let secure = change.secure                                     // AT_SECURE
         let loaded = try await ProcessLifecycle.loadProgram(image, arguments: argv, environment: environment, executableName: finalPath,
-                                                            credentials: credentials, secure: secure, vfs: vfs, context: p.fs)
+                                                            credentials: credentials, secure: secure, vfs: vfs, context: a.fs)
         // The other threads end first; the caller takes the pid (de_thread).
         try await ProcessLifecycle.becomeSoleThread(a.thread)
         Futexes.releaseRobustList(of: a.thread)
@@ -194,7 +196,7 @@ enum ProcessSyscalls {
         // Past the point of no return.
         p.memory = loaded.memory
         a.thread.memoryReplaced(by: loaded.memory)
-        p.changeCredentials { $0 = credentials }
+        a.thread.changeCredentials { $0 = credentials }          // the sole thread, now the leader
         p.control.withLock {
             $0.dumpable = change.dumpable ? 1 : 0
             if secure { $0.parentDeathSignal = 0 }

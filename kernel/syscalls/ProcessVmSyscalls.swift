@@ -21,7 +21,7 @@ enum ProcessVmSyscalls {
         guard let target = Processes.process(pid) else { throw .ESRCH }
         if target !== a.process {
             let dumpable = target.control.withLock { $0.dumpable } == 1
-            guard a.process.credentials.forRealIDs.mayInspect(target.credentials, targetDumpable: dumpable) else { throw .EPERM }
+            guard a.credentials.forRealIDs.mayInspect(target.credentials, targetDumpable: dumpable) else { throw .EPERM }
         }
         let mine = a.user, theirs = UserMemory(memory: target.memory)
         defer { a.thread.memory.space.activate() }      // the copies switch address spaces: end on ours

@@ -27,10 +27,10 @@ enum ResourceLimitSyscalls {
             target = a.process
         } else {
             guard pid > 0, let p = Processes.process(pid) else { throw .ESRCH }
-            guard a.process.credentials.mayChangeLimits(of: p.credentials) else { throw .EPERM }
+            guard a.credentials.mayChangeLimits(of: p.credentials) else { throw .EPERM }
             target = p
         }
-        let privileged = a.process.credentials.mayExceedLimits
+        let privileged = a.credentials.mayExceedLimits
         let previous = try target.limits.withLock { (limits: inout ResourceLimits) throws(Errno) -> LinuxRlimit in
             let previous = limits[resource]
             if let newLimit { try limits.set(resource, to: newLimit, privileged: privileged) }
@@ -44,14 +44,14 @@ enum ResourceLimitSyscalls {
         return 0
     }
 
-    /// Admits one more thread or process created by `process`, and counts it for the caller's real
+    /// Admits one more thread or process created by `thread`, and counts it for the caller's real
     /// user id (returned; `releaseTask` undoes it when the creation fails). ENOMEM when memory is down
     /// to the kernel's reserve (a new task's kernel objects need room); EAGAIN at RLIMIT_NPROC for an
     /// unprivileged caller. (Linux also counts zombies; they hold only a pid here, which threads-max
     /// in the process table bounds.)
-    static func admitNewTask(_ process: Process) throws(Errno) -> UInt32 {
+    static func admitNewTask(_ thread: Thread) throws(Errno) -> UInt32 {
         guard PhysicalMemory.hasRoomForUser(frames: 16) else { throw .ENOMEM }
-        let credentials = process.credentials
+        let process = thread.process, credentials = thread.credentials
         let limit = credentials.mayExceedLimits || credentials.has(.CAP_SYS_ADMIN) || credentials.uid == 0
             ? Int.max : process.limits.withLock { $0.softCount(LinuxResource.RLIMIT_NPROC) }
         guard Processes.withTaskCounts({ $0.charge(credentials.uid, limit: limit) }) else { throw .EAGAIN }

@@ -25,7 +25,7 @@ enum SchedulingSyscalls {
     static func sched_setaffinity(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let tid = a.int32(0), length = a.count(1), maskPointer = a.address(2)
         let target = try affinityTarget(tid, a)
-        guard mayChange(a.process, target.process) else { throw .EPERM }
+        guard mayChange(a.thread, target.process) else { throw .EPERM }
         // Linux reads min(len, its mask size) bytes; a shorter mask leaves the other CPUs out.
         let n = min(length, cpuMaskSize)
         var mask: UInt64 = 0
@@ -66,8 +66,8 @@ enum SchedulingSyscalls {
         guard param.value != 0 else { throw .EINVAL }
         let target = try process(pid, a)
         let priority = try a.user.load(Int32.self, from: param)
-        guard mayChange(a.process, target) else { throw .EPERM }
-        let privileged = a.process.credentials.has(.CAP_SYS_NICE)
+        guard mayChange(a.thread, target) else { throw .EPERM }
+        let privileged = a.credentials.has(.CAP_SYS_NICE)
         try target.scheduling.withLock { (s: inout SchedulingAttributes) throws(Errno) in
             try s.setPolicy(policy ?? s.policy, priority: priority, privileged: privileged)
         }
@@ -131,7 +131,7 @@ enum SchedulingSyscalls {
     }
 
     /// Linux's check for changing another process's scheduling: same user, or CAP_SYS_NICE.
-    static func mayChange(_ caller: Process, _ target: Process) -> Bool {
+    static func mayChange(_ caller: Thread, _ target: Process) -> Bool {
         let c = caller.credentials, t = target.credentials
         return c.has(.CAP_SYS_NICE) || c.euid == t.uid || c.euid == t.euid
     }
@@ -145,7 +145,7 @@ enum SchedulingSyscalls {
             guard who >= 0 else { throw .EINVAL }
             return Processes.withTable { $0.members(ofGroup: group) }.compactMap { Processes.process($0) }
         case PRIO_USER:
-            let uid = who != 0 ? UInt32(bitPattern: who) : a.process.credentials.uid
+            let uid = who != 0 ? UInt32(bitPattern: who) : a.credentials.uid
             return Processes.all().filter { $0.credentials.uid == uid }
         default: throw .EINVAL
         }
@@ -164,10 +164,10 @@ enum SchedulingSyscalls {
         let which = a.int32(0), who = a.int32(1), nice = a.int32(2)
         let targets = try priorityTargets(which: which, who: who, a)
         guard !targets.isEmpty else { throw .ESRCH }
-        let privileged = a.process.credentials.has(.CAP_SYS_NICE)
+        let privileged = a.credentials.has(.CAP_SYS_NICE)
         var failure: Errno? = nil
         for target in targets {
-            guard mayChange(a.process, target) else { failure = .EPERM; continue }
+            guard mayChange(a.thread, target) else { failure = .EPERM; continue }
             do throws(Errno) {
                 try target.scheduling.withLock { (s: inout SchedulingAttributes) throws(Errno) in try s.setNice(nice, privileged: privileged) }
             } catch { failure = error }
@@ -200,9 +200,9 @@ enum SchedulingSyscalls {
     static func ioprio_set(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let which = a.int32(0), who = a.int32(1), ioprio = a.uint32(2)
         let targets = try ioTargets(which: which, who: who, a)
-        let privileged = a.process.credentials.has(.CAP_SYS_NICE)
+        let privileged = a.credentials.has(.CAP_SYS_NICE)
         for target in targets {
-            guard mayChange(a.process, target) else { throw .EPERM }
+            guard mayChange(a.thread, target) else { throw .EPERM }
             try target.scheduling.withLock { (s: inout SchedulingAttributes) throws(Errno) in
                 try s.setIOPriority(ioprio, privileged: privileged)
             }

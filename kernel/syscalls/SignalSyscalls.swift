@@ -13,7 +13,7 @@ enum SignalSyscalls {
             // credentials): no table walk, no target arrays.
             guard signo == 0 || Signal(signo) != nil else { throw .EINVAL }
             guard signo != 0 else { return 0 }
-            ProcessSignals.send(LinuxSigInfo.kill(signo: signo, pid: caller, uid: a.process.credentials.uid), to: a.process)
+            ProcessSignals.send(LinuxSigInfo.kill(signo: signo, pid: caller, uid: a.credentials.uid), to: a.process)
             return 0
         }
         let targets = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> [Int32] in
@@ -21,25 +21,28 @@ enum SignalSyscalls {
         }
         guard signo == 0 || Signal(signo) != nil else { throw .EINVAL }
         let allowed = targets.filter { pid in
-            if let target = Processes.process(pid) { return mayKill(a.process, target, signo) }
-            return mayKillZombie(a.process, pid)
+            if let target = Processes.process(pid) { return mayKill(a.thread, target, signo) }
+            return mayKillZombie(a.thread, pid)
         }
         guard allowed.count > 0 || targets.isEmpty else { throw .EPERM }
         guard signo != 0 else { return 0 }                          // existence and permission check only
-        ProcessSignals.send(LinuxSigInfo.kill(signo: signo, pid: a.process.pid, uid: a.process.credentials.uid), toPids: allowed)
+        ProcessSignals.send(LinuxSigInfo.kill(signo: signo, pid: a.process.pid, uid: a.credentials.uid), toPids: allowed)
         return 0
     }
 
-    /// Linux's kill_ok_by_cred, plus SIGCONT within the sender's session.
-    static func mayKill(_ sender: Process, _ target: Process, _ signo: Int32) -> Bool {
-        if sender.credentials.maySignal(target.credentials) { return true }
+    /// Linux's kill_ok_by_cred, plus SIGCONT within the sender's session: the sending thread's
+    /// credentials against the target task's (the leader's for a process; tgkill passes the thread's).
+    /// A thread may always signal its own process (glibc's SIGSETXID reaches threads whose ids differ).
+    static func mayKill(_ sender: Thread, _ target: Process, _ signo: Int32, targetCredentials: Credentials? = nil) -> Bool {
+        if sender.process === target { return true }                // its own thread group, whatever the credentials
+        if sender.credentials.maySignal(targetCredentials ?? target.credentials) { return true }
         guard signo == Signal.SIGCONT.number else { return false }
-        return Processes.withTable { t in t.record(sender.pid)?.sid == t.record(target.pid)?.sid }
+        return Processes.withTable { t in t.record(sender.process.pid)?.sid == t.record(target.pid)?.sid }
     }
 
     /// A zombie (exited, not reaped: no Process object left) may be signalled, as on Linux: the
     /// permission check passes and the signal is dropped (nothing will ever run to take it).
-    static func mayKillZombie(_ sender: Process, _ pid: Int32) -> Bool {
+    static func mayKillZombie(_ sender: Thread, _ pid: Int32) -> Bool {
         guard let r = Processes.withTable({ $0.record(pid) }), r.isZombie else { return false }
         return sender.credentials.maySignal(zombieUID: r.uid)
     }
@@ -60,9 +63,9 @@ enum SignalSyscalls {
         guard signo == 0 || Signal(signo) != nil else { throw .EINVAL }
         guard let thread = Processes.thread(tid), !thread.finished, group == nil || group == thread.process.pid else { throw .ESRCH }
         let target = thread.process
-        guard mayKill(a.process, target, signo) else { throw .EPERM }
+        guard mayKill(a.thread, target, signo, targetCredentials: thread.sharedCredentials) else { throw .EPERM }
         guard signo != 0 else { return 0 }
-        ProcessSignals.send(LinuxSigInfo.kill(signo: signo, code: LinuxSigInfo.SI_TKILL, pid: a.process.pid, uid: a.process.credentials.uid),
+        ProcessSignals.send(LinuxSigInfo.kill(signo: signo, code: LinuxSigInfo.SI_TKILL, pid: a.process.pid, uid: a.credentials.uid),
                             to: target, thread: thread.index)
         return 0
     }
@@ -98,7 +101,7 @@ enum SignalSyscalls {
             thread = nil
             target = p
         }
-        guard mayKill(a.process, target, signo) else { throw .EPERM }
+        guard mayKill(a.thread, target, signo, targetCredentials: thread?.sharedCredentials) else { throw .EPERM }
         guard signo != 0 else { return 0 }
         ProcessSignals.send(info, to: target, thread: thread?.index)
         return 0

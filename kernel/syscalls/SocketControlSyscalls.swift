@@ -54,7 +54,7 @@ extension SocketSyscalls {
 
     /// scm_check_creds: a sender claims its own process and one of its ids unless privileged.
     private static func checkClaim(_ a: SyscallArguments, _ c: LinuxUcred) throws(Errno) {
-        let cred = a.process.credentials                      // Linux's scm_check_creds
+        let cred = a.credentials                      // Linux's scm_check_creds
         guard c.pid == a.process.pid || cred.has(.CAP_SYS_ADMIN) else { throw .EPERM }
         guard c.uid == cred.uid || c.uid == cred.euid || c.uid == cred.suid || cred.has(.CAP_SETUID) else { throw .EPERM }
         guard c.gid == cred.gid || c.gid == cred.egid || c.gid == cred.sgid || cred.has(.CAP_SETGID) else { throw .EPERM }

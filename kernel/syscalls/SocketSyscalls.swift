@@ -134,7 +134,7 @@ enum SocketSyscalls {
     // MARK: Shared
 
     static func caller(_ a: SyscallArguments) -> SocketCaller {
-        let fs = a.process.fs
+        let fs = a.fs
         return SocketCaller(pid: a.process.pid, credentials: fs.credentials, fs: fs)
     }
 

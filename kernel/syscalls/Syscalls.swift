@@ -6,6 +6,9 @@ struct SyscallArguments {
     let thread: Thread
     var process: Process { thread.process }
     var user: UserMemory { UserMemory(memory: thread.memory) }
+    /// The calling thread's credentials, and the filesystem context its path walks use with them.
+    var credentials: Credentials { thread.credentials }
+    var fs: FSContext { thread.fs }
 
     subscript(_ i: Int) -> UInt64 { thread.context.syscallArgument(i) }
     func int(_ i: Int) -> Int64 { Int64(bitPattern: self[i]) }

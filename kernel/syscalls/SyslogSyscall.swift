@@ -13,7 +13,7 @@ enum SyslogSyscall {
         let action = a.int32(0), buffer = a.address(1), length = a.int32(2)
         // An unknown action is EINVAL even for the unprivileged.
         guard (SYSLOG_ACTION_CLOSE...SYSLOG_ACTION_SIZE_BUFFER).contains(action) else { throw .EINVAL }
-        guard a.process.credentials.has(.CAP_SYSLOG) || a.process.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
+        guard a.credentials.has(.CAP_SYSLOG) || a.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
         switch action {
         case SYSLOG_ACTION_CLOSE, SYSLOG_ACTION_OPEN: return 0
         case SYSLOG_ACTION_READ, SYSLOG_ACTION_READ_ALL, SYSLOG_ACTION_READ_CLEAR:

@@ -17,7 +17,7 @@ enum TimeSyscalls {
     static func setRealtime(_ a: SyscallArguments, clock: Int32, seconds: Int64, nanoseconds: Int64) throws(Errno) {
         _ = try resolution(clock: clock, a)                     // EINVAL for unknown clocks
         guard clock == CLOCK_REALTIME else { throw .EINVAL }
-        guard a.process.credentials.has(.CAP_SYS_TIME) else { throw .EPERM }
+        guard a.credentials.has(.CAP_SYS_TIME) else { throw .EPERM }
         guard nanoseconds >= 0 && nanoseconds < 1_000_000_000, seconds >= 0, seconds < Int64(UInt64.max / 2_000_000_000) else { throw .EINVAL }
         RealtimeClock.set(nanoseconds: UInt64(seconds) * 1_000_000_000 + UInt64(nanoseconds))
         TimerFD.realtimeWasSet()                                // TFD_TIMER_CANCEL_ON_SET timers
@@ -59,7 +59,7 @@ enum TimeSyscalls {
             try setRealtime(a, clock: CLOCK_REALTIME, seconds: t.tv_sec, nanoseconds: t.tv_usec * 1000)
         } else if zone.value != 0 {
             _ = try a.user.load(LinuxTimezone.self, from: zone)
-            guard a.process.credentials.has(.CAP_SYS_TIME) else { throw .EPERM }
+            guard a.credentials.has(.CAP_SYS_TIME) else { throw .EPERM }
         }
         return 0
     }

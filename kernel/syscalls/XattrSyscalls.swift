@@ -97,7 +97,7 @@ enum XattrSyscalls {
     /// The file at `path` must exist.
     private static func lookUp(_ a: SyscallArguments, _ path: UserAddr, followLast: Bool) async throws(Errno) {
         let path = try a.user.string(at: path)
-        _ = try await FileSyscalls.vfs().stat(path, followLast: followLast, context: a.process.fs)
+        _ = try await FileSyscalls.vfs().stat(path, followLast: followLast, context: a.fs)
     }
 
     /// `fd` must be open, and not O_PATH.

@@ -6,10 +6,10 @@ import LichenCore
 enum ProcAccess {
     /// Whether the process reading /proc may inspect `target` (a kernel task may).
     static func mayInspect(_ target: Process) -> Bool {
-        guard let reader = ProcReader.current() else { return true }
-        if reader === target { return true }
+        guard let thread = CurrentThread.thread else { return true }
+        if thread.process === target { return true }
         let dumpable = target.control.withLock { $0.dumpable } == 1
-        return reader.credentials.mayInspect(target.credentials, targetDumpable: dumpable)
+        return thread.credentials.mayInspect(target.credentials, targetDumpable: dumpable)
     }
 
     /// EACCES unless `mayInspect` (ENOENT once the process is gone).

@@ -32,7 +32,7 @@ enum ProcOvercommit {
                 return Array((dec(p.oomScoreAdjustment.withLock { $0.value }) + "\n").utf8)
             }, store: { (text: [UInt8]) throws(Errno) in
                 guard let p = Processes.process(pid) else { throw .ESRCH }
-                let privileged = ProcReader.current()?.credentials.mayExceedLimits ?? true
+                let privileged = ProcReader.credentials()?.mayExceedLimits ?? true
                 try p.oomScoreAdjustment.withLock { (a: inout OOMScoreAdjustment) throws(Errno) in try a.write(text, privileged: privileged) }
             })),
         ]

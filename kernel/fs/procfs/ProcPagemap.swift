@@ -22,7 +22,7 @@ final class ProcPagemapFile: Inode, @unchecked Sendable {
         // Linux: whole, aligned entries only.
         guard offset % Int64(Self.entrySize) == 0, buffer.count % Self.entrySize == 0 else { throw .EINVAL }
         guard let p = Processes.process(pid) else { return 0 }
-        let showFrames = ProcReader.current()?.credentials.has(.CAP_SYS_ADMIN) == true
+        let showFrames = ProcReader.credentials()?.has(.CAP_SYS_ADMIN) == true
         let first = offset / Int64(Self.entrySize)
         let count = Int(max(0, min(Int64(buffer.count / Self.entrySize), Self.pageCount - first)))
         let memory = p.memory

@@ -1,4 +1,5 @@
 import LichenCore
+import Synchronization
 import _Concurrency
 
 /// /proc/<pid>: stat, status, cmdline, comm, environ, auxv, maps, mounts, exe, cwd, root, fd/.
@@ -70,7 +71,8 @@ enum ProcPid {
     }
 
     /// /proc/<pid>/task: a directory per live thread, named by tid, with comm, stat and status
-    /// (the process's: per-thread times and states are not kept).
+    /// (the process's, but for the thread's own ids and capabilities: per-thread times and states
+    /// are not kept).
     static func taskDirectory(_ pid: Int32, parent: ProcDirectory) -> ProcDirectory {
         ProcDirectory(ino: UInt64(pid) << 16 | 0x4000, parent: parent) { (me: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
             guard let p = Processes.process(pid) else { return [] }
@@ -88,7 +90,7 @@ enum ProcPid {
                     return await text(p)
                 })
             }
-            return [file("comm", 2) { $0.name + [0x0a] }, file("stat", 3, stat), file("status", 4, status)]
+            return [file("comm", 2) { $0.name + [0x0a] }, file("stat", 3, stat), file("status", 4) { status($0, tid: tid) }]
         }
     }
 
@@ -194,24 +196,30 @@ enum ProcPid {
         return out
     }
 
-    @Sendable static func status(_ p: Process) -> [UInt8] {
+    @Sendable static func status(_ p: Process) -> [UInt8] { status(p, tid: p.pid) }
+
+    /// The status of thread `tid` (the ids, capabilities and no_new_privs are per thread; the
+    /// process's own file shows its leader's, which the process keeps once the leader has ended).
+    static func status(_ p: Process, tid: Int32) -> [UInt8] {
+        let thread = p.thread(tid)
+        let c = thread?.sharedCredentials ?? p.credentials
+        let noNewPrivileges = thread?.noNewPrivileges.load(ordering: .relaxed) ?? false
         let s = stateLetter(p.pid)
         var o: [UInt8] = []
         o.add("Name:\t" + String(decoding: p.name, as: UTF8.self) + "\n")
         o.add("Umask:\t0" + octal(p.fs.umask, 3) + "\n")
         o.add("State:\t" + s.name + "\n")
-        o.add("Tgid:\t" + dec(p.pid) + "\nNgid:\t0\nPid:\t" + dec(p.pid) + "\nPPid:\t" + dec(s.ppid) + "\nTracerPid:\t0\n")
-        let c = p.fs.credentials
+        o.add("Tgid:\t" + dec(p.pid) + "\nNgid:\t0\nPid:\t" + dec(tid) + "\nPPid:\t" + dec(s.ppid) + "\nTracerPid:\t0\n")
         o.add("Uid:\t" + dec(UInt64(c.uid)) + "\t" + dec(UInt64(c.euid)) + "\t" + dec(UInt64(c.suid)) + "\t" + dec(UInt64(c.fsuid)) + "\n")
         o.add("Gid:\t" + dec(UInt64(c.gid)) + "\t" + dec(UInt64(c.egid)) + "\t" + dec(UInt64(c.sgid)) + "\t" + dec(UInt64(c.fsgid)) + "\n")
-        o.add("FDSize:\t64\nGroups:\t" + c.groups.map { dec(UInt64($0)) + " " }.joined() + "\nNStgid:\t" + dec(p.pid) + "\nNSpid:\t" + dec(p.pid) + "\nNSpgid:\t" + dec(s.pgid)
+        o.add("FDSize:\t64\nGroups:\t" + c.groups.map { dec(UInt64($0)) + " " }.joined() + "\nNStgid:\t" + dec(p.pid) + "\nNSpid:\t" + dec(tid) + "\nNSpgid:\t" + dec(s.pgid)
               + "\nNSsid:\t" + dec(s.sid) + "\n")
         o += ProcessMemoryTotals(p).statusLines
         o.add("Threads:\t" + dec(max(p.threads.count, 1)) + "\n")
         o.add("SigQ:\t0/7735\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n")
         o.add("CapInh:\t" + hex16(c.inheritable.bits) + "\nCapPrm:\t" + hex16(c.permitted.bits) + "\nCapEff:\t" + hex16(c.effective.bits)
               + "\nCapBnd:\t" + hex16(c.bounding.bits) + "\nCapAmb:\t" + hex16(c.ambient.bits)
-              + "\nNoNewPrivs:\t" + (p.control.withLock { $0.noNewPrivileges } ? "1" : "0") + "\n")
+              + "\nNoNewPrivs:\t" + (noNewPrivileges ? "1" : "0") + "\n")
         o.add("Cpus_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n")
         return o
     }

@@ -9,4 +9,7 @@ enum ProcReader {
 
     /// The reading process (nil from a kernel task).
     static func current() -> Process? { CurrentThread.process }
+
+    /// The reading thread's credentials (each thread has its own; nil from a kernel task).
+    static func credentials() -> Credentials? { CurrentThread.thread?.credentials }
 }

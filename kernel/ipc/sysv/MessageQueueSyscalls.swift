@@ -9,7 +9,7 @@ enum MessageQueueSyscalls {
 
     static func msgget(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let key = a.int32(0), flags = a.uint32(1)
-        let credentials = a.process.credentials
+        let credentials = a.credentials
         return try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) -> UInt64 in
             if let found = try s.queues.get(key: key, flags: flags, credentials: credentials, moreChecks: { (_) throws(Errno) in }) {
                 return UInt64(s.queues.id(of: found))
@@ -28,7 +28,7 @@ enum MessageQueueSyscalls {
         guard type >= 1 else { throw .EINVAL }
         guard PhysicalMemory.hasRoomForUser(contiguousBytes: Int(size) + 64) else { throw .ENOMEM }
         let text = size == 0 ? [] : try a.user.bytes(at: message + messageHeader, count: Int(size))
-        let credentials = a.process.credentials, pid = a.process.pid
+        let credentials = a.credentials, pid = a.process.pid
         let queue = try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) in try s.queues.object(id: id) }
         var failure: Errno? = nil
         let attempt = { () -> Bool in
@@ -55,7 +55,7 @@ enum MessageQueueSyscalls {
         let copying = flags & SysVMessageQueue.MSG_COPY != 0
         if copying && (flags & SysVMessageQueue.MSG_EXCEPT != 0 || flags & SysVIPC.IPC_NOWAIT == 0) { throw .EINVAL }
         let selection = SysVMessageQueue.Selection(type: type, flags: flags)
-        let credentials = a.process.credentials, pid = a.process.pid
+        let credentials = a.credentials, pid = a.process.pid
         let queue = try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) in try s.queues.object(id: id) }
         var failure: Errno? = nil
         var received: (type: Int64, text: [UInt8])? = nil
@@ -90,7 +90,7 @@ enum MessageQueueSyscalls {
 
     static func msgctl(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let id = a.int32(0), command = a.int32(1), pointer = a.address(2)
-        let credentials = a.process.credentials
+        let credentials = a.credentials
         guard id >= 0, command >= 0 else { throw .EINVAL }
         switch command {
         case SysVIPC.IPC_INFO, SysVMessageQueue.MSG_INFO:

@@ -7,7 +7,7 @@ import _Concurrency
 enum SemaphoreSyscalls {
     static func semget(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let key = a.int32(0), count = a.int32(1), flags = a.uint32(2)
-        let credentials = a.process.credentials
+        let credentials = a.credentials
         return try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) -> UInt64 in
             guard count >= 0, Int(count) <= s.limits.semmsl else { throw .EINVAL }
             if let found = try s.semaphores.get(key: key, flags: flags, credentials: credentials, moreChecks: { (set) throws(Errno) in
@@ -51,7 +51,7 @@ enum SemaphoreSyscalls {
         }
         let alters = ops.contains { $0.sem_op != 0 }
         let highest = ops.map { Int($0.sem_num) }.max() ?? 0
-        let credentials = a.process.credentials, tgid = a.process.pid
+        let credentials = a.credentials, tgid = a.process.pid
         let set = try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) -> SemaphoreSet in
             let set = try s.semaphores.object(id: id)
             guard highest < set.count else { throw .EFBIG }
@@ -92,7 +92,7 @@ enum SemaphoreSyscalls {
     static func semctl(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let id = a.int32(0), number = a.int32(1), command = a.int32(2), argument = a[3]
         let pointer = UserAddr(argument)
-        let credentials = a.process.credentials, tgid = a.process.pid
+        let credentials = a.credentials, tgid = a.process.pid
         guard id >= 0 else { throw .EINVAL }
         switch command {
         case SysVIPC.IPC_INFO, SemaphoreSet.SEM_INFO:
@@ -153,7 +153,7 @@ enum SemaphoreSyscalls {
 
     /// semctl_main: GETALL, SETALL and the per-semaphore reads.
     private static func semctlMain(_ a: SyscallArguments, id: Int32, number: Int32, command: Int32, pointer: UserAddr) throws(Errno) -> UInt64 {
-        let credentials = a.process.credentials, tgid = a.process.pid
+        let credentials = a.credentials, tgid = a.process.pid
         let set = try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) -> SemaphoreSet in
             let set = try s.semaphores.object(id: id)
             try set.permissions.check(command == SemaphoreSet.SETALL ? SysVIPC.writeBits : SysVIPC.readBits, credentials)

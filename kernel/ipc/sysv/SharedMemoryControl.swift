@@ -5,7 +5,7 @@ import LichenCore
 extension SharedMemorySyscalls {
     static func shmctl(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let id = a.int32(0), command = a.int32(1), pointer = a.address(2)
-        let credentials = a.process.credentials
+        let credentials = a.credentials
         guard command >= 0, id >= 0 else { throw .EINVAL }
         switch command {
         case SysVIPC.IPC_INFO:

@@ -11,7 +11,7 @@ enum SharedMemorySyscalls {
 
     static func shmget(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let key = a.int32(0), size = a[1], flags = a.uint32(2)
-        let credentials = a.process.credentials
+        let credentials = a.credentials
         let moreChecks = { (segment: SysVSharedMemorySegment) throws(Errno) in
             if segment.size < size { throw .EINVAL }
         }
@@ -43,7 +43,7 @@ enum SharedMemorySyscalls {
     /// The segment's file, then its entry (unless another creator came first meanwhile).
     private static func create(_ a: SyscallArguments, key: Int32, size: UInt64, flags: UInt32, pages: UInt64, charged: Int,
                                moreChecks: (SysVSharedMemorySegment) throws(Errno) -> Void) async throws(Errno) -> UInt64 {
-        let credentials = a.process.credentials
+        let credentials = a.credentials
         let fs = fileSystem.withLock { (fs: inout MemfdFileSystem?) -> MemfdFileSystem in
             if let fs { return fs }
             let made = MemfdFileSystem(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock)
@@ -108,7 +108,7 @@ enum SharedMemorySyscalls {
             protection.insert(.execute)
             access |= 0o111
         }
-        let credentials = a.process.credentials, pid = a.process.pid
+        let credentials = a.credentials, pid = a.process.pid
         let (segment, segmentID) = try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) -> (SysVSharedMemorySegment, Int32) in
             let segment = try s.segments.object(id: id)
             try segment.permissions.check(access, credentials)
