@@ -40,8 +40,9 @@ enum UnixGarbageCollector {
         }
         let user = caller.credentials.uid
         let privileged = caller.credentials.has(.CAP_SYS_RESOURCE) || caller.credentials.has(.CAP_SYS_ADMIN)
+        let limit = caller.openFilesLimit
         try table.withLock { (t: inout UnixInflight<UnixSocket>) throws(Errno) in
-            if t.tooMany(user: user, limit: caller.openFilesLimit, privileged: privileged) { throw .ETOOMANYREFS }
+            if t.tooMany(user: user, limit: limit, privileged: privileged) { throw .ETOOMANYREFS }
             t.add(sockets, files: files.count, user: user)
         }
         return UnixPassedFiles(files: files, sockets: sockets, user: user)
@@ -70,12 +71,16 @@ enum UnixGarbageCollector {
     /// The in-flight sockets nothing can reach, their receive queues emptied: the files those
     /// queues held (closing them releases the garbage sockets, and what they queued).
     private static func findGarbage() -> (files: [UnixPassedFiles], credits: [(sender: UnixSender, bytes: Int)]) {
-        table.withLock { (t: inout UnixInflight<UnixSocket>) -> ([UnixPassedFiles], [(sender: UnixSender, bytes: Int)]) in
+        // Taken before the lock, dropped after it: a last reference to a process (or a queued file)
+        // must never go inside it, since a socket's release comes back here.
+        let processes = Processes.all()
+        defer { withExtendedLifetime(processes) {} }
+        return table.withLock { (t: inout UnixInflight<UnixSocket>) -> ([UnixPassedFiles], [(sender: UnixSender, bytes: Int)]) in
             let sockets = t.sockets
             func index(_ s: UnixSocket) -> Int? { sockets.firstIndex { $0.socket === s } }
             var candidates = sockets.map { UnixInflight<UnixSocket>.Candidate(inflight: $0.count, held: false, queued: []) }
             // Held by a descriptor of some process (threads sharing a table just look twice).
-            for p in Processes.all() {
+            for p in processes {
                 p.files.withLock { (table: inout FileDescriptorTable<OpenFile>) in
                     for fd in table.descriptors {
                         guard let s = (table.entry(fd)?.file.operations as? SocketFile)?.socket as? UnixSocket,
@@ -85,9 +90,15 @@ enum UnixGarbageCollector {
                 }
             }
             for (i, c) in sockets.enumerated() {
-                for m in c.socket.state.value.queue.messages {
-                    for s in m.attachment?.sockets ?? [] { if let j = index(s) { candidates[i].queued.append(j) } }
+                // Read in place under the socket's lock (no copy of the queue outlives it), waking nobody.
+                var queued: [Int] = []
+                _ = c.socket.state.tryUpdate(reporting: []) { (s: inout UnixState) -> Bool? in
+                    for m in s.queue.messages {
+                        for q in m.attachment?.sockets ?? [] { if let j = index(q) { queued.append(j) } }
+                    }
+                    return nil
                 }
+                candidates[i].queued = queued
             }
             var hitlist: [UnixPassedFiles] = [], credits: [(sender: UnixSender, bytes: Int)] = []
             for i in UnixInflight<UnixSocket>.garbage(candidates) {

@@ -13,6 +13,9 @@
 #include <sys/timerfd.h>
 #include <time.h>
 
+/* The kernel's O_LARGEFILE on arm64 (glibc defines O_LARGEFILE as 0 on 64-bit). */
+#define K_O_LARGEFILE 0400000
+
 static char info[4096];
 
 /* fdinfo of `fd` into info (empty on failure). */
@@ -85,7 +88,7 @@ static void common(const char *what, int fd) {
     CHECK_EQ(name, num("ino:\t", 10), (long)st.st_ino);
     snprintf(name, sizeof name, "%s-flags", what);
     long want = fcntl(fd, F_GETFL) | (fcntl(fd, F_GETFD) & FD_CLOEXEC ? O_CLOEXEC : 0);
-    CHECK_EQ(name, num("flags:\t", 8) & ~O_LARGEFILE, want & ~O_LARGEFILE);
+    CHECK_EQ(name, num("flags:\t", 8) & ~K_O_LARGEFILE, want & ~K_O_LARGEFILE);
     snprintf(name, sizeof name, "%s-flags-octal", what);
     CHECK(name, field("flags:\t") && field("flags:\t")[0] == '0');
     snprintf(name, sizeof name, "%s-pos", what);
@@ -109,16 +112,16 @@ int main(void) {
     lseek(f, 5, SEEK_SET);
     common("file", f);
     CHECK_EQ("file-pos-5", num("pos:\t", 10), 5);
-    CHECK_EQ("file-flags-rdonly", num("flags:\t", 8) & ~O_LARGEFILE, 0);
+    CHECK_EQ("file-flags-rdonly", num("flags:\t", 8) & ~K_O_LARGEFILE, 0);
     CHECK_EQ("file-mnt-id", num("mnt_id:\t", 10), mount_id("/"));
     CHECK("file-four-lines", field("ino:\t") && strchr(strstr(info, "ino:\t"), '\n')[1] == 0);
 
     int d = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     common("dir", d);
-    CHECK_EQ("dir-flags", num("flags:\t", 8) & ~O_LARGEFILE, O_DIRECTORY | O_CLOEXEC);
+    CHECK_EQ("dir-flags", num("flags:\t", 8) & ~K_O_LARGEFILE, O_DIRECTORY | O_CLOEXEC);
     fcntl(d, F_SETFD, 0);
     fdinfo(d);
-    CHECK_EQ("dir-flags-no-cloexec", num("flags:\t", 8) & ~O_LARGEFILE, O_DIRECTORY);
+    CHECK_EQ("dir-flags-no-cloexec", num("flags:\t", 8) & ~K_O_LARGEFILE, O_DIRECTORY);
 
     int e = eventfd(5, EFD_NONBLOCK);
     common("eventfd", e);
