@@ -3,15 +3,16 @@ import _Concurrency
 
 /// /proc/<pid>/fdinfo/<fd> (proc(5); Linux 6.1's fs/proc/fd.c seq_show and the files' show_fdinfo):
 /// pos, flags (octal, O_CLOEXEC from the descriptor), mnt_id and ino, then the lines of eventfd,
-/// epoll, inotify, signalfd, timerfd, pidfd and AF_UNIX sockets. Listed like fd/, with its access check.
+/// epoll, inotify, signalfd, timerfd, pidfd and AF_UNIX sockets. Opened with fd/'s access check.
 /// Not printed: inotify's file handles (Lichen has no name_to_handle_at: Linux omits them too when a
 /// filesystem cannot encode one), flock/record lock lines.
 enum ProcFdInfo {
     static func directory(_ pid: Int32, owner: (uid: UInt32, gid: UInt32), parent: ProcDirectory) -> ProcDirectory {
         let base = UInt64(pid) << 16 | 0x2000
-        // 0555 as Linux's (fd/ is 0500); the process check guards the listing and each file's open.
+        // 0555 as Linux's (fd/ is 0500); the access check comes at each file's open (EACCES), so another
+        // user's process lists its descriptor numbers here (Linux refuses the directory itself).
         return ProcDirectory(ino: base, mode: 0o555, uid: owner.uid, gid: owner.gid, parent: parent) { (_: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
-            guard let p = Processes.process(pid), ProcAccess.mayInspect(p) else { return [] }
+            guard let p = Processes.process(pid) else { return [] }
             return p.files.withLock({ $0.descriptors }).map { fd in
                 // Looked up again when read: the descriptor may have changed meanwhile.
                 (Array(dec(fd).utf8), ProcFile(ino: 1 << 40 | UInt64(pid) << 16 | UInt64(fd & 0xffff), uid: owner.uid, gid: owner.gid,
