@@ -14,7 +14,14 @@ final class TimerFD: FileOperations, @unchecked Sendable {
     /// Timers armed with TFD_TIMER_CANCEL_ON_SET on the realtime clock (Linux's cancel_list).
     static let cancelOnSet = SpinLock<[TimerFD]>([])
 
-    init(realtime: Bool) { self.realtime = realtime }
+    /// The clock timerfd_create named and the last timerfd_settime's flags (fdinfo).
+    let clockID: Int32
+    var settimeFlags: Int32 = 0
+
+    init(realtime: Bool, clockID: Int32) {
+        self.realtime = realtime
+        self.clockID = clockID
+    }
 
     var now: UInt64 { realtime ? RealtimeClock.now : MonotonicClock.now }
 
@@ -55,6 +62,7 @@ final class TimerFD: FileOperations, @unchecked Sendable {
 
     /// timerfd_settime: the old setting.
     func set(value: UInt64, interval: UInt64, flags: Int32) -> (value: UInt64, interval: UInt64) {
+        settimeFlags = flags
         let absolute = flags & TimerFD.TFD_TIMER_ABSTIME != 0
         let cancellable = realtime && absolute && flags & TimerFD.TFD_TIMER_CANCEL_ON_SET != 0
         TimerFD.cancelOnSet.withLock { (list: inout [TimerFD]) in

@@ -47,6 +47,13 @@ public struct SocketCaller {
     let pid: Int32
     let credentials: Credentials
     let fs: FSContext
+    /// The caller's process: its RLIMIT_NOFILE bounds the files it may have in flight (SCM_RIGHTS).
+    let process: Process?
+
+    var openFilesLimit: UInt64 {
+        guard let process else { return UInt64.max }
+        return UInt64(process.files.withLock { $0.limit })
+    }
 
     var ucred: LinuxUcred { LinuxUcred(pid: pid, uid: credentials.euid, gid: credentials.egid) }
 }
@@ -71,6 +78,8 @@ public struct IncomingMessage {
     var files: [OpenFile] = []
     var credentials: LinuxUcred? = nil
     var flags: UInt32 = 0
+    /// AF_UNIX: settled once the files are installed (they stop being in flight then).
+    var inflight: UnixInflightReceipt? = nil
 }
 
 /// A socket as an open file: read/write/poll/ioctl go to the socket; the last close releases it.

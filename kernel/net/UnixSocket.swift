@@ -9,6 +9,9 @@ struct UnixSender {
     let credentials: LinuxUcred
 }
 
+/// A receive queue: each message's files travel with their in-flight accounting.
+typealias UnixQueue = SocketMessageQueue<UnixPassedFiles, UnixSender>
+
 /// An AF_UNIX socket's state, under its Event's lock. Senders append to the receiver's queue
 /// and charge their own `unreadSent` (Linux's sk_wmem_alloc); the reader credits it back.
 struct UnixState {
@@ -17,7 +20,7 @@ struct UnixState {
     var address = UnixAddress.unnamed
     /// The other end (stream, seqpacket), or a datagram socket's default destination.
     var peer: UnixSocket? = nil
-    var queue = SocketMessageQueue<[OpenFile], UnixSender>()
+    var queue = UnixQueue()
     /// A listener's connections not yet accepted (each the server end, already connected).
     var backlog: [UnixSocket] = []
     var backlogLimit = 0
@@ -59,7 +62,13 @@ final class UnixSocket: Socket, @unchecked Sendable {
     init(type: Int32, owner: LinuxUcred) {
         self.type = type
         self.owner = owner
+        _ = UnixSocket.alive.wrappingAdd(1, ordering: .relaxed)
     }
+
+    deinit { _ = UnixSocket.alive.wrappingSubtract(1, ordering: .relaxed) }
+
+    /// AF_UNIX sockets alive (/proc/net/sockstat's "sockets: used", which counts Linux's struct sock).
+    static let alive = Atomic<Int>(0)
 
     /// socketpair: two connected sockets.
     static func pair(type: Int32, owner: LinuxUcred) -> (UnixSocket, UnixSocket) {
@@ -248,7 +257,7 @@ final class UnixSocket: Socket, @unchecked Sendable {
     /// unread), queued connections and unread messages go, in-flight files with them (closing
     /// them may release further sockets: done outside every lock).
     func release() {
-        let (peer, unread, pending) = state.update { (s: inout UnixState) -> (UnixSocket?, SocketMessageQueue<[OpenFile], UnixSender>.Taken, [UnixSocket]) in
+        let (peer, unread, pending) = state.update { (s: inout UnixState) -> (UnixSocket?, UnixQueue.Taken, [UnixSocket]) in
             s.released = true
             s.receiveShutdown = true
             s.sendShutdown = true
@@ -271,7 +280,9 @@ final class UnixSocket: Socket, @unchecked Sendable {
             }
         }
         credit(unread.credits)
+        for passed in unread.attachments { UnixGarbageCollector.detach(passed) }
         for connection in pending { connection.release() }
+        UnixGarbageCollector.socketReleased()
     }
 
     /// Gives the bytes a reader took back to their senders' buffers (waking their writers).
@@ -320,6 +331,11 @@ final class UnixSocket: Socket, @unchecked Sendable {
         }
         if writable { events.insert(.writable) }
         return events
+    }
+
+    /// Files queued in passed SCM_RIGHTS messages not yet received (fdinfo's scm_fds).
+    var queuedFileCount: Int {
+        state.value.queue.messages.reduce(0) { $0 + ($1.attachment?.files.count ?? 0) }
     }
 
     /// POLLRDHUP.

@@ -53,13 +53,20 @@ extension UnixSocket {
                 throw .EPIPE
             }
             let chunk = sent == 0 && n == message.bytes.count ? message.bytes : byteSlice(message.bytes, sent..<(sent + n))
-            let files = sent == 0 && !message.files.isEmpty ? message.files : nil
+            var files: UnixPassedFiles? = nil
+            if sent == 0 && !message.files.isEmpty {
+                do throws(Errno) { files = try UnixGarbageCollector.attach(message.files, caller: caller) } catch {
+                    unreserve(n)
+                    throw error
+                }
+            }
             let delivered = peer.state.update { (p: inout UnixState) -> Bool in
                 if p.released || p.receiveShutdown { return false }
                 p.queue.append(.init(bytes: chunk, sender: sender, attachment: files))
                 return true
             }
             if !delivered {
+                if let files { UnixGarbageCollector.detach(files) }
                 unreserve(n)
                 if sent > 0 { return sent }
                 throw .EPIPE
@@ -89,6 +96,13 @@ extension UnixSocket {
         guard let r = try await reserve(message.bytes.count, record: true, nonBlocking: nonBlocking) else { throw .EAGAIN }
         guard case .bytes(let n) = r else { throw .EPIPE }
         let sender = UnixSender(socket: self, credentials: message.credentials ?? caller.ucred)
+        var files: UnixPassedFiles? = nil
+        if !message.files.isEmpty {
+            do throws(Errno) { files = try UnixGarbageCollector.attach(message.files, caller: caller) } catch {
+                unreserve(n)
+                throw error
+            }
+        }
         enum Delivery { case delivered, dead, broken, notAllowed, full }
         while true {
             let outcome = target.state.update { (t: inout UnixState) -> Delivery in
@@ -96,7 +110,7 @@ extension UnixSocket {
                 if isDatagram && t.peer != nil && t.peer !== self { return .notAllowed }
                 if t.receiveShutdown { return .broken }
                 if isDatagram && t.peer !== self && t.queue.count > SocketLimits.maximumDatagramQueue { return .full }
-                t.queue.append(.init(bytes: message.bytes, sender: sender, attachment: message.files.isEmpty ? nil : message.files))
+                t.queue.append(.init(bytes: message.bytes, sender: sender, attachment: files))
                 return .delivered
             }
             switch outcome {
@@ -107,12 +121,14 @@ extension UnixSocket {
                         t.released || t.queue.count <= SocketLimits.maximumDatagramQueue
                     }, timeout: timeout(send: true))
                 } catch {
+                    if let files { UnixGarbageCollector.detach(files) }
                     unreserve(n)
                     throw UnixSocket.failed(error)
                 }
                 continue
             default: break
             }
+            if let files { UnixGarbageCollector.detach(files) }
             unreserve(n)
             switch outcome {
             case .dead:
@@ -137,7 +153,7 @@ extension UnixSocket {
         var firstSender: UnixSender? = nil
         while true {
             let want = limit - result.bytes.count
-            let part: SocketMessageQueue<[OpenFile], UnixSender>.Taken
+            let part: UnixQueue.Taken
             do throws(Errno) {
                 guard let t = try await take(limit: want, peek: peek, nonBlocking: nonBlocking, after: firstSender) else {
                     break                                                 // end of file
@@ -151,7 +167,8 @@ extension UnixSocket {
             if firstSender == nil { firstSender = part.firstSender }
             if result.bytes.isEmpty { result.bytes = part.bytes } else { appendBytes(&result.bytes, part.bytes, 0..<part.bytes.count) }
             result.fullLength = isStream ? result.bytes.count : part.recordLength
-            for files in part.attachments { result.files += files }
+            for passed in part.attachments { result.files += passed.files }
+            if !peek && !part.attachments.isEmpty { result.inflight = UnixInflightReceipt(part.attachments) }
             if !waitAll || result.bytes.count >= limit || !part.attachments.isEmpty { break }
         }
         if let sender = firstSender {
@@ -164,12 +181,12 @@ extension UnixSocket {
         return result
     }
 
-    private enum Take { case data(SocketMessageQueue<[OpenFile], UnixSender>.Taken), endOfFile, failed(Errno) }
+    private enum Take { case data(UnixQueue.Taken), endOfFile, failed(Errno) }
 
     /// One step of a receive: what is queued, the pending error, or end of file (nil); sleeps for data.
     /// `after`: a stream read continuing (MSG_WAITALL) takes only messages with the same credentials.
     private func take(limit: Int, peek: Bool, nonBlocking: Bool, after: UnixSender?) async throws(Errno)
-        -> SocketMessageQueue<[OpenFile], UnixSender>.Taken? {
+        -> UnixQueue.Taken? {
         let stream = isStream
         let step: (inout UnixState) -> Take? = { s in
             if !s.queue.isEmpty {

@@ -26,6 +26,13 @@ final class PidFD: FileOperations, @unchecked Sendable {
         return p.signals.withLock { $0.group.count } > 0 ? p : nil
     }
 
+    /// Linux's pid_has_task: the process exists, running or a zombie not yet reaped (fdinfo's Pid).
+    var hasTask: Bool {
+        if live != nil { return true }
+        guard let record = Processes.withTable({ $0.record(pid) }), case .zombie = record.state else { return false }
+        return startTime == .max || Processes.process(pid)?.startTime ?? startTime == startTime
+    }
+
     func poll(_ file: OpenFile) -> PollEvents { live == nil ? .readable : [] }
     func pollQueue(_ file: OpenFile) -> WaitQueue? { queue }
 }

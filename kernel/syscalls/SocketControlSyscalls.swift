@@ -100,6 +100,7 @@ extension SocketSyscalls {
                 fds += SocketSyscalls.bytes32(UInt32(bitPattern: fd))
             }
             if installedFiles.count < m.files.count { outFlags |= LinuxMsgFlag.MSG_CTRUNC }
+            m.inflight?.settle()                         // installed: no longer in flight
             if !installedFiles.isEmpty {
                 control += cmsg(LinuxSocketOption.SCM_RIGHTS, fds)
                 let padded = min(LinuxCmsghdr.align(control.count), room)

@@ -135,7 +135,7 @@ enum SocketSyscalls {
 
     static func caller(_ a: SyscallArguments) -> SocketCaller {
         let fs = a.fs
-        return SocketCaller(pid: a.process.pid, credentials: fs.credentials, fs: fs)
+        return SocketCaller(pid: a.process.pid, credentials: fs.credentials, fs: fs, process: a.process)
     }
 
     /// The socket behind `fd`: EBADF if it is not open, ENOTSOCK if it is no socket.

@@ -18,7 +18,7 @@ enum TimerFdSyscalls {
         let f = UInt64(UInt32(bitPattern: flags))
         guard f & ~(TFD_CLOEXEC | TFD_NONBLOCK) == 0 else { throw .EINVAL }
         if (clock == CLOCK_REALTIME_ALARM || clock == CLOCK_BOOTTIME_ALARM) && !a.credentials.has(.CAP_WAKE_ALARM) { throw .EPERM }
-        return try EventFdSyscalls.install(a, TimerFD(realtime: realtime), nonBlocking: f & TFD_NONBLOCK != 0,
+        return try EventFdSyscalls.install(a, TimerFD(realtime: realtime, clockID: clock), nonBlocking: f & TFD_NONBLOCK != 0,
                                            closeOnExec: f & TFD_CLOEXEC != 0)
     }
 

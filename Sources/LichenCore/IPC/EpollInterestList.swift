@@ -58,6 +58,11 @@ public final class EpollInterestList: @unchecked Sendable {
 
     public var count: Int { lock.withLock { interests.count } }
 
+    /// Every entry with its events and data now (/proc/<pid>/fdinfo's tfd lines).
+    public func snapshot() -> [(interest: EpollInterest, events: UInt32, data: UInt64)] {
+        lock.withLock { interests.map { ($0, $0.events, $0.data) } }
+    }
+
     /// Whether any entry is on the ready list (it may turn out not ready when polled).
     public var hasQueued: Bool { lock.withLock { head != nil } }
 

@@ -1,4 +1,5 @@
 import _Concurrency
+import Synchronization
 
 /// An eventfd (eventfd2): 8-byte reads and writes of an `EventCounter`. Reads wake writers and
 /// writes wake readers, each telling epoll which side changed (edge-triggered entries see one
@@ -6,9 +7,13 @@ import _Concurrency
 public final class EventFD: FileOperations, @unchecked Sendable {
     public static let EFD_SEMAPHORE: UInt64 = 1
     let state: Event<EventCounter>
+    /// fdinfo's eventfd-id (Linux allocates the lowest free id; here ids are only never shared).
+    public let id: Int
+    private static let ids = Atomic<Int>(0)
 
     public init(_ initial: UInt32, semaphore: Bool) {
         state = Event(EventCounter(UInt64(initial), semaphore: semaphore))
+        id = EventFD.ids.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 
     public var counter: EventCounter { state.value }

@@ -46,6 +46,8 @@ enum ProcPid {
                 // Owned by the effective ids even when not dumpable: Linux lets a process into its
                 // own fd/ whatever the owner (proc_fd_permission).
                 (Array("fd".utf8), fdDirectory(pid, owner: ProcAccess.effectiveIDs(pid), parent: me)),
+                (Array("fdinfo".utf8), ProcFdInfo.directory(pid, owner: ProcAccess.effectiveIDs(pid), parent: me)),
+                (Array("net".utf8), ProcNet.directory(pid, parent: me)),
                 file("mounts", 7) { _ in await ProcSystem.mounts() },
                 file("mountinfo", 13, ProcMountInfo.text),
                 file("smaps", 14, guarded: true) { ProcSmaps.text($0, rollup: false) },

@@ -10,6 +10,7 @@ enum ProcRoot {
             list.append((Array("sys".utf8), ProcSys.make(parent: me)))
             list.append((Array("sysvipc".utf8), ProcSysVIPC.directory(parent: me)))
             list.append((Array("mounts".utf8), ProcLink(ino: 3) { () throws(Errno) -> [UInt8] in Array("self/mounts".utf8) }))
+            list.append((Array("net".utf8), ProcLink(ino: 4) { () throws(Errno) -> [UInt8] in Array("self/net".utf8) }))
             for (i, f) in files.enumerated() {
                 list.append((Array(f.name.utf8), ProcFile(ino: UInt64(0x100 + i), text: f.text)))
             }

@@ -96,10 +96,10 @@ public final class FsNotify: @unchecked Sendable {
     }
 
     /// The watch descriptors and masks of `group` (fdinfo, tests).
-    public func watches(of group: InotifyInstance) -> [(wd: Int32, ino: UInt64, mask: UInt32)] {
+    public func watches(of group: InotifyInstance) -> [(wd: Int32, ino: UInt64, mask: UInt32, device: DeviceNumber)] {
         table.withLock { t in
-            var list: [(wd: Int32, ino: UInt64, mask: UInt32)] = []
-            for w in t.watched { for m in w.marks where m.group === group { list.append((m.wd, w.inode.metadata.ino, m.mask)) } }
+            var list: [(wd: Int32, ino: UInt64, mask: UInt32, device: DeviceNumber)] = []
+            for w in t.watched { for m in w.marks where m.group === group { list.append((m.wd, w.inode.metadata.ino, m.mask, w.fileSystem.device)) } }
             return list
         }
     }
