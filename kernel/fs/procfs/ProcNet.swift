@@ -1,5 +1,6 @@
 import LichenCore
 import _Concurrency
+import Synchronization
 
 /// /proc/<pid>/net (and /proc/net, a link to self/net as on Linux): sockstat. Lichen has AF_UNIX
 /// sockets only, so the TCP, UDP, RAW and FRAG counters are 0, as on a Linux without inet sockets.
