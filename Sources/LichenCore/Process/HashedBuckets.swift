@@ -85,6 +85,15 @@ public struct HashedBuckets<Key: BucketKey, Value> {
         return taken
     }
 
+    /// Whether an entry with `key` has a value that passes `match`.
+    public func contains(_ key: Key, where match: (Value) -> Bool) -> Bool {
+        for e in buckets[bucket(key)] {
+            probed.count += 1
+            if e.key == key && match(e.value) { return true }
+        }
+        return false
+    }
+
     /// How many entries have `key`.
     public func count(_ key: Key) -> Int {
         buckets[bucket(key)].reduce(0) { $0 + ($1.key == key ? 1 : 0) }
