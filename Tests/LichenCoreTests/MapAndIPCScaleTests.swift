@@ -123,5 +123,28 @@ private let page = UInt64(pageSize)
         table.remove(again)
         #expect(table.highestIndex == 19_999)
     }
-}
 
+    /// 10,000 entries on one key (threads waiting on one futex word) cost nothing to the keys that
+    /// share its bucket: each key's entries are one group, looked at only for that key.
+    @Test func aCrowdedKeyDoesNotSlowItsBucket() {
+        var h = HashedBuckets<UInt, Int>()
+        let crowded: UInt = 0x4a_0b28
+        for i in 0..<10_000 { h.append(crowded, i) }
+        #expect(h.bucketCount == 16 && h.count(crowded) == 10_000)
+        let before = h.probes
+        for k: UInt in 1...64 {                          // four keys in the crowded key's bucket, on average
+            h.append(k << 12, Int(k))
+            #expect(h.first(k << 12) == Int(k))
+            #expect(h.removeAll(k << 12) { _ in true } == [Int(k)])
+        }
+        #expect(h.probes - before < 64 * 3 * 4)
+        // FIFO order survives wakes from the front and removals from the middle.
+        #expect(h.removeAll(crowded) { $0 < 3 ? true : nil } == [0, 1, 2])
+        #expect(h.remove(crowded, where: { $0 == 5_000 }) == 5_000)
+        #expect(h.first(crowded) == 3 && h.count(crowded) == 9_996 && h.count == 9_996)
+        #expect(h.removeAll(crowded) { $0 % 2 == 0 ? true : ($0 < 9 ? false : nil) }.count == 3)   // 4, 6, 8
+        #expect(h.first(crowded) == 3 && h.count == 9_993)
+        _ = h.removeAll(crowded) { _ in true }
+        #expect(h.count == 0 && h.count(crowded) == 0 && h.first(crowded) == nil)
+    }
+}
