@@ -21,7 +21,13 @@ static long field_of(const char *file, const char *field) {
     return v;
 }
 
-static long meminfo(const char *field) { return field_of("/proc/meminfo", field); }
+/* Linux folds its per-CPU counters into /proc/meminfo's only every second or so: writing
+ * vm.stat_refresh (root) folds them now. Lichen's figures are always current (no such file). */
+static long meminfo(const char *field) {
+    int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+    if (fd >= 0) { (void)!write(fd, "1", 1); close(fd); }
+    return field_of("/proc/meminfo", field);
+}
 
 /* As an unprivileged user (no CAP_IPC_LOCK) with RLIMIT_MEMLOCK = 64 KiB. */
 static void shm_lock_limit(void) {
