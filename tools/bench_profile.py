@@ -87,13 +87,15 @@ def demangle(names):
     except (OSError, subprocess.CalledProcessError):
         return {}
 
-def profile(exe, name, iterations, fn_range, syms, keep_log, target=None):
+def profile(exe, name, iterations, fn_range, syms, keep_log, target=None, command=None):
     """({function: instructions executed}, calls) over the stretch of the trace from the first to the last
-    execution of the benchmark's b_* function (user space, fn_range) while `bench NAME ITERATIONS` runs."""
+    execution of the benchmark's b_* function (user space, fn_range) while `bench NAME ITERATIONS` runs
+    (or `command`, a shell line running /t/bench: tools/scale_profile.py)."""
     import run as bench_run
     addrs, names = syms
     log = os.path.join(bench_run.OUT, "profile.log")
-    initrd = lichen_diff.build_initramfs("/t/bench '%s' %d\n" % (name, iterations), [("/t/bench", exe, "755")],
+    command = command or "/t/bench '%s' %d" % (name, iterations)
+    initrd = lichen_diff.build_initramfs(command + "\n", [("/t/bench", exe, "755")],
                                          ["dir /t 755"], compress=False)
     r = lichen_qemu.boot(lichen_diff.LICHEN, timeout=900, memory="512M", initrd=initrd,
                          extra=["-icount", "shift=0,sleep=off", "-d", "exec,nochain,in_asm", "-D", log])

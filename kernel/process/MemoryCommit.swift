@@ -48,7 +48,7 @@ enum MemoryCommit {
                        areas: @autoclosure () -> AreaList<VirtualMemoryArea<SharedMemoryObject>>) throws(Errno) {
         let n = pages(bytes)
         let p = policy
-        let processPages = p.mode == OvercommitPolicy.never ? pages(areas().reduce(0) { $0 + $1.length }) : 0
+        let processPages = p.mode == OvercommitPolicy.never ? pages(areas().totals.total) : 0
         guard p.allows(n, committed: committedPages, totalPages: totalPages, pageSize: pageSize,
                        processPages: processPages, admin: admin) else { throw .ENOMEM }
         memory.committedPages.add(n, ordering: .relaxed)

@@ -8,7 +8,7 @@ extension ProcessTime {
     /// The reading of `clock` (a thread clock's id is its tid); nil once that thread has ended.
     func cpuNow(_ clock: CPUClockID, process: Process, current: Thread?) -> UInt64? {
         guard clock.perThread else { return clock.reading(usage(of: process, current: current)) }
-        guard let t = process.threads.first(where: { $0.tid == clock.id }) else { return nil }
+        guard let t = process.thread(clock.id) else { return nil }
         return clock.reading(t.cpu.usage(current: t === current))
     }
 

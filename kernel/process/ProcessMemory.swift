@@ -26,6 +26,11 @@ final class ProcessMemory {
     /// first area ending above `address`. The next read from there resumes at that address (as
     /// Linux's seq_file does) instead of measuring every line before it. Guarded by `lock`.
     var mapsCursor: (position: Int, address: UserAddr)? = nil
+    /// The same for /proc/<pid>/smaps (whose blocks are formatted to be measured).
+    var smapsCursor: (position: Int, address: UserAddr)? = nil
+    /// This memory's slot in LockedMemory's registry (-1: it never locked anything). Guarded by
+    /// the registry's lock.
+    var lockedRegistrySlot = -1
 
     /// A snapshot of the VMAs (procfs).
     var areas: [VirtualMemoryArea<SharedMemoryObject>] { locked { Array(map.areas) } }
@@ -39,6 +44,7 @@ final class ProcessMemory {
     }
 
     deinit {
+        LockedMemory.unregister(self)
         for area in map.areas { releaseFrames(area.start, area.end) }
         MemoryCommit.released(self)
         OutOfMemory.memoryReleased(ObjectIdentifier(self))

@@ -49,6 +49,7 @@ enum MemoryResidencySyscalls {
             guard privileged || memory.map.lockFits(range.length, limit: limit, within: range) else { throw .ENOMEM }
             return memory.map.setLock(start: range.start, end: range.end, mode: mode)
         }
+        LockedMemory.register(memory)
         if let failure = result.failure { throw failure }
         await populate(a, result.populate)
     }
@@ -76,6 +77,7 @@ enum MemoryResidencySyscalls {
             return memory.map.setLockAll(current: flags & MCL_CURRENT != 0 ? mode : nil,
                                          future: flags & MCL_FUTURE != 0 ? mode : nil, unlock: false)
         }
+        LockedMemory.register(memory)
         await populate(a, ranges)
         return 0
     }

@@ -203,6 +203,7 @@ enum MemorySyscalls {
             }
             return mapped.address
         }
+        if flags & MAP_LOCKED != 0 { LockedMemory.register(memory) }      // Mlocked in /proc/meminfo
         let lockedFuture = memory.locked { memory.map.lockFuture == .populate }
         if let file, sharedObject == nil {
             do throws(Errno) { try await readIn(file, offset: offset, length: length, at: address, protection: protection, memory) }

@@ -22,7 +22,7 @@ enum PosixTimerSyscalls {
             case LinuxSigevent.SIGEV_SIGNAL, LinuxSigevent.SIGEV_THREAD_ID:
                 guard signo >= 1 && signo <= 64 else { throw .EINVAL }
                 if notify == LinuxSigevent.SIGEV_THREAD_ID {
-                    guard let t = a.process.threads.first(where: { $0.tid == ev.sigev_notify_thread_id }) else { throw .EINVAL }
+                    guard let t = a.process.thread(ev.sigev_notify_thread_id) else { throw .EINVAL }
                     threadIndex = t.index
                 }
             default: throw .EINVAL
@@ -76,7 +76,7 @@ enum PosixTimerSyscalls {
         guard var c = CPUClockID(clock) else { throw .EINVAL }
         if c.perThread {
             if c.id == 0 { c.id = a.thread.tid }
-            guard a.process.threads.contains(where: { $0.tid == c.id }) else { throw .EINVAL }
+            guard a.process.thread(c.id) != nil else { throw .EINVAL }
         } else if c.id != 0 && c.id != a.process.pid {
             guard Processes.process(c.id) != nil else { throw .EINVAL }
             if otherProcessClock.first(0) { KernelLog.warning("timer_create: timers on another process's CPU clock are not implemented: EOPNOTSUPP") }

@@ -145,7 +145,7 @@ enum TimeSyscalls {
     static func cpuUsage(_ id: CPUClockID, _ a: SyscallArguments) throws(Errno) -> ResourceUsage {
         if id.perThread {
             if id.id == 0 || id.id == a.thread.tid { return a.thread.cpu.usage(current: true) }
-            guard let t = a.process.threads.first(where: { $0.tid == id.id }) else { throw .EINVAL }
+            guard let t = a.process.thread(id.id) else { throw .EINVAL }
             return t.cpu.usage(current: false)
         }
         if id.id == 0 || id.id == a.process.pid { return a.process.time.usage(of: a.process, current: a.thread) }

@@ -102,25 +102,73 @@ static void s_maps_read(long n) {
     report("maps-read", n, now_ns() - t, lines);
 }
 
+/* The timed operations tools/scale_profile.py looks for are noinline functions named op_<series>. */
+static __attribute__((noinline)) void op_munmap(char *p, long page) {
+    if (munmap(p, (size_t)page) != 0) die("munmap");
+}
+
 static void s_munmap(long n) {
     char **a = make_mappings(n);
     long page = sysconf(_SC_PAGESIZE);
     long long t = now_ns();
     for (long i = 0; i < n; i++)            /* a spread of places in the map, not just one end */
-        if (munmap(a[(i * 7919) % n], (size_t)page) != 0) die("munmap");
+        op_munmap(a[(i * 7919) % n], page);
     report("munmap", n, now_ns() - t, n);
+}
+
+static __attribute__((noinline)) void op_mmap(long page) {
+    void *p = mmap(NULL, (size_t)page, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) die("mmap");
+    if (munmap(p, (size_t)page) != 0) die("munmap");
 }
 
 static void s_mmap(long n) {
     make_mappings(n);
     long page = sysconf(_SC_PAGESIZE);
     long long t = now_ns();
-    for (int i = 0; i < OPS; i++) {
-        void *p = mmap(NULL, (size_t)page, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) die("mmap");
-        if (munmap(p, (size_t)page) != 0) die("munmap");
-    }
+    for (int i = 0; i < OPS; i++) op_mmap(page);
     report("mmap", n, now_ns() - t, OPS);
+}
+
+/* Per area: /proc/self/smaps read in 4 KiB pieces (each read resumes where the last stopped). */
+static void s_smaps_read(long n) {
+    make_mappings(n);
+    static char buf[4096];
+    long long t = now_ns();
+    int fd = open("/proc/self/smaps", O_RDONLY);
+    if (fd < 0) die("open smaps");
+    ssize_t got;
+    long areas = 0;
+    while ((got = read(fd, buf, sizeof buf)) > 0)
+        for (ssize_t i = 0; i + 5 < got; i++) areas += !memcmp(buf + i, "Size:", 5) && (i == 0 || buf[i - 1] == '\n');
+    if (got < 0) die("read smaps");
+    close(fd);
+    report("smaps-read", n, now_ns() - t, areas);
+}
+
+/* mlock + munlock of one page while N mappings exist (RLIMIT_MEMLOCK's check used to sum every area). */
+static void s_mlock(long n) {
+    make_mappings(n);
+    long page = sysconf(_SC_PAGESIZE);
+    char *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) die("mmap");
+    long long t = now_ns();
+    for (int i = 0; i < OPS; i++) {
+        if (mlock(p, (size_t)page) != 0) die("mlock");
+        if (munlock(p, (size_t)page) != 0) die("munlock");
+    }
+    report("mlock", n, now_ns() - t, OPS);
+}
+
+/* mmap + munmap with RLIMIT_AS set while N mappings exist (its check used to sum every area). */
+static void s_mmap_aslimit(long n) {
+    make_mappings(n);
+    struct rlimit r = { 1L << 40, 1L << 40 };
+    if (setrlimit(RLIMIT_AS, &r) != 0) die("setrlimit AS");
+    long page = sysconf(_SC_PAGESIZE);
+    long long t = now_ns();
+    for (int i = 0; i < OPS; i++) op_mmap(page);
+    report("mmap-aslimit", n, now_ns() - t, OPS);
 }
 
 static void s_unlink(long n) {
@@ -175,6 +223,7 @@ static void s_create(long n) {
 static const struct { const char *name; void (*run)(long); } series[] = {
     {"open-close", s_open_close}, {"dup", s_dup}, {"maps-read", s_maps_read}, {"munmap", s_munmap},
     {"mmap", s_mmap}, {"unlink", s_unlink}, {"stat", s_stat}, {"open", s_open}, {"create", s_create},
+    {"smaps-read", s_smaps_read}, {"mlock", s_mlock}, {"mmap-aslimit", s_mmap_aslimit},
 };
 
 int main(int argc, char **argv) {

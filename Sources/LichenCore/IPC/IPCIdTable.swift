@@ -2,6 +2,9 @@
 // sequence number, id = index + seq * 32768 (ipc_buildid). Indices are handed out cyclically and the
 // sequence grows when they wrap (Linux's idr_alloc_cyclic path since 5.x), so a removed id is not
 // soon reused.
+//
+// Lookups by id, by key (a hash of key -> index, kept while the key is not IPC_PRIVATE) and of an
+// object's id (its index is in its permissions) take a few steps however many objects exist (issue 13).
 
 public struct IPCIdTable<Object: IPCObject> {
     /// IPCMNI: indices per table.
@@ -12,7 +15,11 @@ public struct IPCIdTable<Object: IPCObject> {
     private var slots: [Object?] = []
     private var sequence = 0
     private var lastIndex = -1
+    /// The index of every object whose key is not IPC_PRIVATE.
+    private var keys = HashedBuckets<UInt, Int>()
     public private(set) var count = 0
+    /// Entries the key index looked at since the table was made (tests check it stays small).
+    public var probes: Int { keys.probes }
 
     public init() {}
 
@@ -42,19 +49,27 @@ public struct IPCIdTable<Object: IPCObject> {
     }
 
     public func id(of object: Object) -> Int32 {
-        guard let index = slots.firstIndex(where: { $0 === object }) else { return -1 }
+        let index = object.permissions.index
+        guard index >= 0, index < slots.count, slots[index] === object else { return -1 }
         return Int32(index + Int(object.permissions.seq) * Self.indexLimit)
     }
 
     public func find(key: Int32) -> Object? {
-        for case let object? in slots where object.permissions.key == key { return object }
-        return nil
+        guard key != SysVIPC.IPC_PRIVATE, let index = keys.first(Self.bucketKey(key)) else { return nil }
+        return slots[index]
     }
 
-    /// The highest index in use, -1 when empty (ipc_get_maxidx).
-    public var highestIndex: Int {
-        slots.lastIndex { $0 != nil } ?? -1
+    static func bucketKey(_ key: Int32) -> UInt { UInt(UInt32(bitPattern: key)) }
+
+    /// IPC_RMID of an object still in use: its key becomes IPC_PRIVATE (a new get with the old key
+    /// makes a new object), the object stays until its last user goes.
+    public mutating func makePrivate(_ object: Object) {
+        if object.permissions.key != SysVIPC.IPC_PRIVATE { keys.remove(Self.bucketKey(object.permissions.key)) }
+        object.permissions.key = SysVIPC.IPC_PRIVATE
     }
+
+    /// The highest index in use, -1 when empty (ipc_get_maxidx): the slots end at the last object.
+    public var highestIndex: Int { slots.count - 1 }
 
     /// Every object with its id, in index order (/proc/sysvipc, ipcs).
     public var all: [(id: Int32, object: Object)] {
@@ -81,13 +96,17 @@ public struct IPCIdTable<Object: IPCObject> {
         lastIndex = index
         while slots.count <= index { slots.append(nil) }
         object.permissions.seq = UInt16(truncatingIfNeeded: sequence)
+        object.permissions.index = index
         slots[index] = object
+        if object.permissions.key != SysVIPC.IPC_PRIVATE { keys.append(Self.bucketKey(object.permissions.key), index) }
         count += 1
         return Int32(index + sequence * Self.indexLimit)
     }
 
     public mutating func remove(_ object: Object) {
-        guard let index = slots.firstIndex(where: { $0 === object }) else { return }
+        let index = object.permissions.index
+        guard index >= 0, index < slots.count, slots[index] === object else { return }
+        if object.permissions.key != SysVIPC.IPC_PRIVATE { keys.remove(Self.bucketKey(object.permissions.key)) }
         slots[index] = nil
         count -= 1
         while let last = slots.last, last == nil { slots.removeLast() }

@@ -18,6 +18,8 @@ public struct IPCPermissions: Sendable {
     public var mode: UInt32
     /// The id's sequence part (the id is index + seq * 32768).
     public var seq: UInt16 = 0
+    /// The id's index part while an IPCIdTable holds the object (-1 before): id(of:) without a search.
+    public internal(set) var index = -1
 
     /// A new object's: owner and creator are the caller's effective ids.
     public init(key: Int32, mode: UInt32, creator: Credentials) {

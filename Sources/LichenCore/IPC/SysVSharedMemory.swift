@@ -20,6 +20,9 @@ public final class SysVSharedMemorySegment: IPCObject {
     public var atime: Int64 = 0, dtime: Int64 = 0, ctime: Int64
     /// Pages charged to the overcommit accounting (none with SHM_NORESERVE).
     public var chargedPages = 0
+    /// SHM_LOCK: the real user whose RLIMIT_MEMLOCK the segment's pages are charged to (Linux's
+    /// mlock_ucounts), nil while unlocked.
+    public var lockedBy: UInt32? = nil
     /// The segment's pages (a tmpfs file's page cache, wrapped to count its mappings).
     public let pages: SysVShmPages
 

@@ -4,10 +4,37 @@
 // whole map. An index is found from the chunk counts through a Fenwick tree (O(log chunks)); the
 // tree is rebuilt only when a chunk splits, merges or goes away (once per ~16-32 edits).
 //
-// The map keeps, per chunk, a cached summary of it (the largest free gap between its areas), so that
-// mmap's search for room skips whole chunks; any edit of a chunk forgets its summary.
+// The map keeps, per chunk, a summary of it (the largest free gap below any of its areas), and a max
+// tree over the summaries (Linux's maple tree keeps the same per subtree), so that mmap's search for
+// room finds the highest chunk with a gap that may fit in O(log chunks) steps. An edit of a chunk
+// forgets its summary and its successor's (whose first gap it bounds); they are recomputed, and
+// their paths in the tree updated, at the next search.
 
-public struct AreaList<Element>: RandomAccessCollection {
+/// What a map sums over its areas on syscall paths (VmSize and RLIMIT_AS, RLIMIT_DATA, VmLck and
+/// RLIMIT_MEMLOCK, strict overcommit): kept as running totals, so no call walks every area for them.
+public struct AreaAccounting: Equatable, Sendable {
+    public var total: UInt64 = 0
+    public var data: UInt64 = 0
+    public var locked: UInt64 = 0
+
+    public init(total: UInt64 = 0, data: UInt64 = 0, locked: UInt64 = 0) {
+        self.total = total; self.data = data; self.locked = locked
+    }
+
+    static func += (a: inout AreaAccounting, b: AreaAccounting) {
+        a.total &+= b.total; a.data &+= b.data; a.locked &+= b.locked
+    }
+
+    static func -= (a: inout AreaAccounting, b: AreaAccounting) {
+        a.total &-= b.total; a.data &-= b.data; a.locked &-= b.locked
+    }
+}
+
+public protocol AccountedArea {
+    var accounting: AreaAccounting { get }
+}
+
+public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
     static var chunkCapacity: Int { 64 }
     /// A chunk smaller than this merges with a neighbour when they fit in one.
     static var chunkMinimum: Int { 16 }
@@ -16,6 +43,8 @@ public struct AreaList<Element>: RandomAccessCollection {
     /// Fenwick tree of the chunk sizes (1-based).
     private var sizes: [Int] = []
     public private(set) var count = 0
+    /// The sums of the elements' accounting, kept up to date by every edit.
+    public private(set) var totals = AreaAccounting()
     private var cache = AreaListCache()
 
     public init() {}
@@ -46,6 +75,37 @@ public struct AreaList<Element>: RandomAccessCollection {
         return (pos, rest)
     }
 
+    /// The first index whose element passes `isAbove`, which must be false for a prefix of the list
+    /// and true for the rest (a sorted list's binary search): O(log chunks + log 64) steps, the
+    /// chunks found by their last elements, without locating every probe through the Fenwick tree.
+    public func partitionPoint(_ isAbove: (Element) -> Bool) -> Int {
+        var lo = 0, hi = chunks.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            cache.probes += 1
+            if isAbove(chunks[mid][chunks[mid].count - 1]) { hi = mid } else { lo = mid + 1 }
+        }
+        guard lo < chunks.count else { return count }
+        var a = 0, b = chunks[lo].count
+        while a < b {
+            let mid = (a + b) / 2
+            cache.probes += 1
+            if isAbove(chunks[lo][mid]) { b = mid } else { a = mid + 1 }
+        }
+        return elementsBefore(chunk: lo) + a
+    }
+
+    /// How many elements the chunks before `c` hold (a Fenwick prefix sum).
+    func elementsBefore(chunk c: Int) -> Int {
+        var i = c, sum = 0
+        while i > 0 {
+            cache.probes += 1
+            sum += sizes[i]
+            i -= i & (-i)
+        }
+        return sum
+    }
+
     public subscript(i: Int) -> Element {
         get {
             let (c, o) = locate(i)
@@ -54,6 +114,8 @@ public struct AreaList<Element>: RandomAccessCollection {
         set {
             let (c, o) = locate(i)
             forget(c)
+            totals -= chunks[c][o].accounting
+            totals += newValue.accounting
             chunks[c][o] = newValue
         }
     }
@@ -73,9 +135,12 @@ public struct AreaList<Element>: RandomAccessCollection {
 
     public mutating func insert(_ e: Element, at i: Int) {
         precondition(i >= 0 && i <= count)
+        totals += e.accounting
         if chunks.isEmpty {
             chunks = [[e]]
             count = 1
+            uniqueCache()
+            cache.summaries = [nil]
             rebuild()
             return
         }
@@ -88,6 +153,8 @@ public struct AreaList<Element>: RandomAccessCollection {
             let half = chunks[c].count / 2
             chunks.insert(Array(chunks[c][half...]), at: c + 1)
             chunks[c].removeSubrange(half...)
+            cache.summaries.insert(nil, at: c + 1)
+            forget(c + 1)
             rebuild()
         }
     }
@@ -99,10 +166,13 @@ public struct AreaList<Element>: RandomAccessCollection {
         let (c, o) = locate(i)
         forget(c)
         let e = chunks[c].remove(at: o)
+        totals -= e.accounting
         count -= 1
         add(-1, toChunk: c)
         if chunks[c].isEmpty {
             chunks.remove(at: c)
+            cache.summaries.remove(at: c)
+            forget(c)
             rebuild()
         } else if chunks[c].count < AreaList.chunkMinimum {
             mergeSmall(c)
@@ -124,16 +194,70 @@ public struct AreaList<Element>: RandomAccessCollection {
     public mutating func removeAll() {
         chunks = []
         count = 0
+        totals = AreaAccounting()
+        uniqueCache()
+        cache.summaries = []
         rebuild()
     }
 
-    /// The cached summary of chunk `c`, computed by `summarize` from its elements when not known.
-    func summary(ofChunk c: Int, _ summarize: ([Element]) -> UInt64) -> UInt64 {
-        if let s = cache.summaries[c] { return s }
-        let s = summarize(chunks[c])
-        cache.probes += chunks[c].count
-        cache.summaries[c] = s
-        return s
+    /// The highest chunk before `end` whose summary is at least `value`, nil if none. `summarize`
+    /// computes a chunk's summary from the last element of the chunk before it (nil for the first
+    /// chunk) and its elements; only the chunks edited since the last search are summarized again.
+    func lastChunk(before end: Int, summaryAtLeast value: UInt64,
+                   _ summarize: (Element?, [Element]) -> UInt64) -> Int? {
+        refreshSummaries(summarize)
+        return lastChunk(node: 1, covering: 0, cache.leafCount, before: Swift.min(end, chunks.count), value)
+    }
+
+    /// The max tree's descent: the rightmost leaf before `end` under `node` (covering [lo, hi)) with
+    /// a value of at least `value`. O(log chunks): a subtree wholly before `end` whose maximum is
+    /// large enough always holds an answer.
+    private func lastChunk(node: Int, covering lo: Int, _ hi: Int, before end: Int, _ value: UInt64) -> Int? {
+        guard lo < end, cache.tree[node] >= value else { return nil }
+        cache.probes += 1
+        if hi - lo == 1 { return lo }
+        let mid = (lo + hi) / 2
+        return lastChunk(node: 2 * node + 1, covering: mid, hi, before: end, value)
+            ?? lastChunk(node: 2 * node, covering: lo, mid, before: end, value)
+    }
+
+    /// Brings the summaries and the max tree up to date (after edits, or a chunk split or merge).
+    private func refreshSummaries(_ summarize: (Element?, [Element]) -> UInt64) {
+        let cache = self.cache
+        func summary(_ c: Int) -> UInt64 {
+            if let s = cache.summaries[c] { return s }
+            let s = summarize(c > 0 ? chunks[c - 1][chunks[c - 1].count - 1] : nil, chunks[c])
+            cache.probes += chunks[c].count
+            cache.summaries[c] = s
+            return s
+        }
+        if cache.leafCount == 0 || cache.leafCount < chunks.count || !cache.treeValid {
+            var leaves = 1
+            while leaves < chunks.count { leaves *= 2 }
+            cache.leafCount = leaves
+            cache.tree = Array(repeating: 0, count: 2 * leaves)
+            for c in chunks.indices { cache.tree[leaves + c] = summary(c) }
+            var i = leaves - 1
+            while i >= 1 {
+                cache.tree[i] = Swift.max(cache.tree[2 * i], cache.tree[2 * i + 1])
+                i -= 1
+            }
+            // Not counted in probes: O(chunks), once per chunk split or merge (every ~16 edits or more).
+            cache.treeValid = true
+            cache.stale = []
+            return
+        }
+        for c in cache.stale where c < chunks.count {
+            var i = cache.leafCount + c
+            cache.tree[i] = summary(c)
+            i /= 2
+            while i >= 1 {
+                cache.tree[i] = Swift.max(cache.tree[2 * i], cache.tree[2 * i + 1])
+                cache.probes += 1
+                i /= 2
+            }
+        }
+        cache.stale = []
     }
 
     // MARK: chunk bookkeeping
@@ -145,22 +269,43 @@ public struct AreaList<Element>: RandomAccessCollection {
               chunks[left].count + chunks[left + 1].count <= AreaList.chunkCapacity else { return }
         chunks[left] += chunks[left + 1]
         chunks.remove(at: left + 1)
+        cache.summaries.remove(at: left + 1)
+        forget(left)
         rebuild()
     }
 
     private mutating func add(_ delta: Int, toChunk c: Int) { addSize(delta, c) }
 
-    /// Forgets chunk `c`'s summary (after copying the cache if a forked map shares it).
+    /// Forgets the summaries of chunk `c` and of the next one, whose first gap starts at `c`'s last
+    /// area (after copying the cache if a forked map shares it).
     private mutating func forget(_ c: Int) {
-        if !isKnownUniquelyReferenced(&cache) { cache = cache.copy() }
-        if c < cache.summaries.count { cache.summaries[c] = nil }
+        uniqueCache()
+        for k in c...(c + 1) where k < cache.summaries.count && cache.summaries[k] != nil {
+            cache.summaries[k] = nil
+            if cache.treeValid { cache.stale.append(k) }
+        }
     }
 
-    private mutating func rebuild() {
+    private mutating func uniqueCache() {
         if !isKnownUniquelyReferenced(&cache) { cache = cache.copy() }
-        cache.summaries = Array(repeating: nil, count: chunks.count)
-        sizes = Array(repeating: 0, count: chunks.count + 1)
-        for c in chunks.indices { addSize(chunks[c].count, c) }
+    }
+
+    /// After a chunk split, merge or removal: the Fenwick tree of sizes is rebuilt, the max tree at
+    /// the next search (the summaries themselves moved with their chunks).
+    private mutating func rebuild() {
+        uniqueCache()
+        cache.treeValid = false
+        cache.stale = []
+        // The Fenwick tree in one linear pass: each node hands its sum to its parent.
+        let n = chunks.count
+        sizes = Array(repeating: 0, count: n + 1)
+        var i = 1
+        while i <= n {
+            sizes[i] += chunks[i - 1].count
+            let parent = i + (i & -i)
+            if parent <= n { sizes[parent] += sizes[i] }
+            i += 1
+        }
     }
 
     private mutating func addSize(_ delta: Int, _ c: Int) {
@@ -172,14 +317,26 @@ public struct AreaList<Element>: RandomAccessCollection {
     }
 }
 
-/// Per-chunk summaries and the probe counter: a reference so that lookups (non-mutating) can fill
-/// it; edits copy it first when a forked map still shares it.
+/// Per-chunk summaries, their max tree and the probe counter: a reference so that lookups
+/// (non-mutating) can fill it; edits copy it first when a forked map still shares it.
 final class AreaListCache: @unchecked Sendable {
+    /// Per chunk; nil: not known (edited since the last search).
     var summaries: [UInt64?] = []
+    /// The max tree: node i covers nodes 2i and 2i + 1; leaf c is at leafCount + c (0 past the chunks).
+    var tree: [UInt64] = []
+    var leafCount = 0
+    /// false after a chunk split, merge or removal: the tree is rebuilt from the summaries.
+    var treeValid = false
+    /// Chunks whose summary was forgotten since the tree was last brought up to date.
+    var stale: [Int] = []
     var probes = 0
     func copy() -> AreaListCache {
         let c = AreaListCache()
         c.summaries = summaries
+        c.tree = tree
+        c.leafCount = leafCount
+        c.treeValid = treeValid
+        c.stale = stale
         return c
     }
 }

@@ -11,12 +11,8 @@ public enum MemoryLockMode: Sendable {
 }
 
 extension VirtualMemoryMap {
-    /// Bytes in locked areas (VmLck).
-    public var lockedBytes: UInt64 {
-        var n: UInt64 = 0
-        for a in areas where a.locked { n += a.length }
-        return n
-    }
+    /// Bytes in locked areas (VmLck): a running total, not a walk.
+    public var lockedBytes: UInt64 { areas.totals.locked }
 
     /// Bytes of [start, end) already locked (Linux's count_mm_mlocked_page_nr).
     public func lockedBytes(from start: UserAddr, to end: UserAddr) -> UInt64 {

@@ -117,4 +117,15 @@ public struct VirtualMemoryArea<Backing: AnyObject> {
     }
 }
 
+extension VirtualMemoryArea: AccountedArea {
+    /// Linux's is_data_mapping (RLIMIT_DATA): private and writable, not a stack.
+    public var isData: Bool {
+        sharing == .private && protection.contains(.write) && kind != .stack && !growsDown && !isSpecial
+    }
+
+    public var accounting: AreaAccounting {
+        AreaAccounting(total: length, data: isData ? length : 0, locked: locked ? length : 0)
+    }
+}
+
 extension VirtualMemoryArea: Sendable where Backing: Sendable {}

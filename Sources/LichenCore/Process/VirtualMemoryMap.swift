@@ -66,12 +66,7 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
 
     /// Index of the first area whose end is above `a` (the one containing `a`, or the next one).
     func firstIndex(endingAbove a: UserAddr) -> Int {
-        var lo = 0, hi = areas.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if areas[mid].end > a { hi = mid } else { lo = mid + 1 }
-        }
-        return lo
+        areas.partitionPoint { $0.end > a }
     }
 
     /// The area containing `a`.
@@ -160,30 +155,35 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         return i == areas.count || gapStart(areas[i]) >= end
     }
 
-    /// The highest free range of `length` bytes ending at or below `ceiling`. Walks the gaps from the
-    /// top, chunk by chunk: a chunk whose largest inner gap (cached) is too small is passed over in
-    /// one step (the ceiling and mmap_min_addr only ever shrink a gap, so the skip is always safe).
+    /// The highest free range of `length` bytes ending at or below `ceiling`. The max tree of chunk
+    /// summaries (the largest gap below any area of a chunk) names the highest chunk that may hold
+    /// one, in O(log chunks) steps; its gaps are then tried from the top. A candidate can still fail
+    /// (the ceiling or mmap_min_addr cut its gap): the search goes on below it. Chunks above the
+    /// ceiling are never candidates.
     func topDownSearch(length: UInt64, ceiling: UserAddr) -> UserAddr? {
-        var above: Area? = nil          // the area above the gap examined; nil: the top of user space
-        var c = areas.chunks.count - 1
-        while c >= 0 {
-            let chunk = areas.chunks[c]
-            areas.probe()
-            if let a = gapFits(below: chunk[chunk.count - 1], above: above, length: length, ceiling: ceiling) { return a }
-            if chunk[chunk.count - 1].end <= minimumAddress { return nil }
-            if areas.summary(ofChunk: c, largestInnerGap) >= length {
-                var j = chunk.count - 1
-                while j > 0 {
-                    areas.probe()
-                    if let a = gapFits(below: chunk[j - 1], above: chunk[j], length: length, ceiling: ceiling) { return a }
-                    if chunk[j - 1].end <= minimumAddress { return nil }
-                    j -= 1
-                }
-            }
-            above = chunk[0]
-            c -= 1
+        let chunks = areas.chunks
+        guard let last = chunks.last?.last else {
+            return gapFits(below: nil, above: nil, length: length, ceiling: ceiling)
         }
-        return gapFits(below: nil, above: above, length: length, ceiling: ceiling)
+        areas.probe()
+        if let a = gapFits(below: last, above: nil, length: length, ceiling: ceiling) { return a }
+        if last.end <= minimumAddress { return nil }
+        // The chunk holding the first area ending above the ceiling: higher ones lie wholly above it.
+        let top = firstIndex(endingAbove: ceiling)
+        var end = top < areas.count ? areas.locate(top).chunk + 1 : chunks.count
+        while let c = areas.lastChunk(before: end, summaryAtLeast: length, largestGapBelow) {
+            let chunk = chunks[c]
+            var j = chunk.count - 1
+            while j >= 0 {
+                guard let below = j > 0 ? chunk[j - 1] : (c > 0 ? chunks[c - 1].last : nil) else { break }
+                areas.probe()
+                if let a = gapFits(below: below, above: chunk[j], length: length, ceiling: ceiling) { return a }
+                if below.end <= minimumAddress { return nil }
+                j -= 1
+            }
+            end = c
+        }
+        return gapFits(below: nil, above: chunks[0][0], length: length, ceiling: ceiling)
     }
 
     /// The top `length` bytes of the gap between `below` and `above` (nil: the ends of user space),
@@ -195,14 +195,18 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         return high > low && high - low >= length ? high - length : nil
     }
 
-    /// The largest gap between consecutive areas of `chunk` (stack guard gaps counted as taken).
-    private func largestInnerGap(_ chunk: [Area]) -> UInt64 {
+    /// A chunk's summary: the largest gap below any of its areas, the first one's reaching down to
+    /// `previous` (the last area of the chunk before; none for the first chunk: the gap below the
+    /// lowest area is tried on its own). Stack guard gaps count as taken.
+    private func largestGapBelow(_ previous: Area?, _ chunk: [Area]) -> UInt64 {
         var best: UInt64 = 0
-        var j = 1
-        while j < chunk.count {
-            let high = gapStart(chunk[j]), low = chunk[j - 1].end
-            if high > low && high - low > best { best = high - low }
-            j += 1
+        var below = previous
+        for area in chunk {
+            if let low = below?.end {
+                let high = gapStart(area)
+                if high > low && high - low > best { best = high - low }
+            }
+            below = area
         }
         return best
     }
@@ -498,12 +502,8 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         return true
     }
 
-    /// Total mapped bytes (VmSize).
-    public var totalSize: UInt64 {
-        var n: UInt64 = 0
-        for a in areas { n += a.length }
-        return n
-    }
+    /// Total mapped bytes (VmSize): a running total, not a walk.
+    public var totalSize: UInt64 { areas.totals.total }
 
     /// Linux's mmap_base for the top-down layout: below the stack top by the stack's limit (at least
     /// 128 MiB, at most 5/6 of user space) plus the guard gap, page-aligned (no randomization).
@@ -522,8 +522,18 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
     }
 
     /// fork: the child's map is a copy (areas share their backings; private pages become
-    /// copy-on-write in both, which the kernel arranges in the page tables).
-    public func forked() -> VirtualMemoryMap { self }
+    /// copy-on-write in both, which the kernel arranges in the page tables). Memory locks are not
+    /// inherited (Linux's dup_mmap clears VM_LOCKED and VM_LOCKONFAULT; mlockall's MCL_FUTURE goes too).
+    public func forked() -> VirtualMemoryMap {
+        var child = self
+        child.lockFuture = nil
+        guard areas.totals.locked != 0 else { return child }
+        for i in child.areas.indices where child.areas[i].locked {
+            child.areas[i].locked = false
+            child.areas[i].lockOnFault = false
+        }
+        return child
+    }
 }
 
 /// Where mmap puts a mapping.

@@ -50,8 +50,12 @@ enum ProcPid {
                 (Array("net".utf8), ProcNet.directory(pid, parent: me)),
                 file("mounts", 7) { _ in await ProcSystem.mounts() },
                 file("mountinfo", 13, ProcMountInfo.text),
-                file("smaps", 14, guarded: true) { ProcSmaps.text($0, rollup: false) },
-                file("smaps_rollup", 15, guarded: true) { ProcSmaps.text($0, rollup: true) },
+                (Array("smaps".utf8), ProcFile(ino: base | 14, uid: owner.uid, gid: owner.gid, guarded: ProcGuardedOperations(pid: pid)) {
+                    offset, count async -> [UInt8] in
+                    guard let p = Processes.process(pid) else { return [] }
+                    return ProcSmaps.read(p, offset: offset, count: count)
+                }),
+                file("smaps_rollup", 15, guarded: true) { ProcSmaps.rollup($0) },
                 (Array("pagemap".utf8), ProcPagemap.file(pid, ino: base | 16)),
                 // The process's root (chroot), named as the system's root sees it.
                 (Array("root".utf8), ProcLink(ino: base | 8, uid: owner.uid, gid: owner.gid, jump: { () throws(Errno) -> Location in
@@ -254,13 +258,16 @@ enum ProcPid {
             let limit = (offset - position + count) / minimumMapsLine + 2
             return (memory.map.areas(endingAbove: from, limit: limit), position)
         }
-        var out: [UInt8] = [], position = start
+        var out: [UInt8] = [], line: [UInt8] = [], position = start
+        out.reserveCapacity(min(count, 4096))
         var resume: (position: Int, address: UserAddr)? = nil
         for area in window {
             let length = mapsLineLength(area)
             if position + length <= offset { position += length; continue }
             resume = (position, area.start)
-            guard appendWindowed(mapsLine(area), at: &position, to: &out, offset: offset, count: count) else { break }
+            line.removeAll(keepingCapacity: true)
+            ProcMapsText.appendLine(area, to: &line)
+            guard appendWindowed(line, at: &position, to: &out, offset: offset, count: count) else { break }
             resume = (position, area.end)
         }
         if let resume { memory.locked { memory.mapsCursor = resume } }
@@ -285,25 +292,9 @@ enum ProcPid {
     }
 
     static func mapsLine(_ area: VirtualMemoryArea<SharedMemoryObject>) -> [UInt8] {
-        let prot = area.protection
-        var line = Format.hex(area.start.value, width: 8, prefix: false) + "-" + Format.hex(area.end.value, width: 8, prefix: false) + " "
-        line += (prot.contains(.read) ? "r" : "-") + (prot.contains(.write) ? "w" : "-") + (prot.contains(.execute) ? "x" : "-")
-        line += area.sharing == .shared ? "s" : "p"
-        line += " " + Format.hex(area.fileOffset, width: 8, prefix: false)
-        if let name = area.backing?.mapsName, !name.isEmpty {       // a file mapping: dev, inode, path
-            let space = name.firstIndex(of: 0x20).flatMap { name[($0 + 1)...].firstIndex(of: 0x20) } ?? name.count
-            line += " " + String(decoding: name[..<space], as: UTF8.self)
-            line = padRight(line, 72) + " " + String(decoding: name[min(space + 1, name.count)...], as: UTF8.self)
-            return Array((line + "\n").utf8)
-        }
-        line += " 00:00 0"
-        switch area.kind {
-        case .heap: line = padRight(line, 73) + "[heap]"
-        case .stack: line = padRight(line, 73) + "[stack]"
-        case .vvar: line = padRight(line, 73) + "[vvar]"
-        case .vdso: line = padRight(line, 73) + "[vdso]"
-        default: break
-        }
-        return Array((line + "\n").utf8)
+        var line: [UInt8] = []
+        line.reserveCapacity(80)
+        ProcMapsText.appendLine(area, to: &line)
+        return line
     }
 }

@@ -2,24 +2,63 @@ import LichenCore
 
 /// /proc/<pid>/smaps (each area's maps line and its memory, Linux's show_smap) and smaps_rollup (the
 /// sums under one "[rollup]" line). Lichen has no dirty bits it reads back: pages of writable areas
-/// count as dirty, others as clean. No huge pages, swap, locked pages or lazy frees: those are 0.
+/// count as dirty, others as clean. No huge pages, swap or lazy frees: those are 0. Locked: the
+/// proportional share of the resident pages of locked areas (Linux's pss_locked).
 enum ProcSmaps {
-    static func text(_ p: Process, rollup: Bool) -> [UInt8] {
+    /// The bytes [offset, offset + count) of smaps. Like maps, a read that continues where the last
+    /// one stopped resumes at the area it stopped in (the memory's `smapsCursor`), so reading the
+    /// file of N areas in pieces formats each block once, not every block before the window per read.
+    static func read(_ p: Process, offset: Int, count: Int) -> [UInt8] {
+        let memory = p.memory
+        var (position, from) = memory.locked { () -> (Int, UserAddr) in
+            if let cursor = memory.smapsCursor, cursor.position <= offset { return cursor }
+            return (0, UserAddr(0))
+        }
+        var out: [UInt8] = [], block: [UInt8] = []
+        var resume: (position: Int, address: UserAddr)? = nil
+        var full = false
+        while !full {
+            let batch = memory.locked { memory.map.areas(endingAbove: from, limit: 16) }
+            if batch.isEmpty { break }
+            for area in batch {
+                block.removeAll(keepingCapacity: true)
+                appendBlock(area, memory, to: &block)
+                from = area.end
+                if position + block.count <= offset { position += block.count; continue }
+                resume = (position, area.start)
+                guard appendWindowed(block, at: &position, to: &out, offset: offset, count: count) else { full = true; break }
+                resume = (position, area.end)
+            }
+        }
+        if let resume { memory.locked { memory.smapsCursor = resume } }
+        return out
+    }
+
+    /// One area's block: its maps line, sizes and VmFlags.
+    static func appendBlock(_ area: VirtualMemoryArea<SharedMemoryObject>, _ memory: ProcessMemory, to o: inout [UInt8]) {
+        var c = Counts()
+        c.add(usage(area, memory), dirty: area.protection.contains(.write), kind: kind(area), locked: area.locked)
+        ProcMapsText.appendLine(area, to: &o)
+        ProcMapsText.appendSize("Size", area.length, to: &o)
+        ProcMapsText.appendSize("KernelPageSize", UInt64(pageSize), to: &o)
+        ProcMapsText.appendSize("MMUPageSize", UInt64(pageSize), to: &o)
+        c.lines(&o, rollup: false)
+        o.add("THPeligible:    0\nVmFlags: " + flags(area) + "\n")
+    }
+
+    static func usage(_ area: VirtualMemoryArea<SharedMemoryObject>, _ memory: ProcessMemory) -> AreaUsage {
+        area.kind == .vvar ? AreaUsage() : memory.usage(area.start, area.end)   // vvar: outside RSS
+    }
+
+    /// smaps_rollup: every area's counts summed under one line.
+    static func rollup(_ p: Process) -> [UInt8] {
         let memory = p.memory
         let areas = memory.areas
         var o: [UInt8] = []
         var total = Counts()
         for area in areas {
-            var c = Counts()
-            let u = area.kind == .vvar ? AreaUsage() : memory.usage(area.start, area.end)   // vvar: outside RSS
-            c.add(u, dirty: area.protection.contains(.write), kind: kind(area))
-            if rollup { total.add(c); continue }
-            o += ProcPid.mapsLine(area)
-            line(&o, "Size", area.length); line(&o, "KernelPageSize", UInt64(pageSize)); line(&o, "MMUPageSize", UInt64(pageSize))
-            c.lines(&o, rollup: false)
-            o.add("THPeligible:    0\nVmFlags: " + flags(area) + "\n")
+            total.add(usage(area, memory), dirty: area.protection.contains(.write), kind: kind(area), locked: area.locked)
         }
-        guard rollup else { return o }
         let start = areas.first?.start.value ?? 0, end = areas.last?.end.value ?? 0
         o.add(padRight(Format.hex(start, width: 8, prefix: false) + "-" + Format.hex(end, width: 8, prefix: false)
                        + " ---p 00000000 00:00 0", 73) + "[rollup]\n")
@@ -41,10 +80,11 @@ enum ProcSmaps {
         var resident: UInt64 = 0, pss: UInt64 = 0, pssDirty: UInt64 = 0
         var pssAnon: UInt64 = 0, pssFile: UInt64 = 0, pssShmem: UInt64 = 0
         var sharedClean: UInt64 = 0, sharedDirty: UInt64 = 0, privateClean: UInt64 = 0, privateDirty: UInt64 = 0
-        var anonymous: UInt64 = 0
+        var anonymous: UInt64 = 0, locked: UInt64 = 0
 
-        mutating func add(_ u: AreaUsage, dirty: Bool, kind: Kind) {
+        mutating func add(_ u: AreaUsage, dirty: Bool, kind: Kind, locked isLocked: Bool) {
             resident += u.resident; pss += u.proportional
+            if isLocked { locked += u.proportional }
             if dirty { pssDirty += u.proportional; sharedDirty += u.shared; privateDirty += u.private }
             else { sharedClean += u.shared; privateClean += u.private }
             switch kind {
@@ -54,27 +94,20 @@ enum ProcSmaps {
             }
         }
 
-        mutating func add(_ c: Counts) {
-            resident += c.resident; pss += c.pss; pssDirty += c.pssDirty
-            pssAnon += c.pssAnon; pssFile += c.pssFile; pssShmem += c.pssShmem
-            sharedClean += c.sharedClean; sharedDirty += c.sharedDirty
-            privateClean += c.privateClean; privateDirty += c.privateDirty; anonymous += c.anonymous
-        }
-
         func lines(_ o: inout [UInt8], rollup: Bool) {
-            line(&o, "Rss", resident); line(&o, "Pss", pss); line(&o, "Pss_Dirty", pssDirty)
-            if rollup { line(&o, "Pss_Anon", pssAnon); line(&o, "Pss_File", pssFile); line(&o, "Pss_Shmem", pssShmem) }
-            line(&o, "Shared_Clean", sharedClean); line(&o, "Shared_Dirty", sharedDirty)
-            line(&o, "Private_Clean", privateClean); line(&o, "Private_Dirty", privateDirty)
-            line(&o, "Referenced", resident); line(&o, "Anonymous", anonymous)
-            for name in ["LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb",
-                         "Private_Hugetlb", "Swap", "SwapPss", "Locked"] { line(&o, name, 0) }
+            ProcMapsText.appendSize("Rss", resident, to: &o); ProcMapsText.appendSize("Pss", pss, to: &o)
+            ProcMapsText.appendSize("Pss_Dirty", pssDirty, to: &o)
+            if rollup {
+                ProcMapsText.appendSize("Pss_Anon", pssAnon, to: &o); ProcMapsText.appendSize("Pss_File", pssFile, to: &o)
+                ProcMapsText.appendSize("Pss_Shmem", pssShmem, to: &o)
+            }
+            ProcMapsText.appendSize("Shared_Clean", sharedClean, to: &o); ProcMapsText.appendSize("Shared_Dirty", sharedDirty, to: &o)
+            ProcMapsText.appendSize("Private_Clean", privateClean, to: &o); ProcMapsText.appendSize("Private_Dirty", privateDirty, to: &o)
+            ProcMapsText.appendSize("Referenced", resident, to: &o); ProcMapsText.appendSize("Anonymous", anonymous, to: &o)
+            for name: StaticString in ["LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb",
+                                       "Private_Hugetlb", "Swap", "SwapPss"] { ProcMapsText.appendSize(name, 0, to: &o) }
+            ProcMapsText.appendSize("Locked", locked, to: &o)
         }
-    }
-
-    /// "Name:" padded to 16 columns, the size in kB right-aligned in 8 (Linux's SEQ_PUT_DEC).
-    static func line(_ o: inout [UInt8], _ name: String, _ bytes: UInt64) {
-        o.add(padRight(name + ":", 16) + padLeft(dec(bytes / 1024), 8) + " kB\n")
     }
 
     /// Linux's VmFlags mnemonics for what Lichen's areas have.
@@ -90,6 +123,7 @@ enum ProcSmaps {
         if may.contains(.execute) { f.append("me") }
         if area.sharing == .shared && may.contains(.write) { f.append("ms") }
         if area.growsDown || area.kind == .stack { f.append("gd") }
+        if area.locked { f.append("lo") }
         if area.sharing == .private && p.contains(.write) { f.append("ac") }
         return f.map { $0 + " " }.joined()          // each followed by a space, as Linux prints them
     }

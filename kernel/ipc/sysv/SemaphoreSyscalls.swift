@@ -50,6 +50,7 @@ enum SemaphoreSyscalls {
             deadline = .after(nanoseconds: overflow ? UInt64.max : whole &+ UInt64(t.tv_nsec))
         }
         let alters = ops.contains { $0.sem_op != 0 }
+        let undoes = ops.contains { $0.sem_op != 0 && $0.sem_flg & SemaphoreSet.SEM_UNDO != 0 }
         let highest = ops.map { Int($0.sem_num) }.max() ?? 0
         let credentials = a.credentials, tgid = a.process.pid
         let set = try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) -> SemaphoreSet in
@@ -64,11 +65,14 @@ enum SemaphoreSyscalls {
         var applied = false
         let token = UInt64(UInt(bitPattern: ObjectIdentifier(a.thread).hashValue))
         let attempt = { () -> Bool in
-            IPCNamespace.locked { _ in
+            IPCNamespace.locked { s in
                 if set.removed { failure = .EIDRM; set.setBlocked(token, nil); return true }
                 do throws(Errno) {
                     let outcome = try set.apply(ops, tgid: tgid, now: IPCNamespace.now)
-                    if outcome == .done { applied = true; set.setBlocked(token, nil); return true }
+                    if outcome == .done {
+                        if undoes { s.noteUndo(tgid, in: set) }
+                        applied = true; set.setBlocked(token, nil); return true
+                    }
                     set.setBlocked(token, outcome)
                     return false
                 } catch {

@@ -31,13 +31,26 @@ extension SharedMemorySyscalls {
             try a.user.store(stat, to: pointer)
             return UInt64(result)
         case SysVSharedMemorySegment.SHM_LOCK, SysVSharedMemorySegment.SHM_UNLOCK:
+            // Linux's shmctl_do_lock: the owner (or CAP_IPC_LOCK) only; SHM_LOCK charges the segment's
+            // pages to the caller's real user against RLIMIT_MEMLOCK (user_shm_lock: EPERM when the
+            // limit is 0, ENOMEM past it, unless CAP_IPC_LOCK), once however often it is locked.
+            let privileged = credentials.has(.CAP_IPC_LOCK)
+            let limit = MemoryResidencySyscalls.lockLimit(a).limit
             try IPCNamespace.locked { (s: inout SysVIPCState) throws(Errno) in
                 let segment = try s.segments.object(id: id)
-                if !credentials.has(.CAP_IPC_LOCK) {
+                if !privileged {
                     guard credentials.euid == segment.permissions.uid || credentials.euid == segment.permissions.cuid else { throw .EPERM }
+                    if command == SysVSharedMemorySegment.SHM_LOCK && limit == 0 { throw .EPERM }
                 }
-                if command == SysVSharedMemorySegment.SHM_LOCK { segment.permissions.mode |= SysVSharedMemorySegment.SHM_LOCKED }
-                else { segment.permissions.mode &= ~SysVSharedMemorySegment.SHM_LOCKED }
+                if command == SysVSharedMemorySegment.SHM_LOCK {
+                    if segment.lockedBy == nil {
+                        try s.chargeLocked(Int(segment.pageCount), user: credentials.uid, limit: limit, privileged: privileged)
+                        segment.lockedBy = credentials.uid
+                    }
+                    segment.permissions.mode |= SysVSharedMemorySegment.SHM_LOCKED
+                } else {
+                    s.unlock(segment)
+                }
             }
             return 0
         case SysVIPC.IPC_SET, SysVIPC.IPC_RMID:
@@ -52,7 +65,7 @@ extension SharedMemorySyscalls {
                     destroy(segment, &s)
                 } else {
                     segment.permissions.mode |= SysVSharedMemorySegment.SHM_DEST
-                    segment.permissions.key = SysVIPC.IPC_PRIVATE
+                    s.segments.makePrivate(segment)
                 }
             }
             return 0

@@ -68,6 +68,7 @@ enum SharedMemorySyscalls {
             let segment = SysVSharedMemorySegment(permissions: IPCPermissions(key: key, mode: flags, creator: credentials),
                                                   size: size, creator: pid, now: IPCNamespace.now, pages: shmPages)
             let id = try s.segments.add(segment, limit: s.limits.shmmni)
+            s.segmentsByPages.append(SysVIPCState.pagesKey(shmPages), segment)
             segment.chargedPages = charged
             s.segmentPages = total
             return UInt64(id)
@@ -77,14 +78,15 @@ enum SharedMemorySyscalls {
     /// The last mapping of a segment's pages went: a segment marked for destruction goes now.
     static func lastDetached(_ pages: SysVShmPages) {
         IPCNamespace.locked { s in
-            guard let segment = s.segments.all.first(where: { $0.object.pages === pages })?.object,
-                  segment.markedForDestruction else { return }
+            guard let segment = s.segment(of: pages), segment.markedForDestruction else { return }
             destroy(segment, &s)
         }
     }
 
     static func destroy(_ segment: SysVSharedMemorySegment, _ s: inout SysVIPCState) {
         s.segments.remove(segment)
+        s.segmentsByPages.remove(SysVIPCState.pagesKey(segment.pages)) { $0 === segment }
+        s.unlock(segment)
         s.segmentPages -= segment.pageCount
         if segment.chargedPages > 0 { MemoryCommit.unchargeShared(segment.chargedPages) }
     }
@@ -152,14 +154,16 @@ enum SharedMemorySyscalls {
     static func shmdt(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let address = a.address(0)
         guard address.value & UInt64(pageSize - 1) == 0 else { throw .EINVAL }
-        let segments = IPCNamespace.locked { s in s.segments.all.map { $0.object } }
         let memory = a.process.memory
+        // The segment is found from its pages, the areas from the address: no walk over every
+        // segment or every mapping (issue 13). The IPC lock may be taken inside the memory's.
         let detached = try memory.locked { () throws(Errno) -> SysVSharedMemorySegment in
             guard let area = memory.map.area(containing: address), area.start == address, area.fileOffset == 0,
-                  let file = area.backing?.file,
-                  let segment = segments.first(where: { $0.pages === file }) else { throw .EINVAL }
+                  let pages = area.backing?.file,
+                  let segment = IPCNamespace.locked({ s in s.segment(of: pages) }) else { throw .EINVAL }
             let end = address + segment.pageCount * UInt64(pageSize)
-            let ranges = memory.map.areas.filter { $0.start >= address && $0.start < end && $0.backing?.file === file }
+            let ranges = memory.map.areas(overlapping: UserRange(start: address, end: end))
+                .filter { $0.start >= address && $0.backing?.file === pages }
                 .map { ($0.start, $0.length) }
             for (start, length) in ranges {
                 let released = try memory.map.unmap(start: start, length: length)
