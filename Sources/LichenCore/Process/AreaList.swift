@@ -46,6 +46,34 @@ public struct AreaList<Element>: RandomAccessCollection {
         return (pos, rest)
     }
 
+    /// Where the first element for which `isAfter` holds is (the elements failing it form a prefix,
+    /// as "ends above an address" does in address order): its index, chunk and place in the chunk
+    /// (`count`, `chunks.count`, 0 if none). A binary search over the chunks' last elements, then in
+    /// one chunk, reading the elements in place: no Fenwick walk and no element copy per probe.
+    @inline(__always)
+    func position(firstWhere isAfter: (Element) -> Bool) -> (index: Int, chunk: Int, offset: Int) {
+        var lo = 0, hi = chunks.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            cache.probes += 1
+            if isAfter(chunks[mid][chunks[mid].count - 1]) { hi = mid } else { lo = mid + 1 }
+        }
+        guard lo < chunks.count else { return (count, chunks.count, 0) }
+        let c = lo
+        lo = 0; hi = chunks[c].count - 1                  // the last one holds
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            cache.probes += 1
+            if isAfter(chunks[c][mid]) { hi = mid } else { lo = mid + 1 }
+        }
+        var before = 0, i = c                             // the elements of chunks 0..<c (Fenwick prefix)
+        while i > 0 {
+            before += sizes[i]
+            i -= i & (-i)
+        }
+        return (before + lo, c, lo)
+    }
+
     public subscript(i: Int) -> Element {
         get {
             let (c, o) = locate(i)
