@@ -54,6 +54,9 @@ enum TimerQueue {
     nonisolated(unsafe) private static var timer: GenericTimer? = nil
     /// Per CPU: when the running user thread's time slice ends (counter ticks; 0 = no slice).
     nonisolated(unsafe) private static var sliceEnds = UnsafeMutablePointer<UInt64>.allocate(capacity: PerCPU.maxCPUs)
+    /// Per CPU: the armed slice end came from `armTimeSlice(wakeup: true)` (or was already earlier),
+    /// so a task woken since needs no new arming (and no clock read) on every return to user mode.
+    nonisolated(unsafe) private static var wakeupSlice = UnsafeMutablePointer<Bool>.allocate(capacity: PerCPU.maxCPUs)
     private static let interruptCount = Atomic<Int>(0)
     /// Timer interrupts taken, all CPUs.
     static var interrupts: Int { interruptCount.load(ordering: .relaxed) }
@@ -66,6 +69,7 @@ enum TimerQueue {
     static func start(_ generic: GenericTimer) {
         queues.initialize(repeating: Queue(), count: PerCPU.maxCPUs)
         sliceEnds.initialize(repeating: 0, count: PerCPU.maxCPUs)
+        wakeupSlice.initialize(repeating: false, count: PerCPU.maxCPUs)
         rearmRequests.initialize(repeating: 0, count: PerCPU.maxCPUs)
         locks.initialize(repeating: LichenSpinLock(), count: PerCPU.maxCPUs)
         timer = generic
@@ -147,7 +151,10 @@ enum TimerQueue {
         while true {
             let daif = lichen_spin_lock_irqsave(locks + cpu)
             guard queues[cpu].count > 0, queues[cpu].heap![0].pointee.deadline.ticks <= now else {
-                if sliceEnds[cpu] != 0 && sliceEnds[cpu] <= now { sliceEnds[cpu] = 0 }    // the slice is over
+                if sliceEnds[cpu] != 0 && sliceEnds[cpu] <= now {      // the slice is over
+                    sliceEnds[cpu] = 0
+                    wakeupSlice[cpu] = false
+                }
                 armComparator(cpu)
                 lichen_spin_unlock_irqrestore(locks + cpu, daif)
                 return
@@ -221,13 +228,16 @@ enum TimerQueue {
     /// Whether this CPU has a time slice armed. Every slice end was armed as at most `Thread.timeSlice`
     /// after an earlier moment, so `armTimeSlice(Thread.timeSlice)` would then change nothing: the
     /// return to user mode skips it (and its clock read).
-    static func sliceArmed() -> Bool {
+    /// `wakeup`: whether a slice armed by `armTimeSlice(wakeup: true)` (or ending earlier) is, the
+    /// one a task woken on this CPU needs; a repeated arming would change nothing.
+    static func sliceArmed(wakeup: Bool = false) -> Bool {
         guard timer != nil else { return true }
         let cpu = PerCPU.currentIndex
-        return CPU.withInterruptsDisabled { sliceEnds[cpu] != 0 }
+        return CPU.withInterruptsDisabled { sliceEnds[cpu] != 0 && (!wakeup || wakeupSlice[cpu]) }
     }
 
-    static func armTimeSlice(nanoseconds: UInt64) {
+    /// `wakeup`: the slice is a wake-up granularity for a woken task (`sliceArmed(wakeup:)`).
+    static func armTimeSlice(nanoseconds: UInt64, wakeup: Bool = false) {
         guard timer != nil else { return }
         let cpu = PerCPU.currentIndex
         let end = Deadline.after(nanoseconds: nanoseconds).ticks
@@ -236,13 +246,20 @@ enum TimerQueue {
         // that a slice ending between the check and user mode cannot leave the thread without one.
         let armedEarlier = CPU.withInterruptsDisabled { () -> Bool in
             let armed = sliceEnds[cpu]
-            return armed != 0 && armed <= end
+            if armed != 0 && armed <= end {
+                if wakeup { wakeupSlice[cpu] = true }
+                return true
+            }
+            return false
         }
         if armedEarlier { return }
         let daif = lichen_spin_lock_irqsave(locks + cpu)
         if sliceEnds[cpu] == 0 || sliceEnds[cpu] > end {
             sliceEnds[cpu] = end
+            wakeupSlice[cpu] = wakeup
             armComparator(cpu)
+        } else if wakeup {
+            wakeupSlice[cpu] = true                 // an interrupt armed an earlier end meanwhile
         }
         lichen_spin_unlock_irqrestore(locks + cpu, daif)
     }

@@ -184,6 +184,12 @@ bool lichen_executor_woken_waiting(void) {
   return __atomic_load_n(&this_cpu()->head, __ATOMIC_RELAXED) != 0;
 }
 
+// Whether any task waits in this CPU's queues: if none, a yield would run the caller again at once.
+bool lichen_executor_local_work(void) {
+  const CPURuntime *cpu = this_cpu();
+  return __atomic_load_n(&cpu->head, __ATOMIC_RELAXED) || __atomic_load_n(&cpu->yieldedHead, __ATOMIC_RELAXED);
+}
+
 void lichen_executor_set_idle(bool idle) {
   __atomic_store_n(&this_cpu()->idle, idle, __ATOMIC_RELAXED);
   __atomic_thread_fence(__ATOMIC_SEQ_CST);

@@ -175,8 +175,8 @@ final class Thread: @unchecked Sendable {
             // that wakes its partner and then sleeps itself (a condition-variable or pipe hand-off)
             // then hands over in one switch instead of yielding first and bouncing.
             let woken = lichen_executor_woken_waiting()
-            if woken || !TimerQueue.sliceArmed() {
-                TimerQueue.armTimeSlice(nanoseconds: woken ? Thread.wakeupGranularity : Thread.timeSlice)
+            if !TimerQueue.sliceArmed(wakeup: woken) {
+                TimerQueue.armTimeSlice(nanoseconds: woken ? Thread.wakeupGranularity : Thread.timeSlice, wakeup: woken)
             }
             if rseq.isRegistered { rseqReturnToUser() }
             cpu.leaveKernel()

@@ -1,4 +1,5 @@
 import LichenCore
+import LichenAsyncRuntime
 import _Concurrency
 
 /// System information, randomness, the host names, umask, reboot and sched_yield (time:
@@ -8,6 +9,12 @@ enum MiscSyscalls {
     static func sched_yield(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         await Task.yield()
         return 0
+    }
+
+    /// sched_yield's instant attempt: with no other task queued on this CPU the yield would resume
+    /// the caller at once (Linux's schedule() picks the same task again), so it returns at once.
+    static func sched_yieldNow(_ a: SyscallArguments) throws(Errno) -> UInt64? {
+        lichen_executor_local_work() ? nil : 0
     }
 
     static func umask(_ a: SyscallArguments) throws(Errno) -> UInt64 {

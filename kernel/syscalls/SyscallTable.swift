@@ -287,7 +287,7 @@ extension SyscallTable {
         t.add(.settimeofday, instant: TimeSyscalls.settimeofday)
 
         // System
-        t.add(.sched_yield, sleeping: MiscSyscalls.sched_yield)
+        t.add(.sched_yield, sleeping: MiscSyscalls.sched_yield, instantFirst: MiscSyscalls.sched_yieldNow)
         t.add(.reboot, instant: MiscSyscalls.reboot)
         t.add(.uname, instant: MiscSyscalls.uname)
         t.add(.sethostname, instant: MiscSyscalls.sethostname)

@@ -76,23 +76,33 @@ public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
     }
 
     /// The first index whose element passes `isAbove`, which must be false for a prefix of the list
-    /// and true for the rest (a sorted list's binary search): O(log chunks + log 64) steps, the
-    /// chunks found by their last elements, without locating every probe through the Fenwick tree.
+    /// and true for the rest (a sorted list's binary search).
     public func partitionPoint(_ isAbove: (Element) -> Bool) -> Int {
+        position(firstWhere: isAbove).index
+    }
+
+    /// Where the first element for which `isAfter` holds is (the elements failing it form a prefix,
+    /// as "ends above an address" does in address order): its index, chunk and place in the chunk
+    /// (`count`, `chunks.count`, 0 if none). A binary search over the chunks' last elements, then in
+    /// one chunk, reading the elements in place: O(log chunks + log 64) steps, no Fenwick walk per
+    /// probe and no element copy.
+    @inline(__always)
+    func position(firstWhere isAfter: (Element) -> Bool) -> (index: Int, chunk: Int, offset: Int) {
         var lo = 0, hi = chunks.count
         while lo < hi {
             let mid = (lo + hi) / 2
             cache.probes += 1
-            if isAbove(chunks[mid][chunks[mid].count - 1]) { hi = mid } else { lo = mid + 1 }
+            if isAfter(chunks[mid][chunks[mid].count - 1]) { hi = mid } else { lo = mid + 1 }
         }
-        guard lo < chunks.count else { return count }
-        var a = 0, b = chunks[lo].count
-        while a < b {
-            let mid = (a + b) / 2
+        guard lo < chunks.count else { return (count, chunks.count, 0) }
+        let c = lo
+        lo = 0; hi = chunks[c].count - 1                  // the last one holds
+        while lo < hi {
+            let mid = (lo + hi) / 2
             cache.probes += 1
-            if isAbove(chunks[lo][mid]) { b = mid } else { a = mid + 1 }
+            if isAfter(chunks[c][mid]) { hi = mid } else { lo = mid + 1 }
         }
-        return elementsBefore(chunk: lo) + a
+        return (elementsBefore(chunk: c) + lo, c, lo)
     }
 
     /// How many elements the chunks before `c` hold (a Fenwick prefix sum).

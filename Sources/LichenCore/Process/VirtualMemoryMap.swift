@@ -66,7 +66,7 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
 
     /// Index of the first area whose end is above `a` (the one containing `a`, or the next one).
     func firstIndex(endingAbove a: UserAddr) -> Int {
-        areas.partitionPoint { $0.end > a }
+        areas.position(firstWhere: { $0.end > a }).index
     }
 
     /// The area containing `a`.
@@ -123,21 +123,24 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
         guard count > 0, start.value < limit.value else { return 0 }
         let end = start.value + min(UInt64(count), limit.value - start.value)
         var cursor = start.value
-        var i = firstIndex(endingAbove: start)
-        while cursor < end && i < areas.count {
-            let a = areas[i]
-            if a.start.value > cursor {
-                guard a.growsDown, canGrowStack(index: i, to: UserAddr(cursor).pageAlignedDown) else { break }
+        // Walked chunk by chunk with the fields read in place (this runs on every read and write).
+        var (i, c, o) = areas.position(firstWhere: { $0.end > start })
+        while cursor < end && c < areas.chunks.count {
+            if o == areas.chunks[c].count { c += 1; o = 0; continue }
+            if areas.chunks[c][o].start.value > cursor {
+                guard areas.chunks[c][o].growsDown, canGrowStack(index: i, to: UserAddr(cursor).pageAlignedDown) else { break }
             }
+            let protection = areas.chunks[c][o].protection
             let allowed: Bool
             switch access {
-            case .read: allowed = !a.protection.isEmpty
-            case .write: allowed = a.protection.contains(.write)
-            case .execute: allowed = a.protection.contains(.execute)
+            case .read: allowed = !protection.isEmpty
+            case .write: allowed = protection.contains(.write)
+            case .execute: allowed = protection.contains(.execute)
             }
             guard allowed else { break }
-            cursor = a.end.value
+            cursor = areas.chunks[c][o].end.value
             i += 1
+            o += 1
         }
         return Int(min(cursor, end) - start.value)
     }

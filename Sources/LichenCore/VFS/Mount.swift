@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A filesystem mounted somewhere (Linux's struct mount/vfsmount). The namespace's root mount
 /// has no parent.
 public final class Mount: Sendable {
@@ -71,6 +73,23 @@ public struct Location: Sendable {
 public final class MountTable: @unchecked Sendable {
     private let lock = RawSpinLock()
     private var mounts: [Mount] = []  // guarded by lock, in mount order
+    /// One bit per mountpoint inode (hashed by its address): a walk step onto an inode whose bit is
+    /// clear (nearly every step) knows without the lock or the scan that nothing is mounted there.
+    /// Rebuilt under the lock; read without it (a walk racing a mount sees it before or after it).
+    private let mountpointBits = Atomic<UInt64>(0)
+
+    private static func bit(_ inode: any Inode) -> UInt64 {
+        let address = UInt(bitPattern: ObjectIdentifier(inode as AnyObject))
+        return 1 << UInt64((address >> 4 ^ address >> 10) & 63)
+    }
+
+    /// With the lock held, after `mounts` changed.
+    private func rebuildMountpointBits() {
+        var bits: UInt64 = 0
+        for m in mounts { if let inode = m.mountpoint { bits |= MountTable.bit(inode) } }
+        mountpointBits.store(bits, ordering: .releasing)
+    }
+
     /// fs.protected_* (LinkProtection.swift): what every path walk in this namespace obeys.
     public var linkProtection: LinkProtection {
         get { lock.withLock { protection } }
@@ -81,12 +100,16 @@ public final class MountTable: @unchecked Sendable {
     init() {}
 
     func add(_ mount: Mount) {
-        lock.withLock { mounts.append(mount) }
+        lock.withLock {
+            mounts.append(mount)
+            rebuildMountpointBits()
+        }
     }
 
     /// The topmost mount on `location`, if it is a mountpoint.
     public func mounted(on location: Location) -> Mount? {
-        lock.withLock {
+        if mountpointBits.load(ordering: .acquiring) & MountTable.bit(location.inode) == 0 { return nil }
+        return lock.withLock {
             for m in mounts.reversed() where m.parent === location.mount && m.mountpoint === location.inode {
                 return m
             }
@@ -114,6 +137,7 @@ public final class MountTable: @unchecked Sendable {
             guard mount.parent != nil, let index = mounts.firstIndex(where: { $0 === mount }) else { throw .EINVAL }
             if mounts.contains(where: { $0.parent === mount }) { throw .EBUSY }
             mounts.remove(at: index)
+            rebuildMountpointBits()
         }
     }
 

@@ -19,7 +19,7 @@ lichen_run_user:
     stp     x25, x26, [sp, #48]
     stp     x27, x28, [sp, #64]
     stp     x29, x30, [sp, #80]
-    str     x0, [sp, #96]
+    str     x0, [sp, #USER_RUN_CONTEXT]
     ldp     x1, x2, [x0, #TRAP_FRAME_ELR]   // elr, spsr
     msr     elr_el1, x1
     msr     spsr_el1, x2
@@ -47,7 +47,7 @@ lichen_run_user:
 // area; x0 = the reason.
 .global lichen_user_exit
 lichen_user_exit:
-    ldr     x1, [sp, #(FRAME + 96)]     // the UserContext
+    ldr     x1, [sp, #(FRAME + USER_RUN_CONTEXT)]     // the UserContext
     mov     x2, sp
     mov     x3, #(FRAME / 16)
 1:  ldp     x4, x5, [x2], #16
@@ -55,6 +55,9 @@ lichen_user_exit:
     subs    x3, x3, #1
     b.ne    1b
     add     sp, sp, #FRAME
+// From vectors.S with the user registers already in the UserContext (el0_sync); x0 = the reason.
+.global lichen_user_exit_saved
+lichen_user_exit_saved:
     ldp     x19, x20, [sp, #0]
     ldp     x21, x22, [sp, #16]
     ldp     x23, x24, [sp, #32]

@@ -131,11 +131,37 @@ exception_vectors:
     UNEXPECTED el1h_unexpected, 1, 1
 
 // Exceptions from EL0 end the lichen_run_user call that entered user mode (usermode.S).
+// A synchronous exception (a syscall, a fault) saves the user registers straight into the UserContext
+// that lichen_run_user stored in its save area (sp is there now): no trap frame on the stack to copy.
 el0_sync:
-    ALLOC_FRAME 0
-    SAVE_FRAME 0
+    stp     x0, x1, [sp, #-16]!         // two scratch registers
+    ldr     x0, [sp, #(16 + USER_RUN_CONTEXT)]
+    stp     x2, x3, [x0, #TRAP_FRAME_X(2)]
+    stp     x4, x5, [x0, #TRAP_FRAME_X(4)]
+    stp     x6, x7, [x0, #TRAP_FRAME_X(6)]
+    stp     x8, x9, [x0, #TRAP_FRAME_X(8)]
+    stp     x10, x11, [x0, #TRAP_FRAME_X(10)]
+    stp     x12, x13, [x0, #TRAP_FRAME_X(12)]
+    stp     x14, x15, [x0, #TRAP_FRAME_X(14)]
+    stp     x16, x17, [x0, #TRAP_FRAME_X(16)]
+    stp     x18, x19, [x0, #TRAP_FRAME_X(18)]
+    stp     x20, x21, [x0, #TRAP_FRAME_X(20)]
+    stp     x22, x23, [x0, #TRAP_FRAME_X(22)]
+    stp     x24, x25, [x0, #TRAP_FRAME_X(24)]
+    stp     x26, x27, [x0, #TRAP_FRAME_X(26)]
+    stp     x28, x29, [x0, #TRAP_FRAME_X(28)]
+    mrs     x21, sp_el0
+    stp     x30, x21, [x0, #TRAP_FRAME_X30]   // x30, sp
+    mrs     x22, elr_el1
+    mrs     x23, spsr_el1
+    stp     x22, x23, [x0, #TRAP_FRAME_ELR]   // elr, spsr
+    mrs     x24, esr_el1
+    mrs     x25, far_el1
+    stp     x24, x25, [x0, #TRAP_FRAME_ESR]   // esr, far
+    ldp     x2, x3, [sp], #16
+    stp     x2, x3, [x0, #TRAP_FRAME_X(0)]
     mov     x0, #0
-    b       lichen_user_exit
+    b       lichen_user_exit_saved
 el0_irq:
     ALLOC_FRAME 0
     SAVE_FRAME 0

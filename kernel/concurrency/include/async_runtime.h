@@ -42,6 +42,8 @@ bool lichen_executor_has_work(void);
 // Whether a woken (or new) task waits in this CPU's first queue: a user thread about to return to
 // user mode yields to it (Linux's need_resched), or it would wait for the thread's time slice to end.
 bool lichen_executor_woken_waiting(void);
+// Whether any task waits in either of this CPU's queues (sched_yield has nothing to yield to without).
+bool lichen_executor_local_work(void);
 // Marks this CPU idle (in WFI) or busy; enqueuers wake idle CPUs.
 void lichen_executor_set_idle(bool idle);
 

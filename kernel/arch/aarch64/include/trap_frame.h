@@ -12,6 +12,9 @@
 #define TRAP_FRAME_ESR 272
 #define TRAP_FRAME_FAR 280
 #define TRAP_FRAME_SIZE 288             // a multiple of 16: the stack stays aligned
+// lichen_run_user's save area (usermode.S) on the kernel stack, where an exception from EL0 finds
+// it: x19-x30, then the UserContext's register pointer at this offset.
+#define USER_RUN_CONTEXT 96
 
 // The assembly saves and loads these in pairs (stp/ldp), so each pair must be adjacent.
 #if TRAP_FRAME_X(30) != TRAP_FRAME_X30 || TRAP_FRAME_SP != TRAP_FRAME_X30 + 8 \
