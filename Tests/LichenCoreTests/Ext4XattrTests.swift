@@ -31,6 +31,8 @@ import Testing
 
         let dir = try await Ext4Images.resolve(fs, "xattr/dir")
         #expect(try await Xattrs.get(dir, b("user.d"), .root) == [])
+        let link = try await Ext4Images.resolve(fs, "link-fast")
+        await #expect(throws: Errno.EOPNOTSUPP) { try await Xattrs.get(link, b("system.posix_acl_access"), .root) }
         let none = try await Ext4Images.resolve(fs, "xattr/none")
         #expect(try await Xattrs.list(none, .root) == [])
     }

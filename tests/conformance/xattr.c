@@ -189,6 +189,12 @@ static void symlinks(void) {
     CHECK_EQ("llist-symlink", llx(D "/link", v, sizeof v), (long)strlen("security.l") + 1);
     CHECK_ERR("lset-symlink-user", lsx(D "/link", "user.x", "x", 1, 0), EPERM);
     CHECK_ERR("lget-symlink-user", lgx(D "/link", "user.x", v, sizeof v), ENODATA);
+    CHECK_ERR("lget-symlink-acl", lgx(D "/link", "system.posix_acl_access", v, sizeof v), EOPNOTSUPP);
+    CHECK_ERR("get-acl", gx(F, "system.posix_acl_access", v, sizeof v), ENODATA);
+    CHECK_ERR("get-acl-default-file", gx(F, "system.posix_acl_default", v, sizeof v), ENODATA);
+    CHECK_ERR("get-acl-default-dir", gx(D, "system.posix_acl_default", v, sizeof v), ENODATA);
+    CHECK_ERR("get-acl-suffix", gx(F, "system.posix_acl_accessX", v, sizeof v), EOPNOTSUPP);
+    CHECK_ERR("get-system-other", gx(F, "system.other", v, sizeof v), EOPNOTSUPP);
     CHECK_ERR("lremove-symlink-user", lrx(D "/link", "user.x"), EPERM);
     CHECK_OK("lremove-symlink", lrx(D "/link", "security.l"));
     CHECK_ERR("lremove-symlink-again", lrx(D "/link", "security.l"), ENODATA);

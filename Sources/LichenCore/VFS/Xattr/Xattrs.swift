@@ -28,6 +28,8 @@ public enum Xattrs {
         guard let store = inode.extendedAttributes else { throw .EOPNOTSUPP }
         if XattrNames.isCapability(name) { return try FileCapabilities.readView(try await store.xattrValue(name)) }
         try store.xattrHandlers.resolve(name)
+        // posix_acl_xattr_get: a symbolic link has no ACL to read.
+        if XattrNames.isPosixACL(name) && inode.metadata.isSymbolicLink { throw .EOPNOTSUPP }
         return try await store.xattrValue(name)
     }
 
