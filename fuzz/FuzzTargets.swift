@@ -173,7 +173,7 @@ func fuzzPartitions(_ bytes: UnsafeRawBufferPointer) {
 }
 
 /// An ext2/3/4 image (the input, zeros past its end): mount it as each type and walk it all
-/// (readdir, lookup, read, readlink). Errors are fine; a trap is the bug.
+/// (readdir, lookup, read, readlink, extended attributes). Errors are fine; a trap is the bug.
 final class FuzzImageSource: Ext4BlockSource, @unchecked Sendable {
     let image: [UInt8]
     let blockSize: Int
@@ -207,6 +207,14 @@ func fuzzExt4(_ bytes: UnsafeRawBufferPointer) {
     sem_wait(&done)
 }
 
+/// Every extended attribute of `node` (in-inode area and external block), and its file
+/// capabilities as execve would read them.
+func fuzzXattrs(_ node: any Inode) async {
+    let names = (try? await Xattrs.list(node, .root)) ?? []
+    for name in names.split(separator: 0) { _ = try? await Xattrs.get(node, Array(name), .root) }
+    _ = try? FileCapabilities.forExec(await Xattrs.storedCapabilities(of: node))
+}
+
 func fuzzWalk(_ node: any Inode, depth: Int) async {
     guard depth < 6 else { return }
     var entries: [DirectoryEntry] = []
@@ -216,6 +224,7 @@ func fuzzWalk(_ node: any Inode, depth: Int) async {
     for e in entries where e.name != [46] && e.name != [46, 46] {
         guard let child = try? await node.lookup(e.name) else { continue }
         let m = child.metadata
+        await fuzzXattrs(child)
         if m.isDirectory { await fuzzWalk(child, depth: depth + 1) }
         if m.isSymbolicLink { _ = try? await child.readlink() }
         if m.isRegular {

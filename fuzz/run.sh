@@ -59,6 +59,13 @@ PY
               rm -f "$dir/$k"; truncate -s 64K "$dir/$k"
               mke2fs -q -F -t $k -O ^resize_inode$([ $k = ext4 ] && echo ,^has_journal) -N 32 -I 128 -b 1024 -d "$t" "$dir/$k" >/dev/null 2>&1 || rm -f "$dir/$k"
             done
+            # extended attributes: in the (256-byte) inode and in an external block
+            x="$dir/ext4-xattr"; rm -f "$x"; truncate -s 64K "$x"
+            if mke2fs -q -F -t ext4 -O ^resize_inode,^has_journal -N 32 -I 256 -b 1024 -d "$t" "$x" >/dev/null 2>&1; then
+              head -c 600 /dev/zero | tr '\0' 'v' > "$out/xattr-value"
+              for c in "ea_set /a user.small s" "ea_set /a security.capability 0" "ea_set -f $out/xattr-value /d/b user.big" \
+                       "ea_set /d/b trusted.t t"; do debugfs -w -R "$c" "$x" >/dev/null 2>&1; done
+            else rm -f "$x"; fi
           fi ;;
     symbols) [ -f build/ksyms.S ] && python3 - "$dir/ksyms" <<'PY' || true
 import re, sys

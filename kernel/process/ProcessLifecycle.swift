@@ -64,7 +64,9 @@ enum ProcessLifecycle {
         guard context.credentials.permits(.execute, mode: status.mode, uid: status.uid, gid: status.gid) else { throw .EACCES }
         // On a nosuid mount the set-id bits give nothing (Linux's mnt_may_suid).
         if mountFlags.contains(.noSuid) { status.mode &= ~(FileMode.S_ISUID | FileMode.S_ISGID) }
-        return (try await ProgramFile.read(file, size: Int(status.size)), status)
+        let program = try await ProgramFile.read(file, size: Int(status.size))
+        if !mountFlags.contains(.noSuid) { program.fileCapabilities = await Xattrs.storedCapabilities(of: file.location.inode) }
+        return (program, status)
     }
 
     /// Loads a program `readProgram` read into fresh memory, with the ELF interpreter its PT_INTERP

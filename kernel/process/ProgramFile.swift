@@ -8,6 +8,8 @@ import LichenCore
 final class ProgramFile: ElfFileBytes {
     static let blockOrder = 6
     let count: Int
+    /// Its security.capability, as execve reads it (nil: none, or a nosuid mount).
+    var fileCapabilities: [UInt8]? = nil
     /// The frame of each page of the file, in order (reached through the direct map).
     private var pages: [PhysAddr] = []
     /// What to free: each allocation and its order.

@@ -184,6 +184,7 @@ enum ProcessSyscalls {
         file.noNewPrivileges = a.thread.noNewPrivileges.load(ordering: .relaxed)
         file.sharesFilesystemContext = p.sharesFilesystemContext
         file.unreadable = !credentials.permits(.read, mode: status.mode, uid: status.uid, gid: status.gid)
+        try file.takeCapabilities(image.fileCapabilities, caller: credentials)   // security.capability
         let change = credentials.exec(file)
         let secure = change.secure                                     // AT_SECURE
         let loaded = try await ProcessLifecycle.loadProgram(image, arguments: argv, environment: environment, executableName: finalPath,

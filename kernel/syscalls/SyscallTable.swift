@@ -65,16 +65,16 @@ extension SyscallTable {
         // Extended attributes
         t.add(.setxattr, sleeping: XattrSyscalls.setxattr)
         t.add(.lsetxattr, sleeping: XattrSyscalls.lsetxattr)
-        t.add(.fsetxattr, instant: XattrSyscalls.fsetxattr)
+        t.add(.fsetxattr, sleeping: XattrSyscalls.fsetxattr)
         t.add(.getxattr, sleeping: XattrSyscalls.getxattr)
         t.add(.lgetxattr, sleeping: XattrSyscalls.lgetxattr)
-        t.add(.fgetxattr, instant: XattrSyscalls.fgetxattr)
+        t.add(.fgetxattr, sleeping: XattrSyscalls.fgetxattr)
         t.add(.listxattr, sleeping: XattrSyscalls.listxattr)
         t.add(.llistxattr, sleeping: XattrSyscalls.llistxattr)
-        t.add(.flistxattr, instant: XattrSyscalls.flistxattr)
+        t.add(.flistxattr, sleeping: XattrSyscalls.flistxattr)
         t.add(.removexattr, sleeping: XattrSyscalls.removexattr)
         t.add(.lremovexattr, sleeping: XattrSyscalls.lremovexattr)
-        t.add(.fremovexattr, instant: XattrSyscalls.fremovexattr)
+        t.add(.fremovexattr, sleeping: XattrSyscalls.fremovexattr)
 
         // Rarer file calls
         t.add(.flock, sleeping: RareFileSyscalls.flock)

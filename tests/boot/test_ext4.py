@@ -32,6 +32,8 @@ def make_images():
         f.write('#include <stdio.h>\nint main(int c, char **v) { for (int i = 1; i < c; i++) printf("arg %s\\n", v[i]);'
                 ' printf("ran from ext4\\n"); return 0; }\n')
     subprocess.check_call(["aarch64-linux-gnu-gcc", "-static", "-O2", "-o", prog, prog + ".c"])
+    subprocess.check_call(["aarch64-linux-gnu-gcc", "-static", "-O2", "-o", os.path.join(WORK, "xattrdump"),
+                           os.path.join(ROOT, "tests/ext4/xattrdump.c")])
     subprocess.check_call([sys.executable, os.path.join(ROOT, "tests/ext4/make_images.py"), WORK, "--program", prog])
     # vdc: small.txt's inode with a flipped byte (its checksum no longer matches)
     shutil.copy(os.path.join(WORK, "ext4.img"), os.path.join(WORK, "corrupt.img"))
@@ -48,6 +50,7 @@ def boot(kernel, image=None):
         shutil.copy(os.path.join(WORK, name + ".img"), copy)
         disks.append((copy, False))
     files = [("/" + os.path.basename(p), p, "644") for p in test_virtio.linux_modules(MODULES)]
+    files.append(("/xattrdump", os.path.join(WORK, "xattrdump"), "755"))
     if image:
         lichen_diff.LICHEN = image
     r = lichen_diff.run(kernel, script=open(SCRIPT).read(), files=files, timeout=300, memory="512M",

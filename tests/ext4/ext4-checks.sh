@@ -29,6 +29,12 @@ stat -f -c '%t %S %b %f %a %c %d %l' /mnt
 df /mnt | tail -1
 echo "== exec"
 /mnt/bin/prog one two
+echo "== xattr"
+cd /mnt
+/xattrdump xattr/inline xattr/block xattr/caps xattr/dir xattr/none small.txt link-fast
+/xattrdump -u xattr/inline xattr/caps
+/xattrdump -w xattr/inline xattr/none
+cd /
 echo "== read-only"
 touch /mnt/new 2>&1; echo "touch $?"
 mkdir /mnt/dir/new 2>&1; echo "mkdir $?"

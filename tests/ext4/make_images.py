@@ -42,6 +42,9 @@ def build_tree(tree, program=None):
         write("bigdir/entry-%04d" % i, b"%d\n" % i if i % 100 == 0 else b"")
     os.utime(os.path.join(tree, "small.txt"), ns=(1_700_000_000_123_456_789, 1_600_000_000_987_654_321))
     os.utime(os.path.join(tree, "multi"), ns=(1_700_000_001_000_000_001, 1_500_000_000_000_000_007))
+    os.makedirs(os.path.join(tree, "xattr/dir"))
+    for name in ("inline", "block", "caps", "none"):
+        write("xattr/" + name, name.encode() + b"\n")
     if program:
         os.makedirs(os.path.join(tree, "bin"))
         shutil.copy(program, os.path.join(tree, "bin/prog"))
@@ -58,6 +61,28 @@ def mkfs(kind, image, tree, block_size, size="16M"):
                     "-U", "5a1f6c3e-0c2b-4d0e-9a6b-1e2f3a4b5c6d", "-E", "hash_seed=7b0f1c2d-3e4f-5a6b-7c8d-9e0f1a2b3c4d",
                     "-d", tree, image, size], check=True, env=env)
 
+# Extended attributes (debugfs ea_set): small ones in the inode, large ones in the external
+# block, file capabilities (revision 2: cap_net_raw, cap_sys_nice permitted and effective).
+XATTRS = [
+    ("/xattr/inline", "user.comment", b"hello"),
+    ("/xattr/inline", "security.label", b"lbl"),
+    ("/xattr/inline", "trusted.t", b"tv"),
+    ("/xattr/block", "user.big", bytes(range(256)) * 4),
+    ("/xattr/block", "user.second", b"x" * 600),
+    ("/xattr/block", "user.small", b"s"),
+    ("/xattr/caps", "security.capability", bytes([1, 0, 0, 2, 0, 0x20, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])),
+    ("/xattr/dir", "user.d", b""),
+]
+
+def set_xattrs(image, out):
+    for i, (path, name, value) in enumerate(XATTRS):
+        value_file = os.path.join(out, "xattr-value-%d" % i)
+        with open(value_file, "wb") as f:
+            f.write(value)
+        subprocess.run(["debugfs", "-w", "-R", "ea_set -f %s %s %s" % (value_file, path, name), image],
+                       check=True, capture_output=True)
+        os.unlink(value_file)
+
 def main():
     out = sys.argv[1]
     program = sys.argv[sys.argv.index("--program") + 1] if "--program" in sys.argv else None
@@ -69,6 +94,7 @@ def main():
     for path, ns in (("/small.txt", 987_654_321), ("/multi", 7)):
         subprocess.run(["debugfs", "-w", "-R", "set_inode_field %s mtime_extra %d" % (path, ns << 2),
                         os.path.join(out, "ext4.img")], check=True, capture_output=True)
+    set_xattrs(os.path.join(out, "ext4.img"), out)
     mkfs("ext2", os.path.join(out, "ext2.img"), tree, 4096)
     mkfs("ext2", os.path.join(out, "ext2-1k.img"), tree, 1024)
 

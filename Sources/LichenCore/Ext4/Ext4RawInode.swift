@@ -17,6 +17,9 @@ public struct Ext4RawInode: Sendable {
     public var ctime: Timespec
     /// i_block: the extent tree root, the block pointers, or a fast symlink's target.
     public var blockArea: [UInt8]
+    /// The extended attributes stored in the inode: its bytes after i_extra_isize when they start
+    /// with the xattr magic (Ext4Xattrs.inodeEntries), else empty.
+    public var xattrArea: [UInt8] = []
 
     public static let flagIndex: UInt32 = 0x1000, flagHugeFile: UInt32 = 0x40000, flagExtents: UInt32 = 0x80000
     public static let flagEncrypt: UInt32 = 0x800, flagVerity: UInt32 = 0x100000, flagEAInode: UInt32 = 0x200000
@@ -73,6 +76,9 @@ public struct Ext4RawInode: Sendable {
         ctime = time(0xc, extraAt: 0x84)
         mtime = time(0x10, extraAt: 0x88)
         blockArea = Array(bytes[0x28..<0x64])
+        if size >= 128 + extra + 8 && bytes.le32(128 + extra) == Ext4Xattrs.magic {
+            xattrArea = Array(bytes[(128 + extra)..<size])
+        }
     }
 
     /// i_checksum_lo (and _hi when the extra part holds it): crc32c of the inode number, the

@@ -1,6 +1,5 @@
 // execve's credential transformation (execve(2), capabilities(7); Linux's bprm_fill_uid and
-// cap_bprm_creds_from_file). Lichen has no file capabilities (no security.capability attribute):
-// every program is treated as a file without them.
+// cap_bprm_creds_from_file), file capabilities (security.capability, FileCapabilities.swift) included.
 
 /// What execve knows about the program and the caller's situation.
 public struct ExecutedFile: Sendable {
@@ -18,6 +17,8 @@ public struct ExecutedFile: Sendable {
     public var tracedByUnprivileged = false
     /// The caller may not read the file: the process becomes non-dumpable (would_dump).
     public var unreadable = false
+    /// Its file capabilities (nil: none, or ignored on a nosuid mount).
+    public var capabilities: FileCapabilities? = nil
 
     public init(mode: UInt32, owner: UInt32, group: UInt32) {
         self.mode = mode
@@ -43,12 +44,15 @@ extension Credentials {
             if file.mode & FileMode.S_ISUID != 0 { euid = file.owner }
             if file.mode & FileMode.S_ISGID != 0 && file.mode & 0o010 != 0 { egid = file.group }  // else: mandatory locking
         }
-        // A file without capabilities grants nothing, except to root (unless SECBIT_NOROOT): a
-        // root real or effective uid gets the bounding set and its inheritable set as permitted;
-        // a root effective uid also makes them effective.
-        permitted = .empty
-        var raiseEffective = false
-        if !old.isSecure(Securebits.noRoot) {
+        // File capabilities: pP' = (X & fP) | (pI & fI), made effective by the file's effective bit.
+        permitted = old.permittedFrom(file.capabilities)
+        var raiseEffective = file.capabilities?.effective ?? false
+        // Root (unless SECBIT_NOROOT): a root real or effective uid gets the bounding set and its
+        // inheritable set as permitted; a root effective uid also makes them effective. Not for a
+        // set-user-id-root program with file capabilities run by another user: its capabilities
+        // are the file's.
+        let setuidRootWithCapabilities = file.capabilities != nil && euid == 0 && uid != 0
+        if !old.isSecure(Securebits.noRoot) && !setuidRootWithCapabilities {
             if euid == 0 || uid == 0 { permitted = old.bounding.union(old.inheritable) }
             if euid == 0 { raiseEffective = true }
         }
@@ -65,7 +69,7 @@ extension Credentials {
         }
         suid = euid; fsuid = euid
         sgid = egid; fsgid = egid
-        if isSetID { ambient = .empty }
+        if isSetID || file.capabilities != nil { ambient = .empty }
         permitted = permitted.union(ambient)
         effective = raiseEffective ? permitted : ambient
         securebits &= ~Securebits.keepCaps
@@ -74,5 +78,29 @@ extension Credentials {
         let dumpable = !file.unreadable && !changedIDs && permitted.isSubset(of: old.permitted)
             && euid == uid && egid == gid
         return ExecPrivilegeChange(secure: secure, dumpable: dumpable)
+    }
+}
+
+extension Credentials {
+    /// The permitted set a file with `capabilities` gives these (the caller's) credentials.
+    func permittedFrom(_ capabilities: FileCapabilities?) -> CapabilitySet {
+        guard let c = capabilities else { return .empty }
+        return bounding.intersection(c.permitted).union(inheritable.intersection(c.inheritable))
+    }
+
+    /// bprm_caps_from_vfs_caps: a program whose file capabilities have the effective bit
+    /// ("capability-dumb") is refused (EPERM) when it would not get all of its permitted set.
+    public func refusesExec(_ file: ExecutedFile) -> Bool {
+        guard let c = file.capabilities, c.effective else { return false }
+        return !c.permitted.isSubset(of: permittedFrom(c))
+    }
+}
+
+extension ExecutedFile {
+    /// Takes the program's security.capability (`stored`, nil when absent or on a nosuid mount):
+    /// EINVAL when malformed, EPERM when its effective bit asks for capabilities `caller` cannot get.
+    public mutating func takeCapabilities(_ stored: [UInt8]?, caller: Credentials) throws(Errno) {
+        capabilities = try FileCapabilities.forExec(stored)
+        if caller.refusesExec(self) { throw .EPERM }
     }
 }

@@ -64,6 +64,9 @@ public protocol Inode: AnyObject, Sendable {
     /// A "magic link" (procfs's /proc/<pid>/fd/N, cwd, exe): following it lands on this location
     /// directly instead of walking a path; nil (the default) for ordinary symlinks.
     func jumpTarget(in context: FSContext) async throws(Errno) -> Location?
+
+    /// Its extended attributes (Xattr/), nil when the filesystem has none (EOPNOTSUPP).
+    var extendedAttributes: (any ExtendedAttributes)? { get }
 }
 
 extension Inode {
@@ -99,6 +102,7 @@ extension Inode {
     public var fileOperations: (any FileOperations)? { nil }
     public var pageCache: (any FilePageCache)? { nil }
     public func jumpTarget(in context: FSContext) async throws(Errno) -> Location? { nil }
+    public var extendedAttributes: (any ExtendedAttributes)? { nil }
 
     /// truncate: a setattr of the size alone.
     public func truncate(to size: Int64) async throws(Errno) {

@@ -80,6 +80,7 @@ extension VFS {
             if mode != metadata.mode & FileMode.permissionMask { changes.mode = mode }
         }
         try await location.inode.setattr(changes)
+        if !metadata.isDirectory { await Xattrs.removeCapabilities(of: location.inode) }  // ATTR_KILL_PRIV
         FsNotify.shared.fileEvent(location.inode, InotifyMask.IN_ATTRIB, parent: parent)
     }
 
@@ -125,7 +126,7 @@ extension VFS {
     }
 
     /// For inotify, while something is watched: the directory holding what `path` names, and its name there.
-    func notifyParent(_ path: [UInt8], at directory: Location?, followLast: Bool, context: FSContext) async -> NotifyParent? {
+    public func notifyParent(_ path: [UInt8], at directory: Location?, followLast: Bool, context: FSContext) async -> NotifyParent? {
         guard FsNotify.shared.isActive else { return nil }
         var r = resolver(context)
         if followLast {

@@ -133,6 +133,7 @@ extension VFS {
         if truncate && metadata.isRegular && !created {
             // POSIX: O_TRUNC on an existing file updates mtime and ctime even if it was empty.
             try await location.inode.setattr(AttributeChanges(size: 0, mtime: .now))
+            await Xattrs.removeCapabilities(of: location.inode)  // do_truncate's killpriv
         }
         let file = OpenFile(location: location, flags: flags, operations: operations)
         if let operations { try await operations.open(file) }

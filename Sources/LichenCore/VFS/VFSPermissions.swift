@@ -81,8 +81,10 @@ extension Credentials {
 }
 
 extension Inode {
-    /// file_remove_privs: what a write or truncate by `credentials` does to the set-id bits.
+    /// file_remove_privs: what a write or truncate by `credentials` does to the set-id bits, and
+    /// to file capabilities (killpriv: removed whoever writes).
     public func removeSetIDBits(writtenBy credentials: Credentials) async throws(Errno) {
+        if metadata.isRegular { await Xattrs.removeCapabilities(of: self) }
         let m = metadata
         let kill = credentials.setIDBitsRemovedByWrite(mode: m.mode, group: m.gid)
         if kill != 0 { try await setattr(AttributeChanges(mode: m.mode & FileMode.permissionMask & ~kill)) }

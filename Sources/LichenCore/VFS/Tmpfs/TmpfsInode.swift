@@ -8,6 +8,7 @@ class TmpfsInode: Inode, @unchecked Sendable {
     let superblock: TmpfsSuperblock
     let lock = RawSpinLock()
     var meta: InodeMetadata  // guarded by lock
+    var xattrs = XattrList()  // guarded by lock
 
     init(_ superblock: TmpfsSuperblock, mode: UInt32, owner: InodeOwner, rdev: DeviceNumber = .none) {
         self.superblock = superblock
@@ -98,6 +99,8 @@ class TmpfsInode: Inode, @unchecked Sendable {
         }
     }
 
+    var extendedAttributes: (any ExtendedAttributes)? { self }
+
     /// truncate: EISDIR for directories, EINVAL for everything but regular files.
     func resize(to size: Int64) async throws(Errno) {
         throw metadata.isDirectory ? .EISDIR : .EINVAL
@@ -121,3 +124,24 @@ final class TmpfsSymlink: TmpfsInode, @unchecked Sendable {
 
 /// A tmpfs device node, FIFO or socket: attributes only (the data side is elsewhere).
 final class TmpfsSpecialNode: TmpfsInode, @unchecked Sendable {}
+
+/// tmpfs keeps extended attributes in the inode (Linux 6.1's shmem: security.*, trusted.*; POSIX
+/// ACLs are refused by the VFS).
+extension TmpfsInode: ExtendedAttributes {
+    var xattrHandlers: XattrHandlers { .tmpfs }
+
+    func xattrValue(_ name: [UInt8]) async throws(Errno) -> [UInt8] {
+        try lock.withLock { () throws(Errno) -> [UInt8] in try xattrs.value(name) }
+    }
+
+    func xattrNames() async throws(Errno) -> [[UInt8]] { lock.withLock { xattrs.names() } }
+
+    func setXattr(_ name: [UInt8], value: [UInt8]?, flags: XattrSetFlags) async throws(Errno) {
+        let time = now
+        try lock.withLock { () throws(Errno) in
+            if value == nil && xattrs.isEmpty { throw .ENODATA }  // killpriv on every write: cheap
+            try xattrs.set(name, value: value, flags: flags)
+            changedLocked(at: time, content: false)
+        }
+    }
+}
