@@ -84,6 +84,9 @@ def part_multiprocessing():
     for p in ps:
         p.join()
     print("shared value", value.value)
+    # forkserver: a server process forks the workers and hands them their fds over a unix socket
+    with mp.get_context("forkserver").Pool(2) as pool:
+        print("forkserver pool", pool.map(square, range(5)))
     print("multiprocessing done")
 
 def part_pty():
@@ -99,6 +102,10 @@ def part_pty():
         os._exit(0)
     os.close(slave)
     os.waitpid(pid, 0)
+    import select
+    poller = select.poll()
+    poller.register(master, select.POLLIN | select.POLLOUT)
+    print("poll after the child", [hex(events) for _, events in poller.poll(5000)])
     got = b""
     while True:
         try:

@@ -61,6 +61,12 @@ $tm send-keys -t demo 'echo hello from tmux' Enter
 i=0
 while [ $i -lt 25 ] && ! $tm capture-pane -p -t demo | $t grep -q '^hello from tmux$'; do $t sleep 0.2; i=$((i+1)); done
 $tm capture-pane -p -t demo
+# a smaller window: the pane's pty gets the new size (TIOCSWINSZ) and its shell SIGWINCH
+$tm resize-window -t demo -x 30 -y 5
+$tm send-keys -t demo '/bin/busybox stty size' Enter
+i=0
+while [ $i -lt 25 ] && ! $tm capture-pane -p -t demo | $t grep -q '^5 30$'; do $t sleep 0.2; i=$((i+1)); done
+$tm capture-pane -p -t demo
 $tm list-sessions -F '#{session_name} #{window_width}x#{window_height} #{pane_dead}'
 $tm kill-server
 echo "kill-server status $?"
@@ -80,6 +86,21 @@ echo hello over socat | $t timeout 10 /usr/bin/socat -t 5 - UNIX-CONNECT:/tmp/so
 echo "client status $?"
 wait $!
 echo "listener status $?"
+# the abstract namespace (no file to wait for: the client retries while the listener starts)
+$t timeout 10 /usr/bin/socat ABSTRACT-LISTEN:lichen-socat SYSTEM:'echo abstract reply' &
+i=0
+until $t timeout 10 /usr/bin/socat -t 5 - ABSTRACT-CONNECT:lichen-socat < /dev/null 2> /dev/null || [ $i -ge 50 ]; do
+  $t sleep 0.1; i=$((i+1))
+done
+wait $!
+echo "abstract listener status $?"
+# datagrams: the receiver leaves after one second without any
+$t timeout 10 /usr/bin/socat -u -T 1 UNIX-RECV:/tmp/socat.dgram - &
+i=0
+while [ $i -lt 50 ] && [ ! -S /tmp/socat.dgram ]; do $t sleep 0.1; i=$((i+1)); done
+echo one datagram | /usr/bin/socat -u - UNIX-SENDTO:/tmp/socat.dgram
+wait $!
+echo "receiver status $?"
 
 echo "== raw"
 $t cat /tmp/vmstat.log
