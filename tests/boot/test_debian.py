@@ -2,9 +2,13 @@
 """Debian's own arm64 programs on Lichen and on Linux (the same initramfs, qemu -smp 2): python3.11
 (arithmetic, str.format, os.listdir, threads, subprocess with pipes, timers), GNU make -j4 with a
 recursive make (jobserver pipes, pselect6), procps' vmstat 1 2 and ps (/proc readers) and a few of
-coreutils (df reads /proc/self/mountinfo). The glibc loader, the libraries
-and the programs come from Debian bookworm's packages (tools/fetch-debian-arm64.sh userland); the guest
-script is tests/debian/run.sh. Every part but "raw" must print the same on both kernels.
+coreutils (df reads /proc/self/mountinfo); then, with devpts and /dev/shm mounted, Python's asyncio
+(a unix-socket server and clients, a subprocess), multiprocessing (Queue, Lock, Pool, a shared Value,
+a forkserver Pool), os.openpty and pty.fork (tests/debian/programs.py), tmux (a detached session,
+send-keys, capture-pane, resize-window), util-linux's script -c and socat over unix sockets (path,
+abstract, datagram). The glibc loader, the libraries and the programs come from Debian bookworm's
+packages (tools/fetch-debian-arm64.sh userland userland-extra); the guest script is
+tests/debian/run.sh. Every part but "raw" must print the same on both kernels.
 
 Not compared, because Lichen does not have it yet: /proc/stat's CPU times, interrupts and context
 switches (vmstat's us/sy/id/in/cs columns read 0, 100 % idle: only the table's shape is compared) and
@@ -41,7 +45,7 @@ PYTHON_MODULES = ["os", "encodings/__init__", "encodings/aliases", "encodings/ut
                   "heapq", "inspect", "io", "linecache", "opcode", "pickle", "posixpath", "pty", "queue",
                   "random", "re/_casefix", "re/_compiler", "re/_constants", "re/_parser", "shutil", "stat",
                   "string", "tempfile", "textwrap", "token", "tokenize", "traceback", "tty", "typing",
-                  "weakref"]
+                  "weakref", "pkgutil"]                            # pkgutil: runpy, for the forkserver
 PROGRAMS += [DYNLOAD % m for m in ("_asyncio", "_contextvars", "_ctypes", "_multiprocessing", "_posixshmem",
                                    "_queue", "_typing", "mmap", "termios")]
 PROGRAMS += ["/usr/bin/tmux", "/usr/bin/script", "/usr/bin/socat"]
