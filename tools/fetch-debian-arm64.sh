@@ -4,6 +4,9 @@
 #   linux    -> build/debian/linux/vmlinuz               (linux-image-arm64: the reference kernel)
 #   userland -> build/debian/userland/                   (glibc, python3.11, make, procps, coreutils and
 #               the libraries they need, all unpacked into one tree: tests/boot/test_debian.py)
+#   userland-extra -> build/debian/userland-extra/     (python3.11's full standard library, tmux,
+#               script, socat and their libraries: a second tree, so that the first one is never rebuilt
+#               under the feet of a running test; tests/debian/userland.py takes files from both)
 # Adds the arm64 architecture to dpkg and runs apt-get update when needed (as root or with sudo).
 # usage: tools/fetch-debian-arm64.sh busybox|linux|userland ...
 set -euo pipefail
@@ -26,7 +29,7 @@ ensure_arm64() {
 download() {   # package -> path of the .deb
   local pkg=$1
   (cd "$out" && apt-get download -qq "$pkg" >/dev/null)
-  ls -t "$out"/"${pkg%%:*}"_*_arm64.deb | head -n 1
+  ls -t "$out"/"${pkg%%:*}"_*.deb | head -n 1       # _arm64.deb, or _all.deb (ncurses-base)
 }
 
 for what in "$@"; do
@@ -60,6 +63,23 @@ for what in "$@"; do
       done
       touch "$out/userland/.complete"
       echo "fetched Debian userland into $out/userland" ;;
+    userland-extra)
+      [ -f "$out/userland-extra/.complete" ] && continue
+      ensure_arm64
+      rm -rf "$out/userland-extra"
+      # asyncio, multiprocessing: libpython3.11-stdlib; tmux -> libevent, libtinfo, libutempter and the
+      # terminfo entries of ncurses-base (an arch: all package); script: bsdutils; socat -> libssl, libwrap;
+      # ctypes (multiprocessing.Value) -> libffi; the C.UTF-8 locale that tmux wants: libc-bin.
+      for pkg in libpython3.11-stdlib:arm64 tmux:arm64 libevent-core-2.1-7:arm64 libtinfo6:arm64 \
+                 libutempter0:arm64 ncurses-base bsdutils:arm64 socat:arm64 libssl3:arm64 libwrap0:arm64 \
+                 libnsl2:arm64 libtirpc3:arm64 libgssapi-krb5-2:arm64 libkrb5-3:arm64 libk5crypto3:arm64 \
+                 libcom-err2:arm64 libkrb5support0:arm64 libkeyutils1:arm64 libffi8:arm64 \
+                 libc-bin:arm64; do
+        deb=$(download "$pkg")
+        dpkg-deb -x "$deb" "$out/userland-extra"
+      done
+      touch "$out/userland-extra/.complete"
+      echo "fetched Debian's extra userland into $out/userland-extra" ;;
     *) echo "fetch-debian-arm64: unknown '$what'" >&2; exit 2 ;;
   esac
 done

@@ -1,5 +1,5 @@
-"""Picks the files of Debian's arm64 userland (build/debian/userland, from tools/fetch-debian-arm64.sh
-userland) that some programs need, as initramfs spec lines: the programs, the glibc loader, every
+"""Picks the files of Debian's arm64 userland (build/debian/userland and build/debian/userland-extra,
+from tools/fetch-debian-arm64.sh userland userland-extra) that some programs need, as initramfs spec lines: the programs, the glibc loader, every
 library in their DT_NEEDED closure (read from the ELF files here, so no cross readelf is needed) and
 the listed Python modules. Paths in the guest are the packages' own paths."""
 import os, struct
@@ -34,28 +34,42 @@ def dynamic_needed(path):
             names.append(data[base + value:end].decode())
     return names
 
-def find_library(root, name):
+def locate(roots, guest):
+    """The first of roots (unpacked package trees) that holds the guest path, or None."""
+    return next((r for r in roots if os.path.lexists(os.path.join(r, guest))), None)
+
+def find_library(roots, name):
     for d in LIB_DIRS:
-        if os.path.exists(os.path.join(root, d, name)):
+        if locate(roots, d + "/" + name):
             return d + "/" + name
     raise SystemExit("userland: library %s not found under %s (add its package to "
-                     "tools/fetch-debian-arm64.sh userland)" % (name, root))
+                     "tools/fetch-debian-arm64.sh userland-extra)" % (name, " or ".join(roots)))
 
-def spec_lines(root, programs, python_modules=(), links=()):
-    """programs: guest paths of ELF programs in root; python_modules: names relative to PYLIB (a .py
-    file or a package directory, whose .py files are taken); links: (guest link, target) pairs."""
+def spec_lines(roots, programs, python_modules=(), links=(), data=()):
+    """roots: one package tree or a list of them, searched in order; programs: guest paths of ELF
+    programs (or shared objects); python_modules: names relative to PYLIB (a .py file or a package
+    directory, whose .py files are taken); links: (guest link, target) pairs; data: guest paths of
+    plain files (terminfo entries...)."""
+    roots = [roots] if isinstance(roots, str) else list(roots)
     files, todo = {}, list(programs)
     while todo:
         guest = todo.pop().lstrip("/")
         if guest in files:
             continue
-        host = os.path.realpath(os.path.join(root, guest))    # sonames are symlinks: store the file
+        root = locate(roots, guest)
+        host = os.path.realpath(os.path.join(root or roots[0], guest))  # sonames are symlinks: store the file
         if not os.path.isfile(host):
-            raise SystemExit("userland: %s is missing from %s" % (guest, root))
+            raise SystemExit("userland: %s is missing from %s" % (guest, " and ".join(roots)))
         files[guest] = host
-        todo += [find_library(root, n) for n in dynamic_needed(host)]
+        todo += [find_library(roots, n) for n in dynamic_needed(host)]
+    for guest in data:
+        root = locate(roots, guest.lstrip("/"))
+        if root is None:
+            raise SystemExit("userland: %s is missing from %s" % (guest, " and ".join(roots)))
+        files[guest.lstrip("/")] = os.path.realpath(os.path.join(root, guest.lstrip("/")))
     links = [("lib/ld-linux-aarch64.so.1", "aarch64-linux-gnu/ld-linux-aarch64.so.1")] + list(links)
     for module in python_modules:
+        root = locate(roots, PYLIB + "/" + module) or locate(roots, PYLIB + "/" + module + ".py") or roots[0]
         path = os.path.join(root, PYLIB, module)
         if os.path.isdir(path):
             for name in sorted(os.listdir(path)):
@@ -64,7 +78,8 @@ def spec_lines(root, programs, python_modules=(), links=()):
         elif os.path.isfile(path + ".py"):
             files["%s/%s.py" % (PYLIB, module)] = os.path.realpath(path + ".py")
         else:
-            raise SystemExit("userland: Python module %s is missing from %s" % (module, root))
+            raise SystemExit("userland: Python module %s is missing from %s" % (module, " and ".join(roots)))
+    data_guests = {g.lstrip("/") for g in data}
     dirs = set()
     for guest in list(files) + [link for link, _ in links]:
         parent = os.path.dirname(guest)
@@ -72,6 +87,7 @@ def spec_lines(root, programs, python_modules=(), links=()):
             dirs.add(parent)
             parent = os.path.dirname(parent)
     lines = ["dir /%s 755" % d for d in sorted(dirs)]
-    lines += ["file /%s %s %s" % (g, h, "644" if g.endswith(".py") else "755") for g, h in sorted(files.items())]
+    lines += ["file /%s %s %s" % (g, h, "644" if g.endswith(".py") or g in data_guests else "755")
+              for g, h in sorted(files.items())]
     lines += ["slink /%s %s" % (link.lstrip("/"), target) for link, target in links]
     return lines
