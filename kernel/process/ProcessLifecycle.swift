@@ -179,6 +179,7 @@ enum ProcessLifecycle {
     private static func processExit(_ process: Process, event: ChildEvent, lastThread thread: Thread) async {
         process.exiting = true
         IPCNamespace.processExited(process)                    // SEM_UNDO (Linux's exit_sem)
+        PosixMessageQueues.processExited(process)              // its mq_notify registrations
         _ = process.files.withLock { $0.closeAll() }
         RecordLocks.exited(process)
         // A session leader's end gives up its controlling terminal (Linux's disassociate_ctty).
