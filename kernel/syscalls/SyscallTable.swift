@@ -164,6 +164,7 @@ extension SyscallTable {
         t.add(.setsid, instant: ProcessSyscalls.setsid)
         t.add(.clone, sleeping: ProcessSyscalls.clone)
         t.add(.execve, noReturnValue: ProcessSyscalls.execve)
+        t.add(.execveat, noReturnValue: ProcessSyscalls.execveat)
         t.add(.wait4, sleeping: ProcessSyscalls.wait4)
         t.add(.clone3, sleeping: ProcessSyscalls.clone3)
 
