@@ -73,6 +73,14 @@ import Testing
         #expect(MemoryLayout<LinuxSigevent>.offset(of: \LinuxSigevent.sigev_signo) == 8)
         #expect(MemoryLayout<LinuxSigevent>.offset(of: \LinuxSigevent.sigev_notify) == 12)
     }
+    @Test("struct mq_attr") func layout_struct_mq_attr() {
+        #expect(MemoryLayout<LinuxMqAttr>.size == 64)
+        #expect(MemoryLayout<LinuxMqAttr>.alignment == 8)
+        #expect(MemoryLayout<LinuxMqAttr>.offset(of: \LinuxMqAttr.mq_flags) == 0)
+        #expect(MemoryLayout<LinuxMqAttr>.offset(of: \LinuxMqAttr.mq_maxmsg) == 8)
+        #expect(MemoryLayout<LinuxMqAttr>.offset(of: \LinuxMqAttr.mq_msgsize) == 16)
+        #expect(MemoryLayout<LinuxMqAttr>.offset(of: \LinuxMqAttr.mq_curmsgs) == 24)
+    }
     @Test("struct termios") func layout_struct_termios() {
         #expect(MemoryLayout<LinuxTermios>.size == 36)
         #expect(MemoryLayout<LinuxTermios>.alignment == 4)

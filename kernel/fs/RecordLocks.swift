@@ -82,6 +82,7 @@ enum RecordLocks {
 
     /// POSIX: a process that closes any descriptor of a file loses its locks on that file.
     static func closed(_ file: OpenFile, by process: Process) {
+        PosixMessageQueues.closed(file, by: process)      // mq_notify's registration goes with any close
         let owner = RecordLockTable.Owner.process(process.pid)
         guard table.withLock({ $0.holdsLocks(owner) }) else { return }
         let status = file.status

@@ -19,7 +19,7 @@ enum ProcessLifecycle {
             return try t.createInit(sessionLeader: false)
         }
         _ = Processes.withTaskCounts { $0.charge(0) }
-        let (image, finalPath, argv, _) = try await readProgram(path, arguments: arguments, vfs: vfs, context: fsContext)
+        let (image, finalPath, argv, _, _) = try await readProgram(path, arguments: arguments, vfs: vfs, context: fsContext)
         let loaded = try await loadProgram(image, arguments: argv, environment: defaultEnvironment, executableName: finalPath,
                                            credentials: .root, secure: false, vfs: vfs, context: fsContext)
         let process = Process(pid: pid, memory: loaded.memory, files: files, fs: fsContext, name: baseName(path))
@@ -35,18 +35,26 @@ enum ProcessLifecycle {
     }
 
     /// Reads a program file, following `#!` interpreters (up to 4 levels, like Linux).
+    /// `start` says where the first file is (execveat's directory descriptor, AT_EMPTY_PATH's file,
+    /// AT_SYMLINK_NOFOLLOW) and under which name the program runs (a script's path argument).
     static func readProgram(_ path: [UInt8], arguments: [[UInt8]], vfs: VFS, context: FSContext,
-                            at directory: Location? = nil) async throws(Errno) -> (image: ProgramFile, path: [UInt8], arguments: [[UInt8]], status: FileStatus) {
-        var path = path, arguments = arguments, directory = directory
+                            start: ExecStart = ExecStart()) async throws(Errno)
+        -> (image: ProgramFile, path: [UInt8], arguments: [[UInt8]], status: FileStatus, location: Location) {
+        var path = path, arguments = arguments, start = start
         for _ in 0..<5 {
-            let (image, status) = try await readExecutable(path, vfs: vfs, context: context, at: directory)
+            let (image, status, location) = try await readExecutable(path, vfs: vfs, context: context, start: start)
+            let name = start.name ?? path
             let head = image.prefix(256)
-            guard head.count >= 2, head[0] == UInt8(ascii: "#"), head[1] == UInt8(ascii: "!") else { return (image, path, arguments, status) }
+            guard head.count >= 2, head[0] == UInt8(ascii: "#"), head[1] == UInt8(ascii: "!") else {
+                return (image, name, arguments, status, location)
+            }
+            // The interpreter could not open /dev/fd/N once the close-on-exec descriptor is gone.
+            if start.nameInaccessible { throw .ENOENT }
             let script: ScriptInterpreter
             do { script = try ScriptInterpreter(fileHead: head) } catch { throw .ENOEXEC }
-            arguments = script.arguments(scriptPath: path, originalArguments: arguments)
+            arguments = script.arguments(scriptPath: name, originalArguments: arguments)
             path = script.path
-            directory = nil
+            start = ExecStart()
         }
         throw .ELOOP
     }
@@ -54,9 +62,15 @@ enum ProcessLifecycle {
     /// Opens a file to execute it (a program, or an ELF interpreter: Linux's open_exec) and reads it
     /// whole, block by block: EACCES unless it is a regular file the caller may execute.
     static func readExecutable(_ path: [UInt8], vfs: VFS, context: FSContext,
-                               at directory: Location? = nil) async throws(Errno) -> (image: ProgramFile, status: FileStatus) {
-        guard !path.isEmpty else { throw .ENOENT }
-        let file = try await vfs.open(path, flags: [.O_RDONLY], at: directory, context: context)
+                               start: ExecStart = ExecStart()) async throws(Errno) -> (image: ProgramFile, status: FileStatus, location: Location) {
+        let file: OpenFile
+        if let location = start.file, path.isEmpty {
+            file = try await vfs.open(location, flags: [.O_RDONLY], context: context)
+        } else {
+            guard !path.isEmpty else { throw .ENOENT }
+            file = try await vfs.open(path, flags: start.noFollow ? [.O_RDONLY, .O_NOFOLLOW] : [.O_RDONLY], at: start.directory,
+                                      context: context)
+        }
         var status = file.status
         guard status.mode & FileMode.S_IFMT == FileMode.S_IFREG else { throw .EACCES }
         let mountFlags = file.location.mount.flags
@@ -66,7 +80,7 @@ enum ProcessLifecycle {
         if mountFlags.contains(.noSuid) { status.mode &= ~(FileMode.S_ISUID | FileMode.S_ISGID) }
         let program = try await ProgramFile.read(file, size: Int(status.size))
         if !mountFlags.contains(.noSuid) { program.fileCapabilities = await Xattrs.storedCapabilities(of: file.location.inode) }
-        return (program, status)
+        return (program, status, file.location)
     }
 
     /// Loads a program `readProgram` read into fresh memory, with the ELF interpreter its PT_INTERP
@@ -82,7 +96,7 @@ enum ProcessLifecycle {
         }
         guard let path = program.interpreter else { return try load(nil) }
         guard !path.isEmpty else { throw .EACCES }  // Linux's lookup of "" finds the working directory
-        let (file, _) = try await readExecutable(path, vfs: vfs, context: context)
+        let (file, _, _) = try await readExecutable(path, vfs: vfs, context: context)
         let interpreter: ElfImage
         do throws(ExecLoadError) { interpreter = try LoadPlan.interpreterImage(file, machine: LinuxArch.elfMachine) } catch { throw error.errno }
         return try load(ProgramLoader.Interpreter(file: file, image: interpreter))
@@ -182,6 +196,7 @@ enum ProcessLifecycle {
     private static func processExit(_ process: Process, event: ChildEvent, lastThread thread: Thread) async {
         process.exiting = true
         IPCNamespace.processExited(process)                    // SEM_UNDO (Linux's exit_sem)
+        PosixMessageQueues.processExited(process)              // its mq_notify registrations
         _ = process.files.withLock { $0.closeAll() }
         RecordLocks.exited(process)
         // A session leader's end gives up its controlling terminal (Linux's disassociate_ctty).
@@ -239,4 +254,17 @@ enum ProcessLifecycle {
         case .continued: return "continued"
         }
     }
+}
+
+/// Where an exec starts (execveat): relative to `directory` (nil: the working directory), or the
+/// descriptor's own `file` for an empty path (AT_EMPTY_PATH); `noFollow` refuses a symbolic link
+/// as the last component (ELOOP). `name` is the path the program gets (Linux's bprm->filename,
+/// /dev/fd/N[/path] for a descriptor-relative exec); `nameInaccessible` when that descriptor is
+/// close-on-exec, so a script's interpreter could not open it.
+struct ExecStart {
+    var directory: Location? = nil
+    var file: Location? = nil
+    var noFollow = false
+    var name: [UInt8]? = nil
+    var nameInaccessible = false
 }

@@ -1,7 +1,7 @@
 import LichenCore
 import _Concurrency
 
-/// mount (proc, tmpfs, devtmpfs, sysfs, devpts, ext2/3/4 read-only), umount2, statfs, fstatfs.
+/// mount (proc, tmpfs, devtmpfs, sysfs, devpts, mqueue, ext2/3/4 read-only), umount2, statfs, fstatfs.
 enum MountSyscalls {
     static let MS_REMOUNT: UInt64 = 0x20, MS_BIND: UInt64 = 0x1000, MS_MOVE: UInt64 = 0x2000
     static let MNT_FORCE: UInt64 = 0x1, MNT_DETACH: UInt64 = 0x2, MNT_EXPIRE: UInt64 = 0x4, UMOUNT_NOFOLLOW: UInt64 = 0x8
@@ -48,6 +48,8 @@ enum MountSyscalls {
                 fileSystem = ProcFileSystem(device: RootFilesystem.anonymousDevice())
             } else if type == Array("sysfs".utf8) {
                 fileSystem = await SysFileSystem.make()
+            } else if type == Array("mqueue".utf8) {              // the one IPC namespace's queues
+                fileSystem = MqueueFileSystem.shared
             } else if type == Array("devtmpfs".utf8) {
                 fileSystem = try await Devfs.make(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock,
                                                   driverNodes: ConsoleTTY.devfsNodes + BlockDevices.nodes)

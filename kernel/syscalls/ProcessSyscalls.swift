@@ -172,13 +172,43 @@ enum ProcessSyscalls {
 
     /// On success the registers are the new program's: no return value.
     static func execve(_ a: SyscallArguments) async throws(Errno) {
-        let argvPointer = a.address(1), envpPointer = a.address(2)
-        let p = a.process
         let path = try a.userPath(0)
+        try await execute(a, path: path, argvPointer: a.address(1), envpPointer: a.address(2), start: ExecStart())
+    }
+
+    /// execveat(dirfd, pathname, argv, envp, flags): execve relative to a directory descriptor, or
+    /// of the descriptor's file with AT_EMPTY_PATH (fexecve). The program's path is the name Linux
+    /// gives it: the path itself when absolute or from AT_FDCWD, else /dev/fd/N or /dev/fd/N/path.
+    static func execveat(_ a: SyscallArguments) async throws(Errno) {
+        let dirfd = a.fd(0), flags = a[4]
+        let AT_FDCWD = FileSyscalls.AT_FDCWD, AT_EMPTY_PATH = FileSyscalls.AT_EMPTY_PATH
+        guard flags & ~(FileSyscalls.AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) == 0 else { throw .EINVAL }
+        let path = try a.userPath(1)
+        var start = ExecStart()
+        start.noFollow = flags & FileSyscalls.AT_SYMLINK_NOFOLLOW != 0
+        if path.isEmpty {
+            guard flags & AT_EMPTY_PATH != 0 else { throw .ENOENT }
+            start.file = dirfd == AT_FDCWD ? a.fs.cwd : try a.process.file(dirfd).location
+        } else {
+            start.directory = try FileSyscalls.directory(a, dirfd, for: path)
+        }
+        if dirfd != AT_FDCWD && path.first != UInt8(ascii: "/") {
+            start.name = Array("/dev/fd/".utf8) + Array(Format.decimal(UInt64(dirfd)).utf8) + (path.isEmpty ? [] : [0x2f] + path)
+            start.nameInaccessible = (try? a.process.files.withLock { (t: inout FileDescriptorTable<OpenFile>) throws(Errno) -> Bool in
+                try t.isCloseOnExec(dirfd)
+            }) ?? false
+        }
+        try await execute(a, path: path, argvPointer: a.address(2), envpPointer: a.address(3), start: start)
+    }
+
+    private static func execute(_ a: SyscallArguments, path: [UInt8], argvPointer: UserAddr, envpPointer: UserAddr,
+                                start: ExecStart) async throws(Errno) {
+        let p = a.process
         let arguments = try a.user.stringArray(at: argvPointer)
         let environment = try a.user.stringArray(at: envpPointer)
         guard let vfs = RootFilesystem.vfs else { throw .ENOENT }
-        let (image, finalPath, argv, status) = try await ProcessLifecycle.readProgram(path, arguments: arguments, vfs: vfs, context: a.fs)
+        let (image, finalPath, argv, status, programLocation) = try await ProcessLifecycle.readProgram(path, arguments: arguments, vfs: vfs,
+                                                                                                      context: a.fs, start: start)
         var credentials = a.credentials
         var file = ExecutedFile(mode: status.mode, owner: status.uid, group: status.gid)   // nosuid: readProgram cleared the bits
         file.noNewPrivileges = a.thread.noNewPrivileges.load(ordering: .relaxed)
@@ -205,12 +235,13 @@ enum ProcessSyscalls {
         RecordLocks.closed(p.files.withLock { $0.closeOnExec() }, by: p)
         p.time.deleteAllTimers()
         p.signals.withLock { st in st.process.exec(threads: &st.threads) }
-        p.name = ProcessLifecycle.baseName(path)          // Linux: the file exec'd, even a #! script
+        p.name = ProcessLifecycle.baseName(start.name ?? path)   // Linux: the file exec'd, even a #! script
         p.commandLine = argv.reduce(into: []) { $0 += $1 + [0] }
         p.environment = environment.reduce(into: []) { $0 += $1 + [0] }
         p.auxv = loaded.auxv
-        p.executable = try? await vfs.resolve(finalPath, context: p.fs)
-        p.executableHint = await ProcessLifecycle.executableHint(finalPath, vfs: vfs, context: p.fs, executable: p.executable)
+        // The program file itself (a script's interpreter is reached by its path).
+        p.executable = start.name != nil && finalPath == start.name! ? programLocation : try? await vfs.resolve(finalPath, context: a.fs)
+        p.executableHint = await ProcessLifecycle.executableHint(finalPath, vfs: vfs, context: a.fs, executable: p.executable)
         Processes.withTable { $0.exec(p.pid) }
         a.thread.context.reset(entry: loaded.entry, stack: loaded.stackPointer)
         a.thread.clearChildTID = UserAddr(0)

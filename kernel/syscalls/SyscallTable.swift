@@ -164,6 +164,7 @@ extension SyscallTable {
         t.add(.setsid, instant: ProcessSyscalls.setsid)
         t.add(.clone, sleeping: ProcessSyscalls.clone)
         t.add(.execve, noReturnValue: ProcessSyscalls.execve)
+        t.add(.execveat, noReturnValue: ProcessSyscalls.execveat)
         t.add(.wait4, sleeping: ProcessSyscalls.wait4)
         t.add(.clone3, sleeping: ProcessSyscalls.clone3)
 
@@ -257,6 +258,13 @@ extension SyscallTable {
         t.add(.msgctl, instant: MessageQueueSyscalls.msgctl)
         t.add(.msgsnd, sleeping: MessageQueueSyscalls.msgsnd, restart: .restartNoHand)
         t.add(.msgrcv, sleeping: MessageQueueSyscalls.msgrcv, restart: .restartNoHand)
+        // POSIX message queues (kernel/ipc/posixmq): send and receive restart with SA_RESTART, as Linux.
+        t.add(.mq_open, instant: PosixMessageQueueSyscalls.mq_open)
+        t.add(.mq_unlink, instant: PosixMessageQueueSyscalls.mq_unlink)
+        t.add(.mq_timedsend, sleeping: PosixMessageQueueSyscalls.mq_timedsend)
+        t.add(.mq_timedreceive, sleeping: PosixMessageQueueSyscalls.mq_timedreceive)
+        t.add(.mq_notify, instant: PosixMessageQueueSyscalls.mq_notify)
+        t.add(.mq_getsetattr, instant: PosixMessageQueueSyscalls.mq_getsetattr)
         t.add(.shmget, sleeping: SharedMemorySyscalls.shmget)
         t.add(.shmat, instant: SharedMemorySyscalls.shmat)
         t.add(.shmdt, instant: SharedMemorySyscalls.shmdt)

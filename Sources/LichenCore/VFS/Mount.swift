@@ -26,6 +26,12 @@ public final class Mount: Sendable {
         id = Mount.nextID.withLock { n in defer { n += 1 }; return n }
     }
 
+    /// The hidden mount of a filesystem the kernel uses without a place in the tree (mqueue's for
+    /// mq_open, as Linux's kern_mount).
+    public static func detached(_ fileSystem: any FileSystem) -> Mount {
+        Mount(fileSystem: fileSystem, parent: nil, mountpoint: nil)
+    }
+
     public var flags: MountFlags { options.withLock { $0 } }
 
     /// mount(MS_REMOUNT): new per-mount options. (Linux refuses to make a mount read-only while

@@ -17,6 +17,7 @@ enum ProcSys {
                 fs.enumerated().map { (i, f) -> (String, any Inode) in (f.name, ProcFile(ino: 0x471 + UInt64(i), text: f.text)) }
                     + ProcSysKnobs.linkProtection(firstIno: 0x471 + UInt64(fs.count))
                     + [("inotify", directory(ino: 0x4a0, parent: fsDirectory, tunables: ProcSysKnobs.inotify))]
+                    + [("mqueue", directory(ino: 0x4b0, parent: fsDirectory, tunables: ProcMqueue.tunables))]
             }),
         ] }
     }
