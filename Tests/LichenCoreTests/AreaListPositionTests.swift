@@ -35,3 +35,8 @@ import Testing
         check(list, model)
     }
 }
+
+/// Plain numbers as areas that account for nothing (AreaList keeps running totals of its elements').
+extension Int: AccountedArea {
+    public var accounting: AreaAccounting { AreaAccounting() }
+}
