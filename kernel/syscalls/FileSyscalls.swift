@@ -28,9 +28,16 @@ enum FileSyscalls {
     // MARK: Opening and closing
 
     static func openat(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
-        let dirfd = a.fd(0), flags = LinuxArch.openFlags(fromUser: a.uint32(2)), mode = UInt32(a[3] & 0o7777)
+        let dirfd = a.fd(0), flags = forcingLargeFile(LinuxArch.openFlags(fromUser: a.uint32(2))), mode = UInt32(a[3] & 0o7777)
         let path = try a.userPath(1)
         return try await open(a, path: path, flags: flags, mode: mode, start: try directory(a, dirfd, for: path))
+    }
+
+    /// A 64-bit kernel opens every file (O_PATH aside) as O_LARGEFILE, and F_GETFL shows it (Linux's
+    /// force_o_largefile in openat and openat2).
+    @inline(__always)
+    static func forcingLargeFile(_ flags: OpenFlags) -> OpenFlags {
+        flags.contains(.O_PATH) ? flags : flags.union(.O_LARGEFILE)
     }
 
     /// openat and openat2 (with its RESOLVE_* `restrictions`): open, then install the descriptor.

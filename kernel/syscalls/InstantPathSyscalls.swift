@@ -39,7 +39,7 @@ enum InstantPathSyscalls {
     }
 
     static func openat(_ a: SyscallArguments) throws(Errno) -> UInt64? {
-        let dirfd = a.fd(0), flags = LinuxArch.openFlags(fromUser: a.uint32(2))
+        let dirfd = a.fd(0), flags = FileSyscalls.forcingLargeFile(LinuxArch.openFlags(fromUser: a.uint32(2)))
         guard flags.isSubset(of: .instantOpen), let vfs = RootFilesystem.vfs, !Leases.anyHeld else { return nil }
         let opened = withShortPath(a) { (path: UnsafeRawBufferPointer) -> OpenFile? in
             let context = a.fs

@@ -45,7 +45,7 @@ enum Openat2Syscall {
         } else {
             start = try FileSyscalls.directory(a, dirfd, for: path)
         }
-        return try await FileSyscalls.open(a, path: path, flags: LinuxArch.openFlags(fromUser: UInt32(flags)),
+        return try await FileSyscalls.open(a, path: path, flags: FileSyscalls.forcingLargeFile(LinuxArch.openFlags(fromUser: UInt32(flags))),
                                            mode: UInt32(mode), start: start, restrictions: restrictions)
     }
 }
