@@ -38,7 +38,7 @@ enum CoreDump {
     /// The file name for a dump of `process` by `signal` (Linux's format_corename).
     static func fileName(_ process: Process, thread: Thread, signal: Int32) -> [UInt8] {
         let s = settings.withLock { $0 }
-        let credentials = process.credentials
+        let credentials = thread.credentials                  // the dumping task's, as Linux's format_corename
         var out: [UInt8] = [], sawPID = false, i = 0
         func add(_ n: UInt64) { out += Array(dec(n).utf8) }
         while i < s.pattern.count {
@@ -81,7 +81,7 @@ enum CoreDump {
         let file: OpenFile
         do throws(Errno) {
             let vfs = try FileSyscalls.vfs()
-            let context = process.fs
+            let context = thread.fs                              // created with the dumping thread's fsuid/fsgid
             try? await vfs.unlink(name, context: context)
             file = try await vfs.open(name, flags: [.O_CREAT, .O_EXCL, .O_WRONLY, .O_NOFOLLOW, .O_LARGEFILE],
                                       mode: 0o600, context: context)

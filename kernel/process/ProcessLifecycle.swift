@@ -198,6 +198,11 @@ enum ProcessLifecycle {
         IPCNamespace.processExited(process)                    // SEM_UNDO (Linux's exit_sem)
         PosixMessageQueues.processExited(process)              // its mq_notify registrations
         _ = process.files.withLock { $0.closeAll() }
+        // The memory goes back before the parent can learn of the exit (Linux's exit_mm): a parent
+        // reading MemFree after wait4 finds it returned. This CPU stops using the tables first; a
+        // vfork parent sharing the memory keeps its own reference.
+        UserAddressSpace.deactivateCurrent()
+        process.memory = ProcessMemory.exited
         RecordLocks.exited(process)
         // A session leader's end gives up its controlling terminal (Linux's disassociate_ctty).
         if Processes.withTable({ $0.record(process.pid)?.isSessionLeader ?? false }) { Terminals.sessionLeaderExited(process.pid) }

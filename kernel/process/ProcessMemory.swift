@@ -43,6 +43,10 @@ final class ProcessMemory {
         map = VirtualMemoryMap(mmapBase: ProcessMemory.mmapBase)
     }
 
+    /// The memory of every process that has exited (a zombie has no mappings, as Linux's has no mm):
+    /// no areas, so every access to it fails.
+    static let exited: ProcessMemory = ProcessMemory()!
+
     deinit {
         LockedMemory.unregister(self)
         for area in map.areas { releaseFrames(area.start, area.end) }
