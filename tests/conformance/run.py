@@ -103,7 +103,7 @@ def main():
         res, remaining, outputs, consoles = {}, list(progs), [], []
         while remaining:
             # a program that hangs or crashes the guest ends that boot: go on with the next one
-            # Uncompressed for Lichen: it panics unpacking a gzip'd initramfs this large (see known-failures.txt).
+            # Uncompressed for Lichen, as always (its inflater's old panic on large images is fixed: docs/testing.md).
             # Compressed for Linux: with every program (about 60 MB) its unpacking ran out of memory at
             # 256M ("Initramfs unpacking failed: write error"), holding the archive and its files at once.
             initrd = lichen_diff.build_initramfs(script(remaining), files, ["dir /t 755"] + runtime_dirs,
