@@ -126,15 +126,9 @@ final class DevptsDirectory: Inode, @unchecked Sendable {
     private var dotDot: [UInt8] { [46, 46] }
 
     func readdir(from cookie: Int64, _ emit: (DirectoryEntry) -> Bool) async throws(Errno) {
-        var entries: [(UInt64, FileType, [UInt8])] = [(1, .directory, [46]), (1, .directory, dotDot), (2, .characterDevice, Array("ptmx".utf8))]
+        var entries: [(ino: UInt64, type: FileType, name: [UInt8])] = [(1, .directory, [46]), (1, .directory, dotDot), (2, .characterDevice, Array("ptmx".utf8))]
         for index in PtyPairs.indices() { entries.append((UInt64(index) + 3, .characterDevice, Devpts.name(index))) }
-        // The cookie is the next index into the list as it stands (the list is sorted by number).
-        var i = Int(max(0, cookie))
-        while i < entries.count {
-            let e = entries[i]
-            guard emit(DirectoryEntry(ino: e.0, type: e.1, name: e.2, nextCookie: Int64(i + 1))) else { return }
-            i += 1
-        }
+        DirectoryEntry.emit(entries, from: cookie, emit)   // the list is sorted: an index cookie resumes
     }
 
     func create(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode { throw .EACCES }

@@ -124,6 +124,18 @@ public struct DirectoryEntry: Equatable, Sendable {
         self.name = name
         self.nextCookie = nextCookie
     }
+
+    /// readdir over a listing built whole (small synthetic directories): the cookie is the index of
+    /// the next entry, so a read resumes where the last stopped while the listing keeps its order.
+    public static func emit(_ entries: [(ino: UInt64, type: FileType, name: [UInt8])], from cookie: Int64,
+                            _ emit: (DirectoryEntry) -> Bool) {
+        var i = Int(max(0, cookie))
+        while i < entries.count {
+            let e = entries[i]
+            guard emit(DirectoryEntry(ino: e.ino, type: e.type, name: e.name, nextCookie: Int64(i + 1))) else { return }
+            i += 1
+        }
+    }
 }
 
 /// renameat2 flags.

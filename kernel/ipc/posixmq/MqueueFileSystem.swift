@@ -49,14 +49,9 @@ final class MqueueDirectory: Inode, @unchecked Sendable {
     }
 
     func readdir(from cookie: Int64, _ emit: (DirectoryEntry) -> Bool) async throws(Errno) {
-        var entries: [(UInt64, FileType, [UInt8])] = [(1, .directory, [0x2e]), (1, .directory, [0x2e, 0x2e])]
+        var entries: [(ino: UInt64, type: FileType, name: [UInt8])] = [(1, .directory, [0x2e]), (1, .directory, [0x2e, 0x2e])]
         for (name, queue) in PosixMessageQueues.list() { entries.append((queue.metadata.ino, .regular, name)) }
-        var i = Int(max(0, cookie))
-        while i < entries.count {
-            let e = entries[i]
-            guard emit(DirectoryEntry(ino: e.0, type: e.1, name: e.2, nextCookie: Int64(i + 1))) else { return }
-            i += 1
-        }
+        DirectoryEntry.emit(entries, from: cookie, emit)
     }
 
     func mkdir(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode { throw .EPERM }
