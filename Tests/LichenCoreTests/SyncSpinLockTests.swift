@@ -56,17 +56,21 @@ extension SyncTests {
         /// Interrupts are masked through the kernel's hooks exactly while the lock is held, and the
         /// saved state is what is restored.
         @Test func masksInterruptsWhileHeld() {
+            SyncHookThread.claim()
             InterruptMasking.disable = {
+                guard SyncHookThread.isCurrent else { return 0 }
                 maskCalls.add(1, ordering: .relaxed)
                 return maskToken
             }
             InterruptMasking.restore = { saved in
+                guard SyncHookThread.isCurrent else { return }
                 if saved != maskToken { badRestores.add(1, ordering: .relaxed) }
                 restoreCalls.add(1, ordering: .relaxed)
             }
             defer {
                 InterruptMasking.disable = { 0 }
                 InterruptMasking.restore = { _ in }
+                SyncHookThread.release()
             }
             let masks = maskCalls.load(ordering: .relaxed), restores = restoreCalls.load(ordering: .relaxed)
             let lock = SpinLock(0)
@@ -82,8 +86,12 @@ extension SyncTests {
         }
 
         @Test func recordsTheOwnerCPU() {
-            SpinLockDebug.currentCPU = { 3 }
-            defer { SpinLockDebug.currentCPU = { SpinLockDebug.unknownCPU } }
+            SyncHookThread.claim()
+            SpinLockDebug.currentCPU = { SyncHookThread.isCurrent ? 3 : SpinLockDebug.unknownCPU }
+            defer {
+                SpinLockDebug.currentCPU = { SpinLockDebug.unknownCPU }
+                SyncHookThread.release()
+            }
             let lock = SpinLock(0)
             #expect(lock.ownerCPU == nil)
             #expect(lock.withLock { _ in lock.ownerCPU } == 3)

@@ -55,14 +55,18 @@ extension SyncTests {
         /// Interrupts are masked through the kernel's hooks exactly while the lock is held, also
         /// around a failed try-lock.
         @Test func masksInterruptsWhileHeld() {
+            SyncHookThread.claim()
             InterruptMasking.disable = {
-                unfairMaskCalls.add(1, ordering: .relaxed)
+                if SyncHookThread.isCurrent { unfairMaskCalls.add(1, ordering: .relaxed) }
                 return 0
             }
-            InterruptMasking.restore = { _ in unfairRestoreCalls.add(1, ordering: .relaxed) }
+            InterruptMasking.restore = { _ in
+                if SyncHookThread.isCurrent { unfairRestoreCalls.add(1, ordering: .relaxed) }
+            }
             defer {
                 InterruptMasking.disable = { 0 }
                 InterruptMasking.restore = { _ in }
+                SyncHookThread.release()
             }
             let masks = unfairMaskCalls.load(ordering: .relaxed), restores = unfairRestoreCalls.load(ordering: .relaxed)
             let lock = UnfairSpinLock(0)
