@@ -2,9 +2,7 @@ import _Concurrency
 
 /// Where an ext4 filesystem's blocks come from: the kernel's block cache, or an image in memory
 /// in the host tests. `block` returns exactly one filesystem block (shared, never modified).
-public protocol Ext4BlockSource: AnyObject, Sendable {
-    func block(_ number: UInt64) async throws(Errno) -> [UInt8]
-}
+public typealias Ext4BlockSource = BlockSource
 
 /// An ext2/ext3/ext4 filesystem mounted read-only (Linux's ext4 super_block). Writes are not
 /// implemented: every changing operation of its inodes fails with EROFS.
