@@ -112,9 +112,10 @@ enum FileSyscalls {
         }
     }
 
-    /// Files live in memory: nothing to write back but the disks' volatile caches (flushed; a
+    /// Every mounted disk's dirty blocks written back, then every disk's volatile cache flushed (a
     /// failure is not reported, as Linux's sync).
     static func sync(_ a: SyscallArguments) async -> UInt64 {
+        await BlockCaches.syncAll()
         await BlockDevices.flushAll()
         return 0
     }
@@ -231,7 +232,9 @@ enum FileSyscalls {
             } catch { return try partialTransfer(total, error) }
             total += got
             if got < want { break }
-            // Streams return what they have, except those always ready (/dev/zero): they fill the request.
+            // Streams return what they have, except those always ready (/dev/zero): they fill the
+            // request, unless a signal comes (read_iter_zero checks signal_pending per page).
+            if a.signalPending { break }
         } while total < n && (file.operations == nil || file.pollQueue == nil)
         return result(total)
     }
@@ -265,6 +268,8 @@ enum FileSyscalls {
         var total = 0
         let staging = try a.thread.stagingBuffer(count: min(chunk, max(n, 1)))
         while total < n {
+            // Only SIGKILL cuts a write short between chunks (generic_perform_write's fatal_signal_pending).
+            if total > 0 && a.process.fatalSignalPending { break }
             let step = min(chunk, n - total)
             let position = total
             let written: Int
