@@ -219,6 +219,7 @@ enum FileSyscalls {
         let n = max(a.user.accessibleLength(at: buffer, count: requested, write: true), min(requested, 1))
         var total = 0
         let staging = try a.thread.stagingBuffer(count: min(chunk, max(n, 1)))   // one bounce buffer for the call
+        var share = CPUShare()
         repeat {
             let want = min(chunk, n - total)
             let position = total
@@ -234,6 +235,7 @@ enum FileSyscalls {
             if got < want { break }
             // Streams return what they have, except those always ready (/dev/zero): they fill the
             // request, unless a signal comes (read_iter_zero checks signal_pending per page).
+            await share.yieldIfDue()
             if a.signalPending { break }
         } while total < n && (file.operations == nil || file.pollQueue == nil)
         return result(total)
@@ -267,9 +269,13 @@ enum FileSyscalls {
         guard n > 0 || requested == 0 else { throw .EFAULT }
         var total = 0
         let staging = try a.thread.stagingBuffer(count: min(chunk, max(n, 1)))
+        var share = CPUShare()
         while total < n {
             // Only SIGKILL cuts a write short between chunks (generic_perform_write's fatal_signal_pending).
-            if total > 0 && a.process.fatalSignalPending { break }
+            if total > 0 {
+                await share.yieldIfDue()
+                if a.process.fatalSignalPending { break }
+            }
             let step = min(chunk, n - total)
             let position = total
             let written: Int
