@@ -64,6 +64,11 @@ public final class Ext4FileSystem: FileSystem {
         if sb.incompat & (Ext4Superblock.incompatMMP | Ext4Superblock.incompatEAInode) != 0 {
             return "mmp and ea_inode are read-only in Lichen"
         }
+        // sparse_super, large_file, btree_dir, huge_file, gdt_csum, dir_nlink, extra_isize, metadata_csum
+        let kept: UInt32 = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x400
+        if sb.roCompat & ~kept != 0 {
+            return "RO_COMPAT features " + Format.hex(UInt64(sb.roCompat & ~kept), width: 0, prefix: false) + " are read-only in Lichen"
+        }
         return nil
     }
 
