@@ -135,6 +135,8 @@ enum FileSyscalls {
     private static func syncDescriptor(_ a: SyscallArguments, _ fd: Int32) async throws(Errno) -> UInt64 {
         let file = try a.process.file(fd)
         if let operations = file.operations { try await operations.fsync(file) }
+        // ext4: the whole filesystem written back (no per-file dirty tracking yet)
+        if let ext4 = file.location.mount.fileSystem as? Ext4FileSystem { try await ext4.sync() }
         return 0
     }
 

@@ -1,7 +1,7 @@
 import LichenCore
 import _Concurrency
 
-/// mount (proc, tmpfs, devtmpfs, sysfs, devpts, mqueue, ext2/3/4 read-only), umount2, statfs, fstatfs.
+/// mount (proc, tmpfs, devtmpfs, sysfs, devpts, mqueue, ext2/3/4), umount2, statfs, fstatfs.
 enum MountSyscalls {
     static let MS_REMOUNT: UInt64 = 0x20, MS_BIND: UInt64 = 0x1000, MS_MOVE: UInt64 = 0x2000
     static let MNT_FORCE: UInt64 = 0x1, MNT_DETACH: UInt64 = 0x2, MNT_EXPIRE: UInt64 = 0x4, UMOUNT_NOFOLLOW: UInt64 = 0x8
@@ -24,6 +24,7 @@ enum MountSyscalls {
             guard data.isEmpty || (flags & MS_BIND == 0 && (try? TmpfsOptions.parse(data, ramBytes: 0)) == TmpfsOptions()) else {
                 throw .EINVAL
             }
+            if let ext4 = location.mount.fileSystem as? Ext4FileSystem { try await Ext4Mount.remount(ext4, flags: flags) }
             location.mount.setFlags(MountFlags(mountSyscallFlags: flags))
             return 0
         }
@@ -40,7 +41,7 @@ enum MountSyscalls {
         } else if type == Array("devpts".utf8) {                   // one instance, wherever it is mounted
             try Devpts.shared.configure(data)
             fileSystem = Devpts.shared
-        } else if Ext4Mount.isExt(type) {                         // ext2/3/4 on a block device, read-only
+        } else if Ext4Mount.isExt(type) {                         // ext2/3/4 on a block device
             fileSystem = try await Ext4Mount.make(type: type, source: source, flags: flags, data: data, context: a.fs)
         } else {
             guard data.isEmpty else { throw .EINVAL }              // their options are not supported yet
@@ -77,6 +78,7 @@ enum MountSyscalls {
         // A lazy unmount (MNT_DETACH) lets the users keep what they hold; otherwise, like Linux,
         // a mount that is some process's directory or holds an open file stays (EBUSY).
         if target.isMountRoot && flags & MNT_DETACH == 0 && inUse(target.mount) { throw .EBUSY }
+        if target.isMountRoot, let ext4 = target.mount.fileSystem as? Ext4FileSystem { try await ext4.sync() }   // written back first
         try await vfs.unmount(path, context: a.fs)
         forgetUnmounted()            // the source names must not keep an unmounted tmpfs (its pages) alive
         return 0
