@@ -43,10 +43,10 @@ def debugfs(image, commands):
         sys.exit("debugfs failed on %s: %s" % (image, r.stderr))
     return r.stdout
 
-def journal(out, name, kind, block_size, open_flags, transactions, journal_mb=4, extra=()):
+def journal(out, name, kind, block_size, open_flags, transactions, extra=()):
     """transactions: (blocks {home: data}, revokes [home], committed) in order."""
     image = os.path.join(out, name + ".img")
-    mkfs(image, kind, block_size, journal_mb, extra)
+    mkfs(image, kind, block_size, block_size // 1024, extra)     # 1024-block journals (the fuzz seeds fit)
     commands = ["jo " + open_flags]
     touched = set()
     for i, (blocks, revokes, committed) in enumerate(transactions):
