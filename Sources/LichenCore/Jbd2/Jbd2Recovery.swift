@@ -164,14 +164,22 @@ public enum Jbd2Recovery {
         func walk(end: UInt32, _ visit: (Jbd2Header, [UInt8], UInt32) async throws(Errno) -> Void) async throws(Errno) {
             var sequence = sb.sequence
             var next = sb.start
+            var walked: UInt32 = 0
             while Jbd2Tid.greater(end, sequence) {
+                // The scan bounded the log; a replayed block may overwrite the log itself.
+                walked += 1
+                guard walked <= sb.maxLength else { throw .EUCLEAN }
                 let here = next
                 let block = try await device.read(next)
                 next = wrap(next + 1)
                 guard let header = Jbd2Header(block), header.sequence == sequence else { throw .EIO }
                 try await visit(header, block, here)
                 switch header.kind {
-                case .descriptor: next = wrap(next + UInt32(Jbd2Block.tags(block, sb).count))
+                case .descriptor:
+                    let count = UInt32(Jbd2Block.tags(block, sb).count)
+                    guard count < sb.maxLength else { throw .EUCLEAN }
+                    walked += count
+                    next = wrap(next + count)
                 case .commit: sequence &+= 1
                 case .revoke: break
                 case .superblockV1, .superblockV2: throw .EIO
