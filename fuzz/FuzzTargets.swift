@@ -1,6 +1,6 @@
 // libFuzzer entry point for LichenCore's parsers of untrusted bytes (built with
 // `swiftc -sanitize=fuzzer,address` together with Sources/LichenCore by fuzz/run.sh). The target is
-// chosen with LICHEN_FUZZ_TARGET: fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4.
+// chosen with LICHEN_FUZZ_TARGET: fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, jbd2.
 import LichenCoreFuzzed
 #if canImport(Glibc)
 import Glibc
@@ -9,11 +9,11 @@ import Glibc
 /// EM_AARCH64: the ELF seeds are arm64 programs (the fuzzed module is LichenCore alone, without LinuxABIAArch64).
 let elfMachine: UInt16 = 183
 
-enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4 }
+enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, jbd2 }
 
 let target: Target = {
     guard let raw = getenv("LICHEN_FUZZ_TARGET"), let t = Target(rawValue: String(cString: raw)) else {
-        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4")
+        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2")
     }
     return t
 }()
@@ -96,6 +96,8 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         fuzzPartitions(bytes)
     case .ext4:
         fuzzExt4(bytes)
+    case .jbd2:
+        fuzzJbd2(bytes)
     }
     return 0
 }
@@ -232,4 +234,22 @@ func fuzzWalk(_ node: any Inode, depth: Int) async {
             while at < min(m.size, 1 << 20), let n = try? await child.read(at: at, into: buffer), n > 0 { at += Int64(n) }
         }
     }
+}
+
+/// A hostile journal: the input is the start of a 1 MiB journal of 1 KiB blocks (the rest zeros)
+/// on a 2 MiB device, recovered as at mount (superblock checks, the scan, revoke and replay
+/// passes). It must end with a result or an errno, never trap or loop.
+func fuzzJbd2(_ bytes: UnsafeRawBufferPointer) {
+    var image = [UInt8](repeating: 0, count: 2 << 20)
+    for i in 0..<min(bytes.count, 1 << 20) { image[i] = bytes[i] }
+    var done = sem_t()
+    sem_init(&done, 0, 0)
+    Task {
+        let store = MemoryBlockStore(image, blockSize: 1024)
+        if let log = try? Jbd2Log(runs: [Jbd2Run(logical: 0, physical: 0, count: 1024)]) {
+            _ = try? await Jbd2Recovery.recover(store: store, log: log, fsBlocks: 2048) { _ in }
+        }
+        sem_post(&done)
+    }
+    sem_wait(&done)
 }

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2)
 out=build/fuzz
 mkdir -p "$out/module"
 bin="$out/lichen-fuzz"
@@ -66,6 +66,12 @@ PY
               for c in "ea_set /a user.small s" "ea_set /a security.capability 0" "ea_set -f $out/xattr-value /d/b user.big" \
                        "ea_set /d/b trusted.t t"; do debugfs -w -R "$c" "$x" >/dev/null 2>&1; done
             else rm -f "$x"; fi
+          fi ;;
+    jbd2) if [ ! -f "$dir/csum3-1k" ]; then    # the first 64 KiB of journals written by debugfs (tests/jbd2)
+            python3 tests/jbd2/make_journals.py "$out/jbd2-images" >/dev/null
+            for k in csum3-1k ext3-1k many-1k; do
+              debugfs -R "cat <8>" "$out/jbd2-images/$k.img" 2>/dev/null | head -c 65536 > "$dir/$k"
+            done
           fi ;;
     symbols) [ -f build/ksyms.S ] && python3 - "$dir/ksyms" <<'PY' || true
 import re, sys

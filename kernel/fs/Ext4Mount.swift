@@ -2,9 +2,11 @@ import LichenCore
 import _Concurrency
 
 /// mount(2) of ext2/ext3/ext4 from a block device. The source is resolved to a disk or partition,
-/// its superblock read through a small cache, then the filesystem reads (and, mounted read-write,
-/// writes) everything through the device's BlockCache in its own block size. Read-write only
-/// where Ext4FileSystem.writableRefusal allows it (no journal: jbd2 is not there yet).
+/// its superblock read through a small cache, a journal that needs recovery replayed, then the
+/// filesystem reads (and, mounted read-write, writes) everything through the device's BlockCache in
+/// its own block size. Read-write only where Ext4FileSystem.writableRefusal allows it (no journal:
+/// the jbd2 writer is not under ext4's commit step yet).
+enum Ext4Mount {
 enum Ext4Mount {
     static let MS_RDONLY: UInt64 = 0x1, MS_SILENT: UInt64 = 0x8000
     private static let writeRefused = ReportOnce(count: 1)
@@ -32,14 +34,17 @@ enum Ext4Mount {
         var bytes = try await probe.block(UInt64(1024 / probe.blockSize))
         if probe.blockSize > 1024 { bytes = Array(bytes[1024..<2048]) }
         var reason = ""
-        let superblock: Ext4Superblock
+        var superblock: Ext4Superblock
         do throws(Errno) {
             superblock = try Ext4Superblock.parse(bytes, pageSize: pageSize, reason: &reason)
         } catch {
             if !silent || error != .EINVAL { log(reason) }
             throw error
         }
-        if let refusal = superblock.refusal(as: kind) {
+        // needs_recovery is handled below (journal replay); ext2 cannot have it at all.
+        var checked = superblock
+        if kind != .ext2 { checked.incompat &= ~Ext4Superblock.incompatRecover }
+        if let refusal = checked.refusal(as: kind) {
             if !silent { log(refusal) }
             throw .EINVAL
         }
@@ -54,12 +59,13 @@ enum Ext4Mount {
                 + Format.decimal(cache.blockCount) + " blocks)")
             throw .EINVAL
         }
+        superblock = try await recoverJournal(superblock, cache: cache, readOnlyDevice: file.device.readOnly, options: data, name: name)
         let fs = try await Ext4FileSystem.mount(superblock, source: cache, type: kind, device: file.number,
                                                 writable: writable ? (cache, nil, RootFilesystem.clock) : nil) { line in
             KernelLog.warning("EXT4-fs (" + name + "): " + line)
         }
-        log(writable ? "mounted filesystem read-write without journal (Lichen: no jbd2 yet, no xattr changes)"
-                     : "mounted filesystem read-only (Lichen: no journal replay)")
+        log(writable ? "mounted filesystem read-write without journal (Lichen: no xattr changes)"
+                     : "mounted filesystem read-only")
         return fs
     }
 
@@ -73,6 +79,26 @@ enum Ext4Mount {
             }
         } else {
             try await fs.sync()
+        }
+    }
+
+    /// A journal that needs recovery is replayed first, as Linux's ext4_load_journal does even
+    /// for a read-only mount, unless `noload`/`norecovery` asks to mount without it (then the
+    /// filesystem is read as the disk has it). A read-only device cannot be recovered: EROFS.
+    private static func recoverJournal(_ sb: Ext4Superblock, cache: BlockCache, readOnlyDevice: Bool, options: [UInt8],
+                                       name: String) async throws(Errno) -> Ext4Superblock {
+        guard sb.incompat & Ext4Superblock.incompatRecover != 0 else { return sb }
+        let noload = options.split(separator: UInt8(ascii: ",")).contains { Array($0) == Array("noload".utf8) || Array($0) == Array("norecovery".utf8) }
+        if noload { return sb }
+        func log(_ s: String) { KernelLog.info("EXT4-fs (" + name + "): " + s) }
+        log("INFO: recovery required on readonly filesystem")
+        guard !readOnlyDevice else {
+            log("write access unavailable, cannot proceed (try mounting with noload)")
+            throw .EROFS
+        }
+        log("write access will be enabled during recovery")
+        return try await Ext4Journal.recover(sb, store: cache, pageSize: pageSize) { line in
+            KernelLog.warning("EXT4-fs (" + name + "): " + line)
         }
     }
 
