@@ -7,7 +7,6 @@ import _Concurrency
 /// its own block size. Read-write only where Ext4FileSystem.writableRefusal allows it (no journal:
 /// the jbd2 writer is not under ext4's commit step yet).
 enum Ext4Mount {
-enum Ext4Mount {
     static let MS_RDONLY: UInt64 = 0x1, MS_SILENT: UInt64 = 0x8000
     private static let writeRefused = ReportOnce(count: 1)
     static let MS_SYNCHRONOUS: UInt64 = 0x10
