@@ -257,6 +257,19 @@ static void vmsplice_checks(void) {
     struct iovec large = {.iov_base = big, .iov_len = sizeof big};
     CHECK("vm-fills-pipe", vmsplice(p[1], &large, 1, 0) > 0);
     CHECK_ERR("vm-full-nonblock", vmsplice(p[1], &large, 1, F_NB), EAGAIN);
+    {   /* The pipe's own O_NONBLOCK does not count for vmsplice (Linux 6.1): it waits, until a signal. */
+        struct sigaction sa = {.sa_handler = on_alarm};
+        sigaction(SIGALRM, &sa, NULL);
+        fcntl(p[1], F_SETFL, O_NONBLOCK);
+        struct itimerval t = {.it_value = {.tv_usec = 200000}};
+        setitimer(ITIMER_REAL, &t, NULL);
+        CHECK_ERR("vm-full-onblock-waits", vmsplice(p[1], &large, 1, 0), EINTR);
+        CHECK_EQ("vm-full-onblock-alarm", alarms, 1);
+        struct itimerval off = {{0, 0}, {0, 0}};
+        setitimer(ITIMER_REAL, &off, NULL);
+        fcntl(p[1], F_SETFL, 0);
+        alarms = 0;
+    }
     close(p[0]);
     signal(SIGPIPE, SIG_IGN);
     CHECK_ERR("vm-epipe", vmsplice(p[1], iov, 1, 0), EPIPE);
