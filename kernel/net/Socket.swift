@@ -101,8 +101,8 @@ final class SocketFile: FileOperations, @unchecked Sendable {
         return m.bytes.count
     }
 
-    /// write(2) and writev(2) come through SocketSyscalls.transfer (they need the caller); only
-    /// sendfile/splice reach here, which do not support sockets yet.
+    /// write(2) and writev(2) come through SocketSyscalls.transfer (they need the caller), splice
+    /// through SpliceSink; only sendfile reaches here, which does not support sockets yet.
     func write(_ file: OpenFile, from buffer: UnsafeRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
         throw .EINVAL
     }

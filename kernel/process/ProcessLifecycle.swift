@@ -60,24 +60,27 @@ enum ProcessLifecycle {
     }
 
     /// Opens a file to execute it (a program, or an ELF interpreter: Linux's open_exec) and reads it
-    /// whole, block by block: EACCES unless it is a regular file the caller may execute.
+    /// whole, block by block: EACCES unless it is a regular file the caller may execute. As Linux,
+    /// execute permission is all it takes: an execute-only (0111) program runs, read by the kernel.
     static func readExecutable(_ path: [UInt8], vfs: VFS, context: FSContext,
                                start: ExecStart = ExecStart()) async throws(Errno) -> (image: ProgramFile, status: FileStatus, location: Location) {
-        let file: OpenFile
-        if let location = start.file, path.isEmpty {
-            file = try await vfs.open(location, flags: [.O_RDONLY], context: context)
+        let location: Location
+        if let file = start.file, path.isEmpty {
+            location = file
         } else {
             guard !path.isEmpty else { throw .ENOENT }
-            file = try await vfs.open(path, flags: start.noFollow ? [.O_RDONLY, .O_NOFOLLOW] : [.O_RDONLY], at: start.directory,
-                                      context: context)
+            location = try await vfs.resolve(path, at: start.directory, followLast: !start.noFollow, context: context)
+            if location.metadata.isSymbolicLink { throw .ELOOP }             // AT_SYMLINK_NOFOLLOW
         }
-        var status = file.status
+        var status = location.status
         guard status.mode & FileMode.S_IFMT == FileMode.S_IFREG else { throw .EACCES }
-        let mountFlags = file.location.mount.flags
+        let mountFlags = location.mount.flags
         guard !mountFlags.contains(.noExec) else { throw .EACCES }
         guard context.credentials.permits(.execute, mode: status.mode, uid: status.uid, gid: status.gid) else { throw .EACCES }
         // On a nosuid mount the set-id bits give nothing (Linux's mnt_may_suid).
         if mountFlags.contains(.noSuid) { status.mode &= ~(FileMode.S_ISUID | FileMode.S_ISGID) }
+        // The kernel's own read-only open file: the caller's read permission is not asked for.
+        let file = OpenFile(location: location, flags: [.O_RDONLY], operations: nil)
         let program = try await ProgramFile.read(file, size: Int(status.size))
         if !mountFlags.contains(.noSuid) { program.fileCapabilities = await Xattrs.storedCapabilities(of: file.location.inode) }
         return (program, status, file.location)

@@ -218,7 +218,12 @@ enum FileSyscalls {
         guard buffer.rangeIsUser(count: requested) else { throw .EFAULT }
         try verifyPosition(offset, count: count)
         // Nothing writable: still read (end of file is 0, not EFAULT, on Linux too); the copy faults.
-        let n = max(a.user.accessibleLength(at: buffer, count: requested, write: true), min(requested, 1))
+        var n = max(a.user.accessibleLength(at: buffer, count: requested, write: true), min(requested, 1))
+        if n < requested, let ops = file.operations, ops.pipe == nil, !ops.usesPosition {
+            // Files that fill whole records (eventfd, timerfd, signalfd, inotify) would call a
+            // shortened buffer EINVAL: they read the record, and the copy faults (EFAULT), as on Linux.
+            n = min(requested, chunk)
+        }
         var total = 0
         let staging = try a.thread.stagingBuffer(count: min(chunk, max(n, 1)))   // one bounce buffer for the call
         var share = CPUShare()

@@ -90,6 +90,11 @@ extension SyscallTable {
         // Pipes
         t.add(.pipe2, instant: PipeSyscalls.pipe2)
 
+        // Splicing through pipes
+        t.add(.splice, sleeping: SpliceSyscalls.splice)
+        t.add(.tee, sleeping: SpliceSyscalls.tee)
+        t.add(.vmsplice, sleeping: SpliceSyscalls.vmsplice)
+
         // Waiting for descriptors
         t.add(.pselect6, sleeping: PollSyscalls.pselect6, restart: .restartNoHand)
         t.add(.ppoll, sleeping: PollSyscalls.ppoll, restart: .restartNoHand)

@@ -18,20 +18,25 @@ public struct PipeBuffer: Sendable {
     /// counter to move, so a writer that opens and closes at once still releases the reader.
     public private(set) var readerOpens: UInt64 = 0
     public private(set) var writerOpens: UInt64 = 0
+    /// Room a splice into the pipe holds while it fetches the bytes to fill it (not free for others).
+    public private(set) var reserved = 0
+    /// A splice out of the pipe is writing its oldest bytes elsewhere and takes only what was
+    /// written: other readers wait meanwhile (Linux holds the pipe's mutex for that).
+    public var claimed = false
 
     public init(capacity: Int = PipeBuffer.defaultCapacity) {
         self.capacity = capacity
         storage = [UInt8](repeating: 0, count: capacity)
     }
 
-    public var free: Int { capacity - count }
+    public var free: Int { capacity - count - reserved }
 
     /// F_SETPIPE_SZ: a new capacity, keeping the bytes in order; false (EBUSY) if they do not fit.
     public mutating func resize(to newCapacity: Int) -> Bool {
-        guard newCapacity >= count else { return false }
+        guard newCapacity >= count + reserved else { return false }
         var bytes = [UInt8](repeating: 0, count: newCapacity)
         let n = count
-        bytes.withUnsafeMutableBytes { b in _ = read(into: UnsafeMutableRawBufferPointer(rebasing: b[0..<n])) }
+        bytes.withUnsafeMutableBytes { b in _ = peek(into: UnsafeMutableRawBufferPointer(rebasing: b[0..<n])) }
         storage = bytes
         capacity = newCapacity
         head = 0
@@ -64,17 +69,47 @@ public struct PipeBuffer: Sendable {
     /// Takes up to `buffer.count` bytes; end of file once empty with no writer left.
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) -> ReadOutcome {
         if buffer.count == 0 { return .data(0) }
+        if claimed { return .wouldBlock }
         if count == 0 { return writers == 0 ? .endOfFile : .wouldBlock }
-        let n = min(count, buffer.count)
-        let first = min(n, capacity - head)
+        let n = peek(into: buffer)
+        discard(n)
+        return .data(n)
+    }
+
+    /// Copies up to `buffer.count` bytes, starting `skip` bytes past the oldest, without taking them.
+    public func peek(into buffer: UnsafeMutableRawBufferPointer, skipping skip: Int = 0) -> Int {
+        let n = min(count - min(skip, count), buffer.count)
+        guard n > 0 else { return 0 }
+        let start = (head + skip) % capacity
+        let first = min(n, capacity - start)
         storage.withUnsafeBytes { s in
-            buffer.baseAddress!.copyMemory(from: s.baseAddress! + head, byteCount: first)
+            buffer.baseAddress!.copyMemory(from: s.baseAddress! + start, byteCount: first)
             if n > first { (buffer.baseAddress! + first).copyMemory(from: s.baseAddress!, byteCount: n - first) }
         }
+        return n
+    }
+
+    /// Drops the `n` oldest bytes (what a splice peeked and wrote elsewhere).
+    public mutating func discard(_ n: Int) {
+        let n = min(max(n, 0), count)
         head = (head + n) % capacity
         count -= n
         if count == 0 { head = 0 }
-        return .data(n)
+    }
+
+    /// Holds up to `want` bytes of the free room for a splice: the room held (0 if none).
+    public mutating func reserve(upTo want: Int) -> Int {
+        let n = min(max(want, 0), free)
+        reserved += n
+        return n
+    }
+
+    /// Gives back a reservation of `room` bytes, filled with `buffer` (at most `room` bytes, maybe
+    /// none). The bytes go in even if every reader left meanwhile, as if the splice had finished first.
+    public mutating func fillReserved(_ room: Int, from buffer: UnsafeRawBufferPointer) {
+        precondition(room <= reserved && buffer.count <= room)
+        reserved -= room
+        append(buffer)
     }
 
     /// Puts in what fits of `buffer` under the atomicity rule. `buffer` is what is left of the
@@ -83,7 +118,14 @@ public struct PipeBuffer: Sendable {
         if readers == 0 { return .brokenPipe }
         if buffer.count == 0 { return .wrote(0) }
         if atomic ? free < buffer.count : free == 0 { return .wouldBlock }
-        let n = min(free, buffer.count)
+        return .wrote(append(UnsafeRawBufferPointer(rebasing: buffer[0..<min(free, buffer.count)])))
+    }
+
+    /// Puts all of `buffer` after the newest byte (the caller made sure it fits).
+    @discardableResult
+    private mutating func append(_ buffer: UnsafeRawBufferPointer) -> Int {
+        let n = buffer.count
+        guard n > 0 else { return 0 }
         let tail = (head + count) % capacity
         let first = min(n, capacity - tail)
         storage.withUnsafeMutableBytes { s in
@@ -91,7 +133,7 @@ public struct PipeBuffer: Sendable {
             if n > first { s.baseAddress!.copyMemory(from: buffer.baseAddress! + first, byteCount: n - first) }
         }
         count += n
-        return .wrote(n)
+        return n
     }
 
     // poll(2) readiness, as Linux's pipe_poll reports it to each end.

@@ -133,7 +133,8 @@ extension VFS {
         if truncate && metadata.isRegular && !created {
             // POSIX: O_TRUNC on an existing file updates mtime and ctime even if it was empty.
             try await location.inode.setattr(AttributeChanges(size: 0, mtime: .now))
-            await Xattrs.removeCapabilities(of: location.inode)  // do_truncate's killpriv
+            // do_truncate's killpriv: file capabilities, and the set-id bits of a caller without CAP_FSETID.
+            try await location.inode.removeSetIDBits(writtenBy: context.credentials)
         }
         let file = OpenFile(location: location, flags: flags, operations: operations)
         if let operations { try await operations.open(file) }
