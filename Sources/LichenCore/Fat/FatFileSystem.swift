@@ -17,9 +17,15 @@ public final class FatFileSystem: FileSystem {
             log("logical sector size too small for device (logical sector size = " + Format.decimal(UInt64(boot.bytesPerSector)) + ")")
             throw .EINVAL
         }
+        // Only the sectors holding entries of real clusters are read (and kept in memory).
+        let fatSectors = (UInt64(boot.maxCluster) * UInt64(boot.bits) / 8 + UInt64(boot.bytesPerSector)) / UInt64(boot.bytesPerSector)
+        guard fatSectors * UInt64(boot.bytesPerSector) <= FatTable.maxBytes else {
+            log("Lichen: a FAT of more than 16 MiB is not supported")
+            throw .EINVAL
+        }
         var fat: [UInt8] = []
         let active = boot.writtenFats[0]
-        for s in 0..<boot.sectorsPerFat {
+        for s in 0..<min(fatSectors, boot.sectorsPerFat) {
             fat += try await source.block(boot.fatStart + UInt64(active) * boot.sectorsPerFat + s)
         }
         var table = FatTable(fat, boot: boot)

@@ -128,7 +128,7 @@ public enum FatNames {
                 baseEnd = d
             }
         }
-        var valid = (base: true, ext: true), lowerOK = (base: true, ext: true), upperOK = (base: true, ext: true)
+        var valid = (base: true, ext: true), upperOK = (base: true, ext: true)
         var isShort = true
         func convert(_ c: UInt16, base: Bool) -> UInt8? {
             if c == dot || c == space {
@@ -141,8 +141,7 @@ public enum FatNames {
             }
             let b = UInt8(c), u = upper(b)
             if (u >= 0x41 && u <= 0x5a) {
-                if u == b { if base { lowerOK.base = false } else { lowerOK.ext = false } }
-                else { if base { upperOK.base = false } else { upperOK.ext = false } }
+                if u != b { if base { upperOK.base = false } else { upperOK.ext = false } }
             }
             return u
         }

@@ -74,7 +74,10 @@ final class FatNode: Inode, @unchecked Sendable {
         let start = directoryStart
         let c: [UInt32]
         if volume.isFixedRoot(start) { c = [] } else {
-            do throws(Errno) { c = try volume.table.chain(from: start) } catch { throw volume.corrupted("invalid cluster chain") }
+            // A directory's chain is all of it; a file's as far as its size reaches.
+            let limit = isDirectory ? FatVolume.maxDirectoryBytes / volume.boot.clusterBytes
+                : Int((Int64(entry.size) + Int64(volume.boot.clusterBytes) - 1) / Int64(volume.boot.clusterBytes))
+            do throws(Errno) { c = try volume.table.chain(from: start, limit: limit) } catch { throw volume.corrupted("invalid cluster chain") }
         }
         state.withLock { $0.chain = c }
         return c

@@ -80,7 +80,7 @@ extension FatNode {
     private func grow() async throws(Errno) {
         guard !volume.isFixedRoot(directoryStart) else { throw .ENOSPC }
         var chain = try chain()
-        guard (chain.count + 1) * volume.boot.clusterBytes <= 2 << 20 else { throw .ENOSPC }
+        guard (chain.count + 1) * volume.boot.clusterBytes <= FatVolume.maxDirectoryBytes else { throw .ENOSPC }
         let added = try volume.table.allocate(1)[0]
         try await volume.zeroCluster(added)
         if let last = chain.last { volume.table.link(last, to: added) }

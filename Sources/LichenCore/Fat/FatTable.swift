@@ -3,6 +3,8 @@
 /// read and written in the width of the FAT type; changed sectors are remembered so that only
 /// they are written back, to every FAT copy.
 public struct FatTable: Sendable {
+    /// Lichen keeps the FAT in memory: at most this much (a FAT32 volume of 128 GiB with 32 KiB clusters).
+    public static let maxBytes: UInt64 = 16 << 20
     public let kind: FatBootSector.Kind
     public let maxCluster: UInt32
     public private(set) var bytes: [UInt8]
@@ -101,17 +103,19 @@ public struct FatTable: Sendable {
 
     /// The clusters of the chain starting at `start` (empty for 0). A chain that leads out of the
     /// data area, into a free cluster, or around a loop is corrupt: EIO as Linux's fat_get_cluster.
-    public func chain(from start: UInt32) throws(Errno) -> [UInt32] {
+    /// At most `limit` clusters are followed (a file needs no more than its size covers).
+    public func chain(from start: UInt32, limit: Int = Int.max) throws(Errno) -> [UInt32] {
         var out: [UInt32] = []
         var c = start
         if c == 0 { return out }
-        while true {
+        while out.count < limit {
             guard c >= 2, c < maxCluster, out.count < Int(maxCluster) else { throw .EIO }
             out.append(c)
             let next = entry(c)
             if next >= endThreshold { return out }
             c = next
         }
+        return out
     }
 
     /// Takes `count` free clusters (searching on from the last allocation, as Linux), links them

@@ -81,12 +81,18 @@ final class FatVolume: @unchecked Sendable {
     func directorySectors(_ start: UInt32) throws(Errno) -> [UInt64] {
         if isFixedRoot(start) { return (0..<boot.rootSectors).map { boot.rootStart + $0 } }
         var out: [UInt64] = []
-        for c in try table.chain(from: start) {
+        let limit = Self.maxDirectoryBytes / boot.clusterBytes
+        let chain = try table.chain(from: start, limit: limit + 1)
+        guard chain.count <= limit else { throw corrupted("directory larger than 2 MiB") }
+        for c in chain {
             let first = boot.sector(ofCluster: c)
             for k in 0..<UInt64(boot.sectorsPerCluster) { out.append(first + k) }
         }
         return out
     }
+
+    /// Linux's FAT_MAX_DIR_SIZE: 65536 entries.
+    static let maxDirectoryBytes = 2 << 20
 
     func readDirectory(_ start: UInt32) async throws(Errno) -> [UInt8] {
         var out: [UInt8] = []
