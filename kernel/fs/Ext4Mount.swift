@@ -45,7 +45,7 @@ enum Ext4Mount {
             if writeRefused.first(0) { log("write support not implemented: mount it read-only (-o ro)") }
             throw .EROFS
         }
-        let cache = try BlockCache(file, blockSize: superblock.blockSize, capacity: 2048)
+        let cache = try BlockCaches.cache(for: file, blockSize: superblock.blockSize, capacity: 2048)
         guard superblock.blocksCount <= cache.blockCount else {
             log("bad geometry: block count " + Format.decimal(superblock.blocksCount) + " exceeds size of device ("
                 + Format.decimal(cache.blockCount) + " blocks)")
