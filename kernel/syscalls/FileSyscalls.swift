@@ -135,6 +135,7 @@ enum FileSyscalls {
     private static func syncDescriptor(_ a: SyscallArguments, _ fd: Int32) async throws(Errno) -> UInt64 {
         let file = try a.process.file(fd)
         if let operations = file.operations { try await operations.fsync(file) }
+        if let fat = file.location.mount.fileSystem as? FatFileSystem { try await fat.sync() }    // FAT: its cache written back
         return 0
     }
 

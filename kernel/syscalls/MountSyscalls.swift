@@ -42,6 +42,8 @@ enum MountSyscalls {
             fileSystem = Devpts.shared
         } else if Ext4Mount.isExt(type) {                         // ext2/3/4 on a block device, read-only
             fileSystem = try await Ext4Mount.make(type: type, source: source, flags: flags, data: data, context: a.fs)
+        } else if FatMount.isFat(type) {                          // vfat on a block device
+            fileSystem = try await FatMount.make(source: source, flags: flags, data: data, context: a.fs)
         } else {
             guard data.isEmpty else { throw .EINVAL }              // their options are not supported yet
             if type == Array("proc".utf8) {
@@ -78,6 +80,7 @@ enum MountSyscalls {
         // a mount that is some process's directory or holds an open file stays (EBUSY).
         if target.isMountRoot && flags & MNT_DETACH == 0 && inUse(target.mount) { throw .EBUSY }
         try await vfs.unmount(path, context: a.fs)
+        if let fat = target.mount.fileSystem as? FatFileSystem { try? await fat.unmount() }   // FSInfo, the dirty flag cleared
         forgetUnmounted()            // the source names must not keep an unmounted tmpfs (its pages) alive
         return 0
     }

@@ -29,13 +29,16 @@ public final class FatFileSystem: FileSystem {
             fat += try await source.block(boot.fatStart + UInt64(active) * boot.sectorsPerFat + s)
         }
         var table = FatTable(fat, boot: boot)
+        var fsInfoFree = table.freeCount
         if boot.kind == .fat32, let info = FatFSInfo.parse(try await source.block(UInt64(boot.fsInfoSector))) {
             if info.next >= 2 && info.next < boot.maxCluster { table.lastAllocated = info.next }
+            fsInfoFree = info.free
         } else if boot.kind == .fat32 {
             log("Invalid FSINFO signature (sector = " + Format.decimal(UInt64(boot.fsInfoSector)) + ")")
         }
         let volume = FatVolume(boot: boot, bootSector: bootSector, table: table, source: source, store: store, options: options,
                                clock: clock, log: log)
+        volume.fsInfoFree = fsInfoFree
         let root = FatNode.root(volume)
         do throws(Errno) {
             try await volume.serialized { () async throws(Errno) -> Void in

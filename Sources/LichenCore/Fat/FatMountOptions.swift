@@ -72,19 +72,21 @@ public struct FatMountOptions: Equatable, Sendable {
         return FileMode.S_IFREG | (mode & ~fileMask)
     }
 
-    /// fat_sanitize_mode_change: the read and execute bits cannot change; the write bits can only
-    /// be all (the mask allowing) or none (a file becomes read-only), and not at all on directories.
-    /// Returns whether the file becomes read-only, or EPERM.
-    public func readOnly(changingTo newMode: UInt32, from current: UInt32, isDirectory: Bool) throws(Errno) -> Bool {
+    /// fat_setattr's chmod: bits beyond rwx (set-id, sticky) are EPERM; then, as
+    /// fat_sanitize_mode_change, the read and execute bits cannot change, the write bits can only
+    /// be all (the mask allowing) or none (a file becomes read-only), and not at all on
+    /// directories. A change FAT cannot hold is dropped without an error, as Linux does.
+    /// Returns whether the file becomes read-only, or nil to leave it.
+    public func readOnly(changingTo newMode: UInt32, from current: UInt32, isDirectory: Bool) throws(Errno) -> Bool? {
         guard newMode & ~0o777 == 0 else { throw .EPERM }
         let mask = isDirectory ? directoryMask : fileMask
         let perm = newMode & ~mask
-        guard perm & 0o555 == current & 0o555 else { throw .EPERM }
+        guard perm & 0o555 == current & 0o555 else { return nil }
         let canHoldReadOnly = !isDirectory && 0o222 & ~mask != 0
         if canHoldReadOnly {
-            if perm & 0o222 != 0 && perm & 0o222 != 0o222 & ~mask { throw .EPERM }
+            if perm & 0o222 != 0 && perm & 0o222 != 0o222 & ~mask { return nil }
         } else if perm & 0o222 != 0o222 & ~mask {
-            throw .EPERM
+            return nil
         }
         return perm & 0o222 == 0
     }

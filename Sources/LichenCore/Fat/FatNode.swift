@@ -147,7 +147,8 @@ final class FatNode: Inode, @unchecked Sendable {
         guard isDirectory else { throw .ENOTDIR }
         guard cookie >= 0 else { throw .EINVAL }
         let (list, parentIno, gone) = try await volume.serialized { () async throws(Errno) -> ([FatDirectoryRecord], UInt64, Bool) in
-            (try await records().records, state.withLock { $0.parent?.ino } ?? ino, snapshot.unlinked)
+            try await accessed()
+            return (try await records().records, state.withLock { $0.parent?.ino } ?? ino, snapshot.unlinked)
         }
         if gone { return }
         if isRoot {
@@ -171,6 +172,7 @@ final class FatNode: Inode, @unchecked Sendable {
         guard !isDirectory else { throw .EISDIR }
         guard offset >= 0 else { throw .EINVAL }
         return try await volume.serialized { () async throws(Errno) -> Int in
+            try await accessed()
             let size = Int64(entry.size)
             if offset >= size || buffer.isEmpty { return 0 }
             let total = Int(min(Int64(buffer.count), size - offset))
@@ -322,6 +324,21 @@ final class FatNode: Inode, @unchecked Sendable {
             }
             try await writeEntry()
         }
+    }
+
+    /// A read or readdir: the access date moves to today under Linux's default relatime rule (when
+    /// it is not after the mtime or ctime, or a day old). Not on a read-only mount; Lichen does not
+    /// see the mount's noatime flag (a divergence).
+    func accessed() async throws(Errno) {
+        guard !isRoot, volume.store != nil else { return }
+        let t = volume.now
+        let s = snapshot
+        guard !s.unlinked else { return }
+        let a = s.entry.accessed
+        let due = a.seconds <= s.entry.modified.seconds || a.seconds <= s.entry.created.seconds || t.seconds - a.seconds >= 86400
+        guard due, FatTime.fat(t).date != s.entry.accessDate else { return }
+        state.withLock { $0.entry.setAccessed(t) }
+        try await writeEntry()
     }
 
     /// The directory's mtime and ctime after a change of its entries.

@@ -47,6 +47,7 @@ final class FatVolume: @unchecked Sendable {
             defer { freeClusters.withLock { $0 = table.freeCount } }
             let result = try await body()
             try await writeTable()
+            if table.freeCount != fsInfoFree { try await writeFSInfo() }
             return result
         }
     }
@@ -182,8 +183,12 @@ final class FatVolume: @unchecked Sendable {
         try await write(0, bootSector)
     }
 
+    /// The free count FSInfo holds (written whenever an operation changed it: fsck.fat checks it).
+    var fsInfoFree: UInt32 = 0
+
     func writeFSInfo() async throws(Errno) {
         guard isFat32, store != nil else { return }
+        fsInfoFree = table.freeCount
         let s = UInt64(boot.fsInfoSector)
         let old = try await sector(s)
         guard FatFSInfo.parse(old) != nil else { return }
