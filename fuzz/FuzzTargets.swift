@@ -1,6 +1,6 @@
 // libFuzzer entry point for LichenCore's parsers of untrusted bytes (built with
 // `swiftc -sanitize=fuzzer,address` together with Sources/LichenCore by fuzz/run.sh). The target is
-// chosen with LICHEN_FUZZ_TARGET: fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, jbd2.
+// chosen with LICHEN_FUZZ_TARGET: fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, jbd2, fat.
 import LichenCoreFuzzed
 #if canImport(Glibc)
 import Glibc
@@ -9,11 +9,11 @@ import Glibc
 /// EM_AARCH64: the ELF seeds are arm64 programs (the fuzzed module is LichenCore alone, without LinuxABIAArch64).
 let elfMachine: UInt16 = 183
 
-enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, jbd2 }
+enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, jbd2, fat }
 
 let target: Target = {
     guard let raw = getenv("LICHEN_FUZZ_TARGET"), let t = Target(rawValue: String(cString: raw)) else {
-        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2")
+        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2 fat")
     }
     return t
 }()
@@ -98,6 +98,8 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         fuzzExt4(bytes)
     case .jbd2:
         fuzzJbd2(bytes)
+    case .fat:
+        fuzzFat(bytes)
     }
     return 0
 }
@@ -248,6 +250,54 @@ func fuzzJbd2(_ bytes: UnsafeRawBufferPointer) {
         let store = MemoryBlockStore(image, blockSize: 1024)
         if let log = try? Jbd2Log(runs: [Jbd2Run(logical: 0, physical: 0, count: 1024)]) {
             _ = try? await Jbd2Recovery.recover(store: store, log: log, fsBlocks: 2048) { _ in }
+        }
+        sem_post(&done)
+    }
+    sem_wait(&done)
+}
+
+// MARK: FAT
+
+/// The input is a FAT volume (sectors past its end give EIO): mounted read-only and walked, then
+/// mounted read-write and changed (create, write, mkdir, rename, truncate, unlink, unmount).
+func fuzzFat(_ bytes: UnsafeRawBufferPointer) {
+    guard bytes.count >= 512 else { return }
+    var done = sem_t()
+    sem_init(&done, 0, 0)
+    Task {
+        var reason = ""
+        if let boot = try? FatBootSector.parse(Array(bytes[0..<512]), reason: &reason) {
+            var image = Array(bytes)
+            image += [UInt8](repeating: 0, count: (boot.bytesPerSector - image.count % boot.bytesPerSector) % boot.bytesPerSector)
+            let options = FatMountOptions(uid: 0, gid: 0, umask: 0o022)
+            let clock: VFSClock = { Timespec(seconds: 1_700_000_000) }
+            let store = MemoryBlockStore(image, blockSize: boot.bytesPerSector)
+            if let fs = try? await FatFileSystem.mount(boot, source: store, store: nil, options: options,
+                                                      device: DeviceNumber(major: 254, minor: 0), clock: clock, log: { _ in }) {
+                _ = fs.statistics
+                await fuzzWalk(fs.root, depth: 0)
+            }
+            if let fs = try? await FatFileSystem.mount(boot, source: store, store: store, options: options,
+                                                      device: DeviceNumber(major: 254, minor: 0), clock: clock, log: { _ in }) {
+                let root = fs.root
+                let data = UnsafeMutableRawBufferPointer.allocate(byteCount: 3000, alignment: 1)
+                defer { data.deallocate() }
+                data.initializeMemory(as: UInt8.self, repeating: 0x41)
+                if let f = try? await root.create(Array("A fuzzed long name.txt".utf8), mode: 0o644, owner: .root) {
+                    _ = try? await f.write(at: 100, from: UnsafeRawBufferPointer(data), append: false)
+                    _ = try? await f.truncate(to: 1000)
+                }
+                if let d = try? await root.mkdir(Array("dir".utf8), mode: 0o755, owner: .root) {
+                    _ = try? await root.rename(Array("A fuzzed long name.txt".utf8), to: d, as: Array("moved".utf8), flags: [])
+                }
+                var names: [[UInt8]] = []
+                try? await root.readdir(from: 0) { e in names.append(e.name); return names.count < 50 }
+                for n in names where n != [46] && n != [46, 46] {
+                    guard let child = try? await root.lookup(n) else { continue }
+                    if child.metadata.isDirectory { try? await root.rmdir(n) } else { try? await root.unlink(n) }
+                }
+                try? await fs.unmount()
+            }
         }
         sem_post(&done)
     }

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2 fat)
 out=build/fuzz
 mkdir -p "$out/module"
 bin="$out/lichen-fuzz"
@@ -73,6 +73,11 @@ PY
               debugfs -R "cat <8>" "$out/jbd2-images/$k.img" 2>/dev/null | head -c 65536 > "$dir/$k"
             done
           fi ;;
+    fat) if [ ! -f "$dir/fat12" ]; then     # mkfs.fat volumes with files from mtools, cut to the 64 KiB -max_len
+           t="$out/fat-images"; python3 tests/fat/make_images.py "$t" >/dev/null 2>&1 || true
+           for k in 12 16 32; do [ -f "$t/fat$k.img" ] && head -c 65536 "$t/fat$k.img" > "$dir/fat$k"; done
+           rm -f "$dir/small12"; mkfs.fat -C "$dir/small12" 64 >/dev/null 2>&1 && MTOOLS_SKIP_CHECK=1 mcopy -i "$dir/small12" fuzz/run.sh "::/A long name.sh" || true
+         fi ;;
     symbols) [ -f build/ksyms.S ] && python3 - "$dir/ksyms" <<'PY' || true
 import re, sys
 data = bytes(int(b) for line in open("build/ksyms.S") if line.startswith(".byte") for b in line[6:].split(","))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing Lichen needs on a Debian machine, when it is missing.
-# usage: tools/ensure-deps.sh [qemu] [dtc] [gcc] [e2fsprogs] [dpkg-dev]
+# usage: tools/ensure-deps.sh [qemu] [dtc] [gcc] [e2fsprogs] [dpkg-dev] [dosfstools] [mtools]
 set -euo pipefail
 need=()
 for what in "$@"; do
@@ -10,6 +10,8 @@ for what in "$@"; do
     gcc)  command -v aarch64-linux-gnu-gcc >/dev/null && [ -f /usr/aarch64-linux-gnu/lib/libc.a ] \
             || need+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;   # static test programs
     e2fsprogs) [ -x /usr/sbin/mke2fs ] || command -v mke2fs >/dev/null || need+=(e2fsprogs) ;;   # ext4 test images
+    dosfstools) [ -x /usr/sbin/mkfs.fat ] || command -v mkfs.fat >/dev/null || need+=(dosfstools) ;;   # FAT test images
+    mtools) command -v mcopy >/dev/null || need+=(mtools) ;;   # FAT images filled and read back
     dpkg-dev) command -v dpkg-source >/dev/null || need+=(dpkg-dev) ;;   # apt-get source (tools/fetch-debian-source.sh)
     *) echo "ensure-deps: unknown dependency '$what'" >&2; exit 2 ;;
   esac

@@ -115,6 +115,9 @@ enum FileSyscalls {
     /// Every mounted disk's dirty blocks written back, then every disk's volatile cache flushed (a
     /// failure is not reported, as Linux's sync).
     static func sync(_ a: SyscallArguments) async -> UInt64 {
+        if let vfs = RootFilesystem.vfs {
+            for mount in vfs.mounts.all { try? await mount.fileSystem.sync() }
+        }
         await BlockCaches.syncAll()
         await BlockDevices.flushAll()
         return 0
@@ -135,8 +138,7 @@ enum FileSyscalls {
     private static func syncDescriptor(_ a: SyscallArguments, _ fd: Int32) async throws(Errno) -> UInt64 {
         let file = try a.process.file(fd)
         if let operations = file.operations { try await operations.fsync(file) }
-        // ext4: the whole filesystem written back (no per-file dirty tracking yet)
-        if let ext4 = file.location.mount.fileSystem as? Ext4FileSystem { try await ext4.sync() }
+        try await file.location.mount.fileSystem.sync()        // the whole filesystem (no per-file tracking yet)
         return 0
     }
 

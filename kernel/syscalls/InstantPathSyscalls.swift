@@ -34,7 +34,7 @@ enum InstantPathSyscalls {
             guard let start = startDirectory(a, dirfd, path, context) else { return nil }
             guard let (location, metadata) = InstantPathWalk.resolve(path, from: start, context: context, mounts: vfs.mounts,
                                                                      followLast: followLast) else { return nil }
-            return FileStatus(metadata, device: location.mount.fileSystem.device)
+            return FileStatus(metadata, device: location.mount.fileSystem.device, blockSize: location.mount.fileSystem.preferredBlockSize)
         }
     }
 

@@ -43,6 +43,8 @@ enum MountSyscalls {
             fileSystem = Devpts.shared
         } else if Ext4Mount.isExt(type) {                         // ext2/3/4 on a block device
             fileSystem = try await Ext4Mount.make(type: type, source: source, flags: flags, data: data, context: a.fs)
+        } else if FatMount.isFat(type) {                          // vfat on a block device
+            fileSystem = try await FatMount.make(source: source, flags: flags, data: data, context: a.fs)
         } else {
             guard data.isEmpty else { throw .EINVAL }              // their options are not supported yet
             if type == Array("proc".utf8) {
@@ -78,8 +80,9 @@ enum MountSyscalls {
         // A lazy unmount (MNT_DETACH) lets the users keep what they hold; otherwise, like Linux,
         // a mount that is some process's directory or holds an open file stays (EBUSY).
         if target.isMountRoot && flags & MNT_DETACH == 0 && inUse(target.mount) { throw .EBUSY }
-        if target.isMountRoot, let ext4 = target.mount.fileSystem as? Ext4FileSystem { try await ext4.sync() }   // written back first
+        if target.isMountRoot { try await target.mount.fileSystem.sync() }        // written back first
         try await vfs.unmount(path, context: a.fs)
+        try? await target.mount.fileSystem.unmount()                             // FAT: FSInfo, the dirty flag cleared
         forgetUnmounted()            // the source names must not keep an unmounted tmpfs (its pages) alive
         return 0
     }

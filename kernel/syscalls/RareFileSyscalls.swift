@@ -57,7 +57,7 @@ enum RareFileSyscalls {
     static func syncfs(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let fd = a.fd(0)
         let file = try a.process.file(fd)
-        if let ext4 = file.location.mount.fileSystem as? Ext4FileSystem { try await ext4.sync() }
+        try await file.location.mount.fileSystem.sync()
         return 0
     }
 

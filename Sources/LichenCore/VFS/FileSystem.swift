@@ -8,10 +8,18 @@ public protocol FileSystem: AnyObject, Sendable {
     var statistics: FileSystemStatistics { get }
     /// st_blksize of its files (a page, unless the filesystem says otherwise: ext4's block size).
     var preferredBlockSize: Int32 { get }
+    /// Writes every change back to its device and makes it durable (syncfs, sync(2), and fsync,
+    /// which no disk filesystem here tracks per file yet). Filesystems in memory have nothing to do.
+    func sync() async throws(Errno)
+    /// Its last mount is gone: everything written back and the volume marked clean (FAT's dirty
+    /// flag). By default, `sync`.
+    func unmount() async throws(Errno)
 }
 
 extension FileSystem {
     public var preferredBlockSize: Int32 { Int32(pageSize) }
+    public func sync() async throws(Errno) {}
+    public func unmount() async throws(Errno) { try await sync() }
 }
 
 /// What statfs reports.

@@ -66,7 +66,7 @@ enum ProcSystem {
 
     @Sendable static func filesystems() -> [UInt8] {
         var o: [UInt8] = []
-        o.add("nodev\tsysfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tpipefs\nnodev\trootfs\n\text3\n\text2\n\text4\n")
+        o.add("nodev\tsysfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\nnodev\tpipefs\nnodev\trootfs\n\text3\n\text2\n\text4\n\tvfat\n")   // vfat last: Linux lists a module's type when it loads
         return o
     }
 
