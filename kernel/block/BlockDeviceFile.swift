@@ -134,7 +134,8 @@ final class BlockDeviceFile: FileOperations, @unchecked Sendable {
         case LinuxBlockIoctl.BLKROGET:
             try caller.store(Int32(device.readOnly ? 1 : 0), to: argument)
         case LinuxBlockIoctl.BLKFLSBUF:
-            guard caller.has(.CAP_SYS_ADMIN) else { throw .EACCES }          // no cached buffers to drop
+            guard caller.has(.CAP_SYS_ADMIN) else { throw .EACCES }
+            try await BlockCaches.flushBuffers(of: number)
         case LinuxBlockIoctl.BLKRRPART:
             guard caller.has(.CAP_SYS_ADMIN) else { throw .EACCES }
             guard partition == nil, let disk = BlockDevices.all.first(where: { $0.whole === self }) else { throw .EINVAL }

@@ -1,12 +1,14 @@
 import LichenCore
 import _Concurrency
 
-/// mount(2) of ext2/ext3/ext4 from a block device: read-only only (no write support yet). The
-/// source is resolved to a disk or partition, its superblock read through a small cache, then the
-/// filesystem reads everything through a BlockCache in its own block size.
+/// mount(2) of ext2/ext3/ext4 from a block device. The source is resolved to a disk or partition,
+/// its superblock read through a small cache, then the filesystem reads (and, mounted read-write,
+/// writes) everything through the device's BlockCache in its own block size. Read-write only
+/// where Ext4FileSystem.writableRefusal allows it (no journal: jbd2 is not there yet).
 enum Ext4Mount {
     static let MS_RDONLY: UInt64 = 0x1, MS_SILENT: UInt64 = 0x8000
     private static let writeRefused = ReportOnce(count: 1)
+    static let MS_SYNCHRONOUS: UInt64 = 0x10
 
     static func isExt(_ type: [UInt8]) -> Bool { Ext4Type(name: type) != nil }
 
@@ -41,21 +43,37 @@ enum Ext4Mount {
             if !silent { log(refusal) }
             throw .EINVAL
         }
-        guard flags & MS_RDONLY != 0 else {
-            if writeRefused.first(0) { log("write support not implemented: mount it read-only (-o ro)") }
+        let writable = flags & MS_RDONLY == 0
+        if writable, let refusal = Ext4FileSystem.writableRefusal(superblock) {
+            if writeRefused.first(0) { log(refusal + ": mount it read-only (-o ro)") }
             throw .EROFS
         }
-        let cache = try BlockCache(file, blockSize: superblock.blockSize, capacity: 2048)
+        let cache = try BlockCaches.cache(for: file, blockSize: superblock.blockSize, capacity: 2048)
         guard superblock.blocksCount <= cache.blockCount else {
             log("bad geometry: block count " + Format.decimal(superblock.blocksCount) + " exceeds size of device ("
                 + Format.decimal(cache.blockCount) + " blocks)")
             throw .EINVAL
         }
-        let fs = try await Ext4FileSystem.mount(superblock, source: cache, type: kind, device: file.number) { line in
+        let fs = try await Ext4FileSystem.mount(superblock, source: cache, type: kind, device: file.number,
+                                                writable: writable ? (cache, nil, RootFilesystem.clock) : nil) { line in
             KernelLog.warning("EXT4-fs (" + name + "): " + line)
         }
-        log("mounted filesystem read-only (Lichen: no journal replay, no writes)")
+        log(writable ? "mounted filesystem read-write without journal (Lichen: no jbd2 yet, no xattr changes)"
+                     : "mounted filesystem read-only (Lichen: no journal replay)")
         return fs
+    }
+
+    /// remount: read-only to read-write needs a filesystem mounted writable (Lichen does not
+    /// reopen one read-write yet: EROFS, logged); read-write to read-only writes everything back.
+    static func remount(_ fs: Ext4FileSystem, flags: UInt64) async throws(Errno) {
+        if flags & MS_RDONLY == 0 {
+            guard fs.isWritable else {
+                if writeRefused.first(0) { KernelLog.info("EXT4-fs: remount read-write of a read-only mount not implemented") }
+                throw .EROFS
+            }
+        } else {
+            try await fs.sync()
+        }
     }
 
     /// Options that change nothing for a read-only mount without a journal replay.

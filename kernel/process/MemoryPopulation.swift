@@ -15,7 +15,7 @@ enum MemoryPopulation {
                 continue
             }
             guard outcome.code == ProcessMemory.outOfMemoryCode else { return }   // unmapped meanwhile, or PROT_NONE
-            if process.exiting || process.signals.withLock({ $0.process.shared.contains(.SIGKILL) }) { return }
+            if process.fatalSignalPending { return }
             if !(await OutOfMemory.reclaim(for: process)) && !memory.handleFault(at: page, write: write, instruction: false).resolved { return }
         }
     }

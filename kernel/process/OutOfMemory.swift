@@ -30,7 +30,7 @@ enum OutOfMemory {
     /// path runs when kernel memory is low too, and a sleep's frames and timer would need some.
     static func shouldRetry(_ faulting: Process) -> Bool {
         // A process being killed gives its memory back by dying (Linux's task_will_free_mem(current)).
-        if faulting.exiting || faulting.signals.withLock({ $0.process.shared.contains(.SIGKILL) }) { return true }
+        if faulting.fatalSignalPending { return true }
         // Memory may have come back since the allocation failed (Linux retries at the high watermark first).
         if PhysicalMemory.hasRoomForUser(frames: 64) { return false }
         killVictim(invokedBy: faulting)

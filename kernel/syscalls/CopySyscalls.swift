@@ -35,7 +35,13 @@ enum CopySyscalls {
         let total = Int(min(count, 0x7fff_f000))
         var done = 0
         let buffer = try IOBuffer(count: min(total, FileSyscalls.chunk), zeroed: false)
+        var share = CPUShare()
         while done < total {
+            await share.yieldIfDue()
+            if a.signalPending {                                     // splice's loop checks signal_pending
+                if done == 0 { throw .EINTR }
+                break
+            }
             let want = min(buffer.count, total - done)
             let got: Int
             do throws(Errno) {

@@ -112,9 +112,10 @@ enum FileSyscalls {
         }
     }
 
-    /// Files live in memory: nothing to write back but the disks' volatile caches (flushed; a
+    /// Every mounted disk's dirty blocks written back, then every disk's volatile cache flushed (a
     /// failure is not reported, as Linux's sync).
     static func sync(_ a: SyscallArguments) async -> UInt64 {
+        await BlockCaches.syncAll()
         await BlockDevices.flushAll()
         return 0
     }
@@ -134,6 +135,8 @@ enum FileSyscalls {
     private static func syncDescriptor(_ a: SyscallArguments, _ fd: Int32) async throws(Errno) -> UInt64 {
         let file = try a.process.file(fd)
         if let operations = file.operations { try await operations.fsync(file) }
+        // ext4: the whole filesystem written back (no per-file dirty tracking yet)
+        if let ext4 = file.location.mount.fileSystem as? Ext4FileSystem { try await ext4.sync() }
         return 0
     }
 
@@ -218,6 +221,7 @@ enum FileSyscalls {
         let n = max(a.user.accessibleLength(at: buffer, count: requested, write: true), min(requested, 1))
         var total = 0
         let staging = try a.thread.stagingBuffer(count: min(chunk, max(n, 1)))   // one bounce buffer for the call
+        var share = CPUShare()
         repeat {
             let want = min(chunk, n - total)
             let position = total
@@ -231,7 +235,10 @@ enum FileSyscalls {
             } catch { return try partialTransfer(total, error) }
             total += got
             if got < want { break }
-            // Streams return what they have, except those always ready (/dev/zero): they fill the request.
+            // Streams return what they have, except those always ready (/dev/zero): they fill the
+            // request, unless a signal comes (read_iter_zero checks signal_pending per page).
+            await share.yieldIfDue()
+            if a.signalPending { break }
         } while total < n && (file.operations == nil || file.pollQueue == nil)
         return result(total)
     }
@@ -264,7 +271,13 @@ enum FileSyscalls {
         guard n > 0 || requested == 0 else { throw .EFAULT }
         var total = 0
         let staging = try a.thread.stagingBuffer(count: min(chunk, max(n, 1)))
+        var share = CPUShare()
         while total < n {
+            // Only SIGKILL cuts a write short between chunks (generic_perform_write's fatal_signal_pending).
+            if total > 0 {
+                await share.yieldIfDue()
+                if a.process.fatalSignalPending { break }
+            }
             let step = min(chunk, n - total)
             let position = total
             let written: Int

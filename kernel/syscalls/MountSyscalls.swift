@@ -1,7 +1,7 @@
 import LichenCore
 import _Concurrency
 
-/// mount (proc, tmpfs, devtmpfs, sysfs, devpts, mqueue, ext2/3/4 read-only; bind, move and propagation
+/// mount (proc, tmpfs, devtmpfs, sysfs, devpts, mqueue, ext2/3/4; bind, move and propagation
 /// requests in MountTreeSyscalls), umount2, statfs, fstatfs.
 enum MountSyscalls {
     static let MS_REMOUNT: UInt64 = 0x20, MS_BIND: UInt64 = 0x1000, MS_MOVE: UInt64 = 0x2000
@@ -27,6 +27,7 @@ enum MountSyscalls {
             guard data.isEmpty || flags & MS_BIND != 0 || (try? TmpfsOptions.parse(data, ramBytes: 0)) == TmpfsOptions() else {
                 throw .EINVAL
             }
+            if flags & MS_BIND == 0, let ext4 = location.mount.fileSystem as? Ext4FileSystem { try await Ext4Mount.remount(ext4, flags: flags) }
             location.mount.setFlags(MountFlags(mountSyscallFlags: flags))
             return 0
         }
@@ -43,7 +44,7 @@ enum MountSyscalls {
         } else if type == Array("devpts".utf8) {                   // one instance, wherever it is mounted
             try Devpts.shared.configure(data)
             fileSystem = Devpts.shared
-        } else if Ext4Mount.isExt(type) {                         // ext2/3/4 on a block device, read-only
+        } else if Ext4Mount.isExt(type) {                         // ext2/3/4 on a block device
             fileSystem = try await Ext4Mount.make(type: type, source: source, flags: flags, data: data, context: a.fs)
         } else {
             guard data.isEmpty else { throw .EINVAL }              // their options are not supported yet
@@ -84,18 +85,22 @@ enum MountSyscalls {
             if expiryRefused.first(0) { KernelLog.warning("umount2: MNT_EXPIRE is not supported: EINVAL") }
             throw .EINVAL
         }
+        let ext4 = target.mount.fileSystem as? Ext4FileSystem
         // A lazy unmount (MNT_DETACH) lets the users keep what they hold.
         if flags & MNT_DETACH != 0 {
+            if let ext4 { try await ext4.sync() }                  // what is written so far goes back now
             try MountTreeSyscalls.detach(target)
             return 0
         }
         // Unmounting one's own root remounts it read-only instead, as Linux's do_umount.
         if target.mount === a.fs.root.mount {
+            if let ext4 { try await ext4.sync() }
             target.mount.setFlags(target.mount.flags.union(.readOnly))
             return 0
         }
         // Like Linux, a mount that is some process's directory or holds an open file stays (EBUSY).
         if inUse(target.mount) { throw .EBUSY }
+        if let ext4 { try await ext4.sync() }                      // written back first
         try await vfs.unmount(path, context: a.fs)
         forgetUnmounted()            // the source names must not keep an unmounted tmpfs (its pages) alive
         return 0

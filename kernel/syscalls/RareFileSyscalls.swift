@@ -54,9 +54,10 @@ enum RareFileSyscalls {
         return 0
     }
 
-    static func syncfs(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+    static func syncfs(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let fd = a.fd(0)
-        _ = try a.process.file(fd)
+        let file = try a.process.file(fd)
+        if let ext4 = file.location.mount.fileSystem as? Ext4FileSystem { try await ext4.sync() }
         return 0
     }
 

@@ -4,7 +4,9 @@
     make_images.py OUTDIR [--program PATH]
 
 OUTDIR/tree: the files; OUTDIR/ext4.img (4 KiB blocks, metadata_csum, extents, htree directory),
-OUTDIR/ext2.img (4 KiB blocks), OUTDIR/ext2-1k.img (1 KiB blocks: double indirect blocks).
+OUTDIR/ext2.img (4 KiB blocks), OUTDIR/ext2-1k.img (1 KiB blocks: double indirect blocks); for the write tests, journal-less ext4
+(-O ^has_journal): OUTDIR/ext4-nj.img (4 KiB blocks, 4096 blocks per group: several groups, some
+BLOCK_UNINIT) and OUTDIR/ext4-nj-1k.img (1 KiB blocks: deeper extent trees).
 Fails loudly (exit 2) when mke2fs is missing: install e2fsprogs.
 """
 import os, random, shutil, subprocess, sys
@@ -50,7 +52,7 @@ def build_tree(tree, program=None):
         shutil.copy(program, os.path.join(tree, "bin/prog"))
         os.chmod(os.path.join(tree, "bin/prog"), 0o755)
 
-def mkfs(kind, image, tree, block_size, size="16M"):
+def mkfs(kind, image, tree, block_size, size="16M", extra=()):
     if shutil.which("mke2fs") is None and not os.path.exists("/usr/sbin/mke2fs"):
         sys.exit("make_images.py: mke2fs not found (apt-get install e2fsprogs)")
     mke2fs = shutil.which("mke2fs") or "/usr/sbin/mke2fs"
@@ -59,7 +61,7 @@ def mkfs(kind, image, tree, block_size, size="16M"):
     env = dict(os.environ, E2FSPROGS_FAKE_TIME="1700000000", MKE2FS_DEVICE_SECTSIZE="512")
     subprocess.run([mke2fs, "-q", "-F", "-t", kind, "-b", str(block_size), "-L", kind + "-test",
                     "-U", "5a1f6c3e-0c2b-4d0e-9a6b-1e2f3a4b5c6d", "-E", "hash_seed=7b0f1c2d-3e4f-5a6b-7c8d-9e0f1a2b3c4d",
-                    "-d", tree, image, size], check=True, env=env)
+                    *extra, "-d", tree, image, size], check=True, env=env)
 
 # Extended attributes (debugfs ea_set): small ones in the inode, large ones in the external
 # block, file capabilities (revision 2: cap_net_raw, cap_sys_nice permitted and effective).
@@ -97,6 +99,8 @@ def main():
     set_xattrs(os.path.join(out, "ext4.img"), out)
     mkfs("ext2", os.path.join(out, "ext2.img"), tree, 4096)
     mkfs("ext2", os.path.join(out, "ext2-1k.img"), tree, 1024)
+    mkfs("ext4", os.path.join(out, "ext4-nj.img"), tree, 4096, "48M", ("-O", "^has_journal", "-g", "4096"))
+    mkfs("ext4", os.path.join(out, "ext4-nj-1k.img"), tree, 1024, "32M", ("-O", "^has_journal"))
 
 if __name__ == "__main__":
     main()

@@ -4,22 +4,32 @@ import _Concurrency
 /// in the host tests. `block` returns exactly one filesystem block (shared, never modified).
 public typealias Ext4BlockSource = BlockSource
 
-/// An ext2/ext3/ext4 filesystem mounted read-only (Linux's ext4 super_block). Writes are not
-/// implemented: every changing operation of its inodes fails with EROFS.
+/// An ext2/ext3/ext4 filesystem (Linux's ext4 super_block), read-only, or read-write when mounted
+/// with a block store (`writableRefusal` says which filesystems Lichen can change).
 public final class Ext4FileSystem: FileSystem {
     let volume: Ext4Volume
     public let device: DeviceNumber
     public let typeName: [UInt8]
-    public let statistics: FileSystemStatistics
+    private let baseStatistics: FileSystemStatistics
     private let rootNode: Ext4Node
 
     /// Mounts the filesystem whose superblock is `superblock` (already parsed from the source's
     /// bytes 1024..<2048 and refused-checked by the caller with `refusal(as:)`).
     /// `log` writes one line (an "EXT4-fs (name): ..." message).
+    /// `writable`: a read-write mount (the caller checked `writableRefusal`): the store the
+    /// filesystem writes to, how metadata is committed (nil: home, no journal) and the clock.
     public static func mount(_ superblock: Ext4Superblock, source: any Ext4BlockSource, type: Ext4Type, device: DeviceNumber,
+                             writable: (store: any BlockStore, committer: (any Ext4MetadataCommitter)?, clock: VFSClock)? = nil,
                              log: @escaping @Sendable (String) -> Void) async throws(Errno) -> Ext4FileSystem {
         let groups = try await Ext4Volume.readGroupDescriptors(superblock, source: source, log: log)
-        let volume = Ext4Volume(superblock, groups: groups, source: source, log: log)
+        var writer: Ext4Writer? = nil
+        if let writable {
+            let first = try await writable.store.block(superblock.blockSize == 1024 ? 1 : 0)
+            let want = Int(first.get16((superblock.blockSize == 1024 ? 0 : 1024) + 0x15e))
+            writer = Ext4Writer(store: writable.store, committer: writable.committer ?? Ext4HomeCommitter(writable.store),
+                                clock: writable.clock, wantExtraIsize: want)
+        }
+        let volume = Ext4Volume(superblock, groups: groups, source: writable?.store ?? source, writer: writer, log: log)
         do throws(Errno) {
             let root = try await volume.node(2)
             guard root.metadata.isDirectory else {
@@ -39,7 +49,49 @@ public final class Ext4FileSystem: FileSystem {
         rootNode = root
         self.device = device
         typeName = type.name
-        self.statistics = statistics
+        baseStatistics = statistics
+    }
+
+    /// Why Lichen cannot mount this filesystem read-write, or nil. Writes go through Ext4Writer
+    /// without a journal, on extent-mapped files: a journal (until jbd2 is under the commit
+    /// step), ext2/ext3 block maps, and checksums other than metadata_csum are refused.
+    public static func writableRefusal(_ sb: Ext4Superblock) -> String? {
+        if sb.compat & Ext4Superblock.compatHasJournal != 0 { return "journaled filesystems are read-only in Lichen (no jbd2 yet)" }
+        if sb.incompat & Ext4Superblock.incompatExtents == 0 { return "writing block-mapped (ext2/ext3) files is not implemented in Lichen" }
+        if sb.roCompat & Ext4Superblock.roCompatGDTCsum != 0 && !sb.hasMetadataChecksums {
+            return "uninit_bg (gdt_csum) is read-only in Lichen"
+        }
+        if sb.incompat & (Ext4Superblock.incompatMMP | Ext4Superblock.incompatEAInode) != 0 {
+            return "mmp and ea_inode are read-only in Lichen"
+        }
+        // sparse_super, large_file, btree_dir, huge_file, gdt_csum, dir_nlink, extra_isize, metadata_csum
+        let kept: UInt32 = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x400
+        if sb.roCompat & ~kept != 0 {
+            return "RO_COMPAT features " + Format.hex(UInt64(sb.roCompat & ~kept), width: 0, prefix: false) + " are read-only in Lichen"
+        }
+        return nil
+    }
+
+    public var isWritable: Bool { volume.writer != nil }
+
+    /// The free counts follow the writes since mount.
+    public var statistics: FileSystemStatistics {
+        var s = baseStatistics
+        guard let writer = volume.writer else { return s }
+        let (blocks, inodes) = writer.freeDelta.withLock { ($0.blocks, $0.inodes) }
+        let unavailable = baseStatistics.freeBlocks - baseStatistics.availableBlocks
+        s.freeBlocks = UInt64(max(Int64(s.freeBlocks) + blocks, 0))
+        s.availableBlocks = s.freeBlocks > unavailable ? s.freeBlocks - unavailable : 0
+        s.freeInodes = UInt64(max(Int64(s.freeInodes) + inodes, 0))
+        return s
+    }
+
+    /// Frees the inodes whose last user left, then makes everything written durable (sync,
+    /// syncfs, fsync and umount). Nothing to do read-only.
+    public func sync() async throws(Errno) {
+        guard let writer = volume.writer else { return }
+        try await volume.flushOrphans()
+        try await writer.store.sync()
     }
 
     /// The inodes point at the volume, the volume caches inodes: break the cycle when the mount is gone.
@@ -56,6 +108,8 @@ final class Ext4Volume: @unchecked Sendable {
     let sb: Ext4Superblock
     let groups: [Ext4GroupDescriptor]
     let source: any Ext4BlockSource
+    /// Read-write mounts: the write side (nil: read-only, every change is EROFS).
+    let writer: Ext4Writer?
     let log: @Sendable (String) -> Void
     /// Buckets by inode number (no Dictionary: its hashing needs floating point the kernel lacks).
     private let cache = SpinLock<[[Ext4Node]]>([[Ext4Node]](repeating: [], count: bucketCount))
@@ -63,10 +117,12 @@ final class Ext4Volume: @unchecked Sendable {
     private let reports = ReportOnce(count: 4)
     static let cacheTarget = 1024
 
-    init(_ sb: Ext4Superblock, groups: [Ext4GroupDescriptor], source: any Ext4BlockSource, log: @escaping @Sendable (String) -> Void) {
+    init(_ sb: Ext4Superblock, groups: [Ext4GroupDescriptor], source: any Ext4BlockSource, writer: Ext4Writer? = nil,
+         log: @escaping @Sendable (String) -> Void) {
         self.sb = sb
         self.groups = groups
         self.source = source
+        self.writer = writer
         self.log = log
     }
 
@@ -141,6 +197,24 @@ final class Ext4Volume: @unchecked Sendable {
             c[b].append(made)
             return made
         }
+    }
+
+    /// The cached inode `ino`, if any (its state is replaced after a commit that changed it).
+    func cachedNode(_ ino: UInt32) -> Ext4Node? {
+        cache.withLock { $0[Int(ino) % Self.bucketCount].first { $0.ino == ino } }
+    }
+
+    /// The inode lost its last link: if it is cached (someone may use it), it leaves the cache
+    /// and is freed when its last user lets go (true); otherwise the caller frees it now.
+    func orphan(_ ino: UInt32) -> Bool {
+        let node = cache.withLock { c -> Ext4Node? in
+            let b = Int(ino) % Self.bucketCount
+            guard let i = c[b].firstIndex(where: { $0.ino == ino }) else { return nil }
+            return c[b].remove(at: i)
+        }
+        guard let node else { return false }
+        node.markOrphan()
+        return true                   // released here or by its last user: its deinit queues it
     }
 
     /// Drops the cached inodes of a bucket nobody else holds.

@@ -1,24 +1,36 @@
 import _Concurrency
 
-/// An inode of a read-only ext2/3/4 filesystem: directories, regular files, symlinks and special
-/// files. Its metadata is read once (nothing changes it while mounted read-only).
+/// An inode of an ext2/3/4 filesystem: directories, regular files, symlinks and special files.
+/// Its decoded on-disk state is replaced after each committed change (Ext4Volume.change); the
+/// changing operations are in Ext4NodeChanges.swift.
 final class Ext4Node: Inode, @unchecked Sendable {
     let volume: Ext4Volume
     let ino: UInt32
-    let raw: Ext4RawInode
-    let metadata: InodeMetadata
-    private var blockMap: Ext4BlockMap { Ext4BlockMap(volume: volume, ino: ino, raw: raw) }
+    private let state: SpinLock<(raw: Ext4RawInode, orphan: Bool)>
+    var raw: Ext4RawInode { state.withLock { $0.raw } }
+    var metadata: InodeMetadata { Self.metadata(ino, raw) }
 
     init(_ volume: Ext4Volume, ino: UInt32, raw: Ext4RawInode) {
         self.volume = volume
         self.ino = ino
-        self.raw = raw
+        state = SpinLock((raw, false))
+    }
+
+    /// An inode unlinked while in use is freed when its last user lets it go.
+    deinit {
+        if state.withLock({ $0.orphan }) { volume.writer?.orphans.withLock { $0.append(ino) } }
+    }
+
+    func update(_ raw: Ext4RawInode) { state.withLock { $0.raw = raw } }
+    func markOrphan() { state.withLock { $0.orphan = true } }
+
+    static func metadata(_ ino: UInt32, _ raw: Ext4RawInode) -> InodeMetadata {
         var m = InodeMetadata(ino: UInt64(ino), mode: raw.mode, uid: raw.uid, gid: raw.gid, nlink: raw.nlink, size: raw.size,
                               time: raw.mtime, blocks: raw.blocks512)
         m.atime = raw.atime
         m.ctime = raw.ctime
         if raw.type == .characterDevice || raw.type == .blockDevice { m.rdev = raw.deviceNumber }
-        metadata = m
+        return m
     }
 
     // Reading.
@@ -34,11 +46,12 @@ final class Ext4Node: Inode, @unchecked Sendable {
 
     /// File data (regular files, slow symlinks): mapped blocks, zeros for holes and uninitialized extents.
     private func readData(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
-        let size = metadata.size
+        let raw = self.raw
+        let size = raw.size
         if offset >= size || buffer.isEmpty { return 0 }
         let total = Int(min(Int64(buffer.count), size - offset))
         let bs = volume.sb.blockSize
-        let map = blockMap
+        let map = Ext4BlockMap(volume: volume, ino: ino, raw: raw)
         var done = 0
         while done < total {
             let position = offset + Int64(done)
@@ -101,9 +114,10 @@ final class Ext4Node: Inode, @unchecked Sendable {
     /// `next` in the records it gets is a directory position (not a block offset).
     private func forEachRecord(from start: Int64, _ body: (Ext4DirectoryRecord) -> Bool) async throws(Errno) {
         let bs = volume.sb.blockSize
-        let blocks = (metadata.size + Int64(bs) - 1) / Int64(bs)
+        let raw = self.raw
+        let blocks = (raw.size + Int64(bs) - 1) / Int64(bs)
         var logical = start / Int64(bs)
-        let map = blockMap
+        let map = Ext4BlockMap(volume: volume, ino: ino, raw: raw)
         let seed = Ext4RawInode.checksumSeed(ino: ino, generation: raw.generation, sb: volume.sb)
         while logical < blocks {
             guard let physical = try await map.physical(UInt32(truncatingIfNeeded: logical)) else {
@@ -133,20 +147,5 @@ final class Ext4Node: Inode, @unchecked Sendable {
             }
             logical += 1
         }
-    }
-
-    // Read-only: nothing changes (the VFS refuses these first on a read-only mount).
-
-    func create(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode { throw .EROFS }
-    func mkdir(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode { throw .EROFS }
-    func mknod(_ name: [UInt8], mode: UInt32, device: DeviceNumber, owner: InodeOwner) async throws(Errno) -> any Inode { throw .EROFS }
-    func symlink(_ name: [UInt8], target: [UInt8], owner: InodeOwner) async throws(Errno) -> any Inode { throw .EROFS }
-    func link(_ name: [UInt8], to inode: any Inode) async throws(Errno) { throw .EROFS }
-    func unlink(_ name: [UInt8]) async throws(Errno) { throw .EROFS }
-    func rmdir(_ name: [UInt8]) async throws(Errno) { throw .EROFS }
-    func rename(_ name: [UInt8], to newDirectory: any Inode, as newName: [UInt8], flags: RenameFlags) async throws(Errno) { throw .EROFS }
-    func setattr(_ changes: AttributeChanges) async throws(Errno) { throw .EROFS }
-    func write(at offset: Int64, from buffer: UnsafeRawBufferPointer, append: Bool) async throws(Errno) -> (count: Int, end: Int64) {
-        throw metadata.isDirectory ? .EISDIR : .EROFS
     }
 }

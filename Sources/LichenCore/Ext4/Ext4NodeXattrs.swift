@@ -1,7 +1,7 @@
 import _Concurrency
 
 /// Reading an ext4 inode's extended attributes (in the inode first, then the external block, as
-/// ext4_listxattr lists them); changing them is EROFS like every change on this filesystem.
+/// ext4_listxattr lists them); changing them is EROFS on a read-only mount and not implemented on a read-write one.
 /// POSIX ACLs are stored in ext4's own format that Lichen does not convert: one that exists is
 /// EOPNOTSUPP (logged once), one that does not is ENODATA as on Linux.
 extension Ext4Node: ExtendedAttributes {
@@ -22,7 +22,11 @@ extension Ext4Node: ExtendedAttributes {
         return names
     }
 
-    func setXattr(_ name: [UInt8], value: [UInt8]?, flags: XattrSetFlags) async throws(Errno) { throw .EROFS }
+    /// Read-only mounts: EROFS. Read-write ones: not implemented yet (EOPNOTSUPP, logged once).
+    func setXattr(_ name: [UInt8], value: [UInt8]?, flags: XattrSetFlags) async throws(Errno) {
+        guard volume.writer != nil else { throw .EROFS }
+        throw volume.unsupported("setting or removing ext4 extended attributes")
+    }
 
     /// Every stored entry; corruption is logged as ext4 does and fails the call.
     private func xattrEntries() async throws(Errno) -> [Ext4XattrEntry] {

@@ -84,6 +84,14 @@ public struct Ext4RawInode: Sendable {
     /// i_checksum_lo (and _hi when the extra part holds it): crc32c of the inode number, the
     /// generation and the inode with both checksum fields as zero.
     static func checksumMatches(_ bytes: UnsafeRawBufferPointer, ino: UInt32, generation: UInt32, extra: Int, seed: UInt32) -> Bool {
+        let crc = checksum(bytes, ino: ino, generation: generation, extra: extra, seed: seed)
+        let hasHigh = bytes.count > 128 && extra >= 4
+        let stored = UInt32(bytes.le16(0x7c)) | (hasHigh ? UInt32(bytes.le16(0x82)) << 16 : 0)
+        return hasHigh ? stored == crc : UInt16(stored) == UInt16(truncatingIfNeeded: crc)
+    }
+
+    /// The crc32c both checksum fields hold (whatever they hold now: they count as zero).
+    static func checksum(_ bytes: UnsafeRawBufferPointer, ino: UInt32, generation: UInt32, extra: Int, seed: UInt32) -> UInt32 {
         var crc = CRC32C.raw(CRC32C.raw(seed, le32: ino), le32: generation)
         let hasHigh = bytes.count > 128 && extra >= 4
         crc = CRC32C.raw(crc, UnsafeRawBufferPointer(rebasing: bytes[0..<0x7c]))
@@ -98,8 +106,7 @@ public struct Ext4RawInode: Sendable {
                 crc = CRC32C.raw(crc, UnsafeRawBufferPointer(rebasing: bytes[0x82..<bytes.count]))
             }
         }
-        let stored = UInt32(bytes.le16(0x7c)) | (hasHigh ? UInt32(bytes.le16(0x82)) << 16 : 0)
-        return hasHigh ? stored == crc : UInt16(stored) == UInt16(truncatingIfNeeded: crc)
+        return crc
     }
 
     /// The per-inode seed of its extent and directory block checksums.

@@ -1,0 +1,53 @@
+import _Concurrency
+
+/// The step that makes one operation's metadata blocks the filesystem's state. Without a journal
+/// it writes them home (`Ext4HomeCommitter`); jbd2 will write them to the journal first, commit,
+/// then let them go home. The file data blocks of the operation are already in the store when
+/// this is called (ordered mode: data before the metadata that points at it).
+public protocol Ext4MetadataCommitter: AnyObject, Sendable {
+    func commit(_ blocks: [(number: UInt64, data: [UInt8])]) async throws(Errno)
+}
+
+/// No journal: every metadata block goes straight to the block store (ext2, ext4 -O ^has_journal).
+public final class Ext4HomeCommitter: Ext4MetadataCommitter, @unchecked Sendable {
+    let store: any BlockStore
+    public init(_ store: any BlockStore) { self.store = store }
+
+    public func commit(_ blocks: [(number: UInt64, data: [UInt8])]) async throws(Errno) {
+        for b in blocks { try await store.write(b.number, b.data) }
+    }
+}
+
+/// The metadata blocks one operation changes (block number -> new image), kept to itself until
+/// the commit; reads inside the operation see its own copies first. Used under the filesystem's
+/// write lock only. Also carries the inodes whose cached state changes, applied after the commit.
+final class Ext4Transaction {
+    let store: any BlockStore
+    private(set) var blocks: [(number: UInt64, data: [UInt8])] = []
+    /// Inodes changed by the operation, with their new on-disk state (applied to the cache at commit).
+    var inodes: [(ino: UInt32, raw: Ext4RawInode)] = []
+    /// Net change of the free block and inode counts (the statfs figures follow them).
+    var freeBlocksDelta: Int64 = 0
+    var freeInodesDelta: Int64 = 0
+
+    init(_ store: any BlockStore) { self.store = store }
+
+    func read(_ number: UInt64) async throws(Errno) -> [UInt8] {
+        if let i = blocks.firstIndex(where: { $0.number == number }) { return blocks[i].data }
+        return try await store.block(number)
+    }
+
+    func put(_ number: UInt64, _ data: [UInt8]) {
+        if let i = blocks.firstIndex(where: { $0.number == number }) { blocks[i].data = data } else { blocks.append((number, data)) }
+    }
+
+    /// Read, change, keep: `body` edits the block's image.
+    func update(_ number: UInt64, _ body: (inout [UInt8]) throws(Errno) -> Void) async throws(Errno) {
+        var data = try await read(number)
+        try body(&data)
+        put(number, data)
+    }
+
+    /// A freed metadata block (an extent tree block, say) the operation had changed: nothing to write.
+    func drop(_ number: UInt64) { blocks.removeAll { $0.number == number } }
+}
