@@ -51,8 +51,8 @@ func kernelMain(_ info: BootInfo, timer: SystemTimer) -> Never {
     for index in 1..<max(PerCPU.onlineCount, 1) { PerCPU.wake(index) }     // they wait in WFI for the hook
     Task {
         if let test = info.commandLine.value(of: "lichen.test") { await SelfTest.run(test, timer: timer) }
-        if let initrd = machine.initrd {
-            await startUserSpace(info, initramfs: initrd, timer: timer)
+        if machine.initrd != nil || info.commandLine.value(of: "root") != nil {
+            await startUserSpace(info, initramfs: machine.initrd, timer: timer)
         } else {
             KernelLog.info("no initramfs: starting the boot monitor")
             await BootMonitor.run(timer: timer)
@@ -61,16 +61,49 @@ func kernelMain(_ info: BootInfo, timer: SystemTimer) -> Never {
     Executor.run()
 }
 
-/// Unpacks the initramfs into the root tmpfs and starts init (`init=`, default /init) as PID 1.
-func startUserSpace(_ info: BootInfo, initramfs: PhysRange, timer: SystemTimer) async {
-    let image = UnsafeRawBufferPointer(start: KernelLayout.directMap(initramfs.start).pointer, count: Int(initramfs.size))
+/// Unpacks the initramfs into the root tmpfs and starts init (`init=`, default /init) as PID 1 when
+/// the initramfs has it; otherwise, with root=, mounts the disk root and starts its init (init=,
+/// else Linux's /sbin/init, /etc/init, /bin/init, /bin/sh).
+func startUserSpace(_ info: BootInfo, initramfs: PhysRange?, timer: SystemTimer) async {
+    let image = initramfs.map { UnsafeRawBufferPointer(start: KernelLayout.directMap($0.start).pointer, count: Int($0.size)) }
+    let line = info.commandLine
     do throws(Errno) {
         let vfs = try await RootFilesystem.mount(initramfs: image)
-        let path = Array(info.commandLine.initPath.utf8)
-        let arguments = [path] + info.commandLine.initArguments.map { Array($0.utf8) }
-        try await ProcessLifecycle.startInit(vfs: vfs, path: path, arguments: arguments)
+        let path = Array(line.initPath.utf8)
+        let arguments = line.initArguments.map { Array($0.utf8) }
+        let found = (try? await vfs.resolve(path, context: vfs.context())) != nil
+        let inInitramfs = image != nil && found
+        guard !inInitramfs, line.value(of: "root") != nil else {
+            try await ProcessLifecycle.startInit(vfs: vfs, path: path, arguments: [path] + arguments)
+            return
+        }
+        guard let request = line.rootRequest else {
+            KernelLog.error("VFS: Cannot open root device \"" + (line.value(of: "root") ?? "") + "\" or unknown-block(0,0): error -6")
+            DiskRoot.halt("VFS: Unable to mount root fs on unknown-block(0,0)")
+        }
+        let root = await DiskRoot.mount(request, vfs: vfs)
+        if let requested = line.diskInitPath {
+            let p = Array(requested.utf8)
+            do throws(Errno) {
+                try await ProcessLifecycle.startInit(vfs: vfs, path: p, arguments: [p] + arguments, root: root)
+            } catch {
+                DiskRoot.halt("Requested init " + requested + " failed (error -" + Format.decimal(UInt64(error.rawValue)) + ").")
+            }
+            return
+        }
+        for candidate in KernelCommandLine.defaultInitPaths {
+            let p = Array(candidate.utf8)
+            do throws(Errno) {
+                try await ProcessLifecycle.startInit(vfs: vfs, path: p, arguments: [p] + arguments, root: root)
+                return
+            } catch where error != .ENOENT {
+                KernelLog.error("Starting init: " + candidate + " exists but couldn't execute it (error -"
+                                + Format.decimal(UInt64(error.rawValue)) + ")")
+            } catch {}
+        }
+        DiskRoot.halt("No working init found.  Try passing init= option to kernel. See Linux Documentation/admin-guide/init.rst for guidance.")
     } catch {
-        KernelLog.error("cannot start init " + info.commandLine.initPath + " (errno " + Format.decimal(UInt64(error.rawValue))
+        KernelLog.error("cannot start init " + line.initPath + " (errno " + Format.decimal(UInt64(error.rawValue))
                         + "): starting the boot monitor")
         await BootMonitor.run(timer: timer)
     }

@@ -7,19 +7,23 @@ enum ProcessLifecycle {
                                                 Array("PATH=/sbin:/usr/sbin:/bin:/usr/bin".utf8)]
 
     /// PID 1: `path` from the root filesystem, stdin/stdout/stderr on /dev/console.
-    static func startInit(vfs: VFS, path: [UInt8], arguments: [[UInt8]]) async throws(Errno) {
-        let fsContext = vfs.context()
+    static func startInit(vfs: VFS, path: [UInt8], arguments: [[UInt8]], root: Location? = nil) async throws(Errno) {
+        // The console comes from the rootfs (Linux's console_on_rootfs), whatever the root: a disk
+        // root's /dev may be empty.
+        let rootfsContext = vfs.context()
+        let fsContext = root.map { FSContext(root: $0) } ?? rootfsContext
         var files = FileDescriptorTable<OpenFile>()
-        let console = try await vfs.open(Array("/dev/console".utf8), flags: [.O_RDWR], context: fsContext)
-        console.pathHint = (fsContext.root, Array("/dev/console".utf8))
+        let console = try await vfs.open(Array("/dev/console".utf8), flags: [.O_RDWR], context: rootfsContext)
+        console.pathHint = (rootfsContext.root, Array("/dev/console".utf8))
         for _ in 0..<3 { _ = try files.install(console) }
+        // The program first: a disk root tries several inits, and a missing one must leave no PID 1.
+        let (image, finalPath, argv, _, _) = try await readProgram(path, arguments: arguments, vfs: vfs, context: fsContext)
         let threadsMax = ResourceLimits.threadsMax(totalFrames: PhysicalMemory.stats?.totalFrames ?? 0)
         let pid = try Processes.withTable { (t: inout ProcessTable) throws(Errno) -> Int32 in
             t.threadsMax = threadsMax
             return try t.createInit(sessionLeader: false)
         }
         _ = Processes.withTaskCounts { $0.charge(0) }
-        let (image, finalPath, argv, _, _) = try await readProgram(path, arguments: arguments, vfs: vfs, context: fsContext)
         let loaded = try await loadProgram(image, arguments: argv, environment: defaultEnvironment, executableName: finalPath,
                                            credentials: .root, secure: false, vfs: vfs, context: fsContext)
         let process = Process(pid: pid, memory: loaded.memory, files: files, fs: fsContext, name: baseName(path))

@@ -1,11 +1,13 @@
 import LichenCore
 import _Concurrency
 
-/// mount (proc, tmpfs, devtmpfs, sysfs, devpts, mqueue, ext2/3/4), umount2, statfs, fstatfs.
+/// mount (proc, tmpfs, devtmpfs, sysfs, devpts, mqueue, ext2/3/4; bind, move and propagation
+/// requests in MountTreeSyscalls), umount2, statfs, fstatfs.
 enum MountSyscalls {
     static let MS_REMOUNT: UInt64 = 0x20, MS_BIND: UInt64 = 0x1000, MS_MOVE: UInt64 = 0x2000
     static let MNT_FORCE: UInt64 = 0x1, MNT_DETACH: UInt64 = 0x2, MNT_EXPIRE: UInt64 = 0x4, UMOUNT_NOFOLLOW: UInt64 = 0x8
     static let ST_VALID: UInt64 = 0x20
+    private static let expiryRefused = ReportOnce(count: 1)
     /// The source names mounts were made with (/proc/mounts' first column).
     private static let sources = SpinLock<[(mount: Mount, source: [UInt8])]>([])
 
@@ -21,14 +23,15 @@ enum MountSyscalls {
             let location = try await vfs.resolve(target, context: a.fs)
             guard location.isMountRoot else { throw .EINVAL }
             // The mount's options change; the filesystem's own (tmpfs size=...) cannot yet.
-            guard data.isEmpty || (flags & MS_BIND == 0 && (try? TmpfsOptions.parse(data, ramBytes: 0)) == TmpfsOptions()) else {
+            // With MS_BIND only the mount's options change (do_reconfigure_mnt): data is not read.
+            guard data.isEmpty || flags & MS_BIND != 0 || (try? TmpfsOptions.parse(data, ramBytes: 0)) == TmpfsOptions() else {
                 throw .EINVAL
             }
-            if let ext4 = location.mount.fileSystem as? Ext4FileSystem { try await Ext4Mount.remount(ext4, flags: flags) }
+            if flags & MS_BIND == 0, let ext4 = location.mount.fileSystem as? Ext4FileSystem { try await Ext4Mount.remount(ext4, flags: flags) }
             location.mount.setFlags(MountFlags(mountSyscallFlags: flags))
             return 0
         }
-        if flags & (MS_BIND | MS_MOVE) != 0 { throw .EINVAL }     // TODO: bind and move mounts
+        if let done = try await MountTreeSyscalls.mount(source: sourceAddress, target: target, flags: flags, a) { return done }
         let type = try a.user.string(at: typeAddress)
         let source = sourceAddress.value == 0 ? type : try a.user.string(at: sourceAddress)
         let fileSystem: any FileSystem
@@ -77,12 +80,32 @@ enum MountSyscalls {
         let vfs = try FileSyscalls.vfs()
         guard a.credentials.has(.CAP_SYS_ADMIN) else { throw .EPERM }
         let target = try await vfs.resolve(path, followLast: flags & UMOUNT_NOFOLLOW == 0, context: a.fs)
-        // A lazy unmount (MNT_DETACH) lets the users keep what they hold; otherwise, like Linux,
-        // a mount that is some process's directory or holds an open file stays (EBUSY).
-        if target.isMountRoot && flags & MNT_DETACH == 0 && inUse(target.mount) { throw .EBUSY }
-        if target.isMountRoot { try await target.mount.fileSystem.sync() }        // written back first
+        guard target.isMountRoot, vfs.mounts.contains(target.mount) else { throw .EINVAL }
+        if flags & MNT_EXPIRE != 0 {
+            // Expiry marks (EAGAIN first, unmount if unused since) are not kept: refused.
+            if flags & (MNT_FORCE | MNT_DETACH) != 0 || target.mount === a.fs.root.mount { throw .EINVAL }
+            if expiryRefused.first(0) { KernelLog.warning("umount2: MNT_EXPIRE is not supported: EINVAL") }
+            throw .EINVAL
+        }
+        let fileSystem = target.mount.fileSystem
+        // A lazy unmount (MNT_DETACH) lets the users keep what they hold.
+        if flags & MNT_DETACH != 0 {
+            try await fileSystem.sync()                  // what is written so far goes back now
+            try MountTreeSyscalls.detach(target)
+            return 0
+        }
+        // Unmounting one's own root remounts it read-only instead, as Linux's do_umount.
+        if target.mount === a.fs.root.mount {
+            try await fileSystem.sync()
+            target.mount.setFlags(target.mount.flags.union(.readOnly))
+            return 0
+        }
+        // Like Linux, a mount that is some process's directory or holds an open file stays (EBUSY).
+        if inUse(target.mount) { throw .EBUSY }
+        try await fileSystem.sync()                      // written back first
         try await vfs.unmount(path, context: a.fs)
-        try? await target.mount.fileSystem.unmount()                             // FAT: FSInfo, the dirty flag cleared
+        // Its last mount gone (no bind of it left): FAT writes FSInfo and clears its dirty flag.
+        if !vfs.mounts.all.contains(where: { $0.fileSystem === fileSystem }) { try? await fileSystem.unmount() }
         forgetUnmounted()            // the source names must not keep an unmounted tmpfs (its pages) alive
         return 0
     }
@@ -133,9 +156,10 @@ enum MountSyscalls {
         }
     }
 
-    static func source(of m: Mount) -> String {
-        let s = sources.withLock { sources in sources.first { $0.mount === m }?.source }
-        return String(decoding: s ?? m.fileSystem.typeName, as: UTF8.self)
+    static func source(of m: Mount) -> String { String(decoding: sourceName(of: m), as: UTF8.self) }
+
+    static func sourceName(of m: Mount) -> [UInt8] {
+        sources.withLock { sources in sources.first { $0.mount === m }?.source } ?? m.fileSystem.typeName
     }
 
     static func linuxStatfs(_ s: FileSystemStatistics, _ flags: MountFlags) -> LinuxStatfs {

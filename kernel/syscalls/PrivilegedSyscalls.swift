@@ -13,8 +13,6 @@ enum PrivilegedSyscalls {
         throw .ENOSYS
     }
 
-    static func pivot_root(_ a: SyscallArguments) throws(Errno) -> UInt64 { try unsupported(0, "pivot_root", needs: .CAP_SYS_ADMIN, a) }
-
     /// swapon checks its flags before the capability.
     static func swapon(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let SWAP_FLAGS_VALID: UInt64 = 0x7ffff

@@ -209,7 +209,7 @@ extension SyscallTable {
         t.add(.prctl, instant: ProcessControlSyscalls.prctl)
 
         // Privileged administration Lichen lacks: EPERM without the capability, ENOSYS with it
-        t.add(.pivot_root, instant: PrivilegedSyscalls.pivot_root)
+        t.add(.pivot_root, sleeping: MountTreeSyscalls.pivot_root)
         t.add(.swapon, instant: PrivilegedSyscalls.swapon)
         t.add(.swapoff, instant: PrivilegedSyscalls.swapoff)
         t.add(.init_module, instant: PrivilegedSyscalls.init_module)

@@ -315,7 +315,7 @@ static const struct signature { const char *name, *kinds; } signatures[] = {
     {"lremovexattr", "ps"}, {"fremovexattr", "fs"}, {"getcwd", "bn"}, {"dup", "f"}, {"dup3", "ffx"}, {"fcntl", "fFr"},
     {"ioctl", "fIr"}, {"ioprio_set", "cic"}, {"ioprio_get", "ci"}, {"flock", "fx"}, {"mknodat", "dwmr"},
     {"mkdirat", "dwm"}, {"unlinkat", "dwx"}, {"symlinkat", "pdw"}, {"linkat", "dwdwx"}, {"renameat", "dwdw"},
-    {"renameat2", "dwdwx"}, {"umount2", "wx"}, {"mount", "pwsxs"}, {"statfs", "pb"}, {"fstatfs", "fb"},
+    {"renameat2", "dwdwx"}, {"umount2", "wx"}, {"mount", "wwsxs"}, {"pivot_root", "ww"}, {"statfs", "pb"}, {"fstatfs", "fb"},
     {"truncate", "wO"}, {"ftruncate", "fO"}, {"fallocate", "fxOn"}, {"faccessat", "dpm"}, {"faccessat2", "dpmx"},
     {"chdir", "p"}, {"fchdir", "f"}, {"chroot", "p"}, {"fchmod", "fm"}, {"fchmodat", "dwmx"}, {"fchownat", "dwuux"},
     {"fchown", "fuu"}, {"openat", "dqYm"}, {"close", "f"}, {"pipe2", "bx"}, {"getdents64", "fbn"}, {"lseek", "fOc"},

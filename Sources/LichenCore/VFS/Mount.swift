@@ -4,10 +4,11 @@ import Synchronization
 /// has no parent.
 public final class Mount: Sendable {
     public let fileSystem: any FileSystem
+    /// The directory (or file) of the filesystem this mount shows at its mountpoint: the
+    /// filesystem's root, or any inode in it for a bind mount.
     public let root: any Inode
-    /// The mount this one sits on, and the directory in it that it covers.
-    public let parent: Mount?
-    public let mountpoint: (any Inode)?
+    /// Where `root` is in its filesystem ("/", or the bound directory's path: mountinfo's 4th field).
+    public let rootPath: [UInt8]
     /// Unique while it exists, never reused (/proc/<pid>/mountinfo's mount ID).
     public let id: Int
 
@@ -17,11 +18,21 @@ public final class Mount: Sendable {
     /// Its options (MS_REMOUNT changes them).
     private let options: SpinLock<MountFlags>
 
-    init(fileSystem: any FileSystem, parent: Mount?, mountpoint: (any Inode)?, flags: MountFlags = [.relAtime]) {
+    /// Where it is attached: MS_MOVE and pivot_root move it, a lazy unmount detaches it.
+    private let attachment: SpinLock<Attachment>
+    private struct Attachment {
+        var parent: Mount?
+        var mountpoint: (any Inode)?
+        /// The directory holding a mountpoint that is not one (a file bind mount): how its path is named.
+        var directory: (any Inode)? = nil
+    }
+
+    init(fileSystem: any FileSystem, root: (any Inode)? = nil, rootPath: [UInt8] = [0x2f], parent: Mount?,
+         mountpoint: (any Inode)?, flags: MountFlags = [.relAtime]) {
         self.fileSystem = fileSystem
-        root = fileSystem.root
-        self.parent = parent
-        self.mountpoint = mountpoint
+        self.root = root ?? fileSystem.root
+        self.rootPath = rootPath
+        attachment = SpinLock(Attachment(parent: parent, mountpoint: mountpoint))
         options = SpinLock(flags)
         id = Mount.nextID.withLock { n in defer { n += 1 }; return n }
     }
@@ -30,6 +41,28 @@ public final class Mount: Sendable {
     /// mq_open, as Linux's kern_mount).
     public static func detached(_ fileSystem: any FileSystem) -> Mount {
         Mount(fileSystem: fileSystem, parent: nil, mountpoint: nil)
+    }
+
+    /// The mount this one sits on, and the inode in it that it covers.
+    public var parent: Mount? { attachment.withLock { $0.parent } }
+    public var mountpoint: (any Inode)? { attachment.withLock { $0.mountpoint } }
+
+    /// Whether it sits on `location` (one lock, for the mount table's scans).
+    func isMounted(on location: Location) -> Bool {
+        attachment.withLock { $0.parent === location.mount && $0.mountpoint === location.inode }
+    }
+
+    /// The directory holding a non-directory mountpoint (nil otherwise).
+    public var mountpointDirectory: (any Inode)? { attachment.withLock { $0.directory } }
+
+    /// Re-attaches it (MountTable only, under its lock; `directory` for a non-directory place).
+    func attach(to place: Location?, directory: (any Inode)? = nil) {
+        let old = attachment.withLock { a -> Attachment in
+            let o = a
+            a = Attachment(parent: place?.mount, mountpoint: place?.inode, directory: directory)
+            return o
+        }
+        _ = old                                  // released after the lock
     }
 
     public var flags: MountFlags { options.withLock { $0 } }
@@ -44,10 +77,12 @@ public final class Mount: Sendable {
         if flags.contains(.readOnly) { throw .EROFS }
     }
 
-    /// Where this mount is attached, in its parent (nil for the root mount).
+    /// Where this mount is attached, in its parent (nil for the root mount and detached ones).
     public var mountedOn: Location? {
-        guard let parent, let mountpoint else { return nil }
-        return Location(mount: parent, inode: mountpoint)
+        attachment.withLock { a in
+            guard let parent = a.parent, let mountpoint = a.mountpoint else { return nil }
+            return Location(mount: parent, inode: mountpoint)
+        }
     }
 }
 
@@ -75,78 +110,3 @@ public struct Location: Sendable {
     public var status: FileStatus { FileStatus(inode.metadata, device: mount.fileSystem.device, blockSize: mount.fileSystem.preferredBlockSize) }
 }
 
-/// Every mount of the namespace. Few entries, so a list under a spinlock.
-public final class MountTable: @unchecked Sendable {
-    private let lock = RawSpinLock()
-    private var mounts: [Mount] = []  // guarded by lock, in mount order
-    /// One bit per mountpoint inode (hashed by its address): a walk step onto an inode whose bit is
-    /// clear (nearly every step) knows without the lock or the scan that nothing is mounted there.
-    /// Rebuilt under the lock; read without it (a walk racing a mount sees it before or after it).
-    private let mountpointBits = Atomic<UInt64>(0)
-
-    private static func bit(_ inode: any Inode) -> UInt64 {
-        let address = UInt(bitPattern: ObjectIdentifier(inode as AnyObject))
-        return 1 << UInt64((address >> 4 ^ address >> 10) & 63)
-    }
-
-    /// With the lock held, after `mounts` changed.
-    private func rebuildMountpointBits() {
-        var bits: UInt64 = 0
-        for m in mounts { if let inode = m.mountpoint { bits |= MountTable.bit(inode) } }
-        mountpointBits.store(bits, ordering: .releasing)
-    }
-
-    /// fs.protected_* (LinkProtection.swift): what every path walk in this namespace obeys.
-    public var linkProtection: LinkProtection {
-        get { lock.withLock { protection } }
-        set { lock.withLock { protection = newValue } }
-    }
-    private var protection = LinkProtection()  // guarded by lock
-
-    init() {}
-
-    func add(_ mount: Mount) {
-        lock.withLock {
-            mounts.append(mount)
-            rebuildMountpointBits()
-        }
-    }
-
-    /// The topmost mount on `location`, if it is a mountpoint.
-    public func mounted(on location: Location) -> Mount? {
-        if mountpointBits.load(ordering: .acquiring) & MountTable.bit(location.inode) == 0 { return nil }
-        return lock.withLock {
-            for m in mounts.reversed() where m.parent === location.mount && m.mountpoint === location.inode {
-                return m
-            }
-            return nil
-        }
-    }
-
-    /// Follows mounts down: the root of whatever is mounted on `location` (repeatedly).
-    public func crossDown(_ location: Location) -> Location {
-        var location = location
-        while let m = mounted(on: location) {
-            location = Location(mount: m, inode: m.root)
-        }
-        return location
-    }
-
-    /// Whether any mount sits on `inode` as seen through `mount`.
-    public func isMountpoint(_ location: Location) -> Bool {
-        mounted(on: location) != nil
-    }
-
-    /// Removes `mount`: EINVAL if it is not mounted or is the root, EBUSY if others sit on it.
-    func remove(_ mount: Mount) throws(Errno) {
-        try lock.withLock { () throws(Errno) in
-            guard mount.parent != nil, let index = mounts.firstIndex(where: { $0 === mount }) else { throw .EINVAL }
-            if mounts.contains(where: { $0.parent === mount }) { throw .EBUSY }
-            mounts.remove(at: index)
-            rebuildMountpointBits()
-        }
-    }
-
-    /// Every mount, parents before children (for /proc/mounts).
-    public var all: [Mount] { lock.withLock { mounts } }
-}

@@ -47,7 +47,8 @@
 //   now) and `pollQueue` (what to sleep on with `waitAny`); files without operations are always
 //   ready. `Inode.jumpTarget` gives procfs magic links (/proc/<pid>/fd/N) and
 //   `FSContext.processID` answers /proc/self; procfs itself lives in the kernel (kernel/fs/procfs).
-// - Not yet: bind mounts, read-only mounts and mount flags, RENAME_EXCHANGE, O_TMPFILE, sockets, file locks, xattrs/ACLs, atime policies (atime is always
+// - Bind mounts, MS_MOVE, lazy unmounts and pivot_root: VFSMountTree.swift.
+// - Not yet: RENAME_EXCHANGE, O_TMPFILE, sockets, file locks, xattrs/ACLs, atime policies (atime is always
 //   updated, strictatime), clearing setuid/setgid on write, inode limits.
 
 import _Concurrency
@@ -112,6 +113,11 @@ public final class VFS: Sendable {
         let target = try await resolve(path, at: directory, context: context)
         guard target.isMountRoot else { throw .EINVAL }
         try mounts.remove(target.mount)
-        FsNotify.shared.unmounted(target.mount.fileSystem)
+        fileSystemUnmounted(target.mount.fileSystem)
+    }
+
+    /// IN_UNMOUNT once the filesystem's last mount is gone (a bind mount's removal leaves it).
+    func fileSystemUnmounted(_ fileSystem: any FileSystem) {
+        if !mounts.all.contains(where: { $0.fileSystem === fileSystem }) { FsNotify.shared.unmounted(fileSystem) }
     }
 }

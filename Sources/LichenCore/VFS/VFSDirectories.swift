@@ -24,8 +24,13 @@ extension VFS {
         var components: [[UInt8]] = []
         while !(current == context.root) {
             if current.isMountRoot {
-                guard let up = current.mount.mountedOn else { break }  // outside the context root
+                let mount = current.mount
+                guard let up = mount.mountedOn else { break }  // outside the context root
                 current = up
+                if !up.metadata.isDirectory, let directory = mount.mountpointDirectory {
+                    components.append(try await name(of: up.inode, in: directory))      // a file bind mount
+                    current = Location(mount: up.mount, inode: directory)
+                }
                 continue
             }
             let parent = Location(mount: current.mount, inode: try await current.inode.lookup(dotDotName))

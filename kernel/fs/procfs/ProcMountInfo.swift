@@ -2,23 +2,22 @@ import LichenCore
 import _Concurrency
 
 /// /proc/<pid>/mountinfo (Linux's show_mountinfo): "id parent major:minor root mountpoint options
-/// [optional fields] - type source superoptions", parents first. Lichen's mounts are all private
-/// (no optional "shared:N" fields) and always show their filesystem's root (no bind mounts of subtrees).
+/// [optional fields] - type source superoptions", in mount order, as the process sees them: paths
+/// from its root, and mounts it cannot reach (outside a chroot, the rootfs under a switched root)
+/// left out. Lichen's mounts are all private (no optional "shared:N" fields).
 enum ProcMountInfo {
     @Sendable static func text(_ p: Process) async -> [UInt8] {
         guard let vfs = RootFilesystem.vfs else { return [] }
         var o: [UInt8] = []
+        let context = p.fs
         for m in vfs.mounts.all {
-            let point: [UInt8]
-            if let on = m.mountedOn {
-                do { point = try await vfs.path(of: on, context: p.fs) } catch { continue }    // outside its root
-            } else {
-                point = [0x2f]
-            }
+            guard let point = await vfs.reachablePath(of: Location(mount: m, inode: m.root), context: context) else { continue }
             let type = String(decoding: m.fileSystem.typeName, as: UTF8.self)
             let device = m.fileSystem.device
             // The root mount is its own parent, as Linux shows its initial rootfs.
-            o.add(dec(m.id) + " " + dec(m.parent?.id ?? m.id) + " " + dec(UInt64(device.major)) + ":" + dec(UInt64(device.minor)) + " / ")
+            o.add(dec(m.id) + " " + dec(m.parent?.id ?? m.id) + " " + dec(UInt64(device.major)) + ":" + dec(UInt64(device.minor)) + " ")
+            o += m.rootPath
+            o.add(" ")
             o += point
             // Linux's initial rootfs shows no atime option, as /proc/mounts has it.
             let options = type.utf8.elementsEqual("rootfs".utf8) ? (m.flags.contains(.readOnly) ? "ro" : "rw") : m.flags.optionsText

@@ -48,7 +48,7 @@ enum ProcPid {
                 (Array("fd".utf8), fdDirectory(pid, owner: ProcAccess.effectiveIDs(pid), parent: me)),
                 (Array("fdinfo".utf8), ProcFdInfo.directory(pid, owner: ProcAccess.effectiveIDs(pid), parent: me)),
                 (Array("net".utf8), ProcNet.directory(pid, parent: me)),
-                file("mounts", 7) { _ in await ProcSystem.mounts() },
+                file("mounts", 7) { await ProcSystem.mounts($0) },
                 file("mountinfo", 13, ProcMountInfo.text),
                 (Array("smaps".utf8), ProcFile(ino: base | 14, uid: owner.uid, gid: owner.gid, guarded: ProcGuardedOperations(pid: pid)) {
                     offset, count async -> [UInt8] in

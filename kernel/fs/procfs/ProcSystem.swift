@@ -70,19 +70,15 @@ enum ProcSystem {
         return o
     }
 
-    /// /proc/mounts: "source mountpoint type options 0 0", parents first.
-    @Sendable static func mounts() async -> [UInt8] {
+    /// /proc/<pid>/mounts (and /proc/mounts, a link to self/mounts): "source mountpoint type options
+    /// 0 0", in mount order, from the process's root (mountinfo's choice of mounts).
+    @Sendable static func mounts(_ p: Process) async -> [UInt8] {
         guard let vfs = RootFilesystem.vfs else { return [] }
         var o: [UInt8] = []
-        let context = vfs.context()
+        let context = p.fs
         for m in vfs.mounts.all {
             let type = String(decoding: m.fileSystem.typeName, as: UTF8.self)
-            let path: [UInt8]
-            if let on = m.mountedOn {
-                do { path = try await vfs.path(of: on, context: context) } catch { continue }
-            } else {
-                path = [0x2f]
-            }
+            guard let path = await vfs.reachablePath(of: Location(mount: m, inode: m.root), context: context) else { continue }
             let flags = m.flags
             let options = type.utf8.elementsEqual("rootfs".utf8) ? (flags.contains(.readOnly) ? "ro" : "rw")
                 : type.utf8.elementsEqual("tmpfs".utf8) ? flags.optionsText + ",inode64" : flags.optionsText
