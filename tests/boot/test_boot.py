@@ -114,8 +114,9 @@ def test_image_format():
     # and from 2.5 MiB when sockets, ptys, event fds, capabilities, the OOM killer, shared file
     # mappings, virtio and the block layer (2026-12-07) took it to about 2.9 MiB, and from 3.5 MiB when
     # ext4, System V IPC, inotify and the scale structures took it to 3.42 MiB (leaving too little for
-    # xattrs, POSIX message queues and splice).
-    check("image: under 4.5 MiB", len(data) < 9 * 512 * 1024, "size %d" % len(data))
+    # xattrs, POSIX message queues and splice), and from 4.5 MiB when ext4 writes, jbd2, FAT, splice and
+    # the mount tree (2026-12-07) took it to 4.46 MiB.
+    check("image: under 5.5 MiB", len(data) < 11 * 512 * 1024, "size %d" % len(data))
     print("  image size: %d bytes, memory footprint %d KiB" % (len(data), image_size // 1024))
 
 def test_no_fp_simd_in_kernel():
