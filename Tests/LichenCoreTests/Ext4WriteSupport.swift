@@ -13,15 +13,17 @@ final class Ext4WriteHarness {
     var expected: [String: Expected] = [:]
     private var clockTicks = 0
 
-    init(image: String) async throws {
+    /// `wrap`: the store the mount writes through (a crash recorder around the image), if any.
+    init(image: String, wrap: ((MemoryBlockStore) -> any BlockStore)? = nil) async throws {
         let bytes = try Ext4Images.image(image)
         var reason = ""
         let sb = try Ext4Superblock.parse(Array(bytes[1024..<2048]), pageSize: 4096, reason: &reason)
         #expect(Ext4FileSystem.writableRefusal(sb) == nil)
         store = MemoryBlockStore(bytes, blockSize: sb.blockSize)
         let tick = Ext4Clock()
-        fs = try await Ext4FileSystem.mount(sb, source: store, type: .ext4, device: DeviceNumber(major: 254, minor: 1),
-                                            writable: (store, nil, { tick.next() }), log: { print("ext4:", $0) })
+        let through = wrap?(store) ?? store
+        fs = try await Ext4FileSystem.mount(sb, source: through, type: .ext4, device: DeviceNumber(major: 254, minor: 1),
+                                            writable: (through, nil, { tick.next() }), log: { print("ext4:", $0) })
     }
 
     func node(_ path: String) async throws(Errno) -> any Inode { try await Ext4Images.resolve(fs, path) }

@@ -4,8 +4,8 @@ import _Concurrency
 /// mount(2) of ext2/ext3/ext4 from a block device. The source is resolved to a disk or partition,
 /// its superblock read through a small cache, a journal that needs recovery replayed, then the
 /// filesystem reads (and, mounted read-write, writes) everything through the device's BlockCache in
-/// its own block size. Read-write only where Ext4FileSystem.writableRefusal allows it (no journal:
-/// the jbd2 writer is not under ext4's commit step yet).
+/// its own block size. Read-write only where Ext4FileSystem.writableRefusal allows it; a journaled
+/// filesystem commits every operation through its jbd2 journal (Ext4JournalCommitter).
 enum Ext4Mount {
     static let MS_RDONLY: UInt64 = 0x1, MS_SILENT: UInt64 = 0x8000
     private static let writeRefused = ReportOnce(count: 1)
@@ -58,13 +58,20 @@ enum Ext4Mount {
                 + Format.decimal(cache.blockCount) + " blocks)")
             throw .EINVAL
         }
+        let journaled = superblock.compat & Ext4Superblock.compatHasJournal != 0
+        if writable && journaled && hasNoload(data) {
+            // Lichen always writes a journaled filesystem through its journal.
+            log("Lichen: noload/norecovery on a read-write mount not implemented: mount it read-only")
+            throw .EINVAL
+        }
         superblock = try await recoverJournal(superblock, cache: cache, readOnlyDevice: file.device.readOnly, options: data, name: name)
         let fs = try await Ext4FileSystem.mount(superblock, source: cache, type: kind, device: file.number,
                                                 writable: writable ? (cache, nil, RootFilesystem.clock) : nil) { line in
             KernelLog.warning("EXT4-fs (" + name + "): " + line)
         }
-        log(writable ? "mounted filesystem read-write without journal (Lichen: no xattr changes)"
-                     : "mounted filesystem read-only")
+        log(!writable ? "mounted filesystem read-only"
+            : journaled ? "mounted filesystem r/w with ordered data mode (Lichen: one jbd2 transaction per operation, no xattr changes)"
+            : "mounted filesystem read-write without journal (Lichen: no xattr changes)")
         return fs
     }
 
@@ -87,8 +94,7 @@ enum Ext4Mount {
     private static func recoverJournal(_ sb: Ext4Superblock, cache: BlockCache, readOnlyDevice: Bool, options: [UInt8],
                                        name: String) async throws(Errno) -> Ext4Superblock {
         guard sb.incompat & Ext4Superblock.incompatRecover != 0 else { return sb }
-        let noload = options.split(separator: UInt8(ascii: ",")).contains { Array($0) == Array("noload".utf8) || Array($0) == Array("norecovery".utf8) }
-        if noload { return sb }
+        if hasNoload(options) { return sb }
         func log(_ s: String) { KernelLog.info("EXT4-fs (" + name + "): " + s) }
         log("INFO: recovery required on readonly filesystem")
         guard !readOnlyDevice else {
@@ -99,6 +105,10 @@ enum Ext4Mount {
         return try await Ext4Journal.recover(sb, store: cache, pageSize: pageSize) { line in
             KernelLog.warning("EXT4-fs (" + name + "): " + line)
         }
+    }
+
+    private static func hasNoload(_ options: [UInt8]) -> Bool {
+        options.split(separator: UInt8(ascii: ",")).contains { Array($0) == Array("noload".utf8) || Array($0) == Array("norecovery".utf8) }
     }
 
     /// Options that change nothing for a read-only mount without a journal replay.

@@ -6,7 +6,8 @@
 OUTDIR/tree: the files; OUTDIR/ext4.img (4 KiB blocks, metadata_csum, extents, htree directory),
 OUTDIR/ext2.img (4 KiB blocks), OUTDIR/ext2-1k.img (1 KiB blocks: double indirect blocks); for the write tests, journal-less ext4
 (-O ^has_journal): OUTDIR/ext4-nj.img (4 KiB blocks, 4096 blocks per group: several groups, some
-BLOCK_UNINIT) and OUTDIR/ext4-nj-1k.img (1 KiB blocks: deeper extent trees).
+BLOCK_UNINIT) and OUTDIR/ext4-nj-1k.img (1 KiB blocks: deeper extent trees); the same two with
+mke2fs's default journal: OUTDIR/ext4-j.img and OUTDIR/ext4-j-1k.img.
 Fails loudly (exit 2) when mke2fs is missing: install e2fsprogs.
 """
 import os, random, shutil, subprocess, sys
@@ -101,6 +102,9 @@ def main():
     mkfs("ext2", os.path.join(out, "ext2-1k.img"), tree, 1024)
     mkfs("ext4", os.path.join(out, "ext4-nj.img"), tree, 4096, "48M", ("-O", "^has_journal", "-g", "4096"))
     mkfs("ext4", os.path.join(out, "ext4-nj-1k.img"), tree, 1024, "32M", ("-O", "^has_journal"))
+    # journaled (mke2fs's default ext4) for the jbd2 write tests: the same geometries
+    mkfs("ext4", os.path.join(out, "ext4-j.img"), tree, 4096, "48M", ("-g", "4096"))
+    mkfs("ext4", os.path.join(out, "ext4-j-1k.img"), tree, 1024, "32M")
 
 if __name__ == "__main__":
     main()

@@ -126,12 +126,13 @@ struct Ext4Allocator {
             var bit = from
             while bit < limit {
                 if bitmap[bit >> 3] == 0xff { bit = (bit | 7) + 1; continue }
-                if !Self.test(bitmap, bit) { break }
+                if !Self.test(bitmap, bit) && !tx.wasFreed(groupStart(g) + UInt64(bit)) { break }
                 bit += 1
             }
             guard bit < limit else { continue }
             var taken = 0
-            while taken < count && bit + taken < limit && !Self.test(bitmap, bit + taken) {
+            while taken < count && bit + taken < limit && !Self.test(bitmap, bit + taken)
+                    && !tx.wasFreed(groupStart(g) + UInt64(bit + taken)) {
                 Self.set(&bitmap, bit + taken)
                 taken += 1
             }
@@ -157,6 +158,7 @@ struct Ext4Allocator {
                 if Self.test(bitmap, bit) { Self.clear(&bitmap, bit); freed += 1 }
                 tx.drop(b + UInt64(i))
             }
+            tx.noteFreed(b, count: n)
             tx.put(groups[g].blockBitmap, bitmap)
             try await setBitmapChecksum(g, bitmap: bitmap, inode: false)
             try await editDescriptor(g) { d, o in adjust(&d, o, lo: 0xc, hi: 0x2c, by: Int64(freed)) }

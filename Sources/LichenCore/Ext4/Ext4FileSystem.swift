@@ -26,8 +26,13 @@ public final class Ext4FileSystem: FileSystem {
         if let writable {
             let first = try await writable.store.block(superblock.blockSize == 1024 ? 1 : 0)
             let want = Int(first.get16((superblock.blockSize == 1024 ? 0 : 1024) + 0x15e))
-            writer = Ext4Writer(store: writable.store, committer: writable.committer ?? Ext4HomeCommitter(writable.store),
-                                clock: writable.clock, wantExtraIsize: want)
+            var committer: any Ext4MetadataCommitter = Ext4HomeCommitter(writable.store)
+            if let given = writable.committer {
+                committer = given
+            } else if superblock.compat & Ext4Superblock.compatHasJournal != 0 {
+                committer = try await Ext4JournalCommitter(superblock, store: writable.store, clock: writable.clock, report: log)
+            }
+            writer = Ext4Writer(store: writable.store, committer: committer, clock: writable.clock, wantExtraIsize: want)
         }
         let volume = Ext4Volume(superblock, groups: groups, source: writable?.store ?? source, writer: writer, log: log)
         do throws(Errno) {
@@ -40,6 +45,7 @@ public final class Ext4FileSystem: FileSystem {
             return Ext4FileSystem(volume: volume, root: root, device: device, type: type, statistics: statistics)
         } catch {
             volume.forgetInodes()            // the cached inodes and the volume point at each other
+            try? await writer?.committer.close()
             throw error
         }
     }
@@ -53,10 +59,12 @@ public final class Ext4FileSystem: FileSystem {
     }
 
     /// Why Lichen cannot mount this filesystem read-write, or nil. Writes go through Ext4Writer
-    /// without a journal, on extent-mapped files: a journal (until jbd2 is under the commit
-    /// step), ext2/ext3 block maps, and checksums other than metadata_csum are refused.
+    /// on extent-mapped files, with an internal journal (Ext4JournalCommitter) or none: an
+    /// external journal, ext2/ext3 block maps, and checksums other than metadata_csum are refused.
     public static func writableRefusal(_ sb: Ext4Superblock) -> String? {
-        if sb.compat & Ext4Superblock.compatHasJournal != 0 { return "journaled filesystems are read-only in Lichen (no jbd2 yet)" }
+        if sb.compat & Ext4Superblock.compatHasJournal != 0 && sb.journalInode == 0 {
+            return "external journal devices are read-only in Lichen"
+        }
         if sb.incompat & Ext4Superblock.incompatExtents == 0 { return "writing block-mapped (ext2/ext3) files is not implemented in Lichen" }
         if sb.roCompat & Ext4Superblock.roCompatGDTCsum != 0 && !sb.hasMetadataChecksums {
             return "uninit_bg (gdt_csum) is read-only in Lichen"
@@ -86,11 +94,13 @@ public final class Ext4FileSystem: FileSystem {
         return s
     }
 
-    /// Frees the inodes whose last user left, then makes everything written durable (sync,
-    /// syncfs, fsync and umount). Nothing to do read-only.
+    /// Frees the inodes whose last user left, then makes everything written durable and the
+    /// filesystem clean (journal checkpointed and emptied: sync, syncfs, fsync, remount read-only
+    /// and umount). Nothing to do read-only.
     public func sync() async throws(Errno) {
         guard let writer = volume.writer else { return }
         try await volume.flushOrphans()
+        try await writer.lock.withLock { (_: inout Int) async throws(Errno) in try await writer.committer.close() }
         try await writer.store.sync()
     }
 

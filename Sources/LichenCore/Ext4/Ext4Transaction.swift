@@ -5,7 +5,14 @@ import _Concurrency
 /// then let them go home. The file data blocks of the operation are already in the store when
 /// this is called (ordered mode: data before the metadata that points at it).
 public protocol Ext4MetadataCommitter: AnyObject, Sendable {
-    func commit(_ blocks: [(number: UInt64, data: [UInt8])]) async throws(Errno)
+    /// Before an operation reads any block it may change (a journal made live again after
+    /// `close` sets needs_recovery first, which the operation's superblock copy must carry).
+    func begin() async throws(Errno)
+    /// `freed`: the block ranges the operation freed (a journal revokes those it logged before).
+    func commit(_ blocks: [(number: UInt64, data: [UInt8])], freed: [(start: UInt64, count: Int)]) async throws(Errno)
+    /// Leaves the filesystem clean on disk (a journal checkpointed and emptied, needs_recovery
+    /// cleared; at sync, remount read-only and unmount). Called under the write lock.
+    func close() async throws(Errno)
 }
 
 /// No journal: every metadata block goes straight to the block store (ext2, ext4 -O ^has_journal).
@@ -13,9 +20,12 @@ public final class Ext4HomeCommitter: Ext4MetadataCommitter, @unchecked Sendable
     let store: any BlockStore
     public init(_ store: any BlockStore) { self.store = store }
 
-    public func commit(_ blocks: [(number: UInt64, data: [UInt8])]) async throws(Errno) {
+    public func commit(_ blocks: [(number: UInt64, data: [UInt8])], freed: [(start: UInt64, count: Int)]) async throws(Errno) {
         for b in blocks { try await store.write(b.number, b.data) }
     }
+
+    public func begin() async throws(Errno) {}
+    public func close() async throws(Errno) {}
 }
 
 /// The metadata blocks one operation changes (block number -> new image), kept to itself until
@@ -29,6 +39,9 @@ final class Ext4Transaction {
     /// Net change of the free block and inode counts (the statfs figures follow them).
     var freeBlocksDelta: Int64 = 0
     var freeInodesDelta: Int64 = 0
+    /// Block ranges freed by the operation: not reused before its commit (a crash before it must
+    /// find them as they were), and revoked by a journal that logged them.
+    private(set) var freed: [(start: UInt64, count: Int)] = []
 
     init(_ store: any BlockStore) { self.store = store }
 
@@ -47,6 +60,10 @@ final class Ext4Transaction {
         try body(&data)
         put(number, data)
     }
+
+    func noteFreed(_ start: UInt64, count: Int) { if count > 0 { freed.append((start, count)) } }
+
+    func wasFreed(_ block: UInt64) -> Bool { freed.contains { block >= $0.start && block - $0.start < UInt64($0.count) } }
 
     /// A freed metadata block (an extent tree block, say) the operation had changed: nothing to write.
     func drop(_ number: UInt64) { blocks.removeAll { $0.number == number } }

@@ -42,6 +42,7 @@ extension Ext4Volume {
     func change<R>(_ body: (Ext4Operation) async throws(Errno) -> R) async throws(Errno) -> R {
         guard let writer else { throw .EROFS }
         return try await writer.lock.withLock { (_: inout Int) async throws(Errno) -> R in
+            try await writer.committer.begin()
             try await releaseOrphans(writer)
             let op = Ext4Operation(self, writer)
             let result = try await body(op)
@@ -53,7 +54,10 @@ extension Ext4Volume {
     /// Frees the inodes unlinked while open whose last user is gone (also at sync and unmount).
     func flushOrphans() async throws(Errno) {
         guard let writer else { return }
-        try await writer.lock.withLock { (_: inout Int) async throws(Errno) in try await releaseOrphans(writer) }
+        try await writer.lock.withLock { (_: inout Int) async throws(Errno) in
+            if writer.orphans.withLock({ !$0.isEmpty }) { try await writer.committer.begin() }
+            try await releaseOrphans(writer)
+        }
     }
 
     private func releaseOrphans(_ writer: Ext4Writer) async throws(Errno) {
@@ -67,7 +71,7 @@ extension Ext4Volume {
     private func commit(_ op: Ext4Operation, _ writer: Ext4Writer) async throws(Errno) {
         let tx = op.tx
         guard !tx.blocks.isEmpty else { return }
-        try await writer.committer.commit(tx.blocks)
+        try await writer.committer.commit(tx.blocks, freed: tx.freed)
         for (ino, raw) in tx.inodes { (op.touched.first { $0.ino == ino } ?? cachedNode(ino))?.update(raw) }
         writer.freeDelta.withLock { $0.blocks += tx.freeBlocksDelta; $0.inodes += tx.freeInodesDelta }
     }
