@@ -8,7 +8,7 @@ prints "== name" sections and powers off) made with mke2fs -d at test time.
   cannot mount a disk root without an initramfs: virtio_blk and ext4 are modules there.)
 - Lichen's root= boot gives the same sections, /dev/root being the source Linux shows for a
   kernel-mounted root.
-- Lichen: root=... rw on ext4 mounts read-only and says so; a missing root device ends with
+- Lichen: root=... rw mounts the journaled ext4 read-write; a missing root device ends with
   Linux's "VFS: Unable to mount root fs" and a power-off (no hang); init= picks the program.
 
 usage: tests/boot/test_rootdisk.py [IMAGE]    (run it under flock /tmp/lichen-qemu.lock)
@@ -159,9 +159,9 @@ def main():
     check("lichen root=254:0 rootfstype=ext4 init=/bin/sh", "init=sh" in by_number.output, by_number.output[-2000:])
 
     rw = boot("lichen", image, disk, append="root=/dev/vda rw")
-    check("lichen root= rw: mounted read-only and says so",
-          "VFS: Mounted root (ext4 filesystem) readonly on device 254:0." in rw.output
-          and "rw was asked" in rw.output and "== end" in rw.output, rw.output[-2000:])
+    check("lichen root= rw: the journaled ext4 root is mounted read-write",
+          "VFS: Mounted root (ext4 filesystem) on device 254:0." in rw.output
+          and "rw was asked" not in rw.output and "== end" in rw.output, rw.output[-2000:])
 
     missing = boot("lichen", image, disk, append="root=/dev/vdb")
     check("lichen root=/dev/vdb (no such disk): Linux's messages and a power-off",
