@@ -18,6 +18,8 @@ def main():
     p.add_argument("--calls", type=int, default=2000)
     p.add_argument("--parallel", type=int, default=2)
     p.add_argument("--lock", default="")
+    p.add_argument("--timeout", type=int, default=240, help="per boot (a loaded host needs more)")
+    p.add_argument("--console", default="", help="keep each failing seed's console in DIR/seed-N.log")
     a = p.parse_args()
     total, start = 0, time.monotonic()
     for seed in range(a.first, a.first + a.seeds):
@@ -26,7 +28,8 @@ def main():
         try:
             r = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "boot", "test_sysfuzz.py"), a.image,
                                 "--seed", str(seed), "--children", str(a.children), "--calls", str(a.calls),
-                                "--parallel", str(a.parallel)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                "--parallel", str(a.parallel), "--timeout", str(a.timeout)]
+                               + (["--console", os.path.join(a.console, "seed-%d.log" % seed)] if a.console else []), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         finally:
             if lock: lock.close()
         m = re.search(r"(\d+) calls made", r.stdout)

@@ -147,7 +147,6 @@ final class FatNode: Inode, @unchecked Sendable {
         guard isDirectory else { throw .ENOTDIR }
         guard cookie >= 0 else { throw .EINVAL }
         let (list, parentIno, gone) = try await volume.serialized { () async throws(Errno) -> ([FatDirectoryRecord], UInt64, Bool) in
-            try await accessed()
             return (try await records().records, state.withLock { $0.parent?.ino } ?? ino, snapshot.unlinked)
         }
         if gone { return }
@@ -172,7 +171,6 @@ final class FatNode: Inode, @unchecked Sendable {
         guard !isDirectory else { throw .EISDIR }
         guard offset >= 0 else { throw .EINVAL }
         return try await volume.serialized { () async throws(Errno) -> Int in
-            try await accessed()
             let size = Int64(entry.size)
             if offset >= size || buffer.isEmpty { return 0 }
             let total = Int(min(Int64(buffer.count), size - offset))
@@ -326,19 +324,20 @@ final class FatNode: Inode, @unchecked Sendable {
         }
     }
 
-    /// A read or readdir: the access date moves to today under Linux's default relatime rule (when
-    /// it is not after the mtime or ctime, or a day old). Not on a read-only mount; Lichen does not
-    /// see the mount's noatime flag (a divergence).
-    func accessed() async throws(Errno) {
+    /// A read or readdir the mount records (the VFS applies noatime, nodiratime and read-only
+    /// mounts): the access date moves to today when `update` says so, and only if the date changes
+    /// (FAT keeps no access time of day). Write errors are dropped, as Linux's touch_atime.
+    func accessed(_ update: AccessTimeUpdate) async {
         guard !isRoot, volume.store != nil else { return }
-        let t = volume.now
-        let s = snapshot
-        guard !s.unlinked else { return }
-        let a = s.entry.accessed
-        let due = a.seconds <= s.entry.modified.seconds || a.seconds <= s.entry.created.seconds || t.seconds - a.seconds >= 86400
-        guard due, FatTime.fat(t).date != s.entry.accessDate else { return }
-        state.withLock { $0.entry.setAccessed(t) }
-        try await writeEntry()
+        try? await volume.serialized { () async throws(Errno) in
+            let t = volume.now
+            let s = snapshot
+            guard !s.unlinked else { return }
+            guard update.isDue(atime: s.entry.accessed, mtime: s.entry.modified, ctime: s.entry.created, now: t),
+                  FatTime.fat(t).date != s.entry.accessDate else { return }
+            state.withLock { $0.entry.setAccessed(t) }
+            try await writeEntry()
+        }
     }
 
     /// The directory's mtime and ctime after a change of its entries.

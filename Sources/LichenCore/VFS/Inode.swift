@@ -43,6 +43,10 @@ public protocol Inode: AnyObject, Sendable {
 
     // All inodes.
     func setattr(_ changes: AttributeChanges) async throws(Errno)
+    /// An access the mount records (`Location.accessed`): the access time moves to now if `update`
+    /// says it is due (no ctime change; errors are dropped, as Linux's touch_atime). Nothing by
+    /// default (files whose times nobody stores).
+    func accessed(_ update: AccessTimeUpdate) async
 
     // Regular files.
     /// Reads up to `buffer.count` bytes at `offset`; 0 at or past the end.
@@ -88,6 +92,7 @@ extension Inode {
     public func readlink() async throws(Errno) -> [UInt8] { throw .EINVAL }
     public func readlink(in context: FSContext) async throws(Errno) -> [UInt8] { try await readlink() }
     public func setattr(_ changes: AttributeChanges) async throws(Errno) { throw .EPERM }
+    public func accessed(_ update: AccessTimeUpdate) async {}
     public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
         throw metadata.isDirectory ? .EISDIR : .EINVAL
     }

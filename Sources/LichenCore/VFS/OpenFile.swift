@@ -169,7 +169,9 @@ public final class OpenFile: @unchecked Sendable {
 
     private func readData(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
         if let ops = operations { return try await ops.read(self, into: buffer, at: offset) }
-        return try await inode.read(at: offset, into: buffer)
+        let n = try await inode.read(at: offset, into: buffer)
+        if !buffer.isEmpty { await location.accessed(noAtime: flags.contains(.O_NOATIME)) }
+        return n
     }
 
     private func writeData(from buffer: UnsafeRawBufferPointer, at offset: Int64) async throws(Errno) -> (count: Int, end: Int64) {
@@ -232,6 +234,7 @@ public final class OpenFile: @unchecked Sendable {
                 next = entry.nextCookie
                 return true
             }
+            await self.location.accessed(noAtime: self.flags.contains(.O_NOATIME))
             if used == 0 && refused { throw .EINVAL }
             pos = next
             self.notify(InotifyMask.IN_ACCESS)

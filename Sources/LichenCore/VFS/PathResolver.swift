@@ -106,6 +106,7 @@ public struct PathResolver {
         if restrictions.contains(.noSymlinks) { throw .ELOOP }
         linksFollowed += 1
         if linksFollowed > PathLimits.maxSymlinks { throw .ELOOP }
+        await link.accessed()
         return try PathName(try await link.inode.readlink(in: context))
     }
 

@@ -18,6 +18,7 @@ extension VFS {
     public func readlink(_ path: [UInt8], at directory: Location? = nil, context: FSContext) async throws(Errno) -> [UInt8] {
         let location = try await resolve(path, at: directory, followLast: false, context: context)
         guard location.metadata.isSymbolicLink else { throw .EINVAL }
+        await location.accessed()
         return try await location.inode.readlink(in: context)
     }
 

@@ -134,18 +134,11 @@ final class TmpfsDirectory: TmpfsInode, @unchecked Sendable {
             for entry in batch {
                 let m = entry.inode.metadata
                 if !emit(DirectoryEntry(ino: m.ino, type: m.type, name: entry.name, nextCookie: entry.position + 1)) {
-                    touchAccess()
                     return
                 }
                 position = entry.position + 1
             }
         }
-        touchAccess()
-    }
-
-    private func touchAccess() {
-        let time = now
-        lock.withLock { meta.atime = time }
     }
 
     // MARK: helpers (namespace lock held)

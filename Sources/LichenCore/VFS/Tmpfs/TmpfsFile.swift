@@ -40,8 +40,6 @@ final class TmpfsFile: TmpfsInode, @unchecked Sendable {
             if n == 0 { break }
             done += n
         }
-        let time = now
-        lock.withLock { meta.atime = time }
         return done
     }
 

@@ -31,6 +31,14 @@ class TmpfsInode: Inode, @unchecked Sendable {
         if content { meta.mtime = time }
     }
 
+    /// Reads, getdents and readlink through a mount that records them (the VFS decides).
+    func accessed(_ update: AccessTimeUpdate) async {
+        let time = now
+        lock.withLock {
+            if update.isDue(atime: meta.atime, mtime: meta.mtime, ctime: meta.ctime, now: time) { meta.atime = time }
+        }
+    }
+
     /// Adds `delta` links (ctime changes with them).
     func addLinks(_ delta: Int32, at time: Timespec) {
         lock.withLock {
