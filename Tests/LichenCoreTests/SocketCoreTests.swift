@@ -89,6 +89,42 @@ import Testing
         #expect(t.bytes == [1])
     }
 
+    @Test func urgentByteStopsReadsAndIsSkipped() {
+        var q = queue([([1, 2], 1, nil)])
+        q.appendUrgent(.init(bytes: [3], sender: 1, attachment: nil))
+        q.append(.init(bytes: [4], sender: 1, attachment: nil))
+        #expect(!q.atMark)
+        let a = q.readStream(limit: 10, peek: false)
+        #expect(a.bytes == [1, 2] && a.stoppedAtMark)
+        #expect(q.atMark)
+        let b = q.readStream(limit: 10, peek: false)             // not inline: the urgent byte is skipped
+        #expect(b.bytes == [4] && b.credits.map { $0.bytes } == [1, 1])
+        #expect(q.isEmpty && q.byteCount == 0)
+    }
+
+    @Test func urgentByteInlineAndConsumed() {
+        var q = Queue()
+        q.appendUrgent(.init(bytes: [1], sender: 1, attachment: nil))
+        q.appendUrgent(.init(bytes: [2], sender: 2, attachment: nil))   // the first becomes ordinary data
+        let a = q.readStream(limit: 10, peek: false, urgentInline: true)
+        #expect(a.bytes == [1] && a.stoppedAtMark && !a.tookUrgent)
+        let b = q.readStream(limit: 10, peek: false, urgentInline: true)
+        #expect(b.bytes == [2] && b.tookUrgent)
+        var c = Queue()
+        c.append(.init(bytes: [5], sender: 1, attachment: nil))
+        c.appendUrgent(.init(bytes: [6], sender: 3, attachment: nil))
+        #expect(c.consumeUrgent() == 3 && c.byteCount == 1)
+        #expect(c.readStream(limit: 10, peek: false).bytes == [5] && c.isEmpty)
+    }
+
+    @Test func peekOffsetSkipsBytes() {
+        var q = queue([([1, 2], 1, nil), ([3, 4, 5], 1, nil)])
+        #expect(q.readStream(limit: 2, peek: true, skip: 1).bytes == [2, 3])
+        #expect(q.readStream(limit: 10, peek: true, skip: 2).bytes == [3, 4, 5])
+        #expect(q.readStream(limit: 10, peek: true, skip: 5).bytes.isEmpty)
+        #expect(q.readStream(limit: 10, peek: false, skip: 3).bytes == [1, 2, 3, 4, 5])
+    }
+
     @Test func recordsKeepBoundariesAndTruncate() {
         var q = queue([([1, 2, 3], 1, nil), ([], 2, nil), ([4], 3, [7])])
         let a = q.readRecord(limit: 2, peek: false)!

@@ -51,4 +51,12 @@ import Testing
                                             C(inflight: 1, held: false, queued: [])])
         #expect(g == [0, 1, 2, 3])
     }
+
+    @Test func listenerQueuedOnItsEmbryo() {
+        // The kernel counts the queues of a listener's unaccepted connections (embryos) as the
+        // listener's own (Linux's scan_children): listener L queued on its embryo, with X queued
+        // there too, L closed: both garbage. With L still held by a descriptor: neither.
+        #expect(UnixInflight<Sock>.garbage([C(inflight: 1, held: false, queued: [0, 1]), C(inflight: 1, held: false, queued: [])]) == [0, 1])
+        #expect(UnixInflight<Sock>.garbage([C(inflight: 1, held: true, queued: [0, 1]), C(inflight: 1, held: false, queued: [])]).isEmpty)
+    }
 }

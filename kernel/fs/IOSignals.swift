@@ -10,8 +10,17 @@ enum IOSignals {
     }
 
     static func send(_ owner: FileSignalOwner, reason: Int32, fd: Int32) {
+        deliver(owner.signalInfo(reason: reason, fd: fd), to: owner)
+    }
+
+    /// Linux's send_sigurg: SIGURG (SEND_SIG_PRIV, whatever F_SETSIG says) to the owner, out-of-band
+    /// data having arrived on a socket.
+    static func sendUrgent(_ owner: FileSignalOwner) {
+        deliver(LinuxSigInfo.kill(signo: Signal.SIGURG.number, code: LinuxSigInfo.SI_KERNEL, pid: 0, uid: 0), to: owner)
+    }
+
+    private static func deliver(_ info: LinuxSigInfo, to owner: FileSignalOwner) {
         guard owner.pid > 0 else { return }
-        let info = owner.signalInfo(reason: reason, fd: fd)
         switch owner.type {
         case FileSignalOwner.F_OWNER_TID:
             if let t = Processes.thread(owner.pid), owner.maySignal(t.sharedCredentials) {

@@ -15,7 +15,7 @@ public protocol Socket: AnyObject {
 
     /// `address` is the caller's sockaddr bytes (its count is the length passed).
     func bind(_ address: [UInt8], caller: SocketCaller) async throws(Errno)
-    func listen(backlog: Int32) throws(Errno)
+    func listen(backlog: Int32, caller: SocketCaller) throws(Errno)
     /// The connection's socket (the syscall makes it a file).
     func accept(nonBlocking: Bool) async throws(Errno) -> any Socket
     func connect(_ address: [UInt8], nonBlocking: Bool, caller: SocketCaller) async throws(Errno)
@@ -92,7 +92,12 @@ final class SocketFile: FileOperations, @unchecked Sendable {
     static func open(_ socket: any Socket, nonBlocking: Bool, caller: SocketCaller) -> OpenFile {
         let location = SocketFileSystem.shared.newLocation(uid: caller.credentials.euid, gid: caller.credentials.egid)
         let flags: OpenFlags = nonBlocking ? [.O_RDWR, .O_NONBLOCK] : [.O_RDWR]
-        return OpenFile(location: location, flags: flags, operations: SocketFile(socket))
+        let file = OpenFile(location: location, flags: flags, operations: SocketFile(socket))
+        if let unix = socket as? UnixSocket {
+            let ino = location.inode.metadata.ino
+            unix.state.update { $0.inode = ino; $0.fileOwner = file.signalOwner }
+        }
+        return file
     }
 
     func read(_ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
@@ -102,7 +107,7 @@ final class SocketFile: FileOperations, @unchecked Sendable {
     }
 
     /// write(2) and writev(2) come through SocketSyscalls.transfer (they need the caller), splice
-    /// through SpliceSink; only sendfile reaches here, which does not support sockets yet.
+    /// and sendfile through SpliceSink: nothing reaches here.
     func write(_ file: OpenFile, from buffer: UnsafeRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
         throw .EINVAL
     }

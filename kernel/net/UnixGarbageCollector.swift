@@ -68,6 +68,17 @@ enum UnixGarbageCollector {
         collecting.store(false, ordering: .releasing)
     }
 
+    /// A listener's connections not yet accepted (Linux's scan_children): their queues count as the
+    /// listener's. (The backlog itself stays referenced by the listener: no last reference drops here.)
+    private static func embryos(of socket: UnixSocket) -> [UnixSocket] {
+        var list: [UnixSocket] = []
+        _ = socket.state.tryUpdate(reporting: []) { (s: inout UnixState) -> Bool? in   // nil: wakes nobody
+            if s.phase == .listening { list = s.backlog }
+            return nil
+        }
+        return list
+    }
+
     /// The in-flight sockets nothing can reach, their receive queues emptied: the files those
     /// queues held (closing them releases the garbage sockets, and what they queued).
     private static func findGarbage() -> (files: [UnixPassedFiles], credits: [(sender: UnixSender, bytes: Int)]) {
@@ -92,19 +103,23 @@ enum UnixGarbageCollector {
             for (i, c) in sockets.enumerated() {
                 // Read in place under the socket's lock (no copy of the queue outlives it), waking nobody.
                 var queued: [Int] = []
-                _ = c.socket.state.tryUpdate(reporting: []) { (s: inout UnixState) -> Bool? in
-                    for m in s.queue.messages {
-                        for q in m.attachment?.sockets ?? [] { if let j = index(q) { queued.append(j) } }
+                for socket in [c.socket] + embryos(of: c.socket) {
+                    _ = socket.state.tryUpdate(reporting: []) { (s: inout UnixState) -> Bool? in
+                        for m in s.queue.messages {
+                            for q in m.attachment?.sockets ?? [] { if let j = index(q) { queued.append(j) } }
+                        }
+                        return nil
                     }
-                    return nil
                 }
                 candidates[i].queued = queued
             }
             var hitlist: [UnixPassedFiles] = [], credits: [(sender: UnixSender, bytes: Int)] = []
             for i in UnixInflight<UnixSocket>.garbage(candidates) {
-                let taken = sockets[i].socket.state.update { $0.queue.removeAll() }
-                hitlist += taken.attachments
-                credits += taken.credits
+                for socket in [sockets[i].socket] + embryos(of: sockets[i].socket) {
+                    let taken = socket.state.update { $0.queue.removeAll() }
+                    hitlist += taken.attachments
+                    credits += taken.credits
+                }
             }
             return (hitlist, credits)
         }

@@ -39,6 +39,21 @@ struct UnixState {
     var released = false
     /// Socket options stored and reported back but with no effect on AF_UNIX (SO_REUSEADDR...).
     var plainOptions: [(name: Int32, value: Int32)] = []
+    /// The out-of-band byte not yet taken by MSG_OOB (Linux's oob_skb: it stays even once a read
+    /// skipped it in the stream), and SO_OOBINLINE.
+    var urgent: UInt8? = nil
+    var urgentInline = false
+    /// SO_PEEK_OFF: -1 off, else where the next MSG_PEEK starts (streams).
+    var peekOffset = -1
+    /// SO_LINGER, stored only (AF_UNIX's close never lingers, as on Linux): l_onoff and seconds.
+    var linger = false
+    var lingerSeconds: Int32 = 0
+    /// The credentials at listen() (Linux's init_peercred in unix_listen): a connector's SO_PEERCRED.
+    var listenCredentials: LinuxUcred? = nil
+    /// The sockfs inode of the socket's file (/proc/net/unix, socket:[N]); 0 before it has one.
+    var inode: UInt64 = 0
+    /// F_SETOWN of the socket's file: SIGURG goes there when out-of-band data arrives.
+    var fileOwner: SpinLock<FileSignalOwner>? = nil
 }
 
 /// AF_UNIX: SOCK_STREAM, SOCK_DGRAM and SOCK_SEQPACKET, with Linux's af_unix.c semantics.
@@ -151,11 +166,12 @@ final class UnixSocket: Socket, @unchecked Sendable {
 
     // MARK: Connections
 
-    func listen(backlog: Int32) throws(Errno) {
+    func listen(backlog: Int32, caller: SocketCaller) throws(Errno) {
         guard !isDatagram else { throw .EOPNOTSUPP }
         let listening = state.update { (s: inout UnixState) -> Bool in
             guard s.address.isNamed, s.phase != .connected else { return false }
             s.phase = .listening
+            s.listenCredentials = caller.ucred
             s.backlogLimit = SocketLimits.backlog(backlog)
             return true
         }
@@ -192,6 +208,7 @@ final class UnixSocket: Socket, @unchecked Sendable {
         // The server end exists at once (as Linux's unix_stream_connect): data sent before accept waits in it.
         let server = UnixSocket(type: type, owner: target.owner)
         let targetState = target.state.value
+        let listenerCredentials = targetState.listenCredentials ?? target.owner
         server.state.update {
             $0.phase = .connected; $0.peer = self; $0.peerCredentials = caller.ucred
             $0.address = targetState.address; $0.passCredentials = targetState.passCredentials
@@ -206,7 +223,7 @@ final class UnixSocket: Socket, @unchecked Sendable {
             }
             switch outcome {
             case .queued:
-                state.update { $0.phase = .connected; $0.peer = server; $0.peerCredentials = target.owner }
+                state.update { $0.phase = .connected; $0.peer = server; $0.peerCredentials = listenerCredentials }
                 return
             case .refused:
                 throw .ECONNREFUSED
@@ -323,6 +340,7 @@ final class UnixSocket: Socket, @unchecked Sendable {
         if s.receiveShutdown && s.sendShutdown { events.insert(.hangUp) }
         if s.receiveShutdown { events.insert(.readable); events.insert(UnixSocket.readHangUp) }
         if !s.queue.isEmpty { events.insert(.readable) }
+        if s.urgent != nil { events.insert(.priority) }
         if !isDatagram && s.phase == .unconnected { events.insert(.hangUp) }
         var writable = unreadSent.load(ordering: .sequentiallyConsistent) << 2 <= s.sendBuffer   // unix_writable
         if isDatagram, writable, let peer = s.peer, peer !== self {

@@ -9,7 +9,7 @@ extension UnixSocket {
     private static func isPlain(_ name: Int32) -> Bool {
         typealias O = LinuxSocketOption
         return name == O.SO_REUSEADDR || name == O.SO_KEEPALIVE || name == O.SO_BROADCAST || name == O.SO_DONTROUTE
-            || name == O.SO_OOBINLINE || name == O.SO_REUSEPORT || name == O.SO_PRIORITY || name == O.SO_DEBUG
+            || name == O.SO_REUSEPORT || name == O.SO_PRIORITY || name == O.SO_DEBUG
     }
 
     func getOption(level: Int32, name: Int32) throws(Errno) -> [UInt8] {
@@ -28,6 +28,9 @@ extension UnixSocket {
         case O.SO_SNDBUF: return UnixSocket.bytes(Int32(s.sendBuffer))
         case O.SO_RCVBUF: return UnixSocket.bytes(Int32(s.receiveBuffer))
         case O.SO_RCVLOWAT, O.SO_SNDLOWAT: return UnixSocket.bytes(1)
+        case O.SO_OOBINLINE: return UnixSocket.bytes(s.urgentInline ? 1 : 0)
+        case O.SO_LINGER: return UnixSocket.bytes(s.linger ? 1 : 0) + UnixSocket.bytes(s.lingerSeconds)
+        case O.SO_PEEK_OFF where isStream: return UnixSocket.bytes(Int32(truncatingIfNeeded: s.peekOffset))
         case O.SO_PEERCRED:
             var c = s.peerCredentials ?? .nobody
             return withUnsafeBytes(of: &c) { Array($0) }
@@ -56,6 +59,19 @@ extension UnixSocket {
             state.update { $0.receiveBuffer = SocketLimits.bufferSize(requested: v, send: false) }
         case O.SO_PASSCRED:
             state.update { $0.passCredentials = v != 0 }
+        case O.SO_OOBINLINE:
+            state.update { $0.urgentInline = v != 0 }
+        case O.SO_LINGER:
+            // struct linger; the time changes only when l_onoff is set (sock_setsockopt). Stored only:
+            // AF_UNIX's close never waits, as on Linux.
+            guard value.count >= 8 else { throw .EINVAL }
+            let seconds = Int32(truncatingIfNeeded: UnixSocket.int64(value + [0, 0, 0, 0], 4))
+            state.update { s in
+                s.linger = v != 0
+                if v != 0 { s.lingerSeconds = seconds }
+            }
+        case O.SO_PEEK_OFF where isStream:
+            state.update { $0.peekOffset = Int(v) }
         case O.SO_RCVTIMEO_OLD, O.SO_SNDTIMEO_OLD, O.SO_RCVTIMEO_NEW, O.SO_SNDTIMEO_NEW:
             // A struct timeval (the same for _OLD and _NEW on arm64); {0, 0} waits without limit.
             // Linux keeps it in jiffies (rounded up to its tick); Lichen keeps it to the microsecond.

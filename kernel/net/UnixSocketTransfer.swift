@@ -29,17 +29,24 @@ extension UnixSocket {
             defer { s.error = nil }
             return s.error
         }) { throw e }                                             // sock_error
-        if !isStream { return try await sendRecord(message, nonBlocking: nonBlocking, caller: caller) }
+        if !isStream {
+            if flags & LinuxMsgFlag.MSG_OOB != 0 { throw .EOPNOTSUPP }        // unix_dgram_sendmsg
+            return try await sendRecord(message, nonBlocking: nonBlocking, caller: caller)
+        }
+        // MSG_OOB: the last byte goes out of band (Linux 5.15+); an empty send is EOPNOTSUPP.
+        let outOfBand = flags & LinuxMsgFlag.MSG_OOB != 0
+        if outOfBand && message.bytes.isEmpty { throw .EOPNOTSUPP }
+        let inBand = message.bytes.count - (outOfBand ? 1 : 0)
         let s = state.value
         if let address = message.address, !address.isEmpty { throw s.phase == .connected ? .EISCONN : .EOPNOTSUPP }
         if s.sendShutdown { throw .EPIPE }
         guard s.phase == .connected, let peer = s.peer else { throw .ENOTCONN }
         let sender = UnixSender(socket: self, credentials: message.credentials ?? caller.ucred)
         var sent = 0
-        while sent < message.bytes.count {
+        while sent < inBand {
             let r: Reserve?
             do throws(Errno) {
-                r = try await reserve(message.bytes.count - sent, record: false, nonBlocking: nonBlocking)
+                r = try await reserve(inBand - sent, record: false, nonBlocking: nonBlocking)
             } catch {
                 if sent > 0 { return sent }
                 throw error
@@ -53,9 +60,10 @@ extension UnixSocket {
                 throw .EPIPE
             }
             let chunk = sent == 0 && n == message.bytes.count ? message.bytes : byteSlice(message.bytes, sent..<(sent + n))
+            let firstFiles = sent == 0 ? message.files : []
             var files: UnixPassedFiles? = nil
-            if sent == 0 && !message.files.isEmpty {
-                do throws(Errno) { files = try UnixGarbageCollector.attach(message.files, caller: caller) } catch {
+            if !firstFiles.isEmpty {
+                do throws(Errno) { files = try UnixGarbageCollector.attach(firstFiles, caller: caller) } catch {
                     unreserve(n)
                     throw error
                 }
@@ -73,7 +81,39 @@ extension UnixSocket {
             }
             sent += n
         }
+        if outOfBand {
+            try await sendUrgent(message.bytes[inBand], to: peer, sender: sender,
+                                 files: sent == 0 ? message.files : [], nonBlocking: nonBlocking, caller: caller)
+            sent += 1
+        }
         return sent
+    }
+
+    /// Linux's queue_oob: the byte joins the peer's stream as its urgent byte (replacing an earlier
+    /// one, which stays as data), and the peer's owner (F_SETOWN) gets SIGURG.
+    private func sendUrgent(_ byte: UInt8, to peer: UnixSocket, sender: UnixSender, files: [OpenFile],
+                            nonBlocking: Bool, caller: SocketCaller) async throws(Errno) {
+        guard let r = try await reserve(1, record: true, nonBlocking: nonBlocking) else { throw .EAGAIN }
+        guard case .bytes = r else { throw .EPIPE }
+        var passed: UnixPassedFiles? = nil
+        if !files.isEmpty {
+            do throws(Errno) { passed = try UnixGarbageCollector.attach(files, caller: caller) } catch {
+                unreserve(1)
+                throw error
+            }
+        }
+        let owner = peer.state.update { (p: inout UnixState) -> SpinLock<FileSignalOwner>?? in
+            if p.released || p.receiveShutdown { return nil }
+            p.queue.appendUrgent(.init(bytes: [byte], sender: sender, attachment: passed))
+            p.urgent = byte
+            return .some(p.fileOwner)
+        }
+        guard let owner else {
+            if let passed { UnixGarbageCollector.detach(passed) }
+            unreserve(1)
+            throw .EPIPE
+        }
+        if let owner { IOSignals.sendUrgent(owner.withLock { $0 }) }
     }
 
     private func sendRecord(_ message: OutgoingMessage, nonBlocking: Bool, caller: SocketCaller) async throws(Errno) -> Int {
@@ -148,6 +188,7 @@ extension UnixSocket {
         let phase = state.value.phase
         if isStream && phase != .connected { throw .EINVAL }
         if type == LinuxSocket.SOCK_SEQPACKET && phase != .connected { throw .ENOTCONN }
+        if flags & LinuxMsgFlag.MSG_OOB != 0 { return try receiveUrgent(limit: limit, peek: peek) }
         let waitAll = isStream && flags & LinuxMsgFlag.MSG_WAITALL != 0 && !peek
         var result = IncomingMessage()
         var firstSender: UnixSender? = nil
@@ -169,7 +210,7 @@ extension UnixSocket {
             result.fullLength = isStream ? result.bytes.count : part.recordLength
             for passed in part.attachments { result.files += passed.files }
             if !peek && !part.attachments.isEmpty { result.inflight = UnixInflightReceipt(part.attachments) }
-            if !waitAll || result.bytes.count >= limit || !part.attachments.isEmpty { break }
+            if !waitAll || result.bytes.count >= limit || !part.attachments.isEmpty || part.stoppedAtMark { break }
         }
         if let sender = firstSender {
             if state.value.passCredentials { result.credentials = sender.credentials }
@@ -181,7 +222,26 @@ extension UnixSocket {
         return result
     }
 
-    private enum Take { case data(UnixQueue.Taken), endOfFile, failed(Errno) }
+    /// MSG_OOB (Linux's unix_stream_recv_urg): the urgent byte, taken out of the stream unless
+    /// peeking; EINVAL with none pending or under SO_OOBINLINE; EOPNOTSUPP for records.
+    private func receiveUrgent(limit: Int, peek: Bool) throws(Errno) -> IncomingMessage {
+        guard isStream else { throw .EOPNOTSUPP }
+        let taken = state.update { (s: inout UnixState) -> (byte: UInt8, credit: UnixSender?)? in
+            guard !s.urgentInline, let byte = s.urgent else { return nil }
+            if peek { return (byte, nil) }
+            s.urgent = nil
+            return (byte, s.queue.consumeUrgent())
+        }
+        guard let taken else { throw .EINVAL }
+        if let sender = taken.credit { sender.socket.creditSent(1) }
+        var m = IncomingMessage()
+        m.bytes = limit > 0 ? [taken.byte] : []
+        m.fullLength = m.bytes.count
+        m.flags = LinuxMsgFlag.MSG_OOB
+        return m
+    }
+
+    private enum Take { case data(UnixQueue.Taken), skipped(UnixQueue.Taken), endOfFile, failed(Errno) }
 
     /// One step of a receive: what is queued, the pending error, or end of file (nil); sleeps for data.
     /// `after`: a stream read continuing (MSG_WAITALL) takes only messages with the same credentials.
@@ -195,9 +255,21 @@ extension UnixSocket {
                     if let after, passCredentials, let first = s.queue.first, first.sender.credentials != after.credentials {
                         return .endOfFile
                     }
-                    return .data(s.queue.readStream(limit: limit, peek: peek, sameBatch: { a, b in
+                    let skip = peek && s.peekOffset > 0 ? s.peekOffset : 0
+                    let t = s.queue.readStream(limit: limit, peek: peek, urgentInline: s.urgentInline, skip: skip,
+                                               sameBatch: { a, b in
                         !passCredentials || a.sender.credentials == b.sender.credentials
-                    }))
+                    })
+                    if t.tookUrgent { s.urgent = nil }
+                    if s.peekOffset >= 0 {                          // sk_peek_offset_fwd / _bwd
+                        s.peekOffset = peek ? s.peekOffset + t.bytes.count : max(s.peekOffset - t.bytes.count, 0)
+                    }
+                    if limit > 0 && t.bytes.isEmpty && t.attachments.isEmpty {   // a skipped urgent byte only, or peeked past the end
+                        if !t.credits.isEmpty { return .skipped(t) }
+                        if s.receiveShutdown { return .endOfFile }
+                        return nil
+                    }
+                    return .data(t)
                 }
                 return .data(s.queue.readRecord(limit: limit, peek: peek)!)
             }
@@ -214,6 +286,9 @@ extension UnixSocket {
         }
         switch outcome {
         case .data(let t): return t
+        case .skipped(let t):                      // credit the skipped urgent byte, then read on
+            credit(t.credits)
+            return try await take(limit: limit, peek: peek, nonBlocking: nonBlocking, after: after)
         case .endOfFile: return nil
         case .failed(let e): throw e
         }
@@ -229,6 +304,9 @@ extension UnixSocket {
             return Int32(truncatingIfNeeded: isDatagram ? (s.queue.first?.remaining ?? 0) : s.queue.byteCount)
         case LinuxSocketOption.SIOCOUTQ:
             return Int32(truncatingIfNeeded: unreadSent.load(ordering: .sequentiallyConsistent))
+        case LinuxSocketOption.SIOCATMARK:
+            if !isStream { throw .EOPNOTSUPP }
+            return s.urgent != nil && s.queue.atMark ? 1 : 0
         default:
             return nil
         }

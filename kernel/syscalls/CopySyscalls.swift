@@ -8,7 +8,14 @@ enum CopySyscalls {
         let outFd = a.fd(0), inFd = a.fd(1), offset = a.address(2), count = a[3]
         let input = try a.process.file(inFd)
         let output = try a.process.file(outFd)
-        return try await copy(a, from: input, at: offset, to: output, at: UserAddr(0), count: count)
+        // A socket output goes through splice's socket end (Linux's do_splice_direct): AF_UNIX
+        // streams; other sockets are EINVAL (logged) as SpliceSink refuses them.
+        var sink: SpliceSink? = nil
+        if output.operations is SocketFile {
+            guard input.flags.allowsRead, output.flags.allowsWrite else { throw .EBADF }
+            sink = try await SpliceSink(a, output, offset: nil, length: count)
+        }
+        return try await copy(a, from: input, at: offset, to: output, at: UserAddr(0), count: count, sink: sink)
     }
 
     /// copy_file_range(fd_in, *off_in, fd_out, *off_out, len, flags): no flags are defined.
@@ -22,7 +29,8 @@ enum CopySyscalls {
 
     /// Copies up to `count` bytes; a non-NULL offset pointer is used and updated instead of the file position.
     static func copy(_ a: SyscallArguments, from input: OpenFile, at inOffsetAddress: UserAddr,
-                     to output: OpenFile, at outOffsetAddress: UserAddr, count: UInt64) async throws(Errno) -> UInt64 {
+                     to output: OpenFile, at outOffsetAddress: UserAddr, count: UInt64,
+                     sink: SpliceSink? = nil) async throws(Errno) -> UInt64 {
         guard input.flags.allowsRead, output.flags.allowsWrite else { throw .EBADF }
         var inOffset: Int64? = inOffsetAddress.value == 0 ? nil : try a.user.load(Int64.self, from: inOffsetAddress)
         var outOffset: Int64? = outOffsetAddress.value == 0 ? nil : try a.user.load(Int64.self, from: outOffsetAddress)
@@ -58,6 +66,10 @@ enum CopySyscalls {
                 while written < got {
                     let n = try await buffer.withBytes(written..<got) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
                         let bytes = UnsafeRawBufferPointer(b)
+                        if let sink {
+                            var none: Int64? = nil
+                            return try await sink.write(bytes, at: &none)
+                        }
                         return outOffset == nil ? try await output.write(from: bytes) : try await output.write(from: bytes, at: outOffset!)
                     }
                     if n == 0 { break }

@@ -138,12 +138,18 @@ extension SocketSyscalls {
     static func recvmmsg(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let fd = a.fd(0), vector = a.address(1), count = min(a.uint32(2), UInt32(LinuxMmsghdr.UIO_MAXIOV))
         let flags = a.uint32(3), timeout = a.address(4)
+        // The timeout (read and checked before the descriptor, as Linux) is only looked at after each
+        // datagram: the receives themselves wait as long as they would without it (Linux's do_recvmmsg).
+        var deadline: UInt64? = nil
+        var remaining = LinuxTimespec()
+        if timeout.value != 0 {
+            remaining = try a.user.load(LinuxTimespec.self, from: timeout)
+            guard remaining.tv_sec >= 0, remaining.tv_nsec >= 0, remaining.tv_nsec < 1_000_000_000 else { throw .EINVAL }
+            let ns = UInt64(min(remaining.tv_sec, 1 << 32)) * 1_000_000_000 + UInt64(remaining.tv_nsec)
+            deadline = ns == 0 ? 0 : MonotonicClock.now + ns               // {0, 0}: already expired
+        }
         let file = try a.process.file(fd)
         guard let socket = (file.operations as? SocketFile)?.socket else { throw .ENOTSOCK }
-        if timeout.value != 0 {
-            if refusedTimeout.first(0) { KernelLog.warning("recvmmsg: a timeout is not implemented: EINVAL") }
-            throw .EINVAL
-        }
         var done: UInt32 = 0
         var f = flags & ~LinuxMsgFlag.MSG_WAITFORONE
         while done < count {
@@ -157,10 +163,16 @@ extension SocketSyscalls {
             }
             done += 1
             if flags & LinuxMsgFlag.MSG_WAITFORONE != 0 { f |= LinuxMsgFlag.MSG_DONTWAIT }
+            if let deadline {
+                let now = MonotonicClock.now
+                let left = deadline > now ? deadline - now : 0
+                remaining = LinuxTimespec(tv_sec: Int64(left / 1_000_000_000), tv_nsec: Int64(left % 1_000_000_000))
+                if left == 0 { break }
+            }
         }
+        if deadline != nil && done > 0 { try a.user.store(remaining, to: timeout) }
         return UInt64(done)
     }
-    private static let refusedTimeout = ReportOnce(count: 1)
 
     // MARK: read/write/readv/writev on a socket (FileSyscalls hands them here)
 
@@ -183,11 +195,11 @@ extension SocketSyscalls {
     /// MSG_NOSIGNAL is returned as a value, so the dispatcher raises no SIGPIPE.
     static func send(_ a: SyscallArguments, _ socket: any Socket, _ file: OpenFile, _ buffers: UserBuffers,
                      _ message: inout OutgoingMessage, flags: UInt32) async throws(Errno) -> UInt64 {
-        if flags & LinuxMsgFlag.MSG_OOB != 0 { throw .EOPNOTSUPP }
         let caller = SocketSyscalls.caller(a)
         let stream = socket.type == LinuxSocket.SOCK_STREAM
         do throws(Errno) {
             if !stream {
+                if flags & LinuxMsgFlag.MSG_OOB != 0 { throw .EOPNOTSUPP }   // before EMSGSIZE, as unix_dgram_sendmsg
                 guard buffers.total <= largestRecord else { throw .EMSGSIZE }
                 message.bytes = try buffers.gather(a, from: 0, count: buffers.total)
                 return result(try await socket.send(message, flags: flags, nonBlocking: file.isNonBlocking, caller: caller))
@@ -202,7 +214,10 @@ extension SocketSyscalls {
                     var m = message
                     m.bytes = chunk
                     if sent > 0 { m.files = []; m.credentials = nil }
-                    taken = try await socket.send(m, flags: flags, nonBlocking: file.isNonBlocking, caller: caller)
+                    // MSG_OOB makes the call's last byte urgent: only the last chunk carries the flag.
+                    let last = sent + n == buffers.total
+                    let f = last ? flags : flags & ~LinuxMsgFlag.MSG_OOB
+                    taken = try await socket.send(m, flags: f, nonBlocking: file.isNonBlocking, caller: caller)
                 } catch {
                     if sent > 0 { return result(sent) }
                     throw error
@@ -219,7 +234,6 @@ extension SocketSyscalls {
 
     static func receive(_ a: SyscallArguments, _ socket: any Socket, _ file: OpenFile, _ buffers: UserBuffers,
                         flags: UInt32) async throws(Errno) -> IncomingMessage {
-        if flags & LinuxMsgFlag.MSG_OOB != 0 { throw .EOPNOTSUPP }
         // A buffer that cannot take a byte: wait for data as usual but leave it queued (Linux copies
         // before it consumes), then EFAULT.
         if let first = buffers.vectors.first(where: { $0.iov_len > 0 }),

@@ -75,7 +75,7 @@ enum SocketSyscalls {
 
     static func listen(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let fd = a.fd(0), backlog = a.int32(1)
-        try socket(a, fd).listen(backlog: backlog)
+        try socket(a, fd).listen(backlog: backlog, caller: caller(a))
         return 0
     }
 

@@ -5,6 +5,7 @@
  * have more files in flight than its RLIMIT_NOFILE (ETOOMANYREFS) without CAP_SYS_RESOURCE. The
  * effect is seen in /proc/net/sockstat's "sockets: used". */
 #include "check.h"
+#include <sys/un.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
 #include <poll.h>
@@ -164,6 +165,23 @@ int main(void) {
     CHECK_EQ("chain-peer-eof", read(d[1], buf, 4), 0);
     close(d[1]);
     CHECK_EQ("chain-closed", collect_until(base), base);
+
+    /* A cycle through a listener's backlog: the listener queued on a connection it never accepted
+     * (Linux's scan_children looks into those embryos). */
+    int l = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un la = {AF_UNIX};
+    socklen_t ll = sizeof(sa_family_t);
+    CHECK_OK("embryo-autobind", bind(l, (struct sockaddr *)&la, ll));
+    ll = sizeof la;
+    getsockname(l, (struct sockaddr *)&la, &ll);
+    CHECK_OK("embryo-listen", listen(l, 4));
+    int conn = socket(AF_UNIX, SOCK_STREAM, 0);
+    CHECK_OK("embryo-connect", connect(conn, (struct sockaddr *)&la, ll));
+    CHECK_EQ("embryo-used", used(), base + 3);
+    CHECK_EQ("embryo-send-listener", send_fd(conn, l), 1);
+    close(l);
+    close(conn);
+    CHECK_EQ("embryo-collected", collect_until(base), base);
 
     if (geteuid() == 0) {
         checks_in_child(limits_as_nobody);

@@ -167,6 +167,13 @@ static uint64_t flags_arg(void) {          // a few low bits, the valid flags of
     }
     }
 }
+static uint64_t msg_flags_arg(void) {      // send/recv flags: MSG_OOB (urgent data on AF_UNIX streams) and friends
+    static const uint64_t bits[] = {MSG_OOB, MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_NOSIGNAL, MSG_TRUNC,
+        MSG_CMSG_CLOEXEC, MSG_WAITFORONE, MSG_EOR, MSG_MORE};
+    uint64_t f = 0;
+    for (int i = next() % 3; i >= 0; i--) f |= PICK(bits);
+    return next() % 8 ? f : flags_arg();
+}
 static uint64_t open_flags(void) {
     static const uint64_t bits[] = {O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NONBLOCK, O_DIRECTORY, O_NOFOLLOW,
         O_CLOEXEC, O_PATH, O_TMPFILE, O_DIRECT, O_SYNC, O_NOCTTY, O_NOATIME, O_LARGEFILE, O_DSYNC, 1u << 30};
@@ -341,9 +348,9 @@ static const struct signature { const char *name, *kinds; } signatures[] = {
     {"getrusage", "cb"}, {"umask", "m"}, {"prctl", "Rrrrr"}, {"getcpu", "bbb"}, {"gettimeofday", "bb"},
     {"settimeofday", "tb"}, {"sysinfo", "b"}, {"socket", "ccc"}, {"socketpair", "cccb"}, {"bind", "fan"},
     {"listen", "fc"}, {"accept", "fbb"}, {"connect", "fan"}, {"getsockname", "fbb"}, {"getpeername", "fbb"},
-    {"sendto", "fbnxan"}, {"recvfrom", "fbnxbb"}, {"setsockopt", "fccbn"}, {"getsockopt", "fccbb"},
-    {"shutdown", "fc"}, {"sendmsg", "fMx"}, {"recvmsg", "fMx"}, {"accept4", "fbbx"}, {"recvmmsg", "fMlxt"},
-    {"sendmmsg", "fMlx"}, {"brk", "A"}, {"munmap", "AZ"}, {"mremap", "AZZxA"}, {"mmap", "AZcxfO"},
+    {"sendto", "fbnGan"}, {"recvfrom", "fbnGbb"}, {"setsockopt", "fccbn"}, {"getsockopt", "fccbb"},
+    {"shutdown", "fc"}, {"sendmsg", "fMG"}, {"recvmsg", "fMG"}, {"accept4", "fbbx"}, {"recvmmsg", "fMlGt"},
+    {"sendmmsg", "fMlG"}, {"brk", "A"}, {"munmap", "AZ"}, {"mremap", "AZZxA"}, {"mmap", "AZcxfO"},
     {"fadvise64", "fOnc"}, {"mprotect", "AZc"}, {"msync", "AZx"}, {"mlock", "AZ"}, {"munlock", "AZ"},
     {"mlockall", "x"}, {"mincore", "AZb"}, {"madvise", "AZc"}, {"wait4", "ibxb"}, {"prlimit64", "icbb"},
     {"syncfs", "f"}, {"getrandom", "bnx"}, {"membarrier", "xxr"}, {"mlock2", "AZx"}, {"copy_file_range", "fbfbnx"},
@@ -371,6 +378,7 @@ static uint64_t arg(char kind) {
     case 'n': return size_arg();
     case 'O': return offset_arg();
     case 'x': return flags_arg();
+    case 'G': return msg_flags_arg();
     case 'Y': return open_flags();
     case 'm': return mode_arg();
     case 'c': return next() % 4 ? next() % 8 : interesting();                 // small enum-like values

@@ -31,13 +31,15 @@ public enum LinuxSocketOption {
     public static let SO_RCVLOWAT: Int32 = 18, SO_SNDLOWAT: Int32 = 19
     public static let SO_RCVTIMEO_OLD: Int32 = 20, SO_SNDTIMEO_OLD: Int32 = 21
     public static let SO_ACCEPTCONN: Int32 = 30, SO_SNDBUFFORCE: Int32 = 32, SO_RCVBUFFORCE: Int32 = 33
-    public static let SO_PROTOCOL: Int32 = 38, SO_DOMAIN: Int32 = 39
+    public static let SO_PROTOCOL: Int32 = 38, SO_DOMAIN: Int32 = 39, SO_PEEK_OFF: Int32 = 42
     public static let SO_RCVTIMEO_NEW: Int32 = 66, SO_SNDTIMEO_NEW: Int32 = 67
     public static let SCM_RIGHTS: Int32 = 1, SCM_CREDENTIALS: Int32 = 2
     /// The most descriptors one SCM_RIGHTS message may carry.
     public static let SCM_MAX_FD = 253
     /// Socket ioctls: SIOCINQ is FIONREAD, SIOCOUTQ is TIOCOUTQ.
     public static let SIOCINQ: UInt32 = 0x541b, SIOCOUTQ: UInt32 = 0x5411
+    /// SIOCATMARK (asm-generic/sockios.h): 1 if the next byte to read is the out-of-band one.
+    public static let SIOCATMARK: UInt32 = 0x8905
 }
 
 /// `struct sockaddr_un`: 110 bytes, a family then a 108-byte path.

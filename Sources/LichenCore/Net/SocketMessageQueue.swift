@@ -11,6 +11,9 @@ public struct SocketMessageQueue<Attachment, Sender> {
         public var sender: Sender
         /// Delivered with the first byte read from this message; nil once taken.
         public var attachment: Attachment?
+        /// A stream's out-of-band byte (MSG_OOB, Linux's oob_skb while it is still queued): reads stop
+        /// before it, and skip it unless SO_OOBINLINE. At most one message of a queue is urgent.
+        public var isUrgent = false
         public init(bytes: [UInt8], sender: Sender, attachment: Attachment?) {
             self.bytes = bytes; self.sender = sender; self.attachment = attachment
         }
@@ -45,22 +48,76 @@ public struct SocketMessageQueue<Attachment, Sender> {
         public var credits: [(sender: Sender, bytes: Int)] = []
         /// The sender of the first message read (its address is the source address).
         public var firstSender: Sender? = nil
+        /// The read stopped before the urgent byte (the mark): a MSG_WAITALL read ends there too.
+        public var stoppedAtMark = false
+        /// SO_OOBINLINE: the read took the urgent byte as data (it is no longer out-of-band).
+        public var tookUrgent = false
+    }
+
+    /// SIOCATMARK: the next byte to read is the urgent one.
+    public var atMark: Bool { first?.isUrgent ?? false }
+
+    /// Appends `message` as the urgent byte: the previous urgent byte, if still queued, becomes
+    /// ordinary data (Linux drops its oob_skb reference and the skb stays in the stream).
+    public mutating func appendUrgent(_ message: Message) {
+        for i in head..<messages.count where messages[i].isUrgent { messages[i].isUrgent = false }
+        var m = message
+        m.isUrgent = true
+        append(m)
+    }
+
+    /// A MSG_OOB read took the urgent byte: if still queued it leaves the stream (empty, as Linux's
+    /// consumed skb). The sender to credit for its byte, if it was queued.
+    public mutating func consumeUrgent() -> Sender? {
+        for i in head..<messages.count where messages[i].isUrgent {
+            messages[i].isUrgent = false
+            let n = messages[i].remaining, sender = messages[i].sender
+            messages[i].consumed = messages[i].bytes.count
+            byteCount -= n
+            dropConsumed()
+            return n > 0 ? sender : nil
+        }
+        return nil
     }
 
     /// Stream read of up to `limit` bytes. Stops after a message carrying an attachment (Linux
     /// gives one recvmsg the files of one send), and before a message `sameBatch` rejects compared
     /// with the first one read (credentials differ under SO_PASSCRED). `peek` leaves the queue.
-    public mutating func readStream(limit: Int, peek: Bool,
+    /// The urgent byte (Linux's manage_oob): a read that copied something stops before it; one at
+    /// it takes it as data under `urgentInline` (SO_OOBINLINE), else skips it (dropped unless `peek`).
+    /// `skip` (a peek only: SO_PEEK_OFF) passes over that many unread bytes first.
+    public mutating func readStream(limit: Int, peek: Bool, urgentInline: Bool = false, skip: Int = 0,
                                     sameBatch: (Message, Message) -> Bool = { _, _ in true }) -> Taken {
         var taken = Taken()
+        var skipLeft = peek ? skip : 0
         var i = head
         while i < messages.count && taken.bytes.count < limit {
             let m = messages[i]
             if i != head && !sameBatch(messages[head], m) { break }
-            let n = min(m.remaining, limit - taken.bytes.count)
+            if m.isUrgent && m.remaining > 0 {
+                if !taken.bytes.isEmpty { taken.stoppedAtMark = true; break }
+                if urgentInline {
+                    if !peek { messages[i].isUrgent = false; taken.tookUrgent = true }
+                } else {
+                    if !peek {
+                        messages[i].consumed = m.bytes.count
+                        byteCount -= m.remaining
+                        taken.credits.append((m.sender, m.remaining))
+                    }
+                    i += 1
+                    continue
+                }
+            }
+            var start = m.consumed
+            if skipLeft > 0 {                                    // SO_PEEK_OFF: peeks start further in
+                if m.remaining <= skipLeft { skipLeft -= m.remaining; i += 1; continue }
+                start += skipLeft
+                skipLeft = 0
+            }
+            let n = min(m.bytes.count - start, limit - taken.bytes.count)
             if taken.bytes.isEmpty && n == m.bytes.count { taken.bytes = m.bytes }        // no copy
-            else { appendBytes(&taken.bytes, m.bytes, m.consumed..<(m.consumed + n)) }
-            if i == head { taken.firstSender = m.sender }
+            else { appendBytes(&taken.bytes, m.bytes, start..<(start + n)) }
+            if taken.firstSender == nil { taken.firstSender = m.sender }
             if let a = m.attachment {
                 taken.attachments.append(a)
                 if !peek { messages[i].attachment = nil }

@@ -8,7 +8,8 @@ enum ProcNet {
     static func directory(_ pid: Int32, parent: ProcDirectory) -> ProcDirectory {
         let base = UInt64(pid) << 16 | 0x2400
         return ProcDirectory(ino: base, parent: parent) { (_: ProcDirectory) async -> [(name: [UInt8], inode: any Inode)] in
-            [(Array("sockstat".utf8), ProcFile(ino: base | 1, text: sockstat))]
+            [(Array("sockstat".utf8), ProcFile(ino: base | 1, text: sockstat)),
+             (Array("unix".utf8), ProcFile(ino: base | 2, text: { UnixSocketList.text() }))]
         }
     }
 
