@@ -133,7 +133,8 @@ crash-test: kernel
 
 # Benchmarks (not part of `make test`: timing on a shared host is noisy; docs/performance.md).
 # `make bench` runs both: the user-space micro-benchmarks and boot times against Linux (bench-user),
-# then the in-kernel async runtime micro-benchmarks (bench-async). 2.5-4 minutes on a shared 2-core host.
+# then the in-kernel async runtime micro-benchmarks (bench-async), the scale series and the ext4 storage rows
+# (bench-storage: 8-10 minutes, most of it Lichen's file creation).
 bench: bench-user bench-async bench-scale bench-storage
 
 bench-async: kernel

@@ -8,10 +8,10 @@ BusyBox find over it. Caches are cold for each read phase on both kernels: the f
 again before it (Linux drops the fs's page cache at umount; Lichen has no file page cache yet).
 Linux loads the virtio and ext4 modules of Debian's linux-image (tests/boot/test_jbd2.py). Wall clock
 (CLOCK_MONOTONIC, which follows the host under qemu's default clock: a busy host shows up as slowness);
-best of --rounds boots per kernel, alternating. Prints the table (build/bench/storage.txt) with the
+best of --rounds boots per kernel (default 1: Lichen's run lasts 5-7 minutes), alternating. Prints the table (build/bench/storage.txt) with the
 Lichen/Linux ratio of the figures (above 1.0: Lichen is faster; for times: Linux's time / Lichen's).
 
-usage: tests/bench/storage.py [IMAGE] [--rounds 2] [--kernel both|lichen|linux]     (run it under flock /tmp/lichen-qemu.lock)
+usage: tests/bench/storage.py [IMAGE] [--rounds 1] [--kernel both|lichen|linux]     (run it under flock /tmp/lichen-qemu.lock)
 """
 import argparse, io, os, re, subprocess, sys, tarfile
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -60,7 +60,7 @@ def make_tree(path):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("image", nargs="?", default=os.path.join(ROOT, "build", "Image"))
-    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--rounds", type=int, default=1)
     p.add_argument("--kernel", choices=("both", "lichen", "linux"), default="both")
     a = p.parse_args()
     lichen_diff.LICHEN = a.image
@@ -80,7 +80,7 @@ def main():
     for _ in range(a.rounds):
         for kernel in ("lichen", "linux") if a.kernel == "both" else (a.kernel,):
             subprocess.check_call(["cp", "--sparse=always", pristine, disk])
-            r = lichen_diff.run(kernel, script=script, files=files, memory="512M", timeout=900, idle_timeout=300,
+            r = lichen_diff.run(kernel, script=script, files=files, memory="512M", timeout=1800, idle_timeout=900,
                                 qemu_extra=test_virtio.qemu_disk_list([(disk, False)]))
             if "BENCH DONE" not in r.output:
                 notes.append("%s: the run did not finish: %s" % (kernel, r.output[-600:].strip().replace("\n", " | ")))
