@@ -122,11 +122,20 @@ boot-test: kernel
 	@tools/ensure-deps.sh e2fsprogs && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_jbd2.py $(B)/Image
 	@tools/ensure-deps.sh dosfstools mtools && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_fat.py $(B)/Image
 	@tools/ensure-deps.sh e2fsprogs && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_rootdisk.py $(B)/Image
+	@tools/ensure-deps.sh gcc e2fsprogs && tools/fetch-debian-arm64.sh busybox && python3 tests/boot/test_crash.py $(B)/Image --seed commit --points 4
+
+# Crash safety of journaled ext4 (issue 11; not part of `make test`, 10-20 minutes): qemu killed at 50 random
+# moments of a write workload, then replay by Lichen, durable files checked, e2fsck (tests/boot/test_crash.py).
+.PHONY: crash-test
+crash-test: kernel
+	@tools/ensure-deps.sh gcc e2fsprogs && tools/fetch-debian-arm64.sh busybox
+	python3 tests/boot/test_crash.py $(B)/Image --points 50 $(CRASH_ARGS)
 
 # Benchmarks (not part of `make test`: timing on a shared host is noisy; docs/performance.md).
 # `make bench` runs both: the user-space micro-benchmarks and boot times against Linux (bench-user),
-# then the in-kernel async runtime micro-benchmarks (bench-async). 2.5-4 minutes on a shared 2-core host.
-bench: bench-user bench-async bench-scale
+# then the in-kernel async runtime micro-benchmarks (bench-async), the scale series and the ext4 storage rows
+# (bench-storage: 8-10 minutes, most of it Lichen's file creation).
+bench: bench-user bench-async bench-scale bench-storage
 
 bench-async: kernel
 	@tools/ensure-deps.sh qemu
@@ -175,6 +184,12 @@ busybox-testsuite: kernel debian-deps
 bench-user: kernel debian-deps
 	@tools/ensure-deps.sh gcc
 	python3 tests/bench/run.py $(BENCH_ARGS)
+
+# ext4 storage benchmarks, Lichen vs Linux on the same image (tests/bench/storage.py; build/bench/storage.txt).
+.PHONY: bench-storage
+bench-storage: kernel debian-deps
+	@tools/ensure-deps.sh gcc e2fsprogs
+	python3 tests/bench/storage.py $(STORAGE_ARGS)
 
 clean:
 	rm -rf $(B) .build

@@ -75,13 +75,25 @@ enum Ext4Mount {
         return fs
     }
 
-    /// remount: read-only to read-write needs a filesystem mounted writable (Lichen does not
-    /// reopen one read-write yet: EROFS, logged); read-write to read-only writes everything back.
+    /// remount: read-only to read-write opens the write side (and the journal) on the device's cache
+    /// as a read-write mount would: a read-only device is EACCES (Linux's reconfigure_super), a
+    /// filesystem Lichen cannot write EROFS, a `noload` mount whose journal still needs recovery
+    /// EINVAL (logged); read-write to read-only writes everything back.
     static func remount(_ fs: Ext4FileSystem, flags: UInt64) async throws(Errno) {
         if flags & MS_RDONLY == 0 {
-            guard fs.isWritable else {
-                if writeRefused.first(0) { KernelLog.info("EXT4-fs: remount read-write of a read-only mount not implemented") }
-                throw .EROFS
+            guard !fs.isWritable else { return }
+            guard let file = BlockDevices.file(fs.device) else { throw .ENXIO }
+            if file.device.readOnly { throw .EACCES }
+            let cache = try BlockCaches.cache(for: file, blockSize: Int(fs.preferredBlockSize), capacity: 2048)
+            do throws(Errno) {
+                try await fs.makeWritable(store: cache, clock: RootFilesystem.clock)
+            } catch {
+                if writeRefused.first(0) {
+                    KernelLog.info("EXT4-fs (" + file.name + "): " + (error == .EINVAL
+                        ? "Lichen: remount read-write of a noload mount whose journal needs recovery not implemented"
+                        : "Lichen cannot write this filesystem: remount read-write refused"))
+                }
+                throw error
             }
         } else {
             try await fs.sync()

@@ -24,15 +24,7 @@ public final class Ext4FileSystem: FileSystem {
         let groups = try await Ext4Volume.readGroupDescriptors(superblock, source: source, log: log)
         var writer: Ext4Writer? = nil
         if let writable {
-            let first = try await writable.store.block(superblock.blockSize == 1024 ? 1 : 0)
-            let want = Int(first.get16((superblock.blockSize == 1024 ? 0 : 1024) + 0x15e))
-            var committer: any Ext4MetadataCommitter = Ext4HomeCommitter(writable.store)
-            if let given = writable.committer {
-                committer = given
-            } else if superblock.compat & Ext4Superblock.compatHasJournal != 0 {
-                committer = try await Ext4JournalCommitter(superblock, store: writable.store, clock: writable.clock, report: log)
-            }
-            writer = Ext4Writer(store: writable.store, committer: committer, clock: writable.clock, wantExtraIsize: want)
+            writer = try await makeWriter(superblock, store: writable.store, committer: writable.committer, clock: writable.clock, log: log)
         }
         let volume = Ext4Volume(superblock, groups: groups, source: writable?.store ?? source, writer: writer, log: log)
         do throws(Errno) {
@@ -48,6 +40,32 @@ public final class Ext4FileSystem: FileSystem {
             try? await writer?.committer.close()
             throw error
         }
+    }
+
+    /// The write side of a read-write mount: metadata committed through `committer`, or else the
+    /// filesystem's jbd2 journal (Ext4JournalCommitter), or home when it has none.
+    private static func makeWriter(_ superblock: Ext4Superblock, store: any BlockStore, committer given: (any Ext4MetadataCommitter)?,
+                                   clock: @escaping VFSClock, log: @escaping @Sendable (String) -> Void) async throws(Errno) -> Ext4Writer {
+        let first = try await store.block(superblock.blockSize == 1024 ? 1 : 0)
+        let want = Int(first.get16((superblock.blockSize == 1024 ? 0 : 1024) + 0x15e))
+        var committer: any Ext4MetadataCommitter = Ext4HomeCommitter(store)
+        if let given {
+            committer = given
+        } else if superblock.compat & Ext4Superblock.compatHasJournal != 0 {
+            committer = try await Ext4JournalCommitter(superblock, store: store, clock: clock, report: log)
+        }
+        return Ext4Writer(store: store, committer: committer, clock: clock, wantExtraIsize: want)
+    }
+
+    /// remount read-write of a read-only mount (Linux's ext4_reconfigure): the filesystem must be one
+    /// Lichen writes (`writableRefusal`: EROFS) whose journal needs no recovery (a `noload` mount of
+    /// one: EINVAL; the caller logs why). `store` is the device's cache the volume already reads
+    /// through; nothing was written while read-only, so the mount-time superblock and groups hold.
+    public func makeWritable(store: any BlockStore, clock: @escaping VFSClock) async throws(Errno) {
+        guard volume.writer == nil else { return }
+        if Ext4FileSystem.writableRefusal(volume.sb) != nil { throw .EROFS }
+        if volume.sb.incompat & Ext4Superblock.incompatRecover != 0 { throw .EINVAL }
+        volume.writer = try await Ext4FileSystem.makeWriter(volume.sb, store: store, committer: nil, clock: clock, log: volume.log)
     }
 
     private init(volume: Ext4Volume, root: Ext4Node, device: DeviceNumber, type: Ext4Type, statistics: FileSystemStatistics) {
@@ -118,8 +136,9 @@ final class Ext4Volume: @unchecked Sendable {
     let sb: Ext4Superblock
     let groups: [Ext4GroupDescriptor]
     let source: any Ext4BlockSource
-    /// Read-write mounts: the write side (nil: read-only, every change is EROFS).
-    let writer: Ext4Writer?
+    /// Read-write mounts: the write side (nil: read-only, every change is EROFS). Set once by a
+    /// remount read-write (Ext4FileSystem.makeWritable), never cleared.
+    var writer: Ext4Writer?
     let log: @Sendable (String) -> Void
     /// Buckets by inode number (no Dictionary: its hashing needs floating point the kernel lacks).
     private let cache = SpinLock<[[Ext4Node]]>([[Ext4Node]](repeating: [], count: bucketCount))
