@@ -173,6 +173,19 @@ private final class W: FutexQueued { var queuedKey: FutexKey? }
         threads[2].blocked = SignalSet([.SIGUSR1])
         #expect(st.target(for: .SIGUSR1, slots: [0, 2], threads: threads) == nil)
     }
+
+    @Test func processSignalTargetOverTheGroupMatchesTheSlotList() {
+        var g = ThreadGroup(pid: 100)
+        _ = g.join(tid: 101)
+        _ = g.join(tid: 102)
+        _ = g.leave(tid: 101, code: 0)
+        var threads = [ThreadSignalState(), ThreadSignalState(), ThreadSignalState()]
+        let st = ProcessSignalState()
+        for blocked in [[0], [2], [0, 2], [1], []] {
+            for i in threads.indices { threads[i].blocked = blocked.contains(i) ? SignalSet([.SIGUSR1]) : .empty }
+            #expect(st.target(for: .SIGUSR1, group: g, threads: threads) == st.target(for: .SIGUSR1, slots: g.slots, threads: threads))
+        }
+    }
 }
 
 @Suite struct CloneRequestTests {

@@ -101,6 +101,11 @@ final class Process: @unchecked Sendable {
     /// The process's threads (a snapshot, in slot order). Senders on other CPUs read it; a thread
     /// joins and leaves by its slot (`Thread.index`), so neither depends on how many there are.
     var threads: [Thread] { threadList.withLock { $0.compactMap { $0 } } }
+    /// `body` for each thread of the snapshot, without building an array (signal sends).
+    func forEachThread(_ body: (Thread) -> Void) {
+        let list = threadList.withLock { $0 }
+        for case let t? in list { body(t) }
+    }
     private let threadList = SpinLock<[Thread?]>([])
 
     /// A thread has finished: the process no longer keeps it (which breaks the process-thread

@@ -38,11 +38,13 @@ enum ProcessSignals {
     static func send(_ info: LinuxSigInfo, to process: Process, thread: Int? = nil) {
         guard let s = Signal(info.si_signo), !process.exiting else { return }
         let isInit = process.pid == 1
-        let (outcome, wasStopped) = process.signals.withLock { st -> (SignalSendOutcome, Bool) in
+        // The thread to wake for a process-directed signal is chosen under the same lock.
+        let (outcome, wasStopped, chosen) = process.signals.withLock { st -> (SignalSendOutcome, Bool, Int?) in
             let o = st.process.send(info, to: thread, threads: &st.threads, isInit: isInit)
             let wasStopped = st.stopped
             if (s == .SIGCONT || (s == .SIGKILL && o != .ignored)) { st.stopped = false }
-            return (o, wasStopped)
+            let chosen = thread == nil && o == .queued ? st.process.target(for: s, group: st.group, threads: st.threads) : thread
+            return (o, wasStopped, chosen)
         }
         if wasStopped && (s == .SIGCONT || (s == .SIGKILL && outcome != .ignored)) {
             process.continued.update { $0 += 1 }
@@ -55,9 +57,8 @@ enum ProcessSignals {
         // A thread's own signal wakes it; a process's wakes one thread that does not block it
         // (every thread for SIGKILL, which ends them all), and threads waiting for it in
         // rt_sigtimedwait (they take blocked signals).
-        let target = thread ?? process.signals.withLock { st in st.process.target(for: s, slots: st.group.slots, threads: st.threads) }
-        for t in process.threads where s == .SIGKILL || t.index == target || (thread == nil && t.waits(for: s)) {
-            t.wakeForSignal()
+        process.forEachThread { t in
+            if s == .SIGKILL || t.index == chosen || (thread == nil && t.waits(for: s)) { t.wakeForSignal() }
         }
     }
 

@@ -30,61 +30,87 @@ extension Thread {
         // Whether the process group is orphaned (the process table's lock): asked only when a job-control
         // stop signal is pending, the only ones it changes (nextDelivery discards them then).
         var orphaned: Bool? = nil
+        var fatal = LinuxSigInfo(signo: 0, code: 0)
         while !finished && !process.exiting {
             // Another thread took a stop signal: this one stops too (a group stop), until SIGCONT.
             if process.signals.withLock({ $0.stopped }) {
                 if await waitWhileStopped() { continue } else { return }
             }
-            // pid 1 is immune to default actions, except for its own faults (Linux's force_sig_info
-            // clears SIGNAL_UNKILLABLE): an init that faults with no handler dies.
-            let isInit = process.pid == 1
-            let sp = context.sp
-            let decided = process.signals.withLock { st -> (SignalDelivery, LinuxStack)? in
-                if orphaned == nil && !st.threads[index].pending.signals.union(st.process.shared.signals)
-                    .intersection(Thread.jobControlStops).isEmpty { return nil }
-                let alt = st.threads[index].altStack.linux(currentSP: sp)
-                let faulted = !st.threads[index].pending.signals.intersection(.synchronous).isEmpty
-                let d = st.process.nextDelivery(thread: &st.threads[index], userSP: sp, isInit: isInit && !faulted,
-                                                orphanedProcessGroup: orphaned ?? false)
-                if case .none = d, let saved = st.threads[index].savedBlocked {
-                    st.threads[index].blocked = saved           // rt_sigsuspend's mask, when no handler ran
-                    st.threads[index].savedBlocked = nil
-                }
-                if case .stop = d { st.stopped = true }
-                return (d, alt)
-            }
-            guard let (delivery, altStack) = decided else {
+            switch deliverNext(restartPending: &restartPending, orphaned: orphaned, fatal: &fatal) {
+            case .none:
+                return
+            case .orphanCheck:
                 orphaned = Processes.withTable { t -> Bool in
                     guard let group = t.record(process.pid)?.pgid else { return false }
                     return t.isOrphaned(group: group)
                 }
-                continue
-            }
-            switch delivery {
-            case .none:
-                if let r = restartPending { applyRestart(r, handlerFlags: nil) }
+            case .handlerPushed:
+                break
+            case .pushFailed:
+                // No room for the frame (bad stack): like Linux's force_sigsegv, the process dies.
+                await ProcessLifecycle.exitGroup(self, event: .killed(.SIGSEGV, core: false))
                 return
-            case .terminate(let s, let core, let info):
-                if SignalSet.synchronous.contains(s) && info.si_code > 0 {
+            case .stop(let s):
+                await stopProcess(s)
+            case .terminate(let s, let core):
+                if SignalSet.synchronous.contains(s) && fatal.si_code > 0 {
                     KernelLog.noticeRateLimited(String(decoding: process.name, as: UTF8.self) + "[" + Format.decimal(UInt64(process.pid))
-                                     + "]: " + signalName(s) + " at " + Format.hex(info.si_addr) + " pc " + Format.hex(context.pc))
+                                     + "]: " + signalName(s) + " at " + Format.hex(fatal.si_addr) + " pc " + Format.hex(context.pc))
                 }
                 // The core bit (WCOREDUMP) only when a core file was written (RLIMIT_CORE 0 by default).
-                let dumped = core ? await CoreDump.write(self, info: info) : false
+                let dumped = core ? await CoreDump.write(self, info: fatal) : false
                 await ProcessLifecycle.exitGroup(self, event: .killed(s, core: dumped))
                 return
-            case .stop(let s, _):
-                await stopProcess(s)
-            case .handler(var frame):
-                process.time.timerSignalDelivered(&frame.info, process: process, thread: self)
-                if let r = restartPending { applyRestart(r, handlerFlags: frame.flags) }
-                restartPending = nil
-                if !pushFrame(frame, altStack: altStack) {
-                    // No room for the frame (bad stack): like Linux's force_sigsegv, the process dies.
-                    await ProcessLifecycle.exitGroup(self, event: .killed(.SIGSEGV, core: false))
-                    return
-                }
             }
+        }
+    }
+
+    /// What `deliverNext` did, or leaves to its async caller.
+    private enum DeliveryStep {
+        case none, orphanCheck, handlerPushed, pushFailed
+        case stop(Signal)
+        case terminate(Signal, core: Bool)      // its siginfo in `fatal`
+    }
+
+    /// Takes the next deliverable signal and does the synchronous part of its delivery: a handler's
+    /// frame is pushed here, so that the siginfo (128 bytes) and the handler frame stay on the kernel
+    /// stack instead of being copied in and out of the async caller's frame. A terminating signal's
+    /// siginfo goes to `fatal`.
+    private func deliverNext(restartPending: inout InterruptedSyscall?, orphaned: Bool?,
+                             fatal: inout LinuxSigInfo) -> DeliveryStep {
+        // pid 1 is immune to default actions, except for its own faults (Linux's force_sig_info
+        // clears SIGNAL_UNKILLABLE): an init that faults with no handler dies.
+        let isInit = process.pid == 1
+        let sp = context.sp
+        let decided = process.signals.withLock { st -> (SignalDelivery, LinuxStack)? in
+            if orphaned == nil && !st.threads[index].pending.signals.union(st.process.shared.signals)
+                .intersection(Thread.jobControlStops).isEmpty { return nil }
+            let alt = st.threads[index].altStack.linux(currentSP: sp)
+            let faulted = !st.threads[index].pending.signals.intersection(.synchronous).isEmpty
+            let d = st.process.nextDelivery(thread: &st.threads[index], userSP: sp, isInit: isInit && !faulted,
+                                            orphanedProcessGroup: orphaned ?? false)
+            if case .none = d, let saved = st.threads[index].savedBlocked {
+                st.threads[index].blocked = saved           // rt_sigsuspend's mask, when no handler ran
+                st.threads[index].savedBlocked = nil
+            }
+            if case .stop = d { st.stopped = true }
+            return (d, alt)
+        }
+        guard let (delivery, altStack) = decided else { return .orphanCheck }
+        switch delivery {
+        case .none:
+            if let r = restartPending { applyRestart(r, handlerFlags: nil) }
+            return .none
+        case .terminate(let s, let core, let info):
+            fatal = info
+            return .terminate(s, core: core)
+        case .stop(let s, _):
+            return .stop(s)
+        case .handler(var frame):
+            process.time.timerSignalDelivered(&frame.info, process: process, thread: self)
+            if let r = restartPending { applyRestart(r, handlerFlags: frame.flags) }
+            restartPending = nil
+            return pushFrame(frame, altStack: altStack) ? .handlerPushed : .pushFailed
         }
     }
 
@@ -118,7 +144,18 @@ extension Thread {
     /// Builds the handler's frame below the chosen stack top and points the registers at it (the
     /// frame is the architecture's: kernel/arch/<arch>/SignalFrame.swift).
     private func pushFrame(_ f: SignalHandlerFrame, altStack: LinuxStack) -> Bool {
-        SignalFrame.push(f, altStack: altStack, context: context, user: UserMemory(memory: memory), sigreturn: Vdso.sigreturn.value)
+        withFrameScratch { scratch in
+            SignalFrame.push(f, altStack: altStack, context: context, user: UserMemory(memory: memory),
+                             sigreturn: Vdso.sigreturn.value, scratch: scratch)
+        }
+    }
+
+    /// The thread's kept frame buffer (a temporary one if the heap could not supply it).
+    private func withFrameScratch<R>(_ body: (UnsafeMutableRawBufferPointer) -> R) -> R {
+        if let buffer = signalFrameBuffer() {
+            return buffer.withBytes(nil) { (bytes: UnsafeMutableRawBufferPointer) throws(Never) -> R in body(bytes) }
+        }
+        return withUnsafeTemporaryAllocation(byteCount: SignalFrame.frameBytes, alignment: 16, body)
     }
 
     /// rt_sigreturn: the registers, FP/SIMD state, mask and alternate stack from the frame at sp.
@@ -132,7 +169,8 @@ extension Thread {
 
     /// signalReturn's work: the registers from the frame, then the mask and alternate stack.
     private func restoreSignalFrame() -> Bool {
-        guard let r = SignalFrame.restore(context: context, user: UserMemory(memory: memory)) else { return false }
+        let user = UserMemory(memory: memory)
+        guard let r = withFrameScratch({ SignalFrame.restore(context: context, user: user, scratch: $0) }) else { return false }
         discardLiveFP()
         process.signals.withLock { st in
             st.threads[index].blocked = r.mask.blockable

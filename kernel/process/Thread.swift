@@ -97,6 +97,16 @@ final class Thread: @unchecked Sendable {
         return buffer
     }
 
+    /// Where signal frames are built and read back (`SignalFrame.frameBytes`, ~1.1 KiB: too large for
+    /// a temporary allocation on the stack), kept from the thread's first signal on: a thread pushes
+    /// or restores one frame at a time. Nil when the heap could not supply it (then a temporary one).
+    private var signalFrameStaging: IOBuffer?
+    func signalFrameBuffer() -> IOBuffer? {
+        if let buffer = signalFrameStaging { return buffer }
+        signalFrameStaging = try? IOBuffer(count: SignalFrame.frameBytes, zeroed: false)
+        return signalFrameStaging
+    }
+
     /// The task running the thread; nil once it has finished. Under a lock: other CPUs interrupt it
     /// while the thread itself drops it, and a reference read without the lock could be freed under them.
     private let task = SpinLock<Task<Void, Never>?>(nil)

@@ -37,20 +37,20 @@ public struct PendingSignals: Sendable {
     /// without a queued siginfo). nil if `s` is not pending.
     public mutating func dequeue(_ s: Signal) -> LinuxSigInfo? {
         guard signals.contains(s) else { return nil }
-        var info = LinuxSigInfo(signo: s.number, code: LinuxSigInfo.SI_USER)
-        var found = false
+        // Indices first and one copy of the siginfo out (each is 128 bytes: every kill pays this).
+        var found = -1
         var more = false
         var i = 0
         while i < queue.count {
             if queue[i].si_signo == s.number {
-                if !found { info = queue.remove(at: i); found = true; continue }
-                more = true
-                break
+                if found >= 0 { more = true; break }
+                found = i
             }
             i += 1
         }
         if !more { signals.remove(s) }
-        return info
+        guard found >= 0 else { return LinuxSigInfo(signo: s.number, code: LinuxSigInfo.SI_USER) }
+        return found == queue.count - 1 ? queue.removeLast() : queue.remove(at: found)
     }
 
     /// Drops every pending instance of the signals in `signals` (SIG_IGN installed, SIGCONT vs stop

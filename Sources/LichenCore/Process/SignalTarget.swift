@@ -7,4 +7,9 @@ extension ProcessSignalState {
     public func target(for s: Signal, slots: [Int], threads: [ThreadSignalState]) -> Int? {
         slots.first { $0 < threads.count && !threads[$0].blocked.contains(s) }
     }
+
+    /// The same over the group's live threads, allocating nothing (every kill asks it).
+    public func target(for s: Signal, group: ThreadGroup, threads: [ThreadSignalState]) -> Int? {
+        group.firstSlot { $0 < threads.count && !threads[$0].blocked.contains(s) }
+    }
 }

@@ -39,6 +39,16 @@ public struct ThreadGroup: Sendable {
     }
     public var slots: [Int] { members.map { $0.slot } }
 
+    /// The first live thread's slot (creation order) that `matches`, without building `members`.
+    public func firstSlot(where matches: (Int) -> Bool) -> Int? {
+        var s = count > 0 ? first : -1
+        while s >= 0 {
+            if matches(s) { return s }
+            s = next[s]
+        }
+        return nil
+    }
+
     /// Thread `tid`'s slot (a walk: the kernel knows its threads' slots).
     public func slot(of tid: Int32) -> Int? { members.first { $0.tid == tid }?.slot }
 
