@@ -90,7 +90,7 @@ run-debian-linux:
 
 # The initramfs `make run` boots: Debian's static arm64 BusyBox (fetched with apt-get) and initramfs/init.
 initramfs: $(B)/initramfs.cpio.gz
-$(B)/initramfs.cpio.gz: initramfs/lichen.spec initramfs/init initramfs/motd initramfs/passwd initramfs/group initramfs/busybox-applets.txt tools/mkinitramfs.py
+$(B)/initramfs.cpio.gz: initramfs/lichen.spec initramfs/init initramfs/motd initramfs/profile initramfs/passwd initramfs/group initramfs/busybox-applets.txt tools/mkinitramfs.py
 	@tools/fetch-debian-arm64.sh busybox
 	python3 tools/mkinitramfs.py initramfs/lichen.spec $@ --gzip
 

@@ -40,22 +40,22 @@ ALTERNATIVES = [("usr/bin/awk", ["gawk", "mawk"]), ("usr/bin/which", ["which.deb
 # powers off; so does the end of the console shell.
 INIT = r"""#!/bin/bash
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=linux LANG=C.UTF-8
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
+busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm
-mount -t devpts -o gid=5,mode=620 devpts /dev/pts
-mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /dev/shm
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t tmpfs -o nosuid,nodev,mode=755 tmpfs /run
-mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /tmp
+busybox mount -t devpts -o gid=5,mode=620 devpts /dev/pts
+busybox mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /dev/shm
+busybox mount -t proc proc /proc
+busybox mount -t sysfs sysfs /sys
+busybox mount -t tmpfs -o nosuid,nodev,mode=755 tmpfs /run
+busybox mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /tmp
 read -r name </etc/hostname && echo "$name" >/proc/sys/kernel/hostname 2>/dev/null
 cat /etc/motd
 stop() {
     trap '' USR1 USR2 TERM
     kill -TERM -1 2>/dev/null; sleep 0.2; kill -KILL -1 2>/dev/null
-    umount /tmp /run /dev/shm 2>/dev/null
+    busybox umount /tmp /run /dev/shm 2>/dev/null
     sync
-    mount -o remount,ro / || echo "init: / stays read-write (not cleanly unmounted)"
+    busybox mount -o remount,ro / || echo "init: / stays read-write (not cleanly unmounted)"
     busybox "$1" -f
 }
 trap 'stop poweroff' USR1 USR2
@@ -139,7 +139,6 @@ def ensure_tree(variant):
     os.makedirs(base)
     run(["mmdebstrap", "--quiet", "--variant=extract", "--architectures=arm64", "--include=" + ",".join(PACKAGES[variant]),
          "--setup-hook=/usr/share/mmdebstrap/hooks/merged-usr/setup00.sh", "bookworm", tree])
-    configure(tree)
     open(done, "w").close()
     return tree
 
@@ -154,6 +153,7 @@ def make_image(variant, image, fresh=False):
     if os.path.exists(image) and not fresh:
         return image
     tree = ensure_tree(variant)
+    configure(tree)
     size = tree_mib(tree) + HEADROOM_MIB[variant]
     os.makedirs(os.path.dirname(os.path.abspath(image)), exist_ok=True)
     if os.path.exists(image):
