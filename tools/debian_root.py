@@ -68,7 +68,7 @@ wait $!
 stop poweroff
 """
 
-POWEROFF = "#!/bin/sh\n# No init system here: PID 1 (/sbin/init, a script) unmounts and powers off on this signal.\nexec kill -%s 1\n"
+POWEROFF = "#!/bin/sh\n# No init system here: PID 1 (/sbin/init, a script) unmounts and powers off on this signal.\nkill -%s 1\n"
 
 MOTD = """
 Debian bookworm's userland on %s.
