@@ -54,18 +54,43 @@ QEMU_MEMORY ?= 512M
 QEMU_GIC ?= 2
 QEMU_SMP ?= 1
 APPEND ?=
-# A raw disk image as /dev/vda (virtio-blk over modern virtio-mmio: docs/storage.md): make run DISK=disk.img
-DISK ?=
-DISK_QEMU_ARGS = -global virtio-mmio.force-legacy=false -drive file=$(DISK),if=none,format=raw,id=vda -device virtio-blk-device,drive=vda
-run: kernel initramfs
+# A raw disk image as /dev/vda (virtio-blk over modern virtio-mmio: docs/storage.md), mounted on /mnt/disk by
+# initramfs/init: by default build/disk.img, a persistent ext4 disk made by the first `make run`;
+# `make run DISK=other.img` boots with another image, `make run DISK=` without a disk.
+DISK ?= $(B)/disk.img
+DISK_SIZE ?= 256M
+qemu_disk = -global virtio-mmio.force-legacy=false -drive file=$(1),if=none,format=raw,id=vda -device virtio-blk-device,drive=vda
+DISK_QEMU_ARGS = $(call qemu_disk,$(DISK))
+run: kernel initramfs $(filter $(B)/disk.img,$(DISK))
 	@tools/ensure-deps.sh qemu
 	$(ARCH_QEMU) -m $(QEMU_MEMORY) -smp $(QEMU_SMP) -nographic \
 	  -kernel $(B)/Image -initrd $(B)/initramfs.cpio.gz -append "$(APPEND)" \
 	  $(if $(DISK),$(DISK_QEMU_ARGS))
 
+$(B)/disk.img:
+	@tools/ensure-deps.sh e2fsprogs
+	mke2fs -q -t ext4 -L lichen-disk $@ $(DISK_SIZE)
+
+# Debian bookworm's arm64 userland (bash, coreutils, vim, python3, perl, ...) on an ext4 root disk,
+# build/debian-root.img, made once by tools/debian_root.py and kept (changes persist): `make run-debian`
+# boots it on Lichen (root=/dev/vda), `make run-debian LINUX=1` (or run-debian-linux) on Debian's Linux.
+DEBIAN_ROOT ?= $(B)/debian-root.img
+LINUX ?=
+.PHONY: run-debian run-debian-linux
+run-debian: $(if $(LINUX),debian-deps,kernel)
+	@tools/ensure-deps.sh qemu e2fsprogs mmdebstrap
+	python3 tools/debian_root.py image full $(DEBIAN_ROOT)
+	$(if $(LINUX),python3 tools/debian_root.py linux-initramfs $(B)/debian-root-initramfs.cpio.gz)
+	$(ARCH_QEMU) -m $(QEMU_MEMORY) -smp $(QEMU_SMP) -nographic \
+	  $(if $(LINUX),-kernel $(B)/debian/linux/vmlinuz -initrd $(B)/debian-root-initramfs.cpio.gz \
+	    -append "console=ttyAMA0 quiet $(APPEND)",-kernel $(B)/Image -append "root=/dev/vda rw rootfstype=ext4 $(APPEND)") \
+	  $(call qemu_disk,$(DEBIAN_ROOT))
+run-debian-linux:
+	$(MAKE) run-debian LINUX=1
+
 # The initramfs `make run` boots: Debian's static arm64 BusyBox (fetched with apt-get) and initramfs/init.
 initramfs: $(B)/initramfs.cpio.gz
-$(B)/initramfs.cpio.gz: initramfs/lichen.spec initramfs/init initramfs/motd initramfs/passwd initramfs/group initramfs/busybox-applets.txt tools/mkinitramfs.py
+$(B)/initramfs.cpio.gz: initramfs/lichen.spec initramfs/init initramfs/motd initramfs/profile initramfs/passwd initramfs/group initramfs/busybox-applets.txt tools/mkinitramfs.py
 	@tools/fetch-debian-arm64.sh busybox
 	python3 tools/mkinitramfs.py initramfs/lichen.spec $@ --gzip
 
@@ -123,6 +148,7 @@ boot-test: kernel
 	@tools/ensure-deps.sh dosfstools mtools && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_fat.py $(B)/Image
 	@tools/ensure-deps.sh e2fsprogs && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_rootdisk.py $(B)/Image
 	@tools/ensure-deps.sh gcc e2fsprogs && tools/fetch-debian-arm64.sh busybox && python3 tests/boot/test_crash.py $(B)/Image --seed commit --points 4
+	@tools/ensure-deps.sh e2fsprogs mmdebstrap && tools/fetch-debian-arm64.sh busybox && python3 tests/boot/test_run_disks.py $(B)/Image
 
 # Crash safety of journaled ext4 (issue 11; not part of `make test`, 10-20 minutes): qemu killed at 50 random
 # moments of a write workload, then replay by Lichen, durable files checked, e2fsck (tests/boot/test_crash.py).

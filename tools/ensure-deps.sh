@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing Lichen needs on a Debian machine, when it is missing.
-# usage: tools/ensure-deps.sh [qemu] [dtc] [gcc] [e2fsprogs] [dpkg-dev] [dosfstools] [mtools]
+# usage: tools/ensure-deps.sh [qemu] [dtc] [gcc] [e2fsprogs] [dpkg-dev] [dosfstools] [mtools] [mmdebstrap]
 set -euo pipefail
 need=()
 for what in "$@"; do
@@ -12,6 +12,7 @@ for what in "$@"; do
     e2fsprogs) [ -x /usr/sbin/mke2fs ] || command -v mke2fs >/dev/null || need+=(e2fsprogs) ;;   # ext4 test images
     dosfstools) [ -x /usr/sbin/mkfs.fat ] || command -v mkfs.fat >/dev/null || need+=(dosfstools) ;;   # FAT test images
     mtools) command -v mcopy >/dev/null || need+=(mtools) ;;   # FAT images filled and read back
+    mmdebstrap) command -v mmdebstrap >/dev/null || need+=(mmdebstrap) ;;   # Debian root images (tools/debian_root.py)
     dpkg-dev) command -v dpkg-source >/dev/null || need+=(dpkg-dev) ;;   # apt-get source (tools/fetch-debian-source.sh)
     *) echo "ensure-deps: unknown dependency '$what'" >&2; exit 2 ;;
   esac

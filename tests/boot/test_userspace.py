@@ -65,7 +65,7 @@ def test_busybox_commands():
     spec = spec.replace("build/debian", os.path.join(ROOT, "build", "debian")).replace("initramfs/busybox-applets.txt",
         os.path.join(ROOT, "initramfs", "busybox-applets.txt")).replace("file  /init init 755", "file  /init init 755")
     spec = spec.replace("file  /etc/motd motd 644", "")
-    for name in ("passwd", "group"):
+    for name in ("passwd", "group", "profile"):
         spec = spec.replace(" %s 644" % name, " %s 644" % os.path.join(ROOT, "initramfs", name))
     with open(os.path.join(work, "test.spec"), "w") as f:
         f.write(spec)
