@@ -121,6 +121,7 @@ boot-test: kernel
 	@tools/ensure-deps.sh e2fsprogs && tools/fetch-debian-arm64.sh busybox && python3 tests/boot/test_ext4_write.py $(B)/Image
 	@tools/ensure-deps.sh e2fsprogs && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_jbd2.py $(B)/Image
 	@tools/ensure-deps.sh dosfstools mtools && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_fat.py $(B)/Image
+	@tools/ensure-deps.sh e2fsprogs dosfstools mtools && tools/fetch-debian-arm64.sh busybox && python3 tests/boot/test_filemap.py $(B)/Image
 	@tools/ensure-deps.sh e2fsprogs && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_rootdisk.py $(B)/Image
 
 # Benchmarks (not part of `make test`: timing on a shared host is noisy; docs/performance.md).
