@@ -146,6 +146,7 @@ boot-test: kernel
 	@tools/ensure-deps.sh e2fsprogs && tools/fetch-debian-arm64.sh busybox && python3 tests/boot/test_ext4_write.py $(B)/Image
 	@tools/ensure-deps.sh e2fsprogs && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_jbd2.py $(B)/Image
 	@tools/ensure-deps.sh dosfstools mtools && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_fat.py $(B)/Image
+	@tools/ensure-deps.sh e2fsprogs dosfstools mtools && tools/fetch-debian-arm64.sh busybox && python3 tests/boot/test_filemap.py $(B)/Image
 	@tools/ensure-deps.sh e2fsprogs && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_rootdisk.py $(B)/Image
 	@tools/ensure-deps.sh gcc e2fsprogs && tools/fetch-debian-arm64.sh busybox && python3 tests/boot/test_crash.py $(B)/Image --seed commit --points 4
 	@tools/ensure-deps.sh e2fsprogs mmdebstrap && tools/fetch-debian-arm64.sh busybox && python3 tests/boot/test_run_disks.py $(B)/Image

@@ -46,6 +46,7 @@ enum BlockCaches {
             await sleep(for: flushInterval)
             let now = MonotonicClock.now
             guard now > dirtyExpiry else { continue }
+            try? await DiskPageCaches.writeBack(dirtyBefore: now - dirtyExpiry)      // mapped stores of disk files
             for cache in caches.withLock({ $0.list }) { try? await cache.writeBack(olderThan: now - dirtyExpiry) }
         }
     }

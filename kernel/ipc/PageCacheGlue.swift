@@ -13,6 +13,30 @@ enum PageCacheGlue {
         TmpfsPageMemory.release = { PhysicalMemory.releaseUserPage(frame(of: $0)) }
         TmpfsPageMemory.retain = { PhysicalMemory.shareUserPage(frame(of: $0)) }
         FilePageCacheEvents.truncated = { cache, size in unmapPages(of: cache, from: UInt64(size)) }
+        // The disk page cache (ext4, FAT): eviction asks whether a page table still maps a page.
+        DiskPageCacheHooks.references = { PhysicalMemory.userReferences(frame(of: $0)) }
+        DiskPageCacheHooks.now = { MonotonicClock.now }
+        FilePageCacheEvents.writeProtect = { cache, index in writeProtect(page: index, of: cache) }
+    }
+
+    /// Every shared mapping of page `index` of `cache` loses write permission (its dirty page is being
+    /// written back: the next store faults and marks it dirty again).
+    static func writeProtect(page index: Int64, of cache: any FilePageCache) {
+        let offset = UInt64(index) * UInt64(pageSize)
+        for process in Processes.all() {
+            let memory = process.memory
+            memory.locked {
+                for area in memory.map.areas where area.sharing == .shared && area.protection.contains(.write) {
+                    guard let file = area.backing?.file, file === cache,
+                          offset >= area.fileOffset, offset - area.fileOffset < area.length else { continue }
+                    let page = area.start + (offset - area.fileOffset)
+                    guard memory.frame(at: page) != nil else { continue }
+                    var readOnly = area.protection
+                    readOnly.remove(.write)
+                    try? memory.space.protect(page, size: UInt64(pageSize), attributes: ProcessMemory.attributes(readOnly))
+                }
+            }
+        }
     }
 
     private static func frame(of pointer: UnsafeMutableRawPointer) -> PhysAddr {

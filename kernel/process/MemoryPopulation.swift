@@ -19,7 +19,7 @@ enum MemoryPopulation {
                 await share.yieldIfDue()
                 if process.fatalSignalPending { return }
             }
-            let outcome = memory.handleFault(at: page, write: write, instruction: false)
+            let outcome = await memory.handleFaultReadingIn(at: page, write: write, instruction: false)
             if outcome.resolved {
                 page = page + UInt64(pageSize)
                 continue

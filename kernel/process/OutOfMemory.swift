@@ -33,6 +33,7 @@ enum OutOfMemory {
         if faulting.fatalSignalPending { return true }
         // Memory may have come back since the allocation failed (Linux retries at the high watermark first).
         if PhysicalMemory.hasRoomForUser(frames: 64) { return false }
+        if DiskPageCaches.reclaim(pages: 256) > 0 { return true }      // clean, unmapped file pages first
         killVictim(invokedBy: faulting)
         return true
     }

@@ -56,6 +56,11 @@ final class ProcessMemory {
 
     /// The code of a fault that failed for want of memory (no signal is sent: the OOM killer runs).
     static let outOfMemoryCode = Int32.min
+    /// The code of a fault that needs a disk file's page read in first (`pendingReadIn`), which
+    /// cannot happen under the lock: the caller awaits `completeReadIn` and faults again.
+    static let readInCode = Int32.min + 1
+    /// The page the last such fault needs. Guarded by `lock`.
+    private var pendingReadIn: (file: any FilePageCache, index: Int64)? = nil
 
     /// User W^X: a page of a writable and executable area is mapped writable, or executable while
     /// code runs from it (`executing`: an instruction fetch faulted; the next write faults it back).
@@ -113,6 +118,34 @@ final class ProcessMemory {
         locked { resolveFault(at: address, write: write, instruction: instruction) }
     }
 
+    /// A fault from a context that may sleep: a disk file's page missing from its cache is read in
+    /// (with no lock held) and the fault retried.
+    func handleFaultReadingIn(at address: UserAddr, write: Bool, instruction: Bool) async -> (resolved: Bool, signal: Signal, code: Int32) {
+        while true {
+            let outcome = handleFault(at: address, write: write, instruction: instruction)
+            guard !outcome.resolved && outcome.code == ProcessMemory.readInCode else { return outcome }
+            if let failure = await completeReadIn() { return (false, failure.signal, failure.code) }
+        }
+    }
+
+    /// Reads in the page a fault found missing (`readInCode`): nil when it is cached now (fault
+    /// again), else the fault's signal. Paths that cannot sleep (copies to and from user memory in a
+    /// syscall) fail with EFAULT; the thread then reads the page in and restarts the syscall.
+    func completeReadIn() async -> (signal: Signal, code: Int32)? {
+        guard let pending = locked({ () -> (file: any FilePageCache, index: Int64)? in
+            defer { pendingReadIn = nil }
+            return pendingReadIn
+        }) else { return nil }
+        switch await pending.file.readIn(at: pending.index) {
+        case .ready: return nil
+        case .beyondEnd, .ioError: return (.SIGBUS, LinuxSigInfo.BUS_ADRERR)
+        case .outOfMemory: return (.SIGSEGV, ProcessMemory.outOfMemoryCode)
+        }
+    }
+
+    /// Whether a fault left a page to read in (the syscall that failed with EFAULT is restarted).
+    var readInPending: Bool { locked { pendingReadIn != nil } }
+
     private func resolveFault(at address: UserAddr, write: Bool, instruction: Bool) -> (resolved: Bool, signal: Signal, code: Int32) {
         let resolved = (resolved: true, signal: Signal.SIGSEGV, code: Int32(0))
         let outOfMemory = (resolved: false, signal: Signal.SIGSEGV, code: ProcessMemory.outOfMemoryCode)
@@ -129,8 +162,11 @@ final class ProcessMemory {
                     switch object.page(at: offset) {
                     case .beyondEnd: return (false, .SIGBUS, LinuxSigInfo.BUS_ADRERR)
                     case .outOfMemory: return outOfMemory
+                    case .readIn(let file, let index):
+                        pendingReadIn = (file, index)
+                        return (false, .SIGBUS, ProcessMemory.readInCode)
                     case .frame(let frame):
-                        return mapObjectPage(mapping, frame: frame) ? resolved : outOfMemory
+                        return mapObjectPage(mapping, frame: frame, write: write) ? resolved : outOfMemory
                     }
                 }
                 return populate(mapping.page, protection: mapping.protection) != nil ? resolved : outOfMemory
@@ -143,6 +179,7 @@ final class ProcessMemory {
             // so executing a writable and executable area's page faults here): its first write copies it.
             var protection = mapping.protection
             if mapping.sharing == .private && PhysicalMemory.userReferences(existing) > 1 { protection.remove(.write) }
+            if mapping.sharing == .shared && protection.contains(.write) { trackDirty(mapping, write: write, &protection) }
             do { try space.protect(mapping.page, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection, executing: instruction)) }
             catch { return unresolved }
             return resolved
@@ -152,15 +189,23 @@ final class ProcessMemory {
     /// Maps an object's page (its reference taken for this entry): the same frame every mapping of
     /// the object gets. A private file mapping maps it read-only, so that it sees the file change
     /// until its first write, which copies it (as Linux).
-    private func mapObjectPage(_ mapping: VirtualMemoryMap<SharedMemoryObject>.FaultMapping, frame: PhysAddr) -> Bool {
+    private func mapObjectPage(_ mapping: VirtualMemoryMap<SharedMemoryObject>.FaultMapping, frame: PhysAddr, write: Bool) -> Bool {
         var protection = mapping.protection
         if mapping.sharing == .private { protection.remove(.write) }
+        else if protection.contains(.write) { trackDirty(mapping, write: write, &protection) }
         // Its bytes were written as data (write(2), another mapping): code run from it must see them.
         if protection.contains(.execute) { CPU.syncInstructionCache(address: KernelLayout.directMap(frame).value, size: pageSize) }
         do { try space.map(mapping.page, frame: frame, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection)) }
         catch { PhysicalMemory.releaseUserPage(frame); return false }
         if mapping.copyOnWrite { return copyOnWrite(mapping.page, from: frame, protection: mapping.protection) }
         return true
+    }
+
+    /// A disk file's shared page is writable only once dirty: a write marks it (before the entry
+    /// allows stores), a read maps it read-only, so that its first store faults here again.
+    private func trackDirty(_ mapping: VirtualMemoryMap<SharedMemoryObject>.FaultMapping, write: Bool, _ protection: inout MemoryProtection) {
+        guard case .file(let object, let offset) = mapping.source, let file = object.file, file.tracksDirtyPages else { return }
+        if write { file.pageDirtied(at: Int64(offset / UInt64(pageSize))) } else { protection.remove(.write) }
     }
 
     /// A vDSO page whose entry went while its area stayed (MADV_DONTNEED), mapped again: its first

@@ -51,6 +51,8 @@ final class SharedMemoryObject {
         /// Past the object's end (SIGBUS BUS_ADRERR), or the filesystem is full (SIGBUS too).
         case beyondEnd
         case outOfMemory
+        /// A disk file's page not in memory: read it in (`ProcessMemory.readIn`) and fault again.
+        case readIn(any FilePageCache, Int64)
     }
 
     /// The frame of the page at `offset` (page-aligned), with a user reference taken for the caller's
@@ -62,6 +64,7 @@ final class SharedMemoryObject {
             case .page(let pointer): return .frame(PhysAddr(UInt64(UInt(bitPattern: pointer)) - KernelLayout.directMapBase))
             case .beyondEnd, .noSpace: return .beyondEnd
             case .outOfMemory: return .outOfMemory
+            case .notCached: return .readIn(file, Int64(offset / UInt64(pageSize)))
             }
         }
         guard offset < size else { return .beyondEnd }

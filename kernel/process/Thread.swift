@@ -196,8 +196,10 @@ final class Thread: @unchecked Sendable {
             switch exit {
             case .syscall(let number):
                 let handler = SyscallTable.handler(number)
+                let firstArgument = context.syscallArgument(0)
                 if let value = Syscalls.runInstant(handler, self) {
                     context.syscallReturnValue = value
+                    if value == Errno.EFAULT.syscallReturn { await restartAfterReadIn(firstArgument) }
                     continue
                 }
                 saveUserFP()
@@ -205,11 +207,12 @@ final class Thread: @unchecked Sendable {
                 let (result, interrupted) = await interruptibleSyscall(handler, number)
                 if finished || process.exiting { break }
                 if let result { context.syscallReturnValue = result }
+                if result == Errno.EFAULT.syscallReturn { await restartAfterReadIn(originalFirstArgument) }
                 if interrupted, result == Errno.EINTR.syscallReturn {
                     interruptedSyscall = InterruptedSyscall(restart: SyscallTable.restart(number, SyscallArguments(thread: self)))
                 }
             case .pageFault(let address, let write, let instruction, _):
-                let outcome = memory.handleFault(at: address, write: write, instruction: instruction)
+                let outcome = await memory.handleFaultReadingIn(at: address, write: write, instruction: instruction)
                 cpu.minorFaults &+= 1
                 PageFaultCount.count()
                 if !outcome.resolved && outcome.code == ProcessMemory.outOfMemoryCode {
@@ -255,7 +258,7 @@ final class Thread: @unchecked Sendable {
     }
 
     /// Saves the user FP/SIMD registers if they are still only in this CPU's registers.
-    @inline(__always) private func saveUserFP() {
+    @inline(__always) func saveUserFP() {
         if userFPLive {
             UserMode.saveFPState(context)
             userFPLive = false

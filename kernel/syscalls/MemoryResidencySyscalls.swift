@@ -88,10 +88,23 @@ enum MemoryResidencySyscalls {
         return 0
     }
 
-    static func msync(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+    static func msync(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let start = a[0], length = a[1], flags = a[2]
         guard flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC) == 0, flags & (MS_ASYNC | MS_SYNC) != MS_ASYNC | MS_SYNC else { throw .EINVAL }
-        try checkMapped(a, MemoryRangeArguments.syncRange(start: start, length: length))
+        let range = try MemoryRangeArguments.syncRange(start: start, length: length)
+        try checkMapped(a, range)
+        // MS_SYNC: the dirty pages of the disk files shared in the range go through their filesystem
+        // (MS_ASYNC leaves them to the flusher, as Linux does).
+        guard flags & MS_SYNC != 0, let range else { return 0 }
+        let memory = a.process.memory
+        let files = memory.locked { () -> [any FilePageCache] in
+            var files: [any FilePageCache] = []
+            for area in memory.map.areas where area.sharing == .shared && area.end > range.start && area.start < range.end {
+                if let file = area.backing?.file, file.tracksDirtyPages { files.append(file) }
+            }
+            return files
+        }
+        for file in files { try await file.writeBackPages() }
         return 0
     }
 

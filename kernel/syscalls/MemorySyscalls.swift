@@ -267,12 +267,15 @@ enum MemorySyscalls {
     /// New protections for pages already present (PROT_NONE keeps them, inaccessible). A private page
     /// still shared since fork stays read-only: its first write must copy it (`handleFault`).
     static func reprotect(_ memory: ProcessMemory, _ range: UserRange, _ protection: MemoryProtection) {
-        let shared = memory.map.area(containing: range.start)?.sharing == .shared
+        let area = memory.map.area(containing: range.start)
+        let shared = area?.sharing == .shared
+        // A disk file's shared page becomes writable on its write fault, which marks it dirty.
+        let dirtyTracked = shared && area?.backing?.file?.tracksDirtyPages == true
         var readOnly = protection
         readOnly.remove(.write)
         var cursor = range.start
         while let (page, frame) = memory.space.firstMapping(from: cursor, through: range.end - 1) {
-            let copyOnWrite = !shared && protection.contains(.write) && PhysicalMemory.userReferences(frame) > 1
+            let copyOnWrite = dirtyTracked || !shared && protection.contains(.write) && PhysicalMemory.userReferences(frame) > 1
             try? memory.space.protect(page, size: UInt64(pageSize), attributes: ProcessMemory.attributes(copyOnWrite ? readOnly : protection))
             cursor = page + UInt64(pageSize)
             if cursor >= range.end { break }

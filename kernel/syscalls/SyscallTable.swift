@@ -243,7 +243,7 @@ extension SyscallTable {
         t.add(.madvise, instant: MemorySyscalls.madvise)
 
         // Memory residency
-        t.add(.msync, instant: MemoryResidencySyscalls.msync)
+        t.add(.msync, sleeping: MemoryResidencySyscalls.msync)
         t.add(.mlock, sleeping: MemoryResidencySyscalls.mlock)
         t.add(.munlock, instant: MemoryResidencySyscalls.munlock)
         t.add(.mlockall, sleeping: MemoryResidencySyscalls.mlockall)

@@ -117,6 +117,7 @@ public final class Ext4FileSystem: FileSystem {
     /// and umount). Nothing to do read-only.
     public func sync() async throws(Errno) {
         guard let writer = volume.writer else { return }
+        try await DiskPageCaches.writeBack(owner: ObjectIdentifier(volume))     // mapped stores first
         try await volume.flushOrphans()
         try await writer.lock.withLock { (_: inout Int) async throws(Errno) in try await writer.committer.close() }
         try await writer.store.sync()

@@ -7,6 +7,8 @@ final class Ext4Node: Inode, @unchecked Sendable {
     let volume: Ext4Volume
     let ino: UInt32
     private let state: SpinLock<(raw: Ext4RawInode, orphan: Bool)>
+    /// Its page cache, made at the first mmap (DiskCachedFile).
+    let pageCacheSlot = SpinLock<DiskPageCache?>(nil)
     var raw: Ext4RawInode { state.withLock { $0.raw } }
     var metadata: InodeMetadata { Self.metadata(ino, raw) }
 
@@ -35,7 +37,7 @@ final class Ext4Node: Inode, @unchecked Sendable {
 
     // Reading.
 
-    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
+    func readUncached(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
         guard metadata.isRegular else { throw metadata.isDirectory ? .EISDIR : .EINVAL }
         guard offset >= 0 else { throw .EINVAL }
         if raw.flags & (Ext4RawInode.flagInlineData | Ext4RawInode.flagEncrypt) != 0 {

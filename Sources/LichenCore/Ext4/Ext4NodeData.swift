@@ -5,7 +5,7 @@ import _Concurrency
 /// setattr changes (mode, owner, ns timestamps). Data blocks go to the store before the metadata
 /// that points at them is committed (ordered mode).
 extension Ext4Node {
-    func write(at offset: Int64, from buffer: UnsafeRawBufferPointer, append: Bool) async throws(Errno) -> (count: Int, end: Int64) {
+    func writeData(at offset: Int64, from buffer: UnsafeRawBufferPointer, append: Bool) async throws(Errno) -> (count: Int, end: Int64) {
         guard metadata.isRegular else { throw metadata.isDirectory ? .EISDIR : .EINVAL }
         guard volume.writer != nil else { throw .EROFS }
         if raw.flags & (Ext4RawInode.flagInlineData | Ext4RawInode.flagEncrypt) != 0 {
@@ -69,7 +69,7 @@ extension Ext4Node {
         }
     }
 
-    func setattr(_ changes: AttributeChanges) async throws(Errno) {
+    func setattrData(_ changes: AttributeChanges) async throws(Errno) {
         if changes.size != nil {
             guard metadata.isRegular else { throw metadata.isDirectory ? .EISDIR : .EINVAL }
         }

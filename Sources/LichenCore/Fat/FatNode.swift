@@ -19,6 +19,8 @@ struct FatNodeState {
 final class FatNode: Inode, @unchecked Sendable {
     let volume: FatVolume
     let ino: UInt64
+    /// Its page cache, made at the first mmap (DiskCachedFile).
+    let pageCacheSlot = SpinLock<DiskPageCache?>(nil)
     let state: SpinLock<FatNodeState>
     let isRoot: Bool
 
@@ -167,7 +169,7 @@ final class FatNode: Inode, @unchecked Sendable {
 
     // Files.
 
-    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
+    func readUncached(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
         guard !isDirectory else { throw .EISDIR }
         guard offset >= 0 else { throw .EINVAL }
         return try await volume.serialized { () async throws(Errno) -> Int in
@@ -195,7 +197,7 @@ final class FatNode: Inode, @unchecked Sendable {
         }
     }
 
-    func write(at offset: Int64, from buffer: UnsafeRawBufferPointer, append: Bool) async throws(Errno) -> (count: Int, end: Int64) {
+    func writeData(at offset: Int64, from buffer: UnsafeRawBufferPointer, append: Bool) async throws(Errno) -> (count: Int, end: Int64) {
         guard !isDirectory else { throw .EISDIR }
         guard volume.store != nil else { throw .EROFS }
         return try await volume.serialized { () async throws(Errno) -> (count: Int, end: Int64) in
@@ -288,7 +290,7 @@ final class FatNode: Inode, @unchecked Sendable {
         }
     }
 
-    func setattr(_ changes: AttributeChanges) async throws(Errno) {
+    func setattrData(_ changes: AttributeChanges) async throws(Errno) {
         let options = volume.options
         if let uid = changes.uid, uid != options.uid { throw .EPERM }
         if let gid = changes.gid, gid != options.gid { throw .EPERM }

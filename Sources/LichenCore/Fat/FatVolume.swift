@@ -198,6 +198,7 @@ final class FatVolume: @unchecked Sendable {
     /// sync(2), syncfs and unmount: the FAT and FSInfo written, then the store's barrier.
     func sync(unmounting: Bool) async throws(Errno) {
         guard let store else { return }
+        try await DiskPageCaches.writeBack(owner: ObjectIdentifier(self))       // mapped stores first
         try await serialized { () async throws(Errno) -> Void in
             reapOrphans()
             try await writeTable()

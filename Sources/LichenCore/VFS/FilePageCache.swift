@@ -14,6 +14,19 @@ public enum FilePageLookup {
     case noSpace
     /// No frame could be allocated (the fault fails as out of memory).
     case outOfMemory
+    /// The page is not in memory: the caller drops its locks, awaits `readIn(at:)`, then asks again
+    /// (the disk page cache; tmpfs never answers this).
+    case notCached
+}
+
+/// What `FilePageCache.readIn` did.
+public enum FilePageReadIn {
+    /// The page is cached now (or was already): ask `mapPage` again.
+    case ready
+    case beyondEnd
+    case outOfMemory
+    /// The filesystem failed to read it (the fault is SIGBUS, as Linux's filemap_fault on EIO).
+    case ioError
 }
 
 /// A file whose pages user space maps. Implementations answer under their own lock, so that a
@@ -31,6 +44,22 @@ public protocol FilePageCache: AnyObject, Sendable {
     var seals: FileSeals? { get }
     /// F_ADD_SEALS through a descriptor (`writable`: opened for writing).
     func addSeals(_ seals: UInt64, writable: Bool) throws(Errno)
+    /// Reads the page at `index` into the cache (awaiting the filesystem; no lock held by the caller).
+    func readIn(at index: Int64) async -> FilePageReadIn
+    /// True when a shared writable mapping must map pages read-only first and report the first write
+    /// of each (`pageDirtied`): the cache writes dirty pages back to a disk.
+    var tracksDirtyPages: Bool { get }
+    /// A shared mapping wrote (or is about to write) the page at `index`, which is mapped.
+    func pageDirtied(at index: Int64)
+    /// msync(MS_SYNC): the dirty pages written back through the filesystem.
+    func writeBackPages() async throws(Errno)
+}
+
+extension FilePageCache {
+    public func readIn(at index: Int64) async -> FilePageReadIn { .ready }
+    public var tracksDirtyPages: Bool { false }
+    public func pageDirtied(at index: Int64) {}
+    public func writeBackPages() async throws(Errno) {}
 }
 
 /// What the kernel does when the page cache changes under the mappings.
@@ -38,4 +67,7 @@ public enum FilePageCacheEvents {
     /// The file shrank to `size` bytes while mapped: every mapping of its pages wholly past the new
     /// end drops them (private copies too, as Linux's truncate_pagecache), so they SIGBUS from then on.
     nonisolated(unsafe) public static var truncated: (any FilePageCache, Int64) -> Void = { _, _ in }
+    /// Every mapping of the page at `index` becomes read-only (a dirty page being written back: the
+    /// next store faults and dirties it again).
+    nonisolated(unsafe) public static var writeProtect: (any FilePageCache, Int64) -> Void = { _, _ in }
 }

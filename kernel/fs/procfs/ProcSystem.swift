@@ -11,11 +11,14 @@ enum ProcSystem {
         // Available: free memory less the kernel's reserve, which user space cannot have (no page cache to reclaim).
         let available = UInt64(max(0, (stats?.freeFrames ?? 0) - PhysicalMemory.reservedFrames)) * 4
         line("MemTotal", total); line("MemFree", free); line("MemAvailable", available)
-        for name in ["Buffers", "Cached", "SwapCached", "Active", "Inactive", "Active(anon)", "Inactive(anon)", "Active(file)",
+        let fileCache = DiskPageCaches.counts
+        line("Buffers", 0); line("Cached", UInt64(fileCache.cached) * UInt64(pageSize / 1024))
+        for name in ["SwapCached", "Active", "Inactive", "Active(anon)", "Inactive(anon)", "Active(file)",
                      "Inactive(file)"] { line(name, 0) }
         let locked = UInt64(LockedMemory.residentPages()) * UInt64(pageSize / 1024)
         line("Unevictable", locked); line("Mlocked", locked)
-        for name in ["SwapTotal", "SwapFree", "Dirty", "Writeback", "AnonPages",
+        line("SwapTotal", 0); line("SwapFree", 0); line("Dirty", UInt64(fileCache.dirty) * UInt64(pageSize / 1024))
+        for name in ["Writeback", "AnonPages",
                      "Mapped", "Shmem", "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "KernelStack", "PageTables",
                      "NFS_Unstable", "Bounce", "WritebackTmp"] { line(name, 0) }
         line("CommitLimit", UInt64(MemoryCommit.limitPages) * 4); line("Committed_AS", UInt64(MemoryCommit.committedPages) * 4)
