@@ -29,7 +29,7 @@ echo "== ext4"
 mount -t ext4 /dev/vda /mnt/e && /filemap /mnt/e | tail -1
 echo "== exec"
 cp /filemap /mnt/e/prog && sync && /mnt/e/prog /mnt/e | tail -1
-echo "== ext4 again"
+echo "== ext4-again"
 umount /mnt/e && mount -t ext4 /dev/vda /mnt/e && dd if=/mnt/e/filemap.dat bs=1 skip=10 count=3 2>/dev/null; echo
 umount /mnt/e
 echo "== vfat"
@@ -59,7 +59,7 @@ def main():
     for name in ("ext4", "exec", "vfat"):
         lines = s.get(name, [])
         check(name + ": every check passed", any(l.startswith("filemap:") and l.endswith(" 0 failed") for l in lines), str(lines))
-    check("ext4: mapped stores durable across umount", "XZQ" in s.get("ext4 again", []), str(s.get("ext4 again")))
+    check("ext4: mapped stores durable across umount", "XZQ" in s.get("ext4-again", []), str(s.get("ext4-again")))
     check("vfat: mapped stores durable across umount", "XZQ" in s.get("vfat", []), str(s.get("vfat")))
     e2 = subprocess.run(["e2fsck", "-fn", ext4], capture_output=True, text=True, env=ENV)
     check("e2fsck -fn clean", e2.returncode == 0, e2.stdout[-2000:])
