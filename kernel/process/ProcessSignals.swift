@@ -1,4 +1,5 @@
 import LichenCore
+import Synchronization
 import _Concurrency
 
 /// A process's signal state: LichenCore's ProcessSignalState plus one ThreadSignalState per thread
@@ -56,6 +57,10 @@ enum ProcessSignals {
         // (every thread for SIGKILL, which ends them all), and threads waiting for it in
         // rt_sigtimedwait (they take blocked signals).
         let target = thread ?? process.signals.withLock { st in st.process.target(for: s, slots: st.group.slots, threads: st.threads) }
+        guard s == .SIGKILL || (thread == nil && process.signalWaiters.load(ordering: .sequentiallyConsistent) > 0) else {
+            if let target { process.thread(atSlot: target)?.wakeForSignal() }      // one thread, found by its slot
+            return
+        }
         for t in process.threads where s == .SIGKILL || t.index == target || (thread == nil && t.waits(for: s)) {
             t.wakeForSignal()
         }
