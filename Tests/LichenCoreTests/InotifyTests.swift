@@ -84,3 +84,46 @@ import Testing
         #expect(notify.watches(of: i).isEmpty)
     }
 }
+
+/// Issue 13: an event, inotify_add_watch and inotify_rm_watch find the watch by the inode's identity
+/// or the descriptor, not by a walk of every watched inode.
+@Suite struct InotifyScaleTests {
+    typealias M = InotifyMask
+
+    @Test func lookupsDoNotFollowTheNumberOfWatches() async throws {
+        let fx = VFSFixture()
+        try await fx.mkdir("/many")
+        let notify = FsNotify()
+        let i = try notify.newInstance(uid: 4343)
+        defer { notify.close(i) }
+        var wds: [Int32] = []
+        for n in 0..<3_000 {
+            try await fx.mkdir("/many/d\(n)")
+            let d = try await fx.vfs.resolve(vfsBytes("/many/d\(n)"), context: fx.context)
+            wds.append(try notify.addWatch(i, on: d.inode, fileSystem: fx.tmpfs, mask: M.IN_DELETE_SELF | M.IN_ATTRIB))
+        }
+        let unwatched = try await fx.vfs.resolve(vfsBytes("/many"), context: fx.context)
+        let last = try await fx.vfs.resolve(vfsBytes("/many/d2999"), context: fx.context)
+        let before = notify.lookupSteps
+        notify.fileEvent(unwatched.inode, M.IN_ATTRIB)                 // nobody watches it
+        notify.fileEvent(last.inode, M.IN_ATTRIB)
+        try notify.removeWatch(i, wd: wds[1_500])
+        #expect(throws: Errno.EINVAL) { try notify.removeWatch(i, wd: wds[1_500]) }
+        try notify.removeWatch(i, wd: wds[0])                          // the last entry moves into its place
+        notify.selfEvent(last.inode, M.IN_DELETE_SELF)
+        #expect(notify.lookupSteps - before < 60)                      // a walk would be thousands
+        #expect(notify.watches(of: i).count == 2_997)
+        let events = i.state.update { q in
+            var out: [InotifyEvent] = []
+            while let e = q.removeFirst() { out.append(e) }
+            return out
+        }
+        #expect(events == [InotifyEvent(wd: wds[2_999], mask: M.IN_ATTRIB | M.IN_ISDIR),
+                           InotifyEvent(wd: wds[1_500], mask: M.IN_IGNORED), InotifyEvent(wd: wds[0], mask: M.IN_IGNORED),
+                           InotifyEvent(wd: wds[2_999], mask: M.IN_DELETE_SELF), InotifyEvent(wd: wds[2_999], mask: M.IN_IGNORED)])
+        // Every remaining watch is still found after the moves.
+        let d7 = try await fx.vfs.resolve(vfsBytes("/many/d7"), context: fx.context)
+        notify.fileEvent(d7.inode, M.IN_ATTRIB)
+        #expect(i.state.update { $0.removeFirst() } == InotifyEvent(wd: wds[7], mask: M.IN_ATTRIB | M.IN_ISDIR))
+    }
+}

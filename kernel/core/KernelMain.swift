@@ -42,6 +42,7 @@ func kernelMain(_ info: BootInfo, timer: SystemTimer) -> Never {
 
     SyscallTable.install()
     if !Vdso.start() { KernelLog.warning("vdso: no memory for it; programs make syscalls for the time") }
+    if !ZeroPage.start() { KernelLog.warning("zero page: no memory for it; read faults allocate") }
     DriverRegistry.bind(.devices)
     RealtimeClock.start(rtc: PL031.bound)
 

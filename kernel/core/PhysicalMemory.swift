@@ -102,19 +102,19 @@ enum PhysicalMemory {
     /// Another address space maps `frame` now (fork). The vDSO's frames are not counted: every
     /// process maps them and they are never freed (Vdso).
     static func shareUserPage(_ frame: PhysAddr) {
-        if Vdso.owns(frame) { return }
+        if Vdso.owns(frame) || ZeroPage.owns(frame) { return }
         referenceCounts.withLock { $0[frame] += 1 }
     }
 
-    /// The vDSO's frames count as shared by many: a write to one (after mprotect) copies it first.
+    /// The vDSO's frames and the zero page count as shared by many: a write to one copies it first.
     static func userReferences(_ frame: PhysAddr) -> Int {
-        if Vdso.owns(frame) { return Int(UInt16.max) }
+        if Vdso.owns(frame) || ZeroPage.owns(frame) { return Int(UInt16.max) }
         return referenceCounts.withLock { Int($0[frame]) }
     }
 
-    /// One address space stopped mapping `frame`; the last one frees it (never a vDSO frame).
+    /// One address space stopped mapping `frame`; the last one frees it (never a vDSO frame nor the zero page).
     static func releaseUserPage(_ frame: PhysAddr) {
-        if Vdso.owns(frame) { return }
+        if Vdso.owns(frame) || ZeroPage.owns(frame) { return }
         let (last, underflow): (Bool, Bool) = referenceCounts.withLock { counts in
             guard counts[frame] > 0 else { return (false, true) }
             counts[frame] -= 1

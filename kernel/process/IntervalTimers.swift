@@ -121,10 +121,10 @@ extension ProcessTime {
             s.realGeneration &+= 1
             s.virtual = IntervalTimer()
             s.prof = IntervalTimer()
-            var t = s.posix.compactMap { $0.task }
+            var t = s.posix.all.compactMap { $0.task }
             if let r = s.realTask { t.append(r) }
             s.realTask = nil
-            s.posix = []
+            s.posix.removeAll()
             return t
         }
         cpuTimersArmed = false

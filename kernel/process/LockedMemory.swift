@@ -4,8 +4,10 @@ import LichenCore
 /// A memory that locks anything (mlock, mlock2, mlockall, MAP_LOCKED) is registered here until it is
 /// torn down, so a read looks only at those memories, and in each at its locked areas only while its
 /// locked total (a running sum of the map, VmLck) is not 0. The cost is that of the locked memory,
-/// not of the number of processes or mappings. A page that two processes lock (shared memory)
-/// counts once per process here; Linux counts it once. Lichen has no swap and no page reclaim, so
+/// not of the number of processes or mappings. Each frame counts once, as Linux's NR_MLOCK counts
+/// pages with PG_mlocked: a frame mapped once counts as it is met, the few mapped more than once
+/// (shared memory locked by two processes, twice in one) are collected and counted once each. The
+/// zero page and the vDSO's frames are never counted (Linux never mlocks them). Lichen has no swap and no page reclaim, so
 /// nothing else is unevictable: Unevictable is Mlocked (SHM_LOCKed segments not included).
 enum LockedMemory {
     private struct Registry {
@@ -42,21 +44,32 @@ enum LockedMemory {
     static func residentPages() -> Int {
         registry.withLock { r in
             var pages = 0
+            var shared: [UInt64] = []
             for m in r.memories {
                 m._withUnsafeGuaranteedRef { memory in
                     memory.locked {
                         guard memory.map.lockedBytes != 0 else { return }
                         for area in memory.map.areas where area.locked {
                             var cursor = area.start
-                            while cursor < area.end, let (address, _) = memory.space.firstMapping(from: cursor, through: area.end - 1) {
-                                pages += 1
+                            while cursor < area.end, let (address, frame) = memory.space.firstMapping(from: cursor, through: area.end - 1) {
                                 cursor = address + UInt64(pageSize)
+                                if ZeroPage.owns(frame) || Vdso.owns(frame) { continue }
+                                if PhysicalMemory.userReferences(frame) <= 1 { pages += 1 } else { shared.append(frame.value) }
                             }
                         }
                     }
                 }
             }
-            return pages
+            return pages + distinctCount(&shared)
         }
+    }
+
+    /// How many different values `values` holds (sorted in place).
+    static func distinctCount(_ values: inout [UInt64]) -> Int {
+        guard !values.isEmpty else { return 0 }
+        values.sort()
+        var count = 1
+        for i in 1..<values.count where values[i] != values[i - 1] { count += 1 }
+        return count
     }
 }

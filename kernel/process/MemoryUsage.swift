@@ -22,11 +22,12 @@ extension ProcessMemory {
         locked {
             var cursor = start
             while cursor < end, let (address, frame) = space.firstMapping(from: cursor, through: end - 1) {
+                cursor = address + page
+                if ZeroPage.owns(frame) { continue }        // not in Rss, as Linux's vm_normal_page
                 let sharers = UInt64(max(PhysicalMemory.userReferences(frame), 1))
                 u.resident += page
                 u.proportional += page / sharers
                 if sharers > 1 { u.shared += page }
-                cursor = address + page
             }
         }
         return u
@@ -47,8 +48,8 @@ extension ProcessMemory {
         for area in areas where area.kind != .vvar && area.kind != .vdso {
             locked {
                 var cursor = area.start
-                while cursor < area.end, let (address, _) = space.firstMapping(from: cursor, through: area.end - 1) {
-                    resident += 1
+                while cursor < area.end, let (address, frame) = space.firstMapping(from: cursor, through: area.end - 1) {
+                    if !ZeroPage.owns(frame) { resident += 1 }
                     if address.value >> 21 != lastSpan { lastSpan = address.value >> 21; tables += 1 }
                     cursor = address + UInt64(pageSize)
                 }

@@ -26,11 +26,11 @@ extension ProcessTime {
         let own = thread.cpu.usage(current: true)
         let due = state.withLock { s -> [(Int32, UInt64)] in
             var due: [(Int32, UInt64)] = []
-            for i in s.posix.indices where s.posix[i].signals {
-                guard let clock = s.posix[i].cpuClock, s.posix[i].timer.isArmed else { continue }
-                if clock.perThread && clock.id != thread.tid { continue }
-                let n = s.posix[i].timer.expire(now: clock.reading(clock.perThread ? own : processUsage))
-                if n > 0 { due.append((s.posix[i].id, n)) }
+            s.posix.forEach { id, t in
+                guard t.signals, let clock = t.cpuClock, t.timer.isArmed else { return }
+                if clock.perThread && clock.id != thread.tid { return }
+                let n = t.timer.expire(now: clock.reading(clock.perThread ? own : processUsage))
+                if n > 0 { due.append((id, n)) }
             }
             updateCPUTimersArmed(s)
             return due

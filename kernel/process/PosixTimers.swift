@@ -33,19 +33,18 @@ extension ProcessTime {
     func createTimer(clock: Int32, cpuClock: CPUClockID?, notify: Int32, signo: Int32, value: UInt64?, threadIndex: Int?) throws(Errno) -> Int32 {
         try state.withLock { (s: inout State) throws(Errno) -> Int32 in
             guard s.posix.count < ProcessTime.maxPosixTimers else { throw .EAGAIN }
-            var id: Int32 = 0
-            while s.posix.contains(where: { $0.id == id }) { id += 1 }
-            // No sigevent: SIGEV_SIGNAL with SIGALRM and the timer id as the value.
-            s.posix.append(PosixTimer(id: id, clock: clock, cpuClock: cpuClock, notify: notify, signo: signo, value: value ?? UInt64(id),
-                                      threadIndex: threadIndex))
-            return id
+            // The lowest free id (LowestFreeIdSlots). No sigevent: SIGEV_SIGNAL with SIGALRM and the timer id as the value.
+            return s.posix.insert { id in
+                PosixTimer(id: id, clock: clock, cpuClock: cpuClock, notify: notify, signo: signo, value: value ?? UInt64(id),
+                           threadIndex: threadIndex)
+            }
         }
     }
 
     func deleteTimer(_ id: Int32) throws(Errno) {
         let task = try state.withLock { (s: inout State) throws(Errno) -> Task<Void, Never>? in
-            guard let i = s.posix.firstIndex(where: { $0.id == id }) else { throw .EINVAL }
-            let task = s.posix.remove(at: i).task
+            guard let removed = s.posix.remove(id) else { throw .EINVAL }
+            let task = removed.task
             updateCPUTimersArmed(s)
             return task
         }
@@ -55,7 +54,7 @@ extension ProcessTime {
     /// Now on timer `id`'s clock (nil: no such timer, or its thread has ended: its clock stands still).
     private func now(ofTimer id: Int32, process: Process, thread: Thread?) throws(Errno) -> UInt64? {
         let (cpuClock, onWallClock) = try state.withLock { (s: inout State) throws(Errno) -> (CPUClockID?, Bool) in
-            guard let t = s.posix.first(where: { $0.id == id }) else { throw .EINVAL }
+            guard let t = s.posix[id] else { throw .EINVAL }
             return (t.cpuClock, t.onWallClock)
         }
         guard let cpuClock else { return onWallClock ? RealtimeClock.now : MonotonicClock.now }
@@ -66,16 +65,18 @@ extension ProcessTime {
     func getTimer(_ id: Int32, process: Process, thread: Thread?) throws(Errno) -> (value: UInt64, interval: UInt64) {
         let clockNow = try now(ofTimer: id, process: process, thread: thread)
         return try state.withLock { (s: inout State) throws(Errno) -> (value: UInt64, interval: UInt64) in
-            guard let i = s.posix.firstIndex(where: { $0.id == id }) else { throw .EINVAL }
-            guard let now = clockNow else { return s.posix[i].timer.current(now: s.posix[i].timer.expiry, minimum: 1) }
-            if !s.posix[i].signals { _ = s.posix[i].timer.expire(now: now) }
-            return s.posix[i].timer.current(now: now, minimum: 1)
+            guard let reading = s.posix.update(id, { t -> (value: UInt64, interval: UInt64) in
+                guard let now = clockNow else { return t.timer.current(now: t.timer.expiry, minimum: 1) }
+                if !t.signals { _ = t.timer.expire(now: now) }
+                return t.timer.current(now: now, minimum: 1)
+            }) else { throw .EINVAL }
+            return reading
         }
     }
 
     func timerOverrun(_ id: Int32) throws(Errno) -> Int32 {
         try state.withLock { (s: inout State) throws(Errno) -> Int32 in
-            guard let t = s.posix.first(where: { $0.id == id }) else { throw .EINVAL }
+            guard let t = s.posix[id] else { throw .EINVAL }
             return t.overrun.last
         }
     }
@@ -86,26 +87,30 @@ extension ProcessTime {
         let wallNow = RealtimeClock.now
         let clockNow = try now(ofTimer: id, process: process, thread: thread) ?? 0
         let (generation, stale, runsTask) = try state.withLock { (s: inout State) throws(Errno) -> (UInt64, Task<Void, Never>?, Bool) in
-            guard let i = s.posix.firstIndex(where: { $0.id == id }) else { throw .EINVAL }
-            // Periods already past on the wall clock count as overruns of the first expiry (timerFired).
-            let onWallClock = absolute && s.posix[i].clock == 0
-            s.posix[i].onWallClock = onWallClock
-            s.posix[i].timer.set(value: value, interval: value == 0 ? 0 : interval,
-                                 now: onWallClock ? wallNow : clockNow, absolute: absolute)
+            guard s.posix[id] != nil else { throw .EINVAL }
             s.posixGeneration &+= 1
-            s.posix[i].generation = s.posixGeneration
-            s.posix[i].overrun.reset(missed: 0)
-            let stale = s.posix[i].task
-            s.posix[i].task = nil
+            let generation = s.posixGeneration
+            let (stale, runsTask) = s.posix.update(id) { t -> (Task<Void, Never>?, Bool) in
+                // Periods already past on the wall clock count as overruns of the first expiry (timerFired).
+                let onWallClock = absolute && t.clock == 0
+                t.onWallClock = onWallClock
+                t.timer.set(value: value, interval: value == 0 ? 0 : interval,
+                            now: onWallClock ? wallNow : clockNow, absolute: absolute)
+                t.generation = generation
+                t.overrun.reset(missed: 0)
+                let stale = t.task
+                t.task = nil
+                return (stale, t.signals && t.cpuClock == nil)
+            }!
             updateCPUTimersArmed(s)
-            return (s.posix[i].generation, stale, s.posix[i].signals && s.posix[i].cpuClock == nil)
+            return (generation, stale, runsTask)
         }
         stale?.cancel()
         if value > 0 && runsTask {
             let task = Task { await ProcessTime.runPosixTimer(process, id: id, generation: generation) }
             let late = state.withLock { s -> Bool in
-                guard let i = s.posix.firstIndex(where: { $0.id == id }), s.posix[i].generation == generation else { return true }
-                s.posix[i].task = task
+                guard s.posix[id]?.generation == generation else { return true }
+                s.posix.update(id) { $0.task = task }
                 return false
             }
             if late { task.cancel() }
@@ -116,8 +121,8 @@ extension ProcessTime {
     /// Forgotten on execve (Linux deletes POSIX timers; the itimers stay).
     func deleteAllTimers() {
         let tasks = state.withLock { s -> [Task<Void, Never>] in
-            let t = s.posix.compactMap { $0.task }
-            s.posix = []
+            let t = s.posix.all.compactMap { $0.task }
+            s.posix.removeAll()
             updateCPUTimersArmed(s)
             return t
         }
@@ -127,11 +132,11 @@ extension ProcessTime {
     /// Timer `id` (of `generation`, nil: any) expired `expirations` times: queues its signal unless the
     /// previous one is still queued (then they are overruns).
     static func timerFired(_ process: Process, id: Int32, generation: UInt64?, expirations: UInt64) {
-        guard let t = process.time.state.withLock({ s -> PosixTimer? in s.posix.first { $0.id == id } }) else { return }
+        guard let t = process.time.state.withLock({ s -> PosixTimer? in s.posix[id] }) else { return }
         let queued = signalQueued(process, timer: t)
         let send = process.time.state.withLock { s -> Bool in
-            guard let i = s.posix.firstIndex(where: { $0.id == id }), generation == nil || s.posix[i].generation == generation else { return false }
-            return s.posix[i].overrun.fired(expirations, signalQueued: queued)
+            guard let t = s.posix[id], generation == nil || t.generation == generation else { return false }
+            return s.posix.update(id) { $0.overrun.fired(expirations, signalQueued: queued) }!
         }
         guard send else { return }
         var info = LinuxSigInfo(signo: t.signo, code: LinuxSigInfo.SI_TIMER)
@@ -155,9 +160,10 @@ extension ProcessTime {
         let id = info.si_tid
         let clockNow = (try? now(ofTimer: id, process: process, thread: thread)) ?? nil
         let overrun = state.withLock { s -> Int32? in
-            guard let i = s.posix.firstIndex(where: { $0.id == id }) else { return nil }
-            let late = clockNow.map { s.posix[i].timer.expire(now: $0) } ?? 0
-            return s.posix[i].overrun.delivered(late)
+            s.posix.update(id) { t in
+                let late = clockNow.map { t.timer.expire(now: $0) } ?? 0
+                return t.overrun.delivered(late)
+            }
         }
         if let overrun { info.si_overrun = overrun }
     }
@@ -165,15 +171,15 @@ extension ProcessTime {
     private static func runPosixTimer(_ process: Process, id: Int32, generation: UInt64) async {
         while true {
             guard let (expiry, onWallClock) = process.time.state.withLock({ s -> (UInt64, Bool)? in
-                guard let t = s.posix.first(where: { $0.id == id }), t.generation == generation, t.timer.isArmed else { return nil }
+                guard let t = s.posix[id], t.generation == generation, t.timer.isArmed else { return nil }
                 return (t.timer.expiry, t.onWallClock)
             }) else { return }
             let wakeUp = onWallClock ? ProcessTime.wallClockWakeUp(for: expiry) : ProcessTime.wakeUp(for: expiry)
             if await Kernel.sleep(until: wakeUp) == .cancelled { return }
             let now = onWallClock ? RealtimeClock.now : MonotonicClock.now
             let expirations = process.time.state.withLock { s -> UInt64 in
-                guard let i = s.posix.firstIndex(where: { $0.id == id }), s.posix[i].generation == generation else { return 0 }
-                return s.posix[i].timer.expire(now: now)
+                guard s.posix[id]?.generation == generation else { return 0 }
+                return s.posix.update(id) { $0.timer.expire(now: now) } ?? 0
             }
             if expirations > 0 { timerFired(process, id: id, generation: generation, expirations: expirations) }
         }

@@ -1,4 +1,5 @@
 import LichenCore
+import Synchronization
 import _Concurrency
 
 /// A process (thread group): memory, open files, filesystem context, signal dispositions. Its
@@ -106,6 +107,11 @@ final class Process: @unchecked Sendable {
         let list = threadList.withLock { $0 }
         for case let t? in list { body(t) }
     }
+    /// The thread in slot `index`, if it is live (a signal's target: no snapshot of every thread).
+    func thread(atSlot index: Int) -> Thread? { threadList.withLock { index < $0.count ? $0[index] : nil } }
+    /// Threads in rt_sigtimedwait: while there are none, a signal to the process wakes only its
+    /// target thread instead of asking every thread whether it waits for it.
+    let signalWaiters = Atomic<Int>(0)
     private let threadList = SpinLock<[Thread?]>([])
 
     /// A thread has finished: the process no longer keeps it (which breaks the process-thread

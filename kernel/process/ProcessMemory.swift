@@ -77,7 +77,11 @@ final class ProcessMemory {
     /// Maps a zeroed frame at `page` with `protection`; returns it (or the one already there).
     @discardableResult
     func populate(_ page: UserAddr, protection: MemoryProtection) -> PhysAddr? {
-        if let existing = frame(at: page) { return existing }
+        if let existing = frame(at: page) {
+            // The zero page (a read fault came first) is never written: the page gets its own frame.
+            guard ZeroPage.owns(existing) else { return existing }
+            do { try space.unmap(page, size: UInt64(pageSize)) } catch { return nil }
+        }
         guard let frame = PhysicalMemory.allocateForUser() else { return nil }
         let pointer = KernelLayout.directMap(frame).pointer
         pointer.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
@@ -169,6 +173,9 @@ final class ProcessMemory {
                         return mapObjectPage(mapping, frame: frame, write: write) ? resolved : outOfMemory
                     }
                 }
+                if !write && !instruction && mapping.sharing == .private && ZeroPage.available {
+                    return mapZeroPage(mapping.page, protection: mapping.protection) ? resolved : outOfMemory
+                }
                 return populate(mapping.page, protection: mapping.protection) != nil ? resolved : outOfMemory
             }
             if mapping.copyOnWrite && PhysicalMemory.userReferences(existing) > 1 {
@@ -218,10 +225,22 @@ final class ProcessMemory {
         return true
     }
 
-    /// A write to a page still shared since fork: this process gets its own copy.
+    /// A read of untouched private anonymous memory maps the shared zero page read-only (as Linux's
+    /// do_anonymous_page): no frame is taken until the first write (`copyOnWrite` from it).
+    private func mapZeroPage(_ page: UserAddr, protection: MemoryProtection) -> Bool {
+        var readOnly = protection
+        readOnly.remove(.write)
+        do { try space.map(page, frame: ZeroPage.frame, size: UInt64(pageSize), attributes: ProcessMemory.attributes(readOnly)) }
+        catch { return false }
+        return true
+    }
+
+    /// A write to a page still shared since fork (or to the zero page): this process gets its own copy.
     private func copyOnWrite(_ page: UserAddr, from shared: PhysAddr, protection: MemoryProtection) -> Bool {
         guard let copy = PhysicalMemory.allocateForUser() else { return false }
-        KernelLayout.directMap(copy).pointer.copyMemory(from: KernelLayout.directMap(shared).pointer, byteCount: pageSize)
+        let target = KernelLayout.directMap(copy).pointer
+        if ZeroPage.owns(shared) { target.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize) }
+        else { target.copyMemory(from: KernelLayout.directMap(shared).pointer, byteCount: pageSize) }
         if protection.contains(.execute) { CPU.syncInstructionCache(address: KernelLayout.directMap(copy).value, size: pageSize) }
         do {
             try space.unmap(page, size: UInt64(pageSize))
@@ -261,7 +280,7 @@ final class ProcessMemory {
         var done = 0
         while done < bytes.count {
             let a = address + UInt64(done)
-            guard let frame = frame(at: a) else { return }
+            guard let frame = frame(at: a), !ZeroPage.owns(frame) else { return }
             let n = min(bytes.count - done, pageSize - Int(a.pageOffset))
             let target = KernelLayout.directMap(frame).pointer + Int(a.pageOffset)
             target.copyMemory(from: bytes.baseAddress! + done, byteCount: n)

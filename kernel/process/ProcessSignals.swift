@@ -1,4 +1,5 @@
 import LichenCore
+import Synchronization
 import _Concurrency
 
 /// A process's signal state: LichenCore's ProcessSignalState plus one ThreadSignalState per thread
@@ -57,6 +58,11 @@ enum ProcessSignals {
         // A thread's own signal wakes it; a process's wakes one thread that does not block it
         // (every thread for SIGKILL, which ends them all), and threads waiting for it in
         // rt_sigtimedwait (they take blocked signals).
+        // Nobody in rt_sigtimedwait and not SIGKILL: only the chosen thread, found by its slot.
+        guard s == .SIGKILL || (thread == nil && process.signalWaiters.load(ordering: .sequentiallyConsistent) > 0) else {
+            if let chosen { process.thread(atSlot: chosen)?.wakeForSignal() }
+            return
+        }
         process.forEachThread { t in
             if s == .SIGKILL || t.index == chosen || (thread == nil && t.waits(for: s)) { t.wakeForSignal() }
         }

@@ -13,7 +13,7 @@ final class ProcessTime: @unchecked Sendable {
         var realTask: Task<Void, Never>? = nil
         var virtual = IntervalTimer()             // on the process's user time
         var prof = IntervalTimer()                // on its user + system time
-        var posix: [PosixTimer] = []
+        var posix = LowestFreeIdSlots<PosixTimer>()
         /// The last POSIX timer setting's generation: unique across timers, so a stale timer task
         /// never mistakes a new timer that reuses a deleted one's id for its own.
         var posixGeneration: UInt64 = 0

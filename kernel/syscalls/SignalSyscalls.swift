@@ -1,4 +1,5 @@
 import LichenCore
+import Synchronization
 import _Concurrency
 
 /// Signal syscalls: sending (kill, tkill, tgkill), dispositions and masks, waiting, rt_sigreturn.
@@ -181,6 +182,9 @@ enum SignalSyscalls {
         }
         let i = a.thread.index
         let thread = a.thread
+        // Counted before the set is visible: a sender that sees no waiter queued its signal before, so the take below finds it.
+        a.process.signalWaiters.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        defer { a.process.signalWaiters.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
         thread.wake.withLock { $0.waitingFor = set }
         thread.wakeForSignal()
         var slept = false

@@ -10,7 +10,29 @@ public final class FsNotify: @unchecked Sendable {
     struct Mark { let group: InotifyInstance; let wd: Int32; var mask: UInt32 }
     struct Watched { let inode: any Inode; let fileSystem: any FileSystem; var marks: [Mark] }
     struct Usage { let uid: UInt32; var instances: Int; var watches: Int }
-    struct Table { var watched: [Watched] = []; var usage: [Usage] = [] }
+    /// A watch descriptor of one instance.
+    struct WatchKey: BucketKey {
+        let group: UInt, wd: Int32
+        var bucketHash: UInt64 { UInt64(group) &* 0x100_0000_01b3 ^ UInt64(UInt32(bitPattern: wd)) }
+    }
+    /// The watched inodes, found by identity (`byInode`: the inode's position in `watched`, which
+    /// removal fills with the last entry) and by watch descriptor (`byWatch`: the inode), so an
+    /// event, inotify_add_watch and inotify_rm_watch look at a few entries however many inodes are
+    /// watched (each walked every watched inode before; issue 13). An instance's close and fdinfo
+    /// still walk them all.
+    struct Table {
+        var watched: [Watched] = []
+        var byInode = HashedBuckets<UInt, Int>()
+        var byWatch = HashedBuckets<WatchKey, UInt>()
+        var usage: [Usage] = []
+
+        func index(of inode: any Inode) -> Int? { byInode.first(FsNotify.identity(inode)) }
+    }
+
+    static func identity(_ object: AnyObject) -> UInt { UInt(bitPattern: ObjectIdentifier(object)) }
+
+    /// Entries the lookups have looked at (tests check it does not follow the number of watches).
+    var lookupSteps: Int { table.withLock { $0.byInode.probes + $0.byWatch.probes } }
 
     private let table = SpinLock(Table())
     private let watchCount = Atomic<Int>(0)
@@ -47,7 +69,7 @@ public final class FsNotify: @unchecked Sendable {
     public func addWatch(_ group: InotifyInstance, on inode: any Inode, fileSystem: any FileSystem, mask: UInt32) throws(Errno) -> Int32 {
         let limit = maxUserWatches.load(ordering: .relaxed)
         return try table.withLock { (t: inout Table) throws(Errno) -> Int32 in
-            let i = t.watched.firstIndex { $0.inode === inode }
+            let i = t.index(of: inode)
             if let i, let j = t.watched[i].marks.firstIndex(where: { $0.group === group }) {
                 if mask & InotifyMask.IN_MASK_CREATE != 0 { throw .EEXIST }
                 var new = mask & InotifyMask.kept
@@ -61,8 +83,10 @@ public final class FsNotify: @unchecked Sendable {
             group.lastWd = group.lastWd == Int32.max ? 1 : group.lastWd + 1
             let mark = Mark(group: group, wd: group.lastWd, mask: mask & InotifyMask.kept)
             if let i { t.watched[i].marks.append(mark) } else {
+                t.byInode.append(Self.identity(inode), t.watched.count)
                 t.watched.append(Watched(inode: inode, fileSystem: fileSystem, marks: [mark]))
             }
+            t.byWatch.append(WatchKey(group: Self.identity(group), wd: mark.wd), Self.identity(inode))
             watchCount.wrappingAdd(1, ordering: .relaxed)
             return mark.wd
         }
@@ -71,13 +95,10 @@ public final class FsNotify: @unchecked Sendable {
     /// inotify_rm_watch: EINVAL for a descriptor `group` does not have; queues IN_IGNORED.
     public func removeWatch(_ group: InotifyInstance, wd: Int32) throws(Errno) {
         try table.withLock { (t: inout Table) throws(Errno) in
-            for i in t.watched.indices {
-                if let j = t.watched[i].marks.firstIndex(where: { $0.group === group && $0.wd == wd }) {
-                    removeMark(&t, i, j)
-                    return
-                }
-            }
-            throw .EINVAL
+            guard let inode = t.byWatch.first(WatchKey(group: Self.identity(group), wd: wd)),
+                  let i = t.byInode.first(inode),
+                  let j = t.watched[i].marks.firstIndex(where: { $0.group === group && $0.wd == wd }) else { throw .EINVAL }
+            removeMark(&t, i, j)
         }
         group.enqueue(InotifyEvent(wd: wd, mask: InotifyMask.IN_IGNORED))
     }
@@ -127,7 +148,7 @@ public final class FsNotify: @unchecked Sendable {
     public func selfEvent(_ inode: any Inode, _ mask: UInt32) {
         guard isActive else { return }
         deliver(inode, mask)
-        if mask == InotifyMask.IN_DELETE_SELF { dropAll { $0.inode === inode } }
+        if mask == InotifyMask.IN_DELETE_SELF { dropAll(of: inode) }
     }
 
     /// The filesystem was unmounted: IN_UNMOUNT and IN_IGNORED on every watch of its inodes.
@@ -141,7 +162,7 @@ public final class FsNotify: @unchecked Sendable {
     private func deliver(_ inode: any Inode, _ mask: UInt32, name: [UInt8] = [], cookie: UInt32 = 0, childUnlinked: Bool = false) {
         var out: [(InotifyInstance, InotifyEvent)] = []
         table.withLock { (t: inout Table) in
-            guard let i = t.watched.firstIndex(where: { $0.inode === inode }) else { return }
+            guard let i = t.index(of: inode) else { return }
             var j = 0
             while j < t.watched[i].marks.count {
                 let mark = t.watched[i].marks[j]
@@ -169,26 +190,51 @@ public final class FsNotify: @unchecked Sendable {
         table.withLock { (t: inout Table) in
             var i = t.watched.count - 1
             while i >= 0 {
-                if matches(t.watched[i]) {
-                    while let mark = t.watched[i].marks.last {
-                        if first != 0 { out.append((mark.group, InotifyEvent(wd: mark.wd, mask: first))) }
-                        out.append((mark.group, InotifyEvent(wd: mark.wd, mask: InotifyMask.IN_IGNORED)))
-                        let last = t.watched[i].marks.count == 1
-                        removeMark(&t, i, t.watched[i].marks.count - 1)
-                        if last { break }
-                    }
-                }
+                if matches(t.watched[i]) { dropMarks(&t, i, first: first, into: &out) }
                 i -= 1
             }
         }
         for (group, event) in out { group.enqueue(event) }
     }
 
-    /// Removes mark `j` of entry `i` (and the entry once it has no marks), uncharging its owner.
+    /// Ends every watch on `inode` with IN_IGNORED (found by its identity, not by a walk).
+    private func dropAll(of inode: any Inode) {
+        var out: [(InotifyInstance, InotifyEvent)] = []
+        table.withLock { (t: inout Table) in
+            if let i = t.index(of: inode) { dropMarks(&t, i, first: 0, into: &out) }
+        }
+        for (group, event) in out { group.enqueue(event) }
+    }
+
+    /// Removes every mark of entry `i` (and so the entry), collecting `first` and IN_IGNORED for each.
+    private func dropMarks(_ t: inout Table, _ i: Int, first: UInt32, into out: inout [(InotifyInstance, InotifyEvent)]) {
+        while let mark = t.watched[i].marks.last {
+            if first != 0 { out.append((mark.group, InotifyEvent(wd: mark.wd, mask: first))) }
+            out.append((mark.group, InotifyEvent(wd: mark.wd, mask: InotifyMask.IN_IGNORED)))
+            let last = t.watched[i].marks.count == 1
+            removeMark(&t, i, t.watched[i].marks.count - 1)
+            if last { break }
+        }
+    }
+
+    /// Removes mark `j` of entry `i` (and the entry once it has no marks: the last entry takes its
+    /// place, so callers walking the entries go from the end down), uncharging its owner.
     private func removeMark(_ t: inout Table, _ i: Int, _ j: Int) {
-        let owner = t.watched[i].marks[j].group.owner
+        let mark = t.watched[i].marks[j]
+        let owner = mark.group.owner
+        let inode = Self.identity(t.watched[i].inode)
+        t.byWatch.remove(WatchKey(group: Self.identity(mark.group), wd: mark.wd)) { $0 == inode }
         t.watched[i].marks.remove(at: j)
-        if t.watched[i].marks.isEmpty { t.watched.remove(at: i) }
+        if t.watched[i].marks.isEmpty {
+            t.byInode.remove(inode)
+            let last = t.watched.count - 1
+            if i != last {
+                t.watched.swapAt(i, last)
+                t.byInode.remove(Self.identity(t.watched[i].inode))
+                t.byInode.append(Self.identity(t.watched[i].inode), i)
+            }
+            t.watched.removeLast()
+        }
         let u = Self.usage(&t, owner)
         t.usage[u].watches -= 1
         watchCount.wrappingSubtract(1, ordering: .relaxed)
