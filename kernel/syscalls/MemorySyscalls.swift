@@ -167,6 +167,8 @@ enum MemorySyscalls {
             if let cache = file!.inode.pageCache {
                 sharedObject = try await mappingObject(cache, file!, shared: sharing == MAP_SHARED, protection: protection,
                                                        maximumProtection: &maximumProtection, a)
+                // Mapping a file is an access (generic_file_mmap's file_accessed); files read in below count through read.
+                await file!.location.accessed(noAtime: mode.contains(.O_NOATIME))
             } else {
                 // Read in at mmap: a writable shared mapping could not reach the file, nor may mprotect
                 // make one writable later.

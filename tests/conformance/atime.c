@@ -1,9 +1,10 @@
 /* Access times as the mount's options say (Linux's atime_needs_update): relatime by default (a read
  * moves atime only when it is not after mtime or ctime), strictatime (every read), noatime,
  * nodiratime (getdents leaves directories alone, file reads still count), read-only mounts,
- * O_NOATIME, readlink and following a symlink; never ctime. */
+ * O_NOATIME, readlink, following a symlink and mmap; never ctime. */
 #include "check.h"
 #include <dirent.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <time.h>
 
@@ -111,6 +112,15 @@ int main(void) {
     pause_tick();
     read_one(M "/l", 0);
     CHECK("follow-moves-link-atime", !same(atime_of(M "/l"), l1));
+    /* mmap of a file is an access (generic_file_mmap's file_accessed). */
+    struct timespec m0 = atime_of(M "/f");
+    pause_tick();
+    int mfd = open(M "/f", O_RDONLY);
+    void *map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, mfd, 0);
+    CHECK("mmap", map != MAP_FAILED);
+    CHECK("mmap-moves-atime", !same(atime_of(M "/f"), m0));
+    if (map != MAP_FAILED) munmap(map, 4096);
+    close(mfd);
     /* getdents: the directory's atime. */
     mkdir(M "/d", 0755);
     struct timespec e0 = atime_of(M "/d");
