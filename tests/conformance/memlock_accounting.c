@@ -10,25 +10,6 @@
 
 #define KB 1024L
 
-static long field_of(const char *file, const char *field) {
-    FILE *f = fopen(file, "r");
-    char line[256];
-    long v = -1;
-    size_t n = strlen(field);
-    while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, field, n) && line[n] == ':') { v = atol(line + n + 1); break; }
-    if (f) fclose(f);
-    return v;
-}
-
-/* Linux folds its per-CPU counters into /proc/meminfo's only every second or so: writing
- * vm.stat_refresh (root) folds them now. Lichen's figures are always current (no such file). */
-static long meminfo(const char *field) {
-    int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
-    if (fd >= 0) { (void)!write(fd, "1", 1); close(fd); }
-    return field_of("/proc/meminfo", field);
-}
-
 /* As an unprivileged user (no CAP_IPC_LOCK) with RLIMIT_MEMLOCK = 64 KiB. */
 static void shm_lock_limit(void) {
     struct rlimit r = { 64 * KB, 64 * KB };
@@ -77,27 +58,27 @@ int main(void) {
     checks_in_child(shm_lock_privileged);
 
     long size = 1024 * KB;
-    long mlocked = meminfo("Mlocked"), unevictable = meminfo("Unevictable");
+    long mlocked = meminfo_now("Mlocked"), unevictable = meminfo_now("Unevictable");
     char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK("mmap", p != MAP_FAILED);
     CHECK_OK("mlock", mlock(p, size));
-    long locked = meminfo("Mlocked") - mlocked, locked2 = meminfo("Unevictable") - unevictable;
+    long locked = meminfo_now("Mlocked") - mlocked, locked2 = meminfo_now("Unevictable") - unevictable;
     if (locked < 1024 || locked > 1024 + 256) fail("mlocked-counted", "Mlocked grew by %ld kB, expected 1024", locked);
     else passed++;
     if (locked2 < 1024 || locked2 > 1024 + 256) fail("unevictable-counted", "Unevictable grew by %ld kB, expected 1024", locked2);
     else passed++;
     /* Memory locks are not inherited by a fork child (its VmLck is 0). */
     pid_t k = fork();
-    if (k == 0) _exit(field_of("/proc/self/status", "VmLck") == 0 ? 0 : 1);
+    if (k == 0) _exit(proc_field("/proc/self/status", "VmLck") == 0 ? 0 : 1);
     int kst;
     waitpid(k, &kst, 0);
     CHECK_EQ("fork-not-inherited", WEXITSTATUS(kst), 0);
     CHECK_OK("munlock-half", munlock(p, size / 2));
-    locked = meminfo("Mlocked") - mlocked;
+    locked = meminfo_now("Mlocked") - mlocked;
     if (locked < 512 || locked > 512 + 256) fail("munlock-half-counted", "Mlocked is %ld kB above, expected 512", locked);
     else passed++;
     CHECK_OK("munmap", munmap(p, size));                         /* unmapping locked pages unlocks them */
-    locked = meminfo("Mlocked") - mlocked;
+    locked = meminfo_now("Mlocked") - mlocked;
     if (locked < -256 || locked > 256) fail("munmap-counted", "Mlocked is %ld kB above, expected 0", locked);
     else passed++;
     /* mlockall(MCL_CURRENT) then exit: the process's locked pages go with it. */
@@ -105,12 +86,12 @@ int main(void) {
     if (c == 0) {
         char *q = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (q == MAP_FAILED || mlock(q, size) != 0) _exit(1);
-        _exit(meminfo("Mlocked") - mlocked >= 1024 ? 0 : 2);
+        _exit(meminfo_now("Mlocked") - mlocked >= 1024 ? 0 : 2);
     }
     int st;
     waitpid(c, &st, 0);
     CHECK_EQ("child-counted", WEXITSTATUS(st), 0);
-    locked = meminfo("Mlocked") - mlocked;
+    locked = meminfo_now("Mlocked") - mlocked;
     if (locked < -256 || locked > 256) fail("exit-counted", "Mlocked is %ld kB above after the child's exit, expected 0", locked);
     else passed++;
     return done();

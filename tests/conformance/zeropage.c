@@ -10,26 +10,7 @@
 #define KB 1024L
 #define MB (1024L * KB)
 
-static long field_of(const char *file, const char *field) {
-    FILE *f = fopen(file, "r");
-    char line[256];
-    long v = -1;
-    size_t n = strlen(field);
-    while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, field, n) && line[n] == ':') { v = atol(line + n + 1); break; }
-    if (f) fclose(f);
-    return v;
-}
-
-/* Linux folds its per-CPU counters into /proc/meminfo only every second or so: vm.stat_refresh
- * (root) folds them now. */
-static long meminfo(const char *field) {
-    int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
-    if (fd >= 0) { (void)!write(fd, "1", 1); close(fd); }
-    return field_of("/proc/meminfo", field);
-}
-
-static long rss_kb(void) { return field_of("/proc/self/status", "VmRSS"); }
+static long rss_kb(void) { return proc_field("/proc/self/status", "VmRSS"); }
 
 static unsigned read_all(volatile unsigned char *p, long len) {
     unsigned sum = 0;
@@ -50,9 +31,9 @@ static void read_then_write(void) {
     unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK("mmap", p != MAP_FAILED);
     if (p == MAP_FAILED) return;
-    long free0 = meminfo("MemFree"), rss0 = rss_kb();
+    long free0 = meminfo_now("MemFree"), rss0 = rss_kb();
     CHECK_EQ("read-zeros", read_all(p, len), 0);
-    long free1 = meminfo("MemFree"), rss1 = rss_kb();
+    long free1 = meminfo_now("MemFree"), rss1 = rss_kb();
     /* Only page tables (32 of them for 64 MiB) may be taken; 64 MiB of frames would be. */
     if (free0 - free1 < 8 * MB / KB) passed++; else fail("read-memfree", "MemFree fell by %ld kB reading 64 MiB", free0 - free1);
     if (rss1 - rss0 < 4 * MB / KB) passed++; else fail("read-rss", "VmRSS grew by %ld kB reading 64 MiB", rss1 - rss0);
@@ -73,7 +54,7 @@ static void read_then_write(void) {
 
     /* Writes give private pages, zeroed, one frame each. */
     for (long i = 0; i < len; i += 4096) p[i + 1] = (unsigned char)(i >> 12) | 1;
-    long free2 = meminfo("MemFree");
+    long free2 = meminfo_now("MemFree");
     if (free1 - free2 > 48 * MB / KB) passed++; else fail("write-memfree", "MemFree fell by only %ld kB writing 64 MiB", free1 - free2);
     int bad = 0;
     for (long i = 0; i < len; i += 4096)
@@ -120,15 +101,15 @@ static void mprotect_after_read(void) {
 
 static void populate(void) {
     long len = 32 * MB;
-    long free0 = meminfo("MemFree");
+    long free0 = meminfo_now("MemFree");
     void *r = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    long free1 = meminfo("MemFree");
+    long free1 = meminfo_now("MemFree");
     CHECK("populate-read-mmap", r != MAP_FAILED);
     if (free0 - free1 < 8 * MB / KB) passed++; else fail("populate-read-memfree", "MemFree fell by %ld kB", free0 - free1);
     unsigned char vec[1] = {0};
     CHECK("populate-read-present", mincore((char *)r + len - 4096, 4096, vec) == 0 && vec[0] == 1);
     void *w = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    long free2 = meminfo("MemFree");
+    long free2 = meminfo_now("MemFree");
     CHECK("populate-write-mmap", w != MAP_FAILED);
     if (free1 - free2 > 24 * MB / KB) passed++; else fail("populate-write-memfree", "MemFree fell by only %ld kB", free1 - free2);
     munmap(r, len);
@@ -138,9 +119,9 @@ static void populate(void) {
     long small = 4 * MB;
     unsigned char *m = mmap(NULL, small, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK_EQ("mlock-read", read_all(m, small), 0);
-    long free3 = meminfo("MemFree");
+    long free3 = meminfo_now("MemFree");
     CHECK_OK("mlock", mlock(m, small));
-    long free4 = meminfo("MemFree");
+    long free4 = meminfo_now("MemFree");
     if (free3 - free4 > 3 * MB / KB) passed++; else fail("mlock-write-memfree", "MemFree fell by only %ld kB", free3 - free4);
     uint64_t e = pagemap(m);
     CHECK("mlock-exclusive", ((e >> 63) & 1) && ((e >> 56) & 1));
@@ -153,7 +134,7 @@ static void mlocked_once(void) {
     unsigned char *s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     int go[2], ready[2];
     if (s == MAP_FAILED || pipe(go) || pipe(ready)) { fail("mlocked-setup", "mmap or pipe failed"); return; }
-    long before = meminfo("Mlocked");
+    long before = meminfo_now("Mlocked");
     CHECK_OK("mlocked-parent", mlock(s, len));
     pid_t c = fork();
     char b = 0;
@@ -164,7 +145,7 @@ static void mlocked_once(void) {
         _exit(ok ? 0 : 1);
     }
     (void)!read(ready[0], &b, 1);
-    long both = meminfo("Mlocked");
+    long both = meminfo_now("Mlocked");
     (void)!write(go[1], &b, 1);
     int st = -1;
     waitpid(c, &st, 0);
