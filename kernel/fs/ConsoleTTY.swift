@@ -59,6 +59,7 @@ final class ConsoleTTY: Terminal, FileOperations, @unchecked Sendable {
     }
 
     override func echo(_ bytes: [UInt8]) { emit(bytes) }
+    override func transmitCharacter(_ c: UInt8) { emit([c]) }
 
     private func emit(_ bytes: [UInt8]) {
         guard let console = KernelLog.console else { return }
@@ -73,8 +74,16 @@ final class ConsoleTTY: Terminal, FileOperations, @unchecked Sendable {
         try await transmit(file, from: buffer)
     }
 
+    /// Output waits while it is stopped (^S, tcflow; EAGAIN with O_NONBLOCK). The kernel's own
+    /// messages still go out, as Linux's console drivers ignore the tty's flow.
     private func transmit(_ file: OpenFile, from buffer: UnsafeRawBufferPointer) async throws(Errno) -> Int {
         try checkBackgroundWrite()
+        if core.value.discipline.flow.stopped {
+            if file.isNonBlocking { throw .EAGAIN }
+            do throws(WaitError) {
+                try await core.wait(until: { !$0.discipline.flow.stopped })
+            } catch { throw .EINTR }
+        }
         emit(core.value.discipline.output(Array(buffer)))
         return buffer.count
     }
@@ -83,10 +92,13 @@ final class ConsoleTTY: Terminal, FileOperations, @unchecked Sendable {
         try await terminalIoctl(file, request: request, argument: argument, caller: caller)
     }
 
-    // MARK: poll: readable when a line (or EOF) is ready; output never blocks
+    // MARK: poll: readable when a line (or EOF) is ready; writable unless output is stopped
 
     func poll(_ file: OpenFile) -> PollEvents {
-        core.value.discipline.isReadable ? [.readable, .writable] : .writable
+        let d = core.value.discipline
+        var events: PollEvents = d.flow.stopped ? [] : .writable
+        if d.isReadable { events.insert(.readable) }
+        return events
     }
 
     func pollQueue(_ file: OpenFile) -> WaitQueue? { core.waitQueue }

@@ -31,6 +31,15 @@ extension PtyMaster {
             if argument != LinuxIoctl.TCOFLUSH { core.update { $0.flushOutputQueue() } }
         case LinuxIoctl.TCSBRK, LinuxIoctl.TCSBRKP:
             break
+        case LinuxIoctl.TCXONC:                                    // the master's own flow
+            switch argument {
+            case LinuxIoctl.TCOOFF, LinuxIoctl.TCOON:
+                core.update { $0.masterUserFlow(stop: argument == LinuxIoctl.TCOOFF) }
+            case LinuxIoctl.TCIOFF, LinuxIoctl.TCION:
+                let c = argument == LinuxIoctl.TCIOFF ? TerminalCore.masterStop : TerminalCore.masterStart
+                if let signal = core.update({ $0.masterSendCharacter(c) }) { pair.slave.raiseInForeground(signal) }
+            default: throw .EINVAL
+            }
         case LinuxIoctl.TIOCSTI:                                   // never the caller's terminal: CAP_SYS_ADMIN
             guard caller.has(.CAP_SYS_ADMIN) else { throw .EPERM }
             let byte = try caller.load(UInt8.self, from: argument)

@@ -38,8 +38,9 @@ final class PtySlave: Terminal, FileOperations, @unchecked Sendable {
         try await transmit(file, from: buffer)
     }
 
-    /// Output-processed into the master's queue; a full queue makes the writer sleep (EAGAIN with
-    /// O_NONBLOCK), a signal ends the sleep with the bytes written so far. Hung up: EIO.
+    /// Output-processed into the master's queue; a full queue or stopped output (^S, tcflow) makes
+    /// the writer sleep (EAGAIN with O_NONBLOCK), a signal ends the sleep with the bytes written so
+    /// far. Hung up: EIO.
     private func transmit(_ file: OpenFile, from buffer: UnsafeRawBufferPointer) async throws(Errno) -> Int {
         if core.value.hungUp { throw .EIO }
         try checkBackgroundWrite()
@@ -66,6 +67,10 @@ final class PtySlave: Terminal, FileOperations, @unchecked Sendable {
 
     override func echo(_ bytes: [UInt8]) {
         core.update { $0.queueEcho(bytes) }
+    }
+
+    override func transmitCharacter(_ c: UInt8) {
+        core.update { $0.sendCharacterToMaster(c) }
     }
 
     func ioctl(_ file: OpenFile, request: UInt32, argument: UInt64, caller: IoctlCaller) async throws(Errno) -> Int64 {

@@ -27,6 +27,10 @@ class Terminal: @unchecked Sendable {
     /// Sends already output-processed echo to the terminal's output.
     func echo(_ bytes: [UInt8]) {}
 
+    /// Sends one character to the other end as is, even while output is stopped (tcflow's
+    /// TCIOFF/TCION, Linux's tty_send_xchar).
+    func transmitCharacter(_ c: UInt8) {}
+
     /// Sends `signal` to process group `group` (^C, ^\, ^Z, a window change, a hang-up).
     func raise(_ signal: LineDiscipline.Signal, group: Int32) {
         guard group > 0 else { return }
@@ -115,10 +119,29 @@ class Terminal: @unchecked Sendable {
     func setTermios(_ t: LinuxTermios, flushInput: Bool) {
         let settings = Terminal.settings(t)
         let pty = isPtySlave
-        core.update { c in
-            if pty { c.setPtySlaveSettings(settings, flushInput: flushInput); return }
+        let released = core.update { (c: inout TerminalCore) -> [UInt8] in
+            if pty { c.setPtySlaveSettings(settings, flushInput: flushInput); return [] }   // echo went to the master
             if flushInput { c.discipline.flushInput() }
             c.discipline.update(settings)
+            return c.discipline.takeReleasedEcho()
+        }
+        if !released.isEmpty { echo(released) }
+    }
+
+    /// TCXONC (tcflow): suspend or restart output, or send the STOP or START character.
+    func flowControl(_ action: UInt64) throws(Errno) {
+        switch action {
+        case LinuxIoctl.TCOOFF, LinuxIoctl.TCOON:
+            let pty = isPtySlave
+            let released = core.update { (c: inout TerminalCore) -> [UInt8] in
+                let echo = c.userFlow(stop: action == LinuxIoctl.TCOOFF)
+                return pty ? [] : echo                         // a pty's echo went to the master
+            }
+            if !released.isEmpty { echo(released) }
+        case LinuxIoctl.TCIOFF, LinuxIoctl.TCION:
+            let c = core.value.discipline.settings.character(action == LinuxIoctl.TCIOFF ? TerminalSettings.VSTOP : TerminalSettings.VSTART)
+            if c != 0 { transmitCharacter(c) }
+        default: throw .EINVAL
         }
     }
 

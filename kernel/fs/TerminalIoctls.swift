@@ -63,6 +63,9 @@ extension Terminal {
             guard argument <= LinuxIoctl.TCIOFLUSH else { throw .EINVAL }
             let pty = isPtySlave
             core.update { $0.flush(input: argument != LinuxIoctl.TCOFLUSH, output: argument != LinuxIoctl.TCIFLUSH, pty: pty) }
+        case LinuxIoctl.TCXONC:
+            try checkBackground(.SIGTTOU)
+            try flowControl(argument)
         case LinuxIoctl.TCSBRK, LinuxIoctl.TCSBRKP:                // tcdrain / tcsendbreak: output is already out
             try checkBackground(.SIGTTOU)
         case LinuxIoctl.TIOCSTI:                                   // fake input: own terminal, or CAP_SYS_ADMIN
@@ -82,7 +85,11 @@ extension Terminal {
 
     /// TIOCSTI: one byte through the line discipline as if typed.
     func simulateInput(_ byte: UInt8) async throws(Errno) {
-        let effects = core.update { $0.discipline.receive(byte) }
+        let effects = core.update { (c: inout TerminalCore) -> LineDiscipline.Effects in
+            let e = c.discipline.receive(byte)
+            if let change = e.flow { c.noteFlow(change) }
+            return e
+        }
         if !effects.echo.isEmpty { echo(effects.echo) }
         if let signal = effects.signal { raiseInForeground(signal) }
     }

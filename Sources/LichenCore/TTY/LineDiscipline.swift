@@ -15,8 +15,12 @@ public struct LineDiscipline: Sendable {
         public var signal: Signal? = nil
         /// Readers may now make progress (a line completed, raw bytes arrived, EOF).
         public var readable = false
+        /// Output stopped (STOP) or started again (START, IXANY, a signal character).
+        public var flow: FlowChange? = nil
         public init() {}
     }
+
+    public enum FlowChange: Equatable, Sendable { case stopped, started }
 
     public enum ReadResult: Equatable, Sendable {
         case data([UInt8])
@@ -32,6 +36,10 @@ public struct LineDiscipline: Sendable {
     /// Completed input: whole lines in canonical mode (an EOF mark is a `nil`), bytes in raw mode.
     private var ready: [UInt8?] = []
     private var literalNext = false
+    /// Output flow control: while output is stopped, echo waits here (Linux holds echoes in the
+    /// same way until output starts again).
+    public private(set) var flow = OutputFlow()
+    private var heldEcho: [UInt8] = []
     /// Bytes kept at most, like Linux's 4 KiB N_TTY_BUF_SIZE: further input is dropped.
     public static let capacity = 4096
 
@@ -49,15 +57,38 @@ public struct LineDiscipline: Sendable {
 
     public mutating func receive(_ input: UInt8) -> Effects {
         var effects = Effects()
+        process(input, &effects)
+        if flow.stopped {
+            heldEcho += effects.echo.prefix(max(0, LineDiscipline.capacity - heldEcho.count))
+            effects.echo = []
+        } else if !heldEcho.isEmpty {
+            effects.echo = heldEcho + effects.echo
+            heldEcho = []
+        }
+        return effects
+    }
+
+    private mutating func process(_ input: UInt8, _ effects: inout Effects) {
         var c = input
         if settings.has(input: TerminalSettings.ISTRIP) { c &= 0x7f }
         if literalNext {
             literalNext = false
             store(c, &effects)
-            return effects
+            return
+        }
+        // IXON: START and STOP control output and are not input (a zero character is disabled).
+        if settings.has(input: TerminalSettings.IXON), c != 0 {
+            if c == settings.character(TerminalSettings.VSTART) {
+                if flow.start() { effects.flow = .started }
+                return
+            }
+            if c == settings.character(TerminalSettings.VSTOP) {
+                if flow.stop() { effects.flow = .stopped }
+                return
+            }
         }
         if c == 13 {
-            if settings.has(input: TerminalSettings.IGNCR) { return effects }
+            if settings.has(input: TerminalSettings.IGNCR) { return }
             if settings.has(input: TerminalSettings.ICRNL) { c = 10 }
         } else if c == 10 && settings.has(input: TerminalSettings.INLCR) {
             c = 13
@@ -67,19 +98,24 @@ public struct LineDiscipline: Sendable {
                 : c == settings.character(TerminalSettings.VQUIT) ? .quit
                 : c == settings.character(TerminalSettings.VSUSP) ? .suspend : nil
             if let signal {
-                if !settings.has(local: TerminalSettings.NOFLSH) { editing = []; ready = [] }
+                if !settings.has(local: TerminalSettings.NOFLSH) { editing = []; ready = []; heldEcho = [] }
+                if settings.has(input: TerminalSettings.IXON), flow.start() { effects.flow = .started }
                 echoControl(c, &effects)
                 effects.signal = signal
-                return effects
+                return
             }
+        }
+        // IXANY: any other character starts output stopped by STOP.
+        if settings.has(input: TerminalSettings.IXON) && settings.has(input: TerminalSettings.IXANY), flow.start() {
+            effects.flow = .started
         }
         guard settings.isCanonical else {
             store(c, &effects)
-            return effects
+            return
         }
         if settings.has(local: TerminalSettings.IEXTEN), c != 0, c == settings.character(TerminalSettings.VLNEXT) {
             literalNext = true
-            return effects
+            return
         }
         if c != 0 && c == settings.character(TerminalSettings.VERASE) {
             erase(1, &effects)
@@ -96,17 +132,16 @@ public struct LineDiscipline: Sendable {
             if settings.has(local: TerminalSettings.ECHO) || (c == 10 && settings.has(local: TerminalSettings.ECHONL)) {
                 effects.echo += output(c)
             }
-            guard ready.count + editing.count < LineDiscipline.capacity else { return effects }
+            guard ready.count + editing.count < LineDiscipline.capacity else { return }
             ready += editing.map { Optional($0) }
             ready.append(c)
             editing = []
             effects.readable = true
         } else {
-            guard ready.count + editing.count < LineDiscipline.capacity - 1 else { return effects }   // room for the newline
+            guard ready.count + editing.count < LineDiscipline.capacity - 1 else { return }   // room for the newline
             editing.append(c)
             echo(c, &effects)
         }
-        return effects
     }
 
     /// Takes at most `count` bytes: in canonical mode never more than one line. In raw mode nothing
@@ -160,17 +195,32 @@ public struct LineDiscipline: Sendable {
         return out
     }
 
-    /// Switching from canonical to raw mode makes the half-edited line readable, as Linux does.
-    public mutating func update(_ newSettings: TerminalSettings) {
+    /// Switching from canonical to raw mode makes the half-edited line readable, as Linux does;
+    /// turning IXON off starts output stopped by STOP (n_tty_set_termios). Returns a flow change.
+    @discardableResult
+    public mutating func update(_ newSettings: TerminalSettings) -> FlowChange? {
         if settings.isCanonical && !newSettings.isCanonical {
             ready = ready.filter { $0 != nil } + editing.map { Optional($0) }
             editing = []
         }
+        let ixonOff = settings.has(input: TerminalSettings.IXON) && !newSettings.has(input: TerminalSettings.IXON)
         settings = newSettings
+        return ixonOff && flow.start() ? .started : nil
     }
 
-    /// TCFLSH input, or a signal's flush.
-    public mutating func flushInput() { editing = []; ready = []; literalNext = false }
+    /// TCFLSH input, or a signal's flush (held echo goes too, as Linux's reset of the echo buffer).
+    public mutating func flushInput() { editing = []; ready = []; literalNext = false; heldEcho = [] }
+
+    /// tcflow(TCOOFF) and tcflow(TCOON): a flow change, if any.
+    public mutating func stopOutputByUser() -> FlowChange? { flow.userStop() ? .stopped : nil }
+    public mutating func startOutputByUser() -> FlowChange? { flow.userStart() ? .started : nil }
+
+    /// Echo held while output was stopped, once output runs again (after `update` or TCOON).
+    public mutating func takeReleasedEcho() -> [UInt8] {
+        guard !flow.stopped && !heldEcho.isEmpty else { return [] }
+        defer { heldEcho = [] }
+        return heldEcho
+    }
 
     // MARK: - Helpers
 

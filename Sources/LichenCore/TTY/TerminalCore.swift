@@ -26,7 +26,12 @@ public struct TerminalCore: Sendable {
     public var locked = true
 
     public static let TIOCPKT_DATA: UInt8 = 0, TIOCPKT_FLUSHREAD: UInt8 = 1, TIOCPKT_FLUSHWRITE: UInt8 = 2
+    public static let TIOCPKT_STOP: UInt8 = 4, TIOCPKT_START: UInt8 = 8
     public static let TIOCPKT_NOSTOP: UInt8 = 0x10, TIOCPKT_DOSTOP: UInt8 = 0x20
+    /// The master's own flow (tcflow on the master): stopped, its writes (the slave's input) wait.
+    public private(set) var masterFlow = OutputFlow()
+    /// The START and STOP characters of a master, whose own termios stays Linux's default.
+    public static let masterStart: UInt8 = 17, masterStop: UInt8 = 19
 
     public init(settings: TerminalSettings = .linuxDefault) { discipline = LineDiscipline(settings: settings) }
 
@@ -42,20 +47,71 @@ public struct TerminalCore: Sendable {
     /// Feeds master-written bytes to the slave's discipline until it is full: how many it took,
     /// and the signals the control characters raise (echo goes to the master's queue).
     public mutating func masterWrite(_ bytes: UnsafeRawBufferPointer) -> (count: Int, signals: [LineDiscipline.Signal]) {
+        guard !masterFlow.stopped else { return (0, []) }
         var signals: [LineDiscipline.Signal] = []
         var n = 0
         while n < bytes.count && !discipline.isFull {
-            let flushes = discipline.settings.has(local: TerminalSettings.ISIG) && !discipline.settings.has(local: TerminalSettings.NOFLSH)
-            let effects = discipline.receive(bytes[n])
+            if let signal = receive(bytes[n]) { signals.append(signal) }
             n += 1
-            if !effects.echo.isEmpty && output.count + effects.echo.count <= TerminalCore.outputCapacity { output += effects.echo }
-            if let signal = effects.signal {
-                signals.append(signal)
-                // n_tty's isig flushes both ways unless NOFLSH: packet mode reports it.
-                if flushes && packetMode { packetStatus |= TerminalCore.TIOCPKT_FLUSHREAD | TerminalCore.TIOCPKT_FLUSHWRITE }
-            }
         }
         return (n, signals)
+    }
+
+    /// One byte into the slave's discipline: echo to the master's queue, packet-mode status.
+    private mutating func receive(_ byte: UInt8) -> LineDiscipline.Signal? {
+        let flushes = discipline.settings.has(local: TerminalSettings.ISIG) && !discipline.settings.has(local: TerminalSettings.NOFLSH)
+        let effects = discipline.receive(byte)
+        if !effects.echo.isEmpty && output.count + effects.echo.count <= TerminalCore.outputCapacity { output += effects.echo }
+        if let change = effects.flow { noteFlow(change) }
+        guard let signal = effects.signal else { return nil }
+        // n_tty's isig flushes both ways unless NOFLSH: packet mode reports it.
+        if flushes && packetMode { packetStatus |= TerminalCore.TIOCPKT_FLUSHREAD | TerminalCore.TIOCPKT_FLUSHWRITE }
+        return signal
+    }
+
+    /// The slave's output stopped or started: packet mode reports it (Linux's pty_stop/pty_start).
+    public mutating func noteFlow(_ change: LineDiscipline.FlowChange) {
+        guard packetMode else { return }
+        if change == .stopped {
+            packetStatus = (packetStatus & ~TerminalCore.TIOCPKT_START) | TerminalCore.TIOCPKT_STOP
+        } else {
+            packetStatus = (packetStatus & ~TerminalCore.TIOCPKT_STOP) | TerminalCore.TIOCPKT_START
+        }
+    }
+
+    // MARK: - tcflow
+
+    /// tcflow(TCOOFF/TCOON) on the slave or the console: the discipline's output flow.
+    public mutating func userFlow(stop: Bool) -> [UInt8] {
+        if let change = stop ? discipline.stopOutputByUser() : discipline.startOutputByUser() { noteFlow(change) }
+        return releaseEcho()
+    }
+
+    /// Echo held while the slave's output was stopped goes to the master once it runs again.
+    public mutating func releaseEcho() -> [UInt8] {
+        let echo = discipline.takeReleasedEcho()
+        if !echo.isEmpty && output.count + echo.count <= TerminalCore.outputCapacity { output += echo }
+        return echo
+    }
+
+    /// tcflow(TCIOFF/TCION) on the slave: the character goes to the master as is, even while
+    /// output is stopped by a character; a stop by TCOOFF drops it (Linux's tty_send_xchar lifts
+    /// the first kind only).
+    public mutating func sendCharacterToMaster(_ c: UInt8) {
+        guard !discipline.flow.stoppedByUser, output.count < TerminalCore.outputCapacity else { return }
+        output.append(c)
+    }
+
+    /// tcflow(TCOOFF/TCOON) on the master: its writes wait while stopped.
+    public mutating func masterUserFlow(stop: Bool) {
+        _ = stop ? masterFlow.userStop() : masterFlow.userStart()
+    }
+
+    /// tcflow(TCIOFF/TCION) on the master: the character is written to the slave's input (a
+    /// master stopped by TCOOFF drops it, as Linux).
+    public mutating func masterSendCharacter(_ c: UInt8) -> LineDiscipline.Signal? {
+        guard !masterFlow.stoppedByUser && !discipline.isFull else { return nil }
+        return receive(c)
     }
 
     /// Echo (already processed) of input that did not come through `masterWrite` (TIOCSTI).
@@ -64,13 +120,14 @@ public struct TerminalCore: Sendable {
     }
 
     /// Whether a master write would take a byte now.
-    public var slaveInputHasRoom: Bool { !discipline.isFull }
+    public var slaveInputHasRoom: Bool { !discipline.isFull && !masterFlow.stopped }
 
     // MARK: - Slave writes: the master's input
 
     /// Appends slave-written bytes, output-processed (OPOST), while they fit: how many input bytes
     /// were taken (a byte whose expansion does not fit waits for room).
     public mutating func slaveWrite(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard !discipline.flow.stopped else { return 0 }
         var n = 0
         let processing = discipline.settings.has(output: TerminalSettings.OPOST)
         while n < bytes.count {
@@ -88,8 +145,8 @@ public struct TerminalCore: Sendable {
         return n
     }
 
-    /// Room for at least one more byte of slave output (POLLOUT on the slave).
-    public var outputHasRoom: Bool { output.count + 2 <= TerminalCore.outputCapacity }
+    /// Room for at least one more byte of slave output, which is not stopped (POLLOUT on the slave).
+    public var outputHasRoom: Bool { output.count + 2 <= TerminalCore.outputCapacity && !discipline.flow.stopped }
 
     /// Bytes the master could read (its FIONREAD).
     public var outputCount: Int { output.count }
@@ -147,7 +204,8 @@ public struct TerminalCore: Sendable {
             }
         }
         if flushInput { discipline.flushInput() }
-        discipline.update(s)
+        if let change = discipline.update(s) { noteFlow(change) }
+        _ = releaseEcho()
     }
 
     private static func standardFlowControl(_ s: TerminalSettings) -> Bool {
