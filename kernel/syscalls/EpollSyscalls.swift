@@ -57,19 +57,30 @@ enum EpollSyscalls {
 
     /// epoll_pwait(epfd, events, maxevents, timeout in ms (negative: none), sigmask, sigsetsize).
     static func epoll_pwait(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
-        let epfd = a.fd(0), events = a.address(1), maxEvents = Int(a.int32(2)), milliseconds = a.int32(3)
-        let sigmask = a.address(4), sigsetSize = a[5]
-        let ns: UInt64? = milliseconds < 0 ? nil : UInt64(milliseconds) * 1_000_000
-        return try await wait(a, epfd, events: events, maxEvents: maxEvents, timeout: ns, sigmask: sigmask, sigsetSize: sigsetSize)
+        try await wait(a, try prepare(a, timeout: pwaitTimeout(a)))
     }
 
     /// epoll_pwait2(epfd, events, maxevents, timeout (a timespec, NULL: none), sigmask, sigsetsize).
     /// The timeout is read before anything else is checked, as Linux.
     static func epoll_pwait2(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
-        let epfd = a.fd(0), events = a.address(1), maxEvents = Int(a.int32(2)), timeout = a.address(3)
-        let sigmask = a.address(4), sigsetSize = a[5]
-        let ns = try PollSyscalls.timeout(a, timeout)
-        return try await wait(a, epfd, events: events, maxEvents: maxEvents, timeout: ns, sigmask: sigmask, sigsetSize: sigsetSize)
+        try await wait(a, try prepare(a, timeout: PollSyscalls.timeout(a, a.address(3))))
+    }
+
+    /// The instant attempts: what is ready now, or a zero timeout's 0, with no async frame (the
+    /// benchmarks' epoll_wait rows). Nil when the call must sleep: the sleeping handler then runs
+    /// it from the start (the entries this harvest found not ready left the ready list, as its own
+    /// harvest would have made them).
+    static func epoll_pwaitNow(_ a: SyscallArguments) throws(Errno) -> UInt64? {
+        try waitNow(a, try prepare(a, timeout: pwaitTimeout(a)))
+    }
+
+    static func epoll_pwait2Now(_ a: SyscallArguments) throws(Errno) -> UInt64? {
+        try waitNow(a, try prepare(a, timeout: PollSyscalls.timeout(a, a.address(3))))
+    }
+
+    private static func pwaitTimeout(_ a: SyscallArguments) -> UInt64? {
+        let milliseconds = a.int32(3)
+        return milliseconds < 0 ? nil : UInt64(milliseconds) * 1_000_000
     }
 
     static func instance(_ a: SyscallArguments, _ epfd: Int32) throws(Errno) -> (OpenFile, EpollInstance) {
@@ -78,18 +89,37 @@ enum EpollSyscalls {
         return (file, epoll)
     }
 
-    /// Harvests the ready list; while it yields nothing, sleeps until an entry is queued again.
-    static func wait(_ a: SyscallArguments, _ epfd: Int32, events: UserAddr, maxEvents max: Int, timeout ns: UInt64?,
-                     sigmask: UserAddr, sigsetSize: UInt64) async throws(Errno) -> UInt64 {
+    /// A wait's arguments, checked in Linux's order (maxevents, the buffer, the descriptor, the mask).
+    struct Wait {
+        let list: EpollInterestList
+        let events: UserAddr
+        let maxEvents: Int
+        let timeout: UInt64?
+        let mask: SignalSet?
+    }
+
+    static func prepare(_ a: SyscallArguments, timeout: UInt64?) throws(Errno) -> Wait {
+        let epfd = a.fd(0), events = a.address(1), max = Int(a.int32(2))
         guard max > 0, max <= Int(Int32.max) / eventSize else { throw .EINVAL }
         guard events.rangeIsUser(count: max * eventSize) else { throw .EFAULT }
         let (_, epoll) = try instance(a, epfd)
-        let mask = try Thread.userSignalMask(a, at: sigmask, size: sigsetSize)
-        let list = epoll.list
-        let deadline = ns.map { Deadline.after(nanoseconds: $0) }
-        var ready = list.harvest(max: max, poll: EpollInstance.currentEvents)
-        if ready.isEmpty && ns != 0 {
-            try await a.thread.withTemporarySignalMask(mask) { () async throws(Errno) -> Void in
+        let mask = try Thread.userSignalMask(a, at: a.address(4), size: a[5])
+        return Wait(list: epoll.list, events: events, maxEvents: max, timeout: timeout, mask: mask)
+    }
+
+    private static func waitNow(_ a: SyscallArguments, _ w: Wait) throws(Errno) -> UInt64? {
+        let ready = w.list.harvest(max: w.maxEvents, poll: EpollInstance.currentEvents)
+        if ready.isEmpty { return w.timeout == 0 ? 0 : nil }
+        return try copyOut(a, ready, to: w.events)
+    }
+
+    /// Harvests the ready list; while it yields nothing, sleeps until an entry is queued again.
+    static func wait(_ a: SyscallArguments, _ w: Wait) async throws(Errno) -> UInt64 {
+        let list = w.list
+        let deadline = w.timeout.map { Deadline.after(nanoseconds: $0) }
+        var ready = list.harvest(max: w.maxEvents, poll: EpollInstance.currentEvents)
+        if ready.isEmpty && w.timeout != 0 {
+            try await a.thread.withTemporarySignalMask(w.mask) { () async throws(Errno) -> Void in
                 while ready.isEmpty {
                     do throws(WaitError) {
                         try await list.waitQueue.wait(until: { list.hasQueued }, timeout: deadline.map { WaitTimeout.at($0) })
@@ -97,12 +127,16 @@ enum EpollSyscalls {
                         if error == .timedOut { return }
                         throw .EINTR
                     }
-                    ready = list.harvest(max: max, poll: EpollInstance.currentEvents)
+                    ready = list.harvest(max: w.maxEvents, poll: EpollInstance.currentEvents)
                 }
             }
         }
         guard !ready.isEmpty else { return 0 }
-        // One copy out for all of them: struct epoll_event is { u32 events; 4 bytes padding; u64 data }.
+        return try copyOut(a, ready, to: w.events)
+    }
+
+    /// One copy out for all of them: struct epoll_event is { u32 events; 4 bytes padding; u64 data }.
+    private static func copyOut(_ a: SyscallArguments, _ ready: [(events: UInt32, data: UInt64)], to events: UserAddr) throws(Errno) -> UInt64 {
         let out = UnsafeMutableRawBufferPointer.allocate(byteCount: ready.count * eventSize, alignment: 8)
         defer { out.deallocate() }
         for (i, r) in ready.enumerated() {

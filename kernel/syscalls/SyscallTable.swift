@@ -102,8 +102,8 @@ extension SyscallTable {
         // epoll
         t.add(.epoll_create1, instant: EpollSyscalls.epoll_create1)
         t.add(.epoll_ctl, instant: EpollSyscalls.epoll_ctl)
-        t.add(.epoll_pwait, sleeping: EpollSyscalls.epoll_pwait)
-        t.add(.epoll_pwait2, sleeping: EpollSyscalls.epoll_pwait2)
+        t.add(.epoll_pwait, sleeping: EpollSyscalls.epoll_pwait, instantFirst: EpollSyscalls.epoll_pwaitNow)
+        t.add(.epoll_pwait2, sleeping: EpollSyscalls.epoll_pwait2, instantFirst: EpollSyscalls.epoll_pwait2Now)
 
         // Event file descriptors
         t.add(.eventfd2, instant: EventFdSyscalls.eventfd2)
