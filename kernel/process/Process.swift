@@ -54,6 +54,10 @@ final class Process: @unchecked Sendable {
     /// thread's own are `Thread.credentials` (SyscallArguments.credentials).
     var credentials: Credentials { state.withLock { $0.fs.credentials } }
 
+    /// Where a path walk starts: the root for an absolute path, else the working directory; one
+    /// location copied out, not the whole `fs` (the instant path walks).
+    func walkStart(absolute: Bool) -> Location { state.withLock { absolute ? $0.fs.root : $0.fs.cwd } }
+
     /// The leader changed its credentials (Thread.changeCredentials) or a thread became the leader.
     func leaderCredentialsChanged(_ c: Credentials) {
         let old = state.withLock { s -> Credentials in let o = s.fs.credentials; s.fs.credentials = c; return o }

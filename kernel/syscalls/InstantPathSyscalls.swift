@@ -30,10 +30,9 @@ enum InstantPathSyscalls {
     private static func statNow(_ a: SyscallArguments, dirfd: Int32, followLast: Bool) -> FileStatus? {
         guard let vfs = RootFilesystem.vfs else { return nil }
         return withShortPath(a) { (path: UnsafeRawBufferPointer) -> FileStatus? in
-            let context = a.fs
-            guard let start = startDirectory(a, dirfd, path, context) else { return nil }
-            guard let (location, metadata) = InstantPathWalk.resolve(path, from: start, context: context, mounts: vfs.mounts,
-                                                                     followLast: followLast) else { return nil }
+            guard let start = startDirectory(a, dirfd, path) else { return nil }
+            guard let (location, metadata) = InstantPathWalk.resolve(path, from: start, credentials: a.credentials,
+                                                                     mounts: vfs.mounts, followLast: followLast) else { return nil }
             return FileStatus(metadata, device: location.mount.fileSystem.device, blockSize: location.mount.fileSystem.preferredBlockSize)
         }
     }
@@ -42,11 +41,11 @@ enum InstantPathSyscalls {
         let dirfd = a.fd(0), flags = FileSyscalls.forcingLargeFile(LinuxArch.openFlags(fromUser: a.uint32(2)))
         guard flags.isSubset(of: .instantOpen), let vfs = RootFilesystem.vfs, !Leases.anyHeld else { return nil }
         let opened = withShortPath(a) { (path: UnsafeRawBufferPointer) -> OpenFile? in
-            let context = a.fs
-            guard let start = startDirectory(a, dirfd, path, context),
-                  let (location, metadata) = InstantPathWalk.resolve(path, from: start, context: context, mounts: vfs.mounts,
-                                                                     followLast: !flags.contains(.O_NOFOLLOW)),
-                  let file = vfs.openNow(location, metadata: metadata, flags: flags, context: context) else { return nil }
+            let credentials = a.credentials
+            guard let start = startDirectory(a, dirfd, path),
+                  let (location, metadata) = InstantPathWalk.resolve(path, from: start, credentials: credentials,
+                                                                     mounts: vfs.mounts, followLast: !flags.contains(.O_NOFOLLOW)),
+                  let file = vfs.openNow(location, metadata: metadata, flags: flags, credentials: credentials) else { return nil }
             file.pathHint = (start, Array(path))                 // for /proc/<pid>/fd, as openat
             return file
         }
@@ -56,11 +55,14 @@ enum InstantPathSyscalls {
         })
     }
 
-    /// Where a relative path starts (an absolute one ignores the fd, even an invalid one, as Linux
-    /// and FileSyscalls.directory); nil for a bad fd (the sleeping handler says which error).
-    private static func startDirectory(_ a: SyscallArguments, _ dirfd: Int32, _ path: UnsafeRawBufferPointer,
-                                       _ context: FSContext) -> Location? {
-        if dirfd == AT_FDCWD || path.first == UInt8(ascii: "/") { return context.cwd }
+    /// Where the walk starts: the root for an absolute path (which ignores the fd, even an invalid
+    /// one, as Linux and FileSyscalls.directory), the fd's directory or the working directory for a
+    /// relative one; nil for a bad fd (the sleeping handler says which error). The credentials the
+    /// walk checks are the thread's own (`a.credentials`): `a.fs` carries the same ones (the
+    /// leader's are the process's copy of them), so the whole FSContext is not copied here.
+    private static func startDirectory(_ a: SyscallArguments, _ dirfd: Int32, _ path: UnsafeRawBufferPointer) -> Location? {
+        let absolute = path.first == UInt8(ascii: "/")
+        if dirfd == AT_FDCWD || absolute { return a.process.walkStart(absolute: absolute) }
         return try? a.process.file(dirfd).location
     }
 

@@ -9,10 +9,20 @@ public enum InstantPathWalk {
     /// snapshot serves its search check, a file's the caller's stat).
     public static func resolve(_ path: UnsafeRawBufferPointer, from start: Location, context: FSContext,
                                mounts: MountTable, followLast: Bool) -> (location: Location, metadata: InodeMetadata)? {
+        let isAbsolute = path.count > 0 && path[0] == slash
+        return resolve(path, from: isAbsolute ? context.root : start, credentials: context.credentials, mounts: mounts,
+                       followLast: followLast)
+    }
+
+    /// `resolve` from `start`, which is the caller's root when `path` is absolute: the syscalls
+    /// pass only the directory and the credentials the walk reads, not a copy of the whole
+    /// `FSContext` (its two locations and the credentials: a retain and a release each).
+    public static func resolve(_ path: UnsafeRawBufferPointer, from start: Location, credentials: Credentials,
+                               mounts: MountTable, followLast: Bool) -> (location: Location, metadata: InodeMetadata)? {
         let count = path.count
         guard count > 0, count < PathLimits.pathMax else { return nil }
         let isAbsolute = path[0] == slash
-        var current = isAbsolute ? context.root : start
+        var current = start
         var metadata = current.metadata
         if !isAbsolute && !metadata.isDirectory { return nil }
         let trailingSlash = path[count - 1] == slash
@@ -28,7 +38,7 @@ public enum InstantPathWalk {
             let last = next == count
             let name = UnsafeRawBufferPointer(rebasing: path[begin..<i])
             // One component, as PathResolver.step.
-            guard metadata.isDirectory, (try? context.credentials.check(.execute, metadata)) != nil else { return nil }
+            guard metadata.isDirectory, credentials.permits(.execute, metadata) else { return nil }
             if name.count <= 2 && name[0] == dot && (name.count == 1 || name[1] == dot) {
                 if name.count == 2 { return nil }                   // "..": the full walk (mounts, the root)
                 continue                                            // ".": stays
