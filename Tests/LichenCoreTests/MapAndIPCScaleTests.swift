@@ -44,6 +44,44 @@ private let page = UInt64(pageSize)
         #expect(twoPageSteps < 200)
     }
 
+    /// The benchmark's cycles (tests/bench/scale_files.c mmap and mlock) with 50,000 areas: an mmap
+    /// + munmap of one page, and an mlock + munlock of one page, take a bounded number of steps
+    /// (index lookups, the gap search, the summaries recomputed). Neighbouring areas are reached from
+    /// the chunk found last, not through a Fenwick descent each.
+    @Test func mmapAndMlockCyclesTakeBoundedSteps() throws {
+        let n = 50_000
+        var (m, _) = try crowded(n)
+        let rwx = try m.map(length: page, placement: .anywhere(hint: UserAddr(0)), protection: .all).address
+        for round in 0..<3 {
+            m.areas.resetProbes()
+            let p = try m.map(length: page, placement: .anywhere(hint: UserAddr(0)), protection: [.read, .execute]).address
+            _ = try m.unmap(start: p, length: page)
+            let mmapSteps = m.areas.probes
+            m.areas.resetProbes()
+            #expect(m.setLock(start: rwx, end: rwx + page, mode: .populate).failure == nil)
+            #expect(m.setLock(start: rwx, end: rwx + page, mode: nil).failure == nil)
+            let mlockSteps = m.areas.probes
+            if round > 0 {                                // the first round fills the summaries
+                #expect(mmapSteps < 200)         // 238 with a Fenwick descent per index
+                #expect(mlockSteps < 100)         // 342 with a Fenwick descent per index
+            }
+        }
+        #expect(m.areas.count == n + 1 && m.lockedBytes == 0)
+    }
+
+    /// Reading neighbouring areas by index costs one step each once the first is found.
+    @Test func neighbouringAreasAreFoundFromTheLastChunk() throws {
+        let (m, _) = try crowded(50_000)
+        m.areas.resetProbes()
+        var previous = UserAddr(0)
+        for i in 20_000..<20_200 {
+            let start = m.areas[i].start
+            #expect(start > previous)
+            previous = start
+        }
+        #expect(m.areas.probes < 200 + 8 * 16)  // a descent per chunk entered, else one step (2,200 before)
+    }
+
     /// Random maps and unmaps of random sizes: the search answers what a walk of every gap from the
     /// top answers (the highest gap that fits below mmapBase, else anywhere).
     @Test func mmapSearchMatchesAWalkOfEveryGap() throws {

@@ -147,16 +147,18 @@ static void s_smaps_read(long n) {
 }
 
 /* mlock + munlock of one page while N mappings exist (RLIMIT_MEMLOCK's check used to sum every area). */
+static __attribute__((noinline)) void op_mlock(char *p, long page) {
+    if (mlock(p, (size_t)page) != 0) die("mlock");
+    if (munlock(p, (size_t)page) != 0) die("munlock");
+}
+
 static void s_mlock(long n) {
     make_mappings(n);
     long page = sysconf(_SC_PAGESIZE);
     char *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) die("mmap");
     long long t = now_ns();
-    for (int i = 0; i < OPS; i++) {
-        if (mlock(p, (size_t)page) != 0) die("mlock");
-        if (munlock(p, (size_t)page) != 0) die("munlock");
-    }
+    for (int i = 0; i < OPS; i++) op_mlock(p, page);
     report("mlock", n, now_ns() - t, OPS);
 }
 

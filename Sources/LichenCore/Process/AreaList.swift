@@ -59,8 +59,31 @@ public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
     public func resetProbes() { cache.probes = 0 }
     func probe(_ n: Int = 1) { cache.probes += n }
 
-    /// The chunk holding index `i` (i < count) and the position in it.
+    /// The chunk holding index `i` (i < count) and the position in it. The chunk found last is
+    /// remembered (`AreaListCache.finger`): the walks over neighbouring areas that mlock, mprotect,
+    /// merges and faults make find theirs without a Fenwick descent.
     func locate(_ i: Int) -> (chunk: Int, offset: Int) {
+        let finger = cache.finger
+        if finger >= 0 {
+            let c = finger >> 32, base = finger & 0xffff_ffff
+            if c < chunks.count && i >= base && i - base < chunks[c].count {
+                cache.probes += 1
+                return (c, i - base)
+            }
+        }
+        let (c, o) = descend(i)
+        remember(chunk: c, base: i - o)
+        return (c, o)
+    }
+
+    /// Remembers that chunk `c`'s first element has index `base` (one word: a forked map that still
+    /// shares the cache reads it whole).
+    private func remember(chunk c: Int, base: Int) {
+        cache.finger = c << 32 | base
+    }
+
+    /// `locate` through the Fenwick tree.
+    private func descend(_ i: Int) -> (chunk: Int, offset: Int) {
         var pos = 0, rest = i
         var step = 1
         while step * 2 <= chunks.count { step *= 2 }
@@ -102,7 +125,13 @@ public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
             cache.probes += 1
             if isAfter(chunks[c][mid]) { hi = mid } else { lo = mid + 1 }
         }
-        return (elementsBefore(chunk: c) + lo, c, lo)
+        let finger = cache.finger
+        let base: Int
+        if finger >= 0 && finger >> 32 == c { base = finger & 0xffff_ffff } else {
+            base = elementsBefore(chunk: c)
+            remember(chunk: c, base: base)
+        }
+        return (base + lo, c, lo)
     }
 
     /// How many elements the chunks before `c` hold (a Fenwick prefix sum).
@@ -159,6 +188,7 @@ public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
         chunks[c].insert(e, at: o)
         count += 1
         add(1, toChunk: c)
+        remember(chunk: c, base: i - o)                 // the chunks after c moved up by one
         if chunks[c].count > AreaList.chunkCapacity {
             let half = chunks[c].count / 2
             chunks.insert(Array(chunks[c][half...]), at: c + 1)
@@ -179,6 +209,7 @@ public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
         totals -= e.accounting
         count -= 1
         add(-1, toChunk: c)
+        remember(chunk: c, base: i - o)                 // the chunks after c moved down by one
         if chunks[c].isEmpty {
             chunks.remove(at: c)
             cache.summaries.remove(at: c)
@@ -304,6 +335,7 @@ public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
     /// the next search (the summaries themselves moved with their chunks).
     private mutating func rebuild() {
         uniqueCache()
+        cache.finger = -1
         cache.treeValid = false
         cache.stale = []
         // The Fenwick tree in one linear pass: each node hands its sum to its parent.
@@ -339,9 +371,13 @@ final class AreaListCache: @unchecked Sendable {
     var treeValid = false
     /// Chunks whose summary was forgotten since the tree was last brought up to date.
     var stale: [Int] = []
+    /// The chunk `locate` found last and the index of its first element (chunk << 32 | index), -1
+    /// if none: valid until the chunks before it change (an edit remembers its own chunk).
+    var finger = -1
     var probes = 0
     func copy() -> AreaListCache {
         let c = AreaListCache()
+        c.finger = finger
         c.summaries = summaries
         c.tree = tree
         c.leafCount = leafCount

@@ -162,38 +162,51 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
     /// summaries (the largest gap below any area of a chunk) names the highest chunk that may hold
     /// one, in O(log chunks) steps; its gaps are then tried from the top. A candidate can still fail
     /// (the ceiling or mmap_min_addr cut its gap): the search goes on below it. Chunks above the
-    /// ceiling are never candidates.
+    /// ceiling are never candidates. The areas' bounds are read in place (copying an area retains
+    /// its backing: that copy per area was most of the search's cost with full chunks).
     func topDownSearch(length: UInt64, ceiling: UserAddr) -> UserAddr? {
         let chunks = areas.chunks
-        guard let last = chunks.last?.last else {
-            return gapFits(below: nil, above: nil, length: length, ceiling: ceiling)
+        guard let lastChunk = chunks.last else {
+            return gapFits(low: nil, high: nil, length: length, ceiling: ceiling)
         }
+        let lastEnd = lastChunk[lastChunk.count - 1].end
         areas.probe()
-        if let a = gapFits(below: last, above: nil, length: length, ceiling: ceiling) { return a }
-        if last.end <= minimumAddress { return nil }
+        if let a = gapFits(low: lastEnd, high: nil, length: length, ceiling: ceiling) { return a }
+        if lastEnd <= minimumAddress { return nil }
         // The chunk holding the first area ending above the ceiling: higher ones lie wholly above it.
         let top = firstIndex(endingAbove: ceiling)
         var end = top < areas.count ? areas.locate(top).chunk + 1 : chunks.count
         while let c = areas.lastChunk(before: end, summaryAtLeast: length, largestGapBelow) {
-            let chunk = chunks[c]
-            var j = chunk.count - 1
+            var j = chunks[c].count - 1
             while j >= 0 {
-                guard let below = j > 0 ? chunk[j - 1] : (c > 0 ? chunks[c - 1].last : nil) else { break }
+                let low: UserAddr
+                if j > 0 { low = chunks[c][j - 1].end }
+                else if c > 0 { low = chunks[c - 1][chunks[c - 1].count - 1].end }
+                else { break }
                 areas.probe()
-                if let a = gapFits(below: below, above: chunk[j], length: length, ceiling: ceiling) { return a }
-                if below.end <= minimumAddress { return nil }
+                if let a = gapFits(low: low, high: gapStart(chunks[c], j), length: length, ceiling: ceiling) { return a }
+                if low <= minimumAddress { return nil }
                 j -= 1
             }
             end = c
         }
-        return gapFits(below: nil, above: chunks[0][0], length: length, ceiling: ceiling)
+        return gapFits(low: nil, high: gapStart(chunks[0], 0), length: length, ceiling: ceiling)
     }
 
-    /// The top `length` bytes of the gap between `below` and `above` (nil: the ends of user space),
-    /// within [minimumAddress, ceiling] and out of stack guard gaps, if they fit.
-    private func gapFits(below: Area?, above: Area?, length: UInt64, ceiling: UserAddr) -> UserAddr? {
-        let low = below.map { max($0.end, minimumAddress) } ?? minimumAddress
-        var high = above.map { gapStart($0) } ?? limit
+    /// Where area `j` of `chunk` begins for placement purposes (`gapStart`), read in place.
+    @inline(__always)
+    private func gapStart(_ chunk: [Area], _ j: Int) -> UserAddr {
+        let start = chunk[j].start
+        guard chunk[j].growsDown else { return start }
+        return start.value >= stackGuardGap ? start - stackGuardGap : UserAddr(0)
+    }
+
+    /// The top `length` bytes of the gap between the end `low` of the area below and the placement
+    /// start `high` of the area above (nil: the ends of user space), within [minimumAddress,
+    /// ceiling] and out of stack guard gaps, if they fit.
+    private func gapFits(low below: UserAddr?, high above: UserAddr?, length: UInt64, ceiling: UserAddr) -> UserAddr? {
+        let low = below.map { max($0, minimumAddress) } ?? minimumAddress
+        var high = above ?? limit
         if high > ceiling { high = ceiling }
         return high > low && high - low >= length ? high - length : nil
     }
@@ -203,13 +216,14 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
     /// lowest area is tried on its own). Stack guard gaps count as taken.
     private func largestGapBelow(_ previous: Area?, _ chunk: [Area]) -> UInt64 {
         var best: UInt64 = 0
-        var below = previous
-        for area in chunk {
-            if let low = below?.end {
-                let high = gapStart(area)
-                if high > low && high - low > best { best = high - low }
-            }
-            below = area
+        var j = 0
+        var low: UserAddr
+        if let previous { low = previous.end } else if chunk.count > 1 { low = chunk[0].end; j = 1 } else { return 0 }
+        while j < chunk.count {
+            let high = gapStart(chunk, j)
+            if high > low && high - low > best { best = high - low }
+            low = chunk[j].end
+            j += 1
         }
         return best
     }
@@ -386,7 +400,7 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
                 areas[kept].end = areas[next].end
             } else {
                 kept += 1
-                areas[kept] = areas[next]
+                if kept != next { areas[kept] = areas[next] }     // an unchanged area is not written back
             }
         }
         if kept < last { areas.removeSubrange((kept + 1)...last) }

@@ -43,7 +43,9 @@ enum ProcSmaps {
         ProcMapsText.appendSize("KernelPageSize", UInt64(pageSize), to: &o)
         ProcMapsText.appendSize("MMUPageSize", UInt64(pageSize), to: &o)
         c.lines(&o, rollup: false)
-        o.add("THPeligible:    0\nVmFlags: " + flags(area) + "\n")
+        o.append(contentsOf: "THPeligible:    0\nVmFlags: ".utf8)
+        appendFlags(area, to: &o)
+        o.append(ProcMapsText.newline)
     }
 
     static func usage(_ area: VirtualMemoryArea<SharedMemoryObject>, _ memory: ProcessMemory) -> AreaUsage {
@@ -94,6 +96,14 @@ enum ProcSmaps {
             }
         }
 
+        /// The fields Lichen has none of (no lazy frees, huge pages or swap), formatted once.
+        static let zeroLines: [UInt8] = {
+            var o: [UInt8] = []
+            for name: StaticString in ["LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb",
+                                       "Private_Hugetlb", "Swap", "SwapPss"] { ProcMapsText.appendSize(name, 0, to: &o) }
+            return o
+        }()
+
         func lines(_ o: inout [UInt8], rollup: Bool) {
             ProcMapsText.appendSize("Rss", resident, to: &o); ProcMapsText.appendSize("Pss", pss, to: &o)
             ProcMapsText.appendSize("Pss_Dirty", pssDirty, to: &o)
@@ -104,27 +114,29 @@ enum ProcSmaps {
             ProcMapsText.appendSize("Shared_Clean", sharedClean, to: &o); ProcMapsText.appendSize("Shared_Dirty", sharedDirty, to: &o)
             ProcMapsText.appendSize("Private_Clean", privateClean, to: &o); ProcMapsText.appendSize("Private_Dirty", privateDirty, to: &o)
             ProcMapsText.appendSize("Referenced", resident, to: &o); ProcMapsText.appendSize("Anonymous", anonymous, to: &o)
-            for name: StaticString in ["LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb",
-                                       "Private_Hugetlb", "Swap", "SwapPss"] { ProcMapsText.appendSize(name, 0, to: &o) }
+            o.append(contentsOf: Counts.zeroLines)
             ProcMapsText.appendSize("Locked", locked, to: &o)
         }
     }
 
-    /// Linux's VmFlags mnemonics for what Lichen's areas have.
-    static func flags(_ area: VirtualMemoryArea<SharedMemoryObject>) -> String {
+    /// Linux's VmFlags mnemonics for what Lichen's areas have, each followed by a space as Linux
+    /// prints them (written as bytes: building them as Strings cost more than the rest of the block).
+    static func appendFlags(_ area: VirtualMemoryArea<SharedMemoryObject>, to o: inout [UInt8]) {
         let p = area.protection, may = area.maximumProtection
-        var f: [String] = []
-        if p.contains(.read) { f.append("rd") }
-        if p.contains(.write) { f.append("wr") }
-        if p.contains(.execute) { f.append("ex") }
-        if area.sharing == .shared { f.append("sh") }
-        if may.contains(.read) { f.append("mr") }
-        if may.contains(.write) { f.append("mw") }
-        if may.contains(.execute) { f.append("me") }
-        if area.sharing == .shared && may.contains(.write) { f.append("ms") }
-        if area.growsDown || area.kind == .stack { f.append("gd") }
-        if area.locked { f.append("lo") }
-        if area.sharing == .private && p.contains(.write) { f.append("ac") }
-        return f.map { $0 + " " }.joined()          // each followed by a space, as Linux prints them
+        func flag(_ on: Bool, _ a: Unicode.Scalar, _ b: Unicode.Scalar) {
+            guard on else { return }
+            o.append(UInt8(ascii: a)); o.append(UInt8(ascii: b)); o.append(ProcMapsText.space)
+        }
+        flag(p.contains(.read), "r", "d")
+        flag(p.contains(.write), "w", "r")
+        flag(p.contains(.execute), "e", "x")
+        flag(area.sharing == .shared, "s", "h")
+        flag(may.contains(.read), "m", "r")
+        flag(may.contains(.write), "m", "w")
+        flag(may.contains(.execute), "m", "e")
+        flag(area.sharing == .shared && may.contains(.write), "m", "s")
+        flag(area.growsDown || area.kind == .stack, "g", "d")
+        flag(area.locked, "l", "o")
+        flag(area.sharing == .private && p.contains(.write), "a", "c")
     }
 }
