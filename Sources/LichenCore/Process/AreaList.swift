@@ -327,6 +327,11 @@ public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
         }
     }
 
+    /// Gives this copy of the list a cache of its own: lookups write into the cache, so two maps
+    /// that share one (a fork's child and its parent, each searched under its own lock on its own
+    /// CPU) must not keep sharing it.
+    public mutating func ownCache() { uniqueCache() }
+
     private mutating func uniqueCache() {
         if !isKnownUniquelyReferenced(&cache) { cache = cache.copy() }
     }

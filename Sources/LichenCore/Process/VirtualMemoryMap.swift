@@ -544,6 +544,7 @@ public struct VirtualMemoryMap<Backing: AnyObject> {
     public func forked() -> VirtualMemoryMap {
         var child = self
         child.lockFuture = nil
+        child.areas.ownCache()
         guard areas.totals.locked != 0 else { return child }
         for i in child.areas.indices where child.areas[i].locked {
             child.areas[i].locked = false
