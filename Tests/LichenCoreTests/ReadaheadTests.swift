@@ -57,17 +57,21 @@ import Testing
         var sequential = ReadaheadState()
         sequential.advise(.sequential)
         #expect(sequential.maxPages == 2 * ReadaheadState.defaultMaxPages)
-        #expect(sequential.plan(reading: 0..<16, firstMissing: 0, pageCount: 1000).synchronous == 0..<64)
+        #expect(sequential.plan(reading: 0..<16, firstMissing: 0, pageCount: 1000).synchronous == 0..<32)
+        #expect(sequential.plan(reading: 32..<33, firstMissing: 32, pageCount: 1000).synchronous == 32..<96)
     }
 
     /// A file in memory that counts the reads reaching it.
     final class CountingFile: DiskPageCacheBacking, @unchecked Sendable {
         var bytes: [UInt8]
-        var reads: [(offset: Int64, count: Int)] = []
+        /// (Readahead tasks read concurrently with the reader.)
+        let log = SpinLock<[(offset: Int64, count: Int)]>([])
+        var reads: [(offset: Int64, count: Int)] { log.withLock { $0 } }
         init(_ bytes: [UInt8]) { self.bytes = bytes }
         var cachedFileSize: Int64 { Int64(bytes.count) }
         func readUncached(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
-            reads.append((offset, buffer.count))
+            let count = buffer.count
+            log.withLock { $0.append((offset, count)) }
             guard offset < bytes.count else { return 0 }
             let n = min(buffer.count, bytes.count - Int(offset))
             bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[Int(offset)..<Int(offset) + n])) }

@@ -17,15 +17,14 @@ extension DiskPageCache {
         let pages = offset / ps..<(offset + Int64(total) + ps - 1) / ps
         let missing = state.withLock { s in firstAbsent(s, pages) }
         let plan = readahead.withLock { $0.plan(reading: pages, firstMissing: missing, pageCount: (size + ps - 1) / ps) }
+        // The window past the pages the reader needs, and the next one at the marker, are read
+        // without waiting; the reader reads its own pages (or waits for them if already on the way).
+        if plan.synchronous.upperBound > pages.upperBound { startReadahead(pages.upperBound..<plan.synchronous.upperBound) }
         if !plan.asynchronous.isEmpty { startReadahead(plan.asynchronous) }
-        if !plan.synchronous.isEmpty {
-            // The pages the reader needs first; readahead past them is best effort.
-            do throws(Errno) {
-                try await fill(plan.synchronous.clamped(to: pages))
-                if plan.synchronous.upperBound > pages.upperBound { try? await fill(pages.upperBound..<plan.synchronous.upperBound) }
-            } catch {
-                if error != .ENOMEM { throw error }
-            }
+        do throws(Errno) {
+            try await fill(pages)
+        } catch {
+            if error != .ENOMEM { throw error }
         }
         if copyOut(at: offset, into: buffer, count: total) { return total }
         // A page is missing (memory short, reclaimed, or a write came during its read-in): the
@@ -37,37 +36,60 @@ extension DiskPageCache {
 
     /// Reads the next window without the reader waiting (Linux's async readahead). The task holds
     /// the file and the cache until it is done; errors are dropped (the reader meets them itself).
-    private func startReadahead(_ pages: Range<Int64>) {
+    /// The pages are claimed (marked being read) before the task starts: a reader that gets there
+    /// first waits for them instead of reading them again.
+    private func startReadahead(_ pages: Range<Int64>) { startReads(claim(pages)) }
+
+    /// Reads claimed runs in a task of their own.
+    private func startReads(_ runs: [(pages: Range<Int64>, generation: UInt64)]) {
+        guard !runs.isEmpty else { return }
         let backing = file
         Task {
             withExtendedLifetime(backing) {}
-            try? await self.fill(pages, waiting: false)
+            for (i, run) in runs.enumerated() {
+                do throws(Errno) {
+                    try await self.readIn(run.pages, generation: run.generation)
+                    self.finished(run.pages)
+                } catch {
+                    for rest in runs[i...] { self.finished(rest.pages) }
+                    return
+                }
+            }
+        }
+    }
+
+    /// Marks the pages of `pages` neither cached nor being read as being read, in runs.
+    private func claim(_ pages: Range<Int64>) -> [(pages: Range<Int64>, generation: UInt64)] {
+        state.withLock { s -> [(pages: Range<Int64>, generation: UInt64)] in
+            var runs: [(pages: Range<Int64>, generation: UInt64)] = []
+            var next = pages.lowerBound
+            while let first = firstAbsent(s, next..<pages.upperBound) {
+                var end = first + 1
+                while end < pages.upperBound, end - first < Int64(Self.runPages), isAbsent(s, end) { end += 1 }
+                s.reading.append(first..<end)
+                runs.append((first..<end, s.generation))
+                next = end
+            }
+            return runs
         }
     }
 
     /// Reads the missing pages of `pages` in (those past the end, or read while a write came, are
-    /// not kept), then waits for those another task is reading in (`waiting`). ENOMEM when no page
-    /// could be had even after reclaiming clean ones.
-    public func fill(_ pages: Range<Int64>, waiting: Bool = true) async throws(Errno) {
-        var next = pages.lowerBound
-        while next < pages.upperBound {
-            guard let (run, generation) = state.withLock({ s -> (Range<Int64>, UInt64)? in
-                guard let first = firstAbsent(s, next..<pages.upperBound) else { return nil }
-                var end = first + 1
-                while end < pages.upperBound, end - first < Int64(Self.runPages), isAbsent(s, end) { end += 1 }
-                s.reading.append(first..<end)
-                return (first..<end, s.generation)
-            }) else { break }
+    /// not kept), then waits for those another task is reading in. ENOMEM when no page could be
+    /// had even after reclaiming clean ones.
+    /// Runs after the first are read by tasks of their own meanwhile: several requests in flight.
+    public func fill(_ pages: Range<Int64>) async throws(Errno) {
+        let runs = claim(pages)
+        for run in runs.dropFirst() { startReads([run]) }
+        if let run = runs.first {
             do throws(Errno) {
-                try await readIn(run, generation: generation)
+                try await readIn(run.pages, generation: run.generation)
             } catch {
-                finished(run)
+                finished(run.pages)
                 throw error
             }
-            finished(run)
-            next = run.upperBound
+            finished(run.pages)
         }
-        guard waiting else { return }
         try? await readDone.wait(until: { state.withLock { s in !s.reading.contains { $0.overlaps(pages) } } }, interruptible: false)
     }
 
