@@ -78,6 +78,68 @@ final class BlockCache: BlockStore, @unchecked Sendable {
         return data
     }
 
+    /// File data for the page cache: the blocks cached here (perhaps dirty, newer than the disk)
+    /// are copied, runs of the others read in requests of up to the device's transfer size and not
+    /// kept (the page cache keeps them). A block written while its run was on the device is taken
+    /// from the cache afterwards.
+    func readBlocks(_ first: UInt64, count: Int, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) {
+        guard count > 0 else { return }
+        guard first < blockCount, UInt64(count) <= blockCount - first, buffer.count >= count * blockSize else { throw .EIO }
+        let perRequest = max(1, min(device.maxTransferBytes, 256 * 1024) / blockSize)
+        var i = 0
+        while i < count {
+            let cachedRun = copyCached(first, i..<count, into: buffer, stopAtMissing: true)
+            i += cachedRun
+            guard i < count else { break }
+            var j = i + 1
+            while j < count, j - i < perRequest, !isCached(first + UInt64(j)) { j += 1 }
+            // Memory fragmented: smaller requests.
+            var dma = DMABuffer.allocate((j - i) * blockSize)
+            while dma == nil && j - i > 1 {
+                j = i + (j - i) / 2
+                dma = DMABuffer.allocate((j - i) * blockSize)
+            }
+            guard let dma else { throw .ENOMEM }
+            defer { dma.free() }
+            let bytes = (j - i) * blockSize
+            try await device.read(sector: firstSector + (first + UInt64(i)) * sectorsPerBlock, into: dma.prefix(bytes))
+            UnsafeMutableRawBufferPointer(rebasing: buffer[i * blockSize..<j * blockSize])
+                .copyMemory(from: UnsafeRawBufferPointer(start: dma.pointer, count: bytes))
+            _ = copyCached(first, i..<j, into: buffer, stopAtMissing: false)
+            i = j
+        }
+    }
+
+    private func isCached(_ number: UInt64) -> Bool {
+        let b = Int(number % UInt64(Self.bucketCount))
+        return state.withLock { s in s.buckets[b].contains { $0.number == number } }
+    }
+
+    /// Copies the cached blocks among `first + range` into their places in `buffer`; with
+    /// `stopAtMissing`, only the leading cached ones. Returns how many leading blocks were cached.
+    private func copyCached(_ first: UInt64, _ range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer, stopAtMissing: Bool) -> Int {
+        let size = blockSize
+        let base = UInt(bitPattern: buffer.baseAddress)     // a plain number may cross into the lock's region
+        return state.withLock { s -> Int in
+            var leading = 0
+            var counting = true
+            for i in range {
+                let number = first + UInt64(i)
+                let b = Int(number % UInt64(Self.bucketCount))
+                guard let e = s.buckets[b].first(where: { $0.number == number }) else {
+                    if stopAtMissing { break }
+                    counting = false
+                    continue
+                }
+                e.data.withUnsafeBytes { d in
+                    UnsafeMutableRawPointer(bitPattern: base + UInt(i * size))!.copyMemory(from: d.baseAddress!, byteCount: size)
+                }
+                if counting { leading += 1 }
+            }
+            return leading
+        }
+    }
+
     func write(_ number: UInt64, _ data: [UInt8]) async throws(Errno) {
         guard data.count == blockSize else { throw .EINVAL }
         guard number < blockCount else { throw .EIO }

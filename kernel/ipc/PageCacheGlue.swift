@@ -16,6 +16,8 @@ enum PageCacheGlue {
         // The disk page cache (ext4, FAT): eviction asks whether a page table still maps a page.
         DiskPageCacheHooks.references = { PhysicalMemory.userReferences(frame(of: $0)) }
         DiskPageCacheHooks.now = { MonotonicClock.now }
+        // read(2) reclaims clean cached pages before eating into the last 8 MiB user space may have.
+        DiskPageCacheHooks.hasRoom = { PhysicalMemory.hasRoomForUser(frames: $0 + 2048) }
         FilePageCacheEvents.writeProtect = { cache, index in writeProtect(page: index, of: cache) }
     }
 

@@ -91,6 +91,7 @@ enum MemorySyscalls {
     }
 
     static let MADV_DONTNEED: UInt64 = 4, MADV_REMOVE: UInt64 = 9, MADV_DONTNEED_LOCKED: UInt64 = 24
+    static let MADV_WILLNEED: UInt64 = 3
     private static let removeReport = ReportOnce(count: 1)
 
     /// madvise, arguments checked as Linux does (EINVAL; ENOMEM for a range not wholly mapped, after
@@ -98,13 +99,16 @@ enum MemorySyscalls {
     /// zeros again, shared memory, file mappings and the vDSO as their object's pages. Pages copied
     /// from files without a page cache stay (Linux would read the file again; Lichen keeps no link
     /// to it). MADV_REMOVE frees a shared anonymous object's pages (EINVAL on private memory, EACCES
-    /// unless writable, EOPNOTSUPP on a file: no hole punching yet). Other advice changes nothing (no swap, no huge
-    /// pages; MADV_DONTFORK and MADV_WIPEONFORK are not implemented).
+    /// unless writable, EOPNOTSUPP on a file: no hole punching yet). MADV_WILLNEED starts reading a
+    /// disk file mapping's pages into its page cache (after the lock). Other advice changes nothing
+    /// (no swap, no huge pages; MADV_DONTFORK and MADV_WIPEONFORK are not implemented).
     static func madvise(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let start = a[0], length = a[1], advice = a[2]
         guard MemoryRangeArguments.isKnownAdvice(advice) else { throw .EINVAL }
         guard let range = try MemoryRangeArguments.adviceRange(start: start, length: length) else { return 0 }
         let memory = a.process.memory
+        var wanted: [(file: any FilePageCache, pages: Range<Int64>)] = []
+        defer { for w in wanted { w.file.willNeed(w.pages) } }
         return try memory.locked { () throws(Errno) -> UInt64 in
             let mapped = memory.map.isFullyMapped(range.start, range.end)
             for area in memory.map.areas(overlapping: range) {
@@ -122,6 +126,12 @@ enum MemorySyscalls {
                     }
                     memory.releaseFrames(piece.start, piece.end)
                     object.removePages(area.fileOffset(of: piece.start), area.fileOffset(of: piece.end))
+                case MADV_WILLNEED:
+                    if let file = area.backing?.file {
+                        let first = Int64(area.fileOffset(of: piece.start) / UInt64(pageSize))
+                        let end = Int64((area.fileOffset(of: piece.end) + UInt64(pageSize) - 1) / UInt64(pageSize))
+                        wanted.append((file, first..<end))
+                    }
                 default:
                     break
                 }

@@ -33,12 +33,57 @@ enum RareFileSyscalls {
         return 0
     }
 
-    /// fadvise64(fd, offset, len, advice).
+    static let POSIX_FADV_NORMAL: UInt64 = 0, POSIX_FADV_RANDOM: UInt64 = 1, POSIX_FADV_SEQUENTIAL: UInt64 = 2
+    static let POSIX_FADV_WILLNEED: UInt64 = 3, POSIX_FADV_DONTNEED: UInt64 = 4
+
+    /// fadvise64(fd, offset, len, advice), as Linux's generic_fadvise: the access pattern sets the
+    /// description's readahead (RANDOM: none, SEQUENTIAL: twice the window), WILLNEED starts reading
+    /// the range into a disk file's page cache, DONTNEED drops its clean unmapped whole pages.
     static func fadvise64(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        let fd = a.fd(0), length = a.int(2), advice = a[3]
+        let fd = a.fd(0), offset = a.int(1), length = a.int(2), advice = a[3]
         let file = try a.process.file(fd)
+        guard !file.isPathOnly else { throw .EBADF }
         guard !isPipe(file) else { throw .ESPIPE }
         guard length >= 0, advice <= POSIX_FADV_NOREUSE else { throw .EINVAL }
+        // The last byte: the end of the file for a length of 0 or one that overflows.
+        let (sum, overflow) = offset.addingReportingOverflow(length)
+        let last = length == 0 || overflow ? Int64.max : sum - 1
+        let ps = Int64(pageSize)
+        switch advice {
+        case POSIX_FADV_NORMAL: file.readahead.withLock { $0.advise(.normal) }
+        case POSIX_FADV_RANDOM: file.readahead.withLock { $0.advise(.random) }
+        case POSIX_FADV_SEQUENTIAL: file.readahead.withLock { $0.advise(.sequential) }
+        case POSIX_FADV_WILLNEED:
+            if offset >= 0, last >= offset, let cache = file.inode.pageCache {
+                cache.willNeed(offset / ps..<(last == Int64.max ? Int64.max : last / ps + 1))
+            }
+        case POSIX_FADV_DONTNEED:
+            // Whole pages only: the first one starting at or after offset, the last one ending at or before last.
+            if offset >= 0, last >= offset, let cache = file.inode.pageCache {
+                let first = (offset + ps - 1) / ps
+                let end = last == Int64.max ? Int64.max : (last + 1) / ps
+                if first < end { cache.dontNeed(first..<end) }
+            }
+        default: break                                   // NOREUSE: nothing to do
+        }
+        return 0
+    }
+
+    /// readahead(fd, offset, count): POSIX_FADV_WILLNEED on a regular file open for reading (EBADF
+    /// otherwise, EINVAL for anything but a regular file, as Linux 6.1).
+    static func readahead(_ a: SyscallArguments) throws(Errno) -> UInt64 {
+        let fd = a.fd(0), offset = a.int(1), count = a[2]
+        let file = try a.process.file(fd)
+        guard !file.isPathOnly, file.flags.allowsRead else { throw .EBADF }
+        guard file.operations == nil, file.inode.metadata.isRegular else { throw .EINVAL }
+        guard count <= UInt64(Int64.max) else { throw .EINVAL }       // fadvise's negative length
+        let length = Int64(count)
+        let (sum, overflow) = offset.addingReportingOverflow(length)
+        let last = length == 0 || overflow ? Int64.max : sum - 1
+        if offset >= 0, last >= offset, let cache = file.inode.pageCache {
+            let ps = Int64(pageSize)
+            cache.willNeed(offset / ps..<(last == Int64.max ? Int64.max : last / ps + 1))
+        }
         return 0
     }
 

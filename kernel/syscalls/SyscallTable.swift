@@ -80,6 +80,7 @@ extension SyscallTable {
         t.add(.flock, sleeping: RareFileSyscalls.flock)
         t.add(.sync_file_range, instant: RareFileSyscalls.sync_file_range)
         t.add(.fadvise64, instant: RareFileSyscalls.fadvise64)
+        t.add(.readahead, instant: RareFileSyscalls.readahead)
         t.add(.syncfs, sleeping: RareFileSyscalls.syncfs)
         t.add(.close_range, instant: RareFileSyscalls.close_range)
 

@@ -2,6 +2,22 @@
 /// side). The kernel's `BlockCache` awaits the device; host tests and fuzzers use an image in memory.
 public protocol BlockSource: AnyObject, Sendable {
     func block(_ number: UInt64) async throws(Errno) -> [UInt8]
+    /// Blocks `first..<first + count` into `buffer` (count * block size bytes): file data the page
+    /// cache keeps, so the kernel's cache reads the blocks it lacks in large requests and does not
+    /// keep them itself. By default one `block` at a time.
+    func readBlocks(_ first: UInt64, count: Int, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno)
+}
+
+extension BlockSource {
+    public func readBlocks(_ first: UInt64, count: Int, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) {
+        guard count > 0 else { return }
+        let size = buffer.count / count
+        for i in 0..<count {
+            let data = try await block(first + UInt64(i))
+            guard data.count == size else { throw .EIO }
+            data.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[i * size..<(i + 1) * size]).copyMemory(from: $0) }
+        }
+    }
 }
 
 /// Blocks a filesystem also writes (Linux's buffer cache, write side). `write` replaces a whole

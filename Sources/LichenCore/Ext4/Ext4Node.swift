@@ -20,6 +20,7 @@ final class Ext4Node: Inode, @unchecked Sendable {
 
     /// An inode unlinked while in use is freed when its last user lets it go.
     deinit {
+        pageCacheSlot.withLock { $0 }?.release()
         if state.withLock({ $0.orphan }) { volume.writer?.orphans.withLock { $0.append(ino) } }
     }
 
@@ -46,7 +47,11 @@ final class Ext4Node: Inode, @unchecked Sendable {
         return try await readData(at: offset, into: buffer)
     }
 
-    /// File data (regular files, slow symlinks): mapped blocks, zeros for holes and uninitialized extents.
+    /// The most blocks one readBlocks call asks for (the page cache reads 128 KiB runs).
+    static let runBlocks = 64
+
+    /// File data (regular files, slow symlinks): mapped blocks, zeros for holes and uninitialized
+    /// extents; blocks contiguous on the disk are read together.
     private func readData(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
         let raw = self.raw
         let size = raw.size
@@ -63,6 +68,16 @@ final class Ext4Node: Inode, @unchecked Sendable {
             let n = min(total - done, bs - within)
             let target = UnsafeMutableRawBufferPointer(rebasing: buffer[done..<done + n])
             if let physical = try await map.physical(UInt32(logical)) {
+                if within == 0 && n == bs {
+                    // Whole blocks contiguous on the disk: one read.
+                    var count = 1
+                    while done + (count + 1) * bs <= total, count < Self.runBlocks, logical + Int64(count) <= Int64(UInt32.max),
+                          try await map.physical(UInt32(logical + Int64(count))) == physical + UInt64(count) { count += 1 }
+                    try await volume.source.readBlocks(physical, count: count,
+                                                       into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<done + count * bs]))
+                    done += count * bs
+                    continue
+                }
                 let data = try await volume.source.block(physical)
                 guard data.count >= within + n else { throw .EIO }
                 data.withUnsafeBytes { target.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[within..<within + n])) }

@@ -24,6 +24,9 @@ final class FatNode: Inode, @unchecked Sendable {
     let state: SpinLock<FatNodeState>
     let isRoot: Bool
 
+    /// Its clean cached pages go with it (DiskPageCache.release).
+    deinit { pageCacheSlot.withLock { $0 }?.release() }
+
     init(_ volume: FatVolume, ino: UInt64, state: FatNodeState, isRoot: Bool = false) {
         self.volume = volume
         self.ino = ino

@@ -1,7 +1,7 @@
 /// A disk filesystem's file served through a DiskPageCache (ext4, FAT): the filesystem implements
-/// the uncached operations, and this extension puts the cache in front of read, write and
-/// truncate, and hands the cache to mmap (`Inode.pageCache`). Without a mapping ever made the
-/// cache does not exist and the operations are the filesystem's own.
+/// the uncached operations, and this extension puts the cache in front of read (with the open
+/// file's readahead), write and truncate, and hands the cache to mmap (`Inode.pageCache`). The
+/// cache is made at the first read, write or mmap of a regular file.
 protocol DiskCachedFile: Inode, DiskPageCacheBacking {
     var pageCacheSlot: SpinLock<DiskPageCache?> { get }
     /// The filesystem's identity (its sync writes back the caches of this owner).
@@ -13,9 +13,10 @@ protocol DiskCachedFile: Inode, DiskPageCacheBacking {
 
 extension DiskCachedFile {
     var cachedFileSize: Int64 { metadata.size }
-    private var existingCache: DiskPageCache? { pageCacheSlot.withLock { $0 } }
 
-    var pageCache: (any FilePageCache)? {
+    var pageCache: (any FilePageCache)? { diskCache }
+
+    var diskCache: DiskPageCache? {
         guard metadata.isRegular else { return nil }
         return pageCacheSlot.withLock { slot -> DiskPageCache in
             if let cache = slot { return cache }
@@ -26,13 +27,18 @@ extension DiskCachedFile {
     }
 
     func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
-        let count = try await readUncached(at: offset, into: buffer)
-        existingCache?.overlay(at: offset, into: buffer, count: count)
-        return count
+        try await read(at: offset, into: buffer, readahead: SpinLock(ReadaheadState()))
     }
 
+    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, readahead: SpinLock<ReadaheadState>) async throws(Errno) -> Int {
+        guard let cache = diskCache else { return try await readUncached(at: offset, into: buffer) }   // EISDIR, EINVAL
+        return try await cache.read(at: offset, into: buffer, readahead: readahead)
+    }
+
+    /// The cache exists before the data changes: a read-in racing with the write then sees the
+    /// write's generation and does not keep older bytes.
     func write(at offset: Int64, from buffer: UnsafeRawBufferPointer, append: Bool) async throws(Errno) -> (count: Int, end: Int64) {
-        guard let cache = existingCache else { return try await writeData(at: offset, from: buffer, append: append) }
+        guard let cache = diskCache else { return try await writeData(at: offset, from: buffer, append: append) }
         let size = metadata.size
         if append || offset > size - Int64(buffer.count) { cache.sizeChanging(from: size, to: Int64.max) }
         let written = try await writeData(at: offset, from: buffer, append: append)
@@ -41,7 +47,9 @@ extension DiskCachedFile {
     }
 
     func setattr(_ changes: AttributeChanges) async throws(Errno) {
-        if let size = changes.size, let cache = existingCache, size >= 0 { cache.sizeChanging(from: metadata.size, to: size) }
+        let cache = changes.size != nil ? diskCache : nil
+        if let size = changes.size, let cache, size >= 0 { cache.sizeChanging(from: metadata.size, to: size) }
+        defer { cache?.changed() }               // a read-in that raced with the change is not kept
         try await setattrData(changes)
     }
 

@@ -18,16 +18,20 @@ public enum DiskPageCacheHooks {
     nonisolated(unsafe) public static var references: (UnsafeMutableRawPointer) -> Int = { _ in 1 }
     /// Monotonic nanoseconds (dirty pages older than `DiskPageCaches.dirtyExpiry` are written back).
     nonisolated(unsafe) public static var now: () -> UInt64 = { 0 }
+    /// Whether `pages` more frames may go to cached file data and leave room for user space (read(2)
+    /// reclaims clean pages first when not).
+    nonisolated(unsafe) public static var hasRoom: (Int) -> Bool = { _ in true }
 }
 
-/// A disk file's page cache (Linux's address_space of an ext4/vfat inode). Pages live here while
-/// the file is mapped (mmap, exec) or dirty: a fault maps the cached frame itself. read(2) and
-/// write(2) still go to the filesystem, and keep the cache coherent: read overlays the cached
-/// pages (they may hold stores not written back yet), write copies its bytes into them. Stores
+/// A disk file's page cache (Linux's address_space of an ext4/vfat inode). read(2) fills it (with
+/// readahead, DiskPageCacheRead.swift) and copies from it; a fault maps the cached frame itself.
+/// write(2) goes to the filesystem and copies its bytes into the cached pages. Clean pages of a
+/// file nobody maps are kept until reclaim or until the inode goes (`release`); stores
 /// through shared mappings dirty pages (`pageDirtied`, from the write fault of a page mapped
 /// read-only); writeback (msync, fsync, sync, umount, the periodic flusher) writes them through the
 /// filesystem's write path, up to EOF only, after write-protecting them again. When the last
-/// mapping goes, clean pages are dropped (the block cache below still holds the blocks).
+/// mapping goes, clean pages are dropped. The cache holds its file (`pinned`) only while mapped or
+/// dirty: clean pages alone do not keep an inode (an unlinked file) alive.
 public final class DiskPageCache: FilePageCache, @unchecked Sendable {
     struct Page {
         let index: Int64
@@ -41,8 +45,18 @@ public final class DiskPageCache: FilePageCache, @unchecked Sendable {
         var pages: [Page] = []              // sorted by index
         var mappings = 0
         var clock: UInt64 = 0
-        /// The file, held while pages or mappings exist (the file holds the cache).
+        /// The file, held while mapped or dirty (the file holds the cache).
         var pinned: (any DiskPageCacheBacking)? = nil
+        /// The pin just dropped: released after the lock (the file's deinit takes it again).
+        var unpinned: (any DiskPageCacheBacking)? = nil
+        /// In `DiskPageCaches.registry` (while pages or mappings exist).
+        var registered = false
+        /// Bumped by every write and size change: a read-in that started before one does not keep
+        /// what it read (it may be older than the write).
+        var generation: UInt64 = 0
+        var dirtyCount = 0
+        /// Pages being read in (read(2) and readahead): others wait for them on `readDone`.
+        var reading: [Range<Int64>] = []
 
         func position(_ index: Int64) -> (found: Bool, at: Int) {
             var low = 0, high = pages.count
@@ -54,12 +68,14 @@ public final class DiskPageCache: FilePageCache, @unchecked Sendable {
         }
     }
 
-    private let state = SpinLock(State())
-    private unowned(unsafe) let file: any DiskPageCacheBacking
+    let state = SpinLock(State())
+    unowned(unsafe) let file: any DiskPageCacheBacking
     /// The filesystem the file belongs to (sync of one filesystem writes back its caches only).
     public let owner: ObjectIdentifier
     /// One writeback at a time: two could otherwise write an older copy of a page last.
     private let writeback = Mutex(0)
+    /// Woken when a read-in ends.
+    let readDone = WaitQueue()
 
     public init(file: any DiskPageCacheBacking, owner: ObjectIdentifier) {
         self.file = file
@@ -67,6 +83,31 @@ public final class DiskPageCache: FilePageCache, @unchecked Sendable {
     }
 
     deinit { for page in state.withLock({ $0.pages }) { TmpfsPageMemory.release(page.bytes) } }
+
+    /// Runs `body` under the lock; a pin it dropped is released after the lock.
+    func locked<R>(_ body: (inout State) -> R) -> R {
+        var released: (any DiskPageCacheBacking)? = nil
+        let result = state.withLock { s -> R in
+            let r = body(&s)
+            released = s.unpinned
+            s.unpinned = nil
+            return r
+        }
+        withExtendedLifetime(released) {}
+        return result
+    }
+
+    /// The inode goes: its clean pages go with it (nothing maps them and none is dirty, or the
+    /// cache would still hold the inode).
+    public func release() {
+        let dropped = locked { s -> [UnsafeMutableRawPointer] in
+            let all = s.pages.map { $0.bytes }
+            s.pages.removeAll()
+            settle(&s)
+            return all
+        }
+        for bytes in dropped { TmpfsPageMemory.release(bytes) }
+    }
 
     // The interface mappings use.
 
@@ -84,7 +125,7 @@ public final class DiskPageCache: FilePageCache, @unchecked Sendable {
     }
 
     public func readIn(at index: Int64) async -> FilePageReadIn {
-        if state.withLock({ $0.position(index).found }) { return .ready }
+        guard let generation = state.withLock({ s -> UInt64? in s.position(index).found ? nil : s.generation }) else { return .ready }
         guard let bytes = TmpfsPageMemory.allocate() else { return .outOfMemory }
         bytes.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
         do throws(Errno) {
@@ -94,35 +135,40 @@ public final class DiskPageCache: FilePageCache, @unchecked Sendable {
             return .ioError
         }
         let size = file.cachedFileSize
-        let kept = insert(bytes, at: index, size: size)
+        let kept = insert(bytes, at: index, size: size, generation: generation)
         if !kept { TmpfsPageMemory.release(bytes) }
+        // A write raced with the read-in: the fault retries and reads again.
         return kept || index * Int64(pageSize) < size ? .ready : .beyondEnd
     }
 
-    private func insert(_ bytes: UnsafeMutableRawPointer, at index: Int64, size: Int64) -> Bool {
+    /// Inserts a page read in when the file was at `generation` (refused when a write came since,
+    /// when the page is cached already or past the end).
+    func insert(_ bytes: UnsafeMutableRawPointer, at index: Int64, size: Int64, generation: UInt64) -> Bool {
         let address = UInt(bitPattern: bytes)        // a plain number may cross into the lock's region
-        return state.withLock { s -> Bool in
+        return locked { s -> Bool in
             let (found, at) = s.position(index)
-            guard !found, index * Int64(pageSize) < size else { return false }
+            guard !found, s.generation == generation, index * Int64(pageSize) < size else { return false }
             s.clock += 1
             s.pages.insert(Page(index: index, bytes: UnsafeMutableRawPointer(bitPattern: address)!, dirtySince: nil, used: s.clock), at: at)
-            pin(&s)
+            settle(&s)
             return true
         }
     }
 
     public func mappingAdded(sharedWritable: Bool, writing: Bool) throws(Errno) -> Bool {
-        state.withLock { s in
+        locked { s in
             s.mappings += 1
-            pin(&s)
+            settle(&s)
         }
         return true
     }
 
     public func mappingRemoved(sharedWritable: Bool) {
-        let dropped = state.withLock { s -> [UnsafeMutableRawPointer] in
+        let dropped = locked { s -> [UnsafeMutableRawPointer] in
             s.mappings -= 1
-            return s.mappings == 0 ? dropClean(&s, limit: Int.max, unmappedOnly: false) : []
+            let gone = s.mappings == 0 ? dropClean(&s, limit: Int.max, unmappedOnly: false) : []
+            settle(&s)
+            return gone
         }
         for bytes in dropped { TmpfsPageMemory.release(bytes) }
     }
@@ -134,9 +180,10 @@ public final class DiskPageCache: FilePageCache, @unchecked Sendable {
 
     public func pageDirtied(at index: Int64) {
         let now = DiskPageCacheHooks.now()
-        state.withLock { s in
+        locked { s in
             let (found, at) = s.position(index)
-            if found && s.pages[at].dirtySince == nil { s.pages[at].dirtySince = now }
+            if found && s.pages[at].dirtySince == nil { s.pages[at].dirtySince = now; s.dirtyCount += 1 }
+            settle(&s)
         }
     }
 
@@ -152,20 +199,23 @@ public final class DiskPageCache: FilePageCache, @unchecked Sendable {
         }
     }
 
-    /// write(2) wrote `buffer` at `offset` to the filesystem: cached pages take the bytes (and count
-    /// as dirty, so that a writeback racing with the write cannot leave older bytes on the disk).
+    /// write(2) wrote `buffer` at `offset` to the filesystem: cached pages take the bytes. While the
+    /// file is mapped or dirty they count as dirty, so that a writeback racing with the write cannot
+    /// leave older bytes on the disk; otherwise they are copies of what the filesystem has.
     public func absorb(at offset: Int64, from buffer: UnsafeRawBufferPointer) {
         let now = DiskPageCacheHooks.now()
-        visit(offset, buffer.count, dirtying: now) { page, within, done, n in
+        visit(offset, buffer.count, dirtying: now, bump: true) { page, within, done, n in
             (page + within).copyMemory(from: buffer.baseAddress! + done, byteCount: n)
         }
     }
 
-    private func visit(_ offset: Int64, _ count: Int, dirtying now: UInt64? = nil,
+    private func visit(_ offset: Int64, _ count: Int, dirtying now: UInt64? = nil, bump: Bool = false,
                        _ body: (UnsafeMutableRawPointer, Int, Int, Int) -> Void) {
         guard count > 0, offset >= 0 else { return }
-        state.withLock { s in
+        locked { s in
+            if bump { s.generation &+= 1 }
             guard !s.pages.isEmpty else { return }
+            let dirtying = s.pinned != nil ? now : nil
             var at = s.position(offset / Int64(pageSize)).at
             let end = offset + Int64(count)
             while at < s.pages.count {
@@ -174,10 +224,11 @@ public final class DiskPageCache: FilePageCache, @unchecked Sendable {
                 let from = max(start, offset), to = min(start + Int64(pageSize), end)
                 if from < to {
                     body(s.pages[at].bytes, Int(from - start), Int(from - offset), Int(to - from))
-                    if let now, s.pages[at].dirtySince == nil { s.pages[at].dirtySince = now }
+                    if let dirtying, s.pages[at].dirtySince == nil { s.pages[at].dirtySince = dirtying; s.dirtyCount += 1 }
                 }
                 at += 1
             }
+            settle(&s)
         }
     }
 
@@ -185,7 +236,8 @@ public final class DiskPageCache: FilePageCache, @unchecked Sendable {
     /// bytes past the old end in its last page (stores there never reach the disk) read as zeros,
     /// and on shrinking the pages wholly past the new end leave every mapping and the cache.
     public func sizeChanging(from old: Int64, to new: Int64) {
-        let dropped = state.withLock { s -> [UnsafeMutableRawPointer] in
+        let dropped = locked { s -> [UnsafeMutableRawPointer] in
+            s.generation &+= 1
             for edge in [old, new] where edge % Int64(pageSize) != 0 && edge <= old {
                 let (found, at) = s.position(edge / Int64(pageSize))
                 if found {
@@ -196,13 +248,18 @@ public final class DiskPageCache: FilePageCache, @unchecked Sendable {
             guard new < old else { return [] }
             let first = s.position((new + Int64(pageSize) - 1) / Int64(pageSize)).at
             let gone = s.pages[first...].map { $0.bytes }
+            s.dirtyCount -= s.pages[first...].reduce(0) { $0 + ($1.dirtySince == nil ? 0 : 1) }
             s.pages.removeSubrange(first...)
-            unpinIfIdle(&s)
+            settle(&s)
             return gone
         }
         if new < old && isMapped { FilePageCacheEvents.truncated(self, new) }
         for bytes in dropped { TmpfsPageMemory.release(bytes) }
     }
+
+    /// The file's data changed without passing through `absorb` (truncate): read-ins in progress
+    /// do not keep what they read.
+    public func changed() { state.withLock { $0.generation &+= 1 } }
 
     private var isMapped: Bool { state.withLock { $0.mappings > 0 } }
 
@@ -220,6 +277,7 @@ public final class DiskPageCache: FilePageCache, @unchecked Sendable {
                     while at < s.pages.count {
                         if let since = s.pages[at].dirtySince, dirtyBefore.map({ since < $0 }) ?? true {
                             s.pages[at].dirtySince = nil
+                            s.dirtyCount -= 1
                             return s.pages[at].index
                         }
                         at += 1
@@ -246,21 +304,20 @@ public final class DiskPageCache: FilePageCache, @unchecked Sendable {
                     throw error
                 }
             }
-            let dropped = state.withLock { s in s.mappings == 0 ? dropClean(&s, limit: Int.max, unmappedOnly: false) : [] }
-            for bytes in dropped { TmpfsPageMemory.release(bytes) }
+            locked { s in settle(&s) }           // clean now: kept (reclaimable), the pin may go
         }
     }
 
     /// Frees up to `pages` clean pages no page table maps, least recently mapped first; returns how many.
     public func reclaim(pages: Int) -> Int {
-        let dropped = state.withLock { s in dropClean(&s, limit: pages, unmappedOnly: true) }
+        let dropped = locked { s in dropClean(&s, limit: pages, unmappedOnly: true) }
         for bytes in dropped { TmpfsPageMemory.release(bytes) }
         return dropped.count
     }
 
     /// (cached pages, dirty pages).
     public var counts: (cached: Int, dirty: Int) {
-        state.withLock { s in (s.pages.count, s.pages.reduce(0) { $0 + ($1.dirtySince == nil ? 0 : 1) }) }
+        state.withLock { s in (s.pages.count, s.dirtyCount) }
     }
 
     /// The indices of the cached pages and whether each is dirty (host tests).
@@ -277,20 +334,19 @@ public final class DiskPageCache: FilePageCache, @unchecked Sendable {
             let (found, at) = s.position(candidate.index)
             if found { dropped.append(s.pages.remove(at: at).bytes) }
         }
-        unpinIfIdle(&s)
+        settle(&s)
         return dropped
     }
 
-    private func pin(_ s: inout State) {
-        guard s.pinned == nil else { return }
-        s.pinned = file
-        DiskPageCaches.registry.withLock { $0.append(self) }
-    }
-
-    private func unpinIfIdle(_ s: inout State) {
-        guard s.pinned != nil, s.pages.isEmpty, s.mappings == 0 else { return }
-        s.pinned = nil
-        DiskPageCaches.registry.withLock { $0.removeAll { $0 === self } }
+    /// Holds the file while mapped or dirty; in the registry while pages or mappings exist.
+    func settle(_ s: inout State) {
+        let pin = s.mappings > 0 || s.dirtyCount > 0
+        if pin && s.pinned == nil { s.pinned = file }
+        if !pin && s.pinned != nil { s.unpinned = s.pinned; s.pinned = nil }
+        let register = s.mappings > 0 || !s.pages.isEmpty
+        if register && !s.registered { DiskPageCaches.registry.withLock { $0.append(self) } }
+        if !register && s.registered { DiskPageCaches.registry.withLock { $0.removeAll { $0 === self } } }
+        s.registered = register
     }
 }
 

@@ -53,6 +53,11 @@ public protocol FilePageCache: AnyObject, Sendable {
     func pageDirtied(at index: Int64)
     /// msync(MS_SYNC): the dirty pages written back through the filesystem.
     func writeBackPages() async throws(Errno)
+    /// POSIX_FADV_WILLNEED, readahead(2), MADV_WILLNEED: starts reading `pages` in without waiting
+    /// (nothing for files whose pages are in memory anyway).
+    func willNeed(_ pages: Range<Int64>)
+    /// POSIX_FADV_DONTNEED: drops the clean pages of `pages` nothing maps.
+    func dontNeed(_ pages: Range<Int64>)
 }
 
 extension FilePageCache {
@@ -60,6 +65,8 @@ extension FilePageCache {
     public var tracksDirtyPages: Bool { false }
     public func pageDirtied(at index: Int64) {}
     public func writeBackPages() async throws(Errno) {}
+    public func willNeed(_ pages: Range<Int64>) {}
+    public func dontNeed(_ pages: Range<Int64>) {}
 }
 
 /// What the kernel does when the page cache changes under the mappings.

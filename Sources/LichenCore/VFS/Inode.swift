@@ -51,6 +51,9 @@ public protocol Inode: AnyObject, Sendable {
     // Regular files.
     /// Reads up to `buffer.count` bytes at `offset`; 0 at or past the end.
     func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int
+    /// read(2) of an open file: `readahead` is the description's readahead state (disk files use
+    /// it; others read as `read(at:into:)`).
+    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, readahead: SpinLock<ReadaheadState>) async throws(Errno) -> Int
     /// Writes `buffer` at `offset`, or at the end of the file if `append` (decided atomically with
     /// the write). Returns the count written and the offset just past it.
     func write(at offset: Int64, from buffer: UnsafeRawBufferPointer, append: Bool) async throws(Errno) -> (count: Int, end: Int64)
@@ -95,6 +98,9 @@ extension Inode {
     public func accessed(_ update: AccessTimeUpdate) async {}
     public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int {
         throw metadata.isDirectory ? .EISDIR : .EINVAL
+    }
+    public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, readahead: SpinLock<ReadaheadState>) async throws(Errno) -> Int {
+        try await read(at: offset, into: buffer)
     }
     public func write(at offset: Int64, from buffer: UnsafeRawBufferPointer, append: Bool) async throws(Errno) -> (count: Int, end: Int64) {
         throw metadata.isDirectory ? .EISDIR : .EINVAL

@@ -48,6 +48,8 @@ public final class OpenFile: @unchecked Sendable {
     public var lockOwner: UInt { UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()) }
     /// F_SETOWN(_EX) and F_SETSIG: who would get the I/O signal, and which.
     public let signalOwner = SpinLock(FileSignalOwner())
+    /// Its readahead window (Linux's f_ra): disk files read ahead of a sequential reader.
+    public let readahead = SpinLock(ReadaheadState())
     /// O_ASYNC's watcher of the poll queue (FileAsyncNotifier.swift).
     let asyncNotifier = SpinLock<FileAsyncNotifier?>(nil)
 
@@ -169,7 +171,7 @@ public final class OpenFile: @unchecked Sendable {
 
     private func readData(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) async throws(Errno) -> Int {
         if let ops = operations { return try await ops.read(self, into: buffer, at: offset) }
-        let n = try await inode.read(at: offset, into: buffer)
+        let n = try await inode.read(at: offset, into: buffer, readahead: readahead)
         if !buffer.isEmpty { await location.accessed(noAtime: flags.contains(.O_NOATIME)) }
         return n
     }

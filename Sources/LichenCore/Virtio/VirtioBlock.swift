@@ -43,6 +43,7 @@ public enum VirtioBlock {
         /// Offsets of the fields in the device's config space.
         public enum Offset {
             public static let capacity = 0
+            public static let sizeMax = 8
             public static let blockSize = 20
             public static let physicalBlockExponent = 24     // topology: a byte, log2(physical / logical)
             public static let maxDiscardSectors = 36
@@ -56,10 +57,16 @@ public enum VirtioBlock {
         public let logicalBlockSize: UInt32
         public let physicalBlockSize: UInt32
         public let maxDiscardSectors: UInt32
+        /// The most bytes one request's data may carry: the largest segment (SIZE_MAX: one data
+        /// segment per request) in whole logical blocks, at most `maxTransfer`.
+        public let maxTransferBytes: Int
+        /// What one request reads or writes at most (Linux's 128 KiB read_ahead_kb fits in one).
+        public static let maxTransfer = 128 * 1024
 
         /// Decodes raw field values, keeping sizes Linux would accept: a logical block size that is a
         /// power of two from 512 to 4096 (Linux's blk_validate_block_size), else 512.
-        public init(capacity: UInt64, blockSize: UInt32?, physicalBlockExponent: UInt8?, maxDiscardSectors: UInt32?) {
+        public init(capacity: UInt64, blockSize: UInt32?, physicalBlockExponent: UInt8?, maxDiscardSectors: UInt32?,
+                    sizeMax: UInt32? = nil) {
             self.capacity = capacity
             var logical: UInt32 = 512
             if let b = blockSize, b >= 512, b <= 4096, b & (b - 1) == 0 { logical = b }
@@ -67,6 +74,8 @@ public enum VirtioBlock {
             let exponent = UInt32(physicalBlockExponent ?? 0)
             physicalBlockSize = exponent < 4 ? logical << exponent : logical
             self.maxDiscardSectors = maxDiscardSectors.map { $0 == 0 ? UInt32.max : $0 } ?? UInt32.max
+            let segment = min(Int(sizeMax ?? UInt32.max), Self.maxTransfer)
+            maxTransferBytes = max(segment / Int(logical) * Int(logical), Int(logical))
         }
     }
 }

@@ -12,7 +12,7 @@ final class VirtioBlockDevice: BlockDevice, @unchecked Sendable {
     let readOnly: Bool
     let hasWriteCache: Bool
     let maxDiscardSectors: UInt64
-    let maxTransferBytes = 64 << 10
+    let maxTransferBytes: Int
     private let queue: VirtioQueue
 
     /// Per-request DMA memory the chain's header, discard segment and status byte live in: one
@@ -26,7 +26,7 @@ final class VirtioBlockDevice: BlockDevice, @unchecked Sendable {
 
     static func probe(_ transport: VirtioMMIO) throws(ProbeFailure) {
         let wanted = [VirtioBlock.Feature.readOnly, VirtioBlock.Feature.blockSize, VirtioBlock.Feature.flush,
-                      VirtioBlock.Feature.topology, VirtioBlock.Feature.discard].reduce(UInt64(0)) { $0 | VirtioFeatureNegotiation.bit($1) }
+                      VirtioBlock.Feature.topology, VirtioBlock.Feature.discard, VirtioBlock.Feature.sizeMax].reduce(UInt64(0)) { $0 | VirtioFeatureNegotiation.bit($1) }
         try transport.negotiate(wanted: wanted)
         let f = transport.features
         let config = transport.readConfiguration { field in
@@ -36,7 +36,8 @@ final class VirtioBlockDevice: BlockDevice, @unchecked Sendable {
                 blockSize: f.has(VirtioBlock.Feature.blockSize) ? field(VirtioBlock.Configuration.Offset.blockSize) : nil,
                 physicalBlockExponent: f.has(VirtioBlock.Feature.topology)
                     ? UInt8(truncatingIfNeeded: field(VirtioBlock.Configuration.Offset.physicalBlockExponent)) : nil,
-                maxDiscardSectors: f.has(VirtioBlock.Feature.discard) ? field(VirtioBlock.Configuration.Offset.maxDiscardSectors) : nil)
+                maxDiscardSectors: f.has(VirtioBlock.Feature.discard) ? field(VirtioBlock.Configuration.Offset.maxDiscardSectors) : nil,
+                sizeMax: f.has(VirtioBlock.Feature.sizeMax) ? field(VirtioBlock.Configuration.Offset.sizeMax) : nil)
         }
         guard let queue = VirtioQueue(transport, index: 0, preferredSize: 128),
               let slots = DMABuffer.allocate(queue.size * slotSize) else {
@@ -54,7 +55,7 @@ final class VirtioBlockDevice: BlockDevice, @unchecked Sendable {
                        + Format.bytes(config.capacity * 512) + "), logical block " + Format.decimal(UInt64(config.logicalBlockSize))
                        + (disk.readOnly ? ", read-only" : "") + (disk.hasWriteCache ? ", flush" : "")
                        + (disk.maxDiscardSectors > 0 ? ", discard" : "") + (f.has(Virtio.Feature.eventIndex) ? ", event index" : "")
-                       + ", queue of " + Format.decimal(UInt64(queue.size)))
+                       + ", queue of " + Format.decimal(UInt64(queue.size)) + ", requests up to " + Format.bytes(UInt64(disk.maxTransferBytes)))
         BlockDevices.add(disk)
     }
 
@@ -66,6 +67,7 @@ final class VirtioBlockDevice: BlockDevice, @unchecked Sendable {
         readOnly = f.has(VirtioBlock.Feature.readOnly)
         hasWriteCache = f.has(VirtioBlock.Feature.flush)
         maxDiscardSectors = f.has(VirtioBlock.Feature.discard) ? UInt64(config.maxDiscardSectors) : 0
+        maxTransferBytes = config.maxTransferBytes
         self.queue = queue
         self.slots = slots
         freeSlots = SpinLock(Array(0..<queue.size))
