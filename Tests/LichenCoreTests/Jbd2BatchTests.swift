@@ -170,6 +170,23 @@ import Testing
         #expect(try await Self.afterCrash(h, "f") == [1, 2])
     }
 
+    @Test func commitOption() {
+        func parse(_ s: String) -> Int64? { Ext4FileSystem.commitInterval(Array(s.utf8)) }
+        #expect(parse("") == nil && parse("noatime,ro") == nil)
+        #expect(parse("commit=30") == 30 && parse("ro,commit=1,noatime") == 1)
+        #expect(parse("commit=0") == 5, "0 is the default")
+        #expect(parse("commit=8589934") == 8_589_934 && parse("commit=8589935") == -1)
+        #expect(parse("commit=") == -1 && parse("commit=x") == -1 && parse("commit=-1") == -1)
+        #expect(parse("commit=5,commit=7") == 7, "the last one counts")
+    }
+
+    @Test func procMountsShowsOnlyANonDefaultInterval() async throws {
+        let h = try await Ext4WriteHarness(image: "ext4-j-1k.img")
+        #expect(h.fs.fileSystemOptions == "")
+        h.fs.commitInterval = 30
+        #expect(h.fs.fileSystemOptions == "commit=30")
+    }
+
     /// A store whose barriers can be held: a commit stops at its first barrier while the test
     /// changes the blocks it is writing.
     final class GatedStore: BlockStore, @unchecked Sendable {

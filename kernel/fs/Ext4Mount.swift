@@ -135,19 +135,7 @@ enum Ext4Mount {
     }
     private static let commitFailed = ReportOnce(count: 1)
 
-    /// commit=N (seconds; 0 is the default 5), nil when not given. Linux refuses more than
-    /// INT_MAX / HZ (HZ 250 on Debian's arm64 kernel).
-    static func commitInterval(_ options: [UInt8]) -> Int64? {
-        var interval: Int64? = nil
-        for option in options.split(separator: UInt8(ascii: ",")) where option.starts(with: Array("commit=".utf8)) {
-            let digits = option.dropFirst(7)
-            guard !digits.isEmpty, digits.count <= 10, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return -1 }
-            let n = digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - 0x30) }
-            guard n <= Int64(Int32.max) / 250 else { return -1 }
-            interval = n == 0 ? Ext4FileSystem.defaultCommitInterval : n
-        }
-        return interval
-    }
+    static func commitInterval(_ options: [UInt8]) -> Int64? { Ext4FileSystem.commitInterval(options) }
 
     private static func hasNoload(_ options: [UInt8]) -> Bool {
         options.split(separator: UInt8(ascii: ",")).contains { Array($0) == Array("noload".utf8) || Array($0) == Array("norecovery".utf8) }

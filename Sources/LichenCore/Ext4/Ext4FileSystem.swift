@@ -139,6 +139,20 @@ public final class Ext4FileSystem: FileSystem {
         set { timer.withLock { $0.interval = newValue } }
     }
     public static let defaultCommitInterval: Int64 = 5
+
+    /// The mount options' commit=N (seconds; 0 is the default 5), nil when not given, -1 when
+    /// invalid (Linux refuses more than INT_MAX / HZ, HZ 250 on Debian's arm64 kernel: EINVAL).
+    public static func commitInterval(_ options: [UInt8]) -> Int64? {
+        var interval: Int64? = nil
+        for option in options.split(separator: UInt8(ascii: ",")) where option.starts(with: Array("commit=".utf8)) {
+            let digits = option.dropFirst(7)
+            guard !digits.isEmpty, digits.count <= 10, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return -1 }
+            let n = digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - 0x30) }
+            guard n <= Int64(Int32.max) / 250 else { return -1 }
+            interval = n == 0 ? defaultCommitInterval : n
+        }
+        return interval
+    }
     /// Set by unmount: the commit timer stops.
     public var isUnmounted: Bool { timer.withLock { $0.unmounted } }
     private let timer = SpinLock<(interval: Int64, unmounted: Bool)>((Ext4FileSystem.defaultCommitInterval, false))
