@@ -170,6 +170,21 @@ import Testing
         #expect(try await Self.afterCrash(h, "f") == [1, 2])
     }
 
+    /// Unlink frees the inode in the same transaction: a crash after the directory's fsync finds
+    /// neither the name nor an unlinked, still allocated inode.
+    @Test func unlinkedInodeIsFreedInTheSameTransaction() async throws {
+        let h = try await Ext4WriteHarness(image: "ext4-j-1k.img")
+        try await h.write("f", Ext4WriteTests.random(20_000, seed: 9))
+        try await h.fs.sync(file: try await h.node("f"))
+        try await h.fs.root.unlink(Array("f".utf8))
+        h.expected["f"] = nil
+        try await h.fs.sync(file: h.fs.root)
+        let (replayed, _, _) = try await Jbd2Images.recover(h.store.durable)
+        var output = ""
+        let (status, _) = Jbd2Images.e2fsprogs(["e2fsck", "-fn"], on: replayed.image, output: &output)
+        #expect(status == 0, "\(output)")
+    }
+
     @Test func commitOption() {
         func parse(_ s: String) -> Int64? { Ext4FileSystem.commitInterval(Array(s.utf8)) }
         #expect(parse("") == nil && parse("noatime,ro") == nil)

@@ -129,6 +129,7 @@ public final class Ext4FileSystem: FileSystem {
     public func sync(file: any Inode) async throws(Errno) {
         guard let writer = volume.writer else { return }
         try await DiskPageCaches.writeBack(owner: ObjectIdentifier(volume))     // mapped stores first
+        try await volume.flushOrphans()          // inodes unlinked meanwhile, freed in the running transaction
         _ = try await writer.committer.commit(under: writer.lock, for: UInt32(truncatingIfNeeded: file.metadata.ino))
         try await writer.store.sync()
     }

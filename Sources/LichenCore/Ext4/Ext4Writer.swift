@@ -60,6 +60,10 @@ extension Ext4Volume {
             let op = Ext4Operation(self, writer)
             let result = try await body(op)
             if try await commit(op, writer) { full = true }
+            // An inode the operation left without links and without users is freed now, in the
+            // same running transaction (no orphan list on disk: a commit between the two would
+            // leave an unlinked, still allocated inode to e2fsck).
+            if try await releaseOrphans(writer) { full = true }
             return (result, full)
         }
         if full { _ = try await writer.committer.commit(under: writer.lock, for: nil) }
