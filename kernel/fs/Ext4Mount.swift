@@ -5,7 +5,8 @@ import _Concurrency
 /// its superblock read through a small cache, a journal that needs recovery replayed, then the
 /// filesystem reads (and, mounted read-write, writes) everything through the device's BlockCache in
 /// its own block size. Read-write only where Ext4FileSystem.writableRefusal allows it; a journaled
-/// filesystem commits every operation through its jbd2 journal (Ext4JournalCommitter).
+/// filesystem gathers operations in its jbd2 journal's running transaction (Ext4JournalCommitter),
+/// committed by a timer every commit= seconds (default 5), fsync, sync and unmount.
 enum Ext4Mount {
     static let MS_RDONLY: UInt64 = 0x1, MS_SILENT: UInt64 = 0x8000
     private static let writeRefused = ReportOnce(count: 1)
@@ -23,7 +24,7 @@ enum Ext4Mount {
         guard let file = BlockDevices.file(metadata.rdev) else { throw .ENXIO }
         let name = file.name
         func log(_ s: String) { KernelLog.info("EXT4-fs (" + name + "): " + s) }
-        // Options: only what read-only reading honours; others are refused rather than ignored.
+        // Options: only what Lichen honours; others are refused rather than ignored.
         guard data.isEmpty || isHarmless(data) else {
             log("Unrecognized mount option \"" + String(decoding: data, as: UTF8.self) + "\" or missing value")
             throw .EINVAL
@@ -69,8 +70,10 @@ enum Ext4Mount {
                                                 writable: writable ? (cache, nil, RootFilesystem.clock) : nil) { line in
             KernelLog.warning("EXT4-fs (" + name + "): " + line)
         }
+        if let interval = commitInterval(data) { fs.commitInterval = interval }
+        if journaled { Task { await commitTimer(fs) } }
         log(!writable ? "mounted filesystem read-only"
-            : journaled ? "mounted filesystem r/w with ordered data mode (Lichen: one jbd2 transaction per operation, no xattr changes)"
+            : journaled ? "mounted filesystem r/w with ordered data mode (Lichen: no xattr changes)"
             : "mounted filesystem read-write without journal (Lichen: no xattr changes)")
         return fs
     }
@@ -119,15 +122,32 @@ enum Ext4Mount {
         }
     }
 
+    /// The journal's commit timer (Linux's jbd2 thread waking at the commit interval): checks five
+    /// times per interval whether the running transaction is due, until the last unmount.
+    private static func commitTimer(_ fs: Ext4FileSystem) async {
+        let step = UInt64(fs.commitInterval) * 200_000_000
+        while !fs.isUnmounted {
+            await sleep(for: step)
+            do throws(Errno) { try await fs.commitIfDue() } catch {
+                if commitFailed.first(0) { KernelLog.warning("EXT4-fs: Lichen: journal commit failed, errno " + Format.decimal(UInt64(error.rawValue))) }
+            }
+        }
+    }
+    private static let commitFailed = ReportOnce(count: 1)
+
+    static func commitInterval(_ options: [UInt8]) -> Int64? { Ext4FileSystem.commitInterval(options) }
+
     private static func hasNoload(_ options: [UInt8]) -> Bool {
         options.split(separator: UInt8(ascii: ",")).contains { Array($0) == Array("noload".utf8) || Array($0) == Array("norecovery".utf8) }
     }
 
-    /// Options that change nothing for a read-only mount without a journal replay.
+    /// Options Lichen honours: those that change nothing for a read-only mount without a journal
+    /// replay, and commit=N (a valid interval).
     private static func isHarmless(_ data: [UInt8]) -> Bool {
         let allowed = ["ro", "noload", "norecovery", "errors=continue", "errors=remount-ro", "nodelalloc", "noatime",
                        "relatime", "nouser_xattr", "noacl", "acl", "user_xattr"]
-        for option in data.split(separator: UInt8(ascii: ",")) {
+        if commitInterval(data) == -1 { return false }
+        for option in data.split(separator: UInt8(ascii: ",")) where !option.starts(with: Array("commit=".utf8)) {
             if !allowed.contains(where: { Array($0.utf8) == Array(option) }) { return false }
         }
         return true

@@ -138,7 +138,7 @@ enum FileSyscalls {
     private static func syncDescriptor(_ a: SyscallArguments, _ fd: Int32) async throws(Errno) -> UInt64 {
         let file = try a.process.file(fd)
         if let operations = file.operations { try await operations.fsync(file) }
-        try await file.location.mount.fileSystem.sync()        // the whole filesystem (no per-file tracking yet)
+        try await file.location.mount.fileSystem.sync(file: file.location.inode)
         return 0
     }
 

@@ -26,7 +26,7 @@ public final class Ext4FileSystem: FileSystem {
         if let writable {
             writer = try await makeWriter(superblock, store: writable.store, committer: writable.committer, clock: writable.clock, log: log)
         }
-        let volume = Ext4Volume(superblock, groups: groups, source: writable?.store ?? source, writer: writer, log: log)
+        let volume = Ext4Volume(superblock, groups: groups, source: source, writer: writer, log: log)
         do throws(Errno) {
             let root = try await volume.node(2)
             guard root.metadata.isDirectory else {
@@ -37,7 +37,7 @@ public final class Ext4FileSystem: FileSystem {
             return Ext4FileSystem(volume: volume, root: root, device: device, type: type, statistics: statistics)
         } catch {
             volume.forgetInodes()            // the cached inodes and the volume point at each other
-            try? await writer?.committer.close()
+            if let writer { try? await writer.committer.close(under: writer.lock) }
             throw error
         }
     }
@@ -48,13 +48,13 @@ public final class Ext4FileSystem: FileSystem {
                                    clock: @escaping VFSClock, log: @escaping @Sendable (String) -> Void) async throws(Errno) -> Ext4Writer {
         let first = try await store.block(superblock.blockSize == 1024 ? 1 : 0)
         let want = Int(first.get16((superblock.blockSize == 1024 ? 0 : 1024) + 0x15e))
-        var committer: any Ext4MetadataCommitter = Ext4HomeCommitter(store)
-        if let given {
-            committer = given
-        } else if superblock.compat & Ext4Superblock.compatHasJournal != 0 {
-            committer = try await Ext4JournalCommitter(superblock, store: store, clock: clock, report: log)
+        if let given { return Ext4Writer(store: store, committer: given, clock: clock, wantExtraIsize: want) }
+        guard superblock.compat & Ext4Superblock.compatHasJournal != 0 else {
+            return Ext4Writer(store: store, committer: Ext4HomeCommitter(store), clock: clock, wantExtraIsize: want)
         }
-        return Ext4Writer(store: store, committer: committer, clock: clock, wantExtraIsize: want)
+        // Everything is read and written through the journal's store (it shows the running transaction).
+        let journal = try await Ext4JournalCommitter(superblock, store: store, clock: clock, report: log)
+        return Ext4Writer(store: journal, committer: journal, clock: clock, wantExtraIsize: want)
     }
 
     /// remount read-write of a read-only mount (Linux's ext4_reconfigure): the filesystem must be one
@@ -113,14 +113,66 @@ public final class Ext4FileSystem: FileSystem {
     }
 
     /// Frees the inodes whose last user left, then makes everything written durable and the
-    /// filesystem clean (journal checkpointed and emptied: sync, syncfs, fsync, remount read-only
-    /// and umount). Nothing to do read-only.
+    /// filesystem clean (journal committed, checkpointed and emptied: sync, syncfs, remount
+    /// read-only and umount). Nothing to do read-only.
     public func sync() async throws(Errno) {
         guard let writer = volume.writer else { return }
         try await DiskPageCaches.writeBack(owner: ObjectIdentifier(volume))     // mapped stores first
         try await volume.flushOrphans()
-        try await writer.lock.withLock { (_: inout Int) async throws(Errno) in try await writer.committer.close() }
+        try await writer.committer.close(under: writer.lock)
         try await writer.store.sync()
+    }
+
+    /// fsync and fdatasync (Linux's ext4_sync_file): the file's data written back, the running
+    /// transaction committed only if it holds changes of this inode (its size, its blocks, its
+    /// directory entry when new), then a barrier. An fsync with nothing pending commits nothing.
+    public func sync(file: any Inode) async throws(Errno) {
+        guard let writer = volume.writer else { return }
+        try await DiskPageCaches.writeBack(owner: ObjectIdentifier(volume))     // mapped stores first
+        try await volume.flushOrphans()          // inodes unlinked meanwhile, freed in the running transaction
+        _ = try await writer.committer.commit(under: writer.lock, for: UInt32(truncatingIfNeeded: file.metadata.ino))
+        try await writer.store.sync()
+    }
+
+    /// The commit interval (ext4's commit=, seconds; Linux's default 5), for the caller's timer.
+    public var commitInterval: Int64 {
+        get { timer.withLock { $0.interval } }
+        set { timer.withLock { $0.interval = newValue } }
+    }
+    public static let defaultCommitInterval: Int64 = 5
+
+    /// The mount options' commit=N (seconds; 0 is the default 5), nil when not given, -1 when
+    /// invalid (Linux refuses more than INT_MAX / HZ, HZ 250 on Debian's arm64 kernel: EINVAL).
+    public static func commitInterval(_ options: [UInt8]) -> Int64? {
+        var interval: Int64? = nil
+        for option in options.split(separator: UInt8(ascii: ",")) where option.starts(with: Array("commit=".utf8)) {
+            let digits = option.dropFirst(7)
+            guard !digits.isEmpty, digits.count <= 10, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return -1 }
+            let n = digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - 0x30) }
+            guard n <= Int64(Int32.max) / 250 else { return -1 }
+            interval = n == 0 ? defaultCommitInterval : n
+        }
+        return interval
+    }
+    /// Set by unmount: the commit timer stops.
+    public var isUnmounted: Bool { timer.withLock { $0.unmounted } }
+    private let timer = SpinLock<(interval: Int64, unmounted: Bool)>((Ext4FileSystem.defaultCommitInterval, false))
+
+    /// The commit timer's tick: commits the running transaction once its first change is
+    /// `commitInterval` old (Linux's jbd2 commit timer).
+    public func commitIfDue() async throws(Errno) {
+        guard let writer = volume.writer else { return }
+        try await writer.committer.commitIfOlder(than: commitInterval, under: writer.lock)
+    }
+
+    public func unmount() async throws(Errno) {
+        try await sync()
+        timer.withLock { $0.unmounted = true }
+    }
+
+    /// /proc/mounts' ext4 options: commit= only when not the default, as Linux.
+    public var fileSystemOptions: String {
+        commitInterval == Ext4FileSystem.defaultCommitInterval ? "" : "commit=" + Format.decimal(UInt64(commitInterval))
     }
 
     /// The inodes point at the volume, the volume caches inodes: break the cycle when the mount is gone.
@@ -136,7 +188,9 @@ public final class Ext4FileSystem: FileSystem {
 final class Ext4Volume: @unchecked Sendable {
     let sb: Ext4Superblock
     let groups: [Ext4GroupDescriptor]
-    let source: any Ext4BlockSource
+    /// What a read-only mount reads; a read-write one reads through its writer's store.
+    private let baseSource: any Ext4BlockSource
+    var source: any Ext4BlockSource { writer?.store ?? baseSource }
     /// Read-write mounts: the write side (nil: read-only, every change is EROFS). Set once by a
     /// remount read-write (Ext4FileSystem.makeWritable), never cleared.
     var writer: Ext4Writer?
@@ -151,7 +205,7 @@ final class Ext4Volume: @unchecked Sendable {
          log: @escaping @Sendable (String) -> Void) {
         self.sb = sb
         self.groups = groups
-        self.source = source
+        baseSource = source
         self.writer = writer
         self.log = log
     }

@@ -16,7 +16,7 @@ final class Ext4Operation {
     init(_ volume: Ext4Volume, _ writer: Ext4Writer) {
         self.volume = volume
         self.writer = writer
-        tx = Ext4Transaction(writer.store)
+        tx = Ext4Transaction(writer.store, committer: writer.committer)
         now = writer.clock()
     }
 

@@ -1,7 +1,7 @@
 import _Concurrency
 
-/// The commit writer of an internal journal (Linux's jbd2 commit and checkpoint, simplified to
-/// one transaction at a time). A transaction is a set of metadata blocks (home block, new image)
+/// The commit writer of an internal journal (Linux's jbd2 commit and checkpoint: one transaction
+/// written at a time; the caller builds them, Jbd2Transaction). A transaction is a set of metadata blocks (home block, new image)
 /// and blocks to revoke; `commit` logs it (descriptor blocks, the copies, revoke blocks; barrier;
 /// the commit block; barrier), then writes the blocks home. When the log is nearly full the home
 /// writes are made durable and the log's tail moves past them (a checkpoint).
@@ -52,6 +52,11 @@ public final class Jbd2Journal: @unchecked Sendable {
     }
 
     private var capacity: UInt32 { superblock.maxLength - superblock.first }
+    /// Log blocks a running transaction may take before it is committed: a quarter of the log,
+    /// as Linux's j_max_transaction_buffers.
+    public var maxTransactionBlocks: Int { Int(capacity) / 4 }
+    /// Log blocks a transaction can never reach (it would not fit in the empty log).
+    public var logCapacity: Int { Int(capacity) }
     private var used: UInt32 { (head + capacity - superblock.start) % capacity }
     private func wrap(_ block: UInt32) -> UInt32 { block >= superblock.maxLength ? block - capacity : block }
 

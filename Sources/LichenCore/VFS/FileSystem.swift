@@ -8,9 +8,14 @@ public protocol FileSystem: AnyObject, Sendable {
     var statistics: FileSystemStatistics { get }
     /// st_blksize of its files (a page, unless the filesystem says otherwise: ext4's block size).
     var preferredBlockSize: Int32 { get }
-    /// Writes every change back to its device and makes it durable (syncfs, sync(2), and fsync,
-    /// which no disk filesystem here tracks per file yet). Filesystems in memory have nothing to do.
+    /// Writes every change back to its device and makes it durable (syncfs, sync(2)).
+    /// Filesystems in memory have nothing to do.
     func sync() async throws(Errno)
+    /// fsync and fdatasync of one of its files: that file durable (ext4 commits its journal only
+    /// when it holds the file's changes). By default, `sync`.
+    func sync(file: any Inode) async throws(Errno)
+    /// Its own options /proc/mounts shows after the mount's flags ("commit=30"), or "".
+    var fileSystemOptions: String { get }
     /// Its last mount is gone: everything written back and the volume marked clean (FAT's dirty
     /// flag). By default, `sync`.
     func unmount() async throws(Errno)
@@ -19,6 +24,8 @@ public protocol FileSystem: AnyObject, Sendable {
 extension FileSystem {
     public var preferredBlockSize: Int32 { Int32(pageSize) }
     public func sync() async throws(Errno) {}
+    public func sync(file: any Inode) async throws(Errno) { try await sync() }
+    public var fileSystemOptions: String { "" }
     public func unmount() async throws(Errno) { try await sync() }
 }
 

@@ -21,14 +21,14 @@ enum ProcMountInfo {
             o += point
             // Linux's initial rootfs shows no atime option, as /proc/mounts has it.
             let options = type.utf8.elementsEqual("rootfs".utf8) ? (m.flags.contains(.readOnly) ? "ro" : "rw") : m.flags.optionsText
-            o.add(" " + options + " - " + type + " " + MountSyscalls.source(of: m) + " " + superOptions(type) + "\n")
+            o.add(" " + options + " - " + type + " " + MountSyscalls.source(of: m) + " " + superOptions(type, m.fileSystem.fileSystemOptions) + "\n")
         }
         return o
     }
 
     /// The filesystem's own options: Lichen's superblocks are always writable; tmpfs adds what
-    /// /proc/mounts shows for it.
-    static func superOptions(_ type: String) -> String {
-        type.utf8.elementsEqual("tmpfs".utf8) ? "rw,inode64" : "rw"
+    /// /proc/mounts shows for it, ext4 its non-default commit interval.
+    static func superOptions(_ type: String, _ own: String) -> String {
+        (type.utf8.elementsEqual("tmpfs".utf8) ? "rw,inode64" : "rw") + (own.isEmpty ? "" : "," + own)
     }
 }

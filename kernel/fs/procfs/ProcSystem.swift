@@ -83,8 +83,10 @@ enum ProcSystem {
             let type = String(decoding: m.fileSystem.typeName, as: UTF8.self)
             guard let path = await vfs.reachablePath(of: Location(mount: m, inode: m.root), context: context) else { continue }
             let flags = m.flags
-            let options = type.utf8.elementsEqual("rootfs".utf8) ? (flags.contains(.readOnly) ? "ro" : "rw")
+            var options = type.utf8.elementsEqual("rootfs".utf8) ? (flags.contains(.readOnly) ? "ro" : "rw")
                 : type.utf8.elementsEqual("tmpfs".utf8) ? flags.optionsText + ",inode64" : flags.optionsText
+            let own = m.fileSystem.fileSystemOptions
+            if !own.isEmpty { options += "," + own }
             o.add(MountSyscalls.source(of: m) + " ")
             o += path
             o.add(" " + type + " " + options + " 0 0\n")
