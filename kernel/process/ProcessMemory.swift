@@ -31,6 +31,8 @@ final class ProcessMemory {
     /// This memory's slot in LockedMemory's registry (-1: it never locked anything). Guarded by
     /// the registry's lock.
     var lockedRegistrySlot = -1
+    /// The running program's file may not be written (ETXTBSY) while this memory runs it.
+    var programWriteDenial: ExecutableWriteDenial? = nil
 
     /// A snapshot of the VMAs (procfs).
     var areas: [VirtualMemoryArea<SharedMemoryObject>] { locked { Array(map.areas) } }
@@ -306,6 +308,7 @@ final class ProcessMemory {
 
     private func duplicate(into child: ProcessMemory) -> ProcessMemory? {
         child.map = map.forked()
+        child.programWriteDenial = programWriteDenial?.duplicate()
         guard MemoryCommit.inherit(from: self, into: child) else { return nil }
         // One walk per area over the present pages, and one TLB invalidation for all the entries made
         // read-only, even after a failure. Until then another thread of this process may still write

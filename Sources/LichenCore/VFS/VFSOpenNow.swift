@@ -20,6 +20,11 @@ extension VFS {
         if flags.allowsRead { access.insert(.read) }
         if flags.allowsWrite { access.insert(.write) }
         guard (try? context.credentials.check(access, metadata)) != nil else { return nil }
-        return OpenFile(location: location, flags: flags, operations: nil)
+        if flags.allowsWrite {
+            guard (try? WriteAccess.beginWriting(location.inode)) != nil else { return nil }   // `open` says ETXTBSY
+        }
+        let file = OpenFile(location: location, flags: flags, operations: nil)
+        file.holdsWriteAccess = flags.allowsWrite
+        return file
     }
 }
