@@ -1,3 +1,5 @@
+import LichenCore
+
 /// execve's memory work: an ELF program (ET_EXEC, static-PIE, or dynamically linked with the ELF
 /// interpreter its PT_INTERP names) loaded into fresh memory, with the Linux initial stack (argv,
 /// envp, auxv). Where each image goes and what auxv says come from LichenCore's LoadPlan; how each
