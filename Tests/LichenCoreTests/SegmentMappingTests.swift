@@ -93,3 +93,11 @@ import Testing
         #expect(pieces.prefix(2) == Array("#!".utf8))
     }
 }
+
+@Suite struct FaultAroundTests {
+    @Test func windowIsTheAligned64KiBClippedToTheArea() {
+        #expect(FaultAround.window(around: 0x40_3000, areaStart: 0x40_0000, areaEnd: 0x49_2000) == 0x40_0000..<0x41_0000)
+        #expect(FaultAround.window(around: 0x49_1000, areaStart: 0x40_0000, areaEnd: 0x49_2000) == 0x49_0000..<0x49_2000)
+        #expect(FaultAround.window(around: 0x4a_c000, areaStart: 0x4a_c000, areaEnd: 0x4b_3000) == 0x4a_c000..<0x4b_0000)
+    }
+}

@@ -126,15 +126,18 @@ static void child_checks(void) {
         CHECK("bss-end-perms", !strcmp(bss_end->perms, "rw-p"));
     }
 
-#ifdef __PIE__
-    /* The ELF interpreter's text: a file mapping of the loader at offset 0. */
-    struct stat loader;
-    CHECK_OK("stat-loader", stat("/lib/ld-linux-aarch64.so.1", &loader));
-    int loader_text = 0;
-    for (int i = 0; i < n; i++)
-        if (areas[i].inode == loader.st_ino && !strcmp(areas[i].perms, "r-xp") && areas[i].offset == 0) loader_text = 1;
-    CHECK("loader-text-mapped", loader_text);
-#endif
+    if (getauxval(AT_BASE)) {
+        /* Dynamically linked: the ELF interpreter's text, a file mapping of the loader at offset 0. */
+        struct stat loader;
+        CHECK_OK("stat-loader", stat("/lib/ld-linux-aarch64.so.1", &loader));
+        struct area *loader_text = area_of(areas, n, getauxval(AT_BASE));
+        CHECK("loader-text-mapped", loader_text != NULL);
+        if (loader_text) {
+            CHECK("loader-text-perms", !strcmp(loader_text->perms, "r-xp"));
+            CHECK_EQ("loader-text-offset", loader_text->offset, 0);
+            CHECK_EQ("loader-text-inode", loader_text->inode, loader.st_ino);
+        }
+    }
 
     /* The running program's file may not be written. */
     CHECK_ERR("write-exe-etxtbsy", open("/proc/self/exe", O_WRONLY), ETXTBSY);
