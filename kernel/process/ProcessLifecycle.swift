@@ -63,8 +63,8 @@ enum ProcessLifecycle {
         throw .ELOOP
     }
 
-    /// Opens a file to execute it (a program, or an ELF interpreter: Linux's open_exec) and reads it
-    /// whole, block by block: EACCES unless it is a regular file the caller may execute. As Linux,
+    /// Opens a file to execute it (a program, or an ELF interpreter: Linux's open_exec) and reads its
+    /// headers (ProgramFile): EACCES unless it is a regular file the caller may execute. As Linux,
     /// execute permission is all it takes: an execute-only (0111) program runs, read by the kernel.
     static func readExecutable(_ path: [UInt8], vfs: VFS, context: FSContext,
                                start: ExecStart = ExecStart()) async throws(Errno) -> (image: ProgramFile, status: FileStatus, location: Location) {
@@ -85,7 +85,7 @@ enum ProcessLifecycle {
         if mountFlags.contains(.noSuid) { status.mode &= ~(FileMode.S_ISUID | FileMode.S_ISGID) }
         // The kernel's own read-only open file: the caller's read permission is not asked for.
         let file = OpenFile(location: location, flags: [.O_RDONLY], operations: nil)
-        let program = try await ProgramFile.read(file, size: Int(status.size))
+        let program = try await ProgramFile.open(file, size: Int(status.size), path: path, directory: start.directory)
         if !mountFlags.contains(.noSuid) { program.fileCapabilities = await Xattrs.storedCapabilities(of: file.location.inode) }
         return (program, status, file.location)
     }
@@ -96,17 +96,18 @@ enum ProcessLifecycle {
     static func loadProgram(_ image: ProgramFile, arguments: [[UInt8]], environment: [[UInt8]], executableName: [UInt8],
                             credentials: Credentials, secure: Bool, vfs: VFS, context: FSContext) async throws(Errno) -> ProgramLoader.Loaded {
         let program: ElfImage
-        do throws(ExecLoadError) { program = try LoadPlan.programImage(image, machine: LinuxArch.elfMachine) } catch { throw error.errno }
-        func load(_ interpreter: ProgramLoader.Interpreter?) throws(Errno) -> ProgramLoader.Loaded {
-            try ProgramLoader.load(image, program: program, interpreter: interpreter, arguments: arguments,
-                                   environment: environment, executableName: executableName, credentials: credentials, secure: secure)
+        do throws(ExecLoadError) { program = try LoadPlan.programImage(image.pieces, machine: LinuxArch.elfMachine) } catch { throw error.errno }
+        func load(_ interpreter: ProgramLoader.Interpreter?) async throws(Errno) -> ProgramLoader.Loaded {
+            try await ProgramLoader.load(image, program: program, interpreter: interpreter, arguments: arguments,
+                                         environment: environment, executableName: executableName, credentials: credentials,
+                                         secure: secure, context: context)
         }
-        guard let path = program.interpreter else { return try load(nil) }
+        guard let path = program.interpreter else { return try await load(nil) }
         guard !path.isEmpty else { throw .EACCES }  // Linux's lookup of "" finds the working directory
         let (file, _, _) = try await readExecutable(path, vfs: vfs, context: context)
         let interpreter: ElfImage
-        do throws(ExecLoadError) { interpreter = try LoadPlan.interpreterImage(file, machine: LinuxArch.elfMachine) } catch { throw error.errno }
-        return try load(ProgramLoader.Interpreter(file: file, image: interpreter))
+        do throws(ExecLoadError) { interpreter = try LoadPlan.interpreterImage(file.pieces, machine: LinuxArch.elfMachine) } catch { throw error.errno }
+        return try await load(ProgramLoader.Interpreter(file: file, image: interpreter))
     }
 
     /// Where /proc/<pid>/exe finds the program: the directory that really holds it (links in the

@@ -31,6 +31,8 @@ final class ProcessMemory {
     /// This memory's slot in LockedMemory's registry (-1: it never locked anything). Guarded by
     /// the registry's lock.
     var lockedRegistrySlot = -1
+    /// The running program's file may not be written (ETXTBSY) while this memory runs it.
+    var programWriteDenial: ExecutableWriteDenial? = nil
 
     /// A snapshot of the VMAs (procfs).
     var areas: [VirtualMemoryArea<SharedMemoryObject>] { locked { Array(map.areas) } }
@@ -170,7 +172,9 @@ final class ProcessMemory {
                         pendingReadIn = (file, index)
                         return (false, .SIGBUS, ProcessMemory.readInCode)
                     case .frame(let frame):
-                        return mapObjectPage(mapping, frame: frame, write: write) ? resolved : outOfMemory
+                        guard mapObjectPage(mapping, frame: frame, write: write) else { return outOfMemory }
+                        if !write && (mapping.kind == .code || mapping.kind == .data) { mapAround(mapping, object) }
+                        return resolved
                     }
                 }
                 if !write && !instruction && mapping.sharing == .private && ZeroPage.available {
@@ -206,6 +210,26 @@ final class ProcessMemory {
         catch { PhysicalMemory.releaseUserPage(frame); return false }
         if mapping.copyOnWrite { return copyOnWrite(mapping.page, from: frame, protection: mapping.protection) }
         return true
+    }
+
+    /// Fault-around for a program's segments (LichenCore's FaultAround): the other pages of the window
+    /// that the file's cache holds and that are not mapped yet, read-only (a write copies them as it
+    /// would the faulting one). Nothing is read in or allocated for a page not in memory.
+    private func mapAround(_ mapping: VirtualMemoryMap<SharedMemoryObject>.FaultMapping, _ object: SharedMemoryObject) {
+        guard mapping.sharing == .private, let area = map.area(containing: mapping.page) else { return }
+        let window = FaultAround.window(around: mapping.page.value, areaStart: area.start.value, areaEnd: area.end.value)
+        var protection = mapping.protection
+        protection.remove(.write)
+        var page = window.lowerBound
+        while page < window.upperBound {
+            defer { page += UInt64(pageSize) }
+            let address = UserAddr(page)
+            if address == mapping.page || frame(at: address) != nil { continue }
+            guard let frame = object.cachedPage(at: area.fileOffset(of: address)) else { continue }
+            if protection.contains(.execute) { CPU.syncInstructionCache(address: KernelLayout.directMap(frame).value, size: pageSize) }
+            do { try space.map(address, frame: frame, size: UInt64(pageSize), attributes: ProcessMemory.attributes(protection)) }
+            catch { PhysicalMemory.releaseUserPage(frame); return }
+        }
     }
 
     /// A disk file's shared page is writable only once dirty: a write marks it (before the entry
@@ -306,6 +330,7 @@ final class ProcessMemory {
 
     private func duplicate(into child: ProcessMemory) -> ProcessMemory? {
         child.map = map.forked()
+        child.programWriteDenial = programWriteDenial?.duplicate()
         guard MemoryCommit.inherit(from: self, into: child) else { return nil }
         // One walk per area over the present pages, and one TLB invalidation for all the entries made
         // read-only, even after a failure. Until then another thread of this process may still write

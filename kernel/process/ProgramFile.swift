@@ -1,80 +1,55 @@
 import LichenCore
 
-/// A program file (or ELF interpreter) read for execve into blocks of at most 256 KiB, each physically
-/// contiguous on its own: a file of any size loads without a buffer the size of the file (the frame
-/// allocator's largest block is 4 MiB; Debian's python3 is 6.6 MB). A block is one read; the file's
-/// tail goes into smaller blocks, a power of two pages each, as does everything when no large block is
-/// free. Freed when the exec is done with it.
-final class ProgramFile: ElfFileBytes {
-    static let blockOrder = 6
-    let count: Int
+/// A program file (or ELF interpreter) opened for execve, and the few parts of it execve reads
+/// (ElfFilePieces: the first 256 bytes, the program headers, PT_INTERP). Its segments are mapped
+/// from the file's page cache (ProgramLoader), never copied: a program of any size costs what its
+/// headers do until it runs.
+final class ProgramFile {
+    /// The kernel's own read-only open file (the caller's read permission is not asked for).
+    let file: OpenFile
+    /// The path it was opened by and the directory that path starts from (its /proc/<pid>/maps name).
+    let path: [UInt8]
+    let directory: Location?
+    private(set) var pieces: ElfFilePieces
     /// Its security.capability, as execve reads it (nil: none, or a nosuid mount).
     var fileCapabilities: [UInt8]? = nil
-    /// The frame of each page of the file, in order (reached through the direct map).
-    private var pages: [PhysAddr] = []
-    /// What to free: each allocation and its order.
-    private var allocations: [(frame: PhysAddr, order: Int)] = []
+    /// Writes to the file are refused while the exec loads it; the program's memory takes this over.
+    let writeDenial: ExecutableWriteDenial
 
-    private init(count: Int) { self.count = count }
-
-    deinit {
-        for a in allocations { PhysicalMemory.free(a.frame, order: a.order) }
+    private init(file: OpenFile, path: [UInt8], directory: Location?, size: Int, writeDenial: ExecutableWriteDenial) {
+        self.file = file; self.path = path; self.directory = directory; self.writeDenial = writeDenial
+        pieces = ElfFilePieces(count: size)
     }
 
-    /// Reads `file` (`size` bytes, its size at open) block by block. ENOMEM when memory runs out. A
-    /// file that shrank meanwhile reads as zeros after its end, never as old memory.
-    static func read(_ file: OpenFile, size: Int) async throws(Errno) -> ProgramFile {
-        let program = ProgramFile(count: size)
-        var offset = 0
-        while offset < size {
-            let (start, pages) = try program.allocate(pages: (size - offset + pageSize - 1) / pageSize)
-            let bytes = min(pages * pageSize, size - offset)
-            var done = 0
-            while done < bytes {
-                let target = UnsafeMutableRawBufferPointer(start: KernelLayout.directMap(start).pointer + done, count: bytes - done)
-                let n = try await file.read(into: target, at: Int64(offset + done))
-                if n == 0 { break }
-                done += n
-            }
-            if done < bytes {
-                KernelLayout.directMap(start).pointer.advanced(by: done).initializeMemory(as: UInt8.self, repeating: 0, count: bytes - done)
-            }
-            offset += bytes
+    /// Reads the head of `file` (`size` bytes at open) and, if it looks like ELF, its program
+    /// headers and interpreter path. A file that shrank meanwhile reads as zeros past its end. ETXTBSY
+    /// while the file is open for writing.
+    static func open(_ file: OpenFile, size: Int, path: [UInt8], directory: Location?) async throws(Errno) -> ProgramFile {
+        let denial = try ExecutableWriteDenial(file.inode)
+        let program = ProgramFile(file: file, path: path, directory: directory, size: size, writeDenial: denial)
+        try await program.read(0..<min(size, ElfFilePieces.headSize))
+        guard program.prefix(4).elementsEqual([0x7f, 0x45, 0x4c, 0x46]) else { return program }
+        if let table = program.pieces.programHeaderTable() {
+            try await program.read(table)
+            if let interpreter = program.pieces.interpreterPath() { try await program.read(interpreter) }
         }
         return program
     }
 
-    /// Appends contiguous pages, as many of the `wanted` as one block can hold (the largest power of two
-    /// up to 256 KiB, smaller when no such block is free). Returns the first and how many.
-    private func allocate(pages wanted: Int) throws(Errno) -> (PhysAddr, Int) {
-        var order = min(ProgramFile.blockOrder, Int.bitWidth - 1 - wanted.leadingZeroBitCount)
-        while order >= 0 {
-            if let block = PhysicalMemory.allocateForUser(order: order) {
-                allocations.append((block, order))
-                for i in 0..<(1 << order) { pages.append(block + UInt64(i * pageSize)) }
-                return (block, 1 << order)
-            }
-            order -= 1
-        }
-        throw .ENOMEM
-    }
-
-    func copyBytes(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) {
+    private func read(_ range: Range<Int>) async throws(Errno) {
+        guard !range.isEmpty else { return }
+        let buffer = try IOBuffer(count: range.count)
         var done = 0
-        while done < buffer.count {
-            let position = offset + done
-            let within = position % pageSize
-            let n = min(buffer.count - done, pageSize - within)
-            let source = KernelLayout.directMap(pages[position / pageSize]).pointer + within
-            (buffer.baseAddress! + done).copyMemory(from: source, byteCount: n)
+        while done < range.count {
+            let n = try await buffer.withBytes(done..<range.count) { (b: UnsafeMutableRawBufferPointer) async throws(Errno) -> Int in
+                try await file.read(into: b, at: Int64(range.lowerBound + done))
+            }
+            if n == 0 { break }
             done += n
         }
+        pieces.add(buffer.array(done), at: range.lowerBound)
     }
 
     /// The first `n` bytes (a `#!` line).
-    func prefix(_ n: Int) -> [UInt8] {
-        var head = [UInt8](repeating: 0, count: min(n, count))
-        head.withUnsafeMutableBytes { copyBytes(at: 0, into: $0) }
-        return head
-    }
+    func prefix(_ n: Int) -> [UInt8] { pieces.prefix(n) }
 }

@@ -2,9 +2,10 @@ import LichenCore
 
 /// execve's memory work: an ELF program (ET_EXEC, static-PIE, or dynamically linked with the ELF
 /// interpreter its PT_INTERP names) loaded into fresh memory, with the Linux initial stack (argv,
-/// envp, auxv). Where each image goes and what auxv says come from LichenCore's LoadPlan. Segments
-/// are copied in eagerly from the file's blocks (ProgramFile: no contiguous buffer the size of the
-/// file); the heap and the rest of the stack fill on demand.
+/// envp, auxv). Where each image goes and what auxv says come from LichenCore's LoadPlan; how each
+/// segment is mapped from SegmentMapping: private mappings of the file's own page-cache pages (as
+/// Linux's elf_map), so every exec of a program runs the same frames and nothing is copied until
+/// written. The heap and the rest of the stack fill on demand.
 enum ProgramLoader {
     struct Loaded {
         let memory: ProcessMemory
@@ -23,22 +24,25 @@ enum ProgramLoader {
     static let layout = LoadLayout(mmapBase: ProcessMemory.mmapBase.value)
 
     /// `program` is `file` parsed; `interpreter` is given exactly when the program has a PT_INTERP.
+    /// `context` names the files in /proc/<pid>/maps.
     static func load(_ file: ProgramFile, program: ElfImage, interpreter: Interpreter?,
                      arguments: [[UInt8]], environment: [[UInt8]], executableName: [UInt8],
-                     credentials: Credentials = .root, secure: Bool = false) throws(Errno) -> Loaded {
+                     credentials: Credentials = .root, secure: Bool = false, context: FSContext) async throws(Errno) -> Loaded {
         let plan: LoadPlan
         do throws(ExecLoadError) { plan = try LoadPlan(program: program, interpreter: interpreter?.image, layout: layout) }
         catch { throw error.errno }
         guard let memory = ProcessMemory() else { throw .ENOMEM }
-        try map(program, from: file, bias: plan.programBias, into: memory)
-        if let interpreter, let bias = plan.interpreterBias { try map(interpreter.image, from: interpreter.file, bias: bias, into: memory) }
-        memory.map.setInitialBreak(UserAddr(plan.programBreak))
+        try await map(program, from: file, bias: plan.programBias, into: memory, context: context)
+        if let interpreter, let bias = plan.interpreterBias {
+            try await map(interpreter.image, from: interpreter.file, bias: bias, into: memory, context: context)
+        }
+        memory.locked { memory.map.setInitialBreak(UserAddr(plan.programBreak)) }
         guard Vdso.install(in: memory) else { throw .ENOMEM }
 
         // The stack: an 8 MiB growable area below the top, its first pages present.
         let top = ProcessMemory.stackTop
         let stackStart = top - 128 * 1024
-        memory.map.add(VirtualMemoryArea(start: stackStart, end: top, protection: [.read, .write], kind: .stack, growsDown: true))
+        memory.locked { memory.map.add(VirtualMemoryArea(start: stackStart, end: top, protection: [.read, .write], kind: .stack, growsDown: true)) }
         var random = [UInt8](repeating: 0, count: 16)
         random.withUnsafeMutableBytes { lichenFillRandom($0.baseAddress!, 16) }
         let auxiliary = plan.auxiliaryVector(hardwareCapabilities: LinuxArch.hardwareCapabilities,
@@ -53,12 +57,15 @@ enum ProgramLoader {
         } catch { throw .E2BIG }
         // Each stack page filled once, from the initial stack's bytes (zeros below them), as it is mapped.
         let filled = stack.bytes.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in
-            memory.populate(stack.stackPointer.pageAlignedDown, top, protection: [.read, .write]) { target, page in
-                fillPage(target, at: page.value, from: bytes, offset: 0, count: bytes.count, loadedAt: stack.stackPointer.value)
+            memory.locked {
+                memory.populate(stack.stackPointer.pageAlignedDown, top, protection: [.read, .write]) { target, page in
+                    fillPage(target, at: page.value, from: bytes, loadedAt: stack.stackPointer.value)
+                }
             }
         }
         guard filled else { throw .ENOMEM }
         MemoryCommit.chargeLoaded(memory)
+        memory.programWriteDenial = file.writeDenial
         return Loaded(memory: memory, entry: UserAddr(plan.startAddress), stackPointer: stack.stackPointer, auxv: auxv(of: stack.bytes))
     }
 
@@ -82,50 +89,74 @@ enum ProgramLoader {
         return start <= index * 8 && index * 8 <= bytes.count ? Array(bytes[start..<index * 8]) : []
     }
 
-    /// One image's PT_LOAD segments at `bias` (inside user space: the plan checked), copied in.
-    private static func map(_ image: ElfImage, from file: ProgramFile, bias: UInt64, into memory: ProcessMemory) throws(Errno) {
+    /// One image's PT_LOAD segments at `bias` (inside user space: the plan checked), mapped from its
+    /// file's page cache through one mapping object (as mmap of the file would). A file without a page
+    /// cache (procfs) cannot be mapped: EACCES, where Linux's mmap of it would fail too.
+    private static func map(_ image: ElfImage, from program: ProgramFile, bias: UInt64, into memory: ProcessMemory,
+                            context: FSContext) async throws(Errno) {
+        guard let cache = program.file.inode.pageCache else { throw .EACCES }
+        _ = try cache.mappingAdded(sharedWritable: false, writing: false)
+        let object = SharedMemoryObject(file: cache, sharedWritable: false, mapsName: await mapsName(program, context: context))
         for segment in image.segments {
-            var protection: MemoryProtection = []
-            if segment.flags.contains(.read) { protection.insert(.read) }
-            if segment.flags.contains(.write) { protection.insert(.write) }
-            if segment.flags.contains(.execute) { protection.insert(.execute) }
-            let pages = LoadPlan.pages(of: segment, bias: bias)
-            guard !pages.isEmpty else { continue }
-            let start = UserAddr(pages.lowerBound), end = UserAddr(pages.upperBound)
-            memory.map.add(VirtualMemoryArea(start: start, end: end, protection: protection,
-                                             kind: protection.contains(.execute) ? .code : .data))
-            // Each page filled once, before it is mapped: the file's bytes where the segment has them,
-            // zeros elsewhere (the bss, and around the segment's ends).
-            let fileStart = segment.virtualAddress &+ bias
-            let fileOffset = Int(segment.fileOffset), fileCount = Int(segment.fileSize)
-            // One walk maps the segment. A page the previous segment shares is there already: only this
-            // segment's bytes go in.
-            let mapped = memory.populate(start, end, protection: protection, fill: { target, page in
-                fillPage(target, at: page.value, from: file, offset: fileOffset, count: fileCount, loadedAt: fileStart)
-            }, present: { page, frame in
-                let lo = max(page.value, fileStart), hi = min(page.value + UInt64(pageSize), fileStart + UInt64(fileCount))
-                if lo < hi {
-                    ProcessMemory.fill(frame, at: Int(lo - page.value), count: Int(hi - lo), instructions: protection.contains(.execute)) {
-                        file.copyBytes(at: fileOffset + Int(lo - fileStart), into: $0)
-                    }
+            let mapping = SegmentMapping(segment, bias: bias)
+            let kind: MemoryAreaKind = mapping.protection.contains(.execute) ? .code : .data
+            memory.locked {
+                // A later segment sharing a page with an earlier one replaces it, as Linux's MAP_FIXED.
+                if let pages = mapping.filePages {
+                    let start = UserAddr(pages.lowerBound), end = UserAddr(pages.upperBound)
+                    memory.releaseFrames(start, end)
+                    memory.map.add(VirtualMemoryArea(start: start, end: end, protection: mapping.protection, backing: object,
+                                                     fileOffset: mapping.fileOffset, kind: kind))
                 }
-            })
-            guard mapped else { throw .ENOMEM }
+                if let pages = mapping.anonymousPages {
+                    let start = UserAddr(pages.lowerBound), end = UserAddr(pages.upperBound)
+                    memory.releaseFrames(start, end)
+                    memory.map.add(VirtualMemoryArea(start: start, end: end, protection: mapping.anonymousProtection, kind: .mmap))
+                }
+            }
+            if let zeroFrom = mapping.zeroFrom { try await zeroTail(from: UserAddr(zeroFrom), memory, code: kind == .code) }
         }
     }
 
-    /// The page at `address` of a segment whose `count` bytes at `offset` in `bytes` load at `loadAddress`.
-    private static func fillPage<Bytes: ElfFileBytes>(_ target: UnsafeMutableRawPointer, at address: UInt64, from bytes: Bytes,
-                                                      offset: Int, count: Int, loadedAt loadAddress: UInt64) {
+    /// Linux's padzero: the last file page of a writable segment with memory past its file bytes gets
+    /// its private copy (a write fault), zeroed from `start` to its end. The file's page past its end
+    /// (the file shrank) fails the exec: EFAULT.
+    private static func zeroTail(from start: UserAddr, _ memory: ProcessMemory, code: Bool) async throws(Errno) {
+        let page = start.pageAlignedDown
+        let outcome = await memory.handleFaultReadingIn(at: page, write: true, instruction: false)
+        guard outcome.resolved else { throw outcome.code == ProcessMemory.outOfMemoryCode ? .ENOMEM : .EFAULT }
+        let count = pageSize - Int(start.pageOffset)
+        withUnsafeTemporaryAllocation(byteCount: count, alignment: 8) { zeros in
+            zeros.initializeMemory(as: UInt8.self, repeating: 0)
+            memory.locked { memory.write(UnsafeRawBufferPointer(zeros), at: start, instructions: code) }
+        }
+    }
+
+    /// "major:minor inode path" of a program file, as /proc/<pid>/maps shows it: the path of the
+    /// directory that really holds it (symbolic links followed) and its name there.
+    private static func mapsName(_ program: ProgramFile, context: FSContext) async -> [UInt8] {
+        var hint: (directory: Location, path: [UInt8])? = nil
+        if !program.path.isEmpty, let vfs = RootFilesystem.vfs {
+            var resolver = vfs.resolver(context)
+            let start = program.directory ?? context.cwd
+            if let found = try? await resolver.containingDirectory(program.path, from: start) { hint = (found.directory, found.name) }
+            else { hint = (start, program.path) }
+        }
+        return MemorySyscalls.mapsName(program.file, path: await ProcPid.path(of: program.file.location, hint: hint, context: context))
+    }
+
+    /// The stack page at `address`: the initial stack's `bytes`, which start at `loadAddress`, zeros below them.
+    private static func fillPage(_ target: UnsafeMutableRawPointer, at address: UInt64, from bytes: UnsafeRawBufferPointer,
+                                 loadedAt loadAddress: UInt64) {
         let pageEnd = address + UInt64(pageSize)
-        let copyStart = max(address, loadAddress), copyEnd = min(pageEnd, loadAddress + UInt64(count))
+        let copyStart = max(address, loadAddress), copyEnd = min(pageEnd, loadAddress + UInt64(bytes.count))
         guard copyStart < copyEnd else {
             target.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
             return
         }
         let head = Int(copyStart - address), copied = Int(copyEnd - copyStart)
         if head > 0 { target.initializeMemory(as: UInt8.self, repeating: 0, count: head) }
-        bytes.copyBytes(at: offset + Int(copyStart - loadAddress), into: UnsafeMutableRawBufferPointer(start: target + head, count: copied))
+        (target + head).copyMemory(from: bytes.baseAddress! + Int(copyStart - loadAddress), byteCount: copied)
         let tail = pageSize - head - copied
         if tail > 0 { (target + head + copied).initializeMemory(as: UInt8.self, repeating: 0, count: tail) }
     }

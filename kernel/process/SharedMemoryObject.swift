@@ -55,6 +55,14 @@ final class SharedMemoryObject {
         case readIn(any FilePageCache, Int64)
     }
 
+    /// A file's page at `offset` only if its cache holds it (fault-around), its reference taken:
+    /// never a hole allocated, never a read. Nil otherwise, and for anonymous memory.
+    func cachedPage(at offset: UInt64) -> PhysAddr? {
+        guard let file, offset <= UInt64(Int64.max),
+              case .page(let pointer) = file.mapCachedPage(at: Int64(offset / UInt64(pageSize))) else { return nil }
+        return PhysAddr(UInt64(UInt(bitPattern: pointer)) - KernelLayout.directMapBase)
+    }
+
     /// The frame of the page at `offset` (page-aligned), with a user reference taken for the caller's
     /// page-table entry: a file's page from its cache, an anonymous page allocated zeroed on first use.
     func page(at offset: UInt64) -> Page {

@@ -249,12 +249,17 @@ enum MemorySyscalls {
 
     /// "major:minor inode path" as /proc/<pid>/maps shows a file mapping.
     static func mapsName(_ file: OpenFile, _ a: SyscallArguments) async -> [UInt8] {
+        mapsName(file, path: await ProcPid.fileName(file, context: a.fs))
+    }
+
+    /// The same with the file's path found already (execve's program and interpreter).
+    static func mapsName(_ file: OpenFile, path: [UInt8]) -> [UInt8] {
         let device = file.location.mount.fileSystem.device, status = file.status
         var name = Array((Format.hex(UInt64(device.major), width: 2, prefix: false) + ":"
                           + Format.hex(UInt64(device.minor), width: 2, prefix: false) + " "
                           + Format.decimal(status.ino)).utf8)
         name.append(0x20)
-        return name + (await ProcPid.fileName(file, context: a.fs))
+        return name + path
     }
 
     /// A private file mapping's pages, read in now (files live in memory), one page at a time so

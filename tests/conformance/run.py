@@ -22,7 +22,9 @@ OUT = os.path.join(ROOT, "build/conformance")
 CC = "aarch64-linux-gnu-gcc"
 # Sources built dynamically linked: {source name: [(program, gcc flags)]}.
 DYNAMIC = {"dynamic": [("dynamic", ["-fPIE", "-pie"]), ("dynamic-nopie", ["-fno-PIE", "-no-pie"])],
-           "big": [("big", ["-static"]), ("big-dynamic", ["-fPIE", "-pie"])]}
+           "big": [("big", ["-static"]), ("big-dynamic", ["-fPIE", "-pie"])],
+           "execmap": [("execmap", ["-static", "-fno-toplevel-reorder"]),
+                       ("execmap-dynamic", ["-fPIE", "-pie", "-fno-toplevel-reorder"])]}
 # What the dynamic programs need at run time (the cross toolchain's glibc, as Debian installs it).
 CROSS_LIB = "/usr/aarch64-linux-gnu/lib"
 RUNTIME = [("/lib/ld-linux-aarch64.so.1", "ld-linux-aarch64.so.1"),

@@ -85,10 +85,10 @@ public struct VirtualMemoryArea<Backing: AnyObject> {
     public var isAnonymous: Bool { backing == nil }
     /// The vDSO's areas (Linux's special mappings, VM_DONTEXPAND): they never grow.
     public var isSpecial: Bool { kind == .vdso || kind == .vvar }
-    /// Pages copied from a file (program segments, mappings of files without a page cache):
-    /// dropping them would lose the contents, which Linux would read from the file again. A file
-    /// mapping with a backing maps the file's pages, which a fault finds again.
-    public var isFileCopy: Bool { kind == .code || kind == .data || (kind == .file && backing == nil) }
+    /// Pages copied from a file (mappings of files without a page cache): dropping them would lose
+    /// the contents, which Linux would read from the file again. A file mapping with a backing (program
+    /// segments included) maps the file's pages, which a fault finds again.
+    public var isFileCopy: Bool { backing == nil && (kind == .code || kind == .data || kind == .file) }
     public func contains(_ a: UserAddr) -> Bool { a >= start && a < end }
 
     /// The file offset of address `a` inside this area.

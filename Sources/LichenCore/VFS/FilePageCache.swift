@@ -34,6 +34,9 @@ public enum FilePageReadIn {
 public protocol FilePageCache: AnyObject, Sendable {
     /// The page at `index` (a hole inside the file is allocated, zeroed), referenced for a mapping.
     func mapPage(at index: Int64) -> FilePageLookup
+    /// The same for a page the cache already holds: `notCached` instead of allocating a hole or
+    /// reading (fault-around maps only what is there).
+    func mapCachedPage(at index: Int64) -> FilePageLookup
     /// A mapping object of the file begins (mmap). `sharedWritable`: MAP_SHARED of a file opened for
     /// writing (Linux's VM_SHARED, what F_SEAL_WRITE counts); `writing`: PROT_WRITE now. Throws EPERM
     /// when the file's seals forbid the mapping. Returns whether mprotect may add PROT_WRITE later.
@@ -61,6 +64,8 @@ public protocol FilePageCache: AnyObject, Sendable {
 }
 
 extension FilePageCache {
+    /// A cache whose `mapPage` never allocates nor reads (answering `notCached`) needs nothing else.
+    public func mapCachedPage(at index: Int64) -> FilePageLookup { mapPage(at: index) }
     public func readIn(at index: Int64) async -> FilePageReadIn { .ready }
     public var tracksDirtyPages: Bool { false }
     public func pageDirtied(at index: Int64) {}

@@ -53,7 +53,12 @@ public final class OpenFile: @unchecked Sendable {
     /// O_ASYNC's watcher of the poll queue (FileAsyncNotifier.swift).
     let asyncNotifier = SpinLock<FileAsyncNotifier?>(nil)
 
+    /// Set when this description counts as a writer of its regular file (WriteAccess): its last
+    /// close ends that.
+    public var holdsWriteAccess = false
+
     deinit {
+        if holdsWriteAccess { WriteAccess.endWriting(inode) }
         if FsNotify.shared.isActive && !isPathOnly {
             FsNotify.shared.fileEvent(inode, flags.allowsWrite ? InotifyMask.IN_CLOSE_WRITE : InotifyMask.IN_CLOSE_NOWRITE, parent: notifyParent)
         }

@@ -94,6 +94,8 @@ extension VFS {
         guard metadata.isRegular else { throw .EINVAL }
         try location.mount.checkWritable()
         try context.credentials.check(.write, metadata)
+        try WriteAccess.beginWriting(location.inode)            // ETXTBSY for a running program
+        defer { WriteAccess.endWriting(location.inode) }
         try await location.inode.setattr(AttributeChanges(size: size))
         try await location.inode.removeSetIDBits(writtenBy: context.credentials)
         FsNotify.shared.fileEvent(location.inode, InotifyMask.IN_MODIFY,

@@ -130,13 +130,24 @@ extension VFS {
         default:
             operations = location.inode.fileOperations
         }
+        // A writer of a regular file from here on: ETXTBSY while a program runs from it (before O_TRUNC).
+        let writer = flags.allowsWrite && metadata.isRegular
+        if writer { try WriteAccess.beginWriting(location.inode) }
         if truncate && metadata.isRegular && !created {
-            // POSIX: O_TRUNC on an existing file updates mtime and ctime even if it was empty.
-            try await location.inode.setattr(AttributeChanges(size: 0, mtime: .now))
-            // do_truncate's killpriv: file capabilities, and the set-id bits of a caller without CAP_FSETID.
-            try await location.inode.removeSetIDBits(writtenBy: context.credentials)
+            do throws(Errno) {
+                if !writer { try WriteAccess.beginWriting(location.inode) }
+                defer { if !writer { WriteAccess.endWriting(location.inode) } }
+                // POSIX: O_TRUNC on an existing file updates mtime and ctime even if it was empty.
+                try await location.inode.setattr(AttributeChanges(size: 0, mtime: .now))
+                // do_truncate's killpriv: file capabilities, and the set-id bits of a caller without CAP_FSETID.
+                try await location.inode.removeSetIDBits(writtenBy: context.credentials)
+            } catch {
+                if writer { WriteAccess.endWriting(location.inode) }
+                throw error
+            }
         }
         let file = OpenFile(location: location, flags: flags, operations: operations)
+        file.holdsWriteAccess = writer
         if let operations { try await operations.open(file) }
         return file
     }

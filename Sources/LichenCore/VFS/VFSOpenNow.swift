@@ -25,6 +25,11 @@ extension VFS {
         if flags.allowsRead { access.insert(.read) }
         if flags.allowsWrite { access.insert(.write) }
         guard credentials.permits(access, metadata) else { return nil }
-        return OpenFile(location: location, flags: flags, operations: nil)
+        if flags.allowsWrite {
+            guard (try? WriteAccess.beginWriting(location.inode)) != nil else { return nil }   // `open` says ETXTBSY
+        }
+        let file = OpenFile(location: location, flags: flags, operations: nil)
+        file.holdsWriteAccess = flags.allowsWrite
+        return file
     }
 }

@@ -36,6 +36,8 @@ public final class MemfdFileSystem: Sendable {
         if flags & Memfd.MFD_ALLOW_SEALING != 0 { file.fileSeals = [] }
         let open = OpenFile(location: Location(mount: mount, inode: file), flags: [.O_RDWR, .O_LARGEFILE])
         open.pathHint = (Location(mount: mount, inode: tmpfs.root), Array("/memfd:".utf8) + name)
+        // A writer like any read-write open (so fexecve of it is ETXTBSY while it stays open, as on Linux).
+        open.holdsWriteAccess = (try? WriteAccess.beginWriting(file)) != nil
         return open
     }
 }

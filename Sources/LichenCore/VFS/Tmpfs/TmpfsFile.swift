@@ -142,6 +142,16 @@ extension TmpfsFile: FilePageCache {
         }
     }
 
+    func mapCachedPage(at index: Int64) -> FilePageLookup {
+        lock.withLock { () -> FilePageLookup in
+            let covered = meta.size / TmpfsFile.page + (meta.size % TmpfsFile.page == 0 ? 0 : 1)
+            guard index >= 0, index < covered else { return .beyondEnd }
+            guard let page = pages.find(index) else { return .notCached }      // a hole: not allocated here
+            TmpfsPageMemory.retain(page.bytes)
+            return .page(page.bytes)
+        }
+    }
+
     func mappingAdded(sharedWritable: Bool, writing: Bool) throws(Errno) -> Bool {
         try lock.withLock { () throws(Errno) -> Bool in
             var mayWrite = true
