@@ -207,6 +207,15 @@ import Testing
         #expect(throws: VirtioPCILayout.Problem.missingNotify) {
             try VirtioPCILayout(capabilities: PCICapabilities.walk { bad[$0] }) { bad[$0] }
         }
+        // A vendor capability at the end of the space (found by the fuzzer): skipped, nothing read past 256 bytes.
+        var end = Self.qemuVirtioBlock
+        end[0x99] = 0xfc
+        end[0xfc] = 0x09
+        let endCaps = PCICapabilities.walk { end[$0] }
+        #expect(endCaps.last?.offset == 0xfc)
+        #expect(throws: VirtioPCILayout.Problem.missingCommon) {
+            try VirtioPCILayout(capabilities: endCaps.filter { $0.offset >= 0xfc }) { precondition($0 < 256); return end[$0] }
+        }
         // A common structure smaller than virtio 1.0's is refused.
         let small = Self.config([
             (0x40, Self.virtioCap(type: 1, bar: 0, offset: 0, length: 0x20)),

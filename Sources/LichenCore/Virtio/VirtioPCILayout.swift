@@ -32,11 +32,12 @@ public struct VirtioPCILayout: Equatable, Sendable {
         }
         var common, notify, isr, device: Region?
         var multiplier: UInt32 = 0
-        for cap in capabilities where cap.id == PCIConfig.CapabilityID.vendorSpecific {
+        // (A capability too near the end of the space to hold its fields is skipped before any is read.)
+        for cap in capabilities where cap.id == PCIConfig.CapabilityID.vendorSpecific && cap.offset + 16 <= PCIConfig.legacySpaceSize {
             let length = Int(read8(cap.offset + 2))
             let type = read8(cap.offset + 3)
             let bar = Int(read8(cap.offset + 4))
-            guard length >= 16, bar < PCIConfig.barCount, cap.offset + 16 <= PCIConfig.legacySpaceSize else { continue }
+            guard length >= 16, bar < PCIConfig.barCount else { continue }
             let region = Region(bar: bar, offset: UInt64(u32(cap.offset + 8)), length: UInt64(u32(cap.offset + 12)))
             switch type {
             case Virtio.PCI.CapabilityType.common where common == nil: common = region

@@ -13,8 +13,9 @@ final class VirtioPCI: VirtioRegisters {
     let deviceLength: Int
     let layout: VirtioPCILayout
     let interrupt: InterruptID
-    /// Per queue index: its notify offset in the notify structure (set by maximumQueueSize).
-    private var notifyOffsets: [Int: Int] = [:]
+    /// (queue index, its offset in the notify structure), set by maximumQueueSize. An array, not a
+    /// Dictionary: the kernel has no floating point, which Dictionary's sizing uses.
+    private var notifyOffsets: [(queue: Int, offset: Int)] = []
 
     static func probe(_ function: PCIFunction) throws(ProbeFailure) {
         let name = "virtio-pci: " + function.address.description
@@ -80,7 +81,8 @@ final class VirtioPCI: VirtioRegisters {
         common.write16(C.queueSelect, UInt16(index))
         guard common.read16(C.queueEnable) == 0,
               let offset = layout.notifyOffset(queueNotifyOff: common.read16(C.queueNotifyOff)) else { return 0 }
-        notifyOffsets[index] = Int(offset - layout.notify.offset)
+        notifyOffsets.removeAll { $0.queue == index }
+        notifyOffsets.append((index, Int(offset - layout.notify.offset)))
         return Int(common.read16(C.queueSize))
     }
 
@@ -95,7 +97,7 @@ final class VirtioPCI: VirtioRegisters {
     }
 
     func notify(queue index: Int) {
-        guard let offset = notifyOffsets[index] else { return }
+        guard let offset = notifyOffsets.first(where: { $0.queue == index })?.offset else { return }
         notifyArea.write16(offset, UInt16(index))
     }
 
