@@ -142,6 +142,7 @@ boot-test: kernel
 	python3 tests/boot/test_wakeups.py $(B)/Image
 	python3 tests/boot/test_debian.py $(B)/Image
 	@tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_virtio.py $(B)/Image
+	@tools/ensure-deps.sh e2fsprogs && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_virtio_pci.py $(B)/Image
 	@tools/ensure-deps.sh gcc e2fsprogs && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_ext4.py $(B)/Image
 	@tools/ensure-deps.sh e2fsprogs && tools/fetch-debian-arm64.sh busybox && python3 tests/boot/test_ext4_write.py $(B)/Image
 	@tools/ensure-deps.sh e2fsprogs && tools/fetch-debian-arm64.sh busybox linux && python3 tests/boot/test_jbd2.py $(B)/Image

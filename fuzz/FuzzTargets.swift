@@ -1,6 +1,6 @@
 // libFuzzer entry point for LichenCore's parsers of untrusted bytes (built with
 // `swiftc -sanitize=fuzzer,address` together with Sources/LichenCore by fuzz/run.sh). The target is
-// chosen with LICHEN_FUZZ_TARGET: fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, jbd2, fat.
+// chosen with LICHEN_FUZZ_TARGET: fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, jbd2, fat, pci.
 import LichenCoreFuzzed
 #if canImport(Glibc)
 import Glibc
@@ -9,11 +9,11 @@ import Glibc
 /// EM_AARCH64: the ELF seeds are arm64 programs (the fuzzed module is LichenCore alone, without LinuxABIAArch64).
 let elfMachine: UInt16 = 183
 
-enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, jbd2, fat }
+enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, jbd2, fat, pci }
 
 let target: Target = {
     guard let raw = getenv("LICHEN_FUZZ_TARGET"), let t = Target(rawValue: String(cString: raw)) else {
-        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2 fat")
+        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2 fat pci")
     }
     return t
 }()
@@ -26,8 +26,9 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         if let tree = try? DeviceTree(bytes) {
             _ = try? MachineDescription(tree)
             let drivers: [[StaticString]] = [["arm,pl011", "arm,pl031"], GICDescription.v2Compatibles + GICDescription.v3Compatibles]
-            for binding in tree.bindings(drivers + [TimerDescription.compatibles]).bound {
+            for binding in tree.bindings(drivers + [TimerDescription.compatibles, PCIHostDescription.compatibles]).bound {
                 _ = try? DeviceRegion(binding.node); _ = try? GICDescription(binding.node); _ = try? TimerDescription(binding.node)
+                _ = try? PCIHostDescription(binding.node)
             }
             for node in tree.nodes { _ = node.nameString; for p in node.properties { _ = try? p.strings() } }
         }
@@ -100,6 +101,8 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         fuzzJbd2(bytes)
     case .fat:
         fuzzFat(bytes)
+    case .pci:
+        fuzzPCI(bytes)
     }
     return 0
 }
@@ -302,4 +305,49 @@ func fuzzFat(_ bytes: UnsafeRawBufferPointer) {
         sem_post(&done)
     }
     sem_wait(&done)
+}
+
+/// A hostile PCI function and host bridge node: the first 256 bytes are the function's configuration
+/// space (capability walk, virtio-pci layout), the rest a bridge's `ranges` and `interrupt-map`
+/// (split at a byte the input chooses) and BAR read-backs for the window allocator. Nothing may trap,
+/// the walk stays inside the space, and every assignment lies inside a window without overlapping.
+func fuzzPCI(_ bytes: UnsafeRawBufferPointer) {
+    var space = [UInt8](repeating: 0, count: 256)
+    for i in 0..<min(256, bytes.count) { space[i] = bytes[i] }
+    let caps = PCICapabilities.walk { space[$0] }
+    precondition(caps.count <= 48 && caps.allSatisfy { $0.offset >= 0x40 && $0.offset <= 0xfe })
+    if let layout = try? VirtioPCILayout(capabilities: caps, read8: { space[$0] }) {
+        precondition([layout.common, layout.notify, layout.isr].allSatisfy { $0.bar < 6 })
+        for off in [UInt16(0), 1, 0x7fff, 0xffff] {
+            if let at = layout.notifyOffset(queueNotifyOff: off) { precondition(at + 2 <= layout.notify.offset + layout.notify.length) }
+        }
+        try? layout.validate(barSizes: [nil, 0x1000, 0x4000, nil, 0x4000, 1 << 40])
+    }
+    guard bytes.count > 257 else { return }
+    let rest = UnsafeRawBufferPointer(rebasing: bytes[257...])
+    let split = min(Int(bytes[256]) * 4, rest.count)
+    let ranges = UnsafeRawBufferPointer(rebasing: rest[..<split]), map = UnsafeRawBufferPointer(rebasing: rest[split...])
+    let windows = (try? PCIWindow.decode(ranges: ranges, parentAddressCells: 2, sizeCells: 2)) ?? []
+    if let table = try? PCIInterruptMap.decode(map: map, mask: UnsafeRawBufferPointer(rebasing: rest[..<min(16, rest.count)]),
+                                               interruptCells: 1, parent: { p in
+        p & 8 != 0 ? nil : PCIInterruptMap.Parent(addressCells: Int(p & 3), interruptCells: 3 + Int(p >> 2 & 1)) }) {
+        for device in UInt8(0)..<32 { _ = table.interrupt(for: PCIFunctionAddress(bus: 0, device: device, function: 0)!, pin: device % 6) }
+    }
+    var allocator = PCIWindowAllocator(windows: windows)
+    var given: [(UInt64, UInt64)] = []
+    let disjoint = windows.indices.allSatisfy { a in windows.indices.allSatisfy { b in a == b
+        || windows[a].pciBase + (windows[a].size - 1) < windows[b].pciBase || windows[b].pciBase + (windows[b].size - 1) < windows[a].pciBase } }
+    var i = 0
+    while i + 9 <= map.count {
+        let low = map.loadUnaligned(fromByteOffset: i, as: UInt32.self), high = map.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self)
+        i += 9
+        guard let bar = PCIBar(original: low & 0xf, sizedLow: low, sizedHigh: high) else { continue }
+        guard let at = allocator.allocate(bar) else { continue }
+        precondition(at.pciAddress & (bar.size - 1) == 0)
+        precondition(windows.contains { at.pciAddress >= $0.pciBase && bar.size <= $0.size && at.pciAddress - $0.pciBase <= $0.size - bar.size
+                                        && at.cpuAddress == $0.cpuBase + (at.pciAddress - $0.pciBase) })
+        // (Windows the input made overlap may hand out the same addresses twice: a bad tree, not a bug here.)
+        precondition(!disjoint || !given.contains { at.pciAddress < $0.1 && $0.0 < at.pciAddress + bar.size })
+        given.append((at.pciAddress, at.pciAddress + bar.size))
+    }
 }

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2 fat)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2 fat pci)
 out=build/fuzz
 mkdir -p "$out/module"
 bin="$out/lichen-fuzz"
@@ -45,6 +45,19 @@ PY
           ;;
     cmdline) printf 'console=ttyAMA0 init="/bin/sh -x" loglevel=8 -- a b' > "$dir/line" ;;
     script) printf '#!/bin/sh -e\necho\n' > "$dir/sh" ;;
+    pci) python3 - "$dir" <<'PY' || true
+import struct, sys
+# qemu's virtio-blk-pci capabilities (MSI-X, common, ISR, device, notify, pci-cfg), then virt's ranges and interrupt-map.
+space = bytearray(256); space[6] = 0x10; space[0x34] = 0x98
+def cap(at, nxt, body): space[at:at + len(body)] = body; space[at + 1] = nxt
+cap(0x98, 0x88, bytes([0x11, 0, 2, 0x80]) + bytes(8))
+for at, nxt, t, off, extra in ((0x88, 0x78, 1, 0, b""), (0x78, 0x68, 3, 0x1000, b""), (0x68, 0x54, 4, 0x2000, b""), (0x54, 0x40, 2, 0x3000, struct.pack("<I", 4)), (0x40, 0, 5, 0, struct.pack("<I", 0))):
+    cap(at, nxt, bytes([9, 0, 16 + len(extra), t, 4 if t != 5 else 0, 0, 0, 0]) + struct.pack("<II", off, 0x1000) + extra)
+ranges = struct.pack(">7I7I7I", 0x1000000, 0, 0, 0, 0x3eff0000, 0, 0x10000, 0x2000000, 0, 0x10000000, 0, 0x10000000, 0, 0x2eff0000, 0x3000000, 0x80, 0, 0x80, 0, 0x80, 0)
+imap = b"".join(struct.pack(">10I", s << 11, 0, 0, p, 2, 0, 0, 0, 3 + (s + p - 1) % 4, 4) for s in range(4) for p in range(1, 5))
+open(sys.argv[1] + "/virtio-blk", "wb").write(bytes(space) + bytes([len(ranges) // 4]) + ranges + imap)
+PY
+      ;;
     virtqueue) printf '\x03\x01\x00\x04\x03\x00\x00\x00\x02\x01\x00\x03' > "$dir/one-chain" ;;
     partitions) python3 - "$dir" <<'PY' || true
 import sys; sys.path.insert(0, "tests/virtio"); import disks

@@ -27,7 +27,7 @@ struct DriverEntry {
 enum DriverRegistry {
     static let drivers: [DriverEntry] = [
         PL011.driver, GICv2.driver, GICv3.driver, ArchitectedTimer.driver, PL031.driver,
-        VirtioMMIO.driver,
+        VirtioMMIO.driver, PCIHostECAM.driver,
     ]
 
     /// Each claimed node with its driver, found by the one walk `discover` makes.

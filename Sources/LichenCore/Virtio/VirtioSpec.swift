@@ -1,6 +1,6 @@
 /// Numbers from the virtio 1.x specification (OASIS virtio-v1.2) that drivers and the transports
-/// share: device status bits, the feature bits Lichen knows, device types, and the virtio-mmio
-/// register window (section 4.2.2).
+/// share: device status bits, the feature bits Lichen knows, device types, the virtio-mmio
+/// register window (section 4.2.2) and the virtio-pci structures (4.1.4).
 public enum Virtio {
     /// Device status (2.1): the driver raises these bits in order during initialization.
     public enum Status {
@@ -63,6 +63,55 @@ public enum Virtio {
         /// InterruptStatus bits.
         public static let usedBufferInterrupt: UInt32 = 1
         public static let configChangeInterrupt: UInt32 = 2
+    }
+
+    /// virtio over PCI (4.1): the ids a virtio function has and the vendor capabilities (4.1.4)
+    /// that point, each into one BAR, at the structures the driver uses.
+    public enum PCI {
+        public static let vendorID: UInt16 = 0x1af4
+        /// Modern (virtio 1.x only) functions are 0x1040 + the device type (4.1.2.1).
+        public static let modernDeviceBase: UInt16 = 0x1040
+        /// Transitional functions (0x1000-0x103f) carry the device type in the subsystem id.
+        public static let transitionalDevices: ClosedRange<UInt16> = 0x1000...0x103f
+
+        /// virtio_pci_cap.cfg_type.
+        public enum CapabilityType {
+            public static let common: UInt8 = 1
+            public static let notify: UInt8 = 2
+            public static let isr: UInt8 = 3
+            public static let device: UInt8 = 4
+            public static let pciConfig: UInt8 = 5
+        }
+
+        /// Offsets in the common configuration structure (4.1.4.3), with their widths.
+        public enum Common {
+            public static let deviceFeatureSelect = 0x00      // 32
+            public static let deviceFeature = 0x04            // 32
+            public static let driverFeatureSelect = 0x08      // 32
+            public static let driverFeature = 0x0c            // 32
+            public static let configMSIXVector = 0x10         // 16
+            public static let numQueues = 0x12                // 16
+            public static let deviceStatus = 0x14             // 8
+            public static let configGeneration = 0x15         // 8
+            public static let queueSelect = 0x16              // 16
+            public static let queueSize = 0x18                // 16
+            public static let queueMSIXVector = 0x1a          // 16
+            public static let queueEnable = 0x1c              // 16
+            public static let queueNotifyOff = 0x1e           // 16
+            public static let queueDescriptor = 0x20          // 64
+            public static let queueDriver = 0x28              // 64
+            public static let queueDevice = 0x30              // 64
+            /// The structure as virtio 1.0 defines it (later fields are optional).
+            public static let size = 0x38
+        }
+
+        /// The ISR status byte (4.1.4.5): reading it returns and clears the causes, and deasserts INTx.
+        public enum ISR {
+            public static let queue: UInt8 = 1
+            public static let configChange: UInt8 = 2
+        }
+        /// MSI-X vector number meaning "none" (Lichen uses INTx).
+        public static let noVector: UInt16 = 0xffff
     }
 }
 

@@ -24,7 +24,7 @@ final class VirtioBlockDevice: BlockDevice, @unchecked Sendable {
 
     nonisolated(unsafe) private static var count = 0
 
-    static func probe(_ transport: VirtioMMIO) throws(ProbeFailure) {
+    static func probe(_ transport: VirtioTransport) throws(ProbeFailure) {
         let wanted = [VirtioBlock.Feature.readOnly, VirtioBlock.Feature.blockSize, VirtioBlock.Feature.flush,
                       VirtioBlock.Feature.topology, VirtioBlock.Feature.discard, VirtioBlock.Feature.sizeMax].reduce(UInt64(0)) { $0 | VirtioFeatureNegotiation.bit($1) }
         try transport.negotiate(wanted: wanted)
@@ -47,9 +47,7 @@ final class VirtioBlockDevice: BlockDevice, @unchecked Sendable {
         let name = "vd" + String(UnicodeScalar(UInt8(ascii: "a") + UInt8(min(count, 25))))
         count += 1
         let disk = VirtioBlockDevice(name: name, config: config, features: f, queue: queue, slots: slots)
-        Interrupts.register(transport.interrupt) {
-            if transport.acknowledgeInterrupt() & Virtio.MMIO.usedBufferInterrupt != 0 { queue.interrupt() }
-        }
+        transport.onInterrupt { queue.interrupt() }
         transport.driverReady()
         KernelLog.info("virtio-blk: " + name + ": " + Format.decimal(config.capacity) + " 512-byte sectors ("
                        + Format.bytes(config.capacity * 512) + "), logical block " + Format.decimal(UInt64(config.logicalBlockSize))

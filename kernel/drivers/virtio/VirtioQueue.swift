@@ -22,7 +22,7 @@ final class VirtioQueue: @unchecked Sendable {
 
     /// Sets up queue `index` of `transport` (at most `preferredSize` entries): nil when the device has
     /// no such queue or memory is short.
-    init?(_ transport: VirtioMMIO, index: Int, preferredSize: Int) {
+    init?(_ transport: VirtioTransport, index: Int, preferredSize: Int) {
         let offered = transport.maximumQueueSize(index)
         guard offered > 0 else { return nil }
         var size = 1

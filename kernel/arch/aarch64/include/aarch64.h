@@ -101,6 +101,15 @@ static inline void mmio_write64(uint64_t addr, uint64_t v) {
 static inline uint8_t mmio_read8(uint64_t addr) {
   uint8_t v; __asm__ volatile("ldrb %w0, [%1]" : "=r"(v) : "r"(addr) : "memory"); return v;
 }
+static inline void mmio_write8(uint64_t addr, uint8_t v) {
+  __asm__ volatile("strb %w0, [%1]" : : "r"(v), "r"(addr) : "memory");
+}
+static inline uint16_t mmio_read16(uint64_t addr) {
+  uint16_t v; __asm__ volatile("ldrh %w0, [%1]" : "=r"(v) : "r"(addr) : "memory"); return v;
+}
+static inline void mmio_write16(uint64_t addr, uint16_t v) {
+  __asm__ volatile("strh %w0, [%1]" : : "r"(v), "r"(addr) : "memory");
+}
 
 // CRC-32 as gzip computes it (reflected polynomial 0xedb88320, state neither inverted nor reflected
 // here) with the Armv8 CRC32 instructions, 8 bytes per instruction. Only where ID_AA64ISAR0_EL1.CRC32
