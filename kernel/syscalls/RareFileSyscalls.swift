@@ -60,7 +60,7 @@ enum RareFileSyscalls {
         case POSIX_FADV_DONTNEED:
             // Whole pages only: the first one starting at or after offset, the last one ending at or before last.
             if offset >= 0, last >= offset, let cache = file.inode.pageCache {
-                let first = (offset + ps - 1) / ps
+                let first = offset / ps + (offset % ps == 0 ? 0 : 1)   // rounded up without overflow near Int64.max
                 let end = last == Int64.max ? Int64.max : (last + 1) / ps
                 if first < end { cache.dontNeed(first..<end) }
             }
