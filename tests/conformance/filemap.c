@@ -3,39 +3,16 @@
  * mapping, msync/fsync, the partial last page, SIGBUS past EOF after ftruncate, MAP_PRIVATE copies.
  * usage: filemap [DIRECTORY]   (default /tmp) */
 #include "check.h"
-#include <setjmp.h>
-#include <signal.h>
+#include "faults.h"
 #include <sys/mman.h>
 #include <sys/stat.h>
 
 static long page;
-static sigjmp_buf jump;
-static volatile int faultSignal, faultCode;
-
-static void onFault(int sig, siginfo_t *info, void *context) {
-    (void)context;
-    faultSignal = sig;
-    faultCode = info->si_code;
-    siglongjmp(jump, 1);
-}
-
-static int touch(volatile char *p, int write) {
-    faultSignal = 0;
-    faultCode = 0;
-    if (sigsetjmp(jump, 1) == 0) {
-        if (write) *p = 'w'; else (void)*p;
-    }
-    return faultSignal;
-}
 
 int main(int argc, char **argv) {
     begin("filemap");
     page = sysconf(_SC_PAGESIZE);
-    struct sigaction sa = {0};
-    sa.sa_sigaction = onFault;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGBUS, &sa, NULL);
-    sigaction(SIGSEGV, &sa, NULL);
+    catch_faults();
     char path[256];
     snprintf(path, sizeof path, "%s/filemap.dat", argc > 1 ? argv[1] : "/tmp");
     int fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);

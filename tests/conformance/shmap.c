@@ -1,7 +1,6 @@
 /* Shared file mappings (tmpfs), truncation and SIGBUS, msync, memfd_create and seals, shm_open. */
 #include "check.h"
-#include <setjmp.h>
-#include <signal.h>
+#include "faults.h"
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
@@ -15,27 +14,6 @@
 #endif
 
 static long page;
-static sigjmp_buf jump;
-static volatile int faultSignal, faultCode;
-static void *volatile faultAddress;
-
-static void onFault(int sig, siginfo_t *info, void *context) {
-    (void)context;
-    faultSignal = sig;
-    faultCode = info->si_code;
-    faultAddress = info->si_addr;
-    siglongjmp(jump, 1);
-}
-
-/* Reads (or writes) *p; returns the signal it raised, 0 if none. */
-static int touch(volatile char *p, int write) {
-    faultSignal = 0;
-    faultCode = 0;
-    if (sigsetjmp(jump, 1) == 0) {
-        if (write) *p = 'w'; else (void)*p;
-    }
-    return faultSignal;
-}
 
 static int mapsHas(const char *needle, const char *flags) {
     char line[512];
@@ -326,11 +304,7 @@ static void posixShm(void) {
 int main(void) {
     begin("shmap");
     page = sysconf(_SC_PAGESIZE);
-    struct sigaction sa = {0};
-    sa.sa_sigaction = onFault;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGBUS, &sa, NULL);
-    sigaction(SIGSEGV, &sa, NULL);
+    catch_faults();
     sharedFileMappings();
     privateFileMappings();
     truncation();
