@@ -9,11 +9,11 @@ import Glibc
 /// EM_AARCH64: the ELF seeds are arm64 programs (the fuzzed module is LichenCore alone, without LinuxABIAArch64).
 let elfMachine: UInt16 = 183
 
-enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, jbd2, fat, pci }
+enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, jbd2, fat, pci, netlink }
 
 let target: Target = {
     guard let raw = getenv("LICHEN_FUZZ_TARGET"), let t = Target(rawValue: String(cString: raw)) else {
-        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2 fat pci")
+        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2 fat pci netlink")
     }
     return t
 }()
@@ -103,6 +103,16 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         fuzzFat(bytes)
     case .pci:
         fuzzPCI(bytes)
+    case .netlink:
+        // A netlink request from user space: every reply is one message of the (4-byte aligned) length it says.
+        let request = Array(bytes)
+        let flags = request.first ?? 0
+        let outcome = NetlinkRoute.respond(to: request, port: 42, capAck: flags & 1 != 0, privileged: flags & 2 != 0)
+        for reply in outcome.replies {
+            guard reply.count >= 16, Int(reply[0]) | Int(reply[1]) << 8 | Int(reply[2]) << 16 | Int(reply[3]) << 24 == reply.count, reply.count % 4 == 0 else {
+                fatalError("netlink: a reply's nlmsg_len does not match its size")
+            }
+        }
     }
     return 0
 }

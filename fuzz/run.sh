@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2 fat pci)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2 fat pci netlink)
 out=build/fuzz
 mkdir -p "$out/module"
 bin="$out/lichen-fuzz"
@@ -58,6 +58,8 @@ imap = b"".join(struct.pack(">10I", s << 11, 0, 0, p, 2, 0, 0, 0, 3 + (s + p - 1
 open(sys.argv[1] + "/virtio-blk", "wb").write(bytes(space) + bytes([len(ranges) // 4]) + ranges + imap)
 PY
       ;;
+    netlink) printf '\x14\x00\x00\x00\x12\x00\x01\x03\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00' > "$dir/getlink-dump"
+             printf '\x11\x00\x00\x00\x10\x00\x05\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00' > "$dir/newlink-ack" ;;
     virtqueue) printf '\x03\x01\x00\x04\x03\x00\x00\x00\x02\x01\x00\x03' > "$dir/one-chain" ;;
     partitions) python3 - "$dir" <<'PY' || true
 import sys; sys.path.insert(0, "tests/virtio"); import disks

@@ -138,4 +138,48 @@ private func text(_ r: LineDiscipline.ReadResult) -> String? {
         _ = lines.read(100)
         #expect(!lines.isFull)
     }
+    @Test func ixoffSendsStopNearlyFullAndStartOnceDrained() {
+        var ld = LineDiscipline()
+        ld.throttles = true
+        var raw = ld.settings
+        raw.localFlags &= ~(TerminalSettings.ICANON | TerminalSettings.ECHO)
+        raw.inputFlags |= TerminalSettings.IXOFF
+        ld.update(raw)
+        var sent: [UInt8] = []
+        for _ in 0..<LineDiscipline.capacity { if let c = ld.receive(97).transmit { sent.append(c) } }
+        #expect(sent == [19])                                  // one ^S, at 128 bytes of room
+        #expect(ld.throttled)
+        _ = ld.read(LineDiscipline.capacity - 200)
+        #expect(ld.unthrottleIfDrained() == nil)               // 200 still queued: more than 128
+        _ = ld.read(100)
+        #expect(ld.unthrottleIfDrained() == 17)                // ^Q
+        #expect(!ld.throttled && ld.unthrottleIfDrained() == nil)
+    }
+    @Test func throttlingWithoutIxoffSendsNothingAndPtysNeverThrottle() {
+        var serial = LineDiscipline()
+        serial.throttles = true
+        var raw = serial.settings
+        raw.localFlags &= ~(TerminalSettings.ICANON | TerminalSettings.ECHO)
+        serial.update(raw)
+        var pty = serial
+        pty.throttles = false
+        var ixoffPty = raw
+        ixoffPty.inputFlags |= TerminalSettings.IXOFF
+        pty.update(ixoffPty)
+        for _ in 0..<LineDiscipline.capacity {
+            #expect(serial.receive(97).transmit == nil)
+            #expect(pty.receive(97).transmit == nil)
+        }
+        #expect(serial.throttled && !pty.throttled)
+    }
+    @Test func aCanonicalLineWithoutEndDoesNotThrottle() {
+        var ld = LineDiscipline()
+        ld.throttles = true
+        var s = ld.settings
+        s.inputFlags |= TerminalSettings.IXOFF
+        ld.update(s)
+        var sent = 0
+        for _ in 0..<LineDiscipline.capacity { if ld.receive(97).transmit != nil { sent += 1 } }
+        #expect(sent == 0 && !ld.throttled)                   // no reader can drain a half line
+    }
 }

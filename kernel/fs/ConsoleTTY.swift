@@ -14,7 +14,10 @@ struct ConsoleLine {
 final class ConsoleTTY: Terminal, FileOperations, @unchecked Sendable {
     static let shared = ConsoleTTY()
 
-    private init() { super.init(settings: .linuxDefault) }
+    private init() {
+        super.init(settings: .linuxDefault)
+        core.update { $0.discipline.throttles = true }   // a serial line: IXOFF sends STOP/START
+    }
 
     /// Set by the console driver when it binds (nil: no console, no line of its own).
     nonisolated(unsafe) static var line: ConsoleLine? = nil
@@ -52,6 +55,7 @@ final class ConsoleTTY: Terminal, FileOperations, @unchecked Sendable {
                     try? await core.wait(until: { !$0.discipline.isFull })
                 }
                 let effects = core.update { $0.discipline.receive(byte) }
+                if let c = effects.transmit { transmitCharacter(c) }
                 if !effects.echo.isEmpty { emit(effects.echo) }
                 if let signal = effects.signal { raiseInForeground(signal) }
             }

@@ -49,6 +49,9 @@ class Terminal: @unchecked Sendable {
         try checkBackground(.SIGTTIN)
         guard buffer.count > 0 else { return 0 }
         let result = try await readDiscipline(buffer.count, nonBlocking: file.isNonBlocking)
+        if let c = core.tryUpdate(reporting: [], { $0.discipline.unthrottleIfDrained() }) {
+            transmitCharacter(c)                     // IXOFF: START once the reader made room
+        }
         // A reader that took input may have made room a writer (the input task, the master) waits for.
         core.waitQueue.wakeAll()
         switch result {

@@ -90,6 +90,7 @@ extension Terminal {
             if let change = e.flow { c.noteFlow(change) }
             return e
         }
+        if let c = effects.transmit { transmitCharacter(c) }
         if !effects.echo.isEmpty { echo(effects.echo) }
         if let signal = effects.signal { raiseInForeground(signal) }
     }

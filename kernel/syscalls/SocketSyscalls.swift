@@ -2,10 +2,12 @@ import LichenCore
 import _Concurrency
 
 /// The socket calls that make, name and connect sockets (the family's `Socket` does the work;
-/// data transfer is in SocketMessageSyscalls, options in SocketOptionSyscalls). AF_UNIX is the
-/// only family: others give EAFNOSUPPORT (logged once); a descriptor that is not a socket ENOTSOCK.
+/// data transfer is in SocketMessageSyscalls, options in SocketOptionSyscalls). AF_UNIX and
+/// AF_NETLINK (NETLINK_ROUTE) are the families: others give EAFNOSUPPORT (logged once per family);
+/// a descriptor that is not a socket ENOTSOCK.
 enum SocketSyscalls {
-    private static let reported = ReportOnce(count: 1)
+    private static let reported = ReportOnce(count: Int(LinuxSocket.AF_MAX))
+    private static let reportedNetlink = ReportOnce(count: Int(LinuxNetlink.MAX_LINKS))
     /// The largest address any call copies in (sizeof(struct sockaddr_storage)).
     static let addressCapacity = 128
     static let SOCK_MAX: Int32 = 11
@@ -14,35 +16,47 @@ enum SocketSyscalls {
 
     /// The checks socket and socketpair share (Linux's __sys_socket, __sock_create, unix_create):
     /// the type and its flags, then family, then type and protocol for the family.
-    private static func newSocketType(_ a: SyscallArguments) throws(Errno) -> (type: Int32, flags: Int32) {
+    private static func newSocketType(_ a: SyscallArguments) throws(Errno) -> (type: Int32, flags: Int32, family: UInt16) {
         let domain = a.int32(0), rawType = a.int32(1), proto = a.int32(2)
         let flags = rawType & ~LinuxSocket.SOCK_TYPE_MASK
         guard flags & ~(LinuxSocket.SOCK_NONBLOCK | LinuxSocket.SOCK_CLOEXEC) == 0 else { throw .EINVAL }
         var type = rawType & LinuxSocket.SOCK_TYPE_MASK
         guard domain >= 0 && UInt32(domain) < LinuxSocket.AF_MAX else { throw .EAFNOSUPPORT }
         guard type < SOCK_MAX else { throw .EINVAL }
+        if UInt16(domain) == LinuxNetlink.AF_NETLINK {
+            // netlink_create: the type, then the protocol; NETLINK_ROUTE is the only one Lichen has.
+            guard type == LinuxSocket.SOCK_RAW || type == LinuxSocket.SOCK_DGRAM else { throw .ESOCKTNOSUPPORT }
+            guard proto == LinuxNetlink.NETLINK_ROUTE else {
+                if proto >= 0 && proto < LinuxNetlink.MAX_LINKS && reportedNetlink.first(Int(proto)) {
+                    KernelLog.warning("socket: netlink protocol " + Format.decimal(UInt64(proto)) + " is not implemented: EPROTONOSUPPORT")
+                }
+                throw .EPROTONOSUPPORT
+            }
+            return (type, flags, LinuxNetlink.AF_NETLINK)
+        }
         guard UInt16(domain) == LinuxSocket.AF_UNIX else { throw unsupportedFamily(domain) }
         guard proto == 0 || proto == Int32(LinuxSocket.AF_UNIX) else { throw .EPROTONOSUPPORT }
         if type == LinuxSocket.SOCK_RAW { type = LinuxSocket.SOCK_DGRAM }   // as unix_create
         guard type == LinuxSocket.SOCK_STREAM || type == LinuxSocket.SOCK_DGRAM || type == LinuxSocket.SOCK_SEQPACKET else {
             throw .ESOCKTNOSUPPORT
         }
-        return (type, flags)
+        return (type, flags, LinuxSocket.AF_UNIX)
     }
 
     /// socket(domain, type, protocol).
     static func socket(_ a: SyscallArguments) throws(Errno) -> UInt64 {
-        let (type, flags) = try newSocketType(a)
+        let (type, flags, family) = try newSocketType(a)
         let caller = SocketSyscalls.caller(a)
-        let file = SocketFile.open(UnixSocket(type: type, owner: caller.ucred),
-                                   nonBlocking: flags & LinuxSocket.SOCK_NONBLOCK != 0, caller: caller)
+        let socket: any Socket = family == LinuxNetlink.AF_NETLINK ? NetlinkSocket(type: type) : UnixSocket(type: type, owner: caller.ucred)
+        let file = SocketFile.open(socket, nonBlocking: flags & LinuxSocket.SOCK_NONBLOCK != 0, caller: caller)
         return result(try install(a, file, closeOnExec: flags & LinuxSocket.SOCK_CLOEXEC != 0))
     }
 
     /// socketpair(domain, type, protocol, sv).
     static func socketpair(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let vector = a.address(3)
-        let (type, flags) = try newSocketType(a)
+        let (type, flags, family) = try newSocketType(a)
+        guard family == LinuxSocket.AF_UNIX else { throw .EOPNOTSUPP }   // netlink has no pairs
         let caller = SocketSyscalls.caller(a)
         let (x, y) = UnixSocket.pair(type: type, owner: caller.ucred)
         let nonBlocking = flags & LinuxSocket.SOCK_NONBLOCK != 0, cloexec = flags & LinuxSocket.SOCK_CLOEXEC != 0
@@ -179,8 +193,8 @@ enum SocketSyscalls {
     }
 
     private static func unsupportedFamily(_ domain: Int32) -> Errno {
-        if reported.first(0) {
-            KernelLog.warning("socket: only AF_UNIX is implemented (family " + Format.decimal(UInt64(domain)) + "): EAFNOSUPPORT")
+        if reported.first(Int(domain)) {
+            KernelLog.warning("socket: only AF_UNIX and AF_NETLINK are implemented (family " + Format.decimal(UInt64(domain)) + "): EAFNOSUPPORT")
         }
         return .EAFNOSUPPORT
     }

@@ -11,7 +11,8 @@ attempt to get the prompt back, and the run stops when that fails):
   (exit status 130, 131); ^D at an empty prompt ending a subshell; job control (`sleep 100 &`, jobs,
   fg, ^Z, bg, kill %1); VMIN/VTIME in raw mode (`stty -icanon min 0 time 5` read returns nothing,
   min 3 waits for three bytes); an 8 KiB paste into `cat > file` (canonical mode, echo on) and a 16 KiB
-  paste into `head -c` in raw mode, each checked by byte count and md5sum; vi creating a file (insert,
+  paste into `head -c` in raw mode, each checked by byte count and md5sum; IXOFF (a 5,000-byte paste
+  while nobody reads sends ^S, the read sends ^Q); vi creating a file (insert,
   move, delete a word, undo, :wq) and editing an existing one (dd, o, :wq), each compared byte for byte
   with `od -c`; poweroff.
 
@@ -286,6 +287,29 @@ def step_paste_raw(c):
     want = (len(text), hashlib.md5(text).hexdigest())
     return got == want, "got %r want %r" % (got, want)
 
+def step_ixoff(c):
+    # IXOFF: the terminal sends STOP (^S) when its 4 KiB input buffer is nearly full, START (^Q) once
+    # a reader has drained it (n_tty's throttle thresholds, PL011 sends them as x_char).
+    text = paste_text(5000, 3)[:5000]
+    c.send("stty raw -echo ixoff; sleep 3; head -c %d > /tmp/ixoff; stty sane; echo ixoff=$?\n" % len(text))
+    c.expect(r"ixoff=\$\?\r\n")
+    time.sleep(0.5)
+    c.send(text, typed=False)
+    stop = start = True
+    try:
+        c.expect(rb"\x13", timeout=30)
+    except StepFailed:
+        stop = False
+    try:
+        c.expect(rb"\x11", timeout=60)
+    except StepFailed:
+        start = False
+    c.expect(r"ixoff=0", timeout=120)
+    c.expect(PROMPT)
+    got = md5_of(c, "/tmp/ixoff")
+    want = (len(text), hashlib.md5(text).hexdigest())
+    return stop and start and got == want, "STOP sent %s, START sent %s, got %r want %r" % (stop, start, got, want)
+
 ESC = "\x1b"
 
 def vi_keys(c, keys):
@@ -339,6 +363,7 @@ STEPS = [("stty -a shows Linux's defaults", step_stty),
          ("VMIN/VTIME in raw mode", step_vmin_vtime),
          ("8 KiB paste into cat (canonical)", step_paste_canonical),
          ("16 KiB paste into head -c (raw)", step_paste_raw),
+         ("IXOFF: STOP when input is nearly full, START once read", step_ixoff),
          ("vi: new file, insert, dw, u, A, :wq", step_vi_new),
          ("vi: existing file, dd, o, x, :wq", step_vi_existing)]
 

@@ -13,17 +13,27 @@ public struct PosixMessageQueue: Sendable {
 
     /// mq_notify's registration: who (the thread group) and how.
     public struct Notification: Equatable, Sendable {
-        /// SIGEV_SIGNAL or SIGEV_NONE.
+        /// SIGEV_SIGNAL, SIGEV_NONE or SIGEV_THREAD.
         public var kind: Int32
         public var signal: Int32
         public var value: UInt64
         public var owner: Int32
+        /// SIGEV_THREAD: the netlink socket the cookie goes to, and the caller's 32-byte cookie.
+        public var sink: Sink? = nil
+        public var cookie: [UInt8] = []
         public init(kind: Int32, signal: Int32, value: UInt64, owner: Int32) {
             self.kind = kind
             self.signal = signal
             self.value = value
             self.owner = owner
         }
+    }
+
+    /// The kernel object a SIGEV_THREAD registration notifies (a netlink socket), held opaquely.
+    public struct Sink: Equatable, @unchecked Sendable {
+        public let object: AnyObject
+        public init(_ object: AnyObject) { self.object = object }
+        public static func == (a: Sink, b: Sink) -> Bool { a.object === b.object }
     }
 
     public let maxMessages: Int

@@ -17,6 +17,9 @@ public struct LineDiscipline: Sendable {
         public var readable = false
         /// Output stopped (STOP) or started again (START, IXANY, a signal character).
         public var flow: FlowChange? = nil
+        /// A character for the device's transmitter, sent ahead of any output: the STOP of IXOFF
+        /// when the input buffer is nearly full.
+        public var transmit: UInt8? = nil
         public init() {}
     }
 
@@ -42,6 +45,14 @@ public struct LineDiscipline: Sendable {
     private var heldEcho: [UInt8] = []
     /// Bytes kept at most, like Linux's 4 KiB N_TTY_BUF_SIZE: further input is dropped.
     public static let capacity = 4096
+    /// Input throttling (n_tty's TTY_THRESHOLD_THROTTLE and _UNTHROTTLE): throttled when fewer than
+    /// this many bytes of room are left, unthrottled once a read leaves at most this many queued.
+    public static let throttleThreshold = 128
+    /// Whether the device can ask its sender to pause (a serial line: with IXOFF it sends STOP, then
+    /// START). Ptys never throttle, as on Linux: a full slave input holds the master's writer back.
+    public var throttles = false
+    /// Throttled and not yet unthrottled by a read.
+    public private(set) var throttled = false
 
     public init(settings: TerminalSettings = .linuxDefault) { self.settings = settings }
 
@@ -58,6 +69,7 @@ public struct LineDiscipline: Sendable {
     public mutating func receive(_ input: UInt8) -> Effects {
         var effects = Effects()
         process(input, &effects)
+        effects.transmit = throttleIfNearlyFull()
         if flow.stopped {
             heldEcho += effects.echo.prefix(max(0, LineDiscipline.capacity - heldEcho.count))
             effects.echo = []
@@ -172,6 +184,30 @@ public struct LineDiscipline: Sendable {
         let out = ready[..<n].compactMap { $0 }
         ready.removeFirst(n)
         return .data(out)
+    }
+
+    /// n_tty_check_throttle: once the room left drops under the threshold, throttle; with IXOFF that
+    /// sends STOP. A canonical buffer with no whole line has no reader to make room, so it does not
+    /// throttle (input beyond the capacity is dropped instead).
+    private mutating func throttleIfNearlyFull() -> UInt8? {
+        guard throttles, !throttled else { return nil }
+        if settings.isCanonical && ready.isEmpty { return nil }     // canonical `ready` holds whole lines
+        guard LineDiscipline.capacity - (ready.count + editing.count) < LineDiscipline.throttleThreshold else { return nil }
+        throttled = true
+        return ixoffCharacter(TerminalSettings.VSTOP)
+    }
+
+    /// After a read (n_tty_check_unthrottle): once at most the threshold is queued, unthrottle; with
+    /// IXOFF the START character goes to the sender. The driver transmits what this returns.
+    public mutating func unthrottleIfDrained() -> UInt8? {
+        guard throttled, ready.count + editing.count <= LineDiscipline.throttleThreshold else { return nil }
+        throttled = false
+        return ixoffCharacter(TerminalSettings.VSTART)
+    }
+
+    private func ixoffCharacter(_ index: Int) -> UInt8? {
+        let c = settings.character(index)
+        return settings.has(input: TerminalSettings.IXOFF) && c != 0 ? c : nil
     }
 
     /// VMIN and VTIME (deciseconds), which only raw-mode reads obey.

@@ -6,8 +6,7 @@ import _Concurrency
 /// Blocked senders and receivers sleep on the queue's WaitQueue until an absolute CLOCK_REALTIME
 /// deadline (ETIMEDOUT); a signal ends the wait (restarted with SA_RESTART, as Linux's ERESTARTSYS).
 enum PosixMessageQueueSyscalls {
-    static let NOTIFY_COOKIE_LEN = 32
-    static let reported = ReportOnce(count: 1)
+    static let NOTIFY_COOKIE_LEN = LinuxNetlink.NOTIFY_COOKIE_LEN
 
     static func mq_open(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let nameAddress = a.address(0), flags = OpenFlags(rawValue: a.uint32(1)), mode = a.uint32(2), attrAddress = a.address(3)
@@ -95,6 +94,10 @@ enum PosixMessageQueueSyscalls {
     /// __do_notify's SIGEV_SIGNAL: si_code SI_MESGQ, the sender's pid and real uid, the value
     /// registered (signal 0 sends nothing; SIGEV_NONE only ends the registration).
     static func deliver(_ n: PosixMessageQueue.Notification, from sender: Process) {
+        if n.kind == LinuxSigevent.SIGEV_THREAD, let socket = n.sink?.object as? NetlinkSocket {
+            socket.deliver(NetlinkRoute.notificationCookie(n.cookie, reason: LinuxNetlink.NOTIFY_WOKENUP), from: 0)
+            return
+        }
         guard n.kind == LinuxSigevent.SIGEV_SIGNAL, n.signal != 0, let owner = Processes.process(n.owner) else { return }
         ProcessSignals.send(LinuxSigInfo.queued(signo: n.signal, code: LinuxSigInfo.SI_MESGQ, pid: sender.pid,
                                                 uid: sender.credentials.uid, value: n.value), to: owner)
@@ -133,6 +136,8 @@ enum PosixMessageQueueSyscalls {
     static func mq_notify(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let fd = a.fd(0), eventAddress = a.address(1)
         let event = eventAddress.value == 0 ? nil : try a.user.load(LinuxSigevent.self, from: eventAddress)
+        var cookie: [UInt8] = []
+        var sink: PosixMessageQueue.Sink? = nil
         if let event {
             let kind = event.sigev_notify
             guard kind == LinuxSigevent.SIGEV_NONE || kind == LinuxSigevent.SIGEV_SIGNAL || kind == LinuxSigevent.SIGEV_THREAD else {
@@ -140,27 +145,41 @@ enum PosixMessageQueueSyscalls {
             }
             if kind == LinuxSigevent.SIGEV_SIGNAL && UInt32(bitPattern: event.sigev_signo) > 64 { throw .EINVAL }
             if kind == LinuxSigevent.SIGEV_THREAD {
-                // The notification goes to a netlink socket named by sigev_signo: the cookie is
-                // read, then the socket looked up; Lichen has no AF_NETLINK, so no socket qualifies.
-                _ = try a.user.bytes(at: UserAddr(event.sigev_value), count: NOTIFY_COOKIE_LEN)
-                let socket = try a.process.file(event.sigev_signo)
-                if reported.first(0) { KernelLog.warning("mq_notify: SIGEV_THREAD needs AF_NETLINK, which Lichen lacks") }
-                throw socket.operations is SocketFile ? .EINVAL : .ENOTSOCK
+                // The cookie goes to the netlink socket sigev_signo names (glibc's helper thread
+                // reads it there): copied first, then the descriptor checked, as Linux.
+                cookie = try a.user.bytes(at: UserAddr(event.sigev_value), count: NOTIFY_COOKIE_LEN)
+                let file = try a.process.file(event.sigev_signo)
+                guard let socket = (file.operations as? SocketFile)?.socket else { throw .ENOTSOCK }
+                guard let netlink = socket as? NetlinkSocket else { throw .EINVAL }
+                sink = PosixMessageQueue.Sink(netlink)
             }
         }
         let (_, queue) = try queueFile(a, fd)
         let pid = a.process.pid
-        try queue.state.withLock { (s: inout PosixMessageQueue) throws(Errno) in
+        let removed = try queue.state.withLock { (s: inout PosixMessageQueue) throws(Errno) -> PosixMessageQueue.Notification? in
             guard let event else {
-                if s.notification?.owner == pid { s.notification = nil }
-                return
+                guard let n = s.notification, n.owner == pid else { return nil }
+                s.notification = nil
+                return n
             }
             // A registration whose process is gone is vacant (its exit removed what it could).
             if let owner = s.notification?.owner, Processes.process(owner) != nil { throw .EBUSY }
-            s.notification = PosixMessageQueue.Notification(kind: event.sigev_notify, signal: event.sigev_signo,
-                                                            value: event.sigev_value, owner: pid)
+            let old = s.notification
+            var n = PosixMessageQueue.Notification(kind: event.sigev_notify, signal: event.sigev_signo,
+                                                   value: event.sigev_value, owner: pid)
+            n.sink = sink
+            n.cookie = cookie
+            s.notification = n
+            return old
         }
+        if let removed { notifyRemoved(removed) }
         return 0
+    }
+
+    /// remove_notification: a SIGEV_THREAD registration's socket hears that it ended (NOTIFY_REMOVED).
+    static func notifyRemoved(_ n: PosixMessageQueue.Notification) {
+        guard n.kind == LinuxSigevent.SIGEV_THREAD, let socket = n.sink?.object as? NetlinkSocket else { return }
+        socket.deliver(NetlinkRoute.notificationCookie(n.cookie, reason: LinuxNetlink.NOTIFY_REMOVED), from: 0)
     }
 
     static func mq_getsetattr(_ a: SyscallArguments) throws(Errno) -> UInt64 {

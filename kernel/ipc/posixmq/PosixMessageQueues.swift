@@ -102,9 +102,12 @@ enum PosixMessageQueues {
     static func closed(_ file: OpenFile, by process: Process) {
         guard let queue = (file.operations as? MessageQueueFile)?.queue else { return }
         let pid = process.pid
-        queue.state.withLock { s in
-            if s.notification?.owner == pid { s.notification = nil }
+        let removed = queue.state.withLock { (s: inout PosixMessageQueue) -> PosixMessageQueue.Notification? in
+            guard let n = s.notification, n.owner == pid else { return nil }
+            s.notification = nil
+            return n
         }
+        if let removed { PosixMessageQueueSyscalls.notifyRemoved(removed) }
     }
 
     /// A process ended: its registrations on named queues go (its descriptors are closed too,
@@ -112,9 +115,12 @@ enum PosixMessageQueues {
     static func processExited(_ process: Process) {
         let pid = process.pid
         for (_, queue) in list() {
-            queue.state.withLock { s in
-                if s.notification?.owner == pid { s.notification = nil }
+            let removed = queue.state.withLock { (s: inout PosixMessageQueue) -> PosixMessageQueue.Notification? in
+                guard let n = s.notification, n.owner == pid else { return nil }
+                s.notification = nil
+                return n
             }
+            if let removed { PosixMessageQueueSyscalls.notifyRemoved(removed) }
         }
     }
 }
