@@ -51,5 +51,39 @@ extension VFSTests {
             let link = instant(fx, "/tmp/link", follow: false)
             #expect(link?.metadata.isSymbolicLink == true)
         }
+
+        /// The metadata it returns is the final inode's whole snapshot, whichever component was last
+        /// (directories on the way are read only for their permissions).
+        @Test func returnsTheLastInodesMetadata() async throws {
+            let fx = VFSFixture()
+            try await fx.mkdir("/tmp")
+            try await fx.mkdir("/tmp/d")
+            try await fx.writeFile("/tmp/d/f", "hello")
+            for path in ["/tmp/d/f", "/", "/tmp/", "/tmp/d/.", "tmp/d"] {
+                let found = vfsBytes(path).withUnsafeBytes { (b: UnsafeRawBufferPointer) in
+                    InstantPathWalk.resolve(b, from: fx.vfs.root, context: fx.context, mounts: fx.vfs.mounts, followLast: true)
+                }
+                #expect(found.map { $0.metadata == $0.location.metadata } == true, "\(path)")
+            }
+            let file = instant(fx, "/tmp/d/f")
+            #expect(file?.metadata.size == 5)
+        }
+
+        /// A directory's permissions are read at each walk, not remembered: a chmod or chown of a
+        /// directory on the way changes the answer at once.
+        @Test func directoryPermissionsAreCurrent() async throws {
+            let fx = VFSFixture()
+            try await fx.mkdir("/tmp")
+            try await fx.mkdir("/tmp/d", 0o755)
+            try await fx.writeFile("/tmp/d/f", "x")
+            let user = fx.user(1000)
+            #expect(instant(fx, "/tmp/d/f", context: user) != nil)
+            try await fx.vfs.chmod(vfsBytes("/tmp/d"), mode: 0o700, context: fx.context)
+            #expect(instant(fx, "/tmp/d/f", context: user) == nil)        // EACCES: the full walk says so
+            try await fx.vfs.chown(vfsBytes("/tmp/d"), uid: 1000, gid: nil, context: fx.context)
+            #expect(instant(fx, "/tmp/d/f", context: user) != nil)        // now the owner's bits apply
+            let d = instant(fx, "/tmp/d")
+            #expect(d.map { $0.inode.permissions == InodePermissions($0.metadata) } == true)
+        }
     }
 }

@@ -20,6 +20,20 @@ extension VFSTests {
             #expect(await vfsError { _ = try await fx.open("/missing", .O_RDONLY) } == .ENOENT)
         }
 
+        /// The F_SETOWN state, the readahead window and the FASYNC watcher are made on first use:
+        /// each is one lock per description from then on, its state kept.
+        @Test func rarelyUsedStateIsMadeOnce() async throws {
+            let fx = VFSFixture()
+            try await fx.writeFile("/f", "x")
+            let file = try await fx.open("/f", .O_RDONLY)
+            #expect(file.asyncNotifierIfCreated == nil)
+            try file.signalOwner.withLock { (o: inout FileSignalOwner) throws(Errno) in try o.setOwner(42) }
+            #expect(file.signalOwner === file.signalOwner)
+            #expect(file.signalOwner.withLock { $0.pid } == 42)
+            #expect(file.readahead === file.readahead)
+            #expect(file.asyncNotifier === file.asyncNotifierIfCreated)
+        }
+
         @Test func fallocateModes() async throws {
             let fx = VFSFixture()
             try await fx.writeFile("/f", "abcdef")

@@ -64,6 +64,7 @@ final class Thread: @unchecked Sendable {
         self.context = context
         self.index = index
         cachedMemory = process.memory
+        userSpace = process.memory.space
         let c = credentials ?? process.credentials
         ownCredentials = c
         publishedCredentials = SpinLock(c)
@@ -80,9 +81,19 @@ final class Thread: @unchecked Sendable {
     /// entry to user mode and every user copy: only execve replaces a process's memory, and it is
     /// the thread running the execve (by then the only one) that refreshes this. Nil once ended.
     private var cachedMemory: ProcessMemory?
-    var memory: ProcessMemory { cachedMemory ?? process.memory }
+    var memory: ProcessMemory {
+        if let m = cachedMemory { return m }      // not `??`: its autoclosure is a call on every user copy
+        return process.memory
+    }
+    /// `cachedMemory`'s address space, which the loop enters user mode in after every syscall.
+    /// Unowned: `cachedMemory` keeps it alive until the loop ends, and a strong read here costs a
+    /// retain and a release per syscall (with the `memory` getter's own pair).
+    private unowned(unsafe) var userSpace: UserAddressSpace
     /// After execve gave the process `memory`.
-    func memoryReplaced(by memory: ProcessMemory) { cachedMemory = memory }
+    func memoryReplaced(by memory: ProcessMemory) {
+        cachedMemory = memory
+        userSpace = memory.space
+    }
 
     /// read/write's bounce buffer for small transfers, kept: a thread runs one syscall at a time,
     /// and a pipe or tty exchange of a few bytes then allocates nothing. Larger ones get their own.
@@ -190,7 +201,7 @@ final class Thread: @unchecked Sendable {
             }
             if rseq.isRegistered { rseqReturnToUser() }
             cpu.leaveKernel()
-            let exit = UserMode.run(context, in: memory.space)
+            let exit = UserMode.run(context, in: userSpace)
             userFPLive = true
             CPUAccounting.enteredKernel(self)
             switch exit {

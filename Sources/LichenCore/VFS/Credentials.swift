@@ -101,6 +101,10 @@ extension Credentials {
         permits(access, mode: metadata.mode, uid: metadata.uid, gid: metadata.gid)
     }
 
+    public func permits(_ access: Access, _ p: InodePermissions) -> Bool {
+        permits(access, mode: p.mode, uid: p.uid, gid: p.gid)
+    }
+
     /// Throws EACCES unless `permits`.
     public func check(_ access: Access, _ metadata: InodeMetadata) throws(Errno) {
         if !permits(access, metadata) { throw .EACCES }

@@ -89,7 +89,7 @@ extension OpenFile {
 
     /// The file is going: its notifier stops (before the operations release the file).
     func endAsyncNotification() {
-        guard let old = asyncNotifier.withLock({ (n: inout FileAsyncNotifier?) -> FileAsyncNotifier? in
+        guard let old = asyncNotifierIfCreated?.withLock({ (n: inout FileAsyncNotifier?) -> FileAsyncNotifier? in
             let old = n
             n = nil
             return old

@@ -12,6 +12,9 @@ import _Concurrency
 public protocol Inode: AnyObject, Sendable {
     /// A snapshot of the attributes.
     var metadata: InodeMetadata { get }
+    /// A snapshot of the type, permission bits and owner alone: what a path walk checks of every
+    /// directory it passes (`metadata` copies all of it). Defaults to `metadata`'s.
+    var permissions: InodePermissions { get }
 
     // Directories.
     func lookup(_ name: [UInt8]) async throws(Errno) -> any Inode
@@ -77,6 +80,7 @@ public protocol Inode: AnyObject, Sendable {
 }
 
 extension Inode {
+    public var permissions: InodePermissions { InodePermissions(metadata) }
     public func lookup(_ name: [UInt8]) async throws(Errno) -> any Inode { throw .ENOTDIR }
     public func lookupNow(_ name: UnsafeRawBufferPointer) -> (any Inode)? { nil }
     public func create(_ name: [UInt8], mode: UInt32, owner: InodeOwner) async throws(Errno) -> any Inode { throw .ENOTDIR }

@@ -38,6 +38,24 @@ public struct InodeMetadata: Equatable, Sendable {
     public var isRegular: Bool { mode & FileMode.S_IFMT == FileMode.S_IFREG }
 }
 
+/// The part of `InodeMetadata` a permission check reads: type and permission bits, owner, group.
+public struct InodePermissions: Equatable, Sendable {
+    public var mode: UInt32
+    public var uid: UInt32
+    public var gid: UInt32
+
+    public init(mode: UInt32, uid: UInt32, gid: UInt32) {
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+    }
+
+    public init(_ m: InodeMetadata) { self.init(mode: m.mode, uid: m.uid, gid: m.gid) }
+
+    public var isDirectory: Bool { mode & FileMode.S_IFMT == FileMode.S_IFDIR }
+    public var isSymbolicLink: Bool { mode & FileMode.S_IFMT == FileMode.S_IFLNK }
+}
+
 /// Everything Linux's struct stat / statx reports about a file. The syscall layer lays it out.
 public struct FileStatus: Equatable, Sendable {
     /// The filesystem's device (st_dev).

@@ -23,8 +23,11 @@ public enum InstantPathWalk {
         guard count > 0, count < PathLimits.pathMax else { return nil }
         let isAbsolute = path[0] == slash
         var current = start
-        var metadata = current.metadata
-        if !isAbsolute && !metadata.isDirectory { return nil }
+        // Directories on the way need only their permissions; the last inode's whole metadata is
+        // read once, for the caller (nil until then: a path of "/" or ending in "." reads it at the end).
+        var permissions = current.inode.permissions
+        var metadata: InodeMetadata? = nil
+        if !isAbsolute && !permissions.isDirectory { return nil }
         let trailingSlash = path[count - 1] == slash
         var i = 0
         while true {
@@ -38,18 +41,24 @@ public enum InstantPathWalk {
             let last = next == count
             let name = UnsafeRawBufferPointer(rebasing: path[begin..<i])
             // One component, as PathResolver.step.
-            guard metadata.isDirectory, credentials.permits(.execute, metadata) else { return nil }
+            guard permissions.isDirectory, credentials.permits(.execute, permissions) else { return nil }
             if name.count <= 2 && name[0] == dot && (name.count == 1 || name[1] == dot) {
                 if name.count == 2 { return nil }                   // "..": the full walk (mounts, the root)
                 continue                                            // ".": stays
             }
             guard let child = current.inode.lookupNow(name) else { return nil }
             current = mounts.crossDown(Location(mount: current.mount, inode: child))
-            metadata = current.metadata
-            if (!last || followLast || trailingSlash) && metadata.isSymbolicLink { return nil }
+            if last {
+                let m = current.metadata
+                metadata = m
+                permissions = InodePermissions(m)
+            } else {
+                permissions = current.inode.permissions
+            }
+            if (!last || followLast || trailingSlash) && permissions.isSymbolicLink { return nil }
         }
-        if trailingSlash && !metadata.isDirectory { return nil }
-        return (current, metadata)
+        if trailingSlash && !permissions.isDirectory { return nil }
+        return (current, metadata ?? current.metadata)
     }
 
     private static let dot = UInt8(ascii: ".")

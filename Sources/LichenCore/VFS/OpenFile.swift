@@ -47,11 +47,23 @@ public final class OpenFile: @unchecked Sendable {
     /// The description's identity as a lock owner.
     public var lockOwner: UInt { UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()) }
     /// F_SETOWN(_EX) and F_SETSIG: who would get the I/O signal, and which.
-    public let signalOwner = SpinLock(FileSignalOwner())
+    public var signalOwner: SpinLock<FileSignalOwner> {
+        lazySignalOwner.load() ?? lazySignalOwner.storeIfNil(SpinLock(FileSignalOwner()))
+    }
     /// Its readahead window (Linux's f_ra): disk files read ahead of a sequential reader.
-    public let readahead = SpinLock(ReadaheadState())
-    /// O_ASYNC's watcher of the poll queue (FileAsyncNotifier.swift).
-    let asyncNotifier = SpinLock<FileAsyncNotifier?>(nil)
+    public var readahead: SpinLock<ReadaheadState> {
+        lazyReadahead.load() ?? lazyReadahead.storeIfNil(SpinLock(ReadaheadState()))
+    }
+    /// O_ASYNC's watcher of the poll queue (FileAsyncNotifier.swift); nil until FASYNC was set.
+    var asyncNotifier: SpinLock<FileAsyncNotifier?> {
+        lazyAsyncNotifier.load() ?? lazyAsyncNotifier.storeIfNil(SpinLock(nil))
+    }
+    var asyncNotifierIfCreated: SpinLock<FileAsyncNotifier?>? { lazyAsyncNotifier.load() }
+    // Made on first use: most descriptions never read one (an open and close of a file would
+    // otherwise allocate and free three locks). The first of racing users installs its lock.
+    private let lazySignalOwner = AtomicLazyReference<SpinLock<FileSignalOwner>>()
+    private let lazyReadahead = AtomicLazyReference<SpinLock<ReadaheadState>>()
+    private let lazyAsyncNotifier = AtomicLazyReference<SpinLock<FileAsyncNotifier?>>()
 
     /// Set when this description counts as a writer of its regular file (WriteAccess): its last
     /// close ends that.

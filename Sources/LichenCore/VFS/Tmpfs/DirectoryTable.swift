@@ -12,11 +12,17 @@ struct DirectoryTable {
         let inode: TmpfsInode
     }
 
+    struct Named {
+        let position: Int64
+        let inode: TmpfsInode
+    }
+
     /// Readdir positions 0 and 1 are "." and "..".
     static let firstPosition: Int64 = 2
 
     private var byPosition = BoundedTree<Int64, Entry>(compare: { $0 < $1 ? -1 : $0 == $1 ? 0 : 1 })
-    private var byName = BoundedTree<[UInt8], Int64>(compare: compareBytes)
+    /// The name's position and inode: a lookup is one descent (the position tree is for readdir).
+    private var byName = BoundedTree<[UInt8], Named>(compare: compareBytes)
     private var nextPosition = DirectoryTable.firstPosition
 
     var count: Int { byName.count }
@@ -26,15 +32,13 @@ struct DirectoryTable {
     var steps: Int { byName.steps.visits + byPosition.steps.visits }
 
     func find(_ name: [UInt8]) -> TmpfsInode? {
-        guard let position = byName.find(name) else { return nil }
-        return byPosition.find(position)?.inode
+        byName.find(name)?.inode
     }
 
     /// `find` of a name given as bytes in place (the instant path walk: no array built). Mutating
     /// only so that a call on a directory's stored table works in place instead of on a copy.
     mutating func find(bytes name: UnsafeRawBufferPointer) -> TmpfsInode? {
-        guard let position = byName.find(ordering: { compareBytes($0, name) }) else { return nil }
-        return byPosition.find(position)?.inode
+        byName.find(ordering: { compareBytes($0, name) })?.inode
     }
 
     /// Adds `name`, which must not be present.
@@ -42,15 +46,16 @@ struct DirectoryTable {
         precondition(byName.find(name) == nil, "duplicate directory entry")
         let position = nextPosition
         nextPosition += 1
-        byName.insert(name, position)
+        byName.insert(name, Named(position: position, inode: inode))
         byPosition.insert(position, Entry(position: position, name: name, inode: inode))
     }
 
     /// Removes `name`; returns its inode.
     @discardableResult
     mutating func remove(_ name: [UInt8]) -> TmpfsInode? {
-        guard let position = byName.remove(name) else { return nil }
-        return byPosition.remove(position)?.inode
+        guard let named = byName.remove(name) else { return nil }
+        byPosition.remove(named.position)
+        return named.inode
     }
 
     /// Up to `limit` entries at positions >= `position`, in order.

@@ -22,6 +22,7 @@ class TmpfsInode: Inode, @unchecked Sendable {
     }
 
     var metadata: InodeMetadata { lock.withLock { meta } }
+    var permissions: InodePermissions { lock.withLock { InodePermissions(meta) } }
 
     var now: Timespec { superblock.clock() }
 
