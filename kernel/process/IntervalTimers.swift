@@ -125,6 +125,7 @@ extension ProcessTime {
             if let r = s.realTask { t.append(r) }
             s.realTask = nil
             s.posix.removeAll()
+            s.cpuPosix.removeAll()
             return t
         }
         cpuTimersArmed = false

@@ -12,10 +12,11 @@ extension ProcessTime {
         return clock.reading(t.cpu.usage(current: t === current))
     }
 
-    /// Keeps the kernel-entry check on while any CPU-time timer is armed.
+    /// Keeps the kernel-entry check on while any CPU-time timer is armed (looks at the CPU-time
+    /// POSIX timers only, so the wall-clock timers' number does not count).
     func updateCPUTimersArmed(_ s: State) {
         cpuTimersArmed = s.virtual.isArmed || s.prof.isArmed
-            || s.posix.contains { $0.cpuClock != nil && $0.signals && $0.timer.isArmed }
+            || s.cpuPosix.contains { s.posix[$0]?.timer.isArmed ?? false }
     }
 
     /// At a kernel entry of `thread`: fires the process's due CPU-time POSIX timers (thread clocks:
@@ -26,10 +27,12 @@ extension ProcessTime {
         let own = thread.cpu.usage(current: true)
         let due = state.withLock { s -> [(Int32, UInt64)] in
             var due: [(Int32, UInt64)] = []
-            s.posix.forEach { id, t in
-                guard t.signals, let clock = t.cpuClock, t.timer.isArmed else { return }
-                if clock.perThread && clock.id != thread.tid { return }
-                let n = t.timer.expire(now: clock.reading(clock.perThread ? own : processUsage))
+            for id in s.cpuPosix {
+                let n = s.posix.update(id) { t -> UInt64 in
+                    guard t.signals, let clock = t.cpuClock, t.timer.isArmed else { return 0 }
+                    if clock.perThread && clock.id != thread.tid { return 0 }
+                    return t.timer.expire(now: clock.reading(clock.perThread ? own : processUsage))
+                } ?? 0
                 if n > 0 { due.append((id, n)) }
             }
             updateCPUTimersArmed(s)

@@ -27,23 +27,27 @@ struct PosixTimer {
 }
 
 extension ProcessTime {
-    /// Linux's default RLIMIT_SIGPENDING is far higher; enough for any sane program.
-    static let maxPosixTimers = 256
-
-    func createTimer(clock: Int32, cpuClock: CPUClockID?, notify: Int32, signo: Int32, value: UInt64?, threadIndex: Int?) throws(Errno) -> Int32 {
+    /// `limit`: RLIMIT_SIGPENDING's soft limit. Linux charges each timer's preallocated signal to it
+    /// (EAGAIN past it, whoever asks); Lichen counts the process's timers against it (its signal
+    /// queue limit is per process too), with no fixed cap besides.
+    func createTimer(clock: Int32, cpuClock: CPUClockID?, notify: Int32, signo: Int32, value: UInt64?, threadIndex: Int?,
+                     limit: UInt64) throws(Errno) -> Int32 {
         try state.withLock { (s: inout State) throws(Errno) -> Int32 in
-            guard s.posix.count < ProcessTime.maxPosixTimers else { throw .EAGAIN }
+            guard UInt64(s.posix.count) < limit, s.posix.count < Int(Int32.max) else { throw .EAGAIN }
             // The lowest free id (LowestFreeIdSlots). No sigevent: SIGEV_SIGNAL with SIGALRM and the timer id as the value.
-            return s.posix.insert { id in
+            let id = s.posix.insert { id in
                 PosixTimer(id: id, clock: clock, cpuClock: cpuClock, notify: notify, signo: signo, value: value ?? UInt64(id),
                            threadIndex: threadIndex)
             }
+            if cpuClock != nil && notify != LinuxSigevent.SIGEV_NONE { s.cpuPosix.append(id) }
+            return id
         }
     }
 
     func deleteTimer(_ id: Int32) throws(Errno) {
         let task = try state.withLock { (s: inout State) throws(Errno) -> Task<Void, Never>? in
             guard let removed = s.posix.remove(id) else { throw .EINVAL }
+            if removed.cpuClock != nil, let i = s.cpuPosix.firstIndex(of: id) { s.cpuPosix.remove(at: i) }
             let task = removed.task
             updateCPUTimersArmed(s)
             return task
@@ -123,6 +127,7 @@ extension ProcessTime {
         let tasks = state.withLock { s -> [Task<Void, Never>] in
             let t = s.posix.all.compactMap { $0.task }
             s.posix.removeAll()
+            s.cpuPosix.removeAll()
             updateCPUTimersArmed(s)
             return t
         }

@@ -14,6 +14,9 @@ final class ProcessTime: @unchecked Sendable {
         var virtual = IntervalTimer()             // on the process's user time
         var prof = IntervalTimer()                // on its user + system time
         var posix = LowestFreeIdSlots<PosixTimer>()
+        /// The ids of the signalling POSIX timers on CPU-time clocks (few): the kernel-entry check
+        /// and `updateCPUTimersArmed` look at these, not at every timer of the process.
+        var cpuPosix: [Int32] = []
         /// The last POSIX timer setting's generation: unique across timers, so a stale timer task
         /// never mistakes a new timer that reuses a deleted one's id for its own.
         var posixGeneration: UInt64 = 0

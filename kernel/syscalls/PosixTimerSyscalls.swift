@@ -28,7 +28,9 @@ enum PosixTimerSyscalls {
             default: throw .EINVAL
             }
         }
-        let id = try time.createTimer(clock: clock, cpuClock: cpuClock, notify: notify, signo: signo, value: value, threadIndex: threadIndex)
+        let limit = a.process.limits.withLock { $0[LinuxResource.RLIMIT_SIGPENDING].rlim_cur }
+        let id = try time.createTimer(clock: clock, cpuClock: cpuClock, notify: notify, signo: signo, value: value,
+                                      threadIndex: threadIndex, limit: limit)
         do throws(Errno) {
             try a.user.store(id, to: timerID)
         } catch {

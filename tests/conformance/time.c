@@ -470,6 +470,33 @@ static void clock_set_wakes(void) {
     CHECK_OK("clockset-restore", clock_settime(CLOCK_REALTIME, &restore));
 }
 
+/* Many timers: no fixed cap (Lichen had 256), RLIMIT_SIGPENDING bounds them (Linux charges each
+ * timer's preallocated signal to it, per user: other timers and queued signals of root count too, so
+ * the number created is checked within a range), EAGAIN past it, room again after a delete. */
+static void many_timers(void) {
+    enum { LIMIT = 1000 };
+    struct rlimit r = { LIMIT, LIMIT };
+    CHECK_OK("timers-rlimit-sigpending", setrlimit(RLIMIT_SIGPENDING, &r));
+    static timer_t t[LIMIT + 1];
+    struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+    int n = 0, err = 0;
+    while (n <= LIMIT) {
+        if (timer_create(CLOCK_MONOTONIC, &ev, &t[n]) < 0) { err = errno; break; }
+        n++;
+    }
+    CHECK("timers-more-than-256", n > 900);
+    CHECK("timers-bounded-by-sigpending", n <= LIMIT);
+    CHECK_EQ("timers-past-limit-eagain", err, EAGAIN);
+    if (n == 0) return;
+    struct itimerspec hour = { { 0, 0 }, { 3600, 0 } }, cur;
+    CHECK_OK("timers-settime-last", timer_settime(t[n - 1], 0, &hour, NULL));
+    CHECK_OK("timers-gettime-last", timer_gettime(t[n - 1], &cur));
+    CHECK("timers-last-armed", cur.it_value.tv_sec > 3500);
+    CHECK_OK("timers-delete-one", timer_delete(t[n / 2]));
+    CHECK_OK("timers-room-after-delete", timer_create(CLOCK_MONOTONIC, &ev, &t[n / 2]));
+    for (int i = 0; i < n; i++) timer_delete(t[i]);
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "exec-child") == 0) {
         struct itimerval c;
@@ -484,5 +511,6 @@ int main(int argc, char **argv) {
     timer_overruns();
     cpu_timers();
     clock_set_wakes();
+    checks_in_child(many_timers);
     return done();
 }

@@ -1,14 +1,15 @@
-// The areas of a VirtualMemoryMap in address order, as a list of chunks of at most 64 areas (issue
-// 13): a process with 100,000 mappings needs no contiguous array that long (the chunk array is 1/32
-// to 1/64 of it), and inserting or removing an area moves at most one chunk's elements, not the
+// The areas of a VirtualMemoryMap in address order, as a list of chunks of at most 32 areas (issue
+// 13): a process with 100,000 mappings needs no contiguous array that long (the chunk array is 1/16
+// to 1/32 of it), and inserting or removing an area moves at most one chunk's elements, not the
 // whole map. An index is found from the chunk counts through a Fenwick tree (O(log chunks)); the
-// tree is rebuilt only when a chunk splits, merges or goes away (once per ~16-32 edits).
+// tree is rebuilt only when a chunk splits, merges or goes away (once per ~8-16 edits).
 //
 // The map keeps, per chunk, a summary of it (the largest free gap below any of its areas), and a max
 // tree over the summaries (Linux's maple tree keeps the same per subtree), so that mmap's search for
 // room finds the highest chunk with a gap that may fit in O(log chunks) steps. An edit of a chunk
-// forgets its summary and its successor's (whose first gap it bounds); they are recomputed, and
-// their paths in the tree updated, at the next search.
+// forgets its summary, and its successor's only when the edit changes the chunk's last area (which
+// bounds the successor's first gap); they are recomputed, and their paths in the tree updated, at
+// the next search.
 
 /// What a map sums over its areas on syscall paths (VmSize and RLIMIT_AS, RLIMIT_DATA, VmLck and
 /// RLIMIT_MEMLOCK, strict overcommit): kept as running totals, so no call walks every area for them.
@@ -35,9 +36,12 @@ public protocol AccountedArea {
 }
 
 public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
-    static var chunkCapacity: Int { 64 }
+    /// 32, not 64: a summary recomputed after an edit and mmap's walk of the chosen chunk's gaps
+    /// read up to a chunk's areas, and an insert or removal moves up to a chunk's areas; the price,
+    /// one more level of the Fenwick and max trees, is a few steps.
+    static var chunkCapacity: Int { 32 }
     /// A chunk smaller than this merges with a neighbour when they fit in one.
-    static var chunkMinimum: Int { 16 }
+    static var chunkMinimum: Int { 8 }
 
     private(set) var chunks: [[Element]] = []
     /// Fenwick tree of the chunk sizes (1-based).
@@ -107,7 +111,7 @@ public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
     /// Where the first element for which `isAfter` holds is (the elements failing it form a prefix,
     /// as "ends above an address" does in address order): its index, chunk and place in the chunk
     /// (`count`, `chunks.count`, 0 if none). A binary search over the chunks' last elements, then in
-    /// one chunk, reading the elements in place: O(log chunks + log 64) steps, no Fenwick walk per
+    /// one chunk, reading the elements in place: O(log chunks + log 32) steps, no Fenwick walk per
     /// probe and no element copy.
     @inline(__always)
     func position(firstWhere isAfter: (Element) -> Bool) -> (index: Int, chunk: Int, offset: Int) {
@@ -152,7 +156,7 @@ public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
         }
         set {
             let (c, o) = locate(i)
-            forget(c)
+            forget(c, lastChanges: o == chunks[c].count - 1)
             totals -= chunks[c][o].accounting
             totals += newValue.accounting
             chunks[c][o] = newValue
@@ -184,7 +188,7 @@ public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
             return
         }
         let (c, o) = i == count ? (chunks.count - 1, chunks[chunks.count - 1].count) : locate(i)
-        forget(c)
+        forget(c, lastChanges: o == chunks[c].count)
         chunks[c].insert(e, at: o)
         count += 1
         add(1, toChunk: c)
@@ -194,7 +198,6 @@ public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
             chunks.insert(Array(chunks[c][half...]), at: c + 1)
             chunks[c].removeSubrange(half...)
             cache.summaries.insert(nil, at: c + 1)
-            forget(c + 1)
             rebuild()
         }
     }
@@ -204,7 +207,7 @@ public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
     @discardableResult
     public mutating func remove(at i: Int) -> Element {
         let (c, o) = locate(i)
-        forget(c)
+        forget(c, lastChanges: o == chunks[c].count - 1)
         let e = chunks[c].remove(at: o)
         totals -= e.accounting
         count -= 1
@@ -213,7 +216,7 @@ public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
         if chunks[c].isEmpty {
             chunks.remove(at: c)
             cache.summaries.remove(at: c)
-            forget(c)
+            if c < chunks.count { forget(c, lastChanges: false) }   // its first gap now reaches down to c - 1
             rebuild()
         } else if chunks[c].count < AreaList.chunkMinimum {
             mergeSmall(c)
@@ -311,17 +314,17 @@ public struct AreaList<Element: AccountedArea>: RandomAccessCollection {
         chunks[left] += chunks[left + 1]
         chunks.remove(at: left + 1)
         cache.summaries.remove(at: left + 1)
-        forget(left)
+        forget(left, lastChanges: false)                // the merged chunk ends where its right part did
         rebuild()
     }
 
     private mutating func add(_ delta: Int, toChunk c: Int) { addSize(delta, c) }
 
-    /// Forgets the summaries of chunk `c` and of the next one, whose first gap starts at `c`'s last
-    /// area (after copying the cache if a forked map shares it).
-    private mutating func forget(_ c: Int) {
+    /// Forgets the summary of chunk `c`, and the next one's when `lastChanges` (an edit of `c`'s last
+    /// area: the next chunk's first gap starts there), after copying the cache if a forked map shares it.
+    private mutating func forget(_ c: Int, lastChanges: Bool) {
         uniqueCache()
-        for k in c...(c + 1) where k < cache.summaries.count && cache.summaries[k] != nil {
+        for k in c...(lastChanges ? c + 1 : c) where k < cache.summaries.count && cache.summaries[k] != nil {
             cache.summaries[k] = nil
             if cache.treeValid { cache.stale.append(k) }
         }

@@ -3,7 +3,7 @@
 // edits page tables and frames to match what it returns (the pieces an operation unmapped, the pages
 // a mremap moved, how to fill a faulting page).
 //
-// The areas live in an AreaList (sorted, non-overlapping, in chunks of at most 64) with binary search
+// The areas live in an AreaList (sorted, non-overlapping, in chunks of at most 32) with binary search
 // for lookups: an edit moves at most a chunk's areas, and mmap's search for room skips every chunk
 // whose largest inner gap is too small (its cached summary), so a process with thousands of mappings
 // does not pay for each of them on every call (issue 13).

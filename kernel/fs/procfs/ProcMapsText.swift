@@ -6,6 +6,9 @@ enum ProcMapsText {
     typealias Area = VirtualMemoryArea<SharedMemoryObject>
 
     static let space = UInt8(ascii: " "), newline = UInt8(ascii: "\n")
+    /// Runs of spaces and fixed pieces appended whole (one copy each, not a byte at a time).
+    static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 80)
+    static let anonymousDevice = Array(" 00:00 0".utf8), kilobytes = Array(" kB\n".utf8)
 
     /// `v` in lower-case hex, at least `digits` digits (zero-padded, Linux's %0*lx).
     static func appendHex(_ v: UInt64, digits: Int, to o: inout [UInt8]) {
@@ -17,20 +20,20 @@ enum ProcMapsText {
         }
     }
 
-    /// `v` in decimal, right-aligned in `width` columns.
+    /// `v` in decimal, right-aligned in `width` columns (at most 80): the columns are appended as
+    /// spaces in one copy, then the digits written over their end.
     static func appendDecimal(_ v: UInt64, width: Int, to o: inout [UInt8]) {
         var digits = 1, rest = v / 10
         while rest > 0 { digits += 1; rest /= 10 }
-        for _ in digits..<max(width, digits) { o.append(space) }
-        let end = o.count + digits
-        for _ in 0..<digits { o.append(0) }
-        var i = end, x = v
+        o.append(contentsOf: spaces[0..<min(max(width, digits), spaces.count)])   // digits <= 20
+        var i = o.count, x = v
         repeat { i -= 1; o[i] = 0x30 + UInt8(x % 10); x /= 10 } while x > 0
     }
 
     /// Spaces up to column `column` of the line that began at `lineStart` (nothing if past it).
     static func pad(_ o: inout [UInt8], from lineStart: Int, to column: Int) {
-        while o.count - lineStart < column { o.append(space) }
+        let n = column - (o.count - lineStart)
+        if n > 0 { o.append(contentsOf: spaces[0..<min(n, spaces.count)]) }
     }
 
     /// "start-end perms offset dev inode   path\n" (Linux's show_map_vma).
@@ -57,7 +60,7 @@ enum ProcMapsText {
             o.append(newline)
             return
         }
-        o.append(contentsOf: " 00:00 0".utf8)
+        o.append(contentsOf: anonymousDevice)
         let label: StaticString
         switch area.kind {
         case .heap: label = "[heap]"
@@ -78,6 +81,6 @@ enum ProcMapsText {
         o.append(UInt8(ascii: ":"))
         pad(&o, from: lineStart, to: 16)
         appendDecimal(bytes / 1024, width: 8, to: &o)
-        o.append(contentsOf: " kB\n".utf8)
+        o.append(contentsOf: kilobytes)
     }
 }

@@ -265,6 +265,13 @@ enum ProcPid {
             let length = mapsLineLength(area)
             if position + length <= offset { position += length; continue }
             resume = (position, area.start)
+            if position >= offset && position + length <= offset + count {
+                ProcMapsText.appendLine(area, to: &out)     // wholly inside the window: written in place
+                position += length
+                resume = (position, area.end)
+                if position == offset + count { break }
+                continue
+            }
             line.removeAll(keepingCapacity: true)
             ProcMapsText.appendLine(area, to: &line)
             guard appendWindowed(line, at: &position, to: &out, offset: offset, count: count) else { break }

@@ -15,12 +15,30 @@ enum ProcSmaps {
             return (0, UserAddr(0))
         }
         var out: [UInt8] = [], block: [UInt8] = []
+        out.reserveCapacity(min(count, 4096) + 1024)     // a block may run past the window's end
         var resume: (position: Int, address: UserAddr)? = nil
         var full = false
         while !full {
             let batch = memory.locked { memory.map.areas(endingAbove: from, limit: 16) }
             if batch.isEmpty { break }
             for area in batch {
+                if position >= offset {
+                    // The block starts inside the window: formatted in place, its overflow cut off.
+                    let start = out.count
+                    appendBlock(area, memory, to: &out)
+                    let end = position + out.count - start
+                    from = area.end
+                    if end > offset + count {
+                        out.removeLast(end - (offset + count))
+                        resume = (position, area.start)
+                        full = true
+                        break
+                    }
+                    position = end
+                    resume = (position, area.end)
+                    if position == offset + count { full = true; break }
+                    continue
+                }
                 block.removeAll(keepingCapacity: true)
                 appendBlock(area, memory, to: &block)
                 from = area.end
@@ -43,10 +61,12 @@ enum ProcSmaps {
         ProcMapsText.appendSize("KernelPageSize", UInt64(pageSize), to: &o)
         ProcMapsText.appendSize("MMUPageSize", UInt64(pageSize), to: &o)
         c.lines(&o, rollup: false)
-        o.append(contentsOf: "THPeligible:    0\nVmFlags: ".utf8)
+        o.append(contentsOf: flagsHeading)
         appendFlags(area, to: &o)
         o.append(ProcMapsText.newline)
     }
+
+    static let flagsHeading = Array("THPeligible:    0\nVmFlags: ".utf8)
 
     static func usage(_ area: VirtualMemoryArea<SharedMemoryObject>, _ memory: ProcessMemory) -> AreaUsage {
         area.kind == .vvar ? AreaUsage() : memory.usage(area.start, area.end)   // vvar: outside RSS
