@@ -24,7 +24,7 @@ import Testing
             return f
         }
 
-        func harvest(_ max: Int = 64) -> [(events: UInt32, data: UInt64)] {
+        func harvest(_ max: Int = 64) -> [EpollReport] {
             list.harvest(max: max) { e in
                 self.polls += 1
                 let f = self.files[e.fd]!
@@ -121,6 +121,39 @@ import Testing
         for fd in 0..<3 { h.add(Int32(fd), 0x1, data: UInt64(fd)).events = .readable }
         #expect(h.harvest(2).map { $0.data } == [0, 1])
         #expect(h.harvest(2).map { $0.data } == [2, 0])
+    }
+
+    @Test func wakeUpDuringPollQueuesAgain() {
+        let h = Harness()
+        let f = h.add(3, 0x1 | EpollInterestList.EPOLLET)
+        f.events = .readable
+        var woke = false
+        let r = h.list.harvest(max: 4) { _ in
+            if !woke { woke = true; f.queue.wakeAll(reporting: .readable) }   // a write while the wait polls
+            return f.events
+        }
+        #expect(r.count == 1)
+        #expect(h.list.hasQueued)                            // that wake-up is not lost (Linux's ovflist)
+        #expect(h.harvest().count == 1)
+        #expect(h.harvest().isEmpty)
+    }
+
+    @Test func deleteDuringPollDropsTheReport() {
+        let h = Harness()
+        h.add(3, 0x1, data: 3).events = .readable
+        h.add(4, 0x1, data: 4).events = .readable
+        let r = h.list.harvest(max: 4) { e in
+            if e.fd == 3 { #expect(h.list.delete(4, 4) == nil) }
+            return h.files[e.fd]!.events
+        }
+        #expect(r.map { $0.data } == [3])
+        #expect(h.harvest().map { $0.data } == [3])
+    }
+
+    @Test func reportsHaveEpollEventLayout() {
+        #expect(MemoryLayout<EpollReport>.stride == 16)
+        #expect(MemoryLayout<EpollReport>.offset(of: \.events) == 0)
+        #expect(MemoryLayout<EpollReport>.offset(of: \.data) == 8)
     }
 
     @Test func nestedLoopsAndDepth() {

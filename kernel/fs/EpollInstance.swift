@@ -27,7 +27,7 @@ final class EpollInstance: FileOperations, @unchecked Sendable {
     static func currentEvents(_ interest: EpollInterest) -> PollEvents? {
         let entry = unsafeDowncast(interest, to: ProcessEpollInterest.self)
         let fd = entry.fd
-        guard let file = entry.files.withLock({ (t: inout FileDescriptorTable<OpenFile>) -> OpenFile? in try? t.get(fd) }),
+        guard let file = entry.files.withLock({ (t: inout FileDescriptorTable<OpenFile>) -> OpenFile? in t.entry(fd)?.file }),
               file.serial == entry.serial else { return nil }
         return file.pollEvents
     }

@@ -15,20 +15,33 @@ enum FileLocks {
 
     /// LOCK_SH/LOCK_EX, waiting unless `nonBlocking` (EWOULDBLOCK); EINTR if a signal ends the wait.
     static func lock(_ file: OpenFile, exclusive: Bool, nonBlocking: Bool) async throws(Errno) {
-        let key = FlockTable.FileKey(device: file.status.device.encoded, inode: file.status.ino)
+        let key = self.key(file)
         while true {
             let generation = released.value
-            if table.withLock({ $0.lock(key, owner: file.lockOwner, exclusive: exclusive) }) {
-                file.holdsFlock = true
-                return
-            }
+            if take(file, key, exclusive: exclusive) { return }
             if nonBlocking { throw .EWOULDBLOCK }
             do { try await released.wait(until: { $0 != generation }) } catch { throw .EINTR }
         }
     }
 
+    /// The lock if no other description holds a conflicting one; false leaves the state as the
+    /// waiting `lock` finds it (a conversion has dropped the old lock, as there).
+    static func lockNow(_ file: OpenFile, exclusive: Bool) -> Bool {
+        take(file, key(file), exclusive: exclusive)
+    }
+
+    private static func take(_ file: OpenFile, _ key: FlockTable.FileKey, exclusive: Bool) -> Bool {
+        guard table.withLock({ $0.lock(key, owner: file.lockOwner, exclusive: exclusive) }) else { return false }
+        file.holdsFlock = true
+        return true
+    }
+
     static func unlock(_ file: OpenFile) {
-        let key = FlockTable.FileKey(device: file.status.device.encoded, inode: file.status.ino)
-        if table.withLock({ $0.unlock(key, owner: file.lockOwner) }) { released.update { $0 += 1 } }
+        if table.withLock({ $0.unlock(key(file), owner: file.lockOwner) }) { released.update { $0 += 1 } }
+    }
+
+    /// The file's (device, inode number), read without building its whole stat.
+    private static func key(_ file: OpenFile) -> FlockTable.FileKey {
+        FlockTable.FileKey(device: file.location.mount.fileSystem.device.encoded, inode: file.inode.metadata.ino)
     }
 }

@@ -11,7 +11,7 @@ enum EpollSyscalls {
     static let EPOLL_CTL_ADD: UInt64 = 1, EPOLL_CTL_DEL: UInt64 = 2, EPOLL_CTL_MOD: UInt64 = 3
     /// What an EPOLLEXCLUSIVE entry may ask for besides (Linux's EPOLLEXCLUSIVE_OK_BITS).
     static let exclusiveOK: UInt32 = 0x1 | 0x4 | 0x8 | 0x10 | EpollInterestList.privateBits & ~EpollInterestList.EPOLLONESHOT
-    static let eventSize = 16                 // struct epoll_event on arm64: u32 events, 4 bytes padding, u64 data
+    static let eventSize = MemoryLayout<EpollReport>.stride   // struct epoll_event on arm64: 16 bytes
 
     static func epoll_create1(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let flags = a[0]
@@ -135,15 +135,13 @@ enum EpollSyscalls {
         return try copyOut(a, ready, to: w.events)
     }
 
-    /// One copy out for all of them: struct epoll_event is { u32 events; 4 bytes padding; u64 data }.
-    private static func copyOut(_ a: SyscallArguments, _ ready: [(events: UInt32, data: UInt64)], to events: UserAddr) throws(Errno) -> UInt64 {
-        let out = UnsafeMutableRawBufferPointer.allocate(byteCount: ready.count * eventSize, alignment: 8)
-        defer { out.deallocate() }
-        for (i, r) in ready.enumerated() {
-            out.storeBytes(of: UInt64(r.events).littleEndian, toByteOffset: i * eventSize, as: UInt64.self)
-            out.storeBytes(of: r.data.littleEndian, toByteOffset: i * eventSize + 8, as: UInt64.self)
+    /// One copy out for all of them: the reports have struct epoll_event's layout.
+    private static func copyOut(_ a: SyscallArguments, _ ready: [EpollReport], to events: UserAddr) throws(Errno) -> UInt64 {
+        let failed = ready.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Errno? in
+            do throws(Errno) { try a.user.write(bytes, to: events) } catch { return error }
+            return nil
         }
-        try a.user.write(UnsafeRawBufferPointer(out), to: events)
+        if let failed { throw failed }
         return UInt64(ready.count)
     }
 }

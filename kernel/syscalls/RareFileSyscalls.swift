@@ -23,6 +23,23 @@ enum RareFileSyscalls {
         return 0
     }
 
+    /// flock without an async frame: unlocking, and locking when no other description holds a
+    /// conflicting lock (or LOCK_NB's EWOULDBLOCK). Nil when the call must wait: `flock` then runs.
+    static func flockNow(_ a: SyscallArguments) throws(Errno) -> UInt64? {
+        let fd = a.fd(0), operation = a[1]
+        let file = try a.process.file(fd)
+        guard !file.isPathOnly else { throw .EBADF }
+        switch operation & ~LOCK_NB {
+        case LOCK_SH, LOCK_EX:
+            if FileLocks.lockNow(file, exclusive: operation & LOCK_EX != 0) { return 0 }
+            if operation & LOCK_NB != 0 { throw .EWOULDBLOCK }
+            return nil
+        case LOCK_UN: FileLocks.unlock(file)
+        default: throw .EINVAL
+        }
+        return 0
+    }
+
     /// The descriptor table is never shared: CLOSE_RANGE_UNSHARE has nothing to do.
     static func close_range(_ a: SyscallArguments) throws(Errno) -> UInt64 {
         let first = a.uint32(0), last = a.uint32(1), flags = a[2]

@@ -77,7 +77,7 @@ extension SyscallTable {
         t.add(.fremovexattr, sleeping: XattrSyscalls.fremovexattr)
 
         // Rarer file calls
-        t.add(.flock, sleeping: RareFileSyscalls.flock)
+        t.add(.flock, sleeping: RareFileSyscalls.flock, instantFirst: RareFileSyscalls.flockNow)
         t.add(.sync_file_range, instant: RareFileSyscalls.sync_file_range)
         t.add(.fadvise64, instant: RareFileSyscalls.fadvise64)
         t.add(.readahead, instant: RareFileSyscalls.readahead)

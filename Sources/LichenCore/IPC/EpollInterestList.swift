@@ -15,12 +15,10 @@ open class EpollInterest: WaitQueueWatcher, @unchecked Sendable {
     public internal(set) var data: UInt64
     var queue: WaitQueue?
     var watched = false                       // in the interest list
-    var queued = false                        // on the ready list
-    // The ready list's links hold no reference: an entry is on it only while `interests` holds it
-    // (unlink takes it off first), and the list is walked once per report, where retaining and
-    // releasing each neighbour was a third of epoll_wait's cost.
-    unowned(unsafe) var next: EpollInterest?
-    unowned(unsafe) var prev: EpollInterest?
+    /// The ready list's take this entry is on (`EpollInterestList.epoch`; 0: on none). A harvest
+    /// takes the whole list by moving to the next take, so a wake-up during its polls queues the
+    /// entry again (Linux's ovflist) with no per-entry work at the take.
+    var queuedIn: UInt64 = 0
 
     public init(in owner: EpollInterestList, fd: Int32, serial: UInt64, events: UInt32, data: UInt64,
                 nested: EpollInterestList? = nil) {
@@ -33,6 +31,19 @@ open class EpollInterest: WaitQueueWatcher, @unchecked Sendable {
     }
 
     open override func queueWoke(_ key: PollEvents) { owner.notify(self, key) }
+}
+
+/// One report of epoll_wait, laid out as arm64's struct epoll_event (u32 events, 4 bytes of
+/// padding, u64 data): the reports are copied out as they are.
+public struct EpollReport: Equatable, Sendable {
+    public var events: UInt32
+    private var padding: UInt32 = 0
+    public var data: UInt64
+
+    public init(events: UInt32, data: UInt64) {
+        self.events = events
+        self.data = data
+    }
 }
 
 /// An epoll instance's interest and ready lists (Linux's eventpoll), without the files: `harvest`
@@ -51,8 +62,17 @@ public final class EpollInterestList: @unchecked Sendable {
 
     let lock = RawSpinLock()
     private var interests: [EpollInterest] = []       // guarded by lock
-    private unowned(unsafe) var head: EpollInterest?  // the ready list (see EpollInterest.next), guarded by lock
-    private unowned(unsafe) var tail: EpollInterest?
+    /// The ready list, guarded by lock. Removal leaves an entry here (unwatched, skipped): the
+    /// array keeps it alive while a harvest may still poll it. A harvest takes the whole array and
+    /// hands its storage back empty (`spare`), so a wait allocates nothing for it.
+    private var ready: [EpollInterest] = []
+    private var spare: [EpollInterest] = []
+    /// The current take of the ready list (see EpollInterest.queuedIn), guarded by lock.
+    private var epoch: UInt64 = 1
+    /// Harvests between their take and their report, and whether anyone found the list empty
+    /// meanwhile (it must be woken when the harvest puts entries back, as Linux's ep_done_scan).
+    private var scanning = 0
+    private var missedWhileScanning = false
     private var parents: [EpollInterestList] = []     // epolls watching this one, guarded by lock
     /// Woken when an entry is queued: epoll_wait sleeps here, and it is the epoll file's poll queue.
     public let waitQueue = WaitQueue()
@@ -67,7 +87,7 @@ public final class EpollInterestList: @unchecked Sendable {
     }
 
     /// Whether any entry is on the ready list (it may turn out not ready when polled).
-    public var hasQueued: Bool { lock.withLock { head != nil } }
+    public var hasQueued: Bool { lock.withLock { !ready.isEmpty } }
 
     // MARK: epoll_ctl
 
@@ -101,7 +121,7 @@ public final class EpollInterestList: @unchecked Sendable {
             if e.events & Self.EPOLLEXCLUSIVE != 0 { return .EINVAL }
             e.events = events
             e.data = data
-            if !e.queued { enqueue(e) }
+            enqueue(e)
             return nil
         }
         if error == nil { waitQueue.wakeAll() }
@@ -125,6 +145,7 @@ public final class EpollInterestList: @unchecked Sendable {
             let all = interests
             for e in all { unlink(e) }
             interests = []
+            ready = []
             parents = []
             return all
         }
@@ -143,7 +164,7 @@ public final class EpollInterestList: @unchecked Sendable {
     }
 
     private func unlink(_ e: EpollInterest) {            // under lock
-        if e.queued { dequeue(e) }
+        e.queuedIn = 0
         e.watched = false
     }
 
@@ -162,85 +183,127 @@ public final class EpollInterestList: @unchecked Sendable {
             guard e.watched, e.events & ~Self.privateBits != 0 else { return false }
             if key.rawValue != PollEvents.all.rawValue
                 && UInt32(key.rawValue) & (e.events | Self.EPOLLERR | Self.EPOLLHUP) == 0 { return false }
-            if !e.queued { enqueue(e) }
+            enqueue(e)
             return true
         }
         if relevant { waitQueue.wakeAll() }
     }
 
-    /// Up to `max` (events, data) reports, polling the queued entries' files with `poll` (nil: the
-    /// file is gone, the entry is dropped). Entries found not ready leave the ready list. One lock
-    /// section per entry: it records the previous entry's report and takes the next one.
-    public func harvest(max: Int, poll: (EpollInterest) -> PollEvents?) -> [(events: UInt32, data: UInt64)] {
-        var out: [(events: UInt32, data: UInt64)] = []
-        var again: [EpollInterest] = []
-        var polled: (entry: EpollInterest, events: PollEvents)? = nil
-        while true {
-            let next = lock.withLock { () -> EpollInterest? in
-                if let (e, now) = polled { record(e, now, &out, &again) }
-                guard out.count < max, let e = head else { return nil }
-                dequeue(e)
-                return e
+    /// Up to `max` reports, polling the queued entries' files with `poll` (nil: the file is gone,
+    /// the entry is dropped). As Linux's ep_send_events: the ready list is taken whole under the
+    /// lock, its entries polled without it (a file's poll takes its own locks, and its wake-up
+    /// takes this one), and the reports recorded under the lock once. Entries found not ready
+    /// leave the list; those not reached (`max` reports found) go back to its front.
+    public func harvest(max: Int, poll: (EpollInterest) -> PollEvents?) -> [EpollReport] {
+        var batch = lock.withLock { () -> [EpollInterest] in
+            if ready.isEmpty {
+                if scanning > 0 { missedWhileScanning = true }
+                return []
             }
-            guard let e = next else { break }
-            if let now = poll(e) {
-                polled = (e, now)
-            } else {
-                polled = nil
-                remove(e)
+            var taken = spare
+            spare = []
+            swap(&taken, &ready)
+            epoch &+= 1                            // every taken entry is off the list
+            scanning += 1
+            return taken
+        }
+        if batch.isEmpty { return [] }
+        // Candidates: the file's events, and the entry's index in `batch` in place of its data
+        // (events 0: the file is gone). Recorded below, under the lock, with the entry's settings then.
+        var out: [EpollReport] = []
+        out.reserveCapacity(Swift.min(max, batch.count))
+        var polled = 0, found = 0
+        while polled < batch.count && found < max {
+            let i = polled
+            polled += 1
+            let e = batch[i]
+            guard e.watched else { continue }
+            guard let now = poll(e) else {
+                out.append(EpollReport(events: 0, data: UInt64(i)))
+                continue
+            }
+            let events = UInt32(truncatingIfNeeded: now.rawValue)
+            if events & (e.events | Self.EPOLLERR | Self.EPOLLHUP) & ~Self.privateBits != 0 {
+                out.append(EpollReport(events: events, data: UInt64(i)))
+                found += 1
             }
         }
-        if !again.isEmpty {
-            lock.withLock { for e in again where e.watched && !e.queued { enqueue(e) } }
+        var gone: [EpollInterest] = []
+        let wake = lock.withLock { () -> Bool in
+            var kept = 0
+            for k in 0..<out.count {
+                let e = batch[Int(out[k].data)]
+                if out[k].events == 0 {
+                    if e.watched { forget(e); gone.append(e) }
+                } else if let report = record(e, out[k].events) {
+                    out[kept] = report
+                    kept += 1
+                }
+            }
+            out.removeLast(out.count - kept)
+            if polled < batch.count { requeueFirst(batch[polled...]) }
+            batch.removeAll(keepingCapacity: true)
+            if spare.capacity < batch.capacity { swap(&spare, &batch) }
+            scanning -= 1
+            let wake = missedWhileScanning && !ready.isEmpty
+            if wake { missedWhileScanning = false }
+            return wake
         }
+        for e in gone { detach(e) }
+        if wake { waitQueue.wakeAll() }
         return out
     }
 
-    /// The report of entry `e` whose file said `now` (under lock): level-triggered entries that
-    /// report go back on the list after the harvest, one-shot ones are disabled.
-    private func record(_ e: EpollInterest, _ now: PollEvents, _ out: inout [(events: UInt32, data: UInt64)],
-                        _ again: inout [EpollInterest]) {
-        let asked = e.events | Self.EPOLLERR | Self.EPOLLHUP
-        let events = UInt32(now.rawValue) & asked & ~Self.privateBits
-        guard e.watched, e.events & ~Self.privateBits != 0, events != 0 else { return }
-        if out.isEmpty { out.reserveCapacity(16) }
-        out.append((events, e.data))
+    /// The report of entry `e` whose file said `now` (under lock), nil if it asks for none of it
+    /// (any more): level-triggered entries go back on the list, one-shot ones are disabled.
+    private func record(_ e: EpollInterest, _ now: UInt32) -> EpollReport? {
+        let events = now & (e.events | Self.EPOLLERR | Self.EPOLLHUP) & ~Self.privateBits
+        guard e.watched, e.events & ~Self.privateBits != 0, events != 0 else { return nil }
         if e.events & Self.EPOLLONESHOT != 0 {
             e.events &= Self.privateBits
         } else if e.events & Self.EPOLLET == 0 {
-            again.append(e)
+            enqueue(e)
         }
+        return EpollReport(events: events, data: e.data)
+    }
+
+    /// Puts the entries a harvest did not reach back at the front of the ready list (under lock),
+    /// unless a wake-up queued them again meanwhile.
+    private func requeueFirst(_ rest: ArraySlice<EpollInterest>) {
+        var front: [EpollInterest] = []
+        front.reserveCapacity(rest.count + ready.count)
+        for e in rest where e.watched && e.queuedIn != epoch {
+            e.queuedIn = epoch
+            front.append(e)
+        }
+        front.append(contentsOf: ready)
+        ready = front
+    }
+
+    /// An entry whose file is gone leaves the interest list (under lock).
+    private func forget(_ e: EpollInterest) {
+        unlink(e)
+        interests.removeAll { $0 === e }
     }
 
     /// Whether some queued entry's file is ready now (the epoll file's own poll), consuming nothing.
     public func hasReadyEvents(poll: (EpollInterest) -> PollEvents?) -> Bool {
         let queued = lock.withLock { () -> [EpollInterest] in
-            var list: [EpollInterest] = []
-            var e = head
-            while let x = e { list.append(x); e = x.next }
-            return list
+            if scanning > 0 { missedWhileScanning = true }   // a harvest holds some: it wakes us
+            return ready
         }
-        for e in queued {
+        for e in queued where e.watched {
             let asked = e.events | Self.EPOLLERR | Self.EPOLLHUP
             if let now = poll(e), UInt32(now.rawValue) & asked & ~Self.privateBits != 0 { return true }
         }
         return false
     }
 
-    private func enqueue(_ e: EpollInterest) {           // under lock
-        e.queued = true
-        e.next = nil
-        e.prev = tail
-        if let t = tail { t.next = e } else { head = e }
-        tail = e
-    }
-
-    private func dequeue(_ e: EpollInterest) {           // under lock
-        if let p = e.prev { p.next = e.next } else { head = e.next }
-        if let n = e.next { n.prev = e.prev } else { tail = e.prev }
-        e.next = nil
-        e.prev = nil
-        e.queued = false
+    /// Queues `e` at the tail (under lock) unless it is queued already.
+    private func enqueue(_ e: EpollInterest) {
+        if e.queuedIn == epoch { return }
+        e.queuedIn = epoch
+        ready.append(e)
     }
 
     // MARK: epoll inside epoll

@@ -130,11 +130,20 @@ public final class FsNotify: @unchecked Sendable {
     /// An event on a file itself (open, close, read, write, attribute change): to its own watches,
     /// and first to its directory's watches with its name when `parent` is known.
     public func fileEvent(_ inode: any Inode, _ mask: UInt32, parent: (directory: any Inode, name: [UInt8])? = nil) {
-        guard isActive else { return }
+        guard isActive, anyWatched(inode, parent?.directory) else { return }
         let metadata = inode.metadata
         let m = metadata.isDirectory ? mask | InotifyMask.IN_ISDIR : mask
         if let parent { deliver(parent.directory, m, name: parent.name, childUnlinked: metadata.nlink == 0) }
         deliver(inode, m)
+    }
+
+    /// Whether `inode` or `directory` is watched: while watches exist elsewhere, an event on an
+    /// unwatched file costs one lookup section, with no read of its metadata.
+    private func anyWatched(_ inode: any Inode, _ directory: (any Inode)?) -> Bool {
+        let file = Self.identity(inode), parent = directory.map { Self.identity($0) }
+        return table.withLock { t in
+            t.byInode.first(file) != nil || parent.map { t.byInode.first($0) != nil } == true
+        }
     }
 
     /// A name created, removed or moved in `directory` (IN_CREATE, IN_DELETE, IN_MOVED_FROM/TO).
