@@ -5,6 +5,9 @@ import LichenAsyncRuntime
 /// its boot here; kernelMain spawns the boot work as a task first.
 enum Executor {
     static func run() -> Never {
+        // Before any task runs on this CPU: blocking waits reuse their waiters (waiter_keep.c).
+        WaiterRecycling.take = { lichen_waiter_take() }
+        WaiterRecycling.keep = { lichen_waiter_keep($0) }
         lichen_executor_cpu_online()
         CPU.enableInterrupts()        // secondaries arrive with IRQs masked; tasks run with them on
         while true {

@@ -7,10 +7,11 @@
 // boundaries on every syscall would otherwise malloc and free a page each time.
 #define MAX_SPARE_SLABS 2
 
-SWIFTCALL void *swift_task_alloc(size_t size) {
-  CPURuntime *cpu = this_cpu();      // async code runs to its next await on one CPU
-  LichenTask *task = cpu->current;
-  size = (size + 15) & ~(size_t)15;
+SWIFTCALL void *swift_task_alloc(size_t size);
+
+// A new slab (or a spare one) for an allocation that does not fit in the current one; outside a
+// task, a marked heap block. Out of line, so the common bump below saves no registers.
+__attribute__((noinline)) static void *task_alloc_slowly(LichenTask *task, size_t size) {
   if (!task) {   // async code outside a task (should not happen): plain heap, marked
     TaskAllocation *a = malloc(sizeof(TaskAllocation) + size);
     if (!a) lichen_c_panic("swift_task_alloc: out of memory");
@@ -19,24 +20,31 @@ SWIFTCALL void *swift_task_alloc(size_t size) {
     return a + 1;
   }
   size_t need = sizeof(TaskAllocation) + size;
-  if (task->top + need > task->slab->end) {
-    size_t capacity = need > SLAB_BYTES ? need : SLAB_BYTES;
-    TaskSlab *slab = task->spareSlab;
-    if (slab && (size_t)(slab->end - (char *)(slab + 1)) >= capacity) {
-      task->spareSlab = slab->previous;
-      task->spareSlabs--;
-      capacity = slab->end - (char *)(slab + 1);
-    } else {
-      slab = malloc(sizeof(TaskSlab) + capacity);
-      if (!slab) lichen_c_panic("swift_task_alloc: out of memory");
-      CPU_STAT_ADD(slabsLive, 1);
-    }
-    slab->previous = task->slab;
-    slab->savedTop = task->top;
-    slab->end = (char *)(slab + 1) + capacity;
-    task->slab = slab;
-    task->top = (char *)(slab + 1);
+  size_t capacity = need > SLAB_BYTES ? need : SLAB_BYTES;
+  TaskSlab *slab = task->spareSlab;
+  if (slab && (size_t)(slab->end - (char *)(slab + 1)) >= capacity) {
+    task->spareSlab = slab->previous;
+    task->spareSlabs--;
+    capacity = slab->end - (char *)(slab + 1);
+  } else {
+    slab = malloc(sizeof(TaskSlab) + capacity);
+    if (!slab) lichen_c_panic("swift_task_alloc: out of memory");
+    CPU_STAT_ADD(slabsLive, 1);
   }
+  slab->previous = task->slab;
+  slab->savedTop = task->top;
+  slab->end = (char *)(slab + 1) + capacity;
+  task->slab = slab;
+  task->top = (char *)(slab + 1);
+  return swift_task_alloc(size);   // fits now
+}
+
+SWIFTCALL void *swift_task_alloc(size_t size) {
+  CPURuntime *cpu = this_cpu();      // async code runs to its next await on one CPU
+  LichenTask *task = cpu->current;
+  size = (size + 15) & ~(size_t)15;
+  size_t need = sizeof(TaskAllocation) + size;
+  if (__builtin_expect(!task || task->top + need > task->slab->end, 0)) return task_alloc_slowly(task, size);
   TaskAllocation *a = (TaskAllocation *)task->top;
   a->previous = task->lastAllocation;
   a->size = size;
@@ -50,9 +58,23 @@ SWIFTCALL void *swift_task_alloc(size_t size) {
   return a + 1;
 }
 
+// The task's current heap slab emptied: back to the previous one, keeping this one as a spare.
+__attribute__((noinline)) static void task_slab_emptied(LichenTask *task, TaskSlab *slab) {
+  task->slab = slab->previous;
+  task->top = slab->savedTop;
+  if (task->spareSlabs < MAX_SPARE_SLABS) {
+    slab->previous = task->spareSlab;
+    task->spareSlab = slab;
+    task->spareSlabs++;
+  } else {
+    free(slab);
+    CPU_STAT_ADD(slabsLive, -1);
+  }
+}
+
 SWIFTCALL void swift_task_dealloc(void *pointer) {
   TaskAllocation *a = (TaskAllocation *)pointer - 1;
-  if (a->size == SIZE_MAX) { free(a); return; }
+  if (__builtin_expect(a->size == SIZE_MAX, 0)) { free(a); return; }
   CPURuntime *cpu = this_cpu();
   LichenTask *task = cpu->current;
   if (!task || a != task->lastAllocation) lichen_c_panic("swift_task_dealloc: not the task's most recent allocation");
@@ -61,18 +83,7 @@ SWIFTCALL void swift_task_dealloc(void *pointer) {
   task->liveAllocations--;
   cpu->taskAllocLive--;
   TaskSlab *slab = task->slab;
-  if (task->top == (char *)(slab + 1) && slab != task->inlineSlab) {   // empty heap slab: unlink it
-    task->slab = slab->previous;
-    task->top = slab->savedTop;
-    if (task->spareSlabs < MAX_SPARE_SLABS) {
-      slab->previous = task->spareSlab;
-      task->spareSlab = slab;
-      task->spareSlabs++;
-    } else {
-      free(slab);
-      CPU_STAT_ADD(slabsLive, -1);
-    }
-  }
+  if (__builtin_expect(task->top == (char *)(slab + 1) && slab != task->inlineSlab, 0)) task_slab_emptied(task, slab);
 }
 
 // Frees everything allocated at or after `pointer` (used by async let and task groups).

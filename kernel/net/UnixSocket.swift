@@ -313,8 +313,7 @@ final class UnixSocket: Socket, @unchecked Sendable {
 
     /// The wait limit SO_RCVTIMEO (receive, accept) or SO_SNDTIMEO (send, connect) sets.
     func timeout(send: Bool) -> WaitTimeout? {
-        let s = state.value
-        let ns = send ? s.sendTimeout : s.receiveTimeout
+        let ns = state.read { send ? $0.sendTimeout : $0.receiveTimeout }
         return ns == 0 ? nil : .after(nanoseconds: ns)
     }
 
@@ -324,7 +323,7 @@ final class UnixSocket: Socket, @unchecked Sendable {
     /// `n` sent bytes were read (or dropped): wakes writers and pollers if the socket was not writable.
     func creditSent(_ n: Int) {
         let old = unreadSent.wrappingSubtract(n, ordering: .sequentiallyConsistent).oldValue
-        if old << 2 > state.value.sendBuffer { state.waitQueue.wakeAll() }
+        if old << 2 > state.read({ $0.sendBuffer }) { state.waitQueue.wakeAll() }
     }
 
     // MARK: Readiness

@@ -37,10 +37,10 @@ extension UnixSocket {
         let outOfBand = flags & LinuxMsgFlag.MSG_OOB != 0
         if outOfBand && message.bytes.isEmpty { throw .EOPNOTSUPP }
         let inBand = message.bytes.count - (outOfBand ? 1 : 0)
-        let s = state.value
-        if let address = message.address, !address.isEmpty { throw s.phase == .connected ? .EISCONN : .EOPNOTSUPP }
-        if s.sendShutdown { throw .EPIPE }
-        guard s.phase == .connected, let peer = s.peer else { throw .ENOTCONN }
+        let (connected, sendShutdown, peer) = state.read { ($0.phase == .connected, $0.sendShutdown, $0.peer) }
+        if let address = message.address, !address.isEmpty { throw connected ? .EISCONN : .EOPNOTSUPP }
+        if sendShutdown { throw .EPIPE }
+        guard connected, let peer else { throw .ENOTCONN }
         let sender = UnixSender(socket: self, credentials: message.credentials ?? caller.ucred)
         var sent = 0
         while sent < inBand {
@@ -185,7 +185,7 @@ extension UnixSocket {
     func receive(limit: Int, flags: UInt32, nonBlocking: Bool) async throws(Errno) -> IncomingMessage {
         let nonBlocking = nonBlocking || flags & LinuxMsgFlag.MSG_DONTWAIT != 0
         let peek = flags & LinuxMsgFlag.MSG_PEEK != 0
-        let phase = state.value.phase
+        let phase = state.read { $0.phase }
         if isStream && phase != .connected { throw .EINVAL }
         if type == LinuxSocket.SOCK_SEQPACKET && phase != .connected { throw .ENOTCONN }
         if flags & LinuxMsgFlag.MSG_OOB != 0 { return try receiveUrgent(limit: limit, peek: peek) }
@@ -213,8 +213,8 @@ extension UnixSocket {
             if !waitAll || result.bytes.count >= limit || !part.attachments.isEmpty || part.stoppedAtMark { break }
         }
         if let sender = firstSender {
-            if state.value.passCredentials { result.credentials = sender.credentials }
-            let name = sender.socket.state.value.address       // an unnamed sender gives no source (length 0)
+            if state.read({ $0.passCredentials }) { result.credentials = sender.credentials }
+            let name = sender.socket.state.read { $0.address }       // an unnamed sender gives no source (length 0)
             if name.isNamed { result.source = name.encoded }
         }
         if !isStream && result.fullLength > result.bytes.count { result.flags |= LinuxMsgFlag.MSG_TRUNC }

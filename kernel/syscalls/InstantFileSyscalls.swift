@@ -23,6 +23,21 @@ enum InstantFileSyscalls {
             try a.user.zero(buffer, count: n)
             return result(n)
         }
+        if let eventFD = operations.eventFD {
+            // The 8-byte count, stored only where it cannot fault (a taken count is never lost);
+            // a blocking read of a zero count goes straight to the sleeping path.
+            guard requested >= 8, file.isNonBlocking || eventFD.counter.readable,
+                  a.user.accessibleLength(at: buffer, count: 8, write: true) == 8,
+                  let value = try eventFD.readNow(file) else { return nil }
+            try a.user.store(value.littleEndian, to: buffer)
+            return 8
+        }
+        if let pipe = operations.pipe, !file.isNonBlocking {
+            // Empty with a writer: the read will sleep (pipe ping-pong's every read), so skip the
+            // buffer checks below, which the sleeping path repeats anyway.
+            let s = pipe.snapshot
+            if s.count == 0 && s.writers > 0 { return nil }
+        }
         if let pipe = operations.pipe, requested <= smallTransfer,
            a.user.accessibleLength(at: buffer, count: requested, write: true) == requested {
             let staging = try a.thread.stagingBuffer(count: requested)
@@ -44,6 +59,12 @@ enum InstantFileSyscalls {
             // /dev/null: the data is not even read (FileSyscalls.write says why).
             guard file.flags.allowsWrite && !file.isPathOnly else { throw .EBADF }
             return result(Int(min(count, UInt64(Int32.max))))
+        }
+        if let eventFD = operations.eventFD {
+            guard file.flags.allowsWrite, !file.isPathOnly, count >= 8,
+                  a.user.accessibleLength(at: buffer, count: 8, write: false) == 8 else { return nil }
+            let value = UInt64(littleEndian: try a.user.load(UInt64.self, from: buffer))
+            return try eventFD.writeNow(file, value) ? 8 : nil
         }
         guard let pipe = operations.pipe, file.flags.allowsWrite, count > 0, count <= UInt64(smallTransfer) else { return nil }
         let requested = Int(count)

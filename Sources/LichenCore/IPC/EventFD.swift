@@ -45,6 +45,27 @@ public final class EventFD: FileOperations, @unchecked Sendable {
         return 8
     }
 
+    // MARK: without waiting (the syscalls' instant attempts)
+
+    /// `read` if it needs no wait: the value taken, nil if a blocking reader would wait (nothing
+    /// was changed then). Non-blocking readers get EAGAIN as from `read`.
+    public func readNow(_ file: OpenFile) throws(Errno) -> UInt64? {
+        if let value = state.tryUpdate(reporting: .writable, { $0.read() }) { return value }
+        if file.isNonBlocking { throw .EAGAIN }
+        return nil
+    }
+
+    /// `write` of `value` if it needs no wait: true once added, false if a blocking writer would
+    /// wait (nothing was changed then). EINVAL and EAGAIN as from `write`.
+    public func writeNow(_ file: OpenFile, _ value: UInt64) throws(Errno) -> Bool {
+        guard value != UInt64.max else { throw .EINVAL }
+        if state.tryUpdate(reporting: .readable, { $0.write(value) ? true : nil }) != nil { return true }
+        if file.isNonBlocking { throw .EAGAIN }
+        return false
+    }
+
+    public var eventFD: EventFD? { self }
+
     /// lseek succeeds and moves nothing (Linux's noop_llseek).
     public func seek(_ file: OpenFile, to offset: Int64, whence: Int32, current: Int64) throws(Errno) -> Int64 { current }
 

@@ -14,6 +14,7 @@ import _Concurrency
 /// Interruptible waits run inside `withTaskCancellationHandler`: cancelling the task claims the
 /// waiter and throws `WaitError.interrupted`. The condition is checked one last time after an
 /// interruption or timeout, so a wait whose condition holds always succeeds.
+@inline(__always)
 func blockingWait<R>(
     _ waiter: Waiter,
     interruptible: Bool,
@@ -41,6 +42,50 @@ func blockingWait<R>(
     }
 }
 
+/// `blockingWait` for a one-list wait: the waiter is the node, taken from the CPU's keep and
+/// offered back when the wait is over (a wait with a timeout keeps its own: a timer that fires
+/// late may still hold it). `attempt` gets the node to link (nil: only check), `unregister` the
+/// node to unlink; `kind` is the node's `kind`.
+@inline(__always)
+func blockingWait<R>(
+    kind: UInt8 = 0,
+    interruptible: Bool,
+    timeout: WaitTimeout?,
+    attempt: (_ register: WaitNode?) -> R?,
+    unregister: (_ node: WaitNode) -> Void,
+    onWake: (_ source: Int) -> R?
+) async throws(WaitError) -> R {
+    var waiter = timeout == nil ? Waiter.obtain(kind: kind) : Waiter(kind: kind)
+    let end = await waitAsNode(waiter, interruptible, timeout, attempt, unregister, onWake)
+    if timeout == nil { Waiter.recycle(&waiter) }
+    switch end {
+    case .done(let result): return result
+    case .failed(let error): throw error
+    }
+}
+
+/// The body of the one-list `blockingWait`, with the waiter borrowed: the caller's own reference
+/// is then the only one left when the wait is over, which is what lets it be recycled.
+@inline(never)  // keeps `waiter` borrowed, so the caller's reference is the only one at the end
+private func waitAsNode<R>(
+    _ waiter: Waiter,
+    _ interruptible: Bool,
+    _ timeout: WaitTimeout?,
+    _ attempt: (_ register: WaitNode?) -> R?,
+    _ unregister: (_ node: WaitNode) -> Void,
+    _ onWake: (_ source: Int) -> R?
+) async -> WaitEnd<R> {
+    do throws(WaitError) {
+        return .done(try await blockingWait(
+            waiter, interruptible: interruptible, timeout: timeout,
+            attempt: { register in attempt(register ? waiter : nil) },
+            unregister: { unregister(waiter) },
+            onWake: onWake))
+    } catch {
+        return .failed(error)
+    }
+}
+
 /// The operation of `withTaskCancellationHandler` must not throw (Embedded Swift has no untyped
 /// throws), so the loop reports through this and `blockingWait` throws the typed error.
 private enum WaitEnd<R> {
@@ -48,6 +93,7 @@ private enum WaitEnd<R> {
     case failed(WaitError)
 }
 
+@inline(__always)
 private func waitRounds<R>(
     _ waiter: Waiter,
     _ timeout: WaitTimeout?,

@@ -41,19 +41,18 @@ public final class Channel<Element>: @unchecked Sendable {
             if !result { throw .closed }
             return
         }
-        let node = WaitNode(Waiter())
         let sent: Bool
         do {
             sent = try await blockingWait(
-                node.waiter, interruptible: true, timeout: timeout,
-                attempt: { register in
+                interruptible: true, timeout: timeout,
+                attempt: { node in
                     lock.withLock {
                         if let result = trySendLocked(&pending) { return result }
-                        if register { senders.append(node) }
+                        if let node { senders.append(node) }
                         return nil
                     }
                 },
-                unregister: { lock.withLock { senders.remove(node) } },
+                unregister: { node in lock.withLock { senders.remove(node) } },
                 onWake: { _ in nil })
         } catch {
             // No wake-up is lost here: one we took made the final re-check see room, unless a task
@@ -78,17 +77,16 @@ public final class Channel<Element>: @unchecked Sendable {
     /// The oldest element, sleeping while the channel is empty; nil once it is closed and drained.
     public func receive(timeout: WaitTimeout? = nil) async throws(WaitError) -> Element? {
         if let result = lock.withLock({ tryReceiveLocked() }) { return result }
-        let node = WaitNode(Waiter())
         return try await blockingWait(
-            node.waiter, interruptible: true, timeout: timeout,
-            attempt: { register in
+            interruptible: true, timeout: timeout,
+            attempt: { node in
                 lock.withLock {
                     if let result = tryReceiveLocked() { return result }
-                    if register { receivers.append(node) }
+                    if let node { receivers.append(node) }
                     return nil
                 }
             },
-            unregister: { lock.withLock { receivers.remove(node) } },
+            unregister: { node in lock.withLock { receivers.remove(node) } },
             onWake: { _ in nil })
     }
 

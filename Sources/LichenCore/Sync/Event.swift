@@ -14,6 +14,7 @@ public final class Event<State>: @unchecked Sendable {
 
     /// Sleeps until `predicate(state)` is true. The predicate runs under a spinlock: keep it short.
     /// An `interruptible` wait ends early (`.interrupted`) when the task is cancelled.
+    @inline(__always)
     public func wait(until predicate: (State) -> Bool, timeout: WaitTimeout? = nil,
                      interruptible: Bool = true) async throws(WaitError) {
         try await queue.wait(until: { predicate(state) }, timeout: timeout, interruptible: interruptible)
@@ -21,6 +22,7 @@ public final class Event<State>: @unchecked Sendable {
 
     /// Sleeps until `take` returns a value and returns it. `take` runs under the lock and may
     /// change the state, so checking and consuming are one step (e.g. take a token if one is left).
+    @inline(__always)
     public func wait<R>(for take: (inout State) -> R?, timeout: WaitTimeout? = nil) async throws(WaitError) -> R {
         var taken: R?
         try await queue.wait(until: {
@@ -52,6 +54,12 @@ public final class Event<State>: @unchecked Sendable {
         let result = queue.locked { body(&state) }
         if result != nil { queue.wakeAll(reporting: events) }
         return result
+    }
+
+    /// What `body` reads of the state, under the lock: a field without copying the whole state
+    /// (copying a state that holds references retains and releases every one).
+    public func read<R>(_ body: (State) -> R) -> R {
+        queue.locked { body(state) }
     }
 
     /// The current state (a snapshot).

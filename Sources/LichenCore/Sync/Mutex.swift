@@ -79,20 +79,19 @@ public final class Mutex<Value: ~Copyable>: @unchecked Sendable {
     }
 
     private func acquireSlowly(interruptible: Bool) async throws(WaitError) {
-        let node = WaitNode(Waiter())
         try await blockingWait(
-            node.waiter, interruptible: interruptible, timeout: nil,
-            attempt: { register in
+            interruptible: interruptible, timeout: nil,
+            attempt: { node in
                 lock.withLock {
                     if !held {
                         held = true
                         return ()
                     }
-                    if register { waiters.append(node) }
+                    if let node { waiters.append(node) }
                     return nil
                 }
             },
-            unregister: { lock.withLock { waiters.remove(node) } },
+            unregister: { node in lock.withLock { waiters.remove(node) } },
             onWake: { _ in () })  // woken = handed the mutex
     }
 

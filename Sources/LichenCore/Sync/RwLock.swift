@@ -75,17 +75,16 @@ public final class RwLock<Value>: @unchecked Sendable {
 
     private func acquire(_ kind: UInt8, interruptible: Bool) async throws(WaitError) {
         if lock.withLock({ grantIfFree(kind) }) { return }
-        let node = WaitNode(Waiter(), kind: kind)
         try await blockingWait(
-            node.waiter, interruptible: interruptible, timeout: nil,
-            attempt: { register in
+            kind: kind, interruptible: interruptible, timeout: nil,
+            attempt: { node in
                 lock.withLock {
                     if grantIfFree(kind) { return () }
-                    if register { waiters.append(node) }
+                    if let node { waiters.append(node) }
                     return nil
                 }
             },
-            unregister: {
+            unregister: { node in
                 lock.withLock {
                     waiters.remove(node)
                     // A writer leaving the head may unblock the readers queued behind it.

@@ -1,20 +1,32 @@
-/// One waiter's place in one wait list. A waiter waiting on several lists (`waitAny`) has one node
-/// per list; `source` tells it which list woke it.
-final class WaitNode {
-    let waiter: Waiter
+/// One waiter's place in one wait list. A one-list wait links its `Waiter` itself (a `Waiter` is a
+/// node: one object per wait); a waiter waiting on several lists (`waitAny`) has one extra node per
+/// list, and `source` tells it which list woke it.
+class WaitNode: @unchecked Sendable {
+    /// The waiter of an extra node; nil when this node is the waiter itself.
+    private let owner: Waiter?
     let source: Int
-    /// Free for the primitive's use (RwLock: reader or writer).
-    let kind: UInt8
+    /// Free for the primitive's use (RwLock: reader or writer); set again when a waiter is reused.
+    var kind: UInt8
     fileprivate var next: WaitNode?
     fileprivate var prev: WaitNode?
     /// True while in a list; read and written only under that list's lock.
     fileprivate(set) var isLinked = false
 
+    /// An extra node of `waiter` (waitAny).
     init(_ waiter: Waiter, source: Int = 0, kind: UInt8 = 0) {
-        self.waiter = waiter
+        owner = waiter
         self.source = source
         self.kind = kind
     }
+
+    /// The node part of a `Waiter`.
+    init(waiterKind kind: UInt8) {
+        owner = nil
+        source = 0
+        self.kind = kind
+    }
+
+    var waiter: Waiter { owner ?? unsafeDowncast(self, to: Waiter.self) }
 
     /// True when its waiter's round is already over: the node is dead and only waits to be unlinked.
     var isStale: Bool { waiter.isClaimed }

@@ -22,42 +22,45 @@ public final class WaitQueue: @unchecked Sendable {
     /// Throws `.interrupted` if the task is cancelled (unless `interruptible` is false: for waits
     /// that must end only by their condition), `.timedOut` if `timeout` expires, unless the
     /// condition holds by then.
+    @inline(__always)
     public func wait(until condition: () -> Bool, timeout: WaitTimeout? = nil,
                      interruptible: Bool = true) async throws(WaitError) {
         if lock.withLock(condition) { return }
-        let node = WaitNode(Waiter())
         try await blockingWait(
-            node.waiter, interruptible: interruptible, timeout: timeout,
-            attempt: { register in
+            interruptible: interruptible, timeout: timeout,
+            attempt: { node in
                 lock.withLock {
                     if condition() { return () }
-                    if register { waiters.append(node) }
+                    if let node { waiters.append(node) }
                     return nil
                 }
             },
-            unregister: { lock.withLock { waiters.remove(node) } },
+            unregister: { node in lock.withLock { waiters.remove(node) } },
             onWake: { _ in nil })
     }
 
     /// Sleeps until the next `wakeOne`/`wakeAll` that reaches this task. Wake-ups before the call
     /// are not remembered: when waiting for a condition, use `wait(until:)`.
     public func wait(timeout: WaitTimeout? = nil) async throws(WaitError) {
-        let node = WaitNode(Waiter())
         try await blockingWait(
-            node.waiter, interruptible: true, timeout: timeout,
-            attempt: { register in
-                if register { lock.withLock { waiters.append(node) } }
+            interruptible: true, timeout: timeout,
+            attempt: { node in
+                if let node { lock.withLock { waiters.append(node) } }
                 return nil
             },
-            unregister: { lock.withLock { waiters.remove(node) } },
+            unregister: { node in lock.withLock { waiters.remove(node) } },
             onWake: { _ in () })
     }
 
     /// Wakes the longest-waiting task; false if none was waiting. Watchers are told too.
     @discardableResult
     public func wakeOne() -> Bool {
-        let (woken, told) = lock.withLock { (waiters.wakeFirst() != nil, watchers) }
-        for w in told { w.queueWoke(.all) }
+        var told: [WaitQueueWatcher]? = nil
+        let woken = lock.withLock { () -> Bool in
+            if !watchers.isEmpty { told = watchers }
+            return waiters.wakeFirst() != nil
+        }
+        if let told { for w in told { w.queueWoke(.all) } }
         return woken
     }
 
@@ -71,8 +74,13 @@ public final class WaitQueue: @unchecked Sendable {
     /// key: a pipe read makes room, it does not make the reader's side readable again).
     @discardableResult
     public func wakeAll(reporting events: PollEvents) -> Int {
-        let (woken, told) = lock.withLock { (waiters.wakeAll(), watchers) }
-        for w in told { w.queueWoke(events) }
+        // Most queues have no watcher: then the array is not even retained.
+        var told: [WaitQueueWatcher]? = nil
+        let woken = lock.withLock { () -> Int in
+            if !watchers.isEmpty { told = watchers }
+            return waiters.wakeAll()
+        }
+        if let told { for w in told { w.queueWoke(events) } }
         return woken
     }
 

@@ -1,14 +1,16 @@
 import _Concurrency
 import Synchronization
 
-/// One blocked task. It can be linked into several wait lists at once (one `WaitNode` each) and is
+/// One blocked task, and its node in the one list it waits on (`waitAny` adds a `WaitNode` per list
+/// instead). It can be linked into several wait lists at once and is
 /// resumed exactly once per round, by whoever claims it first: a waker on any of those lists, the
 /// task's cancellation handler, or its timeout. Claiming is one compare-and-swap on `state`, so a
 /// waker that loses the race knows the task did not take its wake-up and passes it on.
 ///
 /// A wait may take several rounds (woken, condition re-checked, still false: sleep again); the
 /// Waiter is reused, and interruption and expiry are sticky so they also end every later round.
-final class Waiter: @unchecked Sendable {
+/// Once the wait is over, the CPU may keep it for a later wait (`WaiterRecycling`).
+final class Waiter: WaitNode, @unchecked Sendable {
     // state: low 32 bits = the round's outcome (0 while unclaimed), plus flags.
     private static let outcomeMask: UInt64 = 0xFFFF_FFFF
     /// The task is suspended and `continuation` is valid: the claimer must resume it.
@@ -28,7 +30,28 @@ final class Waiter: @unchecked Sendable {
     /// (`load i64, i64 0`) with a _Concurrency whose resume() passes `()` to the builtin.
     private var continuation: UnsafeContinuation<UInt64, Never>?
 
-    init() {}
+    init(kind: UInt8 = 0) {
+        super.init(waiterKind: kind)
+    }
+
+    /// A fresh waiter: one the CPU kept from a finished wait, or a new one.
+    static func obtain(kind: UInt8 = 0) -> Waiter {
+        if let take = WaiterRecycling.take, let raw = take() {
+            let waiter = Unmanaged<Waiter>.fromOpaque(raw).takeRetainedValue()
+            waiter.state.store(0, ordering: .relaxed)
+            waiter.kind = kind
+            return waiter
+        }
+        return Waiter(kind: kind)
+    }
+
+    /// Offers a finished wait's waiter to the CPU's keep. Only an unlinked waiter nobody else still
+    /// references (no waker, timer or cancellation handler can reach it any more) is kept.
+    static func recycle(_ waiter: inout Waiter) {
+        guard let keep = WaiterRecycling.keep, !waiter.isLinked, isKnownUniquelyReferenced(&waiter) else { return }
+        let raw = Unmanaged.passRetained(waiter).toOpaque()
+        if !keep(raw) { Unmanaged<Waiter>.fromOpaque(raw).release() }
+    }
 
     /// A wake-up through the list registered as `source`. False if the round was already claimed
     /// (the task is not waiting any more, or someone else woke it).
@@ -82,6 +105,7 @@ final class Waiter: @unchecked Sendable {
     }
 
     /// Owner only: sleeps until the round is claimed (returns at once if it already is).
+    @inline(__always)
     func suspend() async {
         _ = await withUnsafeContinuation { (c: UnsafeContinuation<UInt64, Never>) in
             continuation = c

@@ -31,6 +31,8 @@ public protocol FileOperations: AnyObject, Sendable {
     func pollQueue(_ file: OpenFile) -> WaitQueue?
     /// The pipe, for a pipe or FIFO (F_GETPIPE_SZ / F_SETPIPE_SZ); nil for every other file.
     var pipe: Pipe? { get }
+    /// The eventfd, for an eventfd (its reads and writes that need no wait skip the async path).
+    var eventFD: EventFD? { get }
     /// fsync/fdatasync: writes the file's data to stable storage (a disk's flush). EINVAL (the default)
     /// for files that cannot sync: pipes, ttys, character devices.
     func fsync(_ file: OpenFile) async throws(Errno)
@@ -63,6 +65,7 @@ extension FileOperations {
     public func poll(_ file: OpenFile) -> PollEvents { [.readable, .writable] }
     public func pollQueue(_ file: OpenFile) -> WaitQueue? { nil }
     public var pipe: Pipe? { nil }
+    public var eventFD: EventFD? { nil }
     public func fsync(_ file: OpenFile) async throws(Errno) { throw .EINVAL }
     public var sendsIOSignals: Bool { false }
     public var ioSignalOwnerGroup: Int32? { nil }

@@ -96,5 +96,10 @@ static inline uint32_t lichen_atomic_cas32(uint64_t addr, uint32_t expected, uin
 }
 
 // ---- ABI self-checks (abi_check.c), for lichen.test=async ----
+// The CPU's kept waiters (LichenCore's WaiterRecycling): +1 object pointers; take gives NULL when
+// none is kept, keep false when full (the caller still owns it then). Task context only.
+void *lichen_waiter_take(void);
+bool lichen_waiter_keep(void *waiter);
+
 uint32_t lichen_async_check_continuation(void);
 uint32_t lichen_async_check_task(void);

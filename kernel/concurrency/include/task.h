@@ -86,6 +86,9 @@ _Static_assert(offsetof(LichenTask, resumeTask) == 56, "Job.ResumeTask");
 _Static_assert(offsetof(LichenTask, resumeContext) == 64, "AsyncTask.ResumeContext (read by compiled code)");
 _Static_assert(offsetof(LichenTask, entry) == 80, "runtime-private storage starts after Reserved64");
 
+// Two tasks blocking in turn on one CPU (ping-pong) hold two waiters at once; a few spare for more.
+#define LICHEN_KEPT_WAITERS 4
+
 // Per-CPU executor state, one cache line apart.
 typedef struct {
   LichenSpinLock lock;
@@ -101,6 +104,9 @@ typedef struct {
   uint64_t jobsRun, steals;
   // Counters only task context changes (never an interrupt handler): per CPU, plain increments.
   uint64_t tasksCreated, tasksCompleted, tasksDestroyed, taskAllocs, taskAllocLive, slabsLive, switches;
+  // Waiters (Swift objects, +1) left by finished waits for the next ones on this CPU (waiter_keep.c).
+  void *keptWaiters[LICHEN_KEPT_WAITERS];
+  uint32_t keptWaiterCount;
 } __attribute__((aligned(64))) CPURuntime;
 
 extern CPURuntime lichen_cpu_runtime[LICHEN_ASYNC_MAX_CPUS];
