@@ -81,6 +81,14 @@ PY
               for c in "ea_set /a user.small s" "ea_set /a security.capability 0" "ea_set -f $out/xattr-value /d/b user.big" \
                        "ea_set /d/b trusted.t t"; do debugfs -w -R "$c" "$x" >/dev/null 2>&1; done
             else rm -f "$x"; fi
+          fi
+          if [ ! -f "$dir/ext4-htree" ]; then   # an htree directory (120 hard links, indexed by e2fsck -D)
+            t="$out/ext4-htree-tree"; rm -rf "$t"; mkdir -p "$t/h"; echo x > "$t/h/target"
+            for i in $(seq 120); do ln "$t/h/target" "$t/h/name-$i"; done
+            x="$dir/ext4-htree"; rm -f "$x"; truncate -s 64K "$x"
+            if mke2fs -q -F -t ext4 -O ^resize_inode,^has_journal -N 32 -I 128 -b 1024 -d "$t" "$x" >/dev/null 2>&1; then
+              e2fsck -fyD "$x" >/dev/null 2>&1 || true
+            else rm -f "$x"; fi
           fi ;;
     jbd2) if [ ! -f "$dir/csum3-1k" ]; then    # the first 64 KiB of journals written by debugfs (tests/jbd2)
             python3 tests/jbd2/make_journals.py "$out/jbd2-images" >/dev/null

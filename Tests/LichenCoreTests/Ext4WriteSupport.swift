@@ -14,8 +14,11 @@ final class Ext4WriteHarness {
     private var clockTicks = 0
 
     /// `wrap`: the store the mount writes through (a crash recorder around the image), if any.
-    init(image: String, wrap: ((MemoryBlockStore) -> any BlockStore)? = nil) async throws {
-        let bytes = try Ext4Images.image(image)
+    convenience init(image: String, wrap: ((MemoryBlockStore) -> any BlockStore)? = nil) async throws {
+        try await self.init(bytes: try Ext4Images.image(image), wrap: wrap)
+    }
+
+    init(bytes: [UInt8], wrap: ((MemoryBlockStore) -> any BlockStore)? = nil) async throws {
         var reason = ""
         let sb = try Ext4Superblock.parse(Array(bytes[1024..<2048]), pageSize: 4096, reason: &reason)
         #expect(Ext4FileSystem.writableRefusal(sb) == nil)

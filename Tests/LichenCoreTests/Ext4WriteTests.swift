@@ -65,7 +65,7 @@ import Testing
                                                  mtime: .time(Timespec(seconds: 1_600_000_000, nanoseconds: 987_654_321))))
         #expect(small.metadata.mode == FileMode.S_IFREG | 0o600 && small.metadata.uid == 1000)
         #expect(small.metadata.mtime == Timespec(seconds: 1_600_000_000, nanoseconds: 987_654_321))
-        // the image's own files: appended to, and the indexed directory changed (it becomes linear)
+        // the image's own files: appended to, and the indexed directory changed through its index
         h.expected["multi"] = .file(try Ext4Images.tree("multi"))
         try await h.write("multi", Array("appended".utf8), at: 100_000)
         for i in 0..<20 { try await h.unlink("bigdir/entry-\(String(format: "%04d", i))") }

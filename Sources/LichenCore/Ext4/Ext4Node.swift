@@ -108,6 +108,10 @@ final class Ext4Node: Inode, @unchecked Sendable {
 
     func lookup(_ name: [UInt8]) async throws(Errno) -> any Inode {
         guard metadata.isDirectory else { throw .ENOTDIR }
+        if raw.flags & Ext4RawInode.flagIndex != 0, let indexed = try await lookupIndexed(name) {
+            guard let indexed else { throw .ENOENT }
+            return try await volume.node(indexed)
+        }
         var found: UInt32? = nil
         try await forEachRecord(from: 0) { record in
             if record.name == name { found = record.ino; return false }

@@ -125,6 +125,7 @@ final class Ext4Operation {
     }
 
     func find(_ name: [UInt8], in dirIno: UInt32, _ dir: Ext4InodeImage) async throws(Errno) -> Entry? {
+        if dir.flags & Ext4RawInode.flagIndex != 0, let found = try await findIndexed(name, in: dirIno, dir) { return found }
         for p in try await directoryBlocks(dirIno, dir) {
             for r in try records(try await tx.read(p), dir: dirIno) where r.name == name {
                 return Entry(physical: p, offset: r.offset, ino: r.ino, type: r.type)
@@ -141,9 +142,13 @@ final class Ext4Operation {
         return true
     }
 
-    /// Adds a record (in a block with room, or in a new block at the end).
+    /// Adds a record: through the index of an indexed directory; else in a block with room, or
+    /// (a one-block directory) by indexing the directory, or in a new block at the end.
     func add(_ name: [UInt8], ino: UInt32, type: FileType, to dirIno: UInt32, _ dir: inout Ext4InodeImage) async throws(Errno) {
-        try await unindex(dirIno, &dir)
+        if dir.flags & Ext4RawInode.flagIndex != 0 {
+            if try await addIndexed(name, ino: ino, type: type, to: dirIno, &dir) { return }
+            try await unindex(dirIno, &dir)
+        }
         let seed = seed(dirIno, dir)
         let blocks = try await directoryBlocks(dirIno, dir)
         for p in blocks {
@@ -156,6 +161,7 @@ final class Ext4Operation {
                 return
             }
         }
+        if blocks.count == 1, try await makeIndexed(name, ino: ino, type: type, to: dirIno, &dir) { return }
         var list = try await extents(dirIno, dir)
         let logical = UInt32(blocks.count)
         let p = try await alloc.allocateBlocks(goal: list.goal(before: logical) ?? groupGoal(dirIno), count: 1).start
@@ -186,8 +192,8 @@ final class Ext4Operation {
         if touch { dir.touch(now) }
     }
 
-    /// An htree directory about to get a record its index does not know becomes a linear one:
-    /// e2fsck accepts it, and Linux reads it linearly (it checks EXT4_INDEX_FL).
+    /// An htree directory whose index Lichen cannot follow becomes a linear one before it gets a
+    /// record (Linux's dx_fallback): e2fsck accepts it, and Linux reads it linearly.
     private func unindex(_ dirIno: UInt32, _ dir: inout Ext4InodeImage) async throws(Errno) {
         guard dir.flags & Ext4RawInode.flagIndex != 0 else { return }
         let seed = seed(dirIno, dir)

@@ -29,9 +29,13 @@ public struct Ext4Superblock: Sendable {
     /// The seed of every metadata checksum (crc32c of the uuid, or s_checksum_seed).
     public var checksumSeed: UInt32
     public var groupCount: UInt32
+    /// htree: s_hash_seed, s_def_hash_version, and whether s_flags says chars hash unsigned.
+    public var hashSeed: [UInt32]
+    public var defaultHashVersion: UInt8
+    public var unsignedHash: Bool
 
     // Features (the ones Lichen looks at).
-    public static let compatHasJournal: UInt32 = 0x4, compatSparseSuper2: UInt32 = 0x200
+    public static let compatHasJournal: UInt32 = 0x4, compatDirIndex: UInt32 = 0x20, compatSparseSuper2: UInt32 = 0x200
     public static let incompatFiletype: UInt32 = 0x2, incompatRecover: UInt32 = 0x4, incompatMetaBG: UInt32 = 0x10
     public static let incompatExtents: UInt32 = 0x40, incompat64Bit: UInt32 = 0x80, incompatMMP: UInt32 = 0x100
     public static let incompatFlexBG: UInt32 = 0x200, incompatEAInode: UInt32 = 0x400, incompatCsumSeed: UInt32 = 0x2000
@@ -80,6 +84,9 @@ public struct Ext4Superblock: Sendable {
         backupGroups = (bytes.le32(0x24c), bytes.le32(0x250))
         checksumSeed = 0
         groupCount = 0
+        hashSeed = [bytes.le32(0xec), bytes.le32(0xf0), bytes.le32(0xf4), bytes.le32(0xf8)]
+        defaultHashVersion = bytes[0xfc]
+        unsignedHash = bytes.le32(0x160) & 0x2 != 0
         blockSize = 0
 
         if hasMetadataChecksums {
