@@ -14,8 +14,9 @@ final class Ext4WriteHarness {
     private var clockTicks = 0
 
     /// `wrap`: the store the mount writes through (a crash recorder around the image), if any.
-    init(image: String, wrap: ((MemoryBlockStore) -> any BlockStore)? = nil) async throws {
-        let bytes = try Ext4Images.image(image)
+    /// `bytes`: the image's bytes when the test changed them first (else the named image's).
+    init(image: String, bytes given: [UInt8]? = nil, wrap: ((MemoryBlockStore) -> any BlockStore)? = nil) async throws {
+        let bytes = try given ?? Ext4Images.image(image)
         var reason = ""
         let sb = try Ext4Superblock.parse(Array(bytes[1024..<2048]), pageSize: 4096, reason: &reason)
         #expect(Ext4FileSystem.writableRefusal(sb) == nil)

@@ -3,7 +3,9 @@
 ext4-nj.img) is mounted rw, tests/ext4/write-workload.sh runs in /mnt/w with BusyBox, then sync,
 umount and power-off. On the host, e2fsck -fn must find the image clean and debugfs rdump of /w must
 equal the same workload run by the host's sh in a directory. The same workload then runs on a journaled ext4
-(ext4-j.img: mke2fs's default, written through jbd2), judged the same way after umount.
+(ext4-j.img: mke2fs's default, written through jbd2), on ext2 (ext2.img, mount -t ext2: block-mapped
+files, no journal) and on ext3 (ext3.img, mount -t ext3: block-mapped, through jbd2), each judged the
+same way after umount.
 
 usage: tests/boot/test_ext4_write.py [IMAGE]    (run it under flock /tmp/lichen-qemu.lock)
 """
@@ -30,6 +32,18 @@ grep ' /mnt2 ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1
 mkdir /mnt2/w && cd /mnt2/w && sh /workload.sh && echo workload done
 cd /
 sync
+umount /mnt2 && echo unmounted
+echo "== ext2"
+mount -t ext2 /dev/vdc /mnt2 && echo mounted
+grep ' /mnt2 ' /proc/mounts | cut -d' ' -f3,4 | cut -d, -f1
+mkdir /mnt2/w && cd /mnt2/w && sh /workload.sh && echo workload done
+cd /
+umount /mnt2 && echo unmounted
+echo "== ext3"
+mount -t ext3 /dev/vdd /mnt2 && echo mounted
+grep ' /mnt2 ' /proc/mounts | cut -d' ' -f3,4 | cut -d, -f1
+mkdir /mnt2/w && cd /mnt2/w && sh /workload.sh && echo workload done
+cd /
 umount /mnt2 && echo unmounted
 echo "== write"
 mount -t ext4 -o rw /dev/vda /mnt && echo mounted
@@ -60,16 +74,24 @@ def main():
     shutil.copy(os.path.join(WORK, "ext4-nj.img"), disk)
     journaled = os.path.join(WORK, "lichen-journaled.img")
     shutil.copy(os.path.join(WORK, "ext4-j.img"), journaled)
+    ext2 = os.path.join(WORK, "lichen-ext2.img")
+    shutil.copy(os.path.join(WORK, "ext2.img"), ext2)
+    ext3 = os.path.join(WORK, "lichen-ext3.img")
+    shutil.copy(os.path.join(WORK, "ext3.img"), ext3)
     if image:
         lichen_diff.LICHEN = image
     r = lichen_diff.run("lichen", script=GUEST, files=[("/workload.sh", WORKLOAD, "644")], timeout=300, memory="512M",
-                        qemu_extra=test_virtio.qemu_disk_list([(disk, False), (journaled, False)]))
+                        qemu_extra=test_virtio.qemu_disk_list([(disk, False), (journaled, False), (ext2, False), (ext3, False)]))
     check("the script ran to its end", r.status is not None and not r.boot.timed_out, r.boot.output[-3000:])
     check("no panic", "panic" not in r.boot.output.lower(), r.boot.output[-3000:])
     s = lichen_qemu.console_sections(r.output, keep_blank=False)
     j = s.get("journaled", [])
     check("journaled: mounted rw, workload ran, unmounted", j[:2] == ["mounted", "rw"] and "workload done" in j
           and "unmounted" in j, str(j))
+    for kind in ("ext2", "ext3"):
+        b = s.get(kind, [])
+        check(kind + ": mounted rw as " + kind + ", workload ran, unmounted", b[:2] == ["mounted", kind + " rw"]
+              and "workload done" in b and "unmounted" in b, str(b))
     check("mounted rw, workload ran, unmounted", s.get("write", [""])[0] == "mounted" and "workload done" in s.get("write", [])
           and "unmounted" in s.get("write", []), str(s.get("write")))
     # the expected tree: the same workload by the host's sh
@@ -79,6 +101,8 @@ def main():
     subprocess.check_call(["sh", WORKLOAD], cwd=want)
     compare(disk, want, "")
     compare(journaled, want, "journaled: ")
+    compare(ext2, want, "ext2: ")
+    compare(ext3, want, "ext3: ")
     failed = results.count(False)
     print("test_ext4_write: %d checks, %d failed" % (len(results), failed))
     sys.exit(1 if failed else 0)
