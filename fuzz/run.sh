@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2 fat pci)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 ext4write jbd2 fat pci)
 out=build/fuzz
 mkdir -p "$out/module"
 bin="$out/lichen-fuzz"
@@ -80,6 +80,7 @@ PY
                        "ea_set /d/b trusted.t t"; do debugfs -w -R "$c" "$x" >/dev/null 2>&1; done
             else rm -f "$x"; fi
           fi ;;
+    ext4write) seed ext4 >/dev/null; cp -n "$out/corpus/ext4/"* "$dir/" 2>/dev/null || true ;;   # the same images, changed
     jbd2) if [ ! -f "$dir/csum3-1k" ]; then    # the first 64 KiB of journals written by debugfs (tests/jbd2)
             python3 tests/jbd2/make_journals.py "$out/jbd2-images" >/dev/null
             for k in csum3-1k ext3-1k many-1k; do
