@@ -1,6 +1,6 @@
 // libFuzzer entry point for LichenCore's parsers of untrusted bytes (built with
 // `swiftc -sanitize=fuzzer,address` together with Sources/LichenCore by fuzz/run.sh). The target is
-// chosen with LICHEN_FUZZ_TARGET: fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, jbd2, fat, pci.
+// chosen with LICHEN_FUZZ_TARGET: fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, ext4write, jbd2, fat, pci, netlink.
 import LichenCoreFuzzed
 #if canImport(Glibc)
 import Glibc
@@ -9,11 +9,11 @@ import Glibc
 /// EM_AARCH64: the ELF seeds are arm64 programs (the fuzzed module is LichenCore alone, without LinuxABIAArch64).
 let elfMachine: UInt16 = 183
 
-enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, jbd2, fat, pci, netlink }
+enum Target: String { case fdt, elf, cpio, gzip, symbols, cmdline, script, virtqueue, partitions, ext4, ext4write, jbd2, fat, pci, netlink }
 
 let target: Target = {
     guard let raw = getenv("LICHEN_FUZZ_TARGET"), let t = Target(rawValue: String(cString: raw)) else {
-        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2 fat pci netlink")
+        fatalError("set LICHEN_FUZZ_TARGET to one of: fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 ext4write jbd2 fat pci netlink")
     }
     return t
 }()
@@ -97,6 +97,8 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         fuzzPartitions(bytes)
     case .ext4:
         fuzzExt4(bytes)
+    case .ext4write:
+        fuzzExt4Write(bytes)
     case .jbd2:
         fuzzJbd2(bytes)
     case .fat:
@@ -222,6 +224,57 @@ func fuzzExt4(_ bytes: UnsafeRawBufferPointer) {
         sem_post(&done)
     }
     sem_wait(&done)
+}
+
+/// An ext2/3/4 image mounted read-write (metadata committed home, no journal) and changed: each
+/// regular file written near its start and past its double indirect boundary, cut, given and
+/// stripped of attributes; a directory and a file made. The block-map, extent and xattr writers
+/// take the hostile metadata as it is: errors are fine; a trap is the bug.
+func fuzzExt4Write(_ bytes: UnsafeRawBufferPointer) {
+    var image = Array(bytes)
+    guard image.count >= 2048 else { return }
+    var done = sem_t()
+    sem_init(&done, 0, 0)
+    Task {
+        var reason = ""
+        if let sb = try? Ext4Superblock.parse(Array(image[1024..<2048]), pageSize: 4096, reason: &reason),
+           sb.refusal(as: .ext4) == nil, Ext4FileSystem.writableRefusal(sb) == nil {
+            let size = Int(min(sb.blocksCount, UInt64((1 << 20) / sb.blockSize))) * sb.blockSize
+            if image.count < size { image += [UInt8](repeating: 0, count: size - image.count) }
+            let store = MemoryBlockStore(Array(image[0..<size]), blockSize: sb.blockSize)
+            if let fs = try? await Ext4FileSystem.mount(sb, source: store, type: .ext4, device: DeviceNumber(major: 254, minor: 0),
+                                                        writable: (store, Ext4HomeCommitter(store), { Timespec(seconds: 1, nanoseconds: 0) }),
+                                                        log: { _ in }) {
+                await fuzzChange(fs.root, depth: 0)
+                _ = try? await fs.root.mkdir(Array("fz".utf8), mode: 0o755, owner: .root)
+                _ = try? await fs.root.create(Array("fz-file".utf8), mode: 0o644, owner: .root)
+                try? await fs.sync()
+            }
+        }
+        sem_post(&done)
+    }
+    sem_wait(&done)
+}
+
+func fuzzChange(_ node: any Inode, depth: Int) async {
+    guard depth < 3 else { return }
+    var entries: [DirectoryEntry] = []
+    try? await node.readdir(from: 0) { e in entries.append(e); return entries.count < 16 }
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 700, alignment: 8)
+    defer { buffer.deallocate() }
+    buffer.initializeMemory(as: UInt8.self, repeating: 0x5a)
+    for e in entries where e.name != [46] && e.name != [46, 46] {
+        guard let child = try? await node.lookup(e.name) else { continue }
+        _ = try? await Xattrs.set(child, Array("user.f".utf8), value: [UInt8](repeating: 1, count: 100), flags: [], .root)
+        _ = try? await Xattrs.set(child, Array("user.g".utf8), value: [UInt8](repeating: 2, count: 700), flags: [], .root)
+        _ = try? await Xattrs.remove(child, Array("user.f".utf8), .root)
+        if child.metadata.isDirectory { await fuzzChange(child, depth: depth + 1) }
+        if child.metadata.isRegular {
+            _ = try? await child.write(at: 3, from: UnsafeRawBufferPointer(buffer), append: false)
+            _ = try? await child.write(at: 70_000, from: UnsafeRawBufferPointer(buffer), append: false)
+            _ = try? await child.truncate(to: 5)
+        }
+    }
 }
 
 /// Every extended attribute of `node` (in-inode area and external block), and its file

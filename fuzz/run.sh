@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 jbd2 fat pci netlink)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fdt elf cpio gzip symbols cmdline script virtqueue partitions ext4 ext4write jbd2 fat pci netlink)
 out=build/fuzz
 mkdir -p "$out/module"
 bin="$out/lichen-fuzz"
@@ -90,6 +90,7 @@ PY
               e2fsck -fyD "$x" >/dev/null 2>&1 || true
             else rm -f "$x"; fi
           fi ;;
+    ext4write) seed ext4 >/dev/null; cp -n "$out/corpus/ext4/"* "$dir/" 2>/dev/null || true ;;   # the same images, changed
     jbd2) if [ ! -f "$dir/csum3-1k" ]; then    # the first 64 KiB of journals written by debugfs (tests/jbd2)
             python3 tests/jbd2/make_journals.py "$out/jbd2-images" >/dev/null
             for k in csum3-1k ext3-1k many-1k; do

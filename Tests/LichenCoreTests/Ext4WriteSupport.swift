@@ -14,8 +14,9 @@ final class Ext4WriteHarness {
     private var clockTicks = 0
 
     /// `wrap`: the store the mount writes through (a crash recorder around the image), if any.
-    convenience init(image: String, wrap: ((MemoryBlockStore) -> any BlockStore)? = nil) async throws {
-        try await self.init(bytes: try Ext4Images.image(image), wrap: wrap)
+    /// `bytes`: the image's bytes when the test changed them first (else the named image's).
+    convenience init(image: String, bytes given: [UInt8]? = nil, wrap: ((MemoryBlockStore) -> any BlockStore)? = nil) async throws {
+        try await self.init(bytes: try given ?? Ext4Images.image(image), wrap: wrap)
     }
 
     init(bytes: [UInt8], wrap: ((MemoryBlockStore) -> any BlockStore)? = nil) async throws {

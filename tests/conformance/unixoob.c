@@ -349,6 +349,42 @@ static void options(void) {
     CHECK("peekoff-peek3-bytes", memcmp(b, "ef", 2) == 0);
     CHECK_ERR("peekoff-peek-past-end", recv(sv[1], b, 8, MSG_PEEK | MSG_DONTWAIT), EAGAIN);
     close(sv[0]); close(sv[1]);
+
+    /* Datagrams (and seqpacket): a peek starts `offset` bytes into the queue, skipping whole
+     * datagrams it covers, and is cut at the datagram's end (MSG_TRUNC); a read moves it back by
+     * the datagram's whole length. */
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    len = sizeof v;
+    CHECK_OK("dgram-peekoff-get", getsockopt(sv[1], SOL_SOCKET, SO_PEEK_OFF, &v, &len));
+    CHECK_EQ("dgram-peekoff-default", v, -1);
+    send(sv[0], "abc", 3, 0);
+    send(sv[0], "defgh", 5, 0);
+    v = 0;
+    CHECK_OK("dgram-peekoff-set", setsockopt(sv[1], SOL_SOCKET, SO_PEEK_OFF, &v, sizeof v));
+    memset(b, 0, sizeof b);
+    struct iovec iov = { b, 2 };
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+    CHECK_EQ("dgram-peekoff-peek1", recvmsg(sv[1], &m, MSG_PEEK), 2);
+    CHECK("dgram-peekoff-peek1-trunc", memcmp(b, "ab", 2) == 0 && (m.msg_flags & MSG_TRUNC));
+    CHECK_EQ("dgram-peekoff-peek2", recv(sv[1], b, 8, MSG_PEEK), 1);
+    CHECK("dgram-peekoff-peek2-bytes", b[0] == 'c');
+    CHECK_EQ("dgram-peekoff-peek3", recv(sv[1], b, 8, MSG_PEEK), 5);
+    CHECK("dgram-peekoff-peek3-bytes", memcmp(b, "defgh", 5) == 0);
+    getsockopt(sv[1], SOL_SOCKET, SO_PEEK_OFF, &v, &len);
+    CHECK_EQ("dgram-peekoff-advanced", v, 8);
+    CHECK_EQ("dgram-peekoff-read", recv(sv[1], b, 8, 0), 3);
+    getsockopt(sv[1], SOL_SOCKET, SO_PEEK_OFF, &v, &len);
+    CHECK_EQ("dgram-peekoff-back", v, 5);
+    CHECK_ERR("dgram-peekoff-past-end", recv(sv[1], b, 8, MSG_PEEK | MSG_DONTWAIT), EAGAIN);
+    CHECK_EQ("dgram-peekoff-read2", recv(sv[1], b, 8, 0), 5);
+    getsockopt(sv[1], SOL_SOCKET, SO_PEEK_OFF, &v, &len);
+    CHECK_EQ("dgram-peekoff-zero", v, 0);
+    send(sv[0], "xyz", 3, 0);
+    v = 1;
+    setsockopt(sv[1], SOL_SOCKET, SO_PEEK_OFF, &v, sizeof v);
+    CHECK_EQ("dgram-peekoff-trunc-len", recv(sv[1], b, 1, MSG_PEEK | MSG_TRUNC), 2);
+    CHECK("dgram-peekoff-trunc-bytes", b[0] == 'y');
+    close(sv[0]); close(sv[1]);
 }
 
 int main(void) {

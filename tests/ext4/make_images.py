@@ -4,7 +4,8 @@
     make_images.py OUTDIR [--program PATH]
 
 OUTDIR/tree: the files; OUTDIR/ext4.img (4 KiB blocks, metadata_csum, extents, htree directory),
-OUTDIR/ext2.img (4 KiB blocks), OUTDIR/ext2-1k.img (1 KiB blocks: double indirect blocks); for the write tests, journal-less ext4
+OUTDIR/ext2.img (4 KiB blocks), OUTDIR/ext2-1k.img (1 KiB blocks: double indirect blocks), OUTDIR/ext3.img and
+OUTDIR/ext3-1k.img (journaled, block-mapped), OUTDIR/ext2-extents.img (ext2 + tune2fs -O extents); for the write tests, journal-less ext4
 (-O ^has_journal): OUTDIR/ext4-nj.img (4 KiB blocks, 4096 blocks per group: several groups, some
 BLOCK_UNINIT) and OUTDIR/ext4-nj-1k.img (1 KiB blocks: deeper extent trees); the same two with
 mke2fs's default journal: OUTDIR/ext4-j.img and OUTDIR/ext4-j-1k.img.
@@ -100,6 +101,12 @@ def main():
     set_xattrs(os.path.join(out, "ext4.img"), out)
     mkfs("ext2", os.path.join(out, "ext2.img"), tree, 4096)
     mkfs("ext2", os.path.join(out, "ext2-1k.img"), tree, 1024)
+    # block-mapped read-write: ext3 (jbd2 journal, no extents) and an ext2 volume given the
+    # extents feature by tune2fs (its files stay block-mapped, new ones get extents, as on Linux)
+    mkfs("ext3", os.path.join(out, "ext3.img"), tree, 4096, "32M")
+    mkfs("ext3", os.path.join(out, "ext3-1k.img"), tree, 1024, "32M")
+    mkfs("ext2", os.path.join(out, "ext2-extents.img"), tree, 4096, "32M")
+    subprocess.run(["tune2fs", "-O", "extents", os.path.join(out, "ext2-extents.img")], check=True, capture_output=True)
     mkfs("ext4", os.path.join(out, "ext4-nj.img"), tree, 4096, "48M", ("-O", "^has_journal", "-g", "4096"))
     mkfs("ext4", os.path.join(out, "ext4-nj-1k.img"), tree, 1024, "32M", ("-O", "^has_journal"))
     # journaled (mke2fs's default ext4) for the jbd2 write tests: the same geometries

@@ -83,7 +83,6 @@ public final class Ext4FileSystem: FileSystem {
         if sb.compat & Ext4Superblock.compatHasJournal != 0 && sb.journalInode == 0 {
             return "external journal devices are read-only in Lichen"
         }
-        if sb.incompat & Ext4Superblock.incompatExtents == 0 { return "writing block-mapped (ext2/ext3) files is not implemented in Lichen" }
         if sb.roCompat & Ext4Superblock.roCompatGDTCsum != 0 && !sb.hasMetadataChecksums {
             return "uninit_bg (gdt_csum) is read-only in Lichen"
         }

@@ -45,7 +45,7 @@ extension Ext4Node {
                 image.blockArea = target + [UInt8](repeating: 0, count: 60 - target.count)
                 return
             }
-            guard op.sb.incompat & Ext4Superblock.incompatExtents != 0 else { throw op.volume.unsupported("block-mapped symlinks") }
+            if op.sb.incompat & Ext4Superblock.incompatExtents != 0 { image.flags |= Ext4RawInode.flagExtents }
             let data = target + [UInt8](repeating: 0, count: op.sb.blockSize - target.count)
             let p = try await op.alloc.allocateBlocks(goal: op.groupGoal(ino), count: 1).start
             try await op.tx.store.write(p, data)           // file data: before the metadata that points at it

@@ -17,8 +17,9 @@ extension Ext4Node {
             let start = append ? image.size : offset
             guard start >= 0 else { throw .EINVAL }
             if buffer.isEmpty { return (0, start) }
-            guard start < op.maxBytes else { throw .EFBIG }
-            let total = Int(min(Int64(buffer.count), op.maxBytes - start))
+            let maxBytes = op.maxBytes(image)
+            guard start < maxBytes else { throw .EFBIG }
+            let total = Int(min(Int64(buffer.count), maxBytes - start))
             var list = try await op.extents(self.ino, image)
             let bs = op.sb.blockSize
             var fresh: Range<UInt64> = 0..<0          // blocks allocated by this write: their old contents are garbage

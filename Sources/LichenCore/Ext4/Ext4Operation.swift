@@ -58,18 +58,28 @@ final class Ext4Operation {
         let type = FileType(mode: mode)
         if sb.incompat & Ext4Superblock.incompatExtents != 0 && (type == .regular || type == .directory) {
             var empty = Ext4ExtentList(extents: [], treeBlocks: [])
+            image.flags |= Ext4RawInode.flagExtents
             try await storeExtents(ino, &image, &empty)
         }
         return (ino, image)
     }
 
-    // Extents.
+    // Extents (or, for an inode without EXT4_EXTENTS_FL, block pointers: the same run list).
 
     func extents(_ ino: UInt32, _ image: Ext4InodeImage) async throws(Errno) -> Ext4ExtentList {
         if image.flags & Ext4RawInode.flagExtents == 0 {
+            // i_block of a fast symlink or a device holds no pointers: only an inode with blocks
+            // beyond its xattr block is mapped (Linux's ext4_inode_blocks test).
             let acl: UInt64 = image.fileACL != 0 ? UInt64(sb.blockSize / 512) : 0
-            guard image.blocks512 == acl else { throw volume.unsupported("changing block-mapped (ext2/ext3) files") }
-            return Ext4ExtentList(extents: [], treeBlocks: [])
+            let type = FileType(mode: image.mode)
+            guard image.blocks512 > acl, type == .regular || type == .directory || type == .symbolicLink else {
+                return Ext4ExtentList(extents: [], treeBlocks: [])
+            }
+            do throws(Errno) {
+                return try await Ext4ExtentList.loadBlockMap(root: image.blockArea, tx: tx, sb: sb)
+            } catch {
+                throw volume.corrupted(error, "bad block map", ino: ino)
+            }
         }
         do throws(Errno) {
             return try await Ext4ExtentList.load(root: image.blockArea, tx: tx, sb: sb, seed: seed(ino, image))
@@ -78,18 +88,21 @@ final class Ext4Operation {
         }
     }
 
-    /// Writes the list as the inode's tree and sets i_blocks (data, tree and xattr blocks).
+    /// Writes the list as the inode's extent tree (or block pointers, for an inode without
+    /// EXT4_EXTENTS_FL) and sets i_blocks (data, tree and xattr blocks).
     func storeExtents(_ ino: UInt32, _ image: inout Ext4InodeImage, _ list: inout Ext4ExtentList) async throws(Errno) {
         var next = list.extents.last.map { $0.physical + UInt64($0.length) } ?? groupGoal(ino)
         let alloc = self.alloc
-        let (root, released) = try await list.store(tx: tx, sb: sb, seed: seed(ino, image)) { () async throws(Errno) -> UInt64 in
+        let allocate = { () async throws(Errno) -> UInt64 in
             let b = try await alloc.allocateBlocks(goal: next, count: 1).start
             next = b + 1
             return b
         }
+        let (root, released) = image.flags & Ext4RawInode.flagExtents != 0
+            ? try await list.store(tx: tx, sb: sb, seed: seed(ino, image), allocate: allocate)
+            : try await list.storeBlockMap(tx: tx, sb: sb, allocate: allocate)
         for b in released { try await alloc.freeBlocks(b, count: 1) }
         image.blockArea = root
-        image.flags |= Ext4RawInode.flagExtents
         let blocks = list.dataBlocks + UInt64(list.treeBlocks.count) + (image.fileACL != 0 ? 1 : 0)
         image.blocks512 = blocks * UInt64(sb.blockSize / 512)
     }
@@ -208,14 +221,16 @@ final class Ext4Operation {
 
     // Sizes.
 
-    /// Linux's s_maxbytes for extent-mapped files: 2^32 - 1 blocks.
-    var maxBytes: Int64 { Int64(UInt32.max) * Int64(sb.blockSize) }
+    /// Linux's s_maxbytes for extent-mapped files (2^32 - 1 blocks), s_bitmap_maxbytes for the others.
+    func maxBytes(_ image: Ext4InodeImage) -> Int64 {
+        image.flags & Ext4RawInode.flagExtents != 0 ? Int64(UInt32.max) * Int64(sb.blockSize) : Ext4ExtentList.maxBlockMappedBytes(sb)
+    }
 
     /// truncate: blocks past the new end freed, the kept part of the last block zeroed past it
     /// (so a later extension reads zeros), the size set. Growing only sets the size (a hole).
     func resize(_ ino: UInt32, _ image: inout Ext4InodeImage, to size: Int64) async throws(Errno) {
         guard size >= 0 else { throw .EINVAL }
-        guard size <= maxBytes else { throw .EFBIG }
+        guard size <= maxBytes(image) else { throw .EFBIG }
         let bs = Int64(sb.blockSize)
         if size < image.size {
             var list = try await extents(ino, image)
@@ -269,23 +284,9 @@ final class Ext4Operation {
         for e in list.extents { try await alloc.freeBlocks(e.physical, count: Int(e.length)) }
         for b in list.treeBlocks { try await alloc.freeBlocks(b, count: 1) }
         let acl = image.fileACL
-        if acl != 0 && acl < sb.blocksCount {
-            var block = try await tx.read(acl)
-            let references = block.get32(4)
-            if references <= 1 {
-                try await alloc.freeBlocks(acl, count: 1)
-            } else {
-                block.put32(4, references - 1)
-                if sb.hasMetadataChecksums {
-                    let seed = sb.checksumSeed
-                    block.put32(0x10, block.withUnsafeBytes { Ext4Xattrs.blockChecksum($0, number: acl, seed: seed) })
-                }
-                tx.put(acl, block)
-            }
-            image.bytes.put32(0x68, 0)
-            image.bytes.put16(0x76, 0)
-        }
-        if image.flags & Ext4RawInode.flagExtents != 0 { image.blockArea = Ext4ExtentList.node([], depth: 0, max: 4, size: 60) }
+        if acl != 0 && acl < sb.blocksCount { try await dropXattrBlock(acl, &image) }
+        image.blockArea = image.flags & Ext4RawInode.flagExtents != 0 ? Ext4ExtentList.node([], depth: 0, max: 4, size: 60)
+                                                                       : [UInt8](repeating: 0, count: 60)
         image.size = 0
         image.blocks512 = 0
         image.nlink = 0
