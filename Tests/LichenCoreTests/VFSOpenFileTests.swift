@@ -40,8 +40,16 @@ extension VFSTests {
             let w = try await fx.open("/f", .O_RDWR)
             try await w.allocate(mode: 0, offset: 4, length: 8192)
             #expect(try await fx.stat("/f").size == 8196)
+            let sectors = Int64(pageSize / 512)
+            #expect(try await fx.stat("/f").blocks == Int64(8196 + pageSize - 1) / Int64(pageSize) * sectors)  // reserved
             try await w.allocate(mode: OpenFile.FALLOC_FL_KEEP_SIZE, offset: 0, length: 100_000)
             #expect(try await fx.stat("/f").size == 8196)
+            let pagesReserved = Int64(100_000 + pageSize - 1) / Int64(pageSize)
+            #expect(try await fx.stat("/f").blocks == pagesReserved * sectors)
+            // Punching whole pages frees them, past the size too.
+            try await w.allocate(mode: OpenFile.FALLOC_FL_KEEP_SIZE | OpenFile.FALLOC_FL_PUNCH_HOLE,
+                                 offset: Int64(pageSize) * 3, length: Int64(pageSize) * 2)
+            #expect(try await fx.stat("/f").blocks == (pagesReserved - 2) * sectors)
             try await w.allocate(mode: OpenFile.FALLOC_FL_KEEP_SIZE | OpenFile.FALLOC_FL_PUNCH_HOLE, offset: 1, length: 2)
             #expect(try await vfsRead(w, count: 6, at: 0) == [UInt8(ascii: "a"), 0, 0] + vfsBytes("def"))
             #expect(await vfsError { try await w.allocate(mode: OpenFile.FALLOC_FL_PUNCH_HOLE, offset: 0, length: 1) } == .EOPNOTSUPP)

@@ -43,7 +43,7 @@ struct UnixState {
     /// skipped it in the stream), and SO_OOBINLINE.
     var urgent: UInt8? = nil
     var urgentInline = false
-    /// SO_PEEK_OFF: -1 off, else where the next MSG_PEEK starts (streams).
+    /// SO_PEEK_OFF: -1 off, else where the next MSG_PEEK starts (streams and records).
     var peekOffset = -1
     /// SO_LINGER, stored only (AF_UNIX's close never lingers, as on Linux): l_onoff and seconds.
     var linger = false

@@ -30,7 +30,7 @@ extension UnixSocket {
         case O.SO_RCVLOWAT, O.SO_SNDLOWAT: return UnixSocket.bytes(1)
         case O.SO_OOBINLINE: return UnixSocket.bytes(s.urgentInline ? 1 : 0)
         case O.SO_LINGER: return UnixSocket.bytes(s.linger ? 1 : 0) + UnixSocket.bytes(s.lingerSeconds)
-        case O.SO_PEEK_OFF where isStream: return UnixSocket.bytes(Int32(truncatingIfNeeded: s.peekOffset))
+        case O.SO_PEEK_OFF: return UnixSocket.bytes(Int32(truncatingIfNeeded: s.peekOffset))
         case O.SO_PEERCRED:
             var c = s.peerCredentials ?? .nobody
             return withUnsafeBytes(of: &c) { Array($0) }
@@ -70,7 +70,7 @@ extension UnixSocket {
                 s.linger = v != 0
                 if v != 0 { s.lingerSeconds = seconds }
             }
-        case O.SO_PEEK_OFF where isStream:
+        case O.SO_PEEK_OFF:
             state.update { $0.peekOffset = Int(v) }
         case O.SO_RCVTIMEO_OLD, O.SO_SNDTIMEO_OLD, O.SO_RCVTIMEO_NEW, O.SO_SNDTIMEO_NEW:
             // A struct timeval (the same for _OLD and _NEW on arm64); {0, 0} waits without limit.

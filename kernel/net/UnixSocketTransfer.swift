@@ -271,7 +271,15 @@ extension UnixSocket {
                     }
                     return .data(t)
                 }
-                return .data(s.queue.readRecord(limit: limit, peek: peek)!)
+                // SO_PEEK_OFF on records: peeks start that far in and move it on; a read moves it
+                // back by the record's whole length (sk_peek_offset_fwd / _bwd).
+                let skip = peek && s.peekOffset > 0 ? s.peekOffset : 0
+                if let t = s.queue.readRecord(limit: limit, peek: peek, skip: skip) {
+                    if s.peekOffset >= 0 {
+                        s.peekOffset = peek ? s.peekOffset + t.bytes.count : max(s.peekOffset - t.recordLength, 0)
+                    }
+                    return .data(t)
+                }
             }
             if let e = s.error { s.error = nil; return .failed(e) }
             if s.receiveShutdown { return .endOfFile }

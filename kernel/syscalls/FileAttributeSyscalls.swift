@@ -150,9 +150,19 @@ enum FileAttributeSyscalls {
 
     static func fallocate(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let fd = a.fd(0), mode = a.uint32(1), offset = a.int(2), length = a.int(3)
-        try await a.process.file(fd).allocate(mode: mode, offset: offset, length: length)
+        let file = try a.process.file(fd)
+        do throws(Errno) {
+            try await file.allocate(mode: mode, offset: offset, length: length)
+        } catch {
+            if error == .EOPNOTSUPP && mode & ~(OpenFile.FALLOC_FL_KEEP_SIZE | OpenFile.FALLOC_FL_PUNCH_HOLE) == 0
+                && fallocateReported.first(0) {
+                KernelLog.warning("fallocate: only tmpfs reserves or frees space; this filesystem answers EOPNOTSUPP")
+            }
+            throw error
+        }
         return 0
     }
+    private static let fallocateReported = ReportOnce(count: 1)
 
     // MARK: Timestamps
 

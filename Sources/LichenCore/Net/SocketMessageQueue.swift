@@ -135,14 +135,23 @@ public struct SocketMessageQueue<Attachment, Sender> {
     }
 
     /// Record read: the first message whole, truncated to `limit` bytes (the rest is lost unless
-    /// `peek`). nil if the queue is empty.
-    public mutating func readRecord(limit: Int, peek: Bool) -> Taken? {
+    /// `peek`). `skip` (a peek only: SO_PEEK_OFF) passes over whole records it covers and starts
+    /// that far into the next, whose `recordLength` is then what is left of it (Linux's
+    /// __skb_try_recv_from_queue). nil if nothing is there.
+    public mutating func readRecord(limit: Int, peek: Bool, skip: Int = 0) -> Taken? {
         guard !isEmpty else { return nil }
-        let m = messages[head]
+        var index = head, skipLeft = peek ? skip : 0
+        while skipLeft > 0 && index < messages.count && skipLeft >= messages[index].bytes.count {
+            skipLeft -= messages[index].bytes.count
+            index += 1
+        }
+        guard index < messages.count else { return nil }
+        let m = messages[index]
         var taken = Taken()
-        let n = min(m.bytes.count, limit)
-        taken.bytes = n == m.bytes.count ? m.bytes : byteSlice(m.bytes, 0..<n)
-        taken.recordLength = m.bytes.count
+        let available = m.bytes.count - skipLeft
+        let n = min(available, limit)
+        taken.bytes = skipLeft == 0 && n == m.bytes.count ? m.bytes : byteSlice(m.bytes, skipLeft..<(skipLeft + n))
+        taken.recordLength = available
         taken.firstSender = m.sender
         if let a = m.attachment { taken.attachments.append(a) }
         if !peek {

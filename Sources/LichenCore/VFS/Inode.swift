@@ -62,6 +62,12 @@ public protocol Inode: AnyObject, Sendable {
     func write(at offset: Int64, from buffer: UnsafeRawBufferPointer, append: Bool) async throws(Errno) -> (count: Int, end: Int64)
     /// SEEK_DATA (`hole` false) / SEEK_HOLE (`hole` true) from `offset`; ENXIO at or past the end.
     func seekData(from offset: Int64, hole: Bool) async throws(Errno) -> Int64
+    /// fallocate(2) of a regular file, its range already checked (OpenFile.allocate): mode 0 or
+    /// FALLOC_FL_KEEP_SIZE reserves the space (later writes into the range cannot fail with
+    /// ENOSPC), PUNCH_HOLE|KEEP_SIZE frees it (the range reads as zeros). A filesystem that cannot
+    /// keep that promise answers EOPNOTSUPP (the default), as Linux for one without ->fallocate:
+    /// glibc's posix_fallocate then writes zeros itself.
+    func allocate(mode: UInt32, offset: Int64, length: Int64) async throws(Errno)
 
     /// File operations of a file whose contents the filesystem itself implements specially
     /// (procfs files, later). Device nodes are not looked up here but in the device registry.
@@ -114,6 +120,7 @@ extension Inode {
         if offset < 0 || offset >= size { throw .ENXIO }
         return hole ? size : offset
     }
+    public func allocate(mode: UInt32, offset: Int64, length: Int64) async throws(Errno) { throw .EOPNOTSUPP }
     public var fileOperations: (any FileOperations)? { nil }
     public var pageCache: (any FilePageCache)? { nil }
     public func jumpTarget(in context: FSContext) async throws(Errno) -> Location? { nil }

@@ -292,8 +292,8 @@ public final class OpenFile: @unchecked Sendable {
 
     public static let FALLOC_FL_KEEP_SIZE: UInt32 = 1, FALLOC_FL_PUNCH_HOLE: UInt32 = 2
 
-    /// fallocate with tmpfs's modes: plain (the file grows to cover the range), KEEP_SIZE (nothing to
-    /// reserve: memory is taken on write) and PUNCH_HOLE|KEEP_SIZE (the range reads as zeros).
+    /// fallocate(2) (vfs_fallocate's checks, in its order); the filesystem does the work
+    /// (`Inode.allocate`: tmpfs reserves and frees pages, others answer EOPNOTSUPP).
     public func allocate(mode: UInt32, offset: Int64, length: Int64) async throws(Errno) {
         guard offset >= 0, length > 0 else { throw .EINVAL }
         guard mode & ~(Self.FALLOC_FL_KEEP_SIZE | Self.FALLOC_FL_PUNCH_HOLE) == 0 else { throw .EOPNOTSUPP }
@@ -303,21 +303,8 @@ public final class OpenFile: @unchecked Sendable {
         if metadata.type == .fifo { throw .ESPIPE }
         if metadata.type == .directory { throw .EISDIR }
         guard metadata.isRegular else { throw .ENODEV }
-        let (end, overflow) = offset.addingReportingOverflow(length)
-        guard !overflow else { throw .EFBIG }
-        if mode & Self.FALLOC_FL_PUNCH_HOLE != 0 {
-            let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
-            defer { zeros.deallocate() }
-            zeros.initializeMemory(as: UInt8.self, repeating: 0)
-            var position = offset
-            let stop = min(end, metadata.size)
-            while position < stop {
-                let n = Int(min(Int64(zeros.count), stop - position))
-                _ = try await inode.write(at: position, from: UnsafeRawBufferPointer(rebasing: zeros[0..<n]), append: false)
-                position += Int64(n)
-            }
-        } else if mode & Self.FALLOC_FL_KEEP_SIZE == 0 && end > metadata.size {
-            try await inode.setattr(AttributeChanges(size: end))
-        }
+        guard !offset.addingReportingOverflow(length).overflow else { throw .EFBIG }
+        try await inode.allocate(mode: mode, offset: offset, length: length)
+        notify(InotifyMask.IN_MODIFY)
     }
 }

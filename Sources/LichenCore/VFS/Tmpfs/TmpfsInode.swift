@@ -76,6 +76,8 @@ class TmpfsInode: Inode, @unchecked Sendable {
         if offset < 0 || offset >= size { throw .ENXIO }
         return hole ? size : offset
     }
+    /// Regular files reserve and free pages (TmpfsFile); others never get here (OpenFile checks).
+    func allocate(mode: UInt32, offset: Int64, length: Int64) async throws(Errno) { throw .EOPNOTSUPP }
 
     var fileOperations: (any FileOperations)? { nil }
     /// Regular files map their pages (TmpfsFile); other inodes have none.

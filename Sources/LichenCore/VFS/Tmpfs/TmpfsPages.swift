@@ -67,6 +67,15 @@ struct PageStore {
         return i < indices.count ? indices[i] : nil
     }
 
+    /// Drops the page at `index`; whether there was one.
+    mutating func remove(_ index: Int64) -> Bool {
+        let (i, found) = search(index)
+        guard found else { return false }
+        indices.remove(at: i)
+        pages.remove(at: i)
+        return true
+    }
+
     /// Drops every page at `index` or beyond; returns how many.
     mutating func removeAll(from index: Int64) -> Int {
         let (i, _) = search(index)
