@@ -37,10 +37,11 @@ public struct RootRequest: Equatable, Sendable {
             let suffix = Array("/PARTNROFF=".utf8)
             if let slash = rest.firstIndex(of: 0x2f) {
                 // sscanf("PARTNROFF=%d%c") == 1: a signed decimal and nothing after it.
+                guard rest[slash...].starts(with: suffix) else { return nil }
                 var digits = Array(rest[(slash + suffix.count)...])
                 let negative = digits.first == 0x2d
                 if negative || digits.first == 0x2b { digits.removeFirst() }
-                guard rest[slash...].starts(with: suffix), let n = decimal(digits), n <= Int(Int32.max) else { return nil }
+                guard let n = decimal(digits), n <= Int(Int32.max) else { return nil }
                 offset = negative ? -n : n
                 rest = Array(rest[..<slash])
             }
