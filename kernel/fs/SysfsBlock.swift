@@ -24,7 +24,8 @@ enum SysfsBlock {
             try await SysfsTree.file(directory, "ro", d.readOnly ? "1" : "0")
             try await SysfsTree.file(directory, "removable", "0")
             try await SysfsTree.file(directory, "range", Format.decimal(UInt64(BlockDevices.minorsPerDisk)))
-            let virtio = d.sysfsPath.split(separator: "/").last.map(String.init) ?? ""
+            let path8 = Array(d.sysfsPath.utf8)                                // bytes: Character compares pull in Unicode tables
+            let virtio = path8.lastIndex(of: 0x2f).map { String(decoding: path8[($0 + 1)...], as: UTF8.self) } ?? d.sysfsPath
             try await SysfsTree.link(directory, "device", "../../../" + virtio)
             let queue = try await SysfsTree.directory(directory, "queue")
             try await SysfsTree.file(queue, "logical_block_size", Format.decimal(UInt64(d.logicalBlockSize)))
