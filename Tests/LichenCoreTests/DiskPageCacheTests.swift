@@ -102,9 +102,14 @@ import Testing
         #expect(cache.pageStates.map { $0.index } == [1])
         #expect(p1.load(fromByteOffset: 49, as: UInt8.self) == 1 && p1.load(fromByteOffset: 50, as: UInt8.self) == 0)
         #expect(cache.mapPage(at: 2) == .beyondEnd)
-        // the last mapping gone: clean pages leave
+        // the last mapping gone: clean pages stay (the next exec finds them), reclaimable, and
+        // the file is no longer held
         cache.mappingRemoved(sharedWritable: true)
+        #expect(cache.counts.cached == 1)
+        #expect(cache.state.withLock { $0.pinned == nil && $0.registered })
+        #expect(cache.reclaim(pages: 5) == 1)
         #expect(cache.counts.cached == 0)
+        #expect(cache.state.withLock { !$0.registered })
     }
 
     /// ext4 and FAT: what a mapping stored reaches the filesystem through writeback (and sync).
@@ -136,6 +141,8 @@ import Testing
         #expect(cache.pageStates.map { $0.index } == [0])
         #expect(cache.mapPage(at: 1) == .beyondEnd)
         cache.mappingRemoved(sharedWritable: true)
+        #expect(cache.counts.cached == 1)                                    // kept for the next mapping
+        #expect(cache.reclaim(pages: 1) == 1)
         #expect(cache.counts.cached == 0)
     }
 

@@ -34,10 +34,12 @@ import Testing
         Self.entry(&d, sector: 3072, slot: 0, type: 0x83, start: 2, count: 100)        // vda5 at 3074
         Self.entry(&d, sector: 3072, slot: 1, type: 0x05, start: 200, count: 300)      // next EBR at 3272
         Self.entry(&d, sector: 3272, slot: 0, type: 0x83, start: 2, count: 50)         // vda6 at 3274
+        Self.put32(&d, 440, 0x6c1b_2e3f)                                               // the disk signature
         let t = Self.scan(d)
         #expect(t.kind == .mbr)
-        #expect(t.partitions == [Partition(number: 1, start: 2048, sectors: 1024), Partition(number: 2, start: 3072, sectors: 2),
-                                 Partition(number: 5, start: 3074, sectors: 100), Partition(number: 6, start: 3274, sectors: 50)])
+        func u(_ n: Int) -> [UInt8] { Array(("6c1b2e3f-0" + String(n)).utf8) }
+        #expect(t.partitions == [Partition(number: 1, start: 2048, sectors: 1024, uuid: u(1)), Partition(number: 2, start: 3072, sectors: 2, uuid: u(2)),
+                                 Partition(number: 5, start: 3074, sectors: 100, uuid: u(5)), Partition(number: 6, start: 3274, sectors: 50, uuid: u(6))])
     }
 
     @Test func loopingChainAndBadFlagsEnd() {
@@ -59,6 +61,7 @@ import Testing
         var entries = [UInt8](repeating: 0, count: 128 * 128)
         for (i, (first, last)) in [(2048, 2999), (3000, 3099)].enumerated() {
             entries[128 * i] = 0xaf + UInt8(i)                                    // any non-zero type GUID
+            for b in 0..<16 { entries[128 * i + 16 + b] = UInt8(b) + 0x10 * UInt8(i + 1) }   // the unique GUID
             put64(&entries, 128 * i + 32, UInt64(first)); put64(&entries, 128 * i + 40, UInt64(last))
         }
         let entriesCRC = entries.withUnsafeBytes { CRC32.checksum($0) }
@@ -79,7 +82,8 @@ import Testing
     }
 
     @Test func gptPrimaryAndBackup() {
-        let expected = [Partition(number: 1, start: 2048, sectors: 952), Partition(number: 2, start: 3000, sectors: 100)]
+        let expected = [Partition(number: 1, start: 2048, sectors: 952, uuid: Array("13121110-1514-1716-1819-1a1b1c1d1e1f".utf8)),
+                        Partition(number: 2, start: 3000, sectors: 100, uuid: Array("23222120-2524-2726-2829-2a2b2c2d2e2f".utf8))]
         #expect(Self.scan(Self.gptDisk()) == PartitionTable(kind: .gpt, partitions: expected))
         #expect(Self.scan(Self.gptDisk(corruptPrimary: true)) == PartitionTable(kind: .gpt, partitions: expected))
         var bad = Self.gptDisk()

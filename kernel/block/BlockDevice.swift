@@ -7,6 +7,9 @@ import _Concurrency
 protocol BlockDevice: AnyObject, Sendable {
     /// The disk's name in /dev and /proc/partitions ("vda").
     var name: String { get }
+    /// Its device's directory under /sys/devices ("platform/a003e00.virtio_mmio/virtio0"); the
+    /// disk's sysfs directory is block/NAME inside it.
+    var sysfsPath: String { get }
     var sectors: UInt64 { get }
     var logicalBlockSize: Int { get }
     var physicalBlockSize: Int { get }

@@ -82,6 +82,7 @@ enum BlockDevices {
         for file in install(table, on: disk, registry: vfs.devices) {
             _ = try? await vfs.mknod(Array(("/dev/" + file.name).utf8), mode: FileMode.S_IFBLK | 0o600, device: file.number, context: context)
         }
+        await SysfsBlock.partitionsChanged(disk, old: old)
     }
 
     private static func install(_ table: PartitionTable, on disk: Disk, registry: DeviceRegistry) -> [BlockDeviceFile] {

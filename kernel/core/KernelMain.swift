@@ -79,8 +79,8 @@ func startUserSpace(_ info: BootInfo, initramfs: PhysRange?, timer: SystemTimer)
             return
         }
         guard let request = line.rootRequest else {
-            KernelLog.error("VFS: Cannot open root device \"" + (line.value(of: "root") ?? "") + "\" or unknown-block(0,0): error -6")
-            DiskRoot.halt("VFS: Unable to mount root fs on unknown-block(0,0)")
+            DiskRoot.invalid(Array((line.value(of: "root") ?? "").utf8),
+                             wait: line.parameters.contains { $0.value == nil && $0.key.utf8.elementsEqual("rootwait".utf8) })
         }
         let root = await DiskRoot.mount(request, vfs: vfs)
         if let requested = line.diskInitPath {

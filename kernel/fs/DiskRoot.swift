@@ -15,9 +15,7 @@ enum DiskRoot {
             _ = await sleep(for: UInt64(request.delaySeconds) * 1_000_000_000)
         }
         var number = lookup(request.device)
-        if case .partitionUUID = request.device {
-            KernelLog.error("VFS: root=PARTUUID= is not supported yet (Lichen does not read partition UUIDs): use root=/dev/vdXN")
-        } else if number == nil && request.wait {
+        if number == nil && request.wait {
             KernelLog.info("Waiting for root device " + text(request.text) + "...")
             while number == nil {                       // as Linux: until it appears (no hot-plug yet: forever)
                 _ = await sleep(for: 100_000_000)
@@ -32,7 +30,7 @@ enum DiskRoot {
             do { _ = try await vfs.mknod(source, mode: FileMode.S_IFBLK | 0o600, device: device, context: context) } catch where error == .EEXIST {}
             do { _ = try await vfs.mkdir(Array("/root".utf8), mode: 0o700, context: context) } catch where error == .EEXIST {}
         } catch {
-            fail(request, block, error: error)
+            fail(request.text, block, error: error)
         }
         let types = request.fileSystemTypes.isEmpty ? ["ext3", "ext2", "ext4"].map { Array($0.utf8) } : request.fileSystemTypes
         var readOnly = request.readOnly
@@ -74,8 +72,8 @@ enum DiskRoot {
     }
 
     /// A device that does not exist: do_mount_root's open of /dev/root fails with ENXIO.
-    private static func fail(_ request: RootRequest, _ block: String, error: Errno) -> Never {
-        KernelLog.error("VFS: Cannot open root device \"" + text(request.text) + "\" or " + block + ": error -"
+    private static func fail(_ name: [UInt8], _ block: String, error: Errno) -> Never {
+        KernelLog.error("VFS: Cannot open root device \"" + text(name) + "\" or " + block + ": error -"
                         + Format.decimal(UInt64(error.rawValue)))
         KernelLog.error("Please append a correct \"root=\" boot option; here are the available partitions:")
         listPartitions()
@@ -108,12 +106,26 @@ enum DiskRoot {
                     if Array(file.name.utf8) == name { return file.number }
                 case .number(let major, let minor):
                     if file.number.major == major && file.number.minor == minor { return file.number }
-                case .partitionUUID:
-                    return nil                                   // partition UUIDs are not read yet
+                case .partitionUUID(let asked, let offset):
+                    // devt_from_partuuid: the first partition whose UUID matches (a disk has none);
+                    // PARTNROFF= moves to the partition that many numbers on (0: the disk itself).
+                    guard let p = file.partition, RootRequest.partitionUUIDMatches(p.uuid, asked: asked) else { continue }
+                    if offset == 0 { return file.number }
+                    let wanted = p.number + offset
+                    if wanted == 0 { return disk.whole.number }
+                    return disk.partitions.first { $0.partition?.number == wanted }?.number
                 }
             }
         }
         return nil
+    }
+
+    /// A root= that names no device form Linux knows (UUID=, LABEL=: an initramfs's job, not the
+    /// kernel's; nfs and ram roots Lichen does not have): early_lookup_bdev fails, ROOT_DEV stays
+    /// 0:0 and mounting /dev/root fails with ENXIO, as Linux without an initramfs.
+    static func invalid(_ text: [UInt8], wait: Bool) -> Never {
+        if wait { KernelLog.error("Disabling rootwait; root= is invalid.") }
+        fail(text, "unknown-block(0,0)", error: .ENXIO)
     }
 
     private static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

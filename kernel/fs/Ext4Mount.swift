@@ -71,6 +71,15 @@ enum Ext4Mount {
             KernelLog.warning("EXT4-fs (" + name + "): " + line)
         }
         if let interval = commitInterval(data) { fs.commitInterval = interval }
+        // errors=remount-ro (and what Linux forces for an aborted journal whatever errors= says):
+        // every mount of the filesystem becomes read-only.
+        let device = file.number
+        fs.onJournalAbort {
+            KernelLog.error("EXT4-fs (" + name + "): Remounting filesystem read-only")
+            for m in RootFilesystem.vfs?.mounts.all ?? [] where m.fileSystem.device == device && m.fileSystem is Ext4FileSystem {
+                m.setFlags(m.flags.union(.readOnly))
+            }
+        }
         if journaled { Task { await commitTimer(fs) } }
         log(!writable ? "mounted filesystem read-only"
             : journaled ? "mounted filesystem r/w with ordered data mode (Lichen: no xattr changes)"
@@ -82,7 +91,12 @@ enum Ext4Mount {
     /// as a read-write mount would: a read-only device is EACCES (Linux's reconfigure_super), a
     /// filesystem Lichen cannot write EROFS, a `noload` mount whose journal still needs recovery
     /// EINVAL (logged); read-write to read-only writes everything back.
-    static func remount(_ fs: Ext4FileSystem, flags: UInt64) async throws(Errno) {
+    /// commit=N takes effect at once (the timer reads it at each step; without commit= the
+    /// interval stays). After a journal abort, read-write is EROFS (ext4_reconfigure).
+    static func remount(_ fs: Ext4FileSystem, flags: UInt64, data: [UInt8]) async throws(Errno) {
+        guard isHarmless(data) else { throw .EINVAL }
+        if flags & MS_RDONLY == 0 && fs.isJournalAborted { throw .EROFS }
+        if let interval = commitInterval(data) { fs.commitInterval = interval }
         if flags & MS_RDONLY == 0 {
             guard !fs.isWritable else { return }
             guard let file = BlockDevices.file(fs.device) else { throw .ENXIO }
@@ -125,9 +139,8 @@ enum Ext4Mount {
     /// The journal's commit timer (Linux's jbd2 thread waking at the commit interval): checks five
     /// times per interval whether the running transaction is due, until the last unmount.
     private static func commitTimer(_ fs: Ext4FileSystem) async {
-        let step = UInt64(fs.commitInterval) * 200_000_000
         while !fs.isUnmounted {
-            await sleep(for: step)
+            await sleep(for: UInt64(fs.commitInterval) * 200_000_000)      // remount may change it
             do throws(Errno) { try await fs.commitIfDue() } catch {
                 if commitFailed.first(0) { KernelLog.warning("EXT4-fs: Lichen: journal commit failed, errno " + Format.decimal(UInt64(error.rawValue))) }
             }

@@ -4,10 +4,10 @@ import _Concurrency
 /// What sysfs shows so far: /sys/devices/system/cpu/{online,possible,present} ("0-1") and a cpuN
 /// directory per CPU, which glibc reads for sysconf(_SC_NPROCESSORS_ONLN) and _SC_NPROCESSORS_CONF
 /// (counting cpuN entries). Every CPU Lichen finds is brought up, so the three lists are the same.
-/// Made once per sysfs mount, read-only (0444 files, 0755 directories, owned by root).
+/// Made with the sysfs instance (SysFileSystem.shared), read-only (0444 files, 0755 directories,
+/// owned by root).
 extension SysFileSystem {
-    static func make() async -> SysFileSystem {
-        let fs = SysFileSystem()
+    static func addCPUs(to fs: SysFileSystem) async {
         do throws(Errno) {
             var directory = fs.root
             for name in ["devices", "system", "cpu"] { directory = try await directory.mkdir(Array(name.utf8), mode: 0o755, owner: .root) }
@@ -24,6 +24,5 @@ extension SysFileSystem {
         } catch {
             KernelLog.warning("sysfs: the CPU files could not be made")
         }
-        return fs
     }
 }

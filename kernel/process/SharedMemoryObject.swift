@@ -18,20 +18,25 @@ final class SharedMemoryObject {
     let sharedWritable: Bool
     /// /proc/<pid>/maps: "major:minor inode path" of the mapped file.
     let mapsName: [UInt8]
+    /// The file mmap mapped (Linux's vm_file), for msync(MS_SYNC)'s filesystem sync; nil for
+    /// anonymous memory, programs and SysV segments.
+    let location: Location?
 
     init(size: UInt64) {
         self.size = size
         file = nil
         sharedWritable = false
         mapsName = []
+        location = nil
     }
 
     /// A mapping of `file` (its cache already agreed: `FilePageCache.mappingAdded`).
-    init(file: any FilePageCache, sharedWritable: Bool, mapsName: [UInt8]) {
+    init(file: any FilePageCache, sharedWritable: Bool, mapsName: [UInt8], location: Location? = nil) {
         size = 0
         self.file = file
         self.sharedWritable = sharedWritable
         self.mapsName = mapsName
+        self.location = location
     }
 
     deinit {

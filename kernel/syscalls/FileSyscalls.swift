@@ -125,20 +125,20 @@ enum FileSyscalls {
 
     static func fsync(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let fd = a.fd(0)
-        return try await syncDescriptor(a, fd)
+        return try await syncDescriptor(a, fd, dataOnly: false)
     }
 
     static func fdatasync(_ a: SyscallArguments) async throws(Errno) -> UInt64 {
         let fd = a.fd(0)
-        return try await syncDescriptor(a, fd)
+        return try await syncDescriptor(a, fd, dataOnly: true)
     }
 
     /// fsync and fdatasync: files live in memory; a special file syncs if it can (a disk flushes,
     /// pipes and ttys cannot: EINVAL).
-    private static func syncDescriptor(_ a: SyscallArguments, _ fd: Int32) async throws(Errno) -> UInt64 {
+    private static func syncDescriptor(_ a: SyscallArguments, _ fd: Int32, dataOnly: Bool) async throws(Errno) -> UInt64 {
         let file = try a.process.file(fd)
         if let operations = file.operations { try await operations.fsync(file) }
-        try await file.location.mount.fileSystem.sync(file: file.location.inode)
+        try await file.location.mount.fileSystem.sync(file: file.location.inode, dataOnly: dataOnly)
         return 0
     }
 

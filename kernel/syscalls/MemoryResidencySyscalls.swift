@@ -93,18 +93,22 @@ enum MemoryResidencySyscalls {
         guard flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC) == 0, flags & (MS_ASYNC | MS_SYNC) != MS_ASYNC | MS_SYNC else { throw .EINVAL }
         let range = try MemoryRangeArguments.syncRange(start: start, length: length)
         try checkMapped(a, range)
-        // MS_SYNC: the dirty pages of the disk files shared in the range go through their filesystem
-        // (MS_ASYNC leaves them to the flusher, as Linux does).
+        // MS_SYNC: the dirty pages of the disk files shared in the range go through their filesystem,
+        // then the file is made durable as fsync does (Linux's vfs_fsync_range: ext4 commits what
+        // it must and the device flushes its write cache). MS_ASYNC leaves them to the flusher.
         guard flags & MS_SYNC != 0, let range else { return 0 }
         let memory = a.process.memory
-        let files = memory.locked { () -> [any FilePageCache] in
-            var files: [any FilePageCache] = []
+        let files = memory.locked { () -> [(cache: any FilePageCache, location: Location?)] in
+            var files: [(cache: any FilePageCache, location: Location?)] = []
             for area in memory.map.areas where area.sharing == .shared && area.end > range.start && area.start < range.end {
-                if let file = area.backing?.file, file.tracksDirtyPages { files.append(file) }
+                if let object = area.backing, let file = object.file, file.tracksDirtyPages { files.append((file, object.location)) }
             }
             return files
         }
-        for file in files { try await file.writeBackPages() }
+        for file in files {
+            try await file.cache.writeBackPages()
+            if let location = file.location { try await location.mount.fileSystem.sync(file: location.inode, dataOnly: true) }
+        }
         return 0
     }
 

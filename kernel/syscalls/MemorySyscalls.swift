@@ -243,7 +243,7 @@ enum MemorySyscalls {
         let mayWrite = try cache.mappingAdded(sharedWritable: sharedWritable, writing: shared && protection.contains(.write))
         if shared && !mayWrite { maximumProtection.remove(.write) }
         let object = SharedMemoryObject(file: cache, sharedWritable: sharedWritable,
-                                        mapsName: await mapsName(file, a))
+                                        mapsName: await mapsName(file, a), location: shared ? file.location : nil)
         return object
     }
 

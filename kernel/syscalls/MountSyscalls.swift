@@ -22,12 +22,14 @@ enum MountSyscalls {
         if flags & MS_REMOUNT != 0 {
             let location = try await vfs.resolve(target, context: a.fs)
             guard location.isMountRoot else { throw .EINVAL }
-            // The mount's options change; the filesystem's own (tmpfs size=...) cannot yet.
+            // The mount's options change; the filesystem's own (tmpfs size=...) cannot yet, except
+            // ext4's (commit=, checked by Ext4Mount.remount).
             // With MS_BIND only the mount's options change (do_reconfigure_mnt): data is not read.
-            guard data.isEmpty || flags & MS_BIND != 0 || (try? TmpfsOptions.parse(data, ramBytes: 0)) == TmpfsOptions() else {
+            let ext4 = flags & MS_BIND == 0 ? location.mount.fileSystem as? Ext4FileSystem : nil
+            guard data.isEmpty || flags & MS_BIND != 0 || ext4 != nil || (try? TmpfsOptions.parse(data, ramBytes: 0)) == TmpfsOptions() else {
                 throw .EINVAL
             }
-            if flags & MS_BIND == 0, let ext4 = location.mount.fileSystem as? Ext4FileSystem { try await Ext4Mount.remount(ext4, flags: flags) }
+            if let ext4 { try await Ext4Mount.remount(ext4, flags: flags, data: data) }
             location.mount.setFlags(MountFlags(mountSyscallFlags: flags))
             return 0
         }
@@ -53,7 +55,7 @@ enum MountSyscalls {
             if type == Array("proc".utf8) {
                 fileSystem = ProcFileSystem(device: RootFilesystem.anonymousDevice())
             } else if type == Array("sysfs".utf8) {
-                fileSystem = await SysFileSystem.make()
+                fileSystem = await SysFileSystem.shared()
             } else if type == Array("mqueue".utf8) {              // the one IPC namespace's queues
                 fileSystem = MqueueFileSystem.shared
             } else if type == Array("devtmpfs".utf8) {
@@ -178,9 +180,30 @@ enum MountSyscalls {
     }
 }
 
-/// sysfs: an empty read-only-looking tree (a tmpfs) with sysfs's name and magic, until there is
-/// something to show.
+/// sysfs: a read-only-looking tree (a tmpfs) with sysfs's name and magic, holding the CPU files
+/// (SysfsCPUs) and the block devices (SysfsBlock). One instance, whatever is mounted where, as
+/// Linux's single sysfs superblock.
 final class SysFileSystem: FileSystem, @unchecked Sendable {
+    private static let instance = SpinLock<SysFileSystem?>(nil)
+
+    /// The instance if some mount made it (BLKRRPART updates it).
+    static var existing: SysFileSystem? { instance.withLock { $0 } }
+
+    static func shared() async -> SysFileSystem {
+        if let fs = existing { return fs }
+        let fs = SysFileSystem()
+        await addCPUs(to: fs)
+        do throws(Errno) { try await SysfsBlock.add(to: fs) } catch {
+            KernelLog.warning("sysfs: the block devices could not be shown (error " + Format.decimal(UInt64(error.rawValue)) + ")")
+        }
+        // Two first mounts at once: the first one made keeps being the instance.
+        return instance.withLock { current in
+            if let earlier = current { return earlier }
+            current = fs
+            return fs
+        }
+    }
+
     private let tree = Tmpfs(device: RootFilesystem.anonymousDevice(), clock: RootFilesystem.clock, rootMode: 0o555,
                              typeName: Array("sysfs".utf8))
     var root: any Inode { tree.root }

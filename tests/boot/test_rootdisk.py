@@ -10,6 +10,8 @@ prints "== name" sections and powers off) made with mke2fs -d at test time.
   kernel-mounted root.
 - Lichen: root=... rw mounts the journaled ext4 read-write; a missing root device ends with
   Linux's "VFS: Unable to mount root fs" and a power-off (no hang); init= picks the program.
+- root=PARTUUID= on GPT and MBR copies of the image (as partition 1); root=UUID= fails as on
+  Linux (the kernel does not resolve it), with the same message as Debian's kernel.
 
 usage: tests/boot/test_rootdisk.py [IMAGE]    (run it under flock /tmp/lichen-qemu.lock)
 """
@@ -25,6 +27,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "boot"))
 import lichen_diff   # noqa: E402
 import lichen_qemu   # noqa: E402
 import test_virtio   # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tests", "virtio"))
+import disks         # noqa: E402
 
 WORK = os.path.join(ROOT, "build", "rootdisk")
 MODULES = ["drivers/virtio/virtio_mmio.ko", "drivers/block/virtio_blk.ko", "lib/crc16.ko", "crypto/crc32c_generic.ko",
@@ -95,6 +99,30 @@ def make_image():
     subprocess.check_call(["mke2fs", "-q", "-F", "-t", "ext4", "-d", tree, "-L", "lichenroot", image, "32M"],
                           env=dict(os.environ, E2FSPROGS_FAKE_TIME="1700000000"))
     return image
+
+
+# root=PARTUUID=: the ext4 image as partition 1 of a GPT disk (unique GUID below) and of an MBR
+# disk (signature 1e2d3c4b, a small partition 2 after it for PARTNROFF=).
+GPT_PARTUUID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+MBR_SIGNATURE = 0x1e2d3c4b
+
+
+def partitioned(image, kind):
+    fs = open(image, "rb").read()
+    count = len(fs) // disks.SECTOR
+    if kind == "gpt":
+        import uuid
+        disk = disks.gpt_disk(tag=b"R", sectors=2048 + count + 34, parts=((2048, 2048 + count - 1),),
+                              uniques=[uuid.UUID(GPT_PARTUUID).bytes_le])
+    else:
+        disk = disks.blank(b"R", 2048 + count + 2048)
+        disk[0:disks.SECTOR] = bytes(disks.SECTOR)
+        disks.put_mbr(disk, 0, [disks.mbr_entry(0x83, 2048, count), disks.mbr_entry(0x83, 2048 + count, 2048)])
+        disk[440:444] = MBR_SIGNATURE.to_bytes(4, "little")
+    disk[2048 * disks.SECTOR:(2048 + count) * disks.SECTOR] = fs
+    path = os.path.join(WORK, "disk-%s.img" % kind)
+    open(path, "wb").write(disk)
+    return path
 
 
 def switch_initramfs():
@@ -168,6 +196,33 @@ def main():
           'VFS: Cannot open root device "/dev/vdb" or unknown-block(0,0): error -6' in missing.output
           and "VFS: Unable to mount root fs on unknown-block(0,0)" in missing.output and not missing.timed_out,
           missing.output[-2000:])
+
+    # root=PARTUUID= (init/do_mounts.c's devt_from_partuuid): GPT's unique GUID in any case, MBR's
+    # SSSSSSSS-PP, a leading part of it (Linux compares the given length), /PARTNROFF=.
+    gpt, mbr = partitioned(disk, "gpt"), partitioned(disk, "mbr")
+    quick = " init=/bin/sh -- -c 'echo init=sh; poweroff -f'"
+    for name, part_disk, root in (("GPT", gpt, GPT_PARTUUID.upper()), ("MBR", mbr, "%08x-01" % MBR_SIGNATURE),
+                                  ("MBR, a leading part", mbr, "%08x-0" % MBR_SIGNATURE),
+                                  ("MBR, PARTNROFF=-1", mbr, "%08x-02/PARTNROFF=-1" % MBR_SIGNATURE)):
+        r = boot("lichen", image, part_disk, append="root=PARTUUID=" + root + quick)
+        check("lichen root=PARTUUID=%s (%s): partition 1 mounted, init ran" % (root, name),
+              "VFS: Mounted root (ext4 filesystem) readonly on device 254:1." in r.output and "init=sh" in r.output,
+              r.output[-2000:])
+    r = boot("lichen", image, mbr, append="root=PARTUUID=%08x-03" % MBR_SIGNATURE)
+    check("lichen root=PARTUUID= of no partition: Linux's messages and a power-off",
+          'VFS: Cannot open root device "PARTUUID=%08x-03" or unknown-block(0,0): error -6' % MBR_SIGNATURE in r.output
+          and "VFS: Unable to mount root fs on unknown-block(0,0)" in r.output and not r.timed_out, r.output[-2000:])
+
+    # root=UUID= is an initramfs's job: Linux's kernel cannot resolve it and fails as for a missing
+    # device (its 6.5+ early_lookup_bdev also turns rootwait off for it; 6.1 would wait forever).
+    by_uuid = "root=UUID=0e6d2c1a-5b1e-4e8f-9d3b-3c6f0f2a1b7d"
+    r = boot("lichen", image, disk, append=by_uuid + " rootwait")
+    want = 'VFS: Cannot open root device "UUID=0e6d2c1a-5b1e-4e8f-9d3b-3c6f0f2a1b7d" or unknown-block(0,0): error -6'
+    check("lichen root=UUID= rootwait: rootwait disabled, Linux's messages and a power-off",
+          "Disabling rootwait; root= is invalid." in r.output and want in r.output
+          and "VFS: Unable to mount root fs on unknown-block(0,0)" in r.output and not r.timed_out, r.output[-2000:])
+    linux_uuid = boot("linux", image, disk, append=by_uuid + " loglevel=5 panic=-1", timeout=120)
+    check("linux root=UUID= without an initramfs: the same message", want in linux_uuid.output, linux_uuid.output[-2000:])
 
     failed = results.count(False)
     print("test_rootdisk: %d checks, %d failed" % (len(results), failed))

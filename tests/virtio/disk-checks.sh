@@ -14,6 +14,18 @@ echo "== sizes"
 for d in vda vda1 vda2 vdb vdb1 vdb2 vdb5 vdb6; do
   echo "$d $(blockdev --getsize64 /dev/$d) $(blockdev --getsz /dev/$d) $(blockdev --getss /dev/$d) $(blockdev --getro /dev/$d) $(blockdev --getbsz /dev/$d)"
 done
+echo "== sysfs"
+mkdir -p /sys; mount -t sysfs sysfs /sys 2>/dev/null
+ls /sys/block
+for d in vda vdb; do q=/sys/block/$d/queue
+  echo "$d $(cat /sys/block/$d/dev) $(cat /sys/block/$d/size) ro=$(cat /sys/block/$d/ro) rm=$(cat /sys/block/$d/removable) $(cat /sys/block/$d/range) $(cat $q/logical_block_size) $(cat $q/physical_block_size) $(cat $q/hw_sector_size) rota=$(cat $q/rotational) $(cat $q/read_ahead_kb)"
+  readlink /sys/block/$d; readlink /sys/block/$d/device; ls -d /sys/block/$d/$d*
+done
+for p in vda1 vda2 vdb1 vdb2 vdb5 vdb6; do c=/sys/class/block/$p
+  echo "$p $(cat $c/dev) $(cat $c/size) $(cat $c/start) $(cat $c/partition) ro=$(cat $c/ro) $(readlink $c)"
+done
+ls /sys/class/block | grep vd
+for n in 254:0 254:2 254:16 254:21; do readlink /sys/dev/block/$n; done
 echo "== read"
 dd if=/dev/vda bs=512 skip=100 count=1 2>/dev/null | head -c 16
 dd if=/dev/vda1 bs=512 skip=3 count=1 2>/dev/null | head -c 16
@@ -52,3 +64,4 @@ blockdev --flushbufs /dev/vda; echo "flushbufs $?"
 blockdev --rereadpt /dev/vda; echo "rereadpt $?"
 blockdev --rereadpt /dev/vda1 2>&1 | sed 's/^blockdev: //'
 cat /proc/partitions | grep vda
+ls /sys/class/block | grep vda; cat /sys/class/block/vda2/size

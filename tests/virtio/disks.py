@@ -21,14 +21,15 @@ def put_mbr(disk, sector, entries):
     disk[at + 446:at + 510] = b"".join(entries + [bytes(16)] * (4 - len(entries)))
     disk[at + 510:at + 512] = b"\x55\xaa"
 
-def gpt_disk(tag=b"A", sectors=8 * 2048, parts=((2048, 10239), (10240, 14335))):
+def gpt_disk(tag=b"A", sectors=8 * 2048, parts=((2048, 10239), (10240, 14335)), uniques=None):
+    """uniques: the partitions' unique GUIDs (16 bytes each, as stored), else 11.., 22.., ..."""
     disk = blank(tag, sectors)
     disk[0:SECTOR] = bytes(SECTOR)
     put_mbr(disk, 0, [mbr_entry(0xee, 1, sectors - 1)])
     linux_fs = bytes.fromhex("af3dc60f838472478e793d69d8477de4")
     entries = bytearray(128 * 128)
     for i, (first, last) in enumerate(parts):
-        unique = bytes([0x11 * (i + 1)] * 16)
+        unique = uniques[i] if uniques else bytes([0x11 * (i + 1)] * 16)
         name = ("part%d" % (i + 1)).encode("utf-16-le").ljust(72, b"\0")
         entries[128 * i:128 * (i + 1)] = linux_fs + unique + struct.pack("<QQQ", first, last, 0) + name
     entries_crc = zlib.crc32(entries)

@@ -55,7 +55,8 @@ public struct GPTHeader: Equatable, Sendable {
             let first = array.le64(at + 32), last = array.le64(at + 40)
             guard first <= last, first >= firstUsableLBA, last <= lastUsableLBA else { continue }
             guard i + 1 <= PartitionTable.maxPartitionNumber else { break }
-            found.append(Partition(number: i + 1, start: first * sectorsPerBlock, sectors: (last - first + 1) * sectorsPerBlock))
+            found.append(Partition(number: i + 1, start: first * sectorsPerBlock, sectors: (last - first + 1) * sectorsPerBlock,
+                                   uuid: Partition.guidText(UnsafeRawBufferPointer(rebasing: array[(at + 16)..<(at + 32)]))))
         }
         return found
     }

@@ -4,6 +4,7 @@
 public enum MBRPartitions {
     public static let signatureOffset = 510
     public static let entriesOffset = 446
+    public static let diskSignatureOffset = 440
     public static let gptProtectiveType: UInt8 = 0xee
 
     /// One 16-byte slot: boot flag, type, start and size in logical blocks.

@@ -5,11 +5,35 @@ public struct Partition: Equatable, Sendable {
     public let number: Int
     public let start: UInt64
     public let sectors: UInt64
+    /// PARTUUID as Linux prints it (lowercase): GPT's unique partition GUID, or "SSSSSSSS-PP" for
+    /// MBR (the disk signature at byte 440 and the partition number).
+    public let uuid: [UInt8]
 
-    public init(number: Int, start: UInt64, sectors: UInt64) {
+    public init(number: Int, start: UInt64, sectors: UInt64, uuid: [UInt8] = []) {
         self.number = number
         self.start = start
         self.sectors = sectors
+        self.uuid = uuid
+    }
+
+    /// MBR's PARTUUID: msdos.c's "%08x-%02x" of the disk signature and the partition number.
+    public static func mbrUUID(signature: UInt32, number: Int) -> [UInt8] {
+        hex(UInt64(signature), digits: 8) + [0x2d] + hex(UInt64(number), digits: 2)
+    }
+
+    /// GPT's unique GUID (16 bytes) as efi.c's %pUl: the first three fields little-endian.
+    public static func guidText(_ g: UnsafeRawBufferPointer) -> [UInt8] {
+        guard g.count >= 16 else { return [] }
+        return hex(UInt64(g.le32(0)), digits: 8) + [0x2d] + hex(UInt64(g.le16(4)), digits: 4) + [0x2d]
+            + hex(UInt64(g.le16(6)), digits: 4) + [0x2d] + hex(UInt64(g[8]) << 8 | UInt64(g[9]), digits: 4) + [0x2d]
+            + (10..<16).flatMap { hex(UInt64(g[$0]), digits: 2) }
+    }
+
+    static func hex(_ v: UInt64, digits: Int) -> [UInt8] {
+        (0..<digits).reversed().map { i in
+            let d = UInt8((v >> (4 * UInt64(i))) & 0xf)
+            return d < 10 ? 0x30 + d : 0x61 + d - 10
+        }
     }
 }
 

@@ -22,6 +22,8 @@ public struct PartitionScanner {
     private var found: [Partition] = []
     private var pendingExtended: [(start: UInt64, blocks: UInt64)] = []
     private var nextLogical = 5
+    /// The MBR's disk signature (byte 440), which MBR PARTUUIDs are made of.
+    private var diskSignature: UInt32 = 0
 
     private var sectorsPerBlock: UInt64 { UInt64(blockSize / 512) }
 
@@ -48,15 +50,17 @@ public struct PartitionScanner {
                 return blocks > 1 ? .read(block: 1, count: 1) : .done(.empty)
             }
             guard MBRPartitions.isPartitionTable(entries) else { return .done(.empty) }
+            diskSignature = bytes.le32(MBRPartitions.diskSignatureOffset)
             for (slot, e) in entries.enumerated() where e.blocks != 0 {
                 let start = UInt64(e.start) * sectorsPerBlock
                 if e.isExtended {
                     // Linux shows an extended partition as its first 1 KiB (2 sectors) only.
-                    found.append(Partition(number: slot + 1, start: start, sectors: min(UInt64(e.blocks) * sectorsPerBlock,
-                                                                                       max(sectorsPerBlock, 2))))
+                    found.append(Partition(number: slot + 1, start: start, sectors: min(UInt64(e.blocks) * sectorsPerBlock, max(sectorsPerBlock, 2)),
+                                           uuid: Partition.mbrUUID(signature: diskSignature, number: slot + 1)))
                     pendingExtended.append((UInt64(e.start), UInt64(e.blocks)))
                 } else {
-                    found.append(Partition(number: slot + 1, start: start, sectors: UInt64(e.blocks) * sectorsPerBlock))
+                    found.append(Partition(number: slot + 1, start: start, sectors: UInt64(e.blocks) * sectorsPerBlock,
+                                           uuid: Partition.mbrUUID(signature: diskSignature, number: slot + 1)))
                 }
             }
             return nextExtended()
@@ -81,7 +85,8 @@ public struct PartitionScanner {
                 if start + UInt64(logical.blocks) <= extendedStart + extendedBlocks, start < blocks {
                     guard nextLogical <= PartitionTable.maxPartitionNumber else { return finish() }
                     found.append(Partition(number: nextLogical, start: start * sectorsPerBlock,
-                                           sectors: UInt64(logical.blocks) * sectorsPerBlock))
+                                           sectors: UInt64(logical.blocks) * sectorsPerBlock,
+                                           uuid: Partition.mbrUUID(signature: diskSignature, number: nextLogical)))
                     nextLogical += 1
                 }
             }
@@ -120,7 +125,7 @@ public struct PartitionScanner {
         let capacity = blocks &* sectorsPerBlock
         return partitions.compactMap { p in
             guard p.start < capacity else { return nil }
-            return Partition(number: p.number, start: p.start, sectors: min(p.sectors, capacity - p.start))
+            return Partition(number: p.number, start: p.start, sectors: min(p.sectors, capacity - p.start), uuid: p.uuid)
         }
     }
 }

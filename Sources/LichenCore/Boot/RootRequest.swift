@@ -36,9 +36,13 @@ public struct RootRequest: Equatable, Sendable {
             var offset = 0
             let suffix = Array("/PARTNROFF=".utf8)
             if let slash = rest.firstIndex(of: 0x2f) {
-                guard rest[slash...].starts(with: suffix), let n = decimal(Array(rest[(slash + suffix.count)...])),
-                      n <= Int(Int32.max) else { return nil }
-                offset = n
+                // sscanf("PARTNROFF=%d%c") == 1: a signed decimal and nothing after it.
+                guard rest[slash...].starts(with: suffix) else { return nil }
+                var digits = Array(rest[(slash + suffix.count)...])
+                let negative = digits.first == 0x2d
+                if negative || digits.first == 0x2b { digits.removeFirst() }
+                guard let n = decimal(digits), n <= Int(Int32.max) else { return nil }
+                offset = negative ? -n : n
                 rest = Array(rest[..<slash])
             }
             guard !rest.isEmpty, rest.count <= 36 else { return nil }
@@ -59,6 +63,12 @@ public struct RootRequest: Equatable, Sendable {
         guard let n = hexadecimal(value), n <= UInt64(UInt32.max) else { return nil }
         let major = UInt32((n & 0xfff00) >> 8), minor = UInt32((n & 0xff) | ((n >> 12) & 0xfff00))
         return .number(major: major, minor: minor)
+    }
+
+    /// Whether a partition's PARTUUID is the one asked for: Linux's match_dev_by_uuid compares the
+    /// asked text's length only (strncasecmp), so a leading part of the UUID matches too.
+    public static func partitionUUIDMatches(_ uuid: [UInt8], asked: [UInt8]) -> Bool {
+        !asked.isEmpty && uuid.count >= asked.count && uuid.starts(with: asked)
     }
 
     static func decimal(_ digits: [UInt8]) -> Int? {

@@ -66,6 +66,20 @@ public final class Ext4FileSystem: FileSystem {
         if Ext4FileSystem.writableRefusal(volume.sb) != nil { throw .EROFS }
         if volume.sb.incompat & Ext4Superblock.incompatRecover != 0 { throw .EINVAL }
         volume.writer = try await Ext4FileSystem.makeWriter(volume.sb, store: store, committer: nil, clock: clock, log: volume.log)
+        if let handler = abortHandler.withLock({ $0 }) { journal?.setAbortHandler(handler) }
+    }
+
+    private var journal: Ext4JournalCommitter? { volume.writer?.committer as? Ext4JournalCommitter }
+    private let abortHandler = SpinLock<(@Sendable () -> Void)?>(nil)
+
+    /// A commit failed and the journal aborted (the filesystem is read-only from then on; a
+    /// remount read-write is EROFS, as Linux's ext4_reconfigure after EXT4_MF_FS_ABORTED).
+    public var isJournalAborted: Bool { journal?.isAborted ?? false }
+
+    /// What the kernel does when the journal aborts (errors=remount-ro: its mounts become read-only).
+    public func onJournalAbort(_ handler: @escaping @Sendable () -> Void) {
+        abortHandler.withLock { $0 = handler }
+        journal?.setAbortHandler(handler)
     }
 
     private init(volume: Ext4Volume, root: Ext4Node, device: DeviceNumber, type: Ext4Type, statistics: FileSystemStatistics) {
@@ -125,11 +139,15 @@ public final class Ext4FileSystem: FileSystem {
     /// fsync and fdatasync (Linux's ext4_sync_file): the file's data written back, the running
     /// transaction committed only if it holds changes of this inode (its size, its blocks, its
     /// directory entry when new), then a barrier. An fsync with nothing pending commits nothing.
-    public func sync(file: any Inode) async throws(Errno) {
+    /// fdatasync (`dataOnly`) does not commit for timestamps alone (Linux's i_datasync_tid): only
+    /// for a transaction holding a change of the file's size or blocks, or its creation.
+    public func sync(file: any Inode) async throws(Errno) { try await sync(file: file, dataOnly: false) }
+
+    public func sync(file: any Inode, dataOnly: Bool) async throws(Errno) {
         guard let writer = volume.writer else { return }
         try await DiskPageCaches.writeBack(owner: ObjectIdentifier(volume))     // mapped stores first
         try await volume.flushOrphans()          // inodes unlinked meanwhile, freed in the running transaction
-        _ = try await writer.committer.commit(under: writer.lock, for: UInt32(truncatingIfNeeded: file.metadata.ino))
+        _ = try await writer.committer.commit(under: writer.lock, for: UInt32(truncatingIfNeeded: file.metadata.ino), dataOnly: dataOnly)
         try await writer.store.sync()
     }
 

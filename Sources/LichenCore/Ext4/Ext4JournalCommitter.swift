@@ -33,6 +33,11 @@ public final class Ext4JournalCommitter: Ext4MetadataCommitter, BlockStore, @unc
     private struct Transactions {
         var running = Jbd2Transaction()
         var committing: Jbd2Transaction? = nil
+        /// A commit failed with an I/O error: the journal is aborted for good (Linux's
+        /// jbd2_journal_abort). Nothing is logged or checkpointed any more; changes are EROFS.
+        var aborted = false
+        /// Called once when the journal aborts (the kernel makes the filesystem read-only).
+        var onAbort: (@Sendable () -> Void)? = nil
     }
     private let state = SpinLock(Transactions())
     /// Transactions committed since mount (host tests and the log line at unmount).
@@ -72,15 +77,25 @@ public final class Ext4JournalCommitter: Ext4MetadataCommitter, BlockStore, @unc
     // Operations.
 
     public func begin() async throws(Errno) {
+        if isAborted { throw .EROFS }
         if journal == nil { try await open() }
     }
 
+    /// Whether a failed commit aborted the journal.
+    public var isAborted: Bool { state.withLock { $0.aborted } }
+
+    /// What to do when the journal aborts (errors=remount-ro: the filesystem becomes read-only).
+    public func setAbortHandler(_ handler: @escaping @Sendable () -> Void) {
+        state.withLock { $0.onAbort = handler }
+    }
+
     public func add(_ blocks: [(number: UInt64, data: [UInt8])], freed: [(start: UInt64, count: Int)],
-                    inodes: [UInt32]) async throws(Errno) -> Bool {
+                    inodes: [UInt32], dataInodes: [UInt32]) async throws(Errno) -> Bool {
         guard let journal else { throw .EIO }           // begin() opens it before the operation
         let now = clock()
         let limit = journal.maxTransactionBlocks, capacity = journal.logCapacity
         return try state.withLock { (s: inout Transactions) throws(Errno) -> Bool in
+            if s.aborted { throw .EROFS }
             // An operation that cannot fit in the log beside the running transaction (Linux would
             // split it): no space for it, nothing of it applied.
             let homes = s.running.homes.count + s.running.newHomes(blocks.map { $0.number })
@@ -88,6 +103,7 @@ public final class Ext4JournalCommitter: Ext4MetadataCommitter, BlockStore, @unc
             for b in blocks { s.running.put(b.number, b.data) }
             for r in freed { s.running.free(r.start, count: UInt64(r.count)) }
             for ino in inodes { s.running.own(ino) }
+            for ino in dataInodes { s.running.ownData(ino) }
             if s.running.started == nil { s.running.started = now }
             return journal.blocksNeeded(blocks: s.running.homes.count, revokes: 0) >= limit
         }
@@ -99,9 +115,12 @@ public final class Ext4JournalCommitter: Ext4MetadataCommitter, BlockStore, @unc
 
     // Commits.
 
-    public func commit(under lock: Mutex<Int>, for ino: UInt32?) async throws(Errno) -> Bool {
+    public func commit(under lock: Mutex<Int>, for ino: UInt32?, dataOnly: Bool = false) async throws(Errno) -> Bool {
         try await commitLock.withLock { (_: inout Int) async throws(Errno) -> Bool in
-            let frozen = await lock.withLock { (_: inout Int) async -> Jbd2Journal? in self.freeze(for: ino) }
+            // Changes the aborted journal never logged cannot be made durable (Linux's fsync
+            // returns 0 once the filesystem is read-only; Lichen says EIO while they exist).
+            if self.state.withLock({ $0.aborted && !$0.running.isEmpty }) { throw .EIO }
+            let frozen = await lock.withLock { (_: inout Int) async -> Jbd2Journal? in self.freeze(for: ino, dataOnly: dataOnly) }
             guard let frozen else { return false }
             try await self.writeCommitting(frozen)
             return true
@@ -111,15 +130,17 @@ public final class Ext4JournalCommitter: Ext4MetadataCommitter, BlockStore, @unc
     public func commitIfOlder(than seconds: Int64, under lock: Mutex<Int>) async throws(Errno) {
         let now = clock()
         let due = state.withLock { s -> Bool in
-            guard let t = s.running.started else { return false }
+            guard !s.aborted, let t = s.running.started else { return false }
             return (now.seconds - t.seconds) * 1_000_000_000 + (now.nanoseconds - t.nanoseconds) >= seconds * 1_000_000_000
         }
-        if due { _ = try await commit(under: lock, for: nil) }
+        if due { _ = try await commit(under: lock, for: nil, dataOnly: false) }
     }
 
     public func close(under lock: Mutex<Int>) async throws(Errno) {
         try await commitLock.withLock { (_: inout Int) async throws(Errno) in
             try await lock.withLock { (_: inout Int) async throws(Errno) in
+                // Aborted: the log stays as it is (needs_recovery set) for e2fsck or the next mount.
+                if self.isAborted { return }
                 if let frozen = self.freeze(for: nil) { try await self.writeCommitting(frozen) }
                 guard let journal = self.journal else { return }
                 try await journal.close()
@@ -132,10 +153,11 @@ public final class Ext4JournalCommitter: Ext4MetadataCommitter, BlockStore, @unc
 
     /// Under both locks: the running transaction becomes the committing one (if it has anything,
     /// and, for an fsync, holds that inode's changes); the journal to write it to.
-    private func freeze(for ino: UInt32?) -> Jbd2Journal? {
+    private func freeze(for ino: UInt32?, dataOnly: Bool = false) -> Jbd2Journal? {
         guard let journal else { return nil }
         let frozen = state.withLock { s -> Bool in
-            guard !s.running.isEmpty, ino.map({ s.running.owns($0) }) ?? true else { return false }
+            guard !s.aborted, !s.running.isEmpty,
+                  ino.map({ dataOnly ? s.running.ownsData($0) : s.running.owns($0) }) ?? true else { return false }
             s.committing = s.running
             s.running = Jbd2Transaction()
             return true
@@ -144,8 +166,11 @@ public final class Ext4JournalCommitter: Ext4MetadataCommitter, BlockStore, @unc
     }
 
     /// Under commitLock: logs the committing transaction, with revoke records for the blocks it
-    /// freed that earlier transactions logged, commits it and writes its blocks home. A failed
-    /// commit goes back under the running transaction (readers keep seeing the newest images).
+    /// freed that earlier transactions logged, commits it and writes its blocks home. A commit
+    /// that does not fit the log goes back under the running transaction (ENOSPC); one that fails
+    /// with an I/O error aborts the journal, as Linux's jbd2 does: logged once, nothing more is
+    /// written, later changes are EROFS, and the blocks stay in memory so that readers keep seeing
+    /// what the operations did until the unmount.
     private func writeCommitting(_ journal: Jbd2Journal) async throws(Errno) {
         guard let tx = state.withLock({ $0.committing }) else { return }
         var revokes: [UInt64] = []
@@ -161,11 +186,18 @@ public final class Ext4JournalCommitter: Ext4MetadataCommitter, BlockStore, @unc
             try await journal.commit(tx.blocks, revokes: revokes, seconds: UInt64(max(now.seconds, 0)),
                                      nanoseconds: UInt32(now.nanoseconds))
         } catch {
-            state.withLock { s in
+            let handler = state.withLock { s -> (@Sendable () -> Void)? in
                 s.running = s.running.over(tx)
                 s.committing = nil
+                guard error != .E2BIG, !s.aborted else { return nil }
+                s.aborted = true
+                return s.onAbort
             }
-            throw error == .E2BIG ? .ENOSPC : error
+            if error == .E2BIG { throw .ENOSPC }
+            if !isAborted { throw error }          // never here: only E2BIG keeps the journal
+            report("Aborting journal on device: a commit failed with error -" + Format.decimal(UInt64(error.rawValue)))
+            if let handler { handler() }
+            throw .EIO
         }
         if journal.uncheckpointed == 1 { logged = [] }       // the log was emptied before this one
         for home in revokes {

@@ -12,13 +12,15 @@ public protocol Ext4MetadataCommitter: AnyObject, Sendable {
     /// One operation's changes, under the write lock: its metadata blocks, the block ranges it
     /// freed, the inodes it changed. True when the running transaction reached its size limit
     /// (the caller commits it once it let the write lock go).
+    /// `dataInodes`: those of `inodes` whose data depends on the change (fdatasync commits for them).
     func add(_ blocks: [(number: UInt64, data: [UInt8])], freed: [(start: UInt64, count: Int)],
-             inodes: [UInt32]) async throws(Errno) -> Bool
+             inodes: [UInt32], dataInodes: [UInt32]) async throws(Errno) -> Bool
     /// A block freed by a transaction not committed yet: not to be allocated again before.
     func isFreeing(_ block: UInt64) -> Bool
     /// Commits the running transaction, or (`ino` given) only if it holds changes of that inode:
-    /// fsync. `lock` is the write lock, taken only to freeze the transaction. True if it committed.
-    func commit(under lock: Mutex<Int>, for ino: UInt32?) async throws(Errno) -> Bool
+    /// fsync; `dataOnly` (fdatasync): only if it holds changes the inode's data needs, not
+    /// timestamps alone. `lock` is the write lock, taken only to freeze the transaction. True if it committed.
+    func commit(under lock: Mutex<Int>, for ino: UInt32?, dataOnly: Bool) async throws(Errno) -> Bool
     /// Commits the running transaction if its first change is `seconds` old (the commit interval).
     func commitIfOlder(than seconds: Int64, under lock: Mutex<Int>) async throws(Errno)
     /// Commits everything and leaves the filesystem clean on disk (a journal checkpointed and
@@ -32,14 +34,14 @@ public final class Ext4HomeCommitter: Ext4MetadataCommitter, @unchecked Sendable
     public init(_ store: any BlockStore) { self.store = store }
 
     public func add(_ blocks: [(number: UInt64, data: [UInt8])], freed: [(start: UInt64, count: Int)],
-                    inodes: [UInt32]) async throws(Errno) -> Bool {
+                    inodes: [UInt32], dataInodes: [UInt32]) async throws(Errno) -> Bool {
         for b in blocks { try await store.write(b.number, b.data) }
         return false
     }
 
     public func begin() async throws(Errno) {}
     public func isFreeing(_ block: UInt64) -> Bool { false }
-    public func commit(under lock: Mutex<Int>, for ino: UInt32?) async throws(Errno) -> Bool { false }
+    public func commit(under lock: Mutex<Int>, for ino: UInt32?, dataOnly: Bool) async throws(Errno) -> Bool { false }
     public func commitIfOlder(than seconds: Int64, under lock: Mutex<Int>) async throws(Errno) {}
     public func close(under lock: Mutex<Int>) async throws(Errno) {}
 }

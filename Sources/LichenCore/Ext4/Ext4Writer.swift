@@ -48,7 +48,7 @@ extension Ext4Volume {
         do throws(Errno) {
             return try await changeOnce(writer, body)
         } catch {
-            guard error == .ENOSPC, try await writer.committer.commit(under: writer.lock, for: nil) else { throw error }
+            guard error == .ENOSPC, try await writer.committer.commit(under: writer.lock, for: nil, dataOnly: false) else { throw error }
             return try await changeOnce(writer, body)
         }
     }
@@ -66,7 +66,7 @@ extension Ext4Volume {
             if try await releaseOrphans(writer) { full = true }
             return (result, full)
         }
-        if full { _ = try await writer.committer.commit(under: writer.lock, for: nil) }
+        if full { _ = try await writer.committer.commit(under: writer.lock, for: nil, dataOnly: false) }
         return result
     }
 
@@ -93,7 +93,15 @@ extension Ext4Volume {
     private func commit(_ op: Ext4Operation, _ writer: Ext4Writer) async throws(Errno) -> Bool {
         let tx = op.tx
         guard !tx.blocks.isEmpty else { return false }
-        let full = try await writer.committer.add(tx.blocks, freed: tx.freed, inodes: tx.inodes.map { $0.ino })
+        // fdatasync needs a change of size or blocks, or a new inode; not timestamps alone.
+        var dataInodes: [UInt32] = []
+        for (ino, raw) in tx.inodes {
+            let old = (op.touched.first { $0.ino == ino } ?? cachedNode(ino))?.raw
+            if let old, old.nlink != 0, old.size == raw.size, old.blocks512 == raw.blocks512, old.blockArea == raw.blockArea,
+               old.flags == raw.flags { continue }
+            dataInodes.append(ino)
+        }
+        let full = try await writer.committer.add(tx.blocks, freed: tx.freed, inodes: tx.inodes.map { $0.ino }, dataInodes: dataInodes)
         for (ino, raw) in tx.inodes { (op.touched.first { $0.ino == ino } ?? cachedNode(ino))?.update(raw) }
         writer.freeDelta.withLock { $0.blocks += tx.freeBlocksDelta; $0.inodes += tx.freeInodesDelta }
         return full

@@ -181,20 +181,35 @@ final class FatNode: Inode, @unchecked Sendable {
             let total = Int(min(Int64(buffer.count), size - offset))
             let chain = try chain()
             let sectorSize = volume.boot.bytesPerSector, clusterBytes = volume.boot.clusterBytes
+            // Whole sectors of clusters that follow each other on the disk go in one readBlocks
+            // (the kernel's cache makes large device requests of it, as for ext4); a partial sector
+            // at either end is read alone.
+            func sector(at position: Int) throws(Errno) -> UInt64 {
+                let index = position / clusterBytes
+                guard index < chain.count else { throw volume.corrupted("file shorter than its size") }
+                return volume.boot.sector(ofCluster: chain[index]) + UInt64((position % clusterBytes) / sectorSize)
+            }
             var done = 0
             while done < total {
                 let position = Int(offset) + done
-                let index = position / clusterBytes
-                guard index < chain.count else { throw volume.corrupted("file shorter than its size") }
-                let within = position % clusterBytes
-                let sector = volume.boot.sector(ofCluster: chain[index]) + UInt64(within / sectorSize)
-                let at = within % sectorSize
-                let n = min(total - done, sectorSize - at)
-                let data = try await volume.sector(sector)
-                data.withUnsafeBytes { d in
-                    UnsafeMutableRawBufferPointer(rebasing: buffer[done..<done + n]).copyMemory(from: UnsafeRawBufferPointer(rebasing: d[at..<at + n]))
+                let first = try sector(at: position)
+                let at = position % sectorSize
+                if at != 0 || total - done < sectorSize {
+                    let n = min(total - done, sectorSize - at)
+                    let data = try await volume.sector(first)
+                    data.withUnsafeBytes { d in
+                        UnsafeMutableRawBufferPointer(rebasing: buffer[done..<done + n]).copyMemory(from: UnsafeRawBufferPointer(rebasing: d[at..<at + n]))
+                    }
+                    done += n
+                    continue
                 }
-                done += n
+                var count = 1
+                while (count + 1) * sectorSize <= total - done, try sector(at: position + count * sectorSize) == first + UInt64(count) {
+                    count += 1
+                }
+                try await volume.source.readBlocks(first, count: count,
+                                                   into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<done + count * sectorSize]))
+                done += count * sectorSize
             }
             return done
         }

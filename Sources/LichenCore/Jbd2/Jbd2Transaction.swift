@@ -12,6 +12,9 @@ public struct Jbd2Transaction: Sendable {
     public private(set) var freed: [(start: UInt64, count: UInt64)] = []
     /// Inode numbers, sorted.
     public private(set) var owners: [UInt32] = []
+    /// The owners whose changes fdatasync needs (size, blocks, a new inode; not timestamps alone,
+    /// Linux's i_datasync_tid), sorted.
+    public private(set) var dataOwners: [UInt32] = []
     /// When its first change came (the commit interval counts from there).
     public var started: Timespec? = nil
 
@@ -92,6 +95,18 @@ public struct Jbd2Transaction: Sendable {
         return i < owners.count && owners[i] == ino
     }
 
+    /// `ino` changed in a way its data depends on (it owns the transaction for fdatasync too).
+    public mutating func ownData(_ ino: UInt32) {
+        own(ino)
+        let i = Self.lowerBound(dataOwners, ino)
+        if i == dataOwners.count || dataOwners[i] != ino { dataOwners.insert(ino, at: i) }
+    }
+
+    public func ownsData(_ ino: UInt32) -> Bool {
+        let i = Self.lowerBound(dataOwners, ino)
+        return i < dataOwners.count && dataOwners[i] == ino
+    }
+
     /// The running transaction's changes laid over an older one (a commit that failed goes back
     /// under the transaction that followed it).
     public func over(_ older: Jbd2Transaction) -> Jbd2Transaction {
@@ -99,6 +114,7 @@ public struct Jbd2Transaction: Sendable {
         for r in freed { merged.free(r.start, count: r.count) }
         for i in homes.indices { merged.put(homes[i], images[i]) }
         for o in owners { merged.own(o) }
+        for o in dataOwners { merged.ownData(o) }
         if merged.started == nil { merged.started = started }
         return merged
     }

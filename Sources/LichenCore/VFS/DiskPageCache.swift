@@ -29,9 +29,9 @@ public enum DiskPageCacheHooks {
 /// file nobody maps are kept until reclaim or until the inode goes (`release`); stores
 /// through shared mappings dirty pages (`pageDirtied`, from the write fault of a page mapped
 /// read-only); writeback (msync, fsync, sync, umount, the periodic flusher) writes them through the
-/// filesystem's write path, up to EOF only, after write-protecting them again. When the last
-/// mapping goes, clean pages are dropped. The cache holds its file (`pinned`) only while mapped or
-/// dirty: clean pages alone do not keep an inode (an unlinked file) alive.
+/// filesystem's write path, up to EOF only, after write-protecting them again. Clean pages stay
+/// when the last mapping goes. The cache holds its file (`pinned`) only while mapped or dirty:
+/// clean pages alone do not keep an inode (an unlinked file) alive.
 public final class DiskPageCache: FilePageCache, @unchecked Sendable {
     struct Page {
         let index: Int64
@@ -163,14 +163,14 @@ public final class DiskPageCache: FilePageCache, @unchecked Sendable {
         return true
     }
 
+    /// The last mapping going keeps the clean pages (Linux keeps them in the inode's address
+    /// space): the next exec or mmap of the file finds them. They stay reclaimable (`reclaim`,
+    /// memory pressure) and go with the inode.
     public func mappingRemoved(sharedWritable: Bool) {
-        let dropped = locked { s -> [UnsafeMutableRawPointer] in
+        locked { s in
             s.mappings -= 1
-            let gone = s.mappings == 0 ? dropClean(&s, limit: Int.max, unmappedOnly: false) : []
             settle(&s)
-            return gone
         }
-        for bytes in dropped { TmpfsPageMemory.release(bytes) }
     }
 
     public var seals: FileSeals? { nil }

@@ -14,6 +14,9 @@ public protocol FileSystem: AnyObject, Sendable {
     /// fsync and fdatasync of one of its files: that file durable (ext4 commits its journal only
     /// when it holds the file's changes). By default, `sync`.
     func sync(file: any Inode) async throws(Errno)
+    /// fdatasync (`dataOnly`): as `sync(file:)`, except that metadata the data does not need
+    /// (timestamps) may stay behind. By default, `sync(file:)`.
+    func sync(file: any Inode, dataOnly: Bool) async throws(Errno)
     /// Its own options /proc/mounts shows after the mount's flags ("commit=30"), or "".
     var fileSystemOptions: String { get }
     /// Its last mount is gone: everything written back and the volume marked clean (FAT's dirty
@@ -25,6 +28,7 @@ extension FileSystem {
     public var preferredBlockSize: Int32 { Int32(pageSize) }
     public func sync() async throws(Errno) {}
     public func sync(file: any Inode) async throws(Errno) { try await sync() }
+    public func sync(file: any Inode, dataOnly: Bool) async throws(Errno) { try await sync(file: file) }
     public var fileSystemOptions: String { "" }
     public func unmount() async throws(Errno) { try await sync() }
 }

@@ -6,6 +6,7 @@ import _Concurrency
 /// in probe order and handed to the block layer (BlockDevices).
 final class VirtioBlockDevice: BlockDevice, @unchecked Sendable {
     let name: String
+    let sysfsPath: String
     let sectors: UInt64
     let logicalBlockSize: Int
     let physicalBlockSize: Int
@@ -46,7 +47,7 @@ final class VirtioBlockDevice: BlockDevice, @unchecked Sendable {
         }
         let name = "vd" + String(UnicodeScalar(UInt8(ascii: "a") + UInt8(min(count, 25))))
         count += 1
-        let disk = VirtioBlockDevice(name: name, config: config, features: f, queue: queue, slots: slots)
+        let disk = VirtioBlockDevice(name: name, sysfsPath: transport.sysfsPath, config: config, features: f, queue: queue, slots: slots)
         transport.onInterrupt { queue.interrupt() }
         transport.driverReady()
         KernelLog.info("virtio-blk: " + name + ": " + Format.decimal(config.capacity) + " 512-byte sectors ("
@@ -57,8 +58,10 @@ final class VirtioBlockDevice: BlockDevice, @unchecked Sendable {
         BlockDevices.add(disk)
     }
 
-    private init(name: String, config: VirtioBlock.Configuration, features f: VirtioFeatureNegotiation, queue: VirtioQueue, slots: DMABuffer) {
+    private init(name: String, sysfsPath: String, config: VirtioBlock.Configuration, features f: VirtioFeatureNegotiation,
+                 queue: VirtioQueue, slots: DMABuffer) {
         self.name = name
+        self.sysfsPath = sysfsPath
         sectors = config.capacity
         logicalBlockSize = Int(config.logicalBlockSize)
         physicalBlockSize = Int(config.physicalBlockSize)

@@ -19,11 +19,20 @@ final class VirtioMMIO: VirtioRegisters {
         }
         guard let interrupt = device.interrupt else { throw .malformedNode }
         let transport = VirtioMMIO(registers: registers, interrupt: interrupt)
-        try VirtioTransport.bindDriver(deviceType: id, VirtioTransport(transport, name: "virtio-mmio: " + node.nameString))
+        try VirtioTransport.bindDriver(deviceType: id, VirtioTransport(transport, name: "virtio-mmio: " + node.nameString,
+                                                                                 sysfsParent: "platform/" + platformName(node.nameString)))
     }
 
     let registers: MMIORegion
     let interrupt: InterruptID
+
+    /// A device tree node's platform device name as Linux makes it (of_device_make_bus_id):
+    /// "virtio_mmio@a003e00" becomes "a003e00.virtio_mmio".
+    static func platformName(_ node: String) -> String {
+        let bytes = Array(node.utf8)
+        guard let at = bytes.firstIndex(of: 0x40) else { return node }
+        return String(decoding: bytes[(at + 1)...], as: UTF8.self) + "." + String(decoding: bytes[..<at], as: UTF8.self)
+    }
 
     init(registers: MMIORegion, interrupt: InterruptID) {
         self.registers = registers

@@ -46,7 +46,7 @@ final class VirtioPCI: VirtioRegisters {
         let registers = VirtioPCI(common: try map(layout.common), notifyArea: try map(layout.notify), isr: try map(layout.isr),
                                   device: try layout.device.map { (r) throws(ProbeFailure) in try map(r) },
                                   layout: layout, interrupt: interrupt)
-        try VirtioTransport.bindDriver(deviceType: type, VirtioTransport(registers, name: name))
+        try VirtioTransport.bindDriver(deviceType: type, VirtioTransport(registers, name: name, sysfsParent: "pci0000:00/0000:" + function.address.description))
     }
 
     private init(common: MMIORegion, notifyArea: MMIORegion, isr: MMIORegion, device: MMIORegion?,

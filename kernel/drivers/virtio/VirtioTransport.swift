@@ -34,9 +34,17 @@ final class VirtioTransport {
     /// The features both sides agreed on (after `negotiate`).
     private(set) var features = VirtioFeatureNegotiation.none
 
-    init(_ registers: any VirtioRegisters, name: String) {
+    /// Where Linux's sysfs puts the device, under /sys/devices: its bus device, then "virtioN"
+    /// (N counts every virtio device in probe order, as Linux's virtio index).
+    let sysfsPath: String
+
+    nonisolated(unsafe) private static var count = 0
+
+    init(_ registers: any VirtioRegisters, name: String, sysfsParent: String) {
         self.registers = registers
         self.name = name
+        sysfsPath = sysfsParent + "/virtio" + Format.decimal(UInt64(Self.count))
+        Self.count += 1                                       // probes run one at a time at boot
     }
 
     /// Hands a device to the driver of its type; `.absent` when Lichen has none.
