@@ -206,8 +206,7 @@ final class NetlinkSocket: Socket, @unchecked Sendable {
 
     func setOption(level: Int32, name: Int32, value: [UInt8], caller: SocketCaller) throws(Errno) {
         typealias O = LinuxSocketOption
-        guard value.count >= 4 else { throw .EINVAL }
-        let v = Int32(value[0]) | Int32(value[1]) << 8 | Int32(value[2]) << 16 | Int32(value[3]) << 24
+        let v = try SocketBufferRequest.int32(value)
         if level == LinuxNetlink.SOL_NETLINK {
             switch name {
             case LinuxNetlink.NETLINK_CAP_ACK: state.update { $0.capAck = v != 0 }
@@ -224,15 +223,10 @@ final class NetlinkSocket: Socket, @unchecked Sendable {
             return
         }
         guard level == O.SOL_SOCKET else { throw .EOPNOTSUPP }
-        switch name {
-        case O.SO_SNDBUF, O.SO_SNDBUFFORCE:
-            if name == O.SO_SNDBUFFORCE && !caller.credentials.has(.CAP_NET_ADMIN) { throw .EPERM }
-            state.update { $0.sendBuffer = SocketLimits.bufferSize(requested: v, send: true) }
-        case O.SO_RCVBUF, O.SO_RCVBUFFORCE:
-            if name == O.SO_RCVBUFFORCE && !caller.credentials.has(.CAP_NET_ADMIN) { throw .EPERM }
-            state.update { $0.receiveBuffer = SocketLimits.bufferSize(requested: v, send: false) }
-        default: throw refuse(name, "setsockopt SOL_SOCKET")
+        guard let buffer = try SocketBufferRequest(name: name, value: v, caller: caller) else {
+            throw refuse(name, "setsockopt SOL_SOCKET")
         }
+        state.update { if buffer.send { $0.sendBuffer = buffer.bytes } else { $0.receiveBuffer = buffer.bytes } }
     }
 
     private func refuse(_ name: Int32, _ what: StaticString) -> Errno {

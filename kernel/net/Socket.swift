@@ -58,6 +58,34 @@ public struct SocketCaller {
     var ucred: LinuxUcred { LinuxUcred(pid: pid, uid: credentials.euid, gid: credentials.egid) }
 }
 
+/// SO_SNDBUF/SO_RCVBUF and their FORCE forms, as sock_setsockopt for every family: the FORCE ones
+/// need CAP_NET_ADMIN; the size kept is the request doubled and bounded (SocketLimits).
+struct SocketBufferRequest {
+    let send: Bool
+    let bytes: Int
+
+    /// nil for any other option.
+    init?(name: Int32, value: Int32, caller: SocketCaller) throws(Errno) {
+        typealias O = LinuxSocketOption
+        switch name {
+        case O.SO_SNDBUF, O.SO_SNDBUFFORCE, O.SO_RCVBUF, O.SO_RCVBUFFORCE:
+            if (name == O.SO_SNDBUFFORCE || name == O.SO_RCVBUFFORCE) && !caller.credentials.has(.CAP_NET_ADMIN) {
+                throw .EPERM
+            }
+            send = name == O.SO_SNDBUF || name == O.SO_SNDBUFFORCE
+            bytes = SocketLimits.bufferSize(requested: value, send: send)
+        default:
+            return nil
+        }
+    }
+
+    /// An option's int argument (little-endian); EINVAL if shorter, as sock_setsockopt.
+    static func int32(_ value: [UInt8]) throws(Errno) -> Int32 {
+        guard value.count >= 4 else { throw .EINVAL }
+        return Int32(value[0]) | Int32(value[1]) << 8 | Int32(value[2]) << 16 | Int32(value[3]) << 24
+    }
+}
+
 /// A send's data and ancillary data (already checked: files are open files, credentials allowed).
 public struct OutgoingMessage {
     var bytes: [UInt8]

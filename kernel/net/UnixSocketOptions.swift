@@ -48,15 +48,12 @@ extension UnixSocket {
     func setOption(level: Int32, name: Int32, value: [UInt8], caller: SocketCaller) throws(Errno) {
         typealias O = LinuxSocketOption
         guard level == O.SOL_SOCKET else { throw .EOPNOTSUPP }
-        guard value.count >= 4 else { throw .EINVAL }
-        let v = Int32(value[0]) | Int32(value[1]) << 8 | Int32(value[2]) << 16 | Int32(value[3]) << 24
+        let v = try SocketBufferRequest.int32(value)
+        if let buffer = try SocketBufferRequest(name: name, value: v, caller: caller) {
+            state.update { if buffer.send { $0.sendBuffer = buffer.bytes } else { $0.receiveBuffer = buffer.bytes } }
+            return
+        }
         switch name {
-        case O.SO_SNDBUF, O.SO_SNDBUFFORCE:
-            if name == O.SO_SNDBUFFORCE && !caller.credentials.has(.CAP_NET_ADMIN) { throw .EPERM }
-            state.update { $0.sendBuffer = SocketLimits.bufferSize(requested: v, send: true) }
-        case O.SO_RCVBUF, O.SO_RCVBUFFORCE:
-            if name == O.SO_RCVBUFFORCE && !caller.credentials.has(.CAP_NET_ADMIN) { throw .EPERM }
-            state.update { $0.receiveBuffer = SocketLimits.bufferSize(requested: v, send: false) }
         case O.SO_PASSCRED:
             state.update { $0.passCredentials = v != 0 }
         case O.SO_OOBINLINE:
