@@ -14,21 +14,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "scale.h"
 
-#define OPS 2000            /* timed operations for series whose work does not consume the set-up */
 static char dir_path[32];   /* a fresh directory per run: /scale_files.<pid> */
-
-static long long now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static void die(const char *what) { perror(what); exit(1); }
-
-static void report(const char *series, long n, long long ns, long ops) {
-    printf("SCALE %s %ld %lld\n", series, n, ops > 0 ? ns / ops : 0);
-}
 
 /* N descriptors open (dups of one /dev/null), with RLIMIT_NOFILE raised to fit. */
 static void open_fds(long n) {

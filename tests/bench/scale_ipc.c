@@ -16,22 +16,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "scale.h"
 
-#define OPS 2000
 #define KEY0 0x5ca1e000
-
-static long long now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static void die(const char *what) { fprintf(stderr, "scale_ipc: %s: %s\n", what, strerror(errno)); exit(2); }
-
-static void report(const char *series, long n, long long ns, long ops) {
-    printf("SCALE %s %ld %lld\n", series, n, ops > 0 ? ns / ops : 0);
-    fflush(stdout);
-}
 
 static int *ids;
 static void make_sets(long n) {

@@ -15,21 +15,7 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-
-#define OPS 2000
-
-static long long now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static void die(const char *what) { fprintf(stderr, "scale_timers: %s: %s\n", what, strerror(errno)); exit(2); }
-
-static void report(const char *series, long n, long long ns, long ops) {
-    printf("SCALE %s %ld %lld\n", series, n, ops > 0 ? ns / ops : 0);
-    fflush(stdout);
-}
+#include "scale.h"
 
 static const struct itimerspec hour = { { 0, 0 }, { 3600, 0 } };
 
