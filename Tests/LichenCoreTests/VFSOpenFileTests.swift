@@ -52,6 +52,10 @@ extension VFSTests {
             #expect(try await fx.stat("/f").blocks == (pagesReserved - 2) * sectors)
             try await w.allocate(mode: OpenFile.FALLOC_FL_KEEP_SIZE | OpenFile.FALLOC_FL_PUNCH_HOLE, offset: 1, length: 2)
             #expect(try await vfsRead(w, count: 6, at: 0) == [UInt8(ascii: "a"), 0, 0] + vfsBytes("def"))
+            // A punch over the whole possible range visits only the pages the file has.
+            try await w.allocate(mode: OpenFile.FALLOC_FL_KEEP_SIZE | OpenFile.FALLOC_FL_PUNCH_HOLE, offset: 0, length: .max)
+            let punched = try await fx.stat("/f")
+            #expect(punched.blocks == 0 && punched.size == 8196)
             #expect(await vfsError { try await w.allocate(mode: OpenFile.FALLOC_FL_PUNCH_HOLE, offset: 0, length: 1) } == .EOPNOTSUPP)
             #expect(await vfsError { try await w.allocate(mode: 0x10, offset: 0, length: 1) } == .EOPNOTSUPP)
             #expect(await vfsError { try await w.allocate(mode: 0, offset: -1, length: 1) } == .EINVAL)

@@ -66,6 +66,9 @@ static void on_tmpfs(void) {
     CHECK("grow-mtime-changed", after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec);
     CHECK("grow-ctime-changed", after.st_ctim.tv_sec != before.st_ctim.tv_sec || after.st_ctim.tv_nsec != before.st_ctim.tv_nsec);
 
+    CHECK_OK("punch-everything", fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 0x7fffffffffffffffLL));
+    CHECK_EQ("punch-everything-freed", blocks(fd), 0);
+    CHECK_EQ("punch-everything-size", size_of(fd), 16384);
     CHECK_ERR("punch-without-keep", fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, 1), EOPNOTSUPP);
     CHECK_ERR("unknown-mode", fallocate(fd, 0x100, 0, 1), EOPNOTSUPP);
     CHECK_ERR("zero-length", fallocate(fd, 0, 0, 0), EINVAL);

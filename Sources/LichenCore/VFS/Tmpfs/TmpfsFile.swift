@@ -110,58 +110,77 @@ final class TmpfsFile: TmpfsInode, @unchecked Sendable {
     /// shmem_fallocate: pages for the whole range, charged to the size limit (ENOSPC, the pages
     /// this call added dropped again, if it runs out), the size grown unless KEEP_SIZE; or
     /// PUNCH_HOLE: pages wholly inside the range go (zeroed instead while the file is mapped:
-    /// mappings hold them), the range's part of the others is zeroed.
+    /// mappings hold them), the range's part of the others is zeroed. The lock is taken page by
+    /// page, as writes take it: a large range never holds it long.
     override func allocate(mode: UInt32, offset: Int64, length: Int64) async throws(Errno) {
         let end = offset + length
         try await writers.withLock { (_: inout Void) async throws(Errno) in
             let time = self.now
-            let freed = try self.lock.withLock { () throws(Errno) -> Int64 in
-                if mode & OpenFile.FALLOC_FL_PUNCH_HOLE != 0 {
+            if mode & OpenFile.FALLOC_FL_PUNCH_HOLE != 0 {
+                let freed = try self.lock.withLock { () throws(Errno) -> Int64 in
                     if self.fileSeals.forbidsWriting { throw .EPERM }
                     let freed = self.punchLocked(from: offset, to: end)      // past the size too (KEEP_SIZE pages)
                     self.meta.blocks = Int64(self.pages.count) * TmpfsFile.sectorsPerPage
                     self.changedLocked(at: time, content: true)
                     return freed
                 }
-                // F_SEAL_GROW refuses a range past the end even with KEEP_SIZE (shmem_fallocate).
+                if freed > 0 { self.superblock.charge(pages: -freed) }
+                return
+            }
+            // F_SEAL_GROW refuses a range past the end even with KEEP_SIZE (shmem_fallocate).
+            try self.lock.withLock { () throws(Errno) in
                 if end > self.meta.size { try self.fileSeals.checkResize(from: self.meta.size, to: end) }
-                let grows = mode & OpenFile.FALLOC_FL_KEEP_SIZE == 0 && end > self.meta.size
-                var added: [Int64] = []
-                var index = offset / TmpfsFile.page
-                while index * TmpfsFile.page < end {
-                    if self.pages.find(index) == nil {
-                        guard self.pages.page(at: index, mayAllocate: { self.superblock.chargeNewPage() },
-                                              undo: { self.superblock.charge(pages: -1) }) != nil else {
-                            for i in added where self.pages.remove(i) { self.superblock.charge(pages: -1) }
-                            throw .ENOSPC
-                        }
-                        added.append(index)
+            }
+            // The runs of pages this call added: what goes again if the filesystem fills up.
+            var added: [(first: Int64, count: Int64)] = []
+            var index = offset / TmpfsFile.page
+            while index * TmpfsFile.page < end {
+                let allocated = self.lock.withLock { () -> Bool in
+                    let before = self.pages.count
+                    guard self.pages.page(at: index, mayAllocate: { self.superblock.chargeNewPage() },
+                                          undo: { self.superblock.charge(pages: -1) }) != nil else { return false }
+                    if self.pages.count > before {
+                        if let last = added.last, last.first + last.count == index { added[added.count - 1].count += 1 }
+                        else { added.append((index, 1)) }
                     }
-                    index += 1
+                    return true
                 }
-                if grows { self.meta.size = end }
+                guard allocated else {
+                    let dropped = self.lock.withLock { () -> Int64 in
+                        var n: Int64 = 0
+                        for run in added {
+                            for i in run.first..<(run.first + run.count) where self.pages.remove(i) { n += 1 }
+                        }
+                        self.meta.blocks = Int64(self.pages.count) * TmpfsFile.sectorsPerPage
+                        return n
+                    }
+                    self.superblock.charge(pages: -dropped)
+                    throw .ENOSPC
+                }
+                index += 1
+            }
+            self.lock.withLock {
+                if mode & OpenFile.FALLOC_FL_KEEP_SIZE == 0 && end > self.meta.size { self.meta.size = end }
                 self.meta.blocks = Int64(self.pages.count) * TmpfsFile.sectorsPerPage
                 self.changedLocked(at: time, content: true)       // mtime and ctime (file_modified)
-                return 0
             }
-            if freed > 0 { self.superblock.charge(pages: -freed) }
         }
     }
 
-    /// Frees or zeroes [start, stop); returns the pages removed.
+    /// Frees or zeroes [start, stop), visiting only the pages the file has (a hole costs nothing);
+    /// returns the pages removed.
     private func punchLocked(from start: Int64, to stop: Int64) -> Int64 {
         var freed: Int64 = 0
-        var position = start
-        while position < stop {
-            let index = position / TmpfsFile.page
-            let inPage = Int(position % TmpfsFile.page)
-            let n = Int(min(Int64(pageSize - inPage), stop - position))
-            if inPage == 0 && n == pageSize && mappings == 0 {
+        var next = pages.firstIndex(atOrAfter: start / TmpfsFile.page)
+        while let index = next, index * TmpfsFile.page < stop {
+            let pageStart = index * TmpfsFile.page
+            let from = max(start, pageStart), to = min(stop, pageStart + TmpfsFile.page)
+            if from == pageStart && to == pageStart + TmpfsFile.page && mappings == 0 {
                 if pages.remove(index) { freed += 1 }
             } else if let page = pages.find(index) {
-                (page.bytes + inPage).initializeMemory(as: UInt8.self, repeating: 0, count: n)
+                (page.bytes + Int(from - pageStart)).initializeMemory(as: UInt8.self, repeating: 0, count: Int(to - from))
             }
-            position += Int64(n)
+            next = pages.firstIndex(atOrAfter: index + 1)
         }
         return freed
     }
