@@ -9,9 +9,9 @@ import Testing
         NetlinkRoute.header(length: UInt32(16 + payload.count), type: type, flags: flags, seq: seq, port: 0) + payload
     }
     func fields(_ b: [UInt8]) -> (length: UInt32, type: UInt16, flags: UInt16, seq: UInt32, port: UInt32) {
-        (NetlinkBytes.le32(b, 0), NetlinkBytes.le16(b, 4), NetlinkBytes.le16(b, 6), NetlinkBytes.le32(b, 8), NetlinkBytes.le32(b, 12))
+        (b.get32(0), b.get16(4), b.get16(6), b.get32(8), b.get32(12))
     }
-    func error(_ b: [UInt8]) -> Int32 { Int32(bitPattern: NetlinkBytes.le32(b, 16)) }
+    func error(_ b: [UInt8]) -> Int32 { Int32(bitPattern: b.get32(16)) }
     let request = LinuxNetlink.NLM_F_REQUEST, dump = LinuxNetlink.NLM_F_DUMP, ack = LinuxNetlink.NLM_F_ACK
 
     @Test func linkAndAddressDumpsAreEmpty() {
@@ -77,6 +77,7 @@ import Testing
         let a = LinuxSockaddrNl(pid: 0x01020304, groups: 0x0a0b0c0d)
         #expect(a.bytes == [16, 0, 0, 0, 4, 3, 2, 1, 0x0d, 0x0c, 0x0b, 0x0a])
         #expect(LinuxSockaddrNl(a.bytes) == a && LinuxSockaddrNl([16, 0]) == nil)
+        #expect(MemoryLayout<LinuxSockaddrNl>.size == LinuxSockaddrNl.size)
         #expect(MemoryLayout<LinuxNlmsghdr>.size == 16 && MemoryLayout<LinuxNlmsghdr>.offset(of: \.nlmsg_seq) == 8)
         #expect(NetlinkRoute.header(length: 16, type: 2, flags: 3, seq: 4, port: 5)
                 == [16, 0, 0, 0, 2, 0, 3, 0, 4, 0, 0, 0, 5, 0, 0, 0])

@@ -14,10 +14,7 @@ struct ConsoleLine {
 final class ConsoleTTY: Terminal, FileOperations, @unchecked Sendable {
     static let shared = ConsoleTTY()
 
-    private init() {
-        super.init(settings: .linuxDefault)
-        core.update { $0.discipline.throttles = true }   // a serial line: IXOFF sends STOP/START
-    }
+    private init() { super.init(settings: .linuxDefault, throttlesInput: true) }   // IXOFF sends STOP/START
 
     /// Set by the console driver when it binds (nil: no console, no line of its own).
     nonisolated(unsafe) static var line: ConsoleLine? = nil

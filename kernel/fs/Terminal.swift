@@ -19,7 +19,15 @@ class Terminal: @unchecked Sendable {
         var window = LinuxWinsize()
     }
 
-    init(settings: TerminalSettings) { core = Event(TerminalCore(settings: settings)) }
+    /// A serial line that can ask its sender to pause (IXOFF); ptys cannot, as on Linux.
+    let throttlesInput: Bool
+
+    init(settings: TerminalSettings, throttlesInput: Bool = false) {
+        var c = TerminalCore(settings: settings)
+        c.discipline.throttles = throttlesInput
+        core = Event(c)
+        self.throttlesInput = throttlesInput
+    }
 
     /// A pty slave: its TCSETS and TCFLSH also serve the master's packet mode.
     var isPtySlave: Bool { false }
@@ -49,7 +57,7 @@ class Terminal: @unchecked Sendable {
         try checkBackground(.SIGTTIN)
         guard buffer.count > 0 else { return 0 }
         let result = try await readDiscipline(buffer.count, nonBlocking: file.isNonBlocking)
-        if let c = core.tryUpdate(reporting: [], { $0.discipline.unthrottleIfDrained() }) {
+        if throttlesInput, let c = core.tryUpdate(reporting: [], { $0.discipline.unthrottleIfDrained() }) {
             transmitCharacter(c)                     // IXOFF: START once the reader made room
         }
         // A reader that took input may have made room a writer (the input task, the master) waits for.

@@ -43,13 +43,14 @@ final class NetlinkSocket: Socket, @unchecked Sendable {
     /// netlink_autobind's rover: ports from -4096 downwards once the tgid is taken.
     private static let rover = SpinLock<UInt32>(UInt32(bitPattern: -4096))
 
-    /// Binds `port`, or picks one (the caller's tgid first) for 0. EADDRINUSE if taken; EINVAL if
-    /// this socket already has another.
-    private func bindPort(_ requested: UInt32, pid: Int32) throws(Errno) {
-        let current = state.value.port
+    /// Binds `port`, or picks one (the caller's tgid first) for 0; returns the socket's port.
+    /// EADDRINUSE if taken; EINVAL if this socket already has another.
+    @discardableResult
+    private func bindPort(_ requested: UInt32, pid: Int32) throws(Errno) -> UInt32 {
+        let current = state.read { $0.port }
         if current != 0 {
             guard requested == 0 || requested == current else { throw .EINVAL }
-            return
+            return current
         }
         let chosen = try NetlinkSocket.ports.withLock { (table: inout NetlinkPorts) throws(Errno) -> UInt32 in
             var port = requested
@@ -67,7 +68,16 @@ final class NetlinkSocket: Socket, @unchecked Sendable {
             table[port] = self
             return port
         }
-        state.update { $0.port = chosen }
+        // Two threads binding one socket at once: the first port recorded stays, the other goes.
+        let bound = state.update { (s: inout NetlinkState) -> UInt32 in
+            if s.port == 0 { s.port = chosen }
+            return s.port
+        }
+        if bound != chosen {
+            NetlinkSocket.ports.withLock { if $0[chosen] === self { $0[chosen] = nil } }
+            guard requested == 0 || requested == bound else { throw .EINVAL }
+        }
+        return bound
     }
 
     func bind(_ address: [UInt8], caller: SocketCaller) async throws(Errno) {
@@ -89,13 +99,11 @@ final class NetlinkSocket: Socket, @unchecked Sendable {
     }
 
     func localAddress() -> [UInt8] {
-        let s = state.value
-        return LinuxSockaddrNl(pid: s.port, groups: s.groups).bytes
+        state.read { LinuxSockaddrNl(pid: $0.port, groups: $0.groups) }.bytes
     }
 
     func peerAddress() throws(Errno) -> [UInt8] {
-        let s = state.value
-        return LinuxSockaddrNl(pid: s.destinationPort, groups: s.destinationGroup).bytes
+        state.read { LinuxSockaddrNl(pid: $0.destinationPort, groups: $0.destinationGroup) }.bytes
     }
 
     func listen(backlog: Int32, caller: SocketCaller) throws(Errno) { throw .EOPNOTSUPP }
@@ -109,19 +117,19 @@ final class NetlinkSocket: Socket, @unchecked Sendable {
     /// user sends (EPERM without CAP_NET_ADMIN, as NETLINK_ROUTE's NL_CFG_F_NONROOT_SEND is unset).
     func send(_ message: OutgoingMessage, flags: UInt32, nonBlocking: Bool, caller: SocketCaller) async throws(Errno) -> Int {
         if flags & LinuxMsgFlag.MSG_OOB != 0 { throw .EOPNOTSUPP }
-        var port = state.value.destinationPort, group = state.value.destinationGroup
+        var (port, group) = state.read { ($0.destinationPort, $0.destinationGroup) }
         if let address = message.address {
             guard let a = LinuxSockaddrNl(address), a.nl_family == LinuxNetlink.AF_NETLINK else { throw .EINVAL }
             port = a.nl_pid
             group = a.nl_groups
         }
         if (port != 0 || group != 0) && !caller.credentials.has(.CAP_NET_ADMIN) { throw .EPERM }
-        try bindPort(0, pid: caller.pid)
-        guard message.bytes.count <= state.value.sendBuffer - 32 else { throw .EMSGSIZE }
-        let own = state.value.port
+        let own = try bindPort(0, pid: caller.pid)
+        let (sendBuffer, capAck) = state.read { ($0.sendBuffer, $0.capAck) }
+        guard message.bytes.count <= sendBuffer - 32 else { throw .EMSGSIZE }
         if port == 0 {
             guard group == 0 else { return message.bytes.count }   // nobody else is subscribed to a user's multicast
-            let outcome = NetlinkRoute.respond(to: message.bytes, port: own, capAck: state.value.capAck,
+            let outcome = NetlinkRoute.respond(to: message.bytes, port: own, capAck: capAck,
                                                 privileged: caller.credentials.has(.CAP_NET_ADMIN))
             for type in outcome.unsupported where NetlinkSocket.reported.first(0) {
                 KernelLog.warning("netlink: NETLINK_ROUTE message type " + Format.decimal(UInt64(type)) + " is not implemented: EOPNOTSUPP")
@@ -239,7 +247,7 @@ final class NetlinkSocket: Socket, @unchecked Sendable {
     func ioctl(_ request: UInt32) throws(Errno) -> Int32? { nil }
 
     func poll() -> PollEvents {
-        state.value.queue.isEmpty ? .writable : [.readable, .writable]
+        state.read { $0.queue.isEmpty } ? .writable : [.readable, .writable]
     }
 
     func release() {

@@ -62,18 +62,15 @@ public struct LinuxSockaddrNl: Equatable, Sendable {
     /// The first `size` bytes a caller gave, or nil if shorter (Linux: EINVAL).
     public init?(_ bytes: [UInt8]) {
         guard bytes.count >= Self.size else { return nil }
-        nl_family = NetlinkBytes.le16(bytes, 0)
-        nl_pad = NetlinkBytes.le16(bytes, 2)
-        nl_pid = NetlinkBytes.le32(bytes, 4)
-        nl_groups = NetlinkBytes.le32(bytes, 8)
+        nl_family = bytes.get16(0)
+        nl_pad = bytes.get16(2)
+        nl_pid = bytes.get32(4)
+        nl_groups = bytes.get32(8)
     }
 
     public var bytes: [UInt8] {
-        var b: [UInt8] = []
-        b.reserveCapacity(Self.size)
-        NetlinkBytes.put16(&b, nl_family); NetlinkBytes.put16(&b, nl_pad)
-        NetlinkBytes.put32(&b, nl_pid); NetlinkBytes.put32(&b, nl_groups)
-        return b
+        var a = self
+        return withUnsafeBytes(of: &a) { Array($0) }
     }
 }
 
@@ -100,11 +97,11 @@ public enum NetlinkRoute {
         var outcome = Outcome()
         var at = 0
         while request.count - at >= LinuxNetlink.headerLength {
-            let length = Int(NetlinkBytes.le32(request, at))
+            let length = Int(request.get32(at))
             // A header that lies about its length ends the datagram silently, as netlink_rcv_skb.
             guard length >= LinuxNetlink.headerLength, length <= request.count - at else { break }
-            let type = NetlinkBytes.le16(request, at + 4), flags = NetlinkBytes.le16(request, at + 6)
-            let seq = NetlinkBytes.le32(request, at + 8)
+            let type = request.get16(at + 4), flags = request.get16(at + 6)
+            let seq = request.get32(at + 8)
             let message = Array(request[at..<(at + length)])
             var error: Int32 = 0
             var answered = false
@@ -144,9 +141,7 @@ public enum NetlinkRoute {
 
     /// NLMSG_DONE closing a dump: an int, the dump's status (0).
     static func done(seq: UInt32, port: UInt32) -> [UInt8] {
-        var b = header(length: 20, type: LinuxNetlink.NLMSG_DONE, flags: LinuxNetlink.NLM_F_MULTI, seq: seq, port: port)
-        NetlinkBytes.put32(&b, 0)
-        return b
+        header(length: 20, type: LinuxNetlink.NLMSG_DONE, flags: LinuxNetlink.NLM_F_MULTI, seq: seq, port: port) + [0, 0, 0, 0]
     }
 
     /// NLMSG_ERROR (netlink_ack): the error (0: an acknowledgement) and the request, whole for an
@@ -160,7 +155,8 @@ public enum NetlinkRoute {
         let padded = (echoed.count + 3) & ~3
         var b = header(length: UInt32(LinuxNetlink.headerLength + 4 + padded), type: LinuxNetlink.NLMSG_ERROR,
                        flags: flags, seq: seq, port: port)
-        NetlinkBytes.put32(&b, UInt32(bitPattern: error))
+        b += [0, 0, 0, 0]
+        b.put32(LinuxNetlink.headerLength, UInt32(bitPattern: error))
         b += echoed
         b += [UInt8](repeating: 0, count: padded - echoed.count)
         return b
@@ -180,16 +176,5 @@ public enum NetlinkRoute {
         if c.count < LinuxNetlink.NOTIFY_COOKIE_LEN { c += [UInt8](repeating: 0, count: LinuxNetlink.NOTIFY_COOKIE_LEN - c.count) }
         c[LinuxNetlink.NOTIFY_COOKIE_LEN - 1] = reason
         return Array(c[0..<LinuxNetlink.NOTIFY_COOKIE_LEN])
-    }
-}
-
-enum NetlinkBytes {
-    static func le16(_ b: [UInt8], _ at: Int) -> UInt16 { UInt16(b[at]) | UInt16(b[at + 1]) << 8 }
-    static func le32(_ b: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
-    }
-    static func put16(_ b: inout [UInt8], _ v: UInt16) { b.append(UInt8(truncatingIfNeeded: v)); b.append(UInt8(v >> 8)) }
-    static func put32(_ b: inout [UInt8], _ v: UInt32) {
-        for i in 0..<4 { b.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
     }
 }
