@@ -57,6 +57,9 @@ enum TimerQueue {
     /// Per CPU: the armed slice end came from `armTimeSlice(wakeup: true)` (or was already earlier),
     /// so a task woken since needs no new arming (and no clock read) on every return to user mode.
     nonisolated(unsafe) private static var wakeupSlice = UnsafeMutablePointer<Bool>.allocate(capacity: PerCPU.maxCPUs)
+    /// Per CPU: a slice ended and nothing has taken note (Linux's need_resched). When it ends in the
+    /// kernel, its interrupt has no user code to preempt; the return to user mode yields instead.
+    nonisolated(unsafe) private static var sliceOver = UnsafeMutablePointer<Bool>.allocate(capacity: PerCPU.maxCPUs)
     private static let interruptCount = Atomic<Int>(0)
     /// Timer interrupts taken, all CPUs.
     static var interrupts: Int { interruptCount.load(ordering: .relaxed) }
@@ -70,6 +73,7 @@ enum TimerQueue {
         queues.initialize(repeating: Queue(), count: PerCPU.maxCPUs)
         sliceEnds.initialize(repeating: 0, count: PerCPU.maxCPUs)
         wakeupSlice.initialize(repeating: false, count: PerCPU.maxCPUs)
+        sliceOver.initialize(repeating: false, count: PerCPU.maxCPUs)
         rearmRequests.initialize(repeating: 0, count: PerCPU.maxCPUs)
         locks.initialize(repeating: LichenSpinLock(), count: PerCPU.maxCPUs)
         timer = generic
@@ -154,6 +158,7 @@ enum TimerQueue {
                 if sliceEnds[cpu] != 0 && sliceEnds[cpu] <= now {      // the slice is over
                     sliceEnds[cpu] = 0
                     wakeupSlice[cpu] = false
+                    sliceOver[cpu] = true
                 }
                 armComparator(cpu)
                 lichen_spin_unlock_irqrestore(locks + cpu, daif)
@@ -234,6 +239,20 @@ enum TimerQueue {
         guard timer != nil else { return true }
         let cpu = PerCPU.currentIndex
         return CPU.withInterruptsDisabled { sliceEnds[cpu] != 0 && (!wakeup || wakeupSlice[cpu]) }
+    }
+
+    /// Whether a slice ended on this CPU since the last call (only when `sliceArmed` is false: a slice
+    /// that ends clears its arming). A thread that spends its slice in syscalls that never sleep
+    /// takes almost every timer interrupt in the kernel, where tasks are not preempted: without this
+    /// check it would re-arm and keep the CPU, and a woken process would never run.
+    static func takeSliceOver() -> Bool {
+        guard timer != nil else { return false }
+        let cpu = PerCPU.currentIndex
+        return CPU.withInterruptsDisabled { () -> Bool in
+            let over = sliceOver[cpu]
+            sliceOver[cpu] = false
+            return over
+        }
     }
 
     /// `wakeup`: the slice is a wake-up granularity for a woken task (`sliceArmed(wakeup:)`).

@@ -197,6 +197,12 @@ final class Thread: @unchecked Sendable {
             // then hands over in one switch instead of yielding first and bouncing.
             let woken = lichen_executor_woken_waiting()
             if !TimerQueue.sliceArmed(wakeup: woken) {
+                if TimerQueue.takeSliceOver() {     // it ended in the kernel: yield now (need_resched)
+                    cpu.preemptions &+= 1
+                    saveUserFP()
+                    await Task.yield()
+                    continue                        // signals may have come meanwhile
+                }
                 TimerQueue.armTimeSlice(nanoseconds: woken ? Thread.wakeupGranularity : Thread.timeSlice, wakeup: woken)
             }
             if rseq.isRegistered { rseqReturnToUser() }
@@ -246,6 +252,7 @@ final class Thread: @unchecked Sendable {
                 fault(.SIGTRAP, code: LinuxSigInfo.TRAP_BRKPT, address: UserAddr(context.pc))
             case .interrupted:
                 cpu.preemptions &+= 1
+                _ = TimerQueue.takeSliceOver()              // this yield is the one the slice's end asks for
                 rseq.eventPending = rseq.isRegistered       // rseq_cs is checked before returning
                 saveUserFP()
                 await Task.yield()

@@ -36,6 +36,25 @@ int main(void) {
     else fail("read-zero-short-count-after-signal", "r = %ld (errno %d), %d alarms", r, errno, alarms);
     munmap(buf, big);
 
+    /* A child that spends nearly all its time in short syscalls (128 pieces of 4 KiB to /dev/null
+     * per call): the end of its slice finds it in the kernel, where there is no user code to
+     * preempt. The return to user mode must still give the CPU away (need_resched), or this
+     * process's sleeps last until a timer interrupt happens to land in user mode. */
+    static char small[4096];
+    struct iovec smalls[128];
+    for (int i = 0; i < 128; i++) { smalls[i].iov_base = small; smalls[i].iov_len = sizeof small; }
+    pid_t busy = fork();
+    if (busy == 0) {
+        for (;;) writev(null, smalls, 128);
+    }
+    double s0 = now();
+    for (int i = 0; i < 10; i++) usleep(10000);
+    double slept = now() - s0;
+    if (slept < 1.0) passed++;
+    else fail("sleeper-runs-beside-a-syscall-loop", "10 sleeps of 10 ms took %.2f s", slept);
+    kill(busy, SIGKILL);
+    CHECK_EQ("busy-child-reaped", waitpid(busy, NULL, 0), busy);
+
     /* 16 MiB written to /dev/null 128 times per call (2 GiB), over and over. */
     size_t piece = 16 << 20;
     char *src = mmap(NULL, piece, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
