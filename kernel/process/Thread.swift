@@ -197,7 +197,8 @@ final class Thread: @unchecked Sendable {
             // then hands over in one switch instead of yielding first and bouncing.
             let woken = lichen_executor_woken_waiting()
             if !TimerQueue.sliceArmed(wakeup: woken) {
-                if TimerQueue.takeSliceOver() {     // it ended in the kernel: yield now (need_resched)
+                // It ended in the kernel: yield now (need_resched), if anything else waits for this CPU.
+                if TimerQueue.takeSliceOver(), lichen_executor_local_work() {
                     cpu.preemptions &+= 1
                     saveUserFP()
                     await Task.yield()
