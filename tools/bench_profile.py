@@ -87,10 +87,11 @@ def demangle(names):
     except (OSError, subprocess.CalledProcessError):
         return {}
 
-def profile(exe, name, iterations, fn_range, syms, keep_log, target=None, command=None):
+def profile(exe, name, iterations, fn_range, syms, keep_log, target=None, command=None, extra=()):
     """({function: instructions executed}, calls) over the stretch of the trace from the first to the last
     execution of the benchmark's b_* function (user space, fn_range) while `bench NAME ITERATIONS` runs
-    (or `command`, a shell line running /t/bench: tools/scale_profile.py)."""
+    (or `command`, a shell line running /t/bench: tools/scale_profile.py); `extra`: more qemu arguments
+    (a disk: tools/storage_profile.py)."""
     import run as bench_run
     addrs, names = syms
     log = os.path.join(bench_run.OUT, "profile.log")
@@ -98,7 +99,7 @@ def profile(exe, name, iterations, fn_range, syms, keep_log, target=None, comman
     initrd = lichen_diff.build_initramfs(command + "\n", [("/t/bench", exe, "755")],
                                          ["dir /t 755"], compress=False)
     r = lichen_qemu.boot(lichen_diff.LICHEN, timeout=900, memory="512M", initrd=initrd,
-                         extra=["-icount", "shift=0,sleep=off", "-d", "exec,nochain,in_asm", "-D", log])
+                         extra=["-icount", "shift=0,sleep=off", "-d", "exec,nochain,in_asm", "-D", log] + list(extra))
     out, status = lichen_diff.extract(r.output)
     print(out.strip(), file=sys.stderr)
     # A pc can have several translations at once (with -icount qemu retranslates a block cut short to

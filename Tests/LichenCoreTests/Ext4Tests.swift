@@ -8,6 +8,44 @@ import Testing
         #expect(bytes.withUnsafeBytes { CRC32C.checksum($0) } == 0xe306_9283)
     }
 
+    /// Slicing-by-8 against the bitwise definition: every length 0...40 at every start 0...7, and
+    /// a whole 4 KiB block, chained from an arbitrary register as ext4 chains it.
+    @Test func crc32cSlicingMatchesBitwise() {
+        func bitwise(_ crc: UInt32, _ bytes: ArraySlice<UInt8>) -> UInt32 {
+            var c = crc
+            for b in bytes {
+                c ^= UInt32(b)
+                for _ in 0..<8 { c = c & 1 != 0 ? 0x82f6_3b78 ^ (c >> 1) : c >> 1 }
+            }
+            return c
+        }
+        var x: UInt32 = 12345
+        let data = (0..<4096).map { _ -> UInt8 in x = x &* 1_103_515_245 &+ 12345; return UInt8(truncatingIfNeeded: x >> 16) }
+        for start in 0..<8 {
+            for length in 0...40 {
+                let slice = data[start..<start + length]
+                let fast = Array(slice).withUnsafeBytes { CRC32C.raw(0x1234_5678, $0) }
+                #expect(fast == bitwise(0x1234_5678, slice), "start \(start) length \(length)")
+            }
+        }
+        #expect(CRC32C.raw(0xffff_ffff, data) == bitwise(0xffff_ffff, data[...]))
+    }
+
+    /// The allocators' bitmap search against a bit-by-bit scan: sparse clear bits in words of set
+    /// ones, starts inside and at the edges of words, limits short of the bitmap's end.
+    @Test func bitmapFirstClearMatchesScan() {
+        var bitmap = [UInt8](repeating: 0xff, count: 512)
+        for bit in [3, 64, 65, 200, 1000, 2047, 3000, 4095] { Ext4Allocator.clear(&bitmap, bit) }
+        for from in [0, 1, 4, 63, 64, 66, 129, 201, 1001, 2048, 3001, 4095, 4096] {
+            for limit in [4096, 3000, 2048, 100] {
+                var scan = from
+                while scan < limit && Ext4Allocator.test(bitmap, scan) { scan += 1 }
+                #expect(Ext4Allocator.firstClear(bitmap, from: from, limit: limit) == min(scan, limit),
+                        "from \(from) limit \(limit)")
+            }
+        }
+    }
+
     @Test func ext4FilesMatchTheTree() async throws {
         let fs = try await Ext4Images.mount(try Ext4Images.image("ext4.img"))
         for name in ["small.txt", "empty", "one-block", "multi", "big", "sparse", "fragmented", "dir/sub/deeper/file", "dir/owned",

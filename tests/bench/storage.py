@@ -11,7 +11,15 @@ Linux loads the virtio and ext4 modules of Debian's linux-image (tests/boot/test
 best of --rounds boots per kernel (default 1: Lichen's run lasts 5-7 minutes), alternating. Prints the table (build/bench/storage.txt) with the
 Lichen/Linux ratio of the figures (above 1.0: Lichen is faster; for times: Linux's time / Lichen's).
 
-usage: tests/bench/storage.py [IMAGE] [--rounds 1] [--kernel both|lichen|linux]     (run it under flock /tmp/lichen-qemu.lock)
+--only create,delete,untar runs only those write phases (delete needs create); --icount runs qemu with
+-icount shift=0,sleep=on: the guest's clock counts instructions while it runs (1 ns each, whatever the
+host's load) and real time while it is idle (waiting for the disk). Not sleep=off, as the syscall rows
+use: there every wait for the disk warps the clock to the next timer deadline (seconds away), so the
+5 s commit interval passes after every few files and each commit's own waits push the clock on again
+(Lichen's create and delete rows came out at 1 file/s that way).
+
+usage: tests/bench/storage.py [IMAGE] [--rounds 1] [--kernel both|lichen|linux] [--only ROWS] [--icount]
+       (run it under flock /tmp/lichen-qemu.lock)
 """
 import argparse, io, os, re, subprocess, sys, tarfile
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,6 +82,8 @@ def main():
     p.add_argument("--rounds", type=int, default=1)
     p.add_argument("--kernel", choices=("both", "lichen", "linux"), default="both")
     p.add_argument("--reads", action="store_true", help="only the read phases, on a prefilled image")
+    p.add_argument("--only", help="comma-separated write phases: create, delete, untar (delete needs create)")
+    p.add_argument("--icount", action="store_true", help="qemu -icount shift=0,sleep=on: running time counts instructions")
     a = p.parse_args()
     lichen_diff.LICHEN = a.image
     os.makedirs(OUT, exist_ok=True)
@@ -98,14 +108,22 @@ def main():
         populate = ["-d", content]
     subprocess.check_call(["mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096"] + populate + [pristine, "256M"])
     modules = test_virtio.linux_modules(test_jbd2.MODULES)
-    script = (READS_SCRIPT if a.reads else SCRIPT).replace("MODULES", " ".join(os.path.basename(m) for m in modules))
+    script = READS_SCRIPT if a.reads else SCRIPT
+    if a.only:
+        phases = {"write": "seqwrite", "read": "seqread"}     # storage.c's modes that name rows otherwise
+        def wanted(line):
+            m = re.search(r"/s (?:time )?(\w+)", line)
+            return m is None or phases.get(m.group(1), m.group(1)) in a.only.split(",")
+        script = "\n".join(l for l in script.splitlines() if wanted(l)) + "\n"
+    script = script.replace("MODULES", " ".join(os.path.basename(m) for m in modules))
     files = [("/s", exe, "755"), ("/tree.tar", tree, "644")] + [("/" + os.path.basename(m), m, "644") for m in modules]
     best, notes = {}, []
     for _ in range(a.rounds):
         for kernel in ("lichen", "linux") if a.kernel == "both" else (a.kernel,):
             subprocess.check_call(["cp", "--sparse=always", pristine, disk])
             r = lichen_diff.run(kernel, script=script, files=files, memory="512M", timeout=1800, idle_timeout=900,
-                                qemu_extra=test_virtio.qemu_disk_list([(disk, False)]))
+                                qemu_extra=(["-icount", "shift=0,sleep=on"] if a.icount else [])
+                                + test_virtio.qemu_disk_list([(disk, False)]))
             if "BENCH DONE" not in r.output:
                 notes.append("%s: the run did not finish: %s" % (kernel, r.output[-600:].strip().replace("\n", " | ")))
             for name, value, _ in re.findall(r"^RESULT (\S+) ([\d.]+) (\S+)$", r.output, re.M):
@@ -116,6 +134,8 @@ def main():
     lines = ["%-36s %14s %14s %7s" % ("ext4 on virtio-blk", "Lichen", "Linux", "ratio")]
     for name, label, unit, higher in ROWS:
         if a.reads and name not in ("seqread", "randread", "find"):
+            continue
+        if a.only and name not in a.only.split(","):
             continue
         l, x = best.get(("lichen", name)), best.get(("linux", name))
         ratio = "" if not l or not x else "%.2f" % ((l / x) if higher else (x / l))

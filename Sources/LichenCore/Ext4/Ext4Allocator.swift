@@ -123,11 +123,9 @@ struct Ext4Allocator {
             var bitmap = try await blockBitmap(g)
             let from = step == 0 ? Int(goal - groupStart(g)) : 0
             let limit = blocksIn(g)
-            var bit = from
-            while bit < limit {
-                if bitmap[bit >> 3] == 0xff { bit = (bit | 7) + 1; continue }
-                if !Self.test(bitmap, bit) && !tx.wasFreed(groupStart(g) + UInt64(bit)) { break }
-                bit += 1
+            var bit = Self.firstClear(bitmap, from: from, limit: limit)
+            while bit < limit && tx.wasFreed(groupStart(g) + UInt64(bit)) {
+                bit = Self.firstClear(bitmap, from: bit + 1, limit: limit)
             }
             guard bit < limit else { continue }
             var taken = 0
@@ -186,8 +184,7 @@ struct Ext4Allocator {
             } else {
                 bitmap = try await tx.read(groups[g].inodeBitmap)
             }
-            var index = g == 0 ? Int(sb.firstInode) - 1 : 0
-            while index < ipg && Self.test(bitmap, index) { index += 1 }
+            let index = Self.firstClear(bitmap, from: g == 0 ? Int(sb.firstInode) - 1 : 0, limit: ipg)
             guard index < ipg else { continue }
             Self.set(&bitmap, index)
             tx.put(groups[g].inodeBitmap, bitmap)
@@ -223,6 +220,25 @@ struct Ext4Allocator {
         let index = Int(ino - 1)
         let g = index / Int(sb.inodesPerGroup), byte = (index % Int(sb.inodesPerGroup)) * sb.inodeSize
         return (groups[g].inodeTable + UInt64(byte / sb.blockSize), byte % sb.blockSize)
+    }
+
+    /// The first clear bit at or after `from` and below `limit` (`limit` when none): whole
+    /// 64-bit words of set bits are skipped (a group's bitmap is 32,768 bits, mostly set in use).
+    static func firstClear(_ b: [UInt8], from: Int, limit: Int) -> Int {
+        let end = min(limit, b.count * 8)
+        var bit = from
+        return b.withUnsafeBytes { bytes -> Int in
+            while bit < end {
+                if bit & 63 == 0 && end - bit >= 64 {
+                    let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
+                    if word == .max { bit += 64; continue }
+                    return bit + (~word).trailingZeroBitCount
+                }
+                if bytes[bit >> 3] & (1 << UInt8(bit & 7)) == 0 { return bit }
+                bit += 1
+            }
+            return limit
+        }
     }
 
     static func test(_ b: [UInt8], _ bit: Int) -> Bool { b[bit >> 3] & (1 << UInt8(bit & 7)) != 0 }

@@ -46,7 +46,7 @@ extension Ext4Operation {
         while true {
             let leaf = path.leaf
             guard let p = layout.physical(leaf) else { throw volume.corrupted(.EUCLEAN, "directory contains a hole", ino: dirIno) }
-            for r in try leafRecords(try await tx.read(p), dir: dirIno) where r.name == name {
+            if let r = try leafRecord(name, try await tx.read(p), dir: dirIno) {
                 return .some(Entry(physical: p, offset: r.offset, ino: r.ino, type: r.type))
             }
             let more: Bool
@@ -58,6 +58,24 @@ extension Ext4Operation {
                 throw volume.corrupted(error, "bad htree index", ino: dirIno)
             }
             if !more { return .some(nil) }
+        }
+    }
+
+    private func leafRecord(_ name: [UInt8], _ data: [UInt8], dir: UInt32) throws(Errno) -> Ext4DirectoryRecord? {
+        let sb = self.sb
+        do throws(Errno) {
+            return try withBytes(data) { b throws(Errno) in try Ext4DirectoryBlock.find(name, in: b, sb: sb) }
+        } catch {
+            throw volume.corrupted(error, "bad directory entry", ino: dir)
+        }
+    }
+
+    func checkLeaf(_ data: [UInt8], dir: UInt32) throws(Errno) {
+        let sb = self.sb
+        do throws(Errno) {
+            try withBytes(data) { b throws(Errno) in try Ext4DirectoryBlock.check(b, sb: sb) }
+        } catch {
+            throw volume.corrupted(error, "bad directory entry", ino: dir)
         }
     }
 
@@ -80,7 +98,7 @@ extension Ext4Operation {
         let leafLogical = path.leaf
         guard let leafPhysical = layout.physical(leafLogical) else { throw volume.corrupted(.EUCLEAN, "directory contains a hole", ino: dirIno) }
         var data = try await tx.read(leafPhysical)
-        let records = try leafRecords(data, dir: dirIno)
+        try checkLeaf(data, dir: dirIno)
         if Ext4DirectoryWriter.insert(&data, name: name, ino: ino, type: type, sb: sb) {
             Ext4DirectoryWriter.seal(&data, inodeSeed: seed, sb: sb)
             tx.put(leafPhysical, data)
@@ -88,6 +106,7 @@ extension Ext4Operation {
             return true
         }
         // The leaf is full: make room in the index for one more entry, then split the leaf.
+        let records = try leafRecords(data, dir: dirIno)
         try await makeRoom(&path, dirIno, &dir, &layout, seed: seed)
         var all = records.map { Ext4LeafRecord(hash: Ext4DirectoryHash.hash($0.name, version: path.version, seed: sb.hashSeed),
                                                 ino: $0.ino, type: $0.type, name: $0.name) }

@@ -112,13 +112,44 @@ final class Ext4Node: Inode, @unchecked Sendable {
             guard let indexed else { throw .ENOENT }
             return try await volume.node(indexed)
         }
-        var found: UInt32? = nil
-        try await forEachRecord(from: 0) { record in
-            if record.name == name { found = record.ino; return false }
-            return true
-        }
-        guard let found else { throw .ENOENT }
+        guard let found = try await lookupLinear(name) else { throw .ENOENT }
         return try await volume.node(found)
+    }
+
+    /// `name` in a linear directory: each block checked as readdir checks it, the name compared
+    /// in place (no record list).
+    private func lookupLinear(_ name: [UInt8]) async throws(Errno) -> UInt32? {
+        let sb = volume.sb, bs = sb.blockSize, raw = self.raw
+        let blocks = (raw.size + Int64(bs) - 1) / Int64(bs)
+        let map = Ext4BlockMap(volume: volume, ino: ino, raw: raw)
+        let seed = Ext4RawInode.checksumSeed(ino: ino, generation: raw.generation, sb: sb)
+        for logical in 0..<blocks {
+            guard let physical = try await map.physical(UInt32(truncatingIfNeeded: logical)) else {
+                throw volume.corrupted(.EUCLEAN, "directory contains a hole", ino: ino)
+            }
+            let data = try await volume.source.block(physical)
+            let found: Ext4DirectoryRecord?
+            do throws(Errno) {
+                found = try withBytes(data) { b throws(Errno) -> Ext4DirectoryRecord? in
+                    try Self.verifyChecksum(b, seed: seed, indexed: raw.flags & Ext4RawInode.flagIndex != 0, sb: sb)
+                    return try Ext4DirectoryBlock.find(name, in: b, sb: sb)
+                }
+            } catch {
+                throw volume.corrupted(error, error == .EBADMSG ? "directory block checksum" : "bad directory entry", ino: ino)
+            }
+            if let found { return found.ino }
+        }
+        return nil
+    }
+
+    /// metadata_csum of a directory block: EBADMSG when wrong, or missing from a linear directory's block.
+    private static func verifyChecksum(_ b: UnsafeRawBufferPointer, seed: UInt32, indexed: Bool, sb: Ext4Superblock) throws(Errno) {
+        guard sb.hasMetadataChecksums else { return }
+        switch Ext4DirectoryBlock.checksumMatches(b, inodeSeed: seed) {
+        case .some(true): break
+        case .some(false): throw .EBADMSG
+        case .none: if !indexed { throw .EBADMSG }
+        }
     }
 
     /// Cookies are byte positions in the directory (Linux uses hashes for indexed directories:
@@ -150,13 +181,7 @@ final class Ext4Node: Inode, @unchecked Sendable {
             let records: [Ext4DirectoryRecord]
             do throws(Errno) {
                 records = try withBytes(data) { b throws(Errno) -> [Ext4DirectoryRecord] in
-                    if volume.sb.hasMetadataChecksums {
-                        switch Ext4DirectoryBlock.checksumMatches(b, inodeSeed: seed) {
-                        case .some(true): break
-                        case .some(false): throw .EBADMSG
-                        case .none: if raw.flags & Ext4RawInode.flagIndex == 0 { throw .EBADMSG }
-                        }
-                    }
+                    try Self.verifyChecksum(b, seed: seed, indexed: raw.flags & Ext4RawInode.flagIndex != 0, sb: volume.sb)
                     return try Ext4DirectoryBlock.records(b, sb: volume.sb, from: 0)
                 }
             } catch {

@@ -24,16 +24,16 @@ extension Ext4Node {
         }
         while true {
             let data = try await read(path.leaf)
-            let records: [Ext4DirectoryRecord]
+            let found: Ext4DirectoryRecord?
             do throws(Errno) {
-                records = try withBytes(data) { b throws(Errno) -> [Ext4DirectoryRecord] in
+                found = try withBytes(data) { b throws(Errno) -> Ext4DirectoryRecord? in
                     if sb.hasMetadataChecksums && Ext4DirectoryBlock.checksumMatches(b, inodeSeed: seed) != true { throw .EBADMSG }
-                    return try Ext4DirectoryBlock.records(b, sb: sb)
+                    return try Ext4DirectoryBlock.find(name, in: b, sb: sb)
                 }
             } catch {
                 throw volume.corrupted(error, error == .EBADMSG ? "directory block checksum" : "bad directory entry", ino: ino)
             }
-            for r in records where r.name == name { return .some(r.ino) }
+            if let r = found { return .some(r.ino) }
             do throws(Errno) {
                 if !(try await path.advance(sb: sb, seed: seed, blocks: blocks, read: read)) { return .some(nil) }
             } catch {

@@ -140,9 +140,14 @@ final class Ext4Operation {
     func find(_ name: [UInt8], in dirIno: UInt32, _ dir: Ext4InodeImage) async throws(Errno) -> Entry? {
         if dir.flags & Ext4RawInode.flagIndex != 0, let found = try await findIndexed(name, in: dirIno, dir) { return found }
         for p in try await directoryBlocks(dirIno, dir) {
-            for r in try records(try await tx.read(p), dir: dirIno) where r.name == name {
-                return Entry(physical: p, offset: r.offset, ino: r.ino, type: r.type)
+            let data = try await tx.read(p), sb = self.sb
+            let found: Ext4DirectoryRecord?
+            do throws(Errno) {
+                found = try withBytes(data) { b throws(Errno) in try Ext4DirectoryBlock.find(name, in: b, sb: sb) }
+            } catch {
+                throw volume.corrupted(error, "bad directory entry", ino: dirIno)
             }
+            if let r = found { return Entry(physical: p, offset: r.offset, ino: r.ino, type: r.type) }
         }
         return nil
     }
@@ -166,7 +171,7 @@ final class Ext4Operation {
         let blocks = try await directoryBlocks(dirIno, dir)
         for p in blocks {
             var data = try await tx.read(p)
-            _ = try records(data, dir: dirIno)
+            try checkLeaf(data, dir: dirIno)
             if Ext4DirectoryWriter.insert(&data, name: name, ino: ino, type: type, sb: sb) {
                 Ext4DirectoryWriter.seal(&data, inodeSeed: seed, sb: sb)
                 tx.put(p, data)
